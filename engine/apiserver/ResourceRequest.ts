@@ -1,0 +1,57 @@
+import type { GroupVersionResource, KubeObject, Status, WatchEvent } from "../api/types";
+import type { PatchType } from "../client/Client";
+
+/** Who is calling: the learner's token maps to `kubernetes-admin` in group `system:masters`. */
+export interface UserInfo {
+  username: string;
+  groups: string[];
+}
+
+export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
+
+/**
+ * One request to the API server's resource pipeline, independent of the transport: the HTTP layer
+ * (`apiserver/http/`) parses a URL into this, the in-process client builds it directly. As
+ * upstream's RequestInfo plus the decoded body and query options.
+ */
+export interface ResourceRequest {
+  verb: Verb;
+  gvr: GroupVersionResource;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** create/update/subresource POST: the decoded object. patch: the raw patch document (string). */
+  body?: unknown;
+  patchType?: PatchType;
+  options: RequestOptions;
+  user: UserInfo;
+}
+
+export interface RequestOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: "Exact" | "NotOlderThan";
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: "Strict" | "Warn" | "Ignore";
+  force?: boolean;
+  /** DeleteOptions, from the query or the body of a DELETE. */
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Background" | "Foreground" | "Orphan";
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** The result of a non-watch request: an object, a list, or a Status (delete). Warnings become `Warning:` headers. */
+export interface ResourceResponse {
+  status: number;
+  body: KubeObject | Status;
+  warnings?: string[];
+}
+
+export type WatchListener = (event: WatchEvent) => void;

@@ -1,0 +1,78 @@
+/**
+ * The simulated network of one cluster. Containers' apps listen on their pod IP; clients in
+ * containers (curl, wget, nslookup) and on nodes connect to an IP or a name and port. kube-proxy's
+ * rules (engine/proxy) translate Service IPs and NodePorts to a ready endpoint, cluster DNS
+ * resolves names as CoreDNS would, and a missing listener is "connection refused" while an
+ * unrouteable address times out — as on a real network.
+ *
+ * The kubelet/runtime side (engine/kubelet, engine/runtime) registers listeners for the apps the
+ * image catalog says a container serves; the proxy side (engine/proxy) implements routing and DNS.
+ */
+export interface Network {
+  /** An app starts listening on `ip:port` (TCP). Returns a disposer called when the container stops. */
+  listen(ip: string, port: number, handler: ConnectionHandler): () => void;
+  /**
+   * Connects from `source` to `host:port`. `host` may be an IP or a DNS name, resolved with the
+   * source's resolver configuration (search domains, ndots). Rejects with a NetworkError.
+   */
+  connect(source: NetworkSource, host: string, port: number): Promise<Connection>;
+  /** DNS lookup as CoreDNS answers it for this source: A records (IPs) or NXDOMAIN. */
+  resolve(source: NetworkSource, name: string): Promise<DnsAnswer>;
+}
+
+/** Where a connection starts: a pod (its IP, namespace and resolv.conf) or a node's host network. */
+export interface NetworkSource {
+  ip: string;
+  /** The namespace of the pod, for DNS search domains; absent for node shells. */
+  namespace?: string;
+  /** resolv.conf as the kubelet wrote it for this pod (nameserver, search, ndots). */
+  resolvConf?: { nameservers: string[]; searches: string[]; ndots: number };
+}
+
+export interface DnsAnswer {
+  /** The fully qualified name that matched, e.g. `web.default.svc.cluster.local`. */
+  name: string;
+  addresses: string[];
+  /** For `nslookup`: the server that answered (10.96.0.10). */
+  server: string;
+}
+
+/** An app's side of the network: it handles one HTTP request or a raw byte conversation. */
+export interface ConnectionHandler {
+  /** HTTP apps answer requests; the client side uses `Connection.http`. */
+  http?(request: HttpRequest, peer: { ip: string; port: number }): Promise<HttpResponse> | HttpResponse;
+  /** Raw TCP apps (redis, postgres …) answer bytes; optional. */
+  tcp?(data: Uint8Array, peer: { ip: string; port: number }): Promise<Uint8Array> | Uint8Array;
+}
+
+export interface Connection {
+  /** The address actually reached after kube-proxy's translation (pod IP and target port). */
+  remote: { ip: string; port: number };
+  http(request: HttpRequest): Promise<HttpResponse>;
+  tcp(data: Uint8Array): Promise<Uint8Array>;
+  close(): void;
+}
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a client tool prints when a connection fails, with curl's exit code. */
+export class NetworkError extends Error {
+  constructor(
+    readonly code: "ConnectionRefused" | "Timeout" | "NoRoute" | "NameNotResolved",
+    message: string,
+  ) {
+    super(message);
+    this.name = "NetworkError";
+  }
+}
