@@ -1,0 +1,512 @@
+import { crc32 } from "./crc32";
+
+/**
+ * The etcd role: an in-memory MVCC key-value store. Every write bumps one global revision; each key
+ * remembers the revision that created it, the revision that last modified it and how many times it
+ * was written since creation (its version), exactly as etcd's `mvccpb.KeyValue`. A bounded history
+ * of changes lets watches start at any retained revision and reads look at a past revision; older
+ * revisions are compacted away and asking for them throws {@link CompactedError}, which the API server
+ * turns into `410 Gone` ("too old resource version").
+ */
+
+/** One key's current (or past) state, as etcd's `mvccpb.KeyValue`. */
+export interface KeyValue {
+  key: string;
+  value: string;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+}
+
+/** A change, as delivered to watchers. `kv` is the new state (for DELETE: key and the delete revision). */
+export interface StoreEvent {
+  type: "PUT" | "DELETE";
+  kv: KeyValue;
+  /** The state just before this change; absent for a PUT that created the key. */
+  prevKv?: KeyValue;
+}
+
+/** Thrown when a read or watch asks for a revision that compaction already dropped. */
+export class CompactedError extends Error {
+  constructor(
+    readonly requestedRevision: number,
+    readonly compactRevision: number,
+  ) {
+    super(`mvcc: required revision has been compacted (requested ${requestedRevision}, compacted ${compactRevision})`);
+    this.name = "CompactedError";
+  }
+}
+
+/** Thrown when a read asks for a revision the store has not reached yet. */
+export class FutureRevisionError extends Error {
+  constructor(
+    readonly requestedRevision: number,
+    readonly currentRevision: number,
+  ) {
+    super(`mvcc: required revision is a future revision (requested ${requestedRevision}, current ${currentRevision})`);
+    this.name = "FutureRevisionError";
+  }
+}
+
+/** Thrown by {@link KeyValueStore.restore} when the snapshot bytes are damaged or not a snapshot. */
+export class SnapshotCorruptError extends Error {
+  constructor(message: string) {
+    super(`snapshot: ${message}`);
+    this.name = "SnapshotCorruptError";
+  }
+}
+
+export interface RangeOptions {
+  /** Treat the key as a prefix and return every key starting with it, in key order. */
+  prefix?: boolean;
+  /** Read as of this revision (0 or absent: the current one). */
+  revision?: number;
+  /** At most this many keys (0 or absent: no limit). */
+  limit?: number;
+  /** Only keys strictly greater than or equal to this one (used to continue a paginated range). */
+  fromKey?: string;
+  /** Only count, return no values. */
+  countOnly?: boolean;
+}
+
+export interface RangeResult {
+  kvs: KeyValue[];
+  /** How many keys matched in total (before `limit`). */
+  count: number;
+  /** True when `limit` cut the result short. */
+  more: boolean;
+  /** The revision the read was served at (the store's current revision for current reads). */
+  revision: number;
+}
+
+export type Compare =
+  | { key: string; target: "modRevision" | "createRevision" | "version"; result: "=" | "!=" | "<" | ">"; value: number }
+  | { key: string; target: "value"; result: "=" | "!="; value: string };
+
+export type TxnOp =
+  | { type: "put"; key: string; value: string }
+  | { type: "delete"; key: string; prefix?: boolean }
+  | { type: "range"; key: string; options?: RangeOptions };
+
+export interface TxnRequest {
+  compare: Compare[];
+  success: TxnOp[];
+  failure?: TxnOp[];
+}
+
+export type TxnOpResult =
+  | { type: "put"; kv: KeyValue; prevKv?: KeyValue }
+  | { type: "delete"; deleted: KeyValue[] }
+  | { type: "range"; result: RangeResult };
+
+export interface TxnResponse {
+  succeeded: boolean;
+  /** The store's revision after the transaction (unchanged when it wrote nothing). */
+  revision: number;
+  results: TxnOpResult[];
+}
+
+export interface WatchOptions {
+  prefix?: boolean;
+  /** Deliver every change with revision >= startRevision (0 or absent: only changes after now). */
+  startRevision?: number;
+}
+
+export type WatchListener = (events: StoreEvent[]) => void;
+
+export interface KeyValueStoreOptions {
+  /**
+   * How many revisions of history to keep. Writes beyond it compact the oldest automatically, as
+   * the apiserver asks etcd to compact every five minutes; there are no timers here, compaction
+   * happens on write.
+   */
+  historyLimit?: number;
+}
+
+interface HistoryEntry {
+  revision: number;
+  events: StoreEvent[];
+}
+
+interface Watcher {
+  id: number;
+  key: string;
+  prefix: boolean;
+  /** Changes before this revision are not for this watcher (a watch from a future revision). */
+  minRevision: number;
+  listener: WatchListener;
+}
+
+const SNAPSHOT_MAGIC = "KUBELAB-SNAPSHOT-1";
+
+/** An in-memory MVCC key-value store with etcd's semantics. */
+export class KeyValueStore {
+  private readonly data = new Map<string, KeyValue>();
+  private sortedKeys: string[] | undefined;
+  private history: HistoryEntry[] = [];
+  private currentRevision = 1;
+  private compacted = 0;
+  private readonly historyLimit: number;
+  private readonly watchers = new Map<number, Watcher>();
+  private nextWatcherId = 1;
+  private pendingDelivery: Array<{ watcher: Watcher; events: StoreEvent[] }> = [];
+  private delivering = false;
+  private dataBytes = 0;
+  private historyBytes = 0;
+
+  constructor(options: KeyValueStoreOptions = {}) {
+    this.historyLimit = Math.max(1, options.historyLimit ?? 2000);
+  }
+
+  /** The current global revision (etcd starts at 1 for an empty store). */
+  get revision(): number {
+    return this.currentRevision;
+  }
+
+  /** The newest revision that was compacted away; reads and watches must ask for a later one. */
+  get compactRevision(): number {
+    return this.compacted;
+  }
+
+  /** Number of keys currently stored. */
+  get keyCount(): number {
+    return this.data.size;
+  }
+
+  /** Bytes of keys and values held, current state plus retained history (etcd's db size, roughly). */
+  get sizeBytes(): number {
+    return this.dataBytes + this.historyBytes;
+  }
+
+  /** Reads one key or a prefix, now or at a retained past revision. */
+  range(key: string, options: RangeOptions = {}): RangeResult {
+    const revision = options.revision && options.revision > 0 ? options.revision : this.currentRevision;
+    if (revision > this.currentRevision) throw new FutureRevisionError(revision, this.currentRevision);
+    if (revision < this.currentRevision && revision <= this.compacted) {
+      throw new CompactedError(revision, this.compacted);
+    }
+    let matched: KeyValue[];
+    if (revision === this.currentRevision) {
+      matched = this.currentRange(key, options);
+    } else {
+      matched = this.pastRange(key, revision, options);
+    }
+    const count = matched.length;
+    const limit = options.limit && options.limit > 0 ? options.limit : 0;
+    const more = limit > 0 && count > limit;
+    const kvs = options.countOnly ? [] : more ? matched.slice(0, limit) : matched;
+    return { kvs: kvs.map(copyKv), count, more, revision };
+  }
+
+  /** Reads one key's current state. */
+  get(key: string): KeyValue | undefined {
+    const kv = this.data.get(key);
+    return kv ? copyKv(kv) : undefined;
+  }
+
+  /** Writes a key unconditionally. */
+  put(key: string, value: string): KeyValue {
+    const result = this.txn({ compare: [], success: [{ type: "put", key, value }] }).results[0];
+    if (result.type !== "put") throw new Error("unreachable");
+    return result.kv;
+  }
+
+  /** Deletes a key (or every key under a prefix); returns what was deleted. */
+  delete(key: string, prefix = false): KeyValue[] {
+    const result = this.txn({ compare: [], success: [{ type: "delete", key, prefix }] }).results[0];
+    if (result.type !== "delete") throw new Error("unreachable");
+    return result.deleted;
+  }
+
+  /**
+   * etcd's Txn: if every compare holds, run `success`, else `failure`. All writes in one
+   * transaction share one new revision; a transaction that writes nothing leaves the revision alone.
+   */
+  txn(request: TxnRequest): TxnResponse {
+    const succeeded = request.compare.every((compare) => this.evaluate(compare));
+    const ops = succeeded ? request.success : (request.failure ?? []);
+    const writes = ops.some((op) => op.type !== "range");
+    const revision = writes ? this.currentRevision + 1 : this.currentRevision;
+    const events: StoreEvent[] = [];
+    const results: TxnOpResult[] = [];
+    for (const op of ops) {
+      if (op.type === "range") {
+        results.push({ type: "range", result: this.range(op.key, op.options) });
+      } else if (op.type === "put") {
+        const prev = this.data.get(op.key);
+        const kv: KeyValue = {
+          key: op.key,
+          value: op.value,
+          createRevision: prev ? prev.createRevision : revision,
+          modRevision: revision,
+          version: prev ? prev.version + 1 : 1,
+        };
+        if (prev) this.dataBytes -= kvBytes(prev);
+        else this.sortedKeys = undefined;
+        this.data.set(op.key, kv);
+        this.dataBytes += kvBytes(kv);
+        events.push(prev ? { type: "PUT", kv, prevKv: prev } : { type: "PUT", kv });
+        results.push(prev ? { type: "put", kv: copyKv(kv), prevKv: copyKv(prev) } : { type: "put", kv: copyKv(kv) });
+      } else {
+        const keys = op.prefix ? this.currentRange(op.key, { prefix: true }).map((kv) => kv.key) : [op.key];
+        const deleted: KeyValue[] = [];
+        for (const key of keys) {
+          const prev = this.data.get(key);
+          if (!prev) continue;
+          this.data.delete(key);
+          this.sortedKeys = undefined;
+          this.dataBytes -= kvBytes(prev);
+          deleted.push(copyKv(prev));
+          events.push({
+            type: "DELETE",
+            kv: { key, value: "", createRevision: 0, modRevision: revision, version: 0 },
+            prevKv: prev,
+          });
+        }
+        results.push({ type: "delete", deleted });
+      }
+    }
+    if (events.length > 0) {
+      this.currentRevision = revision;
+      this.history.push({ revision, events });
+      for (const event of events) this.historyBytes += eventBytes(event);
+      this.compactIfNeeded();
+      this.notify(events);
+    } else if (writes) {
+      // A delete of nothing is not a write in etcd: the revision does not move.
+    }
+    return { succeeded, revision: this.currentRevision, results };
+  }
+
+  /**
+   * Watches a key or prefix. With `startRevision`, first replays retained history from that
+   * revision (throwing {@link CompactedError} if it is gone); then delivers each new change in
+   * order. Events are delivered synchronously after the write, in revision order, even when a
+   * listener writes from inside its callback. Returns a disposer.
+   */
+  watch(key: string, options: WatchOptions, listener: WatchListener): () => void {
+    const start = options.startRevision ?? 0;
+    const watcher: Watcher = { id: this.nextWatcherId++, key, prefix: options.prefix ?? false, minRevision: start, listener };
+    if (start > 0 && start <= this.currentRevision) {
+      if (start <= this.compacted) throw new CompactedError(start, this.compacted);
+      const replay: StoreEvent[] = [];
+      for (const entry of this.history) {
+        if (entry.revision < start) continue;
+        for (const event of entry.events) if (matches(watcher, event.kv.key)) replay.push(event);
+      }
+      if (replay.length > 0) this.enqueue(watcher, replay);
+    }
+    this.watchers.set(watcher.id, watcher);
+    this.drain();
+    return () => {
+      this.watchers.delete(watcher.id);
+      this.pendingDelivery = this.pendingDelivery.filter((pending) => pending.watcher !== watcher);
+    };
+  }
+
+  /** Number of open watches (for tests and size reports). */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  /** Drops history up to and including `revision`; reads and watches before it then fail. */
+  compact(revision: number): void {
+    if (revision > this.currentRevision) throw new FutureRevisionError(revision, this.currentRevision);
+    if (revision <= this.compacted) throw new CompactedError(revision, this.compacted);
+    this.compacted = revision;
+    let drop = 0;
+    while (drop < this.history.length && this.history[drop].revision <= revision) {
+      for (const event of this.history[drop].events) this.historyBytes -= eventBytes(event);
+      drop++;
+    }
+    if (drop > 0) this.history = this.history.slice(drop);
+  }
+
+  /**
+   * The whole store as bytes: current keys, revision counters and the retained history, with a
+   * CRC-32 so {@link restore} can refuse a damaged file.
+   */
+  snapshot(): Uint8Array {
+    const body = JSON.stringify({
+      revision: this.currentRevision,
+      compactRevision: this.compacted,
+      kvs: [...this.data.values()],
+      history: this.history,
+    });
+    const checksum = crc32(body).toString(16).padStart(8, "0");
+    return new TextEncoder().encode(`${SNAPSHOT_MAGIC}\n${checksum}\n${body}`);
+  }
+
+  /** Replaces this store's contents with a snapshot's. Open watches stay open and see no events for it. */
+  restore(bytes: Uint8Array): void {
+    const text = new TextDecoder().decode(bytes);
+    const first = text.indexOf("\n");
+    const second = text.indexOf("\n", first + 1);
+    if (first < 0 || second < 0 || text.slice(0, first) !== SNAPSHOT_MAGIC) {
+      throw new SnapshotCorruptError("not a Kubelab store snapshot");
+    }
+    const checksum = text.slice(first + 1, second);
+    const body = text.slice(second + 1);
+    if (crc32(body).toString(16).padStart(8, "0") !== checksum) throw new SnapshotCorruptError("checksum mismatch");
+    let parsed: { revision: number; compactRevision: number; kvs: KeyValue[]; history: HistoryEntry[] };
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new SnapshotCorruptError("unreadable body");
+    }
+    if (!Number.isInteger(parsed.revision) || !Array.isArray(parsed.kvs) || !Array.isArray(parsed.history)) {
+      throw new SnapshotCorruptError("missing fields");
+    }
+    this.data.clear();
+    this.sortedKeys = undefined;
+    this.dataBytes = 0;
+    for (const kv of parsed.kvs) {
+      this.data.set(kv.key, kv);
+      this.dataBytes += kvBytes(kv);
+    }
+    this.history = parsed.history;
+    this.historyBytes = 0;
+    for (const entry of this.history) for (const event of entry.events) this.historyBytes += eventBytes(event);
+    this.currentRevision = parsed.revision;
+    this.compacted = parsed.compactRevision ?? 0;
+  }
+
+  private evaluate(compare: Compare): boolean {
+    const kv = this.data.get(compare.key);
+    if (compare.target === "value") {
+      const equal = kv !== undefined && kv.value === compare.value;
+      return compare.result === "=" ? equal : !equal;
+    }
+    // etcd compares a missing key as if its revisions and version were 0.
+    const actual = kv ? kv[compare.target] : 0;
+    switch (compare.result) {
+      case "=":
+        return actual === compare.value;
+      case "!=":
+        return actual !== compare.value;
+      case "<":
+        return actual < compare.value;
+      case ">":
+        return actual > compare.value;
+    }
+  }
+
+  private keysInOrder(): string[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.data.keys()].sort(compareKeys);
+    return this.sortedKeys;
+  }
+
+  private currentRange(key: string, options: RangeOptions): KeyValue[] {
+    if (!options.prefix) {
+      const kv = this.data.get(key);
+      return kv && (!options.fromKey || kv.key >= options.fromKey) ? [kv] : [];
+    }
+    const keys = this.keysInOrder();
+    const from = options.fromKey && options.fromKey > key ? options.fromKey : key;
+    const result: KeyValue[] = [];
+    for (let index = lowerBound(keys, from); index < keys.length; index++) {
+      const candidate = keys[index];
+      if (!candidate.startsWith(key)) break;
+      const kv = this.data.get(candidate);
+      if (kv) result.push(kv);
+    }
+    return result;
+  }
+
+  /** Rebuilds the state of the matching keys at `revision` by undoing later history. */
+  private pastRange(key: string, revision: number, options: RangeOptions): KeyValue[] {
+    const inRange = (candidate: string) =>
+      (options.prefix ? candidate.startsWith(key) : candidate === key) &&
+      (!options.fromKey || candidate >= options.fromKey);
+    const state = new Map<string, KeyValue | undefined>();
+    for (const kv of this.currentRange(key, { prefix: options.prefix })) state.set(kv.key, kv);
+    for (let index = this.history.length - 1; index >= 0; index--) {
+      const entry = this.history[index];
+      if (entry.revision <= revision) break;
+      for (let event = entry.events.length - 1; event >= 0; event--) {
+        const change = entry.events[event];
+        if (!inRange(change.kv.key)) continue;
+        state.set(change.kv.key, change.prevKv);
+      }
+    }
+    const result: KeyValue[] = [];
+    for (const [candidate, kv] of state) if (kv && inRange(candidate)) result.push(kv);
+    return result.sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  private compactIfNeeded(): void {
+    const oldestKept = this.currentRevision - this.historyLimit;
+    // Compact in batches so a busy store does not slice its history on every write.
+    if (oldestKept - this.compacted >= Math.max(1, Math.floor(this.historyLimit / 10))) this.compact(oldestKept);
+  }
+
+  private notify(events: StoreEvent[]): void {
+    for (const watcher of this.watchers.values()) {
+      const relevant = events.filter(
+        (event) => matches(watcher, event.kv.key) && event.kv.modRevision >= watcher.minRevision,
+      );
+      if (relevant.length > 0) this.enqueue(watcher, relevant);
+    }
+    this.drain();
+  }
+
+  private enqueue(watcher: Watcher, events: StoreEvent[]): void {
+    this.pendingDelivery.push({ watcher, events: events.map(copyEvent) });
+  }
+
+  /** Delivers queued events FIFO; a write made by a listener queues behind what is already pending. */
+  private drain(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      while (this.pendingDelivery.length > 0) {
+        const next = this.pendingDelivery.shift();
+        if (!next || !this.watchers.has(next.watcher.id)) continue;
+        try {
+          next.watcher.listener(next.events);
+        } catch {
+          // One broken watcher must not stop the others or the write that triggered it.
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
+}
+
+function matches(watcher: Watcher, key: string): boolean {
+  return watcher.prefix ? key.startsWith(watcher.key) : key === watcher.key;
+}
+
+function copyKv(kv: KeyValue): KeyValue {
+  return { key: kv.key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version };
+}
+
+function copyEvent(event: StoreEvent): StoreEvent {
+  return event.prevKv
+    ? { type: event.type, kv: copyKv(event.kv), prevKv: copyKv(event.prevKv) }
+    : { type: event.type, kv: copyKv(event.kv) };
+}
+
+function kvBytes(kv: KeyValue): number {
+  return kv.key.length + kv.value.length + 24;
+}
+
+function eventBytes(event: StoreEvent): number {
+  return kvBytes(event.kv) + (event.prevKv ? kvBytes(event.prevKv) : 0);
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lowerBound(keys: string[], target: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle] < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
