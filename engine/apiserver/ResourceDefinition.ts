@@ -39,6 +39,35 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   selectableFields?: Record<string, (object: T) => string | undefined>;
   /** OpenAPI v3 schema of the kind, used for strict field validation, `/openapi/v3` and `kubectl explain`. */
   schema?: OpenApiSchema;
+  /**
+   * The component schemas `schema` refers to with `$ref: "#/components/schemas/<name>"` (added by
+   * the resources engineer). One shared, frozen map for all built-in kinds: put it under
+   * `components.schemas` of every `/openapi/v3` group-version document, and resolve `$ref` (and
+   * `allOf: [{$ref}]`) through it when walking a body for unknown fields. Never mutate it.
+   */
+  schemaComponents?: Readonly<Record<string, OpenApiSchema>>;
+  /**
+   * Conversion between the stored shape and the shape of a served version, for resources whose
+   * versions differ in shape (added by the resources engineer). Absent: every served version has
+   * the stored shape and only `apiVersion` changes.
+   *
+   * The registry must call `toStorage(body, version)` on every body received through `version`
+   * (create, update, patch — apply the patch to `fromStorage(stored)`, then convert back) before
+   * defaults and validation, and `fromStorage(object, version)` on every object it returns or sends
+   * in a watch event through `version` (get, list items, watch, the response of a write). Both
+   * return new objects and set `apiVersion`. The strategy and table always see the stored shape.
+   *
+   * Used by autoscaling/v1 HorizontalPodAutoscaler (stored as autoscaling/v2; v1 has
+   * `targetCPUUtilizationPercentage`, v2 has `metrics`) and by events.k8s.io/v1 Event, a second
+   * definition over the same storage as core/v1 events (same `storagePrefix: "events"`, stored in
+   * the core/v1 shape; a watch on either sees writes made through the other).
+   */
+  conversion?: {
+    /** The stored object as served through `version` of this definition's group. */
+    fromStorage(object: KubeObject, version: string): KubeObject;
+    /** A received object of `version` of this definition's group, in the stored shape. */
+    toStorage(object: KubeObject, version: string): KubeObject;
+  };
 }
 
 /** A JSON Schema as used by OpenAPI v3 documents, with the Kubernetes extensions we need. */
@@ -97,6 +126,12 @@ export interface FieldError {
   detail?: string;
   /** For NotSupported: the values that are. */
   supportedValues?: string[];
+  /**
+   * The bad value already rendered as upstream's Go formatting would print it, when JSON would
+   * not match (`map[string]string{"app":"web"}`, `v1.LabelSelector{...}`). When set, renderers
+   * print it verbatim instead of formatting `badValue` (added by the resources engineer).
+   */
+  renderedBadValue?: string;
 }
 
 export interface ResourceStrategy<T extends KubeObject = KubeObject> {
