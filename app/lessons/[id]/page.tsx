@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { currentCourse } from "../../../lib/lessons/loadLessons";
+import { renderMarkdown } from "../../../lib/lessons/renderMarkdown";
+import { TerminalColumn } from "./TerminalColumn";
+
+export const dynamic = "force-dynamic";
+
+interface LessonPageProps {
+  params: Promise<{ id: string }>;
+}
+
+function findLesson(id: string) {
+  const { lessons } = currentCourse();
+  const index = lessons.findIndex((lesson) => lesson.id === id);
+  if (index < 0) return undefined;
+  return { lesson: lessons[index], previous: lessons[index - 1], next: lessons[index + 1] };
+}
+
+export async function generateMetadata({ params }: LessonPageProps): Promise<Metadata> {
+  const found = findLesson((await params).id);
+  return found?.lesson ? { title: found.lesson.title, description: found.lesson.summary } : {};
+}
+
+export default async function LessonPage({ params }: LessonPageProps) {
+  const found = findLesson((await params).id);
+  if (!found?.lesson) notFound();
+  const { lesson, previous, next } = found;
+
+  return (
+    <main className="lesson-layout">
+      <article className="lesson" data-testid="lesson">
+        <p className="lesson-module">{lesson.module}</p>
+        <LessonText markdown={lesson.body} />
+        <nav className="lesson-nav">
+          {previous ? <Link href={`/lessons/${previous.id}`}>← {previous.title}</Link> : <span />}
+          {next ? <Link href={`/lessons/${next.id}`}>{next.title} →</Link> : <Link href="/">All lessons</Link>}
+        </nav>
+      </article>
+      <TerminalColumn lessonId={lesson.id} />
+    </main>
+  );
+}
+
+function LessonText({ markdown }: { markdown: string }) {
+  const html = renderMarkdown(markdown);
+  // biome-ignore lint/security/noDangerouslySetInnerHtml: markdown-it renders with raw HTML disabled, so everything from the lesson file arrives escaped.
+  return <div className="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />;
+}

@@ -1,0 +1,16 @@
+import type { CliCommand } from "../Command";
+
+/** A top-level command, loaded only when it runs or when help lists it, so `kubelab --help` stays fast. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<{ command: CliCommand }>;
+}
+
+/**
+ * The `kubelab` commands. To add one, write cli/commands/<name>.ts exporting `command: CliCommand`
+ * and add its line here.
+ */
+export const commands: CommandEntry[] = [
+  { name: "version", summary: "Print the Kubelab version", load: () => import("./version") },
+];

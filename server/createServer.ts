@@ -1,0 +1,239 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import next from "next";
+import { WebSocketServer } from "ws";
+import { disconnectPrisma } from "../lib/database/prisma";
+import { learnerSetCookieHeader, withLearnerCookie } from "../lib/learner/learnerCookie";
+import { ensureLearner, learnerFromCookieHeader } from "../lib/learner/learners";
+import { type RouteRegistry, routes } from "./routes";
+
+/** How the one-port server is started. */
+export interface ServerOptions {
+  /** The port to listen on; 0 picks a free one. */
+  port: number;
+  /** The interface to listen on; all of them by default. */
+  hostname?: string;
+  /** Next's development mode (compiles on demand, hot reload) instead of the production build. */
+  dev: boolean;
+  /** The project root (where next.config.js and .next/ are). */
+  dir: string;
+  /** The registry of mounted routes; the process-wide one by default. */
+  registry?: RouteRegistry;
+  /** Where progress and errors are written; console by default. */
+  log?: Logger;
+  /** How long shutdown waits for open connections to finish before cutting them, in ms. */
+  shutdownGraceMs?: number;
+}
+
+/** Progress and error reporting. */
+export interface Logger {
+  info(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** The port actually listened on. */
+  port: number;
+  /** A URL that reaches the server from this machine. */
+  url: string;
+  /**
+   * Stops accepting connections, closes WebSockets (code 1001), runs the registry's shutdown hooks,
+   * lets in-flight requests finish (up to the grace period), then closes Next and the database.
+   */
+  close(): Promise<void>;
+}
+
+const consoleLogger: Logger = {
+  info: (message) => console.log(message),
+  error: (message, error) => console.error(message, error ?? ""),
+};
+
+/**
+ * Starts Kubelab's single HTTP server: mounted HTTP routes first, then Next for everything else;
+ * WebSocket upgrades go to the mounted WebSocket handlers. Every request Next serves carries a
+ * learner: a browser without the learner cookie gets a new Learner row and the cookie.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const registry = options.registry ?? routes();
+  const log = options.log ?? consoleLogger;
+  const graceMs = options.shutdownGraceMs ?? 5_000;
+  const sockets = new Set<Socket>();
+  const webSockets = new WebSocketServer({ noServer: true });
+  let shuttingDown = false;
+
+  // Requests may arrive while Next prepares; they wait for it.
+  let nextReady: (handlers: NextHandlers) => void = () => {};
+  let nextFailed: (error: unknown) => void = () => {};
+  const nextHandlers = new Promise<NextHandlers>((resolve, reject) => {
+    nextReady = resolve;
+    nextFailed = reject;
+  });
+  nextHandlers.catch(() => {});
+
+  const server = createServer((request, response) => {
+    if (shuttingDown) response.setHeader("Connection", "close");
+    serveHttp(request, response).catch((error: unknown) => {
+      log.error(`error serving ${request.method} ${request.url}:`, error);
+      failResponse(response);
+    });
+  });
+
+  async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const pathname = pathOf(request);
+    const mounted = registry.matchHttp(pathname);
+    if (mounted) {
+      await mounted.handler(request, response, mounted.context);
+      return;
+    }
+    const { handle } = await nextHandlers;
+    if (needsLearner(pathname)) {
+      const { learnerId, created } = await ensureLearner(request.headers.cookie);
+      if (created) {
+        response.appendHeader("Set-Cookie", learnerSetCookieHeader(learnerId, { secure: isHttps(request) }));
+        // Next's cookies() reads the request: let the page see the learner it has just been given.
+        request.headers.cookie = withLearnerCookie(request.headers.cookie, learnerId);
+      }
+    }
+    await handle(request, response);
+  }
+
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(request, socket, head).catch((error: unknown) => {
+      log.error(`error upgrading ${request.url}:`, error);
+      rejectUpgrade(socket, 500, "Internal Server Error");
+    });
+  });
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const pathname = pathOf(request);
+    const handler = registry.matchWebSocket(pathname);
+    if (!handler) {
+      const { upgrade: nextUpgrade } = await nextHandlers;
+      // In development Next's hot reloading runs over its own WebSocket.
+      if (options.dev && pathname.startsWith("/_next/")) return nextUpgrade(request, socket, head);
+      return rejectUpgrade(socket, 404, "Not Found");
+    }
+    if (shuttingDown) return rejectUpgrade(socket, 503, "Service Unavailable");
+    const learnerId = await learnerFromCookieHeader(request.headers.cookie);
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      Promise.resolve(handler(webSocket, request, { path: pathname, learnerId })).catch((error: unknown) => {
+        log.error(`WebSocket handler for ${pathname} failed:`, error);
+        webSocket.close(1011, "internal error");
+      });
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as { port: number }).port;
+
+  const nextApp = next({ dev: options.dev, dir: options.dir, hostname: options.hostname ?? "localhost", port });
+  try {
+    await nextApp.prepare();
+  } catch (error) {
+    nextFailed(error);
+    await closeServer(server);
+    throw error;
+  }
+  nextReady({ handle: nextApp.getRequestHandler(), upgrade: nextApp.getUpgradeHandler() });
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    shuttingDown = true;
+    const stopped = closeServer(server);
+    for (const client of webSockets.clients) client.close(1001, "server shutting down");
+    await registry.runShutdownHooks((error) => log.error("shutdown hook failed:", error));
+    server.closeIdleConnections();
+    const grace = delay(graceMs);
+    await Promise.race([stopped, grace.promise]);
+    grace.cancel();
+    for (const client of webSockets.clients) client.terminate();
+    for (const socket of sockets) socket.destroy();
+    await stopped;
+    webSockets.close();
+    await nextApp.close();
+    await disconnectPrisma();
+  }
+
+  const host =
+    options.hostname && options.hostname !== "0.0.0.0" && options.hostname !== "::" ? options.hostname : "localhost";
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+interface NextHandlers {
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+}
+
+function pathOf(request: IncomingMessage): string {
+  try {
+    return new URL(request.url ?? "/", "http://localhost").pathname;
+  } catch {
+    return "/";
+  }
+}
+
+/**
+ * Whether a request reaching Next is one a learner makes (a page, a route, a server action), as
+ * opposed to a build asset or a static file, which must not mint learners.
+ */
+function needsLearner(pathname: string): boolean {
+  if (pathname.startsWith("/_next/") || pathname.startsWith("/__next")) return false;
+  const lastSegment = pathname.slice(pathname.lastIndexOf("/") + 1);
+  return !/\.[a-z0-9]+$/i.test(lastSegment);
+}
+
+function isHttps(request: IncomingMessage): boolean {
+  return request.headers["x-forwarded-proto"] === "https" || "encrypted" in request.socket;
+}
+
+function failResponse(response: ServerResponse): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.statusCode = 500;
+  response.setHeader("Content-Type", "text/plain; charset=utf-8");
+  response.end("Internal Server Error\n");
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+  socket.destroy();
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+function delay(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
