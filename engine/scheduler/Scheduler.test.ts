@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import type { Event, Pod } from "../api/core";
+import { Events, Nodes, Pods } from "../api/resources";
+import { VirtualClock } from "../clock/VirtualClock";
+import { explainAnnotation, startScheduler } from "./index";
+import { controlPlaneTaint, makeNode, makePod } from "./testing/builders";
+import { FakeClient } from "./testing/FakeClient";
+
+async function setup(options: { explain?: boolean } = {}) {
+  const clock = new VirtualClock();
+  const client = new FakeClient();
+  await client.create(Nodes, makeNode("controlplane", { taints: [controlPlaneTaint] }));
+  await client.create(Nodes, makeNode("node01", { cpu: "1" }));
+  await client.create(Nodes, makeNode("node02", { cpu: "1" }));
+  const scheduler = startScheduler(
+    { clock, client, speed: "realistic", log: () => {} },
+    { random: () => 0, explain: options.explain },
+  );
+  await clock.advance(0);
+  return { clock, client, scheduler };
+}
+
+const eventsFor = (client: FakeClient, name: string) =>
+  client.all<Event>(Events).filter((e) => e.involvedObject.name === name);
+
+describe("Scheduler", () => {
+  it("binds a pod through pods/binding and records Scheduled as upstream words it", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(Pods, makePod("nginx-pod", { cpu: "100m" }));
+    await clock.advance(10);
+    const pod = await client.get<Pod>(Pods, "default", "nginx-pod");
+    expect(["node01", "node02"]).toContain(pod.spec?.nodeName);
+    expect(client.writes).toContain("create pods default/nginx-pod/binding");
+    const [event] = eventsFor(client, "nginx-pod");
+    expect(event.reason).toBe("Scheduled");
+    expect(event.message).toBe(`Successfully assigned default/nginx-pod to ${pod.spec?.nodeName}`);
+    expect(event.reportingComponent).toBe("default-scheduler");
+    expect(pod.metadata.annotations?.[explainAnnotation]).toBeUndefined();
+    scheduler.stop();
+  });
+
+  it("explains an unschedulable pod exactly as upstream's FitError and preemption do", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(Pods, makePod("big", { cpu: "2" }));
+    await clock.advance(10);
+    const message =
+      "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. " +
+      "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.";
+    const [event] = eventsFor(client, "big");
+    expect(event.reason).toBe("FailedScheduling");
+    expect(event.type).toBe("Warning");
+    expect(event.message).toBe(message);
+    const pod = await client.get<Pod>(Pods, "default", "big");
+    const condition = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    expect(condition).toMatchObject({ status: "False", reason: "Unschedulable", message });
+    expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable");
+    scheduler.stop();
+  });
+
+  it("retries an unschedulable pod when a node is added, not by polling", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(Pods, makePod("big", { cpu: "2" }));
+    await clock.advance(10);
+    expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable");
+    // Only the 5-minute leftover flush may be armed; nothing polls.
+    expect(clock.pendingTimers).toBe(1);
+    await client.create(Nodes, makeNode("node03", { cpu: "4" }));
+    await clock.advance(2_000);
+    const pod = await client.get<Pod>(Pods, "default", "big");
+    expect(pod.spec?.nodeName).toBe("node03");
+    expect(clock.pendingTimers).toBe(0);
+    scheduler.stop();
+  });
+
+  it("counts assumed pods so two pods do not take the same room", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(Pods, makePod("a", { cpu: "800m" }));
+    await client.create(Pods, makePod("b", { cpu: "800m" }));
+    await clock.advance(10);
+    const a = await client.get<Pod>(Pods, "default", "a");
+    const b = await client.get<Pod>(Pods, "default", "b");
+    expect(a.spec?.nodeName).toBeTruthy();
+    expect(b.spec?.nodeName).toBeTruthy();
+    expect(a.spec?.nodeName).not.toBe(b.spec?.nodeName);
+    scheduler.stop();
+  });
+
+  it("preempts a lower-priority pod and nominates its node", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(Pods, makePod("low", { cpu: "800m", priority: 0, spec: { nodeName: "node01" } }));
+    await client.create(Pods, makePod("low2", { cpu: "800m", priority: 0, spec: { nodeName: "node02" } }));
+    await client.create(Pods, makePod("high", { cpu: "800m", priority: 1000 }));
+    await clock.advance(10);
+    const high = await client.get<Pod>(Pods, "default", "high");
+    expect(["node01", "node02"]).toContain(high.status?.nominatedNodeName);
+    const victim = high.status?.nominatedNodeName === "node01" ? "low" : "low2";
+    await expect(client.get(Pods, "default", victim)).rejects.toThrow(/not found/);
+    expect(eventsFor(client, victim).map((e) => e.reason)).toContain("Preempted");
+    // The victim's deletion is a cluster event: the preemptor is retried after its back-off and lands.
+    await clock.advance(2_000);
+    const bound = await client.get<Pod>(Pods, "default", "high");
+    expect(bound.spec?.nodeName).toBe(high.status?.nominatedNodeName);
+    scheduler.stop();
+  });
+
+  it("keeps gated pods out of the queue until their gates are removed", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(
+      Pods,
+      makePod("gated", { cpu: "100m", spec: { schedulingGates: [{ name: "example.com/wait" }] } }),
+    );
+    await clock.advance(10);
+    expect(scheduler.queue.whereIs("uid-gated")).toBe("gated");
+    await client.patch(Pods, "default", "gated", "merge", { spec: { schedulingGates: null } });
+    await clock.advance(10);
+    expect((await client.get<Pod>(Pods, "default", "gated")).spec?.nodeName).toBeTruthy();
+    scheduler.stop();
+  });
+
+  it("writes the explain annotation only when asked", async () => {
+    const { clock, client, scheduler } = await setup({ explain: true });
+    await client.create(Pods, makePod("explained", { cpu: "100m" }));
+    await clock.advance(10);
+    const pod = await client.get<Pod>(Pods, "default", "explained");
+    const explanation = JSON.parse(pod.metadata.annotations?.[explainAnnotation] ?? "{}");
+    expect(explanation.chosen).toBe(pod.spec?.nodeName);
+    expect(explanation.rejected.controlplane).toBe(
+      "TaintToleration: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
+    );
+    expect(Object.keys(explanation.scores).sort()).toEqual(["node01", "node02"]);
+    scheduler.stop();
+  });
+});

@@ -1,0 +1,504 @@
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition } from "../api/core";
+import {
+  Namespaces,
+  Nodes,
+  PersistentVolumeClaims,
+  PersistentVolumes,
+  Pods,
+  PriorityClasses,
+  ReplicaSets,
+  Services,
+  StatefulSets,
+  StorageClasses,
+} from "../api/resources";
+import type { PriorityClass } from "../api/scheduling";
+import type { StorageClass } from "../api/storage";
+import type { GroupVersionResource, KubeObject } from "../api/types";
+import { toRfc3339 } from "../clock/Clock";
+import type { Component, ComponentContext } from "../cluster/Component";
+import { SchedulerCache } from "./cache/SchedulerCache";
+import { fitErrorMessage } from "./framework/FitError";
+import { type Explanation, Framework } from "./framework/Framework";
+import { newPodInfo, type PodInfo } from "./framework/PodInfo";
+import type { ClusterEvent, CycleState, Handle, PluginFactory, QueuedPodInfo } from "./framework/types";
+import { EventWriter } from "./internal/EventWriter";
+import { type ObjectWatch, watchObjects } from "./internal/watchObjects";
+import { defaultPlugins } from "./plugins/registry";
+import { SchedulingQueue } from "./queue/SchedulingQueue";
+
+/** The scheduler name pods ask for by default, and the name events are reported under. */
+export const defaultSchedulerName = "default-scheduler";
+/** The teaching annotation: why the pod landed where it did. See README.md. */
+export const explainAnnotation = "scheduler.kubelab.dev/explain";
+
+export interface SchedulerOptions {
+  /** Record per-node filter verdicts and scores on each pod (default: on in `fast` speed only). */
+  explain?: boolean;
+  /** Plugins of the profile (default: the upstream default plugins). */
+  plugins?: PluginFactory[];
+  /** Tie-breaking randomness (tests pass a seeded one). */
+  random?: () => number;
+  /** The host name in reportingInstance (`default-scheduler-controlplane`). */
+  hostname?: string;
+  /** Pods scheduled between yields to the event loop, so one busy cluster does not starve the rest. */
+  batchSize?: number;
+}
+
+/** A running scheduler, with views for tests and the benchmark. */
+export interface SchedulerComponent extends Component {
+  readonly queue: SchedulingQueue;
+  readonly cache: SchedulerCache;
+  /** Resolves when every watch has delivered its first list. */
+  readonly synced: Promise<void>;
+  /** Pods bound so far by this scheduler. */
+  readonly scheduledCount: number;
+}
+
+/**
+ * Starts kube-scheduler: informers on pods (pending ones feed the queue, bound ones the cache),
+ * nodes and the objects plugins consult; a loop that pops the queue and runs the framework's
+ * scheduling cycle synchronously, then binds asynchronously while the next pod is scheduled.
+ */
+export function startScheduler(ctx: ComponentContext, options: SchedulerOptions = {}): SchedulerComponent {
+  return new Scheduler(ctx, options);
+}
+
+const terminal = (pod: Pod) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+const assigned = (pod: Pod) => Boolean(pod.spec?.nodeName);
+const responsible = (pod: Pod) => (pod.spec?.schedulerName || defaultSchedulerName) === defaultSchedulerName;
+
+class Scheduler implements SchedulerComponent {
+  readonly cache = new SchedulerCache();
+  readonly queue: SchedulingQueue;
+  readonly synced: Promise<void>;
+  scheduledCount = 0;
+  private readonly framework: Framework;
+  private readonly events: EventWriter;
+  private readonly watches: Array<ObjectWatch<KubeObject>> = [];
+  private readonly nominated = new Map<string, Map<string, PodInfo>>();
+  private readonly nominatedNodeOf = new Map<string, string>();
+  private readonly priorityClasses = new Map<string, PriorityClass>();
+  private readonly explain: boolean;
+  private stopped = false;
+  private readonly pods: ObjectWatch<Pod>;
+  private readonly namespaces: ObjectWatch<KubeObject>;
+  private readonly claims: ObjectWatch<PersistentVolumeClaim>;
+  private readonly volumes: ObjectWatch<PersistentVolume>;
+  private readonly storageClasses: ObjectWatch<StorageClass>;
+  private readonly workloadWatches: Array<ObjectWatch<KubeObject>> = [];
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.explain = options.explain ?? ctx.speed === "fast";
+    const hostname = options.hostname ?? "controlplane";
+    this.events = new EventWriter(
+      ctx.client,
+      ctx.clock,
+      defaultSchedulerName,
+      `${defaultSchedulerName}-${hostname}`,
+      ctx.log,
+    );
+    const handle = this.handle();
+    this.framework = new Framework(options.plugins ?? defaultPlugins, handle, options.random);
+    const pluginEvents = new Map<string, ClusterEvent[]>();
+    for (const plugin of this.framework.plugins) if (plugin.events) pluginEvents.set(plugin.name, plugin.events);
+    this.queue = new SchedulingQueue({
+      clock: ctx.clock,
+      less: (a, b) => this.framework.less(a, b),
+      admit: (info) => this.framework.preEnqueue(info) === null,
+      pluginEvents,
+    });
+
+    const syncs: Promise<void>[] = [];
+    const watch = <T extends KubeObject>(
+      gvr: GroupVersionResource,
+      handlers: Parameters<typeof watchObjects<T>>[3],
+    ) => {
+      let resolve!: () => void;
+      syncs.push(new Promise<void>((r) => (resolve = r)));
+      const watcher = watchObjects<T>(ctx.client, ctx.clock, gvr, { ...handlers, synced: resolve });
+      this.watches.push(watcher as unknown as ObjectWatch<KubeObject>);
+      return watcher;
+    };
+    watch<PriorityClass>(PriorityClasses, {
+      add: (pc) => this.priorityClasses.set(pc.metadata.name ?? "", pc),
+      update: (_old, pc) => this.priorityClasses.set(pc.metadata.name ?? "", pc),
+      delete: (pc) => this.priorityClasses.delete(pc.metadata.name ?? ""),
+    });
+    this.namespaces = watch(Namespaces, {});
+    const onEvent = (event: ClusterEvent) => () => this.queue.onEvent(event);
+    this.claims = watch<PersistentVolumeClaim>(PersistentVolumeClaims, {
+      add: onEvent({ resource: "PersistentVolumeClaim", action: "Add" }),
+      update: onEvent({ resource: "PersistentVolumeClaim", action: "Update" }),
+    });
+    this.volumes = watch<PersistentVolume>(PersistentVolumes, {
+      add: onEvent({ resource: "PersistentVolume", action: "Add" }),
+      update: onEvent({ resource: "PersistentVolume", action: "Update" }),
+    });
+    this.storageClasses = watch<StorageClass>(StorageClasses, {
+      add: onEvent({ resource: "StorageClass", action: "Add" }),
+    });
+    for (const gvr of [Services, ReplicaSets, StatefulSets]) this.workloadWatches.push(watch(gvr, {}));
+    watch<Node>(Nodes, {
+      add: (node) => {
+        this.cache.addOrUpdateNode(node);
+        this.queue.onEvent({ resource: "Node", action: "Add" });
+      },
+      update: (old, node) => {
+        this.cache.addOrUpdateNode(node);
+        if (nodeSchedulingPropertiesChanged(old, node)) this.queue.onEvent({ resource: "Node", action: "Update" });
+      },
+      delete: (node) => {
+        this.cache.removeNode(node.metadata.name ?? "");
+        this.queue.onEvent({ resource: "Node", action: "Delete" });
+      },
+    });
+    this.pods = watch<Pod>(Pods, {
+      add: (pod) => this.podAdded(pod),
+      update: (old, pod) => this.podUpdated(old, pod),
+      delete: (pod) => this.podDeleted(pod),
+    });
+    this.synced = Promise.all(syncs).then(() => undefined);
+    void this.run();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.queue.close();
+    for (const watcher of this.watches) watcher.stop();
+  }
+
+  // ---- informer handlers (upstream eventhandlers.go) ----
+
+  private priorityOf(pod: Pod): number {
+    if (pod.spec?.priority !== undefined) return pod.spec.priority;
+    const className = pod.spec?.priorityClassName;
+    if (className) return this.priorityClasses.get(className)?.value ?? 0;
+    for (const pc of this.priorityClasses.values()) if (pc.globalDefault) return pc.value;
+    return 0;
+  }
+
+  private info(pod: Pod): PodInfo {
+    return newPodInfo(pod, this.priorityOf(pod));
+  }
+
+  private podAdded(pod: Pod) {
+    if (terminal(pod)) return;
+    if (assigned(pod)) {
+      this.cache.addOrUpdatePod(this.info(pod), pod.spec?.nodeName ?? "");
+      this.queue.onEvent({ resource: "AssignedPod", action: "Add" });
+      return;
+    }
+    if (!responsible(pod) || pod.metadata.deletionTimestamp) return;
+    const info = this.info(pod);
+    this.updateNomination(info);
+    this.queue.add(info);
+  }
+
+  private podUpdated(old: Pod, pod: Pod) {
+    if (terminal(pod)) {
+      if (!terminal(old)) this.podDeleted(old);
+      return;
+    }
+    if (assigned(pod)) {
+      const info = this.info(pod);
+      this.clearNomination(info.uid);
+      if (!assigned(old)) this.queue.delete(info.uid);
+      this.cache.addOrUpdatePod(info, pod.spec?.nodeName ?? "");
+      this.queue.onEvent({ resource: "AssignedPod", action: assigned(old) ? "Update" : "Add" });
+      return;
+    }
+    if (!responsible(pod)) return;
+    const info = this.info(pod);
+    if (pod.metadata.deletionTimestamp) {
+      this.clearNomination(info.uid);
+      this.queue.delete(info.uid);
+      return;
+    }
+    this.updateNomination(info);
+    this.queue.update(info, podSpecChanged(old, pod));
+  }
+
+  private podDeleted(pod: Pod) {
+    const uid = pod.metadata.uid ?? "";
+    this.clearNomination(uid);
+    if (assigned(pod)) {
+      this.cache.removePod(uid);
+      this.queue.onEvent({ resource: "AssignedPod", action: "Delete" });
+    } else {
+      this.queue.delete(uid);
+    }
+  }
+
+  private updateNomination(info: PodInfo, nodeName = info.pod.status?.nominatedNodeName) {
+    this.clearNomination(info.uid);
+    if (!nodeName) return;
+    let pods = this.nominated.get(nodeName);
+    if (!pods) {
+      pods = new Map();
+      this.nominated.set(nodeName, pods);
+    }
+    pods.set(info.uid, info);
+    this.nominatedNodeOf.set(info.uid, nodeName);
+  }
+
+  private clearNomination(uid: string) {
+    const nodeName = this.nominatedNodeOf.get(uid);
+    if (nodeName === undefined) return;
+    this.nominatedNodeOf.delete(uid);
+    const pods = this.nominated.get(nodeName);
+    pods?.delete(uid);
+    if (pods?.size === 0) this.nominated.delete(nodeName);
+  }
+
+  // ---- the scheduling loop ----
+
+  private async run() {
+    await this.synced;
+    const batchSize = this.options.batchSize ?? 128;
+    let sinceYield = 0;
+    while (!this.stopped) {
+      const pod = this.queue.tryPop() ?? (await this.queue.pop());
+      if (!pod || this.stopped) return;
+      try {
+        const pending = this.scheduleOne(pod);
+        if (pending) await pending;
+      } catch (error) {
+        this.ctx.log(`scheduling ${pod.info.key} failed unexpectedly: ${error instanceof Error ? error.stack : error}`);
+        this.queue.requeueAfterFailure(pod, new Set());
+      }
+      if (++sinceYield >= batchSize) {
+        sinceYield = 0;
+        // Let watches, bindings and other clusters run before the next batch.
+        await new Promise<void>((resolve) => this.ctx.clock.setTimer(0, resolve));
+      }
+    }
+  }
+
+  /** One scheduling cycle; returns a promise only when the failure path needs to await (PostFilter). */
+  private scheduleOne(queued: QueuedPodInfo): Promise<void> | undefined {
+    const info = queued.info;
+    const current = this.pods.get(info.namespace, info.pod.metadata.name ?? "");
+    if (
+      !current ||
+      current.metadata.uid !== info.pod.metadata.uid ||
+      assigned(current) ||
+      current.metadata.deletionTimestamp
+    ) {
+      this.queue.done(info.uid);
+      return undefined;
+    }
+    if (this.cache.isAssumed(info.uid)) {
+      this.queue.done(info.uid);
+      return undefined;
+    }
+    const state = this.framework.newCycleState();
+    const result = this.framework.schedulePod(state, info, this.explain);
+    if (!result.ok) {
+      return this.handleFailure(queued, state, {
+        statuses: result.statuses,
+        preFilterMessage: result.preFilterMessage,
+        unschedulablePlugins: result.unschedulablePlugins,
+        error: result.error,
+        absentStatus: result.absentStatus,
+        explanation: result.explanation,
+      });
+    }
+    const nodeName = result.nodeName;
+    this.cache.assumePod(info, nodeName);
+    const rejected =
+      this.framework.runReserve(state, info, nodeName) ?? this.framework.runPermit(state, info, nodeName);
+    if (rejected) {
+      this.framework.runUnreserve(state, info, nodeName);
+      this.cache.forgetPod(info.uid);
+      return this.handleFailure(queued, state, {
+        statuses: new Map(),
+        preFilterMessage: "",
+        unschedulablePlugins: new Set([rejected.plugin]),
+        error: rejected.message(),
+      });
+    }
+    void this.bindingCycle(queued, state, nodeName, result.explanation);
+    return undefined;
+  }
+
+  private async bindingCycle(queued: QueuedPodInfo, state: CycleState, nodeName: string, explanation?: Explanation) {
+    const info = queued.info;
+    const status =
+      (await this.framework.runPreBind(state, info, nodeName)) ?? (await this.framework.runBind(state, info, nodeName));
+    if (status) {
+      this.framework.runUnreserve(state, info, nodeName);
+      this.cache.forgetPod(info.uid);
+      // The room the pod held is free again (upstream: AssignedPodDelete after a binding failure).
+      this.queue.onEvent({ resource: "AssignedPod", action: "Delete" });
+      await this.handleFailure(queued, state, {
+        statuses: new Map(),
+        preFilterMessage: "",
+        unschedulablePlugins: new Set(),
+        error: `Binding rejected: ${status.message()}`,
+      });
+      return;
+    }
+    this.queue.done(info.uid);
+    this.scheduledCount++;
+    this.events.write(info.pod, "Normal", "Scheduled", "Binding", `Successfully assigned ${info.key} to ${nodeName}`);
+    if (explanation) await this.annotate(info, explanation);
+  }
+
+  private async handleFailure(
+    queued: QueuedPodInfo,
+    state: CycleState,
+    failure: {
+      statuses: Map<string, import("./framework/Status").Status>;
+      preFilterMessage: string;
+      unschedulablePlugins: Set<string>;
+      error?: string;
+      absentStatus?: import("./framework/Status").Status;
+      explanation?: Explanation;
+    },
+  ) {
+    const info = queued.info;
+    let message: string;
+    let nominatedNodeName: string | undefined;
+    let reason = "Unschedulable";
+    if (failure.error !== undefined) {
+      message = failure.error;
+      reason = "SchedulerError";
+    } else {
+      const post = await this.framework.runPostFilter(state, info, failure.statuses);
+      nominatedNodeName = post.nominatedNodeName;
+      message = fitErrorMessage(
+        this.cache.nodes().length,
+        failure.statuses,
+        failure.preFilterMessage,
+        post.message,
+        failure.absentStatus,
+      );
+      if (this.cache.nodes().length === 0) message = "no nodes available to schedule pods";
+    }
+    if (nominatedNodeName) this.updateNomination(info, nominatedNodeName);
+    this.queue.requeueAfterFailure(queued, failure.error !== undefined ? new Set() : failure.unschedulablePlugins);
+    if (this.stopped) return;
+    this.events.write(info.pod, "Warning", "FailedScheduling", "Scheduling", message);
+    await this.updatePodStatus(info, reason, message, nominatedNodeName);
+    if (failure.explanation) await this.annotate(info, failure.explanation);
+  }
+
+  /** PodScheduled=False with the reason and message, and the nominated node, written only when they change. */
+  private async updatePodStatus(info: PodInfo, reason: string, message: string, nominatedNodeName?: string) {
+    const pod = this.pods.get(info.namespace, info.pod.metadata.name ?? "") ?? info.pod;
+    const conditions = pod.status?.conditions ?? [];
+    const existing = conditions.find((c) => c.type === "PodScheduled");
+    const nominationChanged = nominatedNodeName !== undefined && pod.status?.nominatedNodeName !== nominatedNodeName;
+    if (
+      existing?.status === "False" &&
+      existing.reason === reason &&
+      existing.message === message &&
+      !nominationChanged
+    )
+      return;
+    const condition: PodCondition = {
+      type: "PodScheduled",
+      status: "False",
+      lastProbeTime: null,
+      lastTransitionTime: existing?.status === "False" ? existing.lastTransitionTime : toRfc3339(this.ctx.clock.now()),
+      reason,
+      message,
+    };
+    const patch: Record<string, unknown> = {
+      conditions: [...conditions.filter((c) => c.type !== "PodScheduled"), condition],
+    };
+    if (nominationChanged) patch.nominatedNodeName = nominatedNodeName;
+    try {
+      await this.ctx.client.patch(
+        Pods,
+        info.namespace,
+        info.pod.metadata.name ?? "",
+        "merge",
+        { status: patch },
+        {
+          subresource: "status",
+        },
+      );
+    } catch (error) {
+      this.ctx.log(`could not update status of pod ${info.key}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
+  private async annotate(info: PodInfo, explanation: Explanation) {
+    const compact = compactExplanation(explanation);
+    try {
+      await this.ctx.client.patch(Pods, info.namespace, info.pod.metadata.name ?? "", "merge", {
+        metadata: { annotations: { [explainAnnotation]: JSON.stringify(compact) } },
+      });
+    } catch {
+      // The pod may be gone; the explanation is only for teaching.
+    }
+  }
+
+  // ---- the framework's handle ----
+
+  private handle(): Handle {
+    const self = this;
+    return {
+      clock: this.ctx.clock,
+      client: this.ctx.client,
+      nodes: () => self.cache.nodes(),
+      node: (name) => self.cache.node(name),
+      namespaceLabels: (namespace) => self.namespaces.get(undefined, namespace)?.metadata.labels,
+      persistentVolumeClaim: (namespace, name) => self.claims.get(namespace, name),
+      persistentVolumes: () => self.volumes.values(),
+      storageClass: (name) => self.storageClasses.get(undefined, name),
+      *workloads(namespace) {
+        for (const watcher of self.workloadWatches) {
+          for (const object of watcher.values()) if (object.metadata.namespace === namespace) yield object;
+        }
+      },
+      runFilters: (state, pod, node) => self.framework.runFilters(state, pod, node),
+      event: (regarding, type, reason, action, note) => self.events.write(regarding, type, reason, action, note),
+      imageNodeCount: (image) => self.cache.imageNodeCounts.get(image) ?? 0,
+      nominatedPods: (nodeName) => {
+        const pods = self.nominated.get(nodeName);
+        return pods ? [...pods.values()] : [];
+      },
+    };
+  }
+}
+
+/** Did a node change in a way that can make a pod fit (not just a heartbeat)? */
+function nodeSchedulingPropertiesChanged(old: Node, node: Node): boolean {
+  return (
+    JSON.stringify(old.metadata.labels) !== JSON.stringify(node.metadata.labels) ||
+    JSON.stringify(old.spec) !== JSON.stringify(node.spec) ||
+    JSON.stringify(old.status?.allocatable) !== JSON.stringify(node.status?.allocatable) ||
+    JSON.stringify(old.status?.images) !== JSON.stringify(node.status?.images)
+  );
+}
+
+/** Upstream `isPodUpdated` ignores resourceVersion, generation, managed fields and status. */
+function podSpecChanged(old: Pod, pod: Pod): boolean {
+  return (
+    JSON.stringify(old.spec) !== JSON.stringify(pod.spec) ||
+    JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels) ||
+    JSON.stringify(withoutExplain(old.metadata.annotations)) !==
+      JSON.stringify(withoutExplain(pod.metadata.annotations))
+  );
+}
+
+function withoutExplain(annotations: Record<string, string> | undefined) {
+  if (!annotations || !(explainAnnotation in annotations)) return annotations;
+  const { [explainAnnotation]: _ignored, ...rest } = annotations;
+  return rest;
+}
+
+/** At most 20 nodes in the annotation: the chosen one, then the best scored, then rejections. */
+function compactExplanation(explanation: Explanation) {
+  const scored = Object.entries(explanation.scores).sort((a, b) => (b[1].total ?? 0) - (a[1].total ?? 0));
+  return {
+    chosen: explanation.chosen,
+    scores: Object.fromEntries(scored.slice(0, 10)),
+    rejected: Object.fromEntries(Object.entries(explanation.rejected).slice(0, 10)),
+  };
+}

@@ -1,0 +1,123 @@
+import type { Node } from "../../api/core";
+import { NodeInfo } from "../framework/NodeInfo";
+import type { PodInfo } from "../framework/PodInfo";
+
+interface PodState {
+  info: PodInfo;
+  nodeName: string;
+  /** Placed by the scheduler, binding not yet confirmed by the informer. */
+  assumed: boolean;
+}
+
+/**
+ * The scheduler's view of the cluster (`internal/cache`): a NodeInfo per node with the pods bound
+ * to it and the pods the scheduler has assumed onto it while their binding is in flight, so the
+ * next pod does not land on room already promised. The scheduling cycle reads it directly: our
+ * cycles are synchronous, so no snapshot copy is needed between mutations.
+ */
+export class SchedulerCache {
+  private readonly nodeInfos = new Map<string, NodeInfo>();
+  /** NodeInfos for pods whose node is not (or no longer) known; kept so deletes stay consistent. */
+  private readonly ghosts = new Map<string, NodeInfo>();
+  private readonly podStates = new Map<string, PodState>();
+  private list: NodeInfo[] = [];
+  /** How many nodes hold each image, for ImageLocality's spread factor. */
+  readonly imageNodeCounts = new Map<string, number>();
+
+  nodes(): NodeInfo[] {
+    return this.list;
+  }
+
+  node(name: string): NodeInfo | undefined {
+    return this.nodeInfos.get(name);
+  }
+
+  addOrUpdateNode(node: Node) {
+    const name = node.metadata.name ?? "";
+    let info = this.nodeInfos.get(name);
+    if (info) {
+      this.countImages(info, -1);
+      info.setNode(node);
+    } else {
+      info = this.ghosts.get(name);
+      if (info) {
+        this.ghosts.delete(name);
+        info.setNode(node);
+      } else {
+        info = new NodeInfo(node);
+      }
+      this.nodeInfos.set(name, info);
+      this.list.push(info);
+    }
+    this.countImages(info, 1);
+  }
+
+  removeNode(name: string) {
+    const info = this.nodeInfos.get(name);
+    if (!info) return;
+    this.countImages(info, -1);
+    this.nodeInfos.delete(name);
+    this.list = this.list.filter((n) => n !== info);
+    if (info.pods.size > 0) this.ghosts.set(name, info);
+  }
+
+  private countImages(info: NodeInfo, sign: 1 | -1) {
+    for (const image of info.imageSizes.keys()) {
+      const count = (this.imageNodeCounts.get(image) ?? 0) + sign;
+      if (count <= 0) this.imageNodeCounts.delete(image);
+      else this.imageNodeCounts.set(image, count);
+    }
+  }
+
+  private nodeFor(name: string): NodeInfo {
+    let info = this.nodeInfos.get(name) ?? this.ghosts.get(name);
+    if (!info) {
+      info = new NodeInfo({ apiVersion: "v1", kind: "Node", metadata: { name } });
+      this.ghosts.set(name, info);
+    }
+    return info;
+  }
+
+  /** The scheduler decided: count the pod on the node before the binding is confirmed. */
+  assumePod(info: PodInfo, nodeName: string) {
+    this.podStates.set(info.uid, { info, nodeName, assumed: true });
+    this.nodeFor(nodeName).addPod(info);
+  }
+
+  /** Binding failed: take the assumed pod back off the node. */
+  forgetPod(uid: string) {
+    const state = this.podStates.get(uid);
+    if (!state?.assumed) return;
+    this.removeFromNode(state);
+    this.podStates.delete(uid);
+  }
+
+  isAssumed(uid: string): boolean {
+    return this.podStates.get(uid)?.assumed ?? false;
+  }
+
+  /** A bound pod seen by the informer (confirming an assumed one, or any other pod). */
+  addOrUpdatePod(info: PodInfo, nodeName: string) {
+    const state = this.podStates.get(info.uid);
+    if (state) this.removeFromNode(state);
+    this.podStates.set(info.uid, { info, nodeName, assumed: false });
+    this.nodeFor(nodeName).addPod(info);
+  }
+
+  removePod(uid: string) {
+    const state = this.podStates.get(uid);
+    if (!state) return;
+    this.removeFromNode(state);
+    this.podStates.delete(uid);
+  }
+
+  private removeFromNode(state: PodState) {
+    const node = this.nodeInfos.get(state.nodeName) ?? this.ghosts.get(state.nodeName);
+    node?.removePod(state.info.uid);
+    if (node && node.pods.size === 0 && this.ghosts.get(state.nodeName) === node) this.ghosts.delete(state.nodeName);
+  }
+
+  get podCount(): number {
+    return this.podStates.size;
+  }
+}

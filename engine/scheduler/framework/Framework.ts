@@ -1,0 +1,312 @@
+import type { NodeInfo } from "./NodeInfo";
+import type { PodInfo } from "./PodInfo";
+import { Code, type MaybeStatus, Status } from "./Status";
+import { CycleState, type Handle, type NodeScore, type Plugin, type PluginFactory, type QueuedPodInfo } from "./types";
+
+/** Upstream's adaptive sampling constants (`schedule_one.go`). */
+const minFeasibleNodesToFind = 100;
+const minFeasibleNodesPercentageToFind = 5;
+const basePercentageOfNodesToScore = 50;
+
+/** Why a pod landed where it did, per node (the teaching "explain" record). */
+export interface Explanation {
+  /** Filter verdicts of rejected nodes: node → `Plugin: reason`. */
+  rejected: Record<string, string>;
+  /** Weighted scores of feasible nodes: node → plugin → score, plus `total`. */
+  scores: Record<string, Record<string, number>>;
+  chosen?: string;
+}
+
+export type ScheduleResult =
+  | { ok: true; nodeName: string; evaluated: number; feasible: number; explanation?: Explanation }
+  | {
+      ok: false;
+      /** Filter statuses of rejected nodes (absent nodes were excluded by PreFilter). */
+      statuses: Map<string, Status>;
+      preFilterMessage: string;
+      unschedulablePlugins: Set<string>;
+      /** An internal error rather than a fit failure. */
+      error?: string;
+      /** Status for nodes a PreFilter result excluded. */
+      absentStatus?: Status;
+      explanation?: Explanation;
+    };
+
+/**
+ * One scheduling profile: the plugins of each extension point in registry order, and the
+ * scheduling cycle (`schedulePod`: PreFilter → Filter over a rotating sample of nodes → PreScore
+ * → Score → NormalizeScore → weighted sum → highest score, ties broken at random).
+ */
+export class Framework {
+  readonly plugins: Plugin[];
+  private readonly weights = new Map<string, number>();
+  private readonly preFilters: Plugin[];
+  private readonly filters: Plugin[];
+  private readonly postFilters: Plugin[];
+  private readonly preScores: Plugin[];
+  private readonly scorers: Plugin[];
+  private readonly reservers: Plugin[];
+  private readonly permitters: Plugin[];
+  private readonly preBinders: Plugin[];
+  private readonly binders: Plugin[];
+  private readonly queueSort?: Plugin;
+  private readonly preEnqueuers: Plugin[];
+  private nextStartNodeIndex = 0;
+
+  constructor(
+    factories: PluginFactory[],
+    private readonly handle: Handle,
+    private readonly random: () => number = Math.random,
+    /** `percentageOfNodesToScore`; 0 means adaptive, as upstream's default. */
+    private readonly percentageOfNodesToScore = 0,
+  ) {
+    this.plugins = factories.map((factory) => {
+      this.weights.set(factory.name, factory.weight ?? 1);
+      return factory.create(handle);
+    });
+    const having = (point: keyof Plugin) => this.plugins.filter((p) => typeof p[point] === "function");
+    this.preFilters = having("preFilter");
+    this.filters = having("filter");
+    this.postFilters = having("postFilter");
+    this.preScores = having("preScore");
+    this.scorers = having("score");
+    this.reservers = having("reserve");
+    this.permitters = having("permit");
+    this.preBinders = having("preBind");
+    this.binders = having("bind");
+    this.queueSort = having("less")[0];
+    this.preEnqueuers = having("preEnqueue");
+  }
+
+  weight(plugin: string): number {
+    return this.weights.get(plugin) ?? 1;
+  }
+
+  less(a: QueuedPodInfo, b: QueuedPodInfo): boolean {
+    return this.queueSort?.less ? this.queueSort.less(a, b) : a.timestamp < b.timestamp;
+  }
+
+  /** PreEnqueue: the first plugin that objects keeps the pod out of activeQ. */
+  preEnqueue(pod: PodInfo): MaybeStatus {
+    for (const plugin of this.preEnqueuers) {
+      const status = plugin.preEnqueue?.(pod.pod) ?? null;
+      if (status && status.code !== Code.Success) return status.withPlugin(plugin.name);
+    }
+    return null;
+  }
+
+  /** Filters then scores the nodes for one pod; synchronous, reads the cache directly. */
+  schedulePod(state: CycleState, pod: PodInfo, explain = false): ScheduleResult {
+    const allNodes = this.handle.nodes();
+    const statuses = new Map<string, Status>();
+    const unschedulablePlugins = new Set<string>();
+    const explanation: Explanation | undefined = explain ? { rejected: {}, scores: {} } : undefined;
+    if (allNodes.length === 0) {
+      return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, explanation };
+    }
+
+    // PreFilter
+    let allowed: Set<string> | undefined;
+    for (const plugin of this.preFilters) {
+      const { status, result } = plugin.preFilter?.(state, pod) ?? { status: null };
+      if (status && status.code === Code.Skip) {
+        state.skipFilter.add(plugin.name);
+        continue;
+      }
+      if (status && status.code !== Code.Success) {
+        status.withPlugin(plugin.name);
+        if (status.code === Code.Error) {
+          return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error: status.message() };
+        }
+        unschedulablePlugins.add(plugin.name);
+        for (const node of allNodes) statuses.set(node.name, status);
+        return { ok: false, statuses, preFilterMessage: status.message(), unschedulablePlugins, explanation };
+      }
+      if (result?.nodeNames) {
+        allowed = allowed ? new Set([...allowed].filter((n) => result.nodeNames?.has(n))) : new Set(result.nodeNames);
+      }
+    }
+
+    // Filter over a rotating window, stopping once enough feasible nodes are found.
+    const candidates = allowed ? allNodes.filter((n) => allowed?.has(n.name)) : allNodes;
+    const wanted = this.numFeasibleNodesToFind(candidates.length);
+    const feasible: NodeInfo[] = [];
+    let processed = 0;
+    const start = allowed ? 0 : this.nextStartNodeIndex % candidates.length;
+    for (let i = 0; i < candidates.length && feasible.length < wanted; i++) {
+      const node = candidates[(start + i) % candidates.length];
+      processed++;
+      const status = this.runFiltersWithNominatedPods(state, pod, node);
+      if (status === null) {
+        feasible.push(node);
+      } else {
+        statuses.set(node.name, status);
+        if (status.code !== Code.Error) unschedulablePlugins.add(status.plugin);
+        if (explanation) explanation.rejected[node.name] = `${status.plugin}: ${status.message()}`;
+        if (status.code === Code.Error) {
+          return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error: status.message() };
+        }
+      }
+    }
+    if (!allowed) this.nextStartNodeIndex = (start + processed) % allNodes.length;
+    const absentStatus = allowed
+      ? Status.unresolvable(
+          `node(s) didn't satisfy plugin(s) [${[...unschedulablePlugins, "NodeAffinity"].filter((v, i, a) => a.indexOf(v) === i).join(" ")}]`,
+        )
+      : undefined;
+    if (feasible.length === 0) {
+      return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, absentStatus, explanation };
+    }
+    if (feasible.length === 1) {
+      if (explanation) explanation.chosen = feasible[0].name;
+      return { ok: true, nodeName: feasible[0].name, evaluated: processed, feasible: 1, explanation };
+    }
+
+    // PreScore, Score, NormalizeScore, weights.
+    const totals = new Float64Array(feasible.length);
+    const scores: NodeScore[] = feasible.map((node) => ({ name: node.name, score: 0 }));
+    for (const plugin of this.preScores) {
+      const status = plugin.preScore?.(state, pod, feasible) ?? null;
+      if (status?.code === Code.Skip) state.skipScore.add(plugin.name);
+      else if (status && status.code !== Code.Success) {
+        return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error: status.message() };
+      }
+    }
+    for (const plugin of this.scorers) {
+      if (state.skipScore.has(plugin.name)) continue;
+      for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score?.(state, pod, feasible[i]) ?? 0;
+      plugin.normalizeScore?.(state, pod, scores);
+      const weight = this.weight(plugin.name);
+      for (let i = 0; i < feasible.length; i++) {
+        const weighted = scores[i].score * weight;
+        totals[i] += weighted;
+        if (explanation) nodeScores(explanation, feasible[i].name)[plugin.name] = weighted;
+      }
+    }
+    // Highest total; among equals, each has the same chance (reservoir sampling, as upstream).
+    let best = 0;
+    let ties = 1;
+    for (let i = 1; i < feasible.length; i++) {
+      if (totals[i] > totals[best]) {
+        best = i;
+        ties = 1;
+      } else if (totals[i] === totals[best]) {
+        ties++;
+        if (Math.floor(this.random() * ties) === 0) best = i;
+      }
+    }
+    if (explanation) {
+      for (let i = 0; i < feasible.length; i++) nodeScores(explanation, feasible[i].name).total = totals[i];
+      explanation.chosen = feasible[best].name;
+    }
+    return { ok: true, nodeName: feasible[best].name, evaluated: processed, feasible: feasible.length, explanation };
+  }
+
+  /** `numFeasibleNodesToFind`: all nodes under 100, else an adaptive share (50% − nodes/125, at least 5%). */
+  numFeasibleNodesToFind(numAllNodes: number): number {
+    if (numAllNodes < minFeasibleNodesToFind) return numAllNodes;
+    let percentage = this.percentageOfNodesToScore;
+    if (percentage <= 0) {
+      percentage = basePercentageOfNodesToScore - numAllNodes / 125;
+      if (percentage < minFeasibleNodesPercentageToFind) percentage = minFeasibleNodesPercentageToFind;
+    }
+    if (percentage >= 100) return numAllNodes;
+    const count = Math.trunc((numAllNodes * percentage) / 100);
+    return Math.max(count, minFeasibleNodesToFind);
+  }
+
+  /** Every Filter plugin, stopping at the first rejection; `null` when the node fits. */
+  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
+    for (const plugin of this.filters) {
+      if (state.skipFilter.has(plugin.name)) continue;
+      const status = plugin.filter?.(state, pod, node) ?? null;
+      if (status !== null && status.code !== Code.Success) return status.withPlugin(plugin.name);
+    }
+    return null;
+  }
+
+  /**
+   * As upstream, a node must also fit with the pods nominated to it (of equal or higher priority)
+   * counted, so a preemptor's room is not taken by a lower-priority pod meanwhile.
+   */
+  private runFiltersWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
+    const nominated = this.handle.nominatedPods(node.name);
+    if (nominated.length > 0) {
+      const others = nominated.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority);
+      if (others.length > 0) {
+        const withNominated = node.clone();
+        for (const other of others) withNominated.addPod(other);
+        const status = this.runFilters(state, pod, withNominated);
+        if (status) return status;
+      }
+    }
+    return this.runFilters(state, pod, node);
+  }
+
+  async runPostFilter(
+    state: CycleState,
+    pod: PodInfo,
+    statuses: Map<string, Status>,
+  ): Promise<{ message: string; nominatedNodeName?: string }> {
+    for (const plugin of this.postFilters) {
+      const { status, nominatedNodeName } = (await plugin.postFilter?.(state, pod, statuses)) ?? { status: null };
+      if (status === null || status.code === Code.Success) return { message: "", nominatedNodeName };
+      // Unschedulable: the next PostFilter plugin may still help; any other code ends the phase.
+      if (status.code !== Code.Unschedulable || plugin === this.postFilters[this.postFilters.length - 1]) {
+        return { message: status.message() };
+      }
+    }
+    return { message: "" };
+  }
+
+  runReserve(state: CycleState, pod: PodInfo, nodeName: string): Status | null {
+    for (const plugin of this.reservers) {
+      const status = plugin.reserve?.(state, pod, nodeName) ?? null;
+      if (status && status.code !== Code.Success) return status.withPlugin(plugin.name);
+    }
+    return null;
+  }
+
+  runUnreserve(state: CycleState, pod: PodInfo, nodeName: string) {
+    for (const plugin of [...this.reservers].reverse()) plugin.unreserve?.(state, pod, nodeName);
+  }
+
+  runPermit(state: CycleState, pod: PodInfo, nodeName: string): Status | null {
+    for (const plugin of this.permitters) {
+      const status = plugin.permit?.(state, pod, nodeName) ?? null;
+      if (status && status.code !== Code.Success) return status.withPlugin(plugin.name);
+    }
+    return null;
+  }
+
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | null> {
+    for (const plugin of this.preBinders) {
+      const status = (await plugin.preBind?.(state, pod, nodeName)) ?? null;
+      if (status && status.code !== Code.Success) return status.withPlugin(plugin.name);
+    }
+    return null;
+  }
+
+  /** Bind: the first binder that does not skip decides. */
+  async runBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | null> {
+    for (const plugin of this.binders) {
+      const status = (await plugin.bind?.(state, pod, nodeName)) ?? null;
+      if (status?.code === Code.Skip) continue;
+      return status ? status.withPlugin(plugin.name) : null;
+    }
+    return Status.error("no bind plugin bound the pod");
+  }
+
+  newCycleState(): CycleState {
+    return new CycleState();
+  }
+}
+
+function nodeScores(explanation: Explanation, node: string): Record<string, number> {
+  let scores = explanation.scores[node];
+  if (!scores) {
+    scores = {};
+    explanation.scores[node] = scores;
+  }
+  return scores;
+}

@@ -1,0 +1,9 @@
+export type { Explanation } from "./framework/Framework";
+export { defaultPlugins } from "./plugins/registry";
+export {
+  defaultSchedulerName,
+  explainAnnotation,
+  type SchedulerComponent,
+  type SchedulerOptions,
+  startScheduler,
+} from "./Scheduler";

@@ -1,0 +1,66 @@
+import type { NodeInfo } from "../../framework/NodeInfo";
+import type { PodInfo } from "../../framework/PodInfo";
+import { Status } from "../../framework/Status";
+import { maxNodeScore, type Plugin, type PluginFactory } from "../../framework/types";
+
+export const name = "NodeResourcesFit";
+
+/** The reasons a node lacks room, in upstream's wording, for FailedScheduling messages. */
+export function insufficientResources(pod: PodInfo, node: NodeInfo, extraPods = 0): string[] {
+  const reasons: string[] = [];
+  if (node.pods.size + extraPods + 1 > node.allowedPodNumber) reasons.push("Too many pods");
+  const wanted = pod.requests;
+  if (wanted.milliCPU === 0 && wanted.memory === 0 && wanted.ephemeralStorage === 0 && !wanted.scalar) return reasons;
+  const used = node.requested;
+  const free = node.allocatable;
+  if (wanted.milliCPU > 0 && free.milliCPU < wanted.milliCPU + used.milliCPU) reasons.push("Insufficient cpu");
+  if (wanted.memory > 0 && free.memory < wanted.memory + used.memory) reasons.push("Insufficient memory");
+  if (wanted.ephemeralStorage > 0 && free.ephemeralStorage < wanted.ephemeralStorage + used.ephemeralStorage) {
+    reasons.push("Insufficient ephemeral-storage");
+  }
+  if (wanted.scalar) {
+    for (const [resource, amount] of wanted.scalar) {
+      if (amount === 0) continue;
+      if ((free.scalar?.get(resource) ?? 0) < amount + (used.scalar?.get(resource) ?? 0)) {
+        reasons.push(`Insufficient ${resource}`);
+      }
+    }
+  }
+  return reasons;
+}
+
+/**
+ * Filter: the node's allocatable must hold the pod's requests on top of what its pods request
+ * (`Insufficient cpu`, `Insufficient memory`, `Too many pods`). Score: LeastAllocated over cpu
+ * and memory with equal weights, on non-zero requests (100m / 200Mi for containers without).
+ */
+export const NodeResourcesFit: PluginFactory = {
+  name,
+  weight: 1,
+  create: (): Plugin => ({
+    name,
+    events: [
+      { resource: "AssignedPod", action: "Delete" },
+      { resource: "AssignedPod", action: "Update" },
+      { resource: "Node", action: "Add" },
+      { resource: "Node", action: "Update" },
+    ],
+    filter(_state, pod, node) {
+      const reasons = insufficientResources(pod, node);
+      return reasons.length === 0 ? null : Status.unschedulable(...reasons);
+    },
+    score(_state, pod, node) {
+      const cpu = leastRequested(
+        node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU,
+        node.allocatable.milliCPU,
+      );
+      const memory = leastRequested(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, node.allocatable.memory);
+      return Math.trunc((cpu + memory) / 2);
+    },
+  }),
+};
+
+function leastRequested(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
+}

@@ -1,0 +1,49 @@
+import type { Taint } from "../../../api/core";
+import { Status } from "../../framework/Status";
+import { toleratesTaint } from "../../framework/selectors";
+import type { Plugin, PluginFactory } from "../../framework/types";
+import { defaultNormalizeScore } from "../normalize";
+
+export const name = "TaintToleration";
+
+/**
+ * Filter: a NoSchedule or NoExecute taint the pod does not tolerate rules the node out (the first
+ * such taint is named in the message, as upstream). Score: fewer untolerated PreferNoSchedule
+ * taints is better.
+ */
+export const TaintToleration: PluginFactory = {
+  name,
+  weight: 3,
+  create: (): Plugin => ({
+    name,
+    events: [
+      { resource: "Node", action: "Add" },
+      { resource: "Node", action: "Update" },
+    ],
+    filter(_state, pod, node) {
+      const tolerations = pod.pod.spec?.tolerations;
+      for (const taint of node.taints) {
+        if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue;
+        if (!toleratesTaint(tolerations, taint)) return Status.unresolvable(untoleratedMessage(taint));
+      }
+      return null;
+    },
+    score(_state, pod, node) {
+      if (node.taints.length === 0) return 0;
+      let count = 0;
+      const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === "PreferNoSchedule");
+      for (const taint of node.taints) {
+        if (taint.effect === "PreferNoSchedule" && !toleratesTaint(tolerations, taint)) count++;
+      }
+      return count;
+    },
+    normalizeScore(_state, _pod, scores) {
+      defaultNormalizeScore(scores, true);
+    },
+  }),
+};
+
+/** `node(s) had untolerated taint {key: value}` */
+export function untoleratedMessage(taint: Taint): string {
+  return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`;
+}
