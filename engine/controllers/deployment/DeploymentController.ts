@@ -294,8 +294,10 @@ export class DeploymentController {
       if (isAlreadyExists(error)) {
         alreadyExists = true;
         const found = this.replicaSets.get(d.metadata.namespace, newRS.metadata.name ?? "");
-        const reference = found && controllerOf(found);
-        if (found && reference?.uid === d.metadata.uid && findNewReplicaSet(d, [found])) {
+        // Not in the cache yet: our own creation from an earlier sync; retry once the cache has it.
+        if (!found) throw error;
+        const reference = controllerOf(found);
+        if (reference?.uid === d.metadata.uid && findNewReplicaSet(d, [found])) {
           created = structuredClone(found);
         } else {
           // A hash collision: bump collisionCount so the next sync computes a different name.
