@@ -1,0 +1,35 @@
+/**
+ * Everything a kubectl run needs from its host: output streams, files (the learner's virtual
+ * file system in the shell, the real one in the CLI), environment, cancellation and, for
+ * interactive commands, a terminal.
+ */
+export interface KubectlIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Reads all of standard input (for `-f -`). */
+  readStdin(): Promise<string>;
+  /** Reads a file; relative paths are relative to the working directory. */
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string): Promise<void>;
+  /** Lists a directory's entries (names), or undefined when the path is not a directory. */
+  readDirectory(path: string): Promise<string[] | undefined>;
+  env: Record<string, string | undefined>;
+  /** Aborted on Ctrl-C; streaming commands stop and return. */
+  signal?: AbortSignal;
+  /** Opens an editor on text and returns the edited text (kubectl edit), or undefined if unavailable. */
+  edit?(text: string, fileName: string): Promise<string | undefined>;
+  /** A raw terminal for `exec -it` / `attach -it` / `run -it`, when attached to one. */
+  terminal?: InteractiveTerminal;
+  /** Current time, injectable for tests. */
+  now?(): Date;
+}
+
+/** A raw-mode terminal a command can take over (keystrokes in, bytes out, size). */
+export interface InteractiveTerminal {
+  columns: number;
+  rows: number;
+  /** Subscribes to keystrokes; returns a disposer. */
+  onInput(listener: (data: string) => void): () => void;
+  /** Subscribes to size changes; returns a disposer. */
+  onResize(listener: (columns: number, rows: number) => void): () => void;
+}

@@ -1,0 +1,211 @@
+import http from "node:http";
+import https from "node:https";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ApiStatusError, KubectlError, type StatusBody } from "./errors";
+
+/** Options for one API request. */
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+}
+
+/** A raw HTTP answer from the API server. */
+export interface RawResponse {
+  statusCode: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Encodes a query string the way client-go does (sorted keys, url.Values.Encode). */
+export function encodeQuery(query: RequestOptions["query"]): string {
+  if (!query) return "";
+  const entries = Object.entries(query)
+    .filter(([, value]) => value !== undefined && value !== "")
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  if (entries.length === 0) return "";
+  return `?${entries.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`).join("&")}`;
+}
+
+/**
+ * A small REST client over the current kubeconfig context. It uses client-node's KubeConfig for
+ * the server address, TLS and credentials, and node:http for full control of Accept headers,
+ * content types and streaming (watch, logs), which the generated client-node APIs don't expose.
+ */
+export class RestClient {
+  constructor(readonly kubeConfig: KubeConfig) {}
+
+  /** The server URL of the current context. */
+  get server(): string {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new KubectlError("error: no context is currently set, use \"--context\" to select a context");
+    return cluster.server.replace(/\/$/, "");
+  }
+
+  private async open(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
+    const url = new URL(this.server + path + encodeQuery(options.query));
+    const headers: Record<string, string> = {
+      Accept: options.accept ?? "application/json",
+      "User-Agent": "kubectl/v1.32.4 (linux/amd64) kubernetes/kubelab",
+    };
+    let payload: string | undefined;
+    if (options.body !== undefined) {
+      payload = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["Content-Type"] = options.contentType ?? "application/json";
+      headers["Content-Length"] = String(Buffer.byteLength(payload));
+    }
+    const requestOptions: https.RequestOptions = {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      headers,
+    };
+    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    if (url.protocol === "http:") delete requestOptions.agent;
+    const transport = url.protocol === "https:" ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(requestOptions, resolve);
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "ECONNREFUSED") {
+          reject(
+            new KubectlError(
+              `The connection to the server ${url.host} was refused - did you specify the right host or port?`,
+            ),
+          );
+        } else if (error.name === "AbortError") reject(error);
+        else reject(new KubectlError(`Unable to connect to the server: ${error.message}`));
+      });
+      if (options.signal) {
+        if (options.signal.aborted) request.destroy(new AbortedError());
+        options.signal.addEventListener("abort", () => request.destroy(new AbortedError()), { once: true });
+      }
+      if (payload !== undefined) request.write(payload);
+      request.end();
+    });
+  }
+
+  /** Performs a request and returns the whole body. */
+  async raw(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
+    const response = await this.open(method, path, options);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    return { statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") };
+  }
+
+  /** Performs a request, throws ApiStatusError for a failure status, and parses the JSON answer. */
+  async json<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.raw(method, path, options);
+    if (response.statusCode >= 400) throw toStatusError(response);
+    return (response.body === "" ? {} : JSON.parse(response.body)) as T;
+  }
+
+  /** GET shorthand. */
+  get<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.json<T>("GET", path, options);
+  }
+
+  /**
+   * Streams a response body (watch events, followed logs) chunk by chunk until the server ends
+   * it or the signal aborts. Failure statuses throw before any chunk is delivered.
+   */
+  async stream(path: string, options: RequestOptions, onChunk: (text: string) => void | Promise<void>): Promise<void> {
+    let response: http.IncomingMessage;
+    try {
+      response = await this.open("GET", path, options);
+    } catch (error) {
+      if (error instanceof AbortedError) return;
+      throw error;
+    }
+    if ((response.statusCode ?? 0) >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      throw toStatusError({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") });
+    }
+    response.setEncoding("utf8");
+    try {
+      for await (const chunk of response) await onChunk(chunk as string);
+    } catch (error) {
+      if (error instanceof AbortedError || options.signal?.aborted) return;
+      throw error;
+    }
+  }
+
+  /** Streams newline-delimited JSON (watch). */
+  async watchLines(path: string, options: RequestOptions, onEvent: (event: unknown) => void | Promise<void>): Promise<void> {
+    let buffer = "";
+    await this.stream(path, options, async (text) => {
+      buffer += text;
+      let newline = buffer.indexOf("\n");
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (line) await onEvent(JSON.parse(line));
+        newline = buffer.indexOf("\n");
+      }
+    });
+  }
+}
+
+/** Thrown internally when a request's signal aborts. */
+export class AbortedError extends Error {
+  constructor() {
+    super("aborted");
+    this.name = "AbortError";
+  }
+}
+
+/** Decodes a failure response into an ApiStatusError (a Status body, or text as kubectl shows it). */
+export function toStatusError(response: RawResponse): ApiStatusError {
+  let status: StatusBody = {};
+  try {
+    const parsed = JSON.parse(response.body) as StatusBody;
+    if (parsed && parsed.kind === "Status") status = parsed;
+  } catch {
+    // Not JSON: kubectl reports the body as an unknown error.
+  }
+  if (!status.kind) {
+    status = {
+      kind: "Status",
+      code: response.statusCode,
+      reason: reasonForCode(response.statusCode),
+      message: unknownMessage(response.statusCode, response.body),
+    };
+  }
+  return new ApiStatusError(response.statusCode, status, response.body);
+}
+
+function reasonForCode(code: number): string {
+  switch (code) {
+    case 404:
+      return "NotFound";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 409:
+      return "Conflict";
+    case 400:
+      return "BadRequest";
+    case 405:
+      return "MethodNotAllowed";
+    case 422:
+      return "Invalid";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return "Unknown";
+  }
+}
+
+function unknownMessage(code: number, body: string): string {
+  const trimmed = body.trim();
+  if (code === 404) return "the server could not find the requested resource";
+  if (trimmed) return trimmed;
+  return `the server responded with the status code ${code} but did not return more information`;
+}

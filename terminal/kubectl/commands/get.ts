@@ -1,0 +1,384 @@
+import type { Command, CommandContext } from "../Command";
+import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
+import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import type { Flags } from "../flags";
+import { readManifests } from "../manifests";
+import { JsonPath } from "../printers/jsonpath";
+import { type OutputFormat, asList, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
+import { type Table, type TablePrintOptions, decorateTable, tableLines } from "../printers/table";
+import { formatTabbed } from "../printers/tabwriter";
+import { resolveTargets } from "../targets";
+import { type KubeObject, filenameFlags, printFlags, tableAccept } from "./common";
+
+const getFlags = [
+  ...printFlags,
+  ...filenameFlags("get from a server."),
+  { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
+  { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints." },
+  { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
+  { name: "watch", shorthand: "w", kind: "bool", usage: "After listing/getting the requested object, watch for changes." },
+  { name: "watch-only", kind: "bool", usage: "Watch for changes to the requested object(s), without listing/getting first." },
+  { name: "output-watch-events", kind: "bool", usage: "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events." },
+  { name: "show-labels", kind: "bool", usage: "When printing, show all labels as the last column (default hide labels column)" },
+  { name: "label-columns", shorthand: "L", kind: "stringSlice", usage: "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2..." },
+  { name: "no-headers", kind: "bool", usage: "When using the default or custom-column output format, don't print headers (default print headers)." },
+  { name: "sort-by", kind: "string", usage: "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string." },
+  { name: "ignore-not-found", kind: "bool", usage: "If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found." },
+  { name: "show-kind", kind: "bool", usage: "If present, list the resource type for the requested object(s)." },
+  { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future." },
+  { name: "raw", kind: "string", usage: "Raw URI to request from the server.  Uses the transport specified by the kubeconfig file." },
+  { name: "server-print", kind: "bool", default: true, usage: "If true, have the server return the appropriate table output. Supports extension APIs and CRDs." },
+  { name: "subresource", kind: "string", usage: "If specified, gets the subresource of the requested object." },
+] as const;
+
+/** `kubectl get`. */
+export const getCommand: Command = {
+  name: "get",
+  short: "Display one or many resources",
+  use: "get [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]",
+  flags: [...getFlags],
+  run: runGet,
+};
+
+interface Result {
+  info: ResourceInfo;
+  /** Namespace the request was made in (undefined for cluster-scoped or -A). */
+  namespace: string | undefined;
+  table?: Table;
+  objects?: KubeObject[];
+  single?: boolean;
+}
+
+async function runGet(context: CommandContext, flags: Flags): Promise<number> {
+  const raw = flags.string("raw");
+  if (raw) return getRaw(context, raw);
+  const args = flags.positional;
+  const filenames = flags.list("filename");
+  if (args.length === 0 && filenames.length === 0) {
+    context.io.stderr(
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n',
+    );
+    throw usageError(
+      "kubectl get",
+      'Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).',
+    );
+  }
+  const format = parseOutputFormat(flags.string("output"));
+  const allNamespaces = flags.bool("all-namespaces");
+  const namespace = allNamespaces ? undefined : await context.namespace();
+  const query = {
+    labelSelector: flags.string("selector") || undefined,
+    fieldSelector: flags.string("field-selector") || undefined,
+  };
+  if (flags.bool("watch") || flags.bool("watch-only")) return watch(context, flags, format, namespace, query);
+
+  const results: Result[] = [];
+  const errors: string[] = [];
+  const client = await context.client();
+  const wantsTable = format.type === "table";
+  const sortBy = flags.string("sort-by");
+  const tableQuery = sortBy ? { includeObject: "Object" } : {};
+
+  const fetchNamed = async (info: ResourceInfo, ns: string | undefined, name: string) => {
+    const requestNamespace = info.namespaced ? ns : undefined;
+    try {
+      if (wantsTable) {
+        const table = await client.get<Table>(resourcePath(info, requestNamespace, name), { accept: tableAccept, query: tableQuery });
+        results.push({ info, namespace: requestNamespace, table, single: true });
+      } else {
+        const object = await client.get<KubeObject>(resourcePath(info, requestNamespace, name));
+        results.push({ info, namespace: requestNamespace, objects: [object], single: true });
+      }
+    } catch (error) {
+      if (error instanceof ApiStatusError) {
+        if (error.reason === "NotFound" && flags.bool("ignore-not-found")) return;
+        errors.push(formatApiError(error));
+      } else throw error;
+    }
+  };
+
+  if (filenames.length > 0) {
+    const manifests = await readManifests(context.io, filenames, flags.bool("recursive"));
+    const discovery = await context.discovery();
+    for (const manifest of manifests) {
+      const info = await discovery.resolveKind(String(manifest.object.apiVersion ?? ""), String(manifest.object.kind ?? ""));
+      await fetchNamed(info, manifest.object.metadata?.namespace ?? namespace ?? (await context.namespace()), String(manifest.object.metadata?.name ?? ""));
+    }
+  } else {
+    const targets = await resolveTargets(context, args);
+    const namedForm = args.some((arg) => arg.includes("/"));
+    if (allNamespaces && targets.some((target) => target.names.length > 0) && !namedForm) {
+      // kubectl rejects names with -A only when a namespace is needed to find them.
+    }
+    for (const target of targets) {
+      if (target.names.length > 0) {
+        for (const name of target.names) await fetchNamed(target.info, namespace ?? (await context.namespace()), name);
+        continue;
+      }
+      const requestNamespace = target.info.namespaced ? namespace : undefined;
+      try {
+        if (wantsTable) {
+          const table = await client.get<Table>(resourcePath(target.info, requestNamespace), {
+            accept: tableAccept,
+            query: { ...query, ...tableQuery, limit: flags.int("chunk-size") || undefined },
+          });
+          results.push({ info: target.info, namespace: requestNamespace, table });
+        } else {
+          const list = await client.get<{ items?: KubeObject[] }>(resourcePath(target.info, requestNamespace), {
+            query: { ...query, limit: flags.int("chunk-size") || undefined },
+          });
+          const apiVersion = target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version;
+          results.push({
+            info: target.info,
+            namespace: requestNamespace,
+            objects: (list.items ?? []).map((item) => ({ apiVersion, kind: target.info.kind, ...item })),
+          });
+        }
+      } catch (error) {
+        if (error instanceof ApiStatusError) errors.push(formatApiError(error));
+        else throw error;
+      }
+    }
+  }
+
+  if (format.type !== "table") {
+    const objects = results.flatMap((result) => result.objects ?? []);
+    const singleItemImplied = results.length === 1 && results[0]?.single === true && filenames.length === 0;
+    if (!(objects.length === 0 && flags.bool("ignore-not-found"))) {
+      if (singleItemImplied && objects.length === 1) {
+        context.io.stdout(printForGet(objects[0] as KubeObject, format, flags));
+      } else if (!(singleItemImplied && objects.length === 0) && !(errors.length > 0 && objects.length === 0 && singleItemImplied)) {
+        if (format.type === "custom-columns") {
+          context.io.stdout(printCustomColumns(objects, format.spec, flags.bool("no-headers")));
+        } else if (!(format.type === "name" && objects.length === 0) || true) {
+          const sorted = sortBy ? sortObjects(objects, sortBy) : objects;
+          context.io.stdout(printForGet(asList(sorted), format, flags));
+        }
+      }
+    }
+    for (const error of errors) context.io.stderr(`${error}\n`);
+    return errors.length > 0 ? 1 : 0;
+  }
+
+  const kinds = new Set(results.map((result) => `${result.info.group}/${result.info.kind}`));
+  const withKind = kinds.size > 1 || flags.bool("show-kind");
+  let written = 0;
+  let output = "";
+  let previousKey: string | undefined;
+  let group: Result[] = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    const first = group[0] as Result;
+    const options: TablePrintOptions = {
+      noHeaders: flags.bool("no-headers"),
+      wide: format.type === "table" && format.wide,
+      withNamespace: allNamespaces && first.info.namespaced,
+      showLabels: flags.bool("show-labels"),
+      columnLabels: flags.list("label-columns"),
+      kindPrefix: withKind ? kindDotGroup(first.info) : undefined,
+    };
+    let lines = "";
+    let headerPrinted = false;
+    let columns: string | undefined;
+    for (const result of group) {
+      const table = result.table as Table;
+      if (sortBy) table.rows = sortRows(table, sortBy);
+      const decorated = decorateTable(table, options);
+      const key = JSON.stringify(table.columnDefinitions);
+      const includeHeader = !headerPrinted || (table.columnDefinitions.length > 0 && key !== columns);
+      if (table.columnDefinitions.length > 0) columns = key;
+      const text = tableLines(decorated, options, includeHeader);
+      if (table.rows.length > 0) headerPrinted = true;
+      lines += text;
+    }
+    const text = formatTabbed(lines);
+    if (text.length > 0) {
+      if (written > 0 && !flags.bool("no-headers")) output += "\n";
+      output += text;
+      written += text.length;
+    }
+    group = [];
+  };
+  for (const result of results) {
+    const key = `${result.info.group}/${result.info.resource}`;
+    if (key !== previousKey) flush();
+    previousKey = key;
+    group.push(result);
+  }
+  flush();
+  context.io.stdout(output);
+  for (const error of errors) context.io.stderr(`${error}\n`);
+  if (written === 0 && errors.length === 0 && !flags.bool("ignore-not-found")) {
+    const allNamespaced = !allNamespaces && results.every((result) => result.info.namespaced);
+    context.io.stderr(allNamespaced ? `No resources found in ${namespace} namespace.\n` : "No resources found\n");
+  }
+  return errors.length > 0 ? 1 : 0;
+}
+
+function printForGet(object: KubeObject, format: OutputFormat, flags: Flags): string {
+  return printObject(object, format, flags.bool("show-managed-fields"));
+}
+
+function sortKey(value: unknown): string | number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string") {
+    const quantity = parseQuantity(value);
+    return quantity ?? value;
+  }
+  return JSON.stringify(value ?? "");
+}
+
+function parseQuantity(text: string): number | undefined {
+  const match = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(text);
+  if (!match) return undefined;
+  const factors: Record<string, number> = { m: 0.001, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Number(match[1]) * (match[2] ? (factors[match[2]] as number) : 1);
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  const left = sortKey(a);
+  const right = sortKey(b);
+  if (typeof left === "number" && typeof right === "number") return left - right;
+  return String(left) < String(right) ? -1 : String(left) > String(right) ? 1 : 0;
+}
+
+function sortExpression(sortBy: string): JsonPath {
+  let expression = sortBy;
+  if (!expression.startsWith("{")) expression = `{${expression.startsWith(".") ? "" : "."}${expression}}`;
+  return new JsonPath(expression);
+}
+
+function sortObjects(objects: KubeObject[], sortBy: string): KubeObject[] {
+  const path = sortExpression(sortBy);
+  return [...objects].sort((a, b) => compareKeys(path.values(a)[0], path.values(b)[0]));
+}
+
+function sortRows(table: Table, sortBy: string): Table["rows"] {
+  const path = sortExpression(sortBy);
+  return [...table.rows].sort((a, b) => compareKeys(path.values(a.object)[0], path.values(b.object)[0]));
+}
+
+async function getRaw(context: CommandContext, raw: string): Promise<number> {
+  const client = await context.client();
+  const response = await client.raw("GET", raw);
+  if (response.statusCode >= 400) {
+    const { toStatusError } = await import("../RestClient");
+    throw new KubectlError(formatApiError(toStatusError(response)));
+  }
+  context.io.stdout(response.body.endsWith("\n") ? response.body : `${response.body}\n`);
+  return 0;
+}
+
+/** `kubectl get -w`: list (unless --watch-only), then stream changes until interrupted. */
+async function watch(
+  context: CommandContext,
+  flags: Flags,
+  format: OutputFormat,
+  namespace: string | undefined,
+  query: Record<string, string | undefined>,
+): Promise<number> {
+  const targets = await resolveTargets(context, flags.positional);
+  if (targets.length !== 1 || (targets[0]?.names.length ?? 0) > 1) {
+    throw new KubectlError(
+      "error: watch is only supported on individual resources and resource collections - more than 1 resource was found",
+    );
+  }
+  const target = targets[0] as (typeof targets)[number];
+  const info = target.info;
+  const requestNamespace = info.namespaced ? (namespace ?? undefined) : undefined;
+  const client = await context.client();
+  const name = target.names[0];
+  const watchQuery: Record<string, string | undefined> = { ...query };
+  if (name) watchQuery.fieldSelector = `metadata.name=${name}`;
+  const allNamespaces = flags.bool("all-namespaces");
+  const options: TablePrintOptions = {
+    noHeaders: flags.bool("no-headers"),
+    wide: format.type === "table" && format.wide,
+    withNamespace: allNamespaces && info.namespaced,
+    showLabels: flags.bool("show-labels"),
+    columnLabels: flags.list("label-columns"),
+  };
+  const outputEvents = flags.bool("output-watch-events");
+  // Widths are remembered across flushes, as kubectl's tabwriter does with RememberWidths.
+  let widths: number[] = [];
+  let headerPrinted = false;
+  let lastColumns: Table["columnDefinitions"] = [];
+  const printRows = (table: Table, eventType?: string) => {
+    if (table.columnDefinitions.length > 0) lastColumns = table.columnDefinitions;
+    const full = { ...table, columnDefinitions: lastColumns };
+    let decorated = decorateTable(full, options);
+    if (outputEvents && eventType) {
+      decorated = {
+        ...decorated,
+        columnDefinitions: [{ name: "Event", type: "string" }, ...decorated.columnDefinitions],
+        rows: decorated.rows.map((row) => ({ ...row, cells: [eventType, ...row.cells] })),
+      };
+    }
+    const text = tableLines(decorated, options, !headerPrinted);
+    if (decorated.rows.length > 0) headerPrinted = true;
+    if (text === "") return;
+    const result = formatRemembering(text, widths);
+    widths = result.widths;
+    context.io.stdout(result.text);
+  };
+  let resourceVersion = "0";
+  if (!flags.bool("watch-only")) {
+    if (format.type === "table") {
+      const table = name
+        ? await client.get<Table>(resourcePath(info, requestNamespace, name), { accept: tableAccept })
+        : await client.get<Table>(resourcePath(info, requestNamespace), { accept: tableAccept, query });
+      if (!name) resourceVersion = table.metadata?.resourceVersion ?? "0";
+      printRows(table, "ADDED");
+      if (!name && table.rows.length === 0 && !allNamespaces) {
+        context.io.stderr(info.namespaced ? `No resources found in ${namespace} namespace.\n` : "No resources found\n");
+      }
+    } else {
+      const body = name
+        ? await client.get<KubeObject>(resourcePath(info, requestNamespace, name))
+        : await client.get<{ items: KubeObject[]; metadata: { resourceVersion: string } }>(resourcePath(info, requestNamespace), { query });
+      const items = name ? [body as KubeObject] : ((body as { items: KubeObject[] }).items ?? []);
+      if (!name) resourceVersion = (body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      for (const item of items) context.io.stdout(printObject(item, format));
+    }
+  }
+  // A watch started from a single object's RV 0 emits a synthetic ADDED first; kubectl suppresses it.
+  let suppressFirst = Boolean(name) && !flags.bool("watch-only");
+  await client.watchLines(
+    resourcePath(info, requestNamespace),
+    {
+      accept: format.type === "table" ? tableAccept : "application/json",
+      query: { ...watchQuery, watch: true, resourceVersion, allowWatchBookmarks: true },
+      signal: context.io.signal,
+    },
+    (event) => {
+      const { type, object } = event as { type: string; object: unknown };
+      if (type === "BOOKMARK") return;
+      if (type === "ERROR") {
+        const status = object as { message?: string };
+        context.io.stderr(`error: ${status.message ?? "watch error"}\n`);
+        return;
+      }
+      if (suppressFirst) {
+        suppressFirst = false;
+        return;
+      }
+      if (format.type === "table") printRows(object as Table, type);
+      else context.io.stdout(printObject(object as KubeObject, format));
+    },
+  );
+  return 0;
+}
+
+/** Tabwriter with remembered widths: columns only grow between flushes (liggitt/tabwriter RememberWidths). */
+function formatRemembering(text: string, remembered: number[]): { text: string; widths: number[] } {
+  const lines = text.split("\n").filter((line, index, all) => index < all.length - 1 || line !== "");
+  const rows = lines.map((line) => line.split("\t"));
+  const widths = [...remembered];
+  for (const row of rows) {
+    row.slice(0, -1).forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, cell.length + 3);
+    });
+  }
+  const out = rows.map((row) => row.map((cell, index) => (index < row.length - 1 ? cell.padEnd(widths[index] ?? 0) : cell)).join(""));
+  return { text: `${out.join("\n")}\n`, widths };
+}

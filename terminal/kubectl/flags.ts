@@ -1,0 +1,220 @@
+import { KubectlError } from "./errors";
+
+/** The value kinds pflag offers that kubectl uses. */
+export type FlagKind = "bool" | "string" | "int" | "stringArray" | "stringSlice" | "duration";
+
+/** One flag definition, as a cobra command would register it with pflag. */
+export interface FlagSpec {
+  name: string;
+  shorthand?: string;
+  kind: FlagKind;
+  default?: string | boolean | number | string[];
+  usage?: string;
+  /** The value used when the flag is given without `=value` (pflag's NoOptDefVal). */
+  noOptDefault?: string;
+  /** The value placeholder in help output. */
+  valueName?: string;
+  hidden?: boolean;
+}
+
+/** Parsed flags: values by long name, and which were set explicitly. */
+export interface ParsedFlags {
+  values: Map<string, string | boolean | number | string[]>;
+  changed: Set<string>;
+  positional: string[];
+  /** Index in `positional` where `--` appeared, or -1 (cobra's ArgsLenAtDash). */
+  argsLenAtDash: number;
+}
+
+/** Error text of pflag failures, with cobra's "Error: " prefix and kubectl's usage hint. */
+function flagError(commandPath: string, message: string): KubectlError {
+  return new KubectlError(`Error: ${message}\nSee '${commandPath} --help' for usage.`);
+}
+
+/** Parses an argument vector with pflag's rules: interspersed flags, `--x=v`, `-xv`, `-abc`, `--`. */
+export function parseFlags(args: string[], specs: FlagSpec[], commandPath: string): ParsedFlags {
+  const byName = new Map<string, FlagSpec>();
+  const byShorthand = new Map<string, FlagSpec>();
+  for (const spec of specs) {
+    // A command's own flag shadows a global flag of the same name (create rolebinding --user).
+    if (byName.has(spec.name)) continue;
+    byName.set(spec.name, spec);
+    if (spec.shorthand && !byShorthand.has(spec.shorthand)) byShorthand.set(spec.shorthand, spec);
+  }
+  const values = new Map<string, string | boolean | number | string[]>();
+  for (const spec of byName.values()) {
+    if (spec.default !== undefined) values.set(spec.name, Array.isArray(spec.default) ? [...spec.default] : spec.default);
+    else if (spec.kind === "bool") values.set(spec.name, false);
+    else if (spec.kind === "stringArray" || spec.kind === "stringSlice") values.set(spec.name, []);
+  }
+  const changed = new Set<string>();
+  const positional: string[] = [];
+  let argsLenAtDash = -1;
+
+  const assign = (spec: FlagSpec, raw: string, shownName: string): void => {
+    const explicitFirst = !changed.has(spec.name);
+    changed.add(spec.name);
+    switch (spec.kind) {
+      case "bool": {
+        const parsed = parseGoBool(raw);
+        if (parsed === undefined) {
+          throw flagError(
+            commandPath,
+            `invalid argument "${raw}" for "${shownName}" flag: strconv.ParseBool: parsing "${raw}": invalid syntax`,
+          );
+        }
+        values.set(spec.name, parsed);
+        return;
+      }
+      case "int": {
+        if (!/^[+-]?[0-9]+$/.test(raw)) {
+          throw flagError(
+            commandPath,
+            `invalid argument "${raw}" for "${shownName}" flag: strconv.ParseInt: parsing "${raw}": invalid syntax`,
+          );
+        }
+        values.set(spec.name, Number.parseInt(raw, 10));
+        return;
+      }
+      case "stringArray": {
+        const current = explicitFirst ? [] : ((values.get(spec.name) as string[]) ?? []);
+        values.set(spec.name, [...current, raw]);
+        return;
+      }
+      case "stringSlice": {
+        const current = explicitFirst ? [] : ((values.get(spec.name) as string[]) ?? []);
+        values.set(spec.name, [...current, ...(raw === "" ? [] : splitCsv(raw))]);
+        return;
+      }
+      default:
+        values.set(spec.name, raw);
+    }
+  };
+
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string;
+    if (arg === "--") {
+      argsLenAtDash = positional.length;
+      positional.push(...args.slice(index + 1));
+      break;
+    }
+    if (arg.startsWith("--") && arg.length > 2) {
+      const body = arg.slice(2);
+      const equals = body.indexOf("=");
+      const name = equals >= 0 ? body.slice(0, equals) : body;
+      const spec = byName.get(name);
+      if (!spec) {
+        if (name === "help") throw new HelpRequested();
+        throw flagError(commandPath, `unknown flag: --${name}`);
+      }
+      if (equals >= 0) {
+        assign(spec, body.slice(equals + 1), `--${name}`);
+      } else if (spec.kind === "bool") {
+        assign(spec, "true", `--${name}`);
+      } else if (spec.noOptDefault !== undefined) {
+        assign(spec, spec.noOptDefault, `--${name}`);
+      } else if (index + 1 < args.length) {
+        index++;
+        assign(spec, args[index] as string, `--${name}`);
+      } else {
+        throw flagError(commandPath, `flag needs an argument: --${name}`);
+      }
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      let shorthands = arg.slice(1);
+      while (shorthands.length > 0) {
+        const letter = shorthands.charAt(0);
+        const spec = byShorthand.get(letter);
+        if (!spec) {
+          if (letter === "h") throw new HelpRequested();
+          throw flagError(commandPath, `unknown shorthand flag: '${letter}' in -${shorthands}`);
+        }
+        const rest = shorthands.slice(1);
+        if (rest.startsWith("=")) {
+          assign(spec, rest.slice(1), `-${letter}, --${spec.name}`);
+          shorthands = "";
+        } else if (spec.kind === "bool" || spec.noOptDefault !== undefined) {
+          assign(spec, spec.kind === "bool" ? "true" : (spec.noOptDefault as string), `-${letter}, --${spec.name}`);
+          shorthands = rest;
+        } else if (rest.length > 0) {
+          assign(spec, rest, `-${letter}, --${spec.name}`);
+          shorthands = "";
+        } else if (index + 1 < args.length) {
+          index++;
+          assign(spec, args[index] as string, `-${letter}, --${spec.name}`);
+          shorthands = "";
+        } else {
+          throw flagError(commandPath, `flag needs an argument: '${letter}' in -${letter}`);
+        }
+      }
+      continue;
+    }
+    positional.push(arg);
+  }
+  return { values, changed, positional, argsLenAtDash };
+}
+
+/** Thrown when `-h`/`--help` is given; the command prints its help text. */
+export class HelpRequested extends Error {
+  constructor() {
+    super("help requested");
+    this.name = "HelpRequested";
+  }
+}
+
+/** Go's strconv.ParseBool. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+  return undefined;
+}
+
+/** pflag's stringSlice splits with encoding/csv. */
+function splitCsv(text: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else current += ch;
+    } else if (ch === '"' && current === "") quoted = true;
+    else if (ch === ",") {
+      out.push(current);
+      current = "";
+    } else current += ch;
+  }
+  out.push(current);
+  return out;
+}
+
+/** Typed accessors over parsed flags. */
+export class Flags {
+  constructor(readonly parsed: ParsedFlags) {}
+  string(name: string): string {
+    const value = this.parsed.values.get(name);
+    return typeof value === "string" ? value : value === undefined ? "" : String(value);
+  }
+  bool(name: string): boolean {
+    return this.parsed.values.get(name) === true;
+  }
+  int(name: string): number {
+    const value = this.parsed.values.get(name);
+    return typeof value === "number" ? value : Number(value ?? 0);
+  }
+  list(name: string): string[] {
+    const value = this.parsed.values.get(name);
+    return Array.isArray(value) ? value : [];
+  }
+  changed(name: string): boolean {
+    return this.parsed.changed.has(name);
+  }
+  get positional(): string[] {
+    return this.parsed.positional;
+  }
+}

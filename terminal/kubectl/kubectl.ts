@@ -1,0 +1,146 @@
+import { type Command, CommandContext, type SharedClients, globalFlags } from "./Command";
+import { allCommands } from "./commands/registry";
+import { KubectlError, describeFailure } from "./errors";
+import { Flags, HelpRequested, parseFlags } from "./flags";
+import { commandGroups, renderFlags, renderHelp, renderRootHelp } from "./help";
+import type { KubectlIO } from "./KubectlIO";
+import { AbortedError } from "./RestClient";
+
+const globalValueFlags = new Set(globalFlags.filter((spec) => spec.kind !== "bool").flatMap((spec) => [`--${spec.name}`, spec.shorthand ? `-${spec.shorthand}` : ""]));
+
+/** Cobra's Levenshtein distance, for "Did you mean this?". */
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** Cobra's command suggestions: distance ≤ 2 or a prefix match, in command order. */
+export function suggestCommands(typed: string, names: string[]): string[] {
+  const lower = typed.toLowerCase();
+  return names.filter((name) => levenshtein(lower, name.toLowerCase()) <= 2 || name.toLowerCase().startsWith(lower));
+}
+
+function orderedRootNames(commands: Command[]): string[] {
+  const grouped = commandGroups.flatMap((group) => group.names);
+  const rest = commands.map((command) => command.name).filter((name) => !grouped.includes(name));
+  return [...grouped.filter((name) => commands.some((command) => command.name === name)), ...rest];
+}
+
+/** Finds the command path in args, skipping global flags (and their values) as cobra's Find does. */
+function findCommand(args: string[], commands: Command[]): { chain: Command[]; rest: string[]; unknown?: string } {
+  const chain: Command[] = [];
+  let level = commands;
+  const rest: string[] = [];
+  let index = 0;
+  while (index < args.length) {
+    const arg = args[index] as string;
+    if (arg === "--") {
+      rest.push(...args.slice(index));
+      break;
+    }
+    if (arg.startsWith("-")) {
+      rest.push(arg);
+      if (!arg.includes("=") && globalValueFlags.has(arg) && index + 1 < args.length) {
+        rest.push(args[index + 1] as string);
+        index++;
+      }
+      index++;
+      continue;
+    }
+    const found = level.find((command) => command.name === arg || command.aliases?.includes(arg));
+    if (!found) {
+      if (chain.length === 0) return { chain, rest: args, unknown: arg };
+      rest.push(...args.slice(index));
+      break;
+    }
+    chain.push(found);
+    if (!found.subcommands || found.subcommands.length === 0) {
+      rest.push(...args.slice(index + 1));
+      break;
+    }
+    level = found.subcommands;
+    index++;
+  }
+  return { chain, rest };
+}
+
+/** Options for a kubectl run beyond its IO. */
+export interface RunOptions {
+  /** Clients and discovery kept between runs of a long-lived shell. */
+  shared?: SharedClients;
+}
+
+/**
+ * Runs `kubectl <args>` and returns its exit status. Output goes through `io`; errors are
+ * printed with kubectl's wording.
+ */
+export async function runKubectl(args: string[], io: KubectlIO, options: RunOptions = {}): Promise<number> {
+  const commands = allCommands();
+  const { chain, rest, unknown } = findCommand(args, commands);
+  if (unknown !== undefined) {
+    const suggestions = suggestCommands(unknown, orderedRootNames(commands));
+    let message = `Error: unknown command "${unknown}" for "kubectl"`;
+    if (suggestions.length > 0) message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
+    io.stderr(`${message}\n`);
+    return 1;
+  }
+  const command = chain[chain.length - 1];
+  const path = ["kubectl", ...chain.map((entry) => entry.name)].join(" ");
+  if (!command) {
+    if (rest.includes("-h") || rest.includes("--help") || rest.filter((arg) => !arg.startsWith("-")).length === 0) {
+      try {
+        parseFlags(rest, globalFlags, "kubectl");
+      } catch (error) {
+        if (!(error instanceof HelpRequested)) {
+          io.stderr(`${describeFailure(error).message}\n`);
+          return 1;
+        }
+      }
+      io.stdout(renderRootHelp(commands));
+      return 0;
+    }
+  }
+  const target = command as Command;
+  try {
+    const parsed = parseFlags(rest, [...(target.flags ?? []), ...globalFlags], path);
+    const flags = new Flags(parsed);
+    if (!target.run) {
+      if (flags.positional.length > 0 && target.subcommands) {
+        const suggestions = suggestCommands(flags.positional[0] as string, target.subcommands.map((sub) => sub.name));
+        let message = `error: unknown command "${flags.positional[0]}" for "${path}"`;
+        if (suggestions.length > 0) message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
+        io.stderr(`${message}\n`);
+        return 1;
+      }
+      io.stdout(renderHelp(target, path));
+      return 0;
+    }
+    const context = new CommandContext(io, flags, path, options.shared);
+    return await target.run(context, flags);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout(renderHelp(target, path));
+      return 0;
+    }
+    if (error instanceof AbortedError || io.signal?.aborted) return 130;
+    const failure = describeFailure(error);
+    io.stderr(failure.message.endsWith("\n") ? failure.message : `${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+/** `kubectl options`: the global flags. */
+export function renderGlobalOptions(): string {
+  return `The following options can be passed to any command:\n\n${renderFlags(globalFlags)}`;
+}
+
+export { KubectlError };

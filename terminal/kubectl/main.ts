@@ -1,0 +1,8 @@
+import { createNodeIO } from "./nodeIO";
+import { runKubectl } from "./kubectl";
+
+/** Entry point: `tsx terminal/kubectl/main.ts get pods` (also behind `npx kubelab kubectl`). */
+const controller = new AbortController();
+process.on("SIGINT", () => controller.abort());
+const status = await runKubectl(process.argv.slice(2), createNodeIO({ signal: controller.signal }));
+process.exitCode = status;

@@ -1,0 +1,131 @@
+import { KubectlError } from "../errors";
+import { formatTabbed } from "./tabwriter";
+import { toGoJson } from "./goJson";
+import { toGoYaml } from "./goYaml";
+import { JsonPath, JsonPathError, formatJsonPathValue } from "./jsonpath";
+
+/** An output format chosen with -o. */
+export type OutputFormat =
+  | { type: "table"; wide: boolean }
+  | { type: "yaml" }
+  | { type: "json" }
+  | { type: "name" }
+  | { type: "jsonpath"; template: string; asJson: boolean }
+  | { type: "custom-columns"; spec: string };
+
+const allowedFormats =
+  "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+/** Parses `-o`. `allowed` restricts formats for commands that only print objects (create, apply …). */
+export function parseOutputFormat(output: string, options: { tableAllowed?: boolean } = {}): OutputFormat {
+  const tableAllowed = options.tableAllowed ?? true;
+  if (output === "" && tableAllowed) return { type: "table", wide: false };
+  if (output === "wide" && tableAllowed) return { type: "table", wide: true };
+  if (output === "yaml") return { type: "yaml" };
+  if (output === "json") return { type: "json" };
+  if (output === "name") return { type: "name" };
+  const equals = output.indexOf("=");
+  const kind = equals >= 0 ? output.slice(0, equals) : output;
+  const argument = equals >= 0 ? output.slice(equals + 1) : "";
+  if (kind === "jsonpath" || kind === "jsonpath-as-json") {
+    if (argument === "") throw new KubectlError("error: template format specified but no template given");
+    return { type: "jsonpath", template: argument, asJson: kind === "jsonpath-as-json" };
+  }
+  if (kind === "custom-columns") {
+    if (argument === "") throw new KubectlError("error: custom-columns format specified but no custom columns given");
+    return { type: "custom-columns", spec: argument };
+  }
+  const formats = tableAllowed ? allowedFormats : allowedFormats.replace(",wide", "");
+  throw new KubectlError(
+    `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${formats}`,
+  );
+}
+
+type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };
+
+/** Drops metadata.managedFields as kubectl does unless --show-managed-fields. */
+export function omitManagedFields<T>(object: T): T {
+  if (typeof object !== "object" || object === null) return object;
+  const copy = { ...(object as KubeObject) };
+  if (Array.isArray(copy.items)) copy.items = copy.items.map(omitManagedFields);
+  if (copy.metadata && typeof copy.metadata === "object" && "managedFields" in copy.metadata) {
+    const { managedFields: _dropped, ...metadata } = copy.metadata;
+    copy.metadata = metadata;
+  }
+  return copy as T;
+}
+
+/** Wraps objects in kubectl's `List` (apiVersion v1, kind List, metadata.resourceVersion ""). */
+export function asList(items: unknown[]): Record<string, unknown> {
+  return { apiVersion: "v1", items, kind: "List", metadata: { resourceVersion: "" } };
+}
+
+/** `kind[.group]/name` as `-o name` prints it. */
+export function objectName(object: KubeObject): string {
+  const apiVersion = String(object.apiVersion ?? "");
+  const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+  const kind = String(object.kind ?? "").toLowerCase();
+  const name = String(object.metadata?.name ?? "");
+  return `${group ? `${kind}.${group}` : kind}/${name}`;
+}
+
+/**
+ * Prints objects with a non-table format. `object` is one object or a List (already wrapped);
+ * lists print each item for name/custom-columns.
+ */
+export function printObject(object: KubeObject, format: OutputFormat, showManagedFields = false, sortKeys = true): string {
+  const shown = showManagedFields ? object : omitManagedFields(object);
+  switch (format.type) {
+    case "yaml":
+      return toGoYaml(shown);
+    case "json":
+      return toGoJson(shown, { sortKeys });
+    case "name": {
+      const items = Array.isArray(shown.items) ? (shown.items as KubeObject[]) : [shown];
+      return items.map((item) => `${objectName(item)}\n`).join("");
+    }
+    case "jsonpath": {
+      let path: JsonPath;
+      try {
+        path = new JsonPath(format.template);
+      } catch (error) {
+        throw new KubectlError(`error: error parsing jsonpath ${format.template}, ${(error as Error).message}`);
+      }
+      try {
+        if (format.asJson) return `${toGoJson(path.values(shown)).trimEnd()}\n`;
+        return path.execute(shown);
+      } catch (error) {
+        if (error instanceof JsonPathError) throw new KubectlError(`error: error executing jsonpath "${format.template}": ${error.message}`);
+        throw error;
+      }
+    }
+    case "custom-columns":
+      return printCustomColumns(Array.isArray(shown.items) ? (shown.items as KubeObject[]) : [shown], format.spec, false);
+    case "table":
+      throw new Error("table format is printed from server-side tables");
+  }
+}
+
+/** kubectl's custom-columns printer. */
+export function printCustomColumns(items: KubeObject[], spec: string, noHeaders: boolean): string {
+  const columns = spec.split(",").map((part) => {
+    const colon = part.indexOf(":");
+    if (colon < 0) {
+      throw new KubectlError(`error: unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>`);
+    }
+    let expression = part.slice(colon + 1);
+    if (!expression.startsWith("{")) expression = `{${expression.startsWith(".") ? "" : "."}${expression}}`;
+    return { header: part.slice(0, colon), path: new JsonPath(expression) };
+  });
+  let out = noHeaders ? "" : `${columns.map((column) => column.header).join("\t")}\n`;
+  for (const item of items) {
+    out += `${columns
+      .map((column) => {
+        const values = column.path.values(item);
+        if (values.length === 0 || values.every((value) => value === undefined)) return "<none>";
+        return values.map(formatJsonPathValue).join(",");
+      })
+      .join("\t")}\n`;
+  }
+  return formatTabbed(out);
+}

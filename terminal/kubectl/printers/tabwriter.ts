@@ -1,0 +1,47 @@
+/**
+ * Go's text/tabwriter as kubectl configures it (minwidth 0, tabwidth 8, padding 3, padchar ' ').
+ * Cells are tab-terminated; the text after a line's last tab is not part of any column. Column
+ * blocks follow Go's rule: a column's width is shared by consecutive lines that have that cell.
+ */
+export function formatTabbed(text: string, padding = 3): string {
+  const lines = text.split("\n");
+  const trailingNewline = text.endsWith("\n");
+  if (trailingNewline) lines.pop();
+  const cells = lines.map((line) => line.split("\t"));
+  const widths: number[][] = cells.map((row) => new Array(Math.max(0, row.length - 1)).fill(0));
+  formatBlock(cells, widths, 0, 0, cells.length, padding);
+  const out = cells.map((row, lineIndex) => {
+    let line = "";
+    for (let column = 0; column < row.length; column++) {
+      const cell = row[column] as string;
+      if (column < row.length - 1) line += cell.padEnd(widths[lineIndex]?.[column] ?? 0, " ");
+      else line += cell;
+    }
+    return line;
+  });
+  return out.join("\n") + (trailingNewline ? "\n" : "");
+}
+
+function cellWidth(cell: string): number {
+  return Buffer.byteLength(cell, "utf8") === cell.length ? cell.length : Array.from(cell).length;
+}
+
+function formatBlock(cells: string[][], widths: number[][], column: number, start: number, end: number, padding: number): void {
+  let line = start;
+  while (line < end) {
+    if ((cells[line]?.length ?? 0) - 1 <= column) {
+      line++;
+      continue;
+    }
+    const blockStart = line;
+    let width = 0;
+    for (; line < end; line++) {
+      const row = cells[line] as string[];
+      if (row.length - 1 <= column) break;
+      const w = cellWidth(row[column] as string) + padding;
+      if (w > width) width = w;
+    }
+    for (let i = blockStart; i < line; i++) (widths[i] as number[])[column] = width;
+    formatBlock(cells, widths, column + 1, blockStart, line, padding);
+  }
+}
