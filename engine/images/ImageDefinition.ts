@@ -19,6 +19,8 @@ export interface ImageDefinition {
    * coreutils), or `none` (distroless: only its own programs).
    */
   userland: "busybox" | "gnu" | "none";
+  /** Extra command-line tools installed on top of the userland (`curl` in nginx and curlimages/curl). */
+  tools?: string[];
   /** Base operating system for `/etc/os-release` when `files` does not give one. */
   os?: "debian" | "alpine" | "ubuntu" | "busybox" | "distroless";
 }

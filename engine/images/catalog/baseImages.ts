@@ -90,6 +90,7 @@ export const baseImages: ImageDefinition[] = [
       "8.5.0": { version: "8.5.0", sizeBytes: 7617408 },
     },
     userland: "busybox",
+    tools: ["curl"],
     os: "alpine",
     config: {
       entrypoint: ["/entrypoint.sh"],

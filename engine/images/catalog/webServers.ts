@@ -152,6 +152,7 @@ export const webServerImages: ImageDefinition[] = [
     repository: "docker.io/library/nginx",
     tags: nginxTags,
     userland: "gnu",
+    tools: ["curl"],
     os: "debian",
     config: {
       entrypoint: ["/docker-entrypoint.sh"],

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../clock/VirtualClock";
+import { ImageCatalog } from "../images";
+import { type ContainerSpec, ContainerRuntime, PullError } from "./ContainerRuntime";
+import { FakeNetwork } from "./FakeNetwork";
+
+function setup() {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 30, 5, 36, 44));
+  const network = new FakeNetwork();
+  const runtime = new ContainerRuntime({ clock, network, catalog: new ImageCatalog(), speed: "fast" });
+  return { clock, network, runtime };
+}
+
+async function container(runtime: ContainerRuntime, image: string, argv: string[], extra: Partial<ContainerSpec> = {}) {
+  const { image: resolved } = await runtime.pullImage(image);
+  return runtime.createContainer({
+    podUid: "uid",
+    namespace: "default",
+    podName: "pod",
+    name: "app",
+    image: resolved,
+    argv,
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+    mounts: [],
+    hostname: "pod",
+    ip: "10.244.1.5",
+    source: { ip: "10.244.1.5", namespace: "default" },
+    files: {},
+    ...extra,
+  });
+}
+
+const text = (c: { log: { lines: Array<{ text: string }> } }) => c.log.lines.map((line) => line.text);
+
+describe("ContainerRuntime", () => {
+  it("pulls known images and rejects unknown ones as the registry does", async () => {
+    const { runtime, clock } = setup();
+    const pull = runtime.pullImage("nginx:1.27");
+    await clock.advance(100);
+    await expect(pull).resolves.toMatchObject({ image: { version: "1.27.3" } });
+    expect(runtime.presentImage("nginx:1.27")).toBeDefined();
+    const missing = runtime.pullImage("ngnix").catch((error) => error);
+    await clock.advance(100);
+    expect(await missing).toBeInstanceOf(PullError);
+    expect(() => runtime.presentImage("NGINX")).toThrow(/must be lowercase/);
+  });
+
+  it("runs nginx: entrypoint lines, welcome page over the network, access log, graceful stop on SIGQUIT", async () => {
+    const { runtime, clock, network } = setup();
+    const pending = container(runtime, "nginx", ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"]);
+    await clock.advance(100);
+    const nginx = await pending;
+    runtime.startContainer(nginx);
+    expect(nginx.state).toBe("running");
+    expect(text(nginx)).toContain("/docker-entrypoint.sh: Configuration complete; ready for start up");
+    const connection = await network.connect({ ip: "10.244.2.7" }, "10.244.1.5", 80);
+    const response = await connection.http({ method: "GET", path: "/", headers: { "User-Agent": "curl/8.11.1" } });
+    expect(response.status).toBe(200);
+    expect(response.body).toContain("<title>Welcome to nginx!</title>");
+    expect(response.headers.Server).toBe("nginx/1.27.3");
+    expect(text(nginx).at(-1)).toMatch(/^10\.244\.2\.7 - - \[30\/Nov\/2026:05:36:44 \+0000\] "GET \/ HTTP\/1.1" 200 615 "-" "curl\/8.11.1" "-"$/);
+    const stopped = runtime.stopContainer(nginx, 30_000);
+    await clock.advance(1);
+    await expect(stopped).resolves.toEqual({ exitCode: 0 });
+    expect(text(nginx).some((line) => line.includes("signal 3 (SIGQUIT) received, shutting down"))).toBe(true);
+    await expect(network.connect({ ip: "10.244.2.7" }, "10.244.1.5", 80)).rejects.toThrow(/refused/);
+  });
+
+  it("streams a shell loop's output line by line on the clock and is killed only after the grace period", async () => {
+    const { runtime, clock } = setup();
+    const pending = container(runtime, "busybox", ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 5; done"]);
+    await clock.advance(100);
+    const loop = await pending;
+    runtime.startContainer(loop);
+    await clock.advance(0);
+    expect(text(loop)).toEqual(["tick 0"]);
+    await clock.advance(10_000);
+    expect(text(loop)).toEqual(["tick 0", "tick 1", "tick 2"]);
+    const stopped = runtime.stopContainer(loop, 30_000);
+    await clock.advance(29_000);
+    expect(loop.state).toBe("running");
+    await clock.advance(1_000);
+    await expect(stopped).resolves.toEqual({ exitCode: 137 });
+  });
+
+  it("exits with the script's status", async () => {
+    const { runtime, clock } = setup();
+    const pending = container(runtime, "busybox", ["sh", "-c", "echo bye; exit 3"]);
+    await clock.advance(100);
+    const shell = await pending;
+    runtime.startContainer(shell);
+    await clock.advance(10);
+    expect(shell.exit).toEqual({ exitCode: 3 });
+    expect(text(shell)).toEqual(["bye"]);
+  });
+
+  it("fails the start of an unknown executable like runc", async () => {
+    const { runtime, clock } = setup();
+    const pending = container(runtime, "busybox", ["foo"]);
+    await clock.advance(100);
+    const bad = await pending;
+    runtime.startContainer(bad);
+    expect(bad.exit).toMatchObject({ exitCode: 128, reason: "StartError" });
+    expect(bad.exit?.message).toContain('exec: "foo": executable file not found in $PATH: unknown');
+  });
+
+  it("OOM-kills polinux/stress over its memory limit", async () => {
+    const { runtime, clock } = setup();
+    const pending = container(runtime, "polinux/stress", ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"], {
+      memoryLimitBytes: 100 * 1024 * 1024,
+    });
+    await clock.advance(100);
+    const stress = await pending;
+    runtime.startContainer(stress);
+    await clock.advance(100);
+    expect(stress.exit).toEqual({ exitCode: 137, reason: "OOMKilled" });
+    expect(text(stress)).toEqual(["stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd"]);
+  });
+
+  it("execs commands in the container's file system, with wget through the network", async () => {
+    const { runtime, clock } = setup();
+    const pendingNginx = container(runtime, "nginx", ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"], { ip: "10.244.1.9", source: { ip: "10.244.1.9" } });
+    const pendingShell = container(runtime, "busybox", ["sleep", "3600"]);
+    await clock.advance(100);
+    const nginx = await pendingNginx;
+    const shell = await pendingShell;
+    runtime.startContainer(nginx);
+    runtime.startContainer(shell);
+    const run = async (target: typeof shell, argv: string[]) => {
+      let out = "";
+      const process = runtime.exec(target, argv, (_stream, chunk) => {
+        out += chunk;
+      });
+      await clock.advance(10);
+      return { out, status: await process.exited };
+    };
+    expect((await run(nginx, ["cat", "/etc/os-release"])).out).toContain('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"');
+    const wget = await run(shell, ["wget", "-qO-", "http://10.244.1.9"]);
+    expect(wget.out).toContain("Welcome to nginx!");
+    const refused = await run(shell, ["wget", "-qO-", "http://10.244.1.9:8080"]);
+    expect(refused).toMatchObject({ status: { exitCode: 1 } });
+    expect(refused.out).toContain("wget: can't connect to remote host (10.244.1.9): Connection refused");
+    const ps = await run(shell, ["ps"]);
+    expect(ps.out).toContain("    1 root      0:00 sleep 3600");
+    expect(() => runtime.exec(nginx, ["wget"], () => {})).toThrow('exec: "wget": executable file not found in $PATH');
+    const curl = await run(nginx, ["curl", "-s", "localhost/missing"]);
+    expect(curl.out).toContain("404 Not Found");
+  });
+});

@@ -1,0 +1,343 @@
+import { type IFileSystem, InMemoryFs, MountableFs } from "just-bash";
+import type { Clock } from "../clock/Clock";
+import type { Speed } from "../cluster/Component";
+import { type ImageCatalog, InvalidImageReference, operatingSystemFiles, parseImageReference, type ResolvedImage } from "../images";
+import type { Network, NetworkSource } from "../proxy/Network";
+import { LogBuffer } from "./LogBuffer";
+import type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process";
+import { SpawnError, type SpawnOptions, spawn } from "./spawn";
+import { streamedStderrPath, streamedStdoutPath } from "./shell/streamOutput";
+import { expandTemplate } from "./templates";
+
+/** A volume as the container sees it: a file system mounted at `path`. */
+export interface Mount {
+  path: string;
+  fs: IFileSystem;
+  readOnly?: boolean;
+}
+
+/** What the kubelet asks the runtime to create (the CRI ContainerConfig, simplified). */
+export interface ContainerSpec {
+  podUid: string;
+  namespace: string;
+  podName: string;
+  name: string;
+  image: ResolvedImage;
+  /** The final argv, after the kubelet combined command/args with the image's entrypoint/cmd. */
+  argv: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  mounts: Mount[];
+  hostname: string;
+  ip: string;
+  source: NetworkSource;
+  /** Files the runtime writes into the container (/etc/hosts, /etc/resolv.conf, /etc/hostname). */
+  files: Record<string, string>;
+  memoryLimitBytes?: number;
+  cpuLimitMillicores?: number;
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+/** Why a pull failed: the kubelet turns it into ErrImagePull / InvalidImageName. */
+export class PullError extends Error {
+  constructor(
+    readonly reason: "InvalidImageName" | "NotFound",
+    message: string,
+  ) {
+    super(message);
+    this.name = "PullError";
+  }
+}
+
+export type ContainerState = "created" | "running" | "exited";
+
+/** A container as containerd tracks it. */
+export class RuntimeContainer {
+  state: ContainerState = "created";
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exit?: ExitStatus;
+  process?: Process;
+  readonly log: LogBuffer;
+  readonly execs = new Set<{ pid: number; process: Process }>();
+  private exitListeners: Array<(status: ExitStatus) => void> = [];
+  private nextPid = 7;
+  private filesystem?: IFileSystem;
+
+  constructor(
+    readonly id: string,
+    readonly spec: ContainerSpec,
+    private readonly clock: Clock,
+  ) {
+    this.createdAt = clock.now();
+    this.log = new LogBuffer(() => clock.now());
+  }
+
+  /** The container's root file system, built on first use so idle servers cost no memory for it. */
+  get fs(): IFileSystem {
+    if (!this.filesystem) this.filesystem = buildFileSystem(this.spec);
+    return this.filesystem;
+  }
+
+  allocatePid(): number {
+    return this.nextPid++;
+  }
+
+  onExit(listener: (status: ExitStatus) => void): () => void {
+    if (this.exit) {
+      listener(this.exit);
+      return () => {};
+    }
+    this.exitListeners.push(listener);
+    return () => {
+      this.exitListeners = this.exitListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** @internal */
+  markExited(status: ExitStatus, now: number): void {
+    if (this.state === "exited") return;
+    this.state = "exited";
+    this.exit = status;
+    this.finishedAt = now;
+    for (const exec of this.execs) exec.process.signal("SIGKILL");
+    this.execs.clear();
+    this.log.end();
+    const listeners = this.exitListeners;
+    this.exitListeners = [];
+    for (const listener of listeners) listener(status);
+  }
+
+  usage(): { memoryBytes: number; cpuMillicores: number } {
+    if (this.state !== "running" || !this.process) return { memoryBytes: 0, cpuMillicores: 0 };
+    const own = this.process.usage();
+    let memoryBytes = own.memoryBytes;
+    let cpuMillicores = own.cpuMillicores;
+    for (const exec of this.execs) {
+      const usage = exec.process.usage();
+      memoryBytes += usage.memoryBytes;
+      cpuMillicores += usage.cpuMillicores;
+    }
+    return { memoryBytes, cpuMillicores };
+  }
+}
+
+function buildFileSystem(spec: ContainerSpec): IFileSystem {
+  const definition = spec.image.definition;
+  const values = { version: spec.image.version };
+  const files: Record<string, string> = { ...operatingSystemFiles(definition) };
+  for (const [path, content] of Object.entries(definition.files ?? {})) files[path] = expandTemplate(content, values, 0);
+  for (const [path, content] of Object.entries(spec.files)) files[path] = content;
+  files[streamedStdoutPath] = "";
+  files[streamedStderrPath] = "";
+  const base = new InMemoryFs(files);
+  for (const directory of ["/tmp", "/root", "/var/tmp", "/home", "/etc", "/usr/bin", "/bin"]) {
+    void base.mkdir(directory, { recursive: true });
+  }
+  if (spec.workingDir) void base.mkdir(spec.workingDir, { recursive: true });
+  if (spec.mounts.length === 0) return base;
+  const mountable = new MountableFs({ base });
+  for (const mount of [...spec.mounts].sort((a, b) => a.path.length - b.path.length)) {
+    try {
+      mountable.mount(mount.path, mount.fs);
+    } catch {
+      // Nested mounts (a volume inside another volume) are not supported by MountableFs; the outer one wins.
+    }
+  }
+  return mountable;
+}
+
+export interface RuntimeOptions {
+  clock: Clock;
+  network: Network;
+  catalog: ImageCatalog;
+  speed: Speed;
+  /** Random source for container IDs (tests pass a seeded one). */
+  random?: () => number;
+}
+
+/** How long the runtime takes for things Kubernetes does not time: pulls, creates, starts. */
+export function inventedLatency(speed: Speed, kind: "pull" | "create" | "start", sizeBytes = 0): number {
+  if (speed === "fast") return kind === "pull" ? 20 : 5;
+  switch (kind) {
+    case "pull":
+      return Math.round(400 + sizeBytes / 40_000); // ~40 MB/s: nginx takes about 2.2 s
+    case "create":
+      return 60;
+    case "start":
+      return 120;
+  }
+}
+
+/**
+ * The node's container runtime (containerd's role): an image store filled by pulls from the
+ * catalog, and containers whose processes the catalog and the shell interpreter run.
+ */
+export class ContainerRuntime {
+  private readonly images = new Map<string, { image: ResolvedImage; pulledAt: number }>();
+  private readonly containers = new Map<string, RuntimeContainer>();
+  private readonly random: () => number;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The image if this node has it (`IfNotPresent` checks this). Throws PullError for invalid names. */
+  presentImage(image: string): ResolvedImage | undefined {
+    const reference = this.parse(image);
+    return this.images.get(reference.normalized)?.image;
+  }
+
+  listImages(): ResolvedImage[] {
+    const seen = new Map<string, ResolvedImage>();
+    for (const { image } of this.images.values()) seen.set(image.id, image);
+    return [...seen.values()];
+  }
+
+  /** Pulls `image` from the catalog (taking the invented latency). Resolves with the image and the time it took. */
+  async pullImage(image: string): Promise<{ image: ResolvedImage; durationMs: number }> {
+    const reference = this.parse(image);
+    const resolved = this.options.catalog.resolve(reference);
+    const started = this.options.clock.now();
+    if (!("digest" in resolved)) {
+      await this.wait(inventedLatency(this.options.speed, "pull") / 2);
+      throw new PullError("NotFound", resolved.message);
+    }
+    await this.wait(inventedLatency(this.options.speed, "pull", resolved.sizeBytes));
+    this.images.set(reference.normalized, { image: resolved, pulledAt: this.options.clock.now() });
+    return { image: resolved, durationMs: this.options.clock.now() - started };
+  }
+
+  /** Puts an image in the store without a pull (control-plane images kubeadm pre-pulls). */
+  preload(image: string): void {
+    const reference = this.parse(image);
+    const resolved = this.options.catalog.resolve(reference);
+    if ("digest" in resolved) this.images.set(reference.normalized, { image: resolved, pulledAt: this.options.clock.now() });
+  }
+
+  createContainer(spec: ContainerSpec): RuntimeContainer {
+    const container = new RuntimeContainer(this.newId(), spec, this.options.clock);
+    this.containers.set(container.id, container);
+    return container;
+  }
+
+  /** Starts the container's process; an executable that does not exist fails the start (StartError). */
+  startContainer(container: RuntimeContainer): void {
+    if (container.state !== "created") return;
+    const now = this.options.clock.now();
+    container.startedAt = now;
+    try {
+      const process = spawn(this.environment(container, true, (stream, text) => container.log.write(stream, text)), container.spec.argv, {
+        stdin: container.spec.stdin,
+        tty: container.spec.tty,
+      });
+      container.process = process;
+      container.state = "running";
+      void process.exited.then((status) => container.markExited(status, this.options.clock.now()));
+    } catch (error) {
+      const message =
+        error instanceof SpawnError
+          ? `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${error.message}: unknown`
+          : String(error);
+      container.markExited({ exitCode: 128, reason: "StartError", message }, now);
+    }
+  }
+
+  /**
+   * Stops the container as containerd does: the image's stop signal (SIGTERM unless it says
+   * otherwise), then SIGKILL once `gracePeriodMs` has passed. Resolves when the process is gone.
+   */
+  stopContainer(container: RuntimeContainer, gracePeriodMs: number): Promise<ExitStatus> {
+    return new Promise<ExitStatus>((resolve) => {
+      if (container.state !== "running" || !container.process) {
+        if (container.state === "created") container.markExited({ exitCode: 0 }, this.options.clock.now());
+        resolve(container.exit ?? { exitCode: 0 });
+        return;
+      }
+      const process = container.process;
+      const cancel = this.options.clock.setTimer(Math.max(0, gracePeriodMs), () => process.signal("SIGKILL"));
+      container.onExit((status) => {
+        cancel();
+        resolve(status);
+      });
+      const stopSignal = (container.spec.image.definition.config.stopSignal ?? "SIGTERM") as Signal;
+      if (gracePeriodMs <= 0) process.signal("SIGKILL");
+      else process.signal(stopSignal);
+    });
+  }
+
+  removeContainer(container: RuntimeContainer): void {
+    if (container.state === "running") container.process?.signal("SIGKILL");
+    this.containers.delete(container.id);
+  }
+
+  /**
+   * Runs `argv` inside a running container (`kubectl exec`, exec probes, hooks). Throws
+   * SpawnError with runc's message when the executable does not exist.
+   */
+  exec(
+    container: RuntimeContainer,
+    argv: string[],
+    write: (stream: "stdout" | "stderr", text: string) => void,
+    options: SpawnOptions = {},
+  ): Process {
+    const pid = container.allocatePid();
+    const process = spawn(this.environment(container, false, write), argv, options);
+    const entry = { pid, process };
+    container.execs.add(entry);
+    void process.exited.then(() => container.execs.delete(entry));
+    return process;
+  }
+
+  private environment(
+    container: RuntimeContainer,
+    isInit: boolean,
+    write: (stream: "stdout" | "stderr", text: string) => void,
+  ): ProcessEnvironment {
+    const spec = container.spec;
+    return {
+      clock: this.options.clock,
+      network: this.options.network,
+      get fs() {
+        return container.fs;
+      },
+      env: spec.env,
+      workingDir: spec.workingDir || spec.image.definition.config.workingDir || "/",
+      hostname: spec.hostname,
+      ip: spec.ip,
+      source: spec.source,
+      image: spec.image,
+      memoryLimitBytes: spec.memoryLimitBytes,
+      cpuLimitMillicores: spec.cpuLimitMillicores,
+      write,
+      isInit,
+      processTable: () => [
+        ...(container.process ? [{ pid: 1, command: container.process.commandLine }] : []),
+        ...[...container.execs].map((exec) => ({ pid: exec.pid, command: exec.process.commandLine })),
+      ],
+    };
+  }
+
+  private parse(image: string) {
+    try {
+      return parseImageReference(image);
+    } catch (error) {
+      if (error instanceof InvalidImageReference) {
+        throw new PullError("InvalidImageName", `couldn't parse image name "${image}": ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.options.clock.setTimer(ms, resolve));
+  }
+
+  private newId(): string {
+    let id = "";
+    while (id.length < 64) id += Math.floor(this.random() * 0x100000000).toString(16).padStart(8, "0");
+    return id.slice(0, 64);
+  }
+}

@@ -1,0 +1,66 @@
+import type { IFileSystem } from "just-bash";
+import type { Clock } from "../clock/Clock";
+import type { ResolvedImage } from "../images";
+import type { Network, NetworkSource } from "../proxy/Network";
+
+/** The signals the runtime delivers. */
+export type Signal = "SIGTERM" | "SIGKILL" | "SIGQUIT" | "SIGINT" | "SIGWINCH";
+
+/** How a process ended, as containerd reports it to the kubelet. */
+export interface ExitStatus {
+  exitCode: number;
+  /** Set by the runtime when it, not the process, decided the outcome. */
+  reason?: "OOMKilled" | "StartError";
+  message?: string;
+}
+
+/** Everything a process can touch: its container's file system, environment, network and output. */
+export interface ProcessEnvironment {
+  clock: Clock;
+  network: Network;
+  fs: IFileSystem;
+  env: Record<string, string>;
+  workingDir: string;
+  hostname: string;
+  /** The pod IP (or node IP for hostNetwork pods) the process listens on and connects from. */
+  ip: string;
+  source: NetworkSource;
+  image: ResolvedImage;
+  /** The container's memory limit; exceeding it gets the process OOM-killed. */
+  memoryLimitBytes?: number;
+  cpuLimitMillicores?: number;
+  /** stdout/stderr of the process (the container log, or an exec session's streams). */
+  write(stream: "stdout" | "stderr", text: string): void;
+  /** True for the container's main process (PID 1: no default signal handlers). */
+  isInit: boolean;
+  /** Other processes of the container, for `ps`. */
+  processTable(): Array<{ pid: number; command: string }>;
+}
+
+/** A running process. */
+export interface Process {
+  readonly exited: Promise<ExitStatus>;
+  signal(signal: Signal): void;
+  /** Bytes written to the process's stdin (exec -i, attach). Closing sends EOF. */
+  writeStdin?(text: string): void;
+  closeStdin?(): void;
+  /** Current resource use, for metrics.k8s.io. */
+  usage(): { memoryBytes: number; cpuMillicores: number };
+  /** The command line, for `ps`. */
+  readonly commandLine: string;
+}
+
+/** Exit code of a process killed by a signal: 128 + signal number. */
+export function signalExitCode(signal: Signal): number {
+  const numbers: Record<Signal, number> = { SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGWINCH: 28 };
+  return 128 + numbers[signal];
+}
+
+/** A promise with its resolver, for processes that end on an event. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

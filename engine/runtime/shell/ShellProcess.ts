@@ -1,0 +1,234 @@
+import { Bash, type Command, type CommandName, type IFileSystem, getCommandNames } from "just-bash";
+import { utilitiesOf } from "../executables";
+import { type ExitStatus, type Process, type ProcessEnvironment, type Signal, deferred, signalExitCode } from "../Process";
+import { sleepCommand, systemCommands } from "./basicCommands";
+import { curlCommand, nslookupCommand, wgetCommand } from "./networkCommands";
+import { streamedStderrPath, streamedStdoutPath, streamOutputPlugin } from "./streamOutput";
+
+const decoder = new TextDecoder();
+const builtinNames = new Set<string>(getCommandNames());
+
+/** Runs one of the image's programs from inside a shell (`nginx -g 'daemon off;'` in a script). */
+export type ProgramRunner = (argv: string[], env: ProcessEnvironment) => Promise<number> | undefined;
+
+export interface ShellOptions {
+  /** A script to run (`sh -c`), or absent for a shell reading commands from stdin. */
+  script?: string;
+  commandLine: string;
+  /** With a terminal: echo input, edit lines, print a prompt (`kubectl exec -it … -- sh`). */
+  tty?: boolean;
+  runProgram: ProgramRunner;
+  /** Programs (by command name) the image has, runnable from the shell. */
+  programNames: string[];
+}
+
+/**
+ * A shell (busybox sh, bash) or a shell utility (`sleep 3600`, `echo hi`) running in a container,
+ * interpreted by just-bash over the container's file system, on the engine clock. Output is
+ * streamed line by line to the process's stdout/stderr. As PID 1 it ignores SIGTERM (a shell has
+ * no handler and the kernel gives PID 1 no default), so only the grace period's SIGKILL stops it.
+ */
+export class ShellProcess implements Process {
+  readonly exited: Promise<ExitStatus>;
+  readonly commandLine: string;
+  private readonly finish: (status: ExitStatus) => void;
+  private readonly killed = new AbortController();
+  private readonly bash: Bash;
+  private done = false;
+  private shellEnv: Record<string, string>;
+  private cwd: string;
+  private lastStatus = 0;
+  private line = "";
+  private queue: string[] = [];
+  private running = false;
+  private stdinClosed = false;
+
+  constructor(
+    private readonly env: ProcessEnvironment,
+    private readonly options: ShellOptions,
+  ) {
+    const { promise, resolve } = deferred<ExitStatus>();
+    this.exited = promise;
+    this.finish = resolve;
+    this.commandLine = options.commandLine;
+    this.shellEnv = { HOSTNAME: env.hostname, HOME: "/root", ...env.env };
+    this.cwd = env.workingDir || "/";
+    const utilities = utilitiesOf(env.image.definition);
+    const custom: Command[] = [sleepCommand(env, this.killed.signal), ...systemCommands(env, utilities)];
+    if (utilities.has("curl")) custom.push(curlCommand(env.network, env.source, env.clock));
+    if (utilities.has("wget")) custom.push(wgetCommand(env.network, env.source, env.clock));
+    if (utilities.has("nslookup")) custom.push(nslookupCommand(env.network, env.source));
+    for (const name of options.programNames) {
+      custom.push({
+        name,
+        trusted: true,
+        execute: async (args: string[]) => {
+          const running = options.runProgram([name, ...args], env);
+          if (!running) return { stdout: "", stderr: `sh: ${name}: not found\n`, exitCode: 127 };
+          return { stdout: "", stderr: "", exitCode: await running };
+        },
+      } as Command);
+    }
+    this.bash = new Bash({
+      fs: streamingFileSystem(env.fs, (stream, text) => this.write(stream, text)),
+      cwd: this.cwd,
+      env: this.shellEnv,
+      commands: [...utilities].filter((name) => builtinNames.has(name)) as CommandName[],
+      customCommands: custom,
+      defenseInDepth: false,
+      executionLimits: {
+        maxLoopIterations: Number.MAX_SAFE_INTEGER,
+        maxCommandCount: Number.MAX_SAFE_INTEGER,
+        maxExecutionTimeMs: Number.MAX_SAFE_INTEGER,
+        maxWorkUnits: Number.MAX_SAFE_INTEGER,
+      },
+      processInfo: { pid: env.isInit ? 1 : 7, ppid: 0, uid: 0, gid: 0 },
+    });
+    this.bash.registerTransformPlugin(streamOutputPlugin);
+    if (options.script !== undefined) {
+      void this.runScript(options.script).then((status) => this.exit({ exitCode: status }));
+    } else if (options.tty) {
+      this.prompt();
+    }
+  }
+
+  private write(stream: "stdout" | "stderr", text: string): void {
+    if (this.done || text.length === 0) return;
+    this.env.write(stream, this.options.tty ? text.replace(/\r?\n/g, "\r\n") : text);
+  }
+
+  private async runScript(script: string): Promise<number> {
+    try {
+      const result = await this.bash.exec(script, {
+        signal: this.killed.signal,
+        env: this.shellEnv,
+        replaceEnv: true,
+        cwd: this.cwd,
+        rawScript: true,
+      });
+      this.write("stdout", result.stdout);
+      if (!this.killed.signal.aborted) this.write("stderr", result.stderr);
+      if (result.env) {
+        this.shellEnv = { ...result.env };
+        if (result.env.PWD) this.cwd = result.env.PWD;
+      }
+      this.lastStatus = result.exitCode;
+      return result.exitCode;
+    } catch (error) {
+      this.write("stderr", `sh: ${(error as Error).message}\n`);
+      this.lastStatus = 2;
+      return 2;
+    }
+  }
+
+  private prompt(): void {
+    if (!this.options.tty || this.done) return;
+    const user = this.env.image.definition.userland === "gnu" ? `root@${this.env.hostname}:${this.cwd}# ` : `${this.cwd} # `;
+    this.env.write("stdout", user);
+  }
+
+  writeStdin(text: string): void {
+    if (this.done || this.options.script !== undefined) return;
+    if (!this.options.tty) {
+      this.line += text;
+      const lines = this.line.split("\n");
+      this.line = lines.pop() ?? "";
+      this.enqueue(lines);
+      return;
+    }
+    // A terminal in raw mode sends keystrokes: echo them and edit the line, as a line discipline would.
+    for (const char of text) {
+      if (char === "\r" || char === "\n") {
+        this.env.write("stdout", "\r\n");
+        const line = this.line;
+        this.line = "";
+        this.enqueue([line]);
+      } else if (char === "\x7f" || char === "\b") {
+        if (this.line.length > 0) {
+          this.line = this.line.slice(0, -1);
+          this.env.write("stdout", "\b \b");
+        }
+      } else if (char === "\x03") {
+        this.line = "";
+        this.env.write("stdout", "^C\r\n");
+        this.prompt();
+      } else if (char === "\x04") {
+        if (this.line === "") this.enqueue(["exit"]);
+      } else if (char >= " " || char === "\t") {
+        this.line += char;
+        this.env.write("stdout", char);
+      }
+    }
+  }
+
+  closeStdin(): void {
+    this.stdinClosed = true;
+    if (this.options.script !== undefined) return;
+    if (this.line) this.enqueue([this.line]);
+    this.line = "";
+    this.enqueue([]);
+  }
+
+  private enqueue(lines: string[]): void {
+    this.queue.push(...lines);
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0 && !this.done) {
+      const line = this.queue.shift() ?? "";
+      const exit = /^\s*exit(?:\s+(\d+))?\s*$/.exec(line);
+      if (exit) {
+        this.exit({ exitCode: exit[1] ? Number(exit[1]) : this.lastStatus });
+        return;
+      }
+      if (line.trim()) await this.runScript(line);
+      this.prompt();
+    }
+    this.running = false;
+    if (this.stdinClosed && !this.done) this.exit({ exitCode: this.lastStatus });
+  }
+
+  signal(signal: Signal): void {
+    if (this.done) return;
+    if (signal === "SIGWINCH") return;
+    if (signal !== "SIGKILL" && this.env.isInit) return;
+    this.killed.abort();
+    this.exit({ exitCode: signalExitCode(signal) });
+  }
+
+  usage() {
+    return this.done ? { memoryBytes: 0, cpuMillicores: 0 } : { memoryBytes: 430_080, cpuMillicores: 0 };
+  }
+
+  private exit(status: ExitStatus): void {
+    if (this.done) return;
+    this.done = true;
+    this.killed.abort();
+    this.finish(status);
+  }
+}
+
+/** Wraps a file system so writes to the stream paths reach the process's output at once. */
+function streamingFileSystem(fs: IFileSystem, write: (stream: "stdout" | "stderr", text: string) => void): IFileSystem {
+  const streamOf = (path: string) =>
+    path === streamedStdoutPath ? "stdout" : path === streamedStderrPath ? "stderr" : undefined;
+  return new Proxy(fs, {
+    get(target, property, receiver) {
+      if (property === "appendFile" || property === "writeFile") {
+        return async (path: string, content: string | Uint8Array, options?: unknown) => {
+          const stream = streamOf(path);
+          if (stream) {
+            write(stream, typeof content === "string" ? content : decoder.decode(content));
+            return;
+          }
+          // biome-ignore lint/suspicious/noExplicitAny: forwarding to the wrapped file system
+          return (target as any)[property](path, content, options);
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

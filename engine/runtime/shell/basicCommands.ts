@@ -1,0 +1,95 @@
+import { type Command, defineCommand } from "just-bash";
+import type { ProcessEnvironment } from "../Process";
+
+const durationUnits: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses sleep's operands (`5`, `0.5`, `1m`, `infinity`); NaN when invalid. */
+export function parseSleep(args: string[]): number {
+  let total = 0;
+  for (const arg of args) {
+    if (arg === "inf" || arg === "infinity") return Number.POSITIVE_INFINITY;
+    const match = /^(\d*\.?\d+)([smhd]?)$/.exec(arg);
+    if (!match) return Number.NaN;
+    total += Number(match[1]) * (durationUnits[match[2]] ?? 1) * 1000;
+  }
+  return total;
+}
+
+/**
+ * `sleep` on the engine clock, cancelled when the process is killed. `sleep infinity` arms no
+ * timer at all: an idle container costs nothing.
+ */
+export function sleepCommand(env: ProcessEnvironment, killed: AbortSignal): Command {
+  return defineCommand("sleep", async (args) => {
+    if (args.length === 0) return { stdout: "", stderr: "sleep: missing operand\n", exitCode: 1 };
+    const ms = parseSleep(args);
+    if (Number.isNaN(ms)) return { stdout: "", stderr: `sleep: invalid number '${args.find((a) => !/^\d/.test(a)) ?? args[0]}'\n`, exitCode: 1 };
+    await new Promise<void>((resolve) => {
+      if (killed.aborted) return resolve();
+      const cancel = Number.isFinite(ms) ? env.clock.setTimer(ms, () => done()) : () => {};
+      const done = () => {
+        cancel();
+        killed.removeEventListener("abort", done);
+        resolve();
+      };
+      killed.addEventListener("abort", done);
+    });
+    return { stdout: "", stderr: "", exitCode: 0 };
+  });
+}
+
+/** hostname, id, uname, ps and kill as a container shows them. */
+export function systemCommands(env: ProcessEnvironment, utilities: Set<string>): Command[] {
+  const commands: Command[] = [
+    defineCommand("hostname", async (args) => {
+      if (args.includes("-i")) return { stdout: `${env.ip}\n`, stderr: "", exitCode: 0 };
+      return { stdout: `${env.hostname}\n`, stderr: "", exitCode: 0 };
+    }),
+  ];
+  if (utilities.has("id")) {
+    commands.push(
+      defineCommand("id", async (args) => {
+        if (args.includes("-u")) return { stdout: "0\n", stderr: "", exitCode: 0 };
+        if (args.includes("-g")) return { stdout: "0\n", stderr: "", exitCode: 0 };
+        if (args.includes("-un")) return { stdout: "root\n", stderr: "", exitCode: 0 };
+        const groups = env.image.definition.userland === "busybox" ? "0(root),0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)" : "0(root)";
+        return { stdout: `uid=0(root) gid=0(root) groups=${groups}\n`, stderr: "", exitCode: 0 };
+      }),
+    );
+  }
+  if (utilities.has("uname")) {
+    commands.push(
+      defineCommand("uname", async (args) => {
+        const all = args.includes("-a");
+        if (all) return { stdout: `Linux ${env.hostname} 6.8.0-1019-aws #21-Ubuntu SMP Wed Nov 20 12:00:00 UTC 2024 x86_64 GNU/Linux\n`, stderr: "", exitCode: 0 };
+        if (args.includes("-r")) return { stdout: "6.8.0-1019-aws\n", stderr: "", exitCode: 0 };
+        if (args.includes("-m")) return { stdout: "x86_64\n", stderr: "", exitCode: 0 };
+        if (args.includes("-n")) return { stdout: `${env.hostname}\n`, stderr: "", exitCode: 0 };
+        return { stdout: "Linux\n", stderr: "", exitCode: 0 };
+      }),
+    );
+  }
+  if (utilities.has("ps")) {
+    commands.push(
+      defineCommand("ps", async () => {
+        let out = "PID   USER     TIME  COMMAND\n";
+        for (const process of env.processTable()) {
+          out += `${String(process.pid).padStart(5)} root      0:00 ${process.command}\n`;
+        }
+        return { stdout: out, stderr: "", exitCode: 0 };
+      }),
+    );
+  }
+  if (utilities.has("kill")) {
+    commands.push(
+      defineCommand("kill", async (args) => {
+        const pids = args.filter((arg) => /^\d+$/.test(arg));
+        if (pids.length === 0) return { stdout: "", stderr: "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n", exitCode: 2 };
+        const known = new Set(env.processTable().map((process) => String(process.pid)));
+        for (const pid of pids) if (!known.has(pid)) return { stdout: "", stderr: `kill: (${pid}) - No such process\n`, exitCode: 1 };
+        return { stdout: "", stderr: "", exitCode: 0 };
+      }),
+    );
+  }
+  return commands;
+}

@@ -1,0 +1,347 @@
+import { type Command, defineCommand } from "just-bash";
+import type { Clock } from "../../clock/Clock";
+import { type HttpResponse, NetworkError, type Network, type NetworkSource } from "../../proxy/Network";
+
+interface Target {
+  host: string;
+  port: number;
+  path: string;
+}
+
+function parseUrl(raw: string): Target | undefined {
+  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
+  try {
+    const url = new URL(withScheme);
+    const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port, path: `${url.pathname}${url.search}` || "/" };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rejects after `ms` on the engine clock (curl -m, wget -T). */
+function withTimeout<T>(clock: Clock, ms: number | undefined, promise: Promise<T>): Promise<T> {
+  if (ms === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const cancel = clock.setTimer(ms, () => reject(new NetworkError("Timeout", "timed out")));
+    promise.then(
+      (value) => {
+        cancel();
+        resolve(value);
+      },
+      (error) => {
+        cancel();
+        reject(error);
+      },
+    );
+  });
+}
+
+async function request(
+  network: Network,
+  source: NetworkSource,
+  target: Target,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ response: HttpResponse; remote: { ip: string; port: number } }> {
+  // The app listens on all of the pod's addresses: loopback reaches it through the pod IP.
+  const loopback = target.host === "localhost" || target.host === "127.0.0.1" || target.host === "::1";
+  const connection = await network.connect(source, loopback ? source.ip : target.host, target.port);
+  try {
+    const response = await connection.http({ method, path: target.path, headers, body });
+    return { response, remote: connection.remote };
+  } finally {
+    connection.close();
+  }
+}
+
+const statusTexts: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Not Allowed",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};
+
+export function statusText(status: number): string {
+  return statusTexts[status] ?? "";
+}
+
+/** curl 8 as curlimages/curl and the nginx image ship it, over the simulated network. */
+export function curlCommand(network: Network, source: NetworkSource, clock: Clock): Command {
+  return defineCommand("curl", async (args, ctx) => {
+    let silent = false;
+    let showError = false;
+    let include = false;
+    let head = false;
+    let fail = false;
+    let verbose = false;
+    let method: string | undefined;
+    let output: string | undefined;
+    let writeOut: string | undefined;
+    let maxTimeMs: number | undefined;
+    let data: string | undefined;
+    const headers: Record<string, string> = {};
+    const urls: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      const next = () => args[++i] ?? "";
+      if (/^-[a-zA-Z]{2,}$/.test(arg) && !["-X", "-H", "-d", "-o", "-w", "-m"].includes(arg)) {
+        // Combined short flags: -sS, -fsSL, -sI …
+        for (const flag of arg.slice(1)) {
+          if (flag === "s") silent = true;
+          else if (flag === "S") showError = true;
+          else if (flag === "i") include = true;
+          else if (flag === "I") head = true;
+          else if (flag === "f") fail = true;
+          else if (flag === "v") verbose = true;
+        }
+        continue;
+      }
+      switch (arg) {
+        case "-s":
+        case "--silent":
+          silent = true;
+          break;
+        case "-S":
+        case "--show-error":
+          showError = true;
+          break;
+        case "-i":
+        case "--include":
+          include = true;
+          break;
+        case "-I":
+        case "--head":
+          head = true;
+          break;
+        case "-f":
+        case "--fail":
+          fail = true;
+          break;
+        case "-v":
+        case "--verbose":
+          verbose = true;
+          break;
+        case "-L":
+        case "--location":
+        case "-k":
+        case "--insecure":
+        case "--http1.1":
+        case "-4":
+          break;
+        case "-X":
+        case "--request":
+          method = next();
+          break;
+        case "-H":
+        case "--header": {
+          const header = next();
+          const colon = header.indexOf(":");
+          if (colon > 0) headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+          break;
+        }
+        case "-d":
+        case "--data":
+        case "--data-raw":
+          data = next();
+          break;
+        case "-o":
+        case "--output":
+          output = next();
+          break;
+        case "-w":
+        case "--write-out":
+          writeOut = next();
+          break;
+        case "-m":
+        case "--max-time":
+        case "--connect-timeout":
+          maxTimeMs = Number(next()) * 1000;
+          break;
+        default:
+          if (arg.startsWith("-")) {
+            return { stdout: "", stderr: `curl: option ${arg}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n`, exitCode: 2 };
+          }
+          urls.push(arg);
+      }
+    }
+    if (urls.length === 0) {
+      return { stdout: "", stderr: "curl: try 'curl --help' or 'curl --manual' for more information\n", exitCode: 2 };
+    }
+    let stdout = "";
+    let stderr = "";
+    let exitCode = 0;
+    for (const raw of urls) {
+      const target = parseUrl(raw);
+      if (!target) {
+        stderr += `curl: (3) URL rejected: Malformed input to a URL function\n`;
+        exitCode = 3;
+        continue;
+      }
+      const requestMethod = method ?? (head ? "HEAD" : data !== undefined ? "POST" : "GET");
+      const requestHeaders: Record<string, string> = { Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, "User-Agent": "curl/8.11.1", Accept: "*/*", ...headers };
+      if (data !== undefined && !requestHeaders["Content-Type"]) requestHeaders["Content-Type"] = "application/x-www-form-urlencoded";
+      const started = clock.now();
+      try {
+        const { response, remote } = await withTimeout(clock, maxTimeMs, request(network, source, target, requestMethod, requestHeaders, data));
+        if (verbose) {
+          stderr += `*   Trying ${remote.ip}:${remote.port}...\n* Connected to ${target.host} (${remote.ip}) port ${target.port}\n> ${requestMethod} ${target.path} HTTP/1.1\n`;
+          for (const [name, value] of Object.entries(requestHeaders)) stderr += `> ${name}: ${value}\n`;
+          stderr += `> \n< HTTP/1.1 ${response.status} ${statusText(response.status)}\n`;
+          for (const [name, value] of Object.entries(response.headers)) stderr += `< ${name}: ${value}\n`;
+          stderr += "< \n";
+        }
+        if (fail && response.status >= 400) {
+          if (!silent || showError) stderr += `curl: (22) The requested URL returned error: ${response.status}\n`;
+          exitCode = 22;
+          continue;
+        }
+        let text = "";
+        if (include || head) {
+          text += `HTTP/1.1 ${response.status} ${statusText(response.status)}\r\n`;
+          for (const [name, value] of Object.entries(response.headers)) text += `${name}: ${value}\r\n`;
+          text += "\r\n";
+        }
+        if (!head) text += response.body;
+        if (output && output !== "-") {
+          await ctx.fs.writeFile(ctx.fs.resolvePath(ctx.cwd, output), text);
+        } else {
+          stdout += text;
+        }
+        if (writeOut) {
+          stdout += writeOut
+            .replace(/%\{http_code\}/g, String(response.status))
+            .replace(/%\{remote_ip\}/g, remote.ip)
+            .replace(/%\{time_total\}/g, ((clock.now() - started) / 1000).toFixed(6))
+            .replace(/\\n/g, "\n");
+        }
+      } catch (error) {
+        const elapsed = clock.now() - started;
+        const code = error instanceof NetworkError ? error.code : "ConnectionRefused";
+        let message: string;
+        if (code === "NameNotResolved") {
+          exitCode = 6;
+          message = `curl: (6) Could not resolve host: ${target.host}`;
+        } else if (code === "Timeout") {
+          exitCode = 28;
+          message =
+            maxTimeMs !== undefined
+              ? `curl: (28) Connection timed out after ${elapsed} milliseconds`
+              : `curl: (28) Failed to connect to ${target.host} port ${target.port} after ${elapsed} ms: Couldn't connect to server`;
+        } else {
+          exitCode = 7;
+          message = `curl: (7) Failed to connect to ${target.host} port ${target.port} after ${elapsed} ms: Couldn't connect to server`;
+        }
+        if (writeOut) stdout += writeOut.replace(/%\{http_code\}/g, "000").replace(/\\n/g, "\n");
+        if (!silent || showError) stderr += `${message}\n`;
+      }
+    }
+    return { stdout, stderr, exitCode };
+  });
+}
+
+/** busybox wget. */
+export function wgetCommand(network: Network, source: NetworkSource, clock: Clock): Command {
+  return defineCommand("wget", async (args, ctx) => {
+    let quiet = false;
+    let output: string | undefined;
+    let spider = false;
+    let timeoutMs: number | undefined;
+    const urls: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg === "-q" || arg === "--quiet") quiet = true;
+      else if (arg === "-qO-" || arg === "-qO" || arg === "-Oq") {
+        quiet = true;
+        output = arg === "-qO" ? args[++i] : "-";
+      } else if (arg === "-O") output = args[++i];
+      else if (arg.startsWith("-O")) output = arg.slice(2);
+      else if (arg === "--spider") spider = true;
+      else if (arg === "-T" || arg === "--timeout") timeoutMs = Number(args[++i]) * 1000;
+      else if (arg.startsWith("--timeout=")) timeoutMs = Number(arg.slice("--timeout=".length)) * 1000;
+      else if (arg === "-S" || arg === "-c" || arg === "--no-check-certificate") continue;
+      else if (arg.startsWith("-")) {
+        return { stdout: "", stderr: `wget: unrecognized option '${arg}'\nBusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n`, exitCode: 1 };
+      } else urls.push(arg);
+    }
+    if (urls.length === 0) {
+      return { stdout: "", stderr: "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", exitCode: 1 };
+    }
+    let stdout = "";
+    let stderr = "";
+    for (const raw of urls) {
+      const target = parseUrl(raw);
+      if (!target) return { stdout, stderr: `${stderr}wget: bad address '${raw}'\n`, exitCode: 1 };
+      try {
+        const headers = { Host: target.host, "User-Agent": "Wget", Connection: "close" };
+        const { response, remote } = await withTimeout(clock, timeoutMs ?? 900_000, request(network, source, target, spider ? "HEAD" : "GET", headers, undefined));
+        if (!quiet) stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`} (${remote.ip}:${remote.port})\n`;
+        if (response.status >= 400) {
+          return { stdout, stderr: `${stderr}wget: server returned error: HTTP/1.1 ${response.status} ${statusText(response.status)}\n`, exitCode: 1 };
+        }
+        if (spider) {
+          if (!quiet) stderr += "remote file exists\n";
+          continue;
+        }
+        const name = output ?? (target.path.split("?")[0].split("/").pop() || "index.html");
+        const size = new TextEncoder().encode(response.body).length;
+        if (name === "-") {
+          if (!quiet) stderr += "writing to stdout\n";
+          stdout += response.body;
+          if (!quiet) stderr += `-                    100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\nwritten to stdout\n`;
+        } else {
+          const path = ctx.fs.resolvePath(ctx.cwd, name);
+          if (!output && (await ctx.fs.exists(path))) {
+            return { stdout, stderr: `${stderr}wget: can't open '${name}': File exists\n`, exitCode: 1 };
+          }
+          if (!quiet) stderr += `saving to '${name}'\n`;
+          await ctx.fs.writeFile(path, response.body);
+          if (!quiet) stderr += `${name.padEnd(20).slice(0, 20)} 100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\n'${name}' saved\n`;
+        }
+      } catch (error) {
+        const code = error instanceof NetworkError ? error.code : "ConnectionRefused";
+        if (code === "NameNotResolved") return { stdout, stderr: `${stderr}wget: bad address '${target.host}${target.port === 80 ? "" : `:${target.port}`}'\n`, exitCode: 1 };
+        if (!quiet) stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`}\n`;
+        if (code === "Timeout") return { stdout, stderr: `${stderr}wget: download timed out\n`, exitCode: 1 };
+        const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host) ? target.host : target.host;
+        return { stdout, stderr: `${stderr}wget: can't connect to remote host (${ip}): Connection refused\n`, exitCode: 1 };
+      }
+    }
+    return { stdout, stderr, exitCode: 0 };
+  });
+}
+
+/** busybox nslookup, answered by cluster DNS. */
+export function nslookupCommand(network: Network, source: NetworkSource): Command {
+  return defineCommand("nslookup", async (args) => {
+    const names = args.filter((arg) => !arg.startsWith("-"));
+    const name = names[0];
+    if (!name) {
+      return { stdout: "", stderr: "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n", exitCode: 1 };
+    }
+    const server = names[1] ?? source.resolvConf?.nameservers[0] ?? "10.96.0.10";
+    const header = `Server:\t\t${server}\nAddress:\t${server}:53\n\n`;
+    try {
+      const answer = await network.resolve(source, name);
+      let body = "";
+      for (const address of answer.addresses) body += `Name:\t${answer.name}\nAddress: ${address}\n`;
+      return { stdout: `${header}${body}\n`, stderr: "", exitCode: 0 };
+    } catch {
+      const searched = name.includes(".") || !source.resolvConf ? [name] : [...source.resolvConf.searches.map((s) => `${name}.${s}`), name];
+      let out = header;
+      for (const candidate of searched) out += `** server can't find ${candidate}: NXDOMAIN\n\n`;
+      return { stdout: out, stderr: "", exitCode: 1 };
+    }
+  });
+}

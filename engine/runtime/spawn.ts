@@ -1,0 +1,97 @@
+import { notFoundMessage, resolveExecutable } from "./executables";
+import { type ExitStatus, type Process, type ProcessEnvironment, deferred } from "./Process";
+import { PauseProcess, ServerProcess, StressProcess } from "./programs";
+import { ShellProcess } from "./shell/ShellProcess";
+import { expandTemplate } from "./templates";
+
+/** The runtime could not start the process: runc's "executable file not found" and kin. */
+export class SpawnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpawnError";
+  }
+}
+
+export interface SpawnOptions {
+  /** stdin is attached (exec -i, a container with `stdin: true`): a bare shell reads commands from it. */
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+/** Quotes argv for a POSIX shell so a utility runs with exactly these arguments. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`)).join(" ");
+}
+
+/**
+ * Starts `argv` in a container as execve would: resolves the executable in the image's PATH and
+ * runs what the catalog says it does. Entrypoint scripts log their lines and exec their arguments.
+ * Throws SpawnError when the executable does not exist.
+ */
+export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOptions = {}): Process {
+  let args = argv;
+  for (let depth = 0; depth < 8; depth++) {
+    const name = args[0];
+    if (name === undefined || name === "") throw new SpawnError("no command specified");
+    const executable = resolveExecutable(env.image.definition, name, env.env.PATH);
+    if (!executable) throw new SpawnError(notFoundMessage(name));
+    if (executable.kind === "program") {
+      const program = executable.program;
+      switch (program.kind) {
+        case "entrypoint": {
+          let rest = args.slice(1);
+          if (program.defaultCommand && (rest.length === 0 || rest[0].startsWith("-"))) rest = [program.defaultCommand, ...rest];
+          if (!program.whenFirstArgument || program.whenFirstArgument.includes(rest[0] ?? "")) {
+            const now = env.clock.now();
+            const values = { version: env.image.version, ip: env.ip, hostname: env.hostname };
+            for (const line of program.log) env.write("stdout", `${expandTemplate(line, values, now)}\n`);
+          }
+          if (rest.length === 0) return exitedProcess(args.join(" "), 0);
+          args = rest;
+          continue;
+        }
+        case "server":
+          return new ServerProcess(env, program, args);
+        case "stress":
+          return new StressProcess(env, args);
+        case "pause":
+          return new PauseProcess(env, program);
+      }
+    }
+    const programNames = Object.keys(env.image.definition.programs ?? {}).map((path) => path.slice(path.lastIndexOf("/") + 1));
+    const runProgram = (programArgv: string[], parent: ProcessEnvironment) => {
+      try {
+        const child = spawn({ ...parent, isInit: false }, programArgv);
+        return child.exited.then((status) => status.exitCode);
+      } catch {
+        return undefined;
+      }
+    };
+    const commandLine = args.join(" ");
+    if (executable.kind === "shell") {
+      const flags = args.slice(1);
+      if (flags[0] === "-c" || flags[0] === "-ec" || flags[0] === "-xc" || flags[0] === "-lc") {
+        if (flags[1] === undefined) {
+          env.write("stderr", `${executable.name}: -c requires an argument\n`);
+          return exitedProcess(commandLine, 2);
+        }
+        const script = flags[0] === "-ec" ? `set -e\n${flags[1]}` : flags[1];
+        return new ShellProcess(env, { script, commandLine, runProgram, programNames });
+      }
+      if (flags[0] && !flags[0].startsWith("-")) {
+        return new ShellProcess(env, { script: `. ${shellQuote([flags[0]])}`, commandLine, runProgram, programNames });
+      }
+      if (!options.stdin) return exitedProcess(commandLine, 0);
+      return new ShellProcess(env, { commandLine, tty: options.tty, runProgram, programNames });
+    }
+    return new ShellProcess(env, { script: shellQuote(args), commandLine, runProgram, programNames });
+  }
+  throw new SpawnError("too many levels of entrypoint indirection");
+}
+
+/** A process that has already ended (`sh` with no input, an entrypoint with nothing to run). */
+function exitedProcess(commandLine: string, exitCode: number): Process {
+  const { promise, resolve } = deferred<ExitStatus>();
+  resolve({ exitCode });
+  return { exited: promise, commandLine, signal() {}, usage: () => ({ memoryBytes: 0, cpuMillicores: 0 }) };
+}
