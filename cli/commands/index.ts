@@ -13,4 +13,6 @@ export interface CommandEntry {
  */
 export const commands: CommandEntry[] = [
   { name: "version", summary: "Print the Kubelab version", load: () => import("./version") },
+  { name: "cluster", summary: "Run a standalone Kubelab cluster", load: () => import("./cluster") },
+  { name: "kubectl", summary: "Run Kubelab's kubectl against $KUBECONFIG", load: () => import("./kubectl") },
 ];

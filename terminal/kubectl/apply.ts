@@ -1,0 +1,109 @@
+import type { Discovery, ResourceInfo } from "./Discovery";
+import { resourcePath } from "./Discovery";
+import { ApiStatusError } from "./errors";
+import { toGoJsonCompact } from "./printers/goJson";
+import type { RestClient } from "./RestClient";
+import { applyStrategicPatch, threeWayJsonMergePatch, threeWayMergePatch } from "./strategicMerge";
+
+/** The annotation client-side apply keeps the last applied configuration in. */
+export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+type KubeObject = Record<string, unknown> & {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; [key: string]: unknown };
+};
+
+/** Options of one apply. */
+export interface ApplyOptions {
+  /** Namespace for namespaced objects that don't name one. */
+  namespace: string;
+  serverSide?: boolean;
+  forceConflicts?: boolean;
+  fieldManager?: string;
+  dryRun?: "none" | "client" | "server";
+}
+
+/** What apply did to one object. */
+export interface ApplyResult {
+  info: ResourceInfo;
+  name: string;
+  /** created | configured | unchanged | serverside-applied */
+  operation: "created" | "configured" | "unchanged" | "serverside-applied";
+  object: KubeObject;
+  /** Set when the live object had no last-applied annotation (kubectl warns). */
+  missingAnnotation?: boolean;
+}
+
+/** The value kubectl stores in the last-applied annotation: compact sorted JSON plus a newline. */
+export function lastAppliedValue(object: KubeObject): string {
+  const copy = structuredClone(object);
+  const annotations = { ...(copy.metadata?.annotations ?? {}) };
+  delete annotations[lastAppliedAnnotation];
+  if (copy.metadata) {
+    if (Object.keys(annotations).length > 0) copy.metadata.annotations = annotations;
+    else delete copy.metadata.annotations;
+  }
+  return `${toGoJsonCompact(copy)}\n`;
+}
+
+function withAnnotation(object: KubeObject): KubeObject {
+  const value = lastAppliedValue(object);
+  const copy = structuredClone(object);
+  copy.metadata = { ...(copy.metadata ?? {}), annotations: { ...(copy.metadata?.annotations ?? {}), [lastAppliedAnnotation]: value } };
+  return copy;
+}
+
+/**
+ * Applies one object as `kubectl apply` does: client-side (create with the last-applied
+ * annotation, or a three-way strategic merge patch) or server-side (apply patch).
+ */
+export async function applyObject(client: RestClient, discovery: Discovery, object: KubeObject, options: ApplyOptions): Promise<ApplyResult> {
+  const info = await discovery.resolveKind(String(object.apiVersion ?? ""), String(object.kind ?? ""));
+  const name = String(object.metadata?.name ?? "");
+  const namespace = info.namespaced ? (object.metadata?.namespace ?? options.namespace) : undefined;
+  const dryRun = options.dryRun ?? "none";
+  const dryRunQuery = dryRun === "server" ? "All" : undefined;
+  if (options.serverSide) {
+    const body = structuredClone(object);
+    if (info.namespaced && namespace) body.metadata = { ...(body.metadata ?? {}), namespace };
+    if (dryRun === "client") return { info, name, operation: "serverside-applied", object: body };
+    const result = await client.json<KubeObject>("PATCH", resourcePath(info, namespace, name), {
+      body: JSON.stringify(body),
+      contentType: "application/apply-patch+yaml",
+      query: { fieldManager: options.fieldManager ?? "kubectl", force: options.forceConflicts ? true : false, dryRun: dryRunQuery },
+    });
+    return { info, name, operation: "serverside-applied", object: result };
+  }
+  let current: KubeObject | undefined;
+  try {
+    current = await client.get<KubeObject>(resourcePath(info, namespace, name));
+  } catch (error) {
+    if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
+  }
+  const modified = withAnnotation(object);
+  if (!current) {
+    if (info.namespaced && namespace && !modified.metadata?.namespace) modified.metadata = { ...(modified.metadata ?? {}), namespace };
+    if (dryRun === "client") return { info, name, operation: "created", object: modified };
+    const created = await client.json<KubeObject>("POST", resourcePath(info, namespace), {
+      body: modified,
+      query: { fieldManager: options.fieldManager ?? "kubectl-client-side-apply", fieldValidation: "Strict", dryRun: dryRunQuery },
+    });
+    return { info, name, operation: "created", object: created };
+  }
+  const originalText = current.metadata?.annotations?.[lastAppliedAnnotation];
+  const original = originalText ? (JSON.parse(originalText) as KubeObject) : undefined;
+  const builtin = !info.group.includes(".") || info.group.endsWith(".k8s.io");
+  const patch = builtin ? threeWayMergePatch(original, modified, current) : threeWayJsonMergePatch(original, modified, current);
+  const missingAnnotation = !originalText;
+  if (Object.keys(patch).length === 0) return { info, name, operation: "unchanged", object: current, missingAnnotation };
+  if (dryRun === "client") {
+    return { info, name, operation: "configured", object: applyStrategicPatch(current, patch) as KubeObject, missingAnnotation };
+  }
+  const patched = await client.json<KubeObject>("PATCH", resourcePath(info, namespace, name), {
+    body: JSON.stringify(patch),
+    contentType: builtin ? "application/strategic-merge-patch+json" : "application/merge-patch+json",
+    query: { fieldManager: options.fieldManager ?? "kubectl-client-side-apply", fieldValidation: "Strict", dryRun: dryRunQuery },
+  });
+  return { info, name, operation: "configured", object: patched, missingAnnotation };
+}
