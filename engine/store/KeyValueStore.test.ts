@@ -38,7 +38,9 @@ describe("KeyValueStore", () => {
     store.put("/k/a", "2");
     store.put("/k/b", "1");
     store.delete("/k/a");
-    expect(store.range("/k/", { prefix: true, revision: rev }).kvs.map((kv) => [kv.key, kv.value])).toEqual([["/k/a", "1"]]);
+    expect(store.range("/k/", { prefix: true, revision: rev }).kvs.map((kv) => [kv.key, kv.value])).toEqual([
+      ["/k/a", "1"],
+    ]);
     store.compact(rev);
     expect(() => store.range("/k/", { prefix: true, revision: rev })).toThrow(CompactedError);
     expect(() => store.range("/k/", { prefix: true, revision: rev + 1 })).not.toThrow();
@@ -159,7 +161,12 @@ describe("KeyValueStore", () => {
           const ok = guess === expected;
           if (ok) {
             revision++;
-            model.set(key, { value: "cas", create: prev?.create ?? revision, mod: revision, version: (prev?.version ?? 0) + 1 });
+            model.set(key, {
+              value: "cas",
+              create: prev?.create ?? revision,
+              mod: revision,
+              version: (prev?.version ?? 0) + 1,
+            });
           }
           const response = store.txn({
             compare: [{ key, target: "modRevision", result: "=", value: guess }],
@@ -182,7 +189,13 @@ describe("KeyValueStore", () => {
         expect(store.revision).toBe(revision);
         snapshots.set(revision, new Map([...model].map(([k, v]) => [k, v.value])));
         for (const [k, v] of model) {
-          expect(store.get(k)).toEqual({ key: k, value: v.value, createRevision: v.create, modRevision: v.mod, version: v.version });
+          expect(store.get(k)).toEqual({
+            key: k,
+            value: v.value,
+            createRevision: v.create,
+            modRevision: v.mod,
+            version: v.version,
+          });
         }
         expect(store.keyCount).toBe(model.size);
       }

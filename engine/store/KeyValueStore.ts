@@ -286,7 +286,13 @@ export class KeyValueStore {
    */
   watch(key: string, options: WatchOptions, listener: WatchListener): () => void {
     const start = options.startRevision ?? 0;
-    const watcher: Watcher = { id: this.nextWatcherId++, key, prefix: options.prefix ?? false, minRevision: start, listener };
+    const watcher: Watcher = {
+      id: this.nextWatcherId++,
+      key,
+      prefix: options.prefix ?? false,
+      minRevision: start,
+      listener,
+    };
     if (start > 0 && start <= this.currentRevision) {
       if (start <= this.compacted) throw new CompactedError(start, this.compacted);
       const replay: StoreEvent[] = [];
@@ -479,7 +485,13 @@ function matches(watcher: Watcher, key: string): boolean {
 }
 
 function copyKv(kv: KeyValue): KeyValue {
-  return { key: kv.key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version };
+  return {
+    key: kv.key,
+    value: kv.value,
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+  };
 }
 
 function copyEvent(event: StoreEvent): StoreEvent {

@@ -1,0 +1,15 @@
+import type { AdmissionPlugin } from "./Admission";
+import { limitRanger } from "./limitRanger";
+import { namespaceLifecycle } from "./namespaceLifecycle";
+import { defaultTolerationSeconds, priorityAdmission, serviceAccountAdmission } from "./podAdmission";
+import { resourceQuota } from "./resourceQuota";
+
+/** The admission chain, in upstream's order for the plugins that matter to this cluster. */
+export const defaultAdmissionPlugins: AdmissionPlugin[] = [
+  namespaceLifecycle,
+  limitRanger,
+  serviceAccountAdmission,
+  priorityAdmission,
+  defaultTolerationSeconds,
+  resourceQuota,
+];

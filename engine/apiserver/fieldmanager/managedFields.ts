@@ -1,0 +1,280 @@
+import type { KubeObject, ManagedFieldsEntry, StatusCause } from "../../api/types";
+import { ApiError } from "../ApiError";
+import { isPlainObject } from "../patch/mergePatch";
+import { deepEqual } from "../patch/strategicMergePatch";
+import {
+  builtinListTypes,
+  type FieldPath,
+  fieldsOf,
+  fromFieldsV1,
+  itemKey,
+  keyPath,
+  type ListTypeResolver,
+  pathKey,
+  printPath,
+  toFieldsV1,
+  valueAt,
+} from "./fieldSet";
+
+/** Who wrote: the field manager, the operation, the apiVersion used and the subresource. */
+export interface ManagerIdentity {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  subresource?: string;
+}
+
+interface OwnedEntry {
+  identity: ManagerIdentity;
+  fields: Set<string>;
+  time?: string;
+}
+
+function sameManager(a: ManagerIdentity, b: ManagerIdentity): boolean {
+  return (
+    a.manager === b.manager &&
+    a.operation === b.operation &&
+    (a.subresource ?? "") === (b.subresource ?? "") &&
+    (a.operation === "Apply" || a.apiVersion === b.apiVersion)
+  );
+}
+
+function readEntries(object: KubeObject | undefined): OwnedEntry[] {
+  return (object?.metadata.managedFields ?? []).map((entry) => ({
+    identity: {
+      manager: entry.manager ?? "",
+      operation: entry.operation ?? "Update",
+      apiVersion: entry.apiVersion ?? "",
+      subresource: entry.subresource,
+    },
+    fields: fromFieldsV1(entry.fieldsV1),
+    time: entry.time,
+  }));
+}
+
+function writeEntries(entries: OwnedEntry[]): ManagedFieldsEntry[] | undefined {
+  const result: ManagedFieldsEntry[] = [];
+  for (const entry of entries) {
+    if (entry.fields.size === 0) continue;
+    const written: ManagedFieldsEntry = {
+      manager: entry.identity.manager,
+      operation: entry.identity.operation,
+      apiVersion: entry.identity.apiVersion,
+      time: entry.time,
+      fieldsType: "FieldsV1",
+      fieldsV1: toFieldsV1(entry.fields),
+    };
+    if (entry.identity.subresource) written.subresource = entry.identity.subresource;
+    result.push(written);
+  }
+  return result.length > 0 ? result : undefined;
+}
+
+/**
+ * The managedFields after a create, update or patch by `identity` (operation Update): the writer
+ * takes ownership of every field it changed, and other managers lose the fields it changed.
+ */
+export function managedFieldsAfterUpdate(
+  oldObject: KubeObject | undefined,
+  newObject: KubeObject,
+  identity: ManagerIdentity,
+  time: string,
+  resolve: ListTypeResolver = builtinListTypes,
+): ManagedFieldsEntry[] | undefined {
+  const entries = readEntries(oldObject);
+  const newFields = fieldsOf(newObject, resolve);
+  const oldFields = oldObject ? fieldsOf(oldObject, resolve) : new Set<string>();
+  const changed = new Set<string>();
+  for (const key of newFields) if (!oldFields.has(key) || !sameValue(oldObject, newObject, key)) changed.add(key);
+  for (const key of oldFields) if (!newFields.has(key)) changed.add(key);
+  if (changed.size === 0 && oldObject) return oldObject.metadata.managedFields;
+  let mine = entries.find((entry) => sameManager(entry.identity, identity));
+  for (const entry of entries) {
+    if (entry === mine) continue;
+    const before = entry.fields.size;
+    for (const key of changed) entry.fields.delete(key);
+    for (const key of [...entry.fields]) if (!newFields.has(key)) entry.fields.delete(key);
+    if (entry.fields.size !== before) entry.time = entry.time ?? time;
+  }
+  if (!mine) {
+    mine = { identity, fields: new Set(), time };
+    entries.push(mine);
+  }
+  for (const key of changed) if (newFields.has(key)) mine.fields.add(key);
+  for (const key of [...mine.fields]) if (!newFields.has(key)) mine.fields.delete(key);
+  mine.time = time;
+  return writeEntries(entries);
+}
+
+function sameValue(oldObject: KubeObject | undefined, newObject: KubeObject, key: string): boolean {
+  const path = keyPath(key);
+  if (path[path.length - 1] === ".") return true;
+  return deepEqual(valueAt(oldObject, path), valueAt(newObject, path));
+}
+
+function printManager(identity: ManagerIdentity): string {
+  return identity.operation === "Update"
+    ? `${JSON.stringify(identity.manager)} using ${identity.apiVersion}`
+    : JSON.stringify(identity.manager);
+}
+
+/** The outcome of a server-side apply: the merged object and its managedFields. */
+export interface ApplyResult {
+  object: KubeObject;
+  managedFields: ManagedFieldsEntry[] | undefined;
+}
+
+/**
+ * Server-side apply of `applied` (the manager's whole intent) onto `live` (undefined: create).
+ * Fields another manager owns with a different value are conflicts (409, worded as upstream)
+ * unless `force`, which takes them over. Fields this manager applied before and no longer applies
+ * are removed when nobody else owns them.
+ */
+export function serverSideApply(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  identity: ManagerIdentity,
+  force: boolean,
+  time: string,
+  resolve: ListTypeResolver = builtinListTypes,
+): ApplyResult {
+  const entries = readEntries(live);
+  const appliedFields = fieldsOf(applied, resolve);
+  const mine = entries.find((entry) => sameManager(entry.identity, identity));
+  const conflicts: Array<{ identity: ManagerIdentity; path: FieldPath; key: string }> = [];
+  if (live) {
+    for (const entry of entries) {
+      if (entry === mine) continue;
+      for (const key of appliedFields) {
+        if (!entry.fields.has(key)) continue;
+        const path = keyPath(key);
+        if (path[path.length - 1] === ".") continue;
+        if (!deepEqual(valueAt(live, path), valueAt(applied, path)))
+          conflicts.push({ identity: entry.identity, path, key });
+      }
+    }
+  }
+  if (conflicts.length > 0 && !force) throw conflictError(conflicts);
+  for (const conflict of conflicts) {
+    const owner = entries.find((entry) => sameManager(entry.identity, conflict.identity));
+    owner?.fields.delete(conflict.key);
+  }
+  let merged = mergeApplied(live ?? {}, applied, [], resolve) as KubeObject;
+  if (mine) {
+    const othersOwn = new Set<string>();
+    for (const entry of entries) if (entry !== mine) for (const key of entry.fields) othersOwn.add(key);
+    const removed = [...mine.fields]
+      .filter((key) => !appliedFields.has(key) && !othersOwn.has(key))
+      .map(keyPath)
+      .sort((a, b) => b.length - a.length);
+    for (const path of removed) merged = removeField(merged, path) as KubeObject;
+  }
+  const mergedFields = fieldsOf(merged, resolve);
+  const next: OwnedEntry = {
+    identity,
+    fields: new Set([...appliedFields].filter((key) => mergedFields.has(key))),
+    time,
+  };
+  const result = entries.filter((entry) => entry !== mine);
+  for (const entry of result) for (const key of [...entry.fields]) if (!mergedFields.has(key)) entry.fields.delete(key);
+  if (mine) result.splice(entries.indexOf(mine), 0, next);
+  else result.push(next);
+  return { object: merged, managedFields: writeEntries(result) };
+}
+
+function conflictError(conflicts: Array<{ identity: ManagerIdentity; path: FieldPath }>): ApiError {
+  const causes: StatusCause[] = conflicts.map((conflict) => ({
+    reason: "FieldManagerConflict",
+    message: `conflict with ${printManager(conflict.identity)}`,
+    field: printPath(conflict.path),
+  }));
+  if (conflicts.length === 1) {
+    return ApiError.applyConflict(
+      causes,
+      `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0].identity)}: ${printPath(conflicts[0].path)}`,
+    );
+  }
+  const byManager = new Map<string, string[]>();
+  for (const conflict of conflicts) {
+    const name = printManager(conflict.identity);
+    byManager.set(name, [...(byManager.get(name) ?? []), printPath(conflict.path)]);
+  }
+  const lines: string[] = [];
+  for (const name of [...byManager.keys()].sort()) {
+    lines.push(`conflicts with ${name}:`);
+    for (const path of byManager.get(name) ?? []) lines.push(`- ${path}`);
+  }
+  return ApiError.applyConflict(causes, `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`);
+}
+
+/** Structured merge of an applied configuration into the live object. */
+function mergeApplied(
+  live: unknown,
+  applied: unknown,
+  parents: string[],
+  resolve: ListTypeResolver,
+  field = "",
+): unknown {
+  if (isPlainObject(applied)) {
+    const base = isPlainObject(live) ? { ...live } : {};
+    const nextParents = field ? [...parents, field] : parents;
+    for (const [key, value] of Object.entries(applied)) {
+      if (value === null) delete base[key];
+      else base[key] = mergeApplied(base[key], value, nextParents, resolve, key);
+    }
+    return base;
+  }
+  if (Array.isArray(applied)) {
+    const listType = resolve(parents, field);
+    if (!Array.isArray(live) || listType.type === "atomic") return structuredClone(applied);
+    if (listType.type === "set") {
+      const result = [...live];
+      for (const item of applied) if (!result.some((existing) => deepEqual(existing, item))) result.push(item);
+      return result;
+    }
+    const keyOf = (item: unknown) => (isPlainObject(item) ? itemKey(item, listType.keys) : JSON.stringify(item));
+    const result = [...live];
+    for (const item of applied) {
+      const index = result.findIndex((existing) => keyOf(existing) === keyOf(item));
+      if (index >= 0) result[index] = mergeApplied(result[index], item, [...parents, field], resolve);
+      else result.push(structuredClone(item));
+    }
+    return result;
+  }
+  return applied;
+}
+
+/** Removes the field at `path` (a struct field, a list item or a set value) from an object. */
+function removeField(object: unknown, path: FieldPath): unknown {
+  if (path.length === 0) return object;
+  const [head, ...rest] = path;
+  if (head === ".") return undefined;
+  if (head.startsWith("f:") && isPlainObject(object)) {
+    const name = head.slice(2);
+    if (!(name in object)) return object;
+    const copy = { ...object };
+    if (rest.length === 0) delete copy[name];
+    else {
+      const inner = removeField(copy[name], rest);
+      if (inner === undefined) delete copy[name];
+      else copy[name] = inner;
+    }
+    return copy;
+  }
+  if (Array.isArray(object)) {
+    if (head.startsWith("v:")) {
+      const value = JSON.parse(head.slice(2));
+      return object.filter((item) => !deepEqual(item, value));
+    }
+    if (head.startsWith("k:")) {
+      const identity = JSON.parse(head.slice(2)) as Record<string, unknown>;
+      const matches = (item: unknown) =>
+        isPlainObject(item) && Object.entries(identity).every(([key, value]) => deepEqual(item[key], value));
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === ".")) return object.filter((item) => !matches(item));
+      return object.map((item) => (matches(item) ? (removeField(item, rest) ?? item) : item));
+    }
+  }
+  return object;
+}
+
+export { pathKey };

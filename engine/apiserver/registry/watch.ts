@@ -1,0 +1,155 @@
+import type { KubeObject, Status, WatchEvent } from "../../api/types";
+import { apiVersionOf } from "../../api/types";
+import { CompactedError, type StoreEvent } from "../../store/KeyValueStore";
+import type { ApiServerCore } from "../ApiServer";
+import { ApiError } from "../ApiError";
+import type { ResourceDefinition } from "../ResourceDefinition";
+import type { ResourceRequest, WatchListener } from "../ResourceRequest";
+import { makeListFilter } from "./filters";
+import { decodeObject, deepFreeze, storageKey, storagePrefix } from "./objects";
+
+/** Decoded objects shared by every watcher of the same change (decode once, deliver many). */
+const decodeCache = new WeakMap<ApiServerCore, Map<string, KubeObject>>();
+const DECODE_CACHE_SIZE = 512;
+
+function decodeShared(
+  server: ApiServerCore,
+  key: string,
+  revision: number,
+  value: string,
+  apiVersion: string,
+): KubeObject {
+  let cache = decodeCache.get(server);
+  if (!cache) {
+    cache = new Map();
+    decodeCache.set(server, cache);
+  }
+  const cacheKey = `${revision}\u0000${key}\u0000${apiVersion}`;
+  let object = cache.get(cacheKey);
+  if (!object) {
+    object = decodeObject({ key, value, modRevision: revision, createRevision: 0, version: 0 }, apiVersion);
+    deepFreeze(object);
+    cache.set(cacheKey, object);
+    if (cache.size > DECODE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
+  return object;
+}
+
+/**
+ * A watch on a resource with upstream's semantics: resourceVersion unset or "0" starts with
+ * synthetic ADDED events for the current state (then, when bookmarks are allowed and
+ * sendInitialEvents was asked for, a BOOKMARK annotated `k8s.io/initial-events-end`); an exact
+ * resourceVersion replays every change after it (or, when compacted, an ERROR event with a 410
+ * Expired Status). Selectors filter as the watch cache does: an object that starts matching is
+ * ADDED, one that stops matching is DELETED. Delivered objects are frozen and shared.
+ */
+export function watchResource(
+  server: ApiServerCore,
+  definition: ResourceDefinition,
+  request: ResourceRequest,
+  listener: WatchListener,
+  onClose?: (error?: Error) => void,
+): () => void {
+  const filter = makeListFilter(definition, request);
+  const apiVersion = apiVersionOf(request.gvr);
+  const options = request.options;
+  const key = request.name
+    ? storageKey(definition, request.namespace, request.name)
+    : storagePrefix(definition, request.namespace);
+  const prefix = !request.name;
+  let closed = false;
+  let disposeStore: (() => void) | undefined;
+  let disposeTimer: (() => void) | undefined;
+  const close = (error?: Error) => {
+    if (closed) return;
+    closed = true;
+    disposeStore?.();
+    disposeTimer?.();
+    onClose?.(error);
+  };
+  const emit = (event: WatchEvent) => {
+    if (closed) return;
+    try {
+      listener(event);
+    } catch {
+      // A listener that throws does not get to break the store's delivery to others.
+    }
+  };
+  const expired = (message: string) => {
+    const status: Status = ApiError.resourceExpired(message).toStatus();
+    emit({ type: "ERROR", object: status as unknown as KubeObject });
+    close();
+  };
+  const bookmark = (revision: number, initialEventsEnd: boolean) => {
+    const metadata: KubeObject["metadata"] = { resourceVersion: String(revision) };
+    if (initialEventsEnd) metadata.annotations = { "k8s.io/initial-events-end": "true" };
+    emit({ type: "BOOKMARK", object: { apiVersion, kind: definition.kind, metadata } });
+  };
+  const onStoreEvents = (events: StoreEvent[]) => {
+    for (const event of events) {
+      if (closed) return;
+      const revision = event.kv.modRevision;
+      const current =
+        event.type === "PUT" ? decodeShared(server, event.kv.key, revision, event.kv.value, apiVersion) : undefined;
+      const previous = event.prevKv
+        ? decodeShared(server, event.prevKv.key, event.prevKv.modRevision, event.prevKv.value, apiVersion)
+        : undefined;
+      const nowMatches = current ? filter.matches(current) : false;
+      const before = previous ? filter.matches(previous) : false;
+      if (event.type === "DELETE") {
+        if (!before || !previous) continue;
+        // The deleted object carries the revision of its deletion, as upstream's watch does.
+        const deleted = structuredClone(previous) as KubeObject;
+        deleted.metadata.resourceVersion = String(revision);
+        emit({ type: "DELETED", object: deepFreeze(deleted) });
+      } else if (current) {
+        if (nowMatches && before) emit({ type: "MODIFIED", object: current });
+        else if (nowMatches) emit({ type: "ADDED", object: current });
+        else if (before) emit({ type: "DELETED", object: current });
+      }
+    }
+  };
+
+  const resourceVersion = options.resourceVersion;
+  let startRevision: number;
+  if (!resourceVersion || resourceVersion === "0") {
+    const sendInitial = options.sendInitialEvents ?? true;
+    const snapshot = server.store.range(key, { prefix });
+    if (sendInitial) {
+      for (const kv of snapshot.kvs) {
+        const object = decodeShared(server, kv.key, kv.modRevision, kv.value, apiVersion);
+        if (filter.matches(object)) emit({ type: "ADDED", object });
+      }
+      if (options.sendInitialEvents && options.allowWatchBookmarks) bookmark(snapshot.revision, true);
+    }
+    startRevision = snapshot.revision + 1;
+  } else {
+    if (!/^\d+$/.test(resourceVersion))
+      throw ApiError.badRequest(
+        `Invalid value: "${resourceVersion}": strconv.ParseUint: parsing "${resourceVersion}": invalid syntax`,
+      );
+    const requested = Number(resourceVersion);
+    if (requested > server.store.revision) {
+      throw ApiError.timeout(`Too large resource version: ${requested}, current: ${server.store.revision}`, 1);
+    }
+    if (requested < server.store.compactRevision) {
+      expired(`too old resource version: ${requested} (${server.store.compactRevision + 1})`);
+      return () => close();
+    }
+    startRevision = requested + 1;
+  }
+  try {
+    disposeStore = server.store.watch(key, { prefix, startRevision }, onStoreEvents);
+  } catch (error) {
+    if (error instanceof CompactedError) {
+      expired(`too old resource version: ${startRevision - 1} (${error.compactRevision + 1})`);
+      return () => close();
+    }
+    throw error;
+  }
+  if (options.timeoutSeconds && options.timeoutSeconds > 0) {
+    disposeTimer = server.clock.setTimer(options.timeoutSeconds * 1000, () => close());
+  }
+  if (closed) disposeStore();
+  return () => close();
+}

@@ -1,0 +1,14 @@
+import { startScheduler } from "../scheduler";
+import type { ComponentStarter } from "./createCluster";
+
+/**
+ * The components createCluster starts, in order. Each engineer adds one entry for their
+ * component; `start` receives the ClusterHandle (api server, clock, speed, node names) and builds
+ * a ComponentContext with `cluster.context(name, username, groups)`.
+ */
+export const componentStarters: ComponentStarter[] = [
+  {
+    name: "kube-scheduler",
+    start: (cluster) => startScheduler(cluster.context("kube-scheduler", "system:kube-scheduler")),
+  },
+];

@@ -1,0 +1,164 @@
+import { createApiServer, type ApiServer } from "../apiserver/ApiServer";
+import type { ResourceDefinition } from "../apiserver/ResourceDefinition";
+import type { UserInfo } from "../apiserver/ResourceRequest";
+import type { Client } from "../client/Client";
+import { ADMIN_USER, createClient } from "../client/createClient";
+import type { Clock } from "../clock/Clock";
+import { RealClock } from "../clock/RealClock";
+import { KeyValueStore } from "../store/KeyValueStore";
+import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
+import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
+import { builtinResourceDefinitions } from "./builtinResources";
+import type { Component, ComponentContext, Speed } from "./Component";
+import { componentStarters } from "./components";
+
+/** Options for {@link createCluster}. */
+export interface ClusterOptions {
+  /** Defaults to the wall clock; tests pass a VirtualClock. */
+  clock?: Clock;
+  speed?: Speed;
+  /** Worker nodes besides `controlplane` (default 2: node01, node02). */
+  nodes?: number;
+  /** Randomness for uids, names, IPs (seed it for reproducible tests). */
+  random?: () => number;
+  /** An existing store (a restored snapshot); bootstrap leaves what it holds alone. */
+  store?: KeyValueStore;
+  /** Resource definitions to serve instead of the built-in ones (tests). */
+  resources?: readonly ResourceDefinition[];
+  /** Where node file systems live (`DIR/nodes/<node>/`), for hosts that persist them. */
+  dataDir?: string;
+  /** The cluster CA certificate (PEM) published in `kube-root-ca.crt`. */
+  caCertificate?: string;
+  /** Which components to start (default: every registered starter). Names as in components.ts. */
+  components?: readonly string[];
+  /** Receives component log lines as `component: line`. */
+  log?: (component: string, line: string) => void;
+}
+
+/** A running in-process cluster. */
+export interface Cluster {
+  readonly apiServer: ApiServer;
+  readonly store: KeyValueStore;
+  readonly clock: Clock;
+  readonly speed: Speed;
+  /** `controlplane`, then `node01` … */
+  readonly nodeNames: readonly string[];
+  readonly controlPlaneNode: string;
+  readonly dataDir?: string;
+  /** Resolves once every component has started. */
+  readonly ready: Promise<void>;
+  /** A client acting as `user` (default: the cluster admin). */
+  client(user?: UserInfo): Client;
+  /** Starts the components (createCluster already does unless `components: []`); idempotent. */
+  start(): Promise<void>;
+  /** Stops every component, disposing its watches and timers. */
+  stop(): void;
+  /** Running components by starter name. */
+  readonly components: ReadonlyMap<string, Component[]>;
+}
+
+/** What a component starter receives: the cluster's shared pieces and a context factory. */
+export interface ClusterHandle {
+  readonly apiServer: ApiServer;
+  readonly clock: Clock;
+  readonly speed: Speed;
+  readonly nodeNames: readonly string[];
+  readonly controlPlaneNode: string;
+  readonly controlPlaneIp: string;
+  readonly dataDir?: string;
+  /** A ComponentContext whose client acts as `username` (groups as upstream's component identities). */
+  context(component: string, username: string, groups?: string[]): ComponentContext;
+}
+
+/**
+ * Starts one kind of component. `start` may return several (one kubelet per node). Engineers of
+ * each component add their starter to the list in components.ts.
+ */
+export interface ComponentStarter {
+  name: string;
+  start(cluster: ClusterHandle): Component | Component[] | Promise<Component | Component[]>;
+}
+
+/**
+ * Creates a cluster: an API server over a store holding what a fresh kubeadm cluster holds, then
+ * the components (scheduler, controller manager, kubelets, proxies) registered in components.ts.
+ * Bootstrap is synchronous and light (tens of objects); components start on `ready`.
+ */
+export function createCluster(options: ClusterOptions = {}): Cluster {
+  const clock = options.clock ?? new RealClock();
+  const speed = options.speed ?? "realistic";
+  const store = options.store ?? new KeyValueStore();
+  const apiServer = createApiServer({
+    clock,
+    store,
+    resources: options.resources ?? builtinResourceDefinitions,
+    random: options.random,
+  });
+  bootstrapCluster(apiServer, { caCertificate: options.caCertificate ?? DEFAULT_CA_CERTIFICATE });
+  const workers = options.nodes ?? 2;
+  const nodeNames = [
+    "controlplane",
+    ...Array.from({ length: workers }, (_, index) => `node${String(index + 1).padStart(2, "0")}`),
+  ];
+  const log = options.log ?? (() => {});
+  const handle: ClusterHandle = {
+    apiServer,
+    clock,
+    speed,
+    nodeNames,
+    controlPlaneNode: "controlplane",
+    controlPlaneIp: CONTROL_PLANE_IP,
+    dataDir: options.dataDir,
+    context(component, username, groups = []) {
+      return {
+        clock,
+        speed,
+        client: createClient(apiServer, { username, groups: [...groups, "system:authenticated"] }, component),
+        log: (line) => log(component, line),
+      };
+    },
+  };
+  const running = new Map<string, Component[]>();
+  const wanted = options.components
+    ? componentStarters.filter((starter) => options.components?.includes(starter.name))
+    : componentStarters;
+  let started: Promise<void> | undefined;
+  let stopped = false;
+  const start = (): Promise<void> => {
+    started ??= (async () => {
+      for (const starter of wanted) {
+        if (stopped) return;
+        const result = await starter.start(handle);
+        running.set(starter.name, Array.isArray(result) ? result : [result]);
+      }
+    })();
+    return started;
+  };
+  const ready = start();
+  return {
+    apiServer,
+    store,
+    clock,
+    speed,
+    nodeNames,
+    controlPlaneNode: "controlplane",
+    dataDir: options.dataDir,
+    ready,
+    components: running,
+    client: (user = ADMIN_USER) => createClient(apiServer, user),
+    start,
+    stop() {
+      stopped = true;
+      for (const components of [...running.values()].reverse()) {
+        for (const component of components) {
+          try {
+            component.stop();
+          } catch {
+            // Stopping one component must not keep the others running.
+          }
+        }
+      }
+      running.clear();
+    },
+  };
+}
