@@ -63,6 +63,7 @@ export function startScheduler(ctx: ComponentContext, options: SchedulerOptions 
   return new Scheduler(ctx, options);
 }
 
+const noPods: readonly PodInfo[] = [];
 const terminal = (pod: Pod) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 const assigned = (pod: Pod) => Boolean(pod.spec?.nodeName);
 const responsible = (pod: Pod) => (pod.spec?.schedulerName || defaultSchedulerName) === defaultSchedulerName;
@@ -460,9 +461,13 @@ class Scheduler implements SchedulerComponent {
       event: (regarding, type, reason, action, note) => self.events.write(regarding, type, reason, action, note),
       imageNodeCount: (image) => self.cache.imageNodeCounts.get(image) ?? 0,
       nominatedPods: (nodeName) => {
+        if (self.nominated.size === 0) return noPods;
         const pods = self.nominated.get(nodeName);
-        return pods ? [...pods.values()] : [];
+        return pods ? [...pods.values()] : noPods;
       },
+      hasNominatedPods: () => self.nominated.size > 0,
+      nodesWithAffinityPods: () => self.cache.nodesWithAffinityPods.values(),
+      nodesWithRequiredAntiAffinityPods: () => self.cache.nodesWithRequiredAntiAffinityPods.values(),
     };
   }
 }

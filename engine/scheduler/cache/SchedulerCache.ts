@@ -21,6 +21,9 @@ export class SchedulerCache {
   private readonly ghosts = new Map<string, NodeInfo>();
   private readonly podStates = new Map<string, PodState>();
   private list: NodeInfo[] = [];
+  /** Nodes with pods that have affinity terms / required anti-affinity (upstream's snapshot lists). */
+  readonly nodesWithAffinityPods = new Set<NodeInfo>();
+  readonly nodesWithRequiredAntiAffinityPods = new Set<NodeInfo>();
   /** How many nodes hold each image, for ImageLocality's spread factor. */
   readonly imageNodeCounts = new Map<string, number>();
 
@@ -48,6 +51,7 @@ export class SchedulerCache {
       }
       this.nodeInfos.set(name, info);
       this.list.push(info);
+      this.trackAffinity(info);
     }
     this.countImages(info, 1);
   }
@@ -58,6 +62,8 @@ export class SchedulerCache {
     this.countImages(info, -1);
     this.nodeInfos.delete(name);
     this.list = this.list.filter((n) => n !== info);
+    this.nodesWithAffinityPods.delete(info);
+    this.nodesWithRequiredAntiAffinityPods.delete(info);
     if (info.pods.size > 0) this.ghosts.set(name, info);
   }
 
@@ -81,7 +87,9 @@ export class SchedulerCache {
   /** The scheduler decided: count the pod on the node before the binding is confirmed. */
   assumePod(info: PodInfo, nodeName: string) {
     this.podStates.set(info.uid, { info, nodeName, assumed: true });
-    this.nodeFor(nodeName).addPod(info);
+    const node = this.nodeFor(nodeName);
+    node.addPod(info);
+    this.trackAffinity(node);
   }
 
   /** Binding failed: take the assumed pod back off the node. */
@@ -101,7 +109,9 @@ export class SchedulerCache {
     const state = this.podStates.get(info.uid);
     if (state) this.removeFromNode(state);
     this.podStates.set(info.uid, { info, nodeName, assumed: false });
-    this.nodeFor(nodeName).addPod(info);
+    const node = this.nodeFor(nodeName);
+    node.addPod(info);
+    this.trackAffinity(node);
   }
 
   removePod(uid: string) {
@@ -114,7 +124,16 @@ export class SchedulerCache {
   private removeFromNode(state: PodState) {
     const node = this.nodeInfos.get(state.nodeName) ?? this.ghosts.get(state.nodeName);
     node?.removePod(state.info.uid);
+    if (node) this.trackAffinity(node);
     if (node && node.pods.size === 0 && this.ghosts.get(state.nodeName) === node) this.ghosts.delete(state.nodeName);
+  }
+
+  private trackAffinity(node: NodeInfo) {
+    const known = this.nodeInfos.get(node.name) === node;
+    if (known && node.podsWithAffinity.size > 0) this.nodesWithAffinityPods.add(node);
+    else this.nodesWithAffinityPods.delete(node);
+    if (known && node.podsWithRequiredAntiAffinity.size > 0) this.nodesWithRequiredAntiAffinityPods.add(node);
+    else this.nodesWithRequiredAntiAffinityPods.delete(node);
   }
 
   get podCount(): number {

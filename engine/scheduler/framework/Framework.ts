@@ -52,6 +52,9 @@ export class Framework {
   private readonly queueSort?: Plugin;
   private readonly preEnqueuers: Plugin[];
   private nextStartNodeIndex = 0;
+  private totals = new Float64Array(0);
+  private readonly scores: NodeScore[] = [];
+  private readonly scorePool: NodeScore[] = [];
 
   constructor(
     factories: PluginFactory[],
@@ -133,10 +136,16 @@ export class Framework {
     const feasible: NodeInfo[] = [];
     let processed = 0;
     const start = allowed ? 0 : this.nextStartNodeIndex % candidates.length;
-    for (let i = 0; i < candidates.length && feasible.length < wanted; i++) {
-      const node = candidates[(start + i) % candidates.length];
+    const withNominated = this.handle.hasNominatedPods();
+    const count = candidates.length;
+    for (let i = 0; i < count && feasible.length < wanted; i++) {
+      let index = start + i;
+      if (index >= count) index -= count;
+      const node = candidates[index];
       processed++;
-      const status = this.runFiltersWithNominatedPods(state, pod, node);
+      const status = withNominated
+        ? this.runFiltersWithNominatedPods(state, pod, node)
+        : this.runFilters(state, pod, node);
       if (status === null) {
         feasible.push(node);
       } else {
@@ -163,8 +172,20 @@ export class Framework {
     }
 
     // PreScore, Score, NormalizeScore, weights.
-    const totals = new Float64Array(feasible.length);
-    const scores: NodeScore[] = feasible.map((node) => ({ name: node.name, score: 0 }));
+    if (this.totals.length < feasible.length) this.totals = new Float64Array(feasible.length * 2);
+    const totals = this.totals;
+    totals.fill(0, 0, feasible.length);
+    // One array of score records reused across cycles: a 5,000-node cluster would otherwise
+    // allocate hundreds of them per pod.
+    const scores = this.scores;
+    while (this.scorePool.length < feasible.length) this.scorePool.push({ name: "", score: 0 });
+    scores.length = feasible.length;
+    for (let i = 0; i < feasible.length; i++) {
+      const record = this.scorePool[i];
+      record.name = feasible[i].name;
+      record.score = 0;
+      scores[i] = record;
+    }
     for (const plugin of this.preScores) {
       const status = plugin.preScore?.(state, pod, feasible) ?? null;
       if (status?.code === Code.Skip) state.skipScore.add(plugin.name);
@@ -174,7 +195,8 @@ export class Framework {
     }
     for (const plugin of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
-      for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score?.(state, pod, feasible[i]) ?? 0;
+      const score = plugin.score as NonNullable<Plugin["score"]>;
+      for (let i = 0; i < feasible.length; i++) scores[i].score = score(state, pod, feasible[i]);
       plugin.normalizeScore?.(state, pod, scores);
       const weight = this.weight(plugin.name);
       for (let i = 0; i < feasible.length; i++) {
@@ -217,9 +239,14 @@ export class Framework {
 
   /** Every Filter plugin, stopping at the first rejection; `null` when the node fits. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
-    for (const plugin of this.filters) {
-      if (state.skipFilter.has(plugin.name)) continue;
-      const status = plugin.filter?.(state, pod, node) ?? null;
+    let filters = state.filters;
+    if (!filters) {
+      filters = this.filters.filter((plugin) => !state.skipFilter.has(plugin.name));
+      state.filters = filters;
+    }
+    for (let i = 0; i < filters.length; i++) {
+      const plugin = filters[i];
+      const status = (plugin.filter as NonNullable<Plugin["filter"]>)(state, pod, node);
       if (status !== null && status.code !== Code.Success) return status.withPlugin(plugin.name);
     }
     return null;

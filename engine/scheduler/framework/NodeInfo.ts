@@ -12,6 +12,12 @@ export class NodeInfo {
   name: string;
   labels: Record<string, string>;
   taints: Taint[];
+  /** The NoSchedule and NoExecute taints, the ones TaintToleration's filter checks. */
+  hardTaints: Taint[] = [];
+  /** The PreferNoSchedule taints, the ones TaintToleration scores. */
+  preferNoScheduleTaints: Taint[] = [];
+  /** `spec.unschedulable` (cordoned). */
+  unschedulable = false;
   allocatable: Resource;
   allowedPodNumber: number;
   requested: Resource = emptyResource();
@@ -37,6 +43,13 @@ export class NodeInfo {
     this.allocatable = allocatable;
     this.allowedPodNumber = allocatable.pods;
     this.setImages(node);
+    this.derive();
+  }
+
+  private derive() {
+    this.hardTaints = this.taints.filter((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
+    this.preferNoScheduleTaints = this.taints.filter((t) => t.effect === "PreferNoSchedule");
+    this.unschedulable = this.node.spec?.unschedulable === true;
   }
 
   /** Replaces the Node object (labels, taints, allocatable, images), keeping the pods. */
@@ -49,6 +62,7 @@ export class NodeInfo {
     this.allocatable = allocatable;
     this.allowedPodNumber = allocatable.pods;
     this.setImages(node);
+    this.derive();
     this.generation++;
   }
 

@@ -29,6 +29,8 @@ export class CycleState {
   private readonly data = new Map<string, unknown>();
   readonly skipFilter = new Set<string>();
   readonly skipScore = new Set<string>();
+  /** The Filter plugins this cycle runs (those whose PreFilter did not skip), fixed after PreFilter. */
+  filters?: Plugin[];
   /** Set while preemption dry-runs filters, so plugins can tell (none need to today). */
   preempting = false;
 
@@ -72,7 +74,12 @@ export interface Handle {
   /** How many nodes hold an image (normalized name), for ImageLocality's spread. */
   imageNodeCount(image: string): number;
   /** Pods nominated to run on a node after preemption (they are not in NodeInfo yet). */
-  nominatedPods(nodeName: string): PodInfo[];
+  nominatedPods(nodeName: string): readonly PodInfo[];
+  /** Whether any pod is nominated anywhere (checked once per cycle). */
+  hasNominatedPods(): boolean;
+  /** Nodes holding pods with (anti-)affinity terms; InterPodAffinity only looks at these. */
+  nodesWithAffinityPods(): Iterable<NodeInfo>;
+  nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo>;
 }
 
 /**

@@ -15,6 +15,16 @@ export class FakeClient implements Client {
   private uid = 1;
   /** Every write, as `verb resource namespace/name[/subresource]`, for assertions. */
   readonly writes: string[] = [];
+  private readonly copy: <T>(value: T) => T;
+
+  /**
+   * `copy: false` hands the stored objects themselves to readers and watchers (for benchmarks
+   * of components that, like ours, never mutate what they receive); by default every read and
+   * event is a deep copy, as over the wire.
+   */
+  constructor(options: { copy?: boolean } = {}) {
+    this.copy = options.copy === false ? (value) => value : (value) => structuredClone(value);
+  }
 
   private table(gvr: GroupVersionResource) {
     const id = gvrId(gvr);
@@ -34,7 +44,7 @@ export class FakeClient implements Client {
   async get<T extends KubeObject>(gvr: GroupVersionResource, namespace: string | undefined, name: string): Promise<T> {
     const object = this.table(gvr).get(key(namespace, name));
     if (!object) throw notFound(gvr, name);
-    return structuredClone(object) as T;
+    return this.copy(object) as T;
   }
 
   async list<T extends KubeObject>(
@@ -63,7 +73,7 @@ export class FakeClient implements Client {
     stored.metadata.creationTimestamp ??= "2026-01-01T00:00:00Z";
     this.store(gvr, stored, "ADDED");
     this.writes.push(`create ${gvr.resource} ${id}`);
-    return structuredClone(stored);
+    return this.copy(stored);
   }
 
   async update<T extends KubeObject>(
@@ -80,7 +90,7 @@ export class FakeClient implements Client {
     const stored = structuredClone(object);
     this.store(gvr, stored, "MODIFIED");
     this.writes.push(`update ${gvr.resource} ${id}${options?.subresource ? `/${options.subresource}` : ""}`);
-    return structuredClone(stored);
+    return this.copy(stored);
   }
 
   async patch<T extends KubeObject>(
@@ -99,7 +109,7 @@ export class FakeClient implements Client {
     this.writes.push(
       `patch ${gvr.resource} ${key(namespace, name)}${options?.subresource ? `/${options.subresource}` : ""}`,
     );
-    return structuredClone(stored) as T;
+    return this.copy(stored) as T;
   }
 
   async delete(
@@ -118,7 +128,7 @@ export class FakeClient implements Client {
     table.delete(id);
     this.revision++;
     this.writes.push(`delete ${gvr.resource} ${id}`);
-    this.emit(gvr, { type: "DELETED", object: structuredClone(existing) });
+    this.emit(gvr, { type: "DELETED", object: this.copy(existing) });
     return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 };
   }
 
@@ -155,7 +165,7 @@ export class FakeClient implements Client {
   ): () => void {
     const listener: Listener = { gvr: gvrId(gvr), namespace, onEvent: onEvent as (event: WatchEvent) => void };
     if (!options.resourceVersion) {
-      for (const object of this.table(gvr).values()) onEvent({ type: "ADDED", object: structuredClone(object) as T });
+      for (const object of this.table(gvr).values()) onEvent({ type: "ADDED", object: this.copy(object) as T });
     }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -165,7 +175,7 @@ export class FakeClient implements Client {
     this.revision++;
     object.metadata.resourceVersion = String(this.revision);
     this.table(gvr).set(key(object.metadata.namespace, object.metadata.name ?? ""), object);
-    this.emit(gvr, { type, object: structuredClone(object) });
+    this.emit(gvr, { type, object: this.copy(object) });
   }
 
   private emit(gvr: GroupVersionResource, event: WatchEvent) {
@@ -173,7 +183,7 @@ export class FakeClient implements Client {
     for (const listener of [...this.listeners]) {
       if (listener.gvr !== id) continue;
       if (listener.namespace && listener.namespace !== event.object.metadata.namespace) continue;
-      listener.onEvent(structuredClone(event));
+      listener.onEvent(this.copy(event));
     }
   }
 }

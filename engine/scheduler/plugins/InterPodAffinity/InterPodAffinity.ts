@@ -45,7 +45,7 @@ export const InterPodAffinity: PluginFactory = {
       const affinity = new Map<string, number>();
       const anti = new Map<string, number>();
       let anyExistingAnti = false;
-      for (const node of handle.nodes()) {
+      for (const node of handle.nodesWithRequiredAntiAffinityPods()) {
         for (const existing of node.podsWithRequiredAntiAffinity.values()) {
           for (const term of existing.requiredAntiAffinity) {
             const value = node.labels[term.topologyKey];
@@ -54,7 +54,9 @@ export const InterPodAffinity: PluginFactory = {
             anyExistingAnti = true;
           }
         }
-        if (!hasOwnTerms) continue;
+      }
+      if (!hasOwnTerms && !anyExistingAnti) return { status: Status.skip() };
+      for (const node of hasOwnTerms ? handle.nodes() : []) {
         for (const existing of node.pods.values()) {
           if (
             pod.requiredAffinity.length > 0 &&
@@ -72,7 +74,6 @@ export const InterPodAffinity: PluginFactory = {
           }
         }
       }
-      if (!hasOwnTerms && !anyExistingAnti) return { status: Status.skip() };
       state.write(`${name}/filter`, { existingAnti, affinity, anti } satisfies FilterState);
       return { status: null };
     },
@@ -108,7 +109,7 @@ export const InterPodAffinity: PluginFactory = {
         }
         byValue.set(value, (byValue.get(value) ?? 0) + weight);
       };
-      for (const node of handle.nodes()) {
+      for (const node of hasPreferred ? handle.nodes() : handle.nodesWithAffinityPods()) {
         const candidates = hasPreferred ? node.pods : node.podsWithAffinity;
         for (const existing of candidates.values()) {
           for (const term of pod.preferredAffinity) {

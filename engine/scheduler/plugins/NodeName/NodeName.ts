@@ -10,6 +10,9 @@ export const NodeName: PluginFactory = {
   create: (): Plugin => ({
     name,
     events: [{ resource: "Node", action: "Add" }],
+    preFilter(_state, pod) {
+      return { status: pod.pod.spec?.nodeName ? null : Status.skip() };
+    },
     filter(_state, pod, node) {
       const wanted = pod.pod.spec?.nodeName;
       if (!wanted || wanted === node.name) return null;

@@ -1,7 +1,10 @@
 import type { NodeInfo } from "../../framework/NodeInfo";
 import type { PodInfo } from "../../framework/PodInfo";
 import { Status } from "../../framework/Status";
-import { maxNodeScore, type Plugin, type PluginFactory } from "../../framework/types";
+import type { Plugin, PluginFactory } from "../../framework/types";
+
+/** framework.MaxNodeScore, local so the per-node loop reads a constant, not a module binding. */
+const maxNodeScore = 100;
 
 export const name = "NodeResourcesFit";
 
@@ -46,6 +49,7 @@ export const NodeResourcesFit: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
+      if (fits(pod, node)) return null;
       const reasons = insufficientResources(pod, node);
       return reasons.length === 0 ? null : Status.unschedulable(...reasons);
     },
@@ -59,6 +63,19 @@ export const NodeResourcesFit: PluginFactory = {
     },
   }),
 };
+
+/** The allocation-free check the filter runs on every node; reasons are only worded for misfits. */
+function fits(pod: PodInfo, node: NodeInfo): boolean {
+  if (node.pods.size + 1 > node.allowedPodNumber) return false;
+  const wanted = pod.requests;
+  const used = node.requested;
+  const free = node.allocatable;
+  if (wanted.milliCPU > 0 && free.milliCPU < wanted.milliCPU + used.milliCPU) return false;
+  if (wanted.memory > 0 && free.memory < wanted.memory + used.memory) return false;
+  if (wanted.ephemeralStorage > 0 && free.ephemeralStorage < wanted.ephemeralStorage + used.ephemeralStorage)
+    return false;
+  return !wanted.scalar;
+}
 
 function leastRequested(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;

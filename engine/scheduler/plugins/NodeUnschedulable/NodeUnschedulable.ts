@@ -16,7 +16,7 @@ export const NodeUnschedulable: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
-      if (!node.node.spec?.unschedulable) return null;
+      if (!node.unschedulable) return null;
       if (toleratesTaint(pod.pod.spec?.tolerations, unschedulableTaint)) return null;
       return Status.unresolvable(reasonUnschedulable);
     },

@@ -21,20 +21,24 @@ export const TaintToleration: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
+      const taints = node.hardTaints;
+      if (taints.length === 0) return null;
       const tolerations = pod.pod.spec?.tolerations;
-      for (const taint of node.taints) {
-        if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue;
+      for (const taint of taints) {
         if (!toleratesTaint(tolerations, taint)) return Status.unresolvable(untoleratedMessage(taint));
       }
       return null;
     },
+    preScore(_state, _pod, nodes) {
+      // With no PreferNoSchedule taint on any candidate, every node scores the same: nothing to rank.
+      for (const node of nodes) if (node.preferNoScheduleTaints.length > 0) return null;
+      return Status.skip();
+    },
     score(_state, pod, node) {
-      if (node.taints.length === 0) return 0;
+      if (node.preferNoScheduleTaints.length === 0) return 0;
       let count = 0;
       const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === "PreferNoSchedule");
-      for (const taint of node.taints) {
-        if (taint.effect === "PreferNoSchedule" && !toleratesTaint(tolerations, taint)) count++;
-      }
+      for (const taint of node.preferNoScheduleTaints) if (!toleratesTaint(tolerations, taint)) count++;
       return count;
     },
     normalizeScore(_state, _pod, scores) {
