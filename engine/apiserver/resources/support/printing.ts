@@ -110,7 +110,13 @@ export function printBoolPointer(value: boolean | undefined | null): string {
 
 /** The `Name` column every printer starts with. */
 export function nameColumn(): TableColumnDefinition {
-  return { name: "Name", type: "string", format: "name", description: fieldDescription("V1ObjectMeta", "name"), priority: 0 };
+  return {
+    name: "Name",
+    type: "string",
+    format: "name",
+    description: fieldDescription("V1ObjectMeta", "name"),
+    priority: 0,
+  };
 }
 
 /** The `Age` column. */
