@@ -1,0 +1,72 @@
+import { createServer, type Server } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { HttpHandler } from "../../apiserver/http/createHttpHandler";
+import type { ServingCertificate } from "./selfSignedCertificate";
+import { type Authenticate, createWebSocketServer, serveRequest, serveUpgrade } from "./serveHttp";
+
+export interface StandaloneServerOptions {
+  handler: HttpHandler;
+  authenticate: Authenticate;
+  certificate: ServingCertificate;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+}
+
+export interface StandaloneServer {
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, ends open watches and streams, and closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * The standalone cluster's API endpoint: HTTPS on 127.0.0.1 with the cluster's self-signed
+ * certificate, bearer-token authentication, and the transport-independent handler behind it.
+ */
+export async function startStandaloneServer(options: StandaloneServerOptions): Promise<StandaloneServer> {
+  const host = options.host ?? "127.0.0.1";
+  const webSockets = createWebSocketServer();
+  const sockets = new Set<Socket>();
+  const server: Server = createServer(
+    { key: options.certificate.privateKeyPem, cert: options.certificate.certificatePem },
+    (request, response) => {
+      serveRequest(options.handler, options.authenticate, request, response).catch((error) => {
+        if (!response.headersSent) response.writeHead(500, { "Content-Type": "text/plain" });
+        response.end(String(error));
+      });
+    },
+  );
+  server.on("upgrade", (request, socket, head) => {
+    serveUpgrade(options.handler, options.authenticate, webSockets, request, socket, head).catch(() =>
+      socket.destroy(),
+    );
+  });
+  server.on("secureConnection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  // Watches and log follows stay open for a long time; node's default timeouts must not cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `https://${host}:${port}`,
+    async close() {
+      options.handler.close();
+      for (const client of webSockets.clients) client.terminate();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { timingSafeEqual } from "node:crypto";
+import { type WebSocket, WebSocketServer } from "ws";
+import { ApiError } from "../../apiserver/ApiError";
+import type { HttpHandler, UpgradeRejection } from "../../apiserver/http/createHttpHandler";
+import { MAX_REQUEST_BODY_BYTES } from "../../apiserver/http/createHttpHandler";
+import type { HttpRequest, MessageSocket } from "../../apiserver/http/types";
+import type { UserInfo } from "../../apiserver/ResourceRequest";
+
+/**
+ * Glue between node:http(s) and the transport-independent handler: bearer-token authentication,
+ * body reading with the 3 MiB limit, and WebSocket upgrades through `ws`. Used by the standalone
+ * server and reusable by the app server that mounts clusters under a prefix.
+ */
+
+/** The user every valid token maps to: the cluster admin, as kind's kubeconfig does. */
+export const ADMIN_USER: UserInfo = {
+  username: "kubernetes-admin",
+  groups: ["system:masters", "system:authenticated"],
+};
+
+export type Authenticate = (authorization: string | undefined) => UserInfo | undefined;
+
+/** Accepts `Authorization: Bearer <token>` for exactly `token` (compared in constant time). */
+export function bearerTokenAuthenticator(token: string, user: UserInfo = ADMIN_USER): Authenticate {
+  const expected = Buffer.from(token);
+  return (authorization) => {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+    if (!match) return undefined;
+    const given = Buffer.from(match[1].trim());
+    return given.length === expected.length && timingSafeEqual(given, expected) ? user : undefined;
+  };
+}
+
+const unauthorizedBody = `${JSON.stringify(ApiError.unauthorized().toStatus())}\n`;
+
+function writeUnauthorized(response: ServerResponse): void {
+  response.writeHead(401, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+  response.end(unauthorizedBody);
+}
+
+/** Reads the body up to `limit` bytes; undefined when it is larger (the caller answers 413). */
+function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      request.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(tooLarge ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+/** Serves one node:http request through `handler`. */
+export async function serveRequest(
+  handler: HttpHandler,
+  authenticate: Authenticate,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url = request.url ?? "/",
+): Promise<void> {
+  const user = authenticate(request.headers.authorization);
+  if (!user) {
+    request.resume();
+    writeUnauthorized(response);
+    return;
+  }
+  const body =
+    request.method === "GET" || request.method === "HEAD"
+      ? new Uint8Array(0)
+      : await readBody(request, MAX_REQUEST_BODY_BYTES);
+  if (!body) {
+    const status = ApiError.requestEntityTooLarge(`limit is ${MAX_REQUEST_BODY_BYTES}`).toStatus();
+    response.writeHead(413, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      Connection: "close",
+    });
+    response.end(`${JSON.stringify(status)}\n`);
+    return;
+  }
+  const httpRequest: HttpRequest = { method: request.method ?? "GET", url, headers: request.headers, body, user };
+  await handler.handle(httpRequest, response);
+}
+
+/** Wraps a `ws` WebSocket as the engine's MessageSocket. */
+export function messageSocketOf(socket: WebSocket): MessageSocket {
+  return {
+    protocol: socket.protocol,
+    send(data) {
+      if (socket.readyState === socket.OPEN) socket.send(data, { binary: typeof data !== "string" });
+    },
+    close(code = 1000, reason) {
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
+    },
+    onMessage(listener) {
+      socket.on("message", (data, isBinary) => {
+        const bytes = Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.isBuffer(data)
+            ? data
+            : Buffer.from(data as ArrayBuffer);
+        listener(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), isBinary);
+      });
+    },
+    onClose(listener) {
+      socket.on("close", () => listener());
+    },
+  };
+}
+
+function writeRejection(socket: Duplex, rejection: UpgradeRejection): void {
+  const reasons: Record<number, string> = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    500: "Internal Server Error",
+  };
+  const headerLines = Object.entries({
+    ...rejection.headers,
+    "Content-Length": String(Buffer.byteLength(rejection.body)),
+    Connection: "close",
+  })
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("\r\n");
+  socket.end(
+    `HTTP/1.1 ${rejection.status} ${reasons[rejection.status] ?? "Error"}\r\n${headerLines}\r\n\r\n${rejection.body}`,
+  );
+}
+
+/** Handles an HTTP upgrade (exec, attach, portforward over WebSocket). */
+export async function serveUpgrade(
+  handler: HttpHandler,
+  authenticate: Authenticate,
+  webSockets: WebSocketServer,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  url = request.url ?? "/",
+): Promise<void> {
+  const user = authenticate(request.headers.authorization);
+  if (!user) {
+    writeRejection(socket, { status: 401, headers: { "Content-Type": "application/json" }, body: unauthorizedBody });
+    return;
+  }
+  if ((request.headers.upgrade ?? "").toLowerCase() !== "websocket") {
+    // SPDY upgrades (kubectl's fallback) are not spoken here.
+    const status = ApiError.badRequest("Upgrade request required").toStatus();
+    writeRejection(socket, {
+      status: 400,
+      headers: { "Content-Type": "application/json" },
+      body: `${JSON.stringify(status)}\n`,
+    });
+    return;
+  }
+  const offered = (request.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((protocol) => protocol.trim())
+    .filter(Boolean);
+  const decision = await handler.upgrade(
+    { method: request.method ?? "GET", url, headers: request.headers, body: new Uint8Array(0), user },
+    offered,
+  );
+  if ("status" in decision) {
+    writeRejection(socket, decision);
+    return;
+  }
+  // The chosen protocol is what `handleProtocols` answers for this upgrade.
+  (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = decision.protocol;
+  webSockets.handleUpgrade(request, socket, head, (webSocket) => decision.start(messageSocketOf(webSocket)));
+}
+
+/** A `ws` server in noServer mode that answers the protocol the handler chose. */
+export function createWebSocketServer(): WebSocketServer {
+  return new WebSocketServer({
+    noServer: true,
+    handleProtocols: (_protocols, request) =>
+      (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
+    perMessageDeflate: false,
+  });
+}
