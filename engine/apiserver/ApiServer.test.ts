@@ -53,7 +53,7 @@ describe("generic registry", () => {
 
   it("generates names from generateName with upstream's alphabet", async () => {
     const { client } = createTestServer();
-    const created = await client.create(ConfigMaps, {
+    const created = await client.create<KubeObject>(ConfigMaps, {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { generateName: "web-", namespace: "default" },
@@ -63,7 +63,7 @@ describe("generic registry", () => {
 
   it("rejects a stale resourceVersion with Conflict and allows unconditional updates", async () => {
     const { client } = createTestServer();
-    const created = await client.create(ConfigMaps, {
+    const created = await client.create<KubeObject>(ConfigMaps, {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: "c", namespace: "default" },
@@ -136,7 +136,7 @@ describe("generic registry", () => {
   it("delivers 410 Expired for a watch from a compacted revision", async () => {
     const { client, store } = createTestServer({ historyLimit: 10 });
     for (let index = 0; index < 40; index++)
-      await client.create(ConfigMaps, {
+      await client.create<KubeObject>(ConfigMaps, {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: `c${index}`, namespace: "default" },
@@ -179,7 +179,7 @@ describe("generic registry", () => {
 
   it("keeps an object with finalizers until they are removed, and records propagation finalizers", async () => {
     const { client } = createTestServer();
-    await client.create(ConfigMaps, {
+    await client.create<KubeObject>(ConfigMaps, {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: "f", namespace: "default", finalizers: ["example.com/hold"] },
@@ -200,7 +200,11 @@ describe("generic registry", () => {
     const terminating = (await client.delete(Namespaces, undefined, "dev")) as KubeObject;
     expect(terminating.status?.phase).toBe("Terminating");
     const forbidden = await error(
-      client.create(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "dev" } }),
+      client.create<KubeObject>(ConfigMaps, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "x", namespace: "dev" },
+      }),
     );
     expect(forbidden.message).toBe(
       'configmaps "x" is forbidden: unable to create new content in namespace dev because it is being terminated',

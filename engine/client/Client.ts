@@ -1,10 +1,4 @@
-import type {
-  GroupVersionResource,
-  KubeList,
-  KubeObject,
-  Status,
-  WatchEvent,
-} from "../api/types";
+import type { GroupVersionResource, KubeList, KubeObject, Status, WatchEvent } from "../api/types";
 
 /**
  * The in-process Kubernetes client every control loop uses (scheduler, controllers, kubelets).
@@ -14,7 +8,11 @@ import type {
  * Kubernetes `Status`.
  */
 export interface Client {
-  get<T extends KubeObject = KubeObject>(gvr: GroupVersionResource, namespace: string | undefined, name: string): Promise<T>;
+  get<T extends KubeObject = KubeObject>(
+    gvr: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T>;
   list<T extends KubeObject = KubeObject>(
     gvr: GroupVersionResource,
     namespace?: string,
