@@ -1,0 +1,78 @@
+import type { Component, ComponentContext } from "../cluster/Component";
+import { CronJobController } from "./cronjob/CronJobController";
+import { DaemonSetController } from "./daemonset/DaemonSetController";
+import { DeploymentController } from "./deployment/DeploymentController";
+import { EndpointSliceController } from "./endpoints/EndpointSliceController";
+import { EndpointsController } from "./endpoints/EndpointsController";
+import { GarbageCollector } from "./garbagecollector/GarbageCollector";
+import { JobController } from "./job/JobController";
+import { NamespaceController } from "./namespace/NamespaceController";
+import { NodeLifecycleController } from "./nodelifecycle/NodeLifecycleController";
+import { ReplicaSetController } from "./replicaset/ReplicaSetController";
+import { type ControllerRuntime, createControllerContext } from "./runtime/createControllerContext";
+import type { ControllerContext } from "./runtime/types";
+import { RootCAPublisher, ServiceAccountController } from "./serviceaccount/ServiceAccountController";
+import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
+
+/** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
+const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
+  replicaset: (context) => new ReplicaSetController(context),
+  deployment: (context) => new DeploymentController(context),
+  garbagecollector: (context) => new GarbageCollector(context),
+  namespace: (context) => new NamespaceController(context),
+  serviceaccount: (context) => new ServiceAccountController(context),
+  "root-ca-cert-publisher": (context) => new RootCAPublisher(context),
+  endpoint: (context) => new EndpointsController(context),
+  endpointslice: (context) => new EndpointSliceController(context),
+  "node-lifecycle": (context) => new NodeLifecycleController(context),
+  job: (context) => new JobController(context),
+  cronjob: (context) => new CronJobController(context),
+  "ttl-after-finished": (context) => new TTLAfterFinishedController(context),
+  daemonset: (context) => new DaemonSetController(context),
+};
+
+/** Every controller name this controller manager knows. */
+export const CONTROLLER_NAMES = Object.keys(CONTROLLERS);
+
+/** Options for {@link startControllerManager}. */
+export interface ControllerManagerOptions {
+  /** Which controllers to run (default: all), as `--controllers` selects them. */
+  controllers?: readonly string[];
+}
+
+/** The running controller manager. `idle` tells tests and benchmarks when every queue has drained. */
+export interface ControllerManager extends Component {
+  readonly runtime: ControllerRuntime;
+  readonly idle: boolean;
+}
+
+/**
+ * Starts kube-controller-manager: every controller on shared informers, each talking only to the
+ * API server through `context.client` (which acts as `system:kube-controller-manager`).
+ */
+export function startControllerManager(context: ComponentContext, options: ControllerManagerOptions = {}): ControllerManager {
+  const runtime = createControllerContext(context);
+  const names = options.controllers ?? CONTROLLER_NAMES;
+  const running: object[] = [];
+  for (const name of names) {
+    const start = CONTROLLERS[name];
+    if (!start) {
+      context.log(`unknown controller "${name}"`);
+      continue;
+    }
+    running.push(start(runtime));
+    context.log(`Started "${name}"`);
+  }
+  return {
+    runtime,
+    get idle() {
+      return runtime.idle;
+    },
+    stop() {
+      for (const controller of running) (controller as { stop?(): void }).stop?.();
+      runtime.stop();
+    },
+  };
+}
+
+export type { ControllerContext } from "./runtime/types";
