@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { preparedDatabaseFilePath } from "../lib/database/databaseUrl";
+import { formatBundleReport, routeBundles } from "./bundleReport";
 
 const require = createRequire(import.meta.url);
 
@@ -110,6 +111,7 @@ export function ensureProductionBuild(root: string, say: Say = console.log): voi
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", KUBELAB_ROOT: root },
   });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status ?? result.signal})`);
+  say(formatBundleReport(routeBundles(root)));
 }
 
 function mtime(file: string): number {

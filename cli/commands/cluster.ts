@@ -43,7 +43,7 @@ const up: CliCommand = {
       name: "nodes",
       type: "number",
       valueName: "N",
-      description: "Number of nodes, the control plane included (default 3)",
+      description: "Number of worker nodes besides controlplane (default 2)",
     },
     { name: "speed", type: "string", valueName: "SPEED", default: "realistic", description: "realistic or fast" },
     { name: "data-dir", type: "string", valueName: "DIR", description: "Folder for credentials and node file systems" },
@@ -64,9 +64,9 @@ const up: CliCommand = {
       );
     }
     const nodes = flags.nodes as number | undefined;
-    if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 1 || nodes > 100)) {
+    if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 0 || nodes > 100)) {
       throw new UsageError(
-        `invalid argument "${nodes}" for "--nodes" flag: must be an integer between 1 and 100`,
+        `invalid argument "${nodes}" for "--nodes" flag: must be an integer between 0 and 100`,
         commandPath,
       );
     }

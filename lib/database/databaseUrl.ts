@@ -10,7 +10,10 @@ export const DEFAULT_DATABASE_URL = "file:data/kubelab.db";
  * paths taken from the project root so the server finds the same file from any working directory)
  * or `file:data/kubelab.db`. Kept free of `server-only` because prisma.config.ts loads it too.
  */
-export function databaseFilePath(env: NodeJS.ProcessEnv = process.env, root = projectRoot()): string {
+export function databaseFilePath(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  root = projectRoot(),
+): string {
   const url = env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
   if (!url.startsWith("file:")) {
     throw new Error(`DATABASE_URL must be a SQLite "file:" URL, got ${JSON.stringify(url)}`);
@@ -21,7 +24,10 @@ export function databaseFilePath(env: NodeJS.ProcessEnv = process.env, root = pr
 }
 
 /** Same as {@link databaseFilePath}, and creates the folder that holds the file. */
-export function preparedDatabaseFilePath(env: NodeJS.ProcessEnv = process.env, root = projectRoot()): string {
+export function preparedDatabaseFilePath(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  root = projectRoot(),
+): string {
   const file = databaseFilePath(env, root);
   mkdirSync(path.dirname(file), { recursive: true });
   return file;

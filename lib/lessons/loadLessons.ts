@@ -19,9 +19,9 @@ export interface CourseModule {
   lessons: Lesson[];
 }
 
-/** The folder holding the course: lessons/ under the project root. */
+/** The folder holding the course: KUBELAB_LESSONS_DIR, or lessons/ under the project root. */
 export function lessonsFolder(): string {
-  return path.join(projectRoot(), "lessons");
+  return process.env.KUBELAB_LESSONS_DIR || path.join(projectRoot(), "lessons");
 }
 
 /**

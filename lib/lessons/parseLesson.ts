@@ -24,7 +24,7 @@ export function parseLesson(source: string, file: string): ParsedLesson {
   const document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const [yamlError] = document.errors;
   if (yamlError) {
-    const line = (yamlError.linePos?.[0].line ?? 1) + 1;
+    const line = lineCounter.linePos(yamlError.pos[0]).line + 1;
     return fail(line, `invalid YAML in the front matter: ${firstLine(yamlError.message)}`);
   }
   if (!isMap(document.contents)) return fail(2, "the front matter must be a YAML mapping (key: value lines)");

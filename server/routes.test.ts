@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { RouteRegistry } from "./routes";
+
+const noop = () => {};
+
+describe("RouteRegistry", () => {
+  it("matches HTTP prefixes on segment boundaries, longest first", () => {
+    const registry = new RouteRegistry();
+    const clusters = () => "clusters";
+    const special = () => "special";
+    registry.mountHttp("/clusters/", clusters);
+    registry.mountHttp("/clusters/special", special);
+    expect(registry.matchHttp("/clusters")).toEqual({ handler: clusters, context: { prefix: "/clusters", path: "/" } });
+    expect(registry.matchHttp("/clusters/abc/api/v1")?.context).toEqual({ prefix: "/clusters", path: "/abc/api/v1" });
+    expect(registry.matchHttp("/clusters/special/x")?.handler).toBe(special);
+    expect(registry.matchHttp("/clustersx")).toBeUndefined();
+    expect(registry.matchHttp("/")).toBeUndefined();
+  });
+
+  it("refuses a second handler on the same prefix or the root, and unmounts", () => {
+    const registry = new RouteRegistry();
+    const dispose = registry.mountHttp("/a", noop);
+    expect(() => registry.mountHttp("/a/", noop)).toThrow(/already mounted/);
+    expect(() => registry.mountHttp("/", noop)).toThrow(/root/);
+    dispose();
+    expect(registry.matchHttp("/a/b")).toBeUndefined();
+  });
+
+  it("matches WebSocket paths exactly, or by prefix when they end in a slash", () => {
+    const registry = new RouteRegistry();
+    const exact = () => "exact";
+    const under = () => "under";
+    registry.mountWebSocket("/echo", exact);
+    registry.mountWebSocket("/terminal/", under);
+    expect(registry.matchWebSocket("/echo")).toBe(exact);
+    expect(registry.matchWebSocket("/echo/more")).toBeUndefined();
+    expect(registry.matchWebSocket("/terminal/abc")).toBe(under);
+    expect(registry.matchWebSocket("/terminal")).toBeUndefined();
+  });
+
+  it("runs shutdown hooks newest first and keeps going past a failing one", async () => {
+    const registry = new RouteRegistry();
+    const ran: string[] = [];
+    const errors: unknown[] = [];
+    registry.onShutdown(() => {
+      ran.push("first");
+    });
+    registry.onShutdown(() => {
+      throw new Error("boom");
+    });
+    registry.onShutdown(async () => {
+      ran.push("third");
+    });
+    await registry.runShutdownHooks((error) => errors.push(error));
+    expect(ran).toEqual(["third", "first"]);
+    expect(errors).toHaveLength(1);
+    await registry.runShutdownHooks(() => {});
+    expect(ran).toHaveLength(2);
+  });
+});
