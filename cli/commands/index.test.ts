@@ -5,7 +5,6 @@ describe("the command registry", () => {
   it.each(commands.map((entry) => ({ name: entry.name, entry })))("loads $name as listed", async ({ entry }) => {
     const { command } = await entry.load();
     expect(command.name).toBe(entry.name);
-    expect(command.summary).toBe(entry.summary);
     expect(command.run ?? command.subcommands).toBeDefined();
   });
 
