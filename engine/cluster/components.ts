@@ -1,3 +1,4 @@
+import { startControllerManager } from "../controllers";
 import { startScheduler } from "../scheduler";
 import type { ComponentStarter } from "./createCluster";
 
@@ -10,5 +11,9 @@ export const componentStarters: ComponentStarter[] = [
   {
     name: "kube-scheduler",
     start: (cluster) => startScheduler(cluster.context("kube-scheduler", "system:kube-scheduler")),
+  },
+  {
+    name: "kube-controller-manager",
+    start: (cluster) => startControllerManager(cluster.context("kube-controller-manager", "system:kube-controller-manager")),
   },
 ];
