@@ -1,4 +1,5 @@
-import { compare as jsonPatchCompare, applyPatch as applyJsonPatch, type Operation } from "fast-json-patch";
+import * as fastJsonPatch from "fast-json-patch";
+import type { Operation } from "fast-json-patch";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject, Status } from "../api/types";
 import { apiVersionOf } from "../api/types";
@@ -24,6 +25,11 @@ import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources
 import { validateObjectMeta } from "./registry/metadata";
 import { deleteObject, deleteCollection } from "./registry/deletion";
 import { watchResource } from "./registry/watch";
+
+// Node's ESM loader sees fast-json-patch as CommonJS and exposes its functions only on `default`
+// (under tsx, as `kubelab cluster up` runs); bundlers and vitest use its index.mjs with named exports.
+const { compare: jsonPatchCompare, applyPatch: applyJsonPatch } =
+  (fastJsonPatch as unknown as { default?: typeof fastJsonPatch }).default ?? fastJsonPatch;
 
 /** Options for {@link createApiServer}. */
 export interface ApiServerOptions {
@@ -226,7 +232,7 @@ export class ApiServerCore implements ApiServer {
   ): { object: KubeObject; kv: KeyValue } | undefined {
     const kv = this.store.get(storageKey(definition, namespace, name));
     return kv
-      ? { object: decodeObject(kv, apiVersionOf({ group: definition.group, version: definition.versions[0] })), kv }
+      ? { object: decodeObject(kv, definition.conversion ? undefined : storageApiVersion(definition)), kv }
       : undefined;
   }
 
@@ -251,8 +257,7 @@ export class ApiServerCore implements ApiServer {
       }
     }
     const found = this.readOrNotFound(definition, request.namespace, name);
-    found.object.apiVersion = apiVersionOf(request.gvr);
-    return found.object;
+    return this.present(definition, found.object, request);
   }
 
   private list(definition: ResourceDefinition, request: ResourceRequest): KubeObject {
@@ -292,8 +297,9 @@ export class ApiServerCore implements ApiServer {
     let remaining = 0;
     for (let index = 0; index < result.kvs.length; index++) {
       const kv = result.kvs[index];
-      const object = decodeObject(kv, apiVersion);
-      if (!filter.matches(object)) continue;
+      const stored = decodeObject(kv, definition.conversion ? undefined : apiVersion);
+      if (!filter.matches(stored)) continue;
+      const object = definition.conversion ? this.present(definition, stored, request) : stored;
       if (limit > 0 && items.length >= limit) {
         continueKey = result.kvs[index - 1].key.slice(prefix.length);
         if (filter.trivial) remaining = result.kvs.length - index;
@@ -394,13 +400,14 @@ export class ApiServerCore implements ApiServer {
         this.listTypes(definition),
       );
     if (!object.metadata.managedFields) delete object.metadata.managedFields;
-    object.apiVersion = apiVersionOf({ group: definition.group, version: definition.versions[0] });
-    object.kind = definition.kind;
+    if (!definition.conversion) {
+      object.apiVersion = storageApiVersion(definition);
+      object.kind = definition.kind;
+    }
     const key = storageKey(definition, metadata.namespace, metadata.name);
     if (request.options.dryRun) {
       if (this.store.get(key)) throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
-      object.apiVersion = apiVersionOf(request.gvr);
-      return object;
+      return this.present(definition, object, request);
     }
     const response = this.store.txn({
       compare: [{ key, target: "createRevision", result: "=", value: 0 }],
@@ -417,9 +424,8 @@ export class ApiServerCore implements ApiServer {
       throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
     }
     object.metadata.resourceVersion = String(response.revision);
-    object.apiVersion = apiVersionOf(request.gvr);
     this.customResources.afterWrite(definition, object);
-    return object;
+    return this.present(definition, object, request);
   }
 
   private update(definition: ResourceDefinition, request: ResourceRequest): ResourceResponse {
@@ -501,8 +507,10 @@ export class ApiServerCore implements ApiServer {
       this.customResources.prepareForUpdate(definition, object, old);
     }
     strategy.defaults?.(object, context);
-    object.apiVersion = apiVersionOf({ group: definition.group, version: definition.versions[0] });
-    object.kind = definition.kind;
+    if (!definition.conversion) {
+      object.apiVersion = storageApiVersion(definition);
+      object.kind = definition.kind;
+    }
     const dryRun = !!request.options.dryRun;
     if (!subresource) {
       this.admit({
@@ -558,18 +566,12 @@ export class ApiServerCore implements ApiServer {
     object.metadata.resourceVersion = old.metadata.resourceVersion;
     // A write that changes nothing is not written: upstream's GuaranteedUpdate skips it, so
     // level-triggered loops that write back the same object do not spin.
-    if (deepEqual(stripVolatile(object), stripVolatile(old))) {
-      old.apiVersion = apiVersionOf(request.gvr);
-      return old;
-    }
+    if (deepEqual(stripVolatile(object), stripVolatile(old))) return this.present(definition, old, request);
     if (shouldDeleteDuringUpdate(object)) {
-      if (dryRun) return object;
+      if (dryRun) return this.present(definition, object, request);
       return this.removeFromStore(definition, object, current.kv, request).object;
     }
-    if (dryRun) {
-      object.apiVersion = apiVersionOf(request.gvr);
-      return object;
-    }
+    if (dryRun) return this.present(definition, object, request);
     const key = current.kv.key;
     const response = this.store.txn({
       compare: [{ key, target: "modRevision", result: "=", value: current.kv.modRevision }],
@@ -577,9 +579,8 @@ export class ApiServerCore implements ApiServer {
     });
     if (!response.succeeded) throw ApiError.modified(definition.group, definition.resource, name);
     object.metadata.resourceVersion = String(response.revision);
-    object.apiVersion = apiVersionOf(request.gvr);
     this.customResources.afterWrite(definition, object);
-    return object;
+    return this.present(definition, object, request);
   }
 
   /** Deletes a key with a compare on its modRevision, then runs the strategy's afterDelete. */
@@ -596,8 +597,11 @@ export class ApiServerCore implements ApiServer {
     if (!response.succeeded) throw ApiError.modified(definition.group, definition.resource, object.metadata.name ?? "");
     definition.strategy.afterDelete?.(object, this.strategyContext);
     this.customResources.afterDelete(definition, object);
-    const deleted = { ...object, apiVersion: apiVersionOf(request.gvr) };
-    deleted.metadata = { ...object.metadata, resourceVersion: String(response.revision) };
+    const deleted = this.present(
+      definition,
+      { ...object, metadata: { ...object.metadata, resourceVersion: String(response.revision) } },
+      request,
+    );
     return { object: deleted, revision: response.revision };
   }
 
@@ -635,7 +639,7 @@ export class ApiServerCore implements ApiServer {
       if (!found) {
         if (request.subresource) throw ApiError.notFound(definition.group, definition.resource, name);
         const created = serverSideApply(undefined, clone(applied), identity, !!request.options.force, now, resolve);
-        const object = created.object;
+        const object = this.accept(definition, created.object, request);
         object.metadata = { ...object.metadata, name };
         return {
           status: 201,
@@ -643,7 +647,7 @@ export class ApiServerCore implements ApiServer {
           warnings: warnings.length ? warnings : undefined,
         };
       }
-      const liveForApply = clone(found.object);
+      const liveForApply = clone(this.present(definition, found.object, request));
       const applyResult = serverSideApply(
         liveForApply,
         clone(applied),
@@ -652,13 +656,13 @@ export class ApiServerCore implements ApiServer {
         now,
         resolve,
       );
-      const merged = applyResult.object;
+      const merged = this.accept(definition, applyResult.object, request);
       merged.metadata = { ...merged.metadata, resourceVersion: applied.metadata?.resourceVersion };
       const body = this.updateObject(definition, request, found, merged, applyResult.managedFields ?? undefined);
       return { status: 200, body, warnings: warnings.length ? warnings : undefined };
     }
     if (!found) throw ApiError.notFound(definition.group, definition.resource, name);
-    const original = clone(found.object);
+    const original = clone(this.present(definition, found.object, request));
     let patched: unknown;
     if (patchType === "json") {
       if (!Array.isArray(document))
@@ -683,9 +687,10 @@ export class ApiServerCore implements ApiServer {
       throw ApiError.unsupportedMediaType(String(patchType));
     }
     if (!isPlainObject(patched)) throw ApiError.badRequest("the patch produced something that is not an object");
-    const object = patched as KubeObject;
-    if (!isPlainObject(object.metadata)) object.metadata = {};
-    this.checkUnknown(definition, request, object, warnings);
+    const presented = patched as KubeObject;
+    if (!isPlainObject(presented.metadata)) presented.metadata = {};
+    this.checkUnknown(definition, request, presented, warnings);
+    const object = this.accept(definition, presented, request);
     // A patch that does not mention resourceVersion is unconditional; one that does is a precondition.
     const mentioned = patchMentionsResourceVersion(document, patchType);
     if (!mentioned) object.metadata.resourceVersion = undefined;
@@ -757,7 +762,7 @@ export class ApiServerCore implements ApiServer {
     object.kind = definition.kind;
     if (!isPlainObject(object.metadata)) object.metadata = {};
     this.checkUnknown(definition, request, object, warnings);
-    return object;
+    return this.accept(definition, object, request);
   }
 
   private checkUnknown(
@@ -768,7 +773,7 @@ export class ApiServerCore implements ApiServer {
   ): void {
     const schema = definition.schema;
     if (!schema) return;
-    const unknown = checkUnknownFields(object, schema, this.customResources.isCustom(definition));
+    const unknown = checkUnknownFields(object, schema, definition.schemaComponents);
     if (unknown.length === 0) return;
     const mode = request.options.fieldValidation ?? "Warn";
     if (mode === "Strict") {
@@ -806,6 +811,22 @@ export class ApiServerCore implements ApiServer {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  /** An object as served through the request's version (conversion, or just the apiVersion). */
+  present(definition: ResourceDefinition, object: KubeObject, request: Pick<ResourceRequest, "gvr">): KubeObject {
+    if (definition.conversion) return definition.conversion.fromStorage(object, request.gvr.version);
+    return { ...object, apiVersion: apiVersionOf(request.gvr) };
+  }
+
+  /** A received object (in the request's version) in the stored shape. */
+  accept(definition: ResourceDefinition, object: KubeObject, request: Pick<ResourceRequest, "gvr">): KubeObject {
+    if (definition.conversion) {
+      const converted = definition.conversion.toStorage(object, request.gvr.version);
+      if (!isPlainObject(converted.metadata)) converted.metadata = {};
+      return converted;
+    }
+    return object;
+  }
 
   /** List types for server-side apply: the CRD schema's markers, else the built-in table. */
   listTypes(definition: ResourceDefinition): ListTypeResolver {
@@ -849,6 +870,11 @@ export class ApiServerCore implements ApiServer {
 
 export { SUBRESOURCE_HANDLERS };
 export type { ListFilter };
+
+/** `apps/v1`: the storage (first) version of a definition. */
+export function storageApiVersion(definition: ResourceDefinition): string {
+  return apiVersionOf({ group: definition.group, version: definition.versions[0] });
+}
 
 function requireName(request: ResourceRequest): string {
   if (!request.name) throw ApiError.badRequest("name is required");

@@ -203,8 +203,13 @@ function deletedResponse(
 }
 
 function withVersion(object: KubeObject, request: ResourceRequest): KubeObject {
+  const definition = currentDefinition;
+  if (definition?.conversion) return definition.conversion.fromStorage(object, request.gvr.version);
   return { ...object, apiVersion: apiVersionOf(request.gvr) };
 }
+
+/** The definition of the delete in progress (deletes run synchronously, one at a time). */
+let currentDefinition: ResourceDefinition | undefined;
 
 function deepSame(a: KubeObject, b: KubeObject): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -1,5 +1,9 @@
-import { applyPatch, type Operation } from "fast-json-patch";
+import * as fastJsonPatch from "fast-json-patch";
+import type { Operation } from "fast-json-patch";
 import { ApiError } from "../ApiError";
+
+// Node's ESM loader exposes fast-json-patch's functions only on `default` (see ApiServer.ts).
+const { applyPatch } = (fastJsonPatch as unknown as { default?: typeof fastJsonPatch }).default ?? fastJsonPatch;
 
 /** Applies an RFC 6902 JSON patch document, turning failures into the API's 422. */
 export function applyJsonPatchDocument(target: unknown, document: unknown): unknown {

@@ -73,7 +73,7 @@ function handleStatus(
   switch (request.verb) {
     case "get": {
       const found = server.readOrNotFound(definition, request.namespace, request.name ?? "");
-      return { status: 200, body: { ...found.object, apiVersion: apiVersionOf(request.gvr) } };
+      return { status: 200, body: server.present(definition, found.object, request) };
     }
     case "update": {
       const body = request.body;

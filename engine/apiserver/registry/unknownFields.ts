@@ -23,12 +23,42 @@ const OBJECT_META_FIELDS = new Set([
 /**
  * Finds fields the schema does not know (`spec.contianers`), removing them from `object` as
  * decoding into Go structs (or CRD pruning) does. Returns their paths in upstream's notation.
- * `$ref`s are not followed: a field described by a reference is accepted as a whole.
+ * `$ref`s resolve through `components` (`#/components/schemas/<name>`); an unresolvable one accepts
+ * the field as a whole.
  */
-export function checkUnknownFields(object: Record<string, unknown>, schema: OpenApiSchema, custom: boolean): string[] {
+export function checkUnknownFields(
+  object: Record<string, unknown>,
+  schema: OpenApiSchema,
+  components?: Readonly<Record<string, OpenApiSchema>>,
+): string[] {
   const unknown: string[] = [];
-  visit(object, schema, "", unknown, custom, true);
+  visit(object, schema, "", unknown, components ?? {}, true);
   return unknown;
+}
+
+/** Follows `$ref` and `allOf: [{$ref}]`; undefined when unresolvable. */
+function resolve(
+  schema: OpenApiSchema,
+  components: Readonly<Record<string, OpenApiSchema>>,
+): OpenApiSchema | undefined {
+  let current: OpenApiSchema | undefined = schema;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current.$ref) {
+      const name: string = current.$ref.replace(/^#\/components\/schemas\//, "");
+      const target: OpenApiSchema | undefined = components[name];
+      if (!target) return undefined;
+      const { $ref: _ref, ...rest } = current;
+      current = { ...target, ...rest };
+      continue;
+    }
+    if (current.allOf?.length) {
+      const { allOf, ...rest }: OpenApiSchema = current;
+      current = { ...mergeAllOf(allOf ?? []), ...rest };
+      continue;
+    }
+    return current;
+  }
+  return undefined;
 }
 
 function visit(
@@ -36,16 +66,16 @@ function visit(
   schema: OpenApiSchema | undefined,
   path: string,
   unknown: string[],
-  custom: boolean,
+  components: Readonly<Record<string, OpenApiSchema>>,
   root = false,
 ): void {
-  if (!schema || schema.$ref || schema["x-kubernetes-preserve-unknown-fields"] || schema["x-kubernetes-int-or-string"])
+  if (!schema) return;
+  const effective = resolve(schema, components);
+  if (!effective || effective["x-kubernetes-preserve-unknown-fields"] || effective["x-kubernetes-int-or-string"])
     return;
-  const effective = schema.allOf?.length ? { ...schema, ...mergeAllOf(schema.allOf) } : schema;
-  if (effective.$ref) return;
   if (Array.isArray(value)) {
     if (effective.items)
-      value.forEach((item, index) => visit(item, effective.items, `${path}[${index}]`, unknown, custom));
+      value.forEach((item, index) => visit(item, effective.items, `${path}[${index}]`, unknown, components));
     return;
   }
   if (!isPlainObject(value)) return;
@@ -62,7 +92,7 @@ function visit(
   if (!properties) {
     if (isPlainObject(effective.additionalProperties)) {
       for (const [key, item] of Object.entries(value))
-        visit(item, effective.additionalProperties, join(path, key), unknown, custom);
+        visit(item, effective.additionalProperties, join(path, key), unknown, components);
     }
     return;
   }
@@ -77,10 +107,11 @@ function visit(
       continue;
     }
     if (root && key === "metadata") {
-      visit(item, child.properties ? child : { type: "object" }, "metadata", unknown, custom);
+      const metadataSchema = resolve(child, components);
+      visit(item, metadataSchema?.properties ? metadataSchema : { type: "object" }, "metadata", unknown, components);
       continue;
     }
-    visit(item, child, join(path, key), unknown, custom);
+    visit(item, child, join(path, key), unknown, components);
   }
 }
 

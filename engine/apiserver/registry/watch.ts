@@ -18,6 +18,7 @@ function decodeShared(
   revision: number,
   value: string,
   apiVersion: string,
+  present?: (object: KubeObject) => KubeObject,
 ): KubeObject {
   let cache = decodeCache.get(server);
   if (!cache) {
@@ -26,8 +27,12 @@ function decodeShared(
   }
   const cacheKey = `${revision}\u0000${key}\u0000${apiVersion}`;
   let object = cache.get(cacheKey);
-  if (!object) {
-    object = decodeObject({ key, value, modRevision: revision, createRevision: 0, version: 0 }, apiVersion);
+  if (object === undefined) {
+    object = decodeObject(
+      { key, value, modRevision: revision, createRevision: 0, version: 0 },
+      present ? undefined : apiVersion,
+    );
+    if (present) object = present(object);
     deepFreeze(object);
     cache.set(cacheKey, object);
     if (cache.size > DECODE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
@@ -85,6 +90,16 @@ export function watchResource(
     if (initialEventsEnd) metadata.annotations = { "k8s.io/initial-events-end": "true" };
     emit({ type: "BOOKMARK", object: { apiVersion, kind: definition.kind, metadata } });
   };
+  const conversion = definition.conversion;
+  const presentFn = conversion
+    ? (object: KubeObject) => conversion.fromStorage(object, request.gvr.version)
+    : undefined;
+  /** The stored shape (for selectors) and the served shape (for listeners); the same without conversion. */
+  const decode = (key: string, revision: number, value: string) => {
+    const stored = decodeShared(server, key, revision, value, conversion ? "" : apiVersion);
+    const served = presentFn ? decodeShared(server, key, revision, value, apiVersion, presentFn) : stored;
+    return { stored, served };
+  };
   const onStoreEvents = (events: StoreEvent[]) => {
     for (const event of events) {
       if (closed) return;
@@ -117,8 +132,8 @@ export function watchResource(
     const snapshot = server.store.range(key, { prefix });
     if (sendInitial) {
       for (const kv of snapshot.kvs) {
-        const object = decodeShared(server, kv.key, kv.modRevision, kv.value, apiVersion);
-        if (filter.matches(object)) emit({ type: "ADDED", object });
+        const { stored, served } = decode(kv.key, kv.modRevision, kv.value);
+        if (filter.matches(stored)) emit({ type: "ADDED", object: served });
       }
       if (options.sendInitialEvents && options.allowWatchBookmarks) bookmark(snapshot.revision, true);
     }
