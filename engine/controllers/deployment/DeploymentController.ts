@@ -33,6 +33,7 @@ import {
   maxUnavailable,
   newCondition,
   newRSNewReplicas,
+  progressDeadlineSeconds,
   POD_TEMPLATE_HASH_LABEL,
   proportion,
   REVISION_ANNOTATION,
@@ -532,8 +533,8 @@ export class DeploymentController {
 
   /** cleanupDeployment: delete the oldest idle ReplicaSets beyond revisionHistoryLimit. */
   private async cleanup(oldRSs: ReplicaSet[], d: Deployment): Promise<void> {
-    const limit = d.spec?.revisionHistoryLimit;
-    if (limit === undefined || limit === null) return;
+    // apps/v1 defaults revisionHistoryLimit to 10.
+    const limit = d.spec?.revisionHistoryLimit ?? 10;
     const cleanable = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp);
     const diff = cleanable.length - limit;
     if (diff <= 0) return;
@@ -649,7 +650,7 @@ export class DeploymentController {
     if (!hasProgressDeadline(d) || !current) return;
     if (deploymentComplete(d, status) || current.reason === Reasons.timedOut) return;
     const from = current.lastUpdateTime ? Date.parse(current.lastUpdateTime) : this.context.clock.now();
-    const after = from + (d.spec?.progressDeadlineSeconds ?? 600) * 1000 - this.context.clock.now();
+    const after = from + progressDeadlineSeconds(d) * 1000 - this.context.clock.now();
     if (after < 1000) this.queue.addRateLimited(keyOf(d));
     else this.queue.addAfter(keyOf(d), after + 1000);
   }

@@ -265,9 +265,13 @@ export function removeCondition(status: DeploymentStatus, type: string): void {
   status.conditions = status.conditions.filter((c) => c.type !== type);
 }
 
+/** spec.progressDeadlineSeconds with the apps/v1 default (600) when the API did not fill it in. */
+export function progressDeadlineSeconds(deployment: Deployment): number {
+  return deployment.spec?.progressDeadlineSeconds ?? 600;
+}
+
 export function hasProgressDeadline(deployment: Deployment): boolean {
-  const seconds = deployment.spec?.progressDeadlineSeconds;
-  return seconds !== undefined && seconds !== null && seconds !== 2147483647;
+  return progressDeadlineSeconds(deployment) !== 2147483647;
 }
 
 /** DeploymentComplete. */
@@ -302,7 +306,7 @@ export function deploymentTimedOut(deployment: Deployment, status: DeploymentSta
   if (condition.reason === Reasons.newRSAvailable) return false;
   if (condition.reason === Reasons.timedOut) return true;
   const from = condition.lastUpdateTime ? Date.parse(condition.lastUpdateTime) : now;
-  return from + (deployment.spec?.progressDeadlineSeconds ?? 600) * 1000 < now;
+  return from + progressDeadlineSeconds(deployment) * 1000 < now;
 }
 
 /** IsSaturated: the new RS is the whole deployment, and all of it available. */

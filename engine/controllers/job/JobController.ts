@@ -150,7 +150,7 @@ export class JobController {
     }
 
     const now = this.now();
-    const spec = job.spec ?? { template: {} };
+    const spec = withJobDefaults(job.spec);
     const indexed = spec.completionMode === "Indexed";
     const status: JobStatus = structuredClone(job.status ?? {});
     const uncounted = {
@@ -299,7 +299,7 @@ export class JobController {
     key: string,
     conditions: JobCondition[],
   ): Promise<number> {
-    const spec = job.spec ?? { template: {} };
+    const spec = withJobDefaults(job.spec);
     const time = toRfc3339(this.now());
     const suspended = jobCondition(job, "Suspended");
     if (spec.suspend) {
@@ -457,4 +457,15 @@ function statusEqual(a: JobStatus | undefined, b: JobStatus): boolean {
     return canonicalJson(copy);
   };
   return normalize(a) === normalize(b);
+}
+
+/** batch/v1 defaulting, in case the API did not apply it: no completions and no parallelism means one of each. */
+function withJobDefaults(spec: Job["spec"]): NonNullable<Job["spec"]> {
+  const copy = { ...(spec ?? { template: {} }) };
+  if ((copy.completions === undefined || copy.completions === null) && (copy.parallelism === undefined || copy.parallelism === null)) {
+    copy.completions = 1;
+    copy.parallelism = 1;
+  }
+  copy.parallelism ??= 1;
+  return copy;
 }
