@@ -202,7 +202,7 @@ function conflictError(conflicts: Array<{ identity: ManagerIdentity; path: Field
   const lines: string[] = [];
   for (const name of [...byManager.keys()].sort()) {
     lines.push(`conflicts with ${name}:`);
-    for (const path of byManager.get(name) ?? []) lines.push(`- ${path}`);
+    for (const path of [...(byManager.get(name) ?? [])].sort()) lines.push(`- ${path}`);
   }
   return ApiError.applyConflict(causes, `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`);
 }
