@@ -501,6 +501,9 @@ export class ApiServerCore implements ApiServer {
     if (subresource === "status") {
       if (strategy.status?.prepareForUpdate) strategy.status.prepareForUpdate(object, old, context);
       else keepAllButStatus(object, old);
+    } else if (subresource === "finalize") {
+      // namespaces/finalize (upstream's finalizeStrategy): the caller set only spec.finalizers.
+      object.status = clone(old.status);
     } else {
       if (definition.subresources?.status && !strategy.prepareForUpdate) object.status = clone(old.status);
       strategy.prepareForUpdate?.(object, old, context);
@@ -954,8 +957,12 @@ function stripVolatile(object: KubeObject): unknown {
   return { ...object, metadata: { ...metadata, managedFields: fields } };
 }
 
-/** Upstream's ShouldDeleteDuringUpdate: deletion requested, no finalizers left, no grace pending. */
+/**
+ * Upstream's ShouldDeleteDuringUpdate: deletion requested, no finalizers left, no grace pending.
+ * A namespace also waits for its spec.finalizers (ShouldDeleteNamespaceDuringUpdate).
+ */
 function shouldDeleteDuringUpdate(object: KubeObject): boolean {
+  if (object.kind === "Namespace" && (object.spec?.finalizers?.length ?? 0) > 0) return false;
   return (
     !!object.metadata.deletionTimestamp &&
     (object.metadata.finalizers?.length ?? 0) === 0 &&

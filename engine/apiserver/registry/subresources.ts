@@ -106,7 +106,7 @@ function handleFinalize(
   else delete object.metadata.resourceVersion;
   const updated = server.updateObject(
     definition,
-    { ...request, subresource: undefined, verb: "update" },
+    { ...request, subresource: "finalize", verb: "update" },
     found,
     object,
   );
