@@ -19,7 +19,12 @@ export async function runServer(options: RunOptions): Promise<RunningServer> {
   const port = options.port ?? portFromEnvironment();
   prepareDatabase(options.root);
   if (!options.dev) ensureProductionBuild(options.root);
-  const server = await startServer({ port, dev: options.dev, dir: options.root, hostname: process.env.HOSTNAME });
+  const server = await startServer({
+    port,
+    dev: options.dev,
+    dir: options.root,
+    hostname: process.env.KUBELAB_HOST || undefined,
+  });
   console.log(`Kubelab is serving at ${server.url} (${options.dev ? "development" : "production"} mode)`);
 
   let signalled = false;

@@ -36,7 +36,7 @@ export async function startTestServer(extraLessons: Record<string, string> = {})
     env: {
       ...process.env,
       PORT: "0",
-      HOSTNAME: "127.0.0.1",
+      KUBELAB_HOST: "127.0.0.1",
       NODE_ENV: "production",
       DATABASE_URL: `file:${databaseFile}`,
       KUBELAB_LESSONS_DIR: lessonsFolder,
