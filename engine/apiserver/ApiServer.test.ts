@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject, WatchEvent } from "../api/types";
-import { ConfigMaps, Deployments, Namespaces, Pods } from "../api/resources";
+import { ConfigMaps, Deployments, Events, Namespaces, Pods } from "../api/resources";
 import { ApiError } from "./ApiError";
 import { createTestServer } from "./testing/testServer";
 
@@ -219,5 +219,25 @@ describe("generic registry", () => {
     expect(created.spec.serviceAccountName).toBe("default");
     expect(store.revision).toBe(revision);
     expect((await error(client.get(Pods, "default", "dry"))).reason).toBe("NotFound");
+  });
+});
+
+describe("event expiry", () => {
+  it("sweeps events older than an hour as new ones are written", async () => {
+    const { client, clock } = createTestServer();
+    const event = (name: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name, namespace: "default" },
+      involvedObject: { kind: "Pod", name: "p", namespace: "default" },
+      reason: "Test",
+      message: "m",
+      lastTimestamp: new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+    });
+    await client.create(Events, event("old"));
+    await clock.advance(61 * 60 * 1000);
+    for (let index = 0; index < 64; index++) await client.create(Events, event(`new${index}`));
+    expect((await client.list(Events, "default")).items.some((item) => item.metadata.name === "old")).toBe(false);
+    expect((await client.list(Events, "default")).items).toHaveLength(64);
   });
 });

@@ -79,6 +79,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   return new ApiServerCore(options);
 }
 
+const EVENT_TTL_MS = 60 * 60 * 1000;
+
 /** The upstream alphabet for generated name suffixes (no vowels, no confusable characters). */
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -425,7 +427,29 @@ export class ApiServerCore implements ApiServer {
     }
     object.metadata.resourceVersion = String(response.revision);
     this.customResources.afterWrite(definition, object);
+    if (definition.storagePrefix === "events") this.expireEvents();
     return this.present(definition, object, request);
+  }
+
+  private eventWrites = 0;
+
+  /**
+   * Events live for an hour (kube-apiserver's --event-ttl, an etcd lease upstream). With no timers
+   * to expire them, every 64th event write sweeps the expired ones.
+   */
+  private expireEvents(): void {
+    if (++this.eventWrites % 64 !== 0) return;
+    const cutoff = this.clock.now() - EVENT_TTL_MS;
+    for (const kv of this.store.range("/registry/events/", { prefix: true }).kvs) {
+      let last: number;
+      try {
+        const event = JSON.parse(kv.value) as KubeObject;
+        last = Date.parse(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? "");
+      } catch {
+        continue;
+      }
+      if (Number.isFinite(last) && last < cutoff) this.store.delete(kv.key);
+    }
   }
 
   private update(definition: ResourceDefinition, request: ResourceRequest): ResourceResponse {

@@ -206,3 +206,13 @@ describe("KeyValueStore", () => {
     }
   });
 });
+
+describe("KeyValueStore history bounds", () => {
+  it("compacts by bytes too, keeping a minimum number of revisions", () => {
+    const store = new KeyValueStore({ historyLimit: 10_000, historyBytesLimit: 50_000, minimumHistory: 20 });
+    for (let index = 0; index < 500; index++) store.put(`/k/${index % 7}`, "x".repeat(1000));
+    expect(store.sizeBytes).toBeLessThan(60_000 + 7 * 1100);
+    expect(store.revision - store.compactRevision).toBeGreaterThanOrEqual(20);
+    expect(() => store.range("/k/", { prefix: true, revision: store.revision - 19 })).not.toThrow();
+  });
+});

@@ -121,6 +121,12 @@ export interface KeyValueStoreOptions {
    * happens on write.
    */
   historyLimit?: number;
+  /**
+   * Also compact when the retained history holds more than this many bytes (keeping at least
+   * `minimumHistory` revisions), so a busy cluster's memory stays bounded.
+   */
+  historyBytesLimit?: number;
+  minimumHistory?: number;
 }
 
 interface HistoryEntry {
@@ -147,6 +153,8 @@ export class KeyValueStore {
   private currentRevision = 1;
   private compacted = 0;
   private readonly historyLimit: number;
+  private readonly historyBytesLimit: number;
+  private readonly minimumHistory: number;
   private readonly watchers = new Map<number, Watcher>();
   private nextWatcherId = 1;
   private pendingDelivery: Array<{ watcher: Watcher; events: StoreEvent[] }> = [];
@@ -156,6 +164,8 @@ export class KeyValueStore {
 
   constructor(options: KeyValueStoreOptions = {}) {
     this.historyLimit = Math.max(1, options.historyLimit ?? 2000);
+    this.historyBytesLimit = options.historyBytesLimit ?? 2_000_000;
+    this.minimumHistory = Math.max(1, Math.min(this.historyLimit, options.minimumHistory ?? 200));
   }
 
   /** The current global revision (etcd starts at 1 for an empty store). */
@@ -443,7 +453,16 @@ export class KeyValueStore {
   private compactIfNeeded(): void {
     const oldestKept = this.currentRevision - this.historyLimit;
     // Compact in batches so a busy store does not slice its history on every write.
-    if (oldestKept - this.compacted >= Math.max(1, Math.floor(this.historyLimit / 10))) this.compact(oldestKept);
+    if (oldestKept - this.compacted >= Math.max(1, Math.floor(this.historyLimit / 10))) {
+      this.compact(oldestKept);
+      return;
+    }
+    if (this.historyBytes > this.historyBytesLimit && this.history.length > this.minimumHistory) {
+      // Drop the older half of what may go, down to the minimum number of revisions.
+      const removable = this.history.length - this.minimumHistory;
+      const target = this.history[Math.max(0, Math.ceil(removable / 2) - 1)].revision;
+      if (target > this.compacted) this.compact(target);
+    }
   }
 
   private notify(events: StoreEvent[]): void {

@@ -235,7 +235,7 @@ describe("admission", () => {
 
   it("resolves priority classes", async () => {
     const { client } = createTestServer();
-    const critical = await client.create(Pods, {
+    const critical = await client.create<KubeObject>(Pods, {
       ...pod("p"),
       spec: { priorityClassName: "system-node-critical", containers: [] },
     });
