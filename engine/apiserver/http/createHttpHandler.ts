@@ -6,6 +6,8 @@ import type { ResourceRequest, Verb } from "../ResourceRequest";
 import { bridgePortForward, bridgeSession, CHANNEL_PROTOCOLS, chooseProtocol } from "./channelProtocol";
 import {
   BodySyntaxError,
+  PROTOBUF,
+  parseBody,
   decodeObjectBody,
   type ExpectedKind,
   parseJsonBody,
@@ -186,7 +188,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       writeStatus(response, headers, notFoundStatus());
       return;
     }
-    serveResource(request, response, headers, info, query, definition);
+    await serveResource(request, response, headers, info, query, definition);
     return;
   }
 
@@ -395,7 +397,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
           writeStatus(response, headers, methodNotAllowed());
           return;
         }
-        serveLogs(request, response, headers, info, query);
+        await serveLogs(request, response, headers, info, query);
         return;
       }
       writeStatus(response, headers, ApiError.badRequest("Upgrade request required").toStatus());
@@ -584,7 +586,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     warnings: string[],
   ): void {
     const mediaType = bodyMediaType(request);
-    if (mediaType !== "application/json" && mediaType !== "application/yaml") {
+    if (mediaType !== "application/json" && mediaType !== "application/yaml" && mediaType !== PROTOBUF) {
       throw new ApiError(
         "UnsupportedMediaType",
         415,
@@ -690,9 +692,11 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     let parsed: { value: unknown };
     try {
       parsed =
-        mediaType === "application/yaml"
-          ? parseYamlBody(new TextDecoder().decode(request.body))
-          : parseJsonBody(new TextDecoder().decode(request.body));
+        mediaType === PROTOBUF
+          ? parseBody(request.body, PROTOBUF)
+          : mediaType === "application/yaml"
+            ? parseYamlBody(new TextDecoder().decode(request.body))
+            : parseJsonBody(new TextDecoder().decode(request.body));
     } catch (error) {
       if (error instanceof BodySyntaxError) {
         throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${error.message}`);

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { ApiError, quote } from "../ApiError";
 import { decodeJson, JsonSyntaxError } from "./decodeJson";
+import { decodeProtobufObject, ProtobufDecodeError } from "./protobuf/decodeProtobuf";
 
 /**
  * Decoding of request bodies with upstream's error wording (apiserver/pkg/endpoints/handlers/rest.go
@@ -8,6 +9,8 @@ import { decodeJson, JsonSyntaxError } from "./decodeJson";
  */
 
 const textDecoder = new TextDecoder();
+
+export const PROTOBUF = "application/vnd.kubernetes.protobuf";
 
 /** The body media types a create/update accepts, in upstream's words. */
 export const BODY_MEDIA_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
@@ -92,8 +95,16 @@ function collectYamlDuplicates(node: YamlNode | null | undefined, lines: LineCou
   }
 }
 
-/** Parses `body` by its media type (`application/json` or `application/yaml`). */
+/** Parses `body` by its media type (`application/json`, `application/yaml` or Kubernetes protobuf). */
 export function parseBody(body: Uint8Array, mediaType: string): ParsedBody {
+  if (mediaType === PROTOBUF) {
+    try {
+      return { value: decodeProtobufObject(body), duplicateErrors: [] };
+    } catch (error) {
+      if (error instanceof ProtobufDecodeError || error instanceof Error) throw new BodySyntaxError(error.message);
+      throw error;
+    }
+  }
   const text = textDecoder.decode(body);
   return mediaType === "application/yaml" ? parseYamlBody(text) : parseJsonBody(text);
 }
@@ -134,7 +145,7 @@ export function decodeObjectBody(
     parsed = parseBody(body, mediaType);
   } catch (error) {
     if (error instanceof BodySyntaxError) {
-      const prefix = mediaType === "application/yaml" ? "" : "couldn't get version/kind; json parse error: ";
+      const prefix = mediaType === "application/json" ? "couldn't get version/kind; json parse error: " : "";
       throw unrecognized(`${prefix}${error.message}`);
     }
     throw error;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { decodeProtobufObject, messageNameOf } from "./decodeProtobuf";
+
+// Bodies captured from the real kubectl 1.32 (`kubectl create configmap cm1 --from-literal=a=b`,
+// `kubectl create deployment web --image=nginx:1.27 --replicas=0 --port=80`).
+const configMap = "azhzAAoPCgJ2MRIJQ29uZmlnTWFwEh0KEwoDY20xEgAaACIAKgAyADgAQgASBgoBYRIBYhoAIgA=";
+const deployment =
+  "azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50Er0BCh8KA3dlYhIAGgAiACoAMgA4AEIAWgoKA2FwcBIDd2ViEosBCAASDAoKCgNhcHASA3dlYhpxChwKABIAGgAiACoAMgA4AEIAWgoKA2FwcBIDd2ViElESMwoFbmdpbngSCm5naW54OjEuMjcqADIKCgAQABhQIgAqAEIAagByAIABAIgBAJABAKIBABoAMgBCAEoAUgBYAGAAaACCAQCKAQCaAQDCAQAiAgoAKAA4ABoMCAAQABgAIAAoADgAGgAiAA==";
+const bytes = (base64: string) => new Uint8Array(Buffer.from(base64, "base64"));
+
+describe("decodeProtobufObject", () => {
+  it("decodes a ConfigMap as kubectl sends it", () => {
+    expect(decodeProtobufObject(bytes(configMap))).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cm1" },
+      data: { a: "b" },
+    });
+  });
+
+  it("decodes a Deployment, keeping replicas: 0 and dropping plain zero values", () => {
+    const object = decodeProtobufObject(bytes(deployment)) as {
+      metadata: { creationTimestamp?: string };
+      spec: { template: { spec: { containers: Array<{ stdin?: boolean }> } } };
+    };
+    expect(object).toMatchObject({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", labels: { app: "web" } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: "web" } },
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: { containers: [{ name: "nginx", image: "nginx:1.27", ports: [{ containerPort: 80 }] }] },
+        },
+      },
+    });
+    expect(object.metadata.creationTimestamp).toBeUndefined();
+    expect(object.spec.template.spec.containers[0].stdin).toBeUndefined();
+  });
+
+  it("rejects bodies without the k8s envelope", () => {
+    expect(() => decodeProtobufObject(new Uint8Array([1, 2, 3, 4, 5]))).toThrow(
+      "does not appear to be a protobuf message",
+    );
+  });
+
+  it("maps API groups to upstream's proto packages", () => {
+    expect(messageNameOf("v1", "Pod")).toBe("k8s.io.api.core.v1.Pod");
+    expect(messageNameOf("rbac.authorization.k8s.io/v1", "Role")).toBe("k8s.io.api.rbac.v1.Role");
+    expect(messageNameOf("autoscaling/v2", "HorizontalPodAutoscaler")).toBe(
+      "k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler",
+    );
+    expect(messageNameOf("v1", "DeleteOptions")).toBe("k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions");
+  });
+});
