@@ -1,10 +1,56 @@
 import type { Command } from "../Command";
+import { applyCommand } from "./apply";
 import { configCommand } from "./config";
 import { createCommand } from "./create";
+import { deleteCommand } from "./delete";
+import { describeCommand } from "./describe";
 import { getCommand } from "./get";
 import { apiResourcesCommand, apiVersionsCommand, clusterInfoCommand, completionCommand, versionCommand } from "./info";
+import { annotateCommand, cordonCommand, drainCommand, editCommand, labelCommand, patchCommand, replaceCommand, taintCommand, uncordonCommand } from "./metadata";
+import { authCommand, diffCommand, eventsCommand, explainCommand, optionsCommand, waitCommand } from "./misc";
+import { attachCommand, cpCommand, execCommand, logsCommand, portForwardCommand, topCommand } from "./pods";
+import { autoscaleCommand, exposeCommand, rolloutCommand, runCommand, scaleCommand, setCommand } from "./workloads";
 
-/** Every kubectl command, in kubectl's order. */
+/** Every kubectl command (cobra's command list; help groups them as kubectl does). */
 export function allCommands(): Command[] {
-  return [createCommand, getCommand, clusterInfoCommand, completionCommand, apiResourcesCommand, apiVersionsCommand, configCommand, versionCommand];
+  return [
+    createCommand,
+    exposeCommand,
+    runCommand,
+    setCommand,
+    explainCommand,
+    getCommand,
+    editCommand,
+    deleteCommand,
+    rolloutCommand,
+    scaleCommand,
+    autoscaleCommand,
+    clusterInfoCommand,
+    topCommand,
+    cordonCommand,
+    uncordonCommand,
+    drainCommand,
+    taintCommand,
+    describeCommand,
+    logsCommand,
+    attachCommand,
+    execCommand,
+    portForwardCommand,
+    cpCommand,
+    authCommand,
+    eventsCommand,
+    diffCommand,
+    applyCommand,
+    patchCommand,
+    replaceCommand,
+    waitCommand,
+    labelCommand,
+    annotateCommand,
+    completionCommand,
+    apiResourcesCommand,
+    apiVersionsCommand,
+    configCommand,
+    versionCommand,
+    optionsCommand,
+  ];
 }

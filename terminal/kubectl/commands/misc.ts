@@ -1,0 +1,435 @@
+import { applyObject } from "../apply";
+import type { Command, CommandContext } from "../Command";
+import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
+import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import type { Flags } from "../flags";
+import { renderGlobalOptionsText } from "../globalOptions";
+import { readManifests } from "../manifests";
+import { since } from "../describe/format";
+import { toGoYaml } from "../printers/goYaml";
+import { JsonPath } from "../printers/jsonpath";
+import { omitManagedFields } from "../printers/output";
+import { formatTabbed } from "../printers/tabwriter";
+import { resolveTargets } from "../targets";
+import { unifiedDiff } from "../unifiedDiff";
+import { type KubeObject, filenameFlags, sleep } from "./common";
+import { objectsFor } from "./workloads";
+
+type Any = any;
+
+function parseTimeout(text: string): number {
+  if (text === "0" || text === "0s") return 0;
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
+  if (!match) return 30_000;
+  const value = Number(match[1]);
+  switch (match[2]) {
+    case "ms":
+      return value;
+    case "m":
+      return value * 60_000;
+    case "h":
+      return value * 3_600_000;
+    default:
+      return value * 1000;
+  }
+}
+
+/** `kubectl wait`. */
+export const waitCommand: Command = {
+  name: "wait",
+  short: "Experimental: Wait for a specific condition on one or many resources",
+  use: "wait ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)]) [--for=create|--for=delete|--for condition=available|--for=jsonpath='{}'[=value]]",
+  flags: [
+    ...filenameFlags("identifying the resource."),
+    { name: "for", kind: "string", usage: "The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true.  Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity." },
+    { name: "timeout", kind: "string", default: "30s", usage: "The length of time to wait before giving up.  Zero means check once and don't wait, negative means wait for a week." },
+    { name: "all", kind: "bool", usage: "Select all resources in the namespace of the specified resource types" },
+    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces." },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+    { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on" },
+    { name: "output", shorthand: "o", kind: "string", usage: "Output format." },
+  ],
+  async run(context, flags) {
+    const condition = flags.string("for");
+    if (!condition) throw new KubectlError("error: --for must be specified");
+    const timeout = parseTimeout(flags.string("timeout"));
+    const deadline = Date.now() + timeout;
+    const client = await context.client();
+    const namespace = await context.namespace();
+    const targets = await resolveTargets(context, flags.positional);
+    const items: { info: ResourceInfo; name: string }[] = [];
+    for (const target of targets) {
+      if (target.names.length > 0) for (const name of target.names) items.push({ info: target.info, name });
+      else {
+        const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, target.info.namespaced ? namespace : undefined), { query: { labelSelector: flags.string("selector") || undefined } });
+        for (const item of list.items) items.push({ info: target.info, name: String(item.metadata?.name) });
+        if (list.items.length === 0) throw new KubectlError("error: no matching resources found");
+      }
+    }
+    const check = (object: KubeObject | undefined): boolean => {
+      if (condition === "delete") return object === undefined;
+      if (condition === "create") return object !== undefined;
+      if (!object) return false;
+      if (condition.startsWith("condition=")) {
+        const [name, value] = condition.slice("condition=".length).split("=");
+        const found = (object.status?.conditions ?? []).find((c: Any) => String(c.type).toLowerCase() === String(name).toLowerCase());
+        return Boolean(found) && String(found.status).toLowerCase() === String(value ?? "true").toLowerCase();
+      }
+      if (condition.startsWith("jsonpath=")) {
+        const spec = condition.slice("jsonpath=".length);
+        const close = spec.lastIndexOf("}");
+        const expression = spec.slice(0, close + 1).replace(/^'|'$/g, "");
+        const expected = spec.slice(close + 2);
+        const values = new JsonPath(expression).values(object);
+        if (values.length === 0) return false;
+        return expected === "" ? true : String(values[0]) === expected;
+      }
+      throw new KubectlError(`error: unrecognized condition: "${condition}"`);
+    };
+    for (const { info, name } of items) {
+      const path = resourcePath(info, info.namespaced ? namespace : undefined, name);
+      for (;;) {
+        let object: KubeObject | undefined;
+        try {
+          object = await client.get<KubeObject>(path);
+        } catch (error) {
+          if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
+          if (condition !== "delete" && condition !== "create") throw new KubectlError(formatApiError(error));
+        }
+        if (check(object)) {
+          context.io.stdout(`${kindDotGroup(info)}/${name} condition met\n`);
+          break;
+        }
+        if (Date.now() >= deadline || context.io.signal?.aborted) {
+          throw new KubectlError(`error: timed out waiting for the condition on ${info.resource}${info.group ? `.${info.group}` : ""}/${name}`);
+        }
+        await sleep(Math.min(200, Math.max(1, deadline - Date.now())), context.io.signal);
+      }
+    }
+    return 0;
+  },
+};
+
+const canI: Command = {
+  name: "can-i",
+  short: "Check whether an action is allowed",
+  use: "can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]",
+  flags: [
+    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If true, check the specified action in all namespaces." },
+    { name: "list", kind: "bool", usage: "If true, prints all allowed actions." },
+    { name: "quiet", shorthand: "q", kind: "bool", usage: "If true, suppress output and just return the exit code." },
+    { name: "subresource", kind: "string", usage: "SubResource such as pod/log or deployment/scale" },
+    { name: "no-headers", kind: "bool", usage: "If true, prints allowed actions without headers" },
+  ],
+  async run(context, flags) {
+    const client = await context.client();
+    const namespace = flags.bool("all-namespaces") ? "" : await context.namespace();
+    if (flags.bool("list")) {
+      const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", { body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace } } });
+      let text = flags.bool("no-headers") ? "" : "Resources\tNon-Resource URLs\tResource Names\tVerbs\n";
+      for (const rule of review.status?.resourceRules ?? []) {
+        const resources = (rule.resources ?? []).map((resource: string) => ((rule.apiGroups ?? [""])[0] ? `${resource}.${rule.apiGroups[0]}` : resource));
+        text += `${resources.join(", ")}\t[]\t[${(rule.resourceNames ?? []).join(" ")}]\t[${(rule.verbs ?? []).join(" ")}]\n`;
+      }
+      for (const rule of review.status?.nonResourceRules ?? []) text += `\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[]\t[${(rule.verbs ?? []).join(" ")}]\n`;
+      context.io.stdout(formatTabbed(text, 1));
+      return 0;
+    }
+    const [verb, what] = flags.positional;
+    if (!verb || !what) throw usageError("kubectl auth can-i", "you must specify two arguments: verb resource or verb resource/resourceName.");
+    const spec: Any = {};
+    if (what.startsWith("/")) spec.nonResourceAttributes = { path: what, verb };
+    else {
+      const [typed, name] = what.split("/");
+      let group = "";
+      let resource = typed as string;
+      try {
+        const info = await (await context.discovery()).resolve(typed as string);
+        group = info.group;
+        resource = info.resource;
+      } catch {
+        context.io.stderr(`Warning: the server doesn't have a resource type '${typed}'\n\n`);
+      }
+      spec.resourceAttributes = { namespace, verb, group, resource, ...(name ? { name } : {}), ...(flags.string("subresource") ? { subresource: flags.string("subresource") } : {}) };
+    }
+    const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", { body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec } });
+    const allowed = review.status?.allowed === true;
+    if (!flags.bool("quiet")) context.io.stdout(allowed ? "yes\n" : "no\n");
+    return allowed ? 0 : 1;
+  },
+};
+
+const whoAmI: Command = {
+  name: "whoami",
+  short: "Experimental: Check self subject attributes",
+  use: "whoami",
+  flags: [{ name: "output", shorthand: "o", kind: "string", usage: "Output format." }],
+  async run(context, flags) {
+    const client = await context.client();
+    const review = await client.json<Any>("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", { body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } });
+    if (flags.string("output") === "yaml") {
+      context.io.stdout(toGoYaml(review));
+      return 0;
+    }
+    const info = review.status?.userInfo ?? {};
+    let text = "ATTRIBUTE\tVALUE\n";
+    text += `Username\t${info.username ?? ""}\n`;
+    if (info.uid) text += `UID\t${info.uid}\n`;
+    if (info.groups?.length) text += `Groups\t[${info.groups.join(" ")}]\n`;
+    context.io.stdout(formatTabbed(text));
+    return 0;
+  },
+};
+
+/** `kubectl auth`. */
+export const authCommand: Command = {
+  name: "auth",
+  short: "Inspect authorization",
+  use: "auth [flags]",
+  subcommands: [canI, whoAmI],
+};
+
+/** `kubectl events`. */
+export const eventsCommand: Command = {
+  name: "events",
+  short: "List events",
+  use: "events [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning]",
+  flags: [
+    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
+    { name: "for", kind: "string", usage: "Filter events to only those pertaining to the specified resource." },
+    { name: "types", kind: "stringSlice", usage: "Output only events of given types." },
+    { name: "watch", shorthand: "w", kind: "bool", usage: "After listing the requested events, watch for more events." },
+    { name: "no-headers", kind: "bool", usage: "When using the default output format, don't print headers." },
+    { name: "output", shorthand: "o", kind: "string", usage: "Output format." },
+    { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once." },
+  ],
+  async run(context, flags) {
+    const client = await context.client();
+    const allNamespaces = flags.bool("all-namespaces");
+    const namespace = await context.namespace();
+    let fieldSelector: string | undefined;
+    if (flags.string("for")) {
+      const [typed, name] = flags.string("for").split("/");
+      const info = await (await context.discovery()).resolve(typed as string);
+      fieldSelector = `involvedObject.kind=${info.kind},involvedObject.name=${name}`;
+    }
+    const path = allNamespaces ? "/api/v1/events" : `/api/v1/namespaces/${namespace}/events`;
+    const list = await client.get<{ items: Any[] }>(path, { query: { fieldSelector } });
+    const types = flags.list("types");
+    const items = list.items
+      .filter((event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()))
+      .sort((a, b) => new Date(a.lastTimestamp ?? a.eventTime ?? a.metadata.creationTimestamp).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? b.metadata.creationTimestamp).getTime());
+    if (flags.string("output")) {
+      const { printObject, parseOutputFormat, asList } = await import("../printers/output");
+      context.io.stdout(printObject(asList(items.map((item) => ({ apiVersion: "v1", kind: "Event", ...item }))), parseOutputFormat(flags.string("output"), { tableAllowed: false })));
+      return 0;
+    }
+    if (items.length === 0) {
+      context.io.stderr(allNamespaces ? "No events found.\n" : `No events found in ${namespace} namespace.\n`);
+      return 0;
+    }
+    const now = context.now();
+    let text = flags.bool("no-headers") ? "" : `${allNamespaces ? "NAMESPACE\t" : ""}LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n`;
+    for (const event of items) {
+      const first = since(event.eventTime ?? event.firstTimestamp, now);
+      const last = event.series ? since(event.series.lastObservedTime, now) : since(event.lastTimestamp ?? event.eventTime, now);
+      const count = event.series?.count ?? event.count ?? 1;
+      const seen = count > 1 ? `${last} (x${count} over ${first})` : last;
+      const object = `${String(event.involvedObject?.kind ?? "").toLowerCase()}/${event.involvedObject?.name ?? ""}`;
+      text += `${allNamespaces ? `${event.metadata.namespace}\t` : ""}${seen}\t${event.type}\t${event.reason}\t${object}\t${String(event.message ?? "").trim()}\n`;
+    }
+    context.io.stdout(formatTabbed(text));
+    return 0;
+  },
+};
+
+/** `kubectl diff`. */
+export const diffCommand: Command = {
+  name: "diff",
+  short: "Diff the live version against a would-be applied version",
+  use: "diff -f FILENAME",
+  flags: [
+    ...filenameFlags("contains the configuration to diff"),
+    { name: "server-side", kind: "bool", usage: "If true, apply runs in the server instead of the client." },
+    { name: "force-conflicts", kind: "bool", usage: "If true, server-side apply will force the changes against conflicts." },
+    { name: "field-manager", kind: "string", default: "kubectl-client-side-apply", usage: "Name of the manager used to track field ownership." },
+    { name: "prune", kind: "bool", usage: "Include resources that would be deleted by pruning." },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+    { name: "show-managed-fields", kind: "bool", usage: "If true, include managed fields in the diff." },
+    { name: "concurrency", kind: "int", default: 1, usage: "Number of objects to process in parallel when diffing against the live version." },
+  ],
+  async run(context, flags) {
+    if (flags.list("filename").length === 0) throw new KubectlError("error: must specify one of -f and -k");
+    const client = await context.client();
+    const discovery = await context.discovery();
+    const namespace = await context.namespace();
+    const liveDir = `/tmp/LIVE-${Math.floor(Math.random() * 1e9)}`;
+    const mergedDir = `/tmp/MERGED-${Math.floor(Math.random() * 1e9)}`;
+    let different = false;
+    const clean = (object: KubeObject | undefined): string => {
+      if (!object) return "";
+      const copy = omitManagedFields(structuredClone(object));
+      if (copy.metadata) delete copy.metadata.generation;
+      return toGoYaml(copy);
+    };
+    for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
+      const object = manifest.object as KubeObject;
+      const info = await discovery.resolveKind(String(object.apiVersion), String(object.kind));
+      const objectNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;
+      let live: KubeObject | undefined;
+      try {
+        live = await client.get<KubeObject>(resourcePath(info, objectNamespace, String(object.metadata?.name)));
+      } catch (error) {
+        if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
+      }
+      const merged = await applyObject(client, discovery, object, { namespace, serverSide: flags.bool("server-side"), forceConflicts: flags.bool("force-conflicts"), dryRun: "server" });
+      const before = clean(live);
+      const after = clean(merged.object);
+      if (before === after) continue;
+      different = true;
+      const file = `${info.group ? `${info.group}.` : ""}${info.version}.${info.kind}.${objectNamespace ? `${objectNamespace}.` : ""}${object.metadata?.name}`;
+      const stamp = "2006-01-02 15:04:05.000000000 +0000";
+      context.io.stdout(`diff -u -N ${liveDir}/${file} ${mergedDir}/${file}\n--- ${liveDir}/${file}\t${stamp}\n+++ ${mergedDir}/${file}\t${stamp}\n${unifiedDiff(before, after)}`);
+    }
+    return different ? 1 : 0;
+  },
+};
+
+/** `kubectl options`. */
+export const optionsCommand: Command = {
+  name: "options",
+  short: "Print the list of flags inherited by all commands",
+  use: "options",
+  async run(context) {
+    context.io.stdout(renderGlobalOptionsText());
+    return 0;
+  },
+};
+
+interface Schema {
+  type?: string;
+  description?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+  allOf?: Schema[];
+  $ref?: string;
+  required?: string[];
+  "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string }[];
+  enum?: string[];
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const out: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    if (paragraph.trim() === "") {
+      out.push(indent.trimEnd() === "" ? indent : indent);
+      continue;
+    }
+    let line = "";
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + 1 + word.length > width - indent.length) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(indent + line);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** `kubectl explain`, from the server's OpenAPI v3 documents. */
+export const explainCommand: Command = {
+  name: "explain",
+  short: "Get documentation for a resource",
+  use: "explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [-o|--output=plaintext|plaintext-openapiv2]",
+  flags: [
+    { name: "recursive", kind: "bool", usage: "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description." },
+    { name: "api-version", kind: "string", usage: "Use given api-version (group/version) of the resource." },
+    { name: "output", shorthand: "o", kind: "string", default: "plaintext", usage: "Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2)." },
+  ],
+  async run(context, flags) {
+    const target = flags.positional[0];
+    if (!target) {
+      throw new KubectlError(
+        'error: You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.\n',
+      );
+    }
+    const [typed, ...fieldPath] = target.split(".");
+    const info = await (await context.discovery()).resolve(typed as string);
+    const client = await context.client();
+    const index = await client.get<{ paths: Record<string, { serverRelativeURL: string }> }>("/openapi/v3");
+    const key = info.group ? `apis/${info.group}/${info.version}` : `api/${info.version}`;
+    const entry = index.paths[key];
+    if (!entry) throw new KubectlError(`error: couldn't find resource for "${info.group ? `${info.group}/` : ""}${info.version}, Kind=${info.kind}"`);
+    const document = await client.get<{ components: { schemas: Record<string, Schema> } }>(entry.serverRelativeURL);
+    const schemas = document.components.schemas;
+    const resolve = (schema: Schema | undefined): Schema | undefined => {
+      let current = schema;
+      while (current) {
+        const ref = current.$ref ?? current.allOf?.[0]?.$ref;
+        if (!ref) break;
+        current = { ...schemas[ref.replace("#/components/schemas/", "")], description: current.description ?? schemas[ref.replace("#/components/schemas/", "")]?.description };
+      }
+      return current;
+    };
+    const root = Object.values(schemas).find((schema) => schema["x-kubernetes-group-version-kind"]?.some((gvk) => gvk.group === info.group && gvk.kind === info.kind && gvk.version === info.version));
+    if (!root) throw new KubectlError(`error: couldn't find resource for "${info.kind}"`);
+    let schema: Schema | undefined = root;
+    let fieldName = "";
+    for (const part of fieldPath) {
+      const resolved = resolve(schema);
+      const next: Schema | undefined = resolved?.properties?.[part] ?? resolve(resolved?.items)?.properties?.[part];
+      if (!next) throw new KubectlError(`error: field "${part}" does not exist`);
+      schema = next;
+      fieldName = part;
+    }
+    const typeName = (value: Schema | undefined): string => {
+      if (!value) return "Object";
+      if (value.$ref || value.allOf) {
+        const ref = (value.$ref ?? value.allOf?.[0]?.$ref) as string;
+        const name = ref.split(".").pop() as string;
+        return name;
+      }
+      if (value.type === "array") return `[]${typeName(value.items)}`;
+      if (value.type === "object" && value.additionalProperties && typeof value.additionalProperties === "object") return `map[string]${typeName(value.additionalProperties)}`;
+      if (value.type === "integer") return "integer";
+      return value.type ?? "Object";
+    };
+    let out = `GROUP:      ${info.group}\nKIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
+    if (!info.group) out = `KIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
+    const resolved = resolve(schema);
+    if (fieldName) out += `FIELD: ${fieldName} <${typeName(schema)}>\n\n`;
+    out += "DESCRIPTION:\n";
+    out += wrap(schema?.description ?? resolved?.description ?? "<empty>", 80, "    ");
+    const fieldsOf = (value: Schema | undefined) => resolve(value)?.properties ?? resolve(resolve(value)?.items)?.properties;
+    const fields = fieldsOf(schema);
+    if (fields) {
+      out += "    \nFIELDS:\n";
+      const required = new Set(resolve(schema)?.required ?? resolve(resolve(schema)?.items)?.required ?? []);
+      if (flags.bool("recursive")) {
+        const walk = (properties: Record<string, Schema>, depth: number, seen: Set<Schema>) => {
+          for (const name of Object.keys(properties).sort()) {
+            const property = properties[name] as Schema;
+            out += `${"  ".repeat(depth)}${name}\t<${typeName(property)}>\n`;
+            const nested = fieldsOf(property);
+            const target = resolve(property);
+            if (nested && target && !seen.has(target)) walk(nested, depth + 1, new Set([...seen, target]));
+          }
+        };
+        walk(fields, 1, new Set());
+      } else {
+        for (const name of Object.keys(fields).sort()) {
+          const property = fields[name] as Schema;
+          out += `  ${name}\t<${typeName(property)}>${required.has(name) ? " -required-" : ""}\n`;
+          out += wrap(property.description ?? resolve(property)?.description ?? "<no description>", 80, "    ");
+          out += "\n";
+        }
+      }
+    }
+    context.io.stdout(out);
+    return 0;
+  },
+};
+
+export { objectsFor };

@@ -1,0 +1,448 @@
+import type { Command, CommandContext } from "../Command";
+import { openChannel } from "../ChannelConnection";
+import { resourcePath } from "../Discovery";
+import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import type { Flags } from "../flags";
+import { toStatusError } from "../RestClient";
+import { formatTabbed } from "../printers/tabwriter";
+import { resolveTargets } from "../targets";
+import { type KubeObject, sleep } from "./common";
+
+type Any = any;
+
+function parseDuration(text: string): number {
+  let total = 0;
+  const pattern = /([0-9.]+)(h|ms|m|s)/g;
+  let match: RegExpExecArray | null = pattern.exec(text);
+  if (!match) throw new KubectlError(`error: invalid argument "${text}" for "--since" flag: time: invalid duration "${text}"`);
+  while (match) {
+    const value = Number(match[1]);
+    total += match[2] === "h" ? value * 3600 : match[2] === "m" ? value * 60 : match[2] === "ms" ? value / 1000 : value;
+    match = pattern.exec(text);
+  }
+  return Math.ceil(total);
+}
+
+/** Resolves POD or TYPE/NAME to pods, as kubectl's logs/exec/attach do (first pod of a controller). */
+async function podsFor(context: CommandContext, flags: Flags, target: string, selector: string): Promise<KubeObject[]> {
+  const client = await context.client();
+  const namespace = await context.namespace();
+  if (selector) {
+    const list = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: selector } });
+    return list.items;
+  }
+  if (!target.includes("/")) return [await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(target)}`)];
+  const [targets] = [await resolveTargets(context, [target])];
+  const first = targets[0];
+  if (!first) return [];
+  const name = first.names[0] as string;
+  if (first.info.kind === "Pod") return [await client.get<KubeObject>(resourcePath(first.info, namespace, name))];
+  const object = await client.get<KubeObject>(resourcePath(first.info, namespace, name));
+  const matchLabels = first.info.kind === "Service" ? object.spec?.selector : (object.spec?.selector?.matchLabels ?? object.spec?.selector);
+  const labelSelector = Object.entries(matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  const pods = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector } });
+  const sorted = [...pods.items].sort((a, b) => {
+    const rank = (pod: KubeObject) => (pod.status?.phase === "Running" ? 0 : pod.status?.phase === "Pending" ? 1 : 2);
+    return rank(a) - rank(b) || new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime();
+  });
+  if (sorted.length === 0) throw new KubectlError(`error: timed out waiting for the condition`);
+  if (sorted.length > 1) context.io.stderr(`Found ${sorted.length} pods, using pod/${sorted[0]?.metadata?.name}\n`);
+  return [sorted[0] as KubeObject];
+}
+
+/** The container kubectl picks: -c, the default-container annotation, or the first (with a notice when several). */
+function containerFor(context: CommandContext, pod: KubeObject, explicit: string, quiet = false): string {
+  const containers: Any[] = pod.spec?.containers ?? [];
+  if (explicit) return explicit;
+  const annotated = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"];
+  if (annotated && containers.some((container) => container.name === annotated)) return annotated;
+  const first = containers[0]?.name ?? "";
+  if (containers.length > 1 && !quiet) {
+    context.io.stderr(`Defaulted container "${first}" out of: ${containers.map((container) => container.name).join(", ")}\n`);
+  }
+  return first;
+}
+
+/** `kubectl logs`. */
+export const logsCommand: Command = {
+  name: "logs",
+  short: "Print the logs for a container in a pod",
+  use: "logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]",
+  flags: [
+    { name: "container", shorthand: "c", kind: "string", usage: "Print the logs of this container" },
+    { name: "follow", shorthand: "f", kind: "bool", usage: "Specify if the logs should be streamed." },
+    { name: "previous", shorthand: "p", kind: "bool", usage: "If true, print the logs for the previous instance of the container in a pod if it exists." },
+    { name: "tail", kind: "int", default: -1, usage: "Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided." },
+    { name: "since", kind: "string", default: "0s", usage: "Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used." },
+    { name: "since-time", kind: "string", usage: "Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used." },
+    { name: "timestamps", kind: "bool", usage: "Include timestamps on each line in the log output" },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+    { name: "all-containers", kind: "bool", usage: "Get all containers' logs in the pod(s)." },
+    { name: "prefix", kind: "bool", usage: "Prefix each log line with the log source (pod name and container name)" },
+    { name: "limit-bytes", kind: "int", usage: "Maximum bytes of logs to return. Defaults to no limit." },
+    { name: "max-log-requests", kind: "int", default: 5, usage: "Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5." },
+    { name: "pod-running-timeout", kind: "string", default: "20s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+    { name: "ignore-errors", kind: "bool", usage: "If watching / following pod logs, allow for any errors that occur to be non-fatal" },
+    { name: "insecure-skip-tls-verify-backend", kind: "bool", usage: "Skip verifying the identity of the kubelet that logs are requested from." },
+  ],
+  async run(context, flags) {
+    const selector = flags.string("selector");
+    const target = flags.positional[0];
+    if (!target && !selector) {
+      throw usageError("kubectl logs", "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
+    }
+    let container = flags.string("container");
+    if (flags.positional.length === 2 && !container) container = flags.positional[1] as string;
+    if (flags.positional.length > 2) throw usageError("kubectl logs", "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
+    const pods = await podsFor(context, flags, target ?? "", selector);
+    if (pods.length === 0 && selector) {
+      context.io.stderr(`No resources found in ${await context.namespace()} namespace.\n`);
+      return 0;
+    }
+    const client = await context.client();
+    let tail = flags.int("tail");
+    if (selector && !flags.changed("tail")) tail = 10;
+    const query: Record<string, string | number | boolean | undefined> = {
+      follow: flags.bool("follow") || undefined,
+      previous: flags.bool("previous") || undefined,
+      tailLines: tail >= 0 ? tail : undefined,
+      sinceSeconds: flags.string("since") !== "0s" ? parseDuration(flags.string("since")) : undefined,
+      sinceTime: flags.string("since-time") || undefined,
+      timestamps: flags.bool("timestamps") || undefined,
+      limitBytes: flags.int("limit-bytes") > 0 ? flags.int("limit-bytes") : undefined,
+    };
+    const streams: Promise<void>[] = [];
+    for (const pod of pods) {
+      const containers = flags.bool("all-containers")
+        ? [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: Any) => c.name as string)
+        : [containerFor(context, pod, container, Boolean(selector))];
+      for (const name of containers) {
+        const prefix = flags.bool("prefix") ? `[pod/${pod.metadata?.name}/${name}] ` : "";
+        const stream = async () => {
+          let pending = "";
+          await client.stream(
+            `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/log`,
+            { query: { ...query, container: name }, accept: "*/*", signal: context.io.signal },
+            (text) => {
+              if (!prefix) {
+                context.io.stdout(text);
+                return;
+              }
+              pending += text;
+              const lines = pending.split("\n");
+              pending = lines.pop() ?? "";
+              for (const line of lines) context.io.stdout(`${prefix}${line}\n`);
+            },
+          );
+          if (pending) context.io.stdout(`${prefix}${pending}`);
+        };
+        if (flags.bool("follow")) streams.push(stream());
+        else await stream();
+      }
+    }
+    await Promise.all(streams);
+    return 0;
+  },
+};
+
+/** Runs an exec/attach session wired to the terminal (tty) or to plain streams. */
+async function runSession(
+  context: CommandContext,
+  path: string,
+  query: Record<string, string | boolean | string[] | undefined>,
+  options: { tty: boolean; stdin: boolean },
+): Promise<number> {
+  const client = await context.client();
+  const decoder = new TextDecoder();
+  const errDecoder = new TextDecoder();
+  let session: Awaited<ReturnType<typeof openChannel>>;
+  try {
+    session = await openChannel(client, {
+      path,
+      query,
+      onStdout: (data) => context.io.stdout(decoder.decode(data, { stream: true })),
+      onStderr: (data) => context.io.stderr(errDecoder.decode(data, { stream: true })),
+      signal: context.io.signal,
+    });
+  } catch (error) {
+    const failure = error as { statusCode?: number; body?: string; message: string };
+    if (failure.statusCode) {
+      throw new KubectlError(formatApiError(toStatusError({ statusCode: failure.statusCode, headers: {}, body: failure.body ?? "" })));
+    }
+    throw error;
+  }
+  const disposers: (() => void)[] = [];
+  const terminal = context.io.terminal;
+  if (options.stdin) {
+    if (terminal) {
+      disposers.push(terminal.onInput((data) => session.sendStdin(data)));
+      if (options.tty) {
+        session.resize(terminal.columns, terminal.rows);
+        disposers.push(terminal.onResize((columns, rows) => session.resize(columns, rows)));
+      }
+    } else {
+      const input = await context.io.readStdin();
+      if (input) session.sendStdin(input);
+      session.closeStdin();
+    }
+  }
+  const result = await session.done;
+  for (const dispose of disposers) dispose();
+  if (result.message) throw new KubectlError(`error: ${result.message}`);
+  if (result.exitCode !== 0) {
+    context.io.stderr(`command terminated with exit code ${result.exitCode}\n`);
+  }
+  return result.exitCode;
+}
+
+/** `kubectl exec`. */
+export const execCommand: Command = {
+  name: "exec",
+  short: "Execute a command in a container",
+  use: "exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]",
+  flags: [
+    { name: "container", shorthand: "c", kind: "string", usage: "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen" },
+    { name: "stdin", shorthand: "i", kind: "bool", usage: "Pass stdin to the container" },
+    { name: "tty", shorthand: "t", kind: "bool", usage: "Stdin is a TTY" },
+    { name: "quiet", shorthand: "q", kind: "bool", usage: "Only print output from the remote session" },
+    { name: "filename", shorthand: "f", kind: "stringSlice", usage: "to use to exec into the resource" },
+    { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+  ],
+  async run(context, flags) {
+    const dash = flags.parsed.argsLenAtDash;
+    const args = flags.positional;
+    if (args.length === 0) throw usageError("kubectl exec", "pod, type/name or --filename must be specified");
+    if (dash < 0 && args.length > 1) {
+      throw new KubectlError("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples");
+    }
+    const target = args[0] as string;
+    const command = dash >= 0 ? args.slice(dash) : [];
+    if (command.length === 0) throw usageError("kubectl exec", "you must specify at least one command for the container");
+    const [pod] = await podsFor(context, flags, target, "");
+    if (!pod) throw new KubectlError(`error: pod not found`);
+    if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") {
+      throw new KubectlError(`error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
+    }
+    const container = containerFor(context, pod, flags.string("container"), flags.bool("quiet"));
+    let tty = flags.bool("tty");
+    if (tty && !flags.bool("stdin")) {
+      context.io.stderr("Unable to use a TTY - input is not a terminal or the right kind of file\n");
+      tty = false;
+    } else if (tty && !context.io.terminal) {
+      context.io.stderr("Unable to use a TTY - input is not a terminal or the right kind of file\n");
+      tty = false;
+    }
+    return runSession(
+      context,
+      `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/exec`,
+      { command, container, stdin: flags.bool("stdin") || undefined, stdout: true, stderr: !tty || undefined, tty: tty || undefined },
+      { tty, stdin: flags.bool("stdin") },
+    );
+  },
+};
+
+/** Waits for a pod to run, then attaches (kubectl run -it / attach). */
+export async function attachToPod(context: CommandContext, namespace: string, name: string, tty: boolean, stdin: boolean, quiet: boolean): Promise<number> {
+  const client = await context.client();
+  let pod: KubeObject | undefined;
+  for (let attempt = 0; attempt < 600 && !context.io.signal?.aborted; attempt++) {
+    pod = await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${name}`);
+    const phase = pod.status?.phase;
+    if (phase === "Running" || phase === "Succeeded" || phase === "Failed") break;
+    await sleep(100, context.io.signal);
+  }
+  if (!pod) return 1;
+  const container = (pod.spec?.containers?.[0]?.name as string) ?? name;
+  if (pod.status?.phase !== "Running") {
+    const logs = await client.raw("GET", `/api/v1/namespaces/${namespace}/pods/${name}/log`, { query: { container } });
+    context.io.stdout(logs.body);
+    return pod.status?.phase === "Succeeded" ? 0 : 1;
+  }
+  if (!quiet && tty) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
+  return runSession(
+    context,
+    `/api/v1/namespaces/${namespace}/pods/${name}/attach`,
+    { container, stdin: stdin || undefined, stdout: true, stderr: !tty || undefined, tty: (tty && Boolean(context.io.terminal)) || undefined },
+    { tty: tty && Boolean(context.io.terminal), stdin },
+  );
+}
+
+/** `kubectl attach`. */
+export const attachCommand: Command = {
+  name: "attach",
+  short: "Attach to a running container",
+  use: "attach (POD | TYPE/NAME) -c CONTAINER",
+  flags: [
+    { name: "container", shorthand: "c", kind: "string", usage: "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen" },
+    { name: "stdin", shorthand: "i", kind: "bool", usage: "Pass stdin to the container" },
+    { name: "tty", shorthand: "t", kind: "bool", usage: "Stdin is a TTY" },
+    { name: "quiet", shorthand: "q", kind: "bool", usage: "Only print output from the remote session" },
+    { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+  ],
+  async run(context, flags) {
+    const target = flags.positional[0];
+    if (!target) throw usageError("kubectl attach", "expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []");
+    const [pod] = await podsFor(context, flags, target, "");
+    if (!pod) return 1;
+    const container = containerFor(context, pod, flags.string("container"), flags.bool("quiet"));
+    const tty = flags.bool("tty") && Boolean(context.io.terminal);
+    if (!flags.bool("quiet") && tty) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
+    return runSession(
+      context,
+      `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/attach`,
+      { container, stdin: flags.bool("stdin") || undefined, stdout: true, stderr: !tty || undefined, tty: tty || undefined },
+      { tty, stdin: flags.bool("stdin") },
+    );
+  },
+};
+
+function milliCores(text: string | undefined): number {
+  if (!text) return 0;
+  if (text.endsWith("n")) return Number(text.slice(0, -1)) / 1e6;
+  if (text.endsWith("u")) return Number(text.slice(0, -1)) / 1e3;
+  if (text.endsWith("m")) return Number(text.slice(0, -1));
+  return Number(text) * 1000;
+}
+
+function bytes(text: string | undefined): number {
+  if (!text) return 0;
+  const match = /^([0-9.]+)([A-Za-z]*)$/.exec(text);
+  if (!match) return 0;
+  const factors: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
+  return Number(match[1]) * (factors[match[2] ?? ""] ?? 1);
+}
+
+const topPod: Command = {
+  name: "pod",
+  aliases: ["pods", "po"],
+  short: "Display resource (CPU/memory) usage of pods",
+  use: "pod [NAME | -l label]",
+  flags: [
+    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+    { name: "containers", kind: "bool", usage: "If present, print usage of containers within a pod." },
+    { name: "no-headers", kind: "bool", usage: "If present, print output without headers." },
+    { name: "sort-by", kind: "string", usage: "If non-empty, sort pods list using specified field. The field can be either 'cpu' or 'memory'." },
+    { name: "sum", kind: "bool", usage: "Print the sum of the resource usage" },
+    { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on" },
+  ],
+  async run(context, flags) {
+    const client = await context.client();
+    const allNamespaces = flags.bool("all-namespaces");
+    const namespace = await context.namespace();
+    const base = allNamespaces ? "/apis/metrics.k8s.io/v1beta1/pods" : `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`;
+    let items: Any[];
+    try {
+      const name = flags.positional[0];
+      if (name) items = [await client.get(`${base}/${name}`)];
+      else items = (await client.get<{ items: Any[] }>(base, { query: { labelSelector: flags.string("selector") || undefined } })).items;
+    } catch (error) {
+      if (error instanceof ApiStatusError && error.statusCode === 404 && !flags.positional[0]) throw new KubectlError("error: Metrics API not available");
+      throw error;
+    }
+    if (items.length === 0) {
+      context.io.stderr(allNamespaces ? "No resources found\n" : `No resources found in ${namespace} namespace.\n`);
+      return 0;
+    }
+    const rows = items.map((item) => {
+      const cpu = item.containers.reduce((sum: number, c: Any) => sum + milliCores(c.usage?.cpu), 0);
+      const memory = item.containers.reduce((sum: number, c: Any) => sum + bytes(c.usage?.memory), 0);
+      return { item, cpu, memory };
+    });
+    const sortBy = flags.string("sort-by");
+    if (sortBy === "cpu") rows.sort((a, b) => b.cpu - a.cpu);
+    else if (sortBy === "memory") rows.sort((a, b) => b.memory - a.memory);
+    else rows.sort((a, b) => (a.item.metadata.name < b.item.metadata.name ? -1 : 1));
+    let text = "";
+    const containers = flags.bool("containers");
+    if (!flags.bool("no-headers")) text += `${allNamespaces ? "NAMESPACE\t" : ""}${containers ? "POD\tNAME" : "NAME"}\tCPU(cores)\tMEMORY(bytes)\t\n`;
+    for (const row of rows) {
+      if (containers) {
+        for (const container of row.item.containers) {
+          text += `${allNamespaces ? `${row.item.metadata.namespace}\t` : ""}${row.item.metadata.name}\t${container.name}\t${Math.trunc(milliCores(container.usage?.cpu))}m\t${Math.trunc(bytes(container.usage?.memory) / 1024 ** 2)}Mi\t\n`;
+        }
+      } else {
+        text += `${allNamespaces ? `${row.item.metadata.namespace}\t` : ""}${row.item.metadata.name}\t${Math.trunc(row.cpu)}m\t${Math.trunc(row.memory / 1024 ** 2)}Mi\t\n`;
+      }
+    }
+    context.io.stdout(formatTabbed(text));
+    return 0;
+  },
+};
+
+const topNode: Command = {
+  name: "node",
+  aliases: ["nodes", "no"],
+  short: "Display resource (CPU/memory) usage of nodes",
+  use: "node [NAME | -l label]",
+  flags: [
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+    { name: "no-headers", kind: "bool", usage: "If present, print output without headers" },
+    { name: "sort-by", kind: "string", usage: "If non-empty, sort nodes list using specified field. The field can be either 'cpu' or 'memory'." },
+    { name: "show-capacity", kind: "bool", usage: "Print node resources based on Capacity instead of Allocatable(default) of the nodes." },
+  ],
+  async run(context, flags) {
+    const client = await context.client();
+    let metrics: Any[];
+    try {
+      const name = flags.positional[0];
+      metrics = name ? [await client.get(`/apis/metrics.k8s.io/v1beta1/nodes/${name}`)] : (await client.get<{ items: Any[] }>("/apis/metrics.k8s.io/v1beta1/nodes", { query: { labelSelector: flags.string("selector") || undefined } })).items;
+    } catch (error) {
+      if (error instanceof ApiStatusError && error.statusCode === 404) throw new KubectlError("error: Metrics API not available");
+      throw error;
+    }
+    const nodes = await client.get<{ items: Any[] }>("/api/v1/nodes");
+    const byName = new Map(nodes.items.map((node) => [node.metadata.name, node]));
+    const rows = metrics.map((metric) => {
+      const node = byName.get(metric.metadata.name);
+      const capacity = flags.bool("show-capacity") ? node?.status?.capacity : node?.status?.allocatable;
+      const cpu = milliCores(metric.usage?.cpu);
+      const memory = bytes(metric.usage?.memory);
+      return { name: metric.metadata.name, cpu, memory, cpuPercent: Math.trunc((cpu / milliCores(capacity?.cpu)) * 100), memoryPercent: Math.trunc((memory / bytes(capacity?.memory)) * 100) };
+    });
+    const sortBy = flags.string("sort-by");
+    if (sortBy === "cpu") rows.sort((a, b) => b.cpu - a.cpu);
+    else if (sortBy === "memory") rows.sort((a, b) => b.memory - a.memory);
+    else rows.sort((a, b) => (a.name < b.name ? -1 : 1));
+    let text = flags.bool("no-headers") ? "" : "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\t\n";
+    for (const row of rows) text += `${row.name}\t${Math.trunc(row.cpu)}m\t${row.cpuPercent}%\t${Math.trunc(row.memory / 1024 ** 2)}Mi\t${row.memoryPercent}%\t\n`;
+    context.io.stdout(formatTabbed(text));
+    return 0;
+  },
+};
+
+/** `kubectl top`. */
+export const topCommand: Command = {
+  name: "top",
+  short: "Display resource (CPU/memory) usage",
+  long: "Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.",
+  use: "top [flags]",
+  subcommands: [topNode, topPod],
+};
+
+/** `kubectl port-forward`: the terminal has no host network, so it explains that. */
+export const portForwardCommand: Command = {
+  name: "port-forward",
+  short: "Forward one or more local ports to a pod",
+  use: "port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]",
+  flags: [{ name: "address", kind: "stringSlice", default: ["localhost"], usage: "Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind." }, { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" }],
+  async run(context, flags) {
+    if (flags.positional.length < 2) throw usageError("kubectl port-forward", "TYPE/NAME and list of ports are required for port-forward");
+    await podsFor(context, flags, flags.positional[0] as string, "");
+    throw new KubectlError("error: port-forward needs a local network, which this terminal does not have; use curl from a node (ssh node01) to reach Services and Pods");
+  },
+};
+
+/** `kubectl cp`: not available without a tar-capable container runtime. */
+export const cpCommand: Command = {
+  name: "cp",
+  short: "Copy files and directories to and from containers",
+  use: "cp <file-spec-src> <file-spec-dest>",
+  flags: [{ name: "container", shorthand: "c", kind: "string", usage: "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen" }, { name: "no-preserve", kind: "bool", usage: "The copied file/directory's ownership and permissions will not be preserved in the container" }, { name: "retries", kind: "int", usage: "Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry)." }],
+  async run(_context, flags) {
+    if (flags.positional.length !== 2) throw usageError("kubectl cp", "source and destination are required");
+    throw new KubectlError("error: cp is not available in this terminal");
+  },
+};
+
+export { parseDuration };

@@ -1,0 +1,777 @@
+import type { Command, CommandContext } from "../Command";
+import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
+import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import type { Flags } from "../flags";
+import { formatTabbed } from "../printers/tabwriter";
+import { builtinResources } from "../builtinResources";
+import { threeWayMergePatch } from "../strategicMerge";
+import { resolveTargets } from "../targets";
+import { type KubeObject, dryRunFlag, filenameFlags, printFlags, sleep } from "./common";
+import { createObject, dryRunOf, dryRunSuffix, patchObject, printResult } from "./mutation";
+
+type Any = any;
+
+function parseEnv(pairs: string[]): { name: string; value: string }[] {
+  return pairs.map((pair) => {
+    const equals = pair.indexOf("=");
+    if (equals <= 0) throw new KubectlError(`error: invalid env: ${pair}`);
+    return { name: pair.slice(0, equals), value: pair.slice(equals + 1) };
+  });
+}
+
+function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(",").filter(Boolean)) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined) throw new KubectlError(`error: invalid label spec: ${pair}`);
+    labels[key] = value;
+  }
+  return labels;
+}
+
+/** `kubectl run`. */
+export const runCommand: Command = {
+  name: "run",
+  short: "Run a particular image on the cluster",
+  use: "run NAME --image=image [--env=\"key=value\"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]",
+  flags: [
+    ...printFlags,
+    dryRunFlag,
+    { name: "image", kind: "string", usage: "The image for the container to run." },
+    { name: "env", kind: "stringArray", usage: "Environment variables to set in the container." },
+    { name: "port", kind: "string", usage: "The port that this container exposes." },
+    { name: "labels", shorthand: "l", kind: "string", usage: "Comma separated labels to apply to the pod. Will override previous values." },
+    { name: "restart", kind: "string", default: "Always", usage: "The restart policy for this Pod.  Legal values [Always, OnFailure, Never]." },
+    { name: "command", kind: "bool", usage: "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default." },
+    { name: "expose", kind: "bool", usage: "If true, create a ClusterIP service associated with the pod.  Requires `--port`." },
+    { name: "stdin", shorthand: "i", kind: "bool", usage: "Keep stdin open on the container in the pod, even if nothing is attached." },
+    { name: "tty", shorthand: "t", kind: "bool", usage: "Allocate a TTY for the container in the pod." },
+    { name: "rm", kind: "bool", usage: "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'." },
+    { name: "attach", kind: "bool", usage: "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called." },
+    { name: "annotations", kind: "stringArray", usage: "Annotations to apply to the pod." },
+    { name: "image-pull-policy", kind: "string", usage: "The image pull policy for the container." },
+    { name: "overrides", kind: "string", usage: "An inline JSON override for the generated object." },
+    { name: "privileged", kind: "bool", usage: "If true, run the container in privileged mode." },
+    { name: "quiet", shorthand: "q", kind: "bool", usage: "If true, suppress prompt messages." },
+    { name: "field-manager", kind: "string", default: "kubectl-run", usage: "Name of the manager used to track field ownership." },
+    { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+  ],
+  async run(context, flags) {
+    const name = flags.positional[0];
+    if (!name) throw usageError("kubectl run", "NAME is required for run");
+    const image = flags.string("image");
+    if (!image) throw new KubectlError('error: required flag(s) "image" not set');
+    const dryRun = dryRunOf(context, flags);
+    const rest = flags.positional.slice(1);
+    const labels = flags.string("labels") ? parseLabels(flags.string("labels")) : { run: name };
+    const container: Any = { name, image };
+    if (rest.length > 0) container[flags.bool("command") ? "command" : "args"] = rest;
+    if (flags.list("env").length > 0) container.env = parseEnv(flags.list("env"));
+    if (flags.string("image-pull-policy")) container.imagePullPolicy = flags.string("image-pull-policy");
+    if (flags.string("port")) container.ports = [{ containerPort: Number(flags.string("port")) }];
+    container.resources = {};
+    if (flags.bool("stdin")) {
+      container.stdin = true;
+      container.stdinOnce = true;
+    }
+    if (flags.bool("tty")) container.tty = true;
+    const annotations: Record<string, string> = {};
+    for (const pair of flags.list("annotations")) {
+      const equals = pair.indexOf("=");
+      annotations[pair.slice(0, equals)] = pair.slice(equals + 1);
+    }
+    const restart = flags.string("restart");
+    if (!["Always", "OnFailure", "Never"].includes(restart)) throw new KubectlError(`error: invalid restart policy: ${restart}`);
+    const pod: KubeObject = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { creationTimestamp: null as unknown as string, labels, name, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      spec: { containers: [container], dnsPolicy: "ClusterFirst", restartPolicy: restart },
+      status: {},
+    };
+    if (flags.string("overrides")) {
+      const { applyStrategicPatch } = await import("../strategicMerge");
+      Object.assign(pod, applyStrategicPatch(pod, JSON.parse(flags.string("overrides"))));
+    }
+    if (flags.bool("expose")) {
+      if (!flags.string("port")) throw new KubectlError("error: --port must be set when exposing a service");
+      const service: KubeObject = {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { creationTimestamp: null as unknown as string, name },
+        spec: { ports: [{ port: Number(flags.string("port")), protocol: "TCP", targetPort: Number(flags.string("port")) }], selector: labels },
+        status: { loadBalancer: {} },
+      };
+      const created = await createObject(context, builtinResources.services as ResourceInfo, service, await context.namespace(), dryRun, flags.string("field-manager"));
+      printResult(context, flags, builtinResources.services as ResourceInfo, created, "created", dryRun);
+    }
+    const info = builtinResources.pods as ResourceInfo;
+    const namespace = await context.namespace();
+    const created = await createObject(context, info, pod, namespace, dryRun, flags.string("field-manager"));
+    const attach = flags.bool("attach") || flags.bool("stdin");
+    if (!attach || dryRun !== "none") {
+      printResult(context, flags, info, created, "created", dryRun);
+      return 0;
+    }
+    const { attachToPod } = await import("./pods");
+    const status = await attachToPod(context, namespace, name, flags.bool("tty"), flags.bool("stdin"), flags.bool("quiet"));
+    if (flags.bool("rm")) {
+      const client = await context.client();
+      await client.json("DELETE", resourcePath(info, namespace, name), { body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" } });
+      context.io.stdout(`pod "${name}" deleted\n`);
+    }
+    return status;
+  },
+};
+
+function selectorFor(object: KubeObject): Record<string, string> | undefined {
+  switch (object.kind) {
+    case "Pod":
+      return object.metadata?.labels;
+    case "Service":
+      return object.spec?.selector;
+    case "ReplicationController":
+      return object.spec?.selector;
+    default:
+      return object.spec?.selector?.matchLabels;
+  }
+}
+
+function portsFor(object: KubeObject): { port: number; protocol: string }[] {
+  const podSpec = object.kind === "Pod" ? object.spec : object.spec?.template?.spec;
+  if (object.kind === "Service") return (object.spec?.ports ?? []).map((p: Any) => ({ port: p.port, protocol: p.protocol ?? "TCP" }));
+  return (podSpec?.containers ?? []).flatMap((c: Any) => (c.ports ?? []).map((p: Any) => ({ port: p.containerPort, protocol: p.protocol ?? "TCP" })));
+}
+
+/** `kubectl expose`. */
+export const exposeCommand: Command = {
+  name: "expose",
+  short: "Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service",
+  use: "expose (-f FILENAME | TYPE NAME) [--port=port] [--protocol=TCP|UDP|SCTP] [--target-port=number-or-name] [--name=name] [--external-ip=external-ip-of-service] [--type=type]",
+  flags: [
+    ...printFlags,
+    ...filenameFlags("identifying the resource to expose a service"),
+    dryRunFlag,
+    { name: "port", kind: "string", usage: "The port that the service should serve on. Copied from the resource being exposed, if unspecified" },
+    { name: "target-port", kind: "string", usage: "Name or number for the port on the container that the service should direct traffic to. Optional." },
+    { name: "protocol", kind: "string", usage: "The network protocol for the service to be created. Default is 'TCP'." },
+    { name: "name", kind: "string", usage: "The name for the newly created object." },
+    { name: "type", kind: "string", usage: "Type for this service: ClusterIP, NodePort, LoadBalancer, or ExternalName. Default is 'ClusterIP'." },
+    { name: "selector", kind: "string", usage: "A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the replication controller or replica set.)" },
+    { name: "labels", shorthand: "l", kind: "string", usage: "Labels to apply to the service created by this call." },
+    { name: "external-ip", kind: "string", usage: "Additional external IP address (not managed by Kubernetes) to accept for the service." },
+    { name: "cluster-ip", kind: "string", usage: "ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service." },
+    { name: "session-affinity", kind: "string", usage: "If non-empty, set the session affinity for the service to this; legal values: 'None', 'ClientIP'" },
+    { name: "load-balancer-ip", kind: "string", usage: "IP to assign to the LoadBalancer. If empty, an ephemeral IP will be created and used (cloud-provider specific)." },
+    { name: "field-manager", kind: "string", default: "kubectl-expose", usage: "Name of the manager used to track field ownership." },
+  ],
+  async run(context, flags) {
+    if (flags.positional.length === 0 && flags.list("filename").length === 0) {
+      throw usageError(
+        "kubectl expose",
+        "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
+    }
+    const targets = await resolveTargets(context, flags.positional);
+    const client = await context.client();
+    const namespace = await context.namespace();
+    const dryRun = dryRunOf(context, flags);
+    for (const target of targets) {
+      if (!["pods", "services", "deployments", "replicasets", "replicationcontrollers"].includes(target.info.resource)) {
+        throw new KubectlError(`error: cannot expose a ${target.info.kind}`);
+      }
+      for (const name of target.names) {
+        const object = await client.get<KubeObject>(resourcePath(target.info, namespace, name));
+        const selector = flags.string("selector") ? parseLabels(flags.string("selector")) : selectorFor(object);
+        if (!selector || Object.keys(selector).length === 0) {
+          throw new KubectlError(
+            `error: couldn't retrieve selectors via --selector flag or introspection: the ${target.info.singular} has no labels and cannot be exposed`,
+          );
+        }
+        let ports: { port: number; protocol: string }[];
+        if (flags.string("port")) ports = [{ port: Number(flags.string("port")), protocol: flags.string("protocol") || "TCP" }];
+        else ports = portsFor(object);
+        if (ports.length === 0) throw new KubectlError("error: couldn't find port via --port flag or introspection");
+        const targetPort = flags.string("target-port");
+        const servicePorts = ports.map((port, index) => {
+          const entry: Any = {};
+          if (ports.length > 1) entry.name = `port-${index + 1}`;
+          entry.port = port.port;
+          entry.protocol = flags.string("protocol") || port.protocol;
+          entry.targetPort = targetPort ? (/^[0-9]+$/.test(targetPort) ? Number(targetPort) : targetPort) : port.port;
+          return entry;
+        });
+        const labels = flags.string("labels") ? parseLabels(flags.string("labels")) : object.metadata?.labels;
+        const spec: Any = { ports: servicePorts, selector };
+        if (flags.string("type")) spec.type = flags.string("type");
+        if (flags.string("cluster-ip")) spec.clusterIP = flags.string("cluster-ip");
+        if (flags.string("external-ip")) spec.externalIPs = [flags.string("external-ip")];
+        if (flags.string("session-affinity")) spec.sessionAffinity = flags.string("session-affinity");
+        if (flags.string("load-balancer-ip")) spec.loadBalancerIP = flags.string("load-balancer-ip");
+        const service: KubeObject = {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { creationTimestamp: null as unknown as string, ...(labels ? { labels } : {}), name: flags.string("name") || name },
+          spec,
+          status: { loadBalancer: {} },
+        };
+        const info = builtinResources.services as ResourceInfo;
+        const created = await createObject(context, info, service, namespace, dryRun, flags.string("field-manager"));
+        printResult(context, flags, info, created, "exposed", dryRun);
+      }
+    }
+    return 0;
+  },
+};
+
+/** `kubectl scale`. */
+export const scaleCommand: Command = {
+  name: "scale",
+  short: "Set a new size for a deployment, replica set, or replication controller",
+  use: "scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)",
+  flags: [
+    ...printFlags,
+    ...filenameFlags("identifying the resource to set a new size"),
+    dryRunFlag,
+    { name: "replicas", kind: "int", default: -1, usage: "The new desired number of replicas. Required." },
+    { name: "current-replicas", kind: "int", default: -1, usage: "Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition." },
+    { name: "resource-version", kind: "string", usage: "Precondition for resource version. Requires that the current resource version match this value in order to scale." },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+    { name: "all", kind: "bool", usage: "Select all resources in the namespace of the specified resource types" },
+    { name: "timeout", kind: "string", default: "0s", usage: "The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h)." },
+  ],
+  async run(context, flags) {
+    if (!flags.changed("replicas")) throw new KubectlError('error: required flag(s) "replicas" not set');
+    const replicas = flags.int("replicas");
+    if (replicas < 0) throw new KubectlError("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+    if (flags.positional.length === 0) {
+      throw new KubectlError(
+        "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
+    }
+    const targets = await resolveTargets(context, flags.positional);
+    const client = await context.client();
+    const namespace = await context.namespace();
+    const dryRun = dryRunOf(context, flags);
+    let failed = false;
+    for (const target of targets) {
+      let names = target.names;
+      if (names.length === 0 && (flags.bool("all") || flags.string("selector"))) {
+        const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, namespace), { query: { labelSelector: flags.string("selector") || undefined } });
+        names = list.items.map((item) => String(item.metadata?.name));
+      }
+      if (names.length === 0) throw new KubectlError("error: resource(s) were provided, but no name was specified");
+      for (const name of names) {
+        try {
+          const current = await client.get<KubeObject>(resourcePath(target.info, namespace, name, "scale"));
+          if (flags.int("current-replicas") >= 0 && current.spec?.replicas !== flags.int("current-replicas")) {
+            throw new KubectlError(`error: Expected replicas to be ${flags.int("current-replicas")}, was ${current.spec?.replicas}`);
+          }
+          if (dryRun !== "client") {
+            await patchObject(context, target.info, namespace, name, { spec: { replicas } }, "merge", { dryRun, subresource: "scale", fieldManager: "kubectl-scale" });
+          }
+          context.io.stdout(`${kindDotGroup(target.info)}/${name} scaled${dryRunSuffix(dryRun)}\n`);
+        } catch (error) {
+          failed = true;
+          if (error instanceof ApiStatusError) context.io.stderr(`${formatApiError(error)}\n`);
+          else throw error;
+        }
+      }
+    }
+    return failed ? 1 : 0;
+  },
+};
+
+/** `kubectl autoscale`. */
+export const autoscaleCommand: Command = {
+  name: "autoscale",
+  short: "Auto-scale a deployment, replica set, stateful set, or replication controller",
+  use: "autoscale (-f FILENAME | TYPE NAME | TYPE/NAME) [--min=MINPODS] --max=MAXPODS [--cpu-percent=CPU]",
+  flags: [
+    ...printFlags,
+    dryRunFlag,
+    { name: "min", kind: "int", default: -1, usage: "The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value." },
+    { name: "max", kind: "int", default: -1, usage: "The upper limit for the number of pods that can be set by the autoscaler. Required." },
+    { name: "cpu-percent", kind: "int", default: -1, usage: "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used." },
+    { name: "name", kind: "string", usage: "The name for the newly created object. If not specified, the name of the input resource will be used." },
+  ],
+  async run(context, flags) {
+    if (flags.int("max") < 1) throw new KubectlError("error: --max=MAXPODS is required and must be at least 1, max: -1");
+    const targets = await resolveTargets(context, flags.positional);
+    const client = await context.client();
+    const namespace = await context.namespace();
+    const dryRun = dryRunOf(context, flags);
+    for (const target of targets) {
+      for (const name of target.names) {
+        await client.get(resourcePath(target.info, namespace, name));
+        const spec: Any = {
+          maxReplicas: flags.int("max"),
+          ...(flags.int("min") >= 0 ? { minReplicas: flags.int("min") } : {}),
+          scaleTargetRef: { apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version, kind: target.info.kind, name },
+          ...(flags.int("cpu-percent") >= 0 ? { targetCPUUtilizationPercentage: flags.int("cpu-percent") } : {}),
+        };
+        const hpa: KubeObject = {
+          apiVersion: "autoscaling/v1",
+          kind: "HorizontalPodAutoscaler",
+          metadata: { creationTimestamp: null as unknown as string, name: flags.string("name") || name },
+          spec,
+          status: { currentReplicas: 0, desiredReplicas: 0 },
+        };
+        const info = { ...(builtinResources["horizontalpodautoscalers.autoscaling"] as ResourceInfo), version: "v1" };
+        const created = await createObject(context, info, hpa, namespace, dryRun, "kubectl-autoscale");
+        printResult(context, flags, info, created, "autoscaled", dryRun);
+      }
+    }
+    return 0;
+  },
+};
+
+async function objectsFor(context: CommandContext, flags: Flags): Promise<{ info: ResourceInfo; object: KubeObject }[]> {
+  const client = await context.client();
+  const namespace = await context.namespace();
+  const out: { info: ResourceInfo; object: KubeObject }[] = [];
+  if (flags.list("filename").length > 0) {
+    const { readManifests } = await import("../manifests");
+    const discovery = await context.discovery();
+    for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
+      const info = await discovery.resolveKind(String(manifest.object.apiVersion), String(manifest.object.kind));
+      out.push({ info, object: await client.get<KubeObject>(resourcePath(info, info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined, String(manifest.object.metadata?.name))) });
+    }
+    return out;
+  }
+  const args = flags.positional;
+  const targets = await resolveTargets(context, args);
+  for (const target of targets) {
+    let names = target.names;
+    if (names.length === 0 && (flags.parsed.values.get("all") === true || flags.string("selector"))) {
+      const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, target.info.namespaced ? namespace : undefined), { query: { labelSelector: flags.string("selector") || undefined } });
+      for (const item of list.items) out.push({ info: target.info, object: { apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version, kind: target.info.kind, ...item } });
+      continue;
+    }
+    for (const name of names) out.push({ info: target.info, object: await client.get<KubeObject>(resourcePath(target.info, target.info.namespaced ? namespace : undefined, name)) });
+  }
+  return out;
+}
+
+function podSpecOf(object: KubeObject): Any {
+  if (object.kind === "Pod") return object.spec;
+  if (object.kind === "CronJob") return object.spec?.jobTemplate?.spec?.template?.spec;
+  return object.spec?.template?.spec;
+}
+
+/** Applies a change to an object's pod template and sends it as a strategic merge patch. */
+async function updatePodSpec(context: CommandContext, flags: Flags, verb: string, change: (spec: Any, object: KubeObject) => void): Promise<number> {
+  const dryRun = dryRunOf(context, flags);
+  const namespace = await context.namespace();
+  const objects = await objectsFor(context, flags);
+  for (const { info, object } of objects) {
+    const modified = structuredClone(object);
+    change(podSpecOf(modified), modified);
+    const patch = threeWayMergePatch(object, modified, object);
+    let result = modified;
+    if (Object.keys(patch).length > 0 && dryRun !== "client") {
+      result = await patchObject(context, info, object.metadata?.namespace ?? namespace, String(object.metadata?.name), patch, "strategic", { dryRun, fieldManager: "kubectl-set" });
+    }
+    if (flags.string("output")) printResult(context, flags, info, result, verb, dryRun);
+    else context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} ${verb}${dryRunSuffix(dryRun)}\n`);
+  }
+  return 0;
+}
+
+const setCommonFlags = [
+  ...printFlags,
+  ...filenameFlags("identifying the resource to get from a server."),
+  dryRunFlag,
+  { name: "all", kind: "bool", usage: "Select all resources, in the namespace of the specified resource types" },
+  { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+  { name: "local", kind: "bool", usage: "If true, set image will NOT contact api-server but run locally." },
+] as Command["flags"] & object;
+
+const setImage: Command = {
+  name: "image",
+  short: "Update the image of a pod template",
+  use: "image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N",
+  flags: setCommonFlags,
+  async run(context, flags) {
+    const pairs = flags.positional.filter((arg) => arg.includes("="));
+    const resources = flags.positional.filter((arg) => !arg.includes("="));
+    if (pairs.length === 0) throw usageError("kubectl set image", "at least one image update is required");
+    flags.parsed.positional = resources;
+    return updatePodSpec(context, flags, "image updated", (spec) => {
+      for (const pair of pairs) {
+        const [containerName, image] = pair.split("=");
+        const containers: Any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+        const matched = containers.filter((container) => containerName === "*" || container.name === containerName);
+        if (matched.length === 0) throw new KubectlError(`error: unable to find container named "${containerName}"`);
+        for (const container of matched) container.image = image;
+      }
+    });
+  },
+};
+
+const setEnv: Command = {
+  name: "env",
+  short: "Update environment variables on a pod template",
+  use: "env RESOURCE/NAME KEY_1=VAL_1 ... KEY_N=VAL_N",
+  flags: [...setCommonFlags, { name: "containers", shorthand: "c", kind: "string", default: "*", usage: "The names of containers in the selected pod templates to change - may use wildcards" }, { name: "env", shorthand: "e", kind: "stringArray", usage: "Specify a key-value pair for an environment variable to set into each container." }, { name: "list", kind: "bool", usage: "If true, display the environment and any changes in the standard format. this flag will removed when we have kubectl view env." }, { name: "overwrite", kind: "bool", default: true, usage: "If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment." }],
+  async run(context, flags) {
+    const changes = [...flags.positional.filter((arg) => arg.includes("=") || arg.endsWith("-")), ...flags.list("env")];
+    flags.parsed.positional = flags.positional.filter((arg) => !(arg.includes("=") || arg.endsWith("-")));
+    if (flags.bool("list")) {
+      const objects = await objectsFor(context, flags);
+      for (const { info, object } of objects) {
+        for (const container of podSpecOf(object)?.containers ?? []) {
+          context.io.stdout(`# ${kindDotGroup(info).split(".")[0]}s/${object.metadata?.name}, container ${container.name}\n`);
+          for (const env of container.env ?? []) context.io.stdout(`${env.name}=${env.value ?? ""}\n`);
+        }
+      }
+      return 0;
+    }
+    if (changes.length === 0) throw usageError("kubectl set env", "at least one environment variable must be provided");
+    return updatePodSpec(context, flags, "env updated", (spec) => {
+      const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
+      for (const container of spec.containers ?? []) {
+        if (!pattern.test(container.name)) continue;
+        let env: Any[] = container.env ?? [];
+        for (const change of changes) {
+          if (change.endsWith("-") && !change.includes("=")) {
+            env = env.filter((entry) => entry.name !== change.slice(0, -1));
+            continue;
+          }
+          const equals = change.indexOf("=");
+          const name = change.slice(0, equals);
+          const value = change.slice(equals + 1);
+          const existing = env.find((entry) => entry.name === name);
+          if (existing) existing.value = value;
+          else env.push({ name, value });
+        }
+        if (env.length > 0) container.env = env;
+        else delete container.env;
+      }
+    });
+  },
+};
+
+const setResources: Command = {
+  name: "resources",
+  short: "Update resource requests/limits on objects with pod templates",
+  use: "resources (-f FILENAME | TYPE NAME)  ([--limits=LIMITS & --requests=REQUESTS]",
+  flags: [...setCommonFlags, { name: "containers", shorthand: "c", kind: "string", default: "*", usage: "The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards" }, { name: "limits", kind: "string", usage: "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges." }, { name: "requests", kind: "string", usage: "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges." }],
+  async run(context, flags) {
+    if (!flags.string("limits") && !flags.string("requests")) throw new KubectlError("error: you must specify an update to requests or limits (in the form of --requests/--limits)");
+    return updatePodSpec(context, flags, "resource requirements updated", (spec) => {
+      const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
+      const parse = (text: string) => Object.fromEntries(text.split(",").filter(Boolean).map((pair) => pair.split("=") as [string, string]));
+      let matched = false;
+      for (const container of spec.containers ?? []) {
+        if (!pattern.test(container.name)) continue;
+        matched = true;
+        container.resources ??= {};
+        if (flags.string("limits")) container.resources.limits = { ...(container.resources.limits ?? {}), ...parse(flags.string("limits")) };
+        if (flags.string("requests")) container.resources.requests = { ...(container.resources.requests ?? {}), ...parse(flags.string("requests")) };
+      }
+      if (!matched) throw new KubectlError(`error: unable to find container named ${flags.string("containers")}`);
+    });
+  },
+};
+
+const setSelector: Command = {
+  name: "selector",
+  short: "Set the selector on a resource",
+  use: "selector (-f FILENAME | TYPE NAME) EXPRESSIONS [--resource-version=version]",
+  flags: setCommonFlags,
+  async run() {
+    throw new KubectlError("error: set selector is not available in this terminal");
+  },
+};
+
+const setServiceAccount: Command = {
+  name: "serviceaccount",
+  aliases: ["sa"],
+  short: "Update the service account of a resource",
+  use: "serviceaccount (-f FILENAME | TYPE NAME) SERVICE_ACCOUNT",
+  flags: setCommonFlags,
+  async run(context, flags) {
+    const account = flags.positional[flags.positional.length - 1];
+    flags.parsed.positional = flags.positional.slice(0, -1);
+    return updatePodSpec(context, flags, "serviceaccount updated", (spec) => {
+      spec.serviceAccountName = account;
+    });
+  },
+};
+
+/** `kubectl set`. */
+export const setCommand: Command = {
+  name: "set",
+  short: "Set specific features on objects",
+  long: "Configure application resources.\n\n These commands help you make changes to existing application resources.",
+  use: "set SUBCOMMAND",
+  subcommands: [setEnv, setImage, setResources, setSelector, setServiceAccount],
+};
+
+// ---- rollout ----
+
+function deploymentStatus(deployment: KubeObject): { message: string; done: boolean; error?: string } {
+  const name = deployment.metadata?.name;
+  const status = deployment.status ?? {};
+  if ((deployment.metadata?.generation ?? 0) <= (status.observedGeneration ?? 0)) {
+    const progressing = (status.conditions ?? []).find((c: Any) => c.type === "Progressing");
+    if (progressing?.reason === "ProgressDeadlineExceeded") return { message: "", done: false, error: `deployment "${name}" exceeded its progress deadline` };
+    const replicas = deployment.spec?.replicas ?? 1;
+    if ((status.updatedReplicas ?? 0) < replicas) {
+      return { message: `Waiting for deployment "${name}" rollout to finish: ${status.updatedReplicas ?? 0} out of ${replicas} new replicas have been updated...\n`, done: false };
+    }
+    if ((status.replicas ?? 0) > (status.updatedReplicas ?? 0)) {
+      return { message: `Waiting for deployment "${name}" rollout to finish: ${(status.replicas ?? 0) - (status.updatedReplicas ?? 0)} old replicas are pending termination...\n`, done: false };
+    }
+    if ((status.availableReplicas ?? 0) < (status.updatedReplicas ?? 0)) {
+      return { message: `Waiting for deployment "${name}" rollout to finish: ${status.availableReplicas ?? 0} of ${status.updatedReplicas ?? 0} updated replicas are available...\n`, done: false };
+    }
+    return { message: `deployment "${name}" successfully rolled out\n`, done: true };
+  }
+  return { message: "Waiting for deployment spec update to be observed...\n", done: false };
+}
+
+function daemonSetStatus(set: KubeObject): { message: string; done: boolean; error?: string } {
+  const name = set.metadata?.name;
+  const status = set.status ?? {};
+  if (set.spec?.updateStrategy?.type !== "RollingUpdate") return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
+  if ((set.metadata?.generation ?? 0) <= (status.observedGeneration ?? 0)) {
+    if ((status.updatedNumberScheduled ?? 0) < (status.desiredNumberScheduled ?? 0)) {
+      return { message: `Waiting for daemon set "${name}" rollout to finish: ${status.updatedNumberScheduled ?? 0} out of ${status.desiredNumberScheduled ?? 0} new pods have been updated...\n`, done: false };
+    }
+    if ((status.numberAvailable ?? 0) < (status.desiredNumberScheduled ?? 0)) {
+      return { message: `Waiting for daemon set "${name}" rollout to finish: ${status.numberAvailable ?? 0} of ${status.desiredNumberScheduled ?? 0} updated pods are available...\n`, done: false };
+    }
+    return { message: `daemon set "${name}" successfully rolled out\n`, done: true };
+  }
+  return { message: "Waiting for daemon set spec update to be observed...\n", done: false };
+}
+
+function statefulSetStatus(set: KubeObject): { message: string; done: boolean; error?: string } {
+  const status = set.status ?? {};
+  if (set.spec?.updateStrategy?.type !== "RollingUpdate") return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
+  if (!status.observedGeneration || (set.metadata?.generation ?? 0) > status.observedGeneration) {
+    return { message: "Waiting for statefulset spec update to be observed...\n", done: false };
+  }
+  const replicas = set.spec?.replicas ?? 1;
+  if ((status.readyReplicas ?? 0) < replicas) return { message: `Waiting for ${replicas - (status.readyReplicas ?? 0)} pods to be ready...\n`, done: false };
+  const partition = set.spec?.updateStrategy?.rollingUpdate?.partition;
+  if (partition !== undefined && partition > 0) {
+    if ((status.updatedReplicas ?? 0) < replicas - partition) {
+      return { message: `Waiting for partitioned roll out to finish: ${status.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...\n`, done: false };
+    }
+    return { message: `partitioned roll out complete: ${status.updatedReplicas ?? 0} new pods have been updated...\n`, done: true };
+  }
+  if (status.updateRevision !== status.currentRevision) {
+    return { message: `waiting for statefulset rolling update to complete ${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}...\n`, done: false };
+  }
+  return { message: `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision}...\n`, done: true };
+}
+
+function rolloutTarget(context: CommandContext, flags: Flags) {
+  return objectsFor(context, flags).then((objects) => {
+    if (objects.length === 0) {
+      throw new KubectlError(
+        "error: required resource not specified",
+      );
+    }
+    return objects;
+  });
+}
+
+const rolloutStatus: Command = {
+  name: "status",
+  short: "Show the status of the rollout",
+  use: "status (TYPE NAME | TYPE/NAME) [flags]",
+  flags: [...filenameFlags("identifying the resource to get from a server."), { name: "watch", shorthand: "w", kind: "bool", default: true, usage: "Watch the status of the rollout until it's done." }, { name: "revision", kind: "int", usage: "Pin to a specific revision for showing its status. Defaults to 0 (last revision)." }, { name: "timeout", kind: "string", default: "0s", usage: "The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h)." }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }],
+  async run(context, flags) {
+    if (flags.positional.length === 0 && flags.list("filename").length === 0) {
+      throw new KubectlError(
+        "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
+    }
+    const client = await context.client();
+    for (const { info, object } of await rolloutTarget(context, flags)) {
+      const viewer = info.kind === "Deployment" ? deploymentStatus : info.kind === "DaemonSet" ? daemonSetStatus : info.kind === "StatefulSet" ? statefulSetStatus : undefined;
+      if (!viewer) throw new KubectlError(`error: no status viewer has been implemented for ${info.kind}`);
+      let last = "";
+      let current = object;
+      while (!context.io.signal?.aborted) {
+        const result = viewer(current);
+        if (result.error) throw new KubectlError(`error: ${result.error}`);
+        if (result.message !== last || result.done) context.io.stdout(result.message);
+        last = result.message;
+        if (result.done || !flags.bool("watch")) break;
+        await sleep(200, context.io.signal);
+        current = await client.get<KubeObject>(resourcePath(info, object.metadata?.namespace, String(object.metadata?.name)));
+      }
+    }
+    return 0;
+  },
+};
+
+async function ownedReplicaSets(context: CommandContext, deployment: KubeObject): Promise<KubeObject[]> {
+  const client = await context.client();
+  const selector = Object.entries(deployment.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  const list = await client.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${deployment.metadata?.namespace}/replicasets`, { query: { labelSelector: selector || undefined } });
+  return list.items.filter((set) => set.metadata?.ownerReferences?.some((ref) => ref.uid === deployment.metadata?.uid && ref.controller));
+}
+
+const revisionOf = (set: KubeObject) => Number(set.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0);
+
+const rolloutHistory: Command = {
+  name: "history",
+  short: "View rollout history",
+  use: "history (TYPE NAME | TYPE/NAME) [flags]",
+  flags: [...printFlags, ...filenameFlags("identifying the resource to get from a server."), { name: "revision", kind: "int", usage: "See the details, including podTemplate of the revision specified" }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }],
+  async run(context, flags) {
+    for (const { info, object } of await rolloutTarget(context, flags)) {
+      if (info.kind !== "Deployment") {
+        const client = await context.client();
+        const revisions = await client.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${object.metadata?.namespace}/controllerrevisions`);
+        const owned = revisions.items.filter((revision) => revision.metadata?.ownerReferences?.some((ref) => ref.uid === object.metadata?.uid)).sort((a, b) => Number((a as Any).revision) - Number((b as Any).revision));
+        let text = "REVISION\tCHANGE-CAUSE\n";
+        for (const revision of owned) text += `${(revision as Any).revision}\t${revision.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "<none>"}\n`;
+        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2)}\n`);
+        continue;
+      }
+      const sets = await ownedReplicaSets(context, object);
+      const revision = flags.int("revision");
+      if (revision > 0) {
+        const set = sets.find((candidate) => revisionOf(candidate) === revision);
+        if (!set) throw new KubectlError(`error: unable to find the specified revision`);
+        const { DescribeWriter } = await import("../describe/format");
+        const writer = new DescribeWriter();
+        const template = structuredClone(set.spec?.template);
+        const { describers } = await import("../describe/describers");
+        void describers;
+        writer.write(0, "");
+        const describedTemplate = await describeTemplateText(template);
+        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} with revision #${revision}\n${describedTemplate}\n`);
+        continue;
+      }
+      const byRevision = new Map<number, KubeObject>();
+      for (const set of sets) byRevision.set(revisionOf(set), set);
+      const revisions = [...byRevision.keys()].filter((value) => value > 0).sort((a, b) => a - b);
+      let text = "REVISION\tCHANGE-CAUSE\n";
+      for (const value of revisions) text += `${value}\t${byRevision.get(value)?.metadata?.annotations?.["kubernetes.io/change-cause"] || "<none>"}\n`;
+      context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2)}\n`);
+    }
+    return 0;
+  },
+};
+
+async function describeTemplateText(template: Any): Promise<string> {
+  const { DescribeWriter, printLabels, printAnnotations } = await import("../describe/format");
+  const w = new DescribeWriter();
+  w.write(0, "Pod Template:\n");
+  printLabels(w, "  Labels", template?.metadata?.labels);
+  if (Object.keys(template?.metadata?.annotations ?? {}).length > 0) printAnnotations(w, "  Annotations", template.metadata.annotations);
+  w.write(0, "  Containers:\n");
+  for (const container of template?.spec?.containers ?? []) {
+    w.write(1, ` ${container.name}:\n`);
+    w.write(2, `Image:\t${container.image}\n`);
+    const ports = (container.ports ?? []).map((p: Any) => `${p.containerPort}/${p.protocol ?? "TCP"}`).join(", ");
+    w.write(2, `Port:\t${ports || "<none>"}\n`);
+    w.write(2, `Host Port:\t${ports ? (container.ports ?? []).map((p: Any) => `${p.hostPort ?? 0}/${p.protocol ?? "TCP"}`).join(", ") : "<none>"}\n`);
+    w.write(2, `Environment:${container.env?.length ? "" : "\t<none>"}\n`);
+    for (const env of container.env ?? []) w.write(3, `${env.name}:\t${env.value ?? ""}\n`);
+    w.write(2, `Mounts:${container.volumeMounts?.length ? "" : "\t<none>"}\n`);
+    for (const mount of container.volumeMounts ?? []) w.write(3, `${mount.mountPath} from ${mount.name} (${mount.readOnly ? "ro" : "rw"})\n`);
+  }
+  w.write(0, `  Volumes:${template?.spec?.volumes?.length ? "" : "\t<none>"}\n`);
+  w.write(0, "  Node-Selectors:\t<none>\n");
+  w.write(0, "  Tolerations:\t<none>\n");
+  return w.toString();
+}
+
+const rolloutUndo: Command = {
+  name: "undo",
+  short: "Undo a previous rollout",
+  use: "undo (TYPE NAME | TYPE/NAME) [flags]",
+  flags: [...printFlags, ...filenameFlags("identifying the resource to get from a server."), dryRunFlag, { name: "to-revision", kind: "int", usage: "The revision to rollback to. Default to 0 (last revision)." }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }],
+  async run(context, flags) {
+    const dryRun = dryRunOf(context, flags);
+    for (const { info, object } of await rolloutTarget(context, flags)) {
+      if (info.kind !== "Deployment") throw new KubectlError(`error: no rollbacker has been implemented for "${info.kind}"`);
+      if (object.spec?.paused) throw new KubectlError(`error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${object.metadata?.name}' and try again`);
+      const sets = await ownedReplicaSets(context, object);
+      const toRevision = flags.int("to-revision");
+      let target: KubeObject | undefined;
+      if (toRevision === 0) {
+        const sorted = [...sets].sort((a, b) => revisionOf(b) - revisionOf(a));
+        target = sorted[1];
+        if (!target) throw new KubectlError(`error: no rollout history found for deployment "${object.metadata?.name}"`);
+      } else {
+        target = sets.find((set) => revisionOf(set) === toRevision);
+        if (!target) throw new KubectlError(`error: unable to find specified revision ${toRevision} in history`);
+      }
+      const template = structuredClone(target.spec?.template ?? {});
+      if (template.metadata?.labels) delete template.metadata.labels["pod-template-hash"];
+      const same = JSON.stringify(template) === JSON.stringify(object.spec?.template);
+      if (same) {
+        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} skipped rollback (current template already matches revision ${revisionOf(target)})\n`);
+        continue;
+      }
+      if (dryRun !== "client") {
+        const annotations = { ...(object.metadata?.annotations ?? {}) };
+        const patch = [
+          { op: "replace", path: "/spec/template", value: template },
+          { op: "replace", path: "/metadata/annotations", value: annotations },
+        ];
+        await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), patch, "json", { dryRun, fieldManager: "kubectl-rollout" });
+      }
+      context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} rolled back${dryRunSuffix(dryRun)}\n`);
+    }
+    return 0;
+  },
+};
+
+function simpleRollout(name: string, short: string, action: (object: KubeObject, now: string) => { patch?: unknown; message: string; error?: string }): Command {
+  return {
+    name,
+    short,
+    use: `${name} RESOURCE`,
+    flags: [...printFlags, ...filenameFlags("identifying the resource to get from a server."), { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }, { name: "field-manager", kind: "string", default: "kubectl-rollout", usage: "Name of the manager used to track field ownership." }],
+    async run(context, flags) {
+      if (flags.positional.length === 0 && flags.list("filename").length === 0) {
+        throw new KubectlError(
+          "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+        );
+      }
+      for (const { info, object } of await rolloutTarget(context, flags)) {
+        const result = action(object, context.now().toISOString().replace(/\.\d{3}Z$/, "Z"));
+        if (result.error) throw new KubectlError(`error: ${result.error.replace("%s", `${info.resource}${info.group ? `.${info.group}` : ""}`)}`);
+        if (result.patch) await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), result.patch, "strategic", { fieldManager: flags.string("field-manager") });
+        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} ${result.message}\n`);
+      }
+      return 0;
+    },
+  };
+}
+
+/** `kubectl rollout`. */
+export const rolloutCommand: Command = {
+  name: "rollout",
+  short: "Manage the rollout of a resource",
+  long: "Manage the rollout of one or many resources.\n\n Valid resource types include:\n\n  *  deployments\n  *  daemonsets\n  *  statefulsets",
+  use: "rollout SUBCOMMAND",
+  subcommands: [
+    rolloutHistory,
+    simpleRollout("pause", "Mark the provided resource as paused", (object) =>
+      object.spec?.paused ? { message: "", error: `%s "${object.metadata?.name}" is already paused` } : { patch: { spec: { paused: true } }, message: "paused" },
+    ),
+    simpleRollout("restart", "Restart a resource", (object, now) => ({
+      patch: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": now } } } } },
+      message: "restarted",
+    })),
+    simpleRollout("resume", "Resume a paused resource", (object) =>
+      object.spec?.paused ? { patch: { spec: { paused: null } }, message: "resumed" } : { message: "", error: `%s "${object.metadata?.name}" is not paused` },
+    ),
+    rolloutStatus,
+    rolloutUndo,
+  ],
+};
+
+export { objectsFor, podSpecOf };
