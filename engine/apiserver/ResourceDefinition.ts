@@ -47,6 +47,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    */
   schemaComponents?: Readonly<Record<string, OpenApiSchema>>;
   /**
+   * The schema of each served version when versions differ in shape (autoscaling v1 and v2);
+   * `schema` is the preferred version's. Absent: `schema` serves every version. (Added by resources.)
+   */
+  schemasByVersion?: Record<string, OpenApiSchema | undefined>;
+  /**
    * Conversion between the stored shape and the shape of a served version, for resources whose
    * versions differ in shape (added by the resources engineer). Absent: every served version has
    * the stored shape and only `apiVersion` changes.

@@ -77,7 +77,8 @@ export const daemonSets: ResourceDefinition<DaemonSet> = {
   strategy: specStatusStrategy<DaemonSet>(
     {
       defaults(daemonSet) {
-        const spec = (daemonSet.spec ??= { selector: {}, template: {} });
+        daemonSet.spec ??= { selector: {}, template: {} };
+        const spec = daemonSet.spec;
         spec.updateStrategy ??= {};
         if (!spec.updateStrategy.type) spec.updateStrategy.type = "RollingUpdate";
         if (spec.updateStrategy.type === "RollingUpdate") {

@@ -29,7 +29,8 @@ import {
 } from "../support/workloads";
 
 function defaultDeployment(deployment: Deployment): void {
-  const spec = (deployment.spec ??= { selector: {}, template: {} });
+  deployment.spec ??= { selector: {}, template: {} };
+  const spec = deployment.spec;
   spec.replicas ??= 1;
   spec.strategy ??= {};
   if (!spec.strategy.type) spec.strategy.type = "RollingUpdate";

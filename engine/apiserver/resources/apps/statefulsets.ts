@@ -106,7 +106,8 @@ export const statefulSets: ResourceDefinition<StatefulSet> = {
   strategy: specStatusStrategy<StatefulSet>(
     {
       defaults(statefulSet) {
-        const spec = (statefulSet.spec ??= { selector: {}, template: {} });
+        statefulSet.spec ??= { selector: {}, template: {} };
+        const spec = statefulSet.spec;
         if (!spec.podManagementPolicy) spec.podManagementPolicy = "OrderedReady";
         spec.updateStrategy ??= {};
         if (!spec.updateStrategy.type) spec.updateStrategy.type = "RollingUpdate";

@@ -73,7 +73,8 @@ export const cronJobs: ResourceDefinition<CronJob> = {
   strategy: specStatusStrategy<CronJob>(
     {
       defaults(cronJob) {
-        const spec = (cronJob.spec ??= { schedule: "", jobTemplate: {} });
+        cronJob.spec ??= { schedule: "", jobTemplate: {} };
+        const spec = cronJob.spec;
         if (!spec.concurrencyPolicy) spec.concurrencyPolicy = "Allow";
         spec.suspend ??= false;
         spec.successfulJobsHistoryLimit ??= 3;

@@ -58,7 +58,8 @@ function generateSelector(job: Job): void {
   if (!spec || spec.manualSelector === true) return;
   spec.template ??= {};
   spec.template.metadata ??= {};
-  const labels = (spec.template.metadata.labels ??= {});
+  spec.template.metadata.labels ??= {};
+  const labels = spec.template.metadata.labels;
   const name = job.metadata.name ?? "";
   const uid = job.metadata.uid ?? "";
   for (const key of [legacyJobNameLabel, jobNameLabel]) if (!(key in labels)) labels[key] = name;

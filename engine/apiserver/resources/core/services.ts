@@ -30,7 +30,8 @@ const needsNodePorts = (service: Service) =>
 const isHeadless = (service: Service) => service.spec?.clusterIP === "None" || service.spec?.clusterIPs?.[0] === "None";
 
 function defaultService(service: Service): void {
-  const spec = (service.spec ??= {});
+  service.spec ??= {};
+  const spec = service.spec;
   if (!spec.sessionAffinity) spec.sessionAffinity = "None";
   if (spec.sessionAffinity === "ClientIP") {
     spec.sessionAffinityConfig ??= {};
@@ -160,7 +161,8 @@ function validateService(service: Service): FieldError[] {
 
 /** Allocates what the service's type needs: a ClusterIP (or `None`) and NodePorts. */
 function allocate(service: Service, context: StrategyContext, old?: Service): void {
-  const spec = (service.spec ??= {});
+  service.spec ??= {};
+  const spec = service.spec;
   if (spec.type === "ExternalName") {
     delete spec.clusterIP;
     delete spec.clusterIPs;
