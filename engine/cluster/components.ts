@@ -1,4 +1,5 @@
 import { startControllerManager } from "../controllers";
+import { startKubelets } from "../kubelet/startKubelets";
 import { startScheduler } from "../scheduler";
 import type { ComponentStarter } from "./createCluster";
 
@@ -15,5 +16,9 @@ export const componentStarters: ComponentStarter[] = [
   {
     name: "kube-controller-manager",
     start: (cluster) => startControllerManager(cluster.context("kube-controller-manager", "system:kube-controller-manager")),
+  },
+  {
+    name: "kubelet",
+    start: (cluster) => startKubelets(cluster),
   },
 ];

@@ -5,6 +5,8 @@ import type { Client } from "../client/Client";
 import { ADMIN_USER, createClient } from "../client/createClient";
 import type { Clock } from "../clock/Clock";
 import { RealClock } from "../clock/RealClock";
+import type { NodeFileSystem } from "../kubelet/NodeFileSystem";
+import type { Network } from "../proxy/Network";
 import { KeyValueStore } from "../store/KeyValueStore";
 import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
 import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
@@ -33,6 +35,11 @@ export interface ClusterOptions {
   components?: readonly string[];
   /** Receives component log lines as `component: line`. */
   log?: (component: string, line: string) => void;
+  /**
+   * Each node's file system (static pod manifests, PKI, hostPath volumes). Hosts that persist
+   * nodes pass a disk-backed one over `DIR/nodes/<node>/`; default: in memory.
+   */
+  nodeFileSystem?: (nodeName: string) => NodeFileSystem;
 }
 
 /** A running in-process cluster. */
@@ -68,6 +75,10 @@ export interface ClusterHandle {
   readonly dataDir?: string;
   /** A ComponentContext whose client acts as `username` (groups as upstream's component identities). */
   context(component: string, username: string, groups?: string[]): ComponentContext;
+  /** The cluster network, set by whichever starter creates it first (kube-proxy or the kubelets). */
+  network?: Network;
+  /** Each node's file system (see ClusterOptions.nodeFileSystem). */
+  nodeFileSystem?: (nodeName: string) => NodeFileSystem;
 }
 
 /**
@@ -109,6 +120,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     controlPlaneNode: "controlplane",
     controlPlaneIp: CONTROL_PLANE_IP,
     dataDir: options.dataDir,
+    nodeFileSystem: options.nodeFileSystem,
     context(component, username, groups = []) {
       return {
         clock,

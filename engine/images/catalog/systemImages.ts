@@ -175,6 +175,7 @@ export const systemImages: ImageDefinition[] = [
           "linux/amd64, go1.21.11, a6338e9",
         ],
         listen: [
+          { port: 53, tcp: {} },
           { port: 8080, http: { kind: "routes", routes: { "/health": { status: 200, body: "OK" } } } },
           { port: 8181, http: { kind: "routes", routes: { "/ready": { status: 200, body: "OK" } } } },
           { port: 9153, http: { kind: "routes", routes: { "/metrics": { status: 200, body: "# coredns metrics\n" } } } },

@@ -1,0 +1,400 @@
+import type { ConfigMap, Node, Pod, PodStatus, Secret } from "../api/core";
+import type { Lease } from "../api/coordination";
+import { ConfigMaps, Leases, Nodes, Pods, Secrets } from "../api/resources";
+import type { WatchEvent } from "../api/types";
+import { ApiError, isApiError } from "../apiserver/ApiError";
+import type { KubeletConnection, PodMetrics } from "../apiserver/KubeletConnection";
+import { toRfc3339, toRfc3339Micro } from "../clock/Clock";
+import type { Component, ComponentContext } from "../cluster/Component";
+import { ImageCatalog } from "../images";
+import type { Network } from "../proxy/Network";
+import { ContainerRuntime } from "../runtime";
+import { Backoff } from "./Backoff";
+import { InMemoryVolumeStore, type NodeFacts, type ObjectSource, type VolumeStore } from "./containerConfig";
+import { EventRecorder } from "./EventRecorder";
+import { KubeletServer } from "./KubeletServer";
+import type { NodeFileSystem } from "./NodeFileSystem";
+import { type NodeIdentity, nodeImages, nodeIp, nodeObject } from "./nodeObject";
+import { PodWorker, type PodWorkerHost } from "./PodWorker";
+import { serviceAccountToken } from "./serviceAccountToken";
+import { StaticPods } from "./StaticPods";
+
+/** How often the kubelet renews its Lease, and the Lease's duration (upstream defaults). */
+export const leaseRenewIntervalMs = 10_000;
+export const leaseDurationSeconds = 40;
+
+export interface KubeletOptions extends NodeIdentity {
+  fileSystem: NodeFileSystem;
+  network: Network;
+  catalog?: ImageCatalog;
+  /** Shared across the cluster so persistent volumes follow their claims between nodes. */
+  volumes?: VolumeStore;
+  /** Images already on the node (kubeadm pre-pulls the control-plane images). */
+  preloadedImages?: string[];
+  random?: () => number;
+}
+
+const mirrorAnnotation = "kubernetes.io/config.mirror";
+
+/**
+ * One node's kubelet: registers the Node, renews its Lease, runs the pods bound to the node (and
+ * its static pods), and serves logs, exec, attach and metrics to the API server.
+ */
+export class Kubelet implements Component {
+  readonly runtime: ContainerRuntime;
+  readonly connection: KubeletConnection;
+  readonly node: NodeFacts;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly recorder: EventRecorder;
+  private readonly crashBackoff: Backoff;
+  private readonly pullBackoff: Backoff;
+  private readonly ips = new Map<string, string>();
+  private readonly usedIps = new Set<number>();
+  private readonly volumes: VolumeStore;
+  private readonly staticPods: StaticPods;
+  private stopWatch?: () => void;
+  private cancelLease?: () => void;
+  private cancelRewatch?: () => void;
+  private nodeUid?: string;
+  private stopped = false;
+  private publishedImages = 0;
+  private cancelNodeStatus?: () => void;
+
+  constructor(
+    private readonly context: ComponentContext,
+    private readonly options: KubeletOptions,
+  ) {
+    const { clock } = context;
+    this.runtime = new ContainerRuntime({
+      clock,
+      network: options.network,
+      catalog: options.catalog ?? new ImageCatalog(),
+      speed: context.speed,
+      random: options.random,
+    });
+    for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
+    this.recorder = new EventRecorder(context.client, clock, options.name, context.log);
+    this.crashBackoff = new Backoff(clock);
+    this.pullBackoff = new Backoff(clock);
+    this.volumes = options.volumes ?? new InMemoryVolumeStore();
+    this.node = { name: options.name, ip: nodeIp(options.index), allocatableCpuMillicores: 2000, allocatableMemoryBytes: 8029528 * 1024 };
+    this.staticPods = new StaticPods({
+      nodeName: options.name,
+      fileSystem: options.fileSystem,
+      client: context.client,
+      clock,
+      log: context.log,
+      nodeUid: () => this.nodeUid,
+      startWorker: (pod) => this.startWorker(pod),
+      worker: (uid) => this.workers.get(uid),
+    });
+    this.connection = new KubeletServer({
+      clock,
+      runtime: this.runtime,
+      network: options.network,
+      findWorker: (namespace, name) => this.findWorker(namespace, name),
+      nodeUsage: () => this.nodeUsage(),
+    });
+  }
+
+  /** Registers the node, then starts the lease, the pod watch and the static pods. */
+  async start(): Promise<void> {
+    await this.registerNode();
+    this.renewLease();
+    this.watchPods();
+    await this.staticPods.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopWatch?.();
+    this.cancelLease?.();
+    this.cancelRewatch?.();
+    this.cancelNodeStatus?.();
+    this.staticPods.stop();
+    for (const worker of [...this.workers.values()]) worker.cleanUp();
+    this.workers.clear();
+  }
+
+  private async registerNode(): Promise<void> {
+    const { client, clock } = this.context;
+    const now = toRfc3339(clock.now());
+    const desired = nodeObject(this.options, now, this.runtime.listImages());
+    let node: Node;
+    try {
+      node = await client.create<Node>(Nodes, desired);
+    } catch (error) {
+      if (!isApiError(error, "AlreadyExists")) throw error;
+      node = await client.get<Node>(Nodes, undefined, this.options.name);
+    }
+    this.nodeUid = node.metadata.uid;
+    node.status = desired.status;
+    try {
+      await client.update(Nodes, node, { subresource: "status" });
+    } catch (error) {
+      this.context.log(`node status: ${error}`);
+    }
+    const reference = { apiVersion: "v1", kind: "Node", metadata: { name: this.options.name, uid: this.options.name, namespace: "default" } };
+    this.recorder.record(reference, "Normal", "Starting", "Starting kubelet.");
+    this.recorder.record(reference, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
+    this.recorder.record(reference, "Normal", "NodeHasSufficientMemory", `Node ${this.options.name} status is now: NodeHasSufficientMemory`);
+    this.recorder.record(reference, "Normal", "NodeHasNoDiskPressure", `Node ${this.options.name} status is now: NodeHasNoDiskPressure`);
+    this.recorder.record(reference, "Normal", "NodeHasSufficientPID", `Node ${this.options.name} status is now: NodeHasSufficientPID`);
+    this.recorder.record(reference, "Normal", "NodeReady", `Node ${this.options.name} status is now: NodeReady`);
+    this.publishedImages = this.runtime.listImages().length;
+  }
+
+  /**
+   * Renews the node's Lease now and again in 10 s: one clock timer and one small write per
+   * period, which is all an idle node costs.
+   */
+  private renewLease(): void {
+    if (this.stopped) return;
+    const { client, clock } = this.context;
+    const name = this.options.name;
+    const now = toRfc3339Micro(clock.now());
+    void (async () => {
+      try {
+        const lease = await client.get<Lease>(Leases, "kube-node-lease", name);
+        lease.spec = { ...lease.spec, holderIdentity: name, leaseDurationSeconds, renewTime: now };
+        await client.update(Leases, lease);
+      } catch (error) {
+        if (!isApiError(error, "NotFound")) {
+          this.context.log(`lease renewal failed: ${error}`);
+          return;
+        }
+        await client
+          .create<Lease>(Leases, {
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: {
+              name,
+              namespace: "kube-node-lease",
+              ownerReferences: this.nodeUid ? [{ apiVersion: "v1", kind: "Node", name, uid: this.nodeUid }] : undefined,
+            },
+            spec: { holderIdentity: name, leaseDurationSeconds, renewTime: now },
+          })
+          .catch((createError) => this.context.log(`lease creation failed: ${createError}`));
+      }
+    })();
+    this.cancelLease = clock.setTimer(leaseRenewIntervalMs, () => this.renewLease());
+  }
+
+  /** Posts NodeStatus when the image list changed (debounced), as the kubelet does on change. */
+  private nodeStatusChanged(): void {
+    if (this.cancelNodeStatus || this.stopped) return;
+    this.cancelNodeStatus = this.context.clock.setTimer(1_000, () => {
+      this.cancelNodeStatus = undefined;
+      const images = this.runtime.listImages();
+      if (images.length === this.publishedImages) return;
+      this.publishedImages = images.length;
+      void this.context.client
+        .patch(Nodes, undefined, this.options.name, "merge", { status: { images: nodeImages(images) } }, { subresource: "status" })
+        .catch((error) => this.context.log(`node status update failed: ${error}`));
+    });
+  }
+
+  private watchPods(): void {
+    if (this.stopped) return;
+    this.stopWatch = this.context.client.watch<Pod>(
+      Pods,
+      undefined,
+      { fieldSelector: `spec.nodeName=${this.options.name}` },
+      (event) => this.onPodEvent(event),
+      (error) => {
+        if (this.stopped) return;
+        if (error) this.context.log(`pod watch closed: ${error.message}`);
+        this.cancelRewatch = this.context.clock.setTimer(1_000, () => this.watchPods());
+      },
+    );
+  }
+
+  private onPodEvent(event: WatchEvent<Pod>): void {
+    if (event.type === "BOOKMARK" || event.type === "ERROR") return;
+    const pod = event.object;
+    if (pod.spec?.nodeName !== this.options.name) return;
+    if (pod.metadata.annotations?.[mirrorAnnotation] !== undefined) {
+      this.staticPods.mirrorEvent(event.type, pod);
+      return;
+    }
+    const uid = pod.metadata.uid ?? "";
+    const worker = this.workers.get(uid);
+    if (event.type === "DELETED") {
+      worker?.removed();
+      return;
+    }
+    if (worker) {
+      worker.update(pod);
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === "Succeeded" || phase === "Failed") {
+      // A finished pod the kubelet no longer runs (after a restart): only deletion needs finishing.
+      if (pod.metadata.deletionTimestamp) {
+        void this.context.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid } }).catch(() => {});
+      }
+      return;
+    }
+    this.startWorker(pod);
+  }
+
+  private startWorker(pod: Pod): PodWorker {
+    const worker = new PodWorker(pod, this.workerHost());
+    this.workers.set(pod.metadata.uid ?? "", worker);
+    worker.requestSync();
+    return worker;
+  }
+
+  private host?: PodWorkerHost;
+
+  private workerHost(): PodWorkerHost {
+    if (this.host) return this.host;
+    const { client, clock, speed } = this.context;
+    const sources: ObjectSource = {
+      configMap: async (namespace, name) => {
+        try {
+          return await client.get<ConfigMap>(ConfigMaps, namespace, name);
+        } catch (error) {
+          if (isApiError(error, "NotFound")) return undefined;
+          throw error;
+        }
+      },
+      secret: async (namespace, name) => {
+        try {
+          return await client.get<Secret>(Secrets, namespace, name);
+        } catch (error) {
+          if (isApiError(error, "NotFound")) return undefined;
+          throw error;
+        }
+      },
+      serviceAccountToken: (pod, audience, expirationSeconds) => serviceAccountToken(client, clock, pod, audience, expirationSeconds),
+    };
+    this.host = {
+      clock,
+      speed,
+      runtime: this.runtime,
+      network: this.options.network,
+      recorder: this.recorder,
+      sources,
+      node: this.node,
+      volumes: this.volumes,
+      crashBackoff: this.crashBackoff,
+      pullBackoff: this.pullBackoff,
+      allocateIp: (uid) => this.allocateIp(uid),
+      releaseIp: (uid) => this.releaseIp(uid),
+      postStatus: (pod, status) => this.postStatus(pod, status),
+      finishDeletion: (pod) => this.finishDeletion(pod),
+      workerDone: (uid) => {
+        this.workers.delete(uid);
+      },
+      log: this.context.log,
+    };
+    return this.host;
+  }
+
+  private allocateIp(uid: string): string {
+    const existing = this.ips.get(uid);
+    if (existing) return existing;
+    for (let host = 2; host < 255; host++) {
+      if (this.usedIps.has(host)) continue;
+      this.usedIps.add(host);
+      const ip = `10.244.${this.options.index}.${host}`;
+      this.ips.set(uid, ip);
+      return ip;
+    }
+    throw new Error(`no IP addresses left in 10.244.${this.options.index}.0/24`);
+  }
+
+  private releaseIp(uid: string): void {
+    const ip = this.ips.get(uid);
+    if (!ip) return;
+    this.ips.delete(uid);
+    this.usedIps.delete(Number(ip.split(".")[3]));
+  }
+
+  private async postStatus(pod: Pod, status: PodStatus): Promise<void> {
+    this.nodeStatusChanged();
+    const { client } = this.context;
+    const mirror = this.staticPods.mirrorNameOf(pod);
+    const namespace = pod.metadata.namespace;
+    const name = mirror ?? pod.metadata.name ?? "";
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let latest: Pod;
+      try {
+        latest = await client.get<Pod>(Pods, namespace, name);
+      } catch (error) {
+        if (isApiError(error, "NotFound")) return;
+        throw error;
+      }
+      if (!mirror && latest.metadata.uid !== pod.metadata.uid) return;
+      // Conditions other components own (DisruptionTarget, readiness gates) are kept.
+      const ours = new Set((status.conditions ?? []).map((c) => c.type));
+      const kept = (latest.status?.conditions ?? []).filter((c) => !ours.has(c.type) || c.type === "PodScheduled");
+      const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "PodScheduled" || !kept.some((k) => k.type === "PodScheduled")), ...kept];
+      latest.status = { ...latest.status, ...status, conditions };
+      if (!status.podIP) {
+        delete latest.status.podIP;
+        delete latest.status.podIPs;
+      }
+      try {
+        await client.update(Pods, latest, { subresource: "status" });
+        return;
+      } catch (error) {
+        if (isApiError(error, "Conflict")) continue;
+        if (isApiError(error, "NotFound")) return;
+        throw error;
+      }
+    }
+  }
+
+  private async finishDeletion(pod: Pod): Promise<void> {
+    if (this.staticPods.isStatic(pod)) {
+      await this.staticPods.staticPodStopped(pod);
+      return;
+    }
+    try {
+      await this.context.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata.uid },
+      });
+    } catch (error) {
+      if (!isApiError(error, "NotFound") && !isApiError(error, "Conflict")) throw error;
+    }
+  }
+
+  private findWorker(namespace: string, name: string): PodWorker | undefined {
+    for (const worker of this.workers.values()) {
+      const pod = worker.currentPod;
+      if (pod.metadata.namespace !== namespace) continue;
+      if (pod.metadata.name === name || this.staticPods.mirrorNameOf(pod) === name) return worker;
+    }
+    return undefined;
+  }
+
+  private nodeUsage(): { cpuNanoCores: number; memoryBytes: number } {
+    let cpuMillicores = this.options.role === "control-plane" ? 60 : 25;
+    let memoryBytes = (this.options.role === "control-plane" ? 620 : 310) * 1024 * 1024;
+    for (const worker of this.workers.values()) {
+      const metrics = KubeletServer.podUsage(worker);
+      if (!metrics) continue;
+      for (const container of metrics.containers) {
+        cpuMillicores += container.cpuNanoCores / 1e6;
+        memoryBytes += container.memoryBytes;
+      }
+    }
+    return { cpuNanoCores: Math.round(cpuMillicores * 1e6), memoryBytes };
+  }
+
+  /** Pod metrics for every pod on the node (metrics.k8s.io list). */
+  podMetrics(): Array<{ namespace: string; name: string; metrics: PodMetrics }> {
+    const out: Array<{ namespace: string; name: string; metrics: PodMetrics }> = [];
+    for (const worker of this.workers.values()) {
+      const metrics = KubeletServer.podUsage(worker);
+      const pod = worker.currentPod;
+      if (metrics) out.push({ namespace: pod.metadata.namespace ?? "default", name: this.staticPods.mirrorNameOf(pod) ?? pod.metadata.name ?? "", metrics });
+    }
+    return out;
+  }
+}
+
+export { ApiError };

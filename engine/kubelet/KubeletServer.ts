@@ -1,0 +1,195 @@
+import { ApiError } from "../apiserver/ApiError";
+import type {
+  AttachRequest,
+  ExecRequest,
+  KubeletConnection,
+  LogRequest,
+  LogStream,
+  PodMetrics,
+  StreamSession,
+} from "../apiserver/KubeletConnection";
+import type { Clock } from "../clock/Clock";
+import type { Network } from "../proxy/Network";
+import { type ContainerRuntime, type LogLine, SpawnError } from "../runtime";
+import type { PodWorker } from "./PodWorker";
+import { StreamSessionImpl } from "./StreamSessionImpl";
+
+const decoder = new TextDecoder();
+
+export interface KubeletServerOptions {
+  clock: Clock;
+  runtime: ContainerRuntime;
+  network: Network;
+  findWorker(namespace: string, name: string): PodWorker | undefined;
+  nodeUsage(): { cpuNanoCores: number; memoryBytes: number };
+}
+
+/** RFC 3339 with nanoseconds, as `kubectl logs --timestamps` prints. */
+function timestamp(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(Math.floor((ms % 1) * 1e6)).padStart(6, "0")}Z`;
+}
+
+/**
+ * The kubelet's API (port 10250 upstream) as the API server reaches it: container logs, exec,
+ * attach, port-forward and the resource usage metrics-server would scrape.
+ */
+export class KubeletServer implements KubeletConnection {
+  constructor(private readonly options: KubeletServerOptions) {}
+
+  private worker(namespace: string, pod: string): PodWorker {
+    const worker = this.options.findWorker(namespace, pod);
+    if (!worker) throw ApiError.notFound("", "pods", pod);
+    return worker;
+  }
+
+  logs(request: LogRequest): LogStream {
+    const worker = this.worker(request.namespace, request.pod);
+    const { record, runtime } = worker.container(request.container, request.previous);
+    if (!record) throw ApiError.badRequest(`container ${request.container} is not valid for pod ${request.pod}`);
+    if (!runtime) {
+      if (request.previous) {
+        throw ApiError.badRequest(`previous terminated container "${request.container}" in pod "${request.pod}" not found`);
+      }
+      const status = (worker.currentPod.status?.containerStatuses ?? [])
+        .concat(worker.currentPod.status?.initContainerStatuses ?? [])
+        .find((s) => s.name === request.container);
+      const reason = record.waiting?.reason ?? status?.state?.waiting?.reason ?? "ContainerCreating";
+      throw ApiError.badRequest(`container "${request.container}" in pod "${request.pod}" is waiting to start: ${reason}`);
+    }
+    const now = this.options.clock.now();
+    let lines: LogLine[] = runtime.log.lines;
+    if (request.sinceSeconds !== undefined) lines = lines.filter((line) => line.timeMs >= now - request.sinceSeconds! * 1000);
+    if (request.sinceTime) {
+      const since = Date.parse(request.sinceTime);
+      lines = lines.filter((line) => line.timeMs >= since);
+    }
+    if (request.tailLines !== undefined) lines = request.tailLines <= 0 ? [] : lines.slice(-request.tailLines);
+    const format = (line: LogLine) => `${request.timestamps ? `${timestamp(line.timeMs)} ` : ""}${line.text}\n`;
+    let budget = request.limitBytes ?? Number.POSITIVE_INFINITY;
+    const dataListeners: Array<(chunk: string) => void> = [];
+    const endListeners: Array<() => void> = [];
+    let ended = false;
+    let stopFollow: (() => void) | undefined;
+    const pending: string[] = [];
+    const emit = (chunk: string) => {
+      if (ended || budget <= 0) return;
+      const piece = chunk.length > budget ? chunk.slice(0, budget) : chunk;
+      budget -= piece.length;
+      if (dataListeners.length === 0) pending.push(piece);
+      else for (const listener of dataListeners) listener(piece);
+      if (budget <= 0) end();
+    };
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      stopFollow?.();
+      for (const listener of endListeners) listener();
+    };
+    const initial = lines.map(format).join("");
+    if (initial) pending.push(initial);
+    const follow = request.follow && !request.previous && !runtime.log.isEnded;
+    return {
+      onData(listener) {
+        dataListeners.push(listener);
+        if (pending.length > 0) {
+          const chunks = pending.splice(0);
+          for (const chunk of chunks) {
+            const piece = chunk.length > budget ? chunk.slice(0, budget) : chunk;
+            budget -= piece.length;
+            listener(piece);
+          }
+        }
+        if (follow && !stopFollow && !ended) {
+          stopFollow = runtime.log.follow((line) => emit(format(line)), end);
+        } else if (!follow) {
+          queueMicrotask(end);
+        }
+      },
+      onEnd(listener) {
+        if (ended) listener();
+        else endListeners.push(listener);
+      },
+      close: end,
+    };
+  }
+
+  exec(request: ExecRequest): StreamSession {
+    const worker = this.worker(request.namespace, request.pod);
+    const { runtime } = worker.container(request.container);
+    if (!runtime || runtime.state !== "running") {
+      throw ApiError.badRequest(`unable to upgrade connection: container not found ("${request.container}")`);
+    }
+    const session = new StreamSessionImpl();
+    try {
+      const process = this.options.runtime.exec(runtime, request.command, (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text), {
+        stdin: request.stdin,
+        tty: request.tty,
+      });
+      session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));
+      session.stdinCloseHandler = () => process.closeStdin?.();
+      session.killHandler = () => process.signal("SIGKILL");
+      void process.exited.then((status) => session.exit({ exitCode: status.exitCode }));
+    } catch (error) {
+      if (!(error instanceof SpawnError)) throw error;
+      session.emit("stdout", `OCI runtime exec failed: exec failed: unable to start container process: ${error.message}: unknown\r\n`);
+      session.exit({ exitCode: 127 });
+    }
+    return session;
+  }
+
+  attach(request: AttachRequest): StreamSession {
+    const worker = this.worker(request.namespace, request.pod);
+    const { runtime } = worker.container(request.container);
+    if (!runtime || runtime.state !== "running" || !runtime.process) {
+      throw ApiError.badRequest(`unable to upgrade connection: container ${request.container} not found in pod ${request.pod}`);
+    }
+    const session = new StreamSessionImpl();
+    const process = runtime.process;
+    const stop = runtime.log.follow(
+      (line) => session.emit(line.stream === "stderr" && !request.tty ? "stderr" : "stdout", `${line.text}\n`),
+      () => session.exit({ exitCode: runtime.exit?.exitCode ?? 0 }),
+    );
+    session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));
+    session.stdinCloseHandler = () => process.closeStdin?.();
+    session.killHandler = stop;
+    return session;
+  }
+
+  portForward(namespace: string, pod: string, port: number): StreamSession {
+    const worker = this.worker(namespace, pod);
+    const ip = worker.podIp;
+    if (!ip) throw ApiError.badRequest(`pod ${pod} does not have an IP address`);
+    const session = new StreamSessionImpl();
+    const connection = this.options.network.connect({ ip }, ip, port);
+    session.stdinHandler = (data) => {
+      void connection
+        .then((c) => c.tcp(data))
+        .then((reply) => session.emit("stdout", reply))
+        .catch((error) => session.exit({ error: `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${worker.uid}, uid : failed to execute portforward in network namespace: failed to connect to localhost:${port} inside namespace: ${error}` }));
+    };
+    session.killHandler = () => void connection.then((c) => c.close()).catch(() => {});
+    connection.catch((error) => session.exit({ error: `error forwarding port ${port}: ${error}` }));
+    return session;
+  }
+
+  podMetrics(namespace: string, pod: string): PodMetrics | undefined {
+    const worker = this.options.findWorker(namespace, pod);
+    return worker ? KubeletServer.podUsage(worker) : undefined;
+  }
+
+  nodeMetrics(): { cpuNanoCores: number; memoryBytes: number } {
+    return this.options.nodeUsage();
+  }
+
+  /** Usage of the running containers of a pod (undefined when none runs). */
+  static podUsage(worker: PodWorker): PodMetrics | undefined {
+    const containers: PodMetrics["containers"] = [];
+    for (const name of worker.containerNames()) {
+      const { runtime } = worker.container(name);
+      if (!runtime || runtime.state !== "running") continue;
+      const usage = runtime.usage();
+      containers.push({ name, cpuNanoCores: Math.round(usage.cpuMillicores * 1e6), memoryBytes: usage.memoryBytes });
+    }
+    return containers.length > 0 ? { containers } : undefined;
+  }
+}

@@ -1,0 +1,893 @@
+import type { IFileSystem } from "just-bash";
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from "../api/core";
+import { quantityToMilli, quantityToNumber } from "../api/quantity";
+import type { Clock } from "../clock/Clock";
+import { toRfc3339 } from "../clock/Clock";
+import type { Speed } from "../cluster/Component";
+import type { ResolvedImage } from "../images";
+import type { Network, NetworkSource } from "../proxy/Network";
+import { type ContainerRuntime, inventedLatency, PullError, type RuntimeContainer, SpawnError } from "../runtime";
+import type { Backoff } from "./Backoff";
+import {
+  ContainerConfigError,
+  containerArgv,
+  containerEnvironment,
+  containerMounts,
+  type NodeFacts,
+  type ObjectSource,
+  VolumeMountError,
+  type VolumeStore,
+  volumeContent,
+} from "./containerConfig";
+import type { EventRecorder } from "./EventRecorder";
+import { type ProbeKind, ProbeWorker, runProbe } from "./Prober";
+
+/** What a pod worker needs from its kubelet. */
+export interface PodWorkerHost {
+  clock: Clock;
+  speed: Speed;
+  runtime: ContainerRuntime;
+  network: Network;
+  recorder: EventRecorder;
+  sources: ObjectSource;
+  node: NodeFacts;
+  volumes: VolumeStore;
+  crashBackoff: Backoff;
+  pullBackoff: Backoff;
+  /** An IP from the node's podCIDR (hostNetwork pods use the node's IP). */
+  allocateIp(uid: string): string;
+  releaseIp(uid: string): void;
+  /** Writes the pod's status through the API (to the mirror pod for static pods). */
+  postStatus(pod: Pod, status: PodStatus): Promise<void>;
+  /** Removes the pod object once its containers are stopped (graceful deletion's last step). */
+  finishDeletion(pod: Pod): Promise<void>;
+  /** The worker stopped for good (its pod is gone); the kubelet forgets it. */
+  workerDone(uid: string): void;
+  log(line: string): void;
+}
+
+type ContainerKind = "init" | "sidecar" | "app";
+
+interface ContainerRecord {
+  name: string;
+  kind: ContainerKind;
+  spec: Container;
+  current?: RuntimeContainer;
+  previous?: RuntimeContainer;
+  restartCount: number;
+  waiting?: { reason: string; message?: string };
+  busy: boolean;
+  image?: ResolvedImage;
+  ready: boolean;
+  started: boolean;
+  probes: ProbeWorker[];
+  /** The current run was killed by the kubelet (liveness, definition change): restart even with OnFailure. */
+  killedByKubelet?: boolean;
+}
+
+const completedReason = (exitCode: number, reason?: string) => reason ?? (exitCode === 0 ? "Completed" : "Error");
+
+/**
+ * Drives one pod on its node, as the kubelet's pod worker and kuberuntime manager do: sandbox and
+ * IP, image pulls with back-off, init containers in order, native sidecars, app containers with
+ * restart policy and CrashLoopBackOff, probes, graceful termination, and the status the API
+ * shows. Syncs are serialised; anything that changes (a container exits, a timer fires, the pod
+ * is updated) requests another sync.
+ */
+export class PodWorker {
+  private readonly records = new Map<string, ContainerRecord>();
+  private sandbox: "none" | "creating" | "ready" = "none";
+  private ip?: string;
+  private syncing = false;
+  private again = false;
+  private terminating = false;
+  private terminated = false;
+  private finished = false;
+  private removedFromApi = false;
+  private startTime: number;
+  private volumes?: Map<string, IFileSystem>;
+  private volumeError?: VolumeMountError;
+  private lastPosted?: string;
+  private conditionTimes = new Map<string, { status: string; time: string }>();
+  private timers = new Set<() => void>();
+  private posting: Promise<void> = Promise.resolve();
+
+  constructor(
+    private pod: Pod,
+    private readonly host: PodWorkerHost,
+  ) {
+    this.startTime = host.clock.now();
+    for (const spec of pod.spec?.initContainers ?? []) {
+      this.records.set(spec.name, this.newRecord(spec, spec.restartPolicy === "Always" ? "sidecar" : "init"));
+    }
+    for (const spec of pod.spec?.containers ?? []) this.records.set(spec.name, this.newRecord(spec, "app"));
+  }
+
+  private newRecord(spec: Container, kind: ContainerKind): ContainerRecord {
+    return { name: spec.name, kind, spec, restartCount: 0, busy: false, ready: false, started: false, probes: [] };
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid ?? "";
+  }
+
+  get currentPod(): Pod {
+    return this.pod;
+  }
+
+  get podIp(): string | undefined {
+    return this.ip;
+  }
+
+  get isTerminated(): boolean {
+    return this.terminated;
+  }
+
+  /** The runtime container of `name` (current, or the previous run). */
+  container(name: string, previous = false): { record?: ContainerRecord; runtime?: RuntimeContainer } {
+    const record = this.records.get(name);
+    if (!record) return {};
+    return { record, runtime: previous ? this.previousRun(record) : record.current };
+  }
+
+  containerNames(): string[] {
+    return [...this.records.keys()];
+  }
+
+  /** The pod changed in the API (or on disk, for static pods). */
+  update(pod: Pod): void {
+    this.pod = pod;
+    this.requestSync();
+  }
+
+  /** The pod object is gone from the API (force deletion): stop everything at once. */
+  removed(): void {
+    this.removedFromApi = true;
+    this.requestSync();
+  }
+
+  requestSync(): void {
+    if (this.terminated) return;
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.sync();
+        } while (this.again && !this.terminated);
+      } catch (error) {
+        this.host.log(`pod ${this.key()}: sync failed: ${(error as Error).stack ?? error}`);
+      } finally {
+        this.syncing = false;
+      }
+    })();
+  }
+
+  private key(): string {
+    return `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
+  }
+
+  private after(ms: number, callback: () => void): void {
+    const cancel = this.host.clock.setTimer(ms, () => {
+      this.timers.delete(cancel);
+      callback();
+    });
+    this.timers.add(cancel);
+  }
+
+  private podRestartPolicy(): string {
+    return this.pod.spec?.restartPolicy ?? "Always";
+  }
+
+  private async sync(): Promise<void> {
+    if (this.terminated) return;
+    if (this.removedFromApi || this.pod.metadata.deletionTimestamp) {
+      await this.terminate(this.removedFromApi ? 0 : undefined);
+      return;
+    }
+    if (this.finished) {
+      await this.publish();
+      return;
+    }
+    if (this.sandbox !== "ready") {
+      if (this.sandbox === "none") {
+        this.sandbox = "creating";
+        this.after(inventedLatency(this.host.speed, "create") * 2, () => {
+          this.ip = this.pod.spec?.hostNetwork ? this.host.node.ip : this.host.allocateIp(this.uid);
+          this.sandbox = "ready";
+          this.requestSync();
+        });
+      }
+      await this.publish();
+      return;
+    }
+    if (!this.volumes) {
+      try {
+        this.volumes = await this.mountVolumes();
+        this.volumeError = undefined;
+      } catch (error) {
+        if (!(error instanceof VolumeMountError)) throw error;
+        if (this.volumeError?.message !== error.message) {
+          this.host.recorder.record(this.pod, "Warning", "FailedMount", `MountVolume.SetUp failed for volume "${error.volume}" : ${error.message}`);
+        }
+        this.volumeError = error;
+        this.after(10_000, () => this.requestSync());
+        await this.publish();
+        return;
+      }
+    }
+
+    const initialized = this.syncInitContainers();
+    if (initialized === "failed") {
+      this.finish();
+    } else if (initialized) {
+      for (const record of this.records.values()) {
+        if (record.kind !== "app" || record.busy) continue;
+        if (!record.current) this.ensureStarted(record);
+        else if (record.current.state === "exited" && this.shouldRestart(record)) this.ensureStarted(record);
+      }
+      for (const record of this.records.values()) {
+        if (record.kind === "sidecar" && !record.busy && record.current?.state === "exited") this.ensureStarted(record);
+      }
+      const phase = this.phase();
+      if (phase === "Succeeded" || phase === "Failed") this.finish();
+    }
+    await this.publish();
+  }
+
+  /** Runs init containers in order; true once all are done, "failed" when one failed for good. */
+  private syncInitContainers(): boolean | "failed" {
+    for (const record of this.records.values()) {
+      if (record.kind === "app") continue;
+      const state = record.current?.state;
+      if (record.kind === "sidecar") {
+        if (record.busy) return false;
+        if (!record.current || state === "exited") {
+          this.ensureStarted(record);
+          return false;
+        }
+        if (!record.started) return false;
+        continue;
+      }
+      if (record.busy) return false;
+      if (state === "exited" && record.current?.exit?.exitCode === 0) continue;
+      if (state === "running" || state === "created") return false;
+      if (state === "exited") {
+        if (this.podRestartPolicy() === "Never") return "failed";
+      }
+      this.ensureStarted(record);
+      return false;
+    }
+    return true;
+  }
+
+  private shouldRestart(record: ContainerRecord): boolean {
+    const exit = record.current?.exit;
+    if (!exit) return false;
+    if (record.killedByKubelet && this.podRestartPolicy() !== "Never") return true;
+    switch (this.podRestartPolicy()) {
+      case "Always":
+        return true;
+      case "OnFailure":
+        return exit.exitCode !== 0;
+      default:
+        return false;
+    }
+  }
+
+  /** Starts (or restarts, after its back-off) a container; the start runs in the background. */
+  private ensureStarted(record: ContainerRecord): void {
+    if (record.busy) return;
+    const key = `${this.uid}/${record.name}`;
+    if (record.current?.state === "exited") {
+      const finishedAt = record.current.finishedAt ?? this.host.clock.now();
+      const remaining = this.host.crashBackoff.remainingSince(key, finishedAt);
+      if (remaining > 0) {
+        const delay = this.host.crashBackoff.delay(key) / 1000;
+        const message = `back-off ${delay}s restarting failed container=${record.name} pod=${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`;
+        if (record.waiting?.reason !== "CrashLoopBackOff" || record.waiting.message !== message) {
+          this.host.recorder.record(
+            this.pod,
+            "Warning",
+            "BackOff",
+            `Back-off restarting failed container ${record.name} in pod ${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`,
+            this.fieldPath(record),
+          );
+          this.after(remaining, () => this.requestSync());
+        }
+        record.waiting = { reason: "CrashLoopBackOff", message };
+        return;
+      }
+      if (!record.killedByKubelet) this.host.crashBackoff.next(key);
+    }
+    record.busy = true;
+    void this.startContainer(record)
+      .catch((error) => this.host.log(`pod ${this.key()}: container ${record.name}: ${(error as Error).stack ?? error}`))
+      .finally(() => {
+        record.busy = false;
+        this.requestSync();
+      });
+  }
+
+  private fieldPath(record: ContainerRecord): string {
+    const list = record.kind === "app" ? "containers" : "initContainers";
+    return `spec.${list}{${record.name}}`;
+  }
+
+  private event(record: ContainerRecord, type: "Normal" | "Warning", reason: string, message: string): void {
+    this.host.recorder.record(this.pod, type, reason, message, this.fieldPath(record));
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  private async startContainer(record: ContainerRecord): Promise<void> {
+    const spec = record.spec;
+    const imageName = spec.image ?? "";
+    const image = await this.ensureImage(record, imageName);
+    if (!image || this.terminating) return;
+    record.image = image;
+    const hostname = this.pod.spec?.hostname ?? this.pod.metadata.name ?? "";
+    let env: Record<string, string>;
+    let argv: string[];
+    let mounts: Awaited<ReturnType<typeof containerMounts>>;
+    try {
+      env = await containerEnvironment(this.pod, spec, image.definition, image.version, this.host.sources, this.host.node, hostname);
+      argv = containerArgv(spec, image.definition, env);
+      mounts = await containerMounts(spec, this.volumes ?? new Map());
+    } catch (error) {
+      if (!(error instanceof ContainerConfigError)) throw error;
+      if (record.waiting?.reason !== "CreateContainerConfigError" || record.waiting.message !== error.message) {
+        this.event(record, "Warning", "Failed", `Error: ${error.message}`);
+      }
+      record.waiting = { reason: "CreateContainerConfigError", message: error.message };
+      this.after(10_000, () => this.requestSync());
+      return;
+    }
+    await this.wait(inventedLatency(this.host.speed, "create"));
+    if (this.terminating) return;
+    const limits = spec.resources?.limits ?? {};
+    const ip = this.ip ?? this.host.node.ip;
+    const namespace = this.pod.metadata.namespace ?? "default";
+    const source: NetworkSource = this.pod.spec?.hostNetwork
+      ? { ip }
+      : { ip, namespace, resolvConf: { nameservers: ["10.96.0.10"], searches: [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"], ndots: 5 } };
+    const files: Record<string, string> = {
+      "/etc/hostname": `${hostname}\n`,
+      "/etc/hosts": hostsFile(hostname, ip, this.pod),
+      "/etc/resolv.conf": source.resolvConf
+        ? `search ${source.resolvConf.searches.join(" ")}\nnameserver 10.96.0.10\noptions ndots:5\n`
+        : "nameserver 192.168.0.1\n",
+      ...mounts.files,
+    };
+    const runtimeContainer = this.host.runtime.createContainer({
+      podUid: this.uid,
+      namespace,
+      podName: this.pod.metadata.name ?? "",
+      name: record.name,
+      image,
+      argv,
+      env,
+      workingDir: spec.workingDir,
+      mounts: mounts.mounts,
+      hostname,
+      ip,
+      source,
+      files,
+      memoryLimitBytes: limits.memory !== undefined ? quantityToNumber(limits.memory) : undefined,
+      cpuLimitMillicores: limits.cpu !== undefined ? quantityToMilli(limits.cpu) : undefined,
+      stdin: spec.stdin,
+      tty: spec.tty,
+    });
+    this.event(record, "Normal", "Created", `Created container: ${record.name}`);
+    await this.wait(inventedLatency(this.host.speed, "start"));
+    if (this.terminating) {
+      this.host.runtime.removeContainer(runtimeContainer);
+      return;
+    }
+    if (record.current) {
+      record.previous = record.current;
+      record.restartCount++;
+    }
+    record.current = runtimeContainer;
+    record.waiting = undefined;
+    record.killedByKubelet = false;
+    record.ready = false;
+    record.started = false;
+    this.host.runtime.startContainer(runtimeContainer);
+    if (runtimeContainer.exit?.reason === "StartError") {
+      this.event(record, "Warning", "Failed", `Error: ${runtimeContainer.exit.message}`);
+      return;
+    }
+    this.event(record, "Normal", "Started", `Started container ${record.name}`);
+    runtimeContainer.onExit(() => this.containerExited(record, runtimeContainer));
+    if (spec.lifecycle?.postStart) await this.runHook(record, runtimeContainer, "PostStart");
+    this.startProbes(record, runtimeContainer);
+  }
+
+  private async ensureImage(record: ContainerRecord, imageName: string): Promise<ResolvedImage | undefined> {
+    const runtime = this.host.runtime;
+    let present: ResolvedImage | undefined;
+    try {
+      present = runtime.presentImage(imageName);
+    } catch (error) {
+      if (!(error instanceof PullError)) throw error;
+      const message = `Failed to apply default image tag "${imageName}": ${error.message}`;
+      if (record.waiting?.reason !== "InvalidImageName") {
+        this.event(record, "Warning", "InspectFailed", message);
+        this.event(record, "Warning", "Failed", "Error: InvalidImageName");
+      }
+      record.waiting = { reason: "InvalidImageName", message };
+      return undefined;
+    }
+    const tagged = /:[^/]+$/.test(imageName.split("@")[0]) || imageName.includes("@");
+    const policy = record.spec.imagePullPolicy ?? (!tagged || imageName.split("@")[0].endsWith(":latest") ? "Always" : "IfNotPresent");
+    if (present && policy !== "Always") {
+      this.event(record, "Normal", "Pulled", `Container image "${imageName}" already present on machine`);
+      return present;
+    }
+    if (policy === "Never") {
+      const message = `Container image "${imageName}" is not present with pull policy of Never`;
+      if (record.waiting?.reason !== "ErrImageNeverPull") {
+        this.event(record, "Warning", "ErrImageNeverPull", message);
+        this.event(record, "Warning", "Failed", "Error: ErrImageNeverPull");
+      }
+      record.waiting = { reason: "ErrImageNeverPull", message };
+      return undefined;
+    }
+    const key = `${this.uid}_${imageName}`;
+    const remaining = this.host.pullBackoff.remainingSinceUpdate(key);
+    if (remaining > 0) {
+      const message = `Back-off pulling image "${imageName}"`;
+      if (record.waiting?.reason !== "ImagePullBackOff") {
+        this.event(record, "Normal", "BackOff", message);
+        this.event(record, "Warning", "Failed", "Error: ImagePullBackOff");
+        this.after(remaining, () => this.requestSync());
+      }
+      record.waiting = { reason: "ImagePullBackOff", message };
+      return undefined;
+    }
+    this.event(record, "Normal", "Pulling", `Pulling image "${imageName}"`);
+    try {
+      const { image, durationMs } = await runtime.pullImage(imageName);
+      const seconds = formatSeconds(durationMs);
+      this.event(record, "Normal", "Pulled", `Successfully pulled image "${imageName}" in ${seconds} (${seconds} including waiting). Image size: ${image.sizeBytes} bytes.`);
+      return image;
+    } catch (error) {
+      if (!(error instanceof PullError)) throw error;
+      this.host.pullBackoff.next(key);
+      const code = error.message.includes("pull access denied") ? "Unknown" : "NotFound";
+      const message = `rpc error: code = ${code} desc = ${error.message}`;
+      this.event(record, "Warning", "Failed", `Failed to pull image "${imageName}": ${message}`);
+      this.event(record, "Warning", "Failed", "Error: ErrImagePull");
+      record.waiting = { reason: "ErrImagePull", message };
+      // The pod worker retries soon and finds the pull in back-off: ImagePullBackOff.
+      this.after(this.host.speed === "fast" ? 100 : 1_500, () => this.requestSync());
+      return undefined;
+    }
+  }
+
+  private async runHook(record: ContainerRecord, container: RuntimeContainer, kind: "PostStart" | "PreStop"): Promise<void> {
+    const handler = kind === "PostStart" ? record.spec.lifecycle?.postStart : record.spec.lifecycle?.preStop;
+    if (!handler) return;
+    let failure: string | undefined;
+    if (handler.exec?.command) {
+      let output = "";
+      try {
+        const process = this.host.runtime.exec(container, handler.exec.command, (_stream, text) => {
+          output += text;
+        });
+        const status = await process.exited;
+        if (status.exitCode !== 0) failure = `command '${handler.exec.command.join(" ")}' exited with ${status.exitCode}: ${output}`;
+      } catch (error) {
+        failure = error instanceof SpawnError ? error.message : String(error);
+      }
+    } else if (handler.sleep) {
+      await this.wait(handler.sleep.seconds * 1000);
+    } else if (handler.httpGet) {
+      const result = await runProbe({ httpGet: handler.httpGet }, record.spec, container, this.ip ?? "", this.host.runtime, this.host.network, this.host.clock);
+      if (!result.success) failure = result.output;
+    }
+    if (failure !== undefined) {
+      const reason = kind === "PostStart" ? "FailedPostStartHook" : "FailedPreStopHook";
+      this.event(record, "Warning", reason, `${kind} hook failed: ${failure}`);
+      if (kind === "PostStart") {
+        this.event(record, "Normal", "Killing", `FailedPostStartHook`);
+        record.killedByKubelet = true;
+        void this.host.runtime.stopContainer(container, this.gracePeriodMs());
+      }
+    }
+  }
+
+  private gracePeriodMs(): number {
+    return (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+  }
+
+  private startProbes(record: ContainerRecord, container: RuntimeContainer): void {
+    const spec = record.spec;
+    const ip = this.ip ?? this.host.node.ip;
+    const attempt = (kind: ProbeKind) => () => {
+      const probe = kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
+      return runProbe(probe ?? {}, spec, container, ip, this.host.runtime, this.host.network, this.host.clock);
+    };
+    const label = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
+    const add = (kind: ProbeKind, onResult: (success: boolean) => void) => {
+      const probe = kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
+      if (!probe) return;
+      record.probes.push(
+        new ProbeWorker(
+          this.host.clock,
+          probe,
+          attempt(kind),
+          (result) => {
+            if (container.state === "running") this.event(record, "Warning", "Unhealthy", `${label[kind]} probe failed: ${result.output}`);
+          },
+          onResult,
+        ),
+      );
+    };
+    const killFor = (kind: "liveness" | "startup") => {
+      if (container.state !== "running" || record.current !== container) return;
+      this.event(record, "Normal", "Killing", `Container ${record.name} failed ${kind} probe, will be restarted`);
+      record.killedByKubelet = true;
+      this.stopProbes(record);
+      void this.host.runtime.stopContainer(container, this.gracePeriodMs());
+    };
+    const startProbing = () => {
+      add("liveness", (success) => {
+        if (!success) killFor("liveness");
+      });
+      add("readiness", (success) => {
+        if (record.ready !== success) {
+          record.ready = success;
+          this.requestSync();
+        }
+      });
+      if (!spec.readinessProbe) {
+        record.ready = true;
+        this.requestSync();
+      }
+    };
+    if (spec.startupProbe) {
+      add("startup", (success) => {
+        if (success) {
+          record.started = true;
+          record.probes = record.probes.filter((p) => {
+            p.stop();
+            return false;
+          });
+          startProbing();
+          this.requestSync();
+        } else killFor("startup");
+      });
+    } else {
+      record.started = true;
+      startProbing();
+    }
+  }
+
+  private stopProbes(record: ContainerRecord): void {
+    for (const probe of record.probes) probe.stop();
+    record.probes = [];
+  }
+
+  private containerExited(record: ContainerRecord, container: RuntimeContainer): void {
+    if (record.current !== container) return;
+    this.stopProbes(record);
+    record.ready = false;
+    record.started = false;
+    this.requestSync();
+  }
+
+  /** The pod reached Succeeded or Failed: stop what still runs (sidecars) and never restart. */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const record of [...this.records.values()].reverse()) {
+      this.stopProbes(record);
+      if (record.current?.state === "running") {
+        this.event(record, "Normal", "Killing", `Stopping container ${record.name}`);
+        void this.host.runtime.stopContainer(record.current, this.gracePeriodMs()).then(() => this.requestSync());
+      }
+    }
+  }
+
+  private async terminate(overrideGraceSeconds?: number): Promise<void> {
+    if (this.terminating) return;
+    this.terminating = true;
+    const graceSeconds = overrideGraceSeconds ?? this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const deadline = this.host.clock.now() + graceSeconds * 1000;
+    const stopOne = async (record: ContainerRecord) => {
+      this.stopProbes(record);
+      const container = record.current;
+      if (!container || container.state !== "running") return;
+      this.event(record, "Normal", "Killing", `Stopping container ${record.name}`);
+      if (record.spec.lifecycle?.preStop && graceSeconds > 0) {
+        let hookDone = false;
+        await Promise.race([
+          this.runHook(record, container, "PreStop").then(() => {
+            hookDone = true;
+          }),
+          this.wait(Math.max(0, deadline - this.host.clock.now())),
+        ]);
+        void hookDone;
+      }
+      await this.host.runtime.stopContainer(container, Math.max(0, deadline - this.host.clock.now()));
+    };
+    const records = [...this.records.values()];
+    // Regular containers first, then sidecars in reverse order, as the kubelet stops them.
+    await Promise.all(records.filter((r) => r.kind === "app").map(stopOne));
+    for (const record of records.filter((r) => r.kind === "sidecar").reverse()) await stopOne(record);
+    for (const record of records) if (record.current?.state === "running") await stopOne(record);
+    this.finished = true;
+    if (!this.removedFromApi) {
+      await this.publish(true);
+      await this.posting;
+      await this.host.finishDeletion(this.pod).catch((error) => this.host.log(`pod ${this.key()}: delete failed: ${error}`));
+    }
+    this.cleanUp();
+  }
+
+  /** Stops everything at once (the kubelet is stopping, or the pod is gone). */
+  cleanUp(): void {
+    this.terminated = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    for (const record of this.records.values()) {
+      this.stopProbes(record);
+      for (const container of [record.current, record.previous]) {
+        if (container) this.host.runtime.removeContainer(container);
+      }
+    }
+    if (this.ip && !this.pod.spec?.hostNetwork) this.host.releaseIp(this.uid);
+    this.host.crashBackoff.forgetPrefix(`${this.uid}/`);
+    this.host.pullBackoff.forgetPrefix(`${this.uid}_`);
+    this.host.recorder.forget(this.uid);
+    this.host.workerDone(this.uid);
+  }
+
+  /** Posts the status again even if unchanged (a mirror pod was recreated). */
+  republish(): void {
+    this.lastPosted = undefined;
+    this.requestSync();
+  }
+
+  private async mountVolumes(): Promise<Map<string, IFileSystem>> {
+    const volumes = new Map<string, IFileSystem>();
+    const emptyDirs = new Map<string, IFileSystem>();
+    for (const volume of this.pod.spec?.volumes ?? []) {
+      volumes.set(volume.name, await volumeContent(this.pod, volume, this.host.sources, this.host.node, this.host.volumes, emptyDirs));
+    }
+    return volumes;
+  }
+
+  private previousRun(record: ContainerRecord): RuntimeContainer | undefined {
+    if (record.current?.state === "exited" && record.waiting) return record.current;
+    return record.previous;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Status
+
+  private containerStatus(record: ContainerRecord, initialized: boolean): ContainerStatus {
+    const spec = record.spec;
+    const current = record.current;
+    const image = record.image;
+    let state: ContainerState;
+    let lastState: ContainerState = {};
+    const terminatedOf = (container: RuntimeContainer): ContainerState => ({
+      terminated: {
+        exitCode: container.exit?.exitCode ?? 0,
+        reason: completedReason(container.exit?.exitCode ?? 0, container.exit?.reason),
+        ...(container.exit?.message ? { message: container.exit.message } : {}),
+        startedAt: container.startedAt !== undefined ? toRfc3339(container.startedAt) : null,
+        finishedAt: container.finishedAt !== undefined ? toRfc3339(container.finishedAt) : null,
+        containerID: `containerd://${container.id}`,
+      },
+    });
+    if (current?.state === "running") {
+      state = { running: { startedAt: toRfc3339(current.startedAt ?? this.host.clock.now()) } };
+      if (record.previous) lastState = terminatedOf(record.previous);
+    } else if (current?.state === "exited") {
+      if (record.waiting && !this.terminating && !this.finished) {
+        state = { waiting: { ...record.waiting } };
+        lastState = terminatedOf(current);
+      } else {
+        state = terminatedOf(current);
+        if (record.previous) lastState = terminatedOf(record.previous);
+      }
+    } else {
+      const fallback = this.sandbox !== "ready" || record.kind === "app" ? (record.kind === "app" && !initialized && this.hasInitContainers() ? "PodInitializing" : "ContainerCreating") : "PodInitializing";
+      const reason = record.waiting?.reason ?? (record.kind === "app" ? fallback : "PodInitializing");
+      state = { waiting: { reason, ...(record.waiting?.message ? { message: record.waiting.message } : {}) } };
+      if (record.previous) lastState = terminatedOf(record.previous);
+    }
+    const status: ContainerStatus = {
+      name: record.name,
+      state,
+      lastState,
+      ready: current?.state === "running" && record.ready && (record.kind !== "sidecar" || record.started),
+      restartCount: record.restartCount,
+      image: image ? `${image.definition.repository}:${image.tag}` : (spec.image ?? ""),
+      imageID: image ? image.repoDigest : "",
+      started: current?.state === "running" ? record.started : false,
+      volumeMounts: (spec.volumeMounts ?? []).map((mount) => ({
+        name: mount.name,
+        mountPath: mount.mountPath,
+        ...(mount.readOnly ? { readOnly: true, recursiveReadOnly: "Disabled" } : {}),
+      })),
+    };
+    if (current) status.containerID = `containerd://${current.id}`;
+    if (record.kind === "app" || record.kind === "sidecar") {
+      if (spec.resources && Object.keys(spec.resources).length > 0) status.resources = spec.resources;
+    }
+    if (status.volumeMounts?.length === 0) delete status.volumeMounts;
+    return status;
+  }
+
+  private hasInitContainers(): boolean {
+    return (this.pod.spec?.initContainers?.length ?? 0) > 0;
+  }
+
+  private initDone(): boolean {
+    for (const record of this.records.values()) {
+      if (record.kind === "init" && !(record.current?.state === "exited" && record.current.exit?.exitCode === 0)) return false;
+      if (record.kind === "sidecar" && !(record.current?.state === "running" && record.started)) return false;
+    }
+    return true;
+  }
+
+  /** The pod phase as the kubelet's getPhase computes it. */
+  private phase(): string {
+    const initialized = this.initDone();
+    const restartPolicy = this.podRestartPolicy();
+    const initFailed = [...this.records.values()].some(
+      (r) => r.kind === "init" && r.current?.state === "exited" && r.current.exit?.exitCode !== 0 && restartPolicy === "Never",
+    );
+    if (initFailed) return "Failed";
+    if (!initialized && !this.terminating && !this.finished) return "Pending";
+    let running = 0;
+    let waiting = 0;
+    let stopped = 0;
+    let succeeded = 0;
+    const apps = [...this.records.values()].filter((r) => r.kind === "app");
+    for (const record of apps) {
+      const current = record.current;
+      if (current?.state === "running") running++;
+      else if (current?.state === "exited") {
+        stopped++;
+        if (current.exit?.exitCode === 0) succeeded++;
+      } else waiting++;
+    }
+    const terminal = this.terminating || this.finished;
+    if (terminal && running === 0) {
+      if (stopped === 0 && this.sandbox !== "ready") return "Failed";
+      return succeeded === apps.length ? "Succeeded" : "Failed";
+    }
+    if (waiting > 0 && running === 0 && stopped === 0) return "Pending";
+    if (running > 0) return "Running";
+    if (stopped > 0 && waiting === 0) {
+      if (restartPolicy === "Always") return "Running";
+      if (restartPolicy === "OnFailure") return succeeded === stopped ? "Succeeded" : "Running";
+      return succeeded === stopped ? "Succeeded" : "Failed";
+    }
+    return running + stopped > 0 ? "Running" : "Pending";
+  }
+
+  private condition(type: string, status: "True" | "False", reason?: string, message?: string): PodCondition {
+    const previous = this.conditionTimes.get(type);
+    let time: string;
+    if (previous && previous.status === status) time = previous.time;
+    else {
+      time = toRfc3339(this.host.clock.now());
+      this.conditionTimes.set(type, { status, time });
+    }
+    return { type, status, lastProbeTime: null, lastTransitionTime: time, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  }
+
+  private computeStatus(): PodStatus {
+    const initialized = this.initDone();
+    const phase = this.phase();
+    const records = [...this.records.values()];
+    const initStatuses = records.filter((r) => r.kind !== "app").map((r) => this.containerStatus(r, initialized));
+    const appStatuses = records.filter((r) => r.kind === "app").map((r) => this.containerStatus(r, initialized));
+    const terminal = phase === "Succeeded" || phase === "Failed";
+    const conditions: PodCondition[] = [];
+    conditions.push(this.condition("PodReadyToStartContainers", this.sandbox === "ready" && !terminal ? "True" : "False"));
+    if (this.hasInitContainers()) {
+      const incomplete = records.filter((r) => r.kind !== "app" && !(r.kind === "init" ? r.current?.exit?.exitCode === 0 : r.started)).map((r) => r.name);
+      conditions.push(
+        initialized || terminal && incomplete.length === 0
+          ? this.condition("Initialized", "True")
+          : this.condition("Initialized", "False", "ContainersNotInitialized", `containers with incomplete status: [${incomplete.join(" ")}]`),
+      );
+    } else {
+      conditions.push(this.condition("Initialized", "True"));
+    }
+    const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
+    const gatesOk = (this.pod.spec?.readinessGates ?? []).every((gate) =>
+      this.pod.status?.conditions?.some((c) => c.type === gate.conditionType && c.status === "True"),
+    );
+    if (terminal) {
+      conditions.push(this.condition("Ready", "False", "PodCompleted"));
+      conditions.push(this.condition("ContainersReady", "False", "PodCompleted"));
+    } else if (unready.length === 0 && initialized) {
+      conditions.push(gatesOk ? this.condition("Ready", "True") : this.condition("Ready", "False", "ReadinessGatesNotReady", "corresponding condition of pod readiness gate is not true"));
+      conditions.push(this.condition("ContainersReady", "True"));
+    } else {
+      const message = `containers with unready status: [${unready.join(" ")}]`;
+      conditions.push(this.condition("Ready", "False", "ContainersNotReady", message));
+      conditions.push(this.condition("ContainersReady", "False", "ContainersNotReady", message));
+    }
+    const scheduled = this.pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    conditions.push(scheduled ?? this.condition("PodScheduled", "True"));
+    const ip = this.ip;
+    const status: PodStatus = {
+      phase,
+      conditions,
+      hostIP: this.host.node.ip,
+      hostIPs: [{ ip: this.host.node.ip }],
+      ...(ip && !(terminal && this.terminating) ? { podIP: ip, podIPs: [{ ip }] } : ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+      startTime: toRfc3339(this.startTime),
+      ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
+      containerStatuses: appStatuses,
+      qosClass: this.pod.status?.qosClass ?? qosClass(this.pod),
+    };
+    return status;
+  }
+
+  /** Posts the status when it differs from what was last posted. */
+  private async publish(force = false): Promise<void> {
+    const status = this.computeStatus();
+    const serialized = JSON.stringify(status);
+    if (!force && serialized === this.lastPosted) return;
+    if (serialized === this.lastPosted) return;
+    this.lastPosted = serialized;
+    const pod = this.pod;
+    this.posting = this.posting
+      .then(() => this.host.postStatus(pod, status))
+      .catch((error) => this.host.log(`pod ${this.key()}: status update failed: ${error}`));
+    await this.posting;
+  }
+}
+
+function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+function hostsFile(hostname: string, ip: string, pod: Pod): string {
+  let text =
+    "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n";
+  const subdomain = pod.spec?.subdomain;
+  const namespace = pod.metadata.namespace ?? "default";
+  text += subdomain ? `${ip}\t${hostname}.${subdomain}.${namespace}.svc.cluster.local\t${hostname}\n` : `${ip}\t${hostname}\n`;
+  for (const alias of pod.spec?.hostAliases ?? []) {
+    text += `\n# Entries added by HostAliases.\n${alias.ip}\t${(alias.hostnames ?? []).join("\t")}\n`;
+  }
+  return text;
+}
+
+/** The QoS class as upstream computes it (Guaranteed, Burstable, BestEffort). */
+export function qosClass(pod: Pod): string {
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  let anySet = false;
+  let guaranteed = true;
+  for (const container of containers) {
+    const requests = container.resources?.requests ?? {};
+    const limits = container.resources?.limits ?? {};
+    if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) anySet = true;
+    for (const resource of ["cpu", "memory"]) {
+      const limit = limits[resource];
+      const request = requests[resource] ?? limit;
+      if (limit === undefined || request === undefined || String(limit) !== String(request)) guaranteed = false;
+    }
+  }
+  if (!anySet) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}

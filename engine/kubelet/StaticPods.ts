@@ -1,0 +1,215 @@
+import { parse } from "yaml";
+import type { Pod } from "../api/core";
+import { Pods } from "../api/resources";
+import { isApiError } from "../apiserver/ApiError";
+import type { Client } from "../client/Client";
+import type { Clock } from "../clock/Clock";
+import { toRfc3339Micro } from "../clock/Clock";
+import { stableHex64 } from "../images";
+import type { NodeFileSystem } from "./NodeFileSystem";
+import type { PodWorker } from "./PodWorker";
+
+export const manifestDirectory = "/etc/kubernetes/manifests";
+const mirrorAnnotation = "kubernetes.io/config.mirror";
+const hashAnnotation = "kubernetes.io/config.hash";
+const sourceAnnotation = "kubernetes.io/config.source";
+const seenAnnotation = "kubernetes.io/config.seen";
+
+export interface StaticPodsOptions {
+  nodeName: string;
+  fileSystem: NodeFileSystem;
+  client: Client;
+  clock: Clock;
+  log(line: string): void;
+  nodeUid(): string | undefined;
+  startWorker(pod: Pod): PodWorker;
+  worker(uid: string): PodWorker | undefined;
+}
+
+interface StaticPod {
+  file: string;
+  pod: Pod;
+  hash: string;
+  stopping: boolean;
+}
+
+/**
+ * Static pods from the node's manifest folder, as the kubelet's file source and mirror client
+ * handle them: each manifest runs as a pod named `<name>-<node>`, and the API shows it as a mirror
+ * pod (annotation `kubernetes.io/config.mirror`). Deleting the mirror pod through the API does not
+ * stop the pod (the kubelet recreates the mirror); removing or changing the file does.
+ */
+export class StaticPods {
+  private readonly byFile = new Map<string, StaticPod>();
+  private stopWatching?: () => void;
+  private stopped = false;
+  private reloading = Promise.resolve();
+
+  constructor(private readonly options: StaticPodsOptions) {}
+
+  async start(): Promise<void> {
+    this.stopWatching = this.options.fileSystem.watch(manifestDirectory, (name) => {
+      this.reloading = this.reloading.then(() => this.reload(name)).catch((error) => this.options.log(`static pod ${name}: ${error}`));
+    });
+    for (const name of await this.options.fileSystem.readDir(manifestDirectory)) await this.reload(name);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopWatching?.();
+  }
+
+  isStatic(pod: Pod): boolean {
+    return pod.metadata.annotations?.[sourceAnnotation] === "file";
+  }
+
+  /** Static pods report their status on their mirror pod, which has the same name. */
+  mirrorNameOf(pod: Pod): string | undefined {
+    return this.isStatic(pod) ? pod.metadata.name : undefined;
+  }
+
+  private async reload(name: string): Promise<void> {
+    if (this.stopped) return;
+    if (name.startsWith(".") || !/\.(ya?ml|json)$/.test(name)) return;
+    const file = `${manifestDirectory}/${name}`;
+    const content = await this.options.fileSystem.readFile(file);
+    const existing = this.byFile.get(file);
+    if (content === undefined) {
+      if (existing) this.remove(existing);
+      return;
+    }
+    const hash = stableHex64(`${content}\n${this.options.nodeName}\nfile`).slice(0, 32);
+    if (existing && existing.hash === hash) return;
+    let manifest: Pod;
+    try {
+      manifest = parse(content) as Pod;
+      if (!manifest || manifest.kind !== "Pod" || !manifest.metadata?.name) throw new Error("not a Pod manifest");
+    } catch (error) {
+      this.options.log(`could not process manifest file "${file}": ${(error as Error).message}`);
+      return;
+    }
+    if (existing) this.remove(existing);
+    const pod = this.staticPod(manifest, hash, file);
+    const entry: StaticPod = { file, pod, hash, stopping: false };
+    this.byFile.set(file, entry);
+    this.options.startWorker(pod);
+    await this.createMirror(entry);
+  }
+
+  private staticPod(manifest: Pod, hash: string, file: string): Pod {
+    const name = `${manifest.metadata.name}-${this.options.nodeName}`;
+    const spec = manifest.spec ?? { containers: [] };
+    return {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        ...manifest.metadata,
+        name,
+        namespace: manifest.metadata.namespace ?? "default",
+        uid: hash,
+        annotations: {
+          ...(manifest.metadata.annotations ?? {}),
+          [hashAnnotation]: hash,
+          [seenAnnotation]: toRfc3339Micro(this.options.clock.now()).replace("Z", "000Z").replace(/(\.\d{9})\d*Z/, "$1Z"),
+          [sourceAnnotation]: "file",
+        },
+      },
+      spec: {
+        dnsPolicy: "ClusterFirst",
+        enableServiceLinks: true,
+        restartPolicy: "Always",
+        schedulerName: "default-scheduler",
+        terminationGracePeriodSeconds: 30,
+        ...spec,
+        nodeName: this.options.nodeName,
+        tolerations: [...(spec.tolerations ?? []), { operator: "Exists", effect: "NoExecute" }],
+        containers: spec.containers.map((container) => ({
+          terminationMessagePath: "/dev/termination-log",
+          terminationMessagePolicy: "File",
+          ...container,
+        })),
+      },
+      status: {},
+    };
+  }
+
+  private mirrorPod(entry: StaticPod): Pod {
+    const pod = structuredClone(entry.pod);
+    const nodeUid = this.options.nodeUid();
+    pod.metadata = {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      labels: pod.metadata.labels,
+      annotations: { ...pod.metadata.annotations, [mirrorAnnotation]: entry.hash },
+      ...(nodeUid ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: this.options.nodeName, uid: nodeUid, controller: true }] } : {}),
+    };
+    delete pod.status;
+    return pod;
+  }
+
+  private async createMirror(entry: StaticPod): Promise<void> {
+    if (this.stopped || entry.stopping) return;
+    try {
+      await this.options.client.create(Pods, this.mirrorPod(entry));
+    } catch (error) {
+      if (isApiError(error, "AlreadyExists")) {
+        // A mirror from an earlier kubelet run: replace it when it belongs to another manifest version.
+        const current = await this.options.client.get<Pod>(Pods, entry.pod.metadata.namespace, entry.pod.metadata.name ?? "");
+        if (current.metadata.annotations?.[mirrorAnnotation] !== entry.hash) {
+          await this.options.client.delete(Pods, current.metadata.namespace, current.metadata.name ?? "", { gracePeriodSeconds: 0 }).catch(() => {});
+          return;
+        }
+      } else {
+        this.options.log(`failed creating a mirror pod for "${entry.pod.metadata.name}": ${error}`);
+        return;
+      }
+    }
+    this.options.worker(entry.pod.metadata.uid ?? "")?.republish();
+  }
+
+  /** A mirror pod changed in the API: keep it in place while its static pod runs. */
+  mirrorEvent(type: string, mirror: Pod): void {
+    const entry = [...this.byFile.values()].find((candidate) => candidate.pod.metadata.name === mirror.metadata.name && candidate.pod.metadata.namespace === mirror.metadata.namespace);
+    if (!entry) {
+      // A mirror whose manifest is gone: the kubelet deletes orphaned mirror pods.
+      if (type !== "DELETED") {
+        void this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid: mirror.metadata.uid } }).catch(() => {});
+      }
+      return;
+    }
+    if (type === "DELETED") {
+      if (!entry.stopping) void this.createMirror(entry);
+      return;
+    }
+    if (mirror.metadata.deletionTimestamp || mirror.metadata.annotations?.[mirrorAnnotation] !== entry.hash) {
+      void this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid: mirror.metadata.uid } }).catch(() => {});
+    }
+  }
+
+  private remove(entry: StaticPod): void {
+    entry.stopping = true;
+    this.byFile.delete(entry.file);
+    const worker = this.options.worker(entry.pod.metadata.uid ?? "");
+    if (!worker) {
+      void this.staticPodStopped(entry.pod);
+      return;
+    }
+    const pod = structuredClone(entry.pod);
+    pod.metadata.deletionTimestamp = new Date(this.options.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    pod.metadata.deletionGracePeriodSeconds = pod.spec?.terminationGracePeriodSeconds ?? 30;
+    worker.update(pod);
+  }
+
+  /** The static pod's containers are stopped: its mirror goes too (unless a new version replaced it). */
+  async staticPodStopped(pod: Pod): Promise<void> {
+    const replacement = [...this.byFile.values()].find((entry) => entry.pod.metadata.name === pod.metadata.name && entry.pod.metadata.uid !== pod.metadata.uid);
+    try {
+      const mirror = await this.options.client.get<Pod>(Pods, pod.metadata.namespace, pod.metadata.name ?? "");
+      if (mirror.metadata.annotations?.[mirrorAnnotation] === pod.metadata.uid || !replacement) {
+        await this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid: mirror.metadata.uid } });
+      }
+    } catch (error) {
+      if (!isApiError(error, "NotFound") && !isApiError(error, "Conflict")) throw error;
+    }
+  }
+}

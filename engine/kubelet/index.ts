@@ -1,0 +1,81 @@
+import { isApiError } from "../apiserver/ApiError";
+import type { Component, ComponentContext } from "../cluster/Component";
+import { type ImageCatalog, kubernetesVersion } from "../images";
+import type { Network } from "../proxy/Network";
+import { kubeadmAddons } from "./addons";
+import type { VolumeStore } from "./containerConfig";
+import { Kubelet } from "./Kubelet";
+import { writeKubeadmFiles } from "./kubeadmFiles";
+import type { NodeFileSystem } from "./NodeFileSystem";
+import { nodeIp } from "./nodeObject";
+
+export { InMemoryVolumeStore, type VolumeStore } from "./containerConfig";
+export { Kubelet, type KubeletOptions, leaseDurationSeconds, leaseRenewIntervalMs } from "./Kubelet";
+export { controlPlaneManifests, writeKubeadmFiles } from "./kubeadmFiles";
+export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
+export { nodeIp, podCidr } from "./nodeObject";
+export { kubeadmAddons } from "./addons";
+export { manifestDirectory } from "./StaticPods";
+
+/** What createCluster passes to start one node. */
+export interface StartNodeOptions {
+  nodeName: string;
+  /** 0 for the control plane, 1 for node01 … (IPs and pod CIDRs derive from it). */
+  index: number;
+  role: "control-plane" | "worker";
+  fileSystem: NodeFileSystem;
+  network: Network;
+  catalog?: ImageCatalog;
+  volumes?: VolumeStore;
+  random?: () => number;
+}
+
+/** Images a kubeadm node has before anything is scheduled (kind's node image preloads them). */
+export function preloadedImages(role: "control-plane" | "worker"): string[] {
+  const common = ["registry.k8s.io/pause:3.10", `registry.k8s.io/kube-proxy:${kubernetesVersion}`, "registry.k8s.io/coredns/coredns:v1.11.3"];
+  if (role === "worker") return common;
+  return [
+    ...common,
+    "registry.k8s.io/etcd:3.5.16-0",
+    `registry.k8s.io/kube-apiserver:${kubernetesVersion}`,
+    `registry.k8s.io/kube-controller-manager:${kubernetesVersion}`,
+    `registry.k8s.io/kube-scheduler:${kubernetesVersion}`,
+  ];
+}
+
+/**
+ * Starts one node: writes what kubeadm leaves on its file system (first boot only), then its
+ * kubelet, which registers the Node and runs its pods. The returned `kubelet.connection` is what
+ * the API server's KubeletRegistry needs.
+ */
+export async function startNode(context: ComponentContext, options: StartNodeOptions): Promise<{ component: Component; kubelet: Kubelet }> {
+  await writeKubeadmFiles(options.fileSystem, options.nodeName, options.role, nodeIp(options.index), nodeIp(0));
+  const kubelet = new Kubelet(context, {
+    name: options.nodeName,
+    index: options.index,
+    role: options.role,
+    fileSystem: options.fileSystem,
+    network: options.network,
+    catalog: options.catalog,
+    volumes: options.volumes,
+    preloadedImages: preloadedImages(options.role),
+    random: options.random,
+  });
+  await kubelet.start();
+  return { component: kubelet, kubelet };
+}
+
+/**
+ * Creates kubeadm's add-ons (kube-proxy DaemonSet, CoreDNS Deployment and the kube-dns Service)
+ * unless they exist; `context.client` must be allowed to (the cluster admin).
+ */
+export async function installKubeadmAddons(context: ComponentContext): Promise<void> {
+  for (const { group, resource, object } of kubeadmAddons(nodeIp(0))) {
+    const version = group === "" ? "v1" : "v1";
+    try {
+      await context.client.create({ group, version, resource }, object);
+    } catch (error) {
+      if (!isApiError(error, "AlreadyExists")) context.log(`add-on ${resource}/${object.metadata.name}: ${error}`);
+    }
+  }
+}

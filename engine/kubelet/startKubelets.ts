@@ -1,0 +1,43 @@
+import type { Component } from "../cluster/Component";
+import type { ClusterHandle } from "../cluster/createCluster";
+import { createNetwork } from "../proxy/createNetwork";
+import { InMemoryVolumeStore } from "./containerConfig";
+import { installKubeadmAddons, startNode } from "./index";
+import { InMemoryNodeFileSystem } from "./NodeFileSystem";
+
+/**
+ * The cluster's nodes: a kubelet per node (controlplane first), each registered with the API
+ * server's KubeletRegistry, then kubeadm's add-ons (kube-proxy, CoreDNS). Uses the cluster
+ * network when a starter created one before, otherwise creates it.
+ */
+export async function startKubelets(cluster: ClusterHandle): Promise<Component[]> {
+  const components: Component[] = [];
+  if (!cluster.network) {
+    const clusterNetwork = createNetwork(cluster.context("kube-proxy", "system:kube-proxy", ["system:node-proxier"]));
+    cluster.network = clusterNetwork.network;
+    components.push(clusterNetwork.component);
+  }
+  const network = cluster.network;
+  const volumes = new InMemoryVolumeStore();
+  for (const [index, nodeName] of cluster.nodeNames.entries()) {
+    const context = cluster.context(`kubelet@${nodeName}`, `system:node:${nodeName}`, ["system:nodes"]);
+    const fileSystem = cluster.nodeFileSystem?.(nodeName) ?? new InMemoryNodeFileSystem();
+    const { component, kubelet } = await startNode(context, {
+      nodeName,
+      index,
+      role: nodeName === cluster.controlPlaneNode ? "control-plane" : "worker",
+      fileSystem,
+      network,
+      volumes,
+    });
+    const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);
+    components.push({
+      stop() {
+        unregister();
+        component.stop();
+      },
+    });
+  }
+  await installKubeadmAddons(cluster.context("kubeadm", "kubernetes-admin", ["system:masters"]));
+  return components;
+}
