@@ -7,7 +7,7 @@ import { type Clock, toRfc3339 } from "../clock/Clock";
 import { CompactedError, FutureRevisionError, KeyValueStore, type KeyValue } from "../store/KeyValueStore";
 import type { AdmissionAttributes, AdmissionContext, AdmissionPlugin } from "./admission/Admission";
 import { defaultAdmissionPlugins } from "./admission/plugins";
-import { ApiError, isApiError } from "./ApiError";
+import { ApiError, isApiError, qualifiedKind } from "./ApiError";
 import { ServiceAllocators } from "./allocators";
 import { CustomResources } from "./crd/CustomResources";
 import { managedFieldsAfterUpdate, serverSideApply } from "./fieldmanager/managedFields";
@@ -363,7 +363,7 @@ export class ApiServerCore implements ApiServer {
     delete metadata.deletionGracePeriodSeconds;
     delete (metadata as Record<string, unknown>).selfLink;
     const strategy = definition.strategy;
-    strategy.defaults?.(object, this.strategyContext);
+    nameInvalidErrors(definition, metadata.name, () => strategy.defaults?.(object, this.strategyContext));
     this.admit({
       operation: "CREATE",
       definition,
@@ -901,6 +901,20 @@ export type { ListFilter };
 /** `apps/v1`: the storage (first) version of a definition. */
 export function storageApiVersion(definition: ResourceDefinition): string {
   return apiVersionOf({ group: definition.group, version: definition.versions[0] });
+}
+
+/** Allocators raise Invalid without knowing the object's name; upstream's message carries it. */
+function nameInvalidErrors(definition: ResourceDefinition, name: string, run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    if (isApiError(error, "Invalid") && !error.details?.name) {
+      const unnamed = `${qualifiedKind(definition.group, definition.kind)} "" is invalid`;
+      const named = `${qualifiedKind(definition.group, definition.kind)} ${JSON.stringify(name)} is invalid`;
+      throw new ApiError("Invalid", 422, error.message.replace(unnamed, named), { ...error.details, name });
+    }
+    throw error;
+  }
 }
 
 function requireName(request: ResourceRequest): string {

@@ -27,6 +27,7 @@ export function bootstrapCluster(
   const ip = options.controlPlaneIp ?? CONTROL_PLANE_IP;
   const create = (gvr: Gvr, object: KubeObject) => {
     if (!apiServer.resources.find(gvr)) return;
+    if (apiServer.getObject(gvr.group, gvr.resource, object.metadata.namespace, object.metadata.name ?? "")) return;
     try {
       apiServer.execute({
         verb: "create",
