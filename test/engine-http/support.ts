@@ -1,0 +1,98 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type ClusterUp, runClusterUp } from "../../engine/host/standalone/runClusterUp";
+import { startCluster } from "../../engine/host/standalone/startCluster";
+
+/** The real kubectl the tests drive; they skip with a notice when it is absent. */
+export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
+export const hasKubectl = existsSync(KUBECTL);
+if (!hasKubectl) console.warn(`NOTICE: ${KUBECTL} not found; the kubectl integration tests are skipped.`);
+
+export interface TestCluster {
+  up: ClusterUp;
+  kubeconfig: string;
+  folder: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `kubelab cluster up`'s server in this process on a free port, with a kubeconfig in a temp folder. */
+export async function startTestCluster(): Promise<TestCluster> {
+  const folder = mkdtempSync(path.join(tmpdir(), "kubelab-http-"));
+  const kubeconfig = path.join(folder, "kubeconfig");
+  const up = await runClusterUp({
+    port: 0,
+    kubeconfigPath: kubeconfig,
+    speed: "fast",
+    dataDir: path.join(folder, "data"),
+    startCluster,
+  });
+  await up.cluster.ready;
+  return {
+    up,
+    kubeconfig,
+    folder,
+    async stop() {
+      await up.stop();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, as a user sees them. */
+  output: string;
+}
+
+/** Runs kubectl asynchronously (the server runs in this process and must keep serving). */
+export function kubectl(cluster: TestCluster, args: string[], stdin?: string): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      KUBECTL,
+      args,
+      { env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.folder }, timeout: 45_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr, output: stdout + stderr });
+      },
+    );
+    if (stdin !== undefined) child.stdin?.end(stdin);
+  });
+}
+
+/** Starts `kubectl … -w` and collects its output until `stop`. */
+export function kubectlWatch(
+  cluster: TestCluster,
+  args: string[],
+): { output: () => string; stop: () => Promise<void> } {
+  let output = "";
+  const child = spawn(KUBECTL, args, { env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.folder } });
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return {
+    output: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
