@@ -15,9 +15,19 @@ export interface Network {
    * Connects from `source` to `host:port`. `host` may be an IP or a DNS name, resolved with the
    * source's resolver configuration (search domains, ndots). Rejects with a NetworkError.
    */
-  connect(source: NetworkSource, host: string, port: number): Promise<Connection>;
+  connect(source: NetworkSource, host: string, port: number, options?: ConnectOptions): Promise<Connection>;
   /** DNS lookup as CoreDNS answers it for this source: A records (IPs) or NXDOMAIN. */
   resolve(source: NetworkSource, name: string): Promise<DnsAnswer>;
+}
+
+/** Optional knobs of {@link Network.connect}. */
+export interface ConnectOptions {
+  /**
+   * How long an unanswered connection attempt (an unroutable address, a dropped packet) waits
+   * before failing with `Timeout`, in clock milliseconds. Default: about 130 s, Linux's SYN
+   * retries; curl's `--connect-timeout` or `-m` pass their own.
+   */
+  timeoutMs?: number;
 }
 
 /** Where a connection starts: a pod (its IP, namespace and resolv.conf) or a node's host network. */
@@ -35,6 +45,8 @@ export interface DnsAnswer {
   addresses: string[];
   /** For `nslookup`: the server that answered (10.96.0.10). */
   server: string;
+  /** For an ExternalName service: the canonical name the CNAME points to (`nslookup` prints it). */
+  cname?: string;
 }
 
 /** An app's side of the network: it handles one HTTP request or a raw byte conversation. */
@@ -69,7 +81,7 @@ export interface HttpResponse {
 /** What a client tool prints when a connection fails, with curl's exit code. */
 export class NetworkError extends Error {
   constructor(
-    readonly code: "ConnectionRefused" | "Timeout" | "NoRoute" | "NameNotResolved",
+    readonly code: "ConnectionRefused" | "Timeout" | "NoRoute" | "NameNotResolved" | "EmptyReply",
     message: string,
   ) {
     super(message);

@@ -1,0 +1,15 @@
+export { clusterDnsIp, clusterDomain, clusterFirstResolvConf } from "./ClusterDns";
+export { type ClusterNetwork, createNetwork, type KubeProxyRules, type NetworkOptions } from "./createNetwork";
+export type { NodeRules, Rule } from "./iptables";
+export {
+  type Connection,
+  type ConnectionHandler,
+  type ConnectOptions,
+  type DnsAnswer,
+  type HttpRequest,
+  type HttpResponse,
+  type Network,
+  NetworkError,
+  type NetworkSource,
+} from "./Network";
+export { defaultConnectTimeoutMs, SimulatedNetwork } from "./SimulatedNetwork";
