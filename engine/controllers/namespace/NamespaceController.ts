@@ -86,9 +86,9 @@ export class NamespaceController {
     const { remainingSeconds, errors, remaining, finalizers } = await this.deleteAllContent(name);
     ns = await this.updateConditions(ns, errors, remaining, finalizers);
     if (errors.length > 0) throw new Error(errors.join("; "));
-    if (remainingSeconds > 0) {
-      // Pods are terminating gracefully: look again when the longest grace period runs out.
-      this.queue.addAfter(name, remainingSeconds * 1000);
+    if (remainingSeconds > 0 && remaining.size > 0) {
+      // Pods are terminating gracefully: upstream looks again after half the estimate plus one second.
+      this.queue.addAfter(name, (Math.floor(remainingSeconds / 2) + 1) * 1000);
       return;
     }
     if (remaining.size > 0) {
@@ -109,7 +109,6 @@ export class NamespaceController {
     const errors: string[] = [];
     const remaining = new Map<string, number>();
     const finalizers = new Map<string, number>();
-    const now = this.context.clock.now();
     for (const kind of this.namespacedKinds()) {
       let items: KubeObject[];
       try {
@@ -136,9 +135,11 @@ export class NamespaceController {
         remaining.set(label, (remaining.get(label) ?? 0) + 1);
         for (const finalizer of item.metadata.finalizers ?? []) finalizers.set(finalizer, (finalizers.get(finalizer) ?? 0) + 1);
         if (kind.kind === "Pod") {
+          // estimateGracefulTerminationForPods: the longest grace period among unfinished pods.
           const pod = item as Pod;
-          const deleting = pod.metadata.deletionTimestamp ? Date.parse(pod.metadata.deletionTimestamp) : now;
-          remainingSeconds = Math.max(remainingSeconds, Math.ceil((deleting - now) / 1000), 0);
+          const phase = pod.status?.phase;
+          if (phase !== "Succeeded" && phase !== "Failed")
+            remainingSeconds = Math.max(remainingSeconds, pod.spec?.terminationGracePeriodSeconds ?? 30);
         }
       }
     }
