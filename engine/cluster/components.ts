@@ -1,5 +1,6 @@
 import { startControllerManager } from "../controllers";
 import { startKubelets } from "../kubelet/startKubelets";
+import { startKubeProxy } from "../proxy";
 import { startScheduler } from "../scheduler";
 import type { ComponentStarter } from "./createCluster";
 
@@ -16,6 +17,10 @@ export const componentStarters: ComponentStarter[] = [
   {
     name: "kube-controller-manager",
     start: (cluster) => startControllerManager(cluster.context("kube-controller-manager", "system:kube-controller-manager")),
+  },
+  {
+    name: "kube-proxy",
+    start: (cluster) => startKubeProxy(cluster),
   },
   {
     name: "kubelet",

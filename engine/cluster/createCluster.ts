@@ -6,6 +6,7 @@ import { ADMIN_USER, createClient } from "../client/createClient";
 import type { Clock } from "../clock/Clock";
 import { RealClock } from "../clock/RealClock";
 import type { NodeFileSystem } from "../kubelet/NodeFileSystem";
+import type { KubeProxyRules } from "../proxy/createNetwork";
 import type { Network } from "../proxy/Network";
 import { KeyValueStore } from "../store/KeyValueStore";
 import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
@@ -62,6 +63,8 @@ export interface Cluster {
   stop(): void;
   /** Running components by starter name. */
   readonly components: ReadonlyMap<string, Component[]>;
+  /** kube-proxy's per-node rules (`iptables-save` for node shells), once the kube-proxy component runs. */
+  readonly kubeProxy?: KubeProxyRules;
 }
 
 /** What a component starter receives: the cluster's shared pieces and a context factory. */
@@ -77,6 +80,8 @@ export interface ClusterHandle {
   context(component: string, username: string, groups?: string[]): ComponentContext;
   /** The cluster network, set by whichever starter creates it first (kube-proxy or the kubelets). */
   network?: Network;
+  /** kube-proxy's rules per node (iptables-save / iptables -L for node shells), set by the kube-proxy starter. */
+  kubeProxy?: KubeProxyRules;
   /** Each node's file system (see ClusterOptions.nodeFileSystem). */
   nodeFileSystem?: (nodeName: string) => NodeFileSystem;
 }
@@ -157,6 +162,9 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     dataDir: options.dataDir,
     ready,
     components: running,
+    get kubeProxy() {
+      return handle.kubeProxy;
+    },
     client: (user = ADMIN_USER) => createClient(apiServer, user),
     start,
     stop() {

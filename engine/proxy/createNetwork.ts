@@ -129,3 +129,26 @@ function ctime(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${days[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${String(date.getUTCDate()).padStart(2, " ")} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} ${date.getUTCFullYear()}`;
 }
+
+/** What the kube-proxy starter needs from the cluster (a structural slice of ClusterHandle). */
+export interface KubeProxyHost {
+  context(component: string, username: string, groups?: string[]): ComponentContext;
+  network?: Network;
+  kubeProxy?: KubeProxyRules;
+}
+
+/**
+ * The cluster's kube-proxy component (the one starter in engine/cluster/components.ts): creates
+ * the network before the kubelets start, so they find it on `cluster.network`, and publishes the
+ * per-node rules on `cluster.kubeProxy`. The per-node kube-proxy pods of the DaemonSet are the
+ * kubelets' business; the rules they would write are computed here, once for the cluster.
+ */
+export function startKubeProxy(cluster: KubeProxyHost, options: NetworkOptions = {}): Component {
+  const clusterNetwork = createNetwork(
+    cluster.context("kube-proxy", "system:kube-proxy", ["system:node-proxier"]),
+    options,
+  );
+  cluster.network = clusterNetwork.network;
+  cluster.kubeProxy = clusterNetwork.kubeProxy;
+  return clusterNetwork.component;
+}

@@ -1,5 +1,12 @@
 export { clusterDnsIp, clusterDomain, clusterFirstResolvConf } from "./ClusterDns";
-export { type ClusterNetwork, createNetwork, type KubeProxyRules, type NetworkOptions } from "./createNetwork";
+export {
+  type ClusterNetwork,
+  createNetwork,
+  type KubeProxyHost,
+  type KubeProxyRules,
+  type NetworkOptions,
+  startKubeProxy,
+} from "./createNetwork";
 export type { NodeRules, Rule } from "./iptables";
 export {
   type Connection,
