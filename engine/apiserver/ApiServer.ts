@@ -924,7 +924,9 @@ function requireName(request: ResourceRequest): string {
 
 /** The field manager of a write: the request's, or upstream's default for clients that set none. */
 export function fieldManager(request: ResourceRequest): string {
-  return request.options.fieldManager ?? "unknown";
+  if (request.options.fieldManager) return request.options.fieldManager;
+  const fromAgent = request.userAgent?.split("/")[0]?.slice(0, 128);
+  return fromAgent || "unknown";
 }
 
 function parseResourceVersion(value: string): number {

@@ -25,6 +25,12 @@ export interface ResourceRequest {
   patchType?: PatchType;
   options: RequestOptions;
   user: UserInfo;
+  /**
+   * The client's User-Agent (`kubectl/v1.32.0 (linux/amd64) …`). When `options.fieldManager` is
+   * unset, the field manager is its part before the first `/`, as upstream derives it (added by
+   * the apiserver-core engineer).
+   */
+  userAgent?: string;
 }
 
 export interface RequestOptions {

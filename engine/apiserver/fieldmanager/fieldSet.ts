@@ -109,9 +109,24 @@ function walk(
 /** `k:{"containerPort":80,"protocol":"TCP"}`: keys in the order declared, absent keys left out. */
 export function itemKey(item: Record<string, unknown>, keys: string[]): string {
   const identity: Record<string, unknown> = {};
-  for (const key of keys) if (item[key] !== undefined) identity[key] = item[key];
+  for (const key of keys) {
+    // A key field left out takes its schema default, as structured-merge-diff does for map keys.
+    const value = item[key] ?? KEY_DEFAULTS[key];
+    if (value !== undefined) identity[key] = value;
+  }
   return `k:${JSON.stringify(identity)}`;
 }
+
+/** True when a list item has the key values of `identity` (absent keys take their defaults). */
+export function matchesIdentity(item: unknown, identity: Record<string, unknown>): boolean {
+  return (
+    isPlainObject(item) &&
+    Object.entries(identity).every(([key, value]) => deepEqual(item[key] ?? KEY_DEFAULTS[key], value))
+  );
+}
+
+/** Defaults of list-map key fields in the built-in schemas (ports' protocol). */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: "TCP" };
 
 /** The value at a field path in an object, or undefined. */
 export function valueAt(object: unknown, path: FieldPath): unknown {
@@ -124,9 +139,7 @@ export function valueAt(object: unknown, path: FieldPath): unknown {
     } else if (element.startsWith("k:")) {
       if (!Array.isArray(current)) return undefined;
       const identity = JSON.parse(element.slice(2)) as Record<string, unknown>;
-      current = current.find(
-        (item) => isPlainObject(item) && Object.entries(identity).every(([key, value]) => deepEqual(item[key], value)),
-      );
+      current = current.find((item) => matchesIdentity(item, identity));
     } else if (element.startsWith("v:")) {
       if (!Array.isArray(current)) return undefined;
       const wanted = JSON.parse(element.slice(2));

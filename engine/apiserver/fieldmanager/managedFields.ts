@@ -10,6 +10,7 @@ import {
   itemKey,
   keyPath,
   type ListTypeResolver,
+  matchesIdentity,
   pathKey,
   printPath,
   toFieldsV1,
@@ -112,10 +113,11 @@ function sameValue(oldObject: KubeObject | undefined, newObject: KubeObject, key
   return deepEqual(valueAt(oldObject, path), valueAt(newObject, path));
 }
 
+/** upstream fieldmanager's printManager: `"kubectl" with subresource "scale" using apps/v1`. */
 function printManager(identity: ManagerIdentity): string {
-  return identity.operation === "Update"
-    ? `${JSON.stringify(identity.manager)} using ${identity.apiVersion}`
-    : JSON.stringify(identity.manager);
+  let text = JSON.stringify(identity.manager);
+  if (identity.subresource) text += ` with subresource ${JSON.stringify(identity.subresource)}`;
+  return identity.operation === "Update" ? `${text} using ${identity.apiVersion}` : text;
 }
 
 /** The outcome of a server-side apply: the merged object and its managedFields. */
@@ -268,8 +270,7 @@ function removeField(object: unknown, path: FieldPath): unknown {
     }
     if (head.startsWith("k:")) {
       const identity = JSON.parse(head.slice(2)) as Record<string, unknown>;
-      const matches = (item: unknown) =>
-        isPlainObject(item) && Object.entries(identity).every(([key, value]) => deepEqual(item[key], value));
+      const matches = (item: unknown) => matchesIdentity(item, identity);
       if (rest.length === 0 || (rest.length === 1 && rest[0] === ".")) return object.filter((item) => !matches(item));
       return object.map((item) => (matches(item) ? (removeField(item, rest) ?? item) : item));
     }

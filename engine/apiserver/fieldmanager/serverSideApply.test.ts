@@ -121,3 +121,23 @@ describe("server-side apply", () => {
     expect(conflict.message).toContain('conflict with "kubectl-scale" using apps/v1: .spec.replicas');
   });
 });
+
+describe("server-side apply list keys", () => {
+  it("matches a port without protocol to the defaulted TCP one instead of duplicating it", async () => {
+    const { client } = createTestServer();
+    const withPort = (port: Record<string, unknown>) =>
+      deployment(1, {
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: { containers: [{ name: "nginx", image: "nginx", ports: [port] }] },
+        },
+      });
+    await client.create(Deployments, withPort({ containerPort: 80, protocol: "TCP" }), {
+      fieldManager: "kubectl-client-side-apply",
+    });
+    const applied = await client.patch(Deployments, "default", "web", "apply", withPort({ containerPort: 80 }), {
+      fieldManager: "kubectl",
+    });
+    expect(applied.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: "TCP" }]);
+  });
+});

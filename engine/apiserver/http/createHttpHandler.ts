@@ -438,6 +438,8 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       options: requestOptions,
       user: request.user,
     };
+    const userAgent = request.headers["user-agent"];
+    if (typeof userAgent === "string") resourceRequest.userAgent = userAgent;
     if (subresource) resourceRequest.subresource = subresource;
     if (definition.namespaced) {
       if (info.namespace !== undefined) resourceRequest.namespace = info.namespace;
@@ -1020,7 +1022,11 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       return {
         protocol,
         start: (socket: MessageSocket) => {
-          const stop = bridgeSession(socket, session, info.subresource === "exec" ? command : undefined);
+          const stop = bridgeSession(socket, session, info.subresource === "exec" ? command : undefined, {
+            stdout,
+            // With a TTY the terminal carries both streams on stdout, as upstream's.
+            stderr: stderr && !tty,
+          });
           closers.add(stop);
           socket.onClose(() => closers.delete(stop));
         },
