@@ -12,6 +12,7 @@ import { ReplicaSetController } from "./replicaset/ReplicaSetController";
 import { type ControllerRuntime, createControllerContext } from "./runtime/createControllerContext";
 import type { ControllerContext } from "./runtime/types";
 import { RootCAPublisher, ServiceAccountController } from "./serviceaccount/ServiceAccountController";
+import { StatefulSetController } from "./statefulset/StatefulSetController";
 import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
 
 /** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
@@ -29,6 +30,7 @@ const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
   cronjob: (context) => new CronJobController(context),
   "ttl-after-finished": (context) => new TTLAfterFinishedController(context),
   daemonset: (context) => new DaemonSetController(context),
+  statefulset: (context) => new StatefulSetController(context),
 };
 
 /** Every controller name this controller manager knows. */
