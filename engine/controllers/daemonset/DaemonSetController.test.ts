@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { DaemonSet } from "../../api/apps";
+import type { Node, Pod } from "../../api/core";
+import { DaemonSets, Nodes, Pods } from "../../api/resources";
+import { createHarness, type Harness } from "../testing/harness";
+
+async function addNode(harness: Harness, name: string, spec: Node["spec"] = {}, labels: Record<string, string> = {}) {
+  await harness.client.create<Node>(Nodes, { apiVersion: "v1", kind: "Node", metadata: { name, labels }, spec });
+}
+
+function daemonSet(extra: Partial<NonNullable<DaemonSet["spec"]>> = {}): DaemonSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name: "agent", namespace: "default" },
+    spec: {
+      selector: { matchLabels: { app: "agent" } },
+      template: { metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "agent", image: "busybox" }] } },
+      ...extra,
+    },
+  };
+}
+
+function pinnedNode(pod: Pod): string | undefined {
+  return pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]
+    ?.values?.[0];
+}
+
+describe("DaemonSetController", () => {
+  let harness: Harness;
+  afterEach(() => harness?.stop());
+
+  it("runs one pod per eligible node, skipping tainted and unselected nodes", async () => {
+    harness = await createHarness({ controllers: ["daemonset"] });
+    await addNode(harness, "controlplane", { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] });
+    await addNode(harness, "node01", {}, { disk: "ssd" });
+    await addNode(harness, "node02");
+    await harness.client.create(DaemonSets, daemonSet());
+    await harness.settle();
+    let pods = await harness.list<Pod>(Pods, "default", "app=agent");
+    expect(pods.map(pinnedNode).sort()).toEqual(["node01", "node02"]);
+    expect(pods[0].spec?.tolerations?.map((t) => `${t.key}:${t.effect}`)).toEqual(
+      expect.arrayContaining(["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unschedulable:NoSchedule"]),
+    );
+    expect(pods[0].metadata.labels?.["controller-revision-hash"]).toBeTruthy();
+    await harness.runPods({ nodes: ["node01"], filter: (pod) => pinnedNode(pod) === "node01" });
+    await harness.runPods({ nodes: ["node02"], filter: (pod) => pinnedNode(pod) === "node02" });
+    await harness.settle();
+    let ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, numberMisscheduled: 0 });
+    // A new node gets its pod.
+    await addNode(harness, "node03");
+    await harness.settle();
+    pods = await harness.list<Pod>(Pods, "default", "app=agent");
+    expect(pods.map(pinnedNode).sort()).toEqual(["node01", "node02", "node03"]);
+    // Tolerating the control-plane taint adds the control plane.
+    await harness.client.patch(DaemonSets, "default", "agent", "merge", {
+      spec: { template: { spec: { tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] } } },
+    });
+    await harness.settle();
+    ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");
+    expect(ds.status?.desiredNumberScheduled).toBe(4);
+  });
+});
