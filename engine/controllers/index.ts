@@ -13,6 +13,8 @@ import { type ControllerRuntime, createControllerContext } from "./runtime/creat
 import type { ControllerContext } from "./runtime/types";
 import { RootCAPublisher, ServiceAccountController } from "./serviceaccount/ServiceAccountController";
 import { StatefulSetController } from "./statefulset/StatefulSetController";
+import { ServiceLoadBalancerController } from "./servicelb/ServiceLoadBalancerController";
+import { PodGCController } from "./podgc/PodGCController";
 import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
 
 /** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
@@ -31,6 +33,8 @@ const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
   "ttl-after-finished": (context) => new TTLAfterFinishedController(context),
   daemonset: (context) => new DaemonSetController(context),
   statefulset: (context) => new StatefulSetController(context),
+  "service-lb-controller": (context) => new ServiceLoadBalancerController(context),
+  podgc: (context) => new PodGCController(context),
 };
 
 /** Every controller name this controller manager knows. */
