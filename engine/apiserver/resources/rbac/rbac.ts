@@ -3,7 +3,14 @@ import type { PolicyRule, RoleRef, Subject } from "../../../api/rbac";
 import type { KubeObject } from "../../../api/types";
 import type { FieldError, TableConvertor } from "../../ResourceDefinition";
 import { ageColumn, column, nameColumn, translateTimestampSince } from "../support/printing";
-import { invalid, nameIsPathSegment, notSupported, required, validateObjectMeta } from "../support/validation";
+import {
+  invalid,
+  isDns1123Subdomain,
+  nameIsPathSegment,
+  notSupported,
+  required,
+  validateObjectMeta,
+} from "../support/validation";
 
 export const rbacGroup = "rbac.authorization.k8s.io";
 
