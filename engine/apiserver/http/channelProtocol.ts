@@ -72,7 +72,12 @@ export function exitMessage(
  * Bridges a running exec/attach session to the client's socket until the process exits or the
  * client goes away. Returns a disposer (used when the transport shuts down).
  */
-export function bridgeSession(socket: MessageSocket, session: StreamSession, command?: string[]): () => void {
+export function bridgeSession(
+  socket: MessageSocket,
+  session: StreamSession,
+  command?: string[],
+  streams: { stdout: boolean; stderr: boolean } = { stdout: true, stderr: true },
+): () => void {
   const protocol = socket.protocol;
   let finished = false;
   const finish = () => {
@@ -80,11 +85,12 @@ export function bridgeSession(socket: MessageSocket, session: StreamSession, com
     finished = true;
     socket.close(1000);
   };
+  // Only the streams the client asked for exist; clients fail on data for a stream they did not open.
   session.onStdout((data) => {
-    if (!finished) socket.send(frame(STDOUT, data));
+    if (!finished && streams.stdout) socket.send(frame(STDOUT, data));
   });
   session.onStderr((data) => {
-    if (!finished) socket.send(frame(STDERR, data));
+    if (!finished && streams.stderr) socket.send(frame(STDERR, data));
   });
   session.onExit((result) => {
     if (finished) return;

@@ -1021,6 +1021,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       const session = info.subresource === "exec" ? kubelet.exec({ ...base, command }) : kubelet.attach(base);
       return {
         protocol,
+        cancel: () => session.kill(),
         start: (socket: MessageSocket) => {
           const stop = bridgeSession(socket, session, info.subresource === "exec" ? command : undefined, {
             stdout,

@@ -50,6 +50,8 @@ export interface MessageSocket {
 export interface UpgradeAcceptance {
   protocol: string;
   start(socket: MessageSocket): void;
+  /** Abandons the accepted upgrade before `start` (the transport could not complete it). */
+  cancel?(): void;
 }
 
 /**

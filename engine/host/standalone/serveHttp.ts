@@ -161,7 +161,17 @@ export async function serveUpgrade(
     return;
   }
   if ((request.headers.upgrade ?? "").toLowerCase() !== "websocket") {
-    // SPDY upgrades (kubectl's fallback) are not spoken here.
+    // SPDY (kubectl's fallback after a failed WebSocket upgrade) is not spoken here. Decide the
+    // request as for a WebSocket first, so the user sees the real reason the first attempt failed.
+    const decision = await handler.upgrade(
+      { method: request.method ?? "GET", url, headers: request.headers, body: new Uint8Array(0), user },
+      ["v5.channel.k8s.io", "v4.channel.k8s.io"],
+    );
+    if ("status" in decision) {
+      writeRejection(socket, decision);
+      return;
+    }
+    decision.cancel?.();
     const status = ApiError.badRequest("Upgrade request required").toStatus();
     writeRejection(socket, {
       status: 400,
