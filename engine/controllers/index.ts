@@ -15,6 +15,7 @@ import { RootCAPublisher, ServiceAccountController } from "./serviceaccount/Serv
 import { StatefulSetController } from "./statefulset/StatefulSetController";
 import { ServiceLoadBalancerController } from "./servicelb/ServiceLoadBalancerController";
 import { PodGCController } from "./podgc/PodGCController";
+import { PersistentVolumeController } from "./volume/PersistentVolumeController";
 import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
 
 /** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
@@ -35,6 +36,7 @@ const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
   statefulset: (context) => new StatefulSetController(context),
   "service-lb-controller": (context) => new ServiceLoadBalancerController(context),
   podgc: (context) => new PodGCController(context),
+  "persistentvolume-binder": (context) => new PersistentVolumeController(context),
 };
 
 /** Every controller name this controller manager knows. */
