@@ -65,6 +65,8 @@ export interface Cluster {
   readonly components: ReadonlyMap<string, Component[]>;
   /** kube-proxy's per-node rules (`iptables-save` for node shells), once the kube-proxy component runs. */
   readonly kubeProxy?: KubeProxyRules;
+  /** The simulated network (for hosts and tests that connect from outside a pod, e.g. to a NodePort). */
+  readonly network?: Network;
 }
 
 /** What a component starter receives: the cluster's shared pieces and a context factory. */
@@ -164,6 +166,9 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     components: running,
     get kubeProxy() {
       return handle.kubeProxy;
+    },
+    get network() {
+      return handle.network;
     },
     client: (user = ADMIN_USER) => createClient(apiServer, user),
     start,
