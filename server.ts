@@ -3,4 +3,15 @@
 // registers tsx and the `server-only` resolution this process needs.
 import { runServer } from "./server/runServer";
 
-await runServer({ root: import.meta.dirname, dev: process.argv.includes("--dev") });
+try {
+  await runServer({ root: import.meta.dirname, dev: process.argv.includes("--dev") });
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE" || code === "EACCES") {
+    const port = process.env.PORT || "3000";
+    console.error(`Error: cannot listen on port ${port} (${code}); set PORT to another port, e.g. PORT=3001 npm start`);
+  } else {
+    console.error("Error: Kubelab failed to start:", error);
+  }
+  process.exit(1);
+}

@@ -2,7 +2,7 @@ import "server-only";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../projectRoot";
-import type { Lesson, LessonProblem } from "./Lesson";
+import { formatLessonProblem, type Lesson, type LessonProblem } from "./Lesson";
 import { parseLesson } from "./parseLesson";
 
 /** Every lesson in the course, plus the files that could not be loaded. */
@@ -76,6 +76,8 @@ export function currentCourse(folder = lessonsFolder()): Course {
   const signature = files.map((file) => `${file}:${statSync(path.join(folder, file)).mtimeMs}`).join("|");
   if (cached?.folder !== folder || cached.signature !== signature) {
     cached = { folder, signature, course: loadCourse(folder) };
+    // The home page lists these too; the log is where whoever edits lessons is looking.
+    for (const problem of cached.course.problems) console.warn(`lesson error: ${formatLessonProblem(problem)}`);
   }
   return cached.course;
 }
