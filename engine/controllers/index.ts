@@ -16,6 +16,7 @@ import { StatefulSetController } from "./statefulset/StatefulSetController";
 import { ServiceLoadBalancerController } from "./servicelb/ServiceLoadBalancerController";
 import { PodGCController } from "./podgc/PodGCController";
 import { PersistentVolumeController } from "./volume/PersistentVolumeController";
+import { ResourceQuotaController } from "./resourcequota/ResourceQuotaController";
 import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
 
 /** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
@@ -37,6 +38,7 @@ const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
   "service-lb-controller": (context) => new ServiceLoadBalancerController(context),
   podgc: (context) => new PodGCController(context),
   "persistentvolume-binder": (context) => new PersistentVolumeController(context),
+  resourcequota: (context) => new ResourceQuotaController(context),
 };
 
 /** Every controller name this controller manager knows. */
