@@ -474,12 +474,6 @@ describe("pod strategy", () => {
       schedulerName: "default-scheduler",
       securityContext: {},
       enableServiceLinks: true,
-      priority: 0,
-      preemptionPolicy: "PreemptLowerPriority",
-      tolerations: [
-        { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-        { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-      ],
     });
     expect(object.spec?.containers[0]).toEqual({
       name: "nginx",

@@ -4,19 +4,12 @@
  */
 import type { Container, ContainerStatus, Pod, PodSpec } from "../../../api/core";
 import { quantityToMilli } from "../../../api/quantity";
-import type { PriorityClass } from "../../../api/scheduling";
-import type { FieldError, ResourceDefinition, StrategyContext, TableConvertor } from "../../ResourceDefinition";
+import type { FieldError, ResourceDefinition, TableConvertor } from "../../ResourceDefinition";
 import { kindSchema, schemaComponents } from "../schema/schemas";
-import { addDefaultTolerations, defaultPodSpec, defaultRequestsFromLimits } from "../support/podDefaults";
+import { defaultPodSpec, defaultRequestsFromLimits } from "../support/podDefaults";
 import { validatePodSpec } from "../support/podValidation";
 import { ageColumn, column, nameColumn, translateTimestampSince } from "../support/printing";
 import { forbidden, invalid, jsonEqual, nameIsDnsSubdomain, validateObjectMeta } from "../support/validation";
-
-/** The well-known priority classes that exist without objects (scheduling/v1 SystemPriorityClasses). */
-const systemPriorityClasses: Record<string, number> = {
-  "system-node-critical": 2000001000,
-  "system-cluster-critical": 2000000000,
-};
 
 /** qos.GetPodQOS: Guaranteed, Burstable or BestEffort from the containers' requests and limits. */
 export function podQosClass(spec: PodSpec | undefined): string {
@@ -57,43 +50,19 @@ function safeMilli(value: string | number): number {
   }
 }
 
-function defaultPod(pod: Pod, context: StrategyContext): void {
+/**
+ * Defaults of a pod. Priority resolution and the default tolerations are admission's
+ * (the registry's Priority and DefaultTolerationSeconds plugins), not defaulting.
+ */
+function defaultPod(pod: Pod): void {
   pod.spec ??= { containers: [] };
   defaultPodSpec(pod.spec);
   defaultRequestsFromLimits(pod.spec);
-  // The Priority admission plugin resolves the class into spec.priority and preemptionPolicy.
-  const spec = pod.spec;
-  if (spec.priority === undefined) {
-    const className = spec.priorityClassName;
-    if (className && className in systemPriorityClasses) {
-      spec.priority = systemPriorityClasses[className];
-      spec.preemptionPolicy ??= "PreemptLowerPriority";
-    } else if (className) {
-      const priorityClass = context.get("scheduling.k8s.io", "priorityclasses", undefined, className) as
-        | PriorityClass
-        | undefined;
-      if (priorityClass) {
-        spec.priority = priorityClass.value;
-        spec.preemptionPolicy ??= priorityClass.preemptionPolicy ?? "PreemptLowerPriority";
-      }
-    } else {
-      spec.priority = 0;
-      spec.preemptionPolicy ??= "PreemptLowerPriority";
-    }
-  }
 }
 
-function validatePod(pod: Pod, context: StrategyContext): FieldError[] {
+function validatePod(pod: Pod): FieldError[] {
   const errors = validateObjectMeta(pod.metadata, { namespaced: true, nameValidator: nameIsDnsSubdomain });
   errors.push(...validatePodSpec(pod.spec, "spec"));
-  const className = pod.spec?.priorityClassName;
-  if (
-    className &&
-    !(className in systemPriorityClasses) &&
-    !context.get("scheduling.k8s.io", "priorityclasses", undefined, className)
-  ) {
-    errors.push(invalid("spec.priorityClassName", className, `no PriorityClass with name ${className} was found`));
-  }
   return errors;
 }
 
@@ -378,7 +347,6 @@ export const pods: ResourceDefinition<Pod> = {
           },
         ];
       }
-      addDefaultTolerations(pod.spec);
     },
     prepareForUpdate(pod, old) {
       if (old.status === undefined) delete pod.status;

@@ -3,7 +3,7 @@
  * SetDefaults_Container, SetDefaults_ContainerPort, SetDefaults_Probe, SetDefaults_Volume …).
  * Applied to pods and to every pod template (deployments, jobs …).
  */
-import type { Container, PodSpec, Probe, ResourceList, Toleration, Volume } from "../../../api/core";
+import type { Container, PodSpec, Probe, ResourceList, Volume } from "../../../api/core";
 
 /** Keys of a Volume that name its source (upstream's VolumeSource members). */
 export const volumeSourceKeys = [
@@ -138,23 +138,4 @@ export function defaultRequestsFromLimits(spec: PodSpec | undefined): void {
     for (const [name, value] of Object.entries(limits)) if (!(name in requests)) requests[name] = value;
     container.resources.requests = requests;
   }
-}
-
-/**
- * The DefaultTolerationSeconds admission plugin: pods tolerate `not-ready` and `unreachable`
- * NoExecute taints for 300 s unless they already tolerate them.
- */
-export function addDefaultTolerations(spec: PodSpec | undefined, seconds = 300): void {
-  if (!spec) return;
-  const tolerations: Toleration[] = spec.tolerations ?? [];
-  const tolerates = (key: string) =>
-    tolerations.some(
-      (toleration) =>
-        (toleration.effect === "NoExecute" || !toleration.effect) &&
-        ((toleration.operator === "Exists" && !toleration.key) || toleration.key === key),
-    );
-  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
-    if (!tolerates(key)) tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
-  }
-  spec.tolerations = tolerations;
 }

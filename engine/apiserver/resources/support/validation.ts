@@ -231,8 +231,10 @@ export interface ObjectMetaOptions {
 }
 
 /**
- * ValidateObjectMeta: name or generateName (with the resource's name rule), namespace presence and
- * format, labels, annotations, owner references and finalizers.
+ * The resource-specific part of ValidateObjectMeta: the name (or generateName prefix) checked with
+ * the resource's name rule, and owner references. The registry's generic metadata validation
+ * (registry/metadata.ts) already checks namespaces, labels, annotations, finalizers and that a
+ * name is a valid path segment, so those are not repeated here.
  */
 export function validateObjectMeta(meta: ObjectMeta | undefined, options: ObjectMetaOptions): FieldError[] {
   const errors: FieldError[] = [];
@@ -244,21 +246,11 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, options: Object
   }
   if (!metadata.name) {
     if (!metadata.generateName) errors.push(required("metadata.name", "name or generateName is required"));
-  } else {
+  } else if (isValidPathSegment(metadata.name)) {
     for (const message of options.nameValidator(metadata.name, false)) {
       errors.push(invalid("metadata.name", metadata.name, message));
     }
   }
-  if (options.namespaced) {
-    if (!metadata.namespace) errors.push(required("metadata.namespace"));
-    else
-      for (const message of isDns1123Label(metadata.namespace))
-        errors.push(invalid("metadata.namespace", metadata.namespace, message));
-  } else if (metadata.namespace) {
-    errors.push(forbidden("metadata.namespace", "not allowed on this type"));
-  }
-  errors.push(...validateLabels(metadata.labels, "metadata.labels"));
-  errors.push(...validateAnnotations(metadata.annotations, "metadata.annotations"));
   (metadata.ownerReferences ?? []).forEach((reference, index) => {
     const path = `metadata.ownerReferences[${index}]`;
     if (!reference.apiVersion)
@@ -279,11 +271,12 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, options: Object
       ),
     );
   }
-  (metadata.finalizers ?? []).forEach((finalizer, index) => {
-    for (const message of isQualifiedName(finalizer))
-      errors.push(invalid(`metadata.finalizers[${index}]`, finalizer, message));
-  });
   return errors;
+}
+
+/** Names the registry rejects as path segments (`.`, `..`, `/`, `%`) get its message, not a second one. */
+function isValidPathSegment(name: string): boolean {
+  return name !== "." && name !== ".." && !name.includes("/") && !name.includes("%");
 }
 
 /** A validate function for resources that only need their metadata checked. */
