@@ -14,6 +14,7 @@ import {
 import type { PriorityClass } from "../api/scheduling";
 import type { StorageClass } from "../api/storage";
 import type { GroupVersionResource, KubeObject } from "../api/types";
+import { createEventRecorder, type EventRecorder } from "../client/eventRecorder";
 import { toRfc3339 } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { SchedulerCache } from "./cache/SchedulerCache";
@@ -21,7 +22,6 @@ import { fitErrorMessage } from "./framework/FitError";
 import { type Explanation, Framework } from "./framework/Framework";
 import { newPodInfo, type PodInfo } from "./framework/PodInfo";
 import type { ClusterEvent, CycleState, Handle, PluginFactory, QueuedPodInfo } from "./framework/types";
-import { EventWriter } from "./internal/EventWriter";
 import { type ObjectWatch, watchObjects } from "./internal/watchObjects";
 import { defaultPlugins } from "./plugins/registry";
 import { SchedulingQueue } from "./queue/SchedulingQueue";
@@ -74,7 +74,7 @@ class Scheduler implements SchedulerComponent {
   readonly synced: Promise<void>;
   scheduledCount = 0;
   private readonly framework: Framework;
-  private readonly events: EventWriter;
+  private readonly events: EventRecorder;
   private readonly watches: Array<ObjectWatch<KubeObject>> = [];
   private readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNodeOf = new Map<string, string>();
@@ -94,13 +94,10 @@ class Scheduler implements SchedulerComponent {
   ) {
     this.explain = options.explain ?? ctx.speed === "fast";
     const hostname = options.hostname ?? "controlplane";
-    this.events = new EventWriter(
-      ctx.client,
-      ctx.clock,
-      defaultSchedulerName,
-      `${defaultSchedulerName}-${hostname}`,
-      ctx.log,
-    );
+    this.events = createEventRecorder(ctx.client, ctx.clock, {
+      component: defaultSchedulerName,
+      reportingInstance: `${defaultSchedulerName}-${hostname}`,
+    });
     const handle = this.handle();
     this.framework = new Framework(options.plugins ?? defaultPlugins, handle, options.random);
     const pluginEvents = new Map<string, ClusterEvent[]>();
@@ -344,7 +341,7 @@ class Scheduler implements SchedulerComponent {
     }
     this.queue.done(info.uid);
     this.scheduledCount++;
-    this.events.write(info.pod, "Normal", "Scheduled", "Binding", `Successfully assigned ${info.key} to ${nodeName}`);
+    this.events.event(info.pod, "Normal", "Scheduled", `Successfully assigned ${info.key} to ${nodeName}`);
     if (explanation) await this.annotate(info, explanation);
   }
 
@@ -382,7 +379,7 @@ class Scheduler implements SchedulerComponent {
     if (nominatedNodeName) this.updateNomination(info, nominatedNodeName);
     this.queue.requeueAfterFailure(queued, failure.error !== undefined ? new Set() : failure.unschedulablePlugins);
     if (this.stopped) return;
-    this.events.write(info.pod, "Warning", "FailedScheduling", "Scheduling", message);
+    this.events.event(info.pod, "Warning", "FailedScheduling", message);
     await this.updatePodStatus(info, reason, message, nominatedNodeName);
     if (failure.explanation) await this.annotate(info, failure.explanation);
   }
@@ -458,7 +455,7 @@ class Scheduler implements SchedulerComponent {
         }
       },
       runFilters: (state, pod, node) => self.framework.runFilters(state, pod, node),
-      event: (regarding, type, reason, action, note) => self.events.write(regarding, type, reason, action, note),
+      event: (regarding, type, reason, _action, note) => self.events.event(regarding, type, reason, note),
       imageNodeCount: (image) => self.cache.imageNodeCounts.get(image) ?? 0,
       nominatedPods: (nodeName) => {
         if (self.nominated.size === 0) return noPods;

@@ -1,5 +1,6 @@
 import type { GroupVersionResource, KubeObject } from "../../api/types";
 import type { Client, ListOptions } from "../../client/Client";
+import { Informer } from "../../client/informers";
 import type { Clock } from "../../clock/Clock";
 
 /** Callbacks of a {@link watchObjects} loop, as an informer's event handlers. */
@@ -11,7 +12,7 @@ export interface ObjectHandlers<T extends KubeObject> {
   synced?(): void;
 }
 
-/** A running list+watch: a read-only store of the objects and a disposer. */
+/** A running informer as the scheduler uses it: a read-only store and a disposer. */
 export interface ObjectWatch<T extends KubeObject> {
   get(namespace: string | undefined, name: string): T | undefined;
   values(): IterableIterator<T>;
@@ -20,10 +21,8 @@ export interface ObjectWatch<T extends KubeObject> {
 }
 
 /**
- * A minimal informer: lists, delivers the objects, then watches from the list's resourceVersion;
- * when the watch ends (410 Gone, server restart) it relists after `retryMs` and turns the
- * difference into add/update/delete calls, so handlers never miss a change. Objects in the store
- * are the ones the client returned; handlers must not mutate them.
+ * Starts a shared-style informer (engine/client's list+watch with relist on 410) with the
+ * scheduler's handlers. Cached objects are frozen and shared: handlers must not mutate them.
  */
 export function watchObjects<T extends KubeObject>(
   client: Client,
@@ -31,84 +30,20 @@ export function watchObjects<T extends KubeObject>(
   gvr: GroupVersionResource,
   handlers: ObjectHandlers<T>,
   options: Pick<ListOptions, "fieldSelector" | "labelSelector"> = {},
-  retryMs = 1000,
 ): ObjectWatch<T> {
-  const store = new Map<string, T>();
-  let stopped = false;
-  let stopWatch: (() => void) | undefined;
-  let cancelRetry: (() => void) | undefined;
-  let synced = false;
-  const key = (object: KubeObject) => `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
-
-  const apply = (type: "ADDED" | "MODIFIED" | "DELETED", object: T) => {
-    const id = key(object);
-    const old = store.get(id);
-    if (type === "DELETED") {
-      if (!old) return;
-      store.delete(id);
-      handlers.delete?.(object);
-      return;
-    }
-    store.set(id, object);
-    if (old) handlers.update?.(old, object);
-    else handlers.add?.(object);
-  };
-
-  const retry = () => {
-    stopWatch?.();
-    stopWatch = undefined;
-    if (stopped || cancelRetry) return;
-    cancelRetry = clock.setTimer(retryMs, () => {
-      cancelRetry = undefined;
-      void start();
-    });
-  };
-
-  const start = async () => {
-    if (stopped) return;
-    let list: { items: T[]; metadata: { resourceVersion?: string } };
-    try {
-      list = await client.list<T>(gvr, undefined, options);
-    } catch {
-      retry();
-      return;
-    }
-    if (stopped) return;
-    const seen = new Set<string>();
-    for (const object of list.items) {
-      seen.add(key(object));
-      apply("ADDED", object);
-    }
-    for (const [id, object] of [...store]) if (!seen.has(id)) apply("DELETED", object);
-    if (!synced) {
-      synced = true;
-      handlers.synced?.();
-    }
-    stopWatch = client.watch<T>(
-      gvr,
-      undefined,
-      { ...options, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
-      (event) => {
-        if (stopped) return;
-        if (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED")
-          apply(event.type, event.object);
-        else if (event.type === "ERROR") retry();
-      },
-      () => retry(),
-    );
-  };
-
-  void start();
+  const informer = new Informer<T>(client, clock, gvr, options);
+  const dispose = informer.addHandlers({ add: handlers.add, update: handlers.update, delete: handlers.delete });
+  informer.start();
+  void informer.waitForSync().then(() => handlers.synced?.());
   return {
-    get: (namespace, name) => store.get(`${namespace ?? ""}/${name}`),
-    values: () => store.values(),
+    get: (namespace, name) => informer.get(namespace, name),
+    values: () => informer.list().values(),
     get size() {
-      return store.size;
+      return informer.size;
     },
     stop() {
-      stopped = true;
-      stopWatch?.();
-      cancelRetry?.();
+      dispose();
+      informer.stop();
     },
   };
 }
