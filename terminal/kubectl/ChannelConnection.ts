@@ -41,12 +41,12 @@ function buildQuery(query: ChannelOptions["query"]): string {
 
 /**
  * Opens an exec/attach WebSocket with the v5 (then v4) channel protocol, as kubectl does, using
- * client-node's KubeConfig for TLS and credentials.
+ * the client's Connection for TLS and credentials.
  */
 export async function openChannel(client: RestClient, options: ChannelOptions): Promise<ChannelSession> {
   const url = client.server.replace(/^http/, "ws") + options.path + buildQuery(options.query);
   const socketOptions: Record<string, unknown> = {};
-  await client.kubeConfig.applyToHTTPSOptions(socketOptions as never);
+  await client.connection.apply(socketOptions as never);
   const socket = new WebSocket(url, ["v5.channel.k8s.io", "v4.channel.k8s.io"], socketOptions);
   await new Promise<void>((resolve, reject) => {
     socket.once("open", () => resolve());

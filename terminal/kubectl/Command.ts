@@ -1,7 +1,6 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { Discovery } from "./Discovery";
 import type { FlagSpec, Flags } from "./flags";
-import { currentNamespace, loadKubeConfig } from "./kubeconfig";
+import { type LoadedKubeconfig, loadKubeconfig } from "./kubeconfig";
 import type { KubectlIO } from "./KubectlIO";
 import { RestClient } from "./RestClient";
 
@@ -54,7 +53,7 @@ export const globalFlags: FlagSpec[] = [
 
 /** The state one kubectl invocation shares between its parts. */
 export class CommandContext {
-  private kubeConfigPromise: Promise<KubeConfig> | undefined;
+  private kubeConfigPromise: Promise<LoadedKubeconfig> | undefined;
   private restClient: RestClient | undefined;
   private discoveryCache: Discovery | undefined;
 
@@ -67,10 +66,12 @@ export class CommandContext {
   ) {}
 
   /** The kubeconfig with global overrides applied. */
-  kubeConfig(): Promise<KubeConfig> {
-    this.kubeConfigPromise ??= loadKubeConfig(this.io, {
+  kubeConfig(): Promise<LoadedKubeconfig> {
+    this.kubeConfigPromise ??= loadKubeconfig(this.io, {
       kubeconfig: this.globals.string("kubeconfig") || undefined,
       context: this.globals.string("context") || undefined,
+      cluster: this.globals.string("cluster") || undefined,
+      user: this.globals.string("user") || undefined,
       server: this.globals.string("server") || undefined,
       token: this.globals.string("token") || undefined,
       insecureSkipTlsVerify: this.globals.bool("insecure-skip-tls-verify") || undefined,
@@ -82,12 +83,12 @@ export class CommandContext {
   async client(): Promise<RestClient> {
     if (this.restClient) return this.restClient;
     const kubeConfig = await this.kubeConfig();
-    const key = `${kubeConfig.getCurrentCluster()?.server}|${kubeConfig.getCurrentUser()?.name}|${kubeConfig.getCurrentUser()?.token ?? ""}`;
+    const key = kubeConfig.connection.key;
     if (this.shared.key === key && this.shared.client) {
       this.restClient = this.shared.client;
       this.discoveryCache = this.shared.discovery;
     } else {
-      this.restClient = new RestClient(kubeConfig);
+      this.restClient = new RestClient(kubeConfig.connection);
       this.discoveryCache = new Discovery(this.restClient);
       this.shared.key = key;
       this.shared.client = this.restClient;
@@ -106,7 +107,7 @@ export class CommandContext {
   async namespace(): Promise<string> {
     const explicit = this.globals.string("namespace");
     if (explicit) return explicit;
-    return currentNamespace(await this.kubeConfig());
+    return (await this.kubeConfig()).namespace;
   }
 
   /** True when -n/--namespace was given. */

@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { ApiStatusError, KubectlError, type StatusBody } from "./errors";
+import type { Connection } from "./kubeconfig";
 
 /** Options for one API request. */
 export interface RequestOptions {
@@ -30,18 +30,16 @@ export function encodeQuery(query: RequestOptions["query"]): string {
 }
 
 /**
- * A small REST client over the current kubeconfig context. It uses client-node's KubeConfig for
- * the server address, TLS and credentials, and node:http for full control of Accept headers,
- * content types and streaming (watch, logs), which the generated client-node APIs don't expose.
+ * A small REST client over a Connection (from a kubeconfig, or from client-node's KubeConfig),
+ * on node:http for full control of Accept headers, content types and streaming (watch, logs),
+ * which the generated client-node APIs don't expose.
  */
 export class RestClient {
-  constructor(readonly kubeConfig: KubeConfig) {}
+  constructor(readonly connection: Connection) {}
 
   /** The server URL of the current context. */
   get server(): string {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new KubectlError("error: no context is currently set, use \"--context\" to select a context");
-    return cluster.server.replace(/\/$/, "");
+    return this.connection.server;
   }
 
   private async open(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
@@ -64,7 +62,7 @@ export class RestClient {
       path: url.pathname + url.search,
       headers,
     };
-    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    await this.connection.apply(requestOptions);
     if (url.protocol === "http:") delete requestOptions.agent;
     const transport = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {

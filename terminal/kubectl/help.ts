@@ -53,8 +53,9 @@ export function renderHelp(command: Command, path: string): string {
   out += `${command.long ?? `${command.short}.`}\n\n`;
   if (command.subcommands && command.subcommands.length > 0) {
     out += "Available Commands:\n";
-    const width = Math.max(...command.subcommands.map((sub) => sub.name.length));
-    for (const sub of command.subcommands) out += `  ${sub.name.padEnd(Math.max(width, 13) + 2)}${sub.short}\n`;
+    // cobra pads names to the longest sibling (at least 11), kubectl's template adds two more.
+    const width = Math.max(11, ...command.subcommands.map((sub) => sub.name.length)) + 2;
+    for (const sub of command.subcommands) out += `  ${sub.name.padEnd(width)} ${sub.short}\n`;
     out += "\n";
   }
   if (command.examples) out += `Examples:\n${command.examples}\n\n`;

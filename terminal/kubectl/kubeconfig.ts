@@ -1,4 +1,5 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import type https from "node:https";
+import { parse } from "yaml";
 import { KubectlError } from "./errors";
 import type { KubectlIO } from "./KubectlIO";
 
@@ -22,62 +23,135 @@ export interface KubeconfigOverrides {
 }
 
 /**
- * Loads a kubeconfig with client-node and applies kubectl's global overrides. Missing files give
- * an empty config (kubectl then talks to localhost:8080, as the real one does).
+ * How to reach and authenticate to an API server: its URL, and a function that adds TLS
+ * settings and credentials to node:https request options (and to ws options, which take the same).
  */
-export async function loadKubeConfig(io: KubectlIO, overrides: KubeconfigOverrides = {}): Promise<KubeConfig> {
-  const kubeConfig = new KubeConfig();
+export interface Connection {
+  server: string;
+  /** Identifies server and credentials (to share clients between invocations). */
+  key: string;
+  apply(options: https.RequestOptions): Promise<void>;
+}
+
+interface RawCluster {
+  server?: string;
+  "certificate-authority"?: string;
+  "certificate-authority-data"?: string;
+  "insecure-skip-tls-verify"?: boolean;
+  "tls-server-name"?: string;
+}
+
+interface RawUser {
+  token?: string;
+  tokenFile?: string;
+  "client-certificate"?: string;
+  "client-certificate-data"?: string;
+  "client-key"?: string;
+  "client-key-data"?: string;
+  username?: string;
+  password?: string;
+  exec?: unknown;
+  "auth-provider"?: unknown;
+}
+
+/** A loaded kubeconfig with its current context resolved. */
+export interface LoadedKubeconfig {
+  path: string;
+  currentContext: string;
+  /** The current context's namespace, or `default`. */
+  namespace: string;
+  connection: Connection;
+}
+
+/**
+ * Loads a kubeconfig and applies kubectl's global overrides. Tokens, client certificates,
+ * basic auth and CA data are handled here (fast: no client-node import on the common path);
+ * exec plugins and auth providers are delegated to @kubernetes/client-node's KubeConfig.
+ * A missing file gives kubectl's default of http://localhost:8080.
+ */
+export async function loadKubeconfig(io: KubectlIO, overrides: KubeconfigOverrides = {}): Promise<LoadedKubeconfig> {
   const path = kubeconfigPath(io, overrides.kubeconfig);
-  let text: string | undefined;
+  let text = "";
   try {
     text = await io.readFile(path);
   } catch {
-    if (overrides.kubeconfig) {
-      throw new KubectlError(`error: stat ${overrides.kubeconfig}: no such file or directory`);
-    }
+    if (overrides.kubeconfig) throw new KubectlError(`error: stat ${overrides.kubeconfig}: no such file or directory`);
   }
-  if (text && text.trim() !== "") {
-    kubeConfig.loadFromString(text);
-  } else {
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: "local", server: "http://localhost:8080", skipTLSVerify: false }],
-      users: [{ name: "local" }],
-      contexts: [{ name: "local", cluster: "local", user: "local" }],
-      currentContext: "local",
-    });
+  const raw = ((text.trim() ? parse(text) : {}) ?? {}) as {
+    clusters?: { name: string; cluster: RawCluster }[];
+    users?: { name: string; user: RawUser }[];
+    contexts?: { name: string; context: { cluster?: string; user?: string; namespace?: string } }[];
+    "current-context"?: string;
+  };
+  const contextName = overrides.context || raw["current-context"] || "";
+  const context = raw.contexts?.find((entry) => entry.name === contextName)?.context;
+  if (overrides.context && !context) throw new KubectlError(`error: context "${overrides.context}" does not exist`);
+  const clusterName = overrides.cluster || context?.cluster;
+  const userName = overrides.user || context?.user;
+  const cluster: RawCluster = { ...(raw.clusters?.find((entry) => entry.name === clusterName)?.cluster ?? {}) };
+  const user: RawUser = { ...(raw.users?.find((entry) => entry.name === userName)?.user ?? {}) };
+  if (overrides.server) cluster.server = overrides.server;
+  if (overrides.token) user.token = overrides.token;
+  if (overrides.insecureSkipTlsVerify) {
+    cluster["insecure-skip-tls-verify"] = true;
+    delete cluster["certificate-authority"];
+    delete cluster["certificate-authority-data"];
   }
-  if (overrides.context) {
-    if (!kubeConfig.getContextObject(overrides.context)) {
-      throw new KubectlError(`error: context "${overrides.context}" does not exist`);
-    }
-    kubeConfig.setCurrentContext(overrides.context);
-  }
-  if (overrides.server || overrides.token || overrides.insecureSkipTlsVerify) {
-    const cluster = kubeConfig.getCurrentCluster();
-    const user = kubeConfig.getCurrentUser();
-    const options = {
-      clusters: [
-        {
-          name: cluster?.name ?? "override",
-          server: overrides.server ?? cluster?.server ?? "http://localhost:8080",
-          caData: overrides.insecureSkipTlsVerify ? undefined : cluster?.caData,
-          caFile: overrides.insecureSkipTlsVerify ? undefined : cluster?.caFile,
-          skipTLSVerify: overrides.insecureSkipTlsVerify ?? cluster?.skipTLSVerify ?? false,
-        },
-      ],
-      users: [{ ...(user ?? { name: "override" }), token: overrides.token ?? user?.token }],
-      contexts: [{ name: "override", cluster: cluster?.name ?? "override", user: user?.name ?? "override", namespace: currentNamespace(kubeConfig) }],
-      currentContext: "override",
-    };
-    const merged = new KubeConfig();
-    merged.loadFromOptions(options);
-    return merged;
-  }
-  return kubeConfig;
+  const server = (cluster.server ?? "http://localhost:8080").replace(/\/$/, "");
+  const readBytes = async (data: string | undefined, file: string | undefined): Promise<Buffer | undefined> => {
+    if (data) return Buffer.from(data, "base64");
+    if (file) return Buffer.from(await io.readFile(file), "utf8");
+    return undefined;
+  };
+  const ca = await readBytes(cluster["certificate-authority-data"], cluster["certificate-authority"]);
+  const cert = await readBytes(user["client-certificate-data"], user["client-certificate"]);
+  const key = await readBytes(user["client-key-data"], user["client-key"]);
+  let token = user.token;
+  if (!token && user.tokenFile) token = (await io.readFile(user.tokenFile)).trim();
+  const needsPlugin = Boolean(user.exec || user["auth-provider"]);
+  const connection: Connection = {
+    server,
+    key: `${server}|${userName ?? ""}|${(token ?? "").slice(-16)}`,
+    async apply(options) {
+      if (ca) options.ca = ca;
+      if (cert) options.cert = cert;
+      if (key) options.key = key;
+      if (cluster["insecure-skip-tls-verify"]) options.rejectUnauthorized = false;
+      if (cluster["tls-server-name"]) options.servername = cluster["tls-server-name"];
+      const headers = (options.headers ?? {}) as Record<string, string>;
+      if (token) headers.Authorization = `Bearer ${token}`;
+      else if (user.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
+      else if (needsPlugin) {
+        const { KubeConfig } = await import("@kubernetes/client-node");
+        const kubeConfig = new KubeConfig();
+        kubeConfig.loadFromString(text);
+        if (contextName) kubeConfig.setCurrentContext(contextName);
+        const pluginOptions: https.RequestOptions = { headers: {} };
+        await kubeConfig.applyToHTTPSOptions(pluginOptions);
+        Object.assign(headers, pluginOptions.headers ?? {});
+      }
+      options.headers = headers;
+    },
+  };
+  return { path, currentContext: contextName, namespace: context?.namespace || "default", connection };
 }
 
-/** The namespace of the current context, or `default`. */
-export function currentNamespace(kubeConfig: KubeConfig): string {
-  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
-  return context?.namespace || "default";
+/**
+ * A Connection from a client-node KubeConfig, for callers (grader, app) that already hold one:
+ * client-node decides TLS and credentials.
+ */
+export function connectionFromKubeConfig(kubeConfig: {
+  getCurrentCluster(): { server: string } | null;
+  getCurrentUser(): { name: string } | null;
+  applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+}): Connection {
+  const server = (kubeConfig.getCurrentCluster()?.server ?? "http://localhost:8080").replace(/\/$/, "");
+  return {
+    server,
+    key: `${server}|${kubeConfig.getCurrentUser()?.name ?? ""}`,
+    async apply(options) {
+      await kubeConfig.applyToHTTPSOptions(options);
+      if (server.startsWith("http:")) delete options.agent;
+    },
+  };
 }

@@ -122,7 +122,7 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
         return 1;
       }
       io.stdout(renderHelp(target, path));
-      return 0;
+      return 1;
     }
     const context = new CommandContext(io, flags, path, options.shared);
     return await target.run(context, flags);

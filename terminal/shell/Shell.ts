@@ -1,0 +1,722 @@
+import { type Command as BashCommand, Bash, defineCommand, decodeBytesToUtf8, parse } from "just-bash";
+import type { SharedClients } from "../kubectl/Command";
+import { Discovery } from "../kubectl/Discovery";
+import type { KubectlIO } from "../kubectl/KubectlIO";
+import { loadKubeconfig } from "../kubectl/kubeconfig";
+import { runKubectl } from "../kubectl/kubectl";
+import { RestClient } from "../kubectl/RestClient";
+import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
+import { ansi, toCrlf } from "./ansi";
+import { Completer } from "./Completer";
+import { Editor } from "./Editor";
+import { baseFiles, createLearnerFileSystem, type Mount } from "./filesystem";
+import { type Key, decodeKeys } from "./keys";
+import { LineEditor } from "./LineEditor";
+
+/** What the hosting passes in to start a learner shell. */
+export interface ShellOptions {
+  /** The learner's home folder on disk (mounted at /root); history and manifests live there. */
+  homeDirectory: string;
+  /** The kubeconfig text for the learner's cluster (copied to /root/.kube/config). */
+  kubeconfig: string;
+  /** Where output goes (a pty's stdout). */
+  write(text: string): void;
+  columns: number;
+  rows: number;
+  hostname?: string;
+  /** Extra file systems (node file systems for ssh, later). */
+  mounts?: Mount[];
+  /** Extra commands (ssh, etcdctl, crictl … when node access exists). */
+  commands?: BashCommand[];
+  /** Called when the learner exits the shell (exit, logout, Ctrl-D). */
+  onExit?(status: number): void;
+}
+
+type Mode = "idle" | "prompt" | "running" | "editor";
+
+const liveCommands = new Set(["kubectl", "watch", "vi", "vim", "nano", "sleep", "clear"]);
+const historyLimit = 2000;
+
+/**
+ * The learner's shell: just-bash for bash syntax and coreutils, Kubelab's kubectl as a command,
+ * a line editor with history and completion, and a live path for commands that stream (kubectl
+ * -w, logs -f, exec -it, watch, sleep) or take the screen (vi, nano, kubectl edit).
+ */
+export class Shell {
+  private readonly bash: Bash;
+  private readonly editor: LineEditor;
+  private readonly history: string[] = [];
+  private readonly aliases = new Map<string, string>([["k", "kubectl"]]);
+  private readonly shared: SharedClients = {};
+  private readonly completer: Completer;
+  private env: Record<string, string>;
+  private cwd = "/root";
+  private mode: Mode = "idle";
+  private columns: number;
+  private rows: number;
+  private continuation = "";
+  private abort: AbortController | undefined;
+  private inputListeners = new Set<(data: string) => void>();
+  private resizeListeners = new Set<(columns: number, rows: number) => void>();
+  private fullScreen: Editor | undefined;
+  private fullScreenDone: ((result: { saved: string | undefined }) => void) | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private typeAhead: Key[] = [];
+  private lastStatus = 0;
+  private readonly hostname: string;
+
+  constructor(private readonly options: ShellOptions) {
+    this.columns = options.columns;
+    this.rows = options.rows;
+    this.hostname = options.hostname ?? "controlplane";
+    const fs = createLearnerFileSystem(options.homeDirectory, options.mounts);
+    this.env = {
+      HOME: "/root",
+      USER: "root",
+      LOGNAME: "root",
+      HOSTNAME: this.hostname,
+      SHELL: "/bin/bash",
+      TERM: "xterm-256color",
+      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      KUBECONFIG: "/root/.kube/config",
+      LANG: "C.UTF-8",
+      PWD: "/root",
+    };
+    this.bash = new Bash({
+      fs,
+      cwd: "/root",
+      env: this.env,
+      files: { ...baseFiles, "/etc/hostname": `${this.hostname}\n` },
+      customCommands: [...this.commands(), ...(options.commands ?? [])],
+      executionLimits: { maxLoopIterations: 100_000, maxCommandCount: 200_000, maxCallDepth: 100 },
+    });
+    this.editor = new LineEditor({
+      write: (text) => this.options.write(text),
+      columns: () => this.columns,
+      complete: (line, cursor) => this.completer.complete(line, cursor),
+      history: this.history,
+    });
+    this.completer = new Completer(
+      {
+        commands: () => this.commandNames(),
+        aliases: () => this.aliases,
+        listDirectory: async (path) => {
+          const names = await this.bash.fs.readdir(path);
+          return Promise.all(
+            names.map(async (name) => {
+              const stat = await this.bash.fs.stat(`${path.replace(/\/$/, "")}/${name}`).catch(() => undefined);
+              return { name, directory: stat?.isDirectory ?? false };
+            }),
+          );
+        },
+        cwd: () => this.cwd,
+        home: () => "/root",
+      },
+      {
+        resourceTypes: async () => {
+          const discovery = await this.discovery();
+          const infos = await discovery.all();
+          return [...new Set(infos.flatMap((info) => [info.resource, info.singular, ...info.shortNames, ...(info.group ? [`${info.resource}.${info.group}`] : [])]))];
+        },
+        objectNames: async (type, namespace) => {
+          const discovery = await this.discovery();
+          const info = await discovery.resolve(type);
+          const client = this.shared.client as RestClient;
+          const { resourcePath } = await import("../kubectl/Discovery");
+          const ns = info.namespaced ? (namespace ?? (await this.currentNamespace())) : undefined;
+          const list = await client.get<{ items: { metadata: { name: string } }[] }>(resourcePath(info, ns), { query: { limit: 200 } });
+          return list.items.map((item) => item.metadata.name);
+        },
+      },
+    );
+  }
+
+  private commandNames(): string[] {
+    const names = new Set<string>(["kubectl", "help", "exit", "logout", "history", "alias", "unalias", "cd", "watch", "vi", "vim", "nano", "clear"]);
+    for (const name of bashCommandNames) names.add(name);
+    for (const command of this.options.commands ?? []) names.add(command.name);
+    return [...names];
+  }
+
+  private async currentNamespace(): Promise<string> {
+    return (await loadKubeconfig(this.kubectlIO({ live: false }), {})).namespace;
+  }
+
+  private async discovery(): Promise<Discovery> {
+    if (!this.shared.discovery) {
+      const { connection } = await loadKubeconfig(this.kubectlIO({ live: false }), {});
+      this.shared.client = new RestClient(connection);
+      this.shared.discovery = new Discovery(this.shared.client);
+      this.shared.key = connection.key;
+    }
+    return this.shared.discovery;
+  }
+
+  /** The prompt, as a kubeadm node's root shell shows it. */
+  private prompt(): string {
+    const home = "/root";
+    const where = this.cwd === home ? "~" : this.cwd.startsWith(`${home}/`) ? `~${this.cwd.slice(home.length)}` : this.cwd;
+    return `${this.hostname}:${where}$ `;
+  }
+
+  /** Prepares the home folder and prints the first prompt. */
+  async start(): Promise<void> {
+    const fs = this.bash.fs;
+    await fs.mkdir("/root/.kube", { recursive: true });
+    const configPath = "/root/.kube/config";
+    const markerPath = "/root/.kube/.kubelab-cluster";
+    const marker = clusterMarker(this.options.kubeconfig);
+    const previous = await fs.readFile(markerPath).catch(() => "");
+    if (previous !== marker || !(await fs.exists(configPath))) {
+      await fs.writeFile(configPath, this.options.kubeconfig);
+      await fs.writeFile(markerPath, marker);
+    }
+    const saved = await fs.readFile("/root/.bash_history").catch(() => "");
+    this.history.push(...saved.split("\n").filter((line) => line.trim() !== "").slice(-historyLimit));
+    const aliasFile = await fs.readFile("/root/.kubelab_aliases").catch(() => "");
+    for (const line of aliasFile.split("\n")) {
+      const match = /^alias ([^=]+)='(.*)'$/.exec(line);
+      if (match) this.aliases.set(match[1] as string, (match[2] as string).replace(/'\\''/g, "'"));
+    }
+    for (const directory of ["/tmp", "/var/log", "/etc/kubernetes/manifests", "/usr/local/bin"]) await fs.mkdir(directory, { recursive: true }).catch(() => undefined);
+    this.showPrompt();
+  }
+
+  private showPrompt(): void {
+    this.mode = "prompt";
+    this.editor.start(this.continuation ? "> " : this.prompt());
+    const pending = this.typeAhead;
+    this.typeAhead = [];
+    if (pending.length > 0) void this.handleKeys(pending);
+  }
+
+  /** Feeds terminal input (keystrokes, pastes). */
+  input(data: string): void {
+    if (this.mode === "running" && this.inputListeners.size > 0) {
+      if (data.includes("\x03") && !this.interactiveRaw) this.abort?.abort();
+      for (const listener of this.inputListeners) listener(data);
+      return;
+    }
+    const keys = decodeKeys(data);
+    if (this.mode === "running") {
+      for (const key of keys) {
+        if (key.type === "ctrl" && key.letter === "c") {
+          this.abort?.abort();
+          this.options.write("^C");
+        } else this.typeAhead.push(key);
+      }
+      return;
+    }
+    this.queue = this.queue.then(() => this.handleKeys(keys)).catch((error) => this.options.write(toCrlf(`kubelab shell: ${String(error)}\n`)));
+  }
+
+  private interactiveRaw = false;
+
+  /** The terminal changed size. */
+  resize(columns: number, rows: number): void {
+    this.columns = columns;
+    this.rows = rows;
+    for (const listener of this.resizeListeners) listener(columns, rows);
+    this.fullScreen?.resize(columns, rows);
+  }
+
+  private async handleKeys(keys: Key[]): Promise<void> {
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as Key;
+      if (this.mode === "editor" && this.fullScreen) {
+        const result = await this.fullScreen.handle(key);
+        if (result) {
+          this.fullScreen = undefined;
+          this.fullScreenDone?.(result);
+        }
+        continue;
+      }
+      if (this.mode !== "prompt") {
+        this.typeAhead.push(...keys.slice(index));
+        return;
+      }
+      if (key.type === "paste" && key.text.includes("\n")) {
+        // A pasted block runs line by line, as bash does with pasted text.
+        const parts = key.text.replace(/\r\n?/g, "\n").split("\n");
+        const expanded: Key[] = [];
+        parts.forEach((part, partIndex) => {
+          if (part) expanded.push({ type: "text", text: part });
+          if (partIndex < parts.length - 1) expanded.push({ type: "enter" });
+        });
+        keys.splice(index, 1, ...expanded);
+        index--;
+        continue;
+      }
+      const result = await this.editor.handle(key);
+      if (result === undefined) continue;
+      if (result === "\x04") {
+        this.options.write("logout\r\n");
+        this.options.onExit?.(0);
+        this.mode = "idle";
+        return;
+      }
+      if (result === "\x03") {
+        this.continuation = "";
+        this.lastStatus = 130;
+        this.showPrompt();
+        continue;
+      }
+      this.typeAhead = keys.slice(index + 1);
+      await this.submit(result);
+      return;
+    }
+  }
+
+  private async submit(line: string): Promise<void> {
+    const full = this.continuation ? `${this.continuation}\n${line}` : line;
+    if (full.trim() === "") {
+      this.continuation = "";
+      this.showPrompt();
+      return;
+    }
+    if (isIncomplete(full)) {
+      this.continuation = full;
+      this.showPrompt();
+      return;
+    }
+    this.continuation = "";
+    await this.remember(full);
+    this.mode = "running";
+    this.abort = new AbortController();
+    try {
+      this.lastStatus = await this.run(full);
+    } catch (error) {
+      this.options.write(toCrlf(`bash: ${(error as Error).message}\n`));
+      this.lastStatus = 1;
+    } finally {
+      this.abort = undefined;
+      this.inputListeners.clear();
+      this.resizeListeners.clear();
+    }
+    if ((this.mode as Mode) === "idle") return;
+    this.showPrompt();
+  }
+
+  private async remember(line: string): Promise<void> {
+    if (line.startsWith(" ")) return;
+    if (this.history[this.history.length - 1] !== line) {
+      this.history.push(line);
+      if (this.history.length > historyLimit) this.history.splice(0, this.history.length - historyLimit);
+      await this.bash.fs.appendFile("/root/.bash_history", `${line.replace(/\n/g, " ")}\n`).catch(() => undefined);
+    }
+  }
+
+  private write(text: string): void {
+    this.options.write(toCrlf(text));
+  }
+
+  /** Runs one complete command line and returns its status. */
+  private async run(line: string): Promise<number> {
+    const simple = simpleCommand(line);
+    if (simple) {
+      const handled = await this.builtin(simple.name, simple.argsText, line);
+      if (handled !== undefined) return handled;
+    }
+    const expanded = expandAliases(line, this.aliases);
+    const live = simpleCommand(expanded);
+    if (live && liveCommands.has(live.name)) {
+      const argv = await this.expandArguments(expanded);
+      if (argv) return this.runLive(argv[0] as string, argv.slice(1));
+    }
+    return this.runInBash(expanded);
+  }
+
+  /** Shell built-ins whose state must outlive one just-bash exec. */
+  private async builtin(name: string, argsText: string, line: string): Promise<number | undefined> {
+    switch (name) {
+      case "exit":
+      case "logout": {
+        this.write("logout\n");
+        this.mode = "idle";
+        const status = Number(argsText.trim() || "0");
+        this.options.onExit?.(Number.isFinite(status) ? status : 0);
+        return status;
+      }
+      case "alias": {
+        const args = await this.expandArguments(line);
+        const pairs = parseAliasArguments((args ?? []).slice(1));
+        if (pairs.length === 0) {
+          this.write([...this.aliases.entries()].sort().map(([key, value]) => `${formatAlias(key, value)}\n`).join(""));
+          return 0;
+        }
+        let status = 0;
+        for (const pair of pairs) {
+          if (pair.value === undefined) {
+            const value = this.aliases.get(pair.name);
+            if (value === undefined) {
+              this.write(`bash: alias: ${pair.name}: not found\n`);
+              status = 1;
+            } else this.write(`${formatAlias(pair.name, value)}\n`);
+          } else this.aliases.set(pair.name, pair.value);
+        }
+        await this.saveAliases();
+        return status;
+      }
+      case "unalias": {
+        const args = (await this.expandArguments(line)) ?? [];
+        for (const alias of args.slice(1)) {
+          if (alias === "-a") this.aliases.clear();
+          else if (!this.aliases.delete(alias)) {
+            this.write(`bash: unalias: ${alias}: not found\n`);
+            return 1;
+          }
+        }
+        await this.saveAliases();
+        return 0;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private async saveAliases(): Promise<void> {
+    const text = [...this.aliases.entries()].map(([key, value]) => formatAlias(key, value)).join("\n");
+    await this.bash.fs.writeFile("/root/.kubelab_aliases", `${text}\n`).catch(() => undefined);
+  }
+
+  /** Expands a simple command's words in the current shell state (variables, quotes, globs). */
+  private async expandArguments(line: string): Promise<string[] | undefined> {
+    const trimmed = line.trimStart();
+    const firstSpace = trimmed.search(/\s/);
+    const rest = firstSpace < 0 ? "" : trimmed.slice(firstSpace);
+    const name = firstSpace < 0 ? trimmed : trimmed.slice(0, firstSpace);
+    const result = await this.bash.exec(`__kubelab_argv ${rest}`, { cwd: this.cwd, env: this.env, replaceEnv: true, rawScript: true });
+    if (result.exitCode !== 0) return undefined;
+    try {
+      return [name, ...(JSON.parse(result.stdout) as string[])];
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async runInBash(line: string): Promise<number> {
+    // $? carries over from the previous line, as in an interactive bash.
+    const script = this.lastStatus !== 0 ? `__kubelab_status ${this.lastStatus}; ${line}` : line;
+    const result = await this.bash.exec(script, {
+      cwd: this.cwd,
+      env: this.env,
+      replaceEnv: true,
+      signal: this.abort?.signal,
+      rawScript: true,
+    });
+    if (result.stdout) this.write(result.stdout);
+    if (result.stderr) this.write(result.stderr.replace(/^bash: ([^:\n]+): command not found$/gm, "$1: command not found"));
+    this.env = { ...result.env };
+    delete this.env["?"];
+    if (result.env.PWD) this.cwd = result.env.PWD;
+    if (this.abort?.signal.aborted) {
+      this.write("\n");
+      return 130;
+    }
+    return result.exitCode;
+  }
+
+  private kubectlIO(options: { live: boolean; stdout?: (text: string) => void; stderr?: (text: string) => void; stdin?: string; cwd?: string }): KubectlIO {
+    const fs = this.bash.fs;
+    const cwd = options.cwd ?? this.cwd;
+    const resolve = (path: string) => fs.resolvePath(cwd, path.startsWith("~/") ? `/root/${path.slice(2)}` : path);
+    const io: KubectlIO = {
+      stdout: options.stdout ?? ((text) => this.write(text)),
+      stderr: options.stderr ?? ((text) => this.write(text)),
+      readStdin: async () => options.stdin ?? "",
+      readFile: (path) => fs.readFile(resolve(path)),
+      writeFile: async (path, content) => {
+        const full = resolve(path);
+        await fs.mkdir(full.slice(0, full.lastIndexOf("/")) || "/", { recursive: true }).catch(() => undefined);
+        await fs.writeFile(full, content);
+      },
+      readDirectory: async (path) => {
+        const full = resolve(path);
+        const stat = await fs.stat(full).catch(() => undefined);
+        if (!stat?.isDirectory) return undefined;
+        return fs.readdir(full);
+      },
+      env: this.env,
+      signal: this.abort?.signal,
+    };
+    if (options.live) {
+      io.edit = (text, fileName) => this.openEditor(text, fileName, "vi");
+      io.terminal = {
+        columns: this.columns,
+        rows: this.rows,
+        onInput: (listener) => {
+          this.interactiveRaw = true;
+          this.inputListeners.add(listener);
+          return () => {
+            this.inputListeners.delete(listener);
+            this.interactiveRaw = false;
+          };
+        },
+        onResize: (listener) => {
+          this.resizeListeners.add(listener);
+          return () => this.resizeListeners.delete(listener);
+        },
+      };
+    }
+    return io;
+  }
+
+  /** Opens the full-screen editor; resolves with the saved text (undefined when nothing was saved). */
+  private openEditor(text: string, fileName: string, flavour: "vi" | "nano", save?: (text: string) => Promise<string | undefined>): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      let lastSaved: string | undefined;
+      const editor = new Editor(text, fileName, flavour, (output) => this.options.write(output), { columns: this.columns, rows: this.rows }, async (content) => {
+        lastSaved = content;
+        return save ? save(content) : undefined;
+      });
+      this.fullScreen = editor;
+      this.fullScreenDone = () => {
+        this.mode = "running";
+        resolve(lastSaved);
+      };
+      this.mode = "editor";
+      editor.open();
+      const pending = this.typeAhead;
+      this.typeAhead = [];
+      if (pending.length > 0) void this.handleKeys(pending);
+    });
+  }
+
+  /** Commands that write as they go, take the terminal, or run until Ctrl-C. */
+  private async runLive(name: string, args: string[]): Promise<number> {
+    switch (name) {
+      case "kubectl":
+        return runKubectl(args, this.kubectlIO({ live: true }), { shared: this.shared });
+      case "clear":
+        this.options.write(ansi.clearScreen);
+        return 0;
+      case "sleep":
+        return this.sleep(args);
+      case "watch":
+        return this.watch(args);
+      default:
+        return this.edit(name === "nano" ? "nano" : "vi", args);
+    }
+  }
+
+  private async sleep(args: string[]): Promise<number> {
+    const seconds = args.reduce((sum, arg) => {
+      const match = /^([0-9.]+)([smhd]?)$/.exec(arg);
+      if (!match) return Number.NaN;
+      const factor = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "" | "s" | "m" | "h" | "d"];
+      return sum + Number(match[1]) * factor;
+    }, 0);
+    if (args.length === 0 || Number.isNaN(seconds)) {
+      this.write(args.length === 0 ? "sleep: missing operand\nTry 'sleep --help' for more information.\n" : `sleep: invalid time interval '${args[0]}'\nTry 'sleep --help' for more information.\n`);
+      return 1;
+    }
+    const signal = this.abort?.signal;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (signal?.aborted) {
+      this.write("\n");
+      return 130;
+    }
+    return 0;
+  }
+
+  /** procps `watch`: reruns a command every interval on a cleared screen until Ctrl-C. */
+  private async watch(args: string[]): Promise<number> {
+    let interval = 2;
+    let noTitle = false;
+    const rest = [...args];
+    while (rest[0]?.startsWith("-")) {
+      const flag = rest.shift() as string;
+      if (flag === "-n" || flag === "--interval") interval = Number(rest.shift());
+      else if (flag.startsWith("-n")) interval = Number(flag.slice(2));
+      else if (flag.startsWith("--interval=")) interval = Number(flag.slice(11));
+      else if (flag === "-t" || flag === "--no-title") noTitle = true;
+    }
+    if (rest.length === 0) {
+      this.write("Usage:\n watch [options] command\n");
+      return 1;
+    }
+    interval = Math.max(0.1, Number.isFinite(interval) ? interval : 2);
+    const command = rest.join(" ");
+    const signal = this.abort?.signal;
+    this.options.write(ansi.alternateScreen);
+    while (!signal?.aborted) {
+      const expanded = expandAliases(command, this.aliases);
+      let output = "";
+      const simple = simpleCommand(expanded);
+      if (simple?.name === "kubectl") {
+        const argv = (await this.expandArguments(expanded)) ?? [];
+        await runKubectl(argv.slice(1), this.kubectlIO({ live: false, stdout: (text) => (output += text), stderr: (text) => (output += text) }), { shared: this.shared });
+      } else {
+        const result = await this.bash.exec(expanded, { cwd: this.cwd, env: this.env, replaceEnv: true, signal });
+        output = result.stdout + result.stderr;
+      }
+      const now = new Date();
+      const title = `Every ${interval.toFixed(1)}s: ${command}`;
+      const stamp = `${this.hostname}: ${now.toUTCString().replace(/GMT$/, "UTC")}`;
+      let screen = ansi.moveTo(1, 1) + ansi.clearScreenDown;
+      if (!noTitle) screen += `${title}${" ".repeat(Math.max(1, this.columns - title.length - stamp.length))}${stamp}\r\n\r\n`;
+      const lines = toCrlf(output).split("\r\n").slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
+      screen += lines.map((line) => line.slice(0, this.columns)).join("\r\n");
+      this.options.write(screen);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval * 1000);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.options.write(ansi.mainScreen);
+    return 0;
+  }
+
+  private async edit(flavour: "vi" | "nano", args: string[]): Promise<number> {
+    const files = args.filter((arg) => !arg.startsWith("-") && !arg.startsWith("+"));
+    const file = files[0];
+    const fs = this.bash.fs;
+    const path = file ? fs.resolvePath(this.cwd, file.startsWith("~/") ? `/root/${file.slice(2)}` : file) : undefined;
+    const text = path ? await fs.readFile(path).catch(() => "") : "";
+    await this.openEditor(text, file ?? "[No Name]", flavour, async (content) => {
+      if (!path) return "E32: No file name";
+      try {
+        await fs.writeFile(path, content);
+        return undefined;
+      } catch (error) {
+        return `"${file}" E212: Can't open file for writing: ${(error as Error).message}`;
+      }
+    });
+    return 0;
+  }
+
+  /** Custom commands registered with just-bash (for pipes, redirections and scripts). */
+  private commands(): BashCommand[] {
+    const shell = this;
+    return [
+      defineCommand("__kubelab_argv", async (args) => ({ stdout: JSON.stringify(args), stderr: "", exitCode: 0 })),
+      defineCommand("kubectl", async (args, ctx) => {
+        let stdout = "";
+        let stderr = "";
+        const io = shell.kubectlIO({
+          live: false,
+          stdout: (text) => (stdout += text),
+          stderr: (text) => (stderr += text),
+          stdin: decodeBytesToUtf8(ctx.stdin),
+          cwd: ctx.cwd,
+        });
+        io.env = Object.fromEntries(ctx.env);
+        if (ctx.signal) io.signal = ctx.signal;
+        const exitCode = await runKubectl(args, io, { shared: shell.shared });
+        return { stdout, stderr, exitCode };
+      }),
+      defineCommand("history", async (args) => {
+        if (args[0] === "-c") {
+          shell.history.length = 0;
+          await shell.bash.fs.writeFile("/root/.bash_history", "").catch(() => undefined);
+          return { stdout: "", stderr: "", exitCode: 0 };
+        }
+        const count = Number(args[0]) || shell.history.length;
+        const start = Math.max(0, shell.history.length - count);
+        let out = "";
+        for (let index = start; index < shell.history.length; index++) out += `${String(index + 1).padStart(5)}  ${shell.history[index]}\n`;
+        return { stdout: out, stderr: "", exitCode: 0 };
+      }),
+      defineCommand("__kubelab_status", async (args) => ({ stdout: "", stderr: "", exitCode: Number(args[0]) || 0 })),
+      defineCommand("help", async () => ({ stdout: helpText(shell.commandNames()), stderr: "", exitCode: 0 })),
+      defineCommand("watch", async (args, ctx) => {
+        if (!ctx.exec) return { stdout: "", stderr: "watch: not available here\n", exitCode: 1 };
+        const result = await ctx.exec(args.filter((arg) => !/^-n|^--interval|^-t$/.test(arg)).join(" "), { cwd: ctx.cwd });
+        return result;
+      }),
+      ...["vi", "vim", "nano"].map((name) =>
+        defineCommand(name, async () => ({ stdout: "", stderr: `${name}: the editor needs the terminal; run it on its own line\n`, exitCode: 1 })),
+      ),
+      defineCommand("ssh", async (args) => ({
+        stdout: "",
+        stderr: args.length === 0 ? "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n" : `ssh: connect to host ${args[args.length - 1]} port 22: node shells are not available in this session yet\n`,
+        exitCode: 255,
+      })),
+    ];
+  }
+}
+
+/** Names of the commands just-bash provides, for completion and `help`. */
+const bashCommandNames = [
+  "cat", "cp", "ls", "mkdir", "mv", "rm", "rmdir", "touch", "tree", "ln", "stat", "file", "readlink",
+  "awk", "base64", "column", "cut", "diff", "grep", "egrep", "fgrep", "head", "tail", "nl", "paste", "printf", "rev", "sed", "sort", "tac", "tee", "tr", "uniq", "wc", "xargs", "fold", "expand", "comm", "join", "md5sum", "sha256sum", "split",
+  "jq", "yq", "gzip", "gunzip", "zcat", "tar",
+  "basename", "dirname", "du", "echo", "env", "export", "find", "hostname", "printenv", "pwd",
+  "bash", "sh", "chmod", "date", "expr", "false", "seq", "sleep", "time", "timeout", "true", "which", "whoami", "source", "type", "test", "read", "set", "unset", "shift",
+];
+
+function helpText(names: string[]): string {
+  const sorted = [...new Set(names)].filter((name) => !name.startsWith("__")).sort();
+  const width = Math.max(...sorted.map((name) => name.length)) + 2;
+  const perRow = Math.max(1, Math.floor(78 / width));
+  let out = "Kubelab shell (bash syntax: pipes, redirection, here-documents, variables, $(...), loops, && and ||).\nCommands available:\n\n";
+  for (let index = 0; index < sorted.length; index += perRow) {
+    out += `  ${sorted
+      .slice(index, index + perRow)
+      .map((name) => name.padEnd(width))
+      .join("")
+      .trimEnd()}\n`;
+  }
+  out += "\n`kubectl` talks to your cluster (alias k=kubectl is preset); `kubectl --help` lists its commands.\nvi, vim and nano open an editor; Ctrl-C stops a running command; `exit` or Ctrl-D closes the shell.\n";
+  return out;
+}
+
+function clusterMarker(kubeconfig: string): string {
+  const server = /server:\s*(\S+)/.exec(kubeconfig)?.[1] ?? "";
+  const token = /token:\s*(\S+)/.exec(kubeconfig)?.[1] ?? "";
+  return `${server}\n${token.slice(-12)}\n`;
+}
+
+/** True when bash would ask for more input (open quote, here-document, trailing pipe, open block …). */
+export function isIncomplete(text: string): boolean {
+  if (/\\$/.test(text)) return true;
+  // A here-document is complete only once its terminator line arrived.
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const heredocs = [...(lines[index] as string).matchAll(/<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/g)];
+    for (const heredoc of heredocs) {
+      const stripTabs = heredoc[1] === "-";
+      const terminator = heredoc[3] as string;
+      const end = lines.slice(index + 1).findIndex((line) => (stripTabs ? line.replace(/^\t+/, "") : line) === terminator);
+      if (end < 0) return true;
+    }
+  }
+  try {
+    parse(text);
+    return false;
+  } catch (error) {
+    const message = String((error as Error).message ?? error);
+    return /unexpected EOF|unexpected end|unterminated|here-document|expected|missing/i.test(message) && !/unexpected token `[^']+'/.test(message);
+  }
+}
+
+/** A line that is one simple command without pipes, redirections or control operators. */
+export function simpleCommand(line: string): { name: string; argsText: string } | undefined {
+  let script: ReturnType<typeof parse>;
+  try {
+    script = parse(line);
+  } catch {
+    return undefined;
+  }
+  if (script.statements.length !== 1) return undefined;
+  const statement = script.statements[0];
+  if (!statement || statement.background || statement.pipelines.length !== 1) return undefined;
+  const pipeline = statement.pipelines[0];
+  if (!pipeline || pipeline.commands.length !== 1 || pipeline.negated) return undefined;
+  const command = pipeline.commands[0];
+  if (!command || command.type !== "SimpleCommand" || command.redirections.length > 0 || command.assignments.length > 0 || !command.name) return undefined;
+  const parts = command.name.parts;
+  if (parts.length !== 1 || parts[0]?.type !== "Literal") return undefined;
+  const name = (parts[0] as { value: string }).value;
+  const trimmed = line.trimStart();
+  return { name, argsText: trimmed.slice(trimmed.indexOf(name) + name.length) };
+}
