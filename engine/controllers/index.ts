@@ -17,10 +17,11 @@ import { ServiceLoadBalancerController } from "./servicelb/ServiceLoadBalancerCo
 import { PodGCController } from "./podgc/PodGCController";
 import { PersistentVolumeController } from "./volume/PersistentVolumeController";
 import { ResourceQuotaController } from "./resourcequota/ResourceQuotaController";
+import { HorizontalPodAutoscalerController, type PodMetricsSource } from "./podautoscaler/HorizontalPodAutoscalerController";
 import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
 
 /** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
-const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
+const CONTROLLERS: Record<string, (context: ControllerContext, options: ControllerManagerOptions) => object> = {
   replicaset: (context) => new ReplicaSetController(context),
   deployment: (context) => new DeploymentController(context),
   garbagecollector: (context) => new GarbageCollector(context),
@@ -39,6 +40,7 @@ const CONTROLLERS: Record<string, (context: ControllerContext) => object> = {
   podgc: (context) => new PodGCController(context),
   "persistentvolume-binder": (context) => new PersistentVolumeController(context),
   resourcequota: (context) => new ResourceQuotaController(context),
+  horizontalpodautoscaling: (context, options) => new HorizontalPodAutoscalerController(context, options.metrics ?? (() => undefined)),
 };
 
 /** Every controller name this controller manager knows. */
@@ -48,6 +50,12 @@ export const CONTROLLER_NAMES = Object.keys(CONTROLLERS);
 export interface ControllerManagerOptions {
   /** Which controllers to run (default: all), as `--controllers` selects them. */
   controllers?: readonly string[];
+  /**
+   * Pod usage for the HorizontalPodAutoscaler (metrics-server's role). createCluster's starter
+   * reads it from the kubelets that also serve metrics.k8s.io; without it autoscalers report
+   * FailedGetResourceMetric, as on a cluster without metrics-server.
+   */
+  metrics?: PodMetricsSource;
 }
 
 /** The running controller manager. `idle` tells tests and benchmarks when every queue has drained. */
@@ -70,7 +78,7 @@ export function startControllerManager(context: ComponentContext, options: Contr
       context.log(`unknown controller "${name}"`);
       continue;
     }
-    running.push(start(runtime));
+    running.push(start(runtime, options));
     context.log(`Started "${name}"`);
   }
   return {
@@ -86,3 +94,4 @@ export function startControllerManager(context: ComponentContext, options: Contr
 }
 
 export type { ControllerContext } from "./runtime/types";
+export type { ContainerUsage, PodMetricsSource } from "./podautoscaler/HorizontalPodAutoscalerController";

@@ -5,7 +5,7 @@ import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
 import { VirtualClock } from "../../clock/VirtualClock";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
-import { type ControllerManager, startControllerManager } from "../index";
+import { type ControllerManager, type PodMetricsSource, startControllerManager } from "../index";
 
 /**
  * A real in-process API server (createCluster without components) with this controller manager
@@ -27,7 +27,9 @@ export interface Harness {
   stop(): void;
 }
 
-export async function createHarness(options: { controllers?: string[]; start?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { controllers?: string[]; start?: number; metrics?: PodMetricsSource } = {},
+): Promise<Harness> {
   const clock = new VirtualClock(options.start ?? Date.UTC(2026, 0, 1));
   // mulberry32: a seeded generator good enough that generated names do not collide.
   let seed = 42;
@@ -43,7 +45,7 @@ export async function createHarness(options: { controllers?: string[]; start?: n
   const logs: string[] = [];
   const manager = startControllerManager(
     { clock, speed: "fast", client, log: (line) => logs.push(line) },
-    { controllers: options.controllers },
+    { controllers: options.controllers, metrics: options.metrics },
   );
   let podIp = 1;
   const settle = async (ms = 0) => {
