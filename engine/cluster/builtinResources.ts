@@ -1,8 +1,5 @@
 import type { ResourceDefinition } from "../apiserver/ResourceDefinition";
-import { genericResources } from "../apiserver/testing/genericResources";
+import { builtinResources } from "../apiserver/resources";
 
-/**
- * The resources a cluster serves. Until engine/apiserver/resources/index.ts lands this is the
- * generic set (metadata behaviour only); then it is `builtinResources` from there.
- */
-export const builtinResourceDefinitions: readonly ResourceDefinition[] = genericResources;
+/** The resources a cluster serves: every built-in definition (engine/apiserver/resources). */
+export const builtinResourceDefinitions: readonly ResourceDefinition[] = builtinResources;
