@@ -86,7 +86,8 @@ export class CustomResources {
   validate(definition: ResourceDefinition, object: KubeObject): FieldError[] {
     const schema = this.schemas.get(definition);
     if (schema) return validateAgainstSchema(object, schema);
-    if (isCrdResource(definition)) return validateCrd(object);
+    // The CRD resource's own strategy validates CRDs when it has one; this is the fallback.
+    if (isCrdResource(definition) && !definition.strategy.validate) return validateCrd(object);
     return [];
   }
 
