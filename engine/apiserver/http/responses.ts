@@ -38,8 +38,37 @@ export interface BaseHeaders {
   "Cache-Control": string;
 }
 
+/**
+ * Serialized JSON of frozen objects (the registry's shared, immutable copies), so a list of
+ * unchanged objects is encoded by concatenation instead of serializing every item again.
+ */
+const frozenJson = new WeakMap<object, string>();
+
+function jsonOf(value: unknown): string {
+  if (value && typeof value === "object" && Object.isFrozen(value)) {
+    let text = frozenJson.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      frozenJson.set(value, text);
+    }
+    return text;
+  }
+  return JSON.stringify(value);
+}
+
+function encodeJson(body: unknown): string {
+  const items = (body as { items?: unknown })?.items;
+  if (Array.isArray(items) && items.length > 0 && Object.isFrozen(items[0])) {
+    const { items: _items, ...rest } = body as Record<string, unknown>;
+    const head = JSON.stringify(rest);
+    const parts = items.map(jsonOf);
+    return `${head.length > 2 ? `${head.slice(0, -1)},` : "{"}"items":[${parts.join(",")}]}`;
+  }
+  return jsonOf(body);
+}
+
 export function encode(body: unknown, encoding: "json" | "yaml"): string {
-  return encoding === "yaml" ? toYaml(body) : `${JSON.stringify(body)}\n`;
+  return encoding === "yaml" ? toYaml(body) : `${encodeJson(body)}\n`;
 }
 
 export function writeBody(
