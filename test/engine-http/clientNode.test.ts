@@ -37,7 +37,7 @@ describe("client-node against the standalone cluster", () => {
 
   it("uses legacy discovery through KubernetesObjectApi", async () => {
     const objects = k8s.KubernetesObjectApi.makeApiClient(config);
-    const deployment = {
+    const deployment: k8s.KubernetesObject & { spec: unknown } = {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "generic", namespace: "default" },
