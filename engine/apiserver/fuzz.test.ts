@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GroupVersionResource, KubeObject } from "../api/types";
 import type { PatchType } from "../client/Client";
+import type { ResourceDefinition } from "./ResourceDefinition";
 import type { ResourceRequest, Verb } from "./ResourceRequest";
 import { createTestServer, seededRandom } from "./testing/testServer";
 
@@ -21,10 +22,20 @@ const junk: unknown[] = [null, 0, -1, 1.5, "", "x", true, [], {}, [1, "a"], { $p
 
 /** Feeds random and mutated requests into the pipeline: nothing may crash or corrupt the store. */
 describe("request fuzzing", () => {
-  it("answers every request with a Status or an object, never an internal error, and keeps the store consistent", async () => {
+  it("answers every request with a Status or an object, never an internal error, and keeps the store consistent (generic resources)", async () => {
+    await fuzz(undefined);
+  });
+  it("does the same with the built-in resource strategies", async () => {
+    const { builtinResources } = await import("./resources");
+    await fuzz(builtinResources);
+  });
+});
+
+async function fuzz(definitions: ResourceDefinition[] | undefined): Promise<void> {
+  {
     const random = seededRandom(12345);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-    const { apiServer, store } = createTestServer();
+    const { apiServer, store } = createTestServer({ resources: definitions });
     const mutate = (value: unknown, depth = 0): unknown => {
       if (depth > 4 || random() < 0.15) return pick(junk);
       if (Array.isArray(value)) return value.map((item) => mutate(item, depth + 1));
@@ -42,9 +53,25 @@ describe("request fuzzing", () => {
     };
     const objectFor = (gvr: GroupVersionResource, name: string, namespace?: string): KubeObject => ({
       apiVersion: gvr.group ? `${gvr.group}/v1` : "v1",
-      kind: { pods: "Pod", configmaps: "ConfigMap", namespaces: "Namespace", services: "Service", deployments: "Deployment", nodes: "Node" }[gvr.resource] ?? "Thing",
-      metadata: { name, namespace, labels: { app: name.slice(0, 10) || "x" }, finalizers: random() < 0.1 ? ["example.com/f"] : undefined },
-      spec: gvr.resource === "pods" ? { containers: [{ name: "c", image: "nginx" }], nodeName: random() < 0.5 ? "node01" : undefined } : { replicas: 1, ports: [{ port: 80 }] },
+      kind:
+        {
+          pods: "Pod",
+          configmaps: "ConfigMap",
+          namespaces: "Namespace",
+          services: "Service",
+          deployments: "Deployment",
+          nodes: "Node",
+        }[gvr.resource] ?? "Thing",
+      metadata: {
+        name,
+        namespace,
+        labels: { app: name.slice(0, 10) || "x" },
+        finalizers: random() < 0.1 ? ["example.com/f"] : undefined,
+      },
+      spec:
+        gvr.resource === "pods"
+          ? { containers: [{ name: "c", image: "nginx" }], nodeName: random() < 0.5 ? "node01" : undefined }
+          : { replicas: 1, ports: [{ port: 80 }] },
       data: { key: "value" },
     });
     const failures: string[] = [];
@@ -61,18 +88,26 @@ describe("request fuzzing", () => {
         const document =
           patchType === "json"
             ? random() < 0.5
-              ? [{ op: pick(["add", "replace", "remove", "test", "move", "bogus"]), path: pick(["/metadata/labels/x", "/spec", "/nope/deep", "", "/metadata/name"]), value: pick(junk) }]
+              ? [
+                  {
+                    op: pick(["add", "replace", "remove", "test", "move", "bogus"]),
+                    path: pick(["/metadata/labels/x", "/spec", "/nope/deep", "", "/metadata/name"]),
+                    value: pick(junk),
+                  },
+                ]
               : mutate([{ op: "add", path: "/data/k", value: "v" }])
             : random() < 0.5
               ? mutate(base)
               : pick(junk);
-        body = random() < 0.1 ? "{not json" : patchType === "apply" && random() < 0.3 ? "kind: [" : JSON.stringify(document);
+        body =
+          random() < 0.1 ? "{not json" : patchType === "apply" && random() < 0.3 ? "kind: [" : JSON.stringify(document);
       }
       const request: ResourceRequest = {
         verb,
         gvr,
         namespace,
-        name: verb === "list" || verb === "deletecollection" || (verb === "create" && random() < 0.8) ? undefined : name,
+        name:
+          verb === "list" || verb === "deletecollection" || (verb === "create" && random() < 0.8) ? undefined : name,
         body,
         patchType: verb === "patch" ? patchType : undefined,
         subresource: random() < 0.1 ? pick(["status", "scale", "binding", "eviction", "log", "bogus"]) : undefined,
@@ -83,11 +118,13 @@ describe("request fuzzing", () => {
           labelSelector: random() < 0.1 ? pick(["app=a", "a in (", "!!", "x notin (y)", "=="]) : undefined,
           fieldSelector: random() < 0.1 ? pick(["metadata.name=a", "spec.nodeName=node01", "bogus=1", "a"]) : undefined,
           limit: random() < 0.1 ? Math.floor(random() * 3) : undefined,
-          continue: random() < 0.05 ? pick(["garbage", "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwic3RhcnQiOiJhIn0="]) : undefined,
+          continue:
+            random() < 0.05 ? pick(["garbage", "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwic3RhcnQiOiJhIn0="]) : undefined,
           resourceVersion: random() < 0.1 ? pick(["0", "1", "abc", "999999", String(store.revision)]) : undefined,
           resourceVersionMatch: random() < 0.05 ? "Exact" : undefined,
           gracePeriodSeconds: random() < 0.1 ? pick([0, 5, -1]) : undefined,
-          propagationPolicy: random() < 0.1 ? pick(["Orphan", "Foreground", "Background", "Weird" as "Orphan"]) : undefined,
+          propagationPolicy:
+            random() < 0.1 ? pick(["Orphan", "Foreground", "Background", "Weird" as "Orphan"]) : undefined,
           fieldValidation: random() < 0.2 ? pick(["Strict", "Warn", "Ignore"] as const) : undefined,
         },
         user: { username: "fuzzer", groups: [] },
@@ -95,7 +132,9 @@ describe("request fuzzing", () => {
       const response = await apiServer.handle(request);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       if (response.status >= 500 && response.status !== 504) {
-        failures.push(`${JSON.stringify({ ...request, user: undefined })} → ${JSON.stringify(response.body).slice(0, 300)}`);
+        failures.push(
+          `${JSON.stringify({ ...request, user: undefined })} → ${JSON.stringify(response.body).slice(0, 300)}`,
+        );
       }
       expect(response.body).toBeTypeOf("object");
     }
@@ -111,5 +150,5 @@ describe("request fuzzing", () => {
       if (object.metadata.namespace) expect(kv.key).toContain(`/${object.metadata.namespace}/`);
       expect(object.metadata.uid).toBeTypeOf("string");
     }
-  });
-});
+  }
+}

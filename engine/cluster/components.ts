@@ -19,7 +19,8 @@ export const componentStarters: ComponentStarter[] = [
     start: (cluster) =>
       startControllerManager(cluster.context("kube-controller-manager", "system:kube-controller-manager"), {
         // The HPA reads pod usage from the kubelets, as metrics-server does for metrics.k8s.io.
-        metrics: (namespace, pod, node) => (node ? cluster.apiServer.kubelets.get(node)?.podMetrics(namespace, pod)?.containers : undefined),
+        metrics: (namespace, pod, node) =>
+          node ? cluster.apiServer.kubelets.get(node)?.podMetrics(namespace, pod)?.containers : undefined,
       }),
   },
   {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ConfigMaps, Endpoints, Namespaces, PriorityClasses, ServiceAccounts, Services, StorageClasses } from "../api/resources";
+import {
+  ConfigMaps,
+  Endpoints,
+  Namespaces,
+  PriorityClasses,
+  ServiceAccounts,
+  Services,
+  StorageClasses,
+} from "../api/resources";
 import { seededRandom } from "../apiserver/testing/testServer";
 import { VirtualClock } from "../clock/VirtualClock";
 import { KeyValueStore } from "../store/KeyValueStore";
@@ -19,10 +27,15 @@ describe("createCluster", () => {
     ]);
     expect(namespaces.items.every((namespace) => namespace.status?.phase === "Active")).toBe(true);
     const kubernetes = await client.get(Services, "default", "kubernetes");
-    expect(kubernetes.spec).toMatchObject({ clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, targetPort: 6443 }] });
+    expect(kubernetes.spec).toMatchObject({
+      clusterIP: "10.96.0.1",
+      ports: [{ name: "https", port: 443, targetPort: 6443 }],
+    });
     expect((await client.get(Endpoints, "default", "kubernetes")).subsets[0].addresses[0].ip).toBe("192.168.0.2");
     for (const namespace of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
-      expect((await client.get(ConfigMaps, namespace, "kube-root-ca.crt")).data["ca.crt"]).toContain("BEGIN CERTIFICATE");
+      expect((await client.get(ConfigMaps, namespace, "kube-root-ca.crt")).data["ca.crt"]).toContain(
+        "BEGIN CERTIFICATE",
+      );
       expect((await client.get(ServiceAccounts, namespace, "default")).metadata.uid).toBeDefined();
     }
     expect((await client.get(PriorityClasses, undefined, "system-node-critical")).value).toBe(2000001000);

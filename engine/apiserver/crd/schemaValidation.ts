@@ -161,8 +161,8 @@ function visit(value: unknown, schema: StructuralSchema, path: string, errors: F
         detail: `${field} in body should have at least ${schema.minItems} items`,
       });
     }
-    if (schema.items)
-      value.forEach((item, index) => visit(item, schema.items as StructuralSchema, `${path}[${index}]`, errors));
+    const items = schema.items;
+    if (items) for (const [index, item] of value.entries()) visit(item, items, `${path}[${index}]`, errors);
     return;
   }
   if (isPlainObject(value)) {

@@ -37,9 +37,10 @@ const IGNORED_METADATA = new Set([
 ]);
 
 /** Context for list types: CRD schemas can declare `x-kubernetes-list-type` themselves. */
-export interface ListTypeResolver {
-  (parents: readonly string[], field: string): { type: "map"; keys: string[] } | { type: "set" } | { type: "atomic" };
-}
+export type ListTypeResolver = (
+  parents: readonly string[],
+  field: string,
+) => { type: "map"; keys: string[] } | { type: "set" } | { type: "atomic" };
 
 /** The default resolver for built-in kinds, from upstream's struct tags. */
 export const builtinListTypes: ListTypeResolver = (parents, field) => {

@@ -72,12 +72,13 @@ export function evictPod(
     const allowed = Number(status.disruptionsAllowed ?? 0);
     if ((status.observedGeneration ?? 0) < (budget.metadata.generation ?? 0) || allowed <= 0) {
       const error = ApiError.tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", 0);
-      error.details!.causes = [
-        {
-          reason: "DisruptionBudget",
-          message: `The disruption budget ${budget.metadata.name} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`,
-        },
-      ];
+      if (error.details)
+        error.details.causes = [
+          {
+            reason: "DisruptionBudget",
+            message: `The disruption budget ${budget.metadata.name} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`,
+          },
+        ];
       throw error;
     }
     if (!request.options.dryRun) {

@@ -74,8 +74,10 @@ function visit(
   if (!effective || effective["x-kubernetes-preserve-unknown-fields"] || effective["x-kubernetes-int-or-string"])
     return;
   if (Array.isArray(value)) {
-    if (effective.items)
-      value.forEach((item, index) => visit(item, effective.items, `${path}[${index}]`, unknown, components));
+    if (effective.items) {
+      for (const [index, item] of value.entries())
+        visit(item, effective.items, `${path}[${index}]`, unknown, components);
+    }
     return;
   }
   if (!isPlainObject(value)) return;
