@@ -34,6 +34,17 @@ export class NodeInfo {
   /** Bumped on every change, so derived data can be cached per generation. */
   generation = 0;
 
+  // Flat copies of the numbers every Filter/Score reads, so a cycle over hundreds of nodes touches
+  // one object per node instead of chasing four (memory latency, not arithmetic, dominates there).
+  podCount = 0;
+  allocatableMilliCPU = 0;
+  allocatableMemory = 0;
+  requestedMilliCPU = 0;
+  requestedMemory = 0;
+  nonZeroMilliCPU = 0;
+  nonZeroMemory = 0;
+  hasHardTaints = false;
+
   constructor(node: Node) {
     this.node = node;
     this.name = node.metadata.name ?? "";
@@ -47,7 +58,10 @@ export class NodeInfo {
   }
 
   private derive() {
+    this.allocatableMilliCPU = this.allocatable.milliCPU;
+    this.allocatableMemory = this.allocatable.memory;
     this.hardTaints = this.taints.filter((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
+    this.hasHardTaints = this.hardTaints.length > 0;
     this.preferNoScheduleTaints = this.taints.filter((t) => t.effect === "PreferNoSchedule");
     this.unschedulable = this.node.spec?.unschedulable === true;
   }
@@ -100,6 +114,11 @@ export class NodeInfo {
   private update(info: PodInfo, sign: 1 | -1) {
     addScaled(this.requested, info.requests, sign);
     addScaled(this.nonZeroRequested, info.nonZeroRequests, sign);
+    this.podCount = this.pods.size;
+    this.requestedMilliCPU = this.requested.milliCPU;
+    this.requestedMemory = this.requested.memory;
+    this.nonZeroMilliCPU = this.nonZeroRequested.milliCPU;
+    this.nonZeroMemory = this.nonZeroRequested.memory;
     for (const port of info.hostPorts) {
       const key = portKey(port);
       const count = (this.usedPorts.get(key) ?? 0) + sign;

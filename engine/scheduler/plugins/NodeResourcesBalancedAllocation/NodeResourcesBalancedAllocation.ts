@@ -15,12 +15,12 @@ export const NodeResourcesBalancedAllocation: PluginFactory = {
   create: (): Plugin => ({
     name,
     score(_state, pod, node) {
-      const cpuCapacity = node.allocatable.milliCPU;
-      const memoryCapacity = node.allocatable.memory;
+      const cpuCapacity = node.allocatableMilliCPU;
+      const memoryCapacity = node.allocatableMemory;
       // With only one resource known there is nothing to balance.
       if (cpuCapacity <= 0 || memoryCapacity <= 0) return maxNodeScore;
-      const cpu = Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / cpuCapacity);
-      const memory = Math.min(1, (node.requested.memory + pod.requests.memory) / memoryCapacity);
+      const cpu = Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / cpuCapacity);
+      const memory = Math.min(1, (node.requestedMemory + pod.requests.memory) / memoryCapacity);
       return Math.trunc((1 - Math.abs(cpu - memory) / 2) * maxNodeScore);
     },
   }),

@@ -54,11 +54,8 @@ export const NodeResourcesFit: PluginFactory = {
       return reasons.length === 0 ? null : Status.unschedulable(...reasons);
     },
     score(_state, pod, node) {
-      const cpu = leastRequested(
-        node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU,
-        node.allocatable.milliCPU,
-      );
-      const memory = leastRequested(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, node.allocatable.memory);
+      const cpu = leastRequested(node.nonZeroMilliCPU + pod.nonZeroRequests.milliCPU, node.allocatableMilliCPU);
+      const memory = leastRequested(node.nonZeroMemory + pod.nonZeroRequests.memory, node.allocatableMemory);
       return Math.trunc((cpu + memory) / 2);
     },
   }),
@@ -66,14 +63,13 @@ export const NodeResourcesFit: PluginFactory = {
 
 /** The allocation-free check the filter runs on every node; reasons are only worded for misfits. */
 function fits(pod: PodInfo, node: NodeInfo): boolean {
-  if (node.pods.size + 1 > node.allowedPodNumber) return false;
+  if (node.podCount + 1 > node.allowedPodNumber) return false;
   const wanted = pod.requests;
-  const used = node.requested;
-  const free = node.allocatable;
-  if (wanted.milliCPU > 0 && free.milliCPU < wanted.milliCPU + used.milliCPU) return false;
-  if (wanted.memory > 0 && free.memory < wanted.memory + used.memory) return false;
-  if (wanted.ephemeralStorage > 0 && free.ephemeralStorage < wanted.ephemeralStorage + used.ephemeralStorage)
-    return false;
+  if (wanted.milliCPU > 0 && node.allocatableMilliCPU < wanted.milliCPU + node.requestedMilliCPU) return false;
+  if (wanted.memory > 0 && node.allocatableMemory < wanted.memory + node.requestedMemory) return false;
+  if (wanted.ephemeralStorage > 0) {
+    if (node.allocatable.ephemeralStorage < wanted.ephemeralStorage + node.requested.ephemeralStorage) return false;
+  }
   return !wanted.scalar;
 }
 

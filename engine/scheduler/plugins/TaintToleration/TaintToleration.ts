@@ -21,8 +21,8 @@ export const TaintToleration: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
+      if (!node.hasHardTaints) return null;
       const taints = node.hardTaints;
-      if (taints.length === 0) return null;
       const tolerations = pod.pod.spec?.tolerations;
       for (const taint of taints) {
         if (!toleratesTaint(tolerations, taint)) return Status.unresolvable(untoleratedMessage(taint));
