@@ -8,17 +8,20 @@ import { GarbageCollector } from "./garbagecollector/GarbageCollector";
 import { JobController } from "./job/JobController";
 import { NamespaceController } from "./namespace/NamespaceController";
 import { NodeLifecycleController } from "./nodelifecycle/NodeLifecycleController";
+import {
+  HorizontalPodAutoscalerController,
+  type PodMetricsSource,
+} from "./podautoscaler/HorizontalPodAutoscalerController";
+import { PodGCController } from "./podgc/PodGCController";
 import { ReplicaSetController } from "./replicaset/ReplicaSetController";
+import { ResourceQuotaController } from "./resourcequota/ResourceQuotaController";
 import { type ControllerRuntime, createControllerContext } from "./runtime/createControllerContext";
 import type { ControllerContext } from "./runtime/types";
 import { RootCAPublisher, ServiceAccountController } from "./serviceaccount/ServiceAccountController";
-import { StatefulSetController } from "./statefulset/StatefulSetController";
 import { ServiceLoadBalancerController } from "./servicelb/ServiceLoadBalancerController";
-import { PodGCController } from "./podgc/PodGCController";
-import { PersistentVolumeController } from "./volume/PersistentVolumeController";
-import { ResourceQuotaController } from "./resourcequota/ResourceQuotaController";
-import { HorizontalPodAutoscalerController, type PodMetricsSource } from "./podautoscaler/HorizontalPodAutoscalerController";
+import { StatefulSetController } from "./statefulset/StatefulSetController";
 import { TTLAfterFinishedController } from "./ttlafterfinished/TTLAfterFinishedController";
+import { PersistentVolumeController } from "./volume/PersistentVolumeController";
 
 /** The controllers, by the names kube-controller-manager's `--controllers` flag uses. */
 const CONTROLLERS: Record<string, (context: ControllerContext, options: ControllerManagerOptions) => object> = {
@@ -40,7 +43,8 @@ const CONTROLLERS: Record<string, (context: ControllerContext, options: Controll
   podgc: (context) => new PodGCController(context),
   "persistentvolume-binder": (context) => new PersistentVolumeController(context),
   resourcequota: (context) => new ResourceQuotaController(context),
-  horizontalpodautoscaling: (context, options) => new HorizontalPodAutoscalerController(context, options.metrics ?? (() => undefined)),
+  horizontalpodautoscaling: (context, options) =>
+    new HorizontalPodAutoscalerController(context, options.metrics ?? (() => undefined)),
 };
 
 /** Every controller name this controller manager knows. */
@@ -68,7 +72,10 @@ export interface ControllerManager extends Component {
  * Starts kube-controller-manager: every controller on shared informers, each talking only to the
  * API server through `context.client` (which acts as `system:kube-controller-manager`).
  */
-export function startControllerManager(context: ComponentContext, options: ControllerManagerOptions = {}): ControllerManager {
+export function startControllerManager(
+  context: ComponentContext,
+  options: ControllerManagerOptions = {},
+): ControllerManager {
   const runtime = createControllerContext(context);
   const names = options.controllers ?? CONTROLLER_NAMES;
   const running: object[] = [];
@@ -93,5 +100,5 @@ export function startControllerManager(context: ComponentContext, options: Contr
   };
 }
 
-export type { ControllerContext } from "./runtime/types";
 export type { ContainerUsage, PodMetricsSource } from "./podautoscaler/HorizontalPodAutoscalerController";
+export type { ControllerContext } from "./runtime/types";

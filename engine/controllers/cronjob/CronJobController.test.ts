@@ -46,12 +46,15 @@ describe("CronJobController", () => {
     const minute = Math.floor(Date.UTC(2026, 0, 1, 0, 1) / 60_000);
     expect(jobs.map((j) => j.metadata.name)).toEqual([`tick-${minute}`]);
     expect(jobs[0].metadata.ownerReferences?.[0]).toMatchObject({ kind: "CronJob", name: "tick", controller: true });
-    expect(jobs[0].metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe("2026-01-01T00:01:00Z");
+    expect(jobs[0].metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe(
+      "2026-01-01T00:01:00Z",
+    );
     let cj = await harness.client.get<CronJob>(CronJobs, "default", "tick");
     expect(cj.status?.active?.map((a) => a.name)).toEqual([`tick-${minute}`]);
     expect(cj.status?.lastScheduleTime).toBe("2026-01-01T00:01:00Z");
     for (let i = 0; i < 3; i++) {
-      for (const job of await harness.list<Job>(Jobs, "default")) if (!job.status?.completionTime) await complete(harness, job);
+      for (const job of await harness.list<Job>(Jobs, "default"))
+        if (!job.status?.completionTime) await complete(harness, job);
       await harness.settle(60_000);
     }
     jobs = await harness.list<Job>(Jobs, "default");
@@ -94,7 +97,9 @@ describe("CronJobController", () => {
       "too many missed start times: 180. Set or decrease .spec.startingDeadlineSeconds or check clock skew",
     );
     const jobs = (await harness.client.list<Job>(Jobs, "default")).items;
-    expect(jobs.map((j) => j.metadata.name)).toEqual([`late-${Math.floor((Date.UTC(2026, 0, 1) + 3 * 3_600_000) / 60_000)}`]);
+    expect(jobs.map((j) => j.metadata.name)).toEqual([
+      `late-${Math.floor((Date.UTC(2026, 0, 1) + 3 * 3_600_000) / 60_000)}`,
+    ]);
     manager.stop();
   });
 });

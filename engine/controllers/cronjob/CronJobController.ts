@@ -2,12 +2,12 @@ import type { CronJob, CronJobStatus, Job } from "../../api/batch";
 import type { ObjectReference } from "../../api/core";
 import { CronJobs, Jobs } from "../../api/resources";
 import { toRfc3339 } from "../../clock/Clock";
+import { isJobFinished } from "../job/util";
+import { errorMessage } from "../replicaset/ReplicaSetController";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isAlreadyExists, isNotFound } from "../shared/claim";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { keyOf, splitKey } from "../shared/pods";
-import { errorMessage } from "../replicaset/ReplicaSetController";
-import { isJobFinished } from "../job/util";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { parseSchedule, type Schedule } from "./schedule";
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = "batch.kubernetes.io/cronjob-scheduled-timestamp";
@@ -60,7 +60,8 @@ export class CronJobController {
 
   /** syncCronJob: returns when to look again (ms), or undefined. Mutates cj.status. */
   private async syncCronJob(cj: CronJob, jobs: Job[]): Promise<number | undefined> {
-    const status: CronJobStatus = (cj.status ??= {});
+    cj.status ??= {};
+    const status: CronJobStatus = cj.status;
     const now = this.context.clock.now();
     const childrenByName = new Map(jobs.map((job) => [job.metadata.name, job]));
 
@@ -70,7 +71,12 @@ export class CronJobController {
         const condition = (job.status?.conditions ?? []).find(
           (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
         );
-        this.recorder.event(cj, "Normal", "SawCompletedJob", `Saw completed job: ${job.metadata.name}, condition: ${condition?.type}`);
+        this.recorder.event(
+          cj,
+          "Normal",
+          "SawCompletedJob",
+          `Saw completed job: ${job.metadata.name}, condition: ${condition?.type}`,
+        );
         status.active?.splice(activeIndex, 1);
         if (condition?.type === "Complete" && job.status?.completionTime) {
           const completion = Date.parse(job.status.completionTime);
@@ -104,7 +110,12 @@ export class CronJobController {
     }
     const parsed = parseSchedule(cj.spec?.schedule ?? "", timeZone ?? "UTC");
     if (!parsed.schedule) {
-      this.recorder.event(cj, "Warning", "UnparseableSchedule", `unparseable schedule: "${cj.spec?.schedule}" : ${parsed.error}`);
+      this.recorder.event(
+        cj,
+        "Warning",
+        "UnparseableSchedule",
+        `unparseable schedule: "${cj.spec?.schedule}" : ${parsed.error}`,
+      );
       return undefined;
     }
     const schedule = parsed.schedule;
@@ -113,7 +124,12 @@ export class CronJobController {
 
     const deadline = cj.spec?.startingDeadlineSeconds;
     if (deadline !== undefined && deadline !== null && scheduled + deadline * 1000 < now) {
-      this.recorder.event(cj, "Warning", "MissSchedule", `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`);
+      this.recorder.event(
+        cj,
+        "Warning",
+        "MissSchedule",
+        `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`,
+      );
       return nextDelay(schedule, now);
     }
     const jobName = `${cj.metadata.name}-${Math.floor(scheduled / 60_000)}`;
@@ -250,7 +266,8 @@ export class CronJobController {
       ["Failed", failedLimit],
     ] as const) {
       const list = finished(type);
-      for (const job of list.slice(0, Math.max(0, list.length - limit))) await this.deleteJob(cj, job.metadata.name ?? "");
+      for (const job of list.slice(0, Math.max(0, list.length - limit)))
+        await this.deleteJob(cj, job.metadata.name ?? "");
     }
   }
 }
@@ -270,7 +287,9 @@ function nextDelay(schedule: Schedule, now: number): number | undefined {
 function rfc1123z(ms: number): string {
   const date = new Date(ms);
   const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][date.getUTCDay()];
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.getUTCMonth()];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+    date.getUTCMonth()
+  ];
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${day}, ${pad(date.getUTCDate())} ${month} ${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }

@@ -53,7 +53,8 @@ export function parseSchedule(text: string, timeZone = "UTC"): ParseResult {
   if (spec.length === 0) return { error: "empty spec string" };
   if (spec.startsWith("@every ")) {
     const delay = parseGoDuration(spec.slice(7).trim());
-    if (delay === undefined) return { error: `failed to parse duration ${spec}: time: invalid duration "${spec.slice(7).trim()}"` };
+    if (delay === undefined)
+      return { error: `failed to parse duration ${spec}: time: invalid duration "${spec.slice(7).trim()}"` };
     const step = Math.max(1000, Math.floor(delay / 1000) * 1000);
     return { schedule: { next: (after) => Math.floor(after / 1000) * 1000 + step } };
   }
@@ -176,7 +177,8 @@ function wallClock(zone: string): { toWall(instant: number): number; fromWall(wa
   });
   const toWall = (instant: number) => {
     const parts: Record<string, number> = {};
-    for (const part of format.formatToParts(new Date(instant))) if (part.type !== "literal") parts[part.type] = Number(part.value);
+    for (const part of format.formatToParts(new Date(instant)))
+      if (part.type !== "literal") parts[part.type] = Number(part.value);
     return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) + (instant % 1000);
   };
   return {
@@ -204,6 +206,7 @@ export function parseGoDuration(text: string): number | undefined {
   if (!/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
   const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let total = 0;
-  for (const match of text.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(match[1]) * units[match[2]];
+  for (const match of text.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(match[1]) * units[match[2]];
   return total;
 }

@@ -22,8 +22,8 @@ function daemonSet(extra: Partial<NonNullable<DaemonSet["spec"]>> = {}): DaemonS
 }
 
 function pinnedNode(pod: Pod): string | undefined {
-  return pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]
-    ?.values?.[0];
+  return pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]
+    ?.matchFields?.[0]?.values?.[0];
 }
 
 describe("DaemonSetController", () => {
@@ -32,7 +32,9 @@ describe("DaemonSetController", () => {
 
   it("runs one pod per eligible node, skipping tainted and unselected nodes", async () => {
     harness = await createHarness({ controllers: ["daemonset"] });
-    await addNode(harness, "controlplane", { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] });
+    await addNode(harness, "controlplane", {
+      taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }],
+    });
     await addNode(harness, "node01", {}, { disk: "ssd" });
     await addNode(harness, "node02");
     await harness.client.create(DaemonSets, daemonSet());
@@ -40,14 +42,22 @@ describe("DaemonSetController", () => {
     let pods = await harness.list<Pod>(Pods, "default", "app=agent");
     expect(pods.map(pinnedNode).sort()).toEqual(["node01", "node02"]);
     expect(pods[0].spec?.tolerations?.map((t) => `${t.key}:${t.effect}`)).toEqual(
-      expect.arrayContaining(["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unschedulable:NoSchedule"]),
+      expect.arrayContaining([
+        "node.kubernetes.io/unreachable:NoExecute",
+        "node.kubernetes.io/unschedulable:NoSchedule",
+      ]),
     );
     expect(pods[0].metadata.labels?.["controller-revision-hash"]).toBeTruthy();
     await harness.runPods({ nodes: ["node01"], filter: (pod) => pinnedNode(pod) === "node01" });
     await harness.runPods({ nodes: ["node02"], filter: (pod) => pinnedNode(pod) === "node02" });
     await harness.settle();
     let ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");
-    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, numberMisscheduled: 0 });
+    expect(ds.status).toMatchObject({
+      desiredNumberScheduled: 2,
+      currentNumberScheduled: 2,
+      numberReady: 2,
+      numberMisscheduled: 0,
+    });
     // A new node gets its pod.
     await addNode(harness, "node03");
     await harness.settle();
@@ -55,7 +65,13 @@ describe("DaemonSetController", () => {
     expect(pods.map(pinnedNode).sort()).toEqual(["node01", "node02", "node03"]);
     // Tolerating the control-plane taint adds the control plane.
     await harness.client.patch(DaemonSets, "default", "agent", "merge", {
-      spec: { template: { spec: { tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] } } },
+      spec: {
+        template: {
+          spec: {
+            tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }],
+          },
+        },
+      },
     });
     await harness.settle();
     ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");

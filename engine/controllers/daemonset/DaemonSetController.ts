@@ -1,6 +1,8 @@
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from "../../api/apps";
 import type { Affinity, Node, Pod, PodTemplateSpec, Toleration } from "../../api/core";
 import { ControllerRevisions, DaemonSets, Nodes, Pods } from "../../api/resources";
+import { BURST_REPLICAS, createPodFromTemplate, deletePod, errorMessage } from "../replicaset/ReplicaSetController";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { claimObjects, isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { revisionFor, revisionHash, revisionMatches } from "../shared/controllerRevisions";
 import { Expectations } from "../shared/expectations";
@@ -10,8 +12,6 @@ import { nodeMatchesPod } from "../shared/nodeAffinity";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodAvailable, isPodReady, keyOf, splitKey } from "../shared/pods";
 import { tolerationsForTaints } from "../shared/tolerations";
-import { BURST_REPLICAS, createPodFromTemplate, deletePod, errorMessage } from "../replicaset/ReplicaSetController";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 
 /** util.AddOrUpdateDaemonPodTolerations: what every daemon pod tolerates. */
 export function daemonPodTolerations(spec: PodTemplateSpec["spec"]): Toleration[] {
@@ -77,7 +77,8 @@ export class DaemonSetController {
       const ds = this.daemonSets.get(pod.metadata.namespace, reference.name);
       if (!ds || ds.metadata.uid !== reference.uid) return;
       if (kind === "add") this.expectations.creationObserved(keyOf(ds));
-      if (kind === "delete" || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(ds), keyOf(pod));
+      if (kind === "delete" || pod.metadata.deletionTimestamp)
+        this.expectations.deletionObserved(keyOf(ds), keyOf(pod));
       this.queue.add(keyOf(ds));
       const minReady = ds.spec?.minReadySeconds ?? 0;
       if (minReady > 0 && isPodReady(pod)) this.queue.addAfter(keyOf(ds), minReady * 1000);
@@ -147,10 +148,15 @@ export class DaemonSetController {
   }
 
   /** constructHistory: find or create the ControllerRevision of the current template. */
-  private async constructHistory(ds: DaemonSet, template: PodTemplateSpec): Promise<{ current: ControllerRevision; hash: string }> {
+  private async constructHistory(
+    ds: DaemonSet,
+    template: PodTemplateSpec,
+  ): Promise<{ current: ControllerRevision; hash: string }> {
     const owned = this.revisions.list(ds.metadata.namespace).filter((r) => controllerOf(r)?.uid === ds.metadata.uid);
     const maxRevision = owned.reduce((max, r) => Math.max(max, r.revision ?? 0), 0);
-    const existing = owned.filter((r) => revisionMatches(r, template)).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
+    const existing = owned
+      .filter((r) => revisionMatches(r, template))
+      .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
     if (existing) {
       if ((existing.revision ?? 0) < maxRevision) {
         const copy = structuredClone(existing);
@@ -160,15 +166,26 @@ export class DaemonSetController {
       }
       return { current: existing, hash: revisionHash(existing) };
     }
-    const revision = revisionFor(ds, template, maxRevision + 1, ds.status?.collisionCount, ds.spec?.template.metadata?.labels ?? {});
+    const revision = revisionFor(
+      ds,
+      template,
+      maxRevision + 1,
+      ds.status?.collisionCount,
+      ds.spec?.template.metadata?.labels ?? {},
+    );
     try {
       const created = await this.context.client.create<ControllerRevision>(ControllerRevisions, revision);
       await this.truncateHistory(ds, [...owned, created]);
       return { current: created, hash: revisionHash(created) };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      const found = await this.context.client.get<ControllerRevision>(ControllerRevisions, ds.metadata.namespace, revision.metadata.name ?? "");
-      if (controllerOf(found)?.uid === ds.metadata.uid && revisionMatches(found, template)) return { current: found, hash: revisionHash(found) };
+      const found = await this.context.client.get<ControllerRevision>(
+        ControllerRevisions,
+        ds.metadata.namespace,
+        revision.metadata.name ?? "",
+      );
+      if (controllerOf(found)?.uid === ds.metadata.uid && revisionMatches(found, template))
+        return { current: found, hash: revisionHash(found) };
       // A hash collision: bump collisionCount and retry.
       ds.status = { ...(ds.status ?? emptyStatus()), collisionCount: (ds.status?.collisionCount ?? 0) + 1 };
       await this.context.client.update(DaemonSets, ds, { subresource: "status" });
@@ -188,7 +205,11 @@ export class DaemonSetController {
     const removable = old.filter((r) => !inUse.has(revisionHash(r)));
     for (const revision of removable.slice(0, Math.max(0, old.length - limit))) {
       try {
-        await this.context.client.delete(ControllerRevisions, revision.metadata.namespace, revision.metadata.name ?? "");
+        await this.context.client.delete(
+          ControllerRevisions,
+          revision.metadata.namespace,
+          revision.metadata.name ?? "",
+        );
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -228,18 +249,30 @@ export class DaemonSetController {
         }
         live.push(pod);
       }
-      if (live.length === 0 && shouldRun && daemonPods.every((pod) => pod.status?.phase === "Failed")) toCreate.push(nodeName);
+      if (live.length === 0 && shouldRun && daemonPods.every((pod) => pod.status?.phase === "Failed"))
+        toCreate.push(nodeName);
       // More than one daemon pod (outside a surge): keep the oldest.
       const allowed = maxSurge > 0 ? 2 : 1;
-      if (live.length > allowed || (live.length > 1 && live.every((pod) => pod.metadata.labels?.["controller-revision-hash"] === hash))) {
-        const sorted = [...live].sort((a, b) => Date.parse(a.metadata.creationTimestamp ?? "") - Date.parse(b.metadata.creationTimestamp ?? ""));
+      if (
+        live.length > allowed ||
+        (live.length > 1 && live.every((pod) => pod.metadata.labels?.["controller-revision-hash"] === hash))
+      ) {
+        const sorted = [...live].sort(
+          (a, b) => Date.parse(a.metadata.creationTimestamp ?? "") - Date.parse(b.metadata.creationTimestamp ?? ""),
+        );
         toDelete.push(...sorted.slice(1));
       }
     }
     await this.createAndDelete(ds, toCreate.slice(0, BURST_REPLICAS), toDelete.slice(0, BURST_REPLICAS), hash, key);
   }
 
-  private async createAndDelete(ds: DaemonSet, nodes: string[], victims: Pod[], hash: string, key: string): Promise<void> {
+  private async createAndDelete(
+    ds: DaemonSet,
+    nodes: string[],
+    victims: Pod[],
+    hash: string,
+    key: string,
+  ): Promise<void> {
     this.expectations.expectCreations(key, nodes.length);
     const template = structuredClone(ds.spec?.template ?? {});
     template.metadata ??= {};
@@ -318,7 +351,13 @@ export class DaemonSetController {
     if (maxSurge > 0) {
       // Surge: start new pods beside old ones, then remove the old ones once the new are available.
       const room = Math.max(0, maxSurge - unavailable);
-      victims.push(...oldAvailable.filter((pod) => (byNode.get(nodeNameOf(pod) ?? "") ?? []).some((p) => p.metadata.labels?.["controller-revision-hash"] === hash && isPodAvailable(p, minReady, now))));
+      victims.push(
+        ...oldAvailable.filter((pod) =>
+          (byNode.get(nodeNameOf(pod) ?? "") ?? []).some(
+            (p) => p.metadata.labels?.["controller-revision-hash"] === hash && isPodAvailable(p, minReady, now),
+          ),
+        ),
+      );
       await this.createAndDelete(ds, surgeNodes.slice(0, room), victims, hash, key);
       return;
     }
@@ -386,8 +425,10 @@ function emptyStatus(): DaemonSetStatus {
 /** The node a daemon pod is bound or pinned to. */
 function nodeNameOf(pod: Pod): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
-  for (const term of pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
-    for (const field of term.matchFields ?? []) if (field.key === "metadata.name" && field.values?.length === 1) return field.values[0];
+  for (const term of pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+    ?.nodeSelectorTerms ?? []) {
+    for (const field of term.matchFields ?? [])
+      if (field.key === "metadata.name" && field.values?.length === 1) return field.values[0];
   }
   return undefined;
 }

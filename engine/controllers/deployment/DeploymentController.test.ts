@@ -4,7 +4,12 @@ import type { Event, Pod } from "../../api/core";
 import { Deployments, Events, Pods, ReplicaSets } from "../../api/resources";
 import { createHarness, type Harness } from "../testing/harness";
 
-function deployment(name: string, replicas: number, image = "nginx", extra: Partial<NonNullable<Deployment["spec"]>> = {}): Deployment {
+function deployment(
+  name: string,
+  replicas: number,
+  image = "nginx",
+  extra: Partial<NonNullable<Deployment["spec"]>> = {},
+): Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -66,21 +71,36 @@ describe("DeploymentController", () => {
     expect(rs.spec?.selector.matchLabels).toEqual({ app: "web", "pod-template-hash": hash });
     const d = await get(harness);
     expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
-    expect(d.status).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(d.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
     expect(d.status?.unavailableReplicas ?? 0).toBe(0);
     expect(d.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
       ["Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."],
-      ["Progressing", "True", "NewReplicaSetAvailable", `ReplicaSet "${rs.metadata.name}" has successfully progressed.`],
+      [
+        "Progressing",
+        "True",
+        "NewReplicaSetAvailable",
+        `ReplicaSet "${rs.metadata.name}" has successfully progressed.`,
+      ],
     ]);
     const events = (await harness.list<Event>(Events, "default")).filter((e) => e.involvedObject.kind === "Deployment");
-    expect(events.map((e) => `${e.reason}: ${e.message}`)).toEqual([`ScalingReplicaSet: Scaled up replica set ${rs.metadata.name} from 0 to 3`]);
+    expect(events.map((e) => `${e.reason}: ${e.message}`)).toEqual([
+      `ScalingReplicaSet: Scaled up replica set ${rs.metadata.name} from 0 to 3`,
+    ]);
   });
 
   it("rolls out with maxUnavailable 0 without ever dropping below the desired availability", async () => {
     harness = await createHarness({ controllers: ["deployment", "replicaset"] });
     await harness.client.create(
       Deployments,
-      deployment("web", 3, "nginx", { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }),
+      deployment("web", 3, "nginx", {
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      }),
     );
     await converge(harness);
     await setImage(harness, "nginx:1.27");
@@ -97,14 +117,18 @@ describe("DeploymentController", () => {
     const pods = await harness.list<Pod>(Pods, "default", "app=web");
     expect(pods.map((p) => p.spec?.containers[0].image)).toEqual(["nginx:1.27", "nginx:1.27", "nginx:1.27"]);
     const sets = await replicaSets(harness);
-    expect(sets.map((rs) => [rs.metadata.annotations?.["deployment.kubernetes.io/revision"], rs.spec?.replicas]).sort()).toEqual([
+    expect(
+      sets.map((rs) => [rs.metadata.annotations?.["deployment.kubernetes.io/revision"], rs.spec?.replicas]).sort(),
+    ).toEqual([
       ["1", 0],
       ["2", 3],
     ]);
     const d = await get(harness);
     expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
     expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, availableReplicas: 3 });
-    const scaling = (await harness.list<Event>(Events, "default")).filter((e) => e.reason === "ScalingReplicaSet").map((e) => e.message);
+    const scaling = (await harness.list<Event>(Events, "default"))
+      .filter((e) => e.reason === "ScalingReplicaSet")
+      .map((e) => e.message);
     const newName = sets.find((rs) => rs.spec?.replicas === 3)?.metadata.name;
     const oldName = sets.find((rs) => rs.spec?.replicas === 0)?.metadata.name;
     expect(scaling).toContain(`Scaled up replica set ${newName} from 0 to 1`);
@@ -178,7 +202,9 @@ describe("DeploymentController", () => {
     await harness.settle();
     await harness.settle(20_000);
     // Creating the pod was progress; nothing since.
-    expect((await get(harness)).status?.conditions?.find((c) => c.type === "Progressing")?.reason).toBe("ReplicaSetUpdated");
+    expect((await get(harness)).status?.conditions?.find((c) => c.type === "Progressing")?.reason).toBe(
+      "ReplicaSetUpdated",
+    );
     await harness.settle(15_000);
     const rs = (await replicaSets(harness))[0];
     expect((await get(harness)).status?.conditions?.find((c) => c.type === "Progressing")).toMatchObject({

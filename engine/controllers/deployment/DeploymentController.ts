@@ -4,13 +4,13 @@ import { Deployments, Pods, ReplicaSets } from "../../api/resources";
 import type { OwnerReference } from "../../api/types";
 import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
+import { errorMessage } from "../replicaset/ReplicaSetController";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { claimObjects, isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { computeHash } from "../shared/hash";
 import { isEmptySelector, selectorFromLabelSelector } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { keyOf, splitKey } from "../shared/pods";
-import { errorMessage } from "../replicaset/ReplicaSetController";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import {
   activeReplicaSets,
   byCreation,
@@ -33,8 +33,8 @@ import {
   maxUnavailable,
   newCondition,
   newRSNewReplicas,
-  progressDeadlineSeconds,
   POD_TEMPLATE_HASH_LABEL,
+  progressDeadlineSeconds,
   proportion,
   REVISION_ANNOTATION,
   Reasons,
@@ -110,7 +110,8 @@ export class DeploymentController {
       if (d) this.queue.add(keyOf(d));
       return;
     }
-    const labelsChanged = !old || JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {});
+    const labelsChanged =
+      !old || JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {});
     if (labelsChanged || oldReference) {
       for (const d of this.deployments.list(rs.metadata.namespace)) {
         if (selectorFromLabelSelector(d.spec?.selector).matches(rs.metadata.labels)) this.queue.add(keyOf(d));
@@ -139,7 +140,12 @@ export class DeploymentController {
     const d = structuredClone(cached);
 
     if (isEmptySelector(d.spec?.selector)) {
-      this.recorder.event(d, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
+      this.recorder.event(
+        d,
+        "Warning",
+        "SelectingAll",
+        "This deployment is selecting all pods. A non-empty selector is required.",
+      );
       if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
         d.status = { ...(d.status ?? {}), observedGeneration: d.metadata.generation };
         await this.updateStatus(d);
@@ -203,9 +209,15 @@ export class DeploymentController {
     const pausedExists = condition?.reason === Reasons.paused;
     d.status ??= {};
     if (d.spec?.paused && !pausedExists) {
-      setCondition(d.status, newCondition("Progressing", "Unknown", Reasons.paused, "Deployment is paused", this.now()));
+      setCondition(
+        d.status,
+        newCondition("Progressing", "Unknown", Reasons.paused, "Deployment is paused", this.now()),
+      );
     } else if (!d.spec?.paused && pausedExists) {
-      setCondition(d.status, newCondition("Progressing", "Unknown", Reasons.resumed, "Deployment is resumed", this.now()));
+      setCondition(
+        d.status,
+        newCondition("Progressing", "Unknown", Reasons.resumed, "Deployment is resumed", this.now()),
+      );
     } else {
       return;
     }
@@ -251,15 +263,16 @@ export class DeploymentController {
         if (rs.spec) rs.spec.minReadySeconds = d.spec?.minReadySeconds ?? 0;
         return await this.client.update<ReplicaSet>(ReplicaSets, rs);
       }
-      await this.setDeploymentRevision(d, rs.metadata.annotations?.[REVISION_ANNOTATION] ?? newRevision);
+      let needsUpdate = this.setDeploymentRevision(d, rs.metadata.annotations?.[REVISION_ANNOTATION] ?? newRevision);
       if (hasProgressDeadline(d) && !conditionOf(d.status, "Progressing")) {
         d.status ??= {};
         setCondition(
           d.status,
           newCondition("Progressing", "True", Reasons.foundNewRS, `Found new replica set "${rs.metadata.name}"`, this.now()),
         );
-        await this.updateStatus(d);
+        needsUpdate = true;
       }
+      if (needsUpdate) await this.updateStatus(d);
       return rs;
     }
     if (!createIfMissing) return undefined;
@@ -325,31 +338,34 @@ export class DeploymentController {
       }
     }
     if (!alreadyExists && replicas > 0) {
-      this.recorder.event(d, "Normal", "ScalingReplicaSet", `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`);
+      this.recorder.event(
+        d,
+        "Normal",
+        "ScalingReplicaSet",
+        `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`,
+      );
     }
-    await this.setDeploymentRevision(d, newRevision);
+    let needsUpdate = this.setDeploymentRevision(d, newRevision);
     if (!alreadyExists && hasProgressDeadline(d)) {
       d.status ??= {};
       setCondition(
         d.status,
         newCondition("Progressing", "True", Reasons.newRSCreated, `Created new replica set "${created.metadata.name}"`, this.now()),
       );
-      await this.updateStatus(d);
+      needsUpdate = true;
     }
+    if (needsUpdate) await this.updateStatus(d);
     return created;
   }
 
   /**
-   * SetDeploymentRevision. Upstream writes the annotation through UpdateStatus (the status
-   * strategy keeps metadata); we patch metadata directly so it holds whatever the status strategy keeps.
+   * SetDeploymentRevision: the annotation travels with the next status update, as upstream writes
+   * it (the status strategy keeps metadata, and a status write does not bump the generation).
    */
-  private async setDeploymentRevision(d: Deployment, revision: string): Promise<void> {
-    if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
+  private setDeploymentRevision(d: Deployment, revision: string): boolean {
+    if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return false;
     d.metadata.annotations = { ...(d.metadata.annotations ?? {}), [REVISION_ANNOTATION]: revision };
-    const patched = await this.client.patch<Deployment>(Deployments, d.metadata.namespace, d.metadata.name ?? "", "merge", {
-      metadata: { annotations: { [REVISION_ANNOTATION]: revision } },
-    });
-    d.metadata.resourceVersion = patched.metadata.resourceVersion;
+    return true;
   }
 
   private async updateStatus(d: Deployment): Promise<void> {
@@ -482,7 +498,11 @@ export class DeploymentController {
     return total;
   }
 
-  private async scaleDownOldForRollingUpdate(allRSs: ReplicaSet[], oldRSs: ReplicaSet[], d: Deployment): Promise<number> {
+  private async scaleDownOldForRollingUpdate(
+    allRSs: ReplicaSet[],
+    oldRSs: ReplicaSet[],
+    d: Deployment,
+  ): Promise<number> {
     const minAvailable = replicasOf(d) - maxUnavailable(d);
     const available = sumStatus(allRSs, "availableReplicas");
     if (available <= minAvailable) return 0;
@@ -556,7 +576,11 @@ export class DeploymentController {
   }
 
   /** calculateStatus. */
-  private calculateStatus(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment): DeploymentStatus {
+  private calculateStatus(
+    allRSs: (ReplicaSet | undefined)[],
+    newRS: ReplicaSet | undefined,
+    d: Deployment,
+  ): DeploymentStatus {
     const available = sumStatus(allRSs, "availableReplicas");
     const total = sumSpecReplicas(allRSs);
     const status: DeploymentStatus = {
@@ -572,7 +596,13 @@ export class DeploymentController {
     if (available >= replicasOf(d) - maxUnavailable(d)) {
       setCondition(
         status,
-        newCondition("Available", "True", Reasons.minimumReplicasAvailable, "Deployment has minimum availability.", this.now()),
+        newCondition(
+          "Available",
+          "True",
+          Reasons.minimumReplicasAvailable,
+          "Deployment has minimum availability.",
+          this.now(),
+        ),
       );
     } else {
       setCondition(
@@ -608,10 +638,22 @@ export class DeploymentController {
       if (deploymentComplete(d, status)) {
         setCondition(
           status,
-          newCondition("Progressing", "True", Reasons.newRSAvailable, `${subject} has successfully progressed.`, this.now()),
+          newCondition(
+            "Progressing",
+            "True",
+            Reasons.newRSAvailable,
+            `${subject} has successfully progressed.`,
+            this.now(),
+          ),
         );
       } else if (deploymentProgressing(d, status)) {
-        const condition = newCondition("Progressing", "True", Reasons.rsUpdated, `${subject} is progressing.`, this.now());
+        const condition = newCondition(
+          "Progressing",
+          "True",
+          Reasons.rsUpdated,
+          `${subject} is progressing.`,
+          this.now(),
+        );
         if (current) {
           if (current.status === "True") condition.lastTransitionTime = current.lastTransitionTime;
           removeCondition(status, "Progressing");

@@ -170,7 +170,9 @@ export function setReplicasAnnotations(rs: ReplicaSet, desired: number, max: num
 
 export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desired: number, max: number): boolean {
   const annotations = rs.metadata.annotations ?? {};
-  return annotations[DESIRED_REPLICAS_ANNOTATION] !== String(desired) || annotations[MAX_REPLICAS_ANNOTATION] !== String(max);
+  return (
+    annotations[DESIRED_REPLICAS_ANNOTATION] !== String(desired) || annotations[MAX_REPLICAS_ANNOTATION] !== String(max)
+  );
 }
 
 function skipCopyAnnotation(key: string): boolean {
@@ -328,7 +330,13 @@ export function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: Replic
 }
 
 /** GetProportion / getReplicaSetFraction: the RS's share of a proportional scaling. */
-export function proportion(rs: ReplicaSet, deployment: Deployment, toAdd: number, added: number, statusReplicas: number): number {
+export function proportion(
+  rs: ReplicaSet,
+  deployment: Deployment,
+  toAdd: number,
+  added: number,
+  statusReplicas: number,
+): number {
   if (replicasOf(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
   const fraction = replicaSetFraction(rs, deployment, statusReplicas);
   const allowed = toAdd - added;
@@ -339,7 +347,10 @@ function replicaSetFraction(rs: ReplicaSet, deployment: Deployment, statusReplic
   if (replicasOf(deployment) === 0) return -replicasOf(rs);
   const deploymentReplicas = replicasOf(deployment) + maxSurge(deployment);
   const annotated = Number(rs.metadata.annotations?.[MAX_REPLICAS_ANNOTATION]);
-  const base = Number.isInteger(annotated) && rs.metadata.annotations?.[MAX_REPLICAS_ANNOTATION] !== undefined ? annotated : statusReplicas;
+  const base =
+    Number.isInteger(annotated) && rs.metadata.annotations?.[MAX_REPLICAS_ANNOTATION] !== undefined
+      ? annotated
+      : statusReplicas;
   if (base === 0) return 0;
   // integer.RoundToInt32 rounds half away from zero.
   const size = (replicasOf(rs) * deploymentReplicas) / base;

@@ -1,11 +1,11 @@
 import type { Node, Pod, Service } from "../../api/core";
 import type { Endpoint, EndpointSlice, EndpointSlicePort } from "../../api/discovery";
 import { EndpointSlices, Nodes, Pods, Services } from "../../api/resources";
+import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { selectorFromSet } from "../shared/labels";
 import { newControllerRef } from "../shared/ownerReferences";
 import { isPodReady, keyOf, splitKey } from "../shared/pods";
-import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { servicesSelecting } from "./EndpointsController";
 import { endpointHostname, findPort, isHeadless, podIPv4, shouldPodBeInEndpoints } from "./podEndpoints";
 
@@ -74,7 +74,8 @@ export class EndpointSliceController {
       const seen =
         resourceVersion === null
           ? !cached
-          : !!cached && (resourceVersion === "" || compareVersions(cached.metadata.resourceVersion, resourceVersion) >= 0);
+          : !!cached &&
+            (resourceVersion === "" || compareVersions(cached.metadata.resourceVersion, resourceVersion) >= 0);
       if (seen) writes.delete(sliceName);
     }
     if (writes.size === 0) this.written.delete(key);
@@ -84,7 +85,10 @@ export class EndpointSliceController {
   private track(slice: EndpointSlice, resourceVersion: string | null): void {
     const key = `${slice.metadata.namespace}/${slice.metadata.labels?.[SERVICE_NAME_LABEL]}`;
     let writes = this.written.get(key);
-    if (!writes) this.written.set(key, (writes = new Map()));
+    if (!writes) {
+      writes = new Map();
+      this.written.set(key, writes);
+    }
     writes.set(slice.metadata.name ?? "", resourceVersion);
   }
 
@@ -93,7 +97,8 @@ export class EndpointSliceController {
       .list(namespace)
       .filter(
         (slice) =>
-          slice.metadata.labels?.[SERVICE_NAME_LABEL] === service && slice.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME,
+          slice.metadata.labels?.[SERVICE_NAME_LABEL] === service &&
+          slice.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME,
       );
   }
 
@@ -104,11 +109,10 @@ export class EndpointSliceController {
       throw new Error(`EndpointSlice informer cache is out of date for service ${key}`);
     }
     const existing = this.ownedSlices(namespace, name);
-    if (!service || !service.spec?.selector || service.spec.type === "ExternalName") {
+    if (!service?.spec?.selector || service.spec.type === "ExternalName") {
       // Without a service (or its selector) the slices have nothing to say; the GC also removes
       // them through their owner reference, this just does not wait for it.
-      if (!service)
-        for (const slice of existing) await this.deleteSlice(slice);
+      if (!service) for (const slice of existing) await this.deleteSlice(slice);
       return;
     }
     const desired = this.desiredGroups(service);
@@ -163,7 +167,11 @@ export class EndpointSliceController {
       const serving = isPodReady(pod);
       const endpoint: Endpoint = {
         addresses: [ip],
-        conditions: { ready: publishNotReady || (serving && !terminating), serving: publishNotReady || serving, terminating },
+        conditions: {
+          ready: publishNotReady || (serving && !terminating),
+          serving: publishNotReady || serving,
+          terminating,
+        },
         targetRef: { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
       };
       const hostname = endpointHostname(pod, service);
@@ -175,7 +183,10 @@ export class EndpointSliceController {
       }
       const signature = JSON.stringify(ports);
       let group = groups.get(signature);
-      if (!group) groups.set(signature, (group = { ports: ports.length ? ports : [], endpoints: [] }));
+      if (!group) {
+        group = { ports, endpoints: [] };
+        groups.set(signature, group);
+      }
       group.endpoints.push(endpoint);
     }
     for (const group of groups.values())

@@ -47,7 +47,10 @@ describe("Endpoints and EndpointSlice controllers", () => {
     expect(subset.ports).toEqual([{ name: "web", port: 8080, protocol: "TCP" }]);
     expect(subset.addresses?.map((a) => a.targetRef?.name)).toEqual(["a"]);
     expect(subset.notReadyAddresses?.map((a) => a.targetRef?.name)).toEqual(["b"]);
-    expect(subset.addresses?.[0]).toMatchObject({ nodeName: expect.any(String), targetRef: { kind: "Pod", namespace: "default" } });
+    expect(subset.addresses?.[0]).toMatchObject({
+      nodeName: expect.any(String),
+      targetRef: { kind: "Pod", namespace: "default" },
+    });
     expect(endpoints.metadata.labels).toEqual({ team: "a" });
 
     slices = await harness.list<EndpointSlice>(EndpointSlices, "default", "kubernetes.io/service-name=web");
@@ -75,10 +78,12 @@ describe("Endpoints and EndpointSlice controllers", () => {
     await harness.client.create(Services, service("web", 8080));
     await harness.runPods();
     await harness.settle();
-    expect((await harness.client.get<Endpoints>(EndpointsResource, "default", "kubernetes")).metadata.resourceVersion).toBe(
-      before.metadata.resourceVersion,
-    );
-    expect((await harness.client.get<Endpoints>(EndpointsResource, "default", "web")).subsets?.[0].addresses).toHaveLength(1);
+    expect(
+      (await harness.client.get<Endpoints>(EndpointsResource, "default", "kubernetes")).metadata.resourceVersion,
+    ).toBe(before.metadata.resourceVersion);
+    expect(
+      (await harness.client.get<Endpoints>(EndpointsResource, "default", "web")).subsets?.[0].addresses,
+    ).toHaveLength(1);
     await harness.client.delete(Services, "default", "web");
     await harness.settle();
     await expect(harness.client.get(EndpointsResource, "default", "web")).rejects.toMatchObject({ reason: "NotFound" });

@@ -1,9 +1,9 @@
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from "../../api/core";
 import { Endpoints as EndpointsResource, Pods, Services } from "../../api/resources";
+import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { selectorFromSet } from "../shared/labels";
 import { isPodReady, keyOf, splitKey } from "../shared/pods";
-import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { endpointHostname, findPort, isHeadless, podIPv4, shouldPodBeInEndpoints } from "./podEndpoints";
 
 /** Upstream's maxCapacity: Endpoints beyond this are truncated and annotated. */
@@ -142,20 +142,33 @@ export class EndpointsController {
 
 /** Services in the pod's namespace whose selector matches the pod. */
 export function servicesSelecting(services: readonly Service[], pod: Pod): Service[] {
-  return services.filter((svc) => svc.spec?.selector && selectorFromSet(svc.spec.selector).matches(pod.metadata.labels));
+  return services.filter(
+    (svc) => svc.spec?.selector && selectorFromSet(svc.spec.selector).matches(pod.metadata.labels),
+  );
 }
 
 /** endpoints.RepackSubsets: one subset per distinct port set, addresses sorted by IP. */
-function repackSubsets(entries: Array<{ address: EndpointAddress; ready: boolean; ports: EndpointPort[] }>): EndpointSubset[] {
-  const bySignature = new Map<string, { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
+function repackSubsets(
+  entries: Array<{ address: EndpointAddress; ready: boolean; ports: EndpointPort[] }>,
+): EndpointSubset[] {
+  const bySignature = new Map<
+    string,
+    { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }
+  >();
   for (const entry of entries) {
-    const ports = [...entry.ports].sort((a, b) => ((a.name ?? "") < (b.name ?? "") ? -1 : (a.name ?? "") > (b.name ?? "") ? 1 : a.port - b.port));
+    const ports = [...entry.ports].sort((a, b) =>
+      (a.name ?? "") < (b.name ?? "") ? -1 : (a.name ?? "") > (b.name ?? "") ? 1 : a.port - b.port,
+    );
     const signature = JSON.stringify(ports);
     let group = bySignature.get(signature);
-    if (!group) bySignature.set(signature, (group = { ports, ready: [], notReady: [] }));
+    if (!group) {
+      group = { ports, ready: [], notReady: [] };
+      bySignature.set(signature, group);
+    }
     (entry.ready ? group.ready : group.notReady).push(entry.address);
   }
-  const byIp = (a: EndpointAddress, b: EndpointAddress) => compareIp(a.ip, b.ip) || ((a.targetRef?.uid ?? "") < (b.targetRef?.uid ?? "") ? -1 : 1);
+  const byIp = (a: EndpointAddress, b: EndpointAddress) =>
+    compareIp(a.ip, b.ip) || ((a.targetRef?.uid ?? "") < (b.targetRef?.uid ?? "") ? -1 : 1);
   const subsets: EndpointSubset[] = [];
   for (const [signature, group] of [...bySignature].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     void signature;

@@ -33,7 +33,11 @@ export function podIPv4(pod: Pod): string | undefined {
 
 /** A hostname for the pod in this service's DNS: only when its subdomain names the service. */
 export function endpointHostname(pod: Pod, service: Service): string | undefined {
-  if (pod.spec?.hostname && pod.spec.subdomain === service.metadata.name && pod.metadata.namespace === service.metadata.namespace)
+  if (
+    pod.spec?.hostname &&
+    pod.spec.subdomain === service.metadata.name &&
+    pod.metadata.namespace === service.metadata.namespace
+  )
     return pod.spec.hostname;
   return undefined;
 }

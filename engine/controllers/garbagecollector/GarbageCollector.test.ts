@@ -5,11 +5,22 @@ import type { KubeObject, OwnerReference } from "../../api/types";
 import { createHarness, type Harness } from "../testing/harness";
 
 function configMap(name: string, owners: OwnerReference[] = []): ConfigMap {
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default", ownerReferences: owners }, data: {} };
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "default", ownerReferences: owners },
+    data: {},
+  };
 }
 
 function ownerRef(object: KubeObject, block = false): OwnerReference {
-  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? "", uid: object.metadata.uid ?? "", blockOwnerDeletion: block };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    uid: object.metadata.uid ?? "",
+    blockOwnerDeletion: block,
+  };
 }
 
 async function exists(harness: Harness, name: string): Promise<boolean> {
@@ -29,7 +40,10 @@ describe("GarbageCollector", () => {
     harness = await createHarness({ controllers: ["garbagecollector"] });
     const owner = await harness.client.create(ConfigMaps, configMap("owner"));
     await harness.client.create(ConfigMaps, configMap("child", [ownerRef(owner)]));
-    await harness.client.create(ConfigMaps, configMap("grandchild", [ownerRef(await harness.client.get(ConfigMaps, "default", "child"))]));
+    await harness.client.create(
+      ConfigMaps,
+      configMap("grandchild", [ownerRef(await harness.client.get(ConfigMaps, "default", "child"))]),
+    );
     await harness.settle();
     expect(await exists(harness, "child")).toBe(true);
     await harness.client.delete(ConfigMaps, "default", "owner", { propagationPolicy: "Background" });
@@ -54,7 +68,9 @@ describe("GarbageCollector", () => {
     harness = await createHarness({ controllers: ["garbagecollector"] });
     await harness.client.create(
       ConfigMaps,
-      configMap("dangling", [{ apiVersion: "v1", kind: "ConfigMap", name: "ghost", uid: "00000000-0000-0000-0000-000000000000" }]),
+      configMap("dangling", [
+        { apiVersion: "v1", kind: "ConfigMap", name: "ghost", uid: "00000000-0000-0000-0000-000000000000" },
+      ]),
     );
     await harness.settle();
     expect(await exists(harness, "dangling")).toBe(false);
@@ -95,7 +111,9 @@ describe("GarbageCollector", () => {
     harness = await createHarness({ controllers: ["garbagecollector"] });
     const a = await harness.client.create(ConfigMaps, configMap("a"));
     const b = await harness.client.create(ConfigMaps, configMap("b", [ownerRef(a, true)]));
-    await harness.client.patch(ConfigMaps, "default", "a", "merge", { metadata: { ownerReferences: [ownerRef(b, true)] } });
+    await harness.client.patch(ConfigMaps, "default", "a", "merge", {
+      metadata: { ownerReferences: [ownerRef(b, true)] },
+    });
     await harness.settle();
     // Both are owned by something that exists: nothing is collected.
     expect(await exists(harness, "a")).toBe(true);

@@ -1,9 +1,9 @@
 import type { CustomResourceDefinition } from "../../api/apiextensions";
 import { CustomResourceDefinitions } from "../../api/resources";
 import type { KubeObject, OwnerReference } from "../../api/types";
+import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { isConflict, isNotFound } from "../shared/claim";
 import { KindRegistry, type ResourceKind } from "../shared/kinds";
-import type { ControllerContext, WorkQueue } from "../runtime/types";
 
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
@@ -104,7 +104,10 @@ export class GarbageCollector {
       const previousReference = before.get(ownerUid);
       if (!previousReference) {
         let set = this.dependents.get(ownerUid);
-        if (!set) this.dependents.set(ownerUid, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          this.dependents.set(ownerUid, set);
+        }
         set.add(uid);
         // An owner we have not seen may not exist: check (upstream's virtual node).
         if (!this.nodes.has(ownerUid)) this.attemptToDelete.add(uid);
@@ -128,7 +131,8 @@ export class GarbageCollector {
     this.nodes.delete(uid);
     for (const reference of node?.owners ?? object.metadata.ownerReferences ?? []) {
       this.dependents.get(reference.uid)?.delete(uid);
-      if (this.dependents.get(reference.uid)?.size === 0 && !this.nodes.has(reference.uid)) this.dependents.delete(reference.uid);
+      if (this.dependents.get(reference.uid)?.size === 0 && !this.nodes.has(reference.uid))
+        this.dependents.delete(reference.uid);
       if (this.nodes.get(reference.uid)?.deletingDependents) this.attemptToDelete.add(reference.uid);
     }
     // Every dependent just lost an owner: it may now be garbage.
@@ -168,7 +172,10 @@ export class GarbageCollector {
     if (solid.length > 0) {
       if (dangling.length + waiting.length === 0) return;
       const drop = new Set([...dangling, ...waiting].map((reference) => reference.uid));
-      await this.patchOwnerReferences(latest, owners.filter((reference) => !drop.has(reference.uid)));
+      await this.patchOwnerReferences(
+        latest,
+        owners.filter((reference) => !drop.has(reference.uid)),
+      );
       return;
     }
     const ownDependents = [...(this.dependents.get(uid) ?? [])].filter((dependent) => this.nodes.has(dependent));
@@ -217,7 +224,8 @@ export class GarbageCollector {
       }
     }
     if (owner.metadata.uid !== reference.uid) return "dangling";
-    if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER)) return "waiting";
+    if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER))
+      return "waiting";
     return "solid";
   }
 

@@ -21,7 +21,12 @@ function job(name: string, spec: Partial<NonNullable<Job["spec"]>> = {}): Job {
 }
 
 /** The fake kubelet finishing every active pod of the job with `phase`. */
-async function finishPods(harness: Harness, name: string, phase: "Succeeded" | "Failed", count = Number.POSITIVE_INFINITY): Promise<number> {
+async function finishPods(
+  harness: Harness,
+  name: string,
+  phase: "Succeeded" | "Failed",
+  count = Number.POSITIVE_INFINITY,
+): Promise<number> {
   const pods = (await harness.list<Pod>(Pods, "default", `job-name=${name}`)).filter(
     (pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed",
   );
@@ -37,7 +42,13 @@ async function finishPods(harness: Harness, name: string, phase: "Succeeded" | "
           restartCount: 0,
           image: "busybox",
           imageID: "",
-          state: { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, reason: phase === "Succeeded" ? "Completed" : "Error", finishedAt: now } },
+          state: {
+            terminated: {
+              exitCode: phase === "Succeeded" ? 0 : 1,
+              reason: phase === "Succeeded" ? "Completed" : "Error",
+              finishedAt: now,
+            },
+          },
         },
       ],
     };
@@ -69,7 +80,11 @@ describe("JobController", () => {
     await harness.settle();
     let current = await harness.client.get<Job>(Jobs, "default", "pi");
     expect(current.status).toMatchObject({ succeeded: 2, active: 1 });
-    expect((await harness.list<Pod>(Pods, "default", "job-name=pi")).filter((p) => p.status?.phase === "Succeeded").every((p) => !(p.metadata.finalizers ?? []).length)).toBe(true);
+    expect(
+      (await harness.list<Pod>(Pods, "default", "job-name=pi"))
+        .filter((p) => p.status?.phase === "Succeeded")
+        .every((p) => !(p.metadata.finalizers ?? []).length),
+    ).toBe(true);
     await finishPods(harness, "pi", "Succeeded");
     await harness.settle();
     current = await harness.client.get<Job>(Jobs, "default", "pi");
@@ -138,7 +153,11 @@ describe("JobController", () => {
     await harness.client.create(Jobs, job("idx", { completions: 3, parallelism: 3, completionMode: "Indexed" }));
     await harness.settle();
     const pods = await activePods(harness, "idx");
-    expect(pods.map((p) => p.metadata.annotations?.["batch.kubernetes.io/job-completion-index"]).sort()).toEqual(["0", "1", "2"]);
+    expect(pods.map((p) => p.metadata.annotations?.["batch.kubernetes.io/job-completion-index"]).sort()).toEqual([
+      "0",
+      "1",
+      "2",
+    ]);
     expect(pods.map((p) => p.spec?.hostname).sort()).toEqual(["idx-0", "idx-1", "idx-2"]);
     await finishPods(harness, "idx", "Succeeded");
     await harness.settle();

@@ -2,6 +2,9 @@ import type { Job, JobCondition, JobStatus } from "../../api/batch";
 import type { Pod } from "../../api/core";
 import { Jobs, Pods } from "../../api/resources";
 import { toRfc3339 } from "../../clock/Clock";
+import { BURST_REPLICAS, createPodFromTemplate, deletePod } from "../replicaset/ReplicaSetController";
+import { podsToDelete } from "../replicaset/ranking";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { claimObjects, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { Expectations } from "../shared/expectations";
 import { canonicalJson } from "../shared/hash";
@@ -9,15 +12,12 @@ import { selectorFromLabelSelector } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodActive, isPodReady, keyOf, splitKey } from "../shared/pods";
 import { slowStartBatch } from "../shared/slowStart";
-import { BURST_REPLICAS, createPodFromTemplate, deletePod } from "../replicaset/ReplicaSetController";
-import { podsToDelete } from "../replicaset/ranking";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import {
-  COMPLETION_INDEX_ANNOTATION,
-  JOB_TRACKING_FINALIZER,
   backoffRemainingMs,
+  COMPLETION_INDEX_ANNOTATION,
   formatIndexes,
   isJobFinished,
+  JOB_TRACKING_FINALIZER,
   jobCondition,
   parseIndexes,
 } from "./util";
@@ -64,7 +64,8 @@ export class JobController {
         this.expectations.delete(keyOf(job));
         this.backoff.delete(keyOf(job));
         for (const pod of this.pods.list(job.metadata.namespace)) {
-          if (controllerOf(pod)?.uid === job.metadata.uid && hasTrackingFinalizer(pod)) this.orphanQueue.add(keyOf(pod));
+          if (controllerOf(pod)?.uid === job.metadata.uid && hasTrackingFinalizer(pod))
+            this.orphanQueue.add(keyOf(pod));
         }
       },
     });
@@ -145,7 +146,8 @@ export class JobController {
     });
 
     if (isJobFinished(job)) {
-      for (const pod of pods) if (hasTrackingFinalizer(pod) && !isPodActive(pod)) await this.removeTrackingFinalizer(pod);
+      for (const pod of pods)
+        if (hasTrackingFinalizer(pod) && !isPodActive(pod)) await this.removeTrackingFinalizer(pod);
       return;
     }
 
@@ -166,7 +168,8 @@ export class JobController {
       if (!hasTrackingFinalizer(pod) || uncountedSet.has(pod.metadata.uid ?? "")) continue;
       const phase = pod.status?.phase;
       if (phase === "Succeeded") newlyFinished.push({ pod, succeeded: true, time: finishTime(pod, now) });
-      else if (phase === "Failed" || pod.metadata.deletionTimestamp) newlyFinished.push({ pod, succeeded: false, time: finishTime(pod, now) });
+      else if (phase === "Failed" || pod.metadata.deletionTimestamp)
+        newlyFinished.push({ pod, succeeded: false, time: finishTime(pod, now) });
     }
     newlyFinished.sort((a, b) => a.time - b.time);
     const record = this.backoff.get(key) ?? { failuresAfterLastSuccess: 0, lastFailureTime: 0 };
@@ -206,15 +209,29 @@ export class JobController {
       const backoffLimit = spec.backoffLimit ?? 6;
       const restarts =
         spec.template.spec?.restartPolicy === "OnFailure"
-          ? active.reduce((sum, pod) => sum + (pod.status?.containerStatuses ?? []).reduce((s, c) => s + (c.restartCount ?? 0), 0), 0)
+          ? active.reduce(
+              (sum, pod) => sum + (pod.status?.containerStatuses ?? []).reduce((s, c) => s + (c.restartCount ?? 0), 0),
+              0,
+            )
           : 0;
       const startTime = status.startTime ? Date.parse(status.startTime) : now;
       let failure: readonly [string, string] | undefined;
       if (failed > backoffLimit || (restarts > 0 && restarts >= backoffLimit)) failure = MESSAGES.backoffLimit;
-      else if (spec.activeDeadlineSeconds !== undefined && !spec.suspend && startTime + spec.activeDeadlineSeconds * 1000 <= now)
+      else if (
+        spec.activeDeadlineSeconds !== undefined &&
+        !spec.suspend &&
+        startTime + spec.activeDeadlineSeconds * 1000 <= now
+      )
         failure = MESSAGES.deadline;
       if (failure) {
-        failureTarget = { type: "FailureTarget", status: "True", lastProbeTime: time, lastTransitionTime: time, reason: failure[0], message: failure[1] };
+        failureTarget = {
+          type: "FailureTarget",
+          status: "True",
+          lastProbeTime: time,
+          lastTransitionTime: time,
+          reason: failure[0],
+          message: failure[1],
+        };
         conditions.push(failureTarget);
       } else {
         const complete =
@@ -222,7 +239,14 @@ export class JobController {
             ? succeeded > 0 && active.length === 0
             : succeeded >= spec.completions;
         if (complete) {
-          successMet = { type: "SuccessCriteriaMet", status: "True", lastProbeTime: time, lastTransitionTime: time, reason: MESSAGES.completions[0], message: MESSAGES.completions[1] };
+          successMet = {
+            type: "SuccessCriteriaMet",
+            status: "True",
+            lastProbeTime: time,
+            lastTransitionTime: time,
+            reason: MESSAGES.completions[0],
+            message: MESSAGES.completions[1],
+          };
           conditions.push(successMet);
         }
       }
@@ -283,7 +307,13 @@ export class JobController {
     if (manageError !== undefined) throw manageError;
 
     // Come back when the deadline passes.
-    if (!failureTarget && !successMet && spec.activeDeadlineSeconds !== undefined && status.startTime && !spec.suspend) {
+    if (
+      !failureTarget &&
+      !successMet &&
+      spec.activeDeadlineSeconds !== undefined &&
+      status.startTime &&
+      !spec.suspend
+    ) {
       const due = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - now;
       if (due > 0) this.queue.addAfter(key, due);
     }
@@ -304,14 +334,28 @@ export class JobController {
     const suspended = jobCondition(job, "Suspended");
     if (spec.suspend) {
       if (suspended?.status !== "True") {
-        replaceCondition(conditions, { type: "Suspended", status: "True", lastProbeTime: time, lastTransitionTime: time, reason: "JobSuspended", message: "Job suspended" });
+        replaceCondition(conditions, {
+          type: "Suspended",
+          status: "True",
+          lastProbeTime: time,
+          lastTransitionTime: time,
+          reason: "JobSuspended",
+          message: "Job suspended",
+        });
         this.recorder.event(job, "Normal", "Suspended", "Job suspended");
       }
       await this.deletePods(job, active, active.length, key);
       return 0;
     }
     if (suspended?.status === "True") {
-      replaceCondition(conditions, { type: "Suspended", status: "False", lastProbeTime: time, lastTransitionTime: time, reason: "JobResumed", message: "Job resumed" });
+      replaceCondition(conditions, {
+        type: "Suspended",
+        status: "False",
+        lastProbeTime: time,
+        lastTransitionTime: time,
+        reason: "JobResumed",
+        message: "Job resumed",
+      });
       this.recorder.event(job, "Normal", "Resumed", "Job resumed");
     }
     const parallelism = spec.parallelism ?? 1;
@@ -336,7 +380,8 @@ export class JobController {
     let indexes: number[] = [];
     if (spec.completionMode === "Indexed") {
       const taken = new Set(active.map(podIndex));
-      for (let i = 0; i < (spec.completions ?? 0) && indexes.length < diff; i++) if (!completed.has(i) && !taken.has(i)) indexes.push(i);
+      for (let i = 0; i < (spec.completions ?? 0) && indexes.length < diff; i++)
+        if (!completed.has(i) && !taken.has(i)) indexes.push(i);
       diff = indexes.length;
     }
     this.expectations.expectCreations(key, diff);
@@ -350,7 +395,10 @@ export class JobController {
         await createPodFromTemplate(this.context.client, this.recorder, job, template, newControllerRef(job), (pod) => {
           if (index === undefined) return;
           pod.metadata.generateName = `${job.metadata.name}-${index}-`;
-          pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [COMPLETION_INDEX_ANNOTATION]: String(index) };
+          pod.metadata.annotations = {
+            ...(pod.metadata.annotations ?? {}),
+            [COMPLETION_INDEX_ANNOTATION]: String(index),
+          };
           pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX_ANNOTATION]: String(index) };
           if (pod.spec) {
             pod.spec.hostname = `${job.metadata.name}-${index}`;
@@ -439,7 +487,8 @@ function finishTime(pod: Pod, now: number): number {
 function replaceCondition(conditions: JobCondition[], condition: JobCondition): void {
   const index = conditions.findIndex((c) => c.type === condition.type);
   if (index >= 0) {
-    if (conditions[index].status === condition.status) condition.lastTransitionTime = conditions[index].lastTransitionTime;
+    if (conditions[index].status === condition.status)
+      condition.lastTransitionTime = conditions[index].lastTransitionTime;
     conditions[index] = condition;
   } else {
     conditions.push(condition);
@@ -451,7 +500,8 @@ function statusEqual(a: JobStatus | undefined, b: JobStatus): boolean {
     const copy = { ...(status ?? {}) } as Record<string, unknown>;
     for (const [field, value] of Object.entries(copy)) {
       if (value === undefined || (Array.isArray(value) && value.length === 0)) delete copy[field];
-      if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) delete copy[field];
+      if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)
+        delete copy[field];
     }
     for (const field of ["active", "ready", "succeeded", "failed", "terminating"]) if (!copy[field]) delete copy[field];
     return canonicalJson(copy);
@@ -462,7 +512,10 @@ function statusEqual(a: JobStatus | undefined, b: JobStatus): boolean {
 /** batch/v1 defaulting, in case the API did not apply it: no completions and no parallelism means one of each. */
 function withJobDefaults(spec: Job["spec"]): NonNullable<Job["spec"]> {
   const copy = { ...(spec ?? { template: {} }) };
-  if ((copy.completions === undefined || copy.completions === null) && (copy.parallelism === undefined || copy.parallelism === null)) {
+  if (
+    (copy.completions === undefined || copy.completions === null) &&
+    (copy.parallelism === undefined || copy.parallelism === null)
+  ) {
     copy.completions = 1;
     copy.parallelism = 1;
   }

@@ -28,8 +28,12 @@ describe("NamespaceController", () => {
     await harness.client.delete(ServiceAccounts, "dev", "default");
     await harness.client.delete(ConfigMaps, "dev", "kube-root-ca.crt");
     await harness.settle();
-    expect((await harness.client.get<ServiceAccount>(ServiceAccounts, "dev", "default")).metadata.uid).not.toBe(sa.metadata.uid);
-    expect((await harness.client.get<ConfigMap>(ConfigMaps, "dev", "kube-root-ca.crt")).data?.["ca.crt"]).toBe(source.data?.["ca.crt"]);
+    expect((await harness.client.get<ServiceAccount>(ServiceAccounts, "dev", "default")).metadata.uid).not.toBe(
+      sa.metadata.uid,
+    );
+    expect((await harness.client.get<ConfigMap>(ConfigMaps, "dev", "kube-root-ca.crt")).data?.["ca.crt"]).toBe(
+      source.data?.["ca.crt"],
+    );
   });
 
   it("deletes the contents, reports what remains, then the namespace goes", async () => {
@@ -63,7 +67,10 @@ describe("NamespaceController", () => {
       reason: "SomeFinalizersRemain",
       message: "Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances",
     });
-    expect(conditions.NamespaceDeletionDiscoveryFailure).toMatchObject({ status: "False", reason: "ResourcesDiscovered" });
+    expect(conditions.NamespaceDeletionDiscoveryFailure).toMatchObject({
+      status: "False",
+      reason: "ResourcesDiscovered",
+    });
     expect(conditions.NamespaceDeletionContentFailure).toMatchObject({ status: "False", reason: "ContentDeleted" });
     await harness.finishTerminating("dev");
     expect(await harness.list<Pod>(Pods, "dev")).toEqual([]);

@@ -3,10 +3,10 @@ import type { Namespace, NamespaceCondition, Pod } from "../../api/core";
 import { CustomResourceDefinitions, Namespaces } from "../../api/resources";
 import type { KubeObject } from "../../api/types";
 import { toRfc3339 } from "../../clock/Clock";
-import { isConflict, isNotFound } from "../shared/claim";
-import { BUILT_IN_KINDS, type ResourceKind } from "../shared/kinds";
 import { errorMessage } from "../replicaset/ReplicaSetController";
 import type { ControllerContext, WorkQueue } from "../runtime/types";
+import { isConflict, isNotFound } from "../shared/claim";
+import { BUILT_IN_KINDS, type ResourceKind } from "../shared/kinds";
 
 export const KUBERNETES_FINALIZER = "kubernetes";
 
@@ -23,7 +23,10 @@ const CONDITION_TYPES = [
 const OK_CONDITIONS: Record<(typeof CONDITION_TYPES)[number], [string, string]> = {
   NamespaceDeletionDiscoveryFailure: ["ResourcesDiscovered", "All resources successfully discovered"],
   NamespaceDeletionGroupVersionParsingFailure: ["ParsedGroupVersions", "All legacy kube types successfully parsed"],
-  NamespaceDeletionContentFailure: ["ContentDeleted", "All content successfully deleted, may be waiting on finalization"],
+  NamespaceDeletionContentFailure: [
+    "ContentDeleted",
+    "All content successfully deleted, may be waiting on finalization",
+  ],
   NamespaceContentRemaining: ["ContentRemoved", "All content successfully removed"],
   NamespaceFinalizersRemaining: ["ContentHasNoFinalizers", "All content-preserving finalizers finished"],
 };
@@ -58,7 +61,7 @@ export class NamespaceController {
 
   private crdChanged(crd: CustomResourceDefinition): void {
     const spec = crd.spec;
-    if (!spec || spec.scope !== "Namespaced") return;
+    if (spec?.scope !== "Namespaced") return;
     const version = spec.versions?.find((v) => v.served)?.name;
     if (!version) return;
     this.customKinds.set(crd.metadata.name ?? "", {
@@ -133,7 +136,8 @@ export class NamespaceController {
         }
         const label = kind.gvr.group ? `${kind.gvr.resource}.${kind.gvr.group}` : `${kind.gvr.resource}.`;
         remaining.set(label, (remaining.get(label) ?? 0) + 1);
-        for (const finalizer of item.metadata.finalizers ?? []) finalizers.set(finalizer, (finalizers.get(finalizer) ?? 0) + 1);
+        for (const finalizer of item.metadata.finalizers ?? [])
+          finalizers.set(finalizer, (finalizers.get(finalizer) ?? 0) + 1);
         if (kind.kind === "Pod") {
           // estimateGracefulTerminationForPods: the longest grace period among unfinished pods.
           const pod = item as Pod;
@@ -167,7 +171,9 @@ export class NamespaceController {
       });
     }
     if (remaining.size > 0) {
-      const parts = [...remaining].sort(([a], [b]) => (a < b ? -1 : 1)).map(([resource, count]) => `${resource} has ${count} resource instances`);
+      const parts = [...remaining]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([resource, count]) => `${resource} has ${count} resource instances`);
       wanted.set("NamespaceContentRemaining", {
         type: "NamespaceContentRemaining",
         status: "True",
@@ -176,7 +182,9 @@ export class NamespaceController {
       });
     }
     if (finalizers.size > 0) {
-      const parts = [...finalizers].sort(([a], [b]) => (a < b ? -1 : 1)).map(([finalizer, count]) => `${finalizer} in ${count} resource instances`);
+      const parts = [...finalizers]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([finalizer, count]) => `${finalizer} in ${count} resource instances`);
       wanted.set("NamespaceFinalizersRemaining", {
         type: "NamespaceFinalizersRemaining",
         status: "True",
@@ -191,7 +199,12 @@ export class NamespaceController {
       const want = wanted.get(type);
       if (!want) continue;
       const existing = current.find((condition) => condition.type === type);
-      if (existing && existing.status === want.status && existing.reason === want.reason && existing.message === want.message) {
+      if (
+        existing &&
+        existing.status === want.status &&
+        existing.reason === want.reason &&
+        existing.message === want.message
+      ) {
         conditions.push(existing);
         continue;
       }
@@ -230,7 +243,11 @@ export class NamespaceController {
       throw error;
     }
     // The API server removes a finalized namespace itself; if this one did not, ask again.
-    if (result?.metadata?.deletionTimestamp && finalizers.length === 0 && (result.metadata.finalizers ?? []).length === 0) {
+    if (
+      result?.metadata?.deletionTimestamp &&
+      finalizers.length === 0 &&
+      (result.metadata.finalizers ?? []).length === 0
+    ) {
       try {
         await this.context.client.delete(Namespaces, undefined, ns.metadata.name ?? "");
       } catch (error) {

@@ -98,7 +98,11 @@ describe("NodeLifecycleController", () => {
     await harness.settle(1_500);
     node = await harness.client.get<Node>(Nodes, undefined, "node01");
     const ready = node.status?.conditions?.find((c) => c.type === "Ready");
-    expect(ready).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(ready).toMatchObject({
+      status: "Unknown",
+      reason: "NodeStatusUnknown",
+      message: "Kubelet stopped posting node status.",
+    });
     expect(node.status?.conditions?.every((c) => c.status === "Unknown")).toBe(true);
     expect(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`).sort()).toEqual([
       "node.kubernetes.io/unreachable:NoExecute",
@@ -112,10 +116,12 @@ describe("NodeLifecycleController", () => {
     await harness.settle(1_500);
     expect(await podExists(harness, "patient")).toBe(false);
     const events = await harness.list<Event>(Events, "default");
-    expect(events.filter((e) => e.reason === "TaintManagerEviction").map((e) => e.message).sort()).toEqual([
-      "Marking for deletion Pod default/intolerant",
-      "Marking for deletion Pod default/patient",
-    ]);
+    expect(
+      events
+        .filter((e) => e.reason === "TaintManagerEviction")
+        .map((e) => e.message)
+        .sort(),
+    ).toEqual(["Marking for deletion Pod default/intolerant", "Marking for deletion Pod default/patient"]);
     // Idle once done: only the clock timers that are truly due later remain (none here).
     expect(harness.clock.pendingTimers).toBe(0);
   });

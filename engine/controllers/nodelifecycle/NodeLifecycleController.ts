@@ -2,10 +2,10 @@ import type { Lease } from "../../api/coordination";
 import type { Node, NodeCondition, Pod, Taint } from "../../api/core";
 import { Leases, Nodes, Pods } from "../../api/resources";
 import { toRfc3339 } from "../../clock/Clock";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isConflict, isNotFound } from "../shared/claim";
 import { keyOf, splitKey } from "../shared/pods";
 import { minTolerationMs, tolerationsForTaints } from "../shared/tolerations";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 
 /** node-monitor-grace-period in 1.32. */
 export const NODE_MONITOR_GRACE_MS = 50_000;
@@ -144,7 +144,14 @@ export class NodeLifecycleController {
         existing.reason = reason;
         existing.message = message;
       } else {
-        const condition: NodeCondition = { type, status: "Unknown", lastHeartbeatTime: time, lastTransitionTime: time, reason, message };
+        const condition: NodeCondition = {
+          type,
+          status: "Unknown",
+          lastHeartbeatTime: time,
+          lastTransitionTime: time,
+          reason,
+          message,
+        };
         conditions.push(condition);
       }
     }
@@ -193,12 +200,14 @@ export class NodeLifecycleController {
     }
     if (node.spec?.unschedulable) wantedNoSchedule.add(UNSCHEDULABLE_TAINT);
     const ready = conditions.find((condition) => condition.type === "Ready");
-    const wantedNoExecute = ready?.status === "False" ? NOT_READY_TAINT : ready?.status === "Unknown" ? UNREACHABLE_TAINT : undefined;
+    const wantedNoExecute =
+      ready?.status === "False" ? NOT_READY_TAINT : ready?.status === "Unknown" ? UNREACHABLE_TAINT : undefined;
 
     const taints = node.spec?.taints ?? [];
     const next: Taint[] = [];
     for (const taint of taints) {
-      if (taint.effect === "NoSchedule" && MANAGED_NO_SCHEDULE.has(taint.key) && !wantedNoSchedule.has(taint.key)) continue;
+      if (taint.effect === "NoSchedule" && MANAGED_NO_SCHEDULE.has(taint.key) && !wantedNoSchedule.has(taint.key))
+        continue;
       if (
         taint.effect === "NoExecute" &&
         (taint.key === NOT_READY_TAINT || taint.key === UNREACHABLE_TAINT) &&
@@ -208,7 +217,8 @@ export class NodeLifecycleController {
       next.push(taint);
     }
     for (const key of wantedNoSchedule) {
-      if (!next.some((taint) => taint.key === key && taint.effect === "NoSchedule")) next.push({ key, effect: "NoSchedule" });
+      if (!next.some((taint) => taint.key === key && taint.effect === "NoSchedule"))
+        next.push({ key, effect: "NoSchedule" });
     }
     if (wantedNoExecute && !next.some((taint) => taint.key === wantedNoExecute && taint.effect === "NoExecute")) {
       next.push({ key: wantedNoExecute, effect: "NoExecute", timeAdded: toRfc3339(now) });

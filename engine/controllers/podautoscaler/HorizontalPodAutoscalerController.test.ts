@@ -42,7 +42,9 @@ describe("HorizontalPodAutoscalerController", () => {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
         minReplicas: 1,
         maxReplicas: 10,
-        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
+        metrics: [
+          { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } },
+        ],
       },
     });
     await harness.settle();
@@ -53,7 +55,9 @@ describe("HorizontalPodAutoscalerController", () => {
     expect(hpa.status?.currentMetrics?.[0].resource?.current.averageUtilization).toBe(150);
     expect(hpa.status?.conditions?.find((c) => c.type === "ScalingActive")?.reason).toBe("ValidMetricFound");
     const events = (await harness.list<Event>(Events, "default")).filter((e) => e.reason === "SuccessfulRescale");
-    expect(events.map((e) => e.message)).toEqual(["New size: 6; reason: cpu resource utilization (percentage of request) above target"]);
+    expect(events.map((e) => e.message)).toEqual([
+      "New size: 6; reason: cpu resource utilization (percentage of request) above target",
+    ]);
 
     // Load drops: the recommendation falls, but scale-down waits out the 300 s window.
     cpuMillis = 10;

@@ -11,11 +11,11 @@ import { Deployments, HorizontalPodAutoscalers, Pods, ReplicaSets, StatefulSets 
 import type { GroupVersionResource, KubeObject, LabelSelector } from "../../api/types";
 import { parseApiVersion } from "../../api/types";
 import { toRfc3339 } from "../../clock/Clock";
+import { errorMessage } from "../replicaset/ReplicaSetController";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isNotFound } from "../shared/claim";
 import { selectorFromLabelSelector } from "../shared/labels";
 import { isPodReady, keyOf, splitKey } from "../shared/pods";
-import { errorMessage } from "../replicaset/ReplicaSetController";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 
 /** One container's current usage, as metrics.k8s.io reports it (cores and bytes). */
 export interface ContainerUsage {
@@ -28,7 +28,11 @@ export interface ContainerUsage {
  * Where the autoscaler reads pod usage (metrics-server's role). The controller manager's starter
  * wires it to the kubelets that serve metrics.k8s.io; undefined means no metrics for that pod.
  */
-export type PodMetricsSource = (namespace: string, pod: string, node: string | undefined) => ContainerUsage[] | undefined;
+export type PodMetricsSource = (
+  namespace: string,
+  pod: string,
+  node: string | undefined,
+) => ContainerUsage[] | undefined;
 
 /** --horizontal-pod-autoscaler-sync-period. */
 export const HPA_SYNC_PERIOD_MS = 15_000;
@@ -138,7 +142,12 @@ export class HorizontalPodAutoscalerController {
     let rescale = false;
 
     if (currentReplicas === 0 && minReplicas !== 0) {
-      setCondition("ScalingActive", "False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero");
+      setCondition(
+        "ScalingActive",
+        "False",
+        "ScalingDisabled",
+        "scaling is disabled since the replica count of the target is zero",
+      );
       desired = 0;
     } else if (currentReplicas > maxReplicas) {
       desired = maxReplicas;
@@ -150,7 +159,9 @@ export class HorizontalPodAutoscalerController {
       rescale = true;
     } else {
       const selector = target.spec?.selector as LabelSelector | undefined;
-      const pods = this.pods.list(namespace).filter((pod) => selectorFromLabelSelector(selector).matches(pod.metadata.labels));
+      const pods = this.pods
+        .list(namespace)
+        .filter((pod) => selectorFromLabelSelector(selector).matches(pod.metadata.labels));
       const metricSpecs: MetricSpec[] = spec.metrics?.length
         ? spec.metrics
         : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
@@ -161,14 +172,20 @@ export class HorizontalPodAutoscalerController {
         try {
           const result = this.resourceReplicas(metric, pods, currentReplicas, namespace ?? "", now);
           statuses.push(result.status);
-          if (!best || result.replicas > best.replicas) best = { replicas: result.replicas, reason: result.reason(currentReplicas) };
+          if (!best || result.replicas > best.replicas)
+            best = { replicas: result.replicas, reason: result.reason(currentReplicas) };
         } catch (error) {
           errors.push(errorMessage(error));
         }
       }
       if (!best) {
         const first = errors[0] ?? "no metrics";
-        setCondition("ScalingActive", "False", "FailedGetResourceMetric", `the HPA was unable to compute the replica count: ${first}`);
+        setCondition(
+          "ScalingActive",
+          "False",
+          "FailedGetResourceMetric",
+          `the HPA was unable to compute the replica count: ${first}`,
+        );
         this.recorder.event(hpa, "Warning", "FailedGetResourceMetric", first);
         this.recorder.event(
           hpa,
@@ -176,11 +193,21 @@ export class HorizontalPodAutoscalerController {
           "FailedComputeMetricsReplicas",
           `invalid metrics (${errors.length} invalid out of ${metricSpecs.length}), first error is: ${first}`,
         );
-        await this.writeStatus(hpa, { ...hpa.status, currentReplicas, desiredReplicas: hpa.status?.desiredReplicas ?? currentReplicas, conditions });
+        await this.writeStatus(hpa, {
+          ...hpa.status,
+          currentReplicas,
+          desiredReplicas: hpa.status?.desiredReplicas ?? currentReplicas,
+          conditions,
+        });
         return;
       }
       currentMetrics = statuses;
-      setCondition("ScalingActive", "True", "ValidMetricFound", `the HPA was able to successfully calculate a replica count from ${describeMetric(metricSpecs[0])}`);
+      setCondition(
+        "ScalingActive",
+        "True",
+        "ValidMetricFound",
+        `the HPA was able to successfully calculate a replica count from ${describeMetric(metricSpecs[0])}`,
+      );
       const normalized = this.normalize(key, hpa, best.replicas, currentReplicas, now, setCondition);
       desired = normalized;
       reason = best.reason;
@@ -190,14 +217,36 @@ export class HorizontalPodAutoscalerController {
     const status = { ...(hpa.status ?? { desiredReplicas: 0 }) };
     if (rescale && gvr) {
       try {
-        await this.context.client.patch(gvr, namespace, reference.name, "merge", { spec: { replicas: desired } }, { subresource: "scale" });
+        await this.context.client.patch(
+          gvr,
+          namespace,
+          reference.name,
+          "merge",
+          { spec: { replicas: desired } },
+          { subresource: "scale" },
+        );
       } catch (error) {
-        setCondition("AbleToScale", "False", "FailedUpdateScale", `the HPA controller was unable to update the target scale: ${errorMessage(error)}`);
-        this.recorder.event(hpa, "Warning", "FailedRescale", `New size: ${desired}; reason: ${reason}; error: ${errorMessage(error)}`);
+        setCondition(
+          "AbleToScale",
+          "False",
+          "FailedUpdateScale",
+          `the HPA controller was unable to update the target scale: ${errorMessage(error)}`,
+        );
+        this.recorder.event(
+          hpa,
+          "Warning",
+          "FailedRescale",
+          `New size: ${desired}; reason: ${reason}; error: ${errorMessage(error)}`,
+        );
         await this.writeStatus(hpa, { ...status, conditions });
         throw error;
       }
-      setCondition("AbleToScale", "True", "SucceededRescale", `the HPA controller was able to update the target scale to ${desired}`);
+      setCondition(
+        "AbleToScale",
+        "True",
+        "SucceededRescale",
+        `the HPA controller was able to update the target scale to ${desired}`,
+      );
       this.recorder.event(hpa, "Normal", "SuccessfulRescale", `New size: ${desired}; reason: ${reason}`);
       const change = desired - currentReplicas;
       (change > 0 ? this.scaleUpEvents : this.scaleDownEvents).set(key, [
@@ -215,19 +264,26 @@ export class HorizontalPodAutoscalerController {
   }
 
   /** GetResourceReplicas / GetRawResourceReplicas for one metric. */
-  private resourceReplicas(metric: MetricSpec, pods: readonly Pod[], currentReplicas: number, namespace: string, now: number) {
-    if (metric.type !== "Resource" || !metric.resource) throw new Error(`unsupported metric source type "${metric.type}"`);
+  private resourceReplicas(
+    metric: MetricSpec,
+    pods: readonly Pod[],
+    currentReplicas: number,
+    namespace: string,
+    now: number,
+  ) {
+    if (metric.type !== "Resource" || !metric.resource)
+      throw new Error(`unsupported metric source type "${metric.type}"`);
     const resource = metric.resource.name;
     if (resource !== "cpu" && resource !== "memory") throw new Error(`unsupported resource "${resource}"`);
     const target = metric.resource.target;
     const usageOf = (usage: ContainerUsage) => (resource === "cpu" ? usage.cpuNanoCores / 1e6 : usage.memoryBytes); // millicores or bytes
     const measured = new Map<string, number>();
     const requests = new Map<string, number>();
-    let ready = 0;
     const missing: string[] = [];
     const unready: string[] = [];
     for (const pod of pods) {
-      if (pod.metadata.deletionTimestamp || pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded") continue;
+      if (pod.metadata.deletionTimestamp || pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded")
+        continue;
       const name = pod.metadata.name ?? "";
       if (pod.status?.phase === "Pending") {
         unready.push(name);
@@ -243,18 +299,23 @@ export class HorizontalPodAutoscalerController {
         unready.push(name);
         continue;
       }
-      measured.set(name, usage.reduce((sum, container) => sum + usageOf(container), 0));
+      measured.set(
+        name,
+        usage.reduce((sum, container) => sum + usageOf(container), 0),
+      );
       let request = 0;
       for (const container of pod.spec?.containers ?? []) {
         const value = container.resources?.requests?.[resource];
         if (value === undefined) {
-          if (target.type === "Utilization") throw new Error(`failed to get ${resource} utilization: missing request for ${resource} in container ${container.name} of Pod ${name}`);
+          if (target.type === "Utilization")
+            throw new Error(
+              `failed to get ${resource} utilization: missing request for ${resource} in container ${container.name} of Pod ${name}`,
+            );
           continue;
         }
         request += resource === "cpu" ? quantityToMilli(value) : quantityToNumber(value);
       }
       requests.set(name, request);
-      ready++;
     }
     void now;
     if (measured.size === 0) {
@@ -285,22 +346,32 @@ export class HorizontalPodAutoscalerController {
           }
           if (scaleUp) for (const _ of unready) requestSum += averageRequest;
           const adjusted = (usageSum * 100) / requestSum / targetUtilization;
-          if (Math.abs(1 - adjusted) <= TOLERANCE || (adjusted > 1) !== scaleUp) replicas = currentReplicas;
+          if (Math.abs(1 - adjusted) <= TOLERANCE || adjusted > 1 !== scaleUp) replicas = currentReplicas;
           else {
             ratio = adjusted;
             replicas = Math.ceil(ratio * (requests.size + missing.length + (scaleUp ? unready.length : 0)));
           }
         }
       }
-      const averageValue = resource === "cpu" ? `${Math.round(totalUsage / measured.size)}m` : `${Math.round(totalUsage / measured.size / 1024)}Ki`;
+      const averageValue =
+        resource === "cpu"
+          ? `${Math.round(totalUsage / measured.size)}m`
+          : `${Math.round(totalUsage / measured.size / 1024)}Ki`;
       return {
         replicas,
-        status: { type: "Resource", resource: { name: resource, current: { averageUtilization: utilization, averageValue } } } as MetricStatus,
-        reason: (current: number) => `${resource} resource utilization (percentage of request) ${replicas > current ? "above" : "below"} target`,
+        status: {
+          type: "Resource",
+          resource: { name: resource, current: { averageUtilization: utilization, averageValue } },
+        } as MetricStatus,
+        reason: (current: number) =>
+          `${resource} resource utilization (percentage of request) ${replicas > current ? "above" : "below"} target`,
       };
     }
     // AverageValue (or Value treated as a per-pod average).
-    const targetValue = resource === "cpu" ? quantityToMilli(target.averageValue ?? target.value ?? "0") : quantityToNumber(target.averageValue ?? target.value ?? "0");
+    const targetValue =
+      resource === "cpu"
+        ? quantityToMilli(target.averageValue ?? target.value ?? "0")
+        : quantityToNumber(target.averageValue ?? target.value ?? "0");
     const average = totalUsage / measured.size;
     const ratio = targetValue > 0 ? totalUsage / (targetValue * currentReplicas) : 1;
     const replicas = Math.abs(1 - ratio) <= TOLERANCE ? currentReplicas : Math.ceil(totalUsage / targetValue);
@@ -357,28 +428,63 @@ export class HorizontalPodAutoscalerController {
         { type: "Pods", value: 4, periodSeconds: 15 },
         { type: "Percent", value: 100, periodSeconds: 15 },
       ];
-      const limit = this.rateLimit(this.scaleUpEvents.get(key) ?? [], policies, up.selectPolicy ?? "Max", current, now, true);
+      const limit = this.rateLimit(
+        this.scaleUpEvents.get(key) ?? [],
+        policies,
+        up.selectPolicy ?? "Max",
+        current,
+        now,
+        true,
+      );
       if (limited > limit) {
         limited = limit;
-        setCondition("ScalingLimited", "True", "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate");
+        setCondition(
+          "ScalingLimited",
+          "True",
+          "ScaleUpLimit",
+          "the desired replica count is increasing faster than the maximum scale rate",
+        );
       }
     } else if (stabilized < current) {
       const policies = down.policies ?? [{ type: "Percent", value: 100, periodSeconds: 15 }];
-      const limit = this.rateLimit(this.scaleDownEvents.get(key) ?? [], policies, down.selectPolicy ?? "Max", current, now, false);
+      const limit = this.rateLimit(
+        this.scaleDownEvents.get(key) ?? [],
+        policies,
+        down.selectPolicy ?? "Max",
+        current,
+        now,
+        false,
+      );
       if (limited < limit) {
         limited = limit;
-        setCondition("ScalingLimited", "True", "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate");
+        setCondition(
+          "ScalingLimited",
+          "True",
+          "ScaleDownLimit",
+          "the desired replica count is decreasing faster than the maximum scale rate",
+        );
       }
     }
     if (limited > maxReplicas) {
-      setCondition("ScalingLimited", "True", "TooManyReplicas", "the desired replica count is more than the maximum replica count");
+      setCondition(
+        "ScalingLimited",
+        "True",
+        "TooManyReplicas",
+        "the desired replica count is more than the maximum replica count",
+      );
       return maxReplicas;
     }
     if (limited < minReplicas) {
-      setCondition("ScalingLimited", "True", "TooFewReplicas", "the desired replica count is less than the minimum replica count");
+      setCondition(
+        "ScalingLimited",
+        "True",
+        "TooFewReplicas",
+        "the desired replica count is less than the minimum replica count",
+      );
       return minReplicas;
     }
-    if (limited === stabilized) setCondition("ScalingLimited", "False", "DesiredWithinRange", "the desired count is within the acceptable range");
+    if (limited === stabilized)
+      setCondition("ScalingLimited", "False", "DesiredWithinRange", "the desired count is within the acceptable range");
     return limited;
   }
 
@@ -393,16 +499,27 @@ export class HorizontalPodAutoscalerController {
     if (select === "Disabled") return current;
     const limits: number[] = [];
     for (const policy of policies) {
-      const recent = events.filter((event) => event.time > now - policy.periodSeconds * 1000).reduce((sum, event) => sum + event.change, 0);
+      const recent = events
+        .filter((event) => event.time > now - policy.periodSeconds * 1000)
+        .reduce((sum, event) => sum + event.change, 0);
       const base = up ? current - recent : current + recent;
       if (policy.type === "Pods") limits.push(up ? base + policy.value : base - policy.value);
       else limits.push(up ? Math.ceil(base * (1 + policy.value / 100)) : Math.ceil(base * (1 - policy.value / 100)));
     }
     const pickLargestChange = select !== "Min";
-    return up ? (pickLargestChange ? Math.max(...limits) : Math.min(...limits)) : pickLargestChange ? Math.min(...limits) : Math.max(...limits);
+    return up
+      ? pickLargestChange
+        ? Math.max(...limits)
+        : Math.min(...limits)
+      : pickLargestChange
+        ? Math.min(...limits)
+        : Math.max(...limits);
   }
 
-  private async writeStatus(hpa: HorizontalPodAutoscaler, status: NonNullable<HorizontalPodAutoscaler["status"]>): Promise<void> {
+  private async writeStatus(
+    hpa: HorizontalPodAutoscaler,
+    status: NonNullable<HorizontalPodAutoscaler["status"]>,
+  ): Promise<void> {
     if (JSON.stringify(status) === JSON.stringify(hpa.status)) return;
     hpa.status = status;
     try {
@@ -415,5 +532,7 @@ export class HorizontalPodAutoscalerController {
 
 function describeMetric(metric: MetricSpec): string {
   const name = metric.resource?.name ?? "cpu";
-  return metric.resource?.target.type === "Utilization" ? `${name} resource utilization (percentage of request)` : `${name} resource`;
+  return metric.resource?.target.type === "Utilization"
+    ? `${name} resource utilization (percentage of request)`
+    : `${name} resource`;
 }

@@ -1,9 +1,9 @@
 import type { Node, Pod } from "../../api/core";
 import { Nodes, Pods } from "../../api/resources";
 import { toRfc3339 } from "../../clock/Clock";
+import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { isNotFound } from "../shared/claim";
 import { keyOf, splitKey } from "../shared/pods";
-import type { ControllerContext, WorkQueue } from "../runtime/types";
 
 /** --terminated-pod-gc-threshold default. */
 export const TERMINATED_POD_THRESHOLD = 12_500;
@@ -25,7 +25,8 @@ export class PodGCController {
     this.queue = context.loop("podgc", (key) => this.sync(key));
     this.nodes.addHandlers({
       delete: (node) => {
-        for (const pod of this.pods.list()) if (pod.spec?.nodeName === node.metadata.name) this.queue.addAfter(keyOf(pod), ORPHAN_QUARANTINE_MS);
+        for (const pod of this.pods.list())
+          if (pod.spec?.nodeName === node.metadata.name) this.queue.addAfter(keyOf(pod), ORPHAN_QUARANTINE_MS);
       },
     });
     this.pods.addHandlers({
@@ -62,10 +63,15 @@ export class PodGCController {
   private async gcTerminated(): Promise<void> {
     const terminated = this.pods
       .list()
-      .filter((pod) => (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") && !pod.metadata.deletionTimestamp);
+      .filter(
+        (pod) =>
+          (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") && !pod.metadata.deletionTimestamp,
+      );
     const excess = terminated.length - TERMINATED_POD_THRESHOLD;
     if (excess <= 0) return;
-    terminated.sort((a, b) => Date.parse(a.metadata.creationTimestamp ?? "") - Date.parse(b.metadata.creationTimestamp ?? ""));
+    terminated.sort(
+      (a, b) => Date.parse(a.metadata.creationTimestamp ?? "") - Date.parse(b.metadata.creationTimestamp ?? ""),
+    );
     for (const pod of terminated.slice(0, excess)) await this.forceDelete(pod, undefined);
   }
 
@@ -75,12 +81,20 @@ export class PodGCController {
       copy.status ??= {};
       copy.status.conditions = [
         ...(copy.status.conditions ?? []),
-        { type: "DisruptionTarget", status: "True", lastTransitionTime: toRfc3339(this.context.clock.now()), reason: "DeletionByPodGC", message: disruption },
+        {
+          type: "DisruptionTarget",
+          status: "True",
+          lastTransitionTime: toRfc3339(this.context.clock.now()),
+          reason: "DeletionByPodGC",
+          message: disruption,
+        },
       ];
       await this.context.client.update(Pods, copy, { subresource: "status" }).catch(() => undefined);
     }
     try {
-      await this.context.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0 });
+      await this.context.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", {
+        gracePeriodSeconds: 0,
+      });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

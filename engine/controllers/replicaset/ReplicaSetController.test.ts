@@ -36,7 +36,13 @@ describe("ReplicaSetController", () => {
     await harness.runPods();
     await harness.settle();
     const rs = await harness.client.get<ReplicaSet>(ReplicaSets, "default", "web");
-    expect(rs.status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+    expect(rs.status).toMatchObject({
+      replicas: 3,
+      fullyLabeledReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      observedGeneration: 1,
+    });
     const events = await harness.list<Event>(Events, "default");
     const created = events.filter((event) => event.reason === "SuccessfulCreate");
     expect(created).toHaveLength(3);
@@ -66,7 +72,9 @@ describe("ReplicaSetController", () => {
     expect(pods).toHaveLength(2);
     // The unscheduled pod went first.
     expect(pods.some((pod) => pod.metadata.name === fresh?.metadata.name)).toBe(false);
-    const deleted = (await harness.list<Event>(Events, "default")).filter((event) => event.reason === "SuccessfulDelete");
+    const deleted = (await harness.list<Event>(Events, "default")).filter(
+      (event) => event.reason === "SuccessfulDelete",
+    );
     expect(deleted.map((event) => event.message)).toEqual([`Deleted pod: ${fresh?.metadata.name}`]);
   });
 

@@ -4,13 +4,13 @@ import { Pods, ReplicaSets } from "../../api/resources";
 import type { KubeObject, OwnerReference } from "../../api/types";
 import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { claimObjects, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { Expectations } from "../shared/expectations";
 import { selectorFromLabelSelector, selectorFromSet } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodActive, isPodAvailable, isPodReady, keyOf, splitKey } from "../shared/pods";
 import { slowStartBatch } from "../shared/slowStart";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { podsToDelete } from "./ranking";
 
 /** Upstream's burstReplicas: at most this many creations or deletions per sync. */
@@ -315,7 +315,8 @@ export async function createPodFromTemplate(
     recorder.event(owner, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
     return created;
   } catch (error) {
-    if (!isNamespaceTerminating(error)) recorder.event(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(error)}`);
+    if (!isNamespaceTerminating(error))
+      recorder.event(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(error)}`);
     throw error;
   }
 }

@@ -2,9 +2,9 @@ import type { Pod, ResourceQuota } from "../../api/core";
 import { formatQuantity, parseQuantity, type QuantityFormat } from "../../api/quantity";
 import * as resources from "../../api/resources";
 import type { GroupVersionResource, KubeObject } from "../../api/types";
+import type { ControllerContext, WorkQueue } from "../runtime/types";
 import { isNotFound } from "../shared/claim";
 import { keyOf, splitKey } from "../shared/pods";
-import type { ControllerContext, WorkQueue } from "../runtime/types";
 
 /** The resources whose objects count against quota, by their `count/<resource>` name. */
 const COUNTED: Array<{ gvr: GroupVersionResource; short?: string }> = [
@@ -67,7 +67,10 @@ export class ResourceQuotaController {
       const total = totals.get(resource);
       used[resource] = total ? formatQuantity(total.nanos, total.format) : "0";
     }
-    if (JSON.stringify(quota.status?.hard ?? {}) === JSON.stringify(hard) && JSON.stringify(quota.status?.used ?? {}) === JSON.stringify(used))
+    if (
+      JSON.stringify(quota.status?.hard ?? {}) === JSON.stringify(hard) &&
+      JSON.stringify(quota.status?.used ?? {}) === JSON.stringify(used)
+    )
       return;
     quota.status = { hard: { ...hard }, used };
     try {
@@ -87,7 +90,10 @@ export class ResourceQuotaController {
         return;
       }
       const previous = totals.get(name);
-      totals.set(name, { nanos: (previous?.nanos ?? 0n) + parsed.nanos, format: previous?.format ?? format ?? parsed.format });
+      totals.set(name, {
+        nanos: (previous?.nanos ?? 0n) + parsed.nanos,
+        format: previous?.format ?? format ?? parsed.format,
+      });
     };
     for (const { gvr, short } of COUNTED) {
       for (const object of this.context.informer(gvr).list(namespace)) {
@@ -100,7 +106,8 @@ export class ResourceQuotaController {
         if (short) add(short, 1, "DecimalSI");
         if (gvr === resources.Services) {
           const type = object.spec?.type;
-          if (type === "NodePort" || type === "LoadBalancer") add("services.nodeports", (object.spec?.ports ?? []).length, "DecimalSI");
+          if (type === "NodePort" || type === "LoadBalancer")
+            add("services.nodeports", (object.spec?.ports ?? []).length, "DecimalSI");
           if (type === "LoadBalancer") add("services.loadbalancers", 1, "DecimalSI");
         }
         if (gvr === resources.PersistentVolumeClaims) {

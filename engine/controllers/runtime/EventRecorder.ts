@@ -38,7 +38,17 @@ export class EventRecorder {
       apiVersion: object.apiVersion,
       resourceVersion: object.metadata.resourceVersion,
     };
-    const key = [component, involved.kind, involved.namespace, involved.name, involved.uid, involved.apiVersion, type, reason, message].join("\u0000");
+    const key = [
+      component,
+      involved.kind,
+      involved.namespace,
+      involved.name,
+      involved.uid,
+      involved.apiVersion,
+      type,
+      reason,
+      message,
+    ].join("\u0000");
     const now = toRfc3339(this.clock.now());
     const previous = this.seen.get(key);
     if (previous) {
@@ -64,7 +74,9 @@ export class EventRecorder {
     last: string,
     count: number,
   ): Promise<void> {
-    const stamp = (BigInt(Math.floor(this.clock.now())) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16);
+    const stamp = (BigInt(Math.floor(this.clock.now())) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(
+      16,
+    );
     const name = `${involved.name}.${stamp}`;
     this.seen.set(key, { namespace, name, count, first });
     if (this.seen.size > CACHE_LIMIT) this.seen.delete(this.seen.keys().next().value as string);
@@ -88,7 +100,9 @@ export class EventRecorder {
       await this.client.create(Events, event);
     } catch (error) {
       this.seen.delete(key);
-      this.log(`event: could not record ${reason} for ${involved.kind} ${involved.namespace}/${involved.name}: ${String(error)}`);
+      this.log(
+        `event: could not record ${reason} for ${involved.kind} ${involved.namespace}/${involved.name}: ${String(error)}`,
+      );
     }
   }
 }

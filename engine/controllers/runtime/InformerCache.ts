@@ -95,7 +95,10 @@ export class InformerCache<T extends KubeObject> implements Informer<T> {
   private upsert(object: T): void {
     const namespace = object.metadata.namespace ?? "";
     let objects = this.byNamespace.get(namespace);
-    if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
+    if (!objects) {
+      objects = new Map();
+      this.byNamespace.set(namespace, objects);
+    }
     const name = object.metadata.name ?? "";
     const old = objects.get(name);
     objects.set(name, object);

@@ -1,7 +1,7 @@
 import type { ConfigMap, Namespace, ServiceAccount } from "../../api/core";
 import { ConfigMaps, Namespaces, ServiceAccounts } from "../../api/resources";
-import { isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import type { ControllerContext, WorkQueue } from "../runtime/types";
+import { isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
 
 /**
  * pkg/controller/serviceaccount: every active namespace has a `default` ServiceAccount; deleting
@@ -93,7 +93,11 @@ export class RootCAPublisher {
         });
         return;
       }
-      if (existing.data?.["ca.crt"] === ca && existing.metadata.annotations?.["kubernetes.io/description"] === DESCRIPTION) return;
+      if (
+        existing.data?.["ca.crt"] === ca &&
+        existing.metadata.annotations?.["kubernetes.io/description"] === DESCRIPTION
+      )
+        return;
       const copy = structuredClone(existing);
       copy.data = { "ca.crt": ca };
       copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), ...annotations };

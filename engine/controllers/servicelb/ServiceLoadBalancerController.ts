@@ -1,8 +1,8 @@
 import type { Service } from "../../api/core";
 import { Services } from "../../api/resources";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isNotFound } from "../shared/claim";
 import { keyOf, splitKey } from "../shared/pods";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 
 /** The simulated cloud's address pool, as MetalLB is often set up on kind: 172.18.255.200–250. */
 export const LOAD_BALANCER_POOL = { prefix: "172.18.255.", first: 200, last: 250 };
@@ -27,7 +27,8 @@ export class ServiceLoadBalancerController {
     this.services.addHandlers({
       add: (svc) => {
         // Addresses already handed out (a restart) stay taken.
-        for (const ingress of svc.status?.loadBalancer?.ingress ?? []) if (ingress.ip && inPool(ingress.ip)) this.allocated.set(ingress.ip, keyOf(svc));
+        for (const ingress of svc.status?.loadBalancer?.ingress ?? [])
+          if (ingress.ip && inPool(ingress.ip)) this.allocated.set(ingress.ip, keyOf(svc));
         this.queue.add(keyOf(svc));
       },
       update: (_old, svc) => this.queue.add(keyOf(svc)),
@@ -38,7 +39,11 @@ export class ServiceLoadBalancerController {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const service = this.services.get(namespace, name);
-    const wants = !!service && !service.metadata.deletionTimestamp && service.spec?.type === "LoadBalancer" && !service.spec.loadBalancerClass;
+    const wants =
+      !!service &&
+      !service.metadata.deletionTimestamp &&
+      service.spec?.type === "LoadBalancer" &&
+      !service.spec.loadBalancerClass;
     const held = [...this.allocated].filter(([, owner]) => owner === key).map(([ip]) => ip);
     if (!wants) {
       for (const ip of held) this.allocated.delete(ip);
@@ -51,8 +56,14 @@ export class ServiceLoadBalancerController {
       }
       return;
     }
-    const current = service.status?.loadBalancer?.ingress?.map((ingress) => ingress.ip).filter((ip): ip is string => !!ip) ?? [];
-    if (current.length === 1 && held.includes(current[0]) && (!service.spec?.loadBalancerIP || service.spec.loadBalancerIP === current[0])) return;
+    const current =
+      service.status?.loadBalancer?.ingress?.map((ingress) => ingress.ip).filter((ip): ip is string => !!ip) ?? [];
+    if (
+      current.length === 1 &&
+      held.includes(current[0]) &&
+      (!service.spec?.loadBalancerIP || service.spec.loadBalancerIP === current[0])
+    )
+      return;
     this.recorder.event(service, "Normal", "EnsuringLoadBalancer", "Ensuring load balancer");
     const ip = this.allocate(key, service.spec?.loadBalancerIP, held);
     if (!ip) {

@@ -1,7 +1,7 @@
 import type { GroupVersionResource, KubeObject } from "../../api/types";
 import type { Client } from "../../client/Client";
-import { controllerOf, newControllerRef } from "./ownerReferences";
 import type { Selector } from "./labels";
+import { controllerOf, newControllerRef } from "./ownerReferences";
 
 /**
  * controller.BaseControllerRefManager.ClaimObject for a list: keeps what `owner` already controls
@@ -53,7 +53,11 @@ async function adopt<T extends KubeObject>(
   const references = [...(object.metadata.ownerReferences ?? []), newControllerRef(owner)];
   try {
     return await client.patch<T>(gvr, object.metadata.namespace, object.metadata.name ?? "", "merge", {
-      metadata: { ownerReferences: references, resourceVersion: object.metadata.resourceVersion, uid: object.metadata.uid },
+      metadata: {
+        ownerReferences: references,
+        resourceVersion: object.metadata.resourceVersion,
+        uid: object.metadata.uid,
+      },
     });
   } catch (error) {
     if (isNotFound(error)) return undefined;

@@ -46,7 +46,11 @@ const builtIn: Array<[GroupVersionResource, string, boolean]> = [
 ];
 
 /** The built-in resources, kinds and scopes the controllers know without discovery. */
-export const BUILT_IN_KINDS: readonly ResourceKind[] = builtIn.map(([gvr, kind, namespaced]) => ({ gvr, kind, namespaced }));
+export const BUILT_IN_KINDS: readonly ResourceKind[] = builtIn.map(([gvr, kind, namespaced]) => ({
+  gvr,
+  kind,
+  namespaced,
+}));
 
 /**
  * A RESTMapper over the built-in kinds plus whatever is added (custom resources from CRDs).

@@ -70,8 +70,6 @@ export function labelSelectorString(selector: LabelSelector | undefined): string
 /** Whether the selector would accept every object: upstream refuses such deployment selectors. */
 export function isEmptySelector(selector: LabelSelector | undefined): boolean {
   return (
-    !!selector &&
-    Object.keys(selector.matchLabels ?? {}).length === 0 &&
-    (selector.matchExpressions ?? []).length === 0
+    !!selector && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
   );
 }

@@ -54,5 +54,7 @@ export function keyOf(object: { metadata: { namespace?: string; name?: string } 
 /** Splits a `namespace/name` key; cluster-scoped keys have no namespace. */
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
   const slash = key.indexOf("/");
-  return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: undefined, name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }

@@ -10,7 +10,11 @@ export async function slowStartBatch(
 ): Promise<{ successes: number; error?: unknown }> {
   let remaining = count;
   let successes = 0;
-  for (let batchSize = Math.min(remaining, initialBatchSize); batchSize > 0; batchSize = Math.min(2 * batchSize, remaining)) {
+  for (
+    let batchSize = Math.min(remaining, initialBatchSize);
+    batchSize > 0;
+    batchSize = Math.min(2 * batchSize, remaining)
+  ) {
     const results = await Promise.allSettled(Array.from({ length: batchSize }, () => create()));
     let error: unknown;
     for (const result of results) {

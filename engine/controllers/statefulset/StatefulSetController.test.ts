@@ -48,7 +48,10 @@ describe("StatefulSetController", () => {
     expect(pod.spec?.subdomain).toBe("db");
     expect(pod.metadata.labels?.["statefulset.kubernetes.io/pod-name"]).toBe("db-0");
     expect(pod.spec?.volumes?.find((v) => v.name === "data")?.persistentVolumeClaim?.claimName).toBe("data-db-0");
-    expect((await harness.client.get<PersistentVolumeClaim>(PersistentVolumeClaims, "default", "data-db-0")).spec?.resources?.requests?.storage).toBe("1Gi");
+    expect(
+      (await harness.client.get<PersistentVolumeClaim>(PersistentVolumeClaims, "default", "data-db-0")).spec?.resources
+        ?.requests?.storage,
+    ).toBe("1Gi");
     await harness.runPods();
     await harness.settle();
     expect(await names(harness)).toEqual(["db-0", "db-1"]);
@@ -72,7 +75,10 @@ describe("StatefulSetController", () => {
     harness = await createHarness({ controllers: ["statefulset"] });
     await harness.client.create(
       StatefulSets,
-      statefulSet(3, { podManagementPolicy: "Parallel", updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 1 } } }),
+      statefulSet(3, {
+        podManagementPolicy: "Parallel",
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 1 } },
+      }),
     );
     await harness.settle();
     expect(await names(harness)).toEqual(["db-0", "db-1", "db-2"]);
@@ -88,7 +94,10 @@ describe("StatefulSetController", () => {
       await harness.runPods();
     }
     const images = Object.fromEntries(
-      (await harness.list<Pod>(Pods, "default", "app=db")).map((pod) => [pod.metadata.name, pod.spec?.containers[0].image]),
+      (await harness.list<Pod>(Pods, "default", "app=db")).map((pod) => [
+        pod.metadata.name,
+        pod.spec?.containers[0].image,
+      ]),
     );
     expect(images).toEqual({ "db-0": "postgres", "db-1": "postgres:17", "db-2": "postgres:17" });
   });

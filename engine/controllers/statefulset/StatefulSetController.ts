@@ -1,13 +1,13 @@
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from "../../api/apps";
 import type { PersistentVolumeClaim, Pod } from "../../api/core";
 import { ControllerRevisions, PersistentVolumeClaims, Pods, StatefulSets } from "../../api/resources";
+import { errorMessage } from "../replicaset/ReplicaSetController";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { revisionFor, revisionMatches } from "../shared/controllerRevisions";
 import { selectorFromLabelSelector } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodAvailable, isPodReady, keyOf, splitKey } from "../shared/pods";
-import { errorMessage } from "../replicaset/ReplicaSetController";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 
 const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
@@ -133,7 +133,12 @@ export class StatefulSetController {
   }
 
   /** Which revision a new pod at `ordinal` gets: below the partition it keeps the current one. */
-  private revisionForOrdinal(set: StatefulSet, ordinal: number, current: ControllerRevision, update: ControllerRevision) {
+  private revisionForOrdinal(
+    set: StatefulSet,
+    ordinal: number,
+    current: ControllerRevision,
+    update: ControllerRevision,
+  ) {
     const partition = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
     const start = set.spec?.ordinals?.start ?? 0;
     if (set.spec?.updateStrategy?.type === "OnDelete") return update;
@@ -149,12 +154,22 @@ export class StatefulSetController {
     let update = owned.find((revision) => revisionMatches(revision, template));
     const max = owned.reduce((m, r) => Math.max(m, r.revision ?? 0), 0);
     if (!update) {
-      const created = revisionFor(set, template, max + 1, set.status?.collisionCount, set.spec?.selector.matchLabels ?? {});
+      const created = revisionFor(
+        set,
+        template,
+        max + 1,
+        set.status?.collisionCount,
+        set.spec?.selector.matchLabels ?? {},
+      );
       try {
         update = await this.context.client.create<ControllerRevision>(ControllerRevisions, created);
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
-        update = await this.context.client.get<ControllerRevision>(ControllerRevisions, set.metadata.namespace, created.metadata.name ?? "");
+        update = await this.context.client.get<ControllerRevision>(
+          ControllerRevisions,
+          set.metadata.namespace,
+          created.metadata.name ?? "",
+        );
       }
       await this.truncateHistory(set, [...owned, update]);
     } else if ((update.revision ?? 0) < max) {
@@ -218,7 +233,12 @@ export class StatefulSetController {
     if (pod.spec && volumes.length) pod.spec.volumes = volumes;
     try {
       await this.context.client.create(Pods, pod);
-      this.recorder.event(set, "Normal", "SuccessfulCreate", `create Pod ${name} in StatefulSet ${set.metadata.name} successful`);
+      this.recorder.event(
+        set,
+        "Normal",
+        "SuccessfulCreate",
+        `create Pod ${name} in StatefulSet ${set.metadata.name} successful`,
+      );
     } catch (error) {
       if (isAlreadyExists(error) || isNamespaceTerminating(error)) return;
       this.recorder.event(
@@ -231,7 +251,12 @@ export class StatefulSetController {
     }
   }
 
-  private async ensureClaim(set: StatefulSet, template: PersistentVolumeClaim, podName: string, ordinal: number): Promise<void> {
+  private async ensureClaim(
+    set: StatefulSet,
+    template: PersistentVolumeClaim,
+    podName: string,
+    ordinal: number,
+  ): Promise<void> {
     const claimName = `${template.metadata.name}-${set.metadata.name}-${ordinal}`;
     if (this.claims.get(set.metadata.namespace, claimName)) return;
     const claim: PersistentVolumeClaim = {
@@ -246,7 +271,8 @@ export class StatefulSetController {
     };
     if (template.metadata.annotations) claim.metadata.annotations = { ...template.metadata.annotations };
     const policy = set.spec?.persistentVolumeClaimRetentionPolicy;
-    if (policy?.whenDeleted === "Delete") claim.metadata.ownerReferences = [{ ...newControllerRef(set), controller: true }];
+    if (policy?.whenDeleted === "Delete")
+      claim.metadata.ownerReferences = [{ ...newControllerRef(set), controller: true }];
     try {
       await this.context.client.create(PersistentVolumeClaims, claim);
       this.recorder.event(
@@ -270,7 +296,12 @@ export class StatefulSetController {
   private async deletePod(set: StatefulSet, pod: Pod): Promise<void> {
     try {
       await this.context.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "");
-      this.recorder.event(set, "Normal", "SuccessfulDelete", `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);
+      this.recorder.event(
+        set,
+        "Normal",
+        "SuccessfulDelete",
+        `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+      );
     } catch (error) {
       if (isNotFound(error)) return;
       this.recorder.event(
@@ -317,7 +348,9 @@ function ordinalOf(set: StatefulSet, pod: Pod): number | undefined {
   return /^\d+$/.test(rest) ? Number(rest) : undefined;
 }
 
-function revisionTemplate(revision: ControllerRevision): StatefulSet["spec"] extends infer S ? (S extends { template: infer T } ? T : never) : never {
+function revisionTemplate(
+  revision: ControllerRevision,
+): StatefulSet["spec"] extends infer S ? (S extends { template: infer T } ? T : never) : never {
   const data = revision.data as { spec?: { template?: Record<string, unknown> } } | undefined;
   const template = { ...(data?.spec?.template ?? {}) };
   delete template.$patch;

@@ -21,7 +21,12 @@ export interface Harness {
   settle(ms?: number): Promise<void>;
   list<T extends KubeObject>(gvr: GroupVersionResource, namespace?: string, labelSelector?: string): Promise<T[]>;
   /** The fake kubelet: binds pending pods round-robin to `nodes` and makes them Running and Ready. */
-  runPods(options?: { namespace?: string; nodes?: string[]; ready?: boolean; filter?: (pod: Pod) => boolean }): Promise<Pod[]>;
+  runPods(options?: {
+    namespace?: string;
+    nodes?: string[];
+    ready?: boolean;
+    filter?: (pod: Pod) => boolean;
+  }): Promise<Pod[]>;
   /** The fake kubelet finishing graceful deletion: removes pods that have a deletionTimestamp. */
   finishTerminating(namespace?: string): Promise<number>;
   stop(): void;
@@ -64,7 +69,11 @@ export async function createHarness(
     },
     async runPods({ namespace, nodes = ["node01", "node02"], ready = true, filter } = {}) {
       const pods = (await client.list<Pod>(Pods, namespace)).items.filter(
-        (pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed" && (!filter || filter(pod)),
+        (pod) =>
+          !pod.metadata.deletionTimestamp &&
+          pod.status?.phase !== "Succeeded" &&
+          pod.status?.phase !== "Failed" &&
+          (!filter || filter(pod)),
       );
       const changed: Pod[] = [];
       let index = 0;
@@ -103,7 +112,9 @@ export async function createHarness(
       let count = 0;
       for (const pod of (await client.list<Pod>(Pods, namespace)).items) {
         if (!pod.metadata.deletionTimestamp) continue;
-        await client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0 }).catch(() => undefined);
+        await client
+          .delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0 })
+          .catch(() => undefined);
         count++;
       }
       return count;

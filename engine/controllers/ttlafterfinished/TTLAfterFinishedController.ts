@@ -1,9 +1,9 @@
 import type { Job } from "../../api/batch";
 import { Jobs } from "../../api/resources";
-import { isNotFound } from "../shared/claim";
-import { keyOf, splitKey } from "../shared/pods";
 import { isJobFinished, jobFinishTime } from "../job/util";
 import type { ControllerContext, WorkQueue } from "../runtime/types";
+import { isNotFound } from "../shared/claim";
+import { keyOf, splitKey } from "../shared/pods";
 
 /**
  * pkg/controller/ttlafterfinished: deletes a finished Job (in the foreground, so its pods go

@@ -8,7 +8,11 @@ function claim(name: string, storage: string, storageClassName?: string): Persis
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
     metadata: { name, namespace: "default" },
-    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } }, ...(storageClassName !== undefined ? { storageClassName } : {}) },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage } },
+      ...(storageClassName !== undefined ? { storageClassName } : {}),
+    },
   };
 }
 
@@ -37,16 +41,22 @@ describe("PersistentVolumeController", () => {
     await harness.client.create(PersistentVolumes, volume("small", "2Gi"));
     await harness.client.create(PersistentVolumes, volume("tiny", "500Mi"));
     await harness.settle();
-    expect((await harness.client.get<PersistentVolume>(PersistentVolumes, undefined, "small")).status?.phase).toBe("Available");
+    expect((await harness.client.get<PersistentVolume>(PersistentVolumes, undefined, "small")).status?.phase).toBe(
+      "Available",
+    );
     await harness.client.create(PersistentVolumeClaims, claim("data", "1Gi", "manual"));
     await harness.settle();
     const bound = await harness.client.get<PersistentVolumeClaim>(PersistentVolumeClaims, "default", "data");
     expect(bound.spec?.volumeName).toBe("small");
     expect(bound.status).toMatchObject({ phase: "Bound", capacity: { storage: "2Gi" } });
-    expect((await harness.client.get<PersistentVolume>(PersistentVolumes, undefined, "small")).status?.phase).toBe("Bound");
+    expect((await harness.client.get<PersistentVolume>(PersistentVolumes, undefined, "small")).status?.phase).toBe(
+      "Bound",
+    );
     await harness.client.delete(PersistentVolumeClaims, "default", "data");
     await harness.settle();
-    expect((await harness.client.get<PersistentVolume>(PersistentVolumes, undefined, "small")).status?.phase).toBe("Released");
+    expect((await harness.client.get<PersistentVolume>(PersistentVolumes, undefined, "small")).status?.phase).toBe(
+      "Released",
+    );
   });
 
   it("provisions pvc-<uid> through the default class once the scheduler picked a node", async () => {
@@ -55,7 +65,10 @@ describe("PersistentVolumeController", () => {
     expect(classes.map((c) => c.metadata.name)).toContain("standard");
     const created = await harness.client.create<PersistentVolumeClaim>(PersistentVolumeClaims, claim("data", "1Gi"));
     await harness.settle();
-    expect((await harness.client.get<PersistentVolumeClaim>(PersistentVolumeClaims, "default", "data")).status?.phase ?? "Pending").toBe("Pending");
+    expect(
+      (await harness.client.get<PersistentVolumeClaim>(PersistentVolumeClaims, "default", "data")).status?.phase ??
+        "Pending",
+    ).toBe("Pending");
     await harness.client.patch(PersistentVolumeClaims, "default", "data", "merge", {
       metadata: { annotations: { "volume.kubernetes.io/selected-node": "node01" } },
     });

@@ -3,10 +3,10 @@ import { quantityToNumber } from "../../api/quantity";
 import { PersistentVolumeClaims, PersistentVolumes, StorageClasses } from "../../api/resources";
 import type { StorageClass } from "../../api/storage";
 import { toRfc3339 } from "../../clock/Clock";
+import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isAlreadyExists, isNotFound } from "../shared/claim";
 import { selectorFromLabelSelector } from "../shared/labels";
 import { keyOf, splitKey } from "../shared/pods";
-import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 
 export const SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node";
 const BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
@@ -46,7 +46,8 @@ export class PersistentVolumeController {
       add: (claim) => this.claimQueue.add(keyOf(claim)),
       update: (_old, claim) => this.claimQueue.add(keyOf(claim)),
       delete: (claim) => {
-        for (const volume of this.volumes.list()) if (volume.spec?.claimRef?.uid === claim.metadata.uid) this.volumeQueue.add(volume.metadata.name ?? "");
+        for (const volume of this.volumes.list())
+          if (volume.spec?.claimRef?.uid === claim.metadata.uid) this.volumeQueue.add(volume.metadata.name ?? "");
       },
     });
     this.volumes.addHandlers({
@@ -67,7 +68,8 @@ export class PersistentVolumeController {
   }
 
   private classOf(claim: PersistentVolumeClaim): string {
-    if (claim.spec?.storageClassName !== undefined && claim.spec.storageClassName !== null) return claim.spec.storageClassName;
+    if (claim.spec?.storageClassName !== undefined && claim.spec.storageClassName !== null)
+      return claim.spec.storageClassName;
     return this.defaultClass()?.metadata.name ?? "";
   }
 
@@ -89,7 +91,12 @@ export class PersistentVolumeController {
     // A volume already reserved for this claim (by the scheduler, or a half-done bind).
     const reserved = this.volumes
       .list()
-      .find((v) => v.spec?.claimRef?.name === name && v.spec.claimRef.namespace === namespace && (!v.spec.claimRef.uid || v.spec.claimRef.uid === claim.metadata.uid));
+      .find(
+        (v) =>
+          v.spec?.claimRef?.name === name &&
+          v.spec.claimRef.namespace === namespace &&
+          (!v.spec.claimRef.uid || v.spec.claimRef.uid === claim.metadata.uid),
+      );
     const match = reserved ?? this.findMatch(claim);
     if (match) {
       const bound = await this.bindVolume(match, claim);
@@ -103,17 +110,32 @@ export class PersistentVolumeController {
       const message = className
         ? `storageclass.storage.k8s.io "${className}" not found`
         : "no persistent volumes available for this claim and no storage class is set";
-      this.recorder.event(claim, className ? "Warning" : "Normal", className ? "ProvisioningFailed" : "FailedBinding", message);
+      this.recorder.event(
+        claim,
+        className ? "Warning" : "Normal",
+        className ? "ProvisioningFailed" : "FailedBinding",
+        message,
+      );
       return;
     }
     const selectedNode = claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION];
     if (storageClass.volumeBindingMode === "WaitForFirstConsumer" && !selectedNode) {
-      this.recorder.event(claim, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+      this.recorder.event(
+        claim,
+        "Normal",
+        "WaitForFirstConsumer",
+        "waiting for first consumer to be created before binding",
+      );
       return;
     }
     if (storageClass.provisioner !== LOCAL_PATH_PROVISIONER) {
       await this.annotateProvisioner(claim, storageClass.provisioner);
-      this.recorder.event(claim, "Normal", "ExternalProvisioning", externalProvisioningMessage(storageClass.provisioner));
+      this.recorder.event(
+        claim,
+        "Normal",
+        "ExternalProvisioning",
+        externalProvisioningMessage(storageClass.provisioner),
+      );
       return;
     }
     await this.annotateProvisioner(claim, storageClass.provisioner);
@@ -159,7 +181,11 @@ export class PersistentVolumeController {
     };
     copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), [BOUND_BY_CONTROLLER]: "yes" };
     let updated = await this.context.client.update<PersistentVolume>(PersistentVolumes, copy);
-    updated.status = { ...(updated.status ?? {}), phase: "Bound", lastPhaseTransitionTime: toRfc3339(this.context.clock.now()) };
+    updated.status = {
+      ...(updated.status ?? {}),
+      phase: "Bound",
+      lastPhaseTransitionTime: toRfc3339(this.context.clock.now()),
+    };
     updated = await this.context.client.update<PersistentVolume>(PersistentVolumes, updated, { subresource: "status" });
     return updated;
   }
@@ -167,7 +193,11 @@ export class PersistentVolumeController {
   private async bindClaim(claim: PersistentVolumeClaim, volume: PersistentVolume): Promise<void> {
     const copy = structuredClone(claim);
     copy.spec = { ...(copy.spec ?? {}), volumeName: volume.metadata.name };
-    copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), [BIND_COMPLETED]: "yes", [BOUND_BY_CONTROLLER]: "yes" };
+    copy.metadata.annotations = {
+      ...(copy.metadata.annotations ?? {}),
+      [BIND_COMPLETED]: "yes",
+      [BOUND_BY_CONTROLLER]: "yes",
+    };
     const updated = await this.context.client.update<PersistentVolumeClaim>(PersistentVolumeClaims, copy);
     await this.markClaimBound(updated, volume);
   }
@@ -200,7 +230,11 @@ export class PersistentVolumeController {
   }
 
   /** The simulated local-path provisioner: a hostPath volume on the selected node. */
-  private async provision(claim: PersistentVolumeClaim, storageClass: StorageClass, node: string | undefined): Promise<void> {
+  private async provision(
+    claim: PersistentVolumeClaim,
+    storageClass: StorageClass,
+    node: string | undefined,
+  ): Promise<void> {
     const name = `pvc-${claim.metadata.uid}`;
     if (this.volumes.get(undefined, name)) return;
     const namespace = claim.metadata.namespace ?? "";
@@ -213,14 +247,20 @@ export class PersistentVolumeController {
     const volume: PersistentVolume = {
       apiVersion: "v1",
       kind: "PersistentVolume",
-      metadata: { name, annotations: { [PROVISIONED_BY]: LOCAL_PATH_PROVISIONER, "local.path.provisioner/selected-node": node ?? "" } },
+      metadata: {
+        name,
+        annotations: { [PROVISIONED_BY]: LOCAL_PATH_PROVISIONER, "local.path.provisioner/selected-node": node ?? "" },
+      },
       spec: {
         capacity: { storage: String(claim.spec?.resources?.requests?.storage ?? "1Gi") },
         accessModes: claim.spec?.accessModes ?? ["ReadWriteOnce"],
         persistentVolumeReclaimPolicy: storageClass.reclaimPolicy ?? "Delete",
         storageClassName: storageClass.metadata.name,
         volumeMode: claim.spec?.volumeMode ?? "Filesystem",
-        hostPath: { path: `/var/local-path-provisioner/${name}_${namespace}_${claim.metadata.name}`, type: "DirectoryOrCreate" },
+        hostPath: {
+          path: `/var/local-path-provisioner/${name}_${namespace}_${claim.metadata.name}`,
+          type: "DirectoryOrCreate",
+        },
         claimRef: {
           kind: "PersistentVolumeClaim",
           namespace,
@@ -234,14 +274,23 @@ export class PersistentVolumeController {
     if (!node) delete volume.metadata.annotations?.["local.path.provisioner/selected-node"];
     if (node && volume.spec) {
       volume.spec.nodeAffinity = {
-        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] }] },
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] },
+          ],
+        },
       };
     }
     try {
       await this.context.client.create(PersistentVolumes, volume);
     } catch (error) {
       if (isAlreadyExists(error)) return;
-      this.provisionerRecorder.event(claim, "Warning", "ProvisioningFailed", `failed to provision volume with StorageClass "${storageClass.metadata.name}": ${String(error)}`);
+      this.provisionerRecorder.event(
+        claim,
+        "Warning",
+        "ProvisioningFailed",
+        `failed to provision volume with StorageClass "${storageClass.metadata.name}": ${String(error)}`,
+      );
       throw error;
     }
     this.provisionerRecorder.event(claim, "Normal", "ProvisioningSucceeded", `Successfully provisioned volume ${name}`);
@@ -265,7 +314,11 @@ export class PersistentVolumeController {
     if (!reference.uid) return; // Pre-bound to a claim that does not exist yet.
     // Confirm with the API before calling the claim gone.
     try {
-      const fresh = await this.context.client.get<PersistentVolumeClaim>(PersistentVolumeClaims, reference.namespace, reference.name ?? "");
+      const fresh = await this.context.client.get<PersistentVolumeClaim>(
+        PersistentVolumeClaims,
+        reference.namespace,
+        reference.name ?? "",
+      );
       if (fresh.metadata.uid === reference.uid) return;
     } catch (error) {
       if (!isNotFound(error)) throw error;
