@@ -32,12 +32,34 @@ export function checkUnknownFields(
   components?: Readonly<Record<string, OpenApiSchema>>,
 ): string[] {
   const unknown: string[] = [];
-  visit(object, schema, "", unknown, components ?? {}, true);
+  visit(object, schema, "", unknown, components ?? NO_COMPONENTS, true);
   return unknown;
 }
 
-/** Follows `$ref` and `allOf: [{$ref}]`; undefined when unresolvable. */
+const NO_COMPONENTS: Readonly<Record<string, OpenApiSchema>> = Object.freeze({});
+
+/** Resolved schemas, per components map: definitions are shared and never mutated, so this is safe to keep. */
+const resolvedCache = new WeakMap<object, WeakMap<OpenApiSchema, OpenApiSchema | null>>();
+
+/** Follows `$ref` and `allOf: [{$ref}]`; undefined when unresolvable. Cached per schema node. */
 function resolve(
+  schema: OpenApiSchema,
+  components: Readonly<Record<string, OpenApiSchema>>,
+): OpenApiSchema | undefined {
+  if (!schema.$ref && !schema.allOf?.length) return schema;
+  let cache = resolvedCache.get(components);
+  if (!cache) {
+    cache = new WeakMap();
+    resolvedCache.set(components, cache);
+  }
+  const cached = cache.get(schema);
+  if (cached !== undefined) return cached ?? undefined;
+  const resolved = resolveUncached(schema, components);
+  cache.set(schema, resolved ?? null);
+  return resolved;
+}
+
+function resolveUncached(
   schema: OpenApiSchema,
   components: Readonly<Record<string, OpenApiSchema>>,
 ): OpenApiSchema | undefined {
