@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock/Clock";
 import { createCluster } from "../../cluster/createCluster";
 import type { Speed } from "../../cluster/Component";
+import { diskNodeFileSystems } from "../DiskNodeFileSystem";
 import type { RunningCluster } from "./runClusterUp";
 
 /** Boots the cluster `kubelab cluster up` serves: engine/cluster's createCluster with every component. */
@@ -17,6 +18,8 @@ export function startCluster(options: {
     speed: options.speed,
     nodes: options.nodes,
     dataDir: options.dataDir,
+    // Node file systems live on disk under DIR/nodes/<node>/ when a data folder is given.
+    nodeFileSystem: options.dataDir ? diskNodeFileSystems(options.dataDir) : undefined,
     caCertificate: options.caCertificate,
     log: options.log ? (component, line) => options.log?.(`${component}: ${line}`) : undefined,
   });
