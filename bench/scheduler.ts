@@ -9,8 +9,10 @@
  * measured time, as in scheduler_perf.
  */
 import { Nodes, Pods } from "../engine/api/resources";
+import type { Client } from "../engine/client/Client";
 import { RealClock } from "../engine/clock/RealClock";
-import { startScheduler } from "../engine/scheduler";
+import { createCluster } from "../engine/cluster/createCluster";
+import { type SchedulerComponent, startScheduler } from "../engine/scheduler";
 import { makeNode, makePod } from "../engine/scheduler/testing/builders";
 import { FakeClient } from "../engine/scheduler/testing/FakeClient";
 
@@ -22,8 +24,12 @@ function arg(name: string, fallback: number): number {
 async function main() {
   const nodeCount = arg("nodes", 5000);
   const podCount = arg("pods", 50000);
+  // --api real: the real in-process API server (admission, validation, managed fields, watch
+  // fan-out) instead of the FakeClient; measures the scheduler together with the API's cost.
+  const realApi = process.argv.includes("--api") && process.argv[process.argv.indexOf("--api") + 1] === "real";
   const clock = new RealClock();
-  const client = new FakeClient({ copy: false });
+  const cluster = realApi ? createCluster({ clock, components: [] }) : undefined;
+  const client: Client = cluster ? cluster.client() : new FakeClient({ copy: false });
   for (let i = 0; i < nodeCount; i++) {
     const zone = `zone-${i % 3}`;
     await client.create(
@@ -38,7 +44,7 @@ async function main() {
   }
   const keepAlive = setInterval(() => {}, 1000);
   const heapBefore = process.memoryUsage().heapUsed;
-  const scheduler = startScheduler({ clock, client, speed: "realistic", log: () => {} });
+  const scheduler: SchedulerComponent = startScheduler({ clock, client, speed: "realistic", log: () => {} });
   await scheduler.synced;
   const start = performance.now();
   const cpuStart = process.cpuUsage();
@@ -61,6 +67,7 @@ async function main() {
   console.log(
     JSON.stringify(
       {
+        api: realApi ? "real" : "fake",
         nodes: nodeCount,
         pods: podCount,
         seconds: Number(elapsed.toFixed(2)),

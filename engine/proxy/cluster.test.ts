@@ -33,9 +33,13 @@ describe("a cluster's network, end to end", () => {
     const pod = await client.get<Pod>(Pods, "default", "web");
     expect(["node01", "node02"]).toContain(pod.spec?.nodeName);
     const events = (await client.list<Event>(Events, "default")).items.filter((e) => e.involvedObject.name === "web");
-    expect(events.find((e) => e.reason === "Scheduled")?.message).toBe(`Successfully assigned default/web to ${pod.spec?.nodeName}`);
+    expect(events.find((e) => e.reason === "Scheduled")?.message).toBe(
+      `Successfully assigned default/web to ${pod.spec?.nodeName}`,
+    );
     expect(pod.status?.phase).toBe("Running");
-    const slices = await client.list<EndpointSlice>(EndpointSlices, "default", { labelSelector: "kubernetes.io/service-name=web" });
+    const slices = await client.list<EndpointSlice>(EndpointSlices, "default", {
+      labelSelector: "kubernetes.io/service-name=web",
+    });
     expect(slices.items[0]?.endpoints?.[0]?.addresses).toEqual([pod.status?.podIP]);
 
     const network = cluster.network;
@@ -51,7 +55,9 @@ describe("a cluster's network, end to end", () => {
     expect(response.body).toContain("Welcome to nginx!");
 
     const saved = cluster.kubeProxy?.iptablesSave(pod.spec?.nodeName ?? "") ?? "";
-    expect(saved).toContain(`-A KUBE-SERVICES -d ${service.spec.clusterIP}/32 -p tcp -m comment --comment "default/web cluster IP"`);
+    expect(saved).toContain(
+      `-A KUBE-SERVICES -d ${service.spec.clusterIP}/32 -p tcp -m comment --comment "default/web cluster IP"`,
+    );
     expect(saved).toContain(`--to-destination ${pod.status?.podIP}:80`);
     cluster.stop();
   });
