@@ -241,3 +241,20 @@ describe("event expiry", () => {
     expect((await client.list(Events, "default")).items).toHaveLength(64);
   });
 });
+
+describe("create preconditions", () => {
+  it("refuses a resourceVersion on create as upstream's storage does", async () => {
+    const { client } = createTestServer();
+    const refused = await error(
+      client.create<KubeObject>(ConfigMaps, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "c", namespace: "default", resourceVersion: "12" },
+      }),
+    );
+    expect([refused.code, refused.message]).toEqual([
+      500,
+      "resourceVersion should not be set on objects to be created",
+    ]);
+  });
+});

@@ -349,11 +349,16 @@ export class ApiServerCore implements ApiServer {
         `the name of the object (${metadata.name}) does not match the name on the URL (${request.name})`,
       );
     }
-    if (!metadata.name && metadata.generateName) metadata.name = this.generateName(metadata.generateName);
+    const generatedName = !metadata.name && !!metadata.generateName;
+    if (generatedName && metadata.generateName) metadata.name = this.generateName(metadata.generateName);
     if (!metadata.name) {
       throw ApiError.invalid(definition.group, definition.kind, "", [
         { type: "FieldValueRequired", field: "metadata.name", detail: "name or generateName is required" },
       ]);
+    }
+    if (metadata.resourceVersion && metadata.resourceVersion !== "0") {
+      // Upstream's storage layer refuses it with a plain error, which clients see as a 500.
+      throw new ApiError("", 500, "resourceVersion should not be set on objects to be created");
     }
     const now = this.clock.now();
     metadata.uid = this.uuid();
@@ -408,7 +413,10 @@ export class ApiServerCore implements ApiServer {
     }
     const key = storageKey(definition, metadata.namespace, metadata.name);
     if (request.options.dryRun) {
-      if (this.store.get(key)) throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
+      if (this.store.get(key)) {
+        if (generatedName) throw ApiError.generateNameConflict(definition.group, definition.resource, metadata.name);
+        throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
+      }
       return this.present(definition, object, request);
     }
     const response = this.store.txn({
@@ -416,11 +424,7 @@ export class ApiServerCore implements ApiServer {
       success: [{ type: "put", key, value: encodeObject(object) }],
     });
     if (!response.succeeded) {
-      if (
-        request.options.fieldManager === undefined &&
-        metadata.generateName &&
-        metadata.name.startsWith(metadata.generateName)
-      ) {
+      if (generatedName) {
         throw ApiError.generateNameConflict(definition.group, definition.resource, metadata.name);
       }
       throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
@@ -465,6 +469,7 @@ export class ApiServerCore implements ApiServer {
     const found = this.read(definition, request.namespace, name);
     if (!found) {
       if (allowCreateOnUpdate(definition)) {
+        delete object.metadata.resourceVersion;
         return {
           status: 201,
           body: this.createObject(definition, request, object),
@@ -667,7 +672,7 @@ export class ApiServerCore implements ApiServer {
         if (request.subresource) throw ApiError.notFound(definition.group, definition.resource, name);
         const created = serverSideApply(undefined, clone(applied), identity, !!request.options.force, now, resolve);
         const object = this.accept(definition, created.object, request);
-        object.metadata = { ...object.metadata, name };
+        object.metadata = { ...object.metadata, name, resourceVersion: undefined };
         return {
           status: 201,
           body: this.createObject(definition, request, object, created.managedFields),
