@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { request } from "node:https";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, hasKubectl, kubectl, kubectlWatch, startTestCluster, type TestCluster } from "./support";
 
@@ -199,6 +202,42 @@ spec:
     await watch.stop();
     expect(seen, watch.output()).toBe(true);
     expect(watch.output()).toMatch(/^NAME +DATA +AGE$/m);
+  });
+
+  it("authenticates with the bearer token and limits bodies to 3 MiB, over TLS", async () => {
+    const ca = readFileSync(path.join(cluster.folder, "data", "pki", "apiserver.crt"), "utf8");
+    const call = (method: string, url: string, headers: Record<string, string>, body?: Buffer) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${cluster.up.server.url}${url}`, { method, headers, ca }, (res) => {
+          let text = "";
+          res.on("data", (chunk) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    const anonymous = await call("GET", "/api/v1/namespaces", {});
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "Unauthorized",
+      reason: "Unauthorized",
+      code: 401,
+    });
+    const auth = { authorization: `Bearer ${cluster.up.token}`, "content-type": "application/json" };
+    const huge = Buffer.alloc(3 * 1024 * 1024 + 1, 0x20);
+    const tooLarge = await call("POST", "/api/v1/namespaces/default/configmaps", auth, huge);
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body)).toMatchObject({
+      reason: "RequestEntityTooLarge",
+      message: "Request entity too large: limit is 3145728",
+    });
+    expect((await call("GET", "/readyz", auth)).body).toBe("ok");
   });
 
   it("describes and deletes", async () => {
