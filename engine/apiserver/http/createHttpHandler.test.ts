@@ -254,6 +254,30 @@ describe("createHttpHandler", () => {
     expect(watch.ended).toBe(true);
   });
 
+  it("answers a watch from a compacted resourceVersion with an ERROR event carrying a 410 Status", async () => {
+    await send("POST", "/api/v1/namespaces/default/configmaps", { body: '{"metadata":{"name":"old"}}' });
+    cluster.store.compact(cluster.store.revision);
+    const watch = new RecordingResponse();
+    await handler.handle(
+      {
+        method: "GET",
+        url: "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2",
+        headers: {},
+        body: new Uint8Array(0),
+        user: ADMIN,
+      },
+      watch,
+    );
+    expect(watch.status).toBe(200);
+    const events = watch.text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: "ERROR", object: { kind: "Status", code: 410 } });
+    expect(watch.ended).toBe(true);
+  });
+
   it("ends a watch when the client disconnects", async () => {
     const watch = new RecordingResponse();
     await handler.handle(
