@@ -54,7 +54,11 @@ function unescapeDoc(text: string): string {
   return text.replace(/\\(['"\\])/g, "$1").trim();
 }
 
+const docsCache = new Map<string, ModelDocs>();
+
 function readDocs(model: string): ModelDocs {
+  const cached = docsCache.get(model);
+  if (cached) return cached;
   const source = readFileSync(join(modelsDirectory, `${model}.d.ts`), "utf8");
   const docs: ModelDocs = { fields: {}, required: [] };
   const classMatch = /\/\*\*\n\* ((?:(?!\*\/)[\s\S])*?)\n\*\/\nexport declare class/.exec(source);
@@ -64,6 +68,7 @@ function readDocs(model: string): ModelDocs {
     docs.fields[match[2]] = unescapeDoc(match[1]);
   }
   for (const match of source.matchAll(/\n\s+'([^']+)':/g)) docs.required.push(match[1]);
+  docsCache.set(model, docs);
   return docs;
 }
 
@@ -134,12 +139,20 @@ function typeSchema(type: string, format: string, group: string): OpenApiSchema 
   }
 }
 
+function referencedModelDescription(type: string): string | undefined {
+  const model = /^(?:Array<)?([A-Z]\w*)>?$/.exec(type)?.[1] ?? /^\{ \[key: string\]: ([A-Z]\w*); \}$/.exec(type)?.[1];
+  if (!model || model === "IntOrString" || model === "Date" || !models[model]) return undefined;
+  return readDocs(model).description;
+}
+
 function buildModel(model: string, group: string): OpenApiSchema {
   const docs = readDocs(model);
   const properties: Record<string, OpenApiSchema> = {};
   for (const attribute of attributesOf(model)) {
     let schema = typeSchema(attribute.type, attribute.format, group);
-    const description = docs.fields[attribute.name];
+    // The generated models drop the documentation of fields whose type is another model; the
+    // referenced model's own description is the closest text we have for them.
+    const description = docs.fields[attribute.name] ?? referencedModelDescription(attribute.type);
     if (schema.$ref) {
       // Upstream wraps references in allOf so a field keeps its own description.
       schema = description ? { allOf: [schema], description } : { allOf: [schema] };
