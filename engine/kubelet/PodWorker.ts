@@ -63,6 +63,8 @@ interface ContainerRecord {
   probes: ProbeWorker[];
   /** The current run was killed by the kubelet (liveness, definition change): restart even with OnFailure. */
   killedByKubelet?: boolean;
+  /** A start failed before creating a container (pull back-off, config error): not before this time. */
+  retryAt?: number;
 }
 
 const completedReason = (exitCode: number, reason?: string) => reason ?? (exitCode === 0 ? "Completed" : "Error");
@@ -136,7 +138,9 @@ export class PodWorker {
 
   /** The pod changed in the API (or on disk, for static pods). */
   update(pod: Pod): void {
+    const specChanged = JSON.stringify(pod.spec) !== JSON.stringify(this.pod.spec);
     this.pod = pod;
+    if (specChanged) for (const record of this.records.values()) record.retryAt = undefined;
     this.requestSync();
   }
 
@@ -282,6 +286,8 @@ export class PodWorker {
   /** Starts (or restarts, after its back-off) a container; the start runs in the background. */
   private ensureStarted(record: ContainerRecord): void {
     if (record.busy) return;
+    if (record.retryAt !== undefined && this.host.clock.now() < record.retryAt) return;
+    record.retryAt = undefined;
     const key = `${this.uid}/${record.name}`;
     if (record.current?.state === "exited") {
       const finishedAt = record.current.finishedAt ?? this.host.clock.now();
@@ -346,6 +352,7 @@ export class PodWorker {
         this.event(record, "Warning", "Failed", `Error: ${error.message}`);
       }
       record.waiting = { reason: "CreateContainerConfigError", message: error.message };
+      record.retryAt = this.host.clock.now() + 10_000;
       this.after(10_000, () => this.requestSync());
       return;
     }
@@ -423,6 +430,7 @@ export class PodWorker {
         this.event(record, "Warning", "Failed", "Error: InvalidImageName");
       }
       record.waiting = { reason: "InvalidImageName", message };
+      record.retryAt = Number.POSITIVE_INFINITY;
       return undefined;
     }
     const tagged = /:[^/]+$/.test(imageName.split("@")[0]) || imageName.includes("@");
@@ -438,18 +446,18 @@ export class PodWorker {
         this.event(record, "Warning", "Failed", "Error: ErrImageNeverPull");
       }
       record.waiting = { reason: "ErrImageNeverPull", message };
+      record.retryAt = Number.POSITIVE_INFINITY;
       return undefined;
     }
     const key = `${this.uid}_${imageName}`;
     const remaining = this.host.pullBackoff.remainingSinceUpdate(key);
     if (remaining > 0) {
       const message = `Back-off pulling image "${imageName}"`;
-      if (record.waiting?.reason !== "ImagePullBackOff") {
-        this.event(record, "Normal", "BackOff", message);
-        this.event(record, "Warning", "Failed", "Error: ImagePullBackOff");
-        this.after(remaining, () => this.requestSync());
-      }
+      this.event(record, "Normal", "BackOff", message);
+      this.event(record, "Warning", "Failed", "Error: ImagePullBackOff");
       record.waiting = { reason: "ImagePullBackOff", message };
+      record.retryAt = this.host.clock.now() + remaining;
+      this.after(remaining, () => this.requestSync());
       return undefined;
     }
     this.event(record, "Normal", "Pulling", `Pulling image "${imageName}"`);
@@ -467,7 +475,9 @@ export class PodWorker {
       this.event(record, "Warning", "Failed", "Error: ErrImagePull");
       record.waiting = { reason: "ErrImagePull", message };
       // The pod worker retries soon and finds the pull in back-off: ImagePullBackOff.
-      this.after(this.host.speed === "fast" ? 100 : 1_500, () => this.requestSync());
+      const retry = this.host.speed === "fast" ? 100 : 1_500;
+      record.retryAt = this.host.clock.now() + retry;
+      this.after(retry, () => this.requestSync());
       return undefined;
     }
   }

@@ -3,6 +3,7 @@ import type { Clock } from "../clock/Clock";
 import type { Speed } from "../cluster/Component";
 import { type ImageCatalog, InvalidImageReference, operatingSystemFiles, parseImageReference, type ResolvedImage } from "../images";
 import type { Network, NetworkSource } from "../proxy/Network";
+import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
 import type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process";
 import { SpawnError, type SpawnOptions, spawn } from "./spawn";
@@ -132,6 +133,13 @@ function buildFileSystem(spec: ContainerSpec): IFileSystem {
   for (const [path, content] of Object.entries(spec.files)) files[path] = content;
   files[streamedStdoutPath] = "";
   files[streamedStderrPath] = "";
+  // The executables a shell finds on PATH: the userland's utilities and the image's own programs.
+  const stub = definition.userland === "busybox" ? "#!/bin/busybox\n" : "#!/bin/sh\n";
+  for (const name of utilitiesOf(definition)) {
+    files[`/bin/${name}`] ??= stub;
+    if (definition.userland === "gnu") files[`/usr/bin/${name}`] ??= stub;
+  }
+  for (const path of Object.keys(definition.programs ?? {})) files[path] ??= "#!/bin/sh\n# entrypoint\n";
   const base = new InMemoryFs(files);
   for (const directory of ["/tmp", "/root", "/var/tmp", "/home", "/etc", "/usr/bin", "/bin"]) {
     void base.mkdir(directory, { recursive: true });

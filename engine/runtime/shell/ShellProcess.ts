@@ -1,7 +1,7 @@
 import { Bash, type Command, type CommandName, type IFileSystem, getCommandNames } from "just-bash";
 import { utilitiesOf } from "../executables";
 import { type ExitStatus, type Process, type ProcessEnvironment, type Signal, deferred, signalExitCode } from "../Process";
-import { sleepCommand, systemCommands } from "./basicCommands";
+import { sleepCommand, systemCommands, tailCommand } from "./basicCommands";
 import { curlCommand, nslookupCommand, wgetCommand } from "./networkCommands";
 import { streamedStderrPath, streamedStdoutPath, streamOutputPlugin } from "./streamOutput";
 
@@ -54,7 +54,11 @@ export class ShellProcess implements Process {
     this.shellEnv = { HOSTNAME: env.hostname, HOME: "/root", ...env.env };
     this.cwd = env.workingDir || "/";
     const utilities = utilitiesOf(env.image.definition);
-    const custom: Command[] = [sleepCommand(env, this.killed.signal), ...systemCommands(env, utilities)];
+    const custom: Command[] = [
+      sleepCommand(env, this.killed.signal),
+      tailCommand(env, this.killed.signal, (stream, text) => this.write(stream, text)),
+      ...systemCommands(env, utilities),
+    ];
     if (utilities.has("curl")) custom.push(curlCommand(env.network, env.source, env.clock));
     if (utilities.has("wget")) custom.push(wgetCommand(env.network, env.source, env.clock));
     if (utilities.has("nslookup")) custom.push(nslookupCommand(env.network, env.source));

@@ -93,3 +93,72 @@ export function systemCommands(env: ProcessEnvironment, utilities: Set<string>):
   }
   return commands;
 }
+
+/**
+ * `tail -f` / `tail -F`: prints the end of the file, then what is appended, checking once a second
+ * on the clock as busybox does, until the process is killed. `tail -f /dev/null` waits without a
+ * timer. Without a follow flag the built-in tail runs.
+ */
+export function tailCommand(env: ProcessEnvironment, killed: AbortSignal, write: (stream: "stdout" | "stderr", text: string) => void): Command {
+  return defineCommand("tail", async (args, ctx) => {
+    const follow = args.some((arg) => /^-[a-zA-Z]*[fF]/.test(arg) || arg === "--follow" || arg.startsWith("--follow="));
+    if (!follow) {
+      if (ctx.origCommand) return ctx.origCommand(args);
+      return { stdout: "", stderr: "tail: not available\n", exitCode: 1 };
+    }
+    const retry = args.some((arg) => /^-[a-zA-Z]*F/.test(arg) || arg === "--retry");
+    let lines = 10;
+    const files: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg === "-n") lines = Number(args[++i]);
+      else if (/^-n\d+$/.test(arg)) lines = Number(arg.slice(2));
+      else if (!arg.startsWith("-")) files.push(arg);
+    }
+    const path = files[0] ? ctx.fs.resolvePath(ctx.cwd, files[0]) : undefined;
+    const waitForKill = () =>
+      new Promise<void>((resolve) => {
+        if (killed.aborted) resolve();
+        else killed.addEventListener("abort", () => resolve(), { once: true });
+      });
+    if (!path || path === "/dev/null") {
+      await waitForKill();
+      return { stdout: "", stderr: "", exitCode: 0 };
+    }
+    let offset = 0;
+    let reported = false;
+    const read = async (): Promise<void> => {
+      let content: string;
+      try {
+        content = await ctx.fs.readFile(path);
+      } catch {
+        if (!reported) {
+          write("stderr", `tail: can't open '${files[0]}': No such file or directory\n`);
+          reported = true;
+        }
+        return;
+      }
+      if (offset === 0 && content.length > 0) {
+        const all = content.split("\n");
+        if (all[all.length - 1] === "") all.pop();
+        write("stdout", `${all.slice(-lines).join("\n")}\n`);
+      } else if (content.length > offset) {
+        write("stdout", content.slice(offset));
+      }
+      offset = content.length;
+    };
+    await read();
+    if (reported && !retry) return { stdout: "", stderr: "", exitCode: 1 };
+    while (!killed.aborted) {
+      await new Promise<void>((resolve) => {
+        const cancel = env.clock.setTimer(1_000, () => resolve());
+        killed.addEventListener("abort", () => {
+          cancel();
+          resolve();
+        }, { once: true });
+      });
+      if (!killed.aborted) await read();
+    }
+    return { stdout: "", stderr: "", exitCode: 0 };
+  });
+}

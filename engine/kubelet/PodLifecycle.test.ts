@@ -1,0 +1,395 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ConfigMap, Pod } from "../api/core";
+import { ConfigMaps, Pods } from "../api/resources";
+import { isApiError } from "../apiserver/ApiError";
+import { kubeletCluster } from "./testing/harness";
+
+let current: Awaited<ReturnType<typeof kubeletCluster>> | undefined;
+afterEach(() => {
+  current?.stop();
+  current = undefined;
+});
+
+async function setup(speed: "fast" | "realistic" = "fast") {
+  current = await kubeletCluster({ speed });
+  return current;
+}
+
+function logsOf(h: Awaited<ReturnType<typeof setup>>, container: string, extra: { previous?: boolean; timestamps?: boolean; tailLines?: number } = {}): string {
+  const stream = h.cluster.apiServer.kubelets.get("node01")?.logs({
+    namespace: "default",
+    pod: "app",
+    container,
+    follow: false,
+    previous: extra.previous ?? false,
+    timestamps: extra.timestamps ?? false,
+    tailLines: extra.tailLines,
+  });
+  let text = "";
+  stream?.onData((chunk) => {
+    text += chunk;
+  });
+  return text;
+}
+
+describe("pod states", () => {
+  it("Completed: a batch container exits 0 and the pod succeeds", async () => {
+    const h = await setup();
+    await h.run({ spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo hello from $HOSTNAME"] }] } });
+    await h.clock.advance(1_000);
+    const pod = await h.pod();
+    expect(pod.status?.phase).toBe("Succeeded");
+    expect(await h.status()).toBe("Completed");
+    expect(pod.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+    expect(logsOf(h, "app")).toBe("hello from app\n");
+  });
+
+  it("Error then CrashLoopBackOff with 10 s doubling back-off and upstream messages", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo boom; exit 1"] }] } });
+    await h.clock.advance(200);
+    let pod = await h.pod();
+    // First failure restarts at once; the second enters back-off.
+    expect(pod.status?.containerStatuses?.[0].restartCount).toBeGreaterThanOrEqual(1);
+    await h.clock.advance(500);
+    pod = await h.pod();
+    const container = pod.status?.containerStatuses?.[0];
+    expect(container?.state?.waiting).toEqual({
+      reason: "CrashLoopBackOff",
+      message: `back-off 10s restarting failed container=app pod=app_default(${pod.metadata.uid})`,
+    });
+    expect(container?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
+    expect(container?.restartCount).toBe(1);
+    expect(pod.status?.phase).toBe("Running");
+    await h.clock.advance(10_000);
+    pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].restartCount).toBe(2);
+    expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toContain("back-off 20s");
+    await h.clock.advance(20_000);
+    pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].restartCount).toBe(3);
+    expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toContain("back-off 40s");
+    expect(await h.events()).toContain(`Warning BackOff: Back-off restarting failed container app in pod app_default(${pod.metadata.uid})`);
+    expect(logsOf(h, "app", { previous: true })).toBe("boom\n");
+  });
+
+  it("ErrImagePull then ImagePullBackOff for a repository that does not exist", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "ngnix" }] } });
+    await h.clock.advance(50);
+    let pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].state?.waiting?.reason).toBe("ErrImagePull");
+    expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toBe(
+      'rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/ngnix:latest": failed to resolve reference "docker.io/library/ngnix:latest": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed',
+    );
+    await h.clock.advance(500);
+    pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].state?.waiting).toEqual({ reason: "ImagePullBackOff", message: 'Back-off pulling image "ngnix"' });
+    expect(pod.status?.phase).toBe("Pending");
+    const events = await h.events();
+    expect(events).toContain('Normal Pulling: Pulling image "ngnix"');
+    expect(events).toContain("Warning Failed: Error: ErrImagePull");
+    expect(events).toContain('Normal BackOff: Back-off pulling image "ngnix"');
+    expect(events).toContain("Warning Failed: Error: ImagePullBackOff");
+    expect(() => h.cluster.apiServer.kubelets.get("node01")?.logs({ namespace: "default", pod: "app", container: "app", follow: false, previous: false, timestamps: false })).toThrow(
+      'container "app" in pod "app" is waiting to start: ImagePullBackOff',
+    );
+  });
+
+  it("InvalidImageName for an uppercase image", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "NGINX" }] } });
+    await h.clock.advance(100);
+    expect(await h.status()).toBe("InvalidImageName");
+  });
+
+  it("StartError for an executable that does not exist, as containerd reports it", async () => {
+    const h = await setup();
+    await h.run({ spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox", command: ["foo"] }] } });
+    await h.clock.advance(500);
+    const pod = await h.pod();
+    const terminated = pod.status?.containerStatuses?.[0].state?.terminated;
+    expect(terminated).toMatchObject({ exitCode: 128, reason: "StartError" });
+    expect(terminated?.message).toContain('exec: "foo": executable file not found in $PATH');
+    expect(pod.status?.phase).toBe("Failed");
+  });
+
+  it("CreateContainerConfigError for a missing ConfigMap key, then starts once it exists", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c", "echo color=$COLOR; sleep 3600"],
+            env: [{ name: "COLOR", valueFrom: { configMapKeyRef: { name: "settings", key: "color" } } }],
+          },
+        ],
+      },
+    });
+    await h.clock.advance(500);
+    let pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].state?.waiting).toEqual({ reason: "CreateContainerConfigError", message: 'configmap "settings" not found' });
+    await h.client.create<ConfigMap>(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "default" }, data: { colour: "blue" } });
+    await h.clock.advance(10_000);
+    pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toBe("couldn't find key color in ConfigMap default/settings");
+    await h.client.patch(ConfigMaps, "default", "settings", "merge", { data: { color: "blue" } });
+    await h.clock.advance(10_000);
+    expect(await h.status()).toBe("Running");
+    expect(logsOf(h, "app")).toBe("color=blue\n");
+  });
+
+  it("OOMKilled: polinux/stress over its memory limit (the memory-limit task page)", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [
+          {
+            name: "memory-demo-2-ctr",
+            image: "polinux/stress",
+            resources: { requests: { memory: "50Mi" }, limits: { memory: "100Mi" } },
+            command: ["stress"],
+            args: ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
+          },
+        ],
+      },
+    });
+    await h.clock.advance(300);
+    const pod = await h.pod();
+    const status = pod.status?.containerStatuses?.[0];
+    const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
+    expect(terminated).toMatchObject({ exitCode: 137, reason: "OOMKilled" });
+  });
+
+  it("Init:0/2, Init:1/2, PodInitializing, Running", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        initContainers: [
+          { name: "init-one", image: "busybox:1.28", command: ["sh", "-c", "echo first; sleep 5"] },
+          { name: "init-two", image: "busybox:1.28", command: ["sh", "-c", "sleep 5"] },
+        ],
+        containers: [{ name: "app", image: "busybox:1.28", command: ["sh", "-c", "echo The app is running! && sleep 3600"] }],
+      },
+    });
+    await h.clock.advance(200);
+    expect(await h.status()).toBe("Init:0/2");
+    let pod = await h.pod();
+    expect(pod.status?.conditions?.find((c) => c.type === "Initialized")).toMatchObject({
+      status: "False",
+      reason: "ContainersNotInitialized",
+      message: "containers with incomplete status: [init-one init-two]",
+    });
+    await h.clock.advance(5_000);
+    expect(await h.status()).toBe("Init:1/2");
+    await h.clock.advance(5_000);
+    expect(await h.status()).toBe("Running");
+    pod = await h.pod();
+    expect(pod.status?.initContainerStatuses?.map((s) => s.state?.terminated?.reason)).toEqual(["Completed", "Completed"]);
+    expect(logsOf(h, "init-one")).toBe("first\n");
+  });
+
+  it("native sidecars start first, stay running and do not block a Job-style pod from completing", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        restartPolicy: "Never",
+        initContainers: [{ name: "logshipper", image: "alpine:latest", restartPolicy: "Always", command: ["sh", "-c", "tail -F /opt/logs.txt"] }],
+        containers: [{ name: "app", image: "alpine:latest", command: ["sh", "-c", "echo logging > /opt/logs.txt; sleep 5"] }],
+      },
+    });
+    await h.clock.advance(500);
+    let pod = await h.pod();
+    expect(pod.status?.initContainerStatuses?.[0]).toMatchObject({ name: "logshipper", started: true, ready: true });
+    expect(pod.status?.containerStatuses?.[0].state?.running).toBeDefined();
+    await h.clock.advance(40_000);
+    pod = await h.pod();
+    expect(pod.status?.phase).toBe("Succeeded");
+  });
+
+  it("graceful deletion: Killing, TERM ignored by a shell as PID 1, KILL after the grace period, then the pod is gone", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "busybox", command: ["sleep", "3600"] }] } });
+    await h.clock.advance(500);
+    expect(await h.status()).toBe("Running");
+    await h.client.delete(Pods, "default", "app", { gracePeriodSeconds: 30 });
+    await h.clock.advance(10);
+    expect(await h.status()).toBe("Terminating");
+    expect(await h.events()).toContain("Normal Killing: Stopping container app");
+    await h.clock.advance(29_000);
+    expect(await h.status()).toBe("Terminating");
+    await h.clock.advance(1_100);
+    await expect(h.pod()).rejects.toSatisfy((error) => isApiError(error, "NotFound"));
+  });
+
+  it("graceful deletion of nginx ends as soon as nginx exits on its stop signal", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "nginx:1.27" }] } });
+    await h.clock.advance(500);
+    await h.client.delete(Pods, "default", "app");
+    await h.clock.advance(100);
+    await expect(h.pod()).rejects.toSatisfy((error) => isApiError(error, "NotFound"));
+  });
+});
+
+describe("probes", () => {
+  it("liveness exec probe from the task page: restarts after /tmp/healthy disappears", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [
+          {
+            name: "liveness",
+            image: "registry.k8s.io/busybox",
+            args: ["/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"],
+            livenessProbe: { exec: { command: ["cat", "/tmp/healthy"] }, initialDelaySeconds: 5, periodSeconds: 5 },
+          },
+        ],
+      },
+    });
+    await h.clock.advance(30_000);
+    let pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].restartCount).toBe(0);
+    await h.clock.advance(16_000);
+    const events = await h.events();
+    expect(events.some((e) => e.startsWith("Warning Unhealthy: Liveness probe failed: cat: "))).toBe(true);
+    expect(events).toContain("Normal Killing: Container liveness failed liveness probe, will be restarted");
+    // The shell ignores TERM as PID 1: the kubelet kills it after the 30 s grace period.
+    await h.clock.advance(31_000);
+    pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0].restartCount).toBe(1);
+    expect(pod.status?.containerStatuses?.[0].lastState?.terminated).toMatchObject({ exitCode: 137, reason: "Error" });
+  });
+
+  it("readiness httpGet probe drives the Ready condition", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [
+          { name: "app", image: "nginx", readinessProbe: { httpGet: { path: "/ready.html", port: 80 }, periodSeconds: 5 } },
+        ],
+      },
+    });
+    await h.clock.advance(6_000);
+    let pod = await h.pod();
+    expect(pod.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [app]" });
+    expect(await h.events()).toContain("Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404");
+    const connection = h.cluster.apiServer.kubelets.get("node01");
+    const session = connection?.exec({ namespace: "default", pod: "app", container: "app", command: ["sh", "-c", "echo ok > /usr/share/nginx/html/ready.html"], stdin: false, stdout: true, stderr: true, tty: false });
+    let exitCode = -1;
+    session?.onExit((result) => {
+      if ("exitCode" in result) exitCode = result.exitCode;
+    });
+    await h.clock.advance(5_000);
+    expect(exitCode).toBe(0);
+    pod = await h.pod();
+    expect(pod.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+    expect(pod.status?.containerStatuses?.[0].ready).toBe(true);
+  });
+});
+
+describe("containers from the image config and the pod spec", () => {
+  it("combines entrypoint and args, expands $(VAR), fills env from fields and mounts volumes", async () => {
+    const h = await setup();
+    await h.client.create<ConfigMap>(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web", namespace: "default" }, data: { "index.html": "hello from a configmap\n" } });
+    await h.run({
+      metadata: { name: "app", namespace: "default", labels: { tier: "web" } },
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c"],
+            args: ["echo $(GREETING) $POD_NAME $NODE $$HOSTNAME; cat /data/index.html; cat /etc/podinfo/labels; ls /var/run/secrets/kubernetes.io/serviceaccount"],
+            env: [
+              { name: "GREETING", value: "hi" },
+              { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+              { name: "NODE", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+            ],
+            volumeMounts: [
+              { name: "web", mountPath: "/data" },
+              { name: "podinfo", mountPath: "/etc/podinfo" },
+              { name: "token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+            ],
+          },
+        ],
+        restartPolicy: "Never",
+        volumes: [
+          { name: "web", configMap: { name: "web" } },
+          { name: "podinfo", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }] } },
+          {
+            name: "token",
+            projected: {
+              sources: [
+                { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+                { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await h.clock.advance(1_000);
+    expect(logsOf(h, "app")).toBe('hi app node01 app\nhello from a configmap\ntier="web"ca.crt\nnamespace\ntoken\n');
+  });
+
+  it("shares an emptyDir between containers", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [
+          { name: "writer", image: "busybox", command: ["sh", "-c", "echo shared > /cache/file; sleep 3600"], volumeMounts: [{ name: "cache", mountPath: "/cache" }] },
+          { name: "reader", image: "busybox", command: ["sh", "-c", "sleep 1; cat /cache/file; sleep 3600"], volumeMounts: [{ name: "cache", mountPath: "/cache" }] },
+        ],
+        volumes: [{ name: "cache", emptyDir: {} }],
+      },
+    });
+    await h.clock.advance(3_000);
+    expect(logsOf(h, "reader")).toBe("shared\n");
+  });
+});
+
+describe("exec and attach", () => {
+  it("runs commands in the container and reports unknown executables like containerd", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "nginx" }] } });
+    await h.clock.advance(500);
+    const connection = h.cluster.apiServer.kubelets.get("node01");
+    const run = async (command: string[]) => {
+      const session = connection?.exec({ namespace: "default", pod: "app", container: "app", command, stdin: false, stdout: true, stderr: true, tty: false });
+      let out = "";
+      let exit: unknown;
+      session?.onStdout((data) => {
+        out += new TextDecoder().decode(data);
+      });
+      session?.onStderr((data) => {
+        out += new TextDecoder().decode(data);
+      });
+      session?.onExit((result) => {
+        exit = result;
+      });
+      for (let i = 0; i < 100 && exit === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      return { out, exit };
+    };
+    expect(await run(["cat", "/etc/hostname"])).toEqual({ out: "app\n", exit: { exitCode: 0 } });
+    expect(await run(["sh", "-c", "curl -s localhost | grep title"])).toEqual({ out: "<title>Welcome to nginx!</title>\n", exit: { exitCode: 0 } });
+    const missing = await run(["ps"]);
+    expect(missing.exit).toEqual({ exitCode: 127 });
+    expect(missing.out).toContain('exec: "ps": executable file not found in $PATH');
+  });
+});
+
+describe("pods the API no longer has", () => {
+  it("stops containers at once when a pod is force-deleted", async () => {
+    const h = await setup();
+    const created: Pod = await h.run({ spec: { containers: [{ name: "app", image: "busybox", command: ["sleep", "3600"] }] } });
+    await h.clock.advance(500);
+    await h.client.delete(Pods, "default", "app", { gracePeriodSeconds: 0 });
+    await h.clock.advance(10);
+    const kubelet = h.cluster.apiServer.kubelets.get("node01");
+    expect(kubelet?.podMetrics("default", created.metadata.name ?? "")).toBeUndefined();
+  });
+});
