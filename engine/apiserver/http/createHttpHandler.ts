@@ -967,6 +967,18 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
           .getAll("ports")
           .flatMap((value) => value.split(","))
           .map((value) => Number(value.trim()));
+        if (
+          offeredProtocols.some((offered) => offered.startsWith("SPDY/")) ||
+          (ports.length === 0 && offeredProtocols.length === 0)
+        ) {
+          // kubectl ≥ 1.31 tunnels SPDY streams (ports in stream headers) through the WebSocket, then falls
+          // back to a plain SPDY upgrade; this server speaks only the channel protocol (ports in the query).
+          return reject(
+            ApiError.badRequest(
+              "port forwarding over SPDY is not supported by this API server; clients must use the WebSocket channel protocol (v4.channel.k8s.io with ?ports=)",
+            ).toStatus(),
+          );
+        }
         if (ports.length === 0 || ports.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) {
           return reject(ApiError.badRequest('query parameter "port" is required').toStatus());
         }

@@ -165,7 +165,7 @@ export async function serveUpgrade(
     // request as for a WebSocket first, so the user sees the real reason the first attempt failed.
     const decision = await handler.upgrade(
       { method: request.method ?? "GET", url, headers: request.headers, body: new Uint8Array(0), user },
-      ["v5.channel.k8s.io", "v4.channel.k8s.io"],
+      url.includes("/portforward") ? [] : ["v5.channel.k8s.io", "v4.channel.k8s.io"],
     );
     if ("status" in decision) {
       writeRejection(socket, decision);
