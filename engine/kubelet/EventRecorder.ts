@@ -70,7 +70,9 @@ export class EventRecorder {
     void toRfc3339Micro;
     const entry: Recorded = { name, namespace, count: 1 };
     this.recorded.set(key, entry);
-    entry.pending = this.client.create(Events, event).catch((error) => this.log(`event ${reason} not recorded: ${error}`));
+    entry.pending = this.client
+      .create(Events, event)
+      .catch((error) => this.log(`event ${reason} not recorded: ${error}`));
   }
 
   /** Drops the aggregation state of a pod that is gone. */

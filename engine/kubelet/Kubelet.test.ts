@@ -22,13 +22,20 @@ describe("kubelet: nodes", () => {
     expect(nodes.items.map((n) => n.metadata.name)).toEqual(["controlplane", "node01", "node02"]);
     const controlPlane = nodes.items[0];
     expect(controlPlane.spec?.taints).toEqual([{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]);
-    expect(controlPlane.metadata.labels).toMatchObject({ "node-role.kubernetes.io/control-plane": "", "kubernetes.io/hostname": "controlplane" });
+    expect(controlPlane.metadata.labels).toMatchObject({
+      "node-role.kubernetes.io/control-plane": "",
+      "kubernetes.io/hostname": "controlplane",
+    });
     const worker = nodes.items[1];
     expect(worker.status?.addresses).toEqual([
       { type: "InternalIP", address: "192.168.0.3" },
       { type: "Hostname", address: "node01" },
     ]);
-    expect(worker.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" });
+    expect(worker.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+      status: "True",
+      reason: "KubeletReady",
+      message: "kubelet is posting ready status",
+    });
     expect(worker.status?.nodeInfo?.kubeletVersion).toMatch(/^v1\.32\./);
     const lease = await client.get<Lease>(Leases, "kube-node-lease", "node01");
     const first = lease.spec?.renewTime;
@@ -50,18 +57,33 @@ describe("kubelet: pod lifecycle", () => {
     expect(pod.status?.podIP).toBe("10.244.1.2");
     expect(pod.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
     const container = pod.status?.containerStatuses?.[0];
-    expect(container).toMatchObject({ name: "nginx", ready: true, started: true, restartCount: 0, image: "docker.io/library/nginx:latest" });
+    expect(container).toMatchObject({
+      name: "nginx",
+      ready: true,
+      started: true,
+      restartCount: 0,
+      image: "docker.io/library/nginx:latest",
+    });
     expect(container?.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(container?.imageID).toMatch(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
     const events = await h.events();
     expect(events).toEqual([
       'Normal Pulling: Pulling image "nginx"',
-      expect.stringMatching(/^Normal Pulled: Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: 72099410 bytes\.$/),
+      expect.stringMatching(
+        /^Normal Pulled: Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: 72099410 bytes\.$/,
+      ),
       "Normal Created: Created container: nginx",
       "Normal Started: Started container nginx",
     ]);
     const connection = h.cluster.apiServer.kubelets.get("node01");
-    const stream = connection?.logs({ namespace: "default", pod: "app", container: "nginx", follow: false, previous: false, timestamps: false });
+    const stream = connection?.logs({
+      namespace: "default",
+      pod: "app",
+      container: "nginx",
+      follow: false,
+      previous: false,
+      timestamps: false,
+    });
     let text = "";
     stream?.onData((chunk) => {
       text += chunk;

@@ -8,7 +8,7 @@ import { toRfc3339, toRfc3339Micro } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { ImageCatalog } from "../images";
 import type { Network } from "../proxy/Network";
-import { ContainerRuntime } from "../runtime";
+import { ContainerRuntime, warmUpShell } from "../runtime";
 import { Backoff } from "./Backoff";
 import { InMemoryVolumeStore, type NodeFacts, type ObjectSource, type VolumeStore } from "./containerConfig";
 import { EventRecorder } from "./EventRecorder";
@@ -77,7 +77,12 @@ export class Kubelet implements Component {
     this.crashBackoff = new Backoff(clock);
     this.pullBackoff = new Backoff(clock);
     this.volumes = options.volumes ?? new InMemoryVolumeStore();
-    this.node = { name: options.name, ip: nodeIp(options.index), allocatableCpuMillicores: 2000, allocatableMemoryBytes: 8029528 * 1024 };
+    this.node = {
+      name: options.name,
+      ip: nodeIp(options.index),
+      allocatableCpuMillicores: 2000,
+      allocatableMemoryBytes: 8029528 * 1024,
+    };
     this.staticPods = new StaticPods({
       nodeName: options.name,
       fileSystem: options.fileSystem,
@@ -99,6 +104,7 @@ export class Kubelet implements Component {
 
   /** Registers the node, then starts the lease, the pod watch and the static pods. */
   async start(): Promise<void> {
+    await warmUpShell();
     await this.registerNode();
     this.renewLease();
     this.watchPods();
@@ -134,12 +140,31 @@ export class Kubelet implements Component {
     } catch (error) {
       this.context.log(`node status: ${error}`);
     }
-    const reference = { apiVersion: "v1", kind: "Node", metadata: { name: this.options.name, uid: this.options.name, namespace: "default" } };
+    const reference = {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: this.options.name, uid: this.options.name, namespace: "default" },
+    };
     this.recorder.record(reference, "Normal", "Starting", "Starting kubelet.");
     this.recorder.record(reference, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
-    this.recorder.record(reference, "Normal", "NodeHasSufficientMemory", `Node ${this.options.name} status is now: NodeHasSufficientMemory`);
-    this.recorder.record(reference, "Normal", "NodeHasNoDiskPressure", `Node ${this.options.name} status is now: NodeHasNoDiskPressure`);
-    this.recorder.record(reference, "Normal", "NodeHasSufficientPID", `Node ${this.options.name} status is now: NodeHasSufficientPID`);
+    this.recorder.record(
+      reference,
+      "Normal",
+      "NodeHasSufficientMemory",
+      `Node ${this.options.name} status is now: NodeHasSufficientMemory`,
+    );
+    this.recorder.record(
+      reference,
+      "Normal",
+      "NodeHasNoDiskPressure",
+      `Node ${this.options.name} status is now: NodeHasNoDiskPressure`,
+    );
+    this.recorder.record(
+      reference,
+      "Normal",
+      "NodeHasSufficientPID",
+      `Node ${this.options.name} status is now: NodeHasSufficientPID`,
+    );
     this.recorder.record(reference, "Normal", "NodeReady", `Node ${this.options.name} status is now: NodeReady`);
     this.publishedImages = this.runtime.listImages().length;
   }
@@ -189,7 +214,14 @@ export class Kubelet implements Component {
       if (images.length === this.publishedImages) return;
       this.publishedImages = images.length;
       void this.context.client
-        .patch(Nodes, undefined, this.options.name, "merge", { status: { images: nodeImages(images) } }, { subresource: "status" })
+        .patch(
+          Nodes,
+          undefined,
+          this.options.name,
+          "merge",
+          { status: { images: nodeImages(images) } },
+          { subresource: "status" },
+        )
         .catch((error) => this.context.log(`node status update failed: ${error}`));
     });
   }
@@ -231,7 +263,12 @@ export class Kubelet implements Component {
     if (phase === "Succeeded" || phase === "Failed") {
       // A finished pod the kubelet no longer runs (after a restart): only deletion needs finishing.
       if (pod.metadata.deletionTimestamp) {
-        void this.context.client.delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid } }).catch(() => {});
+        void this.context.client
+          .delete(Pods, pod.metadata.namespace, pod.metadata.name ?? "", {
+            gracePeriodSeconds: 0,
+            preconditions: { uid },
+          })
+          .catch(() => {});
       }
       return;
     }
@@ -267,7 +304,8 @@ export class Kubelet implements Component {
           throw error;
         }
       },
-      serviceAccountToken: (pod, audience, expirationSeconds) => serviceAccountToken(client, clock, pod, audience, expirationSeconds),
+      serviceAccountToken: (pod, audience, expirationSeconds) =>
+        serviceAccountToken(client, clock, pod, audience, expirationSeconds),
     };
     this.host = {
       clock,
@@ -330,7 +368,12 @@ export class Kubelet implements Component {
       // Conditions other components own (DisruptionTarget, readiness gates) are kept.
       const ours = new Set((status.conditions ?? []).map((c) => c.type));
       const kept = (latest.status?.conditions ?? []).filter((c) => !ours.has(c.type) || c.type === "PodScheduled");
-      const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "PodScheduled" || !kept.some((k) => k.type === "PodScheduled")), ...kept];
+      const conditions = [
+        ...(status.conditions ?? []).filter(
+          (c) => c.type !== "PodScheduled" || !kept.some((k) => k.type === "PodScheduled"),
+        ),
+        ...kept,
+      ];
       latest.status = { ...latest.status, ...status, conditions };
       if (!status.podIP) {
         delete latest.status.podIP;
@@ -391,7 +434,12 @@ export class Kubelet implements Component {
     for (const worker of this.workers.values()) {
       const metrics = KubeletServer.podUsage(worker);
       const pod = worker.currentPod;
-      if (metrics) out.push({ namespace: pod.metadata.namespace ?? "default", name: this.staticPods.mirrorNameOf(pod) ?? pod.metadata.name ?? "", metrics });
+      if (metrics)
+        out.push({
+          namespace: pod.metadata.namespace ?? "default",
+          name: this.staticPods.mirrorNameOf(pod) ?? pod.metadata.name ?? "",
+          metrics,
+        });
     }
     return out;
   }

@@ -48,17 +48,22 @@ export class KubeletServer implements KubeletConnection {
     if (!record) throw ApiError.badRequest(`container ${request.container} is not valid for pod ${request.pod}`);
     if (!runtime) {
       if (request.previous) {
-        throw ApiError.badRequest(`previous terminated container "${request.container}" in pod "${request.pod}" not found`);
+        throw ApiError.badRequest(
+          `previous terminated container "${request.container}" in pod "${request.pod}" not found`,
+        );
       }
       const status = (worker.currentPod.status?.containerStatuses ?? [])
         .concat(worker.currentPod.status?.initContainerStatuses ?? [])
         .find((s) => s.name === request.container);
       const reason = record.waiting?.reason ?? status?.state?.waiting?.reason ?? "ContainerCreating";
-      throw ApiError.badRequest(`container "${request.container}" in pod "${request.pod}" is waiting to start: ${reason}`);
+      throw ApiError.badRequest(
+        `container "${request.container}" in pod "${request.pod}" is waiting to start: ${reason}`,
+      );
     }
     const now = this.options.clock.now();
     let lines: LogLine[] = runtime.log.lines;
-    if (request.sinceSeconds !== undefined) lines = lines.filter((line) => line.timeMs >= now - request.sinceSeconds! * 1000);
+    if (request.sinceSeconds !== undefined)
+      lines = lines.filter((line) => line.timeMs >= now - request.sinceSeconds! * 1000);
     if (request.sinceTime) {
       const since = Date.parse(request.sinceTime);
       lines = lines.filter((line) => line.timeMs >= since);
@@ -121,17 +126,25 @@ export class KubeletServer implements KubeletConnection {
     }
     const session = new StreamSessionImpl();
     try {
-      const process = this.options.runtime.exec(runtime, request.command, (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text), {
-        stdin: request.stdin,
-        tty: request.tty,
-      });
+      const process = this.options.runtime.exec(
+        runtime,
+        request.command,
+        (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text),
+        {
+          stdin: request.stdin,
+          tty: request.tty,
+        },
+      );
       session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));
       session.stdinCloseHandler = () => process.closeStdin?.();
       session.killHandler = () => process.signal("SIGKILL");
       void process.exited.then((status) => session.exit({ exitCode: status.exitCode }));
     } catch (error) {
       if (!(error instanceof SpawnError)) throw error;
-      session.emit("stdout", `OCI runtime exec failed: exec failed: unable to start container process: ${error.message}: unknown\r\n`);
+      session.emit(
+        "stdout",
+        `OCI runtime exec failed: exec failed: unable to start container process: ${error.message}: unknown\r\n`,
+      );
       session.exit({ exitCode: 127 });
     }
     return session;
@@ -141,7 +154,9 @@ export class KubeletServer implements KubeletConnection {
     const worker = this.worker(request.namespace, request.pod);
     const { runtime } = worker.container(request.container);
     if (!runtime || runtime.state !== "running" || !runtime.process) {
-      throw ApiError.badRequest(`unable to upgrade connection: container ${request.container} not found in pod ${request.pod}`);
+      throw ApiError.badRequest(
+        `unable to upgrade connection: container ${request.container} not found in pod ${request.pod}`,
+      );
     }
     const session = new StreamSessionImpl();
     const process = runtime.process;
@@ -165,7 +180,11 @@ export class KubeletServer implements KubeletConnection {
       void connection
         .then((c) => c.tcp(data))
         .then((reply) => session.emit("stdout", reply))
-        .catch((error) => session.exit({ error: `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${worker.uid}, uid : failed to execute portforward in network namespace: failed to connect to localhost:${port} inside namespace: ${error}` }));
+        .catch((error) =>
+          session.exit({
+            error: `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${worker.uid}, uid : failed to execute portforward in network namespace: failed to connect to localhost:${port} inside namespace: ${error}`,
+          }),
+        );
     };
     session.killHandler = () => void connection.then((c) => c.close()).catch(() => {});
     connection.catch((error) => session.exit({ error: `error forwarding port ${port}: ${error}` }));

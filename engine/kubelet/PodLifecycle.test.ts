@@ -15,7 +15,11 @@ async function setup(speed: "fast" | "realistic" = "fast") {
   return current;
 }
 
-function logsOf(h: Awaited<ReturnType<typeof setup>>, container: string, extra: { previous?: boolean; timestamps?: boolean; tailLines?: number } = {}): string {
+function logsOf(
+  h: Awaited<ReturnType<typeof setup>>,
+  container: string,
+  extra: { previous?: boolean; timestamps?: boolean; tailLines?: number } = {},
+): string {
   const stream = h.cluster.apiServer.kubelets.get("node01")?.logs({
     namespace: "default",
     pod: "app",
@@ -35,7 +39,12 @@ function logsOf(h: Awaited<ReturnType<typeof setup>>, container: string, extra: 
 describe("pod states", () => {
   it("Completed: a batch container exits 0 and the pod succeeds", async () => {
     const h = await setup();
-    await h.run({ spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo hello from $HOSTNAME"] }] } });
+    await h.run({
+      spec: {
+        restartPolicy: "Never",
+        containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo hello from $HOSTNAME"] }],
+      },
+    });
     await h.clock.advance(1_000);
     const pod = await h.pod();
     expect(pod.status?.phase).toBe("Succeeded");
@@ -46,7 +55,9 @@ describe("pod states", () => {
 
   it("Error then CrashLoopBackOff with 10 s doubling back-off and upstream messages", async () => {
     const h = await setup();
-    await h.run({ spec: { containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo boom; exit 1"] }] } });
+    await h.run({
+      spec: { containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo boom; exit 1"] }] },
+    });
     await h.clock.advance(200);
     let pod = await h.pod();
     // First failure restarts at once; the second enters back-off.
@@ -69,7 +80,9 @@ describe("pod states", () => {
     pod = await h.pod();
     expect(pod.status?.containerStatuses?.[0].restartCount).toBe(3);
     expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toContain("back-off 40s");
-    expect(await h.events()).toContain(`Warning BackOff: Back-off restarting failed container app in pod app_default(${pod.metadata.uid})`);
+    expect(await h.events()).toContain(
+      `Warning BackOff: Back-off restarting failed container app in pod app_default(${pod.metadata.uid})`,
+    );
     expect(logsOf(h, "app", { previous: true })).toBe("boom\n");
   });
 
@@ -84,16 +97,28 @@ describe("pod states", () => {
     );
     await h.clock.advance(500);
     pod = await h.pod();
-    expect(pod.status?.containerStatuses?.[0].state?.waiting).toEqual({ reason: "ImagePullBackOff", message: 'Back-off pulling image "ngnix"' });
+    expect(pod.status?.containerStatuses?.[0].state?.waiting).toEqual({
+      reason: "ImagePullBackOff",
+      message: 'Back-off pulling image "ngnix"',
+    });
     expect(pod.status?.phase).toBe("Pending");
     const events = await h.events();
     expect(events).toContain('Normal Pulling: Pulling image "ngnix"');
     expect(events).toContain("Warning Failed: Error: ErrImagePull");
     expect(events).toContain('Normal BackOff: Back-off pulling image "ngnix"');
     expect(events).toContain("Warning Failed: Error: ImagePullBackOff");
-    expect(() => h.cluster.apiServer.kubelets.get("node01")?.logs({ namespace: "default", pod: "app", container: "app", follow: false, previous: false, timestamps: false })).toThrow(
-      'container "app" in pod "app" is waiting to start: ImagePullBackOff',
-    );
+    expect(() =>
+      h.cluster.apiServer.kubelets
+        .get("node01")
+        ?.logs({
+          namespace: "default",
+          pod: "app",
+          container: "app",
+          follow: false,
+          previous: false,
+          timestamps: false,
+        }),
+    ).toThrow('container "app" in pod "app" is waiting to start: ImagePullBackOff');
   });
 
   it("InvalidImageName for an uppercase image", async () => {
@@ -105,7 +130,9 @@ describe("pod states", () => {
 
   it("StartError for an executable that does not exist, as containerd reports it", async () => {
     const h = await setup();
-    await h.run({ spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox", command: ["foo"] }] } });
+    await h.run({
+      spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox", command: ["foo"] }] },
+    });
     await h.clock.advance(500);
     const pod = await h.pod();
     const terminated = pod.status?.containerStatuses?.[0].state?.terminated;
@@ -130,11 +157,21 @@ describe("pod states", () => {
     });
     await h.clock.advance(500);
     let pod = await h.pod();
-    expect(pod.status?.containerStatuses?.[0].state?.waiting).toEqual({ reason: "CreateContainerConfigError", message: 'configmap "settings" not found' });
-    await h.client.create<ConfigMap>(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "default" }, data: { colour: "blue" } });
+    expect(pod.status?.containerStatuses?.[0].state?.waiting).toEqual({
+      reason: "CreateContainerConfigError",
+      message: 'configmap "settings" not found',
+    });
+    await h.client.create<ConfigMap>(ConfigMaps, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "settings", namespace: "default" },
+      data: { colour: "blue" },
+    });
     await h.clock.advance(10_000);
     pod = await h.pod();
-    expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toBe("couldn't find key color in ConfigMap default/settings");
+    expect(pod.status?.containerStatuses?.[0].state?.waiting?.message).toBe(
+      "couldn't find key color in ConfigMap default/settings",
+    );
     await h.client.patch(ConfigMaps, "default", "settings", "merge", { data: { color: "blue" } });
     await h.clock.advance(10_000);
     expect(await h.status()).toBe("Running");
@@ -171,7 +208,9 @@ describe("pod states", () => {
           { name: "init-one", image: "busybox:1.28", command: ["sh", "-c", "echo first; sleep 5"] },
           { name: "init-two", image: "busybox:1.28", command: ["sh", "-c", "sleep 5"] },
         ],
-        containers: [{ name: "app", image: "busybox:1.28", command: ["sh", "-c", "echo The app is running! && sleep 3600"] }],
+        containers: [
+          { name: "app", image: "busybox:1.28", command: ["sh", "-c", "echo The app is running! && sleep 3600"] },
+        ],
       },
     });
     await h.clock.advance(200);
@@ -187,7 +226,10 @@ describe("pod states", () => {
     await h.clock.advance(5_000);
     expect(await h.status()).toBe("Running");
     pod = await h.pod();
-    expect(pod.status?.initContainerStatuses?.map((s) => s.state?.terminated?.reason)).toEqual(["Completed", "Completed"]);
+    expect(pod.status?.initContainerStatuses?.map((s) => s.state?.terminated?.reason)).toEqual([
+      "Completed",
+      "Completed",
+    ]);
     expect(logsOf(h, "init-one")).toBe("first\n");
   });
 
@@ -196,8 +238,17 @@ describe("pod states", () => {
     await h.run({
       spec: {
         restartPolicy: "Never",
-        initContainers: [{ name: "logshipper", image: "alpine:latest", restartPolicy: "Always", command: ["sh", "-c", "tail -F /opt/logs.txt"] }],
-        containers: [{ name: "app", image: "alpine:latest", command: ["sh", "-c", "echo logging > /opt/logs.txt; sleep 5"] }],
+        initContainers: [
+          {
+            name: "logshipper",
+            image: "alpine:latest",
+            restartPolicy: "Always",
+            command: ["sh", "-c", "tail -F /opt/logs.txt"],
+          },
+        ],
+        containers: [
+          { name: "app", image: "alpine:latest", command: ["sh", "-c", "echo logging > /opt/logs.txt; sleep 5"] },
+        ],
       },
     });
     await h.clock.advance(500);
@@ -268,16 +319,35 @@ describe("probes", () => {
     await h.run({
       spec: {
         containers: [
-          { name: "app", image: "nginx", readinessProbe: { httpGet: { path: "/ready.html", port: 80 }, periodSeconds: 5 } },
+          {
+            name: "app",
+            image: "nginx",
+            readinessProbe: { httpGet: { path: "/ready.html", port: 80 }, periodSeconds: 5 },
+          },
         ],
       },
     });
     await h.clock.advance(6_000);
     let pod = await h.pod();
-    expect(pod.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [app]" });
-    expect(await h.events()).toContain("Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404");
+    expect(pod.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+      status: "False",
+      reason: "ContainersNotReady",
+      message: "containers with unready status: [app]",
+    });
+    expect(await h.events()).toContain(
+      "Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404",
+    );
     const connection = h.cluster.apiServer.kubelets.get("node01");
-    const session = connection?.exec({ namespace: "default", pod: "app", container: "app", command: ["sh", "-c", "echo ok > /usr/share/nginx/html/ready.html"], stdin: false, stdout: true, stderr: true, tty: false });
+    const session = connection?.exec({
+      namespace: "default",
+      pod: "app",
+      container: "app",
+      command: ["sh", "-c", "echo ok > /usr/share/nginx/html/ready.html"],
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
     let exitCode = -1;
     session?.onExit((result) => {
       if ("exitCode" in result) exitCode = result.exitCode;
@@ -293,7 +363,12 @@ describe("probes", () => {
 describe("containers from the image config and the pod spec", () => {
   it("combines entrypoint and args, expands $(VAR), fills env from fields and mounts volumes", async () => {
     const h = await setup();
-    await h.client.create<ConfigMap>(ConfigMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web", namespace: "default" }, data: { "index.html": "hello from a configmap\n" } });
+    await h.client.create<ConfigMap>(ConfigMaps, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "web", namespace: "default" },
+      data: { "index.html": "hello from a configmap\n" },
+    });
     await h.run({
       metadata: { name: "app", namespace: "default", labels: { tier: "web" } },
       spec: {
@@ -302,7 +377,9 @@ describe("containers from the image config and the pod spec", () => {
             name: "app",
             image: "busybox",
             command: ["sh", "-c"],
-            args: ["echo $(GREETING) $POD_NAME $NODE $$HOSTNAME; cat /data/index.html; cat /etc/podinfo/labels; ls /var/run/secrets/kubernetes.io/serviceaccount"],
+            args: [
+              "echo $(GREETING) $POD_NAME $NODE $$HOSTNAME; cat /data/index.html; cat /etc/podinfo/labels; ls /var/run/secrets/kubernetes.io/serviceaccount",
+            ],
             env: [
               { name: "GREETING", value: "hi" },
               { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
@@ -341,8 +418,18 @@ describe("containers from the image config and the pod spec", () => {
     await h.run({
       spec: {
         containers: [
-          { name: "writer", image: "busybox", command: ["sh", "-c", "echo shared > /cache/file; sleep 3600"], volumeMounts: [{ name: "cache", mountPath: "/cache" }] },
-          { name: "reader", image: "busybox", command: ["sh", "-c", "sleep 1; cat /cache/file; sleep 3600"], volumeMounts: [{ name: "cache", mountPath: "/cache" }] },
+          {
+            name: "writer",
+            image: "busybox",
+            command: ["sh", "-c", "echo shared > /cache/file; sleep 3600"],
+            volumeMounts: [{ name: "cache", mountPath: "/cache" }],
+          },
+          {
+            name: "reader",
+            image: "busybox",
+            command: ["sh", "-c", "sleep 1; cat /cache/file; sleep 3600"],
+            volumeMounts: [{ name: "cache", mountPath: "/cache" }],
+          },
         ],
         volumes: [{ name: "cache", emptyDir: {} }],
       },
@@ -359,7 +446,16 @@ describe("exec and attach", () => {
     await h.clock.advance(500);
     const connection = h.cluster.apiServer.kubelets.get("node01");
     const run = async (command: string[]) => {
-      const session = connection?.exec({ namespace: "default", pod: "app", container: "app", command, stdin: false, stdout: true, stderr: true, tty: false });
+      const session = connection?.exec({
+        namespace: "default",
+        pod: "app",
+        container: "app",
+        command,
+        stdin: false,
+        stdout: true,
+        stderr: true,
+        tty: false,
+      });
       let out = "";
       let exit: unknown;
       session?.onStdout((data) => {
@@ -375,7 +471,10 @@ describe("exec and attach", () => {
       return { out, exit };
     };
     expect(await run(["cat", "/etc/hostname"])).toEqual({ out: "app\n", exit: { exitCode: 0 } });
-    expect(await run(["sh", "-c", "curl -s localhost | grep title"])).toEqual({ out: "<title>Welcome to nginx!</title>\n", exit: { exitCode: 0 } });
+    expect(await run(["sh", "-c", "curl -s localhost | grep title"])).toEqual({
+      out: "<title>Welcome to nginx!</title>\n",
+      exit: { exitCode: 0 },
+    });
     const missing = await run(["ps"]);
     expect(missing.exit).toEqual({ exitCode: 127 });
     expect(missing.out).toContain('exec: "ps": executable file not found in $PATH');
@@ -385,7 +484,9 @@ describe("exec and attach", () => {
 describe("pods the API no longer has", () => {
   it("stops containers at once when a pod is force-deleted", async () => {
     const h = await setup();
-    const created: Pod = await h.run({ spec: { containers: [{ name: "app", image: "busybox", command: ["sleep", "3600"] }] } });
+    const created: Pod = await h.run({
+      spec: { containers: [{ name: "app", image: "busybox", command: ["sleep", "3600"] }] },
+    });
     await h.clock.advance(500);
     await h.client.delete(Pods, "default", "app", { gracePeriodSeconds: 0 });
     await h.clock.advance(10);

@@ -216,7 +216,12 @@ export class PodWorker {
       } catch (error) {
         if (!(error instanceof VolumeMountError)) throw error;
         if (this.volumeError?.message !== error.message) {
-          this.host.recorder.record(this.pod, "Warning", "FailedMount", `MountVolume.SetUp failed for volume "${error.volume}" : ${error.message}`);
+          this.host.recorder.record(
+            this.pod,
+            "Warning",
+            "FailedMount",
+            `MountVolume.SetUp failed for volume "${error.volume}" : ${error.message}`,
+          );
         }
         this.volumeError = error;
         this.after(10_000, () => this.requestSync());
@@ -312,7 +317,9 @@ export class PodWorker {
     }
     record.busy = true;
     void this.startContainer(record)
-      .catch((error) => this.host.log(`pod ${this.key()}: container ${record.name}: ${(error as Error).stack ?? error}`))
+      .catch((error) =>
+        this.host.log(`pod ${this.key()}: container ${record.name}: ${(error as Error).stack ?? error}`),
+      )
       .finally(() => {
         record.busy = false;
         this.requestSync();
@@ -343,7 +350,15 @@ export class PodWorker {
     let argv: string[];
     let mounts: Awaited<ReturnType<typeof containerMounts>>;
     try {
-      env = await containerEnvironment(this.pod, spec, image.definition, image.version, this.host.sources, this.host.node, hostname);
+      env = await containerEnvironment(
+        this.pod,
+        spec,
+        image.definition,
+        image.version,
+        this.host.sources,
+        this.host.node,
+        hostname,
+      );
       argv = containerArgv(spec, image.definition, env);
       mounts = await containerMounts(spec, this.volumes ?? new Map());
     } catch (error) {
@@ -363,7 +378,15 @@ export class PodWorker {
     const namespace = this.pod.metadata.namespace ?? "default";
     const source: NetworkSource = this.pod.spec?.hostNetwork
       ? { ip }
-      : { ip, namespace, resolvConf: { nameservers: ["10.96.0.10"], searches: [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"], ndots: 5 } };
+      : {
+          ip,
+          namespace,
+          resolvConf: {
+            nameservers: ["10.96.0.10"],
+            searches: [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"],
+            ndots: 5,
+          },
+        };
     const files: Record<string, string> = {
       "/etc/hostname": `${hostname}\n`,
       "/etc/hosts": hostsFile(hostname, ip, this.pod),
@@ -434,7 +457,9 @@ export class PodWorker {
       return undefined;
     }
     const tagged = /:[^/]+$/.test(imageName.split("@")[0]) || imageName.includes("@");
-    const policy = record.spec.imagePullPolicy ?? (!tagged || imageName.split("@")[0].endsWith(":latest") ? "Always" : "IfNotPresent");
+    const policy =
+      record.spec.imagePullPolicy ??
+      (!tagged || imageName.split("@")[0].endsWith(":latest") ? "Always" : "IfNotPresent");
     if (present && policy !== "Always") {
       this.event(record, "Normal", "Pulled", `Container image "${imageName}" already present on machine`);
       return present;
@@ -464,7 +489,12 @@ export class PodWorker {
     try {
       const { image, durationMs } = await runtime.pullImage(imageName);
       const seconds = formatSeconds(durationMs);
-      this.event(record, "Normal", "Pulled", `Successfully pulled image "${imageName}" in ${seconds} (${seconds} including waiting). Image size: ${image.sizeBytes} bytes.`);
+      this.event(
+        record,
+        "Normal",
+        "Pulled",
+        `Successfully pulled image "${imageName}" in ${seconds} (${seconds} including waiting). Image size: ${image.sizeBytes} bytes.`,
+      );
       return image;
     } catch (error) {
       if (!(error instanceof PullError)) throw error;
@@ -482,7 +512,11 @@ export class PodWorker {
     }
   }
 
-  private async runHook(record: ContainerRecord, container: RuntimeContainer, kind: "PostStart" | "PreStop"): Promise<void> {
+  private async runHook(
+    record: ContainerRecord,
+    container: RuntimeContainer,
+    kind: "PostStart" | "PreStop",
+  ): Promise<void> {
     const handler = kind === "PostStart" ? record.spec.lifecycle?.postStart : record.spec.lifecycle?.preStop;
     if (!handler) return;
     let failure: string | undefined;
@@ -493,14 +527,23 @@ export class PodWorker {
           output += text;
         });
         const status = await process.exited;
-        if (status.exitCode !== 0) failure = `command '${handler.exec.command.join(" ")}' exited with ${status.exitCode}: ${output}`;
+        if (status.exitCode !== 0)
+          failure = `command '${handler.exec.command.join(" ")}' exited with ${status.exitCode}: ${output}`;
       } catch (error) {
         failure = error instanceof SpawnError ? error.message : String(error);
       }
     } else if (handler.sleep) {
       await this.wait(handler.sleep.seconds * 1000);
     } else if (handler.httpGet) {
-      const result = await runProbe({ httpGet: handler.httpGet }, record.spec, container, this.ip ?? "", this.host.runtime, this.host.network, this.host.clock);
+      const result = await runProbe(
+        { httpGet: handler.httpGet },
+        record.spec,
+        container,
+        this.ip ?? "",
+        this.host.runtime,
+        this.host.network,
+        this.host.clock,
+      );
       if (!result.success) failure = result.output;
     }
     if (failure !== undefined) {
@@ -522,12 +565,14 @@ export class PodWorker {
     const spec = record.spec;
     const ip = this.ip ?? this.host.node.ip;
     const attempt = (kind: ProbeKind) => () => {
-      const probe = kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
+      const probe =
+        kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
       return runProbe(probe ?? {}, spec, container, ip, this.host.runtime, this.host.network, this.host.clock);
     };
     const label = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
     const add = (kind: ProbeKind, onResult: (success: boolean) => void) => {
-      const probe = kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
+      const probe =
+        kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
       if (!probe) return;
       record.probes.push(
         new ProbeWorker(
@@ -535,7 +580,8 @@ export class PodWorker {
           probe,
           attempt(kind),
           (result) => {
-            if (container.state === "running") this.event(record, "Warning", "Unhealthy", `${label[kind]} probe failed: ${result.output}`);
+            if (container.state === "running")
+              this.event(record, "Warning", "Unhealthy", `${label[kind]} probe failed: ${result.output}`);
           },
           onResult,
         ),
@@ -610,7 +656,11 @@ export class PodWorker {
   private async terminate(overrideGraceSeconds?: number): Promise<void> {
     if (this.terminating) return;
     this.terminating = true;
-    const graceSeconds = overrideGraceSeconds ?? this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const graceSeconds =
+      overrideGraceSeconds ??
+      this.pod.metadata.deletionGracePeriodSeconds ??
+      this.pod.spec?.terminationGracePeriodSeconds ??
+      30;
     const deadline = this.host.clock.now() + graceSeconds * 1000;
     const stopOne = async (record: ContainerRecord) => {
       this.stopProbes(record);
@@ -638,7 +688,9 @@ export class PodWorker {
     if (!this.removedFromApi) {
       await this.publish(true);
       await this.posting;
-      await this.host.finishDeletion(this.pod).catch((error) => this.host.log(`pod ${this.key()}: delete failed: ${error}`));
+      await this.host
+        .finishDeletion(this.pod)
+        .catch((error) => this.host.log(`pod ${this.key()}: delete failed: ${error}`));
     }
     this.cleanUp();
   }
@@ -671,7 +723,10 @@ export class PodWorker {
     const volumes = new Map<string, IFileSystem>();
     const emptyDirs = new Map<string, IFileSystem>();
     for (const volume of this.pod.spec?.volumes ?? []) {
-      volumes.set(volume.name, await volumeContent(this.pod, volume, this.host.sources, this.host.node, this.host.volumes, emptyDirs));
+      volumes.set(
+        volume.name,
+        await volumeContent(this.pod, volume, this.host.sources, this.host.node, this.host.volumes, emptyDirs),
+      );
     }
     return volumes;
   }
@@ -712,7 +767,12 @@ export class PodWorker {
         if (record.previous) lastState = terminatedOf(record.previous);
       }
     } else {
-      const fallback = this.sandbox !== "ready" || record.kind === "app" ? (record.kind === "app" && !initialized && this.hasInitContainers() ? "PodInitializing" : "ContainerCreating") : "PodInitializing";
+      const fallback =
+        this.sandbox !== "ready" || record.kind === "app"
+          ? record.kind === "app" && !initialized && this.hasInitContainers()
+            ? "PodInitializing"
+            : "ContainerCreating"
+          : "PodInitializing";
       const reason = record.waiting?.reason ?? (record.kind === "app" ? fallback : "PodInitializing");
       state = { waiting: { reason, ...(record.waiting?.message ? { message: record.waiting.message } : {}) } };
       if (record.previous) lastState = terminatedOf(record.previous);
@@ -746,7 +806,8 @@ export class PodWorker {
 
   private initDone(): boolean {
     for (const record of this.records.values()) {
-      if (record.kind === "init" && !(record.current?.state === "exited" && record.current.exit?.exitCode === 0)) return false;
+      if (record.kind === "init" && !(record.current?.state === "exited" && record.current.exit?.exitCode === 0))
+        return false;
       if (record.kind === "sidecar" && !(record.current?.state === "running" && record.started)) return false;
     }
     return true;
@@ -757,7 +818,11 @@ export class PodWorker {
     const initialized = this.initDone();
     const restartPolicy = this.podRestartPolicy();
     const initFailed = [...this.records.values()].some(
-      (r) => r.kind === "init" && r.current?.state === "exited" && r.current.exit?.exitCode !== 0 && restartPolicy === "Never",
+      (r) =>
+        r.kind === "init" &&
+        r.current?.state === "exited" &&
+        r.current.exit?.exitCode !== 0 &&
+        restartPolicy === "Never",
     );
     if (initFailed) return "Failed";
     if (!initialized && !this.terminating && !this.finished) return "Pending";
@@ -797,7 +862,14 @@ export class PodWorker {
       time = toRfc3339(this.host.clock.now());
       this.conditionTimes.set(type, { status, time });
     }
-    return { type, status, lastProbeTime: null, lastTransitionTime: time, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+    return {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: time,
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+    };
   }
 
   private computeStatus(): PodStatus {
@@ -808,13 +880,22 @@ export class PodWorker {
     const appStatuses = records.filter((r) => r.kind === "app").map((r) => this.containerStatus(r, initialized));
     const terminal = phase === "Succeeded" || phase === "Failed";
     const conditions: PodCondition[] = [];
-    conditions.push(this.condition("PodReadyToStartContainers", this.sandbox === "ready" && !terminal ? "True" : "False"));
+    conditions.push(
+      this.condition("PodReadyToStartContainers", this.sandbox === "ready" && !terminal ? "True" : "False"),
+    );
     if (this.hasInitContainers()) {
-      const incomplete = records.filter((r) => r.kind !== "app" && !(r.kind === "init" ? r.current?.exit?.exitCode === 0 : r.started)).map((r) => r.name);
+      const incomplete = records
+        .filter((r) => r.kind !== "app" && !(r.kind === "init" ? r.current?.exit?.exitCode === 0 : r.started))
+        .map((r) => r.name);
       conditions.push(
-        initialized || terminal && incomplete.length === 0
+        initialized || (terminal && incomplete.length === 0)
           ? this.condition("Initialized", "True")
-          : this.condition("Initialized", "False", "ContainersNotInitialized", `containers with incomplete status: [${incomplete.join(" ")}]`),
+          : this.condition(
+              "Initialized",
+              "False",
+              "ContainersNotInitialized",
+              `containers with incomplete status: [${incomplete.join(" ")}]`,
+            ),
       );
     } else {
       conditions.push(this.condition("Initialized", "True"));
@@ -827,7 +908,16 @@ export class PodWorker {
       conditions.push(this.condition("Ready", "False", "PodCompleted"));
       conditions.push(this.condition("ContainersReady", "False", "PodCompleted"));
     } else if (unready.length === 0 && initialized) {
-      conditions.push(gatesOk ? this.condition("Ready", "True") : this.condition("Ready", "False", "ReadinessGatesNotReady", "corresponding condition of pod readiness gate is not true"));
+      conditions.push(
+        gatesOk
+          ? this.condition("Ready", "True")
+          : this.condition(
+              "Ready",
+              "False",
+              "ReadinessGatesNotReady",
+              "corresponding condition of pod readiness gate is not true",
+            ),
+      );
       conditions.push(this.condition("ContainersReady", "True"));
     } else {
       const message = `containers with unready status: [${unready.join(" ")}]`;
@@ -842,7 +932,11 @@ export class PodWorker {
       conditions,
       hostIP: this.host.node.ip,
       hostIPs: [{ ip: this.host.node.ip }],
-      ...(ip && !(terminal && this.terminating) ? { podIP: ip, podIPs: [{ ip }] } : ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+      ...(ip && !(terminal && this.terminating)
+        ? { podIP: ip, podIPs: [{ ip }] }
+        : ip
+          ? { podIP: ip, podIPs: [{ ip }] }
+          : {}),
       startTime: toRfc3339(this.startTime),
       ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
       containerStatuses: appStatuses,
@@ -876,7 +970,9 @@ function hostsFile(hostname: string, ip: string, pod: Pod): string {
     "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n";
   const subdomain = pod.spec?.subdomain;
   const namespace = pod.metadata.namespace ?? "default";
-  text += subdomain ? `${ip}\t${hostname}.${subdomain}.${namespace}.svc.cluster.local\t${hostname}\n` : `${ip}\t${hostname}\n`;
+  text += subdomain
+    ? `${ip}\t${hostname}.${subdomain}.${namespace}.svc.cluster.local\t${hostname}\n`
+    : `${ip}\t${hostname}\n`;
   for (const alias of pod.spec?.hostAliases ?? []) {
     text += `\n# Entries added by HostAliases.\n${alias.ip}\t${(alias.hostnames ?? []).join("\t")}\n`;
   }

@@ -73,10 +73,17 @@ export async function runProbe(
     const path = probe.httpGet.path ?? "/";
     const url = `${scheme}://${host}:${target}${path}`;
     try {
-      const connection = await withTimeout(network.connect(source, host === "127.0.0.1" || host === "localhost" ? podIp : host, target), () => {
-        throw new NetworkError("Timeout", "timeout");
-      });
-      const headers: Record<string, string> = { Host: `${host}:${target}`, "User-Agent": "kube-probe/1.32", Accept: "*/*" };
+      const connection = await withTimeout(
+        network.connect(source, host === "127.0.0.1" || host === "localhost" ? podIp : host, target),
+        () => {
+          throw new NetworkError("Timeout", "timeout");
+        },
+      );
+      const headers: Record<string, string> = {
+        Host: `${host}:${target}`,
+        "User-Agent": "kube-probe/1.32",
+        Accept: "*/*",
+      };
       for (const header of probe.httpGet.httpHeaders ?? []) headers[header.name] = header.value;
       const response = await withTimeout(connection.http({ method: "GET", path, headers }), () => {
         throw new NetworkError("Timeout", "timeout");
@@ -86,7 +93,10 @@ export async function runProbe(
       return { success: false, output: `HTTP probe failed with statuscode: ${response.status}` };
     } catch (error) {
       if (error instanceof NetworkError && error.code === "Timeout") {
-        return { success: false, output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` };
+        return {
+          success: false,
+          output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+        };
       }
       return { success: false, output: `Get "${url}": dial tcp ${host}:${target}: connect: connection refused` };
     }
@@ -101,7 +111,8 @@ export async function runProbe(
       connection.close();
       return { success: true, output: "" };
     } catch (error) {
-      if (error instanceof NetworkError && error.code === "Timeout") return { success: false, output: `dial tcp ${host}:${target}: i/o timeout` };
+      if (error instanceof NetworkError && error.code === "Timeout")
+        return { success: false, output: `dial tcp ${host}:${target}: i/o timeout` };
       return { success: false, output: `dial tcp ${host}:${target}: connect: connection refused` };
     }
   }
@@ -114,7 +125,10 @@ export async function runProbe(
       connection.close();
       return { success: true, output: "" };
     } catch {
-      return { success: false, output: `timeout: failed to connect service "${podIp}:${target}" within ${probe.timeoutSeconds ?? 1}s: context deadline exceeded` };
+      return {
+        success: false,
+        output: `timeout: failed to connect service "${podIp}:${target}" within ${probe.timeoutSeconds ?? 1}s: context deadline exceeded`,
+      };
     }
   }
   return { success: true, output: "" };

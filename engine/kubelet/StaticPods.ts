@@ -49,7 +49,9 @@ export class StaticPods {
 
   async start(): Promise<void> {
     this.stopWatching = this.options.fileSystem.watch(manifestDirectory, (name) => {
-      this.reloading = this.reloading.then(() => this.reload(name)).catch((error) => this.options.log(`static pod ${name}: ${error}`));
+      this.reloading = this.reloading
+        .then(() => this.reload(name))
+        .catch((error) => this.options.log(`static pod ${name}: ${error}`));
     });
     for (const name of await this.options.fileSystem.readDir(manifestDirectory)) await this.reload(name);
   }
@@ -110,7 +112,9 @@ export class StaticPods {
         annotations: {
           ...(manifest.metadata.annotations ?? {}),
           [hashAnnotation]: hash,
-          [seenAnnotation]: toRfc3339Micro(this.options.clock.now()).replace("Z", "000Z").replace(/(\.\d{9})\d*Z/, "$1Z"),
+          [seenAnnotation]: toRfc3339Micro(this.options.clock.now())
+            .replace("Z", "000Z")
+            .replace(/(\.\d{9})\d*Z/, "$1Z"),
           [sourceAnnotation]: "file",
         },
       },
@@ -141,7 +145,13 @@ export class StaticPods {
       namespace: pod.metadata.namespace,
       labels: pod.metadata.labels,
       annotations: { ...pod.metadata.annotations, [mirrorAnnotation]: entry.hash },
-      ...(nodeUid ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: this.options.nodeName, uid: nodeUid, controller: true }] } : {}),
+      ...(nodeUid
+        ? {
+            ownerReferences: [
+              { apiVersion: "v1", kind: "Node", name: this.options.nodeName, uid: nodeUid, controller: true },
+            ],
+          }
+        : {}),
     };
     delete pod.status;
     return pod;
@@ -154,9 +164,15 @@ export class StaticPods {
     } catch (error) {
       if (isApiError(error, "AlreadyExists")) {
         // A mirror from an earlier kubelet run: replace it when it belongs to another manifest version.
-        const current = await this.options.client.get<Pod>(Pods, entry.pod.metadata.namespace, entry.pod.metadata.name ?? "");
+        const current = await this.options.client.get<Pod>(
+          Pods,
+          entry.pod.metadata.namespace,
+          entry.pod.metadata.name ?? "",
+        );
         if (current.metadata.annotations?.[mirrorAnnotation] !== entry.hash) {
-          await this.options.client.delete(Pods, current.metadata.namespace, current.metadata.name ?? "", { gracePeriodSeconds: 0 }).catch(() => {});
+          await this.options.client
+            .delete(Pods, current.metadata.namespace, current.metadata.name ?? "", { gracePeriodSeconds: 0 })
+            .catch(() => {});
           return;
         }
       } else {
@@ -169,11 +185,20 @@ export class StaticPods {
 
   /** A mirror pod changed in the API: keep it in place while its static pod runs. */
   mirrorEvent(type: string, mirror: Pod): void {
-    const entry = [...this.byFile.values()].find((candidate) => candidate.pod.metadata.name === mirror.metadata.name && candidate.pod.metadata.namespace === mirror.metadata.namespace);
+    const entry = [...this.byFile.values()].find(
+      (candidate) =>
+        candidate.pod.metadata.name === mirror.metadata.name &&
+        candidate.pod.metadata.namespace === mirror.metadata.namespace,
+    );
     if (!entry) {
       // A mirror whose manifest is gone: the kubelet deletes orphaned mirror pods.
       if (type !== "DELETED") {
-        void this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid: mirror.metadata.uid } }).catch(() => {});
+        void this.options.client
+          .delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", {
+            gracePeriodSeconds: 0,
+            preconditions: { uid: mirror.metadata.uid },
+          })
+          .catch(() => {});
       }
       return;
     }
@@ -182,7 +207,12 @@ export class StaticPods {
       return;
     }
     if (mirror.metadata.deletionTimestamp || mirror.metadata.annotations?.[mirrorAnnotation] !== entry.hash) {
-      void this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid: mirror.metadata.uid } }).catch(() => {});
+      void this.options.client
+        .delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: mirror.metadata.uid },
+        })
+        .catch(() => {});
     }
   }
 
@@ -202,11 +232,16 @@ export class StaticPods {
 
   /** The static pod's containers are stopped: its mirror goes too (unless a new version replaced it). */
   async staticPodStopped(pod: Pod): Promise<void> {
-    const replacement = [...this.byFile.values()].find((entry) => entry.pod.metadata.name === pod.metadata.name && entry.pod.metadata.uid !== pod.metadata.uid);
+    const replacement = [...this.byFile.values()].find(
+      (entry) => entry.pod.metadata.name === pod.metadata.name && entry.pod.metadata.uid !== pod.metadata.uid,
+    );
     try {
       const mirror = await this.options.client.get<Pod>(Pods, pod.metadata.namespace, pod.metadata.name ?? "");
       if (mirror.metadata.annotations?.[mirrorAnnotation] === pod.metadata.uid || !replacement) {
-        await this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", { gracePeriodSeconds: 0, preconditions: { uid: mirror.metadata.uid } });
+        await this.options.client.delete(Pods, mirror.metadata.namespace, mirror.metadata.name ?? "", {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: mirror.metadata.uid },
+        });
       }
     } catch (error) {
       if (!isApiError(error, "NotFound") && !isApiError(error, "Conflict")) throw error;

@@ -105,8 +105,14 @@ export function kubeadmAddons(controlPlaneIp: string): Array<{ resource: string;
                   name: "kube-proxy",
                   image: `registry.k8s.io/kube-proxy:${kubernetesVersion}`,
                   imagePullPolicy: "IfNotPresent",
-                  command: ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"],
-                  env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } }],
+                  command: [
+                    "/usr/local/bin/kube-proxy",
+                    "--config=/var/lib/kube-proxy/config.conf",
+                    "--hostname-override=$(NODE_NAME)",
+                  ],
+                  env: [
+                    { name: "NODE_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } },
+                  ],
                   securityContext: { privileged: true },
                   volumeMounts: [
                     { name: "kube-proxy", mountPath: "/var/lib/kube-proxy" },
@@ -138,7 +144,12 @@ export function kubeadmAddons(controlPlaneIp: string): Array<{ resource: string;
     {
       resource: "configmaps",
       group: "",
-      object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "coredns", namespace: ns }, data: { Corefile: corefile } },
+      object: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "coredns", namespace: ns },
+        data: { Corefile: corefile },
+      },
     },
     {
       resource: "deployments",
@@ -203,7 +214,12 @@ export function kubeadmAddons(controlPlaneIp: string): Array<{ resource: string;
                 { key: "CriticalAddonsOnly", operator: "Exists" },
                 { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
               ],
-              volumes: [{ name: "config-volume", configMap: { name: "coredns", items: [{ key: "Corefile", path: "Corefile" }] } }],
+              volumes: [
+                {
+                  name: "config-volume",
+                  configMap: { name: "coredns", items: [{ key: "Corefile", path: "Corefile" }] },
+                },
+              ],
             },
           },
         },

@@ -96,9 +96,13 @@ export function podField(pod: Pod, fieldPath: string, node: NodeFacts): string {
     case "metadata.uid":
       return pod.metadata.uid ?? "";
     case "metadata.labels":
-      return Object.entries(pod.metadata.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join("\n");
+      return Object.entries(pod.metadata.labels ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join("\n");
     case "metadata.annotations":
-      return Object.entries(pod.metadata.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join("\n");
+      return Object.entries(pod.metadata.annotations ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join("\n");
     case "spec.nodeName":
       return pod.spec?.nodeName ?? node.name;
     case "spec.serviceAccountName":
@@ -115,7 +119,13 @@ export function podField(pod: Pod, fieldPath: string, node: NodeFacts): string {
 }
 
 /** resourceFieldRef: a container's limit or request (limits default to the node's allocatable), divided and rounded up. */
-export function resourceField(pod: Pod, containerName: string, resource: string, divisor: string | number | undefined, node: NodeFacts): string {
+export function resourceField(
+  pod: Pod,
+  containerName: string,
+  resource: string,
+  divisor: string | number | undefined,
+  node: NodeFacts,
+): string {
   const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   const container = containers.find((c) => c.name === containerName);
   const [kind, name] = resource.split(".") as ["limits" | "requests", string];
@@ -212,7 +222,13 @@ async function envValue(
   if (!from) return "";
   if (from.fieldRef) return podField(pod, from.fieldRef.fieldPath, node);
   if (from.resourceFieldRef) {
-    return resourceField(pod, from.resourceFieldRef.containerName || container.name, from.resourceFieldRef.resource, from.resourceFieldRef.divisor, node);
+    return resourceField(
+      pod,
+      from.resourceFieldRef.containerName || container.name,
+      from.resourceFieldRef.resource,
+      from.resourceFieldRef.divisor,
+      node,
+    );
   }
   if (from.configMapKeyRef) {
     const { name = "", key, optional } = from.configMapKeyRef;
@@ -279,14 +295,23 @@ export class InMemoryVolumeStore implements VolumeStore {
   }
 }
 
-function projectKeys(data: Record<string, string>, items: KeyToPath[] | undefined, kind: string, name: string, optional: boolean | undefined): Record<string, string> {
+function projectKeys(
+  data: Record<string, string>,
+  items: KeyToPath[] | undefined,
+  kind: string,
+  name: string,
+  optional: boolean | undefined,
+): Record<string, string> {
   if (!items) return { ...data };
   const files: Record<string, string> = {};
   for (const item of items) {
     const value = data[item.key];
     if (value === undefined) {
       if (optional) continue;
-      throw new VolumeMountError(name, `configmap references non-existent config key: ${item.key}`.replace("configmap", kind));
+      throw new VolumeMountError(
+        name,
+        `configmap references non-existent config key: ${item.key}`.replace("configmap", kind),
+      );
     }
     files[item.path] = value;
   }
@@ -298,7 +323,13 @@ function downwardFiles(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, nod
   for (const item of items ?? []) {
     if (item.fieldRef) files[item.path] = podField(pod, item.fieldRef.fieldPath, node);
     else if (item.resourceFieldRef) {
-      files[item.path] = resourceField(pod, item.resourceFieldRef.containerName ?? "", item.resourceFieldRef.resource, item.resourceFieldRef.divisor, node);
+      files[item.path] = resourceField(
+        pod,
+        item.resourceFieldRef.containerName ?? "",
+        item.resourceFieldRef.resource,
+        item.resourceFieldRef.divisor,
+        node,
+      );
     }
   }
   return files;
@@ -331,7 +362,8 @@ export async function volumeContent(
     return fs;
   }
   if (volume.hostPath) return store.hostPath(volume.hostPath.path);
-  if (volume.persistentVolumeClaim) return store.persistentVolume(`${namespace}/${volume.persistentVolumeClaim.claimName}`);
+  if (volume.persistentVolumeClaim)
+    return store.persistentVolume(`${namespace}/${volume.persistentVolumeClaim.claimName}`);
   if (volume.configMap) {
     const name = volume.configMap.name ?? "";
     const configMap = await sources.configMap(namespace, name);
@@ -339,7 +371,15 @@ export async function volumeContent(
       if (volume.configMap.optional) return new InMemoryFs();
       throw new VolumeMountError(volume.name, `configmap "${name}" not found`);
     }
-    return fromFiles(projectKeys({ ...(configMap.data ?? {}) }, volume.configMap.items, "configmap", volume.name, volume.configMap.optional));
+    return fromFiles(
+      projectKeys(
+        { ...(configMap.data ?? {}) },
+        volume.configMap.items,
+        "configmap",
+        volume.name,
+        volume.configMap.optional,
+      ),
+    );
   }
   if (volume.secret) {
     const name = volume.secret.secretName ?? "";
@@ -356,7 +396,11 @@ export async function volumeContent(
     const files: Record<string, string> = {};
     for (const source of volume.projected.sources ?? []) {
       if (source.serviceAccountToken) {
-        files[source.serviceAccountToken.path] = await sources.serviceAccountToken(pod, source.serviceAccountToken.audience, source.serviceAccountToken.expirationSeconds ?? 3607);
+        files[source.serviceAccountToken.path] = await sources.serviceAccountToken(
+          pod,
+          source.serviceAccountToken.audience,
+          source.serviceAccountToken.expirationSeconds ?? 3607,
+        );
       }
       if (source.configMap) {
         const name = source.configMap.name ?? "";
@@ -365,7 +409,16 @@ export async function volumeContent(
           if (source.configMap.optional) continue;
           throw new VolumeMountError(volume.name, `configmap "${name}" not found`);
         }
-        Object.assign(files, projectKeys({ ...(configMap.data ?? {}) }, source.configMap.items, "configmap", volume.name, source.configMap.optional));
+        Object.assign(
+          files,
+          projectKeys(
+            { ...(configMap.data ?? {}) },
+            source.configMap.items,
+            "configmap",
+            volume.name,
+            source.configMap.optional,
+          ),
+        );
       }
       if (source.secret) {
         const name = source.secret.name ?? "";
@@ -397,7 +450,8 @@ export async function containerMounts(
   const files: Record<string, string> = {};
   for (const mount of container.volumeMounts ?? []) {
     const fs = volumes.get(mount.name);
-    if (!fs) throw new ContainerConfigError(`cannot find volume "${mount.name}" to mount into container "${container.name}"`);
+    if (!fs)
+      throw new ContainerConfigError(`cannot find volume "${mount.name}" to mount into container "${container.name}"`);
     if (mount.subPath) {
       const path = `/${mount.subPath}`;
       try {

@@ -32,7 +32,11 @@ export interface StartNodeOptions {
 
 /** Images a kubeadm node has before anything is scheduled (kind's node image preloads them). */
 export function preloadedImages(role: "control-plane" | "worker"): string[] {
-  const common = ["registry.k8s.io/pause:3.10", `registry.k8s.io/kube-proxy:${kubernetesVersion}`, "registry.k8s.io/coredns/coredns:v1.11.3"];
+  const common = [
+    "registry.k8s.io/pause:3.10",
+    `registry.k8s.io/kube-proxy:${kubernetesVersion}`,
+    "registry.k8s.io/coredns/coredns:v1.11.3",
+  ];
   if (role === "worker") return common;
   return [
     ...common,
@@ -48,7 +52,10 @@ export function preloadedImages(role: "control-plane" | "worker"): string[] {
  * kubelet, which registers the Node and runs its pods. The returned `kubelet.connection` is what
  * the API server's KubeletRegistry needs.
  */
-export async function startNode(context: ComponentContext, options: StartNodeOptions): Promise<{ component: Component; kubelet: Kubelet }> {
+export async function startNode(
+  context: ComponentContext,
+  options: StartNodeOptions,
+): Promise<{ component: Component; kubelet: Kubelet }> {
   await writeKubeadmFiles(options.fileSystem, options.nodeName, options.role, nodeIp(options.index), nodeIp(0));
   const kubelet = new Kubelet(context, {
     name: options.nodeName,

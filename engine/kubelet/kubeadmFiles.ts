@@ -10,7 +10,12 @@ const caVolumes: HostPathVolume[] = [
   { name: "ca-certs", path: "/etc/ssl/certs", type: "DirectoryOrCreate", readOnly: true },
   { name: "etc-ca-certificates", path: "/etc/ca-certificates", type: "DirectoryOrCreate", readOnly: true },
   { name: "k8s-certs", path: "/etc/kubernetes/pki", type: "DirectoryOrCreate", readOnly: true },
-  { name: "usr-local-share-ca-certificates", path: "/usr/local/share/ca-certificates", type: "DirectoryOrCreate", readOnly: true },
+  {
+    name: "usr-local-share-ca-certificates",
+    path: "/usr/local/share/ca-certificates",
+    type: "DirectoryOrCreate",
+    readOnly: true,
+  },
   { name: "usr-share-ca-certificates", path: "/usr/share/ca-certificates", type: "DirectoryOrCreate", readOnly: true },
 ];
 
@@ -40,7 +45,11 @@ function staticPod(
           ...container,
           volumeMounts: [...volumes]
             .sort((a, b) => (a.mountPath ?? a.path).localeCompare(b.mountPath ?? b.path))
-            .map((v) => ({ mountPath: v.mountPath ?? v.path, name: v.name, ...(v.readOnly ? { readOnly: true } : {}) })),
+            .map((v) => ({
+              mountPath: v.mountPath ?? v.path,
+              name: v.name,
+              ...(v.readOnly ? { readOnly: true } : {}),
+            })),
         },
       ],
       hostNetwork: true,
@@ -83,11 +92,25 @@ export function controlPlaneManifests(ip: string, nodeName: string): Record<stri
       ],
       image: "registry.k8s.io/etcd:3.5.16-0",
       imagePullPolicy: "IfNotPresent",
-      livenessProbe: httpProbe("127.0.0.1", "/livez", 2381, "HTTP", { failureThreshold: 8, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      livenessProbe: httpProbe("127.0.0.1", "/livez", 2381, "HTTP", {
+        failureThreshold: 8,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
       name: "etcd",
-      readinessProbe: httpProbe("127.0.0.1", "/readyz", 2381, "HTTP", { failureThreshold: 3, periodSeconds: 1, timeoutSeconds: 15 }),
+      readinessProbe: httpProbe("127.0.0.1", "/readyz", 2381, "HTTP", {
+        failureThreshold: 3,
+        periodSeconds: 1,
+        timeoutSeconds: 15,
+      }),
       resources: { requests: { cpu: "100m", memory: "100Mi" } },
-      startupProbe: httpProbe("127.0.0.1", "/readyz", 2381, "HTTP", { failureThreshold: 24, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      startupProbe: httpProbe("127.0.0.1", "/readyz", 2381, "HTTP", {
+        failureThreshold: 24,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
     },
     [
       { name: "etcd-certs", path: "/etc/kubernetes/pki/etcd", type: "DirectoryOrCreate" },
@@ -130,11 +153,25 @@ export function controlPlaneManifests(ip: string, nodeName: string): Record<stri
       ],
       image: `registry.k8s.io/kube-apiserver:${kubernetesVersion}`,
       imagePullPolicy: "IfNotPresent",
-      livenessProbe: httpProbe(ip, "/livez", 6443, "HTTPS", { failureThreshold: 8, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      livenessProbe: httpProbe(ip, "/livez", 6443, "HTTPS", {
+        failureThreshold: 8,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
       name: "kube-apiserver",
-      readinessProbe: httpProbe(ip, "/readyz", 6443, "HTTPS", { failureThreshold: 3, periodSeconds: 1, timeoutSeconds: 15 }),
+      readinessProbe: httpProbe(ip, "/readyz", 6443, "HTTPS", {
+        failureThreshold: 3,
+        periodSeconds: 1,
+        timeoutSeconds: 15,
+      }),
       resources: { requests: { cpu: "250m" } },
-      startupProbe: httpProbe(ip, "/livez", 6443, "HTTPS", { failureThreshold: 24, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      startupProbe: httpProbe(ip, "/livez", 6443, "HTTPS", {
+        failureThreshold: 24,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
     },
     caVolumes,
   );
@@ -164,14 +201,28 @@ export function controlPlaneManifests(ip: string, nodeName: string): Record<stri
       ],
       image: `registry.k8s.io/kube-controller-manager:${kubernetesVersion}`,
       imagePullPolicy: "IfNotPresent",
-      livenessProbe: httpProbe("127.0.0.1", "/healthz", 10257, "HTTPS", { failureThreshold: 8, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      livenessProbe: httpProbe("127.0.0.1", "/healthz", 10257, "HTTPS", {
+        failureThreshold: 8,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
       name: "kube-controller-manager",
       resources: { requests: { cpu: "200m" } },
-      startupProbe: httpProbe("127.0.0.1", "/healthz", 10257, "HTTPS", { failureThreshold: 24, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      startupProbe: httpProbe("127.0.0.1", "/healthz", 10257, "HTTPS", {
+        failureThreshold: 24,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
     },
     [
       ...caVolumes,
-      { name: "flexvolume-dir", path: "/usr/libexec/kubernetes/kubelet-plugins/volume/exec", type: "DirectoryOrCreate" },
+      {
+        name: "flexvolume-dir",
+        path: "/usr/libexec/kubernetes/kubelet-plugins/volume/exec",
+        type: "DirectoryOrCreate",
+      },
       { name: "kubeconfig", path: "/etc/kubernetes/controller-manager.conf", type: "FileOrCreate", readOnly: true },
     ],
   );
@@ -189,16 +240,35 @@ export function controlPlaneManifests(ip: string, nodeName: string): Record<stri
       ],
       image: `registry.k8s.io/kube-scheduler:${kubernetesVersion}`,
       imagePullPolicy: "IfNotPresent",
-      livenessProbe: httpProbe("127.0.0.1", "/livez", 10259, "HTTPS", { failureThreshold: 8, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      livenessProbe: httpProbe("127.0.0.1", "/livez", 10259, "HTTPS", {
+        failureThreshold: 8,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
       name: "kube-scheduler",
-      readinessProbe: httpProbe("127.0.0.1", "/readyz", 10259, "HTTPS", { failureThreshold: 3, periodSeconds: 1, timeoutSeconds: 15 }),
+      readinessProbe: httpProbe("127.0.0.1", "/readyz", 10259, "HTTPS", {
+        failureThreshold: 3,
+        periodSeconds: 1,
+        timeoutSeconds: 15,
+      }),
       resources: { requests: { cpu: "100m" } },
-      startupProbe: httpProbe("127.0.0.1", "/livez", 10259, "HTTPS", { failureThreshold: 24, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15 }),
+      startupProbe: httpProbe("127.0.0.1", "/livez", 10259, "HTTPS", {
+        failureThreshold: 24,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 15,
+      }),
     },
     [{ name: "kubeconfig", path: "/etc/kubernetes/scheduler.conf", type: "FileOrCreate", readOnly: true }],
   );
   const files: Record<string, string> = {};
-  for (const [name, pod] of Object.entries({ etcd, "kube-apiserver": apiserver, "kube-controller-manager": controllerManager, "kube-scheduler": scheduler })) {
+  for (const [name, pod] of Object.entries({
+    etcd,
+    "kube-apiserver": apiserver,
+    "kube-controller-manager": controllerManager,
+    "kube-scheduler": scheduler,
+  })) {
     files[`${manifests}/${name}.yaml`] = stringify(pod, { lineWidth: 0 });
   }
   return files;
@@ -240,12 +310,25 @@ function pem(kind: string, name: string): string {
 function kubeconfig(user: string, server: string): string {
   return stringify({
     apiVersion: "v1",
-    clusters: [{ cluster: { "certificate-authority-data": Buffer.from(pem("CERTIFICATE", "ca")).toString("base64"), server }, name: "kubernetes" }],
+    clusters: [
+      {
+        cluster: { "certificate-authority-data": Buffer.from(pem("CERTIFICATE", "ca")).toString("base64"), server },
+        name: "kubernetes",
+      },
+    ],
     contexts: [{ context: { cluster: "kubernetes", user }, name: `${user}@kubernetes` }],
     "current-context": `${user}@kubernetes`,
     kind: "Config",
     preferences: {},
-    users: [{ name: user, user: { "client-certificate-data": Buffer.from(pem("CERTIFICATE", user)).toString("base64"), "client-key-data": Buffer.from(pem("RSA PRIVATE KEY", user)).toString("base64") } }],
+    users: [
+      {
+        name: user,
+        user: {
+          "client-certificate-data": Buffer.from(pem("CERTIFICATE", user)).toString("base64"),
+          "client-key-data": Buffer.from(pem("RSA PRIVATE KEY", user)).toString("base64"),
+        },
+      },
+    ],
   });
 }
 
@@ -255,14 +338,24 @@ function kubeconfig(user: string, server: string): string {
  * manifests, the PKI and the component kubeconfigs; on every node kubelet.conf and the kubelet's
  * config.
  */
-export async function writeKubeadmFiles(fs: NodeFileSystem, nodeName: string, role: "control-plane" | "worker", ip: string, controlPlaneIp: string): Promise<void> {
+export async function writeKubeadmFiles(
+  fs: NodeFileSystem,
+  nodeName: string,
+  role: "control-plane" | "worker",
+  ip: string,
+  controlPlaneIp: string,
+): Promise<void> {
   if ((await fs.readFile("/etc/kubernetes/kubelet.conf")) !== undefined) return;
   const server = `https://${controlPlaneIp}:6443`;
   const files: Record<string, string> = {
     "/var/lib/kubelet/config.yaml": stringify({
       apiVersion: "kubelet.config.k8s.io/v1beta1",
       kind: "KubeletConfiguration",
-      authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" } },
+      authentication: {
+        anonymous: { enabled: false },
+        webhook: { enabled: true },
+        x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+      },
       authorization: { mode: "Webhook" },
       cgroupDriver: "systemd",
       clusterDNS: ["10.96.0.10"],
@@ -283,7 +376,13 @@ export async function writeKubeadmFiles(fs: NodeFileSystem, nodeName: string, ro
   if (role === "control-plane") {
     Object.assign(files, controlPlaneManifests(ip, nodeName));
     for (const name of pkiFiles) {
-      const kind = name.endsWith(".key") ? (name === "sa.key" ? "RSA PRIVATE KEY" : "RSA PRIVATE KEY") : name.endsWith(".pub") ? "PUBLIC KEY" : "CERTIFICATE";
+      const kind = name.endsWith(".key")
+        ? name === "sa.key"
+          ? "RSA PRIVATE KEY"
+          : "RSA PRIVATE KEY"
+        : name.endsWith(".pub")
+          ? "PUBLIC KEY"
+          : "CERTIFICATE";
       files[`/etc/kubernetes/pki/${name}`] = pem(kind, name);
     }
     files["/etc/kubernetes/admin.conf"] = kubeconfig("kubernetes-admin", server);

@@ -39,10 +39,38 @@ export function podCidr(index: number): string {
 /** The Node's conditions while the kubelet is healthy, with the kubelet's reasons and messages. */
 export function healthyConditions(time: string): NodeCondition[] {
   return [
-    { type: "MemoryPressure", status: "False", lastHeartbeatTime: time, lastTransitionTime: time, reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available" },
-    { type: "DiskPressure", status: "False", lastHeartbeatTime: time, lastTransitionTime: time, reason: "KubeletHasNoDiskPressure", message: "kubelet has no disk pressure" },
-    { type: "PIDPressure", status: "False", lastHeartbeatTime: time, lastTransitionTime: time, reason: "KubeletHasSufficientPID", message: "kubelet has sufficient PID available" },
-    { type: "Ready", status: "True", lastHeartbeatTime: time, lastTransitionTime: time, reason: "KubeletReady", message: "kubelet is posting ready status" },
+    {
+      type: "MemoryPressure",
+      status: "False",
+      lastHeartbeatTime: time,
+      lastTransitionTime: time,
+      reason: "KubeletHasSufficientMemory",
+      message: "kubelet has sufficient memory available",
+    },
+    {
+      type: "DiskPressure",
+      status: "False",
+      lastHeartbeatTime: time,
+      lastTransitionTime: time,
+      reason: "KubeletHasNoDiskPressure",
+      message: "kubelet has no disk pressure",
+    },
+    {
+      type: "PIDPressure",
+      status: "False",
+      lastHeartbeatTime: time,
+      lastTransitionTime: time,
+      reason: "KubeletHasSufficientPID",
+      message: "kubelet has sufficient PID available",
+    },
+    {
+      type: "Ready",
+      status: "True",
+      lastHeartbeatTime: time,
+      lastTransitionTime: time,
+      reason: "KubeletReady",
+      message: "kubelet is posting ready status",
+    },
   ];
 }
 
@@ -66,7 +94,10 @@ function uuid(seed: string): string {
 /** The images the node lists in `status.images` (most recent first, as `crictl images` names them). */
 export function nodeImages(images: ResolvedImage[]): Array<{ names: string[]; sizeBytes: number }> {
   return images
-    .map((image) => ({ names: [image.repoDigest, `${image.definition.repository}:${image.tag}`], sizeBytes: image.sizeBytes }))
+    .map((image) => ({
+      names: [image.repoDigest, `${image.definition.repository}:${image.tag}`],
+      sizeBytes: image.sizeBytes,
+    }))
     .sort((a, b) => b.sizeBytes - a.sizeBytes)
     .slice(0, 50);
 }

@@ -58,7 +58,9 @@ describe("ContainerRuntime", () => {
     expect(response.status).toBe(200);
     expect(response.body).toContain("<title>Welcome to nginx!</title>");
     expect(response.headers.Server).toBe("nginx/1.27.3");
-    expect(text(nginx).at(-1)).toMatch(/^10\.244\.2\.7 - - \[30\/Nov\/2026:05:36:44 \+0000\] "GET \/ HTTP\/1.1" 200 615 "-" "curl\/8.11.1" "-"$/);
+    expect(text(nginx).at(-1)).toMatch(
+      /^10\.244\.2\.7 - - \[30\/Nov\/2026:05:36:44 \+0000\] "GET \/ HTTP\/1.1" 200 615 "-" "curl\/8.11.1" "-"$/,
+    );
     const stopped = runtime.stopContainer(nginx, 30_000);
     await clock.advance(1);
     await expect(stopped).resolves.toEqual({ exitCode: 0 });
@@ -68,7 +70,11 @@ describe("ContainerRuntime", () => {
 
   it("streams a shell loop's output line by line on the clock and is killed only after the grace period", async () => {
     const { runtime, clock } = setup();
-    const pending = container(runtime, "busybox", ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 5; done"]);
+    const pending = container(runtime, "busybox", [
+      "sh",
+      "-c",
+      "i=0; while true; do echo tick $i; i=$((i+1)); sleep 5; done",
+    ]);
     await clock.advance(100);
     const loop = await pending;
     runtime.startContainer(loop);
@@ -106,9 +112,14 @@ describe("ContainerRuntime", () => {
 
   it("OOM-kills polinux/stress over its memory limit", async () => {
     const { runtime, clock } = setup();
-    const pending = container(runtime, "polinux/stress", ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"], {
-      memoryLimitBytes: 100 * 1024 * 1024,
-    });
+    const pending = container(
+      runtime,
+      "polinux/stress",
+      ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
+      {
+        memoryLimitBytes: 100 * 1024 * 1024,
+      },
+    );
     await clock.advance(100);
     const stress = await pending;
     runtime.startContainer(stress);
@@ -119,7 +130,10 @@ describe("ContainerRuntime", () => {
 
   it("execs commands in the container's file system, with wget through the network", async () => {
     const { runtime, clock } = setup();
-    const pendingNginx = container(runtime, "nginx", ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"], { ip: "10.244.1.9", source: { ip: "10.244.1.9" } });
+    const pendingNginx = container(runtime, "nginx", ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"], {
+      ip: "10.244.1.9",
+      source: { ip: "10.244.1.9" },
+    });
     const pendingShell = container(runtime, "busybox", ["sleep", "3600"]);
     await clock.advance(100);
     const nginx = await pendingNginx;
@@ -134,7 +148,9 @@ describe("ContainerRuntime", () => {
       await clock.advance(10);
       return { out, status: await process.exited };
     };
-    expect((await run(nginx, ["cat", "/etc/os-release"])).out).toContain('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"');
+    expect((await run(nginx, ["cat", "/etc/os-release"])).out).toContain(
+      'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
+    );
     const wget = await run(shell, ["wget", "-qO-", "http://10.244.1.9"]);
     expect(wget.out).toContain("Welcome to nginx!");
     const refused = await run(shell, ["wget", "-qO-", "http://10.244.1.9:8080"]);

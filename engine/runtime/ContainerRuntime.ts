@@ -1,7 +1,13 @@
 import { type IFileSystem, InMemoryFs, MountableFs } from "just-bash";
 import type { Clock } from "../clock/Clock";
 import type { Speed } from "../cluster/Component";
-import { type ImageCatalog, InvalidImageReference, operatingSystemFiles, parseImageReference, type ResolvedImage } from "../images";
+import {
+  type ImageCatalog,
+  InvalidImageReference,
+  operatingSystemFiles,
+  parseImageReference,
+  type ResolvedImage,
+} from "../images";
 import type { Network, NetworkSource } from "../proxy/Network";
 import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
@@ -129,7 +135,8 @@ function buildFileSystem(spec: ContainerSpec): IFileSystem {
   const definition = spec.image.definition;
   const values = { version: spec.image.version };
   const files: Record<string, string> = { ...operatingSystemFiles(definition) };
-  for (const [path, content] of Object.entries(definition.files ?? {})) files[path] = expandTemplate(content, values, 0);
+  for (const [path, content] of Object.entries(definition.files ?? {}))
+    files[path] = expandTemplate(content, values, 0);
   for (const [path, content] of Object.entries(spec.files)) files[path] = content;
   files[streamedStdoutPath] = "";
   files[streamedStderrPath] = "";
@@ -222,7 +229,8 @@ export class ContainerRuntime {
   preload(image: string): void {
     const reference = this.parse(image);
     const resolved = this.options.catalog.resolve(reference);
-    if ("digest" in resolved) this.images.set(reference.normalized, { image: resolved, pulledAt: this.options.clock.now() });
+    if ("digest" in resolved)
+      this.images.set(reference.normalized, { image: resolved, pulledAt: this.options.clock.now() });
   }
 
   createContainer(spec: ContainerSpec): RuntimeContainer {
@@ -237,10 +245,14 @@ export class ContainerRuntime {
     const now = this.options.clock.now();
     container.startedAt = now;
     try {
-      const process = spawn(this.environment(container, true, (stream, text) => container.log.write(stream, text)), container.spec.argv, {
-        stdin: container.spec.stdin,
-        tty: container.spec.tty,
-      });
+      const process = spawn(
+        this.environment(container, true, (stream, text) => container.log.write(stream, text)),
+        container.spec.argv,
+        {
+          stdin: container.spec.stdin,
+          tty: container.spec.tty,
+        },
+      );
       container.process = process;
       container.state = "running";
       void process.exited.then((status) => container.markExited(status, this.options.clock.now()));
@@ -345,7 +357,10 @@ export class ContainerRuntime {
 
   private newId(): string {
     let id = "";
-    while (id.length < 64) id += Math.floor(this.random() * 0x100000000).toString(16).padStart(8, "0");
+    while (id.length < 64)
+      id += Math.floor(this.random() * 0x100000000)
+        .toString(16)
+        .padStart(8, "0");
     return id.slice(0, 64);
   }
 }

@@ -8,7 +8,23 @@ export type Executable =
   | { kind: "utility"; path: string; name: string };
 
 /** just-bash commands no busybox or Debian base image ships. */
-const notInBaseImages = new Set(["jq", "yq", "xan", "sqlite3", "rg", "html-to-markdown", "help", "history", "clear", "tree", "python", "python3", "node", "js-exec", "curl"]);
+const notInBaseImages = new Set([
+  "jq",
+  "yq",
+  "xan",
+  "sqlite3",
+  "rg",
+  "html-to-markdown",
+  "help",
+  "history",
+  "clear",
+  "tree",
+  "python",
+  "python3",
+  "node",
+  "js-exec",
+  "curl",
+]);
 
 /** Utilities the runtime itself provides to shells (busybox applets and procps/coreutils equivalents). */
 const busyboxExtras = ["wget", "nslookup", "ps", "id", "uname", "kill"];
@@ -41,11 +57,17 @@ const systemDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/u
  * Finds `name` as execve would with `PATH`: an absolute or relative path is taken as it is, a bare
  * name is searched in each PATH directory. Returns undefined for "executable file not found".
  */
-export function resolveExecutable(image: ImageDefinition, name: string, path: string | undefined): Executable | undefined {
+export function resolveExecutable(
+  image: ImageDefinition,
+  name: string,
+  path: string | undefined,
+): Executable | undefined {
   const programs = image.programs ?? {};
   const utilities = utilitiesOf(image);
   const directories = (path ?? systemDirectories.join(":")).split(":").filter(Boolean);
-  const candidates = name.includes("/") ? [normalizePath(name)] : directories.map((directory) => `${directory}/${name}`);
+  const candidates = name.includes("/")
+    ? [normalizePath(name)]
+    : directories.map((directory) => `${directory}/${name}`);
   for (const candidate of candidates) {
     const program = programs[candidate];
     if (program) return { kind: "program", path: candidate, program };

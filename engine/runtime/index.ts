@@ -13,3 +13,4 @@ export type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process"
 export { SpawnError, shellQuote } from "./spawn";
 export { InMemoryFs } from "just-bash";
 export { FakeNetwork } from "./FakeNetwork";
+export { warmUpShell } from "./shell/warmUp";

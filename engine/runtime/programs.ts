@@ -1,6 +1,13 @@
 import type { HttpBehaviour, PauseProgram, ServerProgram, TcpBehaviour } from "../images";
 import type { ConnectionHandler, HttpRequest, HttpResponse } from "../proxy/Network";
-import { type ExitStatus, type Process, type ProcessEnvironment, type Signal, deferred, signalExitCode } from "./Process";
+import {
+  type ExitStatus,
+  type Process,
+  type ProcessEnvironment,
+  type Signal,
+  deferred,
+  signalExitCode,
+} from "./Process";
 import { expandTemplate, formatLogTime } from "./templates";
 
 const decoder = new TextDecoder();
@@ -48,7 +55,9 @@ export class ServerProcess implements Process {
     this.commandLine = argv.join(" ");
     const options = parseOptions(program, argv.slice(1));
     const firstPort = program.listen[0];
-    const port = firstPort ? portFrom(firstPort.portOption ? options[firstPort.portOption] : undefined, firstPort.port) : 0;
+    const port = firstPort
+      ? portFrom(firstPort.portOption ? options[firstPort.portOption] : undefined, firstPort.port)
+      : 0;
     this.values = {
       ...options,
       version: env.image.version,
@@ -99,7 +108,11 @@ export class ServerProcess implements Process {
     return handler;
   }
 
-  private async answer(behaviour: HttpBehaviour, request: HttpRequest, peer: { ip: string; port: number }): Promise<HttpResponse> {
+  private async answer(
+    behaviour: HttpBehaviour,
+    request: HttpRequest,
+    peer: { ip: string; port: number },
+  ): Promise<HttpResponse> {
     const now = this.env.clock.now();
     const date = new Date(now).toUTCString();
     const path = request.path.split("?")[0] || "/";
@@ -107,13 +120,35 @@ export class ServerProcess implements Process {
       case "static": {
         const server = expandTemplate(behaviour.server, this.values, now);
         const fixed = behaviour.routes?.[path];
-        if (fixed) return { status: fixed.status, headers: { Server: server, Date: date, "Content-Type": fixed.contentType ?? "text/plain" }, body: fixed.body };
+        if (fixed)
+          return {
+            status: fixed.status,
+            headers: { Server: server, Date: date, "Content-Type": fixed.contentType ?? "text/plain" },
+            body: fixed.body,
+          };
         const body = await this.readStatic(behaviour.root, path, behaviour.index);
         if (body === undefined) {
           const page = expandTemplate(behaviour.notFoundPage, this.values, now);
-          return { status: 404, headers: { Server: server, Date: date, "Content-Type": "text/html", "Content-Length": String(encoder.encode(page).length), Connection: "keep-alive" }, body: page };
+          return {
+            status: 404,
+            headers: {
+              Server: server,
+              Date: date,
+              "Content-Type": "text/html",
+              "Content-Length": String(encoder.encode(page).length),
+              Connection: "keep-alive",
+            },
+            body: page,
+          };
         }
-        const type = body.path.endsWith(".html") || body.path.endsWith(".htm") ? "text/html" : body.path.endsWith(".json") ? "application/json" : body.path.endsWith(".css") ? "text/css" : "text/plain";
+        const type =
+          body.path.endsWith(".html") || body.path.endsWith(".htm")
+            ? "text/html"
+            : body.path.endsWith(".json")
+              ? "application/json"
+              : body.path.endsWith(".css")
+                ? "text/css"
+                : "text/plain";
         return {
           status: 200,
           headers: {
@@ -129,23 +164,57 @@ export class ServerProcess implements Process {
         };
       }
       case "whoami": {
-        const lines = [`Hostname: ${this.env.hostname}`, "IP: 127.0.0.1", "IP: ::1", `IP: ${this.env.ip}`, `RemoteAddr: ${peer.ip}:${peer.port}`, `${request.method} ${request.path} HTTP/1.1`];
+        const lines = [
+          `Hostname: ${this.env.hostname}`,
+          "IP: 127.0.0.1",
+          "IP: ::1",
+          `IP: ${this.env.ip}`,
+          `RemoteAddr: ${peer.ip}:${peer.port}`,
+          `${request.method} ${request.path} HTTP/1.1`,
+        ];
         for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
         const body = `${lines.join("\r\n")}\r\n\r\n`;
-        return { status: 200, headers: { Date: date, "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.length) }, body };
+        return {
+          status: 200,
+          headers: { Date: date, "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.length) },
+          body,
+        };
       }
       case "text": {
         const body = `${this.values[behaviour.option] ?? ""}\n`;
-        return { status: 200, headers: { "X-App-Name": "http-echo", "X-App-Version": this.env.image.version, Date: date, "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(encoder.encode(body).length) }, body };
+        return {
+          status: 200,
+          headers: {
+            "X-App-Name": "http-echo",
+            "X-App-Version": this.env.image.version,
+            Date: date,
+            "Content-Type": "text/plain; charset=utf-8",
+            "Content-Length": String(encoder.encode(body).length),
+          },
+          body,
+        };
       }
       case "routes": {
-        const route = behaviour.routes[path] ?? behaviour.notFound ?? { status: 404, body: "404 page not found\n", contentType: "text/plain; charset=utf-8" };
-        return { status: route.status, headers: { Date: date, "Content-Type": route.contentType ?? "text/plain; charset=utf-8", "Content-Length": String(route.body.length) }, body: route.body };
+        const route = behaviour.routes[path] ??
+          behaviour.notFound ?? { status: 404, body: "404 page not found\n", contentType: "text/plain; charset=utf-8" };
+        return {
+          status: route.status,
+          headers: {
+            Date: date,
+            "Content-Type": route.contentType ?? "text/plain; charset=utf-8",
+            "Content-Length": String(route.body.length),
+          },
+          body: route.body,
+        };
       }
     }
   }
 
-  private async readStatic(root: string, path: string, index: string[]): Promise<{ path: string; text: string } | undefined> {
+  private async readStatic(
+    root: string,
+    path: string,
+    index: string[],
+  ): Promise<{ path: string; text: string } | undefined> {
     const decoded = decodeURIComponent(path);
     if (decoded.split("/").includes("..")) return undefined;
     const full = `${root}${decoded}`.replace(/\/+/g, "/");
@@ -186,7 +255,8 @@ export class ServerProcess implements Process {
     }
     if (this.program.ignoresTerm) return;
     const now = this.env.clock.now();
-    for (const line of this.program.stopLog ?? []) this.env.write("stdout", `${expandTemplate(line, this.values, now)}\n`);
+    for (const line of this.program.stopLog ?? [])
+      this.env.write("stdout", `${expandTemplate(line, this.values, now)}\n`);
     this.exit({ exitCode: this.program.stopExitCode ?? 0 });
   }
 
@@ -285,7 +355,15 @@ export class StressProcess implements Process {
       else if (arg === "--vm-bytes") vmBytes = parseSize(value());
       else if (arg === "-t" || arg === "--timeout") timeoutMs = parseDuration(value());
       else if (arg === "--vm-hang" || arg === "--vm-stride" || arg === "--hdd-bytes" || arg === "--backoff") value();
-      else if (arg === "-v" || arg === "--verbose" || arg === "-q" || arg === "--quiet" || arg === "-n" || arg === "--dry-run") continue;
+      else if (
+        arg === "-v" ||
+        arg === "--verbose" ||
+        arg === "-q" ||
+        arg === "--quiet" ||
+        arg === "-n" ||
+        arg === "--dry-run"
+      )
+        continue;
       else if (arg === "-?" || arg === "--help") {
         this.usageText();
         return;

@@ -40,7 +40,8 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
       switch (program.kind) {
         case "entrypoint": {
           let rest = args.slice(1);
-          if (program.defaultCommand && (rest.length === 0 || rest[0].startsWith("-"))) rest = [program.defaultCommand, ...rest];
+          if (program.defaultCommand && (rest.length === 0 || rest[0].startsWith("-")))
+            rest = [program.defaultCommand, ...rest];
           if (!program.whenFirstArgument || program.whenFirstArgument.includes(rest[0] ?? "")) {
             const now = env.clock.now();
             const values = { version: env.image.version, ip: env.ip, hostname: env.hostname };
@@ -58,7 +59,9 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
           return new PauseProcess(env, program);
       }
     }
-    const programNames = Object.keys(env.image.definition.programs ?? {}).map((path) => path.slice(path.lastIndexOf("/") + 1));
+    const programNames = Object.keys(env.image.definition.programs ?? {}).map((path) =>
+      path.slice(path.lastIndexOf("/") + 1),
+    );
     const runProgram = (programArgv: string[], parent: ProcessEnvironment) => {
       try {
         const child = spawn({ ...parent, isInit: false }, programArgv);

@@ -2,12 +2,19 @@ import type { Event, Pod } from "../../api/core";
 import { Events, Pods } from "../../api/resources";
 import { VirtualClock } from "../../clock/VirtualClock";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
+import { InMemoryNodeFileSystem } from "../NodeFileSystem";
 
 /** A cluster with only the kubelets (and the network) running, on a virtual clock. */
 export async function kubeletCluster(options: { speed?: "fast" | "realistic" } = {}) {
   const clock = new VirtualClock(Date.UTC(2026, 10, 30, 5, 0, 0));
   const logs: string[] = [];
+  const fileSystems = new Map<string, InMemoryNodeFileSystem>();
   const cluster: Cluster = createCluster({
+    nodeFileSystem: (node) => {
+      const fs = new InMemoryNodeFileSystem();
+      fileSystems.set(node, fs);
+      return fs;
+    },
     clock,
     speed: options.speed ?? "fast",
     components: ["kubelet"],
@@ -22,8 +29,14 @@ export async function kubeletCluster(options: { speed?: "fast" | "realistic" } =
     cluster,
     client,
     logs,
+    fileSystems,
     async run(pod: Partial<Pod> & { spec: Pod["spec"] }, node = "node01"): Promise<Pod> {
-      const body = { apiVersion: "v1", kind: "Pod", metadata: { name: "app", namespace: "default", ...(pod.metadata ?? {}) }, spec: { nodeName: node, ...pod.spec } } as Pod;
+      const body = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "app", namespace: "default", ...(pod.metadata ?? {}) },
+        spec: { nodeName: node, ...pod.spec },
+      } as Pod;
       const created = await client.create<Pod>(Pods, body);
       await clock.advance(0);
       return created;
@@ -68,7 +81,9 @@ export function printStatus(pod: Pod): string {
     if (isSidecar && container.started) return;
     initializing = true;
     if (container.state?.terminated) {
-      reason = container.state.terminated.reason ? `Init:${container.state.terminated.reason}` : `Init:ExitCode:${container.state.terminated.exitCode}`;
+      reason = container.state.terminated.reason
+        ? `Init:${container.state.terminated.reason}`
+        : `Init:ExitCode:${container.state.terminated.exitCode}`;
     } else if (container.state?.waiting?.reason && container.state.waiting.reason !== "PodInitializing") {
       reason = `Init:${container.state.waiting.reason}`;
     } else {
@@ -77,10 +92,14 @@ export function printStatus(pod: Pod): string {
   });
   if (initializing && reason.startsWith("Init:")) {
     // keep the first incomplete init container's status
-    const firstIncomplete = (status.initContainerStatuses ?? []).findIndex((c, i) => !(c.state?.terminated?.exitCode === 0 || (inits[i]?.restartPolicy === "Always" && c.started)));
+    const firstIncomplete = (status.initContainerStatuses ?? []).findIndex(
+      (c, i) => !(c.state?.terminated?.exitCode === 0 || (inits[i]?.restartPolicy === "Always" && c.started)),
+    );
     const container = status.initContainerStatuses?.[firstIncomplete];
-    if (container?.state?.terminated) reason = `Init:${container.state.terminated.reason ?? `ExitCode:${container.state.terminated.exitCode}`}`;
-    else if (container?.state?.waiting?.reason && container.state.waiting.reason !== "PodInitializing") reason = `Init:${container.state.waiting.reason}`;
+    if (container?.state?.terminated)
+      reason = `Init:${container.state.terminated.reason ?? `ExitCode:${container.state.terminated.exitCode}`}`;
+    else if (container?.state?.waiting?.reason && container.state.waiting.reason !== "PodInitializing")
+      reason = `Init:${container.state.waiting.reason}`;
     else reason = `Init:${firstIncomplete}/${inits.length}`;
   }
   if (!initializing) {

@@ -1,6 +1,13 @@
 import { Bash, type Command, type CommandName, type IFileSystem, getCommandNames } from "just-bash";
 import { utilitiesOf } from "../executables";
-import { type ExitStatus, type Process, type ProcessEnvironment, type Signal, deferred, signalExitCode } from "../Process";
+import {
+  type ExitStatus,
+  type Process,
+  type ProcessEnvironment,
+  type Signal,
+  deferred,
+  signalExitCode,
+} from "../Process";
 import { sleepCommand, systemCommands, tailCommand } from "./basicCommands";
 import { curlCommand, nslookupCommand, wgetCommand } from "./networkCommands";
 import { streamedStderrPath, streamedStdoutPath, streamOutputPlugin } from "./streamOutput";
@@ -127,7 +134,8 @@ export class ShellProcess implements Process {
 
   private prompt(): void {
     if (!this.options.tty || this.done) return;
-    const user = this.env.image.definition.userland === "gnu" ? `root@${this.env.hostname}:${this.cwd}# ` : `${this.cwd} # `;
+    const user =
+      this.env.image.definition.userland === "gnu" ? `root@${this.env.hostname}:${this.cwd}# ` : `${this.cwd} # `;
     this.env.write("stdout", user);
   }
 

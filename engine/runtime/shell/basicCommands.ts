@@ -23,7 +23,12 @@ export function sleepCommand(env: ProcessEnvironment, killed: AbortSignal): Comm
   return defineCommand("sleep", async (args) => {
     if (args.length === 0) return { stdout: "", stderr: "sleep: missing operand\n", exitCode: 1 };
     const ms = parseSleep(args);
-    if (Number.isNaN(ms)) return { stdout: "", stderr: `sleep: invalid number '${args.find((a) => !/^\d/.test(a)) ?? args[0]}'\n`, exitCode: 1 };
+    if (Number.isNaN(ms))
+      return {
+        stdout: "",
+        stderr: `sleep: invalid number '${args.find((a) => !/^\d/.test(a)) ?? args[0]}'\n`,
+        exitCode: 1,
+      };
     await new Promise<void>((resolve) => {
       if (killed.aborted) return resolve();
       const cancel = Number.isFinite(ms) ? env.clock.setTimer(ms, () => done()) : () => {};
@@ -52,7 +57,10 @@ export function systemCommands(env: ProcessEnvironment, utilities: Set<string>):
         if (args.includes("-u")) return { stdout: "0\n", stderr: "", exitCode: 0 };
         if (args.includes("-g")) return { stdout: "0\n", stderr: "", exitCode: 0 };
         if (args.includes("-un")) return { stdout: "root\n", stderr: "", exitCode: 0 };
-        const groups = env.image.definition.userland === "busybox" ? "0(root),0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)" : "0(root)";
+        const groups =
+          env.image.definition.userland === "busybox"
+            ? "0(root),0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)"
+            : "0(root)";
         return { stdout: `uid=0(root) gid=0(root) groups=${groups}\n`, stderr: "", exitCode: 0 };
       }),
     );
@@ -61,7 +69,12 @@ export function systemCommands(env: ProcessEnvironment, utilities: Set<string>):
     commands.push(
       defineCommand("uname", async (args) => {
         const all = args.includes("-a");
-        if (all) return { stdout: `Linux ${env.hostname} 6.8.0-1019-aws #21-Ubuntu SMP Wed Nov 20 12:00:00 UTC 2024 x86_64 GNU/Linux\n`, stderr: "", exitCode: 0 };
+        if (all)
+          return {
+            stdout: `Linux ${env.hostname} 6.8.0-1019-aws #21-Ubuntu SMP Wed Nov 20 12:00:00 UTC 2024 x86_64 GNU/Linux\n`,
+            stderr: "",
+            exitCode: 0,
+          };
         if (args.includes("-r")) return { stdout: "6.8.0-1019-aws\n", stderr: "", exitCode: 0 };
         if (args.includes("-m")) return { stdout: "x86_64\n", stderr: "", exitCode: 0 };
         if (args.includes("-n")) return { stdout: `${env.hostname}\n`, stderr: "", exitCode: 0 };
@@ -84,9 +97,15 @@ export function systemCommands(env: ProcessEnvironment, utilities: Set<string>):
     commands.push(
       defineCommand("kill", async (args) => {
         const pids = args.filter((arg) => /^\d+$/.test(arg));
-        if (pids.length === 0) return { stdout: "", stderr: "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n", exitCode: 2 };
+        if (pids.length === 0)
+          return {
+            stdout: "",
+            stderr: "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n",
+            exitCode: 2,
+          };
         const known = new Set(env.processTable().map((process) => String(process.pid)));
-        for (const pid of pids) if (!known.has(pid)) return { stdout: "", stderr: `kill: (${pid}) - No such process\n`, exitCode: 1 };
+        for (const pid of pids)
+          if (!known.has(pid)) return { stdout: "", stderr: `kill: (${pid}) - No such process\n`, exitCode: 1 };
         return { stdout: "", stderr: "", exitCode: 0 };
       }),
     );
@@ -99,7 +118,11 @@ export function systemCommands(env: ProcessEnvironment, utilities: Set<string>):
  * on the clock as busybox does, until the process is killed. `tail -f /dev/null` waits without a
  * timer. Without a follow flag the built-in tail runs.
  */
-export function tailCommand(env: ProcessEnvironment, killed: AbortSignal, write: (stream: "stdout" | "stderr", text: string) => void): Command {
+export function tailCommand(
+  env: ProcessEnvironment,
+  killed: AbortSignal,
+  write: (stream: "stdout" | "stderr", text: string) => void,
+): Command {
   return defineCommand("tail", async (args, ctx) => {
     const follow = args.some((arg) => /^-[a-zA-Z]*[fF]/.test(arg) || arg === "--follow" || arg.startsWith("--follow="));
     if (!follow) {
@@ -152,10 +175,14 @@ export function tailCommand(env: ProcessEnvironment, killed: AbortSignal, write:
     while (!killed.aborted) {
       await new Promise<void>((resolve) => {
         const cancel = env.clock.setTimer(1_000, () => resolve());
-        killed.addEventListener("abort", () => {
-          cancel();
-          resolve();
-        }, { once: true });
+        killed.addEventListener(
+          "abort",
+          () => {
+            cancel();
+            resolve();
+          },
+          { once: true },
+        );
       });
       if (!killed.aborted) await read();
     }

@@ -171,7 +171,11 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
           break;
         default:
           if (arg.startsWith("-")) {
-            return { stdout: "", stderr: `curl: option ${arg}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n`, exitCode: 2 };
+            return {
+              stdout: "",
+              stderr: `curl: option ${arg}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n`,
+              exitCode: 2,
+            };
           }
           urls.push(arg);
       }
@@ -190,11 +194,21 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
         continue;
       }
       const requestMethod = method ?? (head ? "HEAD" : data !== undefined ? "POST" : "GET");
-      const requestHeaders: Record<string, string> = { Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, "User-Agent": "curl/8.11.1", Accept: "*/*", ...headers };
-      if (data !== undefined && !requestHeaders["Content-Type"]) requestHeaders["Content-Type"] = "application/x-www-form-urlencoded";
+      const requestHeaders: Record<string, string> = {
+        Host: target.port === 80 ? target.host : `${target.host}:${target.port}`,
+        "User-Agent": "curl/8.11.1",
+        Accept: "*/*",
+        ...headers,
+      };
+      if (data !== undefined && !requestHeaders["Content-Type"])
+        requestHeaders["Content-Type"] = "application/x-www-form-urlencoded";
       const started = clock.now();
       try {
-        const { response, remote } = await withTimeout(clock, maxTimeMs, request(network, source, target, requestMethod, requestHeaders, data));
+        const { response, remote } = await withTimeout(
+          clock,
+          maxTimeMs,
+          request(network, source, target, requestMethod, requestHeaders, data),
+        );
         if (verbose) {
           stderr += `*   Trying ${remote.ip}:${remote.port}...\n* Connected to ${target.host} (${remote.ip}) port ${target.port}\n> ${requestMethod} ${target.path} HTTP/1.1\n`;
           for (const [name, value] of Object.entries(requestHeaders)) stderr += `> ${name}: ${value}\n`;
@@ -272,11 +286,20 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
       else if (arg.startsWith("--timeout=")) timeoutMs = Number(arg.slice("--timeout=".length)) * 1000;
       else if (arg === "-S" || arg === "-c" || arg === "--no-check-certificate") continue;
       else if (arg.startsWith("-")) {
-        return { stdout: "", stderr: `wget: unrecognized option '${arg}'\nBusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n`, exitCode: 1 };
+        return {
+          stdout: "",
+          stderr: `wget: unrecognized option '${arg}'\nBusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n`,
+          exitCode: 1,
+        };
       } else urls.push(arg);
     }
     if (urls.length === 0) {
-      return { stdout: "", stderr: "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", exitCode: 1 };
+      return {
+        stdout: "",
+        stderr:
+          "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n",
+        exitCode: 1,
+      };
     }
     let stdout = "";
     let stderr = "";
@@ -285,10 +308,19 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
       if (!target) return { stdout, stderr: `${stderr}wget: bad address '${raw}'\n`, exitCode: 1 };
       try {
         const headers = { Host: target.host, "User-Agent": "Wget", Connection: "close" };
-        const { response, remote } = await withTimeout(clock, timeoutMs ?? 900_000, request(network, source, target, spider ? "HEAD" : "GET", headers, undefined));
-        if (!quiet) stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`} (${remote.ip}:${remote.port})\n`;
+        const { response, remote } = await withTimeout(
+          clock,
+          timeoutMs ?? 900_000,
+          request(network, source, target, spider ? "HEAD" : "GET", headers, undefined),
+        );
+        if (!quiet)
+          stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`} (${remote.ip}:${remote.port})\n`;
         if (response.status >= 400) {
-          return { stdout, stderr: `${stderr}wget: server returned error: HTTP/1.1 ${response.status} ${statusText(response.status)}\n`, exitCode: 1 };
+          return {
+            stdout,
+            stderr: `${stderr}wget: server returned error: HTTP/1.1 ${response.status} ${statusText(response.status)}\n`,
+            exitCode: 1,
+          };
         }
         if (spider) {
           if (!quiet) stderr += "remote file exists\n";
@@ -299,7 +331,8 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
         if (name === "-") {
           if (!quiet) stderr += "writing to stdout\n";
           stdout += response.body;
-          if (!quiet) stderr += `-                    100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\nwritten to stdout\n`;
+          if (!quiet)
+            stderr += `-                    100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\nwritten to stdout\n`;
         } else {
           const path = ctx.fs.resolvePath(ctx.cwd, name);
           if (!output && (await ctx.fs.exists(path))) {
@@ -307,15 +340,25 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
           }
           if (!quiet) stderr += `saving to '${name}'\n`;
           await ctx.fs.writeFile(path, response.body);
-          if (!quiet) stderr += `${name.padEnd(20).slice(0, 20)} 100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\n'${name}' saved\n`;
+          if (!quiet)
+            stderr += `${name.padEnd(20).slice(0, 20)} 100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\n'${name}' saved\n`;
         }
       } catch (error) {
         const code = error instanceof NetworkError ? error.code : "ConnectionRefused";
-        if (code === "NameNotResolved") return { stdout, stderr: `${stderr}wget: bad address '${target.host}${target.port === 80 ? "" : `:${target.port}`}'\n`, exitCode: 1 };
+        if (code === "NameNotResolved")
+          return {
+            stdout,
+            stderr: `${stderr}wget: bad address '${target.host}${target.port === 80 ? "" : `:${target.port}`}'\n`,
+            exitCode: 1,
+          };
         if (!quiet) stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`}\n`;
         if (code === "Timeout") return { stdout, stderr: `${stderr}wget: download timed out\n`, exitCode: 1 };
         const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host) ? target.host : target.host;
-        return { stdout, stderr: `${stderr}wget: can't connect to remote host (${ip}): Connection refused\n`, exitCode: 1 };
+        return {
+          stdout,
+          stderr: `${stderr}wget: can't connect to remote host (${ip}): Connection refused\n`,
+          exitCode: 1,
+        };
       }
     }
     return { stdout, stderr, exitCode: 0 };
@@ -328,7 +371,12 @@ export function nslookupCommand(network: Network, source: NetworkSource): Comman
     const names = args.filter((arg) => !arg.startsWith("-"));
     const name = names[0];
     if (!name) {
-      return { stdout: "", stderr: "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n", exitCode: 1 };
+      return {
+        stdout: "",
+        stderr:
+          "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n",
+        exitCode: 1,
+      };
     }
     const server = names[1] ?? source.resolvConf?.nameservers[0] ?? "10.96.0.10";
     const header = `Server:\t\t${server}\nAddress:\t${server}:53\n\n`;
@@ -338,7 +386,10 @@ export function nslookupCommand(network: Network, source: NetworkSource): Comman
       for (const address of answer.addresses) body += `Name:\t${answer.name}\nAddress: ${address}\n`;
       return { stdout: `${header}${body}\n`, stderr: "", exitCode: 0 };
     } catch {
-      const searched = name.includes(".") || !source.resolvConf ? [name] : [...source.resolvConf.searches.map((s) => `${name}.${s}`), name];
+      const searched =
+        name.includes(".") || !source.resolvConf
+          ? [name]
+          : [...source.resolvConf.searches.map((s) => `${name}.${s}`), name];
       let out = header;
       for (const candidate of searched) out += `** server can't find ${candidate}: NXDOMAIN\n\n`;
       return { stdout: out, stderr: "", exitCode: 1 };

@@ -59,7 +59,9 @@ function rewriteCommand(command: CommandNode, stdoutReachesScript: boolean): voi
     case "ConditionalCommand":
       return;
     default: {
-      if (command.redirections.some((r) => r.fd === 1 || r.fd === null || r.operator === "&>" || r.operator === "&>>")) {
+      if (
+        command.redirections.some((r) => r.fd === 1 || r.fd === null || r.operator === "&>" || r.operator === "&>>")
+      ) {
         return;
       }
       if (!stdoutReachesScript) return;
