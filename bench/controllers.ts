@@ -5,7 +5,12 @@
  * events included) and the wall-clock CPU it took. A fake kubelet (not counted) binds each pod and
  * makes it Ready `--ready` seconds after it appears, and removes terminating pods after 1 s.
  * Run: `npx tsx bench/controllers.ts [--replicas 1000] [--ready 2]`.
+ *
+ * `--huge 100000` instead scales a Deployment to that many replicas and, for `--seconds` of wall
+ * time, measures how many pods the controllers create and the worst event-loop stall (the work is
+ * bounded to 500 pods per sync, in slow-start batches that yield), then deletes the Deployment.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Deployment } from "../engine/api/apps";
 import type { Pod } from "../engine/api/core";
 import { Deployments, Pods } from "../engine/api/resources";
@@ -30,15 +35,72 @@ function countingClient(client: Client, counts: Record<string, number>): Client 
     get: client.get.bind(client),
     list: client.list.bind(client),
     watch: client.watch.bind(client),
-    create: (...args) => (count("create"), client.create(...args)),
-    update: (...args) => (count("update"), client.update(...args)),
-    patch: (...args) => (count("patch"), client.patch(...args)),
-    delete: (...args) => (count("delete"), client.delete(...args)),
-    createSubresource: (...args) => (count("create"), client.createSubresource(...args)),
+    create: (...args) => {
+      count("create");
+      return client.create(...args);
+    },
+    update: (...args) => {
+      count("update");
+      return client.update(...args);
+    },
+    patch: (...args) => {
+      count("patch");
+      return client.patch(...args);
+    },
+    delete: (...args) => {
+      count("delete");
+      return client.delete(...args);
+    },
+    createSubresource: (...args) => {
+      count("create");
+      return client.createSubresource(...args);
+    },
   };
 }
 
+async function huge(replicas: number, seconds: number) {
+  const clock = new VirtualClock();
+  const cluster = createCluster({ clock, components: [] });
+  await cluster.ready;
+  const admin = cluster.client();
+  const manager = startControllerManager(
+    { clock, speed: "fast", client: admin, log: () => {} },
+    { controllers: ["deployment", "replicaset"] },
+  );
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const start = performance.now();
+  await admin.create(Deployments, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "huge", namespace: "default" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "huge" } },
+      template: { metadata: { labels: { app: "huge" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } },
+    },
+  });
+  // Let the virtual clock and the event loop turn, as a served cluster would, for `seconds`.
+  while (performance.now() - start < seconds * 1000) {
+    await clock.advance(10);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  delay.disable();
+  const pods = (await admin.list<Pod>(Pods, "default", { labelSelector: "app=huge" })).items.length;
+  console.log(
+    `huge: ${replicas} replicas asked; ${pods} pods created in ${seconds} s wall (${(pods / seconds).toFixed(0)} pods/s); ` +
+      `event loop delay max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, mean ${(delay.mean / 1e6).toFixed(1)} ms`,
+  );
+  manager.stop();
+  cluster.stop();
+}
+
 async function main() {
+  const hugeReplicas = arg("huge", 0);
+  if (hugeReplicas > 0) {
+    await huge(hugeReplicas, arg("seconds", 20));
+    return;
+  }
   const replicas = arg("replicas", 1000);
   const readySeconds = arg("ready", 2);
   const clock = new VirtualClock();
@@ -59,7 +121,9 @@ async function main() {
     for (const pod of (await admin.list<Pod>(Pods, "default")).items) {
       if (pod.metadata.deletionTimestamp) {
         if (Date.parse(pod.metadata.deletionTimestamp) - 29_000 <= now)
-          await admin.delete(Pods, "default", pod.metadata.name ?? "", { gracePeriodSeconds: 0 }).catch(() => undefined);
+          await admin
+            .delete(Pods, "default", pod.metadata.name ?? "", { gracePeriodSeconds: 0 })
+            .catch(() => undefined);
         continue;
       }
       if (pod.status?.phase === "Running") continue;

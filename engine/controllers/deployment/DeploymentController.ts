@@ -268,7 +268,13 @@ export class DeploymentController {
         d.status ??= {};
         setCondition(
           d.status,
-          newCondition("Progressing", "True", Reasons.foundNewRS, `Found new replica set "${rs.metadata.name}"`, this.now()),
+          newCondition(
+            "Progressing",
+            "True",
+            Reasons.foundNewRS,
+            `Found new replica set "${rs.metadata.name}"`,
+            this.now(),
+          ),
         );
         needsUpdate = true;
       }
@@ -350,7 +356,13 @@ export class DeploymentController {
       d.status ??= {};
       setCondition(
         d.status,
-        newCondition("Progressing", "True", Reasons.newRSCreated, `Created new replica set "${created.metadata.name}"`, this.now()),
+        newCondition(
+          "Progressing",
+          "True",
+          Reasons.newRSCreated,
+          `Created new replica set "${created.metadata.name}"`,
+          this.now(),
+        ),
       );
       needsUpdate = true;
     }

@@ -5,6 +5,7 @@ import type { KubeObject, OwnerReference } from "../../api/types";
 import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
 import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
+import { yieldToEventLoop } from "../runtime/WorkQueue";
 import { claimObjects, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { Expectations } from "../shared/expectations";
 import { selectorFromLabelSelector, selectorFromSet } from "../shared/labels";
@@ -17,6 +18,8 @@ import { podsToDelete } from "./ranking";
 export const BURST_REPLICAS = 500;
 /** controller.SlowStartInitialBatchSize. */
 export const SLOW_START_INITIAL_BATCH = 1;
+/** Deletions issued together before yielding to the event loop. */
+const DELETE_CHUNK = 16;
 
 /**
  * pkg/controller/replicaset: keeps `spec.replicas` active pods matching the selector, adopting
@@ -198,18 +201,24 @@ export class ReplicaSetController {
       diff = Math.min(diff, BURST_REPLICAS);
       const victims = podsToDelete(pods, this.indirectlyRelatedPods(rs), diff, this.context.clock.now());
       this.expectations.expectDeletions(key, victims.map(keyOf));
-      const results = await Promise.allSettled(
-        victims.map(async (pod) => {
-          try {
-            await deletePod(this.client, this.recorder, rs, pod);
-          } catch (deleteError) {
-            this.expectations.deletionObserved(key, keyOf(pod));
-            if (!isNotFound(deleteError)) throw deleteError;
-          }
-        }),
-      );
-      const failure = results.find((result) => result.status === "rejected");
-      if (failure) throw (failure as PromiseRejectedResult).reason;
+      let failure: unknown;
+      // In chunks, yielding between them, so a 500-pod scale-down never holds the event loop.
+      for (let start = 0; start < victims.length; start += DELETE_CHUNK) {
+        if (start > 0) await yieldToEventLoop();
+        const results = await Promise.allSettled(
+          victims.slice(start, start + DELETE_CHUNK).map(async (pod) => {
+            try {
+              await deletePod(this.client, this.recorder, rs, pod);
+            } catch (deleteError) {
+              this.expectations.deletionObserved(key, keyOf(pod));
+              if (!isNotFound(deleteError)) throw deleteError;
+            }
+          }),
+        );
+        const rejected = results.find((result) => result.status === "rejected");
+        if (rejected && failure === undefined) failure = (rejected as PromiseRejectedResult).reason;
+      }
+      if (failure !== undefined) throw failure;
     }
   }
 
