@@ -87,8 +87,10 @@ export class CommandContext {
     if (this.shared.key === key && this.shared.client) {
       this.restClient = this.shared.client;
       this.discoveryCache = this.shared.discovery;
+      this.restClient.onWarning = (text) => this.io.stderr(`Warning: ${text}\n`);
     } else {
       this.restClient = new RestClient(kubeConfig.connection);
+      this.restClient.onWarning = (text) => this.io.stderr(`Warning: ${text}\n`);
       this.discoveryCache = new Discovery(this.restClient);
       this.shared.key = key;
       this.shared.client = this.restClient;

@@ -20,6 +20,8 @@ export interface KubectlIO {
   edit?(text: string, fileName: string): Promise<string | undefined>;
   /** A raw terminal for `exec -it` / `attach -it` / `run -it`, when attached to one. */
   terminal?: InteractiveTerminal;
+  /** True when stdout is a terminal (kubectl colours some output only then). */
+  isTerminal?: boolean;
   /** Current time, injectable for tests. */
   now?(): Date;
 }

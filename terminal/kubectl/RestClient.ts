@@ -35,7 +35,19 @@ export function encodeQuery(query: RequestOptions["query"]): string {
  * which the generated client-node APIs don't expose.
  */
 export class RestClient {
+  /** Receives the text of Warning headers (kubectl prints them as `Warning: …`). */
+  onWarning: ((text: string) => void) | undefined;
+
   constructor(readonly connection: Connection) {}
+
+  private reportWarnings(headers: http.IncomingHttpHeaders): void {
+    const header = headers.warning;
+    if (!header || !this.onWarning) return;
+    const values = Array.isArray(header) ? header : [header];
+    for (const value of values) {
+      for (const match of value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) this.onWarning((match[1] as string).replace(/\\(.)/g, "$1"));
+    }
+  }
 
   /** The server URL of the current context. */
   get server(): string {
@@ -91,6 +103,7 @@ export class RestClient {
     const response = await this.open(method, path, options);
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
+    this.reportWarnings(response.headers);
     return { statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") };
   }
 

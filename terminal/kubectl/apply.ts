@@ -22,6 +22,8 @@ export interface ApplyOptions {
   forceConflicts?: boolean;
   fieldManager?: string;
   dryRun?: "none" | "client" | "server";
+  /** Called before patching an object that lacks the last-applied annotation (kubectl warns). */
+  onMissingAnnotation?(info: ResourceInfo, name: string): void;
 }
 
 /** What apply did to one object. */
@@ -38,12 +40,10 @@ export interface ApplyResult {
 /** The value kubectl stores in the last-applied annotation: compact sorted JSON plus a newline. */
 export function lastAppliedValue(object: KubeObject): string {
   const copy = structuredClone(object);
+  // kubectl keeps the (possibly empty) annotations map after taking its own annotation out.
   const annotations = { ...(copy.metadata?.annotations ?? {}) };
   delete annotations[lastAppliedAnnotation];
-  if (copy.metadata) {
-    if (Object.keys(annotations).length > 0) copy.metadata.annotations = annotations;
-    else delete copy.metadata.annotations;
-  }
+  copy.metadata = { ...(copy.metadata ?? {}), annotations };
   return `${toGoJsonCompact(copy)}\n`;
 }
 
@@ -58,10 +58,12 @@ function withAnnotation(object: KubeObject): KubeObject {
  * Applies one object as `kubectl apply` does: client-side (create with the last-applied
  * annotation, or a three-way strategic merge patch) or server-side (apply patch).
  */
-export async function applyObject(client: RestClient, discovery: Discovery, object: KubeObject, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyObject(client: RestClient, discovery: Discovery, input: KubeObject, options: ApplyOptions): Promise<ApplyResult> {
+  let object = input;
   const info = await discovery.resolveKind(String(object.apiVersion ?? ""), String(object.kind ?? ""));
   const name = String(object.metadata?.name ?? "");
   const namespace = info.namespaced ? (object.metadata?.namespace ?? options.namespace) : undefined;
+  if (namespace && !options.serverSide) object = { ...object, metadata: { ...(object.metadata ?? {}), namespace } };
   const dryRun = options.dryRun ?? "none";
   const dryRunQuery = dryRun === "server" ? "All" : undefined;
   if (options.serverSide) {
@@ -97,6 +99,7 @@ export async function applyObject(client: RestClient, discovery: Discovery, obje
   const patch = builtin ? threeWayMergePatch(original, modified, current) : threeWayJsonMergePatch(original, modified, current);
   const missingAnnotation = !originalText;
   if (Object.keys(patch).length === 0) return { info, name, operation: "unchanged", object: current, missingAnnotation };
+  if (missingAnnotation) options.onMissingAnnotation?.(info, name);
   if (dryRun === "client") {
     return { info, name, operation: "configured", object: applyStrategicPatch(current, patch) as KubeObject, missingAnnotation };
   }

@@ -52,9 +52,20 @@ export class ApiStatusError extends Error {
  * Formats an API error as kubectl's `StandardErrorMessage` does:
  * `Error from server (NotFound): pods "nope" not found`.
  */
-export function formatApiError(error: ApiStatusError): string {
+export function formatApiError(error: ApiStatusError, messagePrefix = ""): string {
   const reason = error.status.reason;
-  const message = error.status.message ?? error.rawBody;
+  const message = messagePrefix + (error.status.message ?? error.rawBody);
+  const details = error.status.details;
+  if (reason === "Invalid") {
+    // cmdutil.checkErr: invalid objects list their field errors.
+    if (!details) return `The request is invalid${message ? `: ${message}` : ""}`;
+    const head = details.kind || details.name ? `The ${details.kind ?? ""} "${details.name ?? ""}" is invalid` : `The request is invalid`;
+    const causes = (details.causes ?? []).map((cause) => (cause.field ? `${cause.field}: ${cause.message ?? ""}` : (cause.message ?? "")));
+    if (causes.length === 0) return head;
+    if (causes.length === 1) return `${head}: ${causes[0]}`;
+    return `${head}: \n${causes.map((cause) => `* ${cause}`).join("\n")}`;
+  }
+  if (reason === "Unauthorized") return `error: You must be logged in to the server (${message})`;
   if (error.status.kind === "Status" || reason) {
     if (reason && reason !== "Unknown") return `Error from server (${reason}): ${message}`;
     return `Error from server: ${message}`;

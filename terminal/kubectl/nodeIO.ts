@@ -29,6 +29,7 @@ export function createNodeIO(options: { signal?: AbortSignal; cwd?: string } = {
       }
     },
     env: process.env,
+    isTerminal: Boolean(process.stdout.isTTY),
     signal: options.signal,
   };
 }

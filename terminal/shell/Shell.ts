@@ -440,6 +440,7 @@ export class Shell {
       signal: this.abort?.signal,
     };
     if (options.live) {
+      io.isTerminal = true;
       io.edit = (text, fileName) => this.openEditor(text, fileName, "vi");
       io.terminal = {
         columns: this.columns,

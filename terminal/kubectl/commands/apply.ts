@@ -1,7 +1,20 @@
 import { lastAppliedAnnotation, applyObject } from "../apply";
 import type { Command } from "../Command";
 import { kindDotGroup } from "../Discovery";
-import { KubectlError, describeFailure } from "../errors";
+import { ApiStatusError, KubectlError, describeFailure } from "../errors";
+
+const conflictHelp = `
+Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;
 import { readManifests } from "../manifests";
 import { asList, parseOutputFormat, printObject } from "../printers/output";
 import { type KubeObject, dryRunFlag, filenameFlags, printFlags } from "./common";
@@ -61,12 +74,11 @@ export const applyCommand: Command = {
           forceConflicts: flags.bool("force-conflicts"),
           fieldManager: flags.changed("field-manager") ? flags.string("field-manager") : serverSide ? "kubectl" : "kubectl-client-side-apply",
           dryRun,
+          onMissingAnnotation: (info, name) =>
+            context.io.stderr(
+              `Warning: resource ${info.resource}/${name} is missing the ${lastAppliedAnnotation} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,
+            ),
         });
-        if (result.missingAnnotation && result.operation === "configured") {
-          context.io.stderr(
-            `Warning: resource ${result.info.resource}/${result.name} is missing the ${lastAppliedAnnotation} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,
-          );
-        }
         if (format) {
           if (format.type === "name") context.io.stdout(`${kindDotGroup(result.info)}/${result.name}\n`);
           else printed.push(result.object);
@@ -75,7 +87,9 @@ export const applyCommand: Command = {
         }
       } catch (error) {
         failed = true;
-        context.io.stderr(`${describeFailure(error).message}\n`);
+        if (error instanceof ApiStatusError && error.reason === "Conflict" && serverSide && /^Apply failed/.test(error.status.message ?? "")) {
+          context.io.stderr(`error: ${error.status.message}${conflictHelp}\n`);
+        } else context.io.stderr(`${describeFailure(error).message}\n`);
       }
     }
     if (format && format.type !== "name" && printed.length > 0) {

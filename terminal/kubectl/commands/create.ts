@@ -1,6 +1,6 @@
 import type { Command, CommandContext } from "../Command";
 import type { ResourceInfo } from "../Discovery";
-import { KubectlError } from "../errors";
+import { ApiStatusError, KubectlError, formatApiError } from "../errors";
 import type { FlagSpec, Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { builtinResources } from "../builtinResources";
@@ -24,7 +24,15 @@ async function createGenerated(context: CommandContext, flags: Flags, object: Ku
   } else if (info.namespaced && context.explicitNamespace) {
     object.metadata = { ...object.metadata, namespace };
   }
-  const created = await createObject(context, info, object, namespace, dryRun, flags.string("field-manager") || "kubectl-create");
+  let created: KubeObject;
+  try {
+    created = await createObject(context, info, object, namespace, dryRun, flags.string("field-manager") || "kubectl-create");
+  } catch (error) {
+    if (error instanceof ApiStatusError && error.reason !== "Invalid") {
+      throw new KubectlError(`error: failed to create ${info.singular}: ${error.status.message ?? error.rawBody}`);
+    }
+    throw error;
+  }
   printResult(context, flags, info, created, "created", dryRun);
   return 0;
 }
@@ -612,7 +620,8 @@ export const createCommand: Command = {
       } catch (error) {
         failed = true;
         const { describeFailure } = await import("../errors");
-        context.io.stderr(`${describeFailure(error).message}\n`);
+        const message = error instanceof ApiStatusError ? formatApiError(error, `error when creating "${manifest.source}": `) : describeFailure(error).message;
+        context.io.stderr(`${message}\n`);
       }
     }
     return failed ? 1 : 0;

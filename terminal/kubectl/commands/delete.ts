@@ -11,6 +11,7 @@ interface Victim {
   info: ResourceInfo;
   namespace: string | undefined;
   name: string;
+  source?: string;
 }
 
 /** `kubectl delete`. */
@@ -70,7 +71,7 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
     const discovery = await context.discovery();
     for (const manifest of await readManifests(context.io, filenames, flags.bool("recursive"))) {
       const info = await discovery.resolveKind(String(manifest.object.apiVersion ?? ""), String(manifest.object.kind ?? ""));
-      victims.push({ info, namespace: info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined, name: String(manifest.object.metadata?.name ?? "") });
+      victims.push({ info, namespace: info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined, name: String(manifest.object.metadata?.name ?? ""), source: manifest.source });
     }
   } else {
     const targets = await resolveTargets(context, args);
@@ -114,16 +115,16 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
       }
       any = true;
       if (flags.string("output") === "name") context.io.stdout(`${kindDotGroup(victim.info)}/${victim.name}\n`);
-      else context.io.stdout(`${kindDotGroup(victim.info)} "${victim.name}" deleted${dryRunSuffix(dryRun)}\n`);
+      else context.io.stdout(`${kindDotGroup(victim.info)} "${victim.name}" ${flags.bool("force") && gracePeriod === 0 ? "force deleted" : "deleted"}${dryRunSuffix(dryRun)}\n`);
       deleted.push({ victim, uid });
     } catch (error) {
       if (error instanceof ApiStatusError && error.reason === "NotFound" && ignoreNotFound) continue;
-      if (error instanceof ApiStatusError) errors.push(formatApiError(error));
+      if (error instanceof ApiStatusError) errors.push(formatApiError(error, filenames.length > 0 ? `error when deleting "${victim.source}": ` : ""));
       else throw error;
     }
   }
   if (!any && errors.length === 0 && victims.length === 0 && filenames.length === 0) {
-    context.io.stderr(allNamespaces ? "No resources found\n" : `No resources found${victims.length === 0 && namespace ? "" : ""}\n`);
+    context.io.stdout("No resources found\n");
   }
   if (flags.bool("wait") && dryRun === "none") {
     for (const { victim, uid } of deleted) {

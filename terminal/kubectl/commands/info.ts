@@ -98,7 +98,7 @@ export const apiResourcesCommand: Command = {
     if (!flags.bool("no-headers")) text += `NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND${output === "wide" ? "\tVERBS\tCATEGORIES" : ""}\n`;
     for (const info of resources) {
       text += `${info.resource}\t${info.shortNames.join(",")}\t${groupVersion(info)}\t${info.namespaced}\t${info.kind}`;
-      if (output === "wide") text += `\t[${info.verbs.join(" ")}]\t${info.categories.join(",")}`;
+      if (output === "wide") text += `\t${[...info.verbs].sort().join(",")}\t${info.categories.join(",")}`;
       text += "\n";
     }
     context.io.stdout(formatTabbed(text));
@@ -127,7 +127,9 @@ export const clusterInfoCommand: Command = {
   async run(context) {
     const client = await context.client();
     const server = client.server;
-    let out = `\x1b[0;32mKubernetes control plane\x1b[0m is running at \x1b[0;33m${server}\x1b[0m\n`;
+    const green = (text: string) => (context.io.isTerminal ? `\x1b[0;32m${text}\x1b[0m` : text);
+    const yellow = (text: string) => (context.io.isTerminal ? `\x1b[0;33m${text}\x1b[0m` : text);
+    let out = `${green("Kubernetes control plane")} is running at ${yellow(server)}\n`;
     const services = await client.get<{ items: { metadata: { name: string; labels?: Record<string, string> }; spec: { ports?: { name?: string; port: number }[] } }[] }>(
       "/api/v1/namespaces/kube-system/services",
       { query: { labelSelector: "kubernetes.io/cluster-service=true" } },
@@ -136,7 +138,7 @@ export const clusterInfoCommand: Command = {
       const name = service.metadata.labels?.["kubernetes.io/name"] ?? service.metadata.name;
       const port = service.spec.ports?.[0];
       const portPart = port ? (port.name ? `:${port.name}` : `:${port.port}`) : "";
-      out += `\x1b[0;32m${name}\x1b[0m is running at \x1b[0;33m${server}/api/v1/namespaces/kube-system/services/${service.metadata.name}${portPart}/proxy\x1b[0m\n`;
+      out += `${green(name)} is running at ${yellow(`${server}/api/v1/namespaces/kube-system/services/${service.metadata.name}${portPart}/proxy`)}\n`;
     }
     out += "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n";
     context.io.stdout(out);

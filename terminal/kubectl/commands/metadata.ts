@@ -87,7 +87,8 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
         if (dryRun !== "client") {
           result = await patchObject(context, info, object.metadata?.namespace, objectName, patch, "merge", { dryRun, fieldManager: flags.string("field-manager") });
         }
-        const message = Object.keys(additions).length === 0 ? `un${verb}` : verb;
+        // kubectl says "unlabeled" for label removals only; annotate always says "annotated".
+        const message = Object.keys(additions).length === 0 && field === "labels" ? `un${verb}` : verb;
         if (flags.string("output")) printResult(context, flags, info, result, message, dryRun);
         else context.io.stdout(`${kindDotGroup(info)}/${objectName} ${message}${dryRunSuffix(dryRun)}\n`);
       }

@@ -143,12 +143,14 @@ const canI: Command = {
       const [typed, name] = what.split("/");
       let group = "";
       let resource = typed as string;
-      try {
-        const info = await (await context.discovery()).resolve(typed as string);
-        group = info.group;
-        resource = info.resource;
-      } catch {
-        context.io.stderr(`Warning: the server doesn't have a resource type '${typed}'\n\n`);
+      if (typed !== "*") {
+        try {
+          const info = await (await context.discovery()).resolve(typed as string);
+          group = info.group;
+          resource = info.resource;
+        } catch {
+          context.io.stderr(`Warning: the server doesn't have a resource type '${typed}'\n\n`);
+        }
       }
       spec.resourceAttributes = { namespace, verb, group, resource, ...(name ? { name } : {}), ...(flags.string("subresource") ? { subresource: flags.string("subresource") } : {}) };
     }
@@ -219,6 +221,7 @@ export const eventsCommand: Command = {
     const items = list.items
       .filter((event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()))
       .sort((a, b) => new Date(a.lastTimestamp ?? a.eventTime ?? a.metadata.creationTimestamp).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? b.metadata.creationTimestamp).getTime());
+    if (flags.string("output") === "name") return 0;
     if (flags.string("output")) {
       const { printObject, parseOutputFormat, asList } = await import("../printers/output");
       context.io.stdout(printObject(asList(items.map((item) => ({ apiVersion: "v1", kind: "Event", ...item }))), parseOutputFormat(flags.string("output"), { tableAllowed: false })));
@@ -235,7 +238,7 @@ export const eventsCommand: Command = {
       const last = event.series ? since(event.series.lastObservedTime, now) : since(event.lastTimestamp ?? event.eventTime, now);
       const count = event.series?.count ?? event.count ?? 1;
       const seen = count > 1 ? `${last} (x${count} over ${first})` : last;
-      const object = `${String(event.involvedObject?.kind ?? "").toLowerCase()}/${event.involvedObject?.name ?? ""}`;
+      const object = `${event.involvedObject?.kind ?? ""}/${event.involvedObject?.name ?? ""}`;
       text += `${allNamespaces ? `${event.metadata.namespace}\t` : ""}${seen}\t${event.type}\t${event.reason}\t${object}\t${String(event.message ?? "").trim()}\n`;
     }
     context.io.stdout(formatTabbed(text));
@@ -269,7 +272,6 @@ export const diffCommand: Command = {
     const clean = (object: KubeObject | undefined): string => {
       if (!object) return "";
       const copy = omitManagedFields(structuredClone(object));
-      if (copy.metadata) delete copy.metadata.generation;
       return toGoYaml(copy);
     };
     for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
@@ -393,31 +395,36 @@ export const explainCommand: Command = {
       }
       if (value.type === "array") return `[]${typeName(value.items)}`;
       if (value.type === "object" && value.additionalProperties && typeof value.additionalProperties === "object") return `map[string]${typeName(value.additionalProperties)}`;
+      if (value.type === "object") return "Object";
       if (value.type === "integer") return "integer";
       return value.type ?? "Object";
     };
     let out = `GROUP:      ${info.group}\nKIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
     if (!info.group) out = `KIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
     const resolved = resolve(schema);
-    if (fieldName) out += `FIELD: ${fieldName} <${typeName(schema)}>\n\n`;
+    if (fieldName) out += `FIELD: ${fieldName} <${typeName(schema)}>\n\n${resolved?.enum ? `ENUM:\n${resolved.enum.map((value) => `    ${value}`).join("\n")}\n` : ""}\n`;
     out += "DESCRIPTION:\n";
     out += wrap(schema?.description ?? resolved?.description ?? "<empty>", 80, "    ");
+    out += "    \n";
     const fieldsOf = (value: Schema | undefined) => resolve(value)?.properties ?? resolve(resolve(value)?.items)?.properties;
     const fields = fieldsOf(schema);
+    if (!fields) out += "\n";
     if (fields) {
-      out += "    \nFIELDS:\n";
+      out += "FIELDS:\n";
       const required = new Set(resolve(schema)?.required ?? resolve(resolve(schema)?.items)?.required ?? []);
       if (flags.bool("recursive")) {
-        const walk = (properties: Record<string, Schema>, depth: number, seen: Set<Schema>) => {
+        const walk = (parent: Schema | undefined, properties: Record<string, Schema>, depth: number, seen: Set<string>) => {
+          const parentResolved = resolve(parent);
+          const requiredHere = new Set(parentResolved?.required ?? resolve(parentResolved?.items)?.required ?? []);
           for (const name of Object.keys(properties).sort()) {
             const property = properties[name] as Schema;
-            out += `${"  ".repeat(depth)}${name}\t<${typeName(property)}>\n`;
+            out += `${"  ".repeat(depth)}${name}\t<${typeName(property)}>${requiredHere.has(name) ? " -required-" : ""}\n`;
             const nested = fieldsOf(property);
-            const target = resolve(property);
-            if (nested && target && !seen.has(target)) walk(nested, depth + 1, new Set([...seen, target]));
+            const ref = property.$ref ?? property.allOf?.[0]?.$ref ?? property.items?.$ref ?? property.items?.allOf?.[0]?.$ref ?? "";
+            if (nested && !seen.has(ref)) walk(property, nested, depth + 1, ref ? new Set([...seen, ref]) : seen);
           }
         };
-        walk(fields, 1, new Set());
+        walk(schema, fields, 1, new Set());
       } else {
         for (const name of Object.keys(fields).sort()) {
           const property = fields[name] as Schema;

@@ -61,13 +61,14 @@ export async function createObject(
   namespace: string | undefined,
   dryRun: DryRun,
   fieldManager = "kubectl-create",
+  fieldValidation = "Strict",
 ): Promise<KubeObject> {
   if (dryRun === "client") return object;
   const client = await context.client();
   const requestNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;
   return client.json<KubeObject>("POST", resourcePath(info, requestNamespace), {
     body: object,
-    query: { fieldManager, fieldValidation: "Strict", dryRun: dryRun === "server" ? "All" : undefined },
+    query: { fieldManager, fieldValidation, dryRun: dryRun === "server" ? "All" : undefined },
   });
 }
 

@@ -94,7 +94,15 @@ export const logsCommand: Command = {
     let container = flags.string("container");
     if (flags.positional.length === 2 && !container) container = flags.positional[1] as string;
     if (flags.positional.length > 2) throw usageError("kubectl logs", "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
-    const pods = await podsFor(context, flags, target ?? "", selector);
+    let pods: KubeObject[];
+    try {
+      pods = await podsFor(context, flags, target ?? "", selector);
+    } catch (error) {
+      if (error instanceof ApiStatusError && error.reason === "NotFound" && target && !target.includes("/")) {
+        throw new KubectlError(`error: error from server (NotFound): pods "${target}" not found in namespace "${await context.namespace()}"`);
+      }
+      throw error;
+    }
     if (pods.length === 0 && selector) {
       context.io.stderr(`No resources found in ${await context.namespace()} namespace.\n`);
       return 0;
@@ -113,6 +121,10 @@ export const logsCommand: Command = {
     };
     const streams: Promise<void>[] = [];
     for (const pod of pods) {
+      if (container && !flags.bool("all-containers")) {
+        const known = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some((c: Any) => c.name === container);
+        if (!known) throw new KubectlError(`error: container ${container} is not valid for pod ${pod.metadata?.name}`);
+      }
       const containers = flags.bool("all-containers")
         ? [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: Any) => c.name as string)
         : [containerFor(context, pod, container, Boolean(selector))];
@@ -211,7 +223,7 @@ export const execCommand: Command = {
   async run(context, flags) {
     const dash = flags.parsed.argsLenAtDash;
     const args = flags.positional;
-    if (args.length === 0) throw usageError("kubectl exec", "pod, type/name or --filename must be specified");
+    if (args.length === 0) throw new KubectlError("error: pod, type/name or --filename must be specified");
     if (dash < 0 && args.length > 1) {
       throw new KubectlError("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples");
     }

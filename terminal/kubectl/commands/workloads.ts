@@ -57,10 +57,10 @@ export const runCommand: Command = {
     { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
   ],
   async run(context, flags) {
-    const name = flags.positional[0];
-    if (!name) throw usageError("kubectl run", "NAME is required for run");
     const image = flags.string("image");
     if (!image) throw new KubectlError('error: required flag(s) "image" not set');
+    const name = flags.positional[0];
+    if (!name) throw usageError("kubectl run", "NAME is required for run");
     const dryRun = dryRunOf(context, flags);
     const rest = flags.positional.slice(1);
     const labels = flags.string("labels") ? parseLabels(flags.string("labels")) : { run: name };
@@ -318,7 +318,7 @@ export const autoscaleCommand: Command = {
           status: { currentReplicas: 0, desiredReplicas: 0 },
         };
         const info = { ...(builtinResources["horizontalpodautoscalers.autoscaling"] as ResourceInfo), version: "v1" };
-        const created = await createObject(context, info, hpa, namespace, dryRun, "kubectl-autoscale");
+        const created = await createObject(context, info, hpa, namespace, dryRun, "kubectl-autoscale", "Warn");
         printResult(context, flags, info, created, "autoscaled", dryRun);
       }
     }

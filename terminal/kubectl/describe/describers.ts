@@ -24,7 +24,7 @@ async function searchEvents(context: DescribeContext, object: KubeObject, kindOv
   const metadata = object.metadata ?? {};
   const selector = [
     `involvedObject.name=${metadata.name}`,
-    metadata.namespace ? `involvedObject.namespace=${metadata.namespace}` : undefined,
+    `involvedObject.namespace=${metadata.namespace ?? ""}`,
     `involvedObject.kind=${kindOverride ?? object.kind}`,
     `involvedObject.uid=${kindOverride === "Node" ? metadata.name : metadata.uid}`,
   ]
@@ -81,14 +81,8 @@ function describeProbe(probe: Any): string {
 const standardResourceOrder = ["cpu", "memory", "ephemeral-storage"];
 
 function sortedResourceNames(list: Record<string, string> | undefined): string[] {
-  return Object.keys(list ?? {}).sort((a, b) => {
-    const ai = standardResourceOrder.indexOf(a);
-    const bi = standardResourceOrder.indexOf(b);
-    if (ai >= 0 && bi >= 0) return ai - bi;
-    if (ai >= 0) return -1;
-    if (bi >= 0) return 1;
-    return a < b ? -1 : 1;
-  });
+  void standardResourceOrder;
+  return Object.keys(list ?? {}).sort();
 }
 
 function describeResources(w: DescribeWriter, resources: Any, level: number): void {
@@ -224,9 +218,9 @@ function describeVolumes(w: DescribeWriter, volumes: Any[] | undefined, space: s
     } else if (volume.projected) {
       w.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
       for (const source of volume.projected.sources ?? []) {
-        if (source.secret) w.write(2, `SecretName:\t${source.secret.name}\n    Optional:\t${source.secret.optional === true}\n`);
+        if (source.secret) w.write(2, `SecretName:\t${source.secret.name}\n    SecretOptionalName:\t${source.secret.optional ?? "<nil>"}\n`);
         else if (source.downwardAPI) w.write(2, "DownwardAPI:\ttrue\n");
-        else if (source.configMap) w.write(2, `ConfigMapName:\t${source.configMap.name}\n    Optional:\t${source.configMap.optional === true}\n`);
+        else if (source.configMap) w.write(2, `ConfigMapName:\t${source.configMap.name}\n    ConfigMapOptional:\t${source.configMap.optional ?? "<nil>"}\n`);
         else if (source.serviceAccountToken) w.write(2, `TokenExpirationSeconds:\t${source.serviceAccountToken.expirationSeconds ?? 3607}\n`);
       }
     } else if (volume.downwardAPI) {
@@ -615,11 +609,15 @@ async function describeService(context: DescribeContext, service: KubeObject): P
   const w = new DescribeWriter();
   const spec = service.spec ?? {};
   const namespace = String(service.metadata?.namespace);
-  let endpoints: Any = {};
+  let slices: Any[] = [];
   try {
-    endpoints = await context.client.get(`/api/v1/namespaces/${namespace}/endpoints/${service.metadata?.name}`);
+    slices = (
+      await context.client.get<{ items: Any[] }>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, {
+        query: { labelSelector: `kubernetes.io/service-name=${service.metadata?.name}` },
+      })
+    ).items;
   } catch {
-    endpoints = {};
+    slices = [];
   }
   w.write(0, `Name:\t${service.metadata?.name}\n`);
   w.write(0, `Namespace:\t${namespace}\n`);
@@ -643,7 +641,7 @@ async function describeService(context: DescribeContext, service: KubeObject): P
     w.write(0, `Port:\t${name}\t${port.port}/${port.protocol ?? "TCP"}\n`);
     w.write(0, `TargetPort:\t${port.targetPort ?? port.port}/${port.protocol ?? "TCP"}\n`);
     if (port.nodePort) w.write(0, `NodePort:\t${name}\t${port.nodePort}/${port.protocol ?? "TCP"}\n`);
-    w.write(0, `Endpoints:\t${formatEndpoints(endpoints, port.name ?? "")}\n`);
+    w.write(0, `Endpoints:\t${formatEndpointSlices(slices, port.name ?? "")}\n`);
   }
   w.write(0, `Session Affinity:\t${spec.sessionAffinity ?? ""}\n`);
   if (spec.externalTrafficPolicy) w.write(0, `External Traffic Policy:\t${spec.externalTrafficPolicy}\n`);
@@ -652,6 +650,36 @@ async function describeService(context: DescribeContext, service: KubeObject): P
   if (spec.loadBalancerSourceRanges?.length) w.write(0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges.join(",")}\n`);
   describeEvents(w, await searchEvents(context, service), context.now);
   return w.toString();
+}
+
+/** formatEndpointSlices: up to three `ip:port`, then `+ N more...`; `<none>` without slices. */
+function formatEndpointSlices(slices: Any[], portName: string): string {
+  if (slices.length === 0) return "<none>";
+  const list: string[] = [];
+  let count = 0;
+  for (const slice of slices) {
+    const ports: Any[] = slice.ports ?? [];
+    if (ports.length === 0) {
+      for (const endpoint of slice.endpoints ?? []) {
+        for (const address of endpoint.addresses ?? []) {
+          if (list.length < 3) list.push(address);
+          count++;
+        }
+      }
+      continue;
+    }
+    for (const port of ports) {
+      if ((port.name ?? "") !== portName) continue;
+      for (const endpoint of slice.endpoints ?? []) {
+        for (const address of endpoint.addresses ?? []) {
+          if (list.length < 3) list.push(`${address}:${port.port}`);
+          count++;
+        }
+      }
+    }
+  }
+  const text = list.join(",");
+  return count > 3 ? `${text} + ${count - 3} more...` : text;
 }
 
 /** formatEndpoints: up to three `ip:port`, then `+ N more...`; `<none>` when empty. */
@@ -796,7 +824,7 @@ async function describeNode(context: DescribeContext, node: KubeObject): Promise
   w.write(1, "ephemeral-storage\t0 (0%)\t0 (0%)\n");
   for (const resource of Object.keys(allocatable).sort()) {
     if (["cpu", "memory", "ephemeral-storage", "pods"].includes(resource)) continue;
-    w.write(1, `${resource}\t0\t0\n`);
+    w.write(1, `${resource}\t0 (0%)\t0 (0%)\n`);
   }
   describeEvents(w, await searchEvents(context, { ...node, metadata: { ...node.metadata, namespace: "" } } as KubeObject, "Node"), context.now);
   return w.toString();
@@ -1044,6 +1072,89 @@ function printUnstructured(w: DescribeWriter, level: number, value: Any, prefix:
   }
 }
 
+interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** rbac.BreakdownRule + CompactRules + SortableRuleSlice, as describe role shows rules. */
+function compactRules(rules: PolicyRule[]): PolicyRule[] {
+  const broken: PolicyRule[] = [];
+  for (const rule of rules) {
+    for (const group of rule.apiGroups ?? []) {
+      for (const resource of rule.resources ?? []) {
+        for (const verb of rule.verbs ?? []) {
+          if (rule.resourceNames?.length) for (const name of rule.resourceNames) broken.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
+          else broken.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
+        }
+      }
+    }
+    for (const url of rule.nonResourceURLs ?? []) for (const verb of rule.verbs ?? []) broken.push({ nonResourceURLs: [url], verbs: [verb] });
+  }
+  const compacted: PolicyRule[] = [];
+  const byKey = new Map<string, PolicyRule>();
+  for (const rule of broken) {
+    if (rule.nonResourceURLs?.length) {
+      compacted.push(rule);
+      continue;
+    }
+    const key = `${rule.apiGroups?.[0]}|${rule.resources?.[0]}|${rule.resourceNames?.[0] ?? ""}`;
+    const existing = byKey.get(key);
+    if (existing) {
+      for (const verb of rule.verbs) if (!existing.verbs.includes(verb)) existing.verbs.push(verb);
+    } else {
+      const copy = { ...rule, verbs: [...rule.verbs] };
+      byKey.set(key, copy);
+      compacted.push(copy);
+    }
+  }
+  const list = (values: string[] | undefined) => `[${(values ?? []).join(" ")}]`;
+  const sortKey = (rule: PolicyRule) => `&PolicyRule{Verbs:${list(rule.verbs)},APIGroups:${list(rule.apiGroups)},Resources:${list(rule.resources)},ResourceNames:${list(rule.resourceNames)},NonResourceURLs:${list(rule.nonResourceURLs)},}`;
+  return compacted.map((rule, index) => ({ rule, index })).sort((a, b) => (sortKey(a.rule) < sortKey(b.rule) ? -1 : sortKey(a.rule) > sortKey(b.rule) ? 1 : a.index - b.index)).map((entry) => entry.rule);
+}
+
+function combineResourceGroup(resources: string[] | undefined, groups: string[] | undefined): string {
+  if (!resources?.length) return "";
+  const [resource, subresource] = (resources[0] as string).split("/", 2);
+  let combined = resource as string;
+  if (groups?.length && groups[0] !== "") combined += `.${groups[0]}`;
+  if (subresource !== undefined) combined += `/${subresource}`;
+  return combined;
+}
+
+async function describeRole(_context: DescribeContext, role: KubeObject): Promise<string> {
+  const w = new DescribeWriter();
+  w.write(0, `Name:\t${role.metadata?.name}\n`);
+  printLabels(w, "Labels", role.metadata?.labels);
+  printAnnotations(w, "Annotations", role.metadata?.annotations);
+  w.write(0, "PolicyRule:\n");
+  w.write(1, "Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
+  w.write(1, "---------\t-----------------\t--------------\t-----\n");
+  for (const rule of compactRules(((role as Any).rules ?? []) as PolicyRule[])) {
+    w.write(1, `${combineResourceGroup(rule.resources, rule.apiGroups)}\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[${(rule.resourceNames ?? []).join(" ")}]\t[${rule.verbs.join(" ")}]\n`);
+  }
+  return w.toString();
+}
+
+async function describeRoleBinding(_context: DescribeContext, binding: KubeObject): Promise<string> {
+  const w = new DescribeWriter();
+  w.write(0, `Name:\t${binding.metadata?.name}\n`);
+  printLabels(w, "Labels", binding.metadata?.labels);
+  printAnnotations(w, "Annotations", binding.metadata?.annotations);
+  const roleRef = (binding as Any).roleRef ?? {};
+  w.write(0, "Role:\n");
+  w.write(1, `Kind:\t${roleRef.kind ?? ""}\n`);
+  w.write(1, `Name:\t${roleRef.name ?? ""}\n`);
+  w.write(0, "Subjects:\n");
+  w.write(1, "Kind\tName\tNamespace\n");
+  w.write(1, "----\t----\t---------\n");
+  for (const subject of (binding as Any).subjects ?? []) w.write(1, `${subject.kind}\t${subject.name}\t${subject.namespace ?? ""}\n`);
+  return w.toString();
+}
+
 /** The generic describer for kinds without their own (CRDs and the rest). */
 async function describeGeneric(context: DescribeContext, object: KubeObject): Promise<string> {
   const w = new DescribeWriter();
@@ -1085,6 +1196,10 @@ export const describers: Record<string, Describer> = {
   "autoscaling/HorizontalPodAutoscaler": describeHorizontalPodAutoscaler,
   "networking.k8s.io/Ingress": describeIngress,
   "/Event": describeEvent,
+  "rbac.authorization.k8s.io/Role": describeRole,
+  "rbac.authorization.k8s.io/ClusterRole": describeRole,
+  "rbac.authorization.k8s.io/RoleBinding": describeRoleBinding,
+  "rbac.authorization.k8s.io/ClusterRoleBinding": describeRoleBinding,
 };
 
 /** Describes one object with the describer for its kind, or the generic one. */

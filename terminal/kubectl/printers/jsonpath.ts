@@ -63,8 +63,8 @@ function parseTemplate(template: string): Node[] {
     const action = template.slice(open + 1, close).trim();
     index = close + 1;
     const current = stack[stack.length - 1] as Node[];
-    if (action.startsWith("range ")) {
-      const node: Node = { type: "range", segments: parsePath(action.slice(6).trim()), body: [] };
+    if (/^range[\s.[@$]/.test(action)) {
+      const node: Node = { type: "range", segments: parsePath(action.slice(5).trim()), body: [] };
       current.push(node);
       stack.push(node.body);
     } else if (action === "end") {

@@ -1,0 +1,185 @@
+import path from "node:path";
+import type { IncomingMessage } from "node:http";
+import type { WebSocket } from "ws";
+import { type ServerMessage, parseClientMessage, terminalPath } from "./protocol";
+import { type ShellLaunch, prepareShellLaunch } from "./shellBundle";
+import { type SessionLimits, type SessionSink, TerminalSession } from "./TerminalSession";
+
+/** What the terminal service needs from the rest of Kubelab. */
+export interface TerminalServiceOptions {
+  /** The project root (to find terminal/shell). */
+  root: string;
+  /** The data folder; learner homes go to `<data>/learners/<id>/home` unless `homeFor` says otherwise. */
+  dataDirectory: string;
+  /** The kubeconfig file (host path) for a learner's cluster; the hosting issue provides it. */
+  kubeconfigFor(learnerId: string): Promise<string>;
+  homeFor?(learnerId: string): string;
+  /** A detached shell is kept this long for a reconnect (default 5 minutes). */
+  detachedGraceMs?: number;
+  /** A shell without input for this long is stopped (default 60 minutes); files and history stay. */
+  idleTimeoutMs?: number;
+  limits?: Partial<SessionLimits>;
+  /** At most this many shells per learner (tabs); the oldest detached one is stopped first. */
+  maxSessionsPerLearner?: number;
+  /** For tests: how to spawn (node-pty's spawn). */
+  spawn?: typeof import("node-pty").spawn;
+  log?: (message: string) => void;
+}
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{6,64}$/;
+
+/**
+ * Learner shells behind WebSockets: one pty per (learner, session id), attachable only by its
+ * learner (the learner cookie, checked by the server on upgrade), kept through network blips,
+ * stopped when idle and respawned on return with the same home folder.
+ */
+export class TerminalService {
+  private readonly sessions = new Map<string, TerminalSession>();
+  private launch: Promise<ShellLaunch> | undefined;
+  private reaper: NodeJS.Timeout | undefined;
+  private readonly limits: SessionLimits;
+
+  constructor(private readonly options: TerminalServiceOptions) {
+    this.limits = { replayBytes: 64 * 1024, outputBytesPerSecond: 512 * 1024, ...options.limits };
+  }
+
+  /** Builds the shell bundle ahead of the first terminal, so it opens quickly. */
+  prepare(): Promise<ShellLaunch> {
+    this.launch ??= prepareShellLaunch(this.options.root, this.options.dataDirectory);
+    return this.launch;
+  }
+
+  private home(learnerId: string): string {
+    return this.options.homeFor?.(learnerId) ?? path.join(this.options.dataDirectory, "learners", learnerId, "home");
+  }
+
+  private ensureReaper(): void {
+    if (this.reaper) return;
+    this.reaper = setInterval(() => this.reap(), 15_000);
+    this.reaper.unref();
+  }
+
+  /** Stops shells detached past the grace period, idle past the timeout, or exited. */
+  reap(now = Date.now()): void {
+    const grace = this.options.detachedGraceMs ?? 5 * 60_000;
+    const idle = this.options.idleTimeoutMs ?? 60 * 60_000;
+    for (const [key, session] of this.sessions) {
+      const detachedTooLong = session.detachedAt !== undefined && now - session.detachedAt > grace;
+      if (session.hasExited || detachedTooLong || now - session.lastActivity > idle) {
+        session.kill();
+        this.sessions.delete(key);
+      }
+    }
+    if (this.sessions.size === 0 && this.reaper) {
+      clearInterval(this.reaper);
+      this.reaper = undefined;
+    }
+  }
+
+  /** Number of running shells (for tests and metrics). */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Handles an upgraded WebSocket on /terminal/<session>. */
+  async handle(socket: WebSocket, request: IncomingMessage, learnerId: string | undefined): Promise<void> {
+    const send = (message: ServerMessage) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    if (!learnerId) {
+      send({ type: "error", message: "not signed in: open the lesson page first" });
+      socket.close(4401, "unauthorized");
+      return;
+    }
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const sessionId = url.pathname.slice(terminalPath.length);
+    if (!sessionIdPattern.test(sessionId)) {
+      send({ type: "error", message: "bad terminal session id" });
+      socket.close(4400, "bad session");
+      return;
+    }
+    const cols = Math.min(500, Math.max(2, Number(url.searchParams.get("cols")) || 80));
+    const rows = Math.min(300, Math.max(2, Number(url.searchParams.get("rows")) || 24));
+    // Sessions are keyed by learner: a session id from another learner's page never matches.
+    const key = `${learnerId}/${sessionId}`;
+    let session = this.sessions.get(key);
+    let replayed = true;
+    if (!session || session.hasExited) {
+      replayed = false;
+      session?.kill();
+      this.limitSessions(learnerId);
+      let kubeconfig: string;
+      try {
+        kubeconfig = await this.options.kubeconfigFor(learnerId);
+      } catch (error) {
+        send({ type: "error", message: `your cluster is not available: ${(error as Error).message}` });
+        socket.close(1011, "cluster unavailable");
+        return;
+      }
+      const launch = await this.prepare();
+      const spawn = this.options.spawn ?? (await import("node-pty")).spawn;
+      session = new TerminalSession({
+        launch,
+        cwd: this.options.root,
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: this.home(learnerId),
+          LANG: "C.UTF-8",
+          TERM: "xterm-256color",
+          KUBELAB_HOME: this.home(learnerId),
+          KUBECONFIG: kubeconfig,
+          NODE_OPTIONS: "",
+        },
+        cols,
+        rows,
+        limits: this.limits,
+        spawn,
+      });
+      this.sessions.set(key, session);
+      this.ensureReaper();
+    } else {
+      session.resize(cols, rows);
+    }
+    const current = session;
+    const sink: SessionSink = {
+      output: (data) => send({ type: "output", data }),
+      exit: (status) => {
+        send({ type: "exit", status });
+        this.sessions.delete(key);
+        socket.close(1000, "shell exited");
+      },
+      congested: () => socket.bufferedAmount > 1024 * 1024,
+    };
+    const replay = current.attach(sink);
+    send({ type: "ready", session: sessionId, replayed });
+    if (replay) send({ type: "output", data: replay });
+    socket.on("message", (raw) => {
+      const message = parseClientMessage(String(raw));
+      if (!message) return;
+      if (message.type === "input") current.write(message.data);
+      else if (message.type === "resize") current.resize(message.cols, message.rows);
+      else if (message.type === "ping") send({ type: "pong", at: message.at });
+    });
+    socket.on("close", () => current.detach(sink));
+  }
+
+  private limitSessions(learnerId: string): void {
+    const max = this.options.maxSessionsPerLearner ?? 4;
+    const mine = [...this.sessions.entries()].filter(([key]) => key.startsWith(`${learnerId}/`));
+    if (mine.length < max) return;
+    const detached = mine.filter(([, session]) => session.detachedAt !== undefined).sort((a, b) => (a[1].detachedAt ?? 0) - (b[1].detachedAt ?? 0));
+    const victim = detached[0] ?? mine.sort((a, b) => a[1].lastActivity - b[1].lastActivity)[0];
+    if (victim) {
+      victim[1].kill();
+      this.sessions.delete(victim[0]);
+    }
+  }
+
+  /** Stops every shell (server shutdown). */
+  close(): void {
+    for (const session of this.sessions.values()) session.kill();
+    this.sessions.clear();
+    if (this.reaper) clearInterval(this.reaper);
+    this.reaper = undefined;
+  }
+}

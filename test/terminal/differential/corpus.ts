@@ -1,0 +1,383 @@
+/**
+ * The differential corpus: commands run by the real kubectl and by Kubelab's against the same
+ * cluster state. `{n}` in a mutating command becomes a distinct name per side (r1/o1), so both
+ * act on equivalent objects; outputs are compared after mapping the names back.
+ */
+
+/** Files written to the working folder before the corpus runs. */
+export const manifests: Record<string, string> = {
+  "pod.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: {n}-pod
+  labels:
+    app: manifest
+spec:
+  containers:
+  - name: web
+    image: nginx:1.25
+    ports:
+    - containerPort: 80
+`,
+  "deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {n}-deploy
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: {n}-deploy
+  template:
+    metadata:
+      labels:
+        app: {n}-deploy
+    spec:
+      containers:
+      - name: web
+        image: nginx
+`,
+  "deploy-v2.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {n}-deploy
+  labels:
+    tier: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: {n}-deploy
+  template:
+    metadata:
+      labels:
+        app: {n}-deploy
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        env:
+        - name: MODE
+          value: prod
+`,
+  "multi.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {n}-cm
+data:
+  key: value
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {n}-svc
+spec:
+  selector:
+    app: x
+  ports:
+  - port: 80
+    targetPort: 8080
+`,
+  "bad.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: {n}-bad
+spec:
+  containers:
+  - name: c
+    image: nginx
+    imagePullPolicy: Sometimes
+`,
+};
+
+/** Real-kubectl commands that build the shared state (run once, in order). */
+export const setup: string[] = [
+  "create namespace dtest",
+  "create deployment web --image=nginx --replicas=2",
+  "expose deployment web --port=80 --target-port=80",
+  "run solo --image=nginx --labels=app=solo,tier=frontend",
+  "run other --image=busybox --restart=Never --command -- sleep 3600",
+  "create configmap settings --from-literal=color=blue --from-literal=size=10",
+  "create secret generic creds --from-literal=user=admin --from-literal=pass=s3cret",
+  "create serviceaccount robot",
+  "create role reader --verb=get,list,watch --resource=pods,deployments.apps",
+  "create rolebinding reader-binding --role=reader --serviceaccount=default:robot",
+  "create job once --image=busybox -- echo done",
+  "create cronjob tick --image=busybox --schedule='*/5 * * * *' -- date",
+  "create deployment api -n dtest --image=httpd --replicas=1",
+  "create service nodeport api-np -n dtest --tcp=80:80 --node-port=30080",
+  "label pod solo env=test",
+  "annotate pod solo owner=team-a",
+  "rollout status deployment web --timeout=60s",
+  "wait --for=condition=Ready pod/solo --timeout=60s",
+];
+
+/** Commands compared read-only (they don't change the cluster). */
+export const readOnly: string[] = [
+  // get, tables
+  "get nodes",
+  "get nodes -o wide",
+  "get no",
+  "get node controlplane",
+  "get nodes --show-labels",
+  "get nodes -L kubernetes.io/hostname",
+  "get nodes --no-headers",
+  "get nodes --sort-by=.metadata.name",
+  "get pods",
+  "get po",
+  "get pods -o wide",
+  "get pods -A",
+  "get pods --all-namespaces -o wide",
+  "get pods -n kube-system",
+  "get pods --namespace=kube-system --no-headers",
+  "get pods -l app=solo",
+  "get pods -l 'app in (solo,web)'",
+  "get pods --selector=tier=frontend --show-labels",
+  "get pods -L app,tier",
+  "get pods --field-selector=status.phase=Running",
+  "get pods --field-selector=metadata.name=solo",
+  "get pod solo",
+  "get pod/solo",
+  "get pods solo other",
+  "get pod solo -o name",
+  "get pods -o name",
+  "get deployments",
+  "get deploy web",
+  "get deployments.apps",
+  "get deployment.v1.apps web",
+  "get deploy -o wide",
+  "get deploy,svc",
+  "get svc",
+  "get services -o wide",
+  "get svc web",
+  "get svc -n dtest",
+  "get ep",
+  "get endpoints web",
+  "get rs",
+  "get replicasets -o wide",
+  "get ns",
+  "get namespace default",
+  "get cm",
+  "get configmaps settings",
+  "get secrets",
+  "get secret creds",
+  "get sa",
+  "get serviceaccounts robot",
+  "get roles",
+  "get rolebindings",
+  "get rolebinding reader-binding -o wide",
+  "get jobs",
+  "get cronjobs",
+  "get cj tick -o wide",
+  "get all",
+  "get all -n dtest",
+  "get all -A",
+  "get events --field-selector=reason=Scheduled --no-headers -o name",
+  "get clusterroles --no-headers -o name --sort-by=.metadata.name",
+  "get pv",
+  "get pvc",
+  "get storageclass",
+  "get priorityclasses",
+  "get leases -n kube-node-lease",
+  "get crd",
+  "get nope",
+  "get pods nope",
+  "get pod solo nope",
+  "get deploy nope -n dtest",
+  "get pods --ignore-not-found nope",
+  "get pods -n empty-namespace-x",
+  "get pods -o yaml --ignore-not-found nope",
+  // output formats
+  "get pod solo -o yaml",
+  "get pod solo -o json",
+  "get ns default -o yaml",
+  "get deploy web -o yaml",
+  "get svc web -o json",
+  "get cm settings -o yaml",
+  "get secret creds -o json",
+  "get pods -l app=solo -o yaml",
+  "get nodes -o jsonpath={.items[*].metadata.name}",
+  "get pods -o jsonpath={.items[*].metadata.name}",
+  "get pod solo -o jsonpath={.spec.containers[0].image}",
+  "get pod solo -o jsonpath={.metadata.labels}",
+  "get nodes -o jsonpath={range.items[*]}{.metadata.name}{\"\\t\"}{.status.nodeInfo.kubeletVersion}{\"\\n\"}{end}",
+  "get pods -o jsonpath={.items[?(@.metadata.name==\"solo\")].status.phase}",
+  "get deploy web -o jsonpath={.spec.replicas}",
+  "get svc web -o jsonpath={.spec.ports[0].port}",
+  "get nodes -o jsonpath-as-json={.items[*].metadata.name}",
+  "get pods -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image",
+  "get nodes -o custom-columns=NAME:.metadata.name,CPU:.status.capacity.cpu --no-headers",
+  "get pod solo -o custom-columns=NAME:.metadata.name,MISSING:.spec.nothing",
+  "get pods -o foo",
+  "get pods -o jsonpath=",
+  // describe
+  "describe pod solo",
+  "describe pod/solo",
+  "describe pods -l app=solo",
+  "describe deployment web",
+  "describe deploy web",
+  "describe svc web",
+  "describe service api-np -n dtest",
+  "describe node node01",
+  "describe node controlplane",
+  "describe ns default",
+  "describe namespace dtest",
+  "describe cm settings",
+  "describe secret creds",
+  "describe sa robot",
+  "describe rs -l app=web",
+  "describe job once",
+  "describe cronjob tick",
+  "describe role reader",
+  "describe rolebinding reader-binding",
+  "describe endpoints web",
+  "describe pod nope",
+  "describe nope",
+  // discovery and info
+  "api-resources",
+  "api-resources --namespaced=false",
+  "api-resources --api-group=apps",
+  "api-resources -o name",
+  "api-resources -o wide",
+  "api-resources --verbs=list --namespaced=true -o name",
+  "api-versions",
+  "cluster-info",
+  "version --client",
+  "config view",
+  "config view --minify",
+  "config get-contexts",
+  "config current-context",
+  "config get-clusters",
+  "config get-users",
+  "config view -o jsonpath={.contexts[0].name}",
+  "auth can-i get pods",
+  "auth can-i create deployments --all-namespaces",
+  "auth can-i '*' '*'",
+  "logs solo",
+  "logs solo --tail=1",
+  "logs pod/solo -c solo",
+  "logs deploy/web --tail=0",
+  "logs nope",
+  "logs solo -c nope",
+  "logs",
+  "exec solo -- echo hello",
+  "exec solo -- sh -c 'exit 3'",
+  "exec solo echo hi",
+  "exec",
+  "rollout history deployment/web",
+  "rollout status deployment web",
+  "rollout status deploy/nope",
+  "events --for pod/solo --types=Normal -o name",
+  "top pods",
+  "top nodes",
+  "explain pods --recursive",
+  "explain pods.spec.restartPolicy",
+  "wait --for=condition=Ready pod/solo --timeout=10s",
+  "wait --for=jsonpath={.status.phase}=Running pod/solo --timeout=10s",
+  // errors and usage
+  "gett pods",
+  "xyz",
+  "get --foo",
+  "get pods -x",
+  "get pods -n",
+  "get",
+  "delete",
+  "describe",
+  "create",
+  "scale deployment web",
+  "rollout undo deployment/nope",
+  "label pod solo env=other",
+  "create deployment web --image=nginx",
+  "create ns dtest",
+  "apply -f nope.yaml",
+  "run",
+  "expose pod other --port=80 --dry-run=client -o yaml",
+  "create deployment d --image=nginx --dry-run=client -o yaml",
+  "create deployment d --image=nginx --replicas=3 --port=8080 --dry-run=client -o json",
+  "run p --image=nginx --port=80 --env=A=B --labels=x=y --dry-run=client -o yaml",
+  "run p --image=busybox --restart=Never --dry-run=client -o yaml -- sleep 10",
+  "run p --image=busybox --restart=Never --command --dry-run=client -o yaml -- sleep 10",
+  "create job j --image=busybox --dry-run=client -o yaml -- echo hi",
+  "create cronjob c --image=busybox --schedule='*/1 * * * *' --dry-run=client -o yaml -- date",
+  "create configmap c --from-literal=a=1 --from-literal=b=two --dry-run=client -o yaml",
+  "create secret generic s --from-literal=a=1 --dry-run=client -o yaml",
+  "create service clusterip s --tcp=80:8080 --dry-run=client -o yaml",
+  "create service nodeport s --tcp=80:80 --node-port=30090 --dry-run=client -o yaml",
+  "create role r --verb=get --resource=pods --dry-run=client -o yaml",
+  "create clusterrole cr --verb=get,list --resource=nodes,deployments.apps --dry-run=client -o yaml",
+  "create rolebinding rb --clusterrole=view --user=alice --dry-run=client -o yaml",
+  "create sa s --dry-run=client -o yaml",
+  "create ns n --dry-run=client -o yaml",
+  "create quota q --hard=pods=5,cpu=2 --dry-run=client -o yaml",
+  "create ingress i --rule=example.com/api*=web:80 --dry-run=client -o yaml",
+  "apply -f pod.yaml --dry-run=client -o yaml",
+  "scale deployment web --replicas=2 --dry-run=client",
+  "delete pod solo --dry-run=client",
+  "label pod solo extra=1 --dry-run=client",
+];
+
+/** Commands that change the cluster; `{n}` names the side's objects. Run in order. */
+export const mutating: string[] = [
+  "create deployment {n}-d --image=nginx",
+  "create deployment {n}-d2 --image=nginx --replicas=2 --port=80",
+  "create namespace {n}-ns",
+  "create configmap {n}-cm --from-literal=a=b",
+  "create secret generic {n}-secret --from-literal=x=y",
+  "create serviceaccount {n}-sa",
+  "create service clusterip {n}-svc --tcp=80:80",
+  "create job {n}-job --image=busybox -- echo hi",
+  "run {n}-pod --image=nginx",
+  "run {n}-pod2 --image=nginx --port=80 --expose",
+  "expose deployment {n}-d --port=80 --name={n}-exposed",
+  "expose deployment {n}-d2 --port=8080 --target-port=80 --type=NodePort --name={n}-np",
+  "scale deployment {n}-d --replicas=3",
+  "scale deploy/{n}-d --replicas=1",
+  "label deployment {n}-d team=blue",
+  "label deployment {n}-d team=green",
+  "label deployment {n}-d team=green --overwrite",
+  "label deployment {n}-d team-",
+  "annotate deployment {n}-d note=hello",
+  "annotate deployment {n}-d note-",
+  "set image deployment/{n}-d nginx=nginx:1.27",
+  "set image deployment/{n}-d nope=nginx",
+  "set env deployment/{n}-d MODE=test",
+  "set resources deployment {n}-d --limits=cpu=200m,memory=256Mi",
+  "rollout history deployment/{n}-d",
+  "rollout restart deployment/{n}-d",
+  "rollout pause deployment/{n}-d",
+  "rollout pause deployment/{n}-d",
+  "rollout resume deployment/{n}-d",
+  "rollout resume deployment/{n}-d",
+  "rollout undo deployment/{n}-d",
+  "patch deployment {n}-d -p {\"spec\":{\"replicas\":2}}",
+  "patch deployment {n}-d --type=merge -p {\"metadata\":{\"labels\":{\"patched\":\"yes\"}}}",
+  "patch deployment {n}-d --type=json -p [{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1}]",
+  "autoscale deployment {n}-d --min=1 --max=3 --cpu-percent=50",
+  "apply -f pod.yaml",
+  "apply -f pod.yaml",
+  "apply -f deploy.yaml",
+  "apply -f deploy-v2.yaml",
+  "get deploy {n}-deploy -o jsonpath={.spec.replicas}{.spec.template.spec.containers[0].image}",
+  "apply -f multi.yaml",
+  "apply -f multi.yaml -o name",
+  "apply -f bad.yaml",
+  "apply -f deploy.yaml --server-side",
+  "create -f multi.yaml",
+  "diff -f deploy.yaml",
+  "taint nodes {node} {n}=yes:NoSchedule",
+  "taint nodes {node} {n}=yes:NoSchedule",
+  "taint nodes {node} {n}:NoSchedule-",
+  "cordon {node}",
+  "cordon {node}",
+  "uncordon {node}",
+  "delete configmap {n}-cm",
+  "delete configmap {n}-cm",
+  "delete configmap {n}-cm --ignore-not-found",
+  "delete secret {n}-secret --wait=false",
+  "delete -f multi.yaml",
+  "delete pod {n}-pod --grace-period=0 --force",
+  "delete deployment {n}-d2",
+  "delete svc {n}-np {n}-exposed",
+  "delete namespace {n}-ns --wait=false",
+  "delete sa -l nothing=here",
+];

@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { manifests, mutating, readOnly, setup } from "./corpus";
+import { type RunResult, normalize, runOurs, runReal } from "./harness";
+
+/** Splits a corpus line like a shell would for these cases: whitespace, single quotes. */
+export function splitArguments(line: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  let quoted = false;
+  let started = false;
+  for (const ch of line) {
+    if (ch === "'") {
+      quoted = !quoted;
+      started = true;
+    } else if (!quoted && /\s/.test(ch)) {
+      if (started) out.push(current);
+      current = "";
+      started = false;
+    } else {
+      current += ch;
+      started = true;
+    }
+  }
+  if (started) out.push(current);
+  return out;
+}
+
+/** One compared command. */
+export interface CaseResult {
+  command: string;
+  passed: boolean;
+  real: RunResult;
+  ours: RunResult;
+}
+
+function render(result: RunResult): string {
+  return `--- stdout\n${normalize(result.stdout)}--- stderr\n${normalize(result.stderr)}--- status ${result.status}\n`;
+}
+
+/** Runs the whole corpus against a cluster; returns every case. */
+export async function runDifferential(kubeconfig: string, workDirectory: string, onCase?: (result: CaseResult) => void): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const line of setup) {
+    const result = await runReal(splitArguments(line), kubeconfig);
+    if (result.status !== 0 && !/AlreadyExists/.test(result.stderr)) {
+      throw new Error(`setup failed: kubectl ${line}\n${result.stderr}`);
+    }
+  }
+  const sides = { real: path.join(workDirectory, "real"), ours: path.join(workDirectory, "ours") };
+  for (const [side, directory] of Object.entries(sides)) {
+    mkdirSync(directory, { recursive: true });
+    for (const [name, text] of Object.entries(manifests)) writeFileSync(path.join(directory, name), text.replaceAll("{n}", side));
+  }
+  const compare = async (command: string, mutatingCase: boolean): Promise<CaseResult> => {
+    const realArgs = splitArguments(command.replaceAll("{n}", "real").replaceAll("{node}", "node01"));
+    const ourArgs = splitArguments(command.replaceAll("{n}", "ours").replaceAll("{node}", "node02"));
+    const mapBack = (text: string) => (mutatingCase ? text.replace(/\bours\b/g, "real").replace(/\bnode02\b/g, "node01") : text);
+    for (let attempt = 0; ; attempt++) {
+      const ours = await runOurs(ourArgs, kubeconfig, undefined, mutatingCase ? sides.ours : sides.real);
+      const real = await runReal(realArgs, kubeconfig, undefined, mutatingCase ? sides.real : sides.real);
+      const mapped = { ...ours, stdout: mapBack(ours.stdout), stderr: mapBack(ours.stderr) };
+      const passed = render(real) === render(mapped) || maskAges(render(real)) === maskAges(render(mapped));
+      // Read-only commands are retried once: an AGE column may tick between the two runs.
+      if (passed || mutatingCase || attempt >= 1) return { command, passed, real, ours: mapped };
+    }
+  };
+  for (const command of readOnly) {
+    const result = await compare(command, false);
+    results.push(result);
+    onCase?.(result);
+  }
+  for (const command of mutating) {
+    const result = await compare(command, true);
+    results.push(result);
+    onCase?.(result);
+  }
+  return results;
+}
+
+/**
+ * Masks ages (`5s`, `4m9s`, `3h`, `12d`) and the padding they cause, for outputs that only differ
+ * because a second ticked between the two runs.
+ */
+export function maskAges(text: string): string {
+  return text.replace(/\b\d+[smhdy](\d+[smh])?\b/g, "<age>").replace(/ {2,}/g, "  ");
+}
+
+/** A readable report of the mismatches. */
+export function describeMismatch(result: CaseResult): string {
+  return `### kubectl ${result.command}\n[real]\n${render(result.real)}[ours]\n${render(result.ours)}`;
+}
