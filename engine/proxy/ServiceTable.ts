@@ -45,6 +45,9 @@ export interface PodAddress {
   hostNetwork: boolean;
   hostname?: string;
   subdomain?: string;
+  labels: Record<string, string>;
+  /** Container ports, for NetworkPolicy's named ports. */
+  ports: Array<{ name?: string; port: number; protocol: string }>;
 }
 
 /**
@@ -121,6 +124,10 @@ export class ServiceTable {
         hostNetwork: pod.spec?.hostNetwork === true,
         hostname: pod.spec?.hostname,
         subdomain: pod.spec?.subdomain,
+        labels: pod.metadata.labels ?? {},
+        ports: [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((container) =>
+          (container.ports ?? []).map((p) => ({ name: p.name, port: p.containerPort, protocol: p.protocol ?? "TCP" })),
+        ),
       });
     }
   }

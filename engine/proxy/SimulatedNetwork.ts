@@ -9,6 +9,7 @@ import {
   NetworkError,
   type NetworkSource,
 } from "./Network";
+import { NetworkPolicies, type PolicyEndpoint } from "./NetworkPolicies";
 import { type EndpointInfo, type ServicePortInfo, type ServiceTable, usableEndpoints } from "./ServiceTable";
 
 /** Linux gives up an unanswered connect() after about 130 s of SYN retries. */
@@ -41,6 +42,8 @@ export class SimulatedNetwork implements Network {
     private readonly table: ServiceTable,
     private readonly clock: Clock,
     private readonly random: () => number = Math.random,
+    /** NetworkPolicies to enforce (none: everything is allowed, as with a non-enforcing CNI). */
+    private readonly policies: NetworkPolicies = new NetworkPolicies(),
   ) {}
 
   listen(ip: string, port: number, handler: ConnectionHandler): () => void {
@@ -75,6 +78,14 @@ export class SimulatedNetwork implements Network {
       throw new NetworkError("ConnectionRefused", failedToConnect(host, port, this.clock.now() - started));
     }
     if (route.kind === "dropped") {
+      await this.wait(options.timeoutMs ?? defaultConnectTimeoutMs);
+      throw new NetworkError("Timeout", failedToConnect(host, port, this.clock.now() - started));
+    }
+    // NetworkPolicy sees the pods at both ends after DNAT, and the client as it was before SNAT.
+    if (
+      !this.policies.empty &&
+      !this.policies.allows(this.endpoint(source.ip), this.endpoint(route.ip), route.port, "TCP")
+    ) {
       await this.wait(options.timeoutMs ?? defaultConnectTimeoutMs);
       throw new NetworkError("Timeout", failedToConnect(host, port, this.clock.now() - started));
     }
@@ -136,7 +147,16 @@ export class SimulatedNetwork implements Network {
     const service = this.table.byClusterIp(server, 53, "UDP") ?? this.table.byClusterIp(server, 53, "TCP");
     if (!service) return false;
     const node = this.nodeOf(source.ip);
-    return usableEndpoints(service, service.internalPolicyLocal, node).length > 0;
+    const endpoints = usableEndpoints(service, service.internalPolicyLocal, node);
+    if (this.policies.empty) return endpoints.length > 0;
+    // A default-deny egress policy silences DNS too, unless port 53 to CoreDNS is allowed.
+    const from = this.endpoint(source.ip);
+    return endpoints.some((e) => this.policies.allows(from, this.endpoint(e.ip), e.port, service.protocol));
+  }
+
+  private endpoint(ip: string): PolicyEndpoint {
+    const pod = this.table.podsByIp.get(ip);
+    return { ip, pod, isNode: !pod && this.table.nodeOfIp(ip) !== undefined };
   }
 
   /** kube-proxy's decision for a packet to `ip:port` from `source`. */

@@ -1,11 +1,20 @@
 import type { Node, Pod, Service } from "../api/core";
 import type { EndpointSlice } from "../api/discovery";
-import { EndpointSlices, Nodes, Pods, Services } from "../api/resources";
+import type { NetworkPolicy } from "../api/networking";
+import {
+  EndpointSlices,
+  Namespaces,
+  NetworkPolicies as NetworkPolicyResource,
+  Nodes,
+  Pods,
+  Services,
+} from "../api/resources";
 import type { GroupVersionResource, KubeObject } from "../api/types";
 import { type EventHandlers, Informer } from "../client/informers";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { buildNodeRules, listTable, type NodeRules, saveTable } from "./iptables";
 import type { Network } from "./Network";
+import { NetworkPolicies } from "./NetworkPolicies";
 import { ServiceTable } from "./ServiceTable";
 import { SimulatedNetwork } from "./SimulatedNetwork";
 
@@ -37,8 +46,8 @@ export interface ClusterNetwork {
 
 /**
  * Creates the simulated network of one cluster and starts the component that watches Services,
- * EndpointSlices, Nodes and Pods (as every node's kube-proxy and CoreDNS do) to keep routing and
- * DNS current.
+ * EndpointSlices, Nodes and Pods (as every node's kube-proxy and CoreDNS do), and NetworkPolicies
+ * and Namespaces (as a policy-enforcing CNI does), to keep routing, DNS and policy current.
  *
  * How the runtime gets it: the cluster calls `createNetwork(ctx)` once, before the kubelets, and
  * passes `clusterNetwork.network` to every kubelet (`KubeletOptions.network`), which hands it to
@@ -49,7 +58,8 @@ export interface ClusterNetwork {
  */
 export function createNetwork(ctx: ComponentContext, options: NetworkOptions = {}): ClusterNetwork {
   const table = new ServiceTable();
-  const network = new SimulatedNetwork(table, ctx.clock, options.random);
+  const policies = new NetworkPolicies();
+  const network = new SimulatedNetwork(table, ctx.clock, options.random, policies);
   const clusterCidr = options.clusterCidr ?? "10.244.0.0/16";
   const informers: Informer[] = [];
   const disposers: Array<() => void> = [];
@@ -80,6 +90,17 @@ export function createNetwork(ctx: ComponentContext, options: NetworkOptions = {
       else table.nodes.set(node.metadata.name ?? "", node);
     },
     delete: (node) => table.setNode(node, false),
+  });
+  watch<NetworkPolicy>(NetworkPolicyResource, {
+    add: (policy) => policies.policies.set(key(policy), policy),
+    update: (_old, policy) => policies.policies.set(key(policy), policy),
+    delete: (policy) => policies.policies.delete(key(policy)),
+  });
+  watch<KubeObject>(Namespaces, {
+    add: (namespace) => policies.namespaceLabels.set(namespace.metadata.name ?? "", namespace.metadata.labels ?? {}),
+    update: (_old, namespace) =>
+      policies.namespaceLabels.set(namespace.metadata.name ?? "", namespace.metadata.labels ?? {}),
+    delete: (namespace) => policies.namespaceLabels.delete(namespace.metadata.name ?? ""),
   });
   watch<Pod>(Pods, {
     add: (pod) => table.setPod(pod, true),
