@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigMap, Pod } from "../../api/core";
-import { ConfigMaps, Deployments, Pods, ReplicaSets } from "../../api/resources";
+import { ConfigMaps, CustomResourceDefinitions, Deployments, Pods, ReplicaSets } from "../../api/resources";
 import type { KubeObject, OwnerReference } from "../../api/types";
 import { createHarness, type Harness } from "../testing/harness";
 
@@ -142,5 +142,68 @@ describe("GarbageCollector", () => {
     await harness.settle();
     expect(await harness.list(ReplicaSets, "default")).toHaveLength(0);
     expect(await harness.list<Pod>(Pods, "default", "app=web")).toHaveLength(0);
+  });
+});
+
+describe("GarbageCollector with custom resources", () => {
+  let harness: Harness;
+  afterEach(() => harness?.stop());
+
+  it("deletes a pod owned by a custom resource when the custom resource goes", async () => {
+    harness = await createHarness({ controllers: ["garbagecollector", "replicaset"] });
+    await harness.client.create(CustomResourceDefinitions, {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    });
+    await harness.settle();
+    const widgets = { group: "example.com", version: "v1", resource: "widgets" };
+    const widget = await harness.client.create(widgets, {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w", namespace: "default" },
+    });
+    await harness.client.create<Pod>(Pods, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: "worker",
+        namespace: "default",
+        labels: { app: "web" },
+        ownerReferences: [{ ...ownerRef(widget, true), controller: true }],
+      },
+      spec: { containers: [{ name: "c", image: "nginx" }] },
+    });
+    // A ReplicaSet selecting the same labels leaves a pod controlled by someone else alone.
+    await harness.client.create(ReplicaSets, {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
+      },
+    });
+    await harness.settle();
+    const worker = await harness.client.get<Pod>(Pods, "default", "worker");
+    expect(worker.metadata.ownerReferences?.map((r) => r.kind)).toEqual(["Widget"]);
+    expect(await harness.list<Pod>(Pods, "default", "app=web")).toHaveLength(2);
+    await harness.client.delete(widgets, "default", "w");
+    await harness.settle();
+    await expect(harness.client.get(Pods, "default", "worker")).rejects.toMatchObject({ reason: "NotFound" });
   });
 });

@@ -40,15 +40,24 @@ export class GarbageCollector {
     this.attemptToDelete = context.loop("garbagecollector-delete", (uid) => this.attemptToDeleteItem(uid));
     this.attemptToOrphan = context.loop("garbagecollector-orphan", (uid) => this.attemptToOrphanItem(uid));
     for (const kind of this.kinds.all()) this.watch(kind);
-    context.informer<CustomResourceDefinition>(CustomResourceDefinitions).addHandlers({
-      add: (crd) => this.customResourceDefined(crd),
-      update: (_old, crd) => this.customResourceDefined(crd),
+    // Through a queue: the CRD's watch event arrives before the API server serves its resource.
+    const crds = context.informer<CustomResourceDefinition>(CustomResourceDefinitions);
+    const crdQueue = context.loop("garbagecollector-crd", async (name) => {
+      const crd = crds.get(undefined, name);
+      if (crd) this.customResourceDefined(crd);
+    });
+    crds.addHandlers({
+      add: (crd) => crdQueue.add(crd.metadata.name ?? ""),
+      update: (_old, crd) => crdQueue.add(crd.metadata.name ?? ""),
     });
   }
 
   private customResourceDefined(crd: CustomResourceDefinition): void {
     const spec = crd.spec;
     if (!spec) return;
+    // Its resource is served (and watchable) once the CRD is Established.
+    const established = crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
+    if (!established) return;
     const version = spec.versions?.find((v) => v.storage)?.name ?? spec.versions?.[0]?.name;
     if (!version) return;
     const kind: ResourceKind = {
