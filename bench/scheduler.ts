@@ -1,7 +1,8 @@
 /**
  * Scheduler throughput: a 5,000-node cluster scheduling 50,000 pods (issue 4's benchmark; the
  * real kube-scheduler's scheduler_perf floor at 5,000 nodes is 680–810 pods/s, our target is
- * ≥ 5,000 pods/s on one core). Run: `npx tsx bench/scheduler.ts [--nodes 5000] [--pods 50000]`.
+ * ≥ 5,000 pods/s on one core). Run: `npx tsx bench/scheduler.ts [--nodes 5000] [--pods 50000]
+ * [--api real | --cycles]`.
  *
  * The pods go through the whole scheduler: informer events, the queue, every default plugin,
  * the cache's assume, the `pods/binding` call and the Scheduled event, against the in-memory
@@ -13,6 +14,11 @@ import type { Client } from "../engine/client/Client";
 import { RealClock } from "../engine/clock/RealClock";
 import { createCluster } from "../engine/cluster/createCluster";
 import { type SchedulerComponent, startScheduler } from "../engine/scheduler";
+import { SchedulerCache } from "../engine/scheduler/cache/SchedulerCache";
+import { Framework } from "../engine/scheduler/framework/Framework";
+import { newPodInfo } from "../engine/scheduler/framework/PodInfo";
+import type { Handle } from "../engine/scheduler/framework/types";
+import { defaultPlugins } from "../engine/scheduler/plugins/registry";
 import { makeNode, makePod } from "../engine/scheduler/testing/builders";
 import { FakeClient } from "../engine/scheduler/testing/FakeClient";
 
@@ -21,9 +27,71 @@ function arg(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+/**
+ * The scheduling cycles alone (`--cycles`): every default plugin over the cache, assuming each
+ * pod, with no informers, API calls or events — the part of the scheduler that scales with nodes.
+ */
+function cyclesOnly(nodeCount: number, podCount: number) {
+  const cache = new SchedulerCache();
+  for (let i = 0; i < nodeCount; i++) {
+    cache.addOrUpdateNode(
+      makeNode(`node-${i}`, { cpu: "32", memory: "128Gi", labels: { "topology.kubernetes.io/zone": `zone-${i % 3}` } }),
+    );
+  }
+  const handle = {
+    nodes: () => cache.nodes(),
+    node: (name: string) => cache.node(name),
+    namespaceLabels: () => undefined,
+    persistentVolumeClaim: () => undefined,
+    persistentVolumes: () => [],
+    storageClass: () => undefined,
+    workloads: () => [],
+    imageNodeCount: () => 0,
+    nominatedPods: () => [],
+    hasNominatedPods: () => false,
+    nodesWithAffinityPods: () => cache.nodesWithAffinityPods.values(),
+    nodesWithRequiredAntiAffinityPods: () => cache.nodesWithRequiredAntiAffinityPods.values(),
+    event: () => {},
+  } as unknown as Handle;
+  const framework = new Framework(defaultPlugins, handle);
+  handle.runFilters = (state, pod, node) => framework.runFilters(state, pod, node);
+  const pods = Array.from({ length: podCount }, (_, i) =>
+    newPodInfo(makePod(`pod-${i}`, { cpu: "100m", memory: "128Mi" })),
+  );
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (const pod of pods) {
+    const result = framework.schedulePod(framework.newCycleState(), pod);
+    if (result.ok) cache.assumePod(pod, result.nodeName);
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(
+    JSON.stringify(
+      {
+        mode: "scheduling cycles only",
+        nodes: nodeCount,
+        pods: podCount,
+        seconds: Number(elapsed.toFixed(2)),
+        podsPerSecond: Math.round(podCount / elapsed),
+        cpuSeconds: Number(cpuSeconds.toFixed(2)),
+        podsPerCpuSecond: Math.round(podCount / cpuSeconds),
+        heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
 async function main() {
   const nodeCount = arg("nodes", 5000);
   const podCount = arg("pods", 50000);
+  if (process.argv.includes("--cycles")) {
+    cyclesOnly(nodeCount, podCount);
+    return;
+  }
   // --api real: the real in-process API server (admission, validation, managed fields, watch
   // fan-out) instead of the FakeClient; measures the scheduler together with the API's cost.
   const realApi = process.argv.includes("--api") && process.argv[process.argv.indexOf("--api") + 1] === "real";
