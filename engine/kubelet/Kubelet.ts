@@ -90,7 +90,7 @@ export class Kubelet implements Component {
       clock,
       log: context.log,
       nodeUid: () => this.nodeUid,
-      startWorker: (pod) => this.startWorker(pod),
+      startWorker: (pod, bootedWithNode) => this.startWorker(pod, bootedWithNode),
       worker: (uid) => this.workers.get(uid),
     });
     this.connection = new KubeletServer({
@@ -275,8 +275,8 @@ export class Kubelet implements Component {
     this.startWorker(pod);
   }
 
-  private startWorker(pod: Pod): PodWorker {
-    const worker = new PodWorker(pod, this.workerHost());
+  private startWorker(pod: Pod, bootedWithNode = false): PodWorker {
+    const worker = new PodWorker(pod, this.workerHost(), bootedWithNode);
     this.workers.set(pod.metadata.uid ?? "", worker);
     worker.requestSync();
     return worker;

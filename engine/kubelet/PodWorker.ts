@@ -97,6 +97,11 @@ export class PodWorker {
   constructor(
     private pod: Pod,
     private readonly host: PodWorkerHost,
+    /**
+     * A static pod the node boots with: `kubeadm init` waited for it to be healthy before the
+     * cluster was handed over, so its probes start without their initial delay.
+     */
+    private readonly bootedWithNode = false,
   ) {
     this.startTime = host.clock.now();
     for (const spec of pod.spec?.initContainers ?? []) {
@@ -577,7 +582,7 @@ export class PodWorker {
       record.probes.push(
         new ProbeWorker(
           this.host.clock,
-          probe,
+          this.bootedWithNode ? { ...probe, initialDelaySeconds: 0 } : probe,
           attempt(kind),
           (result) => {
             if (container.state === "running")

@@ -22,7 +22,7 @@ export interface StaticPodsOptions {
   clock: Clock;
   log(line: string): void;
   nodeUid(): string | undefined;
-  startWorker(pod: Pod): PodWorker;
+  startWorker(pod: Pod, bootedWithNode: boolean): PodWorker;
   worker(uid: string): PodWorker | undefined;
 }
 
@@ -53,7 +53,7 @@ export class StaticPods {
         .then(() => this.reload(name))
         .catch((error) => this.options.log(`static pod ${name}: ${error}`));
     });
-    for (const name of await this.options.fileSystem.readDir(manifestDirectory)) await this.reload(name);
+    for (const name of await this.options.fileSystem.readDir(manifestDirectory)) await this.reload(name, true);
   }
 
   stop(): void {
@@ -70,7 +70,7 @@ export class StaticPods {
     return this.isStatic(pod) ? pod.metadata.name : undefined;
   }
 
-  private async reload(name: string): Promise<void> {
+  private async reload(name: string, atBoot = false): Promise<void> {
     if (this.stopped) return;
     if (name.startsWith(".") || !/\.(ya?ml|json)$/.test(name)) return;
     const file = `${manifestDirectory}/${name}`;
@@ -94,7 +94,7 @@ export class StaticPods {
     const pod = this.staticPod(manifest, hash, file);
     const entry: StaticPod = { file, pod, hash, stopping: false };
     this.byFile.set(file, entry);
-    this.options.startWorker(pod);
+    this.options.startWorker(pod, atBoot);
     await this.createMirror(entry);
   }
 
