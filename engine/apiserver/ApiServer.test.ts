@@ -258,3 +258,20 @@ describe("create preconditions", () => {
     ]);
   });
 });
+
+describe("decoding errors", () => {
+  it("answers wrongly typed metadata with Go's decoding message", async () => {
+    const { client } = createTestServer();
+    const bad = await error(
+      client.create<KubeObject>(ConfigMaps, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "c", namespace: "default", finalizers: { a: 1 } as unknown as string[] },
+      }),
+    );
+    expect([bad.code, bad.message]).toEqual([
+      400,
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal object into Go struct field ObjectMeta.metadata.finalizers of type []string',
+    ]);
+  });
+});

@@ -9,6 +9,13 @@ import type { AdmissionAttributes, AdmissionContext, AdmissionPlugin } from "./a
 import { defaultAdmissionPlugins } from "./admission/plugins";
 import { ApiError, isApiError, qualifiedKind } from "./ApiError";
 import { ServiceAllocators } from "./allocators";
+import { accessReviewDefinitions, handleAccessReview, isAccessReview } from "./auth/accessReviews";
+import {
+  type AuthorizationAttributes,
+  type AuthorizationDecision,
+  authorize,
+  forbiddenError,
+} from "./auth/rbacAuthorizer";
 import { CustomResources } from "./crd/CustomResources";
 import { managedFieldsAfterUpdate, serverSideApply } from "./fieldmanager/managedFields";
 import { builtinListTypes, type ListTypeResolver } from "./fieldmanager/fieldSet";
@@ -16,13 +23,13 @@ import { KubeletRegistry } from "./KubeletRegistry";
 import { applyMergePatch, isPlainObject } from "./patch/mergePatch";
 import { applyStrategicMergePatch, deepEqual } from "./patch/strategicMergePatch";
 import type { FieldError, ResourceDefinition, StrategyContext } from "./ResourceDefinition";
-import type { ResourceRequest, ResourceResponse, WatchListener } from "./ResourceRequest";
+import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./ResourceRequest";
 import { ResourceRegistry } from "./ResourceRegistry";
 import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefix } from "./registry/objects";
 import { type ListFilter, makeListFilter } from "./registry/filters";
 import { checkUnknownFields } from "./registry/unknownFields";
 import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
-import { validateObjectMeta } from "./registry/metadata";
+import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
 import { deleteObject, deleteCollection } from "./registry/deletion";
 import { watchResource } from "./registry/watch";
 
@@ -72,6 +79,11 @@ export interface ApiServer {
   getObject(group: string, resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Lists stored objects directly (no request pipeline). */
   listObjects(group: string, resource: string, namespace?: string): KubeObject[];
+  /**
+   * RBAC's decision for a request (the HTTP layer asks it for log/exec/attach/portforward, which
+   * it serves itself; `handle` and `watch` already check every request).
+   */
+  authorize(attributes: AuthorizationAttributes): AuthorizationDecision;
 }
 
 /** Creates an API server over a store, serving the given resources. */
@@ -101,6 +113,9 @@ export class ApiServerCore implements ApiServer {
     this.clock = options.clock;
     this.store = options.store ?? new KeyValueStore();
     this.resources = new ResourceRegistry(options.resources ?? []);
+    for (const definition of accessReviewDefinitions) {
+      if (!this.resources.lookup(definition.group, definition.resource)) this.resources.add(definition, false);
+    }
     this.random = options.random ?? Math.random;
     this.admission = options.admission ?? defaultAdmissionPlugins;
     this.allocators = new ServiceAllocators(() => this.listObjects("", "services"), this.random);
@@ -157,6 +172,7 @@ export class ApiServerCore implements ApiServer {
 
   watch(request: ResourceRequest, listener: WatchListener, onClose?: (error?: Error) => void): () => void {
     const definition = this.definitionFor(request);
+    this.checkAuthorized({ ...request, verb: "watch" as Verb });
     return watchResource(this, definition, request, listener, onClose);
   }
 
@@ -184,8 +200,34 @@ export class ApiServerCore implements ApiServer {
     return definition;
   }
 
+  authorize(attributes: AuthorizationAttributes): AuthorizationDecision {
+    return authorize(this.rbacSource, attributes);
+  }
+
+  private readonly rbacSource = {
+    list: (group: string, resource: string, namespace?: string) => this.listObjects(group, resource, namespace),
+    get: (group: string, resource: string, namespace: string | undefined, name: string) =>
+      this.getObject(group, resource, namespace, name),
+  };
+
+  /** Throws upstream's 403 when RBAC does not allow the request. */
+  private checkAuthorized(request: ResourceRequest): void {
+    const attributes: AuthorizationAttributes = {
+      user: request.user,
+      verb: request.verb,
+      group: request.gvr.group,
+      resource: request.gvr.resource,
+      subresource: request.subresource,
+      namespace: request.namespace,
+      name: request.name,
+    };
+    if (!this.authorize(attributes).allowed) throw forbiddenError(attributes);
+  }
+
   private dispatch(request: ResourceRequest): ResourceResponse {
     const definition = this.definitionFor(request);
+    this.checkAuthorized(request);
+    if (isAccessReview(definition)) return handleAccessReview(this.rbacSource, definition, request);
     if (
       definition.namespaced &&
       request.verb !== "list" &&
@@ -656,6 +698,7 @@ export class ApiServerCore implements ApiServer {
         throw ApiError.badRequest("error decoding YAML: the applied configuration must be an object");
       const applied = document as KubeObject;
       this.checkAppliedIdentity(definition, request, applied, name);
+      this.checkMetadataTypes(definition, request, applied);
       this.applyUnknownFields(definition, request, applied, warnings);
       const identity = {
         manager: request.options.fieldManager ?? "",
@@ -721,6 +764,7 @@ export class ApiServerCore implements ApiServer {
     if (!isPlainObject(patched)) throw ApiError.badRequest("the patch produced something that is not an object");
     const presented = patched as KubeObject;
     if (!isPlainObject(presented.metadata)) presented.metadata = {};
+    this.checkMetadataTypes(definition, request, presented);
     this.checkUnknown(definition, request, presented, warnings);
     const object = this.accept(definition, presented, request);
     // A patch that does not mention resourceVersion is unconditional; one that does is a precondition.
@@ -792,9 +836,33 @@ export class ApiServerCore implements ApiServer {
     }
     object.apiVersion = expectedVersion;
     object.kind = definition.kind;
+    if (object.metadata !== undefined && object.metadata !== null && !isPlainObject(object.metadata)) {
+      const type = Array.isArray(object.metadata) ? "array" : typeof object.metadata;
+      throw this.undecodable(
+        definition,
+        request,
+        `json: cannot unmarshal ${type} into Go struct field ${definition.kind}.metadata of type v1.ObjectMeta`,
+      );
+    }
     if (!isPlainObject(object.metadata)) object.metadata = {};
+    this.checkMetadataTypes(definition, request, object);
     this.checkUnknown(definition, request, object, warnings);
     return this.accept(definition, object, request);
+  }
+
+  /** `Pod in version "v1" cannot be handled as a Pod: <decoding error>`, upstream's 400 for undecodable bodies. */
+  private undecodable(definition: ResourceDefinition, request: ResourceRequest, why: string): ApiError {
+    return ApiError.badRequest(
+      `${definition.kind} in version ${JSON.stringify(request.gvr.version)} cannot be handled as a ${definition.kind}: ${why}`,
+    );
+  }
+
+  private checkMetadataTypes(definition: ResourceDefinition, request: ResourceRequest, object: KubeObject): void {
+    const problem = metadataTypeError(object.metadata as Record<string, unknown>);
+    if (problem) throw this.undecodable(definition, request, problem);
+    // Go decodes an explicit null as absent.
+    const metadata = object.metadata as Record<string, unknown>;
+    for (const [key, value] of Object.entries(metadata)) if (value === null) delete metadata[key];
   }
 
   private checkUnknown(

@@ -127,7 +127,7 @@ async function fuzz(definitions: ResourceDefinition[] | undefined): Promise<void
             random() < 0.1 ? pick(["Orphan", "Foreground", "Background", "Weird" as "Orphan"]) : undefined,
           fieldValidation: random() < 0.2 ? pick(["Strict", "Warn", "Ignore"] as const) : undefined,
         },
-        user: { username: "fuzzer", groups: [] },
+        user: { username: "fuzzer", groups: random() < 0.9 ? ["system:masters"] : [] },
       };
       const response = await apiServer.handle(request);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

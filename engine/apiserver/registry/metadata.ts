@@ -90,3 +90,61 @@ export function validateObjectMeta(
   }
   return errors;
 }
+
+const METADATA_TYPES: Record<string, { check: (value: unknown) => boolean; goType: string }> = {
+  name: { check: (value) => typeof value === "string", goType: "string" },
+  generateName: { check: (value) => typeof value === "string", goType: "string" },
+  namespace: { check: (value) => typeof value === "string", goType: "string" },
+  uid: { check: (value) => typeof value === "string", goType: "types.UID" },
+  resourceVersion: { check: (value) => typeof value === "string", goType: "string" },
+  generation: { check: (value) => Number.isInteger(value), goType: "int64" },
+  labels: { check: (value) => isStringMap(value), goType: "map[string]string" },
+  annotations: { check: (value) => isStringMap(value), goType: "map[string]string" },
+  finalizers: {
+    check: (value) => Array.isArray(value) && value.every((item) => typeof item === "string"),
+    goType: "[]string",
+  },
+  ownerReferences: {
+    check: (value) =>
+      Array.isArray(value) && value.every((item) => item !== null && typeof item === "object" && !Array.isArray(item)),
+    goType: "[]v1.OwnerReference",
+  },
+  managedFields: { check: (value) => Array.isArray(value), goType: "[]v1.ManagedFieldsEntry" },
+};
+
+function isStringMap(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === "string")
+  );
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (value === null) return "null";
+  if (typeof value === "object") return "object";
+  return typeof value;
+}
+
+/**
+ * Decoding checks on ObjectMeta's field types, as Go's JSON decoder makes them: a wrong type is a
+ * 400 (`json: cannot unmarshal object into Go struct field ObjectMeta.metadata.finalizers of type
+ * []string`). Returns the message, or undefined when the metadata decodes. `null` means absent.
+ */
+export function metadataTypeError(metadata: Record<string, unknown>): string | undefined {
+  for (const [field, { check, goType }] of Object.entries(METADATA_TYPES)) {
+    const value = metadata[field];
+    if (value === undefined || value === null) continue;
+    if (!check(value)) {
+      const inner =
+        Array.isArray(value) || (value && typeof value === "object")
+          ? Object.values(value as object).find((item) => typeof item !== "string")
+          : undefined;
+      const shown = goType === "map[string]string" && inner !== undefined ? jsonType(inner) : jsonType(value);
+      return `json: cannot unmarshal ${shown} into Go struct field ObjectMeta.metadata.${field} of type ${goType === "map[string]string" && inner !== undefined ? "string" : goType}`;
+    }
+  }
+  return undefined;
+}

@@ -103,7 +103,7 @@ describe("patch types through the pipeline", () => {
       name: "web",
       subresource: "scale",
       options: {},
-      user: { username: "a", groups: [] },
+      user: { username: "a", groups: ["system:masters"] },
     });
     expect((get.body as KubeObject).status).toEqual({ replicas: 4 });
   });
@@ -161,7 +161,7 @@ describe("patch types through the pipeline", () => {
           metadata2: 1,
         },
         options: { fieldValidation },
-        user: { username: "admin", groups: [] },
+        user: { username: "admin", groups: ["system:masters"] },
       });
     const strict = await request("Strict", "a");
     expect(strict.status).toBe(400);
@@ -188,7 +188,7 @@ describe("patch types through the pipeline", () => {
       gvr: ConfigMaps,
       namespace: "default",
       options: { labelSelector: "group=drop" },
-      user: { username: "a", groups: [] },
+      user: { username: "a", groups: ["system:masters"] },
     });
     expect(
       (await client.list(ConfigMaps, "default", { labelSelector: "group" })).items.map((item) => item.metadata.name),

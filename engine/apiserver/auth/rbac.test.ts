@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { ConfigMaps, Pods, RoleBindings, Roles } from "../../api/resources";
+import type { KubeObject } from "../../api/types";
+import { ApiError } from "../ApiError";
+import { createClient } from "../../client/createClient";
+import { createTestServer } from "../testing/testServer";
+
+const jane = { username: "jane", groups: ["system:authenticated"] };
+
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error("expected an ApiError");
+}
+
+describe("RBAC", () => {
+  it("forbids what no binding allows, with upstream's message", async () => {
+    const { apiServer } = createTestServer();
+    const client = createClient(apiServer, jane);
+    const list = await failure(client.list(Pods, "default"));
+    expect([list.code, list.message]).toEqual([
+      403,
+      'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"',
+    ]);
+    const get = await failure(client.get(ConfigMaps, "kube-system", "kube-root-ca.crt"));
+    expect(get.message).toBe(
+      'configmaps "kube-root-ca.crt" is forbidden: User "jane" cannot get resource "configmaps" in API group "" in the namespace "kube-system"',
+    );
+    const nodes = await failure(client.list({ group: "", version: "v1", resource: "nodes" }));
+    expect(nodes.message).toBe(
+      'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope',
+    );
+  });
+
+  it("allows what a RoleBinding grants, only in its namespace, and honours resourceNames", async () => {
+    const { apiServer, client: admin } = createTestServer();
+    await admin.create<KubeObject>(Roles, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "reader", namespace: "default" },
+      rules: [
+        { apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] },
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["kube-root-ca.crt"] },
+      ],
+    });
+    await admin.create<KubeObject>(RoleBindings, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "jane-reads", namespace: "default" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "reader" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "jane" }],
+    });
+    const client = createClient(apiServer, jane);
+    expect((await client.list(Pods, "default")).items).toEqual([]);
+    expect((await failure(client.list(Pods, "kube-system"))).code).toBe(403);
+    expect((await client.get(ConfigMaps, "default", "kube-root-ca.crt")).metadata.name).toBe("kube-root-ca.crt");
+    expect((await failure(client.list(ConfigMaps, "default"))).code).toBe(403);
+    expect(
+      (
+        await failure(
+          client.create(Pods, {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "p", namespace: "default" },
+            spec: { containers: [] },
+          }),
+        )
+      ).message,
+    ).toBe('pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "default"');
+  });
+
+  it("answers SelfSubjectAccessReviews as kubectl auth can-i expects", async () => {
+    const { apiServer } = createTestServer();
+    const review = (user: { username: string; groups: string[] }, verb: string) =>
+      apiServer.execute({
+        verb: "create",
+        gvr: { group: "authorization.k8s.io", version: "v1", resource: "selfsubjectaccessreviews" },
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: { resourceAttributes: { namespace: "default", verb, resource: "pods" } },
+        },
+        options: {},
+        user,
+      }).body as KubeObject;
+    expect(review({ username: "admin", groups: ["system:masters"] }, "delete").status).toEqual({
+      allowed: true,
+      reason:
+        'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"',
+    });
+    expect(review(jane, "list").status).toEqual({ allowed: false });
+  });
+});
