@@ -5,7 +5,7 @@ import type { KubeObject, OwnerReference } from "../../api/types";
 import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
 import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
-import { yieldToEventLoop } from "../runtime/WorkQueue";
+import { yieldToEventLoop } from "../runtime/yieldToEventLoop";
 import { claimObjects, isNamespaceTerminating, isNotFound } from "../shared/claim";
 import { Expectations } from "../shared/expectations";
 import { selectorFromLabelSelector, selectorFromSet } from "../shared/labels";

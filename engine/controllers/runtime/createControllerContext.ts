@@ -1,54 +1,79 @@
 import type { GroupVersionResource, KubeObject } from "../../api/types";
+import { createEventRecorder, type EventRecorder } from "../../client/eventRecorder";
+import { SharedInformerFactory } from "../../client/informers";
+import { runWorkers, WorkQueue } from "../../client/workQueue";
 import type { ComponentContext } from "../../cluster/Component";
-import { EventRecorder } from "./EventRecorder";
-import { InformerCache } from "./InformerCache";
-import type { ControllerContext, Informer } from "./types";
-import { ControllerQueue } from "./WorkQueue";
+import type { ControllerContext, Informer, Recorder } from "./types";
+import { yieldToEventLoop } from "./yieldToEventLoop";
+
+/** Keys a worker processes before it yields to the event loop, so a big backlog never blocks it. */
+const KEYS_PER_TURN = 64;
 
 /** A ControllerContext plus what the controller manager needs to stop it and to tell when it is idle. */
 export interface ControllerRuntime extends ControllerContext {
   stop(): void;
-  /** Whether every queue is empty and nothing is running (delayed keys may still be armed). */
+  /** Whether every queue is empty and no sync is running (delayed keys may still be armed). */
   readonly idle: boolean;
-  readonly queues: ReadonlyMap<string, ControllerQueue>;
+  readonly queues: ReadonlyMap<string, WorkQueue>;
 }
 
 /**
- * Builds the shared informers, queues and event recorder every controller of one controller
- * manager uses: one informer per resource however many controllers read it, as
- * SharedInformerFactory does.
+ * Builds what every controller of one controller manager shares, from engine/client: one
+ * SharedInformerFactory (one informer per resource however many controllers read it), a
+ * WorkQueue with its worker per controller loop, and an EventRecorder per reporting component.
  */
 export function createControllerContext(component: ComponentContext): ControllerRuntime {
-  const informers = new Map<string, InformerCache<KubeObject>>();
-  const queues = new Map<string, ControllerQueue>();
-  const events = new EventRecorder(component.client, component.clock, component.log);
+  const factory = new SharedInformerFactory(component.client, component.clock);
+  factory.start();
+  const queues = new Map<string, WorkQueue>();
+  const recorders = new Map<string, EventRecorder>();
+  let inFlight = 0;
   return {
     clock: component.clock,
     client: component.client,
     log: component.log,
     informer<T extends KubeObject>(gvr: GroupVersionResource): Informer<T> {
-      const id = `${gvr.group}/${gvr.version}/${gvr.resource}`;
-      let informer = informers.get(id);
-      if (!informer) {
-        informer = new InformerCache<KubeObject>(component.client, component.clock, gvr, component.log);
-        informers.set(id, informer);
-      }
-      return informer as unknown as Informer<T>;
+      return factory.informer<T>(gvr);
     },
-    recorder: (name) => events.forComponent(name),
+    recorder(name): Recorder {
+      let recorder = recorders.get(name);
+      if (!recorder) {
+        recorder = createEventRecorder(component.client, component.clock, { component: name });
+        recorders.set(name, recorder);
+      }
+      return recorder;
+    },
     loop(name, sync) {
-      const queue = new ControllerQueue(name, component.clock, sync, component.log);
+      const queue = new WorkQueue(component.clock, undefined, name);
       queues.set(name, queue);
+      let processed = 0;
+      void runWorkers(
+        queue,
+        async (key) => {
+          inFlight++;
+          try {
+            await sync(key);
+          } finally {
+            inFlight--;
+          }
+          if (++processed % KEYS_PER_TURN === 0) await yieldToEventLoop();
+        },
+        {
+          onError: (key, error) =>
+            component.log(`${name}: error syncing "${key}": ${error instanceof Error ? error.message : String(error)}`),
+        },
+      );
       return queue;
     },
     queues,
     get idle() {
-      for (const queue of queues.values()) if (queue.busy) return false;
+      if (inFlight > 0) return false;
+      for (const queue of queues.values()) if (queue.length > 0) return false;
       return true;
     },
     stop() {
-      for (const queue of queues.values()) queue.stop();
-      for (const informer of informers.values()) informer.stop();
+      for (const queue of queues.values()) queue.shutDown();
+      factory.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { yieldToEventLoop } from "../runtime/WorkQueue";
+import { yieldToEventLoop } from "../runtime/yieldToEventLoop";
 
 /** Calls issued before yielding to the event loop. */
 const CHUNK = 16;
