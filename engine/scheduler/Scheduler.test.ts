@@ -130,4 +130,22 @@ describe("Scheduler", () => {
     expect(Object.keys(explanation.scores).sort()).toEqual(["node01", "node02"]);
     scheduler.stop();
   });
+
+  it("says there are no nodes when there are none, and retries after back-off", async () => {
+    const clock = new VirtualClock();
+    const client = new FakeClient();
+    const scheduler = startScheduler({ clock, client, speed: "realistic", log: () => {} });
+    await clock.advance(0);
+    await client.create(Pods, makePod("lonely", { cpu: "100m" }));
+    await clock.advance(10);
+    const [event] = eventsFor(client, "lonely");
+    expect(event.message).toBe("no nodes available to schedule pods");
+    const pod = await client.get<Pod>(Pods, "default", "lonely");
+    expect(pod.status?.conditions?.find((c) => c.type === "PodScheduled")?.reason).toBe("SchedulerError");
+    expect(scheduler.queue.whereIs("uid-lonely")).toBe("backoff");
+    await client.create(Nodes, makeNode("node01"));
+    await clock.advance(1_000);
+    expect((await client.get<Pod>(Pods, "default", "lonely")).spec?.nodeName).toBe("node01");
+    scheduler.stop();
+  });
 });

@@ -374,7 +374,6 @@ class Scheduler implements SchedulerComponent {
         post.message,
         failure.absentStatus,
       );
-      if (this.cache.nodes().length === 0) message = "no nodes available to schedule pods";
     }
     if (nominatedNodeName) this.updateNomination(info, nominatedNodeName);
     this.queue.requeueAfterFailure(queued, failure.error !== undefined ? new Set() : failure.unschedulablePlugins);

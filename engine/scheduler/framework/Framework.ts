@@ -105,7 +105,14 @@ export class Framework {
     const unschedulablePlugins = new Set<string>();
     const explanation: Explanation | undefined = explain ? { rejected: {}, scores: {} } : undefined;
     if (allNodes.length === 0) {
-      return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, explanation };
+      // Upstream's ErrNoNodesAvailable: not a fit error, so no PostFilter; the pod retries after back-off.
+      return {
+        ok: false,
+        statuses,
+        preFilterMessage: "",
+        unschedulablePlugins,
+        error: "no nodes available to schedule pods",
+      };
     }
 
     // PreFilter
