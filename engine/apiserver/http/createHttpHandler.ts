@@ -967,15 +967,29 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
           .getAll("ports")
           .flatMap((value) => value.split(","))
           .map((value) => Number(value.trim()));
+        const nodeName: string | undefined = pod.spec?.nodeName;
+        if (options.spdyPortForward && offeredProtocols.includes("SPDY/3.1+portforward.k8s.io")) {
+          // kubectl ≥ 1.31 tunnels SPDY through the WebSocket; ports travel in the streams' headers.
+          if (!nodeName)
+            return reject(ApiError.badRequest(`pod ${info.name} does not have a host assigned`).toStatus());
+          const { kubelet, address } = await kubeletOf(request, nodeName);
+          if (!kubelet) return reject(dialError(address));
+          const namespace = info.namespace;
+          const name = info.name;
+          return {
+            protocol: "SPDY/3.1+portforward.k8s.io",
+            openPort: (port: number) => kubelet.portForward(namespace, name, port),
+            start: () => {},
+          };
+        }
         if (
           offeredProtocols.some((offered) => offered.startsWith("SPDY/")) ||
           (ports.length === 0 && offeredProtocols.length === 0)
         ) {
-          // kubectl ≥ 1.31 tunnels SPDY streams (ports in stream headers) through the WebSocket, then falls
-          // back to a plain SPDY upgrade; this server speaks only the channel protocol (ports in the query).
+          // A plain SPDY upgrade (kubectl's fallback) is not spoken here.
           return reject(
             ApiError.badRequest(
-              "port forwarding over SPDY is not supported by this API server; clients must use the WebSocket channel protocol (v4.channel.k8s.io with ?ports=)",
+              "port forwarding over a plain SPDY upgrade is not supported by this API server; use a WebSocket (kubectl 1.31+ does)",
             ).toStatus(),
           );
         }
@@ -988,7 +1002,6 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
           "channel.k8s.io",
         ]);
         if (!protocol) return reject(ApiError.badRequest("Upgrade request required").toStatus());
-        const nodeName: string | undefined = pod.spec?.nodeName;
         if (!nodeName) return reject(ApiError.badRequest(`pod ${info.name} does not have a host assigned`).toStatus());
         const { kubelet, address } = await kubeletOf(request, nodeName);
         if (!kubelet) return reject(dialError(address));

@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock/Clock";
-import type { KubeletConnection } from "../KubeletConnection";
+import type { KubeletConnection, StreamSession } from "../KubeletConnection";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, ResourceResponse, UserInfo, WatchListener } from "../ResourceRequest";
 
@@ -52,6 +52,11 @@ export interface UpgradeAcceptance {
   start(socket: MessageSocket): void;
   /** Abandons the accepted upgrade before `start` (the transport could not complete it). */
   cancel?(): void;
+  /**
+   * For port-forward over tunneled SPDY (`SPDY/3.1+portforward.k8s.io`), which the transport
+   * speaks itself (it needs zlib): opens a byte stream to a port of the pod.
+   */
+  openPort?(port: number): StreamSession;
 }
 
 /**
@@ -81,6 +86,8 @@ export interface HttpHandlerOptions {
   serverAddress?: string;
   /** Produces Audit-Id values; defaults to crypto.randomUUID. */
   newId?: () => string;
+  /** The transport serves port-forward over tunneled SPDY (kubectl ≥ 1.31) given `openPort`. */
+  spdyPortForward?: boolean;
   /** False until the cluster has finished starting: /readyz then fails. Defaults to always ready. */
   isReady?: () => boolean;
 }

@@ -94,6 +94,7 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
     clock,
     isReady: () => ready,
+    spdyPortForward: true,
     serverAddress: `127.0.0.1:${options.port}`,
   });
   let server: StandaloneServer;

@@ -7,6 +7,7 @@ import type { HttpHandler, UpgradeRejection } from "../../apiserver/http/createH
 import { MAX_REQUEST_BODY_BYTES } from "../../apiserver/http/createHttpHandler";
 import type { HttpRequest, MessageSocket } from "../../apiserver/http/types";
 import type { UserInfo } from "../../apiserver/ResourceRequest";
+import { SPDY_PORT_FORWARD_PROTOCOL, serveSpdyPortForward } from "./spdyPortForward";
 
 /**
  * Glue between node:http(s) and the transport-independent handler: bearer-token authentication,
@@ -100,9 +101,9 @@ export async function serveRequest(
 }
 
 /** Wraps a `ws` WebSocket as the engine's MessageSocket. */
-export function messageSocketOf(socket: WebSocket): MessageSocket {
+export function messageSocketOf(socket: WebSocket, protocol = socket.protocol): MessageSocket {
   return {
-    protocol: socket.protocol,
+    protocol,
     send(data) {
       if (socket.readyState === socket.OPEN) socket.send(data, { binary: typeof data !== "string" });
     },
@@ -192,17 +193,24 @@ export async function serveUpgrade(
     writeRejection(socket, decision);
     return;
   }
-  // The chosen protocol is what `handleProtocols` answers for this upgrade.
+  // `ws` rejects subprotocol tokens with "/" (kubectl's "SPDY/3.1+portforward.k8s.io"), so the
+  // protocol is negotiated here and answered through the "headers" hook.
   (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = decision.protocol;
-  webSockets.handleUpgrade(request, socket, head, (webSocket) => decision.start(messageSocketOf(webSocket)));
+  delete request.headers["sec-websocket-protocol"];
+  webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+    const messages = messageSocketOf(webSocket, decision.protocol);
+    if (decision.protocol === SPDY_PORT_FORWARD_PROTOCOL && decision.openPort)
+      serveSpdyPortForward(messages, decision.openPort);
+    else decision.start(messages);
+  });
 }
 
 /** A `ws` server in noServer mode that answers the protocol the handler chose. */
 export function createWebSocketServer(): WebSocketServer {
-  return new WebSocketServer({
-    noServer: true,
-    handleProtocols: (_protocols, request) =>
-      (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
-    perMessageDeflate: false,
+  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on("headers", (headers, request) => {
+    const chosen = (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol;
+    if (chosen) headers.push(`Sec-WebSocket-Protocol: ${chosen}`);
   });
+  return server;
 }
