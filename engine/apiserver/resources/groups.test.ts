@@ -24,6 +24,12 @@ import { priorityClasses } from "./scheduling/priorityclasses";
 import { storageClasses } from "./storage/storageclasses";
 import { fakeStrategyContext } from "./support/fakeStrategyContext";
 
+/** The value, or a test failure when it is missing (instead of a non-null assertion). */
+function present<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error("expected a value");
+  return value;
+}
+
 const now = Date.parse("2026-01-01T12:00:00Z");
 
 describe("horizontalpodautoscalers", () => {
@@ -88,7 +94,7 @@ describe("horizontalpodautoscalers", () => {
 
   it("rejects maxReplicas below minReplicas", () => {
     const input = hpa();
-    input.spec!.minReplicas = 6;
+    present(input.spec).minReplicas = 6;
     expect(
       (horizontalPodAutoscalers.strategy.validate?.(input, fakeStrategyContext()) ?? []).map(renderFieldError),
     ).toEqual(["spec.maxReplicas: Invalid value: 5: must be greater than or equal to `minReplicas`"]);

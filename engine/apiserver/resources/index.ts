@@ -82,3 +82,4 @@ export { controllerUidLabel, jobNameLabel, legacyControllerUidLabel, legacyJobNa
 export { namespaceNameLabel } from "./core/namespaces";
 export { podQosClass } from "./core/pods";
 export { kindDefinitionName, kindSchema, schemaComponents } from "./schema/schemas";
+export { findTypeError } from "./schema/typeErrors";

@@ -8,6 +8,12 @@ import { deployments } from "./deployments";
 import { replicaSets } from "./replicasets";
 import { statefulSets } from "./statefulsets";
 
+/** The value, or a test failure when it is missing (instead of a non-null assertion). */
+function present<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error("expected a value");
+  return value;
+}
+
 const now = Date.parse("2026-01-01T12:00:00Z");
 const template = {
   metadata: { labels: { app: "web" } },
@@ -93,7 +99,7 @@ describe("deployments", () => {
     const { object: old } = createDeployment(deployment());
     old.status = { replicas: 1 };
     const scaled = structuredClone(old);
-    scaled.spec!.replicas = 3;
+    present(scaled.spec).replicas = 3;
     scaled.status = {};
     deployments.strategy.prepareForUpdate?.(scaled, old, context);
     expect(scaled.metadata.generation).toBe(2);
@@ -107,8 +113,8 @@ describe("deployments", () => {
     deployments.strategy.prepareForUpdate?.(annotated, old, context);
     expect(annotated.metadata.generation).toBe(2);
     const reselected = structuredClone(old);
-    reselected.spec!.selector = { matchLabels: { app: "web", tier: "a" } };
-    reselected.spec!.template.metadata!.labels = { app: "web", tier: "a" };
+    present(reselected.spec).selector = { matchLabels: { app: "web", tier: "a" } };
+    present(present(reselected.spec).template.metadata).labels = { app: "web", tier: "a" };
     expect((deployments.strategy.validateUpdate?.(reselected, old, context) ?? []).map(renderFieldError)).toEqual([
       'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"a"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
     ]);
@@ -235,7 +241,7 @@ describe("replicasets, daemonsets, statefulsets", () => {
     expect(statefulSets.strategy.validate?.(statefulSet, context)).toEqual([]);
     expect(statefulSets.table?.cells(statefulSet, now)).toEqual(["db", "0/1", "<unknown>", "nginx", "nginx:1.27"]);
     const update = structuredClone(statefulSet);
-    update.spec!.serviceName = "other";
+    present(update.spec).serviceName = "other";
     expect((statefulSets.strategy.validateUpdate?.(update, statefulSet, context) ?? []).map(renderFieldError)).toEqual([
       "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
     ]);

@@ -6,6 +6,12 @@ import { cronJobs } from "./cronjobs";
 import { cronScheduleError } from "./cronSchedule";
 import { jobs } from "./jobs";
 
+/** The value, or a test failure when it is missing (instead of a non-null assertion). */
+function present<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error("expected a value");
+  return value;
+}
+
 const now = Date.parse("2026-01-01T12:00:00Z");
 const ago = (milliseconds: number) => new Date(now - milliseconds).toISOString();
 const podTemplate = { spec: { restartPolicy: "Never", containers: [{ name: "pi", image: "perl:5.34" }] } };
@@ -55,7 +61,7 @@ describe("jobs", () => {
   it("keeps the template immutable", () => {
     const { job, context } = createJob();
     const update = structuredClone(job);
-    update.spec!.template.spec!.containers[0].image = "perl:5.36";
+    present(present(update.spec).template.spec).containers[0].image = "perl:5.36";
     expect((jobs.strategy.validateUpdate?.(update, job, context) ?? []).map(renderFieldError)).toEqual([
       "spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable",
     ]);

@@ -4,6 +4,12 @@ import { renderFieldError } from "../../ApiError";
 import { fakeStrategyContext } from "../support/fakeStrategyContext";
 import { podRow, pods, podTable } from "./pods";
 
+/** The value, or a test failure when it is missing (instead of a non-null assertion). */
+function present<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error("expected a value");
+  return value;
+}
+
 const now = Date.parse("2026-01-01T12:00:00Z");
 const ago = (milliseconds: number) => new Date(now - milliseconds).toISOString();
 const seconds = (count: number) => count * 1000;
@@ -558,10 +564,10 @@ describe("pod strategy", () => {
     const context = fakeStrategyContext();
     const { object: old } = create(basic());
     const imageUpdate = structuredClone(old);
-    imageUpdate.spec!.containers[0].image = "nginx:1.27";
+    present(imageUpdate.spec).containers[0].image = "nginx:1.27";
     expect(pods.strategy.validateUpdate?.(imageUpdate, old, context)).toEqual([]);
     const portUpdate = structuredClone(old);
-    portUpdate.spec!.containers[0].ports = [{ containerPort: 80, protocol: "TCP" }];
+    present(portUpdate.spec).containers[0].ports = [{ containerPort: 80, protocol: "TCP" }];
     const errors = pods.strategy.validateUpdate?.(portUpdate, old, context).map(renderFieldError) ?? [];
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
@@ -578,7 +584,7 @@ describe("pod strategy", () => {
     pods.strategy.prepareForUpdate?.(update, old, context);
     expect(update.status).toEqual({ phase: "Running" });
     const statusUpdate = structuredClone(old);
-    statusUpdate.spec!.nodeName = "elsewhere";
+    present(statusUpdate.spec).nodeName = "elsewhere";
     statusUpdate.status = { phase: "Succeeded" };
     pods.strategy.status?.prepareForUpdate?.(statusUpdate, old, context);
     expect(statusUpdate.spec?.nodeName).toBeUndefined();

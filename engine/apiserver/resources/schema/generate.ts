@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import * as clientNode from "@kubernetes/client-node";
 import type { OpenApiSchema } from "../../ResourceDefinition";
 import { groupPackage, metaModels, schemaKinds } from "./kinds";
-import { listSemantics } from "./patchStrategies";
+import { listSemantics, quantityFields } from "./patchStrategies";
 
 interface Attribute {
   name: string;
@@ -95,7 +95,14 @@ function definitionName(model: string, groupOfReferrer: string): string {
 }
 
 const intOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+const quantityName = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const components: Record<string, OpenApiSchema> = {
+  [quantityName]: {
+    description:
+      'Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n\n\t(Note that <suffix> may be empty, from the "" case in <decimalSI>.)\n\n<digit>           ::= 0 | 1 | ... | 9 <digits>          ::= <digit> | <digit><digits> <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits> <sign>            ::= "+" | "-" <signedNumber>    ::= <number> | <sign><number> <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI> <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei\n\n\t(International System of units; See: http://physics.nist.gov/cuu/Units/binary.html)\n\n<decimalSI>       ::= m | "" | k | M | G | T | P | E\n\n\t(Note that 1024 = 1Ki but 1000 = 1k; I didn\'t choose the capitalization.)\n\n<decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber> ```',
+    type: "string",
+    "x-kubernetes-int-or-string": true,
+  },
   [intOrStringName]: {
     description:
       "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.",
@@ -150,6 +157,10 @@ function buildModel(model: string, group: string): OpenApiSchema {
   const properties: Record<string, OpenApiSchema> = {};
   for (const attribute of attributesOf(model)) {
     let schema = typeSchema(attribute.type, attribute.format, group);
+    const quantity = quantityFields[`${model}.${attribute.baseName}`];
+    if (quantity === "value") schema = { $ref: `#/components/schemas/${quantityName}` };
+    if (quantity === "map")
+      schema = { type: "object", additionalProperties: { $ref: `#/components/schemas/${quantityName}` } };
     // The generated models drop the documentation of fields whose type is another model; the
     // referenced model's own description is the closest text we have for them.
     const description = docs.fields[attribute.name] ?? referencedModelDescription(attribute.type);

@@ -62,3 +62,36 @@ export const listSemantics: Record<string, ListSemantics> = {
   "V2HorizontalPodAutoscalerStatus.conditions": conditions,
   "V1CustomResourceDefinitionStatus.conditions": conditions,
 };
+
+/**
+ * Fields whose values are `resource.Quantity` (a string or a number on the wire), which the
+ * client-node models type as plain strings: `<model>.<field>` → the field itself, or its map values.
+ */
+export const quantityFields: Record<string, "value" | "map"> = {
+  "V1ResourceRequirements.limits": "map",
+  "V1ResourceRequirements.requests": "map",
+  "V1VolumeResourceRequirements.limits": "map",
+  "V1VolumeResourceRequirements.requests": "map",
+  "V1NodeStatus.capacity": "map",
+  "V1NodeStatus.allocatable": "map",
+  "V1PersistentVolumeSpec.capacity": "map",
+  "V1PersistentVolumeClaimStatus.capacity": "map",
+  "V1PersistentVolumeClaimStatus.allocatedResources": "map",
+  "V1ResourceQuotaSpec.hard": "map",
+  "V1ResourceQuotaStatus.hard": "map",
+  "V1ResourceQuotaStatus.used": "map",
+  "V1LimitRangeItem.max": "map",
+  "V1LimitRangeItem.min": "map",
+  "V1LimitRangeItem.default": "map",
+  "V1LimitRangeItem.defaultRequest": "map",
+  "V1LimitRangeItem.maxLimitRequestRatio": "map",
+  "V1PodSpec.overhead": "map",
+  "V1ContainerStatus.allocatedResources": "map",
+  "V1EmptyDirVolumeSource.sizeLimit": "value",
+  "V1ResourceFieldSelector.divisor": "value",
+  "V2MetricTarget.value": "value",
+  "V2MetricTarget.averageValue": "value",
+  "V2MetricValueStatus.value": "value",
+  "V2MetricValueStatus.averageValue": "value",
+  "V2HPAScalingRules.tolerance": "value",
+};
