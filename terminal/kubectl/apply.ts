@@ -22,6 +22,8 @@ export interface ApplyOptions {
   forceConflicts?: boolean;
   fieldManager?: string;
   dryRun?: "none" | "client" | "server";
+  /** False to leave the last-applied annotation alone (kubectl diff's GetModifiedConfiguration(…, false)). */
+  annotate?: boolean;
   /** Called before patching an object that lacks the last-applied annotation (kubectl warns). */
   onMissingAnnotation?(info: ResourceInfo, name: string): void;
 }
@@ -83,7 +85,7 @@ export async function applyObject(client: RestClient, discovery: Discovery, inpu
   } catch (error) {
     if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
   }
-  const modified = withAnnotation(object);
+  const modified = options.annotate === false ? structuredClone(object) : withAnnotation(object);
   if (!current) {
     if (info.namespaced && namespace && !modified.metadata?.namespace) modified.metadata = { ...(modified.metadata ?? {}), namespace };
     if (dryRun === "client") return { info, name, operation: "created", object: modified };

@@ -20,12 +20,13 @@ export function unifiedDiff(before: string, after: string): string {
       ops.push({ type: " ", text: a[i] as string, aLine: i, bLine: j });
       i++;
       j++;
-    } else if (j < b.length && (i >= a.length || ((lcs[i] as number[])[j + 1] as number) >= ((lcs[i + 1] as number[])[j] as number))) {
-      ops.push({ type: "+", text: b[j] as string, aLine: i, bLine: j });
-      j++;
-    } else {
+    } else if (i < a.length && (j >= b.length || ((lcs[i + 1] as number[])[j] as number) >= ((lcs[i] as number[])[j + 1] as number))) {
+      // Deletions come before insertions within a change, as GNU diff prints them.
       ops.push({ type: "-", text: a[i] as string, aLine: i, bLine: j });
       i++;
+    } else {
+      ops.push({ type: "+", text: b[j] as string, aLine: i, bLine: j });
+      j++;
     }
   }
   const context = 3;

@@ -65,7 +65,11 @@ export class Completer {
 
   async complete(line: string, cursor: number): Promise<Completion> {
     const before = line.slice(0, cursor);
-    const segmentStart = Math.max(before.lastIndexOf("|"), before.lastIndexOf(";"), before.lastIndexOf("&&") + 1, before.lastIndexOf("$(") + 1) + 1;
+    const boundaries = [["|", 1], [";", 1], ["&&", 2], ["$(", 2], ["`", 1]] as const;
+    const segmentStart = Math.max(0, ...boundaries.map(([token, length]) => {
+      const index = before.lastIndexOf(token);
+      return index < 0 ? 0 : index + length;
+    }));
     const segment = before.slice(segmentStart);
     const words = splitWords(segment);
     const current = words[words.length - 1] ?? "";

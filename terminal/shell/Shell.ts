@@ -81,6 +81,8 @@ export class Shell {
       KUBECONFIG: "/root/.kube/config",
       LANG: "C.UTF-8",
       PWD: "/root",
+      COLUMNS: String(options.columns),
+      LINES: String(options.rows),
     };
     this.bash = new Bash({
       fs,
@@ -216,6 +218,8 @@ export class Shell {
   resize(columns: number, rows: number): void {
     this.columns = columns;
     this.rows = rows;
+    // bash's checkwinsize: scripts see the new size.
+    this.env = { ...this.env, COLUMNS: String(columns), LINES: String(rows) };
     for (const listener of this.resizeListeners) listener(columns, rows);
     this.fullScreen?.resize(columns, rows);
   }

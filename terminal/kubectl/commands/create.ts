@@ -28,7 +28,8 @@ async function createGenerated(context: CommandContext, flags: Flags, object: Ku
   try {
     created = await createObject(context, info, object, namespace, dryRun, flags.string("field-manager") || "kubectl-create");
   } catch (error) {
-    if (error instanceof ApiStatusError && error.reason !== "Invalid") {
+    // Only some generators wrap server errors (create_deployment.go, create_job.go …).
+    if (error instanceof ApiStatusError && error.reason !== "Invalid" && ["deployment", "job", "cronjob", "ingress"].includes(info.singular)) {
       throw new KubectlError(`error: failed to create ${info.singular}: ${error.status.message ?? error.rawBody}`);
     }
     throw error;

@@ -284,7 +284,7 @@ export const diffCommand: Command = {
       } catch (error) {
         if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
       }
-      const merged = await applyObject(client, discovery, object, { namespace, serverSide: flags.bool("server-side"), forceConflicts: flags.bool("force-conflicts"), dryRun: "server" });
+      const merged = await applyObject(client, discovery, object, { namespace, serverSide: flags.bool("server-side"), forceConflicts: flags.bool("force-conflicts"), dryRun: "server", annotate: false });
       const before = clean(live);
       const after = clean(merged.object);
       if (before === after) continue;
@@ -390,8 +390,10 @@ export const explainCommand: Command = {
       if (!value) return "Object";
       if (value.$ref || value.allOf) {
         const ref = (value.$ref ?? value.allOf?.[0]?.$ref) as string;
-        const name = ref.split(".").pop() as string;
-        return name;
+        const target = schemas[ref.replace("#/components/schemas/", "")];
+        // References to primitive schemas (IntOrString, Quantity) print their type.
+        if (target?.type && target.type !== "object" && target.type !== "array") return target.type;
+        return ref.split(".").pop() as string;
       }
       if (value.type === "array") return `[]${typeName(value.items)}`;
       if (value.type === "object" && value.additionalProperties && typeof value.additionalProperties === "object") return `map[string]${typeName(value.additionalProperties)}`;
@@ -425,6 +427,7 @@ export const explainCommand: Command = {
           }
         };
         walk(schema, fields, 1, new Set());
+        out += "\n";
       } else {
         for (const name of Object.keys(fields).sort()) {
           const property = fields[name] as Schema;

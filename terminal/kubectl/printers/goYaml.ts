@@ -476,5 +476,6 @@ export function toGoYaml(value: unknown): string {
   } else {
     writeNode(writer, value, -bestIndent, false);
   }
-  return `${writer.out}\n`;
+  // The document ends with a line break unless a block scalar already left the cursor at column 0.
+  return writer.column === 0 && writer.out.endsWith("\n") ? writer.out : `${writer.out}\n`;
 }

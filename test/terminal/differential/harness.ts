@@ -106,6 +106,8 @@ export function normalize(text: string): string {
     .replace(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}/g, "<time>")
     .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
     .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>")
+    .replace(/^Client Version: v1\.32\.\d+(-\w+)?$/m, "Client Version: v1.32.x")
+    .replace(/kube-api-access-[a-z0-9]{5}/g, "kube-api-access-<id>")
     .replace(/resourceVersion: "\d+"/g, 'resourceVersion: "<rv>"')
     .replace(/"resourceVersion": "\d+"/g, '"resourceVersion": "<rv>"');
 }

@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type IPty, spawn } from "node-pty";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The learner shell through a real pty, as the terminal server runs it: line editing, history,
+ * completion, Ctrl-C, resize, persistence of history and files.
+ */
+const root = path.resolve(import.meta.dirname, "..", "..");
+const home = mkdtempSync(path.join(tmpdir(), "kubelab-shell-home-"));
+
+class PtyDriver {
+  output = "";
+  readonly pty: IPty;
+  constructor(columns = 100, rows = 30) {
+    this.pty = spawn(process.execPath, ["--import", "tsx", path.join(root, "terminal", "shell", "main.ts")], {
+      cwd: root,
+      cols: columns,
+      rows,
+      env: { PATH: process.env.PATH ?? "", KUBELAB_HOME: home, KUBECONFIG: path.join(home, "missing-kubeconfig"), TERM: "xterm-256color" },
+    });
+    this.pty.onData((data) => {
+      this.output += data;
+    });
+  }
+  /** Waits until the output (after `from`) matches, returning that slice. */
+  async waitFor(pattern: RegExp | string, from = 0, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const slice = this.output.slice(from);
+      if (typeof pattern === "string" ? slice.includes(pattern) : pattern.test(slice)) return slice;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(slice.slice(-500))}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  /** Types text and waits for the next prompt; returns what was printed in between. */
+  async run(text: string): Promise<string> {
+    const mark = this.output.length;
+    this.pty.write(text);
+    const slice = await this.waitFor(/\r\n.*controlplane:[^$\n]*\$ (\r\x1b\[\d+C)?$/s, mark);
+    return slice;
+  }
+}
+
+describe("learner shell in a pty", () => {
+  let shell: PtyDriver;
+  beforeAll(async () => {
+    shell = new PtyDriver();
+    await shell.waitFor("controlplane:~$ ", 0, 60_000);
+  }, 90_000);
+  afterAll(() => shell.pty.kill());
+
+  it("runs bash syntax and prints with the kubeadm-style prompt", async () => {
+    const out = await shell.run("for i in 1 2; do echo n$i; done | wc -l\r");
+    expect(out).toContain("2\r\n");
+    expect(out).toMatch(/controlplane:~\$ (\r\x1b\[\d+C)?$/);
+  });
+
+  it("edits the line: cursor movement, insertion and deletion", async () => {
+    // Type "echo wrld", go left 3, insert "o", Ctrl-E, backspace twice, type "ld!".
+    const out = await shell.run("echo wrld\x1b[D\x1b[D\x1b[Do\x05\x7f\x7fld!\r");
+    expect(out).toContain("world!\r\n");
+  });
+
+  it("recalls history with the up arrow", async () => {
+    await shell.run("echo first-command\r");
+    const out = await shell.run("\x1b[A\r");
+    expect(out.match(/first-command/g)?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("completes commands and file names with Tab", async () => {
+    await shell.run("mkdir -p /root/manifests && touch /root/manifests/deployment.yaml\r");
+    const out = await shell.run("ls /root/manif\tdep\t\r");
+    expect(out).toContain("ls /root/manifests/deployment.yaml");
+    expect(out).toContain("\r\n/root/manifests/deployment.yaml");
+    const command = await shell.run("kubect\t version --client\r");
+    expect(command).toContain("Client Version: v1.32.4");
+  });
+
+  it("stops a running command with Ctrl-C and keeps the shell", async () => {
+    const mark = shell.output.length;
+    shell.pty.write("sleep 30\r");
+    await shell.waitFor("sleep 30", mark);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    const out = await shell.run("\x03");
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(out).toContain("^C");
+    expect(await shell.run("echo $?\r")).toContain("130");
+  });
+
+  it("answers unknown commands with status 127", async () => {
+    const out = await shell.run("nosuchthing; echo status=$?\r");
+    expect(out).toContain("nosuchthing: command not found");
+    expect(out).toContain("status=127");
+  });
+
+  it("sees a resized terminal", async () => {
+    shell.pty.resize(120, 40);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const out = await shell.run("echo $COLUMNS x $LINES\r");
+    expect(out).toContain("120 x 40");
+  });
+
+  it("keeps k=kubectl and persists history to the home folder", async () => {
+    const out = await shell.run("alias k\r");
+    expect(out).toContain("alias k='kubectl'");
+    const history = readFileSync(path.join(home, ".bash_history"), "utf8");
+    expect(history).toContain("echo first-command");
+  });
+});
