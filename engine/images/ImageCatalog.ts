@@ -1,10 +1,10 @@
-import { stableHex64 } from "./digest";
-import type { ImageDefinition, TagDefinition } from "./ImageDefinition";
-import { type ImageReference, parseImageReference } from "./ImageReference";
 import { baseImages } from "./catalog/baseImages";
 import { dataStoreImages } from "./catalog/dataStores";
 import { systemImages } from "./catalog/systemImages";
 import { webServerImages } from "./catalog/webServers";
+import { stableHex64 } from "./digest";
+import type { ImageDefinition, TagDefinition } from "./ImageDefinition";
+import { type ImageReference, parseImageReference } from "./ImageReference";
 
 /** One pullable image: a repository at a tag (or digest) with its size and digest. */
 export interface ResolvedImage {
@@ -102,4 +102,9 @@ function digestOf(definition: ImageDefinition, tag: string): string {
 }
 
 /** Every image the engine knows out of the box. */
-export const defaultImages: ImageDefinition[] = [...webServerImages, ...baseImages, ...dataStoreImages, ...systemImages];
+export const defaultImages: ImageDefinition[] = [
+  ...webServerImages,
+  ...baseImages,
+  ...dataStoreImages,
+  ...systemImages,
+];

@@ -9,7 +9,11 @@ describe("parseImageReference", () => {
     { name: "user repository", image: "traefik/whoami", normalized: "docker.io/traefik/whoami:latest" },
     { name: "registry", image: "registry.k8s.io/pause:3.10", normalized: "registry.k8s.io/pause:3.10" },
     { name: "registry with port", image: "localhost:5000/app:v1", normalized: "localhost:5000/app:v1" },
-    { name: "nested path", image: "registry.k8s.io/coredns/coredns:v1.11.3", normalized: "registry.k8s.io/coredns/coredns:v1.11.3" },
+    {
+      name: "nested path",
+      image: "registry.k8s.io/coredns/coredns:v1.11.3",
+      normalized: "registry.k8s.io/coredns/coredns:v1.11.3",
+    },
   ])("$name", ({ image, normalized }) => {
     expect(parseImageReference(image).normalized).toBe(normalized);
   });

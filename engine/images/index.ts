@@ -1,3 +1,6 @@
+export { kubernetesVersion } from "./catalog/systemImages";
+export { stableHex64 } from "./digest";
+export { defaultImages, ImageCatalog, type ResolvedImage, type ResolveFailure } from "./ImageCatalog";
 export type {
   EntrypointProgram,
   FixedResponse,
@@ -12,8 +15,5 @@ export type {
   TagDefinition,
   TcpBehaviour,
 } from "./ImageDefinition";
-export { type ImageReference, InvalidImageReference, familiarName, parseImageReference } from "./ImageReference";
-export { ImageCatalog, type ResolvedImage, type ResolveFailure, defaultImages } from "./ImageCatalog";
-export { kubernetesVersion } from "./catalog/systemImages";
+export { familiarName, type ImageReference, InvalidImageReference, parseImageReference } from "./ImageReference";
 export { operatingSystemFiles } from "./osFiles";
-export { stableHex64 } from "./digest";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Lease } from "../api/coordination";
-import type { Node, Pod } from "../api/core";
-import { Leases, Nodes, Pods } from "../api/resources";
+import type { Node } from "../api/core";
+import { Leases, Nodes } from "../api/resources";
 import { kubeletCluster } from "./testing/harness";
 
 let current: Awaited<ReturnType<typeof kubeletCluster>> | undefined;

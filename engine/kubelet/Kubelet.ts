@@ -1,5 +1,5 @@
-import type { ConfigMap, Node, Pod, PodStatus, Secret } from "../api/core";
 import type { Lease } from "../api/coordination";
+import type { ConfigMap, Node, Pod, PodStatus, Secret } from "../api/core";
 import { ConfigMaps, Leases, Nodes, Pods, Secrets } from "../api/resources";
 import type { WatchEvent } from "../api/types";
 import { ApiError, isApiError } from "../apiserver/ApiError";
@@ -16,8 +16,8 @@ import { KubeletServer } from "./KubeletServer";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { type NodeIdentity, nodeImages, nodeIp, nodeObject } from "./nodeObject";
 import { PodWorker, type PodWorkerHost } from "./PodWorker";
-import { serviceAccountToken } from "./serviceAccountToken";
 import { StaticPods } from "./StaticPods";
+import { serviceAccountToken } from "./serviceAccountToken";
 
 /** How often the kubelet renews its Lease, and the Lease's duration (upstream defaults). */
 export const leaseRenewIntervalMs = 10_000;

@@ -62,8 +62,8 @@ export class KubeletServer implements KubeletConnection {
     }
     const now = this.options.clock.now();
     let lines: LogLine[] = runtime.log.lines;
-    if (request.sinceSeconds !== undefined)
-      lines = lines.filter((line) => line.timeMs >= now - request.sinceSeconds! * 1000);
+    const sinceSeconds = request.sinceSeconds;
+    if (sinceSeconds !== undefined) lines = lines.filter((line) => line.timeMs >= now - sinceSeconds * 1000);
     if (request.sinceTime) {
       const since = Date.parse(request.sinceTime);
       lines = lines.filter((line) => line.timeMs >= since);
@@ -121,7 +121,7 @@ export class KubeletServer implements KubeletConnection {
   exec(request: ExecRequest): StreamSession {
     const worker = this.worker(request.namespace, request.pod);
     const { runtime } = worker.container(request.container);
-    if (!runtime || runtime.state !== "running") {
+    if (runtime?.state !== "running") {
       throw ApiError.badRequest(`unable to upgrade connection: container not found ("${request.container}")`);
     }
     const session = new StreamSessionImpl();
@@ -153,7 +153,7 @@ export class KubeletServer implements KubeletConnection {
   attach(request: AttachRequest): StreamSession {
     const worker = this.worker(request.namespace, request.pod);
     const { runtime } = worker.container(request.container);
-    if (!runtime || runtime.state !== "running" || !runtime.process) {
+    if (runtime?.state !== "running" || !runtime.process) {
       throw ApiError.badRequest(
         `unable to upgrade connection: container ${request.container} not found in pod ${request.pod}`,
       );
@@ -205,7 +205,7 @@ export class KubeletServer implements KubeletConnection {
     const containers: PodMetrics["containers"] = [];
     for (const name of worker.containerNames()) {
       const { runtime } = worker.container(name);
-      if (!runtime || runtime.state !== "running") continue;
+      if (runtime?.state !== "running") continue;
       const usage = runtime.usage();
       containers.push({ name, cpuNanoCores: Math.round(usage.cpuMillicores * 1e6), memoryBytes: usage.memoryBytes });
     }

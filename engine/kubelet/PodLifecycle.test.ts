@@ -108,16 +108,14 @@ describe("pod states", () => {
     expect(events).toContain('Normal BackOff: Back-off pulling image "ngnix"');
     expect(events).toContain("Warning Failed: Error: ImagePullBackOff");
     expect(() =>
-      h.cluster.apiServer.kubelets
-        .get("node01")
-        ?.logs({
-          namespace: "default",
-          pod: "app",
-          container: "app",
-          follow: false,
-          previous: false,
-          timestamps: false,
-        }),
+      h.cluster.apiServer.kubelets.get("node01")?.logs({
+        namespace: "default",
+        pod: "app",
+        container: "app",
+        follow: false,
+        previous: false,
+        timestamps: false,
+      }),
     ).toThrow('container "app" in pod "app" is waiting to start: ImagePullBackOff');
   });
 

@@ -670,7 +670,7 @@ export class PodWorker {
     const stopOne = async (record: ContainerRecord) => {
       this.stopProbes(record);
       const container = record.current;
-      if (!container || container.state !== "running") return;
+      if (container?.state !== "running") return;
       this.event(record, "Normal", "Killing", `Stopping container ${record.name}`);
       if (record.spec.lifecycle?.preStop && graceSeconds > 0) {
         let hookDone = false;

@@ -15,11 +15,21 @@ describe("static pods", () => {
     current = await kubeletCluster();
     const h = current;
     const manifests = await h.fileSystems.get("controlplane")?.readDir("/etc/kubernetes/manifests");
-    expect(manifests).toEqual(["etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"]);
+    expect(manifests).toEqual([
+      "etcd.yaml",
+      "kube-apiserver.yaml",
+      "kube-controller-manager.yaml",
+      "kube-scheduler.yaml",
+    ]);
     await h.clock.advance(1_000);
     const pods = await h.client.list<Pod>(Pods, "kube-system");
     const names = pods.items.map((pod) => pod.metadata.name).sort();
-    expect(names).toEqual(["etcd-controlplane", "kube-apiserver-controlplane", "kube-controller-manager-controlplane", "kube-scheduler-controlplane"]);
+    expect(names).toEqual([
+      "etcd-controlplane",
+      "kube-apiserver-controlplane",
+      "kube-controller-manager-controlplane",
+      "kube-scheduler-controlplane",
+    ]);
     const etcd = pods.items.find((pod) => pod.metadata.name === "etcd-controlplane") as Pod;
     expect(etcd.metadata.annotations).toMatchObject({
       "kubernetes.io/config.source": "file",
@@ -49,16 +59,20 @@ describe("static pods", () => {
     expect(after.status?.containerStatuses?.[0].containerID).toBe(containerId);
     await h.fileSystems.get("controlplane")?.remove("/etc/kubernetes/manifests/kube-scheduler.yaml");
     await h.clock.advance(1_000);
-    await expect(h.pod("kube-scheduler-controlplane", "kube-system")).rejects.toSatisfy((error) => isApiError(error, "NotFound"));
+    await expect(h.pod("kube-scheduler-controlplane", "kube-system")).rejects.toSatisfy((error) =>
+      isApiError(error, "NotFound"),
+    );
   });
 
   it("starts a static pod written to a worker's manifest folder", async () => {
     current = await kubeletCluster();
     const h = current;
-    await h.fileSystems.get("node01")?.writeFile(
-      "/etc/kubernetes/manifests/static-web.yaml",
-      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\n  labels:\n    role: myrole\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - name: web\n      containerPort: 80\n",
-    );
+    await h.fileSystems
+      .get("node01")
+      ?.writeFile(
+        "/etc/kubernetes/manifests/static-web.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\n  labels:\n    role: myrole\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - name: web\n      containerPort: 80\n",
+      );
     await h.clock.advance(1_000);
     const pod = await h.pod("static-web-node01");
     expect(pod.status?.phase).toBe("Running");

@@ -85,7 +85,7 @@ export class StaticPods {
     let manifest: Pod;
     try {
       manifest = parse(content) as Pod;
-      if (!manifest || manifest.kind !== "Pod" || !manifest.metadata?.name) throw new Error("not a Pod manifest");
+      if (manifest?.kind !== "Pod" || !manifest.metadata?.name) throw new Error("not a Pod manifest");
     } catch (error) {
       this.options.log(`could not process manifest file "${file}": ${(error as Error).message}`);
       return;
@@ -98,7 +98,7 @@ export class StaticPods {
     await this.createMirror(entry);
   }
 
-  private staticPod(manifest: Pod, hash: string, file: string): Pod {
+  private staticPod(manifest: Pod, hash: string, _file: string): Pod {
     const name = `${manifest.metadata.name}-${this.options.nodeName}`;
     const spec = manifest.spec ?? { containers: [] };
     return {

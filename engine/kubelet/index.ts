@@ -9,12 +9,12 @@ import { writeKubeadmFiles } from "./kubeadmFiles";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { nodeIp } from "./nodeObject";
 
+export { kubeadmAddons } from "./addons";
 export { InMemoryVolumeStore, type VolumeStore } from "./containerConfig";
 export { Kubelet, type KubeletOptions, leaseDurationSeconds, leaseRenewIntervalMs } from "./Kubelet";
 export { controlPlaneManifests, writeKubeadmFiles } from "./kubeadmFiles";
 export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
 export { nodeIp, podCidr } from "./nodeObject";
-export { kubeadmAddons } from "./addons";
 export { manifestDirectory } from "./StaticPods";
 
 /** What createCluster passes to start one node. */

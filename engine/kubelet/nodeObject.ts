@@ -1,5 +1,5 @@
 import type { Node, NodeCondition } from "../api/core";
-import { kubernetesVersion, type ResolvedImage, familiarName } from "../images";
+import { familiarName, kubernetesVersion, type ResolvedImage } from "../images";
 
 /** What distinguishes one node of the kubeadm topology from another. */
 export interface NodeIdentity {

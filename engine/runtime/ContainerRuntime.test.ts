@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/VirtualClock";
 import { ImageCatalog } from "../images";
-import { type ContainerSpec, ContainerRuntime, PullError } from "./ContainerRuntime";
+import { ContainerRuntime, type ContainerSpec, PullError } from "./ContainerRuntime";
 import { FakeNetwork } from "./FakeNetwork";
+import { warmUpShell } from "./shell/warmUp";
+
+beforeAll(() => warmUpShell());
 
 function setup() {
   const clock = new VirtualClock(Date.UTC(2026, 10, 30, 5, 36, 44));
@@ -146,7 +149,8 @@ describe("ContainerRuntime", () => {
         out += chunk;
       });
       await clock.advance(10);
-      return { out, status: await process.exited };
+      const status = await process.exited;
+      return { out, status };
     };
     expect((await run(nginx, ["cat", "/etc/os-release"])).out).toContain(
       'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',

@@ -12,8 +12,8 @@ import type { Network, NetworkSource } from "../proxy/Network";
 import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
 import type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process";
-import { SpawnError, type SpawnOptions, spawn } from "./spawn";
 import { streamedStderrPath, streamedStdoutPath } from "./shell/streamOutput";
+import { SpawnError, type SpawnOptions, spawn } from "./spawn";
 import { expandTemplate } from "./templates";
 
 /** A volume as the container sees it: a file system mounted at `path`. */
@@ -76,7 +76,7 @@ export class RuntimeContainer {
   constructor(
     readonly id: string,
     readonly spec: ContainerSpec,
-    private readonly clock: Clock,
+    readonly clock: Clock,
   ) {
     this.createdAt = clock.now();
     this.log = new LogBuffer(() => clock.now());

@@ -1,3 +1,4 @@
+export { InMemoryFs } from "just-bash";
 export {
   ContainerRuntime,
   type ContainerSpec,
@@ -8,9 +9,8 @@ export {
   RuntimeContainer,
   type RuntimeOptions,
 } from "./ContainerRuntime";
-export { type LogLine, LogBuffer } from "./LogBuffer";
-export type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process";
-export { SpawnError, shellQuote } from "./spawn";
-export { InMemoryFs } from "just-bash";
 export { FakeNetwork } from "./FakeNetwork";
+export { LogBuffer, type LogLine } from "./LogBuffer";
+export type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process";
 export { warmUpShell } from "./shell/warmUp";
+export { SpawnError, shellQuote } from "./spawn";

@@ -1,11 +1,11 @@
 import type { HttpBehaviour, PauseProgram, ServerProgram, TcpBehaviour } from "../images";
 import type { ConnectionHandler, HttpRequest, HttpResponse } from "../proxy/Network";
 import {
+  deferred,
   type ExitStatus,
   type Process,
   type ProcessEnvironment,
   type Signal,
-  deferred,
   signalExitCode,
 } from "./Process";
 import { expandTemplate, formatLogTime } from "./templates";
@@ -42,7 +42,6 @@ export class ServerProcess implements Process {
   private listeners: Array<() => void> = [];
   private done = false;
   private readonly values: Record<string, string>;
-  private requests = 0;
 
   constructor(
     private readonly env: ProcessEnvironment,
@@ -91,7 +90,6 @@ export class ServerProcess implements Process {
     const handler: ConnectionHandler = {};
     if (http) {
       handler.http = async (request, peer) => {
-        this.requests++;
         const response = await this.answer(http, request, peer);
         this.accessLog(request, response, peer);
         return response;

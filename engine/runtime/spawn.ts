@@ -1,5 +1,5 @@
 import { notFoundMessage, resolveExecutable } from "./executables";
-import { type ExitStatus, type Process, type ProcessEnvironment, deferred } from "./Process";
+import { deferred, type ExitStatus, type Process, type ProcessEnvironment } from "./Process";
 import { PauseProcess, ServerProcess, StressProcess } from "./programs";
 import { ShellProcess } from "./shell/ShellProcess";
 import { expandTemplate } from "./templates";

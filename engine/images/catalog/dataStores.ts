@@ -116,7 +116,7 @@ export const dataStoreImages: ImageDefinition[] = [
           "fixing permissions on existing directory /var/lib/postgresql/data ... ok",
           "creating subdirectories ... ok",
           "selecting dynamic shared memory implementation ... posix",
-          "selecting default \"max_connections\" ... 100",
+          'selecting default "max_connections" ... 100',
           'selecting default "shared_buffers" ... 128MB',
           "selecting default time zone ... Etc/UTC",
           "creating configuration files ... ok",
@@ -222,7 +222,10 @@ export const dataStoreImages: ImageDefinition[] = [
           "{time:mysql} 0 [System] [MY-011323] [Server] X Plugin ready for connections. Bind-address: '::' port: 33060, socket: /var/run/mysqld/mysqlx.sock",
           "{time:mysql} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '{version}'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.",
         ],
-        listen: [{ port: 3306, tcp: { banner: "J\u0000\u0000\u0000\n{version}" } }, { port: 33060, tcp: {} }],
+        listen: [
+          { port: 3306, tcp: { banner: "J\u0000\u0000\u0000\n{version}" } },
+          { port: 33060, tcp: {} },
+        ],
         memoryBytes: 367_001_600,
         cpuMillicores: 5,
         stopLog: [

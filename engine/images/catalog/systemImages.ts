@@ -42,7 +42,10 @@ export const systemImages: ImageDefinition[] = [
   },
   {
     repository: "registry.k8s.io/etcd",
-    tags: { "3.5.16-0": { version: "3.5.16", sizeBytes: 57680541 }, "3.5.15-0": { version: "3.5.15", sizeBytes: 56909194 } },
+    tags: {
+      "3.5.16-0": { version: "3.5.16", sizeBytes: 57680541 },
+      "3.5.15-0": { version: "3.5.15", sizeBytes: 56909194 },
+    },
     userland: "none",
     os: "distroless",
     config: { env: ["PATH=/usr/local/bin:/usr/bin:/bin"] },
@@ -60,7 +63,17 @@ export const systemImages: ImageDefinition[] = [
         listen: [
           { port: 2379, tcp: {} },
           { port: 2380, tcp: {} },
-          { port: 2381, http: { kind: "routes", routes: { "/health": { status: 200, body: '{"health":"true","reason":""}' }, "/readyz": ok, "/livez": ok } } },
+          {
+            port: 2381,
+            http: {
+              kind: "routes",
+              routes: {
+                "/health": { status: 200, body: '{"health":"true","reason":""}' },
+                "/readyz": ok,
+                "/livez": ok,
+              },
+            },
+          },
         ],
         memoryBytes: 41_943_040,
         cpuMillicores: 21,
@@ -79,7 +92,7 @@ export const systemImages: ImageDefinition[] = [
         [
           "{time:klog}       1 options.go:228] external host was not specified, using {ip}",
           "{time:klog}       1 server.go:143] Version: {version}",
-          "{time:klog}       1 server.go:145] \"Golang settings\" GOGC=\"\" GOMAXPROCS=\"\" GOTRACEBACK=\"\"",
+          '{time:klog}       1 server.go:145] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""',
           "{time:klog}       1 shared_informer.go:313] Waiting for caches to sync for node_authorizer",
           "{time:klog}       1 secure_serving.go:213] Serving securely on [::]:6443",
           "{time:klog}       1 controller.go:615] quota admission added evaluator for: namespaces",
@@ -100,8 +113,8 @@ export const systemImages: ImageDefinition[] = [
       "/usr/local/bin/kube-controller-manager": klogServer(
         [
           "{time:klog}       1 serving.go:386] Generated self-signed cert in-memory",
-          "{time:klog}       1 controllermanager.go:185] \"Starting\" version=\"{version}\"",
-          "{time:klog}       1 controllermanager.go:187] \"Golang settings\" GOGC=\"\" GOMAXPROCS=\"\" GOTRACEBACK=\"\"",
+          '{time:klog}       1 controllermanager.go:185] "Starting" version="{version}"',
+          '{time:klog}       1 controllermanager.go:187] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""',
           "{time:klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10257",
           "{time:klog}       1 leaderelection.go:257] attempting to acquire leader lease kube-system/kube-controller-manager...",
           "{time:klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-controller-manager",
@@ -122,7 +135,7 @@ export const systemImages: ImageDefinition[] = [
       "/usr/local/bin/kube-scheduler": klogServer(
         [
           "{time:klog}       1 serving.go:386] Generated self-signed cert in-memory",
-          "{time:klog}       1 server.go:167] \"Starting Kubernetes Scheduler\" version=\"{version}\"",
+          '{time:klog}       1 server.go:167] "Starting Kubernetes Scheduler" version="{version}"',
           "{time:klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10259",
           "{time:klog}       1 leaderelection.go:257] attempting to acquire leader lease kube-system/kube-scheduler...",
           "{time:klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-scheduler",
@@ -161,7 +174,10 @@ export const systemImages: ImageDefinition[] = [
   },
   {
     repository: "registry.k8s.io/coredns/coredns",
-    tags: { "v1.11.3": { version: "1.11.3", sizeBytes: 18562039 }, "v1.11.1": { version: "1.11.1", sizeBytes: 18182961 } },
+    tags: {
+      "v1.11.3": { version: "1.11.3", sizeBytes: 18562039 },
+      "v1.11.1": { version: "1.11.1", sizeBytes: 18182961 },
+    },
     userland: "none",
     os: "distroless",
     config: { entrypoint: ["/coredns"], exposedPorts: ["53/tcp", "53/udp"] },
@@ -178,11 +194,17 @@ export const systemImages: ImageDefinition[] = [
           { port: 53, tcp: {} },
           { port: 8080, http: { kind: "routes", routes: { "/health": { status: 200, body: "OK" } } } },
           { port: 8181, http: { kind: "routes", routes: { "/ready": { status: 200, body: "OK" } } } },
-          { port: 9153, http: { kind: "routes", routes: { "/metrics": { status: 200, body: "# coredns metrics\n" } } } },
+          {
+            port: 9153,
+            http: { kind: "routes", routes: { "/metrics": { status: 200, body: "# coredns metrics\n" } } },
+          },
         ],
         memoryBytes: 13_107_200,
         cpuMillicores: 2,
-        stopLog: ["[INFO] SIGTERM: Shutting down servers then terminating", "[INFO] plugin/health: Going into lameduck mode for 5s"],
+        stopLog: [
+          "[INFO] SIGTERM: Shutting down servers then terminating",
+          "[INFO] plugin/health: Going into lameduck mode for 5s",
+        ],
         stopExitCode: 0,
       },
     },

@@ -177,7 +177,11 @@ export const webServerImages: ImageDefinition[] = [
       "/var/log/nginx/error.log": "",
     },
     programs: {
-      "/docker-entrypoint.sh": { kind: "entrypoint", whenFirstArgument: ["nginx", "nginx-debug"], log: nginxEntrypointLog },
+      "/docker-entrypoint.sh": {
+        kind: "entrypoint",
+        whenFirstArgument: ["nginx", "nginx-debug"],
+        log: nginxEntrypointLog,
+      },
       "/usr/sbin/nginx": {
         kind: "server",
         startupLog: [
@@ -244,7 +248,8 @@ export const webServerImages: ImageDefinition[] = [
     },
     files: {
       "/usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n",
-      "/usr/local/apache2/conf/httpd.conf": 'ServerRoot "/usr/local/apache2"\nListen 80\nDocumentRoot "/usr/local/apache2/htdocs"\n',
+      "/usr/local/apache2/conf/httpd.conf":
+        'ServerRoot "/usr/local/apache2"\nListen 80\nDocumentRoot "/usr/local/apache2/htdocs"\n',
     },
     programs: {
       "/usr/local/apache2/bin/httpd-foreground": {
@@ -271,7 +276,9 @@ export const webServerImages: ImageDefinition[] = [
         accessLog: "apache",
         memoryBytes: 6_541_312,
         cpuMillicores: 1,
-        stopLog: ["[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00492: caught SIGWINCH, shutting down gracefully"],
+        stopLog: [
+          "[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00492: caught SIGWINCH, shutting down gracefully",
+        ],
         stopExitCode: 0,
       },
     },

@@ -1,11 +1,11 @@
-import { Bash, type Command, type CommandName, type IFileSystem, getCommandNames } from "just-bash";
+import { Bash, type Command, type CommandName, getCommandNames, type IFileSystem } from "just-bash";
 import { utilitiesOf } from "../executables";
 import {
+  deferred,
   type ExitStatus,
   type Process,
   type ProcessEnvironment,
   type Signal,
-  deferred,
   signalExitCode,
 } from "../Process";
 import { sleepCommand, systemCommands, tailCommand } from "./basicCommands";

@@ -1,6 +1,6 @@
 import { type Command, defineCommand } from "just-bash";
 import type { Clock } from "../../clock/Clock";
-import { type HttpResponse, NetworkError, type Network, type NetworkSource } from "../../proxy/Network";
+import { type HttpResponse, type Network, NetworkError, type NetworkSource } from "../../proxy/Network";
 
 interface Target {
   host: string;
