@@ -857,7 +857,30 @@ export class ApiServerCore implements ApiServer {
     );
   }
 
+  /**
+   * Go decodes `null` into a built-in kind's field as the zero value, which encodes as absent
+   * (omitempty): `creationTimestamp: null` in a pod template, `resources: null`. Dropping nulls
+   * keeps stored objects (and hashes of their templates) as upstream's round trip leaves them.
+   * Custom resources keep them: their schemas may say `nullable`.
+   */
+  private dropNulls(definition: ResourceDefinition, object: KubeObject): void {
+    if (this.customResources.isCustom(definition)) return;
+    const visit = (value: unknown) => {
+      if (Array.isArray(value)) {
+        for (const item of value) visit(item);
+      } else if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        for (const [key, item] of Object.entries(record)) {
+          if (item === null) delete record[key];
+          else visit(item);
+        }
+      }
+    };
+    visit(object);
+  }
+
   private checkMetadataTypes(definition: ResourceDefinition, request: ResourceRequest, object: KubeObject): void {
+    this.dropNulls(definition, object);
     const problem = metadataTypeError(object.metadata as Record<string, unknown>);
     if (problem) throw this.undecodable(definition, request, problem);
     // Go decodes an explicit null as absent.
