@@ -33,7 +33,6 @@ const byName: Record<string, ListStrategy> = {
   finalizers: { strategy: "merge", set: true },
   conditions: { strategy: "merge", mergeKey: "type", mapKeys: ["type"] },
   addresses: { strategy: "merge", mergeKey: "type", mapKeys: ["type"] },
-  taints: { strategy: "merge", mergeKey: "key", mapKeys: ["key", "effect"] },
   topologySpreadConstraints: {
     strategy: "merge",
     mergeKey: "topologyKey",
@@ -64,6 +63,13 @@ export function listStrategyFor(parents: readonly string[], field: string): List
     // Node and pod status conditions/addresses merge by type; elsewhere (e.g. endpoint addresses) atomic.
     if (parent === "status") return byName[field];
     return { strategy: "replace" };
+  }
+  if (field === "podIPs" || field === "hostIPs") {
+    return parent === "status" ? { strategy: "merge", mergeKey: "ip", mapKeys: ["ip"] } : { strategy: "replace" };
+  }
+  if (field === "secrets" && parents.length === 0) {
+    // A ServiceAccount's secrets merge by name.
+    return { strategy: "merge", mergeKey: "name", mapKeys: ["name"] };
   }
   if (field === "finalizers") {
     // metadata.finalizers merges as a set; a Namespace's spec.finalizers is atomic.
