@@ -19,13 +19,14 @@ function newestSource(directory: string): number {
 
 /**
  * Bundles terminal/shell/main.ts (our TypeScript only; packages stay external) into one ES
- * module under the data folder, rebuilt when a source is newer. Starting the shell from the
+ * module under node_modules/.cache, rebuilt when a source is newer. Starting the shell from the
  * bundle with plain node avoids tsx's per-module transform cost, which dominates start-up time.
  * Falls back to `node --import tsx main.ts` when esbuild is unavailable.
  */
-export async function prepareShellLaunch(root: string, dataDirectory: string): Promise<ShellLaunch> {
+export async function prepareShellLaunch(root: string, _dataDirectory?: string): Promise<ShellLaunch> {
   const entry = path.join(root, "terminal", "shell", "main.ts");
-  const output = path.join(dataDirectory, "terminal", "shell.mjs");
+  // Inside node_modules so the bundle's bare imports resolve to the project's packages.
+  const output = path.join(root, "node_modules", ".cache", "kubelab-terminal", "shell.mjs");
   try {
     const sources = Math.max(newestSource(path.join(root, "terminal", "shell")), newestSource(path.join(root, "terminal", "kubectl")));
     if (!existsSync(output) || statSync(output).mtimeMs < sources) {

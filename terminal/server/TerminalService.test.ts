@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import WebSocket, { WebSocketServer } from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerMessage } from "./protocol";
+import { TerminalService } from "./TerminalService";
+
+/**
+ * The terminal service end to end over a real WebSocket and pty: attach, type, reconnect with
+ * replay, and refusal without a learner.
+ */
+const root = path.resolve(import.meta.dirname, "..", "..");
+const data = mkdtempSync(path.join(tmpdir(), "kubelab-terminal-"));
+const kubeconfig = path.join(data, "kubeconfig");
+writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+
+let server: Server;
+let port = 0;
+const service = new TerminalService({ root, dataDirectory: data, kubeconfigFor: async () => kubeconfig });
+let learner: string | undefined = "learner-a";
+
+class Client {
+  messages: ServerMessage[] = [];
+  readonly socket: WebSocket;
+  readonly opened: Promise<void>;
+  constructor(session: string) {
+    this.socket = new WebSocket(`ws://127.0.0.1:${port}/terminal/${session}?cols=100&rows=30`);
+    this.socket.on("message", (raw) => this.messages.push(JSON.parse(String(raw)) as ServerMessage));
+    this.opened = new Promise((resolve) => this.socket.once("open", () => resolve()));
+  }
+  get output(): string {
+    return this.messages.map((message) => (message.type === "output" ? message.data : "")).join("");
+  }
+  async waitFor(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(this.output.slice(-300))}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  input(data: string): void {
+    this.socket.send(JSON.stringify({ type: "input", data }));
+  }
+}
+
+beforeAll(async () => {
+  await service.prepare();
+  const sockets = new WebSocketServer({ noServer: true });
+  server = createServer();
+  server.on("upgrade", (request, socket, head) => {
+    sockets.handleUpgrade(request, socket, head, (webSocket) => void service.handle(webSocket, request, learner));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as { port: number }).port;
+}, 120_000);
+
+afterAll(() => {
+  service.close();
+  server.close();
+});
+
+describe("TerminalService", () => {
+  it("spawns a shell, carries keystrokes and output, and replays the screen after a reconnect", async () => {
+    const first = new Client("session-one");
+    await first.opened;
+    await first.waitFor(() => first.output.includes("controlplane:~$ "));
+    expect(first.messages[0]).toEqual({ type: "ready", session: "session-one", replayed: false });
+    first.input("echo reconnect-$((20+22))\r");
+    await first.waitFor(() => first.output.includes("reconnect-42"));
+    first.socket.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(service.size).toBe(1);
+
+    const second = new Client("session-one");
+    await second.opened;
+    await second.waitFor(() => second.output.includes("reconnect-42"));
+    expect(second.messages[0]).toEqual({ type: "ready", session: "session-one", replayed: true });
+    second.input("echo still-here\r");
+    await second.waitFor(() => second.output.includes("still-here"));
+    second.socket.close();
+  }, 120_000);
+
+  it("refuses a socket without a learner", async () => {
+    learner = undefined;
+    const client = new Client("session-two");
+    const closed = new Promise<number>((resolve) => client.socket.once("close", (code) => resolve(code)));
+    expect(await closed).toBe(4401);
+    expect(client.messages[0]?.type).toBe("error");
+    learner = "learner-a";
+  });
+
+  it("stops shells detached past the grace period", () => {
+    service.reap(Date.now() + 10 * 60_000);
+    expect(service.size).toBe(0);
+  });
+});
