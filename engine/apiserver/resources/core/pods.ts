@@ -63,6 +63,10 @@ function defaultPod(pod: Pod): void {
 function validatePod(pod: Pod): FieldError[] {
   const errors = validateObjectMeta(pod.metadata, { namespaced: true, nameValidator: nameIsDnsSubdomain });
   errors.push(...validatePodSpec(pod.spec, "spec"));
+  // Ephemeral containers are only added later, through the ephemeralcontainers subresource.
+  if ((pod.spec?.ephemeralContainers ?? []).length > 0) {
+    errors.push(forbidden("spec.ephemeralContainers", "cannot be set on create"));
+  }
   return errors;
 }
 
