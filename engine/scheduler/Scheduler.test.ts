@@ -148,4 +148,22 @@ describe("Scheduler", () => {
     expect((await client.get<Pod>(Pods, "default", "lonely")).spec?.nodeName).toBe("node01");
     scheduler.stop();
   });
+
+  it("does not retry unschedulable pods on every kubelet status update, only on changes that free room", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(Pods, makePod("small", { cpu: "500m" }));
+    await clock.advance(10);
+    await client.create(Pods, makePod("big", { cpu: "2" }));
+    await clock.advance(10);
+    expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable");
+    await clock.advance(20_000); // past any back-off
+    await client.patch(Pods, "default", "small", "merge", { status: { phase: "Running" } }, { subresource: "status" });
+    await clock.advance(10);
+    expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable");
+    await client.delete(Pods, "default", "small");
+    await clock.advance(10);
+    expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable"); // retried, and still does not fit
+    expect(eventsFor(client, "big").find((e) => e.reason === "FailedScheduling")?.count).toBe(2);
+    scheduler.stop();
+  });
 });

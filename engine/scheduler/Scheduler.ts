@@ -205,7 +205,10 @@ class Scheduler implements SchedulerComponent {
       this.clearNomination(info.uid);
       if (!assigned(old)) this.queue.delete(info.uid);
       this.cache.addOrUpdatePod(info, pod.spec?.nodeName ?? "");
-      this.queue.onEvent({ resource: "AssignedPod", action: assigned(old) ? "Update" : "Add" });
+      if (!assigned(old)) this.queue.onEvent({ resource: "AssignedPod", action: "Add" });
+      // Kubelets post status all the time; only a change that can free room or alter affinity and
+      // spreading (upstream's UpdatePodScaleDown / UpdatePodLabel) is worth retrying pods for.
+      else if (assignedPodChangeMatters(old, pod)) this.queue.onEvent({ resource: "AssignedPod", action: "Update" });
       return;
     }
     if (!responsible(pod)) return;
@@ -475,6 +478,17 @@ function nodeSchedulingPropertiesChanged(old: Node, node: Node): boolean {
     JSON.stringify(old.spec) !== JSON.stringify(node.spec) ||
     JSON.stringify(old.status?.allocatable) !== JSON.stringify(node.status?.allocatable) ||
     JSON.stringify(old.status?.images) !== JSON.stringify(node.status?.images)
+  );
+}
+
+/** Did a bound pod's labels or resource requests change (not just its status)? */
+function assignedPodChangeMatters(old: Pod, pod: Pod): boolean {
+  return (
+    JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels) ||
+    JSON.stringify(old.spec?.containers?.map((c) => c.resources)) !==
+      JSON.stringify(pod.spec?.containers?.map((c) => c.resources)) ||
+    JSON.stringify(old.spec?.initContainers?.map((c) => c.resources)) !==
+      JSON.stringify(pod.spec?.initContainers?.map((c) => c.resources))
   );
 }
 

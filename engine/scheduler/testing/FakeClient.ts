@@ -101,7 +101,9 @@ export class FakeClient implements Client {
     patch: unknown,
     options?: { subresource?: string },
   ): Promise<T> {
-    if (patchType !== "merge") throw new Error(`FakeClient supports merge patches only, not ${patchType}`);
+    // Strategic merge patches of the shapes our components send (no merge-keyed lists) act as merge patches.
+    if (patchType !== "merge" && patchType !== "strategic")
+      throw new Error(`FakeClient does not support ${patchType} patches`);
     const existing = this.table(gvr).get(key(namespace, name));
     if (!existing) throw notFound(gvr, name);
     const stored = mergePatch(structuredClone(existing), patch) as KubeObject;
