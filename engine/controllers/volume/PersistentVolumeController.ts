@@ -77,7 +77,18 @@ export class PersistentVolumeController {
     const { namespace, name } = splitKey(key);
     const cached = this.claims.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) return;
-    const claim = structuredClone(cached);
+    let claim = structuredClone(cached);
+    // RetroactiveDefaultStorageClass: a claim created without a class gets today's default.
+    if (
+      !claim.spec?.volumeName &&
+      (claim.spec?.storageClassName === undefined || claim.spec.storageClassName === null)
+    ) {
+      const fallback = this.defaultClass();
+      if (fallback) {
+        claim.spec = { ...(claim.spec ?? {}), storageClassName: fallback.metadata.name };
+        claim = await this.context.client.update<PersistentVolumeClaim>(PersistentVolumeClaims, claim);
+      }
+    }
     if (claim.spec?.volumeName) {
       const volume = this.volumes.get(undefined, claim.spec.volumeName);
       if (!volume) {

@@ -72,6 +72,12 @@ export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> =
       const spec = structuredClone(claim.spec ?? {});
       const oldSpec = structuredClone(old.spec ?? {});
       if (!oldSpec.volumeName) oldSpec.volumeName = spec.volumeName;
+      // validateStorageClassUpgradeFromNil: a claim without a class may get one (retroactive default class).
+      if (
+        (oldSpec.storageClassName === undefined || oldSpec.storageClassName === null) &&
+        !old.metadata.annotations?.["volume.beta.kubernetes.io/storage-class"]
+      )
+        oldSpec.storageClassName = spec.storageClassName;
       spec.resources = oldSpec.resources;
       spec.volumeAttributesClassName = oldSpec.volumeAttributesClassName;
       if (!jsonEqual(spec, oldSpec)) {
