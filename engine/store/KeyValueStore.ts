@@ -315,8 +315,8 @@ export class KeyValueStore {
     this.watchers.set(watcher.id, watcher);
     this.drain();
     return () => {
+      // Queued deliveries for it are skipped by drain(), which checks the watcher is still open.
       this.watchers.delete(watcher.id);
-      this.pendingDelivery = this.pendingDelivery.filter((pending) => pending.watcher !== watcher);
     };
   }
 
@@ -466,34 +466,44 @@ export class KeyValueStore {
   }
 
   private notify(events: StoreEvent[]): void {
+    // Events are frozen and shared by every watcher: nothing downstream may change them.
+    for (const event of events) freezeEvent(event);
     for (const watcher of this.watchers.values()) {
-      const relevant = events.filter(
-        (event) => matches(watcher, event.kv.key) && event.kv.modRevision >= watcher.minRevision,
-      );
-      if (relevant.length > 0) this.enqueue(watcher, relevant);
+      const wanted = (event: StoreEvent) =>
+        matches(watcher, event.kv.key) && event.kv.modRevision >= watcher.minRevision;
+      let all = true;
+      let any = false;
+      for (const event of events) {
+        if (wanted(event)) any = true;
+        else all = false;
+      }
+      if (any) this.enqueue(watcher, all ? events : events.filter(wanted));
     }
     this.drain();
   }
 
   private enqueue(watcher: Watcher, events: StoreEvent[]): void {
-    this.pendingDelivery.push({ watcher, events: events.map(copyEvent) });
+    for (const event of events) freezeEvent(event);
+    this.pendingDelivery.push({ watcher, events });
   }
 
   /** Delivers queued events FIFO; a write made by a listener queues behind what is already pending. */
   private drain(): void {
     if (this.delivering) return;
     this.delivering = true;
+    let next = 0;
     try {
-      while (this.pendingDelivery.length > 0) {
-        const next = this.pendingDelivery.shift();
-        if (!next || !this.watchers.has(next.watcher.id)) continue;
+      while (next < this.pendingDelivery.length) {
+        const pending = this.pendingDelivery[next++];
+        if (!this.watchers.has(pending.watcher.id)) continue;
         try {
-          next.watcher.listener(next.events);
+          pending.watcher.listener(pending.events);
         } catch {
           // One broken watcher must not stop the others or the write that triggered it.
         }
       }
     } finally {
+      this.pendingDelivery = this.pendingDelivery.slice(next);
       this.delivering = false;
     }
   }
@@ -513,10 +523,11 @@ function copyKv(kv: KeyValue): KeyValue {
   };
 }
 
-function copyEvent(event: StoreEvent): StoreEvent {
-  return event.prevKv
-    ? { type: event.type, kv: copyKv(event.kv), prevKv: copyKv(event.prevKv) }
-    : { type: event.type, kv: copyKv(event.kv) };
+function freezeEvent(event: StoreEvent): void {
+  if (Object.isFrozen(event)) return;
+  Object.freeze(event.kv);
+  if (event.prevKv) Object.freeze(event.prevKv);
+  Object.freeze(event);
 }
 
 function kvBytes(kv: KeyValue): number {
