@@ -6,10 +6,10 @@ import type { ResourceRequest, Verb } from "../ResourceRequest";
 import { bridgePortForward, bridgeSession, CHANNEL_PROTOCOLS, chooseProtocol } from "./channelProtocol";
 import {
   BodySyntaxError,
-  PROTOBUF,
-  parseBody,
   decodeObjectBody,
   type ExpectedKind,
+  PROTOBUF,
+  parseBody,
   parseJsonBody,
   parseYamlBody,
   strictDecodingError,
@@ -27,7 +27,7 @@ import { findUnknownFields } from "./fieldValidation";
 import { healthResponse } from "./health";
 import { metaSchemas as openApiMetaPool } from "./metaSchemas";
 import { handleMetrics } from "./metrics";
-import { mediaTypeOf, negotiateDiscovery, negotiateResource, type Negotiated } from "./negotiation";
+import { mediaTypeOf, type Negotiated, negotiateDiscovery, negotiateResource } from "./negotiation";
 import { buildOpenApi, kindSchema, type OpenApiDocuments } from "./openapi";
 import { applyDeleteOptionsBody, parseQueryOptions } from "./queryOptions";
 import { parseGoBool, parseRequestInfo, type ResourceRequestInfo } from "./requestInfo";

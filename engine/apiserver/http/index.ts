@@ -1,5 +1,7 @@
-export { createHttpHandler, MAX_REQUEST_BODY_BYTES } from "./createHttpHandler";
+export { httpApiServerOf } from "./adapter";
+export { CHANNEL_PROTOCOLS } from "./channelProtocol";
 export type { HttpHandler, UpgradeRejection } from "./createHttpHandler";
+export { createHttpHandler, MAX_REQUEST_BODY_BYTES } from "./createHttpHandler";
 export type {
   HttpApiServer,
   HttpHandlerOptions,
@@ -8,5 +10,3 @@ export type {
   MessageSocket,
   UpgradeAcceptance,
 } from "./types";
-export { CHANNEL_PROTOCOLS } from "./channelProtocol";
-export { httpApiServerOf } from "./adapter";

@@ -8,9 +8,9 @@ import type { Clock } from "../../clock/Clock";
 import { RealClock } from "../../clock/RealClock";
 import type { Speed } from "../../cluster/Component";
 import { renderKubeconfig } from "./kubeconfig";
+import { type StandaloneServer, startStandaloneServer } from "./StandaloneServer";
 import { createServingCertificate, type ServingCertificate } from "./selfSignedCertificate";
 import { bearerTokenAuthenticator } from "./serveHttp";
-import { type StandaloneServer, startStandaloneServer } from "./StandaloneServer";
 
 /** What `kubelab cluster up` starts: a running cluster with its API server. */
 export interface RunningCluster {

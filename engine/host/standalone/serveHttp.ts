@@ -1,6 +1,6 @@
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { timingSafeEqual } from "node:crypto";
 import { type WebSocket, WebSocketServer } from "ws";
 import { ApiError } from "../../apiserver/ApiError";
 import type { HttpHandler, UpgradeRejection } from "../../apiserver/http/createHttpHandler";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { constants, createDeflate, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import type { StreamSession } from "../../apiserver/KubeletConnection";
 import type { MessageSocket } from "../../apiserver/http/types";
+import type { StreamSession } from "../../apiserver/KubeletConnection";
 import { SPDY_DICTIONARY, serveSpdyPortForward } from "./spdyPortForward";
 
 /** A client-side SPDY framer, as spdystream writes frames. */

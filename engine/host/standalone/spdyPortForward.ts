@@ -1,6 +1,6 @@
 import { constants, inflateSync } from "node:zlib";
-import type { StreamSession } from "../../apiserver/KubeletConnection";
 import type { MessageSocket } from "../../apiserver/http/types";
+import type { StreamSession } from "../../apiserver/KubeletConnection";
 
 /**
  * kubectl's port-forward since 1.31: SPDY/3.1 streams tunneled through a WebSocket with subprotocol

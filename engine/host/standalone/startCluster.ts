@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock/Clock";
-import { createCluster } from "../../cluster/createCluster";
 import type { Speed } from "../../cluster/Component";
+import { createCluster } from "../../cluster/createCluster";
 import { diskNodeFileSystems } from "../DiskNodeFileSystem";
 import type { RunningCluster } from "./runClusterUp";
 
