@@ -372,3 +372,28 @@ describe("custom resources", () => {
     expect(apiServer.store.range("/registry/example.com/widgets/", { prefix: true }).count).toBe(0);
   });
 });
+
+describe("namespace finalization", () => {
+  it("removes a terminating namespace once /finalize clears its finalizers, whatever the namespace strategy keeps", async () => {
+    const { builtinResources } = await import("../resources");
+    const { client } = createTestServer({ resources: builtinResources });
+    await client.create<KubeObject>(
+      { group: "", version: "v1", resource: "namespaces" },
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "dev" } },
+    );
+    const terminating = (await client.delete(
+      { group: "", version: "v1", resource: "namespaces" },
+      undefined,
+      "dev",
+    )) as KubeObject;
+    expect(terminating.spec.finalizers).toEqual(["kubernetes"]);
+    await client.update(
+      { group: "", version: "v1", resource: "namespaces" },
+      { ...terminating, spec: { finalizers: [] } },
+      { subresource: "finalize" },
+    );
+    expect(
+      (await failure(client.get({ group: "", version: "v1", resource: "namespaces" }, undefined, "dev"))).reason,
+    ).toBe("NotFound");
+  });
+});

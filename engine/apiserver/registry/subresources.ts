@@ -89,7 +89,11 @@ function handleStatus(
   }
 }
 
-/** `/finalize` on a namespace: only spec.finalizers changes (the namespace controller's last step). */
+/**
+ * `/finalize` on a namespace (the namespace controller's last step): only spec.finalizers changes,
+ * bypassing the namespace strategy (which keeps spec on ordinary updates). A terminating namespace
+ * left with no finalizers is removed, as upstream's finalize does.
+ */
 function handleFinalize(
   server: ApiServerCore,
   definition: ResourceDefinition,
@@ -98,24 +102,34 @@ function handleFinalize(
   if (request.verb !== "update") throw ApiError.methodNotSupported("", "namespaces/finalize", request.verb);
   const body = request.body as KubeObject;
   if (!isPlainObject(body)) throw ApiError.badRequest("the body of the request must be a JSON object");
-  const found = server.readOrNotFound(definition, undefined, request.name ?? "");
-  const object = clone(found.object);
-  object.spec = { ...(object.spec ?? {}), finalizers: body.spec?.finalizers ?? [] };
-  if ((object.spec.finalizers as string[]).length === 0) delete object.spec.finalizers;
-  if (body.metadata?.resourceVersion) object.metadata.resourceVersion = body.metadata.resourceVersion;
-  else delete object.metadata.resourceVersion;
-  const updated = server.updateObject(
-    definition,
-    { ...request, subresource: "finalize", verb: "update" },
-    found,
-    object,
-  );
-  // A terminating namespace whose finalizers are all gone is removed, as upstream's finalize does.
-  if (updated.metadata.deletionTimestamp && !updated.spec?.finalizers?.length && !updated.metadata.finalizers?.length) {
-    const current = server.read(definition, undefined, request.name ?? "");
-    if (current && !request.options.dryRun) server.removeFromStore(definition, current.object, current.kv, request);
+  const name = request.name ?? "";
+  const found = server.readOrNotFound(definition, undefined, name);
+  const requestedVersion = body.metadata?.resourceVersion;
+  if (requestedVersion && requestedVersion !== found.object.metadata.resourceVersion) {
+    throw ApiError.modified("", "namespaces", name);
   }
-  return { status: 200, body: updated };
+  const object = clone(found.object);
+  const finalizers: string[] = Array.isArray(body.spec?.finalizers) ? body.spec.finalizers : [];
+  object.spec = { ...(object.spec ?? {}) };
+  if (finalizers.length > 0) object.spec.finalizers = finalizers;
+  else delete object.spec.finalizers;
+  if (request.options.dryRun) return { status: 200, body: server.present(definition, object, request) };
+  if (object.metadata.deletionTimestamp && finalizers.length === 0 && !object.metadata.finalizers?.length) {
+    return { status: 200, body: server.removeFromStore(definition, object, found.kv, request).object };
+  }
+  const response = server.store.txn({
+    compare: [{ key: found.kv.key, target: "modRevision", result: "=", value: found.kv.modRevision }],
+    success: [
+      {
+        type: "put",
+        key: found.kv.key,
+        value: JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: undefined } }),
+      },
+    ],
+  });
+  if (!response.succeeded) throw ApiError.modified("", "namespaces", name);
+  object.metadata.resourceVersion = String(response.revision);
+  return { status: 200, body: server.present(definition, object, request) };
 }
 
 // ---- scale ------------------------------------------------------------------------------------
