@@ -1,5 +1,7 @@
 import { type RunningServer, startServer } from "./createServer";
+import { mounts } from "./mounts";
 import { ensureProductionBuild, prepareDatabase } from "./prepare";
+import { routes } from "./routes";
 
 /** How `npm start` (and `npm run dev`) run the server. */
 export interface RunOptions {
@@ -12,13 +14,15 @@ export interface RunOptions {
 }
 
 /**
- * Prepares everything a fresh clone lacks (Prisma client, migrations, production build), starts the
- * server, and shuts it down gracefully on SIGINT or SIGTERM (a second signal exits at once).
+ * Prepares everything a fresh clone lacks (Prisma client, migrations, production build), mounts the
+ * parts listed in server/mounts.ts, starts the server, and shuts it down gracefully on SIGINT or
+ * SIGTERM (a second signal exits at once).
  */
 export async function runServer(options: RunOptions): Promise<RunningServer> {
   const port = options.port ?? portFromEnvironment();
   prepareDatabase(options.root);
   if (!options.dev) ensureProductionBuild(options.root);
+  for (const mount of mounts) await mount(routes());
   const server = await startServer({
     port,
     dev: options.dev,
