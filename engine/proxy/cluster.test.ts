@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Event, Pod } from "../api/core";
 import type { EndpointSlice } from "../api/discovery";
-import { EndpointSlices, Events, Pods, Services } from "../api/resources";
+import { EndpointSlices, Events, Pods, Services, StatefulSets } from "../api/resources";
 import { seededRandom } from "../apiserver/testing/testServer";
 import { VirtualClock } from "../clock/VirtualClock";
 import { createCluster } from "../cluster/createCluster";
@@ -59,6 +59,44 @@ describe("a cluster's network, end to end", () => {
       `-A KUBE-SERVICES -d ${service.spec.clusterIP}/32 -p tcp -m comment --comment "default/web cluster IP"`,
     );
     expect(saved).toContain(`--to-destination ${pod.status?.podIP}:80`);
+    cluster.stop();
+  });
+
+  it("gives StatefulSet pods stable names through their headless Service", async () => {
+    const clock = new VirtualClock();
+    const cluster = createCluster({ clock, speed: "fast", random: seededRandom(7) });
+    await cluster.ready;
+    await clock.advance(5_000);
+    const client = cluster.client();
+    await client.create(Services, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "db", namespace: "default" },
+      spec: { clusterIP: "None", selector: { app: "db" }, ports: [{ port: 80 }] },
+    });
+    await client.create(StatefulSets, {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db", namespace: "default" },
+      spec: {
+        serviceName: "db",
+        replicas: 2,
+        selector: { matchLabels: { app: "db" } },
+        template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } },
+      },
+    });
+    await clock.advance(60_000);
+    const network = cluster.network;
+    if (!network) throw new Error("no network");
+    const source = { ip: "10.244.9.9", namespace: "default" };
+    const pods = await Promise.all(["db-0", "db-1"].map((name) => client.get<Pod>(Pods, "default", name)));
+    expect((await network.resolve(source, "db-0.db")).addresses).toEqual([pods[0].status?.podIP]);
+    expect((await network.resolve(source, "db-1.db.default.svc.cluster.local")).addresses).toEqual([
+      pods[1].status?.podIP,
+    ]);
+    expect((await network.resolve(source, "db")).addresses.sort()).toEqual(pods.map((p) => p.status?.podIP).sort());
+    // A headless service has no rules: kube-proxy leaves it to DNS.
+    expect(cluster.kubeProxy?.iptablesSave("node01")).not.toContain("default/db");
     cluster.stop();
   });
 });
