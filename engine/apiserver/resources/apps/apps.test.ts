@@ -69,6 +69,21 @@ describe("deployments", () => {
       ],
     ],
     [
+      "a missing selector",
+      { ...deployment(), spec: { template: structuredClone(template) } as Deployment["spec"] },
+      [
+        "spec.selector: Required value",
+        'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+      ],
+    ],
+    [
+      "a template without labels",
+      deployment({ template: { spec: structuredClone(template.spec) } }),
+      [
+        "spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template `labels`",
+      ],
+    ],
+    [
       "negative replicas",
       deployment({ replicas: -1 }),
       ["spec.replicas: Invalid value: -1: must be greater than or equal to 0"],

@@ -354,6 +354,7 @@ export function isEmptySelector(selector: LabelSelector | undefined): boolean {
 
 /** Go's %#v of a map[string]string, as upstream prints template labels in messages. */
 export function goStringMap(map: Record<string, string> | undefined): string {
+  if (!map) return "map[string]string(nil)";
   const entries = Object.keys(map ?? {})
     .sort()
     .map((key) => `${JSON.stringify(key)}:${JSON.stringify(map?.[key])}`);

@@ -45,7 +45,12 @@ export function validateWorkloadSelector(
   field = "spec",
 ): FieldError[] {
   const errors: FieldError[] = [];
-  if (!selector) return [required(`${field}.selector`)];
+  if (!selector) {
+    // A missing selector selects nothing (labels.Nothing()), so the template cannot match it either.
+    errors.push(required(`${field}.selector`));
+    if (template) errors.push(templateMismatch(template, field));
+    return errors;
+  }
   errors.push(...validateLabelSelector(selector, `${field}.selector`));
   if (isEmptySelector(selector)) {
     errors.push({
@@ -54,17 +59,19 @@ export function validateWorkloadSelector(
     });
     return errors;
   }
-  if (template && !selectorMatches(selector, template.metadata?.labels)) {
-    errors.push({
-      ...invalid(
-        `${field}.template.metadata.labels`,
-        template.metadata?.labels ?? {},
-        "`selector` does not match template `labels`",
-      ),
-      renderedBadValue: goStringMap(template.metadata?.labels),
-    });
-  }
+  if (template && !selectorMatches(selector, template.metadata?.labels)) errors.push(templateMismatch(template, field));
   return errors;
+}
+
+function templateMismatch(template: PodTemplateSpec, field: string): FieldError {
+  return {
+    ...invalid(
+      `${field}.template.metadata.labels`,
+      template.metadata?.labels ?? {},
+      "`selector` does not match template `labels`",
+    ),
+    renderedBadValue: goStringMap(template.metadata?.labels),
+  };
 }
 
 /** `spec.selector: Invalid value: …: field is immutable` (apps/v1 and batch/v1 selectors never change). */
