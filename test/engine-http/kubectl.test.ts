@@ -240,6 +240,25 @@ spec:
     expect((await call("GET", "/readyz", auth)).body).toBe("ok");
   });
 
+  it("proxies logs, exec and metrics to the kubelet", async () => {
+    await k("run", "shell", "--image=nginx");
+    expect((await k("wait", "--for=condition=Ready", "pod/shell", "--timeout=60s")).code).toBe(0);
+    expect((await k("logs", "shell")).stdout).toContain("Configuration complete; ready for start up");
+    const exited = await k("exec", "shell", "--", "sh", "-c", "exit 3");
+    expect(exited.code).toBe(3);
+    expect(exited.stderr).toContain("command terminated with exit code 3");
+    expect((await k("exec", "shell", "-c", "nope", "--", "sh")).stderr).toContain(
+      "Error from server (BadRequest): container nope is not valid for pod shell",
+    );
+    expect((await k("exec", "missing", "--", "sh")).stderr).toContain(
+      'Error from server (NotFound): pods "missing" not found',
+    );
+    expect((await k("top", "pod", "shell")).stdout).toMatch(
+      /^NAME +CPU\(cores\) +MEMORY\(bytes\) *\nshell +\d+m +\d+Mi *\n$/,
+    );
+    expect((await k("top", "node")).stdout).toMatch(/^controlplane +\d+m +\d+% +\d+Mi +\d+%/m);
+  });
+
   it("describes and deletes", async () => {
     await k("create", "configmap", "gone", "--from-literal=a=b");
     expect((await k("describe", "configmap", "gone")).stdout).toMatch(/^Name: +gone\nNamespace: +default/);
