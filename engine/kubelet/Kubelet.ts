@@ -356,13 +356,20 @@ export class Kubelet implements Component {
     const mirror = this.staticPods.mirrorNameOf(pod);
     const namespace = pod.metadata.namespace;
     const name = mirror ?? pod.metadata.name ?? "";
+    // The worker's copy (from the watch) is usually current: try it first, re-read on a conflict.
+    let cached: Pod | undefined = mirror ? undefined : structuredClone(pod);
     for (let attempt = 0; attempt < 5; attempt++) {
       let latest: Pod;
-      try {
-        latest = await client.get<Pod>(Pods, namespace, name);
-      } catch (error) {
-        if (isApiError(error, "NotFound")) return;
-        throw error;
+      if (cached) {
+        latest = cached;
+        cached = undefined;
+      } else {
+        try {
+          latest = await client.get<Pod>(Pods, namespace, name);
+        } catch (error) {
+          if (isApiError(error, "NotFound")) return;
+          throw error;
+        }
       }
       if (!mirror && latest.metadata.uid !== pod.metadata.uid) return;
       // Conditions other components own (DisruptionTarget, readiness gates) are kept.

@@ -24,9 +24,11 @@ export interface KubeletServerOptions {
   nodeUsage(): { cpuNanoCores: number; memoryBytes: number };
 }
 
-/** RFC 3339 with nanoseconds, as `kubectl logs --timestamps` prints. */
-function timestamp(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(Math.floor((ms % 1) * 1e6)).padStart(6, "0")}Z`;
+/** RFC 3339 with nanoseconds and trailing zeros trimmed (Go's RFC3339Nano), as `kubectl logs --timestamps` prints. */
+function timestamp(line: LogLine): string {
+  const base = new Date(line.timeMs).toISOString().slice(0, 19);
+  const fraction = String(line.nanos).padStart(9, "0").replace(/0+$/, "");
+  return `${base}${fraction ? `.${fraction}` : ""}Z`;
 }
 
 /**
@@ -69,7 +71,7 @@ export class KubeletServer implements KubeletConnection {
       lines = lines.filter((line) => line.timeMs >= since);
     }
     if (request.tailLines !== undefined) lines = request.tailLines <= 0 ? [] : lines.slice(-request.tailLines);
-    const format = (line: LogLine) => `${request.timestamps ? `${timestamp(line.timeMs)} ` : ""}${line.text}\n`;
+    const format = (line: LogLine) => `${request.timestamps ? `${timestamp(line)} ` : ""}${line.text}\n`;
     let budget = request.limitBytes ?? Number.POSITIVE_INFINITY;
     const dataListeners: Array<(chunk: string) => void> = [];
     const endListeners: Array<() => void> = [];

@@ -51,6 +51,7 @@ describe("pod states", () => {
     expect(await h.status()).toBe("Completed");
     expect(pod.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
     expect(logsOf(h, "app")).toBe("hello from app\n");
+    expect(logsOf(h, "app", { timestamps: true })).toMatch(/^2026-11-30T05:00:0\d(\.\d{1,9})?Z hello from app\n$/);
   });
 
   it("Error then CrashLoopBackOff with 10 s doubling back-off and upstream messages", async () => {
@@ -280,6 +281,19 @@ describe("pod states", () => {
     await h.client.delete(Pods, "default", "app");
     await h.clock.advance(100);
     await expect(h.pod()).rejects.toSatisfy((error) => isApiError(error, "NotFound"));
+  });
+});
+
+describe("container definition changes", () => {
+  it("restarts a container whose image changed (kubectl set image on a pod)", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "nginx:1.26" }] } });
+    await h.clock.advance(500);
+    await h.client.patch(Pods, "default", "app", "strategic", { spec: { containers: [{ name: "app", image: "nginx:1.27" }] } });
+    await h.clock.advance(500);
+    const pod = await h.pod();
+    expect(pod.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 1, image: "docker.io/library/nginx:1.27", ready: true });
+    expect(await h.events()).toContain("Normal Killing: Container app definition changed, will be restarted");
   });
 });
 

@@ -63,6 +63,8 @@ interface ContainerRecord {
   probes: ProbeWorker[];
   /** The current run was killed by the kubelet (liveness, definition change): restart even with OnFailure. */
   killedByKubelet?: boolean;
+  /** The container's image changed: restart it whatever the restart policy. */
+  definitionChanged?: boolean;
   /** A start failed before creating a container (pull back-off, config error): not before this time. */
   retryAt?: number;
 }
@@ -145,7 +147,24 @@ export class PodWorker {
   update(pod: Pod): void {
     const specChanged = JSON.stringify(pod.spec) !== JSON.stringify(this.pod.spec);
     this.pod = pod;
-    if (specChanged) for (const record of this.records.values()) record.retryAt = undefined;
+    if (specChanged) {
+      for (const record of this.records.values()) {
+        record.retryAt = undefined;
+        const specs = record.kind === "app" ? pod.spec?.containers : pod.spec?.initContainers;
+        const spec = specs?.find((candidate) => candidate.name === record.name);
+        if (!spec || spec.image === record.spec.image) continue;
+        // `kubectl set image` on a pod: the only container field that may change in place.
+        record.spec = spec;
+        record.waiting = undefined;
+        if (record.current?.state === "running" && !pod.metadata.deletionTimestamp) {
+          this.event(record, "Normal", "Killing", `Container ${record.name} definition changed, will be restarted`);
+          record.killedByKubelet = true;
+          record.definitionChanged = true;
+          this.stopProbes(record);
+          void this.host.runtime.stopContainer(record.current, this.gracePeriodMs());
+        }
+      }
+    }
     this.requestSync();
   }
 
@@ -282,6 +301,7 @@ export class PodWorker {
   private shouldRestart(record: ContainerRecord): boolean {
     const exit = record.current?.exit;
     if (!exit) return false;
+    if (record.definitionChanged) return true;
     if (record.killedByKubelet && this.podRestartPolicy() !== "Never") return true;
     switch (this.podRestartPolicy()) {
       case "Always":
@@ -432,6 +452,7 @@ export class PodWorker {
     record.current = runtimeContainer;
     record.waiting = undefined;
     record.killedByKubelet = false;
+    record.definitionChanged = false;
     record.ready = false;
     record.started = false;
     this.host.runtime.startContainer(runtimeContainer);

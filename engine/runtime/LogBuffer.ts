@@ -1,6 +1,8 @@
 /** One line a container wrote, as the CRI log file keeps it (time, stream, text without newline). */
 export interface LogLine {
   timeMs: number;
+  /** Nanoseconds within the second, as the CRI log file records them (the clock only has milliseconds). */
+  nanos: number;
   stream: "stdout" | "stderr";
   text: string;
 }
@@ -18,6 +20,7 @@ export class LogBuffer {
   private partial: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
   private followers = new Set<{ onLine(line: LogLine): void; onEnd(): void }>();
   private ended = false;
+  private sequence = 0;
 
   constructor(private readonly now: () => number) {}
 
@@ -27,13 +30,13 @@ export class LogBuffer {
     const pending = this.partial[stream] + text;
     const parts = pending.split("\n");
     this.partial[stream] = parts.pop() ?? "";
-    for (const part of parts) this.push({ timeMs: this.now(), stream, text: part });
+    for (const part of parts) this.push(this.line(stream, part));
   }
 
   /** Flushes partial lines and ends every follower: the process has exited. */
   end(): void {
     for (const stream of ["stdout", "stderr"] as const) {
-      if (this.partial[stream]) this.push({ timeMs: this.now(), stream, text: this.partial[stream] });
+      if (this.partial[stream]) this.push(this.line(stream, this.partial[stream]));
       this.partial[stream] = "";
     }
     this.ended = true;
@@ -54,6 +57,13 @@ export class LogBuffer {
     const follower = { onLine, onEnd };
     this.followers.add(follower);
     return () => this.followers.delete(follower);
+  }
+
+  private line(stream: "stdout" | "stderr", text: string): LogLine {
+    const timeMs = this.now();
+    this.sequence = (this.sequence + 1) % 1000;
+    const nanos = (timeMs % 1000) * 1_000_000 + ((this.sequence * 104_729 + 4_657) % 1_000_000);
+    return { timeMs, nanos, stream, text };
   }
 
   private push(line: LogLine): void {
