@@ -165,4 +165,64 @@ describe("JobController", () => {
     expect(current.status).toMatchObject({ succeeded: 3, completedIndexes: "0-2" });
     expect(current.status?.conditions?.some((c) => c.type === "Complete")).toBe(true);
   });
+
+  it("podFailurePolicy: FailJob on an exit code fails the job, Ignore on a disruption does not count", async () => {
+    harness = await createHarness({ controllers: ["job"] });
+    await harness.client.create(
+      Jobs,
+      job("policy", {
+        backoffLimit: 6,
+        podFailurePolicy: {
+          rules: [
+            { action: "FailJob", onExitCodes: { containerName: "c", operator: "In", values: [42] } },
+            { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+          ],
+        },
+      }),
+    );
+    await harness.settle();
+    // A disrupted pod: ignored, replaced at once, not counted.
+    const [first] = await activePods(harness, "policy");
+    first.status = {
+      phase: "Failed",
+      conditions: [{ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager" }],
+      containerStatuses: [
+        {
+          name: "c",
+          ready: false,
+          restartCount: 0,
+          image: "busybox",
+          imageID: "",
+          state: { terminated: { exitCode: 137, reason: "Error" } },
+        },
+      ],
+    };
+    await harness.client.update(Pods, first, { subresource: "status" });
+    await harness.settle();
+    let current = await harness.client.get<Job>(Jobs, "default", "policy");
+    expect(current.status?.failed ?? 0).toBe(0);
+    expect(await activePods(harness, "policy")).toHaveLength(1);
+    // Exit code 42: the job fails.
+    const [second] = await activePods(harness, "policy");
+    second.status = {
+      phase: "Failed",
+      containerStatuses: [
+        {
+          name: "c",
+          ready: false,
+          restartCount: 0,
+          image: "busybox",
+          imageID: "",
+          state: { terminated: { exitCode: 42, reason: "Error" } },
+        },
+      ],
+    };
+    await harness.client.update(Pods, second, { subresource: "status" });
+    await harness.settle();
+    current = await harness.client.get<Job>(Jobs, "default", "policy");
+    expect(current.status?.conditions?.find((c) => c.type === "Failed")).toMatchObject({
+      reason: "PodFailurePolicy",
+      message: `Container c for pod default/${second.metadata.name} failed with exit code 42 matching FailJob rule at index 0`,
+    });
+  });
 });

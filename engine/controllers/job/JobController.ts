@@ -12,6 +12,7 @@ import { selectorFromLabelSelector } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodActive, isPodReady, keyOf, splitKey } from "../shared/pods";
 import { slowStartBatch } from "../shared/slowStart";
+import { matchPodFailurePolicy } from "./podFailurePolicy";
 import {
   backoffRemainingMs,
   COMPLETION_INDEX_ANNOTATION,
@@ -172,6 +173,7 @@ export class JobController {
         newlyFinished.push({ pod, succeeded: false, time: finishTime(pod, now) });
     }
     newlyFinished.sort((a, b) => a.time - b.time);
+    let policyFailure: string | undefined;
     const record = this.backoff.get(key) ?? { failuresAfterLastSuccess: 0, lastFailureTime: 0 };
     for (const entry of newlyFinished) {
       const uid = entry.pod.metadata.uid ?? "";
@@ -183,6 +185,10 @@ export class JobController {
           if (index !== undefined && index < (spec.completions ?? 0)) completed.add(index);
         }
       } else {
+        const verdict = entry.pod.status?.phase === "Failed" ? matchPodFailurePolicy(spec, entry.pod) : undefined;
+        // Ignore: the failure neither counts towards backoffLimit nor delays the replacement.
+        if (verdict?.action === "Ignore") continue;
+        if (verdict?.action === "FailJob") policyFailure ??= verdict.message;
         uncounted.failed.push(uid);
         record.failuresAfterLastSuccess++;
         record.lastFailureTime = Math.max(record.lastFailureTime, entry.time);
@@ -216,7 +222,8 @@ export class JobController {
           : 0;
       const startTime = status.startTime ? Date.parse(status.startTime) : now;
       let failure: readonly [string, string] | undefined;
-      if (failed > backoffLimit || (restarts > 0 && restarts >= backoffLimit)) failure = MESSAGES.backoffLimit;
+      if (policyFailure) failure = ["PodFailurePolicy", policyFailure];
+      else if (failed > backoffLimit || (restarts > 0 && restarts >= backoffLimit)) failure = MESSAGES.backoffLimit;
       else if (
         spec.activeDeadlineSeconds !== undefined &&
         !spec.suspend &&
