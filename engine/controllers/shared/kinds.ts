@@ -43,6 +43,7 @@ const builtIn: Array<[GroupVersionResource, string, boolean]> = [
   [resources.ClusterRoles, "ClusterRole", false],
   [resources.ClusterRoleBindings, "ClusterRoleBinding", false],
   [resources.CustomResourceDefinitions, "CustomResourceDefinition", false],
+  [{ group: "policy", version: "v1", resource: "poddisruptionbudgets" }, "PodDisruptionBudget", true],
 ];
 
 /** The built-in resources, kinds and scopes the controllers know without discovery. */
