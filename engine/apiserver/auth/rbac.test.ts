@@ -95,3 +95,20 @@ describe("RBAC", () => {
     expect(review(jane, "list").status).toEqual({ allowed: false });
   });
 });
+
+describe("impersonation", () => {
+  it("lets an admin act as another user and refuses everyone else", async () => {
+    const { impersonatedUser } = await import("./impersonation");
+    const { apiServer } = createTestServer();
+    const authorize = (attributes: Parameters<typeof apiServer.authorize>[0]) => apiServer.authorize(attributes);
+    const admin = { username: "kubernetes-admin", groups: ["system:masters"] };
+    expect(impersonatedUser(admin, { "impersonate-user": "jane", "impersonate-group": ["dev"] }, authorize)).toEqual({
+      username: "jane",
+      groups: ["dev", "system:authenticated"],
+    });
+    expect(impersonatedUser(admin, {}, authorize)).toBe(admin);
+    expect(() => impersonatedUser(jane, { "impersonate-user": "root" }, authorize)).toThrow(
+      'users "root" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
+  });
+});

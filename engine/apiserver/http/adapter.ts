@@ -19,6 +19,7 @@ export function httpApiServerOf(
     watch: (request, listener, onClose) => apiServer.watch(request, listener, onClose),
     definitions: () => apiServer.resources.all().map((served) => served.definition),
     kubelet: (nodeName) => apiServer.kubelets.get(nodeName),
+    authorize: (attributes) => apiServer.authorize(attributes),
     generation: () => apiServer.resources.generation,
     customResources: () =>
       apiServer.resources

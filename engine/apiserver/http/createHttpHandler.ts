@@ -1,3 +1,4 @@
+import { impersonatedUser } from "../auth/impersonation";
 import type { KubeObject, Status, WatchEvent } from "../../api/types";
 import type { PatchType } from "../../client/Client";
 import { ApiError, quote } from "../ApiError";
@@ -31,7 +32,7 @@ import { mediaTypeOf, type Negotiated, negotiateDiscovery, negotiateResource } f
 import { buildOpenApi, kindSchema, type OpenApiDocuments } from "./openapi";
 import { applyDeleteOptionsBody, parseQueryOptions } from "./queryOptions";
 import { parseGoBool, parseRequestInfo, type ResourceRequestInfo } from "./requestInfo";
-import { encode, notFoundStatus, statusOf, warningHeader, writeBody, writeStatus, writeText } from "./responses";
+import { encodeWatchEvent, notFoundStatus, statusOf, warningHeader, writeBody, writeStatus, writeText } from "./responses";
 import { sha256, toHex } from "./sha256";
 import { type IncludeObject, partialObjectMetadata, toPartialList, toTable } from "./table";
 import type {
@@ -132,6 +133,13 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     const auditId = newId();
     const headers = baseHeaders(auditId);
     try {
+      if (apiServer.authorize) {
+        const authorize = apiServer.authorize;
+        request = {
+          ...request,
+          user: impersonatedUser(request.user, request.headers, (attributes) => authorize(attributes)),
+        };
+      }
       await route(request, response, headers);
     } catch (error) {
       try {
@@ -768,7 +776,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       } else if (target.kind === "PartialObjectMetadata" || target.kind === "PartialObjectMetadataList") {
         object = partialObjectMetadata(event.object, target.version);
       }
-      return encode({ type: event.type, object }, "json");
+      return encodeWatchEvent(event.type, object);
     };
     const send = (event: WatchEvent) => {
       if (ended) return;

@@ -1,3 +1,4 @@
+import type { AuthorizationAttributes, AuthorizationDecision } from "../auth/rbacAuthorizer";
 import type { Clock } from "../../clock/Clock";
 import type { KubeletConnection, StreamSession } from "../KubeletConnection";
 import type { ResourceDefinition } from "../ResourceDefinition";
@@ -74,6 +75,8 @@ export interface HttpApiServer {
   definitions(): readonly ResourceDefinition[];
   /** The kubelet of `nodeName`, or undefined when none is registered (the dial fails). */
   kubelet?(nodeName: string): KubeletConnection | undefined;
+  /** RBAC's decision, for impersonation (`kubectl --as`); absent: impersonation headers are ignored. */
+  authorize?(attributes: AuthorizationAttributes): AuthorizationDecision;
 }
 
 export interface HttpHandlerOptions {
