@@ -77,4 +77,37 @@ describe("DaemonSetController", () => {
     ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");
     expect(ds.status?.desiredNumberScheduled).toBe(4);
   });
+
+  it("rolls out a new template one node at a time (maxUnavailable 1)", async () => {
+    harness = await createHarness({ controllers: ["daemonset"] });
+    for (const name of ["node01", "node02", "node03"]) await addNode(harness, name);
+    await harness.client.create(DaemonSets, daemonSet());
+    await harness.settle();
+    const run = async () => {
+      for (const pod of await harness.list<Pod>(Pods, "default", "app=agent")) {
+        const node = pinnedNode(pod);
+        if (node) await harness.runPods({ nodes: [node], filter: (p) => p.metadata.name === pod.metadata.name });
+      }
+    };
+    await run();
+    await harness.settle();
+    await harness.client.patch(DaemonSets, "default", "agent", "json", [
+      { op: "replace", path: "/spec/template/spec/containers/0/image", value: "busybox:1.37" },
+    ]);
+    let maxDown = 0;
+    for (let i = 0; i < 12; i++) {
+      await harness.settle();
+      const live = (await harness.list<Pod>(Pods, "default", "app=agent")).filter((p) => !p.metadata.deletionTimestamp);
+      const ready = live.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      maxDown = Math.max(maxDown, 3 - ready.length);
+      await harness.finishTerminating();
+      await harness.settle();
+      await run();
+    }
+    const pods = await harness.list<Pod>(Pods, "default", "app=agent");
+    expect(pods.map((p) => p.spec?.containers[0].image)).toEqual(["busybox:1.37", "busybox:1.37", "busybox:1.37"]);
+    expect(maxDown).toBeLessThanOrEqual(1);
+    const ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberReady: 3 });
+  });
 });
