@@ -380,7 +380,9 @@ class Scheduler implements SchedulerComponent {
     }
     if (nominatedNodeName) this.updateNomination(info, nominatedNodeName);
     this.queue.requeueAfterFailure(queued, failure.error !== undefined ? new Set() : failure.unschedulablePlugins);
-    if (this.stopped) return;
+    // A pod deleted meanwhile gets no event or status (there is nothing left to explain it on).
+    const current = this.pods.get(info.namespace, info.pod.metadata.name ?? "");
+    if (this.stopped || current?.metadata.uid !== info.pod.metadata.uid) return;
     this.events.event(info.pod, "Warning", "FailedScheduling", message);
     await this.updatePodStatus(info, reason, message, nominatedNodeName);
     if (failure.explanation) await this.annotate(info, failure.explanation);

@@ -53,6 +53,7 @@ export class Framework {
   private readonly preEnqueuers: Plugin[];
   private nextStartNodeIndex = 0;
   private totals = new Float64Array(0);
+  private readonly feasible: NodeInfo[] = [];
   private readonly scores: NodeScore[] = [];
   private readonly scorePool: NodeScore[] = [];
 
@@ -140,7 +141,9 @@ export class Framework {
     // Filter over a rotating window, stopping once enough feasible nodes are found.
     const candidates = allowed ? allNodes.filter((n) => allowed?.has(n.name)) : allNodes;
     const wanted = this.numFeasibleNodesToFind(candidates.length);
-    const feasible: NodeInfo[] = [];
+    // Reused across cycles (plugins only read it during the cycle): no 500-slot array per pod.
+    const feasible = this.feasible;
+    feasible.length = 0;
     let processed = 0;
     const start = allowed ? 0 : this.nextStartNodeIndex % candidates.length;
     const withNominated = this.handle.hasNominatedPods();
