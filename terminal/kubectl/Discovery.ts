@@ -23,7 +23,12 @@ export function groupVersion(info: { group: string; version: string }): string {
 }
 
 /** The URL path of a collection or object. */
-export function resourcePath(info: ResourceInfo, namespace: string | undefined, name?: string, subresource?: string): string {
+export function resourcePath(
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name?: string,
+  subresource?: string,
+): string {
   const base = info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`;
   let path = base;
   if (info.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
@@ -92,7 +97,11 @@ export class Discovery {
     const core = await this.client.get<{ versions: string[] }>("/api");
     const groupList = await this.client.get<{ groups: APIGroup[] }>("/apis");
     const groups: APIGroup[] = [
-      { name: "", versions: core.versions.map((v) => ({ groupVersion: v, version: v })), preferredVersion: { groupVersion: "v1", version: "v1" } },
+      {
+        name: "",
+        versions: core.versions.map((v) => ({ groupVersion: v, version: v })),
+        preferredVersion: { groupVersion: "v1", version: "v1" },
+      },
       ...groupList.groups,
     ];
     const lists = await Promise.all(
@@ -148,7 +157,8 @@ export class Discovery {
     const candidates: { name: string; version?: string; group?: string }[] = [{ name: lower }];
     const parts = lower.split(".");
     if (parts.length >= 2) candidates.push({ name: parts[0] as string, group: parts.slice(1).join(".") });
-    if (parts.length >= 3) candidates.push({ name: parts[0] as string, version: parts[1], group: parts.slice(2).join(".") });
+    if (parts.length >= 3)
+      candidates.push({ name: parts[0] as string, version: parts[1], group: parts.slice(2).join(".") });
     for (const candidate of candidates) {
       const matches = (info: ResourceInfo) =>
         (candidate.group === undefined || info.group === candidate.group) &&

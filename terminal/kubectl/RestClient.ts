@@ -45,7 +45,8 @@ export class RestClient {
     if (!header || !this.onWarning) return;
     const values = Array.isArray(header) ? header : [header];
     for (const value of values) {
-      for (const match of value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) this.onWarning((match[1] as string).replace(/\\(.)/g, "$1"));
+      for (const match of value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g))
+        this.onWarning((match[1] as string).replace(/\\(.)/g, "$1"));
     }
   }
 
@@ -104,7 +105,11 @@ export class RestClient {
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
     this.reportWarnings(response.headers);
-    return { statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") };
+    return {
+      statusCode: response.statusCode ?? 0,
+      headers: response.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    };
   }
 
   /** Performs a request, throws ApiStatusError for a failure status, and parses the JSON answer. */
@@ -134,7 +139,11 @@ export class RestClient {
     if ((response.statusCode ?? 0) >= 400) {
       const chunks: Buffer[] = [];
       for await (const chunk of response) chunks.push(chunk as Buffer);
-      throw toStatusError({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") });
+      throw toStatusError({
+        statusCode: response.statusCode ?? 0,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
     }
     response.setEncoding("utf8");
     try {
@@ -146,7 +155,11 @@ export class RestClient {
   }
 
   /** Streams newline-delimited JSON (watch). */
-  async watchLines(path: string, options: RequestOptions, onEvent: (event: unknown) => void | Promise<void>): Promise<void> {
+  async watchLines(
+    path: string,
+    options: RequestOptions,
+    onEvent: (event: unknown) => void | Promise<void>,
+  ): Promise<void> {
     let buffer = "";
     await this.stream(path, options, async (text) => {
       buffer += text;

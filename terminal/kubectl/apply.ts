@@ -52,7 +52,10 @@ export function lastAppliedValue(object: KubeObject): string {
 function withAnnotation(object: KubeObject): KubeObject {
   const value = lastAppliedValue(object);
   const copy = structuredClone(object);
-  copy.metadata = { ...(copy.metadata ?? {}), annotations: { ...(copy.metadata?.annotations ?? {}), [lastAppliedAnnotation]: value } };
+  copy.metadata = {
+    ...(copy.metadata ?? {}),
+    annotations: { ...(copy.metadata?.annotations ?? {}), [lastAppliedAnnotation]: value },
+  };
   return copy;
 }
 
@@ -60,7 +63,12 @@ function withAnnotation(object: KubeObject): KubeObject {
  * Applies one object as `kubectl apply` does: client-side (create with the last-applied
  * annotation, or a three-way strategic merge patch) or server-side (apply patch).
  */
-export async function applyObject(client: RestClient, discovery: Discovery, input: KubeObject, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyObject(
+  client: RestClient,
+  discovery: Discovery,
+  input: KubeObject,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   let object = input;
   const info = await discovery.resolveKind(String(object.apiVersion ?? ""), String(object.kind ?? ""));
   const name = String(object.metadata?.name ?? "");
@@ -75,7 +83,11 @@ export async function applyObject(client: RestClient, discovery: Discovery, inpu
     const result = await client.json<KubeObject>("PATCH", resourcePath(info, namespace, name), {
       body: JSON.stringify(body),
       contentType: "application/apply-patch+yaml",
-      query: { fieldManager: options.fieldManager ?? "kubectl", force: options.forceConflicts ? true : false, dryRun: dryRunQuery },
+      query: {
+        fieldManager: options.fieldManager ?? "kubectl",
+        force: options.forceConflicts === true,
+        dryRun: dryRunQuery,
+      },
     });
     return { info, name, operation: "serverside-applied", object: result };
   }
@@ -87,28 +99,46 @@ export async function applyObject(client: RestClient, discovery: Discovery, inpu
   }
   const modified = options.annotate === false ? structuredClone(object) : withAnnotation(object);
   if (!current) {
-    if (info.namespaced && namespace && !modified.metadata?.namespace) modified.metadata = { ...(modified.metadata ?? {}), namespace };
+    if (info.namespaced && namespace && !modified.metadata?.namespace)
+      modified.metadata = { ...(modified.metadata ?? {}), namespace };
     if (dryRun === "client") return { info, name, operation: "created", object: modified };
     const created = await client.json<KubeObject>("POST", resourcePath(info, namespace), {
       body: modified,
-      query: { fieldManager: options.fieldManager ?? "kubectl-client-side-apply", fieldValidation: "Strict", dryRun: dryRunQuery },
+      query: {
+        fieldManager: options.fieldManager ?? "kubectl-client-side-apply",
+        fieldValidation: "Strict",
+        dryRun: dryRunQuery,
+      },
     });
     return { info, name, operation: "created", object: created };
   }
   const originalText = current.metadata?.annotations?.[lastAppliedAnnotation];
   const original = originalText ? (JSON.parse(originalText) as KubeObject) : undefined;
   const builtin = !info.group.includes(".") || info.group.endsWith(".k8s.io");
-  const patch = builtin ? threeWayMergePatch(original, modified, current) : threeWayJsonMergePatch(original, modified, current);
+  const patch = builtin
+    ? threeWayMergePatch(original, modified, current)
+    : threeWayJsonMergePatch(original, modified, current);
   const missingAnnotation = !originalText;
-  if (Object.keys(patch).length === 0) return { info, name, operation: "unchanged", object: current, missingAnnotation };
+  if (Object.keys(patch).length === 0)
+    return { info, name, operation: "unchanged", object: current, missingAnnotation };
   if (missingAnnotation) options.onMissingAnnotation?.(info, name);
   if (dryRun === "client") {
-    return { info, name, operation: "configured", object: applyStrategicPatch(current, patch) as KubeObject, missingAnnotation };
+    return {
+      info,
+      name,
+      operation: "configured",
+      object: applyStrategicPatch(current, patch) as KubeObject,
+      missingAnnotation,
+    };
   }
   const patched = await client.json<KubeObject>("PATCH", resourcePath(info, namespace, name), {
     body: JSON.stringify(patch),
     contentType: builtin ? "application/strategic-merge-patch+json" : "application/merge-patch+json",
-    query: { fieldManager: options.fieldManager ?? "kubectl-client-side-apply", fieldValidation: "Strict", dryRun: dryRunQuery },
+    query: {
+      fieldManager: options.fieldManager ?? "kubectl-client-side-apply",
+      fieldValidation: "Strict",
+      dryRun: dryRunQuery,
+    },
   });
   return { info, name, operation: "configured", object: patched, missingAnnotation };
 }

@@ -1,6 +1,13 @@
 import type { ResourceInfo } from "./Discovery";
 
-const make = (group: string, version: string, resource: string, kind: string, namespaced: boolean, shortNames: string[] = []): ResourceInfo => ({
+const make = (
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced: boolean,
+  shortNames: string[] = [],
+): ResourceInfo => ({
   group,
   version,
   resource,
@@ -29,9 +36,34 @@ export const builtinResources: Record<string, ResourceInfo> = {
   "jobs.batch": make("batch", "v1", "jobs", "Job", true),
   "cronjobs.batch": make("batch", "v1", "cronjobs", "CronJob", true, ["cj"]),
   "roles.rbac.authorization.k8s.io": make("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
-  "clusterroles.rbac.authorization.k8s.io": make("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
-  "rolebindings.rbac.authorization.k8s.io": make("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
-  "clusterrolebindings.rbac.authorization.k8s.io": make("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+  "clusterroles.rbac.authorization.k8s.io": make(
+    "rbac.authorization.k8s.io",
+    "v1",
+    "clusterroles",
+    "ClusterRole",
+    false,
+  ),
+  "rolebindings.rbac.authorization.k8s.io": make(
+    "rbac.authorization.k8s.io",
+    "v1",
+    "rolebindings",
+    "RoleBinding",
+    true,
+  ),
+  "clusterrolebindings.rbac.authorization.k8s.io": make(
+    "rbac.authorization.k8s.io",
+    "v1",
+    "clusterrolebindings",
+    "ClusterRoleBinding",
+    false,
+  ),
   "ingresses.networking.k8s.io": make("networking.k8s.io", "v1", "ingresses", "Ingress", true, ["ing"]),
-  "horizontalpodautoscalers.autoscaling": make("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, ["hpa"]),
+  "horizontalpodautoscalers.autoscaling": make(
+    "autoscaling",
+    "v2",
+    "horizontalpodautoscalers",
+    "HorizontalPodAutoscaler",
+    true,
+    ["hpa"],
+  ),
 };

@@ -29,7 +29,12 @@ export interface StatusBody {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[] };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
 }
 
 /** An error response from the API server, keeping the decoded Status. */
@@ -59,8 +64,13 @@ export function formatApiError(error: ApiStatusError, messagePrefix = ""): strin
   if (reason === "Invalid") {
     // cmdutil.checkErr: invalid objects list their field errors.
     if (!details) return `The request is invalid${message ? `: ${message}` : ""}`;
-    const head = details.kind || details.name ? `The ${details.kind ?? ""} "${details.name ?? ""}" is invalid` : `The request is invalid`;
-    const causes = (details.causes ?? []).map((cause) => (cause.field ? `${cause.field}: ${cause.message ?? ""}` : (cause.message ?? "")));
+    const head =
+      details.kind || details.name
+        ? `The ${details.kind ?? ""} "${details.name ?? ""}" is invalid`
+        : `The request is invalid`;
+    const causes = (details.causes ?? []).map((cause) =>
+      cause.field ? `${cause.field}: ${cause.message ?? ""}` : (cause.message ?? ""),
+    );
     if (causes.length === 0) return head;
     if (causes.length === 1) return `${head}: ${causes[0]}`;
     return `${head}: \n${causes.map((cause) => `* ${cause}`).join("\n")}`;

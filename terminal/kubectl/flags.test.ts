@@ -15,7 +15,11 @@ const specs: FlagSpec[] = [
 
 describe("parseFlags", () => {
   it("accepts pflag's forms and interspersed positionals", () => {
-    const parsed = parseFlags(["get", "-n", "kube-system", "pods", "-oyaml", "--replicas=3", "-it", "--env", "A=1", "--env=B=2", "--image=a,b"], specs, "kubectl get");
+    const parsed = parseFlags(
+      ["get", "-n", "kube-system", "pods", "-oyaml", "--replicas=3", "-it", "--env", "A=1", "--env=B=2", "--image=a,b"],
+      specs,
+      "kubectl get",
+    );
     expect(parsed.positional).toEqual(["get", "pods"]);
     expect(parsed.values.get("namespace")).toBe("kube-system");
     expect(parsed.values.get("output")).toBe("yaml");
@@ -34,10 +38,27 @@ describe("parseFlags", () => {
     expect(parseFlags(["--dry-run"], specs, "kubectl").values.get("dry-run")).toBe("unchanged");
   });
   const errors: { name: string; args: string[]; message: string }[] = [
-    { name: "unknown long flag", args: ["--foo"], message: "Error: unknown flag: --foo\nSee 'kubectl get --help' for usage." },
-    { name: "unknown shorthand", args: ["-x"], message: "Error: unknown shorthand flag: 'x' in -x\nSee 'kubectl get --help' for usage." },
-    { name: "missing value", args: ["-n"], message: "Error: flag needs an argument: 'n' in -n\nSee 'kubectl get --help' for usage." },
-    { name: "bad integer", args: ["--replicas=x"], message: 'Error: invalid argument "x" for "--replicas" flag: strconv.ParseInt: parsing "x": invalid syntax\nSee \'kubectl get --help\' for usage.' },
+    {
+      name: "unknown long flag",
+      args: ["--foo"],
+      message: "Error: unknown flag: --foo\nSee 'kubectl get --help' for usage.",
+    },
+    {
+      name: "unknown shorthand",
+      args: ["-x"],
+      message: "Error: unknown shorthand flag: 'x' in -x\nSee 'kubectl get --help' for usage.",
+    },
+    {
+      name: "missing value",
+      args: ["-n"],
+      message: "Error: flag needs an argument: 'n' in -n\nSee 'kubectl get --help' for usage.",
+    },
+    {
+      name: "bad integer",
+      args: ["--replicas=x"],
+      message:
+        'Error: invalid argument "x" for "--replicas" flag: strconv.ParseInt: parsing "x": invalid syntax\nSee \'kubectl get --help\' for usage.',
+    },
   ];
   it.each(errors)("reports $name as kubectl does", ({ args, message }) => {
     expect(() => parseFlags(args, specs, "kubectl get")).toThrow(message);

@@ -43,7 +43,8 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
   }
   const values = new Map<string, string | boolean | number | string[]>();
   for (const spec of byName.values()) {
-    if (spec.default !== undefined) values.set(spec.name, Array.isArray(spec.default) ? [...spec.default] : spec.default);
+    if (spec.default !== undefined)
+      values.set(spec.name, Array.isArray(spec.default) ? [...spec.default] : spec.default);
     else if (spec.kind === "bool") values.set(spec.name, false);
     else if (spec.kind === "stringArray" || spec.kind === "stringSlice") values.set(spec.name, []);
   }

@@ -6,7 +6,10 @@ export const commandGroups: { title: string; names: string[] }[] = [
   { title: "Basic Commands (Beginner)", names: ["create", "expose", "run", "set"] },
   { title: "Basic Commands (Intermediate)", names: ["explain", "get", "edit", "delete"] },
   { title: "Deploy Commands", names: ["rollout", "scale", "autoscale"] },
-  { title: "Cluster Management Commands", names: ["certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint"] },
+  {
+    title: "Cluster Management Commands",
+    names: ["certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint"],
+  },
   {
     title: "Troubleshooting and Debugging Commands",
     names: ["describe", "logs", "attach", "exec", "port-forward", "proxy", "cp", "auth", "debug", "events"],
@@ -71,7 +74,8 @@ export function renderHelp(command: Command, path: string): string {
 
 /** The root help (`kubectl` with no arguments). */
 export function renderRootHelp(commands: Command[]): string {
-  let out = "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\n";
+  let out =
+    "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\n";
   for (const group of commandGroups) {
     out += `${group.title}:\n`;
     for (const name of group.names) {

@@ -3,26 +3,27 @@
  * (kubeconfig loading, the REST client, discovery-based resource resolution, manifests, apply,
  * printers).
  */
-export { runKubectl, suggestCommands } from "./kubectl";
-export type { RunOptions } from "./kubectl";
-export type { KubectlIO, InteractiveTerminal } from "./KubectlIO";
-export type { SharedClients } from "./Command";
-export { loadKubeconfig, connectionFromKubeConfig, kubeconfigPath } from "./kubeconfig";
-export type { Connection, LoadedKubeconfig, KubeconfigOverrides } from "./kubeconfig";
-export { applyObject, lastAppliedAnnotation, lastAppliedValue } from "./apply";
+
 export type { ApplyOptions, ApplyResult } from "./apply";
-export { threeWayMergePatch, applyStrategicPatch } from "./strategicMerge";
-export { printObject, parseOutputFormat, asList } from "./printers/output";
-export { printTable } from "./printers/table";
-export type { Table } from "./printers/table";
-export { RestClient, encodeQuery } from "./RestClient";
-export type { RequestOptions, RawResponse } from "./RestClient";
-export { Discovery, resourcePath, groupVersion, kindDotGroup } from "./Discovery";
+export { applyObject, lastAppliedAnnotation, lastAppliedValue } from "./apply";
+export type { SharedClients } from "./Command";
 export type { ResourceInfo } from "./Discovery";
-export { parseManifests, readManifests } from "./manifests";
+export { Discovery, groupVersion, kindDotGroup, resourcePath } from "./Discovery";
+export { ApiStatusError, formatApiError, KubectlError } from "./errors";
+export type { InteractiveTerminal, KubectlIO } from "./KubectlIO";
+export type { Connection, KubeconfigOverrides, LoadedKubeconfig } from "./kubeconfig";
+export { connectionFromKubeConfig, kubeconfigPath, loadKubeconfig } from "./kubeconfig";
+export type { RunOptions } from "./kubectl";
+export { runKubectl, suggestCommands } from "./kubectl";
 export type { ManifestObject } from "./manifests";
-export { ApiStatusError, KubectlError, formatApiError } from "./errors";
-export { toGoYaml } from "./printers/goYaml";
-export { toGoJson } from "./printers/goJson";
-export { JsonPath } from "./printers/jsonpath";
+export { parseManifests, readManifests } from "./manifests";
 export { createNodeIO } from "./nodeIO";
+export { toGoJson } from "./printers/goJson";
+export { toGoYaml } from "./printers/goYaml";
+export { JsonPath } from "./printers/jsonpath";
+export { asList, parseOutputFormat, printObject } from "./printers/output";
+export type { Table } from "./printers/table";
+export { printTable } from "./printers/table";
+export type { RawResponse, RequestOptions } from "./RestClient";
+export { encodeQuery, RestClient } from "./RestClient";
+export { applyStrategicPatch, threeWayMergePatch } from "./strategicMerge";

@@ -120,7 +120,8 @@ export async function loadKubeconfig(io: KubectlIO, overrides: KubeconfigOverrid
       if (cluster["tls-server-name"]) options.servername = cluster["tls-server-name"];
       const headers = (options.headers ?? {}) as Record<string, string>;
       if (token) headers.Authorization = `Bearer ${token}`;
-      else if (user.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
+      else if (user.username)
+        headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
       else if (needsPlugin) {
         const { KubeConfig } = await import("@kubernetes/client-node");
         const kubeConfig = new KubeConfig();

@@ -1,12 +1,16 @@
-import { type Command, CommandContext, type SharedClients, globalFlags } from "./Command";
+import { type Command, CommandContext, globalFlags, type SharedClients } from "./Command";
 import { allCommands } from "./commands/registry";
-import { KubectlError, describeFailure } from "./errors";
+import { describeFailure, KubectlError } from "./errors";
 import { Flags, HelpRequested, parseFlags } from "./flags";
 import { commandGroups, renderFlags, renderHelp, renderRootHelp } from "./help";
 import type { KubectlIO } from "./KubectlIO";
 import { AbortedError } from "./RestClient";
 
-const globalValueFlags = new Set(globalFlags.filter((spec) => spec.kind !== "bool").flatMap((spec) => [`--${spec.name}`, spec.shorthand ? `-${spec.shorthand}` : ""]));
+const globalValueFlags = new Set(
+  globalFlags
+    .filter((spec) => spec.kind !== "bool")
+    .flatMap((spec) => [`--${spec.name}`, spec.shorthand ? `-${spec.shorthand}` : ""]),
+);
 
 /** Cobra's Levenshtein distance, for "Did you mean this?". */
 function levenshtein(a: string, b: string): number {
@@ -89,7 +93,8 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
   if (unknown !== undefined) {
     const suggestions = suggestCommands(unknown, orderedRootNames(commands));
     let message = `Error: unknown command "${unknown}" for "kubectl"`;
-    if (suggestions.length > 0) message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
+    if (suggestions.length > 0)
+      message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
     io.stderr(`${message}\n`);
     return 1;
   }
@@ -115,9 +120,13 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
     const flags = new Flags(parsed);
     if (!target.run) {
       if (flags.positional.length > 0 && target.subcommands) {
-        const suggestions = suggestCommands(flags.positional[0] as string, target.subcommands.map((sub) => sub.name));
+        const suggestions = suggestCommands(
+          flags.positional[0] as string,
+          target.subcommands.map((sub) => sub.name),
+        );
         let message = `error: unknown command "${flags.positional[0]}" for "${path}"`;
-        if (suggestions.length > 0) message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
+        if (suggestions.length > 0)
+          message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
         io.stderr(`${message}\n`);
         return 1;
       }

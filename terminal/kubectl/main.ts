@@ -1,5 +1,5 @@
-import { createNodeIO } from "./nodeIO";
 import { runKubectl } from "./kubectl";
+import { createNodeIO } from "./nodeIO";
 
 /** Entry point: `tsx terminal/kubectl/main.ts get pods` (also behind `npx kubelab kubectl`). */
 const controller = new AbortController();

@@ -23,7 +23,9 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
     const value = document.toJS() as unknown;
     if (value === null || value === undefined) continue;
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw new KubectlError(`error: error parsing ${source}: json: cannot unmarshal into Go value of type map[string]interface {}`);
+      throw new KubectlError(
+        `error: error parsing ${source}: json: cannot unmarshal into Go value of type map[string]interface {}`,
+      );
     }
     const object = value as ManifestObject["object"];
     if (typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) {
@@ -44,7 +46,9 @@ export async function readManifests(io: KubectlIO, filenames: string[], recursiv
       continue;
     }
     if (/^https?:\/\//.test(filename)) {
-      throw new KubectlError(`error: unable to read URL "${filename}": network access is not available in this terminal`);
+      throw new KubectlError(
+        `error: unable to read URL "${filename}": network access is not available in this terminal`,
+      );
     }
     const entries = await io.readDirectory(filename);
     if (entries) {

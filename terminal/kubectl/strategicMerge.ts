@@ -56,22 +56,38 @@ function sortDeep(value: unknown): unknown {
   return value;
 }
 
-function diffMaps(original: JsonObject | undefined, modified: JsonObject, current: JsonObject | undefined, path: string[]): JsonObject {
+function diffMaps(
+  original: JsonObject | undefined,
+  modified: JsonObject,
+  current: JsonObject | undefined,
+  path: string[],
+): JsonObject {
   const patch: JsonObject = {};
   for (const [key, value] of Object.entries(modified)) {
     const live = current?.[key];
     if (isObject(value) && isObject(live)) {
-      const nested = diffMaps(isObject(original?.[key]) ? (original?.[key] as JsonObject) : undefined, value, live, [...path, key]);
+      const nested = diffMaps(isObject(original?.[key]) ? (original?.[key] as JsonObject) : undefined, value, live, [
+        ...path,
+        key,
+      ]);
       if (Object.keys(nested).length > 0) patch[key] = nested;
       continue;
     }
     if (Array.isArray(value) && Array.isArray(live)) {
       const mergeKey = mergeKeyFor(path, key);
       if (mergeKey && value.every((item) => isObject(item) && mergeKey in item)) {
-        const listPatch = diffMergeList(Array.isArray(original?.[key]) ? (original?.[key] as Json[]) : [], value, live, mergeKey, [...path, key]);
+        const listPatch = diffMergeList(
+          Array.isArray(original?.[key]) ? (original?.[key] as Json[]) : [],
+          value,
+          live,
+          mergeKey,
+          [...path, key],
+        );
         if (listPatch.length > 0) {
           patch[key] = listPatch;
-          patch[`$setElementOrder/${key}`] = value.map((item) => ({ [mergeKey]: (item as JsonObject)[mergeKey] as Json }));
+          patch[`$setElementOrder/${key}`] = value.map((item) => ({
+            [mergeKey]: (item as JsonObject)[mergeKey] as Json,
+          }));
         }
         continue;
       }
@@ -88,7 +104,8 @@ function diffMaps(original: JsonObject | undefined, modified: JsonObject, curren
 
 function diffMergeList(original: Json[], modified: Json[], current: Json[], mergeKey: string, path: string[]): Json[] {
   const out: Json[] = [];
-  const find = (list: Json[], key: Json) => list.find((item) => isObject(item) && equal(item[mergeKey], key)) as JsonObject | undefined;
+  const find = (list: Json[], key: Json) =>
+    list.find((item) => isObject(item) && equal(item[mergeKey], key)) as JsonObject | undefined;
   for (const item of modified as JsonObject[]) {
     const key = item[mergeKey] as Json;
     const live = find(current, key);

@@ -26,7 +26,8 @@ export async function resolveTargets(context: CommandContext, args: string[]): P
       const slash = arg.indexOf("/");
       const typed = arg.slice(0, slash);
       const name = arg.slice(slash + 1);
-      if (name === "") throw new KubectlError(`error: arguments in resource/name form must have a single resource and name`);
+      if (name === "")
+        throw new KubectlError(`error: arguments in resource/name form must have a single resource and name`);
       const info = await discovery.resolve(typed);
       const last = targets[targets.length - 1];
       if (last && last.info.resource === info.resource && last.info.group === info.group) last.names.push(name);
@@ -56,7 +57,18 @@ export async function resolveTargets(context: CommandContext, args: string[]): P
 async function allCategory(context: CommandContext): Promise<ResourceInfo[]> {
   const discovery = await context.discovery();
   const members = await discovery.category("all");
-  const order = ["pods", "replicationcontrollers", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"];
+  const order = [
+    "pods",
+    "replicationcontrollers",
+    "services",
+    "daemonsets",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "horizontalpodautoscalers",
+    "cronjobs",
+    "jobs",
+  ];
   return [...members].sort((a, b) => {
     const ai = order.indexOf(a.resource);
     const bi = order.indexOf(b.resource);

@@ -8,7 +8,10 @@ export function unifiedDiff(before: string, after: string): string {
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      (lcs[i] as number[])[j] = a[i] === b[j] ? ((lcs[i + 1] as number[])[j + 1] as number) + 1 : Math.max((lcs[i + 1] as number[])[j] as number, (lcs[i] as number[])[j + 1] as number);
+      (lcs[i] as number[])[j] =
+        a[i] === b[j]
+          ? ((lcs[i + 1] as number[])[j + 1] as number) + 1
+          : Math.max((lcs[i + 1] as number[])[j] as number, (lcs[i] as number[])[j + 1] as number);
     }
   }
   type Op = { type: " " | "-" | "+"; text: string; aLine: number; bLine: number };
@@ -20,7 +23,10 @@ export function unifiedDiff(before: string, after: string): string {
       ops.push({ type: " ", text: a[i] as string, aLine: i, bLine: j });
       i++;
       j++;
-    } else if (i < a.length && (j >= b.length || ((lcs[i + 1] as number[])[j] as number) >= ((lcs[i] as number[])[j + 1] as number))) {
+    } else if (
+      i < a.length &&
+      (j >= b.length || ((lcs[i + 1] as number[])[j] as number) >= ((lcs[i] as number[])[j + 1] as number))
+    ) {
       // Deletions come before insertions within a change, as GNU diff prints them.
       ops.push({ type: "-", text: a[i] as string, aLine: i, bLine: j });
       i++;

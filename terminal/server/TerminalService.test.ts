@@ -1,9 +1,9 @@
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import WebSocket, { WebSocketServer } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket, { WebSocketServer } from "ws";
 import type { ServerMessage } from "./protocol";
 import { TerminalService } from "./TerminalService";
 
@@ -36,7 +36,8 @@ class Client {
   async waitFor(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(this.output.slice(-300))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; output so far: ${JSON.stringify(this.output.slice(-300))}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -1,8 +1,8 @@
-import path from "node:path";
 import type { IncomingMessage } from "node:http";
+import path from "node:path";
 import type { WebSocket } from "ws";
-import { type ServerMessage, parseClientMessage, terminalPath } from "./protocol";
-import { type ShellLaunch, prepareShellLaunch } from "./shellBundle";
+import { parseClientMessage, type ServerMessage, terminalPath } from "./protocol";
+import { prepareShellLaunch, type ShellLaunch } from "./shellBundle";
 import { type SessionLimits, type SessionSink, TerminalSession } from "./TerminalSession";
 
 /** What the terminal service needs from the rest of Kubelab. */
@@ -167,7 +167,9 @@ export class TerminalService {
     const max = this.options.maxSessionsPerLearner ?? 4;
     const mine = [...this.sessions.entries()].filter(([key]) => key.startsWith(`${learnerId}/`));
     if (mine.length < max) return;
-    const detached = mine.filter(([, session]) => session.detachedAt !== undefined).sort((a, b) => (a[1].detachedAt ?? 0) - (b[1].detachedAt ?? 0));
+    const detached = mine
+      .filter(([, session]) => session.detachedAt !== undefined)
+      .sort((a, b) => (a[1].detachedAt ?? 0) - (b[1].detachedAt ?? 0));
     const victim = detached[0] ?? mine.sort((a, b) => a[1].lastActivity - b[1].lastActivity)[0];
     if (victim) {
       victim[1].kill();

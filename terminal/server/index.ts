@@ -1,7 +1,7 @@
 /** The terminal back end: learner shells in ptys behind a WebSocket. */
 export { mountTerminal } from "./mountTerminal";
-export { TerminalService } from "./TerminalService";
-export type { TerminalServiceOptions } from "./TerminalService";
-export { terminalPath, parseClientMessage } from "./protocol";
 export type { ClientMessage, ServerMessage } from "./protocol";
+export { parseClientMessage, terminalPath } from "./protocol";
 export { prepareShellLaunch } from "./shellBundle";
+export type { TerminalServiceOptions } from "./TerminalService";
+export { TerminalService } from "./TerminalService";

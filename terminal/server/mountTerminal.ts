@@ -9,8 +9,12 @@ import { TerminalService, type TerminalServiceOptions } from "./TerminalService"
  */
 export function mountTerminal(options: TerminalServiceOptions): { service: TerminalService; dispose: () => void } {
   const service = new TerminalService(options);
-  void service.prepare().catch((error: unknown) => options.log?.(`terminal: could not prepare the shell bundle: ${String(error)}`));
-  const unmount = mountWebSocket(terminalPath, (socket, request, context) => service.handle(socket, request, context.learnerId));
+  void service
+    .prepare()
+    .catch((error: unknown) => options.log?.(`terminal: could not prepare the shell bundle: ${String(error)}`));
+  const unmount = mountWebSocket(terminalPath, (socket, request, context) =>
+    service.handle(socket, request, context.learnerId),
+  );
   const unhook = onShutdown(() => service.close());
   return {
     service,

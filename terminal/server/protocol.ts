@@ -32,7 +32,8 @@ export function parseClientMessage(text: string): ClientMessage | undefined {
   }
   if (typeof value !== "object" || value === null) return undefined;
   const message = value as Record<string, unknown>;
-  if (message.type === "input" && typeof message.data === "string" && message.data.length <= 65_536) return { type: "input", data: message.data };
+  if (message.type === "input" && typeof message.data === "string" && message.data.length <= 65_536)
+    return { type: "input", data: message.data };
   if (message.type === "resize" && Number.isInteger(message.cols) && Number.isInteger(message.rows)) {
     const cols = Math.min(500, Math.max(2, message.cols as number));
     const rows = Math.min(300, Math.max(2, message.rows as number));

@@ -12,7 +12,8 @@ function newestSource(directory: string): number {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const full = path.join(directory, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) newest = Math.max(newest, statSync(full).mtimeMs);
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+      newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -28,7 +29,10 @@ export async function prepareShellLaunch(root: string, _dataDirectory?: string):
   // Inside node_modules so the bundle's bare imports resolve to the project's packages.
   const output = path.join(root, "node_modules", ".cache", "kubelab-terminal", "shell.mjs");
   try {
-    const sources = Math.max(newestSource(path.join(root, "terminal", "shell")), newestSource(path.join(root, "terminal", "kubectl")));
+    const sources = Math.max(
+      newestSource(path.join(root, "terminal", "shell")),
+      newestSource(path.join(root, "terminal", "kubectl")),
+    );
     if (!existsSync(output) || statSync(output).mtimeMs < sources) {
       mkdirSync(path.dirname(output), { recursive: true });
       const esbuild = await import("esbuild");
@@ -42,7 +46,9 @@ export async function prepareShellLaunch(root: string, _dataDirectory?: string):
         packages: "external",
         sourcemap: "inline",
         logLevel: "silent",
-        banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        },
       });
     }
     return { file: process.execPath, args: ["--max-old-space-size=96", output] };

@@ -1,5 +1,5 @@
+import { type Command, globalFlags } from "../kubectl/Command";
 import { allCommands } from "../kubectl/commands/registry";
-import { globalFlags, type Command } from "../kubectl/Command";
 import type { Completion } from "./LineEditor";
 
 /** What completion needs to know about the cluster (through the Kubernetes API). */
@@ -17,7 +17,23 @@ export interface ShellNames {
   home(): string;
 }
 
-const resourceVerbs = new Set(["get", "describe", "delete", "edit", "label", "annotate", "patch", "scale", "expose", "wait", "autoscale", "cordon", "uncordon", "drain", "taint"]);
+const resourceVerbs = new Set([
+  "get",
+  "describe",
+  "delete",
+  "edit",
+  "label",
+  "annotate",
+  "patch",
+  "scale",
+  "expose",
+  "wait",
+  "autoscale",
+  "cordon",
+  "uncordon",
+  "drain",
+  "taint",
+]);
 const podVerbs = new Set(["logs", "exec", "attach", "port-forward"]);
 
 function splitWords(text: string): string[] {
@@ -50,7 +66,10 @@ function splitWords(text: string): string[] {
 }
 
 function flagNames(command: Command | undefined): string[] {
-  return [...(command?.flags ?? []), ...globalFlags].flatMap((flag) => [`--${flag.name}${flag.kind === "bool" ? "" : "="}`.replace(/=$/, ""), ...(flag.shorthand ? [`-${flag.shorthand}`] : [])]);
+  return [...(command?.flags ?? []), ...globalFlags].flatMap((flag) => [
+    `--${flag.name}${flag.kind === "bool" ? "" : "="}`.replace(/=$/, ""),
+    ...(flag.shorthand ? [`-${flag.shorthand}`] : []),
+  ]);
 }
 
 /**
@@ -65,11 +84,20 @@ export class Completer {
 
   async complete(line: string, cursor: number): Promise<Completion> {
     const before = line.slice(0, cursor);
-    const boundaries = [["|", 1], [";", 1], ["&&", 2], ["$(", 2], ["`", 1]] as const;
-    const segmentStart = Math.max(0, ...boundaries.map(([token, length]) => {
-      const index = before.lastIndexOf(token);
-      return index < 0 ? 0 : index + length;
-    }));
+    const boundaries = [
+      ["|", 1],
+      [";", 1],
+      ["&&", 2],
+      ["$(", 2],
+      ["`", 1],
+    ] as const;
+    const segmentStart = Math.max(
+      0,
+      ...boundaries.map(([token, length]) => {
+        const index = before.lastIndexOf(token);
+        return index < 0 ? 0 : index + length;
+      }),
+    );
     const segment = before.slice(segmentStart);
     const words = splitWords(segment);
     const current = words[words.length - 1] ?? "";
@@ -119,14 +147,30 @@ export class Completer {
       }
       if (arg.startsWith("--namespace=")) namespace = arg.slice(12);
       if (arg.startsWith("-")) {
-        if (["-o", "-f", "-l", "-c", "--context", "--output", "--filename", "--selector", "--container", "--kubeconfig"].includes(arg)) index++;
+        if (
+          [
+            "-o",
+            "-f",
+            "-l",
+            "-c",
+            "--context",
+            "--output",
+            "--filename",
+            "--selector",
+            "--container",
+            "--kubeconfig",
+          ].includes(arg)
+        )
+          index++;
         continue;
       }
       positional.push(arg);
     }
     if (previous === "-n" || previous === "--namespace") return this.cluster.objectNames("namespaces", undefined);
-    if (previous === "-o" || previous === "--output") return ["json", "yaml", "wide", "name", "jsonpath=", "custom-columns=", "jsonpath-as-json="];
-    if (previous === "-f" || previous === "--filename" || previous === "--kubeconfig") return (await this.files(current)).candidates;
+    if (previous === "-o" || previous === "--output")
+      return ["json", "yaml", "wide", "name", "jsonpath=", "custom-columns=", "jsonpath-as-json="];
+    if (previous === "-f" || previous === "--filename" || previous === "--kubeconfig")
+      return (await this.files(current)).candidates;
     let level = commands;
     let command: Command | undefined;
     let consumed = 0;
@@ -142,13 +186,19 @@ export class Completer {
     if (!command || (command.subcommands?.length && consumed === positional.length && !command.run)) {
       return (command?.subcommands ?? commands).map((candidate) => candidate.name);
     }
-    if (command.subcommands?.length && consumed === positional.length) return command.subcommands.map((candidate) => candidate.name);
+    if (command.subcommands?.length && consumed === positional.length)
+      return command.subcommands.map((candidate) => candidate.name);
     const rest = positional.slice(consumed);
     const verb = command.name;
     if (podVerbs.has(verb)) return rest.length === 0 ? this.cluster.objectNames("pods", namespace) : [];
-    const takesResource = resourceVerbs.has(verb) || ["history", "status", "undo", "restart", "pause", "resume", "image", "env", "resources"].includes(verb) || (verb === "pod" || verb === "node");
+    const takesResource =
+      resourceVerbs.has(verb) ||
+      ["history", "status", "undo", "restart", "pause", "resume", "image", "env", "resources"].includes(verb) ||
+      verb === "pod" ||
+      verb === "node";
     if (!takesResource) return [];
-    if (verb === "cordon" || verb === "uncordon" || verb === "drain" || verb === "node") return this.cluster.objectNames("nodes", undefined);
+    if (verb === "cordon" || verb === "uncordon" || verb === "drain" || verb === "node")
+      return this.cluster.objectNames("nodes", undefined);
     if (verb === "pod") return this.cluster.objectNames("pods", namespace);
     if (current.includes("/")) {
       const [type] = current.split("/");
@@ -157,7 +207,8 @@ export class Completer {
     }
     if (rest.length === 0) {
       const types = await this.cluster.resourceTypes();
-      if (["history", "status", "undo", "restart", "pause", "resume"].includes(verb)) return ["deployment", "daemonset", "statefulset", "deployment/", "daemonset/", "statefulset/"];
+      if (["history", "status", "undo", "restart", "pause", "resume"].includes(verb))
+        return ["deployment", "daemonset", "statefulset", "deployment/", "daemonset/", "statefulset/"];
       return types;
     }
     const type = rest[0] as string;

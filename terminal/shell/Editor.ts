@@ -83,7 +83,12 @@ export class Editor {
     }
     for (let index = 0; index < rows; index++) {
       const line = this.lines[this.top + index];
-      const shown = line === undefined ? (this.flavour === "vi" ? "~" : "") : line.replace(/\t/g, " ").slice(this.left, this.left + columns);
+      const shown =
+        line === undefined
+          ? this.flavour === "vi"
+            ? "~"
+            : ""
+          : line.replace(/\t/g, " ").slice(this.left, this.left + columns);
       out += `${shown}${ansi.clearLineRight}\r\n`;
     }
     if (this.flavour === "nano") {
@@ -197,7 +202,10 @@ export class Editor {
     }
     this.savedText = this.text;
     this.modified = false;
-    this.message = this.flavour === "vi" ? `"${this.fileName}" ${this.lines.length}L, ${this.text.length}B written` : `[ Wrote ${this.lines.length} lines ]`;
+    this.message =
+      this.flavour === "vi"
+        ? `"${this.fileName}" ${this.lines.length}L, ${this.text.length}B written`
+        : `[ Wrote ${this.lines.length} lines ]`;
     return true;
   }
 

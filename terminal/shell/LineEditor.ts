@@ -59,7 +59,7 @@ export class LineEditor {
     const columns = Math.max(1, this.options.columns());
     const prompt = this.searching ? `(reverse-i-search)\`${this.searching.query}': ` : this.prompt;
     const shown = this.buffer;
-    let out = ansi.up(this.cursorRow) + "\r" + ansi.clearScreenDown + prompt + shown;
+    let out = `${ansi.up(this.cursorRow)}\r${ansi.clearScreenDown}${prompt}${shown}`;
     const promptWidth = visibleWidth(prompt);
     const total = promptWidth + Array.from(shown).length;
     if (total > 0 && total % columns === 0) out += " \r";
@@ -67,7 +67,7 @@ export class LineEditor {
     const target = promptWidth + Array.from(shown.slice(0, this.cursor)).length;
     const targetRow = Math.floor(target / columns);
     const targetColumn = target % columns;
-    out += ansi.up(endRow - targetRow) + "\r" + ansi.right(targetColumn);
+    out += `${ansi.up(endRow - targetRow)}\r${ansi.right(targetColumn)}`;
     this.cursorRow = targetRow;
     this.options.write(out);
   }
@@ -140,7 +140,8 @@ export class LineEditor {
       case "alt":
         if (key.letter === "b") this.cursor = this.previousWordStart();
         else if (key.letter === "f") this.cursor = this.nextWordEnd();
-        else if (key.letter === "d") this.buffer = this.buffer.slice(0, this.cursor) + this.buffer.slice(this.nextWordEnd());
+        else if (key.letter === "d")
+          this.buffer = this.buffer.slice(0, this.cursor) + this.buffer.slice(this.nextWordEnd());
         break;
       case "ctrl":
         switch (key.letter) {
@@ -304,7 +305,9 @@ export class LineEditor {
       return;
     }
     const columns = Math.max(1, this.options.columns());
-    const display = candidates.map((candidate) => candidate.replace(/\/$/, "/").split("/").filter(Boolean).pop() ?? candidate);
+    const display = candidates.map(
+      (candidate) => candidate.replace(/\/$/, "/").split("/").filter(Boolean).pop() ?? candidate,
+    );
     const width = Math.max(...display.map((text) => text.length)) + 2;
     const perRow = Math.max(1, Math.floor(columns / width));
     const rows = Math.ceil(display.length / perRow);

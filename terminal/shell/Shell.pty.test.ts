@@ -19,7 +19,12 @@ class PtyDriver {
       cwd: root,
       cols: columns,
       rows,
-      env: { PATH: process.env.PATH ?? "", KUBELAB_HOME: home, KUBECONFIG: path.join(home, "missing-kubeconfig"), TERM: "xterm-256color" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        KUBELAB_HOME: home,
+        KUBECONFIG: path.join(home, "missing-kubeconfig"),
+        TERM: "xterm-256color",
+      },
     });
     this.pty.onData((data) => {
       this.output += data;
@@ -31,7 +36,8 @@ class PtyDriver {
     for (;;) {
       const slice = this.output.slice(from);
       if (typeof pattern === "string" ? slice.includes(pattern) : pattern.test(slice)) return slice;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(slice.slice(-500))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(slice.slice(-500))}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -39,6 +45,7 @@ class PtyDriver {
   async run(text: string): Promise<string> {
     const mark = this.output.length;
     this.pty.write(text);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
     const slice = await this.waitFor(/\r\n.*controlplane:[^$\n]*\$ (\r\x1b\[\d+C)?$/s, mark);
     return slice;
   }
@@ -55,6 +62,7 @@ describe("learner shell in a pty", () => {
   it("runs bash syntax and prints with the kubeadm-style prompt", async () => {
     const out = await shell.run("for i in 1 2; do echo n$i; done | wc -l\r");
     expect(out).toContain("2\r\n");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
     expect(out).toMatch(/controlplane:~\$ (\r\x1b\[\d+C)?$/);
   });
 

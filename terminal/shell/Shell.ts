@@ -1,4 +1,4 @@
-import { type Command as BashCommand, Bash, defineCommand, decodeBytesToUtf8, parse } from "just-bash";
+import { Bash, type Command as BashCommand, decodeBytesToUtf8, defineCommand, parse } from "just-bash";
 import type { SharedClients } from "../kubectl/Command";
 import { Discovery } from "../kubectl/Discovery";
 import type { KubectlIO } from "../kubectl/KubectlIO";
@@ -10,7 +10,7 @@ import { ansi, toCrlf } from "./ansi";
 import { Completer } from "./Completer";
 import { Editor } from "./Editor";
 import { baseFiles, createLearnerFileSystem, type Mount } from "./filesystem";
-import { type Key, decodeKeys } from "./keys";
+import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 
 /** What the hosting passes in to start a learner shell. */
@@ -118,7 +118,16 @@ export class Shell {
         resourceTypes: async () => {
           const discovery = await this.discovery();
           const infos = await discovery.all();
-          return [...new Set(infos.flatMap((info) => [info.resource, info.singular, ...info.shortNames, ...(info.group ? [`${info.resource}.${info.group}`] : [])]))];
+          return [
+            ...new Set(
+              infos.flatMap((info) => [
+                info.resource,
+                info.singular,
+                ...info.shortNames,
+                ...(info.group ? [`${info.resource}.${info.group}`] : []),
+              ]),
+            ),
+          ];
         },
         objectNames: async (type, namespace) => {
           const discovery = await this.discovery();
@@ -126,7 +135,9 @@ export class Shell {
           const client = this.shared.client as RestClient;
           const { resourcePath } = await import("../kubectl/Discovery");
           const ns = info.namespaced ? (namespace ?? (await this.currentNamespace())) : undefined;
-          const list = await client.get<{ items: { metadata: { name: string } }[] }>(resourcePath(info, ns), { query: { limit: 200 } });
+          const list = await client.get<{ items: { metadata: { name: string } }[] }>(resourcePath(info, ns), {
+            query: { limit: 200 },
+          });
           return list.items.map((item) => item.metadata.name);
         },
       },
@@ -134,7 +145,21 @@ export class Shell {
   }
 
   private commandNames(): string[] {
-    const names = new Set<string>(["kubectl", "help", "exit", "logout", "history", "alias", "unalias", "cd", "watch", "vi", "vim", "nano", "clear"]);
+    const names = new Set<string>([
+      "kubectl",
+      "help",
+      "exit",
+      "logout",
+      "history",
+      "alias",
+      "unalias",
+      "cd",
+      "watch",
+      "vi",
+      "vim",
+      "nano",
+      "clear",
+    ]);
     for (const name of bashCommandNames) names.add(name);
     for (const command of this.options.commands ?? []) names.add(command.name);
     return [...names];
@@ -157,7 +182,8 @@ export class Shell {
   /** The prompt, as a kubeadm node's root shell shows it. */
   private prompt(): string {
     const home = "/root";
-    const where = this.cwd === home ? "~" : this.cwd.startsWith(`${home}/`) ? `~${this.cwd.slice(home.length)}` : this.cwd;
+    const where =
+      this.cwd === home ? "~" : this.cwd.startsWith(`${home}/`) ? `~${this.cwd.slice(home.length)}` : this.cwd;
     return `${this.hostname}:${where}$ `;
   }
 
@@ -174,13 +200,19 @@ export class Shell {
       await fs.writeFile(markerPath, marker);
     }
     const saved = await fs.readFile("/root/.bash_history").catch(() => "");
-    this.history.push(...saved.split("\n").filter((line) => line.trim() !== "").slice(-historyLimit));
+    this.history.push(
+      ...saved
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .slice(-historyLimit),
+    );
     const aliasFile = await fs.readFile("/root/.kubelab_aliases").catch(() => "");
     for (const line of aliasFile.split("\n")) {
       const match = /^alias ([^=]+)='(.*)'$/.exec(line);
       if (match) this.aliases.set(match[1] as string, (match[2] as string).replace(/'\\''/g, "'"));
     }
-    for (const directory of ["/tmp", "/var/log", "/etc/kubernetes/manifests", "/usr/local/bin"]) await fs.mkdir(directory, { recursive: true }).catch(() => undefined);
+    for (const directory of ["/tmp", "/var/log", "/etc/kubernetes/manifests", "/usr/local/bin"])
+      await fs.mkdir(directory, { recursive: true }).catch(() => undefined);
     this.showPrompt();
   }
 
@@ -209,7 +241,9 @@ export class Shell {
       }
       return;
     }
-    this.queue = this.queue.then(() => this.handleKeys(keys)).catch((error) => this.options.write(toCrlf(`kubelab shell: ${String(error)}\n`)));
+    this.queue = this.queue
+      .then(() => this.handleKeys(keys))
+      .catch((error) => this.options.write(toCrlf(`kubelab shell: ${String(error)}\n`)));
   }
 
   private interactiveRaw = false;
@@ -345,7 +379,12 @@ export class Shell {
         const args = await this.expandArguments(line);
         const pairs = parseAliasArguments((args ?? []).slice(1));
         if (pairs.length === 0) {
-          this.write([...this.aliases.entries()].sort().map(([key, value]) => `${formatAlias(key, value)}\n`).join(""));
+          this.write(
+            [...this.aliases.entries()]
+              .sort()
+              .map(([key, value]) => `${formatAlias(key, value)}\n`)
+              .join(""),
+          );
           return 0;
         }
         let status = 0;
@@ -389,7 +428,12 @@ export class Shell {
     const firstSpace = trimmed.search(/\s/);
     const rest = firstSpace < 0 ? "" : trimmed.slice(firstSpace);
     const name = firstSpace < 0 ? trimmed : trimmed.slice(0, firstSpace);
-    const result = await this.bash.exec(`__kubelab_argv ${rest}`, { cwd: this.cwd, env: this.env, replaceEnv: true, rawScript: true });
+    const result = await this.bash.exec(`__kubelab_argv ${rest}`, {
+      cwd: this.cwd,
+      env: this.env,
+      replaceEnv: true,
+      rawScript: true,
+    });
     if (result.exitCode !== 0) return undefined;
     try {
       return [name, ...(JSON.parse(result.stdout) as string[])];
@@ -409,7 +453,8 @@ export class Shell {
       rawScript: true,
     });
     if (result.stdout) this.write(result.stdout);
-    if (result.stderr) this.write(result.stderr.replace(/^bash: ([^:\n]+): command not found$/gm, "$1: command not found"));
+    if (result.stderr)
+      this.write(result.stderr.replace(/^bash: ([^:\n]+): command not found$/gm, "$1: command not found"));
     this.env = { ...result.env };
     delete this.env["?"];
     if (result.env.PWD) this.cwd = result.env.PWD;
@@ -420,7 +465,13 @@ export class Shell {
     return result.exitCode;
   }
 
-  private kubectlIO(options: { live: boolean; stdout?: (text: string) => void; stderr?: (text: string) => void; stdin?: string; cwd?: string }): KubectlIO {
+  private kubectlIO(options: {
+    live: boolean;
+    stdout?: (text: string) => void;
+    stderr?: (text: string) => void;
+    stdin?: string;
+    cwd?: string;
+  }): KubectlIO {
     const fs = this.bash.fs;
     const cwd = options.cwd ?? this.cwd;
     const resolve = (path: string) => fs.resolvePath(cwd, path.startsWith("~/") ? `/root/${path.slice(2)}` : path);
@@ -467,13 +518,25 @@ export class Shell {
   }
 
   /** Opens the full-screen editor; resolves with the saved text (undefined when nothing was saved). */
-  private openEditor(text: string, fileName: string, flavour: "vi" | "nano", save?: (text: string) => Promise<string | undefined>): Promise<string | undefined> {
+  private openEditor(
+    text: string,
+    fileName: string,
+    flavour: "vi" | "nano",
+    save?: (text: string) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
     return new Promise((resolve) => {
       let lastSaved: string | undefined;
-      const editor = new Editor(text, fileName, flavour, (output) => this.options.write(output), { columns: this.columns, rows: this.rows }, async (content) => {
-        lastSaved = content;
-        return save ? save(content) : undefined;
-      });
+      const editor = new Editor(
+        text,
+        fileName,
+        flavour,
+        (output) => this.options.write(output),
+        { columns: this.columns, rows: this.rows },
+        async (content) => {
+          lastSaved = content;
+          return save ? save(content) : undefined;
+        },
+      );
       this.fullScreen = editor;
       this.fullScreenDone = () => {
         this.mode = "running";
@@ -512,7 +575,11 @@ export class Shell {
       return sum + Number(match[1]) * factor;
     }, 0);
     if (args.length === 0 || Number.isNaN(seconds)) {
-      this.write(args.length === 0 ? "sleep: missing operand\nTry 'sleep --help' for more information.\n" : `sleep: invalid time interval '${args[0]}'\nTry 'sleep --help' for more information.\n`);
+      this.write(
+        args.length === 0
+          ? "sleep: missing operand\nTry 'sleep --help' for more information.\n"
+          : `sleep: invalid time interval '${args[0]}'\nTry 'sleep --help' for more information.\n`,
+      );
       return 1;
     }
     const signal = this.abort?.signal;
@@ -556,7 +623,11 @@ export class Shell {
       const simple = simpleCommand(expanded);
       if (simple?.name === "kubectl") {
         const argv = (await this.expandArguments(expanded)) ?? [];
-        await runKubectl(argv.slice(1), this.kubectlIO({ live: false, stdout: (text) => (output += text), stderr: (text) => (output += text) }), { shared: this.shared });
+        await runKubectl(
+          argv.slice(1),
+          this.kubectlIO({ live: false, stdout: (text) => (output += text), stderr: (text) => (output += text) }),
+          { shared: this.shared },
+        );
       } else {
         const result = await this.bash.exec(expanded, { cwd: this.cwd, env: this.env, replaceEnv: true, signal });
         output = result.stdout + result.stderr;
@@ -565,8 +636,11 @@ export class Shell {
       const title = `Every ${interval.toFixed(1)}s: ${command}`;
       const stamp = `${this.hostname}: ${now.toUTCString().replace(/GMT$/, "UTC")}`;
       let screen = ansi.moveTo(1, 1) + ansi.clearScreenDown;
-      if (!noTitle) screen += `${title}${" ".repeat(Math.max(1, this.columns - title.length - stamp.length))}${stamp}\r\n\r\n`;
-      const lines = toCrlf(output).split("\r\n").slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
+      if (!noTitle)
+        screen += `${title}${" ".repeat(Math.max(1, this.columns - title.length - stamp.length))}${stamp}\r\n\r\n`;
+      const lines = toCrlf(output)
+        .split("\r\n")
+        .slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
       screen += lines.map((line) => line.slice(0, this.columns)).join("\r\n");
       this.options.write(screen);
       await new Promise<void>((resolve) => {
@@ -601,13 +675,12 @@ export class Shell {
 
   /** Custom commands registered with just-bash (for pipes, redirections and scripts). */
   private commands(): BashCommand[] {
-    const shell = this;
     return [
       defineCommand("__kubelab_argv", async (args) => ({ stdout: JSON.stringify(args), stderr: "", exitCode: 0 })),
       defineCommand("kubectl", async (args, ctx) => {
         let stdout = "";
         let stderr = "";
-        const io = shell.kubectlIO({
+        const io = this.kubectlIO({
           live: false,
           stdout: (text) => (stdout += text),
           stderr: (text) => (stderr += text),
@@ -616,34 +689,44 @@ export class Shell {
         });
         io.env = Object.fromEntries(ctx.env);
         if (ctx.signal) io.signal = ctx.signal;
-        const exitCode = await runKubectl(args, io, { shared: shell.shared });
+        const exitCode = await runKubectl(args, io, { shared: this.shared });
         return { stdout, stderr, exitCode };
       }),
       defineCommand("history", async (args) => {
         if (args[0] === "-c") {
-          shell.history.length = 0;
-          await shell.bash.fs.writeFile("/root/.bash_history", "").catch(() => undefined);
+          this.history.length = 0;
+          await this.bash.fs.writeFile("/root/.bash_history", "").catch(() => undefined);
           return { stdout: "", stderr: "", exitCode: 0 };
         }
-        const count = Number(args[0]) || shell.history.length;
-        const start = Math.max(0, shell.history.length - count);
+        const count = Number(args[0]) || this.history.length;
+        const start = Math.max(0, this.history.length - count);
         let out = "";
-        for (let index = start; index < shell.history.length; index++) out += `${String(index + 1).padStart(5)}  ${shell.history[index]}\n`;
+        for (let index = start; index < this.history.length; index++)
+          out += `${String(index + 1).padStart(5)}  ${this.history[index]}\n`;
         return { stdout: out, stderr: "", exitCode: 0 };
       }),
       defineCommand("__kubelab_status", async (args) => ({ stdout: "", stderr: "", exitCode: Number(args[0]) || 0 })),
-      defineCommand("help", async () => ({ stdout: helpText(shell.commandNames()), stderr: "", exitCode: 0 })),
+      defineCommand("help", async () => ({ stdout: helpText(this.commandNames()), stderr: "", exitCode: 0 })),
       defineCommand("watch", async (args, ctx) => {
         if (!ctx.exec) return { stdout: "", stderr: "watch: not available here\n", exitCode: 1 };
-        const result = await ctx.exec(args.filter((arg) => !/^-n|^--interval|^-t$/.test(arg)).join(" "), { cwd: ctx.cwd });
+        const result = await ctx.exec(args.filter((arg) => !/^-n|^--interval|^-t$/.test(arg)).join(" "), {
+          cwd: ctx.cwd,
+        });
         return result;
       }),
       ...["vi", "vim", "nano"].map((name) =>
-        defineCommand(name, async () => ({ stdout: "", stderr: `${name}: the editor needs the terminal; run it on its own line\n`, exitCode: 1 })),
+        defineCommand(name, async () => ({
+          stdout: "",
+          stderr: `${name}: the editor needs the terminal; run it on its own line\n`,
+          exitCode: 1,
+        })),
       ),
       defineCommand("ssh", async (args) => ({
         stdout: "",
-        stderr: args.length === 0 ? "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n" : `ssh: connect to host ${args[args.length - 1]} port 22: node shells are not available in this session yet\n`,
+        stderr:
+          args.length === 0
+            ? "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n"
+            : `ssh: connect to host ${args[args.length - 1]} port 22: node shells are not available in this session yet\n`,
         exitCode: 255,
       })),
     ];
@@ -652,18 +735,92 @@ export class Shell {
 
 /** Names of the commands just-bash provides, for completion and `help`. */
 const bashCommandNames = [
-  "cat", "cp", "ls", "mkdir", "mv", "rm", "rmdir", "touch", "tree", "ln", "stat", "file", "readlink",
-  "awk", "base64", "column", "cut", "diff", "grep", "egrep", "fgrep", "head", "tail", "nl", "paste", "printf", "rev", "sed", "sort", "tac", "tee", "tr", "uniq", "wc", "xargs", "fold", "expand", "comm", "join", "md5sum", "sha256sum", "split",
-  "jq", "yq", "gzip", "gunzip", "zcat", "tar",
-  "basename", "dirname", "du", "echo", "env", "export", "find", "hostname", "printenv", "pwd",
-  "bash", "sh", "chmod", "date", "expr", "false", "seq", "sleep", "time", "timeout", "true", "which", "whoami", "source", "type", "test", "read", "set", "unset", "shift",
+  "cat",
+  "cp",
+  "ls",
+  "mkdir",
+  "mv",
+  "rm",
+  "rmdir",
+  "touch",
+  "tree",
+  "ln",
+  "stat",
+  "file",
+  "readlink",
+  "awk",
+  "base64",
+  "column",
+  "cut",
+  "diff",
+  "grep",
+  "egrep",
+  "fgrep",
+  "head",
+  "tail",
+  "nl",
+  "paste",
+  "printf",
+  "rev",
+  "sed",
+  "sort",
+  "tac",
+  "tee",
+  "tr",
+  "uniq",
+  "wc",
+  "xargs",
+  "fold",
+  "expand",
+  "comm",
+  "join",
+  "md5sum",
+  "sha256sum",
+  "split",
+  "jq",
+  "yq",
+  "gzip",
+  "gunzip",
+  "zcat",
+  "tar",
+  "basename",
+  "dirname",
+  "du",
+  "echo",
+  "env",
+  "export",
+  "find",
+  "hostname",
+  "printenv",
+  "pwd",
+  "bash",
+  "sh",
+  "chmod",
+  "date",
+  "expr",
+  "false",
+  "seq",
+  "sleep",
+  "time",
+  "timeout",
+  "true",
+  "which",
+  "whoami",
+  "source",
+  "type",
+  "test",
+  "read",
+  "set",
+  "unset",
+  "shift",
 ];
 
 function helpText(names: string[]): string {
   const sorted = [...new Set(names)].filter((name) => !name.startsWith("__")).sort();
   const width = Math.max(...sorted.map((name) => name.length)) + 2;
   const perRow = Math.max(1, Math.floor(78 / width));
-  let out = "Kubelab shell (bash syntax: pipes, redirection, here-documents, variables, $(...), loops, && and ||).\nCommands available:\n\n";
+  let out =
+    "Kubelab shell (bash syntax: pipes, redirection, here-documents, variables, $(...), loops, && and ||).\nCommands available:\n\n";
   for (let index = 0; index < sorted.length; index += perRow) {
     out += `  ${sorted
       .slice(index, index + perRow)
@@ -671,7 +828,8 @@ function helpText(names: string[]): string {
       .join("")
       .trimEnd()}\n`;
   }
-  out += "\n`kubectl` talks to your cluster (alias k=kubectl is preset); `kubectl --help` lists its commands.\nvi, vim and nano open an editor; Ctrl-C stops a running command; `exit` or Ctrl-D closes the shell.\n";
+  out +=
+    "\n`kubectl` talks to your cluster (alias k=kubectl is preset); `kubectl --help` lists its commands.\nvi, vim and nano open an editor; Ctrl-C stops a running command; `exit` or Ctrl-D closes the shell.\n";
   return out;
 }
 
@@ -691,7 +849,9 @@ export function isIncomplete(text: string): boolean {
     for (const heredoc of heredocs) {
       const stripTabs = heredoc[1] === "-";
       const terminator = heredoc[3] as string;
-      const end = lines.slice(index + 1).findIndex((line) => (stripTabs ? line.replace(/^\t+/, "") : line) === terminator);
+      const end = lines
+        .slice(index + 1)
+        .findIndex((line) => (stripTabs ? line.replace(/^\t+/, "") : line) === terminator);
       if (end < 0) return true;
     }
   }
@@ -700,7 +860,10 @@ export function isIncomplete(text: string): boolean {
     return false;
   } catch (error) {
     const message = String((error as Error).message ?? error);
-    return /unexpected EOF|unexpected end|unterminated|here-document|expected|missing/i.test(message) && !/unexpected token `[^']+'/.test(message);
+    return (
+      /unexpected EOF|unexpected end|unterminated|here-document|expected|missing/i.test(message) &&
+      !/unexpected token `[^']+'/.test(message)
+    );
   }
 }
 
@@ -716,9 +879,15 @@ export function simpleCommand(line: string): { name: string; argsText: string } 
   const statement = script.statements[0];
   if (!statement || statement.background || statement.pipelines.length !== 1) return undefined;
   const pipeline = statement.pipelines[0];
-  if (!pipeline || pipeline.commands.length !== 1 || pipeline.negated) return undefined;
+  if (pipeline?.commands.length !== 1 || pipeline.negated) return undefined;
   const command = pipeline.commands[0];
-  if (!command || command.type !== "SimpleCommand" || command.redirections.length > 0 || command.assignments.length > 0 || !command.name) return undefined;
+  if (
+    command?.type !== "SimpleCommand" ||
+    command.redirections.length > 0 ||
+    command.assignments.length > 0 ||
+    !command.name
+  )
+    return undefined;
   const parts = command.name.parts;
   if (parts.length !== 1 || parts[0]?.type !== "Literal") return undefined;
   const name = (parts[0] as { value: string }).value;

@@ -1,4 +1,21 @@
-const commandStarters = new Set(["", ";", "|", "&&", "||", "&", "(", "$(", "`", "\n", "then", "do", "else", "elif", "{", "!"]);
+const commandStarters = new Set([
+  "",
+  ";",
+  "|",
+  "&&",
+  "||",
+  "&",
+  "(",
+  "$(",
+  "`",
+  "\n",
+  "then",
+  "do",
+  "else",
+  "elif",
+  "{",
+  "!",
+]);
 
 /**
  * Expands aliases in command position (bash's rule: the first word of a simple command),
@@ -39,7 +56,12 @@ export function expandAliases(line: string, aliases: Map<string, string>): strin
       previousToken = "word";
     } else {
       out += text;
-      previousToken = inCommandPosition && assignment ? previousToken : ["then", "do", "else", "elif"].includes(text) && inCommandPosition ? text : "word";
+      previousToken =
+        inCommandPosition && assignment
+          ? previousToken
+          : ["then", "do", "else", "elif"].includes(text) && inCommandPosition
+            ? text
+            : "word";
     }
     index += text.length;
   }

@@ -1,7 +1,22 @@
 /** One decoded keystroke (or a run of printable text). */
 export type Key =
   | { type: "text"; text: string }
-  | { type: "enter" | "backspace" | "delete" | "tab" | "up" | "down" | "left" | "right" | "home" | "end" | "pageUp" | "pageDown" | "escape" }
+  | {
+      type:
+        | "enter"
+        | "backspace"
+        | "delete"
+        | "tab"
+        | "up"
+        | "down"
+        | "left"
+        | "right"
+        | "home"
+        | "end"
+        | "pageUp"
+        | "pageDown"
+        | "escape";
+    }
   | { type: "ctrl"; letter: string }
   | { type: "alt"; letter: string }
   | { type: "wordLeft" | "wordRight" }

@@ -1,7 +1,7 @@
-import { lastAppliedAnnotation, applyObject } from "../apply";
+import { applyObject, lastAppliedAnnotation } from "../apply";
 import type { Command } from "../Command";
 import { kindDotGroup } from "../Discovery";
-import { ApiStatusError, KubectlError, describeFailure } from "../errors";
+import { ApiStatusError, describeFailure, KubectlError } from "../errors";
 
 const conflictHelp = `
 Please review the fields above--they currently have other managers. Here
@@ -15,9 +15,10 @@ are the ways you can resolve this warning:
   value; in this case, you'll become the manager if the other manager(s)
   stop managing the field (remove it from their configuration).
 See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;
+
 import { readManifests } from "../manifests";
 import { asList, parseOutputFormat, printObject } from "../printers/output";
-import { type KubeObject, dryRunFlag, filenameFlags, printFlags } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags } from "./common";
 import { dryRunOf, dryRunSuffix } from "./mutation";
 
 /** `kubectl apply`. */
@@ -31,14 +32,55 @@ export const applyCommand: Command = {
     ...filenameFlags("that contains the configuration to apply"),
     dryRunFlag,
     { name: "server-side", kind: "bool", usage: "If true, apply runs in the server instead of the client." },
-    { name: "force-conflicts", kind: "bool", usage: "If true, server-side apply will force the changes against conflicts." },
-    { name: "field-manager", kind: "string", default: "kubectl-client-side-apply", usage: "Name of the manager used to track field ownership." },
-    { name: "force", kind: "bool", usage: "If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation." },
-    { name: "overwrite", kind: "bool", default: true, usage: "Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration" },
-    { name: "prune", kind: "bool", usage: "Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all." },
-    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
-    { name: "validate", kind: "string", default: "strict", noOptDefault: "strict", usage: "Must be one of: strict (or true), warn, ignore (or false)." },
-    { name: "wait", kind: "bool", usage: "If true, wait for resources to be gone before returning. This waits for finalizers." },
+    {
+      name: "force-conflicts",
+      kind: "bool",
+      usage: "If true, server-side apply will force the changes against conflicts.",
+    },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-client-side-apply",
+      usage: "Name of the manager used to track field ownership.",
+    },
+    {
+      name: "force",
+      kind: "bool",
+      usage:
+        "If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.",
+    },
+    {
+      name: "overwrite",
+      kind: "bool",
+      default: true,
+      usage:
+        "Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration",
+    },
+    {
+      name: "prune",
+      kind: "bool",
+      usage:
+        "Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.",
+    },
+    {
+      name: "selector",
+      shorthand: "l",
+      kind: "string",
+      usage:
+        "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.",
+    },
+    {
+      name: "validate",
+      kind: "string",
+      default: "strict",
+      noOptDefault: "strict",
+      usage: "Must be one of: strict (or true), warn, ignore (or false).",
+    },
+    {
+      name: "wait",
+      kind: "bool",
+      usage: "If true, wait for resources to be gone before returning. This waits for finalizers.",
+    },
   ],
   subcommands: [],
   async run(context, flags) {
@@ -61,7 +103,10 @@ export const applyCommand: Command = {
     for (const manifest of manifests) {
       const object = manifest.object as KubeObject;
       try {
-        if (!object.metadata?.name) throw new KubectlError(`error: error when retrieving current configuration of:\nResource: "", GroupVersionKind: ""\nName: "", Namespace: ""\nfrom server for: "${manifest.source}": resource name may not be empty`);
+        if (!object.metadata?.name)
+          throw new KubectlError(
+            `error: error when retrieving current configuration of:\nResource: "", GroupVersionKind: ""\nName: "", Namespace: ""\nfrom server for: "${manifest.source}": resource name may not be empty`,
+          );
         const objectNamespace = object.metadata.namespace;
         if (objectNamespace && context.explicitNamespace && objectNamespace !== namespace) {
           throw new KubectlError(
@@ -72,7 +117,11 @@ export const applyCommand: Command = {
           namespace,
           serverSide,
           forceConflicts: flags.bool("force-conflicts"),
-          fieldManager: flags.changed("field-manager") ? flags.string("field-manager") : serverSide ? "kubectl" : "kubectl-client-side-apply",
+          fieldManager: flags.changed("field-manager")
+            ? flags.string("field-manager")
+            : serverSide
+              ? "kubectl"
+              : "kubectl-client-side-apply",
           dryRun,
           onMissingAnnotation: (info, name) =>
             context.io.stderr(
@@ -87,7 +136,12 @@ export const applyCommand: Command = {
         }
       } catch (error) {
         failed = true;
-        if (error instanceof ApiStatusError && error.reason === "Conflict" && serverSide && /^Apply failed/.test(error.status.message ?? "")) {
+        if (
+          error instanceof ApiStatusError &&
+          error.reason === "Conflict" &&
+          serverSide &&
+          /^Apply failed/.test(error.status.message ?? "")
+        ) {
           context.io.stderr(`error: ${error.status.message}${conflictHelp}\n`);
         } else context.io.stderr(`${describeFailure(error).message}\n`);
       }

@@ -8,17 +8,52 @@ export const tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,applica
 
 /** Flags shared by commands that print objects (-o, --template …). */
 export const printFlags: FlagSpec[] = [
-  { name: "output", shorthand: "o", kind: "string", usage: "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide)." },
-  { name: "template", kind: "string", usage: "Template string or path to template file to use when -o=go-template, -o=go-template-file." },
-  { name: "allow-missing-template-keys", kind: "bool", default: true, usage: "If true, ignore any errors in templates when a field or map key is missing in the template." },
-  { name: "show-managed-fields", kind: "bool", usage: "If true, keep the managedFields when printing objects in JSON or YAML format." },
+  {
+    name: "output",
+    shorthand: "o",
+    kind: "string",
+    usage:
+      "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide).",
+  },
+  {
+    name: "template",
+    kind: "string",
+    usage: "Template string or path to template file to use when -o=go-template, -o=go-template-file.",
+  },
+  {
+    name: "allow-missing-template-keys",
+    kind: "bool",
+    default: true,
+    usage: "If true, ignore any errors in templates when a field or map key is missing in the template.",
+  },
+  {
+    name: "show-managed-fields",
+    kind: "bool",
+    usage: "If true, keep the managedFields when printing objects in JSON or YAML format.",
+  },
 ];
 
 /** -f/-R/-k flags. */
 export const filenameFlags = (verb: string): FlagSpec[] => [
-  { name: "filename", shorthand: "f", kind: "stringSlice", usage: `Filename, directory, or URL to files identifying the resource to ${verb}` },
-  { name: "recursive", shorthand: "R", kind: "bool", usage: "Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory." },
-  { name: "kustomize", shorthand: "k", kind: "string", usage: "Process the kustomization directory. This flag can't be used together with -f or -R." },
+  {
+    name: "filename",
+    shorthand: "f",
+    kind: "stringSlice",
+    usage: `Filename, directory, or URL to files identifying the resource to ${verb}`,
+  },
+  {
+    name: "recursive",
+    shorthand: "R",
+    kind: "bool",
+    usage:
+      "Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.",
+  },
+  {
+    name: "kustomize",
+    shorthand: "k",
+    kind: "string",
+    usage: "Process the kustomization directory. This flag can't be used together with -f or -R.",
+  },
 ];
 
 /** --dry-run flag. */
@@ -27,7 +62,8 @@ export const dryRunFlag: FlagSpec = {
   kind: "string",
   default: "none",
   noOptDefault: "unchanged",
-  usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
+  usage:
+    'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
 };
 
 /** Lists a collection as a server-side Table. */
@@ -70,12 +106,19 @@ export type KubeObject = Record<string, unknown> & {
     ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; apiVersion: string }[];
     [key: string]: unknown;
   };
-  spec?: Record<string, unknown> & Record<string, any>;
-  status?: Record<string, unknown> & Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: spec and status differ per kind and are read loosely
+  spec?: Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: spec and status differ per kind and are read loosely
+  status?: Record<string, any>;
 };
 
 /** GETs one object. */
-export async function getObject(context: CommandContext, info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
+export async function getObject(
+  context: CommandContext,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+): Promise<KubeObject> {
   const client = await context.client();
   return client.get<KubeObject>(resourcePath(info, namespace, name));
 }
@@ -88,7 +131,10 @@ export async function listObjects(
   query: Record<string, string | number | boolean | undefined> = {},
 ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
   const client = await context.client();
-  const list = await client.get<{ items?: KubeObject[]; metadata?: { resourceVersion?: string } }>(resourcePath(info, namespace), { query });
+  const list = await client.get<{ items?: KubeObject[]; metadata?: { resourceVersion?: string } }>(
+    resourcePath(info, namespace),
+    { query },
+  );
   const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
   const items = (list.items ?? []).map((item) => ({ apiVersion, kind: info.kind, ...item }));
   return { items, resourceVersion: list.metadata?.resourceVersion ?? "" };

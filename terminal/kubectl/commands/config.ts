@@ -2,9 +2,9 @@ import { parse } from "yaml";
 import type { Command, CommandContext } from "../Command";
 import { KubectlError } from "../errors";
 import { kubeconfigPath } from "../kubeconfig";
+import { toGoYaml } from "../printers/goYaml";
 import { parseOutputFormat, printObject } from "../printers/output";
 import { formatTabbed } from "../printers/tabwriter";
-import { toGoYaml } from "../printers/goYaml";
 
 interface NamedEntry<T> {
   name: string;
@@ -57,7 +57,8 @@ function redact(config: RawConfig): RawConfig {
     if (cluster.cluster?.["certificate-authority-data"]) cluster.cluster["certificate-authority-data"] = "DATA+OMITTED";
   }
   for (const user of copy.users ?? []) {
-    for (const key of ["client-certificate-data", "client-key-data"]) if (user.user?.[key]) user.user[key] = "DATA+OMITTED";
+    for (const key of ["client-certificate-data", "client-key-data"])
+      if (user.user?.[key]) user.user[key] = "DATA+OMITTED";
     for (const key of ["token", "password"]) if (user.user?.[key]) user.user[key] = "REDACTED";
   }
   return copy;
@@ -83,9 +84,21 @@ const view: Command = {
   flags: [
     { name: "minify", kind: "bool", usage: "Remove all information not used by current-context from the output" },
     { name: "raw", kind: "bool", usage: "Display raw byte data and sensitive data" },
-    { name: "flatten", kind: "bool", usage: "Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)" },
+    {
+      name: "flatten",
+      kind: "bool",
+      usage:
+        "Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)",
+    },
     { name: "merge", kind: "bool", default: true, usage: "Merge the full hierarchy of kubeconfig files" },
-    { name: "output", shorthand: "o", kind: "string", default: "yaml", usage: "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file)." },
+    {
+      name: "output",
+      shorthand: "o",
+      kind: "string",
+      default: "yaml",
+      usage:
+        "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).",
+    },
   ],
   async run(context, flags) {
     const { config } = await readConfig(context);
@@ -116,7 +129,11 @@ const getContexts: Command = {
   short: "Describe one or many contexts",
   use: "get-contexts [(-o|--output=)name)]",
   flags: [
-    { name: "no-headers", kind: "bool", usage: "When using the default or custom-column output format, don't print headers (default print headers)." },
+    {
+      name: "no-headers",
+      kind: "bool",
+      usage: "When using the default or custom-column output format, don't print headers (default print headers).",
+    },
     { name: "output", shorthand: "o", kind: "string", usage: "Output format. One of: (name)." },
   ],
   async run(context, flags) {
@@ -171,7 +188,10 @@ const setContext: Command = {
       name = config["current-context"];
       if (!name) throw new KubectlError("error: no current context is set");
     }
-    if (!name) throw new KubectlError("error: you must specify a non-empty context name or --current\nSee 'kubectl config set-context -h' for help and examples");
+    if (!name)
+      throw new KubectlError(
+        "error: you must specify a non-empty context name or --current\nSee 'kubectl config set-context -h' for help and examples",
+      );
     config.contexts ??= [];
     let entry = config.contexts.find((candidate) => candidate.name === name);
     const existed = Boolean(entry);
@@ -215,7 +235,9 @@ const deleteContext: Command = {
     if (index < 0) throw new KubectlError(`error: cannot delete context ${name}, not in ${path}`);
     config.contexts?.splice(index, 1);
     if (config["current-context"] === name) {
-      context.io.stderr("warning: this removed your active context, use \"kubectl config use-context\" to select a different one\n");
+      context.io.stderr(
+        'warning: this removed your active context, use "kubectl config use-context" to select a different one\n',
+      );
     }
     await writeConfig(context, path, config);
     context.io.stdout(`deleted context ${name} from ${path}\n`);
@@ -229,7 +251,10 @@ const renameContext: Command = {
   use: "rename-context CONTEXT_NAME NEW_NAME",
   async run(context, flags) {
     const [from, to] = flags.positional;
-    if (!from || !to) throw new KubectlError("error: Unexpected args: []\nSee 'kubectl config rename-context -h' for help and examples");
+    if (!from || !to)
+      throw new KubectlError(
+        "error: Unexpected args: []\nSee 'kubectl config rename-context -h' for help and examples",
+      );
     const { path, config } = await readConfig(context);
     const entry = (config.contexts ?? []).find((candidate) => candidate.name === from);
     if (!entry) throw new KubectlError(`error: cannot rename the context "${from}", it's not in ${path}`);
@@ -252,7 +277,17 @@ export const configCommand: Command = {
   2.  If $KUBECONFIG environment variable is set, then it is used as a list of paths (normal path delimiting rules for your system). These paths are merged. When a value is modified, it is modified in the file that defines the stanza. When a value is created, it is created in the first file that exists. If no files in the chain exist, then it creates the last file in the list.
   3.  Otherwise, \${HOME}/.kube/config is used and no merging takes place.`,
   use: "config SUBCOMMAND",
-  subcommands: [currentContext, deleteContext, listNames("NAME", "clusters"), getContexts, listNames("NAME", "users"), renameContext, setContext, useContext, view],
+  subcommands: [
+    currentContext,
+    deleteContext,
+    listNames("NAME", "clusters"),
+    getContexts,
+    listNames("NAME", "users"),
+    renameContext,
+    setContext,
+    useContext,
+    view,
+  ],
 };
 
 export type { NamedEntry };

@@ -1,22 +1,43 @@
+import { builtinResources } from "../builtinResources";
 import type { Command, CommandContext } from "../Command";
 import type { ResourceInfo } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError } from "../errors";
 import type { FlagSpec, Flags } from "../flags";
 import { readManifests } from "../manifests";
-import { builtinResources } from "../builtinResources";
-import { type KubeObject, dryRunFlag, filenameFlags, printFlags } from "./common";
-import { type DryRun, createObject, dryRunOf, printResult } from "./mutation";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags } from "./common";
+import { createObject, type DryRun, dryRunOf, printResult } from "./mutation";
 
 const createCommonFlags: FlagSpec[] = [
   ...printFlags,
   dryRunFlag,
-  { name: "field-manager", kind: "string", default: "kubectl-create", usage: "Name of the manager used to track field ownership." },
-  { name: "save-config", kind: "bool", usage: "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future." },
-  { name: "validate", kind: "string", default: "strict", noOptDefault: "strict", usage: "Must be one of: strict (or true), warn, ignore (or false)." },
+  {
+    name: "field-manager",
+    kind: "string",
+    default: "kubectl-create",
+    usage: "Name of the manager used to track field ownership.",
+  },
+  {
+    name: "save-config",
+    kind: "bool",
+    usage:
+      "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.",
+  },
+  {
+    name: "validate",
+    kind: "string",
+    default: "strict",
+    noOptDefault: "strict",
+    usage: "Must be one of: strict (or true), warn, ignore (or false).",
+  },
 ];
 
 /** Builds, then creates (or prints for client dry-run) one generated object. */
-async function createGenerated(context: CommandContext, flags: Flags, object: KubeObject, info: ResourceInfo): Promise<number> {
+async function createGenerated(
+  context: CommandContext,
+  flags: Flags,
+  object: KubeObject,
+  info: ResourceInfo,
+): Promise<number> {
   const dryRun = dryRunOf(context, flags);
   const namespace = await context.namespace();
   if (info.namespaced && dryRun !== "client" && context.explicitNamespace) {
@@ -26,10 +47,21 @@ async function createGenerated(context: CommandContext, flags: Flags, object: Ku
   }
   let created: KubeObject;
   try {
-    created = await createObject(context, info, object, namespace, dryRun, flags.string("field-manager") || "kubectl-create");
+    created = await createObject(
+      context,
+      info,
+      object,
+      namespace,
+      dryRun,
+      flags.string("field-manager") || "kubectl-create",
+    );
   } catch (error) {
     // Only some generators wrap server errors (create_deployment.go, create_job.go …).
-    if (error instanceof ApiStatusError && error.reason !== "Invalid" && ["deployment", "job", "cronjob", "ingress"].includes(info.singular)) {
+    if (
+      error instanceof ApiStatusError &&
+      error.reason !== "Invalid" &&
+      ["deployment", "job", "cronjob", "ingress"].includes(info.singular)
+    ) {
       throw new KubectlError(`error: failed to create ${info.singular}: ${error.status.message ?? error.rawBody}`);
     }
     throw error;
@@ -40,9 +72,12 @@ async function createGenerated(context: CommandContext, flags: Flags, object: Ku
 
 function requireName(flags: Flags, path: string, usage: string): string {
   const name = flags.positional[0];
-  if (!name) throw new KubectlError(`error: exactly one NAME is required, got 0\nSee '${path} -h' for help and examples`);
+  if (!name)
+    throw new KubectlError(`error: exactly one NAME is required, got 0\nSee '${path} -h' for help and examples`);
   if (flags.positional.length > 1 && !usage.includes("--")) {
-    throw new KubectlError(`error: exactly one NAME is required, got ${flags.positional.length}\nSee '${path} -h' for help and examples`);
+    throw new KubectlError(
+      `error: exactly one NAME is required, got ${flags.positional.length}\nSee '${path} -h' for help and examples`,
+    );
   }
   return name;
 }
@@ -67,7 +102,12 @@ const namespaceCommand: Command = {
   flags: createCommonFlags,
   async run(context, flags) {
     const name = requireName(flags, "kubectl create namespace", "");
-    return createGenerated(context, flags, { kind: "Namespace", apiVersion: "v1", metadata: meta(name), spec: {}, status: {} }, await info(context, "namespaces"));
+    return createGenerated(
+      context,
+      flags,
+      { kind: "Namespace", apiVersion: "v1", metadata: meta(name), spec: {}, status: {} },
+      await info(context, "namespaces"),
+    );
   },
 };
 
@@ -78,7 +118,11 @@ const deploymentCommand: Command = {
   use: "deployment NAME --image=image -- [COMMAND] [args...]",
   flags: [
     ...createCommonFlags,
-    { name: "image", kind: "stringSlice", usage: "Image names to run. A deployment can have multiple images set for multi-container pod." },
+    {
+      name: "image",
+      kind: "stringSlice",
+      usage: "Image names to run. A deployment can have multiple images set for multi-container pod.",
+    },
     { name: "port", kind: "int", default: -1, usage: "The containerPort that this deployment exposes." },
     { name: "replicas", shorthand: "r", kind: "int", default: 1, usage: "Number of replicas to create. Default is 1." },
   ],
@@ -91,36 +135,39 @@ function fixTemplateMeta(object: KubeObject): KubeObject {
 }
 
 deploymentCommand.run = async (context: CommandContext, flags: Flags): Promise<number> => {
-    const name = flags.positional[0];
-    if (!name) throw new KubectlError("error: exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples");
-    const images = flags.list("image");
-    if (images.length === 0) throw new KubectlError('error: required flag(s) "image" not set');
-    const command = flags.positional.slice(1);
-    const labels = { app: name };
-    const containers = images.map((image) => {
-      const base = image.split("/").pop() as string;
-      const containerName = (base.split(/[:@]/)[0] ?? base).replace(/[^a-z0-9-]/g, "-");
-      return {
-        name: containerName,
-        image,
-        ...(command.length > 0 ? { command } : {}),
-        ...(flags.int("port") >= 0 ? { ports: [{ containerPort: flags.int("port") }] } : {}),
-        resources: {},
-      };
-    });
-    const object: KubeObject = fixTemplateMeta({
-      kind: "Deployment",
-      apiVersion: "apps/v1",
-      metadata: meta(name, labels),
-      spec: {
-        replicas: flags.int("replicas"),
-        selector: { matchLabels: labels },
-        template: { metadata: { creationTimestamp: null, labels }, spec: { containers } },
-        strategy: {},
-      },
-      status: {},
-    });
-    return createGenerated(context, flags, object, await info(context, "deployments.apps"));
+  const name = flags.positional[0];
+  if (!name)
+    throw new KubectlError(
+      "error: exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples",
+    );
+  const images = flags.list("image");
+  if (images.length === 0) throw new KubectlError('error: required flag(s) "image" not set');
+  const command = flags.positional.slice(1);
+  const labels = { app: name };
+  const containers = images.map((image) => {
+    const base = image.split("/").pop() as string;
+    const containerName = (base.split(/[:@]/)[0] ?? base).replace(/[^a-z0-9-]/g, "-");
+    return {
+      name: containerName,
+      image,
+      ...(command.length > 0 ? { command } : {}),
+      ...(flags.int("port") >= 0 ? { ports: [{ containerPort: flags.int("port") }] } : {}),
+      resources: {},
+    };
+  });
+  const object: KubeObject = fixTemplateMeta({
+    kind: "Deployment",
+    apiVersion: "apps/v1",
+    metadata: meta(name, labels),
+    spec: {
+      replicas: flags.int("replicas"),
+      selector: { matchLabels: labels },
+      template: { metadata: { creationTimestamp: null, labels }, spec: { containers } },
+      strategy: {},
+    },
+    status: {},
+  });
+  return createGenerated(context, flags, object, await info(context, "deployments.apps"));
 };
 
 async function literalData(context: CommandContext, flags: Flags): Promise<Record<string, string>> {
@@ -162,9 +209,22 @@ async function literalData(context: CommandContext, flags: Flags): Promise<Recor
 }
 
 const dataFlags: FlagSpec[] = [
-  { name: "from-literal", kind: "stringArray", usage: "Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)" },
-  { name: "from-file", kind: "stringSlice", usage: "Key file can be specified using its file path, in which case file basename will be used as configmap key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid configmap key." },
-  { name: "from-env-file", kind: "stringSlice", usage: "Specify the path to a file to read lines of key=val pairs to create a configmap." },
+  {
+    name: "from-literal",
+    kind: "stringArray",
+    usage: "Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)",
+  },
+  {
+    name: "from-file",
+    kind: "stringSlice",
+    usage:
+      "Key file can be specified using its file path, in which case file basename will be used as configmap key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid configmap key.",
+  },
+  {
+    name: "from-env-file",
+    kind: "stringSlice",
+    usage: "Specify the path to a file to read lines of key=val pairs to create a configmap.",
+  },
   { name: "append-hash", kind: "bool", usage: "Append a hash of the configmap to its name." },
 ];
 
@@ -194,7 +254,8 @@ const secretGeneric: Command = {
     const name = requireName(flags, "kubectl create secret generic", "");
     const data = await literalData(context, flags);
     const object: KubeObject = { kind: "Secret", apiVersion: "v1", metadata: meta(name) };
-    if (Object.keys(data).length > 0) object.data = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, base64(value)]));
+    if (Object.keys(data).length > 0)
+      object.data = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, base64(value)]));
     if (flags.string("type")) object.type = flags.string("type");
     return createGenerated(context, flags, object, await info(context, "secrets"));
   },
@@ -204,12 +265,22 @@ const secretTls: Command = {
   name: "tls",
   short: "Create a TLS secret",
   use: "tls NAME --cert=path/to/cert/file --key=path/to/key/file [--dry-run=server|client|none]",
-  flags: [...createCommonFlags, { name: "cert", kind: "string", usage: "Path to PEM encoded public key certificate." }, { name: "key", kind: "string", usage: "Path to private key associated with given certificate." }],
+  flags: [
+    ...createCommonFlags,
+    { name: "cert", kind: "string", usage: "Path to PEM encoded public key certificate." },
+    { name: "key", kind: "string", usage: "Path to private key associated with given certificate." },
+  ],
   async run(context, flags) {
     const name = requireName(flags, "kubectl create secret tls", "");
     const cert = await context.io.readFile(flags.string("cert"));
     const key = await context.io.readFile(flags.string("key"));
-    const object: KubeObject = { kind: "Secret", apiVersion: "v1", metadata: meta(name), data: { "tls.crt": base64(cert), "tls.key": base64(key) }, type: "kubernetes.io/tls" };
+    const object: KubeObject = {
+      kind: "Secret",
+      apiVersion: "v1",
+      metadata: meta(name),
+      data: { "tls.crt": base64(cert), "tls.key": base64(key) },
+      type: "kubernetes.io/tls",
+    };
     return createGenerated(context, flags, object, await info(context, "secrets"));
   },
 };
@@ -220,7 +291,12 @@ const secretDocker: Command = {
   use: "docker-registry NAME --docker-username=user --docker-password=password --docker-email=email [--docker-server=string] [--from-file=[key=]source] [--dry-run=server|client|none]",
   flags: [
     ...createCommonFlags,
-    { name: "docker-server", kind: "string", default: "https://index.docker.io/v1/", usage: "Server location for Docker registry" },
+    {
+      name: "docker-server",
+      kind: "string",
+      default: "https://index.docker.io/v1/",
+      usage: "Server location for Docker registry",
+    },
     { name: "docker-username", kind: "string", usage: "Username for Docker registry authentication" },
     { name: "docker-password", kind: "string", usage: "Password for Docker registry authentication" },
     { name: "docker-email", kind: "string", usage: "Email for Docker registry" },
@@ -234,7 +310,13 @@ const secretDocker: Command = {
     if (flags.string("docker-email")) entry.email = flags.string("docker-email");
     entry.auth = base64(`${username}:${password}`);
     const config = JSON.stringify({ auths: { [server]: entry } });
-    const object: KubeObject = { kind: "Secret", apiVersion: "v1", metadata: meta(name), data: { ".dockerconfigjson": base64(config) }, type: "kubernetes.io/dockerconfigjson" };
+    const object: KubeObject = {
+      kind: "Secret",
+      apiVersion: "v1",
+      metadata: meta(name),
+      data: { ".dockerconfigjson": base64(config) },
+      type: "kubernetes.io/dockerconfigjson",
+    };
     return createGenerated(context, flags, object, await info(context, "secrets"));
   },
 };
@@ -254,19 +336,34 @@ const serviceAccountCommand: Command = {
   flags: createCommonFlags,
   async run(context, flags) {
     const name = requireName(flags, "kubectl create serviceaccount", "");
-    return createGenerated(context, flags, { kind: "ServiceAccount", apiVersion: "v1", metadata: meta(name) }, await info(context, "serviceaccounts"));
+    return createGenerated(
+      context,
+      flags,
+      { kind: "ServiceAccount", apiVersion: "v1", metadata: meta(name) },
+      await info(context, "serviceaccounts"),
+    );
   },
 };
-
 
 const jobCommand: Command = {
   name: "job",
   short: "Create a job with the specified name",
   use: "job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...]",
-  flags: [...createCommonFlags, { name: "image", kind: "string", usage: "Image name to run." }, { name: "from", kind: "string", usage: "The name of the resource to create a Job from (only cronjob is supported)." }],
+  flags: [
+    ...createCommonFlags,
+    { name: "image", kind: "string", usage: "Image name to run." },
+    {
+      name: "from",
+      kind: "string",
+      usage: "The name of the resource to create a Job from (only cronjob is supported).",
+    },
+  ],
   async run(context, flags) {
     const name = flags.positional[0];
-    if (!name) throw new KubectlError("error: exactly one NAME is required, got 0\nSee 'kubectl create job -h' for help and examples");
+    if (!name)
+      throw new KubectlError(
+        "error: exactly one NAME is required, got 0\nSee 'kubectl create job -h' for help and examples",
+      );
     const from = flags.string("from");
     const jobInfo = await info(context, "jobs.batch");
     if (from) {
@@ -277,7 +374,10 @@ const jobCommand: Command = {
       const client = await context.client();
       const namespace = await context.namespace();
       const cronJob = await client.get<KubeObject>(`/apis/batch/v1/namespaces/${namespace}/cronjobs/${source}`);
-      const jobTemplate = cronJob.spec?.jobTemplate as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+      const jobTemplate = cronJob.spec?.jobTemplate as {
+        metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+        spec?: unknown;
+      };
       const object: KubeObject = {
         kind: "Job",
         apiVersion: "batch/v1",
@@ -286,7 +386,15 @@ const jobCommand: Command = {
           creationTimestamp: null as unknown as string,
           ...(jobTemplate.metadata?.labels ? { labels: jobTemplate.metadata.labels } : {}),
           annotations: { "cronjob.kubernetes.io/instantiate": "manual", ...(jobTemplate.metadata?.annotations ?? {}) },
-          ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: source, uid: String(cronJob.metadata?.uid), controller: true }],
+          ownerReferences: [
+            {
+              apiVersion: "batch/v1",
+              kind: "CronJob",
+              name: source,
+              uid: String(cronJob.metadata?.uid),
+              controller: true,
+            },
+          ],
         },
         spec: jobTemplate.spec as Record<string, unknown>,
         status: {},
@@ -303,7 +411,10 @@ const jobCommand: Command = {
       spec: {
         template: {
           metadata: { creationTimestamp: null },
-          spec: { containers: [{ name, image, ...(command.length > 0 ? { command } : {}), resources: {} }], restartPolicy: "Never" },
+          spec: {
+            containers: [{ name, image, ...(command.length > 0 ? { command } : {}), resources: {} }],
+            restartPolicy: "Never",
+          },
         },
       },
       status: {},
@@ -325,7 +436,10 @@ const cronJobCommand: Command = {
   ],
   async run(context, flags) {
     const name = flags.positional[0];
-    if (!name) throw new KubectlError("error: exactly one NAME is required, got 0\nSee 'kubectl create cronjob -h' for help and examples");
+    if (!name)
+      throw new KubectlError(
+        "error: exactly one NAME is required, got 0\nSee 'kubectl create cronjob -h' for help and examples",
+      );
     const image = flags.string("image");
     if (!image) throw new KubectlError('error: required flag(s) "image", "schedule" not set');
     const schedule = flags.string("schedule");
@@ -361,7 +475,8 @@ async function rulesFrom(context: CommandContext, flags: Flags): Promise<Record<
   const resources = flags.list("resource");
   const names = flags.list("resource-name");
   if (verbs.length === 0) throw new KubectlError("error: at least one verb must be specified");
-  if (resources.length === 0 && flags.list("non-resource-url").length === 0) throw new KubectlError("error: at least one resource must be specified");
+  if (resources.length === 0 && flags.list("non-resource-url").length === 0)
+    throw new KubectlError("error: at least one resource must be specified");
   const discovery = await context.discovery();
   const byGroup = new Map<string, string[]>();
   for (const typed of resources) {
@@ -394,7 +509,11 @@ const roleFlags: FlagSpec[] = [
   ...createCommonFlags,
   { name: "verb", kind: "stringSlice", usage: "Verb that applies to the resources contained in the rule" },
   { name: "resource", kind: "stringSlice", usage: "Resource that the rule applies to" },
-  { name: "resource-name", kind: "stringArray", usage: "Resource in the white list that the rule applies to, repeat this flag for multiple items" },
+  {
+    name: "resource-name",
+    kind: "stringArray",
+    usage: "Resource in the white list that the rule applies to, repeat this flag for multiple items",
+  },
 ];
 
 const roleCommand: Command = {
@@ -405,7 +524,12 @@ const roleCommand: Command = {
   async run(context, flags) {
     const name = requireName(flags, "kubectl create role", "");
     const rules = await rulesFrom(context, flags);
-    return createGenerated(context, flags, { kind: "Role", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules }, await info(context, "roles.rbac.authorization.k8s.io"));
+    return createGenerated(
+      context,
+      flags,
+      { kind: "Role", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules },
+      await info(context, "roles.rbac.authorization.k8s.io"),
+    );
   },
 };
 
@@ -413,18 +537,29 @@ const clusterRoleCommand: Command = {
   name: "clusterrole",
   short: "Create a cluster role",
   use: "clusterrole NAME --verb=verb --resource=resource.group [--resource-name=resourcename] [--dry-run=server|client|none]",
-  flags: [...roleFlags, { name: "non-resource-url", kind: "stringSlice", usage: "A partial url that user should have access to." }, { name: "aggregation-rule", kind: "string", usage: "An aggregation label selector for combining ClusterRoles." }],
+  flags: [
+    ...roleFlags,
+    { name: "non-resource-url", kind: "stringSlice", usage: "A partial url that user should have access to." },
+    { name: "aggregation-rule", kind: "string", usage: "An aggregation label selector for combining ClusterRoles." },
+  ],
   async run(context, flags) {
     const name = requireName(flags, "kubectl create clusterrole", "");
     const rules = await rulesFrom(context, flags);
-    return createGenerated(context, flags, { kind: "ClusterRole", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules }, await info(context, "clusterroles.rbac.authorization.k8s.io"));
+    return createGenerated(
+      context,
+      flags,
+      { kind: "ClusterRole", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules },
+      await info(context, "clusterroles.rbac.authorization.k8s.io"),
+    );
   },
 };
 
 function subjectsFrom(flags: Flags): Record<string, unknown>[] {
   const subjects: Record<string, unknown>[] = [];
-  for (const user of flags.list("user")) subjects.push({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user });
-  for (const group of flags.list("group")) subjects.push({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group });
+  for (const user of flags.list("user"))
+    subjects.push({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user });
+  for (const group of flags.list("group"))
+    subjects.push({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group });
   for (const account of flags.list("serviceaccount")) {
     const [namespace, name] = account.split(":");
     if (!name) throw new KubectlError(`error: serviceaccount must be <namespace>:<name>`);
@@ -435,9 +570,22 @@ function subjectsFrom(flags: Flags): Record<string, unknown>[] {
 
 const bindingFlags: FlagSpec[] = [
   ...createCommonFlags,
-  { name: "user", kind: "stringArray", usage: "Usernames to bind to the clusterrole. The flag can be repeated to add multiple users." },
-  { name: "group", kind: "stringArray", usage: "Groups to bind to the clusterrole. The flag can be repeated to add multiple groups." },
-  { name: "serviceaccount", kind: "stringArray", usage: "Service accounts to bind to the clusterrole, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts." },
+  {
+    name: "user",
+    kind: "stringArray",
+    usage: "Usernames to bind to the clusterrole. The flag can be repeated to add multiple users.",
+  },
+  {
+    name: "group",
+    kind: "stringArray",
+    usage: "Groups to bind to the clusterrole. The flag can be repeated to add multiple groups.",
+  },
+  {
+    name: "serviceaccount",
+    kind: "stringArray",
+    usage:
+      "Service accounts to bind to the clusterrole, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.",
+  },
   { name: "clusterrole", kind: "string", usage: "ClusterRole this ClusterRoleBinding should reference" },
 ];
 
@@ -456,7 +604,11 @@ const roleBindingCommand: Command = {
       kind: "RoleBinding",
       apiVersion: "rbac.authorization.k8s.io/v1",
       metadata: meta(name),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: role ? "Role" : "ClusterRole", name: role || clusterRole },
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: role ? "Role" : "ClusterRole",
+        name: role || clusterRole,
+      },
     };
     const subjects = subjectsFrom(flags);
     if (subjects.length > 0) object.subjects = subjects;
@@ -479,16 +631,28 @@ const clusterRoleBindingCommand: Command = {
     };
     const subjects = subjectsFrom(flags);
     if (subjects.length > 0) object.subjects = subjects;
-    return createGenerated(context, flags, object, await info(context, "clusterrolebindings.rbac.authorization.k8s.io"));
+    return createGenerated(
+      context,
+      flags,
+      object,
+      await info(context, "clusterrolebindings.rbac.authorization.k8s.io"),
+    );
   },
 };
 
 function serviceCommand(type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"): Command {
   const name = type.toLowerCase();
   const flags: FlagSpec[] = [...createCommonFlags];
-  if (type !== "ExternalName") flags.push({ name: "tcp", kind: "stringSlice", usage: "Port pairs can be specified as '<port>:<targetPort>'." });
-  if (type === "ClusterIP") flags.push({ name: "clusterip", kind: "string", usage: "Assign your own ClusterIP or set to 'None' for a 'headless' service (no loadbalancing)." });
-  if (type === "NodePort") flags.push({ name: "node-port", kind: "int", usage: "Port used to expose the service on each node in a cluster." });
+  if (type !== "ExternalName")
+    flags.push({ name: "tcp", kind: "stringSlice", usage: "Port pairs can be specified as '<port>:<targetPort>'." });
+  if (type === "ClusterIP")
+    flags.push({
+      name: "clusterip",
+      kind: "string",
+      usage: "Assign your own ClusterIP or set to 'None' for a 'headless' service (no loadbalancing).",
+    });
+  if (type === "NodePort")
+    flags.push({ name: "node-port", kind: "int", usage: "Port used to expose the service on each node in a cluster." });
   if (type === "ExternalName") flags.push({ name: "external-name", kind: "string", usage: "External name of service" });
   return {
     name,
@@ -501,7 +665,12 @@ function serviceCommand(type: "ClusterIP" | "NodePort" | "LoadBalancer" | "Exter
         const [port, target] = pair.split(":");
         const portNumber = Number(port);
         const targetValue = target === undefined ? portNumber : /^[0-9]+$/.test(target) ? Number(target) : target;
-        const entry: Record<string, unknown> = { name: `${port}-${target ?? port}`, port: portNumber, protocol: "TCP", targetPort: targetValue };
+        const entry: Record<string, unknown> = {
+          name: `${port}-${target ?? port}`,
+          port: portNumber,
+          protocol: "TCP",
+          targetPort: targetValue,
+        };
         if (type === "NodePort" && parsed.int("node-port") > 0) entry.nodePort = parsed.int("node-port");
         return entry;
       });
@@ -515,7 +684,13 @@ function serviceCommand(type: "ClusterIP" | "NodePort" | "LoadBalancer" | "Exter
         spec.externalName = parsed.string("external-name");
         delete spec.selector;
       }
-      const object: KubeObject = { kind: "Service", apiVersion: "v1", metadata: meta(serviceName, labels), spec, status: { loadBalancer: {} } };
+      const object: KubeObject = {
+        kind: "Service",
+        apiVersion: "v1",
+        metadata: meta(serviceName, labels),
+        spec,
+        status: { loadBalancer: {} },
+      };
       return createGenerated(context, parsed, object, await info(context, "services"));
     },
   };
@@ -526,7 +701,12 @@ const serviceGroup: Command = {
   aliases: ["svc"],
   short: "Create a service using a specified subcommand",
   use: "service [flags]",
-  subcommands: [serviceCommand("ClusterIP"), serviceCommand("ExternalName"), serviceCommand("LoadBalancer"), serviceCommand("NodePort")],
+  subcommands: [
+    serviceCommand("ClusterIP"),
+    serviceCommand("ExternalName"),
+    serviceCommand("LoadBalancer"),
+    serviceCommand("NodePort"),
+  ],
 };
 
 const quotaCommand: Command = {
@@ -534,13 +714,36 @@ const quotaCommand: Command = {
   aliases: ["resourcequota"],
   short: "Create a quota with the specified name",
   use: "quota NAME [--hard=key1=value1,key2=value2] [--scopes=Scope1,Scope2] [--dry-run=server|client|none]",
-  flags: [...createCommonFlags, { name: "hard", kind: "string", usage: "A comma-delimited set of resource=quantity pairs that define a hard limit." }, { name: "scopes", kind: "string", usage: "A comma-delimited set of quota scopes that must all match each object tracked by the quota." }],
+  flags: [
+    ...createCommonFlags,
+    {
+      name: "hard",
+      kind: "string",
+      usage: "A comma-delimited set of resource=quantity pairs that define a hard limit.",
+    },
+    {
+      name: "scopes",
+      kind: "string",
+      usage: "A comma-delimited set of quota scopes that must all match each object tracked by the quota.",
+    },
+  ],
   async run(context, flags) {
     const name = requireName(flags, "kubectl create quota", "");
-    const hard = Object.fromEntries(flags.string("hard").split(",").filter(Boolean).map((pair) => pair.split("=") as [string, string]));
+    const hard = Object.fromEntries(
+      flags
+        .string("hard")
+        .split(",")
+        .filter(Boolean)
+        .map((pair) => pair.split("=") as [string, string]),
+    );
     const spec: Record<string, unknown> = { hard };
     if (flags.string("scopes")) spec.scopes = flags.string("scopes").split(",");
-    return createGenerated(context, flags, { kind: "ResourceQuota", apiVersion: "v1", metadata: meta(name), spec, status: {} }, await info(context, "resourcequotas"));
+    return createGenerated(
+      context,
+      flags,
+      { kind: "ResourceQuota", apiVersion: "v1", metadata: meta(name), spec, status: {} },
+      await info(context, "resourcequotas"),
+    );
   },
 };
 
@@ -549,7 +752,12 @@ const ingressCommand: Command = {
   aliases: ["ing"],
   short: "Create an ingress with the specified name",
   use: "ingress NAME --rule=host/path=service:port[,tls[=secret]] ",
-  flags: [...createCommonFlags, { name: "rule", kind: "stringArray", usage: "Rule in format host/path=service:port[,tls=secretname]." }, { name: "class", kind: "string", usage: "Ingress Class to be used" }, { name: "default-backend", kind: "string", usage: "Default service for backend, in format of svcname:port" }],
+  flags: [
+    ...createCommonFlags,
+    { name: "rule", kind: "stringArray", usage: "Rule in format host/path=service:port[,tls=secretname]." },
+    { name: "class", kind: "string", usage: "Ingress Class to be used" },
+    { name: "default-backend", kind: "string", usage: "Default service for backend, in format of svcname:port" },
+  ],
   async run(context, flags) {
     const name = requireName(flags, "kubectl create ingress", "");
     const rules = flags.list("rule").map((rule) => {
@@ -561,12 +769,20 @@ const ingressCommand: Command = {
       const pathType = rawPath.endsWith("*") ? "Prefix" : "Exact";
       const path = rawPath.replace(/\*$/, "");
       const portSpec = /^[0-9]+$/.test(port ?? "") ? { number: Number(port) } : { name: port };
-      return { ...(host ? { host } : {}), http: { paths: [{ backend: { service: { name: service, port: portSpec } }, path, pathType }] } };
+      return {
+        ...(host ? { host } : {}),
+        http: { paths: [{ backend: { service: { name: service, port: portSpec } }, path, pathType }] },
+      };
     });
     const spec: Record<string, unknown> = {};
     if (flags.string("class")) spec.ingressClassName = flags.string("class");
     spec.rules = rules;
-    return createGenerated(context, flags, { kind: "Ingress", apiVersion: "networking.k8s.io/v1", metadata: meta(name), spec, status: { loadBalancer: {} } }, await info(context, "ingresses.networking.k8s.io"));
+    return createGenerated(
+      context,
+      flags,
+      { kind: "Ingress", apiVersion: "networking.k8s.io/v1", metadata: meta(name), spec, status: { loadBalancer: {} } },
+      await info(context, "ingresses.networking.k8s.io"),
+    );
   },
 };
 
@@ -576,7 +792,23 @@ export const createCommand: Command = {
   short: "Create a resource from a file or from stdin",
   long: "Create a resource from a file or from stdin.\n\n JSON and YAML formats are accepted.",
   use: "create -f FILENAME",
-  flags: [...createCommonFlags, ...filenameFlags("use to create the resource"), { name: "edit", kind: "bool", usage: "Edit the API resource before creating" }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." }, { name: "raw", kind: "string", usage: "Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file." }],
+  flags: [
+    ...createCommonFlags,
+    ...filenameFlags("use to create the resource"),
+    { name: "edit", kind: "bool", usage: "Edit the API resource before creating" },
+    {
+      name: "selector",
+      shorthand: "l",
+      kind: "string",
+      usage:
+        "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.",
+    },
+    {
+      name: "raw",
+      kind: "string",
+      usage: "Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.",
+    },
+  ],
   subcommands: [
     clusterRoleCommand,
     clusterRoleBindingCommand,
@@ -597,7 +829,9 @@ export const createCommand: Command = {
     const filenames = flags.list("filename");
     if (filenames.length === 0) {
       if (flags.positional.length > 0) {
-        throw new KubectlError(`error: Unexpected args: [${flags.positional.join(" ")}]\nSee 'kubectl create -h' for help and examples`);
+        throw new KubectlError(
+          `error: Unexpected args: [${flags.positional.join(" ")}]\nSee 'kubectl create -h' for help and examples`,
+        );
       }
       throw new KubectlError("error: must specify one of -f and -k");
     }
@@ -616,12 +850,22 @@ export const createCommand: Command = {
             `error: the namespace from the provided object "${objectNamespace}" does not match the namespace "${namespace}". You must pass '--namespace=${objectNamespace}' to perform this operation.`,
           );
         }
-        const created = await createObject(context, resource, object, objectNamespace ?? namespace, dryRun, flags.string("field-manager") || "kubectl-create");
+        const created = await createObject(
+          context,
+          resource,
+          object,
+          objectNamespace ?? namespace,
+          dryRun,
+          flags.string("field-manager") || "kubectl-create",
+        );
         printResult(context, flags, resource, created, "created", dryRun);
       } catch (error) {
         failed = true;
         const { describeFailure } = await import("../errors");
-        const message = error instanceof ApiStatusError ? formatApiError(error, `error when creating "${manifest.source}": `) : describeFailure(error).message;
+        const message =
+          error instanceof ApiStatusError
+            ? formatApiError(error, `error when creating "${manifest.source}": `)
+            : describeFailure(error).message;
         context.io.stderr(`${message}\n`);
       }
     }

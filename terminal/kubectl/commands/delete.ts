@@ -1,10 +1,10 @@
 import type { Command, CommandContext } from "../Command";
-import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError } from "../errors";
+import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { ApiStatusError, formatApiError, KubectlError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { resolveTargets } from "../targets";
-import { type KubeObject, dryRunFlag, filenameFlags, sleep } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, sleep } from "./common";
 import { dryRunOf, dryRunSuffix } from "./mutation";
 
 interface Victim {
@@ -23,19 +23,82 @@ export const deleteCommand: Command = {
     ...filenameFlags("containing the resource to delete."),
     dryRunFlag,
     { name: "all", kind: "bool", usage: "Delete all resources, in the namespace of the specified resource types." },
-    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
-    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints." },
-    { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
-    { name: "grace-period", kind: "int", default: -1, usage: "Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion)." },
-    { name: "force", kind: "bool", usage: "If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation." },
-    { name: "now", kind: "bool", usage: "If true, resources are signaled for immediate shutdown (same as --grace-period=1)." },
-    { name: "wait", kind: "bool", default: true, usage: "If true, wait for resources to be gone before returning. This waits for finalizers." },
-    { name: "timeout", kind: "string", default: "0s", usage: "The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object" },
-    { name: "ignore-not-found", kind: "bool", usage: 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.' },
-    { name: "cascade", kind: "string", default: "background", noOptDefault: "background", usage: 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.' },
-    { name: "output", shorthand: "o", kind: "string", usage: "Output mode. Use \"-o name\" for shorter output (resource/name)." },
+    {
+      name: "all-namespaces",
+      shorthand: "A",
+      kind: "bool",
+      usage:
+        "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.",
+    },
+    {
+      name: "selector",
+      shorthand: "l",
+      kind: "string",
+      usage:
+        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
+    },
+    {
+      name: "field-selector",
+      kind: "string",
+      usage:
+        "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.",
+    },
+    {
+      name: "grace-period",
+      kind: "int",
+      default: -1,
+      usage:
+        "Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).",
+    },
+    {
+      name: "force",
+      kind: "bool",
+      usage:
+        "If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.",
+    },
+    {
+      name: "now",
+      kind: "bool",
+      usage: "If true, resources are signaled for immediate shutdown (same as --grace-period=1).",
+    },
+    {
+      name: "wait",
+      kind: "bool",
+      default: true,
+      usage: "If true, wait for resources to be gone before returning. This waits for finalizers.",
+    },
+    {
+      name: "timeout",
+      kind: "string",
+      default: "0s",
+      usage:
+        "The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object",
+    },
+    {
+      name: "ignore-not-found",
+      kind: "bool",
+      usage: 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.',
+    },
+    {
+      name: "cascade",
+      kind: "string",
+      default: "background",
+      noOptDefault: "background",
+      usage:
+        'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.',
+    },
+    {
+      name: "output",
+      shorthand: "o",
+      kind: "string",
+      usage: 'Output mode. Use "-o name" for shorter output (resource/name).',
+    },
     { name: "interactive", shorthand: "i", kind: "bool", usage: "If true, delete resource only when user confirms." },
-    { name: "raw", kind: "string", usage: "Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file." },
+    {
+      name: "raw",
+      kind: "string",
+      usage: "Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.",
+    },
   ],
   run: runDelete,
 };
@@ -70,8 +133,16 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
   if (filenames.length > 0) {
     const discovery = await context.discovery();
     for (const manifest of await readManifests(context.io, filenames, flags.bool("recursive"))) {
-      const info = await discovery.resolveKind(String(manifest.object.apiVersion ?? ""), String(manifest.object.kind ?? ""));
-      victims.push({ info, namespace: info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined, name: String(manifest.object.metadata?.name ?? ""), source: manifest.source });
+      const info = await discovery.resolveKind(
+        String(manifest.object.apiVersion ?? ""),
+        String(manifest.object.kind ?? ""),
+      );
+      victims.push({
+        info,
+        namespace: info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined,
+        name: String(manifest.object.metadata?.name ?? ""),
+        source: manifest.source,
+      });
     }
   } else {
     const targets = await resolveTargets(context, args);
@@ -80,20 +151,24 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
     for (const target of targets) {
       const targetNamespace = target.info.namespaced ? (allNamespaces ? undefined : namespace) : undefined;
       if (target.names.length > 0) {
-        if (flags.bool("all") || selector) throw new KubectlError("error: name cannot be provided when a selector is specified");
-        for (const name of target.names) victims.push({ info: target.info, namespace: target.info.namespaced ? namespace : undefined, name });
+        if (flags.bool("all") || selector)
+          throw new KubectlError("error: name cannot be provided when a selector is specified");
+        for (const name of target.names)
+          victims.push({ info: target.info, namespace: target.info.namespaced ? namespace : undefined, name });
         continue;
       }
       if (!flags.bool("all") && !selector && !fieldSelector) {
-        throw new KubectlError(
-          "error: resource(s) were provided, but no name was specified",
-        );
+        throw new KubectlError("error: resource(s) were provided, but no name was specified");
       }
       const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, targetNamespace), {
         query: { labelSelector: selector || undefined, fieldSelector: fieldSelector || undefined },
       });
       for (const item of list.items ?? []) {
-        victims.push({ info: target.info, namespace: item.metadata?.namespace, name: String(item.metadata?.name ?? "") });
+        victims.push({
+          info: target.info,
+          namespace: item.metadata?.namespace,
+          name: String(item.metadata?.name ?? ""),
+        });
       }
     }
   }
@@ -110,16 +185,24 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
       if (dryRun === "client") {
         await client.get(resourcePath(victim.info, victim.namespace, victim.name));
       } else {
-        const result = await client.json<KubeObject>("DELETE", resourcePath(victim.info, victim.namespace, victim.name), { body });
+        const result = await client.json<KubeObject>(
+          "DELETE",
+          resourcePath(victim.info, victim.namespace, victim.name),
+          { body },
+        );
         uid = result.metadata?.uid;
       }
       any = true;
       if (flags.string("output") === "name") context.io.stdout(`${kindDotGroup(victim.info)}/${victim.name}\n`);
-      else context.io.stdout(`${kindDotGroup(victim.info)} "${victim.name}" ${flags.bool("force") && gracePeriod === 0 ? "force deleted" : "deleted"}${dryRunSuffix(dryRun)}\n`);
+      else
+        context.io.stdout(
+          `${kindDotGroup(victim.info)} "${victim.name}" ${flags.bool("force") && gracePeriod === 0 ? "force deleted" : "deleted"}${dryRunSuffix(dryRun)}\n`,
+        );
       deleted.push({ victim, uid });
     } catch (error) {
       if (error instanceof ApiStatusError && error.reason === "NotFound" && ignoreNotFound) continue;
-      if (error instanceof ApiStatusError) errors.push(formatApiError(error, filenames.length > 0 ? `error when deleting "${victim.source}": ` : ""));
+      if (error instanceof ApiStatusError)
+        errors.push(formatApiError(error, filenames.length > 0 ? `error when deleting "${victim.source}": ` : ""));
       else throw error;
     }
   }

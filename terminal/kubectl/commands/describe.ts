@@ -1,10 +1,10 @@
 import type { Command } from "../Command";
 import { resourcePath } from "../Discovery";
 import { describeObject } from "../describe/describers";
-import { ApiStatusError, KubectlError, formatApiError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError } from "../errors";
 import { readManifests } from "../manifests";
 import { resolveTargets } from "../targets";
-import { type KubeObject, filenameFlags } from "./common";
+import { filenameFlags, type KubeObject } from "./common";
 
 /** `kubectl describe`. */
 export const describeCommand: Command = {
@@ -13,10 +13,33 @@ export const describeCommand: Command = {
   use: "describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
   flags: [
     ...filenameFlags("containing the resource to describe"),
-    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
-    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints." },
-    { name: "show-events", kind: "bool", default: true, usage: "If true, display events related to the described object." },
-    { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future." },
+    {
+      name: "all-namespaces",
+      shorthand: "A",
+      kind: "bool",
+      usage:
+        "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.",
+    },
+    {
+      name: "selector",
+      shorthand: "l",
+      kind: "string",
+      usage:
+        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
+    },
+    {
+      name: "show-events",
+      kind: "bool",
+      default: true,
+      usage: "If true, display events related to the described object.",
+    },
+    {
+      name: "chunk-size",
+      kind: "int",
+      default: 500,
+      usage:
+        "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.",
+    },
   ],
   async run(context, flags) {
     const args = flags.positional;
@@ -38,9 +61,18 @@ export const describeCommand: Command = {
     if (filenames.length > 0) {
       const discovery = await context.discovery();
       for (const manifest of await readManifests(context.io, filenames, flags.bool("recursive"))) {
-        const info = await discovery.resolveKind(String(manifest.object.apiVersion ?? ""), String(manifest.object.kind ?? ""));
+        const info = await discovery.resolveKind(
+          String(manifest.object.apiVersion ?? ""),
+          String(manifest.object.kind ?? ""),
+        );
         try {
-          const object = await client.get<KubeObject>(resourcePath(info, info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined, String(manifest.object.metadata?.name)));
+          const object = await client.get<KubeObject>(
+            resourcePath(
+              info,
+              info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined,
+              String(manifest.object.metadata?.name),
+            ),
+          );
           await describeOne(info, object);
         } catch (error) {
           if (error instanceof ApiStatusError) errors.push(formatApiError(error));
@@ -56,19 +88,32 @@ export const describeCommand: Command = {
             query: { labelSelector: flags.string("selector") || undefined },
           });
           if (list.items.length === 0 && targets.length === 1) {
-            context.io.stderr(allNamespaces || !target.info.namespaced ? "No resources found\n" : `No resources found in ${namespace} namespace.\n`);
+            context.io.stderr(
+              allNamespaces || !target.info.namespaced
+                ? "No resources found\n"
+                : `No resources found in ${namespace} namespace.\n`,
+            );
           }
-          for (const item of list.items) await describeOne(target.info, { apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version, kind: target.info.kind, ...item });
+          for (const item of list.items)
+            await describeOne(target.info, {
+              apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version,
+              kind: target.info.kind,
+              ...item,
+            });
           continue;
         }
         for (const name of target.names) {
           try {
-            const object = await client.get<KubeObject>(resourcePath(target.info, target.info.namespaced ? namespace : undefined, name));
+            const object = await client.get<KubeObject>(
+              resourcePath(target.info, target.info.namespaced ? namespace : undefined, name),
+            );
             await describeOne(target.info, object);
           } catch (error) {
             if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
             // kubectl describes every object whose name starts with the given prefix.
-            const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, target.info.namespaced ? namespace : undefined));
+            const list = await client.get<{ items: KubeObject[] }>(
+              resourcePath(target.info, target.info.namespaced ? namespace : undefined),
+            );
             const matches = list.items.filter((item) => String(item.metadata?.name ?? "").startsWith(name));
             if (matches.length === 0) errors.push(formatApiError(error));
             for (const item of matches) await describeOne(target.info, item);

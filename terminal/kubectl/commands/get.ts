@@ -1,33 +1,103 @@
 import type { Command, CommandContext } from "../Command";
-import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { JsonPath } from "../printers/jsonpath";
-import { type OutputFormat, asList, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
-import { type Table, type TablePrintOptions, decorateTable, tableLines } from "../printers/table";
+import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
+import { decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
 import { formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
-import { type KubeObject, filenameFlags, printFlags, tableAccept } from "./common";
+import { filenameFlags, type KubeObject, printFlags, tableAccept } from "./common";
 
 const getFlags = [
   ...printFlags,
   ...filenameFlags("get from a server."),
-  { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
-  { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints." },
-  { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
-  { name: "watch", shorthand: "w", kind: "bool", usage: "After listing/getting the requested object, watch for changes." },
-  { name: "watch-only", kind: "bool", usage: "Watch for changes to the requested object(s), without listing/getting first." },
-  { name: "output-watch-events", kind: "bool", usage: "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events." },
-  { name: "show-labels", kind: "bool", usage: "When printing, show all labels as the last column (default hide labels column)" },
-  { name: "label-columns", shorthand: "L", kind: "stringSlice", usage: "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2..." },
-  { name: "no-headers", kind: "bool", usage: "When using the default or custom-column output format, don't print headers (default print headers)." },
-  { name: "sort-by", kind: "string", usage: "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string." },
-  { name: "ignore-not-found", kind: "bool", usage: "If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found." },
+  {
+    name: "all-namespaces",
+    shorthand: "A",
+    kind: "bool",
+    usage:
+      "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.",
+  },
+  {
+    name: "selector",
+    shorthand: "l",
+    kind: "string",
+    usage:
+      "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
+  },
+  {
+    name: "field-selector",
+    kind: "string",
+    usage:
+      "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.",
+  },
+  {
+    name: "watch",
+    shorthand: "w",
+    kind: "bool",
+    usage: "After listing/getting the requested object, watch for changes.",
+  },
+  {
+    name: "watch-only",
+    kind: "bool",
+    usage: "Watch for changes to the requested object(s), without listing/getting first.",
+  },
+  {
+    name: "output-watch-events",
+    kind: "bool",
+    usage:
+      "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.",
+  },
+  {
+    name: "show-labels",
+    kind: "bool",
+    usage: "When printing, show all labels as the last column (default hide labels column)",
+  },
+  {
+    name: "label-columns",
+    shorthand: "L",
+    kind: "stringSlice",
+    usage:
+      "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...",
+  },
+  {
+    name: "no-headers",
+    kind: "bool",
+    usage: "When using the default or custom-column output format, don't print headers (default print headers).",
+  },
+  {
+    name: "sort-by",
+    kind: "string",
+    usage:
+      "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.",
+  },
+  {
+    name: "ignore-not-found",
+    kind: "bool",
+    usage:
+      "If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.",
+  },
   { name: "show-kind", kind: "bool", usage: "If present, list the resource type for the requested object(s)." },
-  { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future." },
-  { name: "raw", kind: "string", usage: "Raw URI to request from the server.  Uses the transport specified by the kubeconfig file." },
-  { name: "server-print", kind: "bool", default: true, usage: "If true, have the server return the appropriate table output. Supports extension APIs and CRDs." },
+  {
+    name: "chunk-size",
+    kind: "int",
+    default: 500,
+    usage:
+      "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.",
+  },
+  {
+    name: "raw",
+    kind: "string",
+    usage: "Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.",
+  },
+  {
+    name: "server-print",
+    kind: "bool",
+    default: true,
+    usage: "If true, have the server return the appropriate table output. Supports extension APIs and CRDs.",
+  },
   { name: "subresource", kind: "string", usage: "If specified, gets the subresource of the requested object." },
 ] as const;
 
@@ -83,7 +153,10 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     const requestNamespace = info.namespaced ? ns : undefined;
     try {
       if (wantsTable) {
-        const table = await client.get<Table>(resourcePath(info, requestNamespace, name), { accept: tableAccept, query: tableQuery });
+        const table = await client.get<Table>(resourcePath(info, requestNamespace, name), {
+          accept: tableAccept,
+          query: tableQuery,
+        });
         results.push({ info, namespace: requestNamespace, table, single: true });
       } else {
         const object = await client.get<KubeObject>(resourcePath(info, requestNamespace, name));
@@ -101,8 +174,15 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     const manifests = await readManifests(context.io, filenames, flags.bool("recursive"));
     const discovery = await context.discovery();
     for (const manifest of manifests) {
-      const info = await discovery.resolveKind(String(manifest.object.apiVersion ?? ""), String(manifest.object.kind ?? ""));
-      await fetchNamed(info, manifest.object.metadata?.namespace ?? namespace ?? (await context.namespace()), String(manifest.object.metadata?.name ?? ""));
+      const info = await discovery.resolveKind(
+        String(manifest.object.apiVersion ?? ""),
+        String(manifest.object.kind ?? ""),
+      );
+      await fetchNamed(
+        info,
+        manifest.object.metadata?.namespace ?? namespace ?? (await context.namespace()),
+        String(manifest.object.metadata?.name ?? ""),
+      );
     }
   } else {
     const targets = await resolveTargets(context, args);
@@ -147,10 +227,13 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     if (!(objects.length === 0 && flags.bool("ignore-not-found"))) {
       if (singleItemImplied && objects.length === 1) {
         context.io.stdout(printForGet(objects[0] as KubeObject, format, flags));
-      } else if (!(singleItemImplied && objects.length === 0) && !(errors.length > 0 && objects.length === 0 && singleItemImplied)) {
+      } else if (
+        !(singleItemImplied && objects.length === 0) &&
+        !(errors.length > 0 && objects.length === 0 && singleItemImplied)
+      ) {
         if (format.type === "custom-columns") {
           context.io.stdout(printCustomColumns(objects, format.spec, flags.bool("no-headers")));
-        } else if (!(format.type === "name" && objects.length === 0) || true) {
+        } else {
           const sorted = sortBy ? sortObjects(objects, sortBy) : objects;
           context.io.stdout(printForGet(asList(sorted), format, flags));
         }
@@ -231,7 +314,17 @@ function sortKey(value: unknown): string | number {
 function parseQuantity(text: string): number | undefined {
   const match = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(text);
   if (!match) return undefined;
-  const factors: Record<string, number> = { m: 0.001, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const factors: Record<string, number> = {
+    m: 0.001,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return Number(match[1]) * (match[2] ? (factors[match[2]] as number) : 1);
 }
 
@@ -335,7 +428,10 @@ async function watch(
     } else {
       const body = name
         ? await client.get<KubeObject>(resourcePath(info, requestNamespace, name))
-        : await client.get<{ items: KubeObject[]; metadata: { resourceVersion: string } }>(resourcePath(info, requestNamespace), { query });
+        : await client.get<{ items: KubeObject[]; metadata: { resourceVersion: string } }>(
+            resourcePath(info, requestNamespace),
+            { query },
+          );
       const items = name ? [body as KubeObject] : ((body as { items: KubeObject[] }).items ?? []);
       if (!name) resourceVersion = (body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
       for (const item of items) context.io.stdout(printObject(item, format));
@@ -379,6 +475,8 @@ function formatRemembering(text: string, remembered: number[]): { text: string; 
       widths[index] = Math.max(widths[index] ?? 0, cell.length + 3);
     });
   }
-  const out = rows.map((row) => row.map((cell, index) => (index < row.length - 1 ? cell.padEnd(widths[index] ?? 0) : cell)).join(""));
+  const out = rows.map((row) =>
+    row.map((cell, index) => (index < row.length - 1 ? cell.padEnd(widths[index] ?? 0) : cell)).join(""),
+  );
   return { text: `${out.join("\n")}\n`, widths };
 }

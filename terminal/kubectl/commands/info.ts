@@ -30,7 +30,8 @@ export const versionCommand: Command = {
   ],
   async run(context, flags) {
     const output = flags.string("output");
-    if (output && output !== "yaml" && output !== "json") throw new KubectlError("error: --output must be 'yaml' or 'json'");
+    if (output && output !== "yaml" && output !== "json")
+      throw new KubectlError("error: --output must be 'yaml' or 'json'");
     const result: Record<string, unknown> = { clientVersion, kustomizeVersion: "v5.5.0" };
     let serverError: unknown;
     if (!flags.bool("client")) {
@@ -63,10 +64,24 @@ export const apiResourcesCommand: Command = {
     { name: "api-group", kind: "string", usage: "Limit to resources in the specified API group." },
     { name: "cached", kind: "bool", usage: "Use the cached list of resources if available." },
     { name: "categories", kind: "stringSlice", usage: "Limit to resources that belong to the specified categories." },
-    { name: "namespaced", kind: "bool", default: true, usage: "If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default." },
-    { name: "no-headers", kind: "bool", usage: "When using the default or custom-column output format, don't print headers (default print headers)." },
+    {
+      name: "namespaced",
+      kind: "bool",
+      default: true,
+      usage:
+        "If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.",
+    },
+    {
+      name: "no-headers",
+      kind: "bool",
+      usage: "When using the default or custom-column output format, don't print headers (default print headers).",
+    },
     { name: "output", shorthand: "o", kind: "string", usage: "Output format. One of: (wide, name)." },
-    { name: "sort-by", kind: "string", usage: "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'." },
+    {
+      name: "sort-by",
+      kind: "string",
+      usage: "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.",
+    },
     { name: "verbs", kind: "stringSlice", usage: "Limit to resources that support the specified verbs." },
   ],
   async run(context, flags) {
@@ -76,12 +91,15 @@ export const apiResourcesCommand: Command = {
     }
     const discovery = await context.discovery();
     let resources = [...(await discovery.all())];
-    if (flags.changed("namespaced")) resources = resources.filter((info) => info.namespaced === flags.bool("namespaced"));
+    if (flags.changed("namespaced"))
+      resources = resources.filter((info) => info.namespaced === flags.bool("namespaced"));
     if (flags.changed("api-group")) resources = resources.filter((info) => info.group === flags.string("api-group"));
     for (const verb of flags.list("verbs")) resources = resources.filter((info) => info.verbs.includes(verb));
-    for (const category of flags.list("categories")) resources = resources.filter((info) => info.categories.includes(category));
+    for (const category of flags.list("categories"))
+      resources = resources.filter((info) => info.categories.includes(category));
     const sortBy = flags.string("sort-by");
-    const keyOf = (info: (typeof resources)[number]) => (sortBy === "name" ? info.resource : sortBy === "kind" ? info.kind : info.group);
+    const keyOf = (info: (typeof resources)[number]) =>
+      sortBy === "name" ? info.resource : sortBy === "kind" ? info.kind : info.group;
     resources = resources
       .map((info, index) => ({ info, index }))
       .sort((a, b) => {
@@ -91,11 +109,14 @@ export const apiResourcesCommand: Command = {
       })
       .map((entry) => entry.info);
     if (output === "name") {
-      context.io.stdout(resources.map((info) => (info.group ? `${info.resource}.${info.group}\n` : `${info.resource}\n`)).join(""));
+      context.io.stdout(
+        resources.map((info) => (info.group ? `${info.resource}.${info.group}\n` : `${info.resource}\n`)).join(""),
+      );
       return 0;
     }
     let text = "";
-    if (!flags.bool("no-headers")) text += `NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND${output === "wide" ? "\tVERBS\tCATEGORIES" : ""}\n`;
+    if (!flags.bool("no-headers"))
+      text += `NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND${output === "wide" ? "\tVERBS\tCATEGORIES" : ""}\n`;
     for (const info of resources) {
       text += `${info.resource}\t${info.shortNames.join(",")}\t${groupVersion(info)}\t${info.namespaced}\t${info.kind}`;
       if (output === "wide") text += `\t${[...info.verbs].sort().join(",")}\t${info.categories.join(",")}`;
@@ -113,7 +134,9 @@ export const apiVersionsCommand: Command = {
   use: "api-versions",
   async run(context) {
     const discovery = await context.discovery();
-    const versions = (await discovery.apiGroups()).flatMap((group) => group.versions.map((version) => version.groupVersion));
+    const versions = (await discovery.apiGroups()).flatMap((group) =>
+      group.versions.map((version) => version.groupVersion),
+    );
     context.io.stdout(`${[...new Set(versions)].sort().join("\n")}\n`);
     return 0;
   },
@@ -130,10 +153,12 @@ export const clusterInfoCommand: Command = {
     const green = (text: string) => (context.io.isTerminal ? `\x1b[0;32m${text}\x1b[0m` : text);
     const yellow = (text: string) => (context.io.isTerminal ? `\x1b[0;33m${text}\x1b[0m` : text);
     let out = `${green("Kubernetes control plane")} is running at ${yellow(server)}\n`;
-    const services = await client.get<{ items: { metadata: { name: string; labels?: Record<string, string> }; spec: { ports?: { name?: string; port: number }[] } }[] }>(
-      "/api/v1/namespaces/kube-system/services",
-      { query: { labelSelector: "kubernetes.io/cluster-service=true" } },
-    );
+    const services = await client.get<{
+      items: {
+        metadata: { name: string; labels?: Record<string, string> };
+        spec: { ports?: { name?: string; port: number }[] };
+      }[];
+    }>("/api/v1/namespaces/kube-system/services", { query: { labelSelector: "kubernetes.io/cluster-service=true" } });
     for (const service of services.items) {
       const name = service.metadata.labels?.["kubernetes.io/name"] ?? service.metadata.name;
       const port = service.spec.ports?.[0];
@@ -153,9 +178,13 @@ export const completionCommand: Command = {
   use: "completion SHELL",
   async run(context: CommandContext, flags: Flags) {
     const shell = flags.positional[0];
-    if (!shell) throw new KubectlError("error: Shell not specified.\nSee 'kubectl completion -h' for help and examples");
-    if (!["bash", "zsh", "fish", "powershell"].includes(shell)) throw new KubectlError(`error: Unsupported shell type "${shell}".`);
-    context.io.stdout(`# ${shell} completion for kubectl                                 -*- shell-script -*-\n# Kubelab's terminal completes kubectl natively; this script only marks completion as loaded.\n__kubelab_kubectl_completion_loaded=1\n`);
+    if (!shell)
+      throw new KubectlError("error: Shell not specified.\nSee 'kubectl completion -h' for help and examples");
+    if (!["bash", "zsh", "fish", "powershell"].includes(shell))
+      throw new KubectlError(`error: Unsupported shell type "${shell}".`);
+    context.io.stdout(
+      `# ${shell} completion for kubectl                                 -*- shell-script -*-\n# Kubelab's terminal completes kubectl natively; this script only marks completion as loaded.\n__kubelab_kubectl_completion_loaded=1\n`,
+    );
     return 0;
   },
 };

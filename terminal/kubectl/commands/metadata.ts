@@ -1,16 +1,17 @@
 import { parse } from "yaml";
 import type { Command, CommandContext } from "../Command";
-import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { toGoYaml } from "../printers/goYaml";
 import { omitManagedFields } from "../printers/output";
 import { threeWayJsonMergePatch, threeWayMergePatch } from "../strategicMerge";
-import { type KubeObject, dryRunFlag, filenameFlags, printFlags, sleep } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags, sleep } from "./common";
 import { dryRunOf, dryRunSuffix, patchObject, printResult, replaceObject } from "./mutation";
 import { objectsFor } from "./workloads";
 
+// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
 
 function metadataCommand(field: "labels" | "annotations", verb: string, name: string): Command {
@@ -23,23 +24,52 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
       ...printFlags,
       ...filenameFlags(`identifying the resource to update the ${singular}`),
       dryRunFlag,
-      { name: "overwrite", kind: "bool", usage: `If true, allow ${field} to be overwritten, otherwise reject ${singular} updates that overwrite existing ${field}.` },
+      {
+        name: "overwrite",
+        kind: "bool",
+        usage: `If true, allow ${field} to be overwritten, otherwise reject ${singular} updates that overwrite existing ${field}.`,
+      },
       { name: "all", kind: "bool", usage: "Select all resources, in the namespace of the specified resource types" },
-      { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If true, check the specified action in all namespaces." },
-      { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints." },
+      {
+        name: "all-namespaces",
+        shorthand: "A",
+        kind: "bool",
+        usage: "If true, check the specified action in all namespaces.",
+      },
+      {
+        name: "selector",
+        shorthand: "l",
+        kind: "string",
+        usage:
+          "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
+      },
       { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on" },
       { name: "list", kind: "bool", usage: `If true, display the ${field} for a given resource.` },
       { name: "local", kind: "bool", usage: `If true, ${name} will NOT contact api-server but run locally.` },
-      { name: "resource-version", kind: "string", usage: "If non-empty, the update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource." },
-      { name: "field-manager", kind: "string", default: `kubectl-${name}`, usage: "Name of the manager used to track field ownership." },
+      {
+        name: "resource-version",
+        kind: "string",
+        usage:
+          "If non-empty, the update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.",
+      },
+      {
+        name: "field-manager",
+        kind: "string",
+        default: `kubectl-${name}`,
+        usage: "Name of the manager used to track field ownership.",
+      },
     ],
     async run(context, flags) {
       const changes = flags.positional.filter((arg) => arg.includes("=") || (arg.endsWith("-") && !arg.includes("/")));
       const resources = flags.positional.filter((arg) => !changes.includes(arg));
       if (resources.length === 0 && flags.list("filename").length === 0) {
-        throw usageError(`kubectl ${name}`, "one or more resources must be specified as <resource> <name> or <resource>/<name>");
+        throw usageError(
+          `kubectl ${name}`,
+          "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        );
       }
-      if (changes.length === 0 && !flags.bool("list")) throw usageError(`kubectl ${name}`, `at least one ${singular} update is required`);
+      if (changes.length === 0 && !flags.bool("list"))
+        throw usageError(`kubectl ${name}`, `at least one ${singular} update is required`);
       const additions: Record<string, string> = {};
       const removals: string[] = [];
       for (const change of changes) {
@@ -85,7 +115,10 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
         if (flags.string("resource-version")) patch.metadata.resourceVersion = flags.string("resource-version");
         let result: KubeObject = object;
         if (dryRun !== "client") {
-          result = await patchObject(context, info, object.metadata?.namespace, objectName, patch, "merge", { dryRun, fieldManager: flags.string("field-manager") });
+          result = await patchObject(context, info, object.metadata?.namespace, objectName, patch, "merge", {
+            dryRun,
+            fieldManager: flags.string("field-manager"),
+          });
         }
         // kubectl says "unlabeled" for label removals only; annotate always says "annotated".
         const message = Object.keys(additions).length === 0 && field === "labels" ? `un${verb}` : verb;
@@ -119,7 +152,10 @@ function parseTaint(spec: string): { taint: Taint; remove: boolean } {
   if (effect && !["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(effect)) {
     throw new KubectlError(`error: invalid taint effect: ${effect}, unsupported taint effect`);
   }
-  return { taint: { key: key as string, ...(value !== undefined ? { value } : {}), ...(effect ? { effect } : {}) }, remove };
+  return {
+    taint: { key: key as string, ...(value !== undefined ? { value } : {}), ...(effect ? { effect } : {}) },
+    remove,
+  };
 }
 
 /** `kubectl taint`. */
@@ -130,15 +166,30 @@ export const taintCommand: Command = {
   flags: [
     ...printFlags,
     dryRunFlag,
-    { name: "overwrite", kind: "bool", usage: "If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints." },
+    {
+      name: "overwrite",
+      kind: "bool",
+      usage: "If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.",
+    },
     { name: "all", kind: "bool", usage: "Select all nodes in the cluster" },
     { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
-    { name: "field-manager", kind: "string", default: "kubectl-taint", usage: "Name of the manager used to track field ownership." },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-taint",
+      usage: "Name of the manager used to track field ownership.",
+    },
   ],
   async run(context, flags) {
-    const specs = flags.positional.filter((arg) => arg.includes(":") || arg.includes("=") || (arg.endsWith("-") && flags.positional.indexOf(arg) > 1));
+    const specs = flags.positional.filter(
+      (arg) => arg.includes(":") || arg.includes("=") || (arg.endsWith("-") && flags.positional.indexOf(arg) > 1),
+    );
     const resources = flags.positional.filter((arg) => !specs.includes(arg));
-    if (resources.length === 0) throw usageError("kubectl taint", "at least one resource name must be specified since 'all' parameter is not set");
+    if (resources.length === 0)
+      throw usageError(
+        "kubectl taint",
+        "at least one resource name must be specified since 'all' parameter is not set",
+      );
     if (specs.length === 0) throw usageError("kubectl taint", "at least one taint update is required");
     const parsed = specs.map(parseTaint);
     flags.parsed.positional = resources;
@@ -151,13 +202,18 @@ export const taintCommand: Command = {
       for (const { taint, remove } of parsed) {
         if (remove) {
           const before = taints.length;
-          taints = taints.filter((existing) => !(existing.key === taint.key && (!taint.effect || existing.effect === taint.effect)));
-          if (taints.length === before) throw new KubectlError(`error: taint "${taint.key}${taint.effect ? `:${taint.effect}` : ""}" not found`);
+          taints = taints.filter(
+            (existing) => !(existing.key === taint.key && (!taint.effect || existing.effect === taint.effect)),
+          );
+          if (taints.length === before)
+            throw new KubectlError(`error: taint "${taint.key}${taint.effect ? `:${taint.effect}` : ""}" not found`);
           removed = true;
         } else {
           const existing = taints.find((candidate) => candidate.key === taint.key && candidate.effect === taint.effect);
           if (existing && !flags.bool("overwrite")) {
-            throw new KubectlError(`error: node ${object.metadata?.name} already has ${taint.key} taint(s) with same effect(s) and --overwrite is false`);
+            throw new KubectlError(
+              `error: node ${object.metadata?.name} already has ${taint.key} taint(s) with same effect(s) and --overwrite is false`,
+            );
           }
           taints = taints.filter((candidate) => candidate !== existing);
           taints.push(taint);
@@ -166,7 +222,10 @@ export const taintCommand: Command = {
       }
       const message = added && removed ? "modified" : added ? "tainted" : "untainted";
       if (dryRun !== "client") {
-        await patchObject(context, info, undefined, String(object.metadata?.name), { spec: { taints } }, "merge", { dryRun, fieldManager: flags.string("field-manager") });
+        await patchObject(context, info, undefined, String(object.metadata?.name), { spec: { taints } }, "merge", {
+          dryRun,
+          fieldManager: flags.string("field-manager"),
+        });
       }
       context.io.stdout(`node/${object.metadata?.name} ${message}${dryRunSuffix(dryRun)}\n`);
     }
@@ -174,7 +233,12 @@ export const taintCommand: Command = {
   },
 };
 
-async function setUnschedulable(context: CommandContext, flags: Flags, unschedulable: boolean, nodes?: KubeObject[]): Promise<void> {
+async function setUnschedulable(
+  context: CommandContext,
+  flags: Flags,
+  unschedulable: boolean,
+  nodes?: KubeObject[],
+): Promise<void> {
   const dryRun = dryRunOf(context, flags);
   const discovery = await context.discovery();
   const info = await discovery.resolve("nodes");
@@ -186,13 +250,24 @@ async function setUnschedulable(context: CommandContext, flags: Flags, unschedul
       continue;
     }
     if (dryRun !== "client") {
-      await patchObject(context, info, undefined, name, { spec: { unschedulable: unschedulable ? true : null } }, "strategic", { dryRun, fieldManager: "kubectl-cordon" });
+      await patchObject(
+        context,
+        info,
+        undefined,
+        name,
+        { spec: { unschedulable: unschedulable ? true : null } },
+        "strategic",
+        { dryRun, fieldManager: "kubectl-cordon" },
+      );
     }
     context.io.stdout(`node/${name} ${unschedulable ? "cordoned" : "uncordoned"}${dryRunSuffix(dryRun)}\n`);
   }
 }
 
-const cordonFlags = [dryRunFlag, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }] as Command["flags"] & object;
+const cordonFlags = [
+  dryRunFlag,
+  { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+] as Command["flags"] & object;
 
 function nodeArgs(flags: Flags, path: string): void {
   if (flags.positional.length === 0 && !flags.string("selector")) throw usageError(path, "USAGE: cordon NODE [flags]");
@@ -234,13 +309,45 @@ export const drainCommand: Command = {
     ...cordonFlags,
     { name: "force", kind: "bool", usage: "Continue even if there are pods that do not declare a controller." },
     { name: "ignore-daemonsets", kind: "bool", usage: "Ignore DaemonSet-managed pods." },
-    { name: "delete-emptydir-data", kind: "bool", usage: "Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained)." },
-    { name: "grace-period", kind: "int", default: -1, usage: "Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used." },
-    { name: "timeout", kind: "string", default: "0s", usage: "The length of time to wait before giving up, zero means infinite" },
-    { name: "disable-eviction", kind: "bool", usage: "Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution." },
+    {
+      name: "delete-emptydir-data",
+      kind: "bool",
+      usage:
+        "Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).",
+    },
+    {
+      name: "grace-period",
+      kind: "int",
+      default: -1,
+      usage:
+        "Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.",
+    },
+    {
+      name: "timeout",
+      kind: "string",
+      default: "0s",
+      usage: "The length of time to wait before giving up, zero means infinite",
+    },
+    {
+      name: "disable-eviction",
+      kind: "bool",
+      usage:
+        "Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.",
+    },
     { name: "pod-selector", kind: "string", usage: "Label selector to filter pods on the node" },
-    { name: "skip-wait-for-delete-timeout", kind: "int", usage: "If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip." },
-    { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future." },
+    {
+      name: "skip-wait-for-delete-timeout",
+      kind: "int",
+      usage:
+        "If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip.",
+    },
+    {
+      name: "chunk-size",
+      kind: "int",
+      default: 500,
+      usage:
+        "Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.",
+    },
   ],
   async run(context, flags) {
     nodeArgs(flags, "kubectl drain");
@@ -249,7 +356,9 @@ export const drainCommand: Command = {
     const client = await context.client();
     for (const node of nodes) {
       const name = String(node.metadata?.name);
-      const pods = await client.get<{ items: Any[] }>("/api/v1/pods", { query: { fieldSelector: `spec.nodeName=${name}`, labelSelector: flags.string("pod-selector") || undefined } });
+      const pods = await client.get<{ items: Any[] }>("/api/v1/pods", {
+        query: { fieldSelector: `spec.nodeName=${name}`, labelSelector: flags.string("pod-selector") || undefined },
+      });
       const daemonSetPods: string[] = [];
       const unmanaged: string[] = [];
       const localStorage: string[] = [];
@@ -271,11 +380,22 @@ export const drainCommand: Command = {
         evict.push(pod);
       }
       const problems: string[] = [];
-      if (unmanaged.length > 0 && !flags.bool("force")) problems.push(`cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(", ")}`);
-      if (daemonSetPods.length > 0 && !flags.bool("ignore-daemonsets")) problems.push(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemonSetPods.join(", ")}`);
-      if (localStorage.length > 0 && !flags.bool("delete-emptydir-data")) problems.push(`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${localStorage.join(", ")}`);
+      if (unmanaged.length > 0 && !flags.bool("force"))
+        problems.push(
+          `cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(", ")}`,
+        );
+      if (daemonSetPods.length > 0 && !flags.bool("ignore-daemonsets"))
+        problems.push(
+          `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemonSetPods.join(", ")}`,
+        );
+      if (localStorage.length > 0 && !flags.bool("delete-emptydir-data"))
+        problems.push(
+          `cannot delete Pods with local storage (use --delete-emptydir-data to override): ${localStorage.join(", ")}`,
+        );
       if (problems.length > 0) {
-        context.io.stderr(`error: unable to drain node "${name}" due to error: ${problems.length === 1 ? problems[0] : `[${problems.join(", ")}]`}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n`);
+        context.io.stderr(
+          `error: unable to drain node "${name}" due to error: ${problems.length === 1 ? problems[0] : `[${problems.join(", ")}]`}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n`,
+        );
         for (const problem of problems) context.io.stderr(`${problem}\n`);
         return 1;
       }
@@ -285,18 +405,28 @@ export const drainCommand: Command = {
       if (warnings.length > 0) context.io.stderr(`Warning: ${warnings.join("; ")}\n`);
       for (const pod of evict) {
         context.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}\n`);
-        const body: Any = { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace } };
+        const body: Any = {
+          apiVersion: "policy/v1",
+          kind: "Eviction",
+          metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
+        };
         if (flags.int("grace-period") >= 0) body.deleteOptions = { gracePeriodSeconds: flags.int("grace-period") };
         if (flags.bool("disable-eviction")) {
-          await client.json("DELETE", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, { body: { kind: "DeleteOptions", apiVersion: "v1" } });
+          await client.json("DELETE", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, {
+            body: { kind: "DeleteOptions", apiVersion: "v1" },
+          });
         } else {
-          await client.json("POST", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/eviction`, { body });
+          await client.json("POST", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/eviction`, {
+            body,
+          });
         }
       }
       for (const pod of evict) {
         while (!context.io.signal?.aborted) {
           try {
-            const current = await client.get<Any>(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`);
+            const current = await client.get<Any>(
+              `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
+            );
             if (current.metadata.uid !== pod.metadata.uid) break;
           } catch (error) {
             if (error instanceof ApiStatusError && error.reason === "NotFound") break;
@@ -323,15 +453,35 @@ export const patchCommand: Command = {
     dryRunFlag,
     { name: "patch", shorthand: "p", kind: "string", usage: "The patch to be applied to the resource JSON file." },
     { name: "patch-file", kind: "string", usage: "A file containing a patch to be applied to the resource." },
-    { name: "type", kind: "string", default: "strategic", usage: "The type of patch being provided; one of [json merge strategic]" },
-    { name: "local", kind: "bool", usage: "If true, patch will operate on the content of the file, not the server-side resource." },
-    { name: "subresource", kind: "string", usage: "If specified, patch will operate on the subresource of the requested object. Supported subresources are status, scale and resize." },
-    { name: "field-manager", kind: "string", default: "kubectl-patch", usage: "Name of the manager used to track field ownership." },
+    {
+      name: "type",
+      kind: "string",
+      default: "strategic",
+      usage: "The type of patch being provided; one of [json merge strategic]",
+    },
+    {
+      name: "local",
+      kind: "bool",
+      usage: "If true, patch will operate on the content of the file, not the server-side resource.",
+    },
+    {
+      name: "subresource",
+      kind: "string",
+      usage:
+        "If specified, patch will operate on the subresource of the requested object. Supported subresources are status, scale and resize.",
+    },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-patch",
+      usage: "Name of the manager used to track field ownership.",
+    },
   ],
   async run(context, flags) {
     let text = flags.string("patch");
     if (flags.string("patch-file")) text = await context.io.readFile(flags.string("patch-file"));
-    if (!text) throw usageError("kubectl patch", "must specify --patch or --patch-file containing the contents of the patch");
+    if (!text)
+      throw usageError("kubectl patch", "must specify --patch or --patch-file containing the contents of the patch");
     let patch: unknown;
     try {
       patch = parse(text);
@@ -339,17 +489,29 @@ export const patchCommand: Command = {
       throw new KubectlError(`error: unable to parse "${text}": ${(error as Error).message}`);
     }
     const type = flags.string("type");
-    if (!["json", "merge", "strategic"].includes(type)) throw new KubectlError(`error: --type must be one of [json merge strategic], not "${type}"`);
+    if (!["json", "merge", "strategic"].includes(type))
+      throw new KubectlError(`error: --type must be one of [json merge strategic], not "${type}"`);
     const dryRun = dryRunOf(context, flags);
     for (const { info, object } of await objectsFor(context, flags)) {
-      const result = await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), JSON.stringify(patch), type as "json" | "merge" | "strategic", {
-        dryRun,
-        fieldManager: flags.string("field-manager"),
-        subresource: flags.string("subresource") || undefined,
-      });
+      const result = await patchObject(
+        context,
+        info,
+        object.metadata?.namespace,
+        String(object.metadata?.name),
+        JSON.stringify(patch),
+        type as "json" | "merge" | "strategic",
+        {
+          dryRun,
+          fieldManager: flags.string("field-manager"),
+          subresource: flags.string("subresource") || undefined,
+        },
+      );
       const unchanged = result.metadata?.resourceVersion === object.metadata?.resourceVersion;
       if (flags.string("output")) printResult(context, flags, info, result, "patched", dryRun);
-      else context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} patched${unchanged ? " (no change)" : ""}${dryRunSuffix(dryRun)}\n`);
+      else
+        context.io.stdout(
+          `${kindDotGroup(info)}/${object.metadata?.name} patched${unchanged ? " (no change)" : ""}${dryRunSuffix(dryRun)}\n`,
+        );
     }
     return 0;
   },
@@ -364,13 +526,47 @@ export const replaceCommand: Command = {
     ...printFlags,
     ...filenameFlags("that contains the configuration to replace"),
     dryRunFlag,
-    { name: "force", kind: "bool", usage: "If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation." },
-    { name: "grace-period", kind: "int", default: -1, usage: "Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion)." },
-    { name: "save-config", kind: "bool", usage: "If true, the configuration of current object will be saved in its annotation." },
-    { name: "validate", kind: "string", default: "strict", noOptDefault: "strict", usage: "Must be one of: strict (or true), warn, ignore (or false)." },
-    { name: "wait", kind: "bool", usage: "Only relevant during a force replace, will wait for resources to be gone before returning." },
-    { name: "field-manager", kind: "string", default: "kubectl-replace", usage: "Name of the manager used to track field ownership." },
-    { name: "subresource", kind: "string", usage: "If specified, replace will operate on the subresource of the requested object." },
+    {
+      name: "force",
+      kind: "bool",
+      usage:
+        "If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.",
+    },
+    {
+      name: "grace-period",
+      kind: "int",
+      default: -1,
+      usage:
+        "Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).",
+    },
+    {
+      name: "save-config",
+      kind: "bool",
+      usage: "If true, the configuration of current object will be saved in its annotation.",
+    },
+    {
+      name: "validate",
+      kind: "string",
+      default: "strict",
+      noOptDefault: "strict",
+      usage: "Must be one of: strict (or true), warn, ignore (or false).",
+    },
+    {
+      name: "wait",
+      kind: "bool",
+      usage: "Only relevant during a force replace, will wait for resources to be gone before returning.",
+    },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-replace",
+      usage: "Name of the manager used to track field ownership.",
+    },
+    {
+      name: "subresource",
+      kind: "string",
+      usage: "If specified, replace will operate on the subresource of the requested object.",
+    },
   ],
   async run(context, flags) {
     if (flags.list("filename").length === 0) throw usageError("kubectl replace", "must specify --filename to replace");
@@ -385,7 +581,13 @@ export const replaceCommand: Command = {
       const objectNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;
       try {
         if (flags.bool("force")) {
-          await client.json("DELETE", resourcePath(info, objectNamespace, String(object.metadata?.name)), { body: { kind: "DeleteOptions", apiVersion: "v1", ...(flags.int("grace-period") >= 0 ? { gracePeriodSeconds: flags.int("grace-period") } : {}) } });
+          await client.json("DELETE", resourcePath(info, objectNamespace, String(object.metadata?.name)), {
+            body: {
+              kind: "DeleteOptions",
+              apiVersion: "v1",
+              ...(flags.int("grace-period") >= 0 ? { gracePeriodSeconds: flags.int("grace-period") } : {}),
+            },
+          });
           context.io.stdout(`${kindDotGroup(info)} "${object.metadata?.name}" deleted\n`);
           for (let i = 0; i < 600; i++) {
             try {
@@ -395,7 +597,10 @@ export const replaceCommand: Command = {
               break;
             }
           }
-          const created = await client.json<KubeObject>("POST", resourcePath(info, objectNamespace), { body: object, query: { fieldManager: flags.string("field-manager") } });
+          const created = await client.json<KubeObject>("POST", resourcePath(info, objectNamespace), {
+            body: object,
+            query: { fieldManager: flags.string("field-manager") },
+          });
           printResult(context, flags, info, created, "replaced", dryRun);
           continue;
         }
@@ -403,7 +608,13 @@ export const replaceCommand: Command = {
           const live = await client.get<KubeObject>(resourcePath(info, objectNamespace, String(object.metadata?.name)));
           object.metadata = { ...(object.metadata ?? {}), resourceVersion: live.metadata?.resourceVersion };
         }
-        const replaced = dryRun === "client" ? object : await replaceObject(context, info, objectNamespace, object, { dryRun, fieldManager: flags.string("field-manager") });
+        const replaced =
+          dryRun === "client"
+            ? object
+            : await replaceObject(context, info, objectNamespace, object, {
+                dryRun,
+                fieldManager: flags.string("field-manager"),
+              });
         printResult(context, flags, info, replaced, "replaced", dryRun);
       } catch (error) {
         failed = true;
@@ -431,10 +642,29 @@ export const editCommand: Command = {
     ...filenameFlags("to use to edit the resource"),
     { name: "output-patch", kind: "bool", usage: "Output the patch if the resource is edited." },
     { name: "windows-line-endings", kind: "bool", usage: "Defaults to the line ending native to your platform." },
-    { name: "save-config", kind: "bool", usage: "If true, the configuration of current object will be saved in its annotation." },
-    { name: "validate", kind: "string", default: "strict", noOptDefault: "strict", usage: "Must be one of: strict (or true), warn, ignore (or false)." },
-    { name: "field-manager", kind: "string", default: "kubectl-edit", usage: "Name of the manager used to track field ownership." },
-    { name: "subresource", kind: "string", usage: "If specified, edit will operate on the subresource of the requested object." },
+    {
+      name: "save-config",
+      kind: "bool",
+      usage: "If true, the configuration of current object will be saved in its annotation.",
+    },
+    {
+      name: "validate",
+      kind: "string",
+      default: "strict",
+      noOptDefault: "strict",
+      usage: "Must be one of: strict (or true), warn, ignore (or false).",
+    },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-edit",
+      usage: "Name of the manager used to track field ownership.",
+    },
+    {
+      name: "subresource",
+      kind: "string",
+      usage: "If specified, edit will operate on the subresource of the requested object.",
+    },
   ],
   async run(context, flags) {
     if (flags.positional.length === 0 && flags.list("filename").length === 0) {
@@ -470,23 +700,37 @@ export const editCommand: Command = {
           continue;
         }
         const builtin = !info.group.includes(".") || info.group.endsWith(".k8s.io");
-        const patch = builtin ? threeWayMergePatch(shown, modified, shown) : threeWayJsonMergePatch(shown, modified, shown);
+        const patch = builtin
+          ? threeWayMergePatch(shown, modified, shown)
+          : threeWayJsonMergePatch(shown, modified, shown);
         if (Object.keys(patch).length === 0) {
           context.io.stdout("Edit cancelled, no changes made.\n");
           break;
         }
         try {
-          await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), patch, builtin ? "strategic" : "merge", { fieldManager: flags.string("field-manager") });
+          await patchObject(
+            context,
+            info,
+            object.metadata?.namespace,
+            String(object.metadata?.name),
+            patch,
+            builtin ? "strategic" : "merge",
+            { fieldManager: flags.string("field-manager") },
+          );
           context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} edited\n`);
           break;
         } catch (error) {
           if (!(error instanceof ApiStatusError)) throw error;
           const message = formatApiError(error);
-          context.io.stderr(`error: ${info.resource}${info.group ? `.${info.group}` : ""} "${object.metadata?.name}" is invalid\n`);
+          context.io.stderr(
+            `error: ${info.resource}${info.group ? `.${info.group}` : ""} "${object.metadata?.name}" is invalid\n`,
+          );
           errorNote = `# ${message.replace(/\n/g, "\n# ")}\n#\n`;
           text = body;
           const tmp = `/tmp/kubectl-edit-${Date.now()}.yaml`;
-          context.io.stderr(`A copy of your changes has been stored to "${tmp}"\nerror: Edit cancelled, no valid changes were saved.\n`);
+          context.io.stderr(
+            `A copy of your changes has been stored to "${tmp}"\nerror: Edit cancelled, no valid changes were saved.\n`,
+          );
           try {
             await context.io.writeFile(tmp, body);
           } catch {

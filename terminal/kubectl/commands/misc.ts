@@ -1,20 +1,20 @@
 import { applyObject } from "../apply";
-import type { Command, CommandContext } from "../Command";
-import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
-import type { Flags } from "../flags";
+import type { Command } from "../Command";
+import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { since } from "../describe/format";
+import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import { renderGlobalOptionsText } from "../globalOptions";
 import { readManifests } from "../manifests";
-import { since } from "../describe/format";
 import { toGoYaml } from "../printers/goYaml";
 import { JsonPath } from "../printers/jsonpath";
 import { omitManagedFields } from "../printers/output";
 import { formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
 import { unifiedDiff } from "../unifiedDiff";
-import { type KubeObject, filenameFlags, sleep } from "./common";
+import { filenameFlags, type KubeObject, sleep } from "./common";
 import { objectsFor } from "./workloads";
 
+// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
 
 function parseTimeout(text: string): number {
@@ -41,10 +41,26 @@ export const waitCommand: Command = {
   use: "wait ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)]) [--for=create|--for=delete|--for condition=available|--for=jsonpath='{}'[=value]]",
   flags: [
     ...filenameFlags("identifying the resource."),
-    { name: "for", kind: "string", usage: "The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true.  Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity." },
-    { name: "timeout", kind: "string", default: "30s", usage: "The length of time to wait before giving up.  Zero means check once and don't wait, negative means wait for a week." },
+    {
+      name: "for",
+      kind: "string",
+      usage:
+        "The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true.  Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity.",
+    },
+    {
+      name: "timeout",
+      kind: "string",
+      default: "30s",
+      usage:
+        "The length of time to wait before giving up.  Zero means check once and don't wait, negative means wait for a week.",
+    },
     { name: "all", kind: "bool", usage: "Select all resources in the namespace of the specified resource types" },
-    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces." },
+    {
+      name: "all-namespaces",
+      shorthand: "A",
+      kind: "bool",
+      usage: "If present, list the requested object(s) across all namespaces.",
+    },
     { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
     { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on" },
     { name: "output", shorthand: "o", kind: "string", usage: "Output format." },
@@ -61,7 +77,10 @@ export const waitCommand: Command = {
     for (const target of targets) {
       if (target.names.length > 0) for (const name of target.names) items.push({ info: target.info, name });
       else {
-        const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, target.info.namespaced ? namespace : undefined), { query: { labelSelector: flags.string("selector") || undefined } });
+        const list = await client.get<{ items: KubeObject[] }>(
+          resourcePath(target.info, target.info.namespaced ? namespace : undefined),
+          { query: { labelSelector: flags.string("selector") || undefined } },
+        );
         for (const item of list.items) items.push({ info: target.info, name: String(item.metadata?.name) });
         if (list.items.length === 0) throw new KubectlError("error: no matching resources found");
       }
@@ -72,7 +91,9 @@ export const waitCommand: Command = {
       if (!object) return false;
       if (condition.startsWith("condition=")) {
         const [name, value] = condition.slice("condition=".length).split("=");
-        const found = (object.status?.conditions ?? []).find((c: Any) => String(c.type).toLowerCase() === String(name).toLowerCase());
+        const found = (object.status?.conditions ?? []).find(
+          (c: Any) => String(c.type).toLowerCase() === String(name).toLowerCase(),
+        );
         return Boolean(found) && String(found.status).toLowerCase() === String(value ?? "true").toLowerCase();
       }
       if (condition.startsWith("jsonpath=")) {
@@ -101,7 +122,9 @@ export const waitCommand: Command = {
           break;
         }
         if (Date.now() >= deadline || context.io.signal?.aborted) {
-          throw new KubectlError(`error: timed out waiting for the condition on ${info.resource}${info.group ? `.${info.group}` : ""}/${name}`);
+          throw new KubectlError(
+            `error: timed out waiting for the condition on ${info.resource}${info.group ? `.${info.group}` : ""}/${name}`,
+          );
         }
         await sleep(Math.min(200, Math.max(1, deadline - Date.now())), context.io.signal);
       }
@@ -115,7 +138,12 @@ const canI: Command = {
   short: "Check whether an action is allowed",
   use: "can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]",
   flags: [
-    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If true, check the specified action in all namespaces." },
+    {
+      name: "all-namespaces",
+      shorthand: "A",
+      kind: "bool",
+      usage: "If true, check the specified action in all namespaces.",
+    },
     { name: "list", kind: "bool", usage: "If true, prints all allowed actions." },
     { name: "quiet", shorthand: "q", kind: "bool", usage: "If true, suppress output and just return the exit code." },
     { name: "subresource", kind: "string", usage: "SubResource such as pod/log or deployment/scale" },
@@ -125,18 +153,27 @@ const canI: Command = {
     const client = await context.client();
     const namespace = flags.bool("all-namespaces") ? "" : await context.namespace();
     if (flags.bool("list")) {
-      const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", { body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace } } });
+      const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", {
+        body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace } },
+      });
       let text = flags.bool("no-headers") ? "" : "Resources\tNon-Resource URLs\tResource Names\tVerbs\n";
       for (const rule of review.status?.resourceRules ?? []) {
-        const resources = (rule.resources ?? []).map((resource: string) => ((rule.apiGroups ?? [""])[0] ? `${resource}.${rule.apiGroups[0]}` : resource));
+        const resources = (rule.resources ?? []).map((resource: string) =>
+          (rule.apiGroups ?? [""])[0] ? `${resource}.${rule.apiGroups[0]}` : resource,
+        );
         text += `${resources.join(", ")}\t[]\t[${(rule.resourceNames ?? []).join(" ")}]\t[${(rule.verbs ?? []).join(" ")}]\n`;
       }
-      for (const rule of review.status?.nonResourceRules ?? []) text += `\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[]\t[${(rule.verbs ?? []).join(" ")}]\n`;
+      for (const rule of review.status?.nonResourceRules ?? [])
+        text += `\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[]\t[${(rule.verbs ?? []).join(" ")}]\n`;
       context.io.stdout(formatTabbed(text, 1));
       return 0;
     }
     const [verb, what] = flags.positional;
-    if (!verb || !what) throw usageError("kubectl auth can-i", "you must specify two arguments: verb resource or verb resource/resourceName.");
+    if (!verb || !what)
+      throw usageError(
+        "kubectl auth can-i",
+        "you must specify two arguments: verb resource or verb resource/resourceName.",
+      );
     const spec: Any = {};
     if (what.startsWith("/")) spec.nonResourceAttributes = { path: what, verb };
     else {
@@ -152,9 +189,18 @@ const canI: Command = {
           context.io.stderr(`Warning: the server doesn't have a resource type '${typed}'\n\n`);
         }
       }
-      spec.resourceAttributes = { namespace, verb, group, resource, ...(name ? { name } : {}), ...(flags.string("subresource") ? { subresource: flags.string("subresource") } : {}) };
+      spec.resourceAttributes = {
+        namespace,
+        verb,
+        group,
+        resource,
+        ...(name ? { name } : {}),
+        ...(flags.string("subresource") ? { subresource: flags.string("subresource") } : {}),
+      };
     }
-    const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", { body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec } });
+    const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
+      body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec },
+    });
     const allowed = review.status?.allowed === true;
     if (!flags.bool("quiet")) context.io.stdout(allowed ? "yes\n" : "no\n");
     return allowed ? 0 : 1;
@@ -168,7 +214,9 @@ const whoAmI: Command = {
   flags: [{ name: "output", shorthand: "o", kind: "string", usage: "Output format." }],
   async run(context, flags) {
     const client = await context.client();
-    const review = await client.json<Any>("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", { body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } });
+    const review = await client.json<Any>("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {
+      body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" },
+    });
     if (flags.string("output") === "yaml") {
       context.io.stdout(toGoYaml(review));
       return 0;
@@ -197,10 +245,21 @@ export const eventsCommand: Command = {
   short: "List events",
   use: "events [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning]",
   flags: [
-    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
+    {
+      name: "all-namespaces",
+      shorthand: "A",
+      kind: "bool",
+      usage:
+        "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.",
+    },
     { name: "for", kind: "string", usage: "Filter events to only those pertaining to the specified resource." },
     { name: "types", kind: "stringSlice", usage: "Output only events of given types." },
-    { name: "watch", shorthand: "w", kind: "bool", usage: "After listing the requested events, watch for more events." },
+    {
+      name: "watch",
+      shorthand: "w",
+      kind: "bool",
+      usage: "After listing the requested events, watch for more events.",
+    },
     { name: "no-headers", kind: "bool", usage: "When using the default output format, don't print headers." },
     { name: "output", shorthand: "o", kind: "string", usage: "Output format." },
     { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once." },
@@ -219,12 +278,23 @@ export const eventsCommand: Command = {
     const list = await client.get<{ items: Any[] }>(path, { query: { fieldSelector } });
     const types = flags.list("types");
     const items = list.items
-      .filter((event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()))
-      .sort((a, b) => new Date(a.lastTimestamp ?? a.eventTime ?? a.metadata.creationTimestamp).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? b.metadata.creationTimestamp).getTime());
+      .filter(
+        (event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()),
+      )
+      .sort(
+        (a, b) =>
+          new Date(a.lastTimestamp ?? a.eventTime ?? a.metadata.creationTimestamp).getTime() -
+          new Date(b.lastTimestamp ?? b.eventTime ?? b.metadata.creationTimestamp).getTime(),
+      );
     if (flags.string("output") === "name") return 0;
     if (flags.string("output")) {
       const { printObject, parseOutputFormat, asList } = await import("../printers/output");
-      context.io.stdout(printObject(asList(items.map((item) => ({ apiVersion: "v1", kind: "Event", ...item }))), parseOutputFormat(flags.string("output"), { tableAllowed: false })));
+      context.io.stdout(
+        printObject(
+          asList(items.map((item) => ({ apiVersion: "v1", kind: "Event", ...item }))),
+          parseOutputFormat(flags.string("output"), { tableAllowed: false }),
+        ),
+      );
       return 0;
     }
     if (items.length === 0) {
@@ -232,10 +302,14 @@ export const eventsCommand: Command = {
       return 0;
     }
     const now = context.now();
-    let text = flags.bool("no-headers") ? "" : `${allNamespaces ? "NAMESPACE\t" : ""}LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n`;
+    let text = flags.bool("no-headers")
+      ? ""
+      : `${allNamespaces ? "NAMESPACE\t" : ""}LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n`;
     for (const event of items) {
       const first = since(event.eventTime ?? event.firstTimestamp, now);
-      const last = event.series ? since(event.series.lastObservedTime, now) : since(event.lastTimestamp ?? event.eventTime, now);
+      const last = event.series
+        ? since(event.series.lastObservedTime, now)
+        : since(event.lastTimestamp ?? event.eventTime, now);
       const count = event.series?.count ?? event.count ?? 1;
       const seen = count > 1 ? `${last} (x${count} over ${first})` : last;
       const object = `${event.involvedObject?.kind ?? ""}/${event.involvedObject?.name ?? ""}`;
@@ -254,12 +328,26 @@ export const diffCommand: Command = {
   flags: [
     ...filenameFlags("contains the configuration to diff"),
     { name: "server-side", kind: "bool", usage: "If true, apply runs in the server instead of the client." },
-    { name: "force-conflicts", kind: "bool", usage: "If true, server-side apply will force the changes against conflicts." },
-    { name: "field-manager", kind: "string", default: "kubectl-client-side-apply", usage: "Name of the manager used to track field ownership." },
+    {
+      name: "force-conflicts",
+      kind: "bool",
+      usage: "If true, server-side apply will force the changes against conflicts.",
+    },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-client-side-apply",
+      usage: "Name of the manager used to track field ownership.",
+    },
     { name: "prune", kind: "bool", usage: "Include resources that would be deleted by pruning." },
     { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
     { name: "show-managed-fields", kind: "bool", usage: "If true, include managed fields in the diff." },
-    { name: "concurrency", kind: "int", default: 1, usage: "Number of objects to process in parallel when diffing against the live version." },
+    {
+      name: "concurrency",
+      kind: "int",
+      default: 1,
+      usage: "Number of objects to process in parallel when diffing against the live version.",
+    },
   ],
   async run(context, flags) {
     if (flags.list("filename").length === 0) throw new KubectlError("error: must specify one of -f and -k");
@@ -284,14 +372,22 @@ export const diffCommand: Command = {
       } catch (error) {
         if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
       }
-      const merged = await applyObject(client, discovery, object, { namespace, serverSide: flags.bool("server-side"), forceConflicts: flags.bool("force-conflicts"), dryRun: "server", annotate: false });
+      const merged = await applyObject(client, discovery, object, {
+        namespace,
+        serverSide: flags.bool("server-side"),
+        forceConflicts: flags.bool("force-conflicts"),
+        dryRun: "server",
+        annotate: false,
+      });
       const before = clean(live);
       const after = clean(merged.object);
       if (before === after) continue;
       different = true;
       const file = `${info.group ? `${info.group}.` : ""}${info.version}.${info.kind}.${objectNamespace ? `${objectNamespace}.` : ""}${object.metadata?.name}`;
       const stamp = "2006-01-02 15:04:05.000000000 +0000";
-      context.io.stdout(`diff -u -N ${liveDir}/${file} ${mergedDir}/${file}\n--- ${liveDir}/${file}\t${stamp}\n+++ ${mergedDir}/${file}\t${stamp}\n${unifiedDiff(before, after)}`);
+      context.io.stdout(
+        `diff -u -N ${liveDir}/${file} ${mergedDir}/${file}\n--- ${liveDir}/${file}\t${stamp}\n+++ ${mergedDir}/${file}\t${stamp}\n${unifiedDiff(before, after)}`,
+      );
     }
     return different ? 1 : 0;
   },
@@ -346,9 +442,20 @@ export const explainCommand: Command = {
   short: "Get documentation for a resource",
   use: "explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [-o|--output=plaintext|plaintext-openapiv2]",
   flags: [
-    { name: "recursive", kind: "bool", usage: "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description." },
+    {
+      name: "recursive",
+      kind: "bool",
+      usage:
+        "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.",
+    },
     { name: "api-version", kind: "string", usage: "Use given api-version (group/version) of the resource." },
-    { name: "output", shorthand: "o", kind: "string", default: "plaintext", usage: "Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2)." },
+    {
+      name: "output",
+      shorthand: "o",
+      kind: "string",
+      default: "plaintext",
+      usage: "Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).",
+    },
   ],
   async run(context, flags) {
     const target = flags.positional[0];
@@ -363,7 +470,10 @@ export const explainCommand: Command = {
     const index = await client.get<{ paths: Record<string, { serverRelativeURL: string }> }>("/openapi/v3");
     const key = info.group ? `apis/${info.group}/${info.version}` : `api/${info.version}`;
     const entry = index.paths[key];
-    if (!entry) throw new KubectlError(`error: couldn't find resource for "${info.group ? `${info.group}/` : ""}${info.version}, Kind=${info.kind}"`);
+    if (!entry)
+      throw new KubectlError(
+        `error: couldn't find resource for "${info.group ? `${info.group}/` : ""}${info.version}, Kind=${info.kind}"`,
+      );
     const document = await client.get<{ components: { schemas: Record<string, Schema> } }>(entry.serverRelativeURL);
     const schemas = document.components.schemas;
     const resolve = (schema: Schema | undefined): Schema | undefined => {
@@ -371,11 +481,18 @@ export const explainCommand: Command = {
       while (current) {
         const ref = current.$ref ?? current.allOf?.[0]?.$ref;
         if (!ref) break;
-        current = { ...schemas[ref.replace("#/components/schemas/", "")], description: current.description ?? schemas[ref.replace("#/components/schemas/", "")]?.description };
+        current = {
+          ...schemas[ref.replace("#/components/schemas/", "")],
+          description: current.description ?? schemas[ref.replace("#/components/schemas/", "")]?.description,
+        };
       }
       return current;
     };
-    const root = Object.values(schemas).find((schema) => schema["x-kubernetes-group-version-kind"]?.some((gvk) => gvk.group === info.group && gvk.kind === info.kind && gvk.version === info.version));
+    const root = Object.values(schemas).find((schema) =>
+      schema["x-kubernetes-group-version-kind"]?.some(
+        (gvk) => gvk.group === info.group && gvk.kind === info.kind && gvk.version === info.version,
+      ),
+    );
     if (!root) throw new KubectlError(`error: couldn't find resource for "${info.kind}"`);
     let schema: Schema | undefined = root;
     let fieldName = "";
@@ -396,7 +513,8 @@ export const explainCommand: Command = {
         return ref.split(".").pop() as string;
       }
       if (value.type === "array") return `[]${typeName(value.items)}`;
-      if (value.type === "object" && value.additionalProperties && typeof value.additionalProperties === "object") return `map[string]${typeName(value.additionalProperties)}`;
+      if (value.type === "object" && value.additionalProperties && typeof value.additionalProperties === "object")
+        return `map[string]${typeName(value.additionalProperties)}`;
       if (value.type === "object") return "Object";
       if (value.type === "integer") return "integer";
       return value.type ?? "Object";
@@ -404,25 +522,37 @@ export const explainCommand: Command = {
     let out = `GROUP:      ${info.group}\nKIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
     if (!info.group) out = `KIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
     const resolved = resolve(schema);
-    if (fieldName) out += `FIELD: ${fieldName} <${typeName(schema)}>\n\n${resolved?.enum ? `ENUM:\n${resolved.enum.map((value) => `    ${value}`).join("\n")}\n` : ""}\n`;
+    if (fieldName)
+      out += `FIELD: ${fieldName} <${typeName(schema)}>\n\n${resolved?.enum ? `ENUM:\n${resolved.enum.map((value) => `    ${value}`).join("\n")}\n` : ""}\n`;
     out += "DESCRIPTION:\n";
     out += wrap(schema?.description ?? resolved?.description ?? "<empty>", 80, "    ");
     out += "    \n";
-    const fieldsOf = (value: Schema | undefined) => resolve(value)?.properties ?? resolve(resolve(value)?.items)?.properties;
+    const fieldsOf = (value: Schema | undefined) =>
+      resolve(value)?.properties ?? resolve(resolve(value)?.items)?.properties;
     const fields = fieldsOf(schema);
     if (!fields) out += "\n";
     if (fields) {
       out += "FIELDS:\n";
       const required = new Set(resolve(schema)?.required ?? resolve(resolve(schema)?.items)?.required ?? []);
       if (flags.bool("recursive")) {
-        const walk = (parent: Schema | undefined, properties: Record<string, Schema>, depth: number, seen: Set<string>) => {
+        const walk = (
+          parent: Schema | undefined,
+          properties: Record<string, Schema>,
+          depth: number,
+          seen: Set<string>,
+        ) => {
           const parentResolved = resolve(parent);
           const requiredHere = new Set(parentResolved?.required ?? resolve(parentResolved?.items)?.required ?? []);
           for (const name of Object.keys(properties).sort()) {
             const property = properties[name] as Schema;
             out += `${"  ".repeat(depth)}${name}\t<${typeName(property)}>${requiredHere.has(name) ? " -required-" : ""}\n`;
             const nested = fieldsOf(property);
-            const ref = property.$ref ?? property.allOf?.[0]?.$ref ?? property.items?.$ref ?? property.items?.allOf?.[0]?.$ref ?? "";
+            const ref =
+              property.$ref ??
+              property.allOf?.[0]?.$ref ??
+              property.items?.$ref ??
+              property.items?.allOf?.[0]?.$ref ??
+              "";
             if (nested && !seen.has(ref)) walk(property, nested, depth + 1, ref ? new Set([...seen, ref]) : seen);
           }
         };

@@ -1,5 +1,5 @@
 import type { CommandContext } from "../Command";
-import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
+import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { KubectlError } from "../errors";
 import type { Flags } from "../flags";
 import { type OutputFormat, parseOutputFormat, printObject } from "../printers/output";
@@ -9,7 +9,7 @@ import type { KubeObject } from "./common";
 export type DryRun = "none" | "client" | "server";
 
 /** Parses --dry-run as kubectl does (bare flag means client, with a deprecation notice). */
-export function dryRunOf(context: CommandContext, flags: Flags): DryRun {
+export function dryRunOf(_context: CommandContext, flags: Flags): DryRun {
   const value = flags.string("dry-run") || "none";
   if (value === "unchanged" || value === "true") {
     return "client";
@@ -27,7 +27,12 @@ export function dryRunSuffix(dryRun: DryRun): string {
 }
 
 /** `deployment.apps/web created` style message. */
-export function successMessage(info: { kind: string; group: string }, name: string, verb: string, dryRun: DryRun = "none"): string {
+export function successMessage(
+  info: { kind: string; group: string },
+  name: string,
+  verb: string,
+  dryRun: DryRun = "none",
+): string {
   return `${kindDotGroup(info)}/${name} ${verb}${dryRunSuffix(dryRun)}\n`;
 }
 
@@ -89,16 +94,20 @@ export async function patchObject(
     json: "application/json-patch+json",
     apply: "application/apply-patch+yaml",
   };
-  return client.json<KubeObject>("PATCH", resourcePath(info, info.namespaced ? namespace : undefined, name, options.subresource), {
-    body: typeof patch === "string" ? patch : JSON.stringify(patch),
-    contentType: contentTypes[patchType],
-    query: {
-      fieldManager: options.fieldManager ?? "kubectl-patch",
-      dryRun: options.dryRun === "server" ? "All" : undefined,
-      force: options.force ? true : undefined,
-      fieldValidation: patchType === "apply" ? undefined : "Strict",
+  return client.json<KubeObject>(
+    "PATCH",
+    resourcePath(info, info.namespaced ? namespace : undefined, name, options.subresource),
+    {
+      body: typeof patch === "string" ? patch : JSON.stringify(patch),
+      contentType: contentTypes[patchType],
+      query: {
+        fieldManager: options.fieldManager ?? "kubectl-patch",
+        dryRun: options.dryRun === "server" ? "All" : undefined,
+        force: options.force ? true : undefined,
+        fieldValidation: patchType === "apply" ? undefined : "Strict",
+      },
     },
-  });
+  );
 }
 
 /** PUTs an object. */
@@ -111,8 +120,16 @@ export async function replaceObject(
 ): Promise<KubeObject> {
   const client = await context.client();
   const name = String(object.metadata?.name ?? "");
-  return client.json<KubeObject>("PUT", resourcePath(info, info.namespaced ? namespace : undefined, name, options.subresource), {
-    body: object,
-    query: { fieldManager: options.fieldManager ?? "kubectl-replace", fieldValidation: "Strict", dryRun: options.dryRun === "server" ? "All" : undefined },
-  });
+  return client.json<KubeObject>(
+    "PUT",
+    resourcePath(info, info.namespaced ? namespace : undefined, name, options.subresource),
+    {
+      body: object,
+      query: {
+        fieldManager: options.fieldManager ?? "kubectl-replace",
+        fieldValidation: "Strict",
+        dryRun: options.dryRun === "server" ? "All" : undefined,
+      },
+    },
+  );
 }

@@ -1,20 +1,22 @@
-import type { Command, CommandContext } from "../Command";
 import { openChannel } from "../ChannelConnection";
+import type { Command, CommandContext } from "../Command";
 import { resourcePath } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
-import { toStatusError } from "../RestClient";
 import { formatTabbed } from "../printers/tabwriter";
+import { toStatusError } from "../RestClient";
 import { resolveTargets } from "../targets";
 import { type KubeObject, sleep } from "./common";
 
+// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
 
 function parseDuration(text: string): number {
   let total = 0;
   const pattern = /([0-9.]+)(h|ms|m|s)/g;
   let match: RegExpExecArray | null = pattern.exec(text);
-  if (!match) throw new KubectlError(`error: invalid argument "${text}" for "--since" flag: time: invalid duration "${text}"`);
+  if (!match)
+    throw new KubectlError(`error: invalid argument "${text}" for "--since" flag: time: invalid duration "${text}"`);
   while (match) {
     const value = Number(match[1]);
     total += match[2] === "h" ? value * 3600 : match[2] === "m" ? value * 60 : match[2] === "ms" ? value / 1000 : value;
@@ -24,26 +26,44 @@ function parseDuration(text: string): number {
 }
 
 /** Resolves POD or TYPE/NAME to pods, as kubectl's logs/exec/attach do (first pod of a controller). */
-async function podsFor(context: CommandContext, flags: Flags, target: string, selector: string): Promise<KubeObject[]> {
+async function podsFor(
+  context: CommandContext,
+  _flags: Flags,
+  target: string,
+  selector: string,
+): Promise<KubeObject[]> {
   const client = await context.client();
   const namespace = await context.namespace();
   if (selector) {
-    const list = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: selector } });
+    const list = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, {
+      query: { labelSelector: selector },
+    });
     return list.items;
   }
-  if (!target.includes("/")) return [await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(target)}`)];
+  if (!target.includes("/"))
+    return [await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(target)}`)];
   const [targets] = [await resolveTargets(context, [target])];
   const first = targets[0];
   if (!first) return [];
   const name = first.names[0] as string;
   if (first.info.kind === "Pod") return [await client.get<KubeObject>(resourcePath(first.info, namespace, name))];
   const object = await client.get<KubeObject>(resourcePath(first.info, namespace, name));
-  const matchLabels = first.info.kind === "Service" ? object.spec?.selector : (object.spec?.selector?.matchLabels ?? object.spec?.selector);
-  const labelSelector = Object.entries(matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-  const pods = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector } });
+  const matchLabels =
+    first.info.kind === "Service"
+      ? object.spec?.selector
+      : (object.spec?.selector?.matchLabels ?? object.spec?.selector);
+  const labelSelector = Object.entries(matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const pods = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, {
+    query: { labelSelector },
+  });
   const sorted = [...pods.items].sort((a, b) => {
     const rank = (pod: KubeObject) => (pod.status?.phase === "Running" ? 0 : pod.status?.phase === "Pending" ? 1 : 2);
-    return rank(a) - rank(b) || new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime();
+    return (
+      rank(a) - rank(b) ||
+      new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime()
+    );
   });
   if (sorted.length === 0) throw new KubectlError(`error: timed out waiting for the condition`);
   if (sorted.length > 1) context.io.stderr(`Found ${sorted.length} pods, using pod/${sorted[0]?.metadata?.name}\n`);
@@ -58,7 +78,9 @@ function containerFor(context: CommandContext, pod: KubeObject, explicit: string
   if (annotated && containers.some((container) => container.name === annotated)) return annotated;
   const first = containers[0]?.name ?? "";
   if (containers.length > 1 && !quiet) {
-    context.io.stderr(`Defaulted container "${first}" out of: ${containers.map((container) => container.name).join(", ")}\n`);
+    context.io.stderr(
+      `Defaulted container "${first}" out of: ${containers.map((container) => container.name).join(", ")}\n`,
+    );
   }
   return first;
 }
@@ -71,35 +93,90 @@ export const logsCommand: Command = {
   flags: [
     { name: "container", shorthand: "c", kind: "string", usage: "Print the logs of this container" },
     { name: "follow", shorthand: "f", kind: "bool", usage: "Specify if the logs should be streamed." },
-    { name: "previous", shorthand: "p", kind: "bool", usage: "If true, print the logs for the previous instance of the container in a pod if it exists." },
-    { name: "tail", kind: "int", default: -1, usage: "Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided." },
-    { name: "since", kind: "string", default: "0s", usage: "Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used." },
-    { name: "since-time", kind: "string", usage: "Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used." },
+    {
+      name: "previous",
+      shorthand: "p",
+      kind: "bool",
+      usage: "If true, print the logs for the previous instance of the container in a pod if it exists.",
+    },
+    {
+      name: "tail",
+      kind: "int",
+      default: -1,
+      usage:
+        "Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided.",
+    },
+    {
+      name: "since",
+      kind: "string",
+      default: "0s",
+      usage:
+        "Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.",
+    },
+    {
+      name: "since-time",
+      kind: "string",
+      usage:
+        "Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.",
+    },
     { name: "timestamps", kind: "bool", usage: "Include timestamps on each line in the log output" },
-    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+    {
+      name: "selector",
+      shorthand: "l",
+      kind: "string",
+      usage:
+        "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.",
+    },
     { name: "all-containers", kind: "bool", usage: "Get all containers' logs in the pod(s)." },
     { name: "prefix", kind: "bool", usage: "Prefix each log line with the log source (pod name and container name)" },
     { name: "limit-bytes", kind: "int", usage: "Maximum bytes of logs to return. Defaults to no limit." },
-    { name: "max-log-requests", kind: "int", default: 5, usage: "Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5." },
-    { name: "pod-running-timeout", kind: "string", default: "20s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
-    { name: "ignore-errors", kind: "bool", usage: "If watching / following pod logs, allow for any errors that occur to be non-fatal" },
-    { name: "insecure-skip-tls-verify-backend", kind: "bool", usage: "Skip verifying the identity of the kubelet that logs are requested from." },
+    {
+      name: "max-log-requests",
+      kind: "int",
+      default: 5,
+      usage: "Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.",
+    },
+    {
+      name: "pod-running-timeout",
+      kind: "string",
+      default: "20s",
+      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
+    },
+    {
+      name: "ignore-errors",
+      kind: "bool",
+      usage: "If watching / following pod logs, allow for any errors that occur to be non-fatal",
+    },
+    {
+      name: "insecure-skip-tls-verify-backend",
+      kind: "bool",
+      usage: "Skip verifying the identity of the kubelet that logs are requested from.",
+    },
   ],
   async run(context, flags) {
     const selector = flags.string("selector");
     const target = flags.positional[0];
     if (!target && !selector) {
-      throw usageError("kubectl logs", "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
+      throw usageError(
+        "kubectl logs",
+        "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command",
+      );
     }
     let container = flags.string("container");
     if (flags.positional.length === 2 && !container) container = flags.positional[1] as string;
-    if (flags.positional.length > 2) throw usageError("kubectl logs", "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
+    if (flags.positional.length > 2)
+      throw usageError(
+        "kubectl logs",
+        "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command",
+      );
     let pods: KubeObject[];
     try {
       pods = await podsFor(context, flags, target ?? "", selector);
     } catch (error) {
       if (error instanceof ApiStatusError && error.reason === "NotFound" && target && !target.includes("/")) {
-        throw new KubectlError(`error: error from server (NotFound): pods "${target}" not found in namespace "${await context.namespace()}"`);
+        throw new KubectlError(
+          `error: error from server (NotFound): pods "${target}" not found in namespace "${await context.namespace()}"`,
+        );
       }
       throw error;
     }
@@ -122,7 +199,11 @@ export const logsCommand: Command = {
     const streams: Promise<void>[] = [];
     for (const pod of pods) {
       if (container && !flags.bool("all-containers")) {
-        const known = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some((c: Any) => c.name === container);
+        const known = [
+          ...(pod.spec?.initContainers ?? []),
+          ...(pod.spec?.containers ?? []),
+          ...(pod.spec?.ephemeralContainers ?? []),
+        ].some((c: Any) => c.name === container);
         if (!known) throw new KubectlError(`error: container ${container} is not valid for pod ${pod.metadata?.name}`);
       }
       const containers = flags.bool("all-containers")
@@ -179,7 +260,9 @@ async function runSession(
   } catch (error) {
     const failure = error as { statusCode?: number; body?: string; message: string };
     if (failure.statusCode) {
-      throw new KubectlError(formatApiError(toStatusError({ statusCode: failure.statusCode, headers: {}, body: failure.body ?? "" })));
+      throw new KubectlError(
+        formatApiError(toStatusError({ statusCode: failure.statusCode, headers: {}, body: failure.body ?? "" })),
+      );
     }
     throw error;
   }
@@ -213,27 +296,43 @@ export const execCommand: Command = {
   short: "Execute a command in a container",
   use: "exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]",
   flags: [
-    { name: "container", shorthand: "c", kind: "string", usage: "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen" },
+    {
+      name: "container",
+      shorthand: "c",
+      kind: "string",
+      usage:
+        "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
+    },
     { name: "stdin", shorthand: "i", kind: "bool", usage: "Pass stdin to the container" },
     { name: "tty", shorthand: "t", kind: "bool", usage: "Stdin is a TTY" },
     { name: "quiet", shorthand: "q", kind: "bool", usage: "Only print output from the remote session" },
     { name: "filename", shorthand: "f", kind: "stringSlice", usage: "to use to exec into the resource" },
-    { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+    {
+      name: "pod-running-timeout",
+      kind: "string",
+      default: "1m0s",
+      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
+    },
   ],
   async run(context, flags) {
     const dash = flags.parsed.argsLenAtDash;
     const args = flags.positional;
     if (args.length === 0) throw new KubectlError("error: pod, type/name or --filename must be specified");
     if (dash < 0 && args.length > 1) {
-      throw new KubectlError("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples");
+      throw new KubectlError(
+        "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples",
+      );
     }
     const target = args[0] as string;
     const command = dash >= 0 ? args.slice(dash) : [];
-    if (command.length === 0) throw usageError("kubectl exec", "you must specify at least one command for the container");
+    if (command.length === 0)
+      throw usageError("kubectl exec", "you must specify at least one command for the container");
     const [pod] = await podsFor(context, flags, target, "");
     if (!pod) throw new KubectlError(`error: pod not found`);
     if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") {
-      throw new KubectlError(`error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
+      throw new KubectlError(
+        `error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`,
+      );
     }
     const container = containerFor(context, pod, flags.string("container"), flags.bool("quiet"));
     let tty = flags.bool("tty");
@@ -247,14 +346,28 @@ export const execCommand: Command = {
     return runSession(
       context,
       `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/exec`,
-      { command, container, stdin: flags.bool("stdin") || undefined, stdout: true, stderr: !tty || undefined, tty: tty || undefined },
+      {
+        command,
+        container,
+        stdin: flags.bool("stdin") || undefined,
+        stdout: true,
+        stderr: !tty || undefined,
+        tty: tty || undefined,
+      },
       { tty, stdin: flags.bool("stdin") },
     );
   },
 };
 
 /** Waits for a pod to run, then attaches (kubectl run -it / attach). */
-export async function attachToPod(context: CommandContext, namespace: string, name: string, tty: boolean, stdin: boolean, quiet: boolean): Promise<number> {
+export async function attachToPod(
+  context: CommandContext,
+  namespace: string,
+  name: string,
+  tty: boolean,
+  stdin: boolean,
+  quiet: boolean,
+): Promise<number> {
   const client = await context.client();
   let pod: KubeObject | undefined;
   for (let attempt = 0; attempt < 600 && !context.io.signal?.aborted; attempt++) {
@@ -274,7 +387,13 @@ export async function attachToPod(context: CommandContext, namespace: string, na
   return runSession(
     context,
     `/api/v1/namespaces/${namespace}/pods/${name}/attach`,
-    { container, stdin: stdin || undefined, stdout: true, stderr: !tty || undefined, tty: (tty && Boolean(context.io.terminal)) || undefined },
+    {
+      container,
+      stdin: stdin || undefined,
+      stdout: true,
+      stderr: !tty || undefined,
+      tty: (tty && Boolean(context.io.terminal)) || undefined,
+    },
     { tty: tty && Boolean(context.io.terminal), stdin },
   );
 }
@@ -285,15 +404,27 @@ export const attachCommand: Command = {
   short: "Attach to a running container",
   use: "attach (POD | TYPE/NAME) -c CONTAINER",
   flags: [
-    { name: "container", shorthand: "c", kind: "string", usage: "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen" },
+    {
+      name: "container",
+      shorthand: "c",
+      kind: "string",
+      usage:
+        "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
+    },
     { name: "stdin", shorthand: "i", kind: "bool", usage: "Pass stdin to the container" },
     { name: "tty", shorthand: "t", kind: "bool", usage: "Stdin is a TTY" },
     { name: "quiet", shorthand: "q", kind: "bool", usage: "Only print output from the remote session" },
-    { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+    {
+      name: "pod-running-timeout",
+      kind: "string",
+      default: "1m0s",
+      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
+    },
   ],
   async run(context, flags) {
     const target = flags.positional[0];
-    if (!target) throw usageError("kubectl attach", "expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []");
+    if (!target)
+      throw usageError("kubectl attach", "expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []");
     const [pod] = await podsFor(context, flags, target, "");
     if (!pod) return 1;
     const container = containerFor(context, pod, flags.string("container"), flags.bool("quiet"));
@@ -302,7 +433,13 @@ export const attachCommand: Command = {
     return runSession(
       context,
       `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/attach`,
-      { container, stdin: flags.bool("stdin") || undefined, stdout: true, stderr: !tty || undefined, tty: tty || undefined },
+      {
+        container,
+        stdin: flags.bool("stdin") || undefined,
+        stdout: true,
+        stderr: !tty || undefined,
+        tty: tty || undefined,
+      },
       { tty, stdin: flags.bool("stdin") },
     );
   },
@@ -330,11 +467,21 @@ const topPod: Command = {
   short: "Display resource (CPU/memory) usage of pods",
   use: "pod [NAME | -l label]",
   flags: [
-    { name: "all-namespaces", shorthand: "A", kind: "bool", usage: "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace." },
+    {
+      name: "all-namespaces",
+      shorthand: "A",
+      kind: "bool",
+      usage:
+        "If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.",
+    },
     { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
     { name: "containers", kind: "bool", usage: "If present, print usage of containers within a pod." },
     { name: "no-headers", kind: "bool", usage: "If present, print output without headers." },
-    { name: "sort-by", kind: "string", usage: "If non-empty, sort pods list using specified field. The field can be either 'cpu' or 'memory'." },
+    {
+      name: "sort-by",
+      kind: "string",
+      usage: "If non-empty, sort pods list using specified field. The field can be either 'cpu' or 'memory'.",
+    },
     { name: "sum", kind: "bool", usage: "Print the sum of the resource usage" },
     { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on" },
   ],
@@ -342,14 +489,20 @@ const topPod: Command = {
     const client = await context.client();
     const allNamespaces = flags.bool("all-namespaces");
     const namespace = await context.namespace();
-    const base = allNamespaces ? "/apis/metrics.k8s.io/v1beta1/pods" : `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`;
+    const base = allNamespaces
+      ? "/apis/metrics.k8s.io/v1beta1/pods"
+      : `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`;
     let items: Any[];
     try {
       const name = flags.positional[0];
       if (name) items = [await client.get(`${base}/${name}`)];
-      else items = (await client.get<{ items: Any[] }>(base, { query: { labelSelector: flags.string("selector") || undefined } })).items;
+      else
+        items = (
+          await client.get<{ items: Any[] }>(base, { query: { labelSelector: flags.string("selector") || undefined } })
+        ).items;
     } catch (error) {
-      if (error instanceof ApiStatusError && error.statusCode === 404 && !flags.positional[0]) throw new KubectlError("error: Metrics API not available");
+      if (error instanceof ApiStatusError && error.statusCode === 404 && !flags.positional[0])
+        throw new KubectlError("error: Metrics API not available");
       throw error;
     }
     if (items.length === 0) {
@@ -367,7 +520,8 @@ const topPod: Command = {
     else rows.sort((a, b) => (a.item.metadata.name < b.item.metadata.name ? -1 : 1));
     let text = "";
     const containers = flags.bool("containers");
-    if (!flags.bool("no-headers")) text += `${allNamespaces ? "NAMESPACE\t" : ""}${containers ? "POD\tNAME" : "NAME"}\tCPU(cores)\tMEMORY(bytes)\t\n`;
+    if (!flags.bool("no-headers"))
+      text += `${allNamespaces ? "NAMESPACE\t" : ""}${containers ? "POD\tNAME" : "NAME"}\tCPU(cores)\tMEMORY(bytes)\t\n`;
     for (const row of rows) {
       if (containers) {
         for (const container of row.item.containers) {
@@ -390,17 +544,32 @@ const topNode: Command = {
   flags: [
     { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
     { name: "no-headers", kind: "bool", usage: "If present, print output without headers" },
-    { name: "sort-by", kind: "string", usage: "If non-empty, sort nodes list using specified field. The field can be either 'cpu' or 'memory'." },
-    { name: "show-capacity", kind: "bool", usage: "Print node resources based on Capacity instead of Allocatable(default) of the nodes." },
+    {
+      name: "sort-by",
+      kind: "string",
+      usage: "If non-empty, sort nodes list using specified field. The field can be either 'cpu' or 'memory'.",
+    },
+    {
+      name: "show-capacity",
+      kind: "bool",
+      usage: "Print node resources based on Capacity instead of Allocatable(default) of the nodes.",
+    },
   ],
   async run(context, flags) {
     const client = await context.client();
     let metrics: Any[];
     try {
       const name = flags.positional[0];
-      metrics = name ? [await client.get(`/apis/metrics.k8s.io/v1beta1/nodes/${name}`)] : (await client.get<{ items: Any[] }>("/apis/metrics.k8s.io/v1beta1/nodes", { query: { labelSelector: flags.string("selector") || undefined } })).items;
+      metrics = name
+        ? [await client.get(`/apis/metrics.k8s.io/v1beta1/nodes/${name}`)]
+        : (
+            await client.get<{ items: Any[] }>("/apis/metrics.k8s.io/v1beta1/nodes", {
+              query: { labelSelector: flags.string("selector") || undefined },
+            })
+          ).items;
     } catch (error) {
-      if (error instanceof ApiStatusError && error.statusCode === 404) throw new KubectlError("error: Metrics API not available");
+      if (error instanceof ApiStatusError && error.statusCode === 404)
+        throw new KubectlError("error: Metrics API not available");
       throw error;
     }
     const nodes = await client.get<{ items: Any[] }>("/api/v1/nodes");
@@ -410,14 +579,21 @@ const topNode: Command = {
       const capacity = flags.bool("show-capacity") ? node?.status?.capacity : node?.status?.allocatable;
       const cpu = milliCores(metric.usage?.cpu);
       const memory = bytes(metric.usage?.memory);
-      return { name: metric.metadata.name, cpu, memory, cpuPercent: Math.trunc((cpu / milliCores(capacity?.cpu)) * 100), memoryPercent: Math.trunc((memory / bytes(capacity?.memory)) * 100) };
+      return {
+        name: metric.metadata.name,
+        cpu,
+        memory,
+        cpuPercent: Math.trunc((cpu / milliCores(capacity?.cpu)) * 100),
+        memoryPercent: Math.trunc((memory / bytes(capacity?.memory)) * 100),
+      };
     });
     const sortBy = flags.string("sort-by");
     if (sortBy === "cpu") rows.sort((a, b) => b.cpu - a.cpu);
     else if (sortBy === "memory") rows.sort((a, b) => b.memory - a.memory);
     else rows.sort((a, b) => (a.name < b.name ? -1 : 1));
     let text = flags.bool("no-headers") ? "" : "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\t\n";
-    for (const row of rows) text += `${row.name}\t${Math.trunc(row.cpu)}m\t${row.cpuPercent}%\t${Math.trunc(row.memory / 1024 ** 2)}Mi\t${row.memoryPercent}%\t\n`;
+    for (const row of rows)
+      text += `${row.name}\t${Math.trunc(row.cpu)}m\t${row.cpuPercent}%\t${Math.trunc(row.memory / 1024 ** 2)}Mi\t${row.memoryPercent}%\t\n`;
     context.io.stdout(formatTabbed(text));
     return 0;
   },
@@ -437,11 +613,28 @@ export const portForwardCommand: Command = {
   name: "port-forward",
   short: "Forward one or more local ports to a pod",
   use: "port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]",
-  flags: [{ name: "address", kind: "stringSlice", default: ["localhost"], usage: "Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind." }, { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" }],
+  flags: [
+    {
+      name: "address",
+      kind: "stringSlice",
+      default: ["localhost"],
+      usage:
+        "Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.",
+    },
+    {
+      name: "pod-running-timeout",
+      kind: "string",
+      default: "1m0s",
+      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
+    },
+  ],
   async run(context, flags) {
-    if (flags.positional.length < 2) throw usageError("kubectl port-forward", "TYPE/NAME and list of ports are required for port-forward");
+    if (flags.positional.length < 2)
+      throw usageError("kubectl port-forward", "TYPE/NAME and list of ports are required for port-forward");
     await podsFor(context, flags, flags.positional[0] as string, "");
-    throw new KubectlError("error: port-forward needs a local network, which this terminal does not have; use curl from a node (ssh node01) to reach Services and Pods");
+    throw new KubectlError(
+      "error: port-forward needs a local network, which this terminal does not have; use curl from a node (ssh node01) to reach Services and Pods",
+    );
   },
 };
 
@@ -450,7 +643,26 @@ export const cpCommand: Command = {
   name: "cp",
   short: "Copy files and directories to and from containers",
   use: "cp <file-spec-src> <file-spec-dest>",
-  flags: [{ name: "container", shorthand: "c", kind: "string", usage: "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen" }, { name: "no-preserve", kind: "bool", usage: "The copied file/directory's ownership and permissions will not be preserved in the container" }, { name: "retries", kind: "int", usage: "Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry)." }],
+  flags: [
+    {
+      name: "container",
+      shorthand: "c",
+      kind: "string",
+      usage:
+        "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
+    },
+    {
+      name: "no-preserve",
+      kind: "bool",
+      usage: "The copied file/directory's ownership and permissions will not be preserved in the container",
+    },
+    {
+      name: "retries",
+      kind: "int",
+      usage:
+        "Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).",
+    },
+  ],
   async run(_context, flags) {
     if (flags.positional.length !== 2) throw usageError("kubectl cp", "source and destination are required");
     throw new KubectlError("error: cp is not available in this terminal");

@@ -6,7 +6,17 @@ import { deleteCommand } from "./delete";
 import { describeCommand } from "./describe";
 import { getCommand } from "./get";
 import { apiResourcesCommand, apiVersionsCommand, clusterInfoCommand, completionCommand, versionCommand } from "./info";
-import { annotateCommand, cordonCommand, drainCommand, editCommand, labelCommand, patchCommand, replaceCommand, taintCommand, uncordonCommand } from "./metadata";
+import {
+  annotateCommand,
+  cordonCommand,
+  drainCommand,
+  editCommand,
+  labelCommand,
+  patchCommand,
+  replaceCommand,
+  taintCommand,
+  uncordonCommand,
+} from "./metadata";
 import { authCommand, diffCommand, eventsCommand, explainCommand, optionsCommand, waitCommand } from "./misc";
 import { attachCommand, cpCommand, execCommand, logsCommand, portForwardCommand, topCommand } from "./pods";
 import { autoscaleCommand, exposeCommand, rolloutCommand, runCommand, scaleCommand, setCommand } from "./workloads";

@@ -1,14 +1,15 @@
+import { builtinResources } from "../builtinResources";
 import type { Command, CommandContext } from "../Command";
-import { type ResourceInfo, kindDotGroup, resourcePath } from "../Discovery";
-import { ApiStatusError, KubectlError, formatApiError, usageError } from "../errors";
+import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
-import { builtinResources } from "../builtinResources";
 import { threeWayMergePatch } from "../strategicMerge";
 import { resolveTargets } from "../targets";
-import { type KubeObject, dryRunFlag, filenameFlags, printFlags, sleep } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags, sleep } from "./common";
 import { createObject, dryRunOf, dryRunSuffix, patchObject, printResult } from "./mutation";
 
+// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
 
 function parseEnv(pairs: string[]): { name: string; value: string }[] {
@@ -33,28 +34,72 @@ function parseLabels(text: string): Record<string, string> {
 export const runCommand: Command = {
   name: "run",
   short: "Run a particular image on the cluster",
-  use: "run NAME --image=image [--env=\"key=value\"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]",
+  use: 'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]',
   flags: [
     ...printFlags,
     dryRunFlag,
     { name: "image", kind: "string", usage: "The image for the container to run." },
     { name: "env", kind: "stringArray", usage: "Environment variables to set in the container." },
     { name: "port", kind: "string", usage: "The port that this container exposes." },
-    { name: "labels", shorthand: "l", kind: "string", usage: "Comma separated labels to apply to the pod. Will override previous values." },
-    { name: "restart", kind: "string", default: "Always", usage: "The restart policy for this Pod.  Legal values [Always, OnFailure, Never]." },
-    { name: "command", kind: "bool", usage: "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default." },
-    { name: "expose", kind: "bool", usage: "If true, create a ClusterIP service associated with the pod.  Requires `--port`." },
-    { name: "stdin", shorthand: "i", kind: "bool", usage: "Keep stdin open on the container in the pod, even if nothing is attached." },
+    {
+      name: "labels",
+      shorthand: "l",
+      kind: "string",
+      usage: "Comma separated labels to apply to the pod. Will override previous values.",
+    },
+    {
+      name: "restart",
+      kind: "string",
+      default: "Always",
+      usage: "The restart policy for this Pod.  Legal values [Always, OnFailure, Never].",
+    },
+    {
+      name: "command",
+      kind: "bool",
+      usage:
+        "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default.",
+    },
+    {
+      name: "expose",
+      kind: "bool",
+      usage: "If true, create a ClusterIP service associated with the pod.  Requires `--port`.",
+    },
+    {
+      name: "stdin",
+      shorthand: "i",
+      kind: "bool",
+      usage: "Keep stdin open on the container in the pod, even if nothing is attached.",
+    },
     { name: "tty", shorthand: "t", kind: "bool", usage: "Allocate a TTY for the container in the pod." },
-    { name: "rm", kind: "bool", usage: "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'." },
-    { name: "attach", kind: "bool", usage: "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called." },
+    {
+      name: "rm",
+      kind: "bool",
+      usage:
+        "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'.",
+    },
+    {
+      name: "attach",
+      kind: "bool",
+      usage:
+        "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.",
+    },
     { name: "annotations", kind: "stringArray", usage: "Annotations to apply to the pod." },
     { name: "image-pull-policy", kind: "string", usage: "The image pull policy for the container." },
     { name: "overrides", kind: "string", usage: "An inline JSON override for the generated object." },
     { name: "privileged", kind: "bool", usage: "If true, run the container in privileged mode." },
     { name: "quiet", shorthand: "q", kind: "bool", usage: "If true, suppress prompt messages." },
-    { name: "field-manager", kind: "string", default: "kubectl-run", usage: "Name of the manager used to track field ownership." },
-    { name: "pod-running-timeout", kind: "string", default: "1m0s", usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running" },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-run",
+      usage: "Name of the manager used to track field ownership.",
+    },
+    {
+      name: "pod-running-timeout",
+      kind: "string",
+      default: "1m0s",
+      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
+    },
   ],
   async run(context, flags) {
     const image = flags.string("image");
@@ -81,11 +126,17 @@ export const runCommand: Command = {
       annotations[pair.slice(0, equals)] = pair.slice(equals + 1);
     }
     const restart = flags.string("restart");
-    if (!["Always", "OnFailure", "Never"].includes(restart)) throw new KubectlError(`error: invalid restart policy: ${restart}`);
+    if (!["Always", "OnFailure", "Never"].includes(restart))
+      throw new KubectlError(`error: invalid restart policy: ${restart}`);
     const pod: KubeObject = {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { creationTimestamp: null as unknown as string, labels, name, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      metadata: {
+        creationTimestamp: null as unknown as string,
+        labels,
+        name,
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+      },
       spec: { containers: [container], dnsPolicy: "ClusterFirst", restartPolicy: restart },
       status: {},
     };
@@ -99,10 +150,20 @@ export const runCommand: Command = {
         apiVersion: "v1",
         kind: "Service",
         metadata: { creationTimestamp: null as unknown as string, name },
-        spec: { ports: [{ port: Number(flags.string("port")), protocol: "TCP", targetPort: Number(flags.string("port")) }], selector: labels },
+        spec: {
+          ports: [{ port: Number(flags.string("port")), protocol: "TCP", targetPort: Number(flags.string("port")) }],
+          selector: labels,
+        },
         status: { loadBalancer: {} },
       };
-      const created = await createObject(context, builtinResources.services as ResourceInfo, service, await context.namespace(), dryRun, flags.string("field-manager"));
+      const created = await createObject(
+        context,
+        builtinResources.services as ResourceInfo,
+        service,
+        await context.namespace(),
+        dryRun,
+        flags.string("field-manager"),
+      );
       printResult(context, flags, builtinResources.services as ResourceInfo, created, "created", dryRun);
     }
     const info = builtinResources.pods as ResourceInfo;
@@ -114,10 +175,19 @@ export const runCommand: Command = {
       return 0;
     }
     const { attachToPod } = await import("./pods");
-    const status = await attachToPod(context, namespace, name, flags.bool("tty"), flags.bool("stdin"), flags.bool("quiet"));
+    const status = await attachToPod(
+      context,
+      namespace,
+      name,
+      flags.bool("tty"),
+      flags.bool("stdin"),
+      flags.bool("quiet"),
+    );
     if (flags.bool("rm")) {
       const client = await context.client();
-      await client.json("DELETE", resourcePath(info, namespace, name), { body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" } });
+      await client.json("DELETE", resourcePath(info, namespace, name), {
+        body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" },
+      });
       context.io.stdout(`pod "${name}" deleted\n`);
     }
     return status;
@@ -139,8 +209,11 @@ function selectorFor(object: KubeObject): Record<string, string> | undefined {
 
 function portsFor(object: KubeObject): { port: number; protocol: string }[] {
   const podSpec = object.kind === "Pod" ? object.spec : object.spec?.template?.spec;
-  if (object.kind === "Service") return (object.spec?.ports ?? []).map((p: Any) => ({ port: p.port, protocol: p.protocol ?? "TCP" }));
-  return (podSpec?.containers ?? []).flatMap((c: Any) => (c.ports ?? []).map((p: Any) => ({ port: p.containerPort, protocol: p.protocol ?? "TCP" })));
+  if (object.kind === "Service")
+    return (object.spec?.ports ?? []).map((p: Any) => ({ port: p.port, protocol: p.protocol ?? "TCP" }));
+  return (podSpec?.containers ?? []).flatMap((c: Any) =>
+    (c.ports ?? []).map((p: Any) => ({ port: p.containerPort, protocol: p.protocol ?? "TCP" })),
+  );
 }
 
 /** `kubectl expose`. */
@@ -152,18 +225,62 @@ export const exposeCommand: Command = {
     ...printFlags,
     ...filenameFlags("identifying the resource to expose a service"),
     dryRunFlag,
-    { name: "port", kind: "string", usage: "The port that the service should serve on. Copied from the resource being exposed, if unspecified" },
-    { name: "target-port", kind: "string", usage: "Name or number for the port on the container that the service should direct traffic to. Optional." },
-    { name: "protocol", kind: "string", usage: "The network protocol for the service to be created. Default is 'TCP'." },
+    {
+      name: "port",
+      kind: "string",
+      usage: "The port that the service should serve on. Copied from the resource being exposed, if unspecified",
+    },
+    {
+      name: "target-port",
+      kind: "string",
+      usage: "Name or number for the port on the container that the service should direct traffic to. Optional.",
+    },
+    {
+      name: "protocol",
+      kind: "string",
+      usage: "The network protocol for the service to be created. Default is 'TCP'.",
+    },
     { name: "name", kind: "string", usage: "The name for the newly created object." },
-    { name: "type", kind: "string", usage: "Type for this service: ClusterIP, NodePort, LoadBalancer, or ExternalName. Default is 'ClusterIP'." },
-    { name: "selector", kind: "string", usage: "A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the replication controller or replica set.)" },
+    {
+      name: "type",
+      kind: "string",
+      usage: "Type for this service: ClusterIP, NodePort, LoadBalancer, or ExternalName. Default is 'ClusterIP'.",
+    },
+    {
+      name: "selector",
+      kind: "string",
+      usage:
+        "A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the replication controller or replica set.)",
+    },
     { name: "labels", shorthand: "l", kind: "string", usage: "Labels to apply to the service created by this call." },
-    { name: "external-ip", kind: "string", usage: "Additional external IP address (not managed by Kubernetes) to accept for the service." },
-    { name: "cluster-ip", kind: "string", usage: "ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service." },
-    { name: "session-affinity", kind: "string", usage: "If non-empty, set the session affinity for the service to this; legal values: 'None', 'ClientIP'" },
-    { name: "load-balancer-ip", kind: "string", usage: "IP to assign to the LoadBalancer. If empty, an ephemeral IP will be created and used (cloud-provider specific)." },
-    { name: "field-manager", kind: "string", default: "kubectl-expose", usage: "Name of the manager used to track field ownership." },
+    {
+      name: "external-ip",
+      kind: "string",
+      usage: "Additional external IP address (not managed by Kubernetes) to accept for the service.",
+    },
+    {
+      name: "cluster-ip",
+      kind: "string",
+      usage:
+        "ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service.",
+    },
+    {
+      name: "session-affinity",
+      kind: "string",
+      usage: "If non-empty, set the session affinity for the service to this; legal values: 'None', 'ClientIP'",
+    },
+    {
+      name: "load-balancer-ip",
+      kind: "string",
+      usage:
+        "IP to assign to the LoadBalancer. If empty, an ephemeral IP will be created and used (cloud-provider specific).",
+    },
+    {
+      name: "field-manager",
+      kind: "string",
+      default: "kubectl-expose",
+      usage: "Name of the manager used to track field ownership.",
+    },
   ],
   async run(context, flags) {
     if (flags.positional.length === 0 && flags.list("filename").length === 0) {
@@ -177,7 +294,9 @@ export const exposeCommand: Command = {
     const namespace = await context.namespace();
     const dryRun = dryRunOf(context, flags);
     for (const target of targets) {
-      if (!["pods", "services", "deployments", "replicasets", "replicationcontrollers"].includes(target.info.resource)) {
+      if (
+        !["pods", "services", "deployments", "replicasets", "replicationcontrollers"].includes(target.info.resource)
+      ) {
         throw new KubectlError(`error: cannot expose a ${target.info.kind}`);
       }
       for (const name of target.names) {
@@ -189,7 +308,8 @@ export const exposeCommand: Command = {
           );
         }
         let ports: { port: number; protocol: string }[];
-        if (flags.string("port")) ports = [{ port: Number(flags.string("port")), protocol: flags.string("protocol") || "TCP" }];
+        if (flags.string("port"))
+          ports = [{ port: Number(flags.string("port")), protocol: flags.string("protocol") || "TCP" }];
         else ports = portsFor(object);
         if (ports.length === 0) throw new KubectlError("error: couldn't find port via --port flag or introspection");
         const targetPort = flags.string("target-port");
@@ -211,7 +331,11 @@ export const exposeCommand: Command = {
         const service: KubeObject = {
           apiVersion: "v1",
           kind: "Service",
-          metadata: { creationTimestamp: null as unknown as string, ...(labels ? { labels } : {}), name: flags.string("name") || name },
+          metadata: {
+            creationTimestamp: null as unknown as string,
+            ...(labels ? { labels } : {}),
+            name: flags.string("name") || name,
+          },
           spec,
           status: { loadBalancer: {} },
         };
@@ -234,16 +358,42 @@ export const scaleCommand: Command = {
     ...filenameFlags("identifying the resource to set a new size"),
     dryRunFlag,
     { name: "replicas", kind: "int", default: -1, usage: "The new desired number of replicas. Required." },
-    { name: "current-replicas", kind: "int", default: -1, usage: "Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition." },
-    { name: "resource-version", kind: "string", usage: "Precondition for resource version. Requires that the current resource version match this value in order to scale." },
-    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+    {
+      name: "current-replicas",
+      kind: "int",
+      default: -1,
+      usage:
+        "Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.",
+    },
+    {
+      name: "resource-version",
+      kind: "string",
+      usage:
+        "Precondition for resource version. Requires that the current resource version match this value in order to scale.",
+    },
+    {
+      name: "selector",
+      shorthand: "l",
+      kind: "string",
+      usage:
+        "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.",
+    },
     { name: "all", kind: "bool", usage: "Select all resources in the namespace of the specified resource types" },
-    { name: "timeout", kind: "string", default: "0s", usage: "The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h)." },
+    {
+      name: "timeout",
+      kind: "string",
+      default: "0s",
+      usage:
+        "The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).",
+    },
   ],
   async run(context, flags) {
     if (!flags.changed("replicas")) throw new KubectlError('error: required flag(s) "replicas" not set');
     const replicas = flags.int("replicas");
-    if (replicas < 0) throw new KubectlError("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+    if (replicas < 0)
+      throw new KubectlError(
+        "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+      );
     if (flags.positional.length === 0) {
       throw new KubectlError(
         "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
@@ -257,7 +407,9 @@ export const scaleCommand: Command = {
     for (const target of targets) {
       let names = target.names;
       if (names.length === 0 && (flags.bool("all") || flags.string("selector"))) {
-        const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, namespace), { query: { labelSelector: flags.string("selector") || undefined } });
+        const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, namespace), {
+          query: { labelSelector: flags.string("selector") || undefined },
+        });
         names = list.items.map((item) => String(item.metadata?.name));
       }
       if (names.length === 0) throw new KubectlError("error: resource(s) were provided, but no name was specified");
@@ -265,10 +417,16 @@ export const scaleCommand: Command = {
         try {
           const current = await client.get<KubeObject>(resourcePath(target.info, namespace, name, "scale"));
           if (flags.int("current-replicas") >= 0 && current.spec?.replicas !== flags.int("current-replicas")) {
-            throw new KubectlError(`error: Expected replicas to be ${flags.int("current-replicas")}, was ${current.spec?.replicas}`);
+            throw new KubectlError(
+              `error: Expected replicas to be ${flags.int("current-replicas")}, was ${current.spec?.replicas}`,
+            );
           }
           if (dryRun !== "client") {
-            await patchObject(context, target.info, namespace, name, { spec: { replicas } }, "merge", { dryRun, subresource: "scale", fieldManager: "kubectl-scale" });
+            await patchObject(context, target.info, namespace, name, { spec: { replicas } }, "merge", {
+              dryRun,
+              subresource: "scale",
+              fieldManager: "kubectl-scale",
+            });
           }
           context.io.stdout(`${kindDotGroup(target.info)}/${name} scaled${dryRunSuffix(dryRun)}\n`);
         } catch (error) {
@@ -290,13 +448,35 @@ export const autoscaleCommand: Command = {
   flags: [
     ...printFlags,
     dryRunFlag,
-    { name: "min", kind: "int", default: -1, usage: "The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value." },
-    { name: "max", kind: "int", default: -1, usage: "The upper limit for the number of pods that can be set by the autoscaler. Required." },
-    { name: "cpu-percent", kind: "int", default: -1, usage: "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used." },
-    { name: "name", kind: "string", usage: "The name for the newly created object. If not specified, the name of the input resource will be used." },
+    {
+      name: "min",
+      kind: "int",
+      default: -1,
+      usage:
+        "The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value.",
+    },
+    {
+      name: "max",
+      kind: "int",
+      default: -1,
+      usage: "The upper limit for the number of pods that can be set by the autoscaler. Required.",
+    },
+    {
+      name: "cpu-percent",
+      kind: "int",
+      default: -1,
+      usage:
+        "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used.",
+    },
+    {
+      name: "name",
+      kind: "string",
+      usage: "The name for the newly created object. If not specified, the name of the input resource will be used.",
+    },
   ],
   async run(context, flags) {
-    if (flags.int("max") < 1) throw new KubectlError("error: --max=MAXPODS is required and must be at least 1, max: -1");
+    if (flags.int("max") < 1)
+      throw new KubectlError("error: --max=MAXPODS is required and must be at least 1, max: -1");
     const targets = await resolveTargets(context, flags.positional);
     const client = await context.client();
     const namespace = await context.namespace();
@@ -307,7 +487,11 @@ export const autoscaleCommand: Command = {
         const spec: Any = {
           maxReplicas: flags.int("max"),
           ...(flags.int("min") >= 0 ? { minReplicas: flags.int("min") } : {}),
-          scaleTargetRef: { apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version, kind: target.info.kind, name },
+          scaleTargetRef: {
+            apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version,
+            kind: target.info.kind,
+            name,
+          },
           ...(flags.int("cpu-percent") >= 0 ? { targetCPUUtilizationPercentage: flags.int("cpu-percent") } : {}),
         };
         const hpa: KubeObject = {
@@ -326,7 +510,10 @@ export const autoscaleCommand: Command = {
   },
 };
 
-async function objectsFor(context: CommandContext, flags: Flags): Promise<{ info: ResourceInfo; object: KubeObject }[]> {
+async function objectsFor(
+  context: CommandContext,
+  flags: Flags,
+): Promise<{ info: ResourceInfo; object: KubeObject }[]> {
   const client = await context.client();
   const namespace = await context.namespace();
   const out: { info: ResourceInfo; object: KubeObject }[] = [];
@@ -335,20 +522,46 @@ async function objectsFor(context: CommandContext, flags: Flags): Promise<{ info
     const discovery = await context.discovery();
     for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
       const info = await discovery.resolveKind(String(manifest.object.apiVersion), String(manifest.object.kind));
-      out.push({ info, object: await client.get<KubeObject>(resourcePath(info, info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined, String(manifest.object.metadata?.name))) });
+      out.push({
+        info,
+        object: await client.get<KubeObject>(
+          resourcePath(
+            info,
+            info.namespaced ? (manifest.object.metadata?.namespace ?? namespace) : undefined,
+            String(manifest.object.metadata?.name),
+          ),
+        ),
+      });
     }
     return out;
   }
   const args = flags.positional;
   const targets = await resolveTargets(context, args);
   for (const target of targets) {
-    let names = target.names;
+    const names = target.names;
     if (names.length === 0 && (flags.parsed.values.get("all") === true || flags.string("selector"))) {
-      const list = await client.get<{ items: KubeObject[] }>(resourcePath(target.info, target.info.namespaced ? namespace : undefined), { query: { labelSelector: flags.string("selector") || undefined } });
-      for (const item of list.items) out.push({ info: target.info, object: { apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version, kind: target.info.kind, ...item } });
+      const list = await client.get<{ items: KubeObject[] }>(
+        resourcePath(target.info, target.info.namespaced ? namespace : undefined),
+        { query: { labelSelector: flags.string("selector") || undefined } },
+      );
+      for (const item of list.items)
+        out.push({
+          info: target.info,
+          object: {
+            apiVersion: target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version,
+            kind: target.info.kind,
+            ...item,
+          },
+        });
       continue;
     }
-    for (const name of names) out.push({ info: target.info, object: await client.get<KubeObject>(resourcePath(target.info, target.info.namespaced ? namespace : undefined, name)) });
+    for (const name of names)
+      out.push({
+        info: target.info,
+        object: await client.get<KubeObject>(
+          resourcePath(target.info, target.info.namespaced ? namespace : undefined, name),
+        ),
+      });
   }
   return out;
 }
@@ -360,7 +573,12 @@ function podSpecOf(object: KubeObject): Any {
 }
 
 /** Applies a change to an object's pod template and sends it as a strategic merge patch. */
-async function updatePodSpec(context: CommandContext, flags: Flags, verb: string, change: (spec: Any, object: KubeObject) => void): Promise<number> {
+async function updatePodSpec(
+  context: CommandContext,
+  flags: Flags,
+  verb: string,
+  change: (spec: Any, object: KubeObject) => void,
+): Promise<number> {
   const dryRun = dryRunOf(context, flags);
   const namespace = await context.namespace();
   const objects = await objectsFor(context, flags);
@@ -370,7 +588,15 @@ async function updatePodSpec(context: CommandContext, flags: Flags, verb: string
     const patch = threeWayMergePatch(object, modified, object);
     let result = modified;
     if (Object.keys(patch).length > 0 && dryRun !== "client") {
-      result = await patchObject(context, info, object.metadata?.namespace ?? namespace, String(object.metadata?.name), patch, "strategic", { dryRun, fieldManager: "kubectl-set" });
+      result = await patchObject(
+        context,
+        info,
+        object.metadata?.namespace ?? namespace,
+        String(object.metadata?.name),
+        patch,
+        "strategic",
+        { dryRun, fieldManager: "kubectl-set" },
+      );
     }
     if (flags.string("output")) printResult(context, flags, info, result, verb, dryRun);
     else context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} ${verb}${dryRunSuffix(dryRun)}\n`);
@@ -383,7 +609,13 @@ const setCommonFlags = [
   ...filenameFlags("identifying the resource to get from a server."),
   dryRunFlag,
   { name: "all", kind: "bool", usage: "Select all resources, in the namespace of the specified resource types" },
-  { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+  {
+    name: "selector",
+    shorthand: "l",
+    kind: "string",
+    usage:
+      "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.",
+  },
   { name: "local", kind: "bool", usage: "If true, set image will NOT contact api-server but run locally." },
 ] as Command["flags"] & object;
 
@@ -413,7 +645,35 @@ const setEnv: Command = {
   name: "env",
   short: "Update environment variables on a pod template",
   use: "env RESOURCE/NAME KEY_1=VAL_1 ... KEY_N=VAL_N",
-  flags: [...setCommonFlags, { name: "containers", shorthand: "c", kind: "string", default: "*", usage: "The names of containers in the selected pod templates to change - may use wildcards" }, { name: "env", shorthand: "e", kind: "stringArray", usage: "Specify a key-value pair for an environment variable to set into each container." }, { name: "list", kind: "bool", usage: "If true, display the environment and any changes in the standard format. this flag will removed when we have kubectl view env." }, { name: "overwrite", kind: "bool", default: true, usage: "If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment." }],
+  flags: [
+    ...setCommonFlags,
+    {
+      name: "containers",
+      shorthand: "c",
+      kind: "string",
+      default: "*",
+      usage: "The names of containers in the selected pod templates to change - may use wildcards",
+    },
+    {
+      name: "env",
+      shorthand: "e",
+      kind: "stringArray",
+      usage: "Specify a key-value pair for an environment variable to set into each container.",
+    },
+    {
+      name: "list",
+      kind: "bool",
+      usage:
+        "If true, display the environment and any changes in the standard format. this flag will removed when we have kubectl view env.",
+    },
+    {
+      name: "overwrite",
+      kind: "bool",
+      default: true,
+      usage:
+        "If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.",
+    },
+  ],
   async run(context, flags) {
     const changes = [...flags.positional.filter((arg) => arg.includes("=") || arg.endsWith("-")), ...flags.list("env")];
     flags.parsed.positional = flags.positional.filter((arg) => !(arg.includes("=") || arg.endsWith("-")));
@@ -421,7 +681,9 @@ const setEnv: Command = {
       const objects = await objectsFor(context, flags);
       for (const { info, object } of objects) {
         for (const container of podSpecOf(object)?.containers ?? []) {
-          context.io.stdout(`# ${kindDotGroup(info).split(".")[0]}s/${object.metadata?.name}, container ${container.name}\n`);
+          context.io.stdout(
+            `# ${kindDotGroup(info).split(".")[0]}s/${object.metadata?.name}, container ${container.name}\n`,
+          );
           for (const env of container.env ?? []) context.io.stdout(`${env.name}=${env.value ?? ""}\n`);
         }
       }
@@ -456,19 +718,55 @@ const setResources: Command = {
   name: "resources",
   short: "Update resource requests/limits on objects with pod templates",
   use: "resources (-f FILENAME | TYPE NAME)  ([--limits=LIMITS & --requests=REQUESTS]",
-  flags: [...setCommonFlags, { name: "containers", shorthand: "c", kind: "string", default: "*", usage: "The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards" }, { name: "limits", kind: "string", usage: "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges." }, { name: "requests", kind: "string", usage: "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges." }],
+  flags: [
+    ...setCommonFlags,
+    {
+      name: "containers",
+      shorthand: "c",
+      kind: "string",
+      default: "*",
+      usage:
+        "The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards",
+    },
+    {
+      name: "limits",
+      kind: "string",
+      usage:
+        "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.",
+    },
+    {
+      name: "requests",
+      kind: "string",
+      usage:
+        "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.",
+    },
+  ],
   async run(context, flags) {
-    if (!flags.string("limits") && !flags.string("requests")) throw new KubectlError("error: you must specify an update to requests or limits (in the form of --requests/--limits)");
+    if (!flags.string("limits") && !flags.string("requests"))
+      throw new KubectlError(
+        "error: you must specify an update to requests or limits (in the form of --requests/--limits)",
+      );
     return updatePodSpec(context, flags, "resource requirements updated", (spec) => {
       const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
-      const parse = (text: string) => Object.fromEntries(text.split(",").filter(Boolean).map((pair) => pair.split("=") as [string, string]));
+      const parse = (text: string) =>
+        Object.fromEntries(
+          text
+            .split(",")
+            .filter(Boolean)
+            .map((pair) => pair.split("=") as [string, string]),
+        );
       let matched = false;
       for (const container of spec.containers ?? []) {
         if (!pattern.test(container.name)) continue;
         matched = true;
         container.resources ??= {};
-        if (flags.string("limits")) container.resources.limits = { ...(container.resources.limits ?? {}), ...parse(flags.string("limits")) };
-        if (flags.string("requests")) container.resources.requests = { ...(container.resources.requests ?? {}), ...parse(flags.string("requests")) };
+        if (flags.string("limits"))
+          container.resources.limits = { ...(container.resources.limits ?? {}), ...parse(flags.string("limits")) };
+        if (flags.string("requests"))
+          container.resources.requests = {
+            ...(container.resources.requests ?? {}),
+            ...parse(flags.string("requests")),
+          };
       }
       if (!matched) throw new KubectlError(`error: unable to find container named ${flags.string("containers")}`);
     });
@@ -516,16 +814,26 @@ function deploymentStatus(deployment: KubeObject): { message: string; done: bool
   const status = deployment.status ?? {};
   if ((deployment.metadata?.generation ?? 0) <= (status.observedGeneration ?? 0)) {
     const progressing = (status.conditions ?? []).find((c: Any) => c.type === "Progressing");
-    if (progressing?.reason === "ProgressDeadlineExceeded") return { message: "", done: false, error: `deployment "${name}" exceeded its progress deadline` };
+    if (progressing?.reason === "ProgressDeadlineExceeded")
+      return { message: "", done: false, error: `deployment "${name}" exceeded its progress deadline` };
     const replicas = deployment.spec?.replicas ?? 1;
     if ((status.updatedReplicas ?? 0) < replicas) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${status.updatedReplicas ?? 0} out of ${replicas} new replicas have been updated...\n`, done: false };
+      return {
+        message: `Waiting for deployment "${name}" rollout to finish: ${status.updatedReplicas ?? 0} out of ${replicas} new replicas have been updated...\n`,
+        done: false,
+      };
     }
     if ((status.replicas ?? 0) > (status.updatedReplicas ?? 0)) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${(status.replicas ?? 0) - (status.updatedReplicas ?? 0)} old replicas are pending termination...\n`, done: false };
+      return {
+        message: `Waiting for deployment "${name}" rollout to finish: ${(status.replicas ?? 0) - (status.updatedReplicas ?? 0)} old replicas are pending termination...\n`,
+        done: false,
+      };
     }
     if ((status.availableReplicas ?? 0) < (status.updatedReplicas ?? 0)) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${status.availableReplicas ?? 0} of ${status.updatedReplicas ?? 0} updated replicas are available...\n`, done: false };
+      return {
+        message: `Waiting for deployment "${name}" rollout to finish: ${status.availableReplicas ?? 0} of ${status.updatedReplicas ?? 0} updated replicas are available...\n`,
+        done: false,
+      };
     }
     return { message: `deployment "${name}" successfully rolled out\n`, done: true };
   }
@@ -535,13 +843,20 @@ function deploymentStatus(deployment: KubeObject): { message: string; done: bool
 function daemonSetStatus(set: KubeObject): { message: string; done: boolean; error?: string } {
   const name = set.metadata?.name;
   const status = set.status ?? {};
-  if (set.spec?.updateStrategy?.type !== "RollingUpdate") return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
+  if (set.spec?.updateStrategy?.type !== "RollingUpdate")
+    return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
   if ((set.metadata?.generation ?? 0) <= (status.observedGeneration ?? 0)) {
     if ((status.updatedNumberScheduled ?? 0) < (status.desiredNumberScheduled ?? 0)) {
-      return { message: `Waiting for daemon set "${name}" rollout to finish: ${status.updatedNumberScheduled ?? 0} out of ${status.desiredNumberScheduled ?? 0} new pods have been updated...\n`, done: false };
+      return {
+        message: `Waiting for daemon set "${name}" rollout to finish: ${status.updatedNumberScheduled ?? 0} out of ${status.desiredNumberScheduled ?? 0} new pods have been updated...\n`,
+        done: false,
+      };
     }
     if ((status.numberAvailable ?? 0) < (status.desiredNumberScheduled ?? 0)) {
-      return { message: `Waiting for daemon set "${name}" rollout to finish: ${status.numberAvailable ?? 0} of ${status.desiredNumberScheduled ?? 0} updated pods are available...\n`, done: false };
+      return {
+        message: `Waiting for daemon set "${name}" rollout to finish: ${status.numberAvailable ?? 0} of ${status.desiredNumberScheduled ?? 0} updated pods are available...\n`,
+        done: false,
+      };
     }
     return { message: `daemon set "${name}" successfully rolled out\n`, done: true };
   }
@@ -550,31 +865,43 @@ function daemonSetStatus(set: KubeObject): { message: string; done: boolean; err
 
 function statefulSetStatus(set: KubeObject): { message: string; done: boolean; error?: string } {
   const status = set.status ?? {};
-  if (set.spec?.updateStrategy?.type !== "RollingUpdate") return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
+  if (set.spec?.updateStrategy?.type !== "RollingUpdate")
+    return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
   if (!status.observedGeneration || (set.metadata?.generation ?? 0) > status.observedGeneration) {
     return { message: "Waiting for statefulset spec update to be observed...\n", done: false };
   }
   const replicas = set.spec?.replicas ?? 1;
-  if ((status.readyReplicas ?? 0) < replicas) return { message: `Waiting for ${replicas - (status.readyReplicas ?? 0)} pods to be ready...\n`, done: false };
+  if ((status.readyReplicas ?? 0) < replicas)
+    return { message: `Waiting for ${replicas - (status.readyReplicas ?? 0)} pods to be ready...\n`, done: false };
   const partition = set.spec?.updateStrategy?.rollingUpdate?.partition;
   if (partition !== undefined && partition > 0) {
     if ((status.updatedReplicas ?? 0) < replicas - partition) {
-      return { message: `Waiting for partitioned roll out to finish: ${status.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...\n`, done: false };
+      return {
+        message: `Waiting for partitioned roll out to finish: ${status.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...\n`,
+        done: false,
+      };
     }
-    return { message: `partitioned roll out complete: ${status.updatedReplicas ?? 0} new pods have been updated...\n`, done: true };
+    return {
+      message: `partitioned roll out complete: ${status.updatedReplicas ?? 0} new pods have been updated...\n`,
+      done: true,
+    };
   }
   if (status.updateRevision !== status.currentRevision) {
-    return { message: `waiting for statefulset rolling update to complete ${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}...\n`, done: false };
+    return {
+      message: `waiting for statefulset rolling update to complete ${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}...\n`,
+      done: false,
+    };
   }
-  return { message: `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision}...\n`, done: true };
+  return {
+    message: `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision}...\n`,
+    done: true,
+  };
 }
 
 function rolloutTarget(context: CommandContext, flags: Flags) {
   return objectsFor(context, flags).then((objects) => {
     if (objects.length === 0) {
-      throw new KubectlError(
-        "error: required resource not specified",
-      );
+      throw new KubectlError("error: required resource not specified");
     }
     return objects;
   });
@@ -584,7 +911,29 @@ const rolloutStatus: Command = {
   name: "status",
   short: "Show the status of the rollout",
   use: "status (TYPE NAME | TYPE/NAME) [flags]",
-  flags: [...filenameFlags("identifying the resource to get from a server."), { name: "watch", shorthand: "w", kind: "bool", default: true, usage: "Watch the status of the rollout until it's done." }, { name: "revision", kind: "int", usage: "Pin to a specific revision for showing its status. Defaults to 0 (last revision)." }, { name: "timeout", kind: "string", default: "0s", usage: "The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h)." }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }],
+  flags: [
+    ...filenameFlags("identifying the resource to get from a server."),
+    {
+      name: "watch",
+      shorthand: "w",
+      kind: "bool",
+      default: true,
+      usage: "Watch the status of the rollout until it's done.",
+    },
+    {
+      name: "revision",
+      kind: "int",
+      usage: "Pin to a specific revision for showing its status. Defaults to 0 (last revision).",
+    },
+    {
+      name: "timeout",
+      kind: "string",
+      default: "0s",
+      usage:
+        "The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).",
+    },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+  ],
   async run(context, flags) {
     if (flags.positional.length === 0 && flags.list("filename").length === 0) {
       throw new KubectlError(
@@ -593,7 +942,14 @@ const rolloutStatus: Command = {
     }
     const client = await context.client();
     for (const { info, object } of await rolloutTarget(context, flags)) {
-      const viewer = info.kind === "Deployment" ? deploymentStatus : info.kind === "DaemonSet" ? daemonSetStatus : info.kind === "StatefulSet" ? statefulSetStatus : undefined;
+      const viewer =
+        info.kind === "Deployment"
+          ? deploymentStatus
+          : info.kind === "DaemonSet"
+            ? daemonSetStatus
+            : info.kind === "StatefulSet"
+              ? statefulSetStatus
+              : undefined;
       if (!viewer) throw new KubectlError(`error: no status viewer has been implemented for ${info.kind}`);
       let last = "";
       let current = object;
@@ -604,7 +960,9 @@ const rolloutStatus: Command = {
         last = result.message;
         if (result.done || !flags.bool("watch")) break;
         await sleep(200, context.io.signal);
-        current = await client.get<KubeObject>(resourcePath(info, object.metadata?.namespace, String(object.metadata?.name)));
+        current = await client.get<KubeObject>(
+          resourcePath(info, object.metadata?.namespace, String(object.metadata?.name)),
+        );
       }
     }
     return 0;
@@ -613,9 +971,16 @@ const rolloutStatus: Command = {
 
 async function ownedReplicaSets(context: CommandContext, deployment: KubeObject): Promise<KubeObject[]> {
   const client = await context.client();
-  const selector = Object.entries(deployment.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-  const list = await client.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${deployment.metadata?.namespace}/replicasets`, { query: { labelSelector: selector || undefined } });
-  return list.items.filter((set) => set.metadata?.ownerReferences?.some((ref) => ref.uid === deployment.metadata?.uid && ref.controller));
+  const selector = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const list = await client.get<{ items: KubeObject[] }>(
+    `/apis/apps/v1/namespaces/${deployment.metadata?.namespace}/replicasets`,
+    { query: { labelSelector: selector || undefined } },
+  );
+  return list.items.filter((set) =>
+    set.metadata?.ownerReferences?.some((ref) => ref.uid === deployment.metadata?.uid && ref.controller),
+  );
 }
 
 const revisionOf = (set: KubeObject) => Number(set.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0);
@@ -624,15 +989,25 @@ const rolloutHistory: Command = {
   name: "history",
   short: "View rollout history",
   use: "history (TYPE NAME | TYPE/NAME) [flags]",
-  flags: [...printFlags, ...filenameFlags("identifying the resource to get from a server."), { name: "revision", kind: "int", usage: "See the details, including podTemplate of the revision specified" }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }],
+  flags: [
+    ...printFlags,
+    ...filenameFlags("identifying the resource to get from a server."),
+    { name: "revision", kind: "int", usage: "See the details, including podTemplate of the revision specified" },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+  ],
   async run(context, flags) {
     for (const { info, object } of await rolloutTarget(context, flags)) {
       if (info.kind !== "Deployment") {
         const client = await context.client();
-        const revisions = await client.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${object.metadata?.namespace}/controllerrevisions`);
-        const owned = revisions.items.filter((revision) => revision.metadata?.ownerReferences?.some((ref) => ref.uid === object.metadata?.uid)).sort((a, b) => Number((a as Any).revision) - Number((b as Any).revision));
+        const revisions = await client.get<{ items: KubeObject[] }>(
+          `/apis/apps/v1/namespaces/${object.metadata?.namespace}/controllerrevisions`,
+        );
+        const owned = revisions.items
+          .filter((revision) => revision.metadata?.ownerReferences?.some((ref) => ref.uid === object.metadata?.uid))
+          .sort((a, b) => Number((a as Any).revision) - Number((b as Any).revision));
         let text = "REVISION\tCHANGE-CAUSE\n";
-        for (const revision of owned) text += `${(revision as Any).revision}\t${revision.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "<none>"}\n`;
+        for (const revision of owned)
+          text += `${(revision as Any).revision}\t${revision.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "<none>"}\n`;
         context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2)}\n`);
         continue;
       }
@@ -648,14 +1023,17 @@ const rolloutHistory: Command = {
         void describers;
         writer.write(0, "");
         const describedTemplate = await describeTemplateText(template);
-        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} with revision #${revision}\n${describedTemplate}\n`);
+        context.io.stdout(
+          `${kindDotGroup(info)}/${object.metadata?.name} with revision #${revision}\n${describedTemplate}\n`,
+        );
         continue;
       }
       const byRevision = new Map<number, KubeObject>();
       for (const set of sets) byRevision.set(revisionOf(set), set);
       const revisions = [...byRevision.keys()].filter((value) => value > 0).sort((a, b) => a - b);
       let text = "REVISION\tCHANGE-CAUSE\n";
-      for (const value of revisions) text += `${value}\t${byRevision.get(value)?.metadata?.annotations?.["kubernetes.io/change-cause"] || "<none>"}\n`;
+      for (const value of revisions)
+        text += `${value}\t${byRevision.get(value)?.metadata?.annotations?.["kubernetes.io/change-cause"] || "<none>"}\n`;
       context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2)}\n`);
     }
     return 0;
@@ -667,18 +1045,23 @@ async function describeTemplateText(template: Any): Promise<string> {
   const w = new DescribeWriter();
   w.write(0, "Pod Template:\n");
   printLabels(w, "  Labels", template?.metadata?.labels);
-  if (Object.keys(template?.metadata?.annotations ?? {}).length > 0) printAnnotations(w, "  Annotations", template.metadata.annotations);
+  if (Object.keys(template?.metadata?.annotations ?? {}).length > 0)
+    printAnnotations(w, "  Annotations", template.metadata.annotations);
   w.write(0, "  Containers:\n");
   for (const container of template?.spec?.containers ?? []) {
     w.write(1, ` ${container.name}:\n`);
     w.write(2, `Image:\t${container.image}\n`);
     const ports = (container.ports ?? []).map((p: Any) => `${p.containerPort}/${p.protocol ?? "TCP"}`).join(", ");
     w.write(2, `Port:\t${ports || "<none>"}\n`);
-    w.write(2, `Host Port:\t${ports ? (container.ports ?? []).map((p: Any) => `${p.hostPort ?? 0}/${p.protocol ?? "TCP"}`).join(", ") : "<none>"}\n`);
+    w.write(
+      2,
+      `Host Port:\t${ports ? (container.ports ?? []).map((p: Any) => `${p.hostPort ?? 0}/${p.protocol ?? "TCP"}`).join(", ") : "<none>"}\n`,
+    );
     w.write(2, `Environment:${container.env?.length ? "" : "\t<none>"}\n`);
     for (const env of container.env ?? []) w.write(3, `${env.name}:\t${env.value ?? ""}\n`);
     w.write(2, `Mounts:${container.volumeMounts?.length ? "" : "\t<none>"}\n`);
-    for (const mount of container.volumeMounts ?? []) w.write(3, `${mount.mountPath} from ${mount.name} (${mount.readOnly ? "ro" : "rw"})\n`);
+    for (const mount of container.volumeMounts ?? [])
+      w.write(3, `${mount.mountPath} from ${mount.name} (${mount.readOnly ? "ro" : "rw"})\n`);
   }
   w.write(0, `  Volumes:${template?.spec?.volumes?.length ? "" : "\t<none>"}\n`);
   w.write(0, "  Node-Selectors:\t<none>\n");
@@ -690,19 +1073,30 @@ const rolloutUndo: Command = {
   name: "undo",
   short: "Undo a previous rollout",
   use: "undo (TYPE NAME | TYPE/NAME) [flags]",
-  flags: [...printFlags, ...filenameFlags("identifying the resource to get from a server."), dryRunFlag, { name: "to-revision", kind: "int", usage: "The revision to rollback to. Default to 0 (last revision)." }, { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }],
+  flags: [
+    ...printFlags,
+    ...filenameFlags("identifying the resource to get from a server."),
+    dryRunFlag,
+    { name: "to-revision", kind: "int", usage: "The revision to rollback to. Default to 0 (last revision)." },
+    { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+  ],
   async run(context, flags) {
     const dryRun = dryRunOf(context, flags);
     for (const { info, object } of await rolloutTarget(context, flags)) {
-      if (info.kind !== "Deployment") throw new KubectlError(`error: no rollbacker has been implemented for "${info.kind}"`);
-      if (object.spec?.paused) throw new KubectlError(`error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${object.metadata?.name}' and try again`);
+      if (info.kind !== "Deployment")
+        throw new KubectlError(`error: no rollbacker has been implemented for "${info.kind}"`);
+      if (object.spec?.paused)
+        throw new KubectlError(
+          `error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${object.metadata?.name}' and try again`,
+        );
       const sets = await ownedReplicaSets(context, object);
       const toRevision = flags.int("to-revision");
       let target: KubeObject | undefined;
       if (toRevision === 0) {
         const sorted = [...sets].sort((a, b) => revisionOf(b) - revisionOf(a));
         target = sorted[1];
-        if (!target) throw new KubectlError(`error: no rollout history found for deployment "${object.metadata?.name}"`);
+        if (!target)
+          throw new KubectlError(`error: no rollout history found for deployment "${object.metadata?.name}"`);
       } else {
         target = sets.find((set) => revisionOf(set) === toRevision);
         if (!target) throw new KubectlError(`error: unable to find specified revision ${toRevision} in history`);
@@ -711,7 +1105,9 @@ const rolloutUndo: Command = {
       if (template.metadata?.labels) delete template.metadata.labels["pod-template-hash"];
       const same = JSON.stringify(template) === JSON.stringify(object.spec?.template);
       if (same) {
-        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} skipped rollback (current template already matches revision ${revisionOf(target)})\n`);
+        context.io.stdout(
+          `${kindDotGroup(info)}/${object.metadata?.name} skipped rollback (current template already matches revision ${revisionOf(target)})\n`,
+        );
         continue;
       }
       if (dryRun !== "client") {
@@ -720,7 +1116,10 @@ const rolloutUndo: Command = {
           { op: "replace", path: "/spec/template", value: template },
           { op: "replace", path: "/metadata/annotations", value: annotations },
         ];
-        await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), patch, "json", { dryRun, fieldManager: "kubectl-rollout" });
+        await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), patch, "json", {
+          dryRun,
+          fieldManager: "kubectl-rollout",
+        });
       }
       context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} rolled back${dryRunSuffix(dryRun)}\n`);
     }
@@ -728,12 +1127,26 @@ const rolloutUndo: Command = {
   },
 };
 
-function simpleRollout(name: string, short: string, action: (object: KubeObject, now: string) => { patch?: unknown; message: string; error?: string }): Command {
+function simpleRollout(
+  name: string,
+  short: string,
+  action: (object: KubeObject, now: string) => { patch?: unknown; message: string; error?: string },
+): Command {
   return {
     name,
     short,
     use: `${name} RESOURCE`,
-    flags: [...printFlags, ...filenameFlags("identifying the resource to get from a server."), { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" }, { name: "field-manager", kind: "string", default: "kubectl-rollout", usage: "Name of the manager used to track field ownership." }],
+    flags: [
+      ...printFlags,
+      ...filenameFlags("identifying the resource to get from a server."),
+      { name: "selector", shorthand: "l", kind: "string", usage: "Selector (label query) to filter on" },
+      {
+        name: "field-manager",
+        kind: "string",
+        default: "kubectl-rollout",
+        usage: "Name of the manager used to track field ownership.",
+      },
+    ],
     async run(context, flags) {
       if (flags.positional.length === 0 && flags.list("filename").length === 0) {
         throw new KubectlError(
@@ -741,9 +1154,27 @@ function simpleRollout(name: string, short: string, action: (object: KubeObject,
         );
       }
       for (const { info, object } of await rolloutTarget(context, flags)) {
-        const result = action(object, context.now().toISOString().replace(/\.\d{3}Z$/, "Z"));
-        if (result.error) throw new KubectlError(`error: ${result.error.replace("%s", `${info.resource}${info.group ? `.${info.group}` : ""}`)}`);
-        if (result.patch) await patchObject(context, info, object.metadata?.namespace, String(object.metadata?.name), result.patch, "strategic", { fieldManager: flags.string("field-manager") });
+        const result = action(
+          object,
+          context
+            .now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, "Z"),
+        );
+        if (result.error)
+          throw new KubectlError(
+            `error: ${result.error.replace("%s", `${info.resource}${info.group ? `.${info.group}` : ""}`)}`,
+          );
+        if (result.patch)
+          await patchObject(
+            context,
+            info,
+            object.metadata?.namespace,
+            String(object.metadata?.name),
+            result.patch,
+            "strategic",
+            { fieldManager: flags.string("field-manager") },
+          );
         context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} ${result.message}\n`);
       }
       return 0;
@@ -760,14 +1191,18 @@ export const rolloutCommand: Command = {
   subcommands: [
     rolloutHistory,
     simpleRollout("pause", "Mark the provided resource as paused", (object) =>
-      object.spec?.paused ? { message: "", error: `%s "${object.metadata?.name}" is already paused` } : { patch: { spec: { paused: true } }, message: "paused" },
+      object.spec?.paused
+        ? { message: "", error: `%s "${object.metadata?.name}" is already paused` }
+        : { patch: { spec: { paused: true } }, message: "paused" },
     ),
-    simpleRollout("restart", "Restart a resource", (object, now) => ({
+    simpleRollout("restart", "Restart a resource", (_object, now) => ({
       patch: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": now } } } } },
       message: "restarted",
     })),
     simpleRollout("resume", "Resume a paused resource", (object) =>
-      object.spec?.paused ? { patch: { spec: { paused: null } }, message: "resumed" } : { message: "", error: `%s "${object.metadata?.name}" is not paused` },
+      object.spec?.paused
+        ? { patch: { spec: { paused: null } }, message: "resumed" }
+        : { message: "", error: `%s "${object.metadata?.name}" is not paused` },
     ),
     rolloutStatus,
     rolloutUndo,

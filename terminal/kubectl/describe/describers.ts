@@ -1,7 +1,15 @@
 import type { KubeObject } from "../commands/common";
 import { type ResourceInfo, resourcePath } from "../Discovery";
 import type { RestClient } from "../RestClient";
-import { DescribeWriter, formatLabelMap, formatSelector, printAnnotations, printLabels, rfc1123z, since } from "./format";
+import {
+  DescribeWriter,
+  formatLabelMap,
+  formatSelector,
+  printAnnotations,
+  printLabels,
+  rfc1123z,
+  since,
+} from "./format";
 import { addQuantities, formatQuantity, parseQuantity } from "./quantity";
 
 /** What a describer may use. */
@@ -13,13 +21,18 @@ export interface DescribeContext {
   info: ResourceInfo;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
 
 interface EventList {
   items: Any[];
 }
 
-async function searchEvents(context: DescribeContext, object: KubeObject, kindOverride?: string): Promise<EventList | undefined> {
+async function searchEvents(
+  context: DescribeContext,
+  object: KubeObject,
+  kindOverride?: string,
+): Promise<EventList | undefined> {
   if (!context.showEvents) return undefined;
   const metadata = object.metadata ?? {};
   const selector = [
@@ -45,7 +58,10 @@ function describeEvents(w: DescribeWriter, events: EventList | undefined, now: D
     return;
   }
   w.flush();
-  const items = [...events.items].sort((a, b) => new Date(a.lastTimestamp ?? a.eventTime ?? 0).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? 0).getTime());
+  const items = [...events.items].sort(
+    (a, b) =>
+      new Date(a.lastTimestamp ?? a.eventTime ?? 0).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? 0).getTime(),
+  );
   w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
   w.write(1, "----\t------\t----\t----\t-------\n");
   for (const event of items) {
@@ -55,7 +71,10 @@ function describeEvents(w: DescribeWriter, events: EventList | undefined, now: D
     else if ((event.count ?? 0) > 1) interval = `${since(event.lastTimestamp, now)} (x${event.count} over ${first})`;
     else interval = first;
     const source = event.source?.component || event.reportingComponent || "";
-    w.write(1, `${event.type ?? ""}\t${event.reason ?? ""}\t${interval}\t${source}\t${String(event.message ?? "").trim()}\n`);
+    w.write(
+      1,
+      `${event.type ?? ""}\t${event.reason ?? ""}\t${interval}\t${source}\t${String(event.message ?? "").trim()}\n`,
+    );
   }
 }
 
@@ -88,9 +107,11 @@ function sortedResourceNames(list: Record<string, string> | undefined): string[]
 function describeResources(w: DescribeWriter, resources: Any, level: number): void {
   if (!resources) return;
   if (Object.keys(resources.limits ?? {}).length > 0) w.write(level, "Limits:\n");
-  for (const name of sortedResourceNames(resources.limits)) w.write(level + 1, `${name}:\t${formatQuantity(parseQuantity(resources.limits[name]))}\n`);
+  for (const name of sortedResourceNames(resources.limits))
+    w.write(level + 1, `${name}:\t${formatQuantity(parseQuantity(resources.limits[name]))}\n`);
   if (Object.keys(resources.requests ?? {}).length > 0) w.write(level, "Requests:\n");
-  for (const name of sortedResourceNames(resources.requests)) w.write(level + 1, `${name}:\t${formatQuantity(parseQuantity(resources.requests[name]))}\n`);
+  for (const name of sortedResourceNames(resources.requests))
+    w.write(level + 1, `${name}:\t${formatQuantity(parseQuantity(resources.requests[name]))}\n`);
 }
 
 function describeState(w: DescribeWriter, title: string, state: Any): void {
@@ -114,7 +135,14 @@ function describeState(w: DescribeWriter, title: string, state: Any): void {
   }
 }
 
-function describeContainers(w: DescribeWriter, label: string, containers: Any[], statuses: Any[] | undefined, space: string, pod?: KubeObject): void {
+function describeContainers(
+  w: DescribeWriter,
+  label: string,
+  containers: Any[],
+  statuses: Any[] | undefined,
+  space: string,
+  pod?: KubeObject,
+): void {
   const byName = new Map<string, Any>((statuses ?? []).map((status: Any) => [status.name, status]));
   w.write(0, `${space}${label}:${containers.length === 0 ? " <none>" : ""}\n`);
   for (const container of containers) {
@@ -124,10 +152,14 @@ function describeContainers(w: DescribeWriter, label: string, containers: Any[],
     if (status) w.write(2, `Container ID:\t${status.containerID ?? ""}\n`);
     w.write(2, `Image:\t${container.image ?? ""}\n`);
     if (status) w.write(2, `Image ID:\t${status.imageID ?? ""}\n`);
-    const ports = (container.ports ?? []).map((port: Any) => `${port.containerPort}/${port.protocol ?? "TCP"}`).join(", ");
+    const ports = (container.ports ?? [])
+      .map((port: Any) => `${port.containerPort}/${port.protocol ?? "TCP"}`)
+      .join(", ");
     if (ports.includes(",")) w.write(2, `Ports:\t${ports}\n`);
     else w.write(2, `Port:\t${ports || "<none>"}\n`);
-    const hostPorts = (container.ports ?? []).map((port: Any) => `${port.hostPort ?? 0}/${port.protocol ?? "TCP"}`).join(", ");
+    const hostPorts = (container.ports ?? [])
+      .map((port: Any) => `${port.hostPort ?? 0}/${port.protocol ?? "TCP"}`)
+      .join(", ");
     if (hostPorts.includes(",")) w.write(2, `Host Ports:\t${hostPorts}\n`);
     else w.write(2, `Host Port:\t${hostPorts || "<none>"}\n`);
     if (container.command?.length) {
@@ -163,7 +195,9 @@ function describeContainers(w: DescribeWriter, label: string, containers: Any[],
       if (!env.valueFrom) {
         String(env.value ?? "")
           .split("\n")
-          .forEach((line, index) => w.write(3, index === 0 ? `${env.name}:\t${line}\n` : `\t${line}\n`));
+          .forEach((line, index) => {
+            w.write(3, index === 0 ? `${env.name}:\t${line}\n` : `\t${line}\n`);
+          });
         continue;
       }
       const from = env.valueFrom;
@@ -173,9 +207,15 @@ function describeContainers(w: DescribeWriter, label: string, containers: Any[],
       } else if (from.resourceFieldRef) {
         w.write(3, `${env.name}:\t (${from.resourceFieldRef.resource})\n`);
       } else if (from.secretKeyRef) {
-        w.write(3, `${env.name}:\t<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\tOptional: ${from.secretKeyRef.optional === true}\n`);
+        w.write(
+          3,
+          `${env.name}:\t<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\tOptional: ${from.secretKeyRef.optional === true}\n`,
+        );
       } else if (from.configMapKeyRef) {
-        w.write(3, `${env.name}:\t<set to the key '${from.configMapKeyRef.key}' of config map '${from.configMapKeyRef.name}'>\tOptional: ${from.configMapKeyRef.optional === true}\n`);
+        w.write(
+          3,
+          `${env.name}:\t<set to the key '${from.configMapKeyRef.key}' of config map '${from.configMapKeyRef.name}'>\tOptional: ${from.configMapKeyRef.optional === true}\n`,
+        );
       }
     }
     const mounts = [...(container.volumeMounts ?? [])].sort((a: Any, b: Any) => (a.mountPath < b.mountPath ? -1 : 1));
@@ -190,7 +230,8 @@ function describeContainers(w: DescribeWriter, label: string, containers: Any[],
 
 function fieldPathValue(pod: KubeObject, path: string): string {
   const annotationMatch = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (annotationMatch) return String((pod.metadata as Any)?.[annotationMatch[1] as string]?.[annotationMatch[2] as string] ?? "");
+  if (annotationMatch)
+    return String((pod.metadata as Any)?.[annotationMatch[1] as string]?.[annotationMatch[2] as string] ?? "");
   let current: Any = pod;
   for (const part of path.split(".")) current = current?.[part];
   return current === undefined ? "" : String(current);
@@ -205,23 +246,49 @@ function describeVolumes(w: DescribeWriter, volumes: Any[] | undefined, space: s
   for (const volume of volumes) {
     w.write(1, `${space.length > 0 ? " " : ""}${volume.name}:\n`);
     if (volume.hostPath) {
-      w.write(2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${volume.hostPath.path}\n    HostPathType:\t${volume.hostPath.type ?? ""}\n`);
+      w.write(
+        2,
+        `Type:\tHostPath (bare host directory volume)\n    Path:\t${volume.hostPath.path}\n    HostPathType:\t${volume.hostPath.type ?? ""}\n`,
+      );
     } else if (volume.emptyDir) {
-      const sizeLimit = volume.emptyDir.sizeLimit ? formatQuantity(parseQuantity(volume.emptyDir.sizeLimit)) : "<unset>";
-      w.write(2, `Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t${volume.emptyDir.medium ?? ""}\n    SizeLimit:\t${sizeLimit}\n`);
+      const sizeLimit = volume.emptyDir.sizeLimit
+        ? formatQuantity(parseQuantity(volume.emptyDir.sizeLimit))
+        : "<unset>";
+      w.write(
+        2,
+        `Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t${volume.emptyDir.medium ?? ""}\n    SizeLimit:\t${sizeLimit}\n`,
+      );
     } else if (volume.secret) {
-      w.write(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${volume.secret.secretName ?? ""}\n    Optional:\t${volume.secret.optional === true}\n`);
+      w.write(
+        2,
+        `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${volume.secret.secretName ?? ""}\n    Optional:\t${volume.secret.optional === true}\n`,
+      );
     } else if (volume.configMap) {
-      w.write(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${volume.configMap.name ?? ""}\n    Optional:\t${volume.configMap.optional === true}\n`);
+      w.write(
+        2,
+        `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${volume.configMap.name ?? ""}\n    Optional:\t${volume.configMap.optional === true}\n`,
+      );
     } else if (volume.persistentVolumeClaim) {
-      w.write(2, `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t${volume.persistentVolumeClaim.claimName}\n    ReadOnly:\t${volume.persistentVolumeClaim.readOnly === true}\n`);
+      w.write(
+        2,
+        `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t${volume.persistentVolumeClaim.claimName}\n    ReadOnly:\t${volume.persistentVolumeClaim.readOnly === true}\n`,
+      );
     } else if (volume.projected) {
       w.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
       for (const source of volume.projected.sources ?? []) {
-        if (source.secret) w.write(2, `SecretName:\t${source.secret.name}\n    SecretOptionalName:\t${source.secret.optional ?? "<nil>"}\n`);
+        if (source.secret)
+          w.write(
+            2,
+            `SecretName:\t${source.secret.name}\n    SecretOptionalName:\t${source.secret.optional ?? "<nil>"}\n`,
+          );
         else if (source.downwardAPI) w.write(2, "DownwardAPI:\ttrue\n");
-        else if (source.configMap) w.write(2, `ConfigMapName:\t${source.configMap.name}\n    ConfigMapOptional:\t${source.configMap.optional ?? "<nil>"}\n`);
-        else if (source.serviceAccountToken) w.write(2, `TokenExpirationSeconds:\t${source.serviceAccountToken.expirationSeconds ?? 3607}\n`);
+        else if (source.configMap)
+          w.write(
+            2,
+            `ConfigMapName:\t${source.configMap.name}\n    ConfigMapOptional:\t${source.configMap.optional ?? "<nil>"}\n`,
+          );
+        else if (source.serviceAccountToken)
+          w.write(2, `TokenExpirationSeconds:\t${source.serviceAccountToken.expirationSeconds ?? 3607}\n`);
       }
     } else if (volume.downwardAPI) {
       w.write(2, "Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n");
@@ -230,7 +297,10 @@ function describeVolumes(w: DescribeWriter, volumes: Any[] | undefined, space: s
         else if (item.resourceFieldRef) w.write(3, `${item.resourceFieldRef.resource} -> ${item.path}\n`);
       }
     } else if (volume.nfs) {
-      w.write(2, `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${volume.nfs.server}\n    Path:\t${volume.nfs.path}\n    ReadOnly:\t${volume.nfs.readOnly === true}\n`);
+      w.write(
+        2,
+        `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${volume.nfs.server}\n    Path:\t${volume.nfs.path}\n    ReadOnly:\t${volume.nfs.readOnly === true}\n`,
+      );
     } else {
       w.write(1, "<unknown>\n");
     }
@@ -248,8 +318,10 @@ function printTolerations(w: DescribeWriter, title: string, tolerations: Any[] |
     let text = toleration.key ?? "";
     if (toleration.value) text += `=${toleration.value}`;
     if (toleration.effect) text += `:${toleration.effect}`;
-    if (toleration.operator === "Exists" && !toleration.value) text += toleration.key || toleration.effect ? " op=Exists" : "op=Exists";
-    if (toleration.tolerationSeconds !== undefined && toleration.tolerationSeconds !== null) text += ` for ${toleration.tolerationSeconds}s`;
+    if (toleration.operator === "Exists" && !toleration.value)
+      text += toleration.key || toleration.effect ? " op=Exists" : "op=Exists";
+    if (toleration.tolerationSeconds !== undefined && toleration.tolerationSeconds !== null)
+      text += ` for ${toleration.tolerationSeconds}s`;
     w.write(0, `${text}\n`);
   });
 }
@@ -277,7 +349,11 @@ function qosClass(pod: KubeObject): string {
     if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) any = true;
     for (const name of ["cpu", "memory"]) {
       if (limits[name] === undefined) guaranteed = false;
-      else if (requests[name] !== undefined && parseQuantity(requests[name]).value !== parseQuantity(limits[name]).value) guaranteed = false;
+      else if (
+        requests[name] !== undefined &&
+        parseQuantity(requests[name]).value !== parseQuantity(limits[name]).value
+      )
+        guaranteed = false;
     }
   }
   if (!any) return "BestEffort";
@@ -291,9 +367,11 @@ function describePodTemplate(w: DescribeWriter, template: Any): void {
     return;
   }
   printLabels(w, "  Labels", template.metadata?.labels);
-  if (Object.keys(template.metadata?.annotations ?? {}).length > 0) printAnnotations(w, "  Annotations", template.metadata?.annotations);
+  if (Object.keys(template.metadata?.annotations ?? {}).length > 0)
+    printAnnotations(w, "  Annotations", template.metadata?.annotations);
   if (template.spec?.serviceAccountName) w.write(1, `Service Account:\t${template.spec.serviceAccountName}\n`);
-  if (template.spec?.initContainers?.length) describeContainers(w, "Init Containers", template.spec.initContainers, undefined, "  ");
+  if (template.spec?.initContainers?.length)
+    describeContainers(w, "Init Containers", template.spec.initContainers, undefined, "  ");
   describeContainers(w, "Containers", template.spec?.containers ?? [], undefined, "  ");
   describeVolumes(w, template.spec?.volumes, "  ");
   if (template.spec?.priorityClassName) w.write(1, `Priority Class Name:\t${template.spec.priorityClassName}\n`);
@@ -301,8 +379,15 @@ function describePodTemplate(w: DescribeWriter, template: Any): void {
   printTolerations(w, "Tolerations", template.spec?.tolerations, "  ");
 }
 
-async function podStatusesFor(context: DescribeContext, namespace: string, selector: string, uid: string | undefined): Promise<[number, number, number, number]> {
-  const pods = await context.client.get<{ items: Any[] }>(`/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: selector } });
+async function podStatusesFor(
+  context: DescribeContext,
+  namespace: string,
+  selector: string,
+  uid: string | undefined,
+): Promise<[number, number, number, number]> {
+  const pods = await context.client.get<{ items: Any[] }>(`/api/v1/namespaces/${namespace}/pods`, {
+    query: { labelSelector: selector },
+  });
   let running = 0;
   let waiting = 0;
   let succeeded = 0;
@@ -363,7 +448,8 @@ async function describePod(context: DescribeContext, pod: KubeObject): Promise<s
   }
   if (status.reason) w.write(0, `Reason:\t${status.reason}\n`);
   if (status.message) w.write(0, `Message:\t${status.message}\n`);
-  if (spec.securityContext?.seccompProfile) w.write(0, `SeccompProfile:\t${spec.securityContext.seccompProfile.type}\n`);
+  if (spec.securityContext?.seccompProfile)
+    w.write(0, `SeccompProfile:\t${spec.securityContext.seccompProfile.type}\n`);
   w.write(0, `IP:\t${status.podIP ?? ""}\n`);
   if (!status.podIPs || status.podIPs.length === 0) w.write(0, "IPs:\t<none>\n");
   else {
@@ -373,7 +459,8 @@ async function describePod(context: DescribeContext, pod: KubeObject): Promise<s
   const controlledBy = controllerOf(pod);
   if (controlledBy) w.write(0, `Controlled By:\t${controlledBy}\n`);
   if (status.nominatedNodeName) w.write(0, `NominatedNodeName:\t${status.nominatedNodeName}\n`);
-  if (spec.initContainers?.length) describeContainers(w, "Init Containers", spec.initContainers, status.initContainerStatuses, "", pod);
+  if (spec.initContainers?.length)
+    describeContainers(w, "Init Containers", spec.initContainers, status.initContainerStatuses, "", pod);
   describeContainers(w, "Containers", spec.containers ?? [], status.containerStatuses, "", pod);
   if (spec.readinessGates?.length) {
     w.write(0, "Readiness Gates:\n  Type\tStatus\n");
@@ -407,7 +494,9 @@ async function describePod(context: DescribeContext, pod: KubeObject): Promise<s
 
 function describeReplicaSetsByLabels(sets: KubeObject[]): string {
   if (sets.length === 0) return "<none>";
-  return sets.map((set) => `${set.metadata?.name} (${set.status?.replicas ?? 0}/${set.spec?.replicas ?? 0} replicas created)`).join(", ");
+  return sets
+    .map((set) => `${set.metadata?.name} (${set.status?.replicas ?? 0}/${set.spec?.replicas ?? 0} replicas created)`)
+    .join(", ");
 }
 
 function templateEqual(a: Any, b: Any): boolean {
@@ -442,23 +531,37 @@ async function describeDeployment(context: DescribeContext, deployment: KubeObje
   printLabels(w, "Labels", deployment.metadata?.labels);
   printAnnotations(w, "Annotations", deployment.metadata?.annotations);
   w.write(0, `Selector:\t${formatSelector(spec.selector)}\n`);
-  w.write(0, `Replicas:\t${spec.replicas ?? 1} desired | ${status.updatedReplicas ?? 0} updated | ${status.replicas ?? 0} total | ${status.availableReplicas ?? 0} available | ${status.unavailableReplicas ?? 0} unavailable\n`);
+  w.write(
+    0,
+    `Replicas:\t${spec.replicas ?? 1} desired | ${status.updatedReplicas ?? 0} updated | ${status.replicas ?? 0} total | ${status.availableReplicas ?? 0} available | ${status.unavailableReplicas ?? 0} unavailable\n`,
+  );
   w.write(0, `StrategyType:\t${spec.strategy?.type ?? ""}\n`);
   w.write(0, `MinReadySeconds:\t${spec.minReadySeconds ?? 0}\n`);
   if (spec.strategy?.rollingUpdate) {
-    w.write(0, `RollingUpdateStrategy:\t${spec.strategy.rollingUpdate.maxUnavailable} max unavailable, ${spec.strategy.rollingUpdate.maxSurge} max surge\n`);
+    w.write(
+      0,
+      `RollingUpdateStrategy:\t${spec.strategy.rollingUpdate.maxUnavailable} max unavailable, ${spec.strategy.rollingUpdate.maxSurge} max surge\n`,
+    );
   }
   describePodTemplate(w, spec.template);
   if (status.conditions?.length) {
     w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
     w.write(1, "----\t------\t------\n");
-    for (const condition of status.conditions) w.write(1, `${condition.type} \t${condition.status}\t${condition.reason ?? ""}\n`);
+    for (const condition of status.conditions)
+      w.write(1, `${condition.type} \t${condition.status}\t${condition.reason ?? ""}\n`);
   }
   const sets = await context.client.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${namespace}/replicasets`, {
     query: { labelSelector: selectorQuery(spec.selector) },
   });
-  const owned = sets.items.filter((set) => set.metadata?.ownerReferences?.some((reference) => reference.uid === deployment.metadata?.uid && reference.controller));
-  owned.sort((a, b) => new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime());
+  const owned = sets.items.filter((set) =>
+    set.metadata?.ownerReferences?.some(
+      (reference) => reference.uid === deployment.metadata?.uid && reference.controller,
+    ),
+  );
+  owned.sort(
+    (a, b) =>
+      new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime(),
+  );
   const newSet = owned.find((set) => templateEqual(set.spec?.template, spec.template));
   const oldSets = owned.filter((set) => set !== newSet && (set.spec?.replicas ?? 0) > 0);
   if (oldSets.length > 0 || newSet) {
@@ -472,7 +575,12 @@ async function describeDeployment(context: DescribeContext, deployment: KubeObje
 async function describeReplicaSet(context: DescribeContext, set: KubeObject): Promise<string> {
   const w = new DescribeWriter();
   const namespace = String(set.metadata?.namespace);
-  const [running, waiting, succeeded, failed] = await podStatusesFor(context, namespace, selectorQuery(set.spec?.selector), set.metadata?.uid);
+  const [running, waiting, succeeded, failed] = await podStatusesFor(
+    context,
+    namespace,
+    selectorQuery(set.spec?.selector),
+    set.metadata?.uid,
+  );
   w.write(0, `Name:\t${set.metadata?.name}\n`);
   w.write(0, `Namespace:\t${namespace}\n`);
   w.write(0, `Selector:\t${formatSelector(set.spec?.selector)}\n`);
@@ -486,7 +594,8 @@ async function describeReplicaSet(context: DescribeContext, set: KubeObject): Pr
   if (set.status?.conditions?.length) {
     w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
     w.write(1, "----\t------\t------\n");
-    for (const condition of set.status.conditions) w.write(1, `${condition.type} \t${condition.status}\t${condition.reason ?? ""}\n`);
+    for (const condition of set.status.conditions)
+      w.write(1, `${condition.type} \t${condition.status}\t${condition.reason ?? ""}\n`);
   }
   describeEvents(w, await searchEvents(context, set), context.now);
   return w.toString();
@@ -495,7 +604,12 @@ async function describeReplicaSet(context: DescribeContext, set: KubeObject): Pr
 async function describeDaemonSet(context: DescribeContext, set: KubeObject): Promise<string> {
   const w = new DescribeWriter();
   const namespace = String(set.metadata?.namespace);
-  const [running, waiting, succeeded, failed] = await podStatusesFor(context, namespace, selectorQuery(set.spec?.selector), set.metadata?.uid);
+  const [running, waiting, succeeded, failed] = await podStatusesFor(
+    context,
+    namespace,
+    selectorQuery(set.spec?.selector),
+    set.metadata?.uid,
+  );
   const status = set.status ?? {};
   w.write(0, `Name:\t${set.metadata?.name}\n`);
   w.write(0, `Namespace:\t${namespace}\n`);
@@ -517,7 +631,12 @@ async function describeDaemonSet(context: DescribeContext, set: KubeObject): Pro
 async function describeStatefulSet(context: DescribeContext, set: KubeObject): Promise<string> {
   const w = new DescribeWriter();
   const namespace = String(set.metadata?.namespace);
-  const [running, waiting, succeeded, failed] = await podStatusesFor(context, namespace, selectorQuery(set.spec?.selector), set.metadata?.uid);
+  const [running, waiting, succeeded, failed] = await podStatusesFor(
+    context,
+    namespace,
+    selectorQuery(set.spec?.selector),
+    set.metadata?.uid,
+  );
   w.write(0, `Name:\t${set.metadata?.name}\n`);
   w.write(0, `Namespace:\t${namespace}\n`);
   w.write(0, `CreationTimestamp:\t${rfc1123z(set.metadata?.creationTimestamp)}\n`);
@@ -526,7 +645,8 @@ async function describeStatefulSet(context: DescribeContext, set: KubeObject): P
   printAnnotations(w, "Annotations", set.metadata?.annotations);
   w.write(0, `Replicas:\t${set.spec?.replicas ?? 1} desired | ${set.status?.replicas ?? 0} total\n`);
   w.write(0, `Update Strategy:\t${set.spec?.updateStrategy?.type ?? ""}\n`);
-  if (set.spec?.updateStrategy?.rollingUpdate?.partition !== undefined) w.write(1, `Partition:\t${set.spec.updateStrategy.rollingUpdate.partition}\n`);
+  if (set.spec?.updateStrategy?.rollingUpdate?.partition !== undefined)
+    w.write(1, `Partition:\t${set.spec.updateStrategy.rollingUpdate.partition}\n`);
   w.write(0, `Pods Status:\t${running} Running / ${waiting} Waiting / ${succeeded} Succeeded / ${failed} Failed\n`);
   describePodTemplate(w, set.spec?.template);
   const templates: Any[] = set.spec?.volumeClaimTemplates ?? [];
@@ -559,20 +679,38 @@ async function describeJob(context: DescribeContext, job: KubeObject): Promise<s
   const controlledBy = controllerOf(job);
   if (controlledBy) w.write(0, `Controlled By:\t${controlledBy}\n`);
   if (spec.parallelism !== undefined) w.write(0, `Parallelism:\t${spec.parallelism}\n`);
-  w.write(0, spec.completions !== undefined && spec.completions !== null ? `Completions:\t${spec.completions}\n` : "Completions:\t<unset>\n");
+  w.write(
+    0,
+    spec.completions !== undefined && spec.completions !== null
+      ? `Completions:\t${spec.completions}\n`
+      : "Completions:\t<unset>\n",
+  );
   if (spec.completionMode) w.write(0, `Completion Mode:\t${spec.completionMode}\n`);
   if (spec.suspend !== undefined) w.write(0, `Suspend:\t${spec.suspend}\n`);
   if (spec.backoffLimit !== undefined) w.write(0, `Backoff Limit:\t${spec.backoffLimit}\n`);
-  if (spec.ttlSecondsAfterFinished !== undefined) w.write(0, `TTL Seconds After Finished:\t${spec.ttlSecondsAfterFinished}\n`);
+  if (spec.ttlSecondsAfterFinished !== undefined)
+    w.write(0, `TTL Seconds After Finished:\t${spec.ttlSecondsAfterFinished}\n`);
   if (status.startTime) w.write(0, `Start Time:\t${rfc1123z(status.startTime)}\n`);
   if (status.completionTime) w.write(0, `Completed At:\t${rfc1123z(status.completionTime)}\n`);
   if (status.startTime && status.completionTime) {
     const { humanDuration } = await import("./format");
-    w.write(0, `Duration:\t${humanDuration(new Date(status.completionTime).getTime() - new Date(status.startTime).getTime())}\n`);
+    w.write(
+      0,
+      `Duration:\t${humanDuration(new Date(status.completionTime).getTime() - new Date(status.startTime).getTime())}\n`,
+    );
   }
-  if (spec.activeDeadlineSeconds !== undefined) w.write(0, `Active Deadline Seconds:\t${spec.activeDeadlineSeconds}s\n`);
-  if (status.ready === undefined) w.write(0, `Pods Statuses:\t${status.active ?? 0} Active / ${status.succeeded ?? 0} Succeeded / ${status.failed ?? 0} Failed\n`);
-  else w.write(0, `Pods Statuses:\t${status.active ?? 0} Active (${status.ready} Ready) / ${status.succeeded ?? 0} Succeeded / ${status.failed ?? 0} Failed\n`);
+  if (spec.activeDeadlineSeconds !== undefined)
+    w.write(0, `Active Deadline Seconds:\t${spec.activeDeadlineSeconds}s\n`);
+  if (status.ready === undefined)
+    w.write(
+      0,
+      `Pods Statuses:\t${status.active ?? 0} Active / ${status.succeeded ?? 0} Succeeded / ${status.failed ?? 0} Failed\n`,
+    );
+  else
+    w.write(
+      0,
+      `Pods Statuses:\t${status.active ?? 0} Active (${status.ready} Ready) / ${status.succeeded ?? 0} Succeeded / ${status.failed ?? 0} Failed\n`,
+    );
   if (spec.completionMode === "Indexed") w.write(0, `Completed Indexes:\t${status.completedIndexes || "<none>"}\n`);
   describePodTemplate(w, spec.template);
   describeEvents(w, await searchEvents(context, job), context.now);
@@ -589,16 +727,37 @@ async function describeCronJob(context: DescribeContext, cronJob: KubeObject): P
   w.write(0, `Schedule:\t${spec.schedule}\n`);
   w.write(0, `Concurrency Policy:\t${spec.concurrencyPolicy ?? ""}\n`);
   w.write(0, `Suspend:\t${spec.suspend === undefined ? "<unset>" : spec.suspend ? "True" : "False"}\n`);
-  w.write(0, spec.successfulJobsHistoryLimit !== undefined ? `Successful Job History Limit:\t${spec.successfulJobsHistoryLimit}\n` : "Successful Job History Limit:\t<unset>\n");
-  w.write(0, spec.failedJobsHistoryLimit !== undefined ? `Failed Job History Limit:\t${spec.failedJobsHistoryLimit}\n` : "Failed Job History Limit:\t<unset>\n");
-  w.write(0, spec.startingDeadlineSeconds !== undefined ? `Starting Deadline Seconds:\t${spec.startingDeadlineSeconds}s\n` : "Starting Deadline Seconds:\t<unset>\n");
+  w.write(
+    0,
+    spec.successfulJobsHistoryLimit !== undefined
+      ? `Successful Job History Limit:\t${spec.successfulJobsHistoryLimit}\n`
+      : "Successful Job History Limit:\t<unset>\n",
+  );
+  w.write(
+    0,
+    spec.failedJobsHistoryLimit !== undefined
+      ? `Failed Job History Limit:\t${spec.failedJobsHistoryLimit}\n`
+      : "Failed Job History Limit:\t<unset>\n",
+  );
+  w.write(
+    0,
+    spec.startingDeadlineSeconds !== undefined
+      ? `Starting Deadline Seconds:\t${spec.startingDeadlineSeconds}s\n`
+      : "Starting Deadline Seconds:\t<unset>\n",
+  );
   const jobSpec = spec.jobTemplate?.spec ?? {};
   w.write(0, jobSpec.selector ? `Selector:\t${formatSelector(jobSpec.selector)}\n` : "Selector:\t<unset>\n");
   w.write(0, jobSpec.parallelism !== undefined ? `Parallelism:\t${jobSpec.parallelism}\n` : "Parallelism:\t<unset>\n");
   w.write(0, jobSpec.completions !== undefined ? `Completions:\t${jobSpec.completions}\n` : "Completions:\t<unset>\n");
-  if (jobSpec.activeDeadlineSeconds !== undefined) w.write(0, `Active Deadline Seconds:\t${jobSpec.activeDeadlineSeconds}s\n`);
+  if (jobSpec.activeDeadlineSeconds !== undefined)
+    w.write(0, `Active Deadline Seconds:\t${jobSpec.activeDeadlineSeconds}s\n`);
   describePodTemplate(w, jobSpec.template);
-  w.write(0, cronJob.status?.lastScheduleTime ? `Last Schedule Time:\t${rfc1123z(cronJob.status.lastScheduleTime)}\n` : "Last Schedule Time:\t<unset>\n");
+  w.write(
+    0,
+    cronJob.status?.lastScheduleTime
+      ? `Last Schedule Time:\t${rfc1123z(cronJob.status.lastScheduleTime)}\n`
+      : "Last Schedule Time:\t<unset>\n",
+  );
   const active: Any[] = cronJob.status?.active ?? [];
   w.write(0, `Active Jobs:\t${active.length === 0 ? "<none>" : active.map((job) => job.name).join(", ")}\n`);
   describeEvents(w, await searchEvents(context, cronJob), context.now);
@@ -634,7 +793,10 @@ async function describeService(context: DescribeContext, service: KubeObject): P
   if (spec.externalName) w.write(0, `External Name:\t${spec.externalName}\n`);
   const ingress: Any[] = service.status?.loadBalancer?.ingress ?? [];
   if (ingress.length > 0) {
-    w.write(0, `LoadBalancer Ingress:\t${ingress.map((entry) => (entry.ip ? `${entry.ip}${entry.ipMode ? ` (${entry.ipMode})` : ""}` : entry.hostname)).join(", ")}\n`);
+    w.write(
+      0,
+      `LoadBalancer Ingress:\t${ingress.map((entry) => (entry.ip ? `${entry.ip}${entry.ipMode ? ` (${entry.ipMode})` : ""}` : entry.hostname)).join(", ")}\n`,
+    );
   }
   for (const port of spec.ports ?? []) {
     const name = port.name || "<unset>";
@@ -647,7 +809,8 @@ async function describeService(context: DescribeContext, service: KubeObject): P
   if (spec.externalTrafficPolicy) w.write(0, `External Traffic Policy:\t${spec.externalTrafficPolicy}\n`);
   if (spec.internalTrafficPolicy) w.write(0, `Internal Traffic Policy:\t${spec.internalTrafficPolicy}\n`);
   if (spec.healthCheckNodePort) w.write(0, `HealthCheck NodePort:\t${spec.healthCheckNodePort}\n`);
-  if (spec.loadBalancerSourceRanges?.length) w.write(0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges.join(",")}\n`);
+  if (spec.loadBalancerSourceRanges?.length)
+    w.write(0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges.join(",")}\n`);
   describeEvents(w, await searchEvents(context, service), context.now);
   return w.toString();
 }
@@ -683,7 +846,7 @@ function formatEndpointSlices(slices: Any[], portName: string): string {
 }
 
 /** formatEndpoints: up to three `ip:port`, then `+ N more...`; `<none>` when empty. */
-function formatEndpoints(endpoints: Any, portName: string): string {
+function _formatEndpoints(endpoints: Any, portName: string): string {
   const list: string[] = [];
   let count = 0;
   let more = 0;
@@ -716,7 +879,8 @@ async function describeEndpoints(context: DescribeContext, endpoints: KubeObject
       w.write(1, "Ports:\n");
       w.write(2, "Name\tPort\tProtocol\n");
       w.write(2, "----\t----\t--------\n");
-      for (const port of subset.ports) w.write(2, `${port.name || "<unset>"}\t${port.port}\t${port.protocol ?? "TCP"}\n`);
+      for (const port of subset.ports)
+        w.write(2, `${port.name || "<unset>"}\t${port.port}\t${port.protocol ?? "TCP"}\n`);
     }
     w.write(0, "\n");
   }
@@ -730,7 +894,11 @@ async function describeNode(context: DescribeContext, node: KubeObject): Promise
   const status = node.status ?? {};
   const roles = Object.keys(node.metadata?.labels ?? {})
     .filter((label) => label.startsWith("node-role.kubernetes.io/") || label === "kubernetes.io/role")
-    .map((label) => (label === "kubernetes.io/role" ? (node.metadata?.labels?.[label] as string) : label.slice("node-role.kubernetes.io/".length)))
+    .map((label) =>
+      label === "kubernetes.io/role"
+        ? (node.metadata?.labels?.[label] as string)
+        : label.slice("node-role.kubernetes.io/".length),
+    )
     .filter((role) => role !== "")
     .sort();
   w.write(0, `Name:\t${name}\n`);
@@ -741,7 +909,9 @@ async function describeNode(context: DescribeContext, node: KubeObject): Promise
   printTaints(w, "Taints", node.spec?.taints);
   w.write(0, `Unschedulable:\t${node.spec?.unschedulable === true}\n`);
   try {
-    const lease = await context.client.get<Any>(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`);
+    const lease = await context.client.get<Any>(
+      `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`,
+    );
     w.write(0, "Lease:\n");
     w.write(1, `HolderIdentity:\t${lease.spec?.holderIdentity ?? "<unset>"}\n`);
     w.write(1, `AcquireTime:\t${lease.spec?.acquireTime ? rfc1123z(lease.spec.acquireTime) : "<unset>"}\n`);
@@ -753,13 +923,17 @@ async function describeNode(context: DescribeContext, node: KubeObject): Promise
     w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
     w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n");
     for (const c of status.conditions) {
-      w.write(1, `${c.type} \t${c.status} \t${rfc1123z(c.lastHeartbeatTime)} \t${rfc1123z(c.lastTransitionTime)} \t${c.reason ?? ""} \t${c.message ?? ""}\n`);
+      w.write(
+        1,
+        `${c.type} \t${c.status} \t${rfc1123z(c.lastHeartbeatTime)} \t${rfc1123z(c.lastTransitionTime)} \t${c.reason ?? ""} \t${c.message ?? ""}\n`,
+      );
     }
   }
   w.write(0, "Addresses:\n");
   for (const address of status.addresses ?? []) w.write(1, `${address.type}:\t${address.address}\n`);
   const printResourceList = (list: Record<string, string>) => {
-    for (const resource of sortedResourceNames(list)) w.write(0, `  ${resource}:\t${formatQuantity(parseQuantity(list[resource]))}\n`);
+    for (const resource of sortedResourceNames(list))
+      w.write(0, `  ${resource}:\t${formatQuantity(parseQuantity(list[resource]))}\n`);
   };
   if (Object.keys(status.capacity ?? {}).length > 0) {
     w.write(0, "Capacity:\n");
@@ -787,17 +961,31 @@ async function describeNode(context: DescribeContext, node: KubeObject): Promise
   const pods = await context.client.get<{ items: Any[] }>("/api/v1/pods", {
     query: { fieldSelector: `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed` },
   });
-  const allocatable: Record<string, string> = Object.keys(status.allocatable ?? {}).length > 0 ? status.allocatable : (status.capacity ?? {});
+  const allocatable: Record<string, string> =
+    Object.keys(status.allocatable ?? {}).length > 0 ? status.allocatable : (status.capacity ?? {});
   const cpuAllocatable = parseQuantity(allocatable.cpu).value;
   const memoryAllocatable = parseQuantity(allocatable.memory).value;
   const percent = (value: number, total: number) => (total === 0 ? 0 : Math.trunc((value / total) * 100));
   w.write(0, `Non-terminated Pods:\t(${pods.items.length} in total)\n`);
   w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
   w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
-  const totals = { cpuRequests: [] as string[], cpuLimits: [] as string[], memoryRequests: [] as string[], memoryLimits: [] as string[], storageRequests: [] as string[], storageLimits: [] as string[] };
+  const totals = {
+    cpuRequests: [] as string[],
+    cpuLimits: [] as string[],
+    memoryRequests: [] as string[],
+    memoryLimits: [] as string[],
+    storageRequests: [] as string[],
+    storageLimits: [] as string[],
+  };
   for (const pod of pods.items) {
     const sum = (kind: "requests" | "limits", resource: string) =>
-      addQuantities((pod.spec?.containers ?? []).map((container: Any) => container.resources?.[kind]?.[resource] ?? (kind === "requests" ? container.resources?.limits?.[resource] : undefined)));
+      addQuantities(
+        (pod.spec?.containers ?? []).map(
+          (container: Any) =>
+            container.resources?.[kind]?.[resource] ??
+            (kind === "requests" ? container.resources?.limits?.[resource] : undefined),
+        ),
+      );
     const cpuRequest = sum("requests", "cpu");
     const cpuLimit = sum("limits", "cpu");
     const memoryRequest = sum("requests", "memory");
@@ -819,14 +1007,24 @@ async function describeNode(context: DescribeContext, node: KubeObject): Promise
   const cpuLimits = addQuantities(nonZero(totals.cpuLimits));
   const memoryRequests = addQuantities(nonZero(totals.memoryRequests));
   const memoryLimits = addQuantities(nonZero(totals.memoryLimits));
-  w.write(1, `cpu\t${formatQuantity(cpuRequests)} (${percent(cpuRequests.value, cpuAllocatable)}%)\t${formatQuantity(cpuLimits)} (${percent(cpuLimits.value, cpuAllocatable)}%)\n`);
-  w.write(1, `memory\t${formatQuantity(memoryRequests)} (${percent(memoryRequests.value, memoryAllocatable)}%)\t${formatQuantity(memoryLimits)} (${percent(memoryLimits.value, memoryAllocatable)}%)\n`);
+  w.write(
+    1,
+    `cpu\t${formatQuantity(cpuRequests)} (${percent(cpuRequests.value, cpuAllocatable)}%)\t${formatQuantity(cpuLimits)} (${percent(cpuLimits.value, cpuAllocatable)}%)\n`,
+  );
+  w.write(
+    1,
+    `memory\t${formatQuantity(memoryRequests)} (${percent(memoryRequests.value, memoryAllocatable)}%)\t${formatQuantity(memoryLimits)} (${percent(memoryLimits.value, memoryAllocatable)}%)\n`,
+  );
   w.write(1, "ephemeral-storage\t0 (0%)\t0 (0%)\n");
   for (const resource of Object.keys(allocatable).sort()) {
     if (["cpu", "memory", "ephemeral-storage", "pods"].includes(resource)) continue;
     w.write(1, `${resource}\t0 (0%)\t0 (0%)\n`);
   }
-  describeEvents(w, await searchEvents(context, { ...node, metadata: { ...node.metadata, namespace: "" } } as KubeObject, "Node"), context.now);
+  describeEvents(
+    w,
+    await searchEvents(context, { ...node, metadata: { ...node.metadata, namespace: "" } } as KubeObject, "Node"),
+    context.now,
+  );
   return w.toString();
 }
 
@@ -837,8 +1035,12 @@ async function describeNamespace(context: DescribeContext, namespace: KubeObject
   printLabels(w, "Labels", namespace.metadata?.labels);
   printAnnotations(w, "Annotations", namespace.metadata?.annotations);
   w.write(0, `Status:\t${namespace.status?.phase ?? ""}\n`);
-  const quotas = await context.client.get<{ items: Any[] }>(`/api/v1/namespaces/${name}/resourcequotas`).catch(() => ({ items: [] }));
-  const limits = await context.client.get<{ items: Any[] }>(`/api/v1/namespaces/${name}/limitranges`).catch(() => ({ items: [] }));
+  const quotas = await context.client
+    .get<{ items: Any[] }>(`/api/v1/namespaces/${name}/resourcequotas`)
+    .catch(() => ({ items: [] }));
+  const limits = await context.client
+    .get<{ items: Any[] }>(`/api/v1/namespaces/${name}/limitranges`)
+    .catch(() => ({ items: [] }));
   if (quotas.items.length === 0) w.write(0, "\nNo resource quota.\n");
   else {
     w.write(0, "\nResource Quotas\n");
@@ -847,7 +1049,10 @@ async function describeNamespace(context: DescribeContext, namespace: KubeObject
       w.write(1, "Resource\tUsed\tHard\n");
       w.write(1, "--------\t---\t---\n");
       for (const resource of Object.keys(quota.status?.hard ?? quota.spec?.hard ?? {}).sort()) {
-        w.write(1, `${resource}\t${quota.status?.used?.[resource] ?? "0"}\t${(quota.status?.hard ?? quota.spec?.hard)[resource]}\n`);
+        w.write(
+          1,
+          `${resource}\t${quota.status?.used?.[resource] ?? "0"}\t${(quota.status?.hard ?? quota.spec?.hard)?.[resource]}\n`,
+        );
       }
     }
   }
@@ -858,9 +1063,18 @@ async function describeNamespace(context: DescribeContext, namespace: KubeObject
       w.write(1, "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n");
       w.write(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
       for (const item of range.spec?.limits ?? []) {
-        const resources = new Set([...Object.keys(item.min ?? {}), ...Object.keys(item.max ?? {}), ...Object.keys(item.defaultRequest ?? {}), ...Object.keys(item.default ?? {}), ...Object.keys(item.maxLimitRequestRatio ?? {})]);
+        const resources = new Set([
+          ...Object.keys(item.min ?? {}),
+          ...Object.keys(item.max ?? {}),
+          ...Object.keys(item.defaultRequest ?? {}),
+          ...Object.keys(item.default ?? {}),
+          ...Object.keys(item.maxLimitRequestRatio ?? {}),
+        ]);
         for (const resource of [...resources].sort()) {
-          w.write(1, `${item.type}\t${resource}\t${item.min?.[resource] ?? "-"}\t${item.max?.[resource] ?? "-"}\t${item.defaultRequest?.[resource] ?? "-"}\t${item.default?.[resource] ?? "-"}\t${item.maxLimitRequestRatio?.[resource] ?? "-"}\n`);
+          w.write(
+            1,
+            `${item.type}\t${resource}\t${item.min?.[resource] ?? "-"}\t${item.max?.[resource] ?? "-"}\t${item.defaultRequest?.[resource] ?? "-"}\t${item.default?.[resource] ?? "-"}\t${item.maxLimitRequestRatio?.[resource] ?? "-"}\n`,
+          );
         }
       }
     }
@@ -883,7 +1097,8 @@ async function describeConfigMap(context: DescribeContext, configMap: KubeObject
   }
   w.write(0, "\nBinaryData\n====\n");
   const binaryData = (configMap as Any).binaryData ?? {};
-  for (const key of Object.keys(binaryData).sort()) w.write(0, `${key}: ${Buffer.from(binaryData[key], "base64").length} bytes\n`);
+  for (const key of Object.keys(binaryData).sort())
+    w.write(0, `${key}: ${Buffer.from(binaryData[key], "base64").length} bytes\n`);
   w.write(0, "\n");
   describeEvents(w, await searchEvents(context, configMap), context.now);
   return w.toString();
@@ -900,7 +1115,8 @@ async function describeSecret(_context: DescribeContext, secret: KubeObject): Pr
   const data = (secret as Any).data ?? {};
   for (const key of Object.keys(data).sort()) {
     const bytes = Buffer.from(data[key], "base64");
-    if (key === "token" && (secret as Any).type === "kubernetes.io/service-account-token") w.write(0, `${key}:\t${bytes.toString("utf8")}\n`);
+    if (key === "token" && (secret as Any).type === "kubernetes.io/service-account-token")
+      w.write(0, `${key}:\t${bytes.toString("utf8")}\n`);
     else w.write(0, `${key}:\t${bytes.length} bytes\n`);
   }
   return w.toString();
@@ -921,7 +1137,11 @@ async function describeServiceAccount(context: DescribeContext, account: KubeObj
   ];
   for (const [header, names] of rows) {
     if (names.length === 0) w.write(0, `${header}\t<none>\n`);
-    else names.forEach((name, index) => w.write(0, `${index === 0 ? header : "                   "}\t${name}\n`));
+    else {
+      names.forEach((name, index) => {
+        w.write(0, `${index === 0 ? header : "                   "}\t${name}\n`);
+      });
+    }
   }
   describeEvents(w, await searchEvents(context, account), context.now);
   return w.toString();
@@ -943,8 +1163,14 @@ async function describePersistentVolumeClaim(context: DescribeContext, claim: Ku
   w.write(0, `Capacity:\t${capacity ? formatQuantity(parseQuantity(capacity)) : ""}\n`);
   w.write(0, `Access Modes:\t${(status.accessModes ?? []).join(",")}\n`);
   w.write(0, `VolumeMode:\t${spec.volumeMode ?? "Filesystem"}\n`);
-  const pods = await context.client.get<{ items: Any[] }>(`/api/v1/namespaces/${claim.metadata?.namespace}/pods`).catch(() => ({ items: [] }));
-  const users = pods.items.filter((pod) => (pod.spec?.volumes ?? []).some((v: Any) => v.persistentVolumeClaim?.claimName === claim.metadata?.name)).map((pod) => pod.metadata.name);
+  const pods = await context.client
+    .get<{ items: Any[] }>(`/api/v1/namespaces/${claim.metadata?.namespace}/pods`)
+    .catch(() => ({ items: [] }));
+  const users = pods.items
+    .filter((pod) =>
+      (pod.spec?.volumes ?? []).some((v: Any) => v.persistentVolumeClaim?.claimName === claim.metadata?.name),
+    )
+    .map((pod) => pod.metadata.name);
   w.write(0, `Used By:\t${users.length === 0 ? "<none>" : users.join("\n\t")}\n`);
   describeEvents(w, await searchEvents(context, claim), context.now);
   return w.toString();
@@ -967,9 +1193,21 @@ async function describePersistentVolume(context: DescribeContext, volume: KubeOb
   w.write(0, `Node Affinity:\t${spec.nodeAffinity ? "" : "<none>"}\n`);
   w.write(0, `Message:\t${volume.status?.message ?? ""}\n`);
   w.write(0, "Source:\n");
-  if (spec.hostPath) w.write(1, `Type:\tHostPath (bare host directory volume)\n    Path:\t${spec.hostPath.path}\n    HostPathType:\t${spec.hostPath.type ?? ""}\n`);
-  else if (spec.local) w.write(1, `Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t${spec.local.path}\n`);
-  else if (spec.nfs) w.write(1, `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${spec.nfs.server}\n    Path:\t${spec.nfs.path}\n    ReadOnly:\t${spec.nfs.readOnly === true}\n`);
+  if (spec.hostPath)
+    w.write(
+      1,
+      `Type:\tHostPath (bare host directory volume)\n    Path:\t${spec.hostPath.path}\n    HostPathType:\t${spec.hostPath.type ?? ""}\n`,
+    );
+  else if (spec.local)
+    w.write(
+      1,
+      `Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t${spec.local.path}\n`,
+    );
+  else if (spec.nfs)
+    w.write(
+      1,
+      `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${spec.nfs.server}\n    Path:\t${spec.nfs.path}\n    ReadOnly:\t${spec.nfs.readOnly === true}\n`,
+    );
   describeEvents(w, await searchEvents(context, volume), context.now);
   return w.toString();
 }
@@ -989,11 +1227,23 @@ async function describeHorizontalPodAutoscaler(context: DescribeContext, hpa: Ku
     if (metric.type === "Resource") {
       const current = status.currentMetrics?.[index]?.resource?.current;
       if (metric.resource.target?.averageValue) {
-        w.write(1, `resource ${metric.resource.name} on pods:\t${current?.averageValue ?? "<unknown>"} / ${metric.resource.target.averageValue}\n`);
+        w.write(
+          1,
+          `resource ${metric.resource.name} on pods:\t${current?.averageValue ?? "<unknown>"} / ${metric.resource.target.averageValue}\n`,
+        );
       } else {
-        const currentText = current?.averageUtilization !== undefined ? `${current.averageUtilization}% (${current.averageValue})` : "<unknown>";
-        const target = metric.resource.target?.averageUtilization !== undefined ? `${metric.resource.target.averageUtilization}%` : "<auto>";
-        w.write(1, `resource ${metric.resource.name} on pods  (as a percentage of request):\t${currentText} / ${target}\n`);
+        const currentText =
+          current?.averageUtilization !== undefined
+            ? `${current.averageUtilization}% (${current.averageValue})`
+            : "<unknown>";
+        const target =
+          metric.resource.target?.averageUtilization !== undefined
+            ? `${metric.resource.target.averageUtilization}%`
+            : "<auto>";
+        w.write(
+          1,
+          `resource ${metric.resource.name} on pods  (as a percentage of request):\t${currentText} / ${target}\n`,
+        );
       }
     } else {
       w.write(1, `<unknown metric type "${metric.type}">`);
@@ -1001,7 +1251,10 @@ async function describeHorizontalPodAutoscaler(context: DescribeContext, hpa: Ku
   });
   w.write(0, `Min replicas:\t${spec.minReplicas ?? "<unset>"}\n`);
   w.write(0, `Max replicas:\t${spec.maxReplicas}\n`);
-  w.write(0, `${spec.scaleTargetRef?.kind} pods:\t${status.currentReplicas ?? 0} current / ${status.desiredReplicas ?? 0} desired\n`);
+  w.write(
+    0,
+    `${spec.scaleTargetRef?.kind} pods:\t${status.currentReplicas ?? 0} current / ${status.desiredReplicas ?? 0} desired\n`,
+  );
   if (status.conditions?.length) {
     w.write(0, "Conditions:\n");
     w.write(1, "Type\tStatus\tReason\tMessage\n");
@@ -1018,21 +1271,29 @@ async function describeIngress(context: DescribeContext, ingress: KubeObject): P
   w.write(0, `Name:\t${ingress.metadata?.name}\n`);
   printLabels(w, "Labels", ingress.metadata?.labels);
   w.write(0, `Namespace:\t${ingress.metadata?.namespace}\n`);
-  const addresses = (ingress.status?.loadBalancer?.ingress ?? []).map((entry: Any) => entry.ip || entry.hostname).join(",");
+  const addresses = (ingress.status?.loadBalancer?.ingress ?? [])
+    .map((entry: Any) => entry.ip || entry.hostname)
+    .join(",");
   w.write(0, `Address:\t${addresses}\n`);
   w.write(0, `Ingress Class:\t${spec.ingressClassName ?? "<none>"}\n`);
-  const backendText = (backend: Any) => (backend?.service ? `${backend.service.name}:${backend.service.port?.number ?? backend.service.port?.name}` : "");
+  const backendText = (backend: Any) =>
+    backend?.service ? `${backend.service.name}:${backend.service.port?.number ?? backend.service.port?.name}` : "";
   w.write(0, "Default backend:\t");
   w.write(0, spec.defaultBackend ? `${backendText(spec.defaultBackend)} (<none>)\n` : "<default>\n");
   if (spec.tls?.length) {
     w.write(0, "TLS:\n");
-    for (const tls of spec.tls) w.write(1, `${tls.secretName ?? "SNI"} ${tls.secretName ? "terminates" : "routes"} ${(tls.hosts ?? []).join(",")}\n`);
+    for (const tls of spec.tls)
+      w.write(
+        1,
+        `${tls.secretName ?? "SNI"} ${tls.secretName ? "terminates" : "routes"} ${(tls.hosts ?? []).join(",")}\n`,
+      );
   }
   w.write(0, "Rules:\n  Host\tPath\tBackends\n");
   w.write(1, "----\t----\t--------\n");
   for (const rule of spec.rules ?? []) {
     w.write(1, `${rule.host || "*"}\t\n`);
-    for (const path of rule.http?.paths ?? []) w.write(2, `\t${path.path ?? ""} \t${backendText(path.backend)} (<none>)\n`);
+    for (const path of rule.http?.paths ?? [])
+      w.write(2, `\t${path.path ?? ""} \t${backendText(path.backend)} (<none>)\n`);
   }
   printAnnotations(w, "Annotations", ingress.metadata?.annotations);
   describeEvents(w, await searchEvents(context, ingress), context.now);
@@ -1087,12 +1348,15 @@ function compactRules(rules: PolicyRule[]): PolicyRule[] {
     for (const group of rule.apiGroups ?? []) {
       for (const resource of rule.resources ?? []) {
         for (const verb of rule.verbs ?? []) {
-          if (rule.resourceNames?.length) for (const name of rule.resourceNames) broken.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
+          if (rule.resourceNames?.length)
+            for (const name of rule.resourceNames)
+              broken.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
           else broken.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
         }
       }
     }
-    for (const url of rule.nonResourceURLs ?? []) for (const verb of rule.verbs ?? []) broken.push({ nonResourceURLs: [url], verbs: [verb] });
+    for (const url of rule.nonResourceURLs ?? [])
+      for (const verb of rule.verbs ?? []) broken.push({ nonResourceURLs: [url], verbs: [verb] });
   }
   const compacted: PolicyRule[] = [];
   const byKey = new Map<string, PolicyRule>();
@@ -1112,8 +1376,14 @@ function compactRules(rules: PolicyRule[]): PolicyRule[] {
     }
   }
   const list = (values: string[] | undefined) => `[${(values ?? []).join(" ")}]`;
-  const sortKey = (rule: PolicyRule) => `&PolicyRule{Verbs:${list(rule.verbs)},APIGroups:${list(rule.apiGroups)},Resources:${list(rule.resources)},ResourceNames:${list(rule.resourceNames)},NonResourceURLs:${list(rule.nonResourceURLs)},}`;
-  return compacted.map((rule, index) => ({ rule, index })).sort((a, b) => (sortKey(a.rule) < sortKey(b.rule) ? -1 : sortKey(a.rule) > sortKey(b.rule) ? 1 : a.index - b.index)).map((entry) => entry.rule);
+  const sortKey = (rule: PolicyRule) =>
+    `&PolicyRule{Verbs:${list(rule.verbs)},APIGroups:${list(rule.apiGroups)},Resources:${list(rule.resources)},ResourceNames:${list(rule.resourceNames)},NonResourceURLs:${list(rule.nonResourceURLs)},}`;
+  return compacted
+    .map((rule, index) => ({ rule, index }))
+    .sort((a, b) =>
+      sortKey(a.rule) < sortKey(b.rule) ? -1 : sortKey(a.rule) > sortKey(b.rule) ? 1 : a.index - b.index,
+    )
+    .map((entry) => entry.rule);
 }
 
 function combineResourceGroup(resources: string[] | undefined, groups: string[] | undefined): string {
@@ -1134,7 +1404,10 @@ async function describeRole(_context: DescribeContext, role: KubeObject): Promis
   w.write(1, "Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
   w.write(1, "---------\t-----------------\t--------------\t-----\n");
   for (const rule of compactRules(((role as Any).rules ?? []) as PolicyRule[])) {
-    w.write(1, `${combineResourceGroup(rule.resources, rule.apiGroups)}\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[${(rule.resourceNames ?? []).join(" ")}]\t[${rule.verbs.join(" ")}]\n`);
+    w.write(
+      1,
+      `${combineResourceGroup(rule.resources, rule.apiGroups)}\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[${(rule.resourceNames ?? []).join(" ")}]\t[${rule.verbs.join(" ")}]\n`,
+    );
   }
   return w.toString();
 }
@@ -1151,7 +1424,8 @@ async function describeRoleBinding(_context: DescribeContext, binding: KubeObjec
   w.write(0, "Subjects:\n");
   w.write(1, "Kind\tName\tNamespace\n");
   w.write(1, "----\t----\t---------\n");
-  for (const subject of (binding as Any).subjects ?? []) w.write(1, `${subject.kind}\t${subject.name}\t${subject.namespace ?? ""}\n`);
+  for (const subject of (binding as Any).subjects ?? [])
+    w.write(1, `${subject.kind}\t${subject.name}\t${subject.namespace ?? ""}\n`);
   return w.toString();
 }
 
@@ -1162,7 +1436,13 @@ async function describeGeneric(context: DescribeContext, object: KubeObject): Pr
   if (object.metadata?.namespace) w.write(0, `Namespace:\t${object.metadata.namespace}\n`);
   printLabels(w, "Labels", object.metadata?.labels);
   printAnnotations(w, "Annotations", object.metadata?.annotations);
-  const skip = new Set(["metadata.name", "metadata.namespace", "metadata.labels", "metadata.annotations", "metadata.managedFields"]);
+  const skip = new Set([
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "metadata.annotations",
+    "metadata.managedFields",
+  ]);
   const rest: Any = { ...object };
   w.write(0, `API Version:\t${rest.apiVersion}\n`);
   w.write(0, `Kind:\t${rest.kind}\n`);

@@ -32,7 +32,13 @@ const skippedAnnotations = new Set(["kubectl.kubernetes.io/last-applied-configur
 const maxAnnotationLength = 140;
 
 /** printLabelsMultilineWithIndent. */
-export function printLabels(w: DescribeWriter, title: string, labels: Record<string, string> | undefined, initialIndent = "", innerIndent = "\t"): void {
+export function printLabels(
+  w: DescribeWriter,
+  title: string,
+  labels: Record<string, string> | undefined,
+  initialIndent = "",
+  innerIndent = "\t",
+): void {
   w.write(0, `${initialIndent}${title}:${innerIndent}`);
   const keys = Object.keys(labels ?? {}).sort();
   if (keys.length === 0) {
@@ -46,7 +52,11 @@ export function printLabels(w: DescribeWriter, title: string, labels: Record<str
 }
 
 /** printAnnotationsMultiline (skips the last-applied annotation, folds long values). */
-export function printAnnotations(w: DescribeWriter, title: string, annotations: Record<string, string> | undefined): void {
+export function printAnnotations(
+  w: DescribeWriter,
+  title: string,
+  annotations: Record<string, string> | undefined,
+): void {
   w.write(0, `${title}:\t`);
   const keys = Object.keys(annotations ?? {})
     .filter((key) => !skippedAnnotations.has(key))
@@ -120,7 +130,14 @@ export function since(timestamp: string | undefined, now: Date): string {
 }
 
 /** A label selector as labels.Selector prints it (`a=b,c in (d,e)`). */
-export function formatSelector(selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string {
+export function formatSelector(
+  selector:
+    | {
+        matchLabels?: Record<string, string>;
+        matchExpressions?: { key: string; operator: string; values?: string[] }[];
+      }
+    | undefined,
+): string {
   if (!selector) return "<none>";
   const parts: { key: string; text: string }[] = [];
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) parts.push({ key, text: `${key}=${value}` });

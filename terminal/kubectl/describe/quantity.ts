@@ -4,7 +4,18 @@
  * otherwise).
  */
 const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const decimal: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
 
 /** A parsed quantity. */
 export interface Quantity {
@@ -37,7 +48,14 @@ export function formatQuantity(quantity: Quantity): string {
   const milli = Math.round(value * 1000);
   if (milli % 1000 !== 0) return `${milli}m`;
   const whole = milli / 1000;
-  for (const [suffix, factor] of [["E", 1e18], ["P", 1e15], ["T", 1e12], ["G", 1e9], ["M", 1e6], ["k", 1e3]] as const) {
+  for (const [suffix, factor] of [
+    ["E", 1e18],
+    ["P", 1e15],
+    ["T", 1e12],
+    ["G", 1e9],
+    ["M", 1e6],
+    ["k", 1e3],
+  ] as const) {
     if (Math.abs(whole) >= factor && whole % factor === 0) return `${whole / factor}${suffix}`;
   }
   return String(whole);

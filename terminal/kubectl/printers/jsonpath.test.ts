@@ -15,7 +15,11 @@ describe("JsonPath", () => {
     { name: "index", template: "{.items[0].spec.replicas}", expected: "2" },
     { name: "negative index", template: "{.items[-1].metadata.name}", expected: "b" },
     { name: "filter", template: '{.items[?(@.status.phase=="Pending")].metadata.name}', expected: "b" },
-    { name: "range with literals", template: '{range .items[*]}{.metadata.name}{"\\t"}{.spec.replicas}{"\\n"}{end}', expected: "a\t2\nb\t1\n" },
+    {
+      name: "range with literals",
+      template: '{range .items[*]}{.metadata.name}{"\\t"}{.spec.replicas}{"\\n"}{end}',
+      expected: "a\t2\nb\t1\n",
+    },
     { name: "range without space", template: "{range.items[*]}[{.metadata.name}]{end}", expected: "[a][b]" },
     { name: "maps print as JSON", template: "{.items[0].metadata.labels}", expected: '{"app":"web"}' },
     { name: "recursive descent", template: "{..name}", expected: "a b" },

@@ -11,7 +11,12 @@ type Segment =
   | { type: "wildcard" }
   | { type: "recursive"; then: Segment }
   | { type: "index"; start?: number; end?: number; step?: number; single: boolean }
-  | { type: "filter"; left: Segment[] | string | number | boolean; operator?: string; right?: Segment[] | string | number | boolean }
+  | {
+      type: "filter";
+      left: Segment[] | string | number | boolean;
+      operator?: string;
+      right?: Segment[] | string | number | boolean;
+    }
   | { type: "union"; names: string[] };
 
 type Node =
@@ -179,7 +184,13 @@ function parsePath(text: string): Segment[] {
       const parts = inner.split(":");
       const toNumber = (part: string | undefined) => (part === undefined || part === "" ? undefined : Number(part));
       if (parts.length === 1) return { type: "index", start: Number(parts[0]), single: true };
-      return { type: "index", start: toNumber(parts[0]), end: toNumber(parts[1]), step: toNumber(parts[2]), single: false };
+      return {
+        type: "index",
+        start: toNumber(parts[0]),
+        end: toNumber(parts[1]),
+        step: toNumber(parts[2]),
+        single: false,
+      };
     }
     if (inner.includes(",")) return { type: "union", names: inner.split(",").map((part) => part.trim()) };
     return { type: "field", name: inner };
@@ -198,7 +209,12 @@ function parseOperand(text: string): Segment[] | string | number | boolean {
 function parseFilter(text: string): Segment {
   const match = /^(.*?)\s*(==|!=|<=|>=|<|>|=~)\s*(.*)$/.exec(text);
   if (!match) return { type: "filter", left: parseOperand(text) };
-  return { type: "filter", left: parseOperand(match[1] as string), operator: match[2], right: parseOperand(match[3] as string) };
+  return {
+    type: "filter",
+    left: parseOperand(match[1] as string),
+    operator: match[2],
+    right: parseOperand(match[3] as string),
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -225,7 +241,10 @@ function applySegment(segment: Segment, value: unknown, root: unknown): unknown[
       return [];
     case "wildcard":
       if (Array.isArray(value)) return value;
-      if (isObject(value)) return Object.keys(value).sort().map((key) => value[key]);
+      if (isObject(value))
+        return Object.keys(value)
+          .sort()
+          .map((key) => value[key]);
       return [];
     case "recursive": {
       const out: unknown[] = [];
@@ -243,7 +262,8 @@ function applySegment(segment: Segment, value: unknown, root: unknown): unknown[
       if (segment.single) {
         let index = segment.start ?? 0;
         if (index < 0) index += length;
-        if (index < 0 || index >= length) throw new JsonPathError(`array index out of bounds: index ${segment.start}, length ${length}`);
+        if (index < 0 || index >= length)
+          throw new JsonPathError(`array index out of bounds: index ${segment.start}, length ${length}`);
         return [value[index]];
       }
       let start = segment.start ?? 0;

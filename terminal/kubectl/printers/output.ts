@@ -1,8 +1,8 @@
 import { KubectlError } from "../errors";
-import { formatTabbed } from "./tabwriter";
 import { toGoJson } from "./goJson";
 import { toGoYaml } from "./goYaml";
-import { JsonPath, JsonPathError, formatJsonPathValue } from "./jsonpath";
+import { formatJsonPathValue, JsonPath, JsonPathError } from "./jsonpath";
+import { formatTabbed } from "./tabwriter";
 
 /** An output format chosen with -o. */
 export type OutputFormat =
@@ -73,7 +73,12 @@ export function objectName(object: KubeObject): string {
  * Prints objects with a non-table format. `object` is one object or a List (already wrapped);
  * lists print each item for name/custom-columns.
  */
-export function printObject(object: KubeObject, format: OutputFormat, showManagedFields = false, sortKeys = true): string {
+export function printObject(
+  object: KubeObject,
+  format: OutputFormat,
+  showManagedFields = false,
+  sortKeys = true,
+): string {
   const shown = showManagedFields ? object : omitManagedFields(object);
   switch (format.type) {
     case "yaml":
@@ -95,12 +100,17 @@ export function printObject(object: KubeObject, format: OutputFormat, showManage
         if (format.asJson) return `${toGoJson(path.values(shown)).trimEnd()}\n`;
         return path.execute(shown);
       } catch (error) {
-        if (error instanceof JsonPathError) throw new KubectlError(`error: error executing jsonpath "${format.template}": ${error.message}`);
+        if (error instanceof JsonPathError)
+          throw new KubectlError(`error: error executing jsonpath "${format.template}": ${error.message}`);
         throw error;
       }
     }
     case "custom-columns":
-      return printCustomColumns(Array.isArray(shown.items) ? (shown.items as KubeObject[]) : [shown], format.spec, false);
+      return printCustomColumns(
+        Array.isArray(shown.items) ? (shown.items as KubeObject[]) : [shown],
+        format.spec,
+        false,
+      );
     case "table":
       throw new Error("table format is printed from server-side tables");
   }

@@ -12,7 +12,10 @@ export interface TableColumn {
 /** A row of a server-side Table; `object` is PartialObjectMetadata or the full object. */
 export interface TableRow {
   cells: unknown[];
-  object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+  object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } } & Record<
+    string,
+    unknown
+  >;
 }
 
 /** A server-side Table. */

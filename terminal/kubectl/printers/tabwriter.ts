@@ -26,7 +26,14 @@ function cellWidth(cell: string): number {
   return Buffer.byteLength(cell, "utf8") === cell.length ? cell.length : Array.from(cell).length;
 }
 
-function formatBlock(cells: string[][], widths: number[][], column: number, start: number, end: number, padding: number): void {
+function formatBlock(
+  cells: string[][],
+  widths: number[][],
+  column: number,
+  start: number,
+  end: number,
+  padding: number,
+): void {
   let line = start;
   while (line < end) {
     if ((cells[line]?.length ?? 0) - 1 <= column) {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { manifests, mutating, readOnly, setup } from "./corpus";
-import { type RunResult, normalize, runOurs, runReal } from "./harness";
+import { normalize, type RunResult, runOurs, runReal } from "./harness";
 
 /** Splits a corpus line like a shell would for these cases: whitespace, single quotes. */
 export function splitArguments(line: string): string[] {
@@ -39,7 +39,11 @@ function render(result: RunResult): string {
 }
 
 /** Runs the whole corpus against a cluster; returns every case. */
-export async function runDifferential(kubeconfig: string, workDirectory: string, onCase?: (result: CaseResult) => void): Promise<CaseResult[]> {
+export async function runDifferential(
+  kubeconfig: string,
+  workDirectory: string,
+  onCase?: (result: CaseResult) => void,
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const line of setup) {
     const result = await runReal(splitArguments(line), kubeconfig);
@@ -50,12 +54,14 @@ export async function runDifferential(kubeconfig: string, workDirectory: string,
   const sides = { real: path.join(workDirectory, "real"), ours: path.join(workDirectory, "ours") };
   for (const [side, directory] of Object.entries(sides)) {
     mkdirSync(directory, { recursive: true });
-    for (const [name, text] of Object.entries(manifests)) writeFileSync(path.join(directory, name), text.replaceAll("{n}", side));
+    for (const [name, text] of Object.entries(manifests))
+      writeFileSync(path.join(directory, name), text.replaceAll("{n}", side));
   }
   const compare = async (command: string, mutatingCase: boolean): Promise<CaseResult> => {
     const realArgs = splitArguments(command.replaceAll("{n}", "real").replaceAll("{node}", "node01"));
     const ourArgs = splitArguments(command.replaceAll("{n}", "ours").replaceAll("{node}", "node02"));
-    const mapBack = (text: string) => (mutatingCase ? text.replace(/\bours\b/g, "real").replace(/\bnode02\b/g, "node01") : text);
+    const mapBack = (text: string) =>
+      mutatingCase ? text.replace(/\bours\b/g, "real").replace(/\bnode02\b/g, "node01") : text;
     for (let attempt = 0; ; attempt++) {
       const ours = await runOurs(ourArgs, kubeconfig, undefined, mutatingCase ? sides.ours : sides.real);
       const real = await runReal(realArgs, kubeconfig, undefined, mutatingCase ? sides.real : sides.real);

@@ -2,10 +2,10 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runKubectl } from "../../../terminal/kubectl/kubectl";
-import type { KubectlIO } from "../../../terminal/kubectl/KubectlIO";
-import { createNodeIO } from "../../../terminal/kubectl/nodeIO";
 import type { SharedClients } from "../../../terminal/kubectl/Command";
+import type { KubectlIO } from "../../../terminal/kubectl/KubectlIO";
+import { runKubectl } from "../../../terminal/kubectl/kubectl";
+import { createNodeIO } from "../../../terminal/kubectl/nodeIO";
 
 /** The real kubectl the differential tests compare against. */
 export const realKubectl = "/usr/bin/kubectl";
@@ -30,10 +30,24 @@ const projectRoot = path.resolve(import.meta.dirname, "..", "..", "..");
 export async function startCluster(timeoutMs = 120_000): Promise<TestCluster> {
   const directory = mkdtempSync(path.join(tmpdir(), "kubelab-diff-"));
   const kubeconfig = path.join(directory, "kubeconfig");
-  const child: ChildProcess = spawn(process.execPath, [path.join(projectRoot, "bin", "kubelab.mjs"), "cluster", "up", "--port", "0", "--kubeconfig", kubeconfig, "--speed", "fast"], {
-    cwd: projectRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(projectRoot, "bin", "kubelab.mjs"),
+      "cluster",
+      "up",
+      "--port",
+      "0",
+      "--kubeconfig",
+      kubeconfig,
+      "--speed",
+      "fast",
+    ],
+    {
+      cwd: projectRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
   child.stderr?.on("data", (chunk) => (output += String(chunk)));
@@ -64,10 +78,24 @@ export async function startCluster(timeoutMs = 120_000): Promise<TestCluster> {
 /** Runs the real kubectl. */
 export function runReal(args: string[], kubeconfig: string, stdin?: string, cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(realKubectl, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig) }, cwd, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const status = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 1) : 0;
-      resolve({ stdout, stderr, status });
-    });
+    const child = execFile(
+      realKubectl,
+      args,
+      {
+        env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig) },
+        cwd,
+        timeout: 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const status = error
+          ? typeof (error as { code?: unknown }).code === "number"
+            ? (error as { code: number }).code
+            : 1
+          : 0;
+        resolve({ stdout, stderr, status });
+      },
+    );
     if (stdin !== undefined) child.stdin?.end(stdin);
     else child.stdin?.end();
   });
