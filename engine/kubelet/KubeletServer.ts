@@ -162,8 +162,8 @@ export class KubeletServer implements KubeletConnection {
     }
     const session = new StreamSessionImpl();
     const process = runtime.process;
-    const stop = runtime.log.follow(
-      (line) => session.emit(line.stream === "stderr" && !request.tty ? "stderr" : "stdout", `${line.text}\n`),
+    const stop = runtime.log.followRaw(
+      (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text),
       () => session.exit({ exitCode: runtime.exit?.exitCode ?? 0 }),
     );
     session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));

@@ -289,10 +289,16 @@ describe("container definition changes", () => {
     const h = await setup();
     await h.run({ spec: { containers: [{ name: "app", image: "nginx:1.26" }] } });
     await h.clock.advance(500);
-    await h.client.patch(Pods, "default", "app", "strategic", { spec: { containers: [{ name: "app", image: "nginx:1.27" }] } });
+    await h.client.patch(Pods, "default", "app", "strategic", {
+      spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+    });
     await h.clock.advance(500);
     const pod = await h.pod();
-    expect(pod.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 1, image: "docker.io/library/nginx:1.27", ready: true });
+    expect(pod.status?.containerStatuses?.[0]).toMatchObject({
+      restartCount: 1,
+      image: "docker.io/library/nginx:1.27",
+      ready: true,
+    });
     expect(await h.events()).toContain("Normal Killing: Container app definition changed, will be restarted");
   });
 });
@@ -490,6 +496,45 @@ describe("exec and attach", () => {
     const missing = await run(["ps"]);
     expect(missing.exit).toEqual({ exitCode: 127 });
     expect(missing.out).toContain('exec: "ps": executable file not found in $PATH');
+  });
+});
+
+describe("attach", () => {
+  it("attaches to an interactive shell (kubectl run -it … -- sh)", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [{ name: "app", image: "busybox", command: ["sh"], stdin: true, stdinOnce: true, tty: true }],
+      },
+    });
+    await h.clock.advance(500);
+    expect(await h.status()).toBe("Running");
+    const session = h.cluster.apiServer.kubelets
+      .get("node01")
+      ?.attach({
+        namespace: "default",
+        pod: "app",
+        container: "app",
+        stdin: true,
+        stdout: true,
+        stderr: false,
+        tty: true,
+      });
+    let screen = "";
+    session?.onStdout((data) => {
+      screen += new TextDecoder().decode(data);
+    });
+    session?.writeStdin(new TextEncoder().encode("\recho hi from $HOSTNAME\r"));
+    for (let i = 0; i < 100 && !screen.includes("hi from app\r\n"); i++)
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(screen).toContain("/ # echo hi from $HOSTNAME\r\nhi from app\r\n/ # ");
+    session?.writeStdin(new TextEncoder().encode("exit\r"));
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    await h.clock.advance(100);
+    expect(
+      (await h.pod()).status?.containerStatuses?.[0].state?.terminated?.exitCode ??
+        (await h.pod()).status?.containerStatuses?.[0].lastState?.terminated?.exitCode,
+    ).toBe(0);
   });
 });
 

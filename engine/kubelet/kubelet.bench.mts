@@ -14,14 +14,21 @@ async function timeToReady(name: string): Promise<number> {
   return new Promise((resolve) => {
     let scheduled = 0;
     const stop = client.watch<Pod>(Pods, "default", { fieldSelector: `metadata.name=${name}` }, (event) => {
-      if (!scheduled && event.object.spec?.nodeName) { scheduled = performance.now() - start; }
+      if (!scheduled && event.object.spec?.nodeName) {
+        scheduled = performance.now() - start;
+      }
       if (event.object.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) {
         stop();
         console.log(`  scheduled after ${scheduled.toFixed(1)} ms`);
         resolve(performance.now() - start);
       }
     });
-    void client.create(Pods, { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } });
+    void client.create(Pods, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "default" },
+      spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+    });
   });
 }
 const latencies: number[] = [];
@@ -32,7 +39,12 @@ global.gc?.();
 const before = process.memoryUsage().heapUsed;
 const count = 200;
 for (let i = 0; i < count; i++) {
-  await client.create(Pods, { apiVersion: "v1", kind: "Pod", metadata: { name: `heap-${i}`, namespace: "default" }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } });
+  await client.create(Pods, {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `heap-${i}`, namespace: "default" },
+    spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+  });
 }
 await new Promise((r) => setTimeout(r, 3000));
 const pods = await client.list<Pod>(Pods, "default");
@@ -45,7 +57,9 @@ for (const p of pods.items) {
 console.log(byState);
 global.gc?.();
 const after = process.memoryUsage().heapUsed;
-console.log(`running pods: ${running}; heap per pod: ${((after - before) / count / 1024).toFixed(1)} KiB (includes API objects, events, watch caches)`);
+console.log(
+  `running pods: ${running}; heap per pod: ${((after - before) / count / 1024).toFixed(1)} KiB (includes API objects, events, watch caches)`,
+);
 cluster.stop();
 clearInterval(keepAlive);
 process.exit(0);

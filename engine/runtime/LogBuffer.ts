@@ -19,6 +19,7 @@ export class LogBuffer {
   readonly lines: LogLine[] = [];
   private partial: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
   private followers = new Set<{ onLine(line: LogLine): void; onEnd(): void }>();
+  private rawFollowers = new Set<{ onData(stream: "stdout" | "stderr", text: string): void; onEnd(): void }>();
   private ended = false;
   private sequence = 0;
 
@@ -27,6 +28,7 @@ export class LogBuffer {
   /** Appends raw output; complete lines are stored, a trailing partial line waits for its newline. */
   write(stream: "stdout" | "stderr", text: string): void {
     if (text.length === 0) return;
+    for (const follower of this.rawFollowers) follower.onData(stream, text);
     const pending = this.partial[stream] + text;
     const parts = pending.split("\n");
     this.partial[stream] = parts.pop() ?? "";
@@ -42,6 +44,8 @@ export class LogBuffer {
     this.ended = true;
     for (const follower of this.followers) follower.onEnd();
     this.followers.clear();
+    for (const follower of this.rawFollowers) follower.onEnd();
+    this.rawFollowers.clear();
   }
 
   get isEnded(): boolean {
@@ -57,6 +61,20 @@ export class LogBuffer {
     const follower = { onLine, onEnd };
     this.followers.add(follower);
     return () => this.followers.delete(follower);
+  }
+
+  /**
+   * Subscribes to output as it is written, partial lines included: what `kubectl attach` shows
+   * (a shell's prompt has no newline). Returns a disposer.
+   */
+  followRaw(onData: (stream: "stdout" | "stderr", text: string) => void, onEnd: () => void): () => void {
+    if (this.ended) {
+      onEnd();
+      return () => {};
+    }
+    const follower = { onData, onEnd };
+    this.rawFollowers.add(follower);
+    return () => this.rawFollowers.delete(follower);
   }
 
   private line(stream: "stdout" | "stderr", text: string): LogLine {
