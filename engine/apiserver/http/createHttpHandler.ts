@@ -1,7 +1,8 @@
-import { impersonatedUser } from "../auth/impersonation";
 import type { KubeObject, Status, WatchEvent } from "../../api/types";
 import type { PatchType } from "../../client/Client";
 import { ApiError, quote } from "../ApiError";
+import { impersonatedUser } from "../auth/impersonation";
+import { forbiddenError } from "../auth/rbacAuthorizer";
 import type { OpenApiSchema, ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, Verb } from "../ResourceRequest";
 import { bridgePortForward, bridgeSession, CHANNEL_PROTOCOLS, chooseProtocol } from "./channelProtocol";
@@ -32,7 +33,15 @@ import { mediaTypeOf, type Negotiated, negotiateDiscovery, negotiateResource } f
 import { buildOpenApi, kindSchema, type OpenApiDocuments } from "./openapi";
 import { applyDeleteOptionsBody, parseQueryOptions } from "./queryOptions";
 import { parseGoBool, parseRequestInfo, type ResourceRequestInfo } from "./requestInfo";
-import { encodeWatchEvent, notFoundStatus, statusOf, warningHeader, writeBody, writeStatus, writeText } from "./responses";
+import {
+  encodeWatchEvent,
+  notFoundStatus,
+  statusOf,
+  warningHeader,
+  writeBody,
+  writeStatus,
+  writeText,
+} from "./responses";
 import { sha256, toHex } from "./sha256";
 import { type IncludeObject, partialObjectMetadata, toPartialList, toTable } from "./table";
 import type {
@@ -399,6 +408,23 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       if (definition.group !== "" || definition.resource !== "pods") {
         writeStatus(response, headers, notFoundStatus());
         return;
+      }
+      // RBAC for the subresources served here rather than by the API server's pipeline:
+      // `get pods/log`, `create pods/exec` (kubectl's verbs as upstream's RequestInfo maps them).
+      if (apiServer.authorize) {
+        const attributes = {
+          user: request.user,
+          verb: subresource === "log" ? "get" : "create",
+          group: "",
+          resource: "pods",
+          subresource,
+          namespace: info.namespace,
+          name: info.name,
+        };
+        if (!apiServer.authorize(attributes).allowed) {
+          writeStatus(response, headers, forbiddenError(attributes).toStatus());
+          return;
+        }
       }
       if (subresource === "log") {
         if (info.verb !== "get") {
