@@ -120,13 +120,17 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
   let catalog: Catalog | undefined;
 
   function currentCatalog(): Catalog {
+    // A registry that counts its changes (CRDs added or removed) makes the check O(1) per request.
+    const generation = (apiServer as { generation?: () => number }).generation?.();
+    if (generation !== undefined && catalog?.signature === `#${generation}`) return catalog;
     const definitions = apiServer.definitions();
     let signature = "";
-    for (const definition of definitions) {
-      signature += `${definition.group}/${definition.resource}:${definition.versions.join(",")}:${definition.kind};`;
+    if (generation !== undefined) signature = `#${generation}`;
+    else {
+      for (const definition of definitions) {
+        signature += `${definition.group}/${definition.resource}:${definition.versions.join(",")}:${definition.kind};`;
+      }
     }
-    const generation = (apiServer as { generation?: () => number }).generation?.();
-    if (generation !== undefined) signature += `#${generation}`;
     if (catalog && catalog.signature === signature) return catalog;
     const byGroupResource = new Map<string, ResourceDefinition>();
     for (const definition of definitions) byGroupResource.set(`${definition.group}/${definition.resource}`, definition);

@@ -39,32 +39,52 @@ export interface BaseHeaders {
 }
 
 /**
- * Serialized JSON of frozen objects (the registry's shared, immutable copies), so a list of
- * unchanged objects is encoded by concatenation instead of serializing every item again.
+ * The JSON of stored objects, keyed by apiVersion, uid and resourceVersion: a stored object never
+ * changes without a new resourceVersion, so lists and watch events of unchanged objects are
+ * encoded by concatenation instead of serializing each object again (a watch event goes to every
+ * watcher; a list repeats mostly unchanged objects). Bounded by bytes, oldest entries first out.
  */
-const frozenJson = new WeakMap<object, string>();
+class StoredObjectJson {
+  private readonly entries = new Map<string, string>();
+  private bytes = 0;
 
-function jsonOf(value: unknown): string {
-  if (value && typeof value === "object" && Object.isFrozen(value)) {
-    let text = frozenJson.get(value);
+  constructor(private readonly budget: number) {}
+
+  of(object: unknown): string {
+    const metadata = (object as { metadata?: { uid?: string; resourceVersion?: string } } | null)?.metadata;
+    if (!metadata?.uid || !metadata.resourceVersion) return JSON.stringify(object);
+    const key = `${(object as { apiVersion?: string }).apiVersion}|${metadata.uid}|${metadata.resourceVersion}`;
+    let text = this.entries.get(key);
     if (text === undefined) {
-      text = JSON.stringify(value);
-      frozenJson.set(value, text);
+      text = JSON.stringify(object);
+      this.entries.set(key, text);
+      this.bytes += text.length;
+      for (const [oldest, value] of this.entries) {
+        if (this.bytes <= this.budget) break;
+        this.entries.delete(oldest);
+        this.bytes -= value.length;
+      }
     }
     return text;
   }
-  return JSON.stringify(value);
 }
+
+const storedJson = new StoredObjectJson(8 * 1024 * 1024);
 
 function encodeJson(body: unknown): string {
   const items = (body as { items?: unknown })?.items;
-  if (Array.isArray(items) && items.length > 0 && Object.isFrozen(items[0])) {
+  if (Array.isArray(items) && items.length > 0) {
     const { items: _items, ...rest } = body as Record<string, unknown>;
     const head = JSON.stringify(rest);
-    const parts = items.map(jsonOf);
+    const parts = items.map((item) => storedJson.of(item));
     return `${head.length > 2 ? `${head.slice(0, -1)},` : "{"}"items":[${parts.join(",")}]}`;
   }
-  return jsonOf(body);
+  return JSON.stringify(body);
+}
+
+/** One line of a watch stream: `{"type":…,"object":…}` and a newline. */
+export function encodeWatchEvent(type: string, object: unknown): string {
+  return `{"type":${JSON.stringify(type)},"object":${storedJson.of(object)}}\n`;
 }
 
 export function encode(body: unknown, encoding: "json" | "yaml"): string {

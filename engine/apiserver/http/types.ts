@@ -1,5 +1,5 @@
-import type { AuthorizationAttributes, AuthorizationDecision } from "../auth/rbacAuthorizer";
 import type { Clock } from "../../clock/Clock";
+import type { AuthorizationAttributes, AuthorizationDecision } from "../auth/rbacAuthorizer";
 import type { KubeletConnection, StreamSession } from "../KubeletConnection";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, ResourceResponse, UserInfo, WatchListener } from "../ResourceRequest";
