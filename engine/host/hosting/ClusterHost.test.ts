@@ -1,0 +1,268 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigMaps } from "../../api/resources";
+import { VirtualClock } from "../../clock/VirtualClock";
+import { ClusterHost, hashToken } from "./ClusterHost";
+import { serveHost } from "./testServer";
+
+const folders: string[] = [];
+const closers: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), "kubelab-hosting-"));
+  folders.push(folder);
+  return folder;
+}
+
+/** A host with the API server only (no components): these tests are about hosting, not pods. */
+async function startHost(options: Partial<ConstructorParameters<typeof ClusterHost>[0]> = {}) {
+  const lines: string[] = [];
+  const host = new ClusterHost({
+    dataDir: options.dataDir ?? dataDir(),
+    components: [],
+    persistDelayMs: 50,
+    log: (line) => lines.push(line),
+    ...options,
+  });
+  const served = await serveHost(host);
+  closers.push(async () => {
+    await served.close();
+    await host.close();
+  });
+  const call = (id: string, token: string | undefined, urlPath: string, init: RequestInit = {}) =>
+    fetch(`${served.url}/clusters/${id}${urlPath}`, {
+      ...init,
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        "Content-Type": "application/json",
+        ...init.headers,
+      },
+    });
+  return { host, url: served.url, call, lines };
+}
+
+const configMap = (name: string) =>
+  JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "1" } });
+
+describe("ClusterHost isolation", () => {
+  it("opens a cluster only with its own token; unknown, malformed and guessed ids get the same 401", async () => {
+    const { host, call } = await startHost();
+    const a = await host.create();
+    const b = await host.create();
+    expect((await call(a.id, a.token, "/api/v1/namespaces")).status).toBe(200);
+    const refusals = [
+      await call(a.id, b.token, "/api/v1/namespaces"),
+      await call(a.id, undefined, "/api/v1/namespaces"),
+      await call("abcdefghijklmnopqrstuvwxyz", a.token, "/api/v1/namespaces"),
+      await call("..%2F..%2Fetc", a.token, "/api/v1/namespaces"),
+      await call(a.id.slice(0, 25), a.token, "/api/v1/namespaces"),
+      await call(`${a.id.slice(0, 25)}${a.id.endsWith("a") ? "b" : "a"}`, a.token, "/api/v1/namespaces"),
+    ];
+    const bodies = await Promise.all(refusals.map((response) => response.text()));
+    expect(refusals.map((response) => response.status)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(new Set(bodies).size).toBe(1);
+    expect(JSON.parse(bodies[0])).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    // What one learner creates, the other never sees.
+    expect(
+      (
+        await call(a.id, a.token, "/api/v1/namespaces/default/configmaps", {
+          method: "POST",
+          body: configMap("secret-of-a"),
+        })
+      ).status,
+    ).toBe(201);
+    const seenByB = await (await call(b.id, b.token, "/api/v1/namespaces/default/configmaps")).json();
+    expect(seenByB.items.map((item: { metadata: { name: string } }) => item.metadata.name)).not.toContain(
+      "secret-of-a",
+    );
+  });
+
+  it("stores only the SHA-256 of a token", async () => {
+    const folder = dataDir();
+    const { host } = await startHost({ dataDir: folder });
+    const { id, token } = await host.create();
+    const record = readFileSync(path.join(folder, id, "cluster.json"), "utf8");
+    expect(record).not.toContain(token);
+    expect(JSON.parse(record).tokenSha256).toBe(hashToken(token));
+  });
+
+  it("ids are 26 random base32 characters", async () => {
+    const { host } = await startHost();
+    const ids = await Promise.all(Array.from({ length: 20 }, () => host.create().then((created) => created.id)));
+    for (const id of ids) expect(id).toMatch(/^[a-z2-7]{26}$/);
+    expect(new Set(ids).size).toBe(20);
+  });
+});
+
+describe("ClusterHost persistence", () => {
+  it("restores objects after a graceful restart, with the same token", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder });
+    const { id, token } = await first.host.create();
+    await first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("kept") });
+    await first.host.close();
+    const second = await startHost({ dataDir: folder });
+    const response = await second.call(id, token, "/api/v1/namespaces/default/configmaps/kept");
+    expect(response.status).toBe(200);
+    expect(second.lines.some((line) => line.includes(`${id}: restored`))).toBe(true);
+  });
+
+  it("saves within the persist delay after a change, without a shutdown", async () => {
+    const folder = dataDir();
+    const { host, call } = await startHost({ dataDir: folder, persistDelayMs: 100 });
+    const { id, token } = await host.create();
+    await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("soon") });
+    const created = Date.now();
+    let savedAt = 0;
+    while (Date.now() - created < 2000) {
+      try {
+        if (readFileSync(path.join(folder, id, "snapshot")).includes("soon")) {
+          savedAt = Date.now();
+          break;
+        }
+      } catch {}
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(savedAt).toBeGreaterThan(0);
+    expect(savedAt - created).toBeLessThan(1000);
+  });
+
+  it("detects a snapshot cut in half, falls back to the previous good one and says so", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder });
+    const { id, token } = await first.host.create();
+    await first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("one") });
+    await first.host.persist(id);
+    await first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("two") });
+    await first.host.close();
+    const snapshot = path.join(folder, id, "snapshot");
+    truncateSync(snapshot, Math.floor(statSync(snapshot).size / 2));
+    const second = await startHost({ dataDir: folder });
+    expect((await second.call(id, token, "/api/v1/namespaces/default/configmaps/one")).status).toBe(200);
+    expect(second.lines.join("\n")).toMatch(/skipped a damaged snapshot .*truncated/);
+    expect(second.lines.join("\n")).toMatch(/restored the previous good snapshot/);
+  });
+
+  it("starts fresh when every snapshot is damaged, and never crashes", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder });
+    const { id, token } = await first.host.create();
+    await first.host.acquire(id);
+    await first.host.close();
+    writeFileSync(path.join(folder, id, "snapshot"), "garbage");
+    writeFileSync(path.join(folder, id, "snapshot.previous"), "");
+    const second = await startHost({ dataDir: folder });
+    expect((await second.call(id, token, "/api/v1/namespaces/default")).status).toBe(200);
+    expect(second.lines.join("\n")).toMatch(/no good snapshot left; starting a fresh cluster/);
+  });
+
+  it("reset gives a fresh cluster with the same token", async () => {
+    const { host, call } = await startHost();
+    const { id, token } = await host.create();
+    await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("gone") });
+    await host.reset(id);
+    expect((await call(id, token, "/api/v1/namespaces/default/configmaps/gone")).status).toBe(404);
+    expect((await call(id, token, "/api/v1/namespaces/default")).status).toBe(200);
+  });
+});
+
+describe("ClusterHost hibernation", () => {
+  it("evicts an idle cluster (no timers left) and restores it on the next request", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 10, 30));
+    const folder = dataDir();
+    const { host } = await startHost({ dataDir: folder, clock, idleMs: 60_000, persistDelayMs: 1000 });
+    const { id } = await host.create();
+    const engine = (await host.acquire(id)).cluster;
+    await engine
+      .client()
+      .create(ConfigMaps, { ...JSON.parse(configMap("asleep")), metadata: { name: "asleep", namespace: "default" } });
+    await clock.advance(1000);
+    await host.persist(id);
+    await clock.advance(60_000);
+    // Let the hibernation's save finish.
+    for (let i = 0; i < 50 && host.running().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(host.running()).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
+    const restored = (await host.acquire(id)).cluster;
+    const object = await restored.client().get(ConfigMaps, "default", "asleep");
+    expect(object.metadata.name).toBe("asleep");
+    expect(readdirSync(path.join(folder, id))).toContain("snapshot");
+  });
+});
+
+describe("ClusterHost quotas", () => {
+  it("refuses past the object and pod limits with a 403 naming the quota", async () => {
+    const { host, call } = await startHost({ quotas: { objects: 60, pods: 2 } });
+    const { id, token } = await host.create();
+    const pod = (name: string) =>
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name },
+        spec: { containers: [{ name: "c", image: "nginx" }] },
+      });
+    expect((await call(id, token, "/api/v1/namespaces/default/pods", { method: "POST", body: pod("a") })).status).toBe(
+      201,
+    );
+    expect((await call(id, token, "/api/v1/namespaces/default/pods", { method: "POST", body: pod("b") })).status).toBe(
+      201,
+    );
+    const refused = await call(id, token, "/api/v1/namespaces/default/pods", { method: "POST", body: pod("c") });
+    expect(refused.status).toBe(403);
+    const status = await refused.json();
+    expect(status).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
+    expect(status.message).toBe(
+      "pods is forbidden: exceeded quota: kubelab-cluster-quota, requested: pods=1, used: pods=2, limited: pods=2",
+    );
+    let last: Response | undefined;
+    for (let index = 0; index < 80; index++) {
+      last = await call(id, token, "/api/v1/namespaces/default/configmaps", {
+        method: "POST",
+        body: configMap(`c${index}`),
+      });
+      if (last.status !== 201) break;
+    }
+    expect(last?.status).toBe(403);
+    expect((await last?.json()).message).toMatch(
+      /exceeded quota: kubelab-cluster-quota, requested: count\/objects=1, used: count\/objects=60, limited: count\/objects=60/,
+    );
+  });
+
+  it("limits the request rate with 429 and Retry-After, and open watches", async () => {
+    const { host, call } = await startHost({ quotas: { requestsPerSecond: 1, requestBurst: 5, watches: 1 } });
+    const { id, token } = await host.create();
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let index = 0; index < 8; index++) {
+      const response = await call(id, token, "/api/v1/namespaces");
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+      else await response.text();
+    }
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    expect(limited?.headers.get("retry-after")).toBe("1");
+    expect((await limited?.json()).message).toMatch(/request rate limit \(1 requests per second, burst 5\)/);
+  });
+
+  it("refuses a second watch past the watch limit", async () => {
+    const { host, call } = await startHost({ quotas: { watches: 1 } });
+    const { id, token } = await host.create();
+    const controller = new AbortController();
+    const first = await call(id, token, "/api/v1/namespaces/default/configmaps?watch=true", {
+      signal: controller.signal,
+    });
+    expect(first.status).toBe(200);
+    const second = await call(id, token, "/api/v1/namespaces/default/configmaps?watch=true");
+    expect(second.status).toBe(429);
+    expect((await second.json()).message).toBe("too many open watches: the cluster's limit is 1 watches");
+    controller.abort();
+    await first.body?.cancel().catch(() => undefined);
+  });
+});

@@ -1,0 +1,501 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { ApiError } from "../../apiserver/ApiError";
+import { httpApiServerOf } from "../../apiserver/http/adapter";
+import { createHttpHandler, type HttpHandler } from "../../apiserver/http/createHttpHandler";
+import type { Clock } from "../../clock/Clock";
+import { RealClock } from "../../clock/RealClock";
+import type { Speed } from "../../cluster/Component";
+import { type Cluster, createCluster } from "../../cluster/createCluster";
+import { renderKubeconfig } from "../standalone/kubeconfig";
+import { ADMIN_USER, serveRequest } from "../standalone/serveHttp";
+import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
+import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
+import { loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
+
+/** A cluster id: 26 characters of lower-case base32 (128 random bits), unguessable. */
+export const CLUSTER_ID_PATTERN = /^[a-z2-7]{26}$/;
+
+/** Options for {@link ClusterHost}. */
+export interface ClusterHostOptions {
+  /** Where clusters live: `<dataDir>/<id>/cluster.json` and `<dataDir>/<id>/snapshot`. */
+  dataDir: string;
+  /** Where the host is mounted on the app's port (default `/clusters`). */
+  mountPrefix?: string;
+  /** Defaults to the wall clock: a restored cluster's time continues from wall time. */
+  clock?: Clock;
+  speed?: Speed;
+  /** Worker nodes per cluster (default 2). */
+  nodes?: number;
+  quotas?: Partial<ClusterQuotas>;
+  /** A change is on disk at most this long after it happened, plus one write (default 1,000 ms). */
+  persistDelayMs?: number;
+  /** A cluster without requests, watches or terminals this long is saved and evicted (default 10 minutes). */
+  idleMs?: number;
+  /** Applies a lesson's starting state to a fresh cluster (the grader defines the states). */
+  applyStartingState?: (cluster: Cluster, state: unknown) => Promise<void>;
+  /** Which components to start (tests); default all. */
+  components?: readonly string[];
+  log?: (line: string) => void;
+}
+
+/** What is stored about a cluster besides its snapshot. The token is kept only as its SHA-256. */
+interface ClusterRecord {
+  id: string;
+  tokenSha256: string;
+  createdAt: string;
+}
+
+interface LiveCluster {
+  cluster: Cluster;
+  store: QuotaStore;
+  handler: HttpHandler;
+  nodeFiles: Map<string, HostedNodeFileSystem>;
+  limiter: RequestRateLimiter;
+  activeRequests: number;
+  watches: number;
+  holds: number;
+  lastActivity: number;
+  dirty: boolean;
+  cancelPersist?: () => void;
+  cancelIdle?: () => void;
+  saving?: Promise<void>;
+  stopWatchingStore: () => void;
+  restoredFrom?: string;
+}
+
+/** Info about a cluster for the app (no secrets). */
+export interface ClusterInfo {
+  id: string;
+  createdAt: string;
+  state: "running" | "hibernated";
+  usage?: { objects: number; pods: number; nodes: number; storeBytes: number; watches: number };
+  quotas: ClusterQuotas;
+}
+
+/** SHA-256 of a token, hex: what is stored instead of the token. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function newId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  const bytes = randomBytes(26);
+  let id = "";
+  for (const byte of bytes) id += alphabet[byte & 31];
+  return id;
+}
+
+const unauthorizedBody = `${JSON.stringify(ApiError.unauthorized().toStatus())}\n`;
+
+function writeStatus(response: ServerResponse, error: ApiError, headers: Record<string, string> = {}): void {
+  const status = error.toStatus();
+  response.writeHead(status.code ?? 500, {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-cache, private",
+    ...headers,
+  });
+  response.end(`${JSON.stringify(status)}\n`);
+}
+
+/**
+ * Many learners' clusters in one server process, each served at `<mountPrefix>/<id>/` with its own
+ * bearer token. Clusters start lazily on first use (restored from their snapshot when they have
+ * one), are saved atomically shortly after every change and at shutdown, and are saved and evicted
+ * after an idle period, so an idle cluster holds no memory and arms no timers.
+ */
+export class ClusterHost {
+  private readonly clock: Clock;
+  private readonly live = new Map<string, LiveCluster>();
+  private readonly starting = new Map<string, Promise<LiveCluster>>();
+  private readonly records = new Map<string, ClusterRecord>();
+  private readonly quotas: ClusterQuotas;
+  private readonly mountPrefix: string;
+  private closed = false;
+
+  constructor(private readonly options: ClusterHostOptions) {
+    this.clock = options.clock ?? new RealClock();
+    this.quotas = { ...DEFAULT_QUOTAS, ...options.quotas };
+    this.mountPrefix = (options.mountPrefix ?? "/clusters").replace(/\/+$/, "");
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`hosting: ${line}`);
+  }
+
+  private folder(id: string): string {
+    return path.join(this.options.dataDir, id);
+  }
+
+  /** Creates a cluster record and returns its id and token (the only time the token is seen). */
+  async create(): Promise<{ id: string; token: string }> {
+    const id = newId();
+    const token = randomBytes(32).toString("base64url");
+    const record: ClusterRecord = {
+      id,
+      tokenSha256: hashToken(token),
+      createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    await writeFileAtomically(path.join(this.folder(id), "cluster.json"), Buffer.from(`${JSON.stringify(record)}\n`));
+    this.records.set(id, record);
+    return { id, token };
+  }
+
+  /** Replaces a cluster's token (the old one stops working); returns the new token. */
+  async rotateToken(id: string): Promise<string> {
+    const record = this.record(id);
+    if (!record) throw new Error(`no cluster ${id}`);
+    const token = randomBytes(32).toString("base64url");
+    const updated = { ...record, tokenSha256: hashToken(token) };
+    await writeFileAtomically(path.join(this.folder(id), "cluster.json"), Buffer.from(`${JSON.stringify(updated)}\n`));
+    this.records.set(id, updated);
+    return token;
+  }
+
+  /** The stored record of a cluster, read from disk once; undefined for malformed or unknown ids. */
+  private record(id: string): ClusterRecord | undefined {
+    if (!CLUSTER_ID_PATTERN.test(id)) return undefined;
+    const cached = this.records.get(id);
+    if (cached) return cached;
+    try {
+      const record = JSON.parse(readFileSync(path.join(this.folder(id), "cluster.json"), "utf8")) as ClusterRecord;
+      if (record.id !== id || typeof record.tokenSha256 !== "string") return undefined;
+      this.records.set(id, record);
+      return record;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether `id` names a cluster of this host. */
+  exists(id: string): boolean {
+    return this.record(id) !== undefined;
+  }
+
+  /** Whether `token` opens cluster `id` (constant-time comparison of the hashes). */
+  verifyToken(id: string, token: string): boolean {
+    const record = this.record(id);
+    // Compare against something even for unknown ids, so timing says nothing about which ids exist.
+    const expected = Buffer.from(record?.tokenSha256 ?? "0".repeat(64), "hex");
+    const given = Buffer.from(hashToken(token), "hex");
+    return timingSafeEqual(expected, given) && record !== undefined;
+  }
+
+  /** The API URL path of a cluster on the app's port. */
+  pathOf(id: string): string {
+    return `${this.mountPrefix}/${id}`;
+  }
+
+  /** A kubeconfig for cluster `id` at `serverUrl` (e.g. `http://host:3000/clusters/<id>`). */
+  kubeconfig(id: string, token: string, serverUrl: string): string {
+    const text = renderKubeconfig({
+      server: serverUrl,
+      token,
+      certificateAuthorityPem: "",
+      clusterName: `kubelab-${id.slice(0, 8)}`,
+      userName: "learner",
+    });
+    // Plain HTTP (or TLS terminated by a trusted proxy): no CA to pin.
+    return text.replace(/^\s*certificate-authority-data: ""\n/m, "");
+  }
+
+  /**
+   * Serves a request under the mount: `path` is `/<id>/…` after the mount prefix. Unknown ids,
+   * malformed ids and wrong tokens all get the same 401, so nothing tells whether an id exists.
+   */
+  async serve(request: IncomingMessage, response: ServerResponse, requestPath: string): Promise<void> {
+    const id = requestPath.split("/")[1] ?? "";
+    const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
+    if (!match || !this.verifyToken(id, match[1].trim())) {
+      request.resume();
+      response.writeHead(401, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+      response.end(unauthorizedBody);
+      return;
+    }
+    const live = await this.acquire(id);
+    const wait = live.limiter.take(this.clock.now());
+    if (wait > 0) {
+      request.resume();
+      writeStatus(
+        response,
+        ApiError.tooManyRequests(
+          `the cluster's request rate limit (${this.quotas.requestsPerSecond} requests per second, burst ${this.quotas.requestBurst}) is exceeded, please try again later`,
+          wait,
+        ),
+        { "Retry-After": String(wait) },
+      );
+      return;
+    }
+    const isWatch = /[?&]watch=(true|1)(&|$)/.test(request.url ?? "") || /\/watch\//.test(requestPath);
+    if (isWatch && live.watches >= this.quotas.watches) {
+      request.resume();
+      writeStatus(
+        response,
+        ApiError.tooManyRequests(`too many open watches: the cluster's limit is ${this.quotas.watches} watches`, 5),
+        { "Retry-After": "5" },
+      );
+      return;
+    }
+    this.touch(live);
+    live.activeRequests++;
+    if (isWatch) live.watches++;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      live.activeRequests--;
+      if (isWatch) live.watches--;
+      this.touch(live);
+      this.armIdle(id, live);
+    };
+    response.on("close", finish);
+    try {
+      await serveRequest(live.handler, () => ADMIN_USER, request, response);
+    } finally {
+      if (response.writableEnded && !isWatch) finish();
+    }
+  }
+
+  /** Keeps a cluster awake while held (a learner's open terminal); returns the release. */
+  async hold(id: string): Promise<() => void> {
+    const live = await this.acquire(id);
+    live.holds++;
+    this.touch(live);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      live.holds--;
+      this.touch(live);
+      this.armIdle(id, live);
+    };
+  }
+
+  private touch(live: LiveCluster): void {
+    live.lastActivity = this.clock.now();
+  }
+
+  private armIdle(id: string, live: LiveCluster): void {
+    if (live.cancelIdle || live.activeRequests > 0 || live.watches > 0 || live.holds > 0) return;
+    const idleMs = this.options.idleMs ?? 10 * 60_000;
+    const due = live.lastActivity + idleMs - this.clock.now();
+    live.cancelIdle = this.clock.setTimer(Math.max(0, due), () => {
+      live.cancelIdle = undefined;
+      if (this.live.get(id) !== live) return;
+      if (live.activeRequests > 0 || live.watches > 0 || live.holds > 0) return;
+      if (this.clock.now() - live.lastActivity < idleMs) {
+        this.armIdle(id, live);
+        return;
+      }
+      void this.hibernate(id).catch((error: unknown) => this.log(`${id}: hibernation failed: ${String(error)}`));
+    });
+  }
+
+  /** The running cluster `id`, started (restored from its snapshot, or fresh) when it is not. */
+  async acquire(id: string, startingState?: unknown): Promise<LiveCluster> {
+    const running = this.live.get(id);
+    if (running) return running;
+    const pending = this.starting.get(id);
+    if (pending) return pending;
+    if (!this.record(id)) throw new Error(`no cluster ${id}`);
+    const start = this.start(id, startingState).finally(() => this.starting.delete(id));
+    this.starting.set(id, start);
+    return start;
+  }
+
+  private async start(id: string, startingState?: unknown): Promise<LiveCluster> {
+    if (this.closed) throw new Error("the cluster host is shutting down");
+    const began = performance.now();
+    const loaded = await loadSnapshot(this.folder(id));
+    for (const reason of loaded.skipped) this.log(`${id}: skipped a damaged snapshot (${reason})`);
+    if (loaded.snapshot && loaded.skipped.length > 0)
+      this.log(
+        `${id}: restored the previous good snapshot ${loaded.snapshot ? "file" : ""} saved at ${new Date(loaded.snapshot.savedAt).toISOString()}`,
+      );
+    if (!loaded.snapshot && loaded.skipped.length > 0)
+      this.log(`${id}: no good snapshot left; starting a fresh cluster`);
+    const store = new QuotaStore(() => this.quotas);
+    if (loaded.snapshot) store.restore(loaded.snapshot.store);
+    let live: LiveCluster | undefined;
+    const markDirty = () => {
+      if (live) this.markDirty(id, live);
+    };
+    const nodeFiles = new Map<string, HostedNodeFileSystem>();
+    const cluster = createCluster({
+      clock: this.clock,
+      speed: this.options.speed ?? "realistic",
+      nodes: this.options.nodes,
+      store,
+      components: this.options.components,
+      nodeFileSystem: (nodeName) => {
+        let files = nodeFiles.get(nodeName);
+        if (!files) {
+          files = new HostedNodeFileSystem(loaded.snapshot?.nodes[nodeName] ?? {}, markDirty);
+          nodeFiles.set(nodeName, files);
+        }
+        return files;
+      },
+      log: this.options.log ? (component, line) => this.options.log?.(`${id} ${component}: ${line}`) : undefined,
+    });
+    store.recount();
+    const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
+    let ready = false;
+    const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
+      clock: this.clock,
+      pathPrefix: this.pathOf(id),
+      isReady: () => ready,
+    });
+    const stopWatchingStore = store.watch("/", { prefix: true }, markDirty);
+    live = {
+      cluster,
+      store,
+      handler,
+      nodeFiles,
+      limiter: new RequestRateLimiter(() => this.quotas, this.clock.now()),
+      activeRequests: 0,
+      watches: 0,
+      holds: 0,
+      lastActivity: this.clock.now(),
+      dirty: !loaded.snapshot,
+      stopWatchingStore,
+      restoredFrom: loaded.snapshot ? (loaded as { file: string }).file : undefined,
+    };
+    this.live.set(id, live);
+    if (!loaded.snapshot && startingState !== undefined && this.options.applyStartingState) {
+      await cluster.ready;
+      await this.options.applyStartingState(cluster, startingState);
+    }
+    void cluster.ready.then(() => {
+      ready = true;
+    });
+    this.markDirty(id, live);
+    this.armIdle(id, live);
+    this.log(`${id}: ${loaded.snapshot ? "restored" : "created"} in ${(performance.now() - began).toFixed(1)} ms`);
+    return live;
+  }
+
+  private markDirty(id: string, live: LiveCluster): void {
+    live.dirty = true;
+    if (live.cancelPersist || this.closed) return;
+    // Not re-armed by later changes: the first unsaved change is on disk within persistDelayMs
+    // plus the time of one write, however busy the cluster is.
+    live.cancelPersist = this.clock.setTimer(this.options.persistDelayMs ?? 1000, () => {
+      live.cancelPersist = undefined;
+      void this.persist(id).catch((error: unknown) => this.log(`${id}: could not save: ${String(error)}`));
+    });
+  }
+
+  /** Saves a running cluster now if it changed since its last save. */
+  async persist(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (!live) return;
+    if (live.saving) await live.saving;
+    if (!live.dirty) return;
+    live.dirty = false;
+    live.cancelPersist?.();
+    live.cancelPersist = undefined;
+    const save = (async () => {
+      const nodes: Record<string, Record<string, string>> = {};
+      for (const [name, files] of live.nodeFiles) nodes[name] = await files.allFiles();
+      await saveSnapshot(this.folder(id), { savedAt: this.clock.now(), store: live.store.snapshot(), nodes });
+    })();
+    live.saving = save;
+    try {
+      await save;
+    } catch (error) {
+      // A full disk or a vanished folder: keep the cluster running and try again later.
+      live.dirty = true;
+      throw error;
+    } finally {
+      live.saving = undefined;
+    }
+  }
+
+  /** Saves a cluster and drops it from memory; the next request restores it. */
+  async hibernate(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (!live) return;
+    await this.persist(id);
+    this.stopLive(id, live);
+    this.log(`${id}: hibernated`);
+  }
+
+  private stopLive(id: string, live: LiveCluster): void {
+    live.cancelPersist?.();
+    live.cancelIdle?.();
+    live.cancelPersist = undefined;
+    live.cancelIdle = undefined;
+    live.stopWatchingStore();
+    live.handler.close();
+    live.cluster.stop();
+    this.live.delete(id);
+  }
+
+  /**
+   * Replaces a cluster by a fresh one (same id and token), optionally in a lesson's starting
+   * state. Open watches and streams of the old cluster end.
+   */
+  async reset(id: string, startingState?: unknown): Promise<void> {
+    if (!this.record(id)) throw new Error(`no cluster ${id}`);
+    const pending = this.starting.get(id);
+    if (pending) await pending.catch(() => undefined);
+    const live = this.live.get(id);
+    if (live) {
+      if (live.saving) await live.saving.catch(() => undefined);
+      this.stopLive(id, live);
+    }
+    for (const name of ["snapshot", "snapshot.previous"]) rmSync(path.join(this.folder(id), name), { force: true });
+    await this.acquire(id, startingState);
+    await this.persist(id);
+  }
+
+  /** Removes a cluster and its files. */
+  async remove(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (live) this.stopLive(id, live);
+    this.records.delete(id);
+    if (CLUSTER_ID_PATTERN.test(id)) rmSync(this.folder(id), { recursive: true, force: true });
+  }
+
+  /** Info for the app's cluster page. */
+  info(id: string): ClusterInfo | undefined {
+    const record = this.record(id);
+    if (!record) return undefined;
+    const live = this.live.get(id);
+    return {
+      id,
+      createdAt: record.createdAt,
+      state: live ? "running" : "hibernated",
+      usage: live ? { ...live.store.usage(), watches: live.watches } : undefined,
+      quotas: this.quotas,
+    };
+  }
+
+  /** Ids of the clusters in memory now. */
+  running(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** The running engine of a cluster (tests, the grader in-process). */
+  engineOf(id: string): Cluster | undefined {
+    return this.live.get(id)?.cluster;
+  }
+
+  /** Saves every running cluster (shutdown). */
+  async persistAll(): Promise<void> {
+    await Promise.all(
+      [...this.live.keys()].map((id) =>
+        this.persist(id).catch((error: unknown) => this.log(`${id}: could not save at shutdown: ${String(error)}`)),
+      ),
+    );
+  }
+
+  /** Saves and stops every cluster; the host serves nothing after. */
+  async close(): Promise<void> {
+    await this.persistAll();
+    this.closed = true;
+    for (const [id, live] of [...this.live]) this.stopLive(id, live);
+  }
+}

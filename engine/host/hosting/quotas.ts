@@ -1,0 +1,159 @@
+import { ApiError } from "../../apiserver/ApiError";
+import { KeyValueStore, type TxnRequest, type TxnResponse } from "../../store/KeyValueStore";
+
+/** Per-cluster limits. Every refusal names its limit in a Kubernetes-style Status. */
+export interface ClusterQuotas {
+  /** Objects stored (every kind except Events and Leases, which the system writes on its own). */
+  objects: number;
+  pods: number;
+  nodes: number;
+  /** Bytes of objects and retained history in the store (etcd's database size). */
+  storeBytes: number;
+  /** Open watches over HTTP. */
+  watches: number;
+  /** Sustained requests per second (a token bucket) … */
+  requestsPerSecond: number;
+  /** … and the burst above it. */
+  requestBurst: number;
+}
+
+/** Generous for any lesson, small enough that 1,000 clusters fit one machine. */
+export const DEFAULT_QUOTAS: ClusterQuotas = {
+  objects: 2000,
+  pods: 250,
+  nodes: 10,
+  storeBytes: 16 * 1024 * 1024,
+  watches: 100,
+  requestsPerSecond: 50,
+  requestBurst: 200,
+};
+
+const UNCOUNTED = ["/registry/events/", "/registry/leases/"];
+
+function resourceOf(key: string): string {
+  const rest = key.slice("/registry/".length);
+  const resource = rest.split("/")[0] ?? "objects";
+  return resource === "minions" ? "nodes" : resource;
+}
+
+function exceeded(key: string, name: string, used: number, limit: number): ApiError {
+  const resource = resourceOf(key);
+  const error = ApiError.forbidden(
+    "",
+    resource,
+    undefined,
+    `exceeded quota: kubelab-cluster-quota, requested: ${name}=1, used: ${name}=${used}, limited: ${name}=${limit}`,
+  );
+  return error;
+}
+
+/**
+ * The cluster's store with the quota enforced on every write, whoever makes it (kubectl over
+ * HTTP, or a controller scaling a Deployment in-process), the way etcd's quota backs the
+ * apiserver's ResourceQuota admission: a create that would pass a limit is refused with a 403.
+ */
+export class QuotaStore extends KeyValueStore {
+  private pods = 0;
+  private nodes = 0;
+  private objects = 0;
+
+  constructor(private readonly quotas: () => ClusterQuotas) {
+    super({ historyBytesLimit: 256 * 1024, minimumHistory: 100 });
+  }
+
+  /** Counts kept alongside writes, recomputed after a restore. */
+  recount(): void {
+    this.pods = this.range("/registry/pods/", { prefix: true, countOnly: true }).count;
+    this.nodes = this.range("/registry/minions/", { prefix: true, countOnly: true }).count;
+    let uncounted = 0;
+    for (const prefix of UNCOUNTED) uncounted += this.range(prefix, { prefix: true, countOnly: true }).count;
+    this.objects = this.keyCount - uncounted;
+  }
+
+  override restore(bytes: Uint8Array): void {
+    super.restore(bytes);
+    this.recount();
+  }
+
+  /** Current usage, for cluster info. */
+  usage(): { objects: number; pods: number; nodes: number; storeBytes: number } {
+    return { objects: this.objects, pods: this.pods, nodes: this.nodes, storeBytes: this.sizeBytes };
+  }
+
+  override txn(request: TxnRequest): TxnResponse {
+    const limits = this.quotas();
+    const created: string[] = [];
+    let growth = 0;
+    for (const op of request.success.concat(request.failure ?? [])) {
+      if (op.type !== "put") continue;
+      const existing = this.get(op.key);
+      growth += op.value.length - (existing?.value.length ?? 0);
+      if (!existing) created.push(op.key);
+    }
+    if (created.length > 0 || growth > 0) {
+      for (const key of created) {
+        if (key.startsWith("/registry/pods/") && this.pods >= limits.pods)
+          throw exceeded(key, "pods", this.pods, limits.pods);
+        if (key.startsWith("/registry/minions/") && this.nodes >= limits.nodes)
+          throw exceeded(key, "nodes", this.nodes, limits.nodes);
+        if (!UNCOUNTED.some((prefix) => key.startsWith(prefix)) && this.objects >= limits.objects)
+          throw exceeded(key, "count/objects", this.objects, limits.objects);
+      }
+      // Status writes of system components must go on even near the limit (or nothing could be
+      // deleted cleanly): only creates and growing writes of learner-visible objects are refused.
+      const visible = request.success.some(
+        (op) => op.type === "put" && !UNCOUNTED.some((prefix) => op.key.startsWith(prefix)),
+      );
+      if (visible && created.length > 0 && this.sizeBytes + growth > limits.storeBytes) {
+        const error = ApiError.forbidden(
+          "",
+          resourceOf(created[0]),
+          undefined,
+          `exceeded quota: kubelab-cluster-quota, requested: storage-bytes=${growth}, used: storage-bytes=${this.sizeBytes}, limited: storage-bytes=${limits.storeBytes}`,
+        );
+        throw error;
+      }
+    }
+    const response = super.txn(request);
+    for (const result of response.results) {
+      if (result.type === "put" && !result.prevKv) this.count(result.kv.key, 1);
+      else if (result.type === "delete") for (const kv of result.deleted) this.count(kv.key, -1);
+    }
+    return response;
+  }
+
+  private count(key: string, delta: number): void {
+    if (key.startsWith("/registry/pods/")) this.pods += delta;
+    else if (key.startsWith("/registry/minions/")) this.nodes += delta;
+    if (!UNCOUNTED.some((prefix) => key.startsWith(prefix))) this.objects += delta;
+  }
+}
+
+/**
+ * A token bucket for a cluster's request rate, refilled from the clock when asked (no timer).
+ * `take` answers how many seconds to wait when empty.
+ */
+export class RequestRateLimiter {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly limits: () => ClusterQuotas,
+    now: number,
+  ) {
+    this.tokens = limits().requestBurst;
+    this.updatedAt = now;
+  }
+
+  /** Takes one token; returns 0 when allowed, else the seconds until one is available (Retry-After). */
+  take(now: number): number {
+    const { requestsPerSecond, requestBurst } = this.limits();
+    this.tokens = Math.min(requestBurst, this.tokens + ((now - this.updatedAt) / 1000) * requestsPerSecond);
+    this.updatedAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.tokens) / requestsPerSecond));
+  }
+}

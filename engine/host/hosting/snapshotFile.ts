@@ -1,0 +1,184 @@
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { open, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * A hosted cluster's snapshot on disk: one file holding the store's snapshot and every node's
+ * files, so the two can never disagree. Layout: a header line of JSON (format, time saved, byte
+ * lengths, SHA-256 of everything after the header), then the store bytes, then the node files as
+ * JSON. A file cut short or altered fails the length or checksum test.
+ */
+export interface ClusterSnapshot {
+  /** Wall time the snapshot was taken (ms since the epoch). */
+  savedAt: number;
+  store: Uint8Array;
+  /** Node name → absolute node path → file contents. */
+  nodes: Record<string, Record<string, string>>;
+}
+
+const FORMAT = "kubelab-cluster-snapshot/1";
+
+/** Thrown when a snapshot file is damaged (truncated, altered, not a snapshot). */
+export class DamagedSnapshotError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = "DamagedSnapshotError";
+  }
+}
+
+interface Header {
+  format: string;
+  savedAt: number;
+  storeBytes: number;
+  nodesBytes: number;
+  sha256: string;
+}
+
+/** Encodes a snapshot as the bytes of one file. */
+export function encodeSnapshot(snapshot: ClusterSnapshot): Buffer {
+  const nodes = Buffer.from(JSON.stringify(snapshot.nodes));
+  const store = Buffer.from(snapshot.store.buffer, snapshot.store.byteOffset, snapshot.store.byteLength);
+  const sha256 = createHash("sha256").update(store).update(nodes).digest("hex");
+  const header: Header = {
+    format: FORMAT,
+    savedAt: snapshot.savedAt,
+    storeBytes: store.byteLength,
+    nodesBytes: nodes.byteLength,
+    sha256,
+  };
+  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), store, nodes]);
+}
+
+/** Decodes a snapshot file's bytes, checking format, lengths and checksum. */
+export function decodeSnapshot(file: string, bytes: Buffer): ClusterSnapshot {
+  const newline = bytes.indexOf(10);
+  if (newline < 0) throw new DamagedSnapshotError(file, "no header (the file is empty or cut short)");
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.subarray(0, newline).toString("utf8"));
+  } catch {
+    throw new DamagedSnapshotError(file, "unreadable header");
+  }
+  if (header.format !== FORMAT) throw new DamagedSnapshotError(file, `unknown format ${String(header.format)}`);
+  const expected = newline + 1 + header.storeBytes + header.nodesBytes;
+  if (bytes.byteLength !== expected) {
+    throw new DamagedSnapshotError(file, `truncated or padded: ${bytes.byteLength} bytes, header says ${expected}`);
+  }
+  const store = bytes.subarray(newline + 1, newline + 1 + header.storeBytes);
+  const nodes = bytes.subarray(newline + 1 + header.storeBytes);
+  const sha256 = createHash("sha256").update(store).update(nodes).digest("hex");
+  if (sha256 !== header.sha256) throw new DamagedSnapshotError(file, "checksum mismatch");
+  let parsedNodes: ClusterSnapshot["nodes"];
+  try {
+    parsedNodes = JSON.parse(nodes.toString("utf8"));
+  } catch {
+    throw new DamagedSnapshotError(file, "unreadable node files");
+  }
+  return { savedAt: header.savedAt, store: new Uint8Array(store), nodes: parsedNodes };
+}
+
+/**
+ * Writes `bytes` to `file` atomically: a temporary file in the same folder, fsync, rename over
+ * the target, fsync of the folder. A crash at any point leaves either the old file or the new one.
+ */
+export async function writeFileAtomically(file: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
+  const folder = path.dirname(file);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const temporary = `${file}.tmp-${process.pid}`;
+  const handle = await open(temporary, "w", mode);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temporary, file);
+  await syncFolder(folder);
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const handle = await open(folder, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic.
+  }
+}
+
+/** The current and previous snapshot files of a cluster folder. */
+export function snapshotFiles(folder: string): { current: string; previous: string } {
+  return { current: path.join(folder, "snapshot"), previous: path.join(folder, "snapshot.previous") };
+}
+
+/**
+ * Saves a snapshot: the current one becomes `snapshot.previous` (kept as the fallback), then the
+ * new one is written atomically as `snapshot`.
+ */
+export async function saveSnapshot(folder: string, snapshot: ClusterSnapshot): Promise<number> {
+  const bytes = encodeSnapshot(snapshot);
+  const { current, previous } = snapshotFiles(folder);
+  const temporary = `${current}.tmp-${process.pid}`;
+  const handle = await open(temporary, "w", 0o600).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    return open(temporary, "w", 0o600);
+  });
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  // Keep the last good snapshot as the fallback. Between these two renames a crash leaves only
+  // `snapshot.previous`, which loading falls back to.
+  await rename(current, previous).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
+  await rename(temporary, current);
+  await syncFolder(folder);
+  return bytes.byteLength;
+}
+
+/** What loading found: the snapshot and which file it came from, with the reasons others were skipped. */
+export interface LoadedSnapshot {
+  snapshot: ClusterSnapshot;
+  file: string;
+  skipped: string[];
+}
+
+/** Loads the newest good snapshot of a cluster folder; undefined when there is none (a fresh cluster). */
+export async function loadSnapshot(
+  folder: string,
+): Promise<LoadedSnapshot | { snapshot: undefined; skipped: string[] }> {
+  const skipped: string[] = [];
+  for (const file of [snapshotFiles(folder).current, snapshotFiles(folder).previous]) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      skipped.push(`${file}: ${(error as Error).message}`);
+      continue;
+    }
+    try {
+      return { snapshot: decodeSnapshot(file, bytes), file, skipped };
+    } catch (error) {
+      skipped.push((error as Error).message);
+    }
+  }
+  return { snapshot: undefined, skipped };
+}
