@@ -6,8 +6,8 @@
  */
 import { ConfigMaps } from "../engine/api/resources";
 import type { KubeObject } from "../engine/api/types";
-import { createCluster } from "../engine/cluster/createCluster";
 import { VirtualClock } from "../engine/clock/VirtualClock";
+import { createCluster } from "../engine/cluster/createCluster";
 import { KeyValueStore } from "../engine/store/KeyValueStore";
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject, WatchEvent } from "../api/types";
 import { ConfigMaps, Deployments, Events, Namespaces, Pods } from "../api/resources";
+import type { KubeObject, WatchEvent } from "../api/types";
 import { ApiError } from "./ApiError";
 import { createTestServer } from "./testing/testServer";
 

@@ -1,13 +1,13 @@
-import * as fastJsonPatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
+import * as fastJsonPatch from "fast-json-patch";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject, Status } from "../api/types";
 import { apiVersionOf } from "../api/types";
 import { type Clock, toRfc3339 } from "../clock/Clock";
-import { CompactedError, FutureRevisionError, KeyValueStore, type KeyValue } from "../store/KeyValueStore";
+import { CompactedError, FutureRevisionError, type KeyValue, KeyValueStore } from "../store/KeyValueStore";
+import { ApiError, isApiError, qualifiedKind } from "./ApiError";
 import type { AdmissionAttributes, AdmissionContext, AdmissionPlugin } from "./admission/Admission";
 import { defaultAdmissionPlugins } from "./admission/plugins";
-import { ApiError, isApiError, qualifiedKind } from "./ApiError";
 import { ServiceAllocators } from "./allocators";
 import { accessReviewDefinitions, handleAccessReview, isAccessReview } from "./auth/accessReviews";
 import {
@@ -17,20 +17,20 @@ import {
   forbiddenError,
 } from "./auth/rbacAuthorizer";
 import { CustomResources } from "./crd/CustomResources";
-import { managedFieldsAfterUpdate, serverSideApply } from "./fieldmanager/managedFields";
 import { builtinListTypes, type ListTypeResolver } from "./fieldmanager/fieldSet";
+import { managedFieldsAfterUpdate, serverSideApply } from "./fieldmanager/managedFields";
 import { KubeletRegistry } from "./KubeletRegistry";
 import { applyMergePatch, isPlainObject } from "./patch/mergePatch";
 import { applyStrategicMergePatch, deepEqual } from "./patch/strategicMergePatch";
 import type { FieldError, ResourceDefinition, StrategyContext } from "./ResourceDefinition";
-import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./ResourceRequest";
 import { ResourceRegistry } from "./ResourceRegistry";
-import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefix } from "./registry/objects";
+import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./ResourceRequest";
+import { deleteCollection, deleteObject } from "./registry/deletion";
 import { type ListFilter, makeListFilter } from "./registry/filters";
-import { checkUnknownFields } from "./registry/unknownFields";
-import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
 import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
-import { deleteObject, deleteCollection } from "./registry/deletion";
+import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefix } from "./registry/objects";
+import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
+import { checkUnknownFields } from "./registry/unknownFields";
 import { watchResource } from "./registry/watch";
 
 // Node's ESM loader sees fast-json-patch as CommonJS and exposes its functions only on `default`
@@ -991,8 +991,8 @@ export class ApiServerCore implements ApiServer {
   }
 }
 
-export { SUBRESOURCE_HANDLERS };
 export type { ListFilter };
+export { SUBRESOURCE_HANDLERS };
 
 /** `apps/v1`: the storage (first) version of a definition. */
 export function storageApiVersion(definition: ResourceDefinition): string {
@@ -1139,8 +1139,8 @@ function jsonPatchError(error: unknown): string {
   const firstLine = text.split("\n")[0];
   if (/TEST_OPERATION_FAILED/.test(firstLine)) return "testing value failed";
   if (/OPERATION_PATH_UNRESOLVABLE|OPERATION_PATH_CANNOT_ADD/.test(firstLine))
-    return "doc is missing path: " + (firstLine.match(/path.*$/)?.[0] ?? "");
+    return `doc is missing path: ${firstLine.match(/path.*$/)?.[0] ?? ""}`;
   return firstLine;
 }
 
-export { jsonPatchCompare, deepFreeze };
+export { deepFreeze, jsonPatchCompare };

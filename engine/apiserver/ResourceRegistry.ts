@@ -48,7 +48,7 @@ export class ResourceRegistry {
   /** The definition serving exactly this group, version and resource. */
   find(gvr: GroupVersionResource): ResourceDefinition | undefined {
     const served = this.byGroupResource.get(groupResourceKey(gvr.group, gvr.resource));
-    return served && served.definition.versions.includes(gvr.version) ? served.definition : undefined;
+    return served?.definition.versions.includes(gvr.version) ? served.definition : undefined;
   }
 
   /** The definition for a kind in a group (for `kind`-based lookups such as owner references). */

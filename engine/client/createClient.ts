@@ -1,6 +1,6 @@
 import type { GroupVersionResource, KubeList, KubeObject, Status, WatchEvent } from "../api/types";
-import type { ApiServer } from "../apiserver/ApiServer";
 import { ApiError } from "../apiserver/ApiError";
+import type { ApiServer } from "../apiserver/ApiServer";
 import type { RequestOptions, ResourceRequest, UserInfo, Verb } from "../apiserver/ResourceRequest";
 import type { Client, DeleteOptions, ListOptions, PatchType, WatchOptions, WriteOptions } from "./Client";
 

@@ -1,5 +1,5 @@
-import type { KubeObject } from "../api/types";
 import { Events } from "../api/resources";
+import type { KubeObject } from "../api/types";
 import { isNotFound } from "../apiserver/ApiError";
 import { type Clock, toRfc3339 } from "../clock/Clock";
 import type { Client } from "./Client";

@@ -1,18 +1,18 @@
 /**
  * The in-process client and the machinery every control loop builds on. See README.md.
  */
-export type { Client, ListOptions, WatchOptions, WriteOptions, DeleteOptions, PatchType } from "./Client";
-export { createClient, ADMIN_USER } from "./createClient";
-export { Informer, SharedInformerFactory, objectKey, splitKey } from "./informers";
+export type { Client, DeleteOptions, ListOptions, PatchType, WatchOptions, WriteOptions } from "./Client";
+export { ADMIN_USER, createClient } from "./createClient";
+export type { EventRecorder, EventSource, EventType } from "./eventRecorder";
+export { createEventRecorder } from "./eventRecorder";
 export type { EventHandlers } from "./informers";
+export { Informer, objectKey, SharedInformerFactory, splitKey } from "./informers";
+export type { RateLimiter } from "./workQueue";
 export {
-  WorkQueue,
-  runWorkers,
+  bucketRateLimiter,
   defaultControllerRateLimiter,
   exponentialRateLimiter,
-  bucketRateLimiter,
   maxOfRateLimiters,
+  runWorkers,
+  WorkQueue,
 } from "./workQueue";
-export type { RateLimiter } from "./workQueue";
-export { createEventRecorder } from "./eventRecorder";
-export type { EventRecorder, EventSource, EventType } from "./eventRecorder";

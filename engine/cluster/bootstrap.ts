@@ -1,6 +1,6 @@
 import type { KubeObject } from "../api/types";
-import type { ApiServer } from "../apiserver/ApiServer";
 import { isApiError } from "../apiserver/ApiError";
+import type { ApiServer } from "../apiserver/ApiServer";
 import type { UserInfo } from "../apiserver/ResourceRequest";
 
 /** The control-plane node's address: where the `kubernetes` Service's endpoints point. */

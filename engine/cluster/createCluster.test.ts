@@ -47,12 +47,14 @@ describe("createCluster", () => {
     cluster.stop();
   });
 
-  it("bootstraps in milliseconds and keeps idle clusters small", async () => {
-    const before = performance.now();
+  it("bootstraps in milliseconds of CPU and keeps idle clusters small", async () => {
+    createCluster({ clock: new VirtualClock(), components: [] }).stop();
+    // CPU time, not wall time: the test machine is shared, and the target (20 ms) is about our work.
+    const before = process.cpuUsage();
     const clusters = Array.from({ length: 10 }, () => createCluster({ clock: new VirtualClock(), components: [] }));
-    const perCluster = (performance.now() - before) / clusters.length;
-    // The target is 20 ms; a shared CI core gets generous slack.
-    expect(perCluster).toBeLessThan(100);
+    const used = process.cpuUsage(before);
+    const perClusterMs = (used.user + used.system) / 1000 / clusters.length;
+    expect(perClusterMs).toBeLessThan(40);
     expect(clusters[0].store.sizeBytes).toBeLessThan(200_000);
     for (const cluster of clusters) cluster.stop();
   });

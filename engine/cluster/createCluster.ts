@@ -1,4 +1,4 @@
-import { createApiServer, type ApiServer } from "../apiserver/ApiServer";
+import { type ApiServer, createApiServer } from "../apiserver/ApiServer";
 import type { ResourceDefinition } from "../apiserver/ResourceDefinition";
 import type { UserInfo } from "../apiserver/ResourceRequest";
 import type { Client } from "../client/Client";
@@ -10,9 +10,9 @@ import type { KubeProxyRules } from "../proxy/createNetwork";
 import type { Network } from "../proxy/Network";
 import { KeyValueStore } from "../store/KeyValueStore";
 import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
-import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
 import { builtinResourceDefinitions } from "./builtinResources";
 import type { Component, ComponentContext, Speed } from "./Component";
+import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
 import { componentStarters } from "./components";
 
 /** Options for {@link createCluster}. */

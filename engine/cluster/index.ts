@@ -1,6 +1,6 @@
-export { createCluster } from "./createCluster";
-export type { Cluster, ClusterOptions, ClusterHandle, ComponentStarter } from "./createCluster";
-export { componentStarters } from "./components";
-export { bootstrapCluster, CONTROL_PLANE_IP, API_SERVER_PORT, SYSTEM_NAMESPACES } from "./bootstrap";
-export { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
+export { API_SERVER_PORT, bootstrapCluster, CONTROL_PLANE_IP, SYSTEM_NAMESPACES } from "./bootstrap";
 export type { Component, ComponentContext, Speed } from "./Component";
+export { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
+export { componentStarters } from "./components";
+export type { Cluster, ClusterHandle, ClusterOptions, ComponentStarter } from "./createCluster";
+export { createCluster } from "./createCluster";

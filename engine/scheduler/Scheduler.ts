@@ -21,6 +21,7 @@ import { SchedulerCache } from "./cache/SchedulerCache";
 import { fitErrorMessage } from "./framework/FitError";
 import { type Explanation, Framework } from "./framework/Framework";
 import { newPodInfo, type PodInfo } from "./framework/PodInfo";
+import type { Status } from "./framework/Status";
 import type { ClusterEvent, CycleState, Handle, PluginFactory, QueuedPodInfo } from "./framework/types";
 import { type ObjectWatch, watchObjects } from "./internal/watchObjects";
 import { defaultPlugins } from "./plugins/registry";
@@ -352,11 +353,11 @@ class Scheduler implements SchedulerComponent {
     queued: QueuedPodInfo,
     state: CycleState,
     failure: {
-      statuses: Map<string, import("./framework/Status").Status>;
+      statuses: Map<string, Status>;
       preFilterMessage: string;
       unschedulablePlugins: Set<string>;
       error?: string;
-      absentStatus?: import("./framework/Status").Status;
+      absentStatus?: Status;
       explanation?: Explanation;
     },
   ) {

@@ -1,15 +1,15 @@
-export { KeyValueStore, CompactedError, FutureRevisionError, SnapshotCorruptError } from "./KeyValueStore";
 export type {
+  Compare,
   KeyValue,
-  StoreEvent,
+  KeyValueStoreOptions,
   RangeOptions,
   RangeResult,
-  Compare,
+  StoreEvent,
   TxnOp,
   TxnOpResult,
   TxnRequest,
   TxnResponse,
-  WatchOptions,
   WatchListener,
-  KeyValueStoreOptions,
+  WatchOptions,
 } from "./KeyValueStore";
+export { CompactedError, FutureRevisionError, KeyValueStore, SnapshotCorruptError } from "./KeyValueStore";

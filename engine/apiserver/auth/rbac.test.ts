@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigMaps, Pods, RoleBindings, Roles } from "../../api/resources";
 import type { KubeObject } from "../../api/types";
-import { ApiError } from "../ApiError";
 import { createClient } from "../../client/createClient";
+import { ApiError } from "../ApiError";
 import { createTestServer } from "../testing/testServer";
 
 const jane = { username: "jane", groups: ["system:authenticated"] };

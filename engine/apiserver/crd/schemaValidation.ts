@@ -1,5 +1,5 @@
-import type { FieldError } from "../ResourceDefinition";
 import { isPlainObject } from "../patch/mergePatch";
+import type { FieldError } from "../ResourceDefinition";
 
 /** The parts of a CRD's structural schema that validation reads. */
 export interface StructuralSchema {

@@ -141,7 +141,14 @@ describe("applyMergePatch (RFC 7386)", () => {
 
 describe("atomic lists from upstream's tags", () => {
   it("replaces node taints whole, so kubectl taint can remove one", () => {
-    const original = { spec: { taints: [{ key: "a", effect: "NoSchedule" }, { key: "b", effect: "NoSchedule" }] } };
+    const original = {
+      spec: {
+        taints: [
+          { key: "a", effect: "NoSchedule" },
+          { key: "b", effect: "NoSchedule" },
+        ],
+      },
+    };
     const patch = { spec: { taints: [{ key: "b", effect: "NoSchedule" }] } };
     expect(applyStrategicMergePatch(original, patch)).toEqual(patch);
   });

@@ -1,13 +1,12 @@
 import type { KubeObject } from "../../api/types";
 import { apiVersionOf } from "../../api/types";
 import { toRfc3339 } from "../../clock/Clock";
-import type { ApiServerCore } from "../ApiServer";
 import { ApiError } from "../ApiError";
+import type { ApiServerCore } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, ResourceResponse } from "../ResourceRequest";
 import { makeListFilter } from "./filters";
-import { clone, storagePrefix } from "./objects";
-import { decodeObject } from "./objects";
+import { clone, decodeObject, storagePrefix } from "./objects";
 
 const ORPHAN = "orphan";
 const FOREGROUND = "foregroundDeletion";

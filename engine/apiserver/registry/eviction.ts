@@ -1,7 +1,7 @@
 import type { KubeObject } from "../../api/types";
 import { toRfc3339 } from "../../clock/Clock";
-import type { ApiServerCore } from "../ApiServer";
 import { ApiError } from "../ApiError";
+import type { ApiServerCore } from "../ApiServer";
 import { isPlainObject } from "../patch/mergePatch";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, ResourceResponse } from "../ResourceRequest";

@@ -3,8 +3,8 @@ import { ApiError } from "../ApiError";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest } from "../ResourceRequest";
 import {
-  FieldSelectorParseError,
   type FieldRequirement,
+  FieldSelectorParseError,
   fieldsMatch,
   parseFieldSelector,
 } from "../selectors/FieldSelector";

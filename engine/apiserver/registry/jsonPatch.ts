@@ -1,5 +1,5 @@
-import * as fastJsonPatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
+import * as fastJsonPatch from "fast-json-patch";
 import { ApiError } from "../ApiError";
 
 // Node's ESM loader exposes fast-json-patch's functions only on `default` (see ApiServer.ts).

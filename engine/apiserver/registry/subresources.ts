@@ -1,15 +1,14 @@
 import type { KubeObject } from "../../api/types";
-import { apiVersionOf } from "../../api/types";
 import { toRfc3339 } from "../../clock/Clock";
-import type { ApiServerCore } from "../ApiServer";
 import { ApiError } from "../ApiError";
+import type { ApiServerCore } from "../ApiServer";
 import { applyMergePatch, isPlainObject } from "../patch/mergePatch";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, ResourceResponse } from "../ResourceRequest";
-import { applyJsonPatchDocument } from "./jsonPatch";
-import { clone, getPath, setPath } from "./objects";
 import { selectorFromObject } from "../selectors/LabelSelector";
 import { evictPod } from "./eviction";
+import { applyJsonPatchDocument } from "./jsonPatch";
+import { clone, getPath, setPath } from "./objects";
 
 type Handler = (server: ApiServerCore, definition: ResourceDefinition, request: ResourceRequest) => ResourceResponse;
 

@@ -1,5 +1,5 @@
-import type { OpenApiSchema } from "../ResourceDefinition";
 import { isPlainObject } from "../patch/mergePatch";
+import type { OpenApiSchema } from "../ResourceDefinition";
 
 /** Metadata's fields, for schemas that only declare `metadata: {type: object}`. */
 const OBJECT_META_FIELDS = new Set([

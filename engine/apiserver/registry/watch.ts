@@ -1,8 +1,8 @@
 import type { KubeObject, Status, WatchEvent } from "../../api/types";
 import { apiVersionOf } from "../../api/types";
 import { CompactedError, type StoreEvent } from "../../store/KeyValueStore";
-import type { ApiServerCore } from "../ApiServer";
 import { ApiError } from "../ApiError";
+import type { ApiServerCore } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, WatchListener } from "../ResourceRequest";
 import { makeListFilter } from "./filters";

@@ -1,5 +1,5 @@
-import { VirtualClock } from "../../clock/VirtualClock";
 import { createClient } from "../../client/createClient";
+import { VirtualClock } from "../../clock/VirtualClock";
 import { bootstrapCluster } from "../../cluster/bootstrap";
 import { DEFAULT_CA_CERTIFICATE } from "../../cluster/caCertificate";
 import { KeyValueStore } from "../../store/KeyValueStore";
