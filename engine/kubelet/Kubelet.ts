@@ -180,9 +180,8 @@ export class Kubelet implements Component {
     const now = toRfc3339Micro(clock.now());
     void (async () => {
       try {
-        const lease = await client.get<Lease>(Leases, "kube-node-lease", name);
-        lease.spec = { ...lease.spec, holderIdentity: name, leaseDurationSeconds, renewTime: now };
-        await client.update(Leases, lease);
+        // One merge patch per period: no read, and only renewTime changes.
+        await client.patch(Leases, "kube-node-lease", name, "merge", { spec: { holderIdentity: name, leaseDurationSeconds, renewTime: now } });
       } catch (error) {
         if (!isApiError(error, "NotFound")) {
           this.context.log(`lease renewal failed: ${error}`);
