@@ -71,7 +71,7 @@ export class Discovery {
 
   constructor(
     private readonly client: RestClient,
-    private readonly maxAgeMs = 10_000,
+    private readonly maxAgeMs = 60_000,
   ) {}
 
   /** Drops the cache. */

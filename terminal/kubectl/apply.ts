@@ -49,6 +49,15 @@ export function lastAppliedValue(object: KubeObject): string {
   return `${toGoJsonCompact(copy)}\n`;
 }
 
+/** The object as GetModifiedConfiguration(annotate=false) encodes it: annotations kept, ours dropped, map present. */
+function withoutAnnotation(object: KubeObject): KubeObject {
+  const copy = structuredClone(object);
+  const annotations = { ...(copy.metadata?.annotations ?? {}) };
+  delete annotations[lastAppliedAnnotation];
+  copy.metadata = { ...(copy.metadata ?? {}), annotations };
+  return copy;
+}
+
 function withAnnotation(object: KubeObject): KubeObject {
   const value = lastAppliedValue(object);
   const copy = structuredClone(object);
@@ -97,7 +106,7 @@ export async function applyObject(
   } catch (error) {
     if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
   }
-  const modified = options.annotate === false ? structuredClone(object) : withAnnotation(object);
+  const modified = options.annotate === false ? withoutAnnotation(object) : withAnnotation(object);
   if (!current) {
     if (info.namespaced && namespace && !modified.metadata?.namespace)
       modified.metadata = { ...(modified.metadata ?? {}), namespace };

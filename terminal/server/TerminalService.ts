@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import path from "node:path";
+import type { IPty } from "node-pty";
 import type { WebSocket } from "ws";
 import { parseClientMessage, type ServerMessage, terminalPath } from "./protocol";
 import { prepareShellLaunch, type ShellLaunch } from "./shellBundle";
@@ -21,12 +22,19 @@ export interface TerminalServiceOptions {
   limits?: Partial<SessionLimits>;
   /** At most this many shells per learner (tabs); the oldest detached one is stopped first. */
   maxSessionsPerLearner?: number;
+  /** Keep one pre-started shell ready (default true). */
+  warmShells?: boolean;
   /** For tests: how to spawn (node-pty's spawn). */
   spawn?: typeof import("node-pty").spawn;
   log?: (message: string) => void;
 }
 
 const sessionIdPattern = /^[A-Za-z0-9_-]{6,64}$/;
+
+/** The environment a shell process starts with: nothing of the server's own (no secrets, no NODE_OPTIONS). */
+function baseEnvironment(): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", TERM: "xterm-256color" };
+}
 
 /**
  * Learner shells behind WebSockets: one pty per (learner, session id), attachable only by its
@@ -43,11 +51,50 @@ export class TerminalService {
     this.limits = { replayBytes: 64 * 1024, outputBytesPerSecond: 512 * 1024, ...options.limits };
   }
 
-  /** Builds the shell bundle ahead of the first terminal, so it opens quickly. */
+  private warmShell: IPty | undefined;
+  private warmExited = false;
+
+  /** Builds the shell bundle ahead of the first terminal and starts a warm shell, so terminals open quickly. */
   prepare(): Promise<ShellLaunch> {
-    this.launch ??= prepareShellLaunch(this.options.root, this.options.dataDirectory);
+    this.launch ??= prepareShellLaunch(this.options.root, this.options.dataDirectory).then(async (launch) => {
+      await this.refillWarmShell(launch);
+      return launch;
+    });
     return this.launch;
   }
+
+  /** Keeps one shell process started and waiting (modules loaded), unless disabled. */
+  private async refillWarmShell(launch?: ShellLaunch): Promise<void> {
+    if (this.options.warmShells === false || this.closed || this.warmShell) return;
+    const resolved = launch ?? (await this.launch);
+    if (!resolved || this.warmShell || this.closed) return;
+    const spawn = this.options.spawn ?? (await import("node-pty")).spawn;
+    const pty = spawn(resolved.file, resolved.args, {
+      name: "xterm-256color",
+      cols: 80,
+      rows: 24,
+      cwd: this.options.root,
+      env: { ...baseEnvironment(), KUBELAB_WARM: "1" },
+    });
+    this.warmExited = false;
+    pty.onExit(() => {
+      if (this.warmShell === pty) {
+        this.warmShell = undefined;
+        this.warmExited = true;
+      }
+    });
+    this.warmShell = pty;
+  }
+
+  private takeWarmShell(cols: number, rows: number): IPty | undefined {
+    const pty = this.warmShell;
+    if (!pty || this.warmExited) return undefined;
+    this.warmShell = undefined;
+    pty.resize(cols, rows);
+    return pty;
+  }
+
+  private closed = false;
 
   private home(learnerId: string): string {
     return this.options.homeFor?.(learnerId) ?? path.join(this.options.dataDirectory, "learners", learnerId, "home");
@@ -118,23 +165,26 @@ export class TerminalService {
       }
       const launch = await this.prepare();
       const spawn = this.options.spawn ?? (await import("node-pty")).spawn;
-      session = new TerminalSession({
-        launch,
-        cwd: this.options.root,
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: this.home(learnerId),
-          LANG: "C.UTF-8",
-          TERM: "xterm-256color",
-          KUBELAB_HOME: this.home(learnerId),
-          KUBECONFIG: kubeconfig,
-          NODE_OPTIONS: "",
+      const warm = this.takeWarmShell(cols, rows);
+      session = new TerminalSession(
+        {
+          launch,
+          cwd: this.options.root,
+          env: {
+            ...baseEnvironment(),
+            HOME: this.home(learnerId),
+            KUBELAB_HOME: this.home(learnerId),
+            KUBECONFIG: kubeconfig,
+          },
+          cols,
+          rows,
+          limits: this.limits,
+          spawn,
         },
-        cols,
-        rows,
-        limits: this.limits,
-        spawn,
-      });
+        warm,
+      );
+      if (warm) warm.write(`${JSON.stringify({ home: this.home(learnerId), kubeconfig })}\n`);
+      void this.refillWarmShell();
       this.sessions.set(key, session);
       this.ensureReaper();
     } else {
@@ -179,6 +229,13 @@ export class TerminalService {
 
   /** Stops every shell (server shutdown). */
   close(): void {
+    this.closed = true;
+    try {
+      this.warmShell?.kill();
+    } catch {
+      // Already gone.
+    }
+    this.warmShell = undefined;
     for (const session of this.sessions.values()) session.kill();
     this.sessions.clear();
     if (this.reaper) clearInterval(this.reaper);

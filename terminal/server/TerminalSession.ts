@@ -45,14 +45,20 @@ export class TerminalSession {
   lastActivity = Date.now();
   detachedAt: number | undefined = Date.now();
 
-  constructor(private readonly options: SpawnOptions) {
-    this.pty = options.spawn(options.launch.file, options.launch.args, {
-      name: "xterm-256color",
-      cols: options.cols,
-      rows: options.rows,
-      cwd: options.cwd,
-      env: options.env,
-    });
+  constructor(
+    private readonly options: SpawnOptions,
+    /** A pre-started shell waiting for its configuration line (see terminal/shell/main.ts). */
+    warm?: IPty,
+  ) {
+    this.pty =
+      warm ??
+      options.spawn(options.launch.file, options.launch.args, {
+        name: "xterm-256color",
+        cols: options.cols,
+        rows: options.rows,
+        cwd: options.cwd,
+        env: options.env,
+      });
     this.pty.onData((data) => this.onOutput(data));
     this.pty.onExit(({ exitCode }) => {
       this.exited = exitCode;

@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+/** V8 limits per shell: a small young generation and a capped heap keep each shell's memory low. */
+const nodeFlags = ["--max-old-space-size=96", "--max-semi-space-size=1"];
+
 /** The command that starts a learner shell process. */
 export interface ShellLaunch {
   file: string;
@@ -51,8 +54,8 @@ export async function prepareShellLaunch(root: string, _dataDirectory?: string):
         },
       });
     }
-    return { file: process.execPath, args: ["--max-old-space-size=96", output] };
+    return { file: process.execPath, args: [...nodeFlags, output] };
   } catch {
-    return { file: process.execPath, args: ["--max-old-space-size=96", "--import", "tsx", entry] };
+    return { file: process.execPath, args: [...nodeFlags, "--import", "tsx", entry] };
   }
 }

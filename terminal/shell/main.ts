@@ -6,6 +6,38 @@ import { Shell } from "./Shell";
  * `node --import tsx terminal/shell/main.ts` with KUBELAB_HOME (the learner's home folder on
  * disk) and KUBECONFIG (the learner's cluster kubeconfig on the host).
  */
+/**
+ * A pre-started ("warm") shell waits for its learner: the first stdin line is JSON
+ * `{home, kubeconfig, hostname}`. Loading the modules is the slow part of starting, so the
+ * terminal service keeps one warm shell ready and hands it to the next session.
+ */
+async function readConfigLine(): Promise<{ home?: string; kubeconfig?: string; hostname?: string }> {
+  return new Promise((resolve) => {
+    let buffer = "";
+    const onData = (chunk: Buffer | string) => {
+      buffer += String(chunk);
+      const newline = buffer.search(/[\r\n]/);
+      if (newline < 0) return;
+      process.stdin.off("data", onData);
+      process.stdin.pause();
+      try {
+        resolve(JSON.parse(buffer.slice(0, newline)));
+      } catch {
+        resolve({});
+      }
+    };
+    process.stdin.on("data", onData);
+  });
+}
+
+if (process.env.KUBELAB_WARM === "1") {
+  // Quiet until configured: no echo of the configuration line.
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  const config = await readConfigLine();
+  if (config.home) process.env.KUBELAB_HOME = config.home;
+  if (config.kubeconfig) process.env.KUBECONFIG = config.kubeconfig;
+  if (config.hostname) process.env.KUBELAB_HOSTNAME = config.hostname;
+}
 const home = process.env.KUBELAB_HOME;
 const kubeconfigPath = process.env.KUBECONFIG;
 if (!home) {
@@ -20,6 +52,7 @@ try {
 }
 if (process.stdin.isTTY) process.stdin.setRawMode(true);
 process.stdin.setEncoding("utf8");
+process.stdin.resume();
 const shell = new Shell({
   homeDirectory: home,
   kubeconfig,
