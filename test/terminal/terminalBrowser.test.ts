@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster, type TestCluster } from "./differential/harness";
+
+/**
+ * The terminal in a real browser: open a lesson, wait for the prompt, type `kubectl get nodes`
+ * and `kubectl run …`, and read the answers from xterm's screen.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const available = existsSync(CHROMIUM) && existsSync("/usr/bin/kubectl");
+if (!available) console.warn(`\n  SKIPPING terminal browser test: ${CHROMIUM} is missing.\n`);
+
+describe.skipIf(!available)("terminal in Chromium", () => {
+  let cluster: TestCluster;
+  let server: ChildProcess;
+  let url = "";
+  let browser: Browser;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    const work = mkdtempSync(path.join(tmpdir(), "kubelab-terminal-browser-"));
+    server = spawn(process.execPath, [path.join(ROOT, "test", "terminal", "serveWithTerminal.mjs")], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: "0",
+        KUBELAB_HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        DATABASE_URL: `file:${path.join(work, "kubelab.db")}`,
+        KUBELAB_TEST_KUBECONFIG: cluster.kubeconfig,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    server.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    server.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
+      server.stdout?.on("data", () => {
+        const match = /Kubelab is serving at (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+    await cluster?.stop();
+  });
+
+  const screen = (page: Page) => page.locator('[data-testid="terminal"] .xterm-rows').innerText();
+
+  it("opens a lesson with a prompt, runs kubectl get nodes and kubectl run", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    const lesson = page.getByTestId("lesson-link").first();
+    await lesson.click();
+    const terminal = page.getByTestId("terminal");
+    await expect.poll(() => terminal.getAttribute("data-state"), { timeout: 30_000 }).toBe("ready");
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("controlplane:~$");
+    await terminal.click();
+    await page.keyboard.type("kubectl get nodes\n");
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toMatch(/controlplane\s+Ready\s+control-plane/);
+    await page.keyboard.type("kubectl run web --image=nginx\n");
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("pod/web created");
+    await page.close();
+  }, 120_000);
+});
