@@ -78,7 +78,9 @@ describe("ClusterHost isolation", () => {
         })
       ).status,
     ).toBe(201);
-    const seenByB = await (await call(b.id, b.token, "/api/v1/namespaces/default/configmaps")).json();
+    const seenByB = (await (await call(b.id, b.token, "/api/v1/namespaces/default/configmaps")).json()) as {
+      items: Array<{ metadata: { name: string } }>;
+    };
     expect(seenByB.items.map((item: { metadata: { name: string } }) => item.metadata.name)).not.toContain(
       "secret-of-a",
     );
@@ -90,7 +92,14 @@ describe("ClusterHost isolation", () => {
     const { id, token } = await host.create();
     const record = readFileSync(path.join(folder, id, "cluster.json"), "utf8");
     expect(record).not.toContain(token);
-    expect(JSON.parse(record).tokenSha256).toBe(hashToken(token));
+    expect(JSON.parse(record).tokens[0]).toMatchObject({ label: "terminal", sha256: hashToken(token) });
+    // A downloaded kubeconfig's token works beside the terminal's; a new download replaces the old one.
+    const first = await host.issueToken(id, "download");
+    const second = await host.issueToken(id, "download");
+    expect(host.verifyToken(id, token)).toBe(true);
+    expect(host.verifyToken(id, first)).toBe(false);
+    expect(host.verifyToken(id, second)).toBe(true);
+    expect(readFileSync(path.join(folder, id, "cluster.json"), "utf8")).not.toContain(second);
   });
 
   it("ids are 26 random base32 characters", async () => {
@@ -216,7 +225,7 @@ describe("ClusterHost quotas", () => {
     );
     const refused = await call(id, token, "/api/v1/namespaces/default/pods", { method: "POST", body: pod("c") });
     expect(refused.status).toBe(403);
-    const status = await refused.json();
+    const status = (await refused.json()) as { message: string };
     expect(status).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
     expect(status.message).toBe(
       "pods is forbidden: exceeded quota: kubelab-cluster-quota, requested: pods=1, used: pods=2, limited: pods=2",
@@ -230,7 +239,7 @@ describe("ClusterHost quotas", () => {
       if (last.status !== 201) break;
     }
     expect(last?.status).toBe(403);
-    expect((await last?.json()).message).toMatch(
+    expect(((await (last as Response).json()) as { message: string }).message).toMatch(
       /exceeded quota: kubelab-cluster-quota, requested: count\/objects=1, used: count\/objects=60, limited: count\/objects=60/,
     );
   });
@@ -248,7 +257,9 @@ describe("ClusterHost quotas", () => {
     }
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
     expect(limited?.headers.get("retry-after")).toBe("1");
-    expect((await limited?.json()).message).toMatch(/request rate limit \(1 requests per second, burst 5\)/);
+    expect(((await (limited as Response).json()) as { message: string }).message).toMatch(
+      /request rate limit \(1 requests per second, burst 5\)/,
+    );
   });
 
   it("refuses a second watch past the watch limit", async () => {
@@ -261,7 +272,9 @@ describe("ClusterHost quotas", () => {
     expect(first.status).toBe(200);
     const second = await call(id, token, "/api/v1/namespaces/default/configmaps?watch=true");
     expect(second.status).toBe(429);
-    expect((await second.json()).message).toBe("too many open watches: the cluster's limit is 1 watches");
+    expect(((await second.json()) as { message: string }).message).toBe(
+      "too many open watches: the cluster's limit is 1 watches",
+    );
     controller.abort();
     await first.body?.cancel().catch(() => undefined);
   });

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { ApiError } from "../../apiserver/ApiError";
 import { httpApiServerOf } from "../../apiserver/http/adapter";
 import { createHttpHandler, type HttpHandler } from "../../apiserver/http/createHttpHandler";
@@ -41,10 +42,13 @@ export interface ClusterHostOptions {
   log?: (line: string) => void;
 }
 
-/** What is stored about a cluster besides its snapshot. The token is kept only as its SHA-256. */
+/**
+ * What is stored about a cluster besides its snapshot. Tokens are kept only as their SHA-256, one
+ * per label (`terminal` for the learner's shell, `download` for the kubeconfig they downloaded).
+ */
 interface ClusterRecord {
   id: string;
-  tokenSha256: string;
+  tokens: Array<{ label: string; sha256: string; createdAt: string }>;
   createdAt: string;
 }
 
@@ -133,22 +137,27 @@ export class ClusterHost {
   async create(): Promise<{ id: string; token: string }> {
     const id = newId();
     const token = randomBytes(32).toString("base64url");
+    const createdAt = new Date(this.clock.now()).toISOString();
     const record: ClusterRecord = {
       id,
-      tokenSha256: hashToken(token),
-      createdAt: new Date(this.clock.now()).toISOString(),
+      tokens: [{ label: "terminal", sha256: hashToken(token), createdAt }],
+      createdAt,
     };
     await writeFileAtomically(path.join(this.folder(id), "cluster.json"), Buffer.from(`${JSON.stringify(record)}\n`));
     this.records.set(id, record);
     return { id, token };
   }
 
-  /** Replaces a cluster's token (the old one stops working); returns the new token. */
-  async rotateToken(id: string): Promise<string> {
+  /**
+   * Issues a token for `label` (e.g. `download`), replacing that label's previous token, which
+   * stops working; the other labels' tokens keep working. Returns the new token.
+   */
+  async issueToken(id: string, label: string): Promise<string> {
     const record = this.record(id);
     if (!record) throw new Error(`no cluster ${id}`);
     const token = randomBytes(32).toString("base64url");
-    const updated = { ...record, tokenSha256: hashToken(token) };
+    const entry = { label, sha256: hashToken(token), createdAt: new Date(this.clock.now()).toISOString() };
+    const updated = { ...record, tokens: [...record.tokens.filter((existing) => existing.label !== label), entry] };
     await writeFileAtomically(path.join(this.folder(id), "cluster.json"), Buffer.from(`${JSON.stringify(updated)}\n`));
     this.records.set(id, updated);
     return token;
@@ -161,7 +170,7 @@ export class ClusterHost {
     if (cached) return cached;
     try {
       const record = JSON.parse(readFileSync(path.join(this.folder(id), "cluster.json"), "utf8")) as ClusterRecord;
-      if (record.id !== id || typeof record.tokenSha256 !== "string") return undefined;
+      if (record.id !== id || !Array.isArray(record.tokens)) return undefined;
       this.records.set(id, record);
       return record;
     } catch {
@@ -177,10 +186,12 @@ export class ClusterHost {
   /** Whether `token` opens cluster `id` (constant-time comparison of the hashes). */
   verifyToken(id: string, token: string): boolean {
     const record = this.record(id);
-    // Compare against something even for unknown ids, so timing says nothing about which ids exist.
-    const expected = Buffer.from(record?.tokenSha256 ?? "0".repeat(64), "hex");
     const given = Buffer.from(hashToken(token), "hex");
-    return timingSafeEqual(expected, given) && record !== undefined;
+    // Compare against something even for unknown ids, so timing says nothing about which ids exist.
+    const hashes = record?.tokens.map((entry) => entry.sha256) ?? ["0".repeat(64)];
+    let matched = false;
+    for (const hash of hashes) if (timingSafeEqual(Buffer.from(hash, "hex"), given)) matched = true;
+    return matched && record !== undefined;
   }
 
   /** The API URL path of a cluster on the app's port. */
