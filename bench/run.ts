@@ -34,7 +34,9 @@ for (const file of benchmarks) {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) failed.push(name);
-  console.log(`--- ${name}: ${result.status === 0 ? "done" : `FAILED (exit ${result.status})`} in ${seconds.toFixed(1)} s`);
+  console.log(
+    `--- ${name}: ${result.status === 0 ? "done" : `FAILED (exit ${result.status})`} in ${seconds.toFixed(1)} s`,
+  );
 }
 
 if (failed.length > 0) {
