@@ -18,6 +18,20 @@ export interface Network {
   connect(source: NetworkSource, host: string, port: number, options?: ConnectOptions): Promise<Connection>;
   /** DNS lookup as CoreDNS answers it for this source: A records (IPs) or NXDOMAIN. */
   resolve(source: NetworkSource, name: string): Promise<DnsAnswer>;
+  /**
+   * kube-proxy's rules as one node's kernel holds them, for `iptables-save` and `iptables -L` in
+   * that node's shell or in its kube-proxy pod (whose image ships iptables). Optional: test
+   * networks may lack it; engine/proxy's network always has it.
+   */
+  iptables?(nodeName: string): NodeIptables;
+}
+
+/** One node's iptables, as the commands print it. */
+export interface NodeIptables {
+  /** `iptables-save` (filter and nat tables). */
+  save(): string;
+  /** `iptables [-t table] -L [chain] -n`. */
+  list(table?: "filter" | "nat", chain?: string): string;
 }
 
 /** Optional knobs of {@link Network.connect}. */

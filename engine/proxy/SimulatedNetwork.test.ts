@@ -399,6 +399,9 @@ describe("cluster DNS", () => {
       /-A KUBE-SEP-[A-Z2-7]{16} -p udp -m comment --comment kube-system\/kube-dns:dns -m udp -j DNAT --to-destination 10.244.0.2:53/,
     );
     const listing = t.net.kubeProxy.iptablesList("node01", "nat", "KUBE-SVC-TCOU7JCQXEZGVUNU");
+    // The same rules reach node shells and kube-proxy pods through the Network the runtime holds.
+    expect(t.net.network.iptables?.("node01").list("nat", "KUBE-SVC-TCOU7JCQXEZGVUNU")).toBe(listing);
+    expect(t.net.network.iptables?.("node01").save()).toBe(saved);
     expect(listing).toContain("Chain KUBE-SVC-TCOU7JCQXEZGVUNU (1 references)");
     expect(listing).toContain(
       "KUBE-MARK-MASQ  udp  -- !10.244.0.0/16        10.96.0.10           /* kube-system/kube-dns:dns cluster IP */ udp dpt:53",

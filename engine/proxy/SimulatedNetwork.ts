@@ -8,6 +8,7 @@ import {
   type Network,
   NetworkError,
   type NetworkSource,
+  type NodeIptables,
 } from "./Network";
 import { NetworkPolicies, type PolicyEndpoint } from "./NetworkPolicies";
 import { type EndpointInfo, type ServicePortInfo, type ServiceTable, usableEndpoints } from "./ServiceTable";
@@ -45,6 +46,14 @@ export class SimulatedNetwork implements Network {
     /** NetworkPolicies to enforce (none: everything is allowed, as with a non-enforcing CNI). */
     private readonly policies: NetworkPolicies = new NetworkPolicies(),
   ) {}
+
+  /** Set by createNetwork: renders kube-proxy's rules for a node. */
+  iptablesProvider?: (nodeName: string) => NodeIptables;
+
+  iptables(nodeName: string): NodeIptables {
+    if (!this.iptablesProvider) throw new Error("no kube-proxy rules attached to this network");
+    return this.iptablesProvider(nodeName);
+  }
 
   listen(ip: string, port: number, handler: ConnectionHandler): () => void {
     const key = `${ip}:${port}`;

@@ -129,6 +129,10 @@ export function createNetwork(ctx: ComponentContext, options: NetworkOptions = {
       return listTable(rules(nodeName)[tableName], chain);
     },
   };
+  network.iptablesProvider = (nodeName) => ({
+    save: () => kubeProxy.iptablesSave(nodeName),
+    list: (tableName, chain) => kubeProxy.iptablesList(nodeName, tableName, chain),
+  });
   return {
     network,
     kubeProxy,

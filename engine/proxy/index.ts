@@ -18,5 +18,6 @@ export {
   type Network,
   NetworkError,
   type NetworkSource,
+  type NodeIptables,
 } from "./Network";
 export { defaultConnectTimeoutMs, SimulatedNetwork } from "./SimulatedNetwork";
