@@ -1,6 +1,6 @@
 import type { Lease } from "../api/coordination";
-import type { ConfigMap, Node, Pod, PodStatus, Secret } from "../api/core";
-import { ConfigMaps, Leases, Nodes, Pods, Secrets } from "../api/resources";
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from "../api/core";
+import { ConfigMaps, Leases, Nodes, Pods, Secrets, Services } from "../api/resources";
 import type { WatchEvent } from "../api/types";
 import { ApiError, isApiError } from "../apiserver/ApiError";
 import type { KubeletConnection, PodMetrics } from "../apiserver/KubeletConnection";
@@ -181,7 +181,9 @@ export class Kubelet implements Component {
     void (async () => {
       try {
         // One merge patch per period: no read, and only renewTime changes.
-        await client.patch(Leases, "kube-node-lease", name, "merge", { spec: { holderIdentity: name, leaseDurationSeconds, renewTime: now } });
+        await client.patch(Leases, "kube-node-lease", name, "merge", {
+          spec: { holderIdentity: name, leaseDurationSeconds, renewTime: now },
+        });
       } catch (error) {
         if (!isApiError(error, "NotFound")) {
           this.context.log(`lease renewal failed: ${error}`);
@@ -305,6 +307,7 @@ export class Kubelet implements Component {
       },
       serviceAccountToken: (pod, audience, expirationSeconds) =>
         serviceAccountToken(client, clock, pod, audience, expirationSeconds),
+      services: async (namespace) => (await client.list<Service>(Services, namespace)).items,
     };
     this.host = {
       clock,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigMap, Pod } from "../api/core";
-import { ConfigMaps, Pods } from "../api/resources";
+import { ConfigMaps, Pods, Services } from "../api/resources";
 import { isApiError } from "../apiserver/ApiError";
 import { kubeletCluster } from "./testing/harness";
 
@@ -431,6 +431,38 @@ describe("containers from the image config and the pod spec", () => {
     expect(logsOf(h, "app")).toBe('hi app node01 app\nhello from a configmap\ntier="web"ca.crt\nnamespace\ntoken\n');
   });
 
+  it("sets service-link variables for the namespace's Services", async () => {
+    const h = await setup();
+    await h.client.create(Services, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web-front", namespace: "default" },
+      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+    });
+    await h.run({
+      spec: {
+        restartPolicy: "Never",
+        containers: [{ name: "app", image: "busybox", command: ["sh", "-c", "env | grep WEB_FRONT"] }],
+      },
+    });
+    await h.clock.advance(1_000);
+    const service = await h.client.get(Services, "default", "web-front");
+    const ip = service.spec.clusterIP;
+    expect(logsOf(h, "app").split("\n").sort()).toEqual(
+      [
+        "",
+        `WEB_FRONT_PORT=tcp://${ip}:80`,
+        `WEB_FRONT_PORT_80_TCP=tcp://${ip}:80`,
+        `WEB_FRONT_PORT_80_TCP_ADDR=${ip}`,
+        "WEB_FRONT_PORT_80_TCP_PORT=80",
+        "WEB_FRONT_PORT_80_TCP_PROTO=tcp",
+        `WEB_FRONT_SERVICE_HOST=${ip}`,
+        "WEB_FRONT_SERVICE_PORT=80",
+        "WEB_FRONT_SERVICE_PORT_HTTP=80",
+      ].sort(),
+    );
+  });
+
   it("shares an emptyDir between containers", async () => {
     const h = await setup();
     await h.run({
@@ -509,17 +541,15 @@ describe("attach", () => {
     });
     await h.clock.advance(500);
     expect(await h.status()).toBe("Running");
-    const session = h.cluster.apiServer.kubelets
-      .get("node01")
-      ?.attach({
-        namespace: "default",
-        pod: "app",
-        container: "app",
-        stdin: true,
-        stdout: true,
-        stderr: false,
-        tty: true,
-      });
+    const session = h.cluster.apiServer.kubelets.get("node01")?.attach({
+      namespace: "default",
+      pod: "app",
+      container: "app",
+      stdin: true,
+      stdout: true,
+      stderr: false,
+      tty: true,
+    });
     let screen = "";
     session?.onStdout((data) => {
       screen += new TextDecoder().decode(data);

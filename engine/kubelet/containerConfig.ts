@@ -1,5 +1,15 @@
 import { type IFileSystem, InMemoryFs } from "just-bash";
-import type { ConfigMap, Container, DownwardAPIVolumeFile, EnvVar, KeyToPath, Pod, Secret, Volume } from "../api/core";
+import type {
+  ConfigMap,
+  Container,
+  DownwardAPIVolumeFile,
+  EnvVar,
+  KeyToPath,
+  Pod,
+  Secret,
+  Service,
+  Volume,
+} from "../api/core";
 import { quantityToMilli, quantityToNumber } from "../api/quantity";
 import type { ImageDefinition } from "../images";
 import type { Mount } from "../runtime";
@@ -28,6 +38,31 @@ export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<string>;
+  /** Services of a namespace, for the service-link environment variables. */
+  services?(namespace: string): Promise<Service[]>;
+}
+
+/** The docker-links style variables the kubelet sets for a Service (`WEB_SERVICE_HOST` …). */
+export function serviceEnvironment(service: Service): Record<string, string> {
+  const ip = service.spec?.clusterIP;
+  if (!ip || ip === "None" || service.spec?.type === "ExternalName") return {};
+  const prefix = (service.metadata.name ?? "").toUpperCase().replace(/-/g, "_");
+  const env: Record<string, string> = { [`${prefix}_SERVICE_HOST`]: ip };
+  const ports = service.spec?.ports ?? [];
+  ports.forEach((port, index) => {
+    const protocol = (port.protocol ?? "TCP").toLowerCase();
+    if (index === 0) {
+      env[`${prefix}_SERVICE_PORT`] = String(port.port);
+      env[`${prefix}_PORT`] = `${protocol}://${ip}:${port.port}`;
+    }
+    if (port.name) env[`${prefix}_SERVICE_PORT_${port.name.toUpperCase().replace(/-/g, "_")}`] = String(port.port);
+    const base = `${prefix}_PORT_${port.port}_${protocol.toUpperCase()}`;
+    env[base] = `${protocol}://${ip}:${port.port}`;
+    env[`${base}_PROTO`] = protocol;
+    env[`${base}_PORT`] = String(port.port);
+    env[`${base}_ADDR`] = ip;
+  });
+  return env;
 }
 
 /** What the node contributes: its allocatable resources and IP, for resourceFieldRef and status.hostIP. */
@@ -173,6 +208,12 @@ export async function containerEnvironment(
     env[entry.slice(0, equals)] = entry.slice(equals + 1).replace("{version}", version);
   }
   env.HOSTNAME = hostname;
+  if (pod.spec?.enableServiceLinks !== false && sources.services) {
+    for (const service of await sources.services(namespace)) {
+      if (namespace === "default" && service.metadata.name === "kubernetes") continue;
+      Object.assign(env, serviceEnvironment(service));
+    }
+  }
   Object.assign(env, kubernetesServiceEnv);
   const defined: Record<string, string> = { ...kubernetesServiceEnv };
   for (const from of container.envFrom ?? []) {
