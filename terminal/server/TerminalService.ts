@@ -15,6 +15,11 @@ export interface TerminalServiceOptions {
   /** The kubeconfig file (host path) for a learner's cluster; the hosting issue provides it. */
   kubeconfigFor(learnerId: string): Promise<string>;
   homeFor?(learnerId: string): string;
+  /**
+   * Keeps the learner's cluster awake while their shell runs (ClusterHost.hold); the returned
+   * function releases it when the shell stops.
+   */
+  holdCluster?(learnerId: string): Promise<() => void>;
   /** A detached shell is kept this long for a reconnect (default 5 minutes). */
   detachedGraceMs?: number;
   /** A shell without input for this long is stopped (default 60 minutes); files and history stay. */
@@ -43,6 +48,7 @@ function baseEnvironment(): Record<string, string> {
  */
 export class TerminalService {
   private readonly sessions = new Map<string, TerminalSession>();
+  private readonly releases = new Map<string, () => void>();
   private launch: Promise<ShellLaunch> | undefined;
   private reaper: NodeJS.Timeout | undefined;
   private readonly limits: SessionLimits;
@@ -114,13 +120,19 @@ export class TerminalService {
       const detachedTooLong = session.detachedAt !== undefined && now - session.detachedAt > grace;
       if (session.hasExited || detachedTooLong || now - session.lastActivity > idle) {
         session.kill();
-        this.sessions.delete(key);
+        this.forget(key);
       }
     }
     if (this.sessions.size === 0 && this.reaper) {
       clearInterval(this.reaper);
       this.reaper = undefined;
     }
+  }
+
+  private forget(key: string): void {
+    this.sessions.delete(key);
+    this.releases.get(key)?.();
+    this.releases.delete(key);
   }
 
   /** Number of running shells (for tests and metrics). */
@@ -153,7 +165,10 @@ export class TerminalService {
     let replayed = true;
     if (!session || session.hasExited) {
       replayed = false;
-      session?.kill();
+      if (session) {
+        session.kill();
+        this.forget(key);
+      }
       this.limitSessions(learnerId);
       let kubeconfig: string;
       try {
@@ -184,6 +199,16 @@ export class TerminalService {
         warm,
       );
       if (warm) warm.write(`${JSON.stringify({ home: this.home(learnerId), kubeconfig })}\n`);
+      if (this.options.holdCluster) {
+        const sessionKey = key;
+        void this.options.holdCluster(learnerId).then(
+          (release) => {
+            if (this.sessions.has(sessionKey)) this.releases.set(sessionKey, release);
+            else release();
+          },
+          (error: unknown) => this.options.log?.(`terminal: could not hold the cluster of ${learnerId}: ${String(error)}`),
+        );
+      }
       void this.refillWarmShell();
       this.sessions.set(key, session);
       this.ensureReaper();
@@ -195,7 +220,7 @@ export class TerminalService {
       output: (data) => send({ type: "output", data }),
       exit: (status) => {
         send({ type: "exit", status });
-        this.sessions.delete(key);
+        this.forget(key);
         socket.close(1000, "shell exited");
       },
       congested: () => socket.bufferedAmount > 1024 * 1024,
@@ -223,7 +248,7 @@ export class TerminalService {
     const victim = detached[0] ?? mine.sort((a, b) => a[1].lastActivity - b[1].lastActivity)[0];
     if (victim) {
       victim[1].kill();
-      this.sessions.delete(victim[0]);
+      this.forget(victim[0]);
     }
   }
 
@@ -236,8 +261,10 @@ export class TerminalService {
       // Already gone.
     }
     this.warmShell = undefined;
-    for (const session of this.sessions.values()) session.kill();
-    this.sessions.clear();
+    for (const [key, session] of this.sessions) {
+      session.kill();
+      this.forget(key);
+    }
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
   }
