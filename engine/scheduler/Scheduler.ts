@@ -474,13 +474,12 @@ class Scheduler implements SchedulerComponent {
   }
 }
 
-/** Did a node change in a way that can make a pod fit (not just a heartbeat)? */
+/** Did a node change in a way that can make a pod fit (not a heartbeat, not its image list)? */
 function nodeSchedulingPropertiesChanged(old: Node, node: Node): boolean {
   return (
     JSON.stringify(old.metadata.labels) !== JSON.stringify(node.metadata.labels) ||
     JSON.stringify(old.spec) !== JSON.stringify(node.spec) ||
-    JSON.stringify(old.status?.allocatable) !== JSON.stringify(node.status?.allocatable) ||
-    JSON.stringify(old.status?.images) !== JSON.stringify(node.status?.images)
+    JSON.stringify(old.status?.allocatable) !== JSON.stringify(node.status?.allocatable)
   );
 }
 
