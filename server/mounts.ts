@@ -20,4 +20,39 @@ export type Mount = (registry: RouteRegistry) => void | Promise<void>;
  * },
  * ```
  */
-export const mounts: Mount[] = [];
+export const mounts: Mount[] = [
+  // Learners' clusters at /clusters/<id>/ (engine/host/hosting), and their terminals wired to them.
+  async (registry) => {
+    const path = await import("node:path");
+    const { ClusterHost } = await import("../engine/host/hosting/ClusterHost");
+    const { setClusterHost } = await import("../lib/clusters/clusterHost");
+    const { projectRoot } = await import("../lib/projectRoot");
+    const dataDirectory = path.resolve(projectRoot(), process.env.KUBELAB_DATA_DIR ?? "data");
+    const host = new ClusterHost({
+      dataDir: path.join(dataDirectory, "clusters"),
+      speed: process.env.KUBELAB_SPEED === "fast" ? "fast" : "realistic",
+      log: (line) => console.log(line),
+    });
+    setClusterHost(host);
+    registry.mountHttp("/clusters", (request, response, { path: rest }) => host.serve(request, response, rest));
+    registry.onShutdown(() => host.close());
+    if (process.env.KUBELAB_TERMINAL === "off") return;
+    const { TerminalService } = await import("../terminal/server/TerminalService");
+    const { terminalPath } = await import("../terminal/server/protocol");
+    const { learnerHome, terminalKubeconfig } = await import("../lib/clusters/learnerClusters");
+    const localOrigin = `http://127.0.0.1:${process.env.PORT?.trim() || "3000"}`;
+    const terminals = new TerminalService({
+      root: projectRoot(),
+      dataDirectory,
+      homeFor: (learnerId) => learnerHome(dataDirectory, learnerId),
+      // The shell's kubectl talks to the learner's own cluster on this port; ~/.kube/config holds its token.
+      kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, localOrigin),
+      log: (line) => console.log(line),
+    });
+    void terminals.prepare().catch((error: unknown) => console.error(`terminal: ${String(error)}`));
+    registry.mountWebSocket(terminalPath, (socket, request, { learnerId }) =>
+      terminals.handle(socket, request, learnerId),
+    );
+    registry.onShutdown(() => terminals.close());
+  },
+];

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
 import { renderMarkdown } from "../../../lib/lessons/renderMarkdown";
+import { ClusterActions } from "./ClusterActions";
 import { TerminalColumn } from "./TerminalColumn";
 
 export const dynamic = "force-dynamic";
@@ -32,6 +33,7 @@ export default async function LessonPage({ params }: LessonPageProps) {
     <main className="lesson-layout">
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
+        <ClusterActions lessonId={lesson.id} />
         <LessonText markdown={lesson.body} />
         <nav className="lesson-nav">
           {previous ? <Link href={`/lessons/${previous.id}`}>← {previous.title}</Link> : <span />}

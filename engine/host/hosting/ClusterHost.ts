@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { ADMIN_USER, serveRequest } from "../standalone/serveHttp";
 import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
 import { loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
+import { hashToken } from "./tokens";
 
 /** A cluster id: 26 characters of lower-case base32 (128 random bits), unguessable. */
 export const CLUSTER_ID_PATTERN = /^[a-z2-7]{26}$/;
@@ -79,10 +80,7 @@ export interface ClusterInfo {
   quotas: ClusterQuotas;
 }
 
-/** SHA-256 of a token, hex: what is stored instead of the token. */
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export { hashToken } from "./tokens";
 
 function newId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz234567";

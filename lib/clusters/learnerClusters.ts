@@ -1,0 +1,86 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { prisma } from "../database/prisma";
+import { clusterHost } from "./clusterHost";
+
+/** SHA-256 of a token, hex (as engine/host/hosting stores it). */
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Where a learner's files live: `<data>/learners/<id>/home` (the terminal's home folder). */
+export function learnerHome(dataDirectory: string, learnerId: string): string {
+  return path.join(dataDirectory, "learners", learnerId, "home");
+}
+
+/**
+ * The learner's cluster id, creating the cluster (and the row tying it to the learner) on first
+ * use. A row whose cluster vanished from disk (data folder wiped) gets a new cluster.
+ */
+export async function ensureLearnerCluster(learnerId: string): Promise<{ clusterId: string; token?: string }> {
+  const host = clusterHost();
+  const row = await prisma().learnerCluster.findUnique({ where: { learnerId } });
+  if (row && host.exists(row.clusterId)) {
+    await prisma().learnerCluster.update({ where: { learnerId }, data: { lastUsedAt: new Date() } });
+    return { clusterId: row.clusterId };
+  }
+  const { id, token } = await host.create();
+  await prisma().learnerCluster.upsert({
+    where: { learnerId },
+    create: { learnerId, clusterId: id, tokenSha256: hashToken(token) },
+    update: { clusterId: id, tokenSha256: hashToken(token), lastUsedAt: new Date() },
+  });
+  return { clusterId: id, token };
+}
+
+/** The API URL of a cluster as seen from `origin` (`http://host:port`). */
+export function clusterUrl(origin: string, clusterId: string): string {
+  return `${origin.replace(/\/+$/, "")}${clusterHost().pathOf(clusterId)}`;
+}
+
+/**
+ * Writes the learner's terminal kubeconfig into their home (`~/.kube/config`) and returns its
+ * path. A kubeconfig already there whose token still opens the cluster is kept as it is.
+ */
+export async function terminalKubeconfig(
+  dataDirectory: string,
+  learnerId: string,
+  localOrigin: string,
+): Promise<string> {
+  const host = clusterHost();
+  const { clusterId } = await ensureLearnerCluster(learnerId);
+  const file = path.join(learnerHome(dataDirectory, learnerId), ".kube", "config");
+  const existing = await readFile(file, "utf8").catch(() => "");
+  const existingToken = /^\s*token:\s*(\S+)\s*$/m.exec(existing)?.[1];
+  const existingServer = /^\s*server:\s*(\S+)\s*$/m.exec(existing)?.[1];
+  const server = clusterUrl(localOrigin, clusterId);
+  if (existingToken && existingServer === server && host.verifyToken(clusterId, existingToken)) return file;
+  const token = await host.issueToken(clusterId, "terminal");
+  await prisma().learnerCluster.update({ where: { learnerId }, data: { tokenSha256: hashToken(token) } });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, host.kubeconfig(clusterId, token, server), { mode: 0o600 });
+  return file;
+}
+
+/** A fresh kubeconfig for the learner to download (it replaces their previously downloaded one). */
+export async function downloadKubeconfig(learnerId: string, origin: string): Promise<string> {
+  const host = clusterHost();
+  const { clusterId } = await ensureLearnerCluster(learnerId);
+  const token = await host.issueToken(clusterId, "download");
+  return host.kubeconfig(clusterId, token, clusterUrl(origin, clusterId));
+}
+
+/** Replaces the learner's cluster by a fresh one, in the lesson's starting state when it has one. */
+export async function resetLearnerCluster(learnerId: string, lessonId?: string): Promise<string> {
+  const host = clusterHost();
+  const { clusterId } = await ensureLearnerCluster(learnerId);
+  const starting = lessonId ? await prisma().lessonStartingState.findUnique({ where: { lessonId } }) : null;
+  await host.reset(clusterId, starting ? JSON.parse(starting.state) : undefined);
+  await prisma().learnerCluster.update({
+    where: { learnerId },
+    data: { lessonId: lessonId ?? null, lastUsedAt: new Date() },
+  });
+  return clusterId;
+}
