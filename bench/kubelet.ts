@@ -1,7 +1,7 @@
-// Quick measurements for the report: apply-to-Ready latency in fast speed and heap per running pod.
-import type { Pod } from "../api/core";
-import { Pods } from "../api/resources";
-import { createCluster } from "../cluster/createCluster";
+// Kubelet measurements (run: node --expose-gc --import tsx bench/kubelet.ts) for the report: apply-to-Ready latency in fast speed and heap per running pod.
+import type { Pod } from "../engine/api/core";
+import { Pods } from "../engine/api/resources";
+import { createCluster } from "../engine/cluster/createCluster";
 
 const keepAlive = setInterval(() => {}, 1000);
 const cluster = createCluster({ speed: "fast" });

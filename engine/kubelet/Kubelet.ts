@@ -13,6 +13,7 @@ import { Backoff } from "./Backoff";
 import { InMemoryVolumeStore, type NodeFacts, type ObjectSource, type VolumeStore } from "./containerConfig";
 import { EventRecorder } from "./EventRecorder";
 import { KubeletServer } from "./KubeletServer";
+import { NodeDirectoryFileSystem } from "./NodeDirectoryFileSystem";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { type NodeIdentity, nodeImages, nodeIp, nodeObject } from "./nodeObject";
 import { PodWorker, type PodWorkerHost } from "./PodWorker";
@@ -76,7 +77,12 @@ export class Kubelet implements Component {
     this.recorder = new EventRecorder(context.client, clock, options.name, context.log);
     this.crashBackoff = new Backoff(clock);
     this.pullBackoff = new Backoff(clock);
-    this.volumes = options.volumes ?? new InMemoryVolumeStore();
+    // hostPath volumes are directories of this node's file system; persistent volumes are shared.
+    const shared = options.volumes ?? new InMemoryVolumeStore();
+    this.volumes = {
+      hostPath: (path) => new NodeDirectoryFileSystem(options.fileSystem, path),
+      persistentVolume: (key) => shared.persistentVolume(key),
+    };
     this.node = {
       name: options.name,
       ip: nodeIp(options.index),

@@ -463,6 +463,28 @@ describe("containers from the image config and the pod spec", () => {
     );
   });
 
+  it("mounts hostPath directories of the node's file system", async () => {
+    const h = await setup();
+    await h.fileSystems.get("node01")?.writeFile("/var/local/data/greeting.txt", "hello from the node\n");
+    await h.run({
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c", "cat /data/greeting.txt; echo written by the pod > /data/reply.txt; ls /data"],
+            volumeMounts: [{ name: "host", mountPath: "/data" }],
+          },
+        ],
+        volumes: [{ name: "host", hostPath: { path: "/var/local/data", type: "DirectoryOrCreate" } }],
+      },
+    });
+    await h.clock.advance(1_000);
+    expect(logsOf(h, "app")).toBe("hello from the node\ngreeting.txt\nreply.txt\n");
+    expect(await h.fileSystems.get("node01")?.readFile("/var/local/data/reply.txt")).toBe("written by the pod\n");
+  });
+
   it("shares an emptyDir between containers", async () => {
     const h = await setup();
     await h.run({
