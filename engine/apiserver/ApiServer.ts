@@ -32,6 +32,7 @@ import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefi
 import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
 import { checkUnknownFields } from "./registry/unknownFields";
 import { watchResource } from "./registry/watch";
+import { findTypeError } from "./resources/schema/typeErrors";
 
 // Node's ESM loader sees fast-json-patch as CommonJS and exposes its functions only on `default`
 // (under tsx, as `kubelab cluster up` runs); bundlers and vitest use its index.mjs with named exports.
@@ -49,6 +50,11 @@ export interface ApiServerOptions {
   random?: () => number;
   /** Admission plugins in order; defaults to upstream's default set that matters here. */
   admission?: AdmissionPlugin[];
+  /**
+   * Receives internal errors (a strategy or admission plugin that threw on input it accepted),
+   * which clients see as 500 InternalError; console.error when absent.
+   */
+  log?: (line: string) => void;
 }
 
 /**
@@ -108,8 +114,10 @@ export class ApiServerCore implements ApiServer {
   readonly allocators: ServiceAllocators;
   readonly customResources: CustomResources;
   private readonly admission: AdmissionPlugin[];
+  readonly log: (line: string) => void;
 
   constructor(options: ApiServerOptions) {
+    this.log = options.log ?? ((line) => console.error(line));
     this.clock = options.clock;
     this.store = options.store ?? new KeyValueStore();
     this.resources = new ResourceRegistry(options.resources ?? []);
@@ -164,6 +172,7 @@ export class ApiServerCore implements ApiServer {
           1,
         );
       }
+      this.log(`internal error serving ${describeRequest(request)}: ${errorText(error)}`);
       throw ApiError.internal(error);
     } finally {
       this.allocators.settle();
@@ -410,12 +419,41 @@ export class ApiServerCore implements ApiServer {
     delete metadata.deletionGracePeriodSeconds;
     delete (metadata as Record<string, unknown>).selfLink;
     const strategy = definition.strategy;
-    nameInvalidErrors(definition, metadata.name, () => strategy.defaults?.(object, this.strategyContext));
+    this.guardStrategy(definition, request, object, () =>
+      nameInvalidErrors(definition, metadata.name ?? "", () => strategy.defaults?.(object, this.strategyContext)),
+    );
+    this.guardStrategy(definition, request, object, () => this.createStrategyPhase(definition, request, object));
+    const errors: FieldError[] = [...validateObjectMeta(definition, object, !strategy.validate)];
+    errors.push(
+      ...this.guardStrategy(definition, request, object, () => strategy.validate?.(object, this.strategyContext) ?? []),
+    );
+    errors.push(...this.customResources.validate(definition, object));
+    if (errors.length > 0) throw ApiError.invalid(definition.group, definition.kind, metadata.name, errors);
+    this.guardStrategy(definition, request, object, () =>
+      this.validateAdmission({
+        operation: "CREATE",
+        definition,
+        namespace: metadata.namespace,
+        name: metadata.name ?? "",
+        object,
+        dryRun: !!request.options.dryRun,
+        user: request.user,
+      }),
+    );
+    return this.storeCreated(definition, request, object, generatedName, now, managedFieldsOverride);
+  }
+
+  /** Mutating admission, prepareForCreate and defaults again (an allocation may need them). */
+  private createStrategyPhase(definition: ResourceDefinition, request: ResourceRequest, object: KubeObject): void {
+    const metadata = object.metadata;
+    const strategy = definition.strategy;
+    const uid = metadata.uid;
+    const creationTimestamp = metadata.creationTimestamp;
     this.admit({
       operation: "CREATE",
       definition,
       namespace: metadata.namespace,
-      name: metadata.name,
+      name: metadata.name ?? "",
       object,
       dryRun: !!request.options.dryRun,
       user: request.user,
@@ -424,21 +462,20 @@ export class ApiServerCore implements ApiServer {
     this.customResources.prepareForCreate(definition, object);
     strategy.defaults?.(object, this.strategyContext);
     // Strategies set generation; a resource that tracks none keeps none, but the metadata is ours.
-    object.metadata.uid = metadata.uid;
-    object.metadata.creationTimestamp = metadata.creationTimestamp;
-    const errors: FieldError[] = [...validateObjectMeta(definition, object, !strategy.validate)];
-    errors.push(...(strategy.validate?.(object, this.strategyContext) ?? []));
-    errors.push(...this.customResources.validate(definition, object));
-    if (errors.length > 0) throw ApiError.invalid(definition.group, definition.kind, metadata.name, errors);
-    this.validateAdmission({
-      operation: "CREATE",
-      definition,
-      namespace: metadata.namespace,
-      name: metadata.name,
-      object,
-      dryRun: !!request.options.dryRun,
-      user: request.user,
-    });
+    object.metadata.uid = uid;
+    object.metadata.creationTimestamp = creationTimestamp;
+  }
+
+  /** managedFields, then the create-only compare-and-swap (dryRun stops before it). */
+  private storeCreated(
+    definition: ResourceDefinition,
+    request: ResourceRequest,
+    object: KubeObject,
+    generatedName: boolean,
+    now: number,
+    managedFieldsOverride: KubeObject["metadata"]["managedFields"] | undefined,
+  ): KubeObject {
+    const metadata = object.metadata as KubeObject["metadata"] & { name: string };
     object.metadata.managedFields =
       managedFieldsOverride ??
       managedFieldsAfterUpdate(
@@ -529,6 +566,59 @@ export class ApiServerCore implements ApiServer {
    * on the key's modRevision. `subresource` "status" applies the status strategy instead.
    */
   updateObject(
+    definition: ResourceDefinition,
+    request: ResourceRequest,
+    current: { object: KubeObject; kv: KeyValue },
+    object: KubeObject,
+    managedFieldsOverride?: KubeObject["metadata"]["managedFields"] | null,
+  ): KubeObject {
+    return this.guardStrategy(definition, request, object, () =>
+      this.updateObjectUnguarded(definition, request, current, object, managedFieldsOverride),
+    );
+  }
+
+  /**
+   * Runs a part of the write pipeline that calls strategies and admission plugins. They are written
+   * for well-typed objects (decoding checks types against the schema), so an exception from them
+   * means either a body whose types no check caught — answered as decoding would, 400 BadRequest —
+   * or a bug of ours, which `execute` logs and answers 500 InternalError.
+   */
+  guardStrategy<T>(definition: ResourceDefinition, request: ResourceRequest, object: KubeObject, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (isApiError(error) || error instanceof CompactedError || error instanceof FutureRevisionError) throw error;
+      const typeError = this.typeError(definition, request, object, true);
+      if (typeError) throw ApiError.badRequest(typeError);
+      throw error;
+    }
+  }
+
+  /**
+   * The first field of `object` whose JSON type the kind's Go struct would not decode, as the full
+   * message upstream's decoder gives (`Pod in version "v1" cannot be handled as a Pod: json: cannot
+   * unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container`).
+   * `stored` reads `object` in the stored shape rather than the request's version.
+   */
+  typeError(
+    definition: ResourceDefinition,
+    request: Pick<ResourceRequest, "gvr">,
+    object: unknown,
+    stored = false,
+  ): string | undefined {
+    if (!definition.schemaComponents || this.customResources.isCustom(definition)) return undefined;
+    const version = stored ? definition.versions[0] : request.gvr.version;
+    const schema = this.versionSchema(definition, version);
+    if (!schema) return undefined;
+    return findTypeError(object, schema, definition.schemaComponents, definition.kind, version);
+  }
+
+  /** The schema of one served version (autoscaling/v1 and v2 differ in shape). */
+  versionSchema(definition: ResourceDefinition, version: string) {
+    return definition.schemasByVersion?.[version] ?? definition.schema;
+  }
+
+  private updateObjectUnguarded(
     definition: ResourceDefinition,
     request: ResourceRequest,
     current: { object: KubeObject; kv: KeyValue },
@@ -699,6 +789,8 @@ export class ApiServerCore implements ApiServer {
       const applied = document as KubeObject;
       this.checkAppliedIdentity(definition, request, applied, name);
       this.checkMetadataTypes(definition, request, applied);
+      const typeError = this.typeError(definition, request, applied);
+      if (typeError) throw ApiError.badRequest(typeError);
       this.applyUnknownFields(definition, request, applied, warnings);
       const identity = {
         manager: request.options.fieldManager ?? "",
@@ -765,6 +857,18 @@ export class ApiServerCore implements ApiServer {
     const presented = patched as KubeObject;
     if (!isPlainObject(presented.metadata)) presented.metadata = {};
     this.checkMetadataTypes(definition, request, presented);
+    const typeError = this.typeError(definition, request, presented);
+    if (typeError) {
+      // Upstream's patcher decodes the patched object and reports a failure as an Invalid "patch".
+      throw ApiError.invalid("", "", "", [
+        {
+          type: "FieldValueInvalid",
+          field: "patch",
+          badValue: JSON.stringify(patched),
+          detail: typeError.slice(typeError.indexOf(": ") + 2),
+        },
+      ]);
+    }
     this.checkUnknown(definition, request, presented, warnings);
     const object = this.accept(definition, presented, request);
     // A patch that does not mention resourceVersion is unconditional; one that does is a precondition.
@@ -846,6 +950,9 @@ export class ApiServerCore implements ApiServer {
     }
     if (!isPlainObject(object.metadata)) object.metadata = {};
     this.checkMetadataTypes(definition, request, object);
+    // A type error trumps unknown fields, as in upstream's decoder.
+    const typeError = this.typeError(definition, request, object);
+    if (typeError) throw ApiError.badRequest(typeError);
     this.checkUnknown(definition, request, object, warnings);
     return this.accept(definition, object, request);
   }
@@ -894,7 +1001,7 @@ export class ApiServerCore implements ApiServer {
     object: KubeObject,
     warnings: string[],
   ): void {
-    const schema = definition.schema;
+    const schema = this.versionSchema(definition, request.gvr.version);
     if (!schema) return;
     const unknown = checkUnknownFields(object, schema, definition.schemaComponents);
     if (unknown.length === 0) return;
@@ -997,6 +1104,17 @@ export { SUBRESOURCE_HANDLERS };
 /** `apps/v1`: the storage (first) version of a definition. */
 export function storageApiVersion(definition: ResourceDefinition): string {
   return apiVersionOf({ group: definition.group, version: definition.versions[0] });
+}
+
+/** `create pods default/web`, for the log of an internal error. */
+function describeRequest(request: ResourceRequest): string {
+  const resource = request.subresource ? `${request.gvr.resource}/${request.subresource}` : request.gvr.resource;
+  const where = [request.namespace, request.name].filter(Boolean).join("/");
+  return `${request.verb} ${request.gvr.group ? `${resource}.${request.gvr.group}` : resource}${where ? ` ${where}` : ""}`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** Allocators raise Invalid without knowing the object's name; upstream's message carries it. */

@@ -1,5 +1,5 @@
-import type { Clock } from "../clock/Clock";
 import type { KubeObject } from "../api/types";
+import type { Clock } from "../clock/Clock";
 
 /**
  * Everything the generic registry needs to serve one resource, in the manner of upstream's
@@ -171,4 +171,9 @@ export interface TableConvertor<T extends KubeObject = KubeObject> {
   columns: TableColumnDefinition[];
   /** One row's cells, in column order. `now` (ms) lets ages be printed as upstream's `translateTimestampSince`. */
   cells(object: T, now: number): Array<string | number | boolean | null>;
+  /**
+   * The row's `conditions` (upstream sets `Completed` on succeeded and failed pods, which
+   * kubectl hides without `--show-all`-style flags). Added by the engine core.
+   */
+  rowConditions?(object: T): Array<{ type: string; status: string; reason?: string; message?: string }> | undefined;
 }

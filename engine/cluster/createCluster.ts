@@ -111,6 +111,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     store,
     resources: options.resources ?? builtinResourceDefinitions,
     random: options.random,
+    log: options.log ? (line) => options.log?.("kube-apiserver", line) : undefined,
   });
   bootstrapCluster(apiServer, { caCertificate: options.caCertificate ?? DEFAULT_CA_CERTIFICATE });
   const workers = options.nodes ?? 2;

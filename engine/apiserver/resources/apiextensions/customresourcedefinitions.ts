@@ -249,6 +249,3 @@ export function customResourceSchema(crd: CustomResourceDefinition, version: str
     "x-kubernetes-group-version-kind": [{ group: crd.spec?.group ?? "", version, kind: crd.spec?.names.kind ?? "" }],
   };
 }
-
-/** `formatRfc3339Utc` re-exported for CRD tables built elsewhere. */
-export type { forbidden, formatRfc3339Utc, isDns1123Label };

@@ -70,7 +70,7 @@ describe("deployments", () => {
     ],
     [
       "a missing selector",
-      { ...deployment(), spec: { template: structuredClone(template) } as Deployment["spec"] },
+      { ...deployment(), spec: { template: structuredClone(template) } as unknown as Deployment["spec"] },
       [
         "spec.selector: Required value",
         'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',

@@ -34,12 +34,6 @@ export function validateEvent(event: Event): FieldError[] {
   return errors;
 }
 
-/** The time an event was last seen, for sorting (SortableEvents uses lastTimestamp). */
-function lastSeen(event: Event): number {
-  const text = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp;
-  return text ? Date.parse(text) : 0;
-}
-
 /** upstream formatEventSource. */
 function eventSource(event: Event): string {
   const component = event.source?.component || event.reportingComponent || "";
@@ -89,7 +83,8 @@ export const eventTable: TableConvertor<Event> = {
       event.metadata.name ?? "",
     ];
   },
-  compare: (a, b) => lastSeen(a) - lastSeen(b),
+  // No sorting: upstream's printEventList keeps storage order despite its comment (the
+  // SortableEvents sort went with client-side printing; kubernetes/kubernetes#29838 is open).
 };
 
 /** upstream event GetAttrs (pkg/registry/core/event/strategy.go ToSelectableFields). */

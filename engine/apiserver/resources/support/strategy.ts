@@ -42,7 +42,7 @@ export function specStatusStrategy<T extends KubeObject>(
     prepareForCreate(object, context) {
       const status = options.initialStatus?.(object);
       if (status === undefined) delete object.status;
-      else object.status = status;
+      else (object as KubeObject).status = status;
       if (tracksGeneration) object.metadata.generation = 1;
       prepareForCreate?.(object, context);
     },

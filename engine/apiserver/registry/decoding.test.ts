@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import { Deployments, HorizontalPodAutoscalers, Pods } from "../../api/resources";
+import type { KubeObject } from "../../api/types";
+import { VirtualClock } from "../../clock/VirtualClock";
+import { bootstrapCluster } from "../../cluster/bootstrap";
+import { DEFAULT_CA_CERTIFICATE } from "../../cluster/caCertificate";
+import { createApiServer } from "../ApiServer";
+import type { ResourceDefinition } from "../ResourceDefinition";
+import type { ResourceRequest } from "../ResourceRequest";
+import { builtinResources } from "../resources";
+import { seededRandom } from "../testing/testServer";
+
+function server(resources: ResourceDefinition[] = builtinResources) {
+  const logged: string[] = [];
+  const apiServer = createApiServer({
+    clock: new VirtualClock(Date.UTC(2026, 0, 1)),
+    resources,
+    random: seededRandom(),
+    log: (line) => logged.push(line),
+  });
+  bootstrapCluster(apiServer, { caCertificate: DEFAULT_CA_CERTIFICATE });
+  return { apiServer, logged };
+}
+
+const admin = { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] };
+
+function request(partial: Partial<ResourceRequest> & Pick<ResourceRequest, "verb" | "gvr">): ResourceRequest {
+  return { namespace: "default", options: {}, user: admin, ...partial } as ResourceRequest;
+}
+
+const deployment = (spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web" },
+  spec: {
+    selector: { matchLabels: { app: "web" } },
+    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
+    ...spec,
+  },
+});
+
+describe("type errors at decode", () => {
+  it.each([
+    [
+      "a pod whose containers are a string",
+      Pods,
+      { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: "nginx" } },
+      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container',
+    ],
+    [
+      "replicas given as a string",
+      Deployments,
+      deployment({ replicas: "3" }),
+      'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+    ],
+    [
+      "a container given as a string inside a list",
+      Pods,
+      { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: ["nginx"] } },
+      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type v1.Container',
+    ],
+  ])("answers 400 BadRequest for %s (create and update)", async (_name, gvr, body, message) => {
+    const { apiServer, logged } = server();
+    const created = await apiServer.handle(request({ verb: "create", gvr, body }));
+    expect(created.status).toBe(400);
+    expect((created.body as { reason: string; message: string }).reason).toBe("BadRequest");
+    expect((created.body as { message: string }).message).toBe(message);
+    const updated = await apiServer.handle(
+      request({ verb: "update", gvr, name: (body.metadata as { name: string }).name, body }),
+    );
+    expect(updated.status).toBe(400);
+    expect((updated.body as { message: string }).message).toBe(message);
+    expect(logged).toEqual([]);
+  });
+
+  it("reports a patch that produces a wrongly typed object as upstream's Invalid patch (422), never a 500", async () => {
+    const { apiServer, logged } = server();
+    expect((await apiServer.handle(request({ verb: "create", gvr: Deployments, body: deployment({}) }))).status).toBe(
+      201,
+    );
+    const response = await apiServer.handle(
+      request({
+        verb: "patch",
+        gvr: Deployments,
+        name: "web",
+        patchType: "merge",
+        body: JSON.stringify({ spec: { template: { spec: { containers: [{ name: "c", ports: "80" }] } } } }),
+      }),
+    );
+    expect(response.status).toBe(422);
+    expect((response.body as { message: string }).message).toContain(
+      "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers.ports of type []v1.ContainerPort",
+    );
+    expect(logged).toEqual([]);
+  });
+
+  it("turns a strategy that throws on a well-typed body into a logged 500, and one on an ill-typed stored shape into 400", async () => {
+    const pods = builtinResources.find((definition) => definition.resource === "pods" && definition.group === "");
+    if (!pods) throw new Error("no pods definition");
+    const crashing: ResourceDefinition = {
+      ...pods,
+      strategy: {
+        ...pods.strategy,
+        validate: () => {
+          throw new TypeError("boom");
+        },
+      },
+    };
+    const { apiServer, logged } = server(
+      builtinResources.map((definition) => (definition === pods ? crashing : definition)),
+    );
+    const response = await apiServer.handle(
+      request({
+        verb: "create",
+        gvr: Pods,
+        body: {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "p" },
+          spec: { containers: [{ name: "c", image: "x" }] },
+        },
+      }),
+    );
+    expect(response.status).toBe(500);
+    expect((response.body as { reason: string }).reason).toBe("InternalError");
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^internal error serving create pods default: TypeError: boom/);
+  });
+});
+
+describe("autoscaling/v1 HorizontalPodAutoscaler", () => {
+  it("converts targetCPUUtilizationPercentage to a v2 cpu Utilization metric, without unknown-field warnings", async () => {
+    const { apiServer } = server();
+    const v1 = { ...HorizontalPodAutoscalers, version: "v1" };
+    const response = await apiServer.handle(
+      request({
+        verb: "create",
+        gvr: v1,
+        body: {
+          apiVersion: "autoscaling/v1",
+          kind: "HorizontalPodAutoscaler",
+          metadata: { name: "web" },
+          spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+            maxReplicas: 5,
+            targetCPUUtilizationPercentage: 50,
+          },
+        },
+      }),
+    );
+    expect(response.status).toBe(201);
+    expect(response.warnings).toBeUndefined();
+    expect((response.body as KubeObject).spec.targetCPUUtilizationPercentage).toBe(50);
+    const stored = apiServer.getObject("autoscaling", "horizontalpodautoscalers", "default", "web");
+    expect(stored?.spec.metrics).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } },
+    ]);
+  });
+
+  it("checks v1 bodies against the v1 schema", async () => {
+    const { apiServer } = server();
+    const response = await apiServer.handle(
+      request({
+        verb: "create",
+        gvr: { ...HorizontalPodAutoscalers, version: "v1" },
+        body: {
+          apiVersion: "autoscaling/v1",
+          kind: "HorizontalPodAutoscaler",
+          metadata: { name: "web" },
+          spec: {
+            scaleTargetRef: { kind: "Deployment", name: "web" },
+            maxReplicas: 5,
+            targetCPUUtilizationPercentage: "50",
+          },
+        },
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect((response.body as { message: string }).message).toBe(
+      'HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler: json: cannot unmarshal string into Go struct field HorizontalPodAutoscalerSpec.spec.targetCPUUtilizationPercentage of type int32',
+    );
+  });
+});
