@@ -46,7 +46,8 @@ const refTo = (name: string): OpenApiSchema => ({ $ref: `#/components/schemas/${
  * where it leaves them out, tagged with the kind's group-version-kind. Undefined without a schema.
  */
 export function kindSchema(definition: ResourceDefinition, version: string): OpenApiSchema | undefined {
-  const schema = definition.schema;
+  // Versions that differ in shape (autoscaling/v1 vs v2) carry their own schema.
+  const schema = definition.schemasByVersion?.[version] ?? definition.schema;
   if (!schema) return undefined;
   const properties: Record<string, OpenApiSchema> = { ...(schema.properties ?? {}) };
   properties.apiVersion ??= { type: "string", description: API_VERSION_DESCRIPTION };

@@ -181,3 +181,21 @@ describe("autoscaling/v1 HorizontalPodAutoscaler", () => {
     );
   });
 });
+
+describe("autoscaling/v1 OpenAPI", () => {
+  it("documents v1 with the v1 schema (targetCPUUtilizationPercentage) and v2 with metrics", async () => {
+    const { kindSchema } = await import("../http/openapi");
+    const hpa = builtinResources.find((definition) => definition.resource === "horizontalpodautoscalers");
+    if (!hpa) throw new Error("no HPA definition");
+    const specOf = (version: string) => {
+      const reference = kindSchema(hpa, version)?.properties?.spec;
+      const name = (reference?.$ref ?? reference?.allOf?.[0]?.$ref ?? "").replace("#/components/schemas/", "");
+      return hpa.schemaComponents?.[name];
+    };
+    expect(Object.keys(specOf("v1")?.properties ?? {})).toContain("targetCPUUtilizationPercentage");
+    expect(Object.keys(specOf("v2")?.properties ?? {})).toContain("metrics");
+    expect(kindSchema(hpa, "v1")?.["x-kubernetes-group-version-kind"]).toEqual([
+      { group: "autoscaling", kind: "HorizontalPodAutoscaler", version: "v1" },
+    ]);
+  });
+});
