@@ -199,3 +199,23 @@ describe("autoscaling/v1 OpenAPI", () => {
     ]);
   });
 });
+
+describe("Scale status.selector", () => {
+  it("is the string form of .spec.selector (labelSelectorString), set-based requirements included", async () => {
+    const { apiServer } = server();
+    const { labelSelectorString } = await import("../resources/support/printing");
+    const selector = {
+      matchLabels: { app: "web" },
+      matchExpressions: [
+        { key: "tier", operator: "In", values: ["front", "back"] },
+        { key: "legacy", operator: "DoesNotExist" },
+      ],
+    };
+    const body = deployment({ selector });
+    body.spec.template.metadata.labels = { app: "web", tier: "front" };
+    expect((await apiServer.handle(request({ verb: "create", gvr: Deployments, body }))).status).toBe(201);
+    const scale = await apiServer.handle(request({ verb: "get", gvr: Deployments, name: "web", subresource: "scale" }));
+    expect((scale.body as KubeObject).status.selector).toBe(labelSelectorString(selector));
+    expect((scale.body as KubeObject).status.selector).toBe("app=web,!legacy,tier in (back,front)");
+  });
+});
