@@ -206,7 +206,8 @@ export class TerminalService {
             if (this.sessions.has(sessionKey)) this.releases.set(sessionKey, release);
             else release();
           },
-          (error: unknown) => this.options.log?.(`terminal: could not hold the cluster of ${learnerId}: ${String(error)}`),
+          (error: unknown) =>
+            this.options.log?.(`terminal: could not hold the cluster of ${learnerId}: ${String(error)}`),
         );
       }
       void this.refillWarmShell();

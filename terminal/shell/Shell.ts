@@ -61,6 +61,7 @@ export class Shell {
   private fullScreen: Editor | undefined;
   private fullScreenDone: ((result: { saved: string | undefined }) => void) | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private editorQueue: Promise<void> = Promise.resolve();
   private typeAhead: Key[] = [];
   private lastStatus = 0;
   private readonly hostname: string;
@@ -231,12 +232,20 @@ export class Shell {
       for (const listener of this.inputListeners) listener(data);
       return;
     }
-    const keys = decodeKeys(data);
+    const keys = decodeKeys(data, this.mode !== "editor");
+    if (this.mode === "editor") {
+      // The command that opened the editor holds the main queue until the editor closes, so
+      // editor keys take their own queue.
+      this.editorQueue = this.editorQueue.then(() => this.handleKeys(keys)).catch(() => undefined);
+      return;
+    }
     if (this.mode === "running") {
       for (const key of keys) {
         if (key.type === "ctrl" && key.letter === "c") {
           this.abort?.abort();
           this.options.write("^C");
+          // Like the tty's line discipline on SIGINT: input typed ahead is discarded.
+          this.typeAhead = [];
         } else this.typeAhead.push(key);
       }
       return;

@@ -51,10 +51,10 @@ const sequences: [string, Key][] = [
 ];
 
 /**
- * Splits terminal input into keys. Bracketed pastes (`ESC[200~ … ESC[201~`) arrive as one
+ * Splits terminal input into keys (`altKeys` false: ESC never combines with the next key). Bracketed pastes (`ESC[200~ … ESC[201~`) arrive as one
  * paste key so their newlines are not taken as Enter mid-way.
  */
-export function decodeKeys(data: string): Key[] {
+export function decodeKeys(data: string, altKeys = true): Key[] {
   const keys: Key[] = [];
   let index = 0;
   let text = "";
@@ -86,7 +86,8 @@ export function decodeKeys(data: string): Key[] {
         index += csi[0].length;
         continue;
       }
-      if (rest.length > 1 && rest[1] !== "\x1b") {
+      // ESC followed by a key is Alt+key for the line editor; an editor takes it as Escape, then the key.
+      if (altKeys && rest.length > 1 && rest[1] !== "\x1b" && /[A-Za-z0-9.\x7f]/.test(rest[1] as string)) {
         const letter = rest[1] as string;
         keys.push(letter === "\x7f" ? { type: "ctrl", letter: "w" } : { type: "alt", letter });
         index += 2;
