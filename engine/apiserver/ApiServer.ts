@@ -134,7 +134,7 @@ export class ApiServerCore implements ApiServer {
       get,
       allocateClusterIP: (requested) => this.allocators.allocateClusterIP(requested),
       releaseClusterIP: (ip) => this.allocators.releaseClusterIP(ip),
-      allocateNodePort: (requested) => this.allocators.allocateNodePort(requested),
+      allocateNodePort: (requested, field) => this.allocators.allocateNodePort(requested, field),
       releaseNodePort: (port) => this.allocators.releaseNodePort(port),
     };
     this.admissionContext = {
@@ -422,7 +422,9 @@ export class ApiServerCore implements ApiServer {
     this.guardStrategy(definition, request, object, () =>
       nameInvalidErrors(definition, metadata.name ?? "", () => strategy.defaults?.(object, this.strategyContext)),
     );
-    this.guardStrategy(definition, request, object, () => this.createStrategyPhase(definition, request, object));
+    this.guardStrategy(definition, request, object, () =>
+      nameInvalidErrors(definition, metadata.name ?? "", () => this.createStrategyPhase(definition, request, object)),
+    );
     const errors: FieldError[] = [...validateObjectMeta(definition, object, !strategy.validate)];
     errors.push(
       ...this.guardStrategy(definition, request, object, () => strategy.validate?.(object, this.strategyContext) ?? []),
@@ -667,7 +669,7 @@ export class ApiServerCore implements ApiServer {
       object.status = clone(old.status);
     } else {
       if (definition.subresources?.status && !strategy.prepareForUpdate) object.status = clone(old.status);
-      strategy.prepareForUpdate?.(object, old, context);
+      nameInvalidErrors(definition, name, () => strategy.prepareForUpdate?.(object, old, context));
       this.customResources.prepareForUpdate(definition, object, old);
     }
     strategy.defaults?.(object, context);

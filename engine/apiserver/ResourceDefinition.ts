@@ -105,8 +105,11 @@ export interface StrategyContext {
   /** Allocates a ClusterIP from the service CIDR (10.96.0.0/12), or reserves `requested`. */
   allocateClusterIP(requested?: string): string;
   releaseClusterIP(ip: string): void;
-  /** Allocates a NodePort from 30000–32767, or reserves `requested`. */
-  allocateNodePort(requested?: number): number;
+  /**
+   * Allocates a NodePort from 30000–32767, or reserves `requested`. `field` names the port in
+   * errors (`spec.ports[1].nodePort`; default `spec.ports[0].nodePort`) — added by the engine core.
+   */
+  allocateNodePort(requested?: number, field?: string): number;
   releaseNodePort(port: number): void;
 }
 

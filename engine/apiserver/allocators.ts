@@ -70,14 +70,14 @@ export class ServiceAllocators {
     this.pendingIps.delete(ip);
   }
 
-  allocateNodePort(requested?: number): number {
+  allocateNodePort(requested?: number, field = "spec.ports[0].nodePort"): number {
     const used = this.usedPorts();
     if (requested !== undefined) {
       if (requested < 30000 || requested > 32767) {
         throw ApiError.invalid("", "Service", "", [
           {
             type: "FieldValueInvalid",
-            field: "spec.ports[0].nodePort",
+            field,
             badValue: requested,
             detail: "provided port is not in the valid range. The range of valid ports is 30000-32767",
           },
@@ -87,7 +87,7 @@ export class ServiceAllocators {
         throw ApiError.invalid("", "Service", "", [
           {
             type: "FieldValueInvalid",
-            field: "spec.ports[0].nodePort",
+            field,
             badValue: requested,
             detail: "provided port is already allocated",
           },

@@ -215,7 +215,9 @@ describe("Scale status.selector", () => {
     body.spec.template.metadata.labels = { app: "web", tier: "front" };
     expect((await apiServer.handle(request({ verb: "create", gvr: Deployments, body }))).status).toBe(201);
     const scale = await apiServer.handle(request({ verb: "get", gvr: Deployments, name: "web", subresource: "scale" }));
-    expect((scale.body as KubeObject).status.selector).toBe(labelSelectorString(selector));
+    expect((scale.body as KubeObject).status.selector).toBe(
+      labelSelectorString(selector as Parameters<typeof labelSelectorString>[0]),
+    );
     expect((scale.body as KubeObject).status.selector).toBe("app=web,!legacy,tier in (back,front)");
   });
 });

@@ -187,7 +187,7 @@ function allocate(service: Service, context: StrategyContext, old?: Service): vo
     }
   }
   const oldPorts = old?.spec?.ports ?? [];
-  for (const port of spec.ports ?? []) {
+  for (const [index, port] of (spec.ports ?? []).entries()) {
     if (!needsNodePorts(service)) {
       delete port.nodePort;
       continue;
@@ -196,7 +196,8 @@ function allocate(service: Service, context: StrategyContext, old?: Service): vo
     const previous = oldPorts.find((candidate) => candidate.port === port.port && candidate.protocol === port.protocol);
     if (!port.nodePort && previous?.nodePort) port.nodePort = previous.nodePort;
     else if (!port.nodePort) port.nodePort = context.allocateNodePort();
-    else if (port.nodePort !== previous?.nodePort) port.nodePort = context.allocateNodePort(port.nodePort);
+    else if (port.nodePort !== previous?.nodePort)
+      port.nodePort = context.allocateNodePort(port.nodePort, `spec.ports[${index}].nodePort`);
   }
 }
 
