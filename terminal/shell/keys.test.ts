@@ -18,3 +18,14 @@ describe("decodeKeys", () => {
     expect(decodeKeys("\x1b[200~a\nb\x1b[201~")).toEqual([{ type: "paste", text: "a\nb" }]);
   });
 });
+
+describe("decodeKeys inside an editor", () => {
+  it("takes ESC followed by a key as Escape, then the key", () => {
+    expect(decodeKeys("\x1b:wq\r", false)).toEqual([
+      { type: "escape" },
+      { type: "text", text: ":wq" },
+      { type: "enter" },
+    ]);
+    expect(decodeKeys("\x1bb")).toEqual([{ type: "alt", letter: "b" }]);
+  });
+});
