@@ -54,6 +54,7 @@ export class Kubelet implements Component {
   private readonly volumes: VolumeStore;
   private readonly staticPods: StaticPods;
   private stopWatch?: () => void;
+  private stopObjectWatches: Array<() => void> = [];
   private cancelLease?: () => void;
   private cancelRewatch?: () => void;
   private nodeUid?: string;
@@ -114,12 +115,14 @@ export class Kubelet implements Component {
     await this.registerNode();
     this.renewLease();
     this.watchPods();
+    this.watchVolumeSources();
     await this.staticPods.start();
   }
 
   stop(): void {
     this.stopped = true;
     this.stopWatch?.();
+    for (const stop of this.stopObjectWatches) stop();
     this.cancelLease?.();
     this.cancelRewatch?.();
     this.cancelNodeStatus?.();
@@ -246,6 +249,30 @@ export class Kubelet implements Component {
         this.cancelRewatch = this.context.clock.setTimer(1_000, () => this.watchPods());
       },
     );
+  }
+
+  /**
+   * ConfigMaps and Secrets mounted as volumes follow their objects (the kubelet's Watch change
+   * detection strategy): a change rewrites the files in the pods that mount them.
+   */
+  private watchVolumeSources(): void {
+    const watchKind = (gvr: typeof ConfigMaps, kind: "configMap" | "secret") => {
+      let initial = true;
+      const stop = this.context.client.watch(gvr, undefined, { resourceVersion: undefined }, (event) => {
+        if (event.type !== "MODIFIED" && !(event.type === "ADDED" && !initial)) return;
+        const namespace = event.object.metadata.namespace;
+        const name = event.object.metadata.name ?? "";
+        for (const worker of this.workers.values()) {
+          if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
+            void worker.refreshVolumes();
+        }
+      });
+      // Synthetic ADDED events for existing objects arrive synchronously; later ADDs are real creations.
+      initial = false;
+      this.stopObjectWatches.push(stop);
+    };
+    watchKind(ConfigMaps, "configMap");
+    watchKind(Secrets, "secret");
   }
 
   private onPodEvent(event: WatchEvent<Pod>): void {

@@ -485,6 +485,33 @@ describe("containers from the image config and the pod spec", () => {
     expect(await h.fileSystems.get("node01")?.readFile("/var/local/data/reply.txt")).toBe("written by the pod\n");
   });
 
+  it("updates ConfigMap volume files when the ConfigMap changes", async () => {
+    const h = await setup();
+    await h.client.create<ConfigMap>(ConfigMaps, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cfg", namespace: "default" },
+      data: { mode: "blue" },
+    });
+    await h.run({
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c", "while true; do cat /etc/cfg/mode; echo; sleep 10; done"],
+            volumeMounts: [{ name: "cfg", mountPath: "/etc/cfg" }],
+          },
+        ],
+        volumes: [{ name: "cfg", configMap: { name: "cfg" } }],
+      },
+    });
+    await h.clock.advance(1_000);
+    await h.client.patch(ConfigMaps, "default", "cfg", "merge", { data: { mode: "green" } });
+    await h.clock.advance(10_000);
+    expect(logsOf(h, "app")).toBe("blue\ngreen\n");
+  });
+
   it("shares an emptyDir between containers", async () => {
     const h = await setup();
     await h.run({

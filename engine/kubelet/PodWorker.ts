@@ -745,6 +745,44 @@ export class PodWorker {
     this.requestSync();
   }
 
+  /** Whether a volume of this pod projects the ConfigMap or Secret `name`. */
+  usesObject(kind: "configMap" | "secret", name: string): boolean {
+    return (this.pod.spec?.volumes ?? []).some((volume) => {
+      if (kind === "configMap" && volume.configMap?.name === name) return true;
+      if (kind === "secret" && volume.secret?.secretName === name) return true;
+      return (volume.projected?.sources ?? []).some(
+        (source) => (kind === "configMap" ? source.configMap?.name : source.secret?.name) === name,
+      );
+    });
+  }
+
+  /**
+   * Rewrites the files of ConfigMap, Secret, downward API and projected volumes in place, as the
+   * kubelet's volume manager does when a referenced object changes (subPath mounts and
+   * environment variables keep their old values, as upstream).
+   */
+  async refreshVolumes(): Promise<void> {
+    if (!this.volumes || this.terminating || this.terminated) return;
+    for (const volume of this.pod.spec?.volumes ?? []) {
+      if (!volume.configMap && !volume.secret && !volume.projected && !volume.downwardAPI) continue;
+      const target = this.volumes.get(volume.name);
+      if (!target) continue;
+      let fresh: IFileSystem;
+      try {
+        fresh = await volumeContent(this.pod, volume, this.host.sources, this.host.node, this.host.volumes, new Map());
+      } catch {
+        continue;
+      }
+      for (const name of await target.readdir("/").catch(() => [] as string[])) {
+        await target.rm(`/${name}`, { recursive: true, force: true }).catch(() => {});
+      }
+      for (const path of await listFiles(fresh, "/")) {
+        await target.mkdir(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true }).catch(() => {});
+        await target.writeFile(path, await fresh.readFile(path));
+      }
+    }
+  }
+
   private async mountVolumes(): Promise<Map<string, IFileSystem>> {
     const volumes = new Map<string, IFileSystem>();
     const emptyDirs = new Map<string, IFileSystem>();
@@ -984,6 +1022,17 @@ export class PodWorker {
       .catch((error) => this.host.log(`pod ${this.key()}: status update failed: ${error}`));
     await this.posting;
   }
+}
+
+async function listFiles(fs: IFileSystem, directory: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await fs.readdir(directory)) {
+    const path = directory === "/" ? `/${name}` : `${directory}/${name}`;
+    const stat = await fs.stat(path);
+    if (stat.isDirectory) out.push(...(await listFiles(fs, path)));
+    else out.push(path);
+  }
+  return out;
 }
 
 function formatSeconds(ms: number): string {
