@@ -16,7 +16,7 @@ function startHostProcess(
   id?: string,
   token?: string,
 ): Promise<{ child: ChildProcess; url: string; id: string; token: string }> {
-  const script = path.join(import.meta.dirname, "testHostProcess.ts");
+  const script = path.join(import.meta.dirname, "hostProcess.ts");
   const child = spawn(process.execPath, ["--import", "tsx", script, dataDir, ...(id && token ? [id, token] : [])], {
     stdio: ["ignore", "pipe", "inherit"],
   });

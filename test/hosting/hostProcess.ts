@@ -3,8 +3,8 @@
  * prints `READY <url> <id> <token>` (creating the cluster when no id is given).
  * Usage: tsx testHostProcess.ts <dataDir> [<id> <token>]
  */
-import { ClusterHost } from "./ClusterHost";
-import { serveHost } from "./testServer";
+import { ClusterHost } from "../../engine/host/hosting/ClusterHost";
+import { serveHost } from "../../engine/host/hosting/testServer";
 
 const [dataDir, givenId, givenToken] = process.argv.slice(2);
 const host = new ClusterHost({ dataDir, components: [], persistDelayMs: 1000 });

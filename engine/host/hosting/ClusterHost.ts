@@ -197,17 +197,20 @@ export class ClusterHost {
     return `${this.mountPrefix}/${id}`;
   }
 
-  /** A kubeconfig for cluster `id` at `serverUrl` (e.g. `http://host:3000/clusters/<id>`). */
-  kubeconfig(id: string, token: string, serverUrl: string): string {
+  /**
+   * A kubeconfig for cluster `id` at `serverUrl` (e.g. `https://host/clusters/<id>`), trusting
+   * `certificateAuthorityPem` when the server's certificate is self-signed.
+   */
+  kubeconfig(id: string, token: string, serverUrl: string, certificateAuthorityPem?: string): string {
     const text = renderKubeconfig({
       server: serverUrl,
       token,
-      certificateAuthorityPem: "",
+      certificateAuthorityPem: certificateAuthorityPem ?? "",
       clusterName: `kubelab-${id.slice(0, 8)}`,
       userName: "learner",
     });
-    // Plain HTTP (or TLS terminated by a trusted proxy): no CA to pin.
-    return text.replace(/^\s*certificate-authority-data: ""\n/m, "");
+    // Without a CA of its own the server's certificate is checked against the system's roots.
+    return certificateAuthorityPem ? text : text.replace(/^\s*certificate-authority-data: ""\n/m, "");
   }
 
   /**

@@ -1,16 +1,19 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { ServingCertificate } from "../standalone/selfSignedCertificate";
 import type { ClusterHost } from "./ClusterHost";
 
 /**
- * A node:http server that mounts a ClusterHost at /clusters as the app server does (for tests and
- * the bench; the app uses server/mounts.ts). Returns its base URL and a closer.
+ * A node:http server (HTTPS with `certificate`: the real kubectl sends tokens only over TLS) that
+ * mounts a ClusterHost at /clusters as the app server does, for tests and the bench (the app uses
+ * server/mounts.ts). Returns its base URL and a closer.
  */
 export async function serveHost(
   host: ClusterHost,
-  port = 0,
+  options: { port?: number; certificate?: ServingCertificate } = {},
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     const pathname = (request.url ?? "/").split("?")[0];
     if (!pathname.startsWith("/clusters/")) {
       response.writeHead(404).end();
@@ -20,12 +23,16 @@ export async function serveHost(
       if (!response.headersSent) response.writeHead(500, { "Content-Type": "text/plain" });
       response.end(String(error));
     });
-  });
+  };
+  const certificate = options.certificate;
+  const server: Server = certificate
+    ? createHttpsServer({ key: certificate.privateKeyPem, cert: certificate.certificatePem }, listener)
+    : createServer(listener);
   server.requestTimeout = 0;
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${certificate ? "https" : "http"}://127.0.0.1:${address.port}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

@@ -38,7 +38,30 @@ function validateStatefulSet(statefulSet: StatefulSet): FieldError[] {
   errors.push(...validateNonnegative(spec.replicas, "spec.replicas"));
   errors.push(...validateNonnegative(spec.minReadySeconds, "spec.minReadySeconds"));
   errors.push(...validateWorkloadSelector(spec.selector, spec.template));
-  errors.push(...validatePodTemplateSpec(spec.template, "spec.template", { restartPolicies: ["Always"] }));
+  // Upstream (ValidatePodTemplateSpecForStatefulSet) skips the volume checks of the pod template,
+  // since mounts may name volumeClaimTemplates; validate a copy that declares those volumes.
+  const claimVolumes = (spec.volumeClaimTemplates ?? [])
+    .filter((claim) => claim.metadata?.name)
+    .map((claim) => ({
+      name: claim.metadata?.name as string,
+      persistentVolumeClaim: { claimName: claim.metadata?.name as string },
+    }));
+  const template =
+    claimVolumes.length > 0 && spec.template?.spec
+      ? {
+          ...spec.template,
+          spec: {
+            ...spec.template.spec,
+            volumes: [
+              ...(spec.template.spec.volumes ?? []),
+              ...claimVolumes.filter(
+                (volume) => !(spec.template?.spec?.volumes ?? []).some((existing) => existing.name === volume.name),
+              ),
+            ],
+          },
+        }
+      : spec.template;
+  errors.push(...validatePodTemplateSpec(template, "spec.template", { restartPolicies: ["Always"] }));
   (spec.volumeClaimTemplates ?? []).forEach((claim, index) => {
     errors.push(...validateClaimSpec(claim.spec, `spec.volumeClaimTemplates[${index}].spec`));
   });
