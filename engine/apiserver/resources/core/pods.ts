@@ -58,6 +58,9 @@ function defaultPod(pod: Pod): void {
   pod.spec ??= { containers: [] };
   defaultPodSpec(pod.spec);
   defaultRequestsFromLimits(pod.spec);
+  // SetDefaults_Pod, not SetDefaults_PodSpec: upstream keeps new defaults out of templates so the
+  // templates (and their ReplicaSets' pod-template-hash) stay the same across upgrades.
+  pod.spec.enableServiceLinks ??= true;
 }
 
 function validatePod(pod: Pod): FieldError[] {

@@ -118,7 +118,7 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
   spec.securityContext ??= {};
   spec.terminationGracePeriodSeconds ??= 30;
   if (!spec.schedulerName) spec.schedulerName = "default-scheduler";
-  spec.enableServiceLinks ??= true;
+  // enableServiceLinks is SetDefaults_Pod's (pods only, not templates): see defaultPod in core/pods.ts.
   // v1 conversion keeps the deprecated serviceAccount field equal to serviceAccountName.
   if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
   if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
