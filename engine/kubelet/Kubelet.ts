@@ -257,16 +257,27 @@ export class Kubelet implements Component {
    */
   private watchVolumeSources(): void {
     const watchKind = (gvr: typeof ConfigMaps, kind: "configMap" | "secret") => {
+      if (this.stopped) return;
       let initial = true;
-      const stop = this.context.client.watch(gvr, undefined, { resourceVersion: undefined }, (event) => {
-        if (event.type !== "MODIFIED" && !(event.type === "ADDED" && !initial)) return;
-        const namespace = event.object.metadata.namespace;
-        const name = event.object.metadata.name ?? "";
-        for (const worker of this.workers.values()) {
-          if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
-            void worker.refreshVolumes();
-        }
-      });
+      const stop = this.context.client.watch(
+        gvr,
+        undefined,
+        {},
+        (event) => {
+          if (event.type !== "MODIFIED" && !(event.type === "ADDED" && !initial)) return;
+          const namespace = event.object.metadata.namespace;
+          const name = event.object.metadata.name ?? "";
+          for (const worker of this.workers.values()) {
+            if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
+              void worker.refreshVolumes();
+          }
+        },
+        () => {
+          // The watch expired (410) or the server closed it: watch again shortly, as a reflector does.
+          if (!this.stopped)
+            this.stopObjectWatches.push(this.context.clock.setTimer(1_000, () => watchKind(gvr, kind)));
+        },
+      );
       // Synthetic ADDED events for existing objects arrive synchronously; later ADDs are real creations.
       initial = false;
       this.stopObjectWatches.push(stop);
