@@ -1,4 +1,5 @@
 import type { AdmissionPlugin } from "./Admission";
+import { defaultStorageClassAdmission } from "./defaultStorageClass";
 import { limitRanger } from "./limitRanger";
 import { namespaceLifecycle } from "./namespaceLifecycle";
 import { defaultTolerationSeconds, priorityAdmission, serviceAccountAdmission } from "./podAdmission";
@@ -11,5 +12,6 @@ export const defaultAdmissionPlugins: AdmissionPlugin[] = [
   serviceAccountAdmission,
   priorityAdmission,
   defaultTolerationSeconds,
+  defaultStorageClassAdmission,
   resourceQuota,
 ];
