@@ -1,7 +1,10 @@
+import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { startTestServer, type TestServer } from "./support/testServer";
+import { loadCourse } from "../lib/lessons/loadLessons";
+import { routeBundles } from "../server/bundleReport";
+import { ROOT, startTestServer, type TestServer } from "./support/testServer";
 
 const BROKEN_LESSON = "---\nid: broken-lesson\ntitle: Broken\nmodule: Broken\norder: [5\nsummary: s\n---\n";
 const HOSTILE_LESSON = `---
@@ -18,10 +21,29 @@ summary: Tries to inject markup.
 [link](javascript:alert(1))
 `;
 
+const FIXTURE_LESSON = `---
+id: fixture-lesson
+title: Fixture lesson
+module: Zzz
+order: 1000
+summary: A lesson the tests own.
+---
+# Fixture lesson
+
+\`\`\`yaml
+apiVersion: v1
+kind: Pod
+\`\`\`
+`;
+
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ "broken.md": BROKEN_LESSON, "hostile.md": HOSTILE_LESSON });
+  server = await startTestServer({
+    "broken.md": BROKEN_LESSON,
+    "hostile.md": HOSTILE_LESSON,
+    "fixture.md": FIXTURE_LESSON,
+  });
 });
 
 afterAll(async () => {
@@ -41,6 +63,15 @@ function learnerCookie(response: Response): string | undefined {
   return response.headers.getSetCookie().find((cookie) => cookie.startsWith("kubelab_learner="));
 }
 
+describe("the production build", () => {
+  it("keeps the lesson page's first-load JavaScript under 200 kB (gzip)", () => {
+    const lessonPage = routeBundles(ROOT).find((bundle) => bundle.route === "/lessons/[id]");
+    expect(lessonPage).toBeDefined();
+    console.log(`/lessons/[id] first-load JS: ${((lessonPage?.gzipBytes ?? 0) / 1000).toFixed(1)} kB gzip`);
+    expect(lessonPage?.gzipBytes).toBeLessThan(200_000);
+  });
+});
+
 describe("the server", () => {
   let cookie = "";
 
@@ -48,12 +79,12 @@ describe("the server", () => {
     const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
     const html = await response.text();
-    const positions = ["What Kubernetes is", "Cluster architecture", "Your first Pod"].map((title) =>
-      html.indexOf(title),
-    );
+    // Every shipped lesson, in course order, linked from the page.
+    const { lessons } = loadCourse(path.join(ROOT, "lessons"));
+    const positions = lessons.map((lesson) => html.indexOf(`href="/lessons/${lesson.id}"`));
     expect(positions.every((position) => position > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(html).toContain("<h2>Getting started</h2>");
+    expect(html).toContain(`<h2>${lessons[0]?.module}</h2>`);
     // The flow sequence opened on line 5 is found unclosed on line 6.
     expect(html).toContain("lessons/broken.md:6: invalid YAML in the front matter");
   });
@@ -68,7 +99,7 @@ describe("the server", () => {
     expect(learnerRows()).toContain(learnerId);
     expect(learnerRows()).toHaveLength(before + 1);
 
-    const again = await fetch(`${server.url}/lessons/first-pod`, { headers: { cookie } });
+    const again = await fetch(`${server.url}/lessons/fixture-lesson`, { headers: { cookie } });
     expect(learnerCookie(again)).toBeUndefined();
     expect(learnerRows()).toHaveLength(before + 1);
   });
@@ -81,10 +112,10 @@ describe("the server", () => {
   });
 
   it("serves a lesson beside the terminal column, with highlighted code", async () => {
-    const response = await fetch(`${server.url}/lessons/first-pod`, { headers: { cookie } });
+    const response = await fetch(`${server.url}/lessons/fixture-lesson`, { headers: { cookie } });
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toContain("<title>Your first Pod · Kubelab</title>");
+    expect(html).toContain("<title>Fixture lesson · Kubelab</title>");
     expect(html).toContain('data-testid="terminal"');
     expect(html).toContain('<span class="hljs-attr">apiVersion:</span>');
   });
