@@ -59,6 +59,8 @@ export interface ServerProgram {
   /** Resident memory and CPU use while idle, and extra per request where it matters. */
   memoryBytes: number;
   cpuMillicores: number;
+  /** CPU each request per second costs (php-apache's busy loop): usage grows with load, up to the limit. */
+  cpuMillicoresPerRequestPerSecond?: number;
   /** Access log format written for each HTTP request. */
   accessLog?: "nginx" | "apache";
   /** Lines written when it receives its stop signal, and its exit code then. */

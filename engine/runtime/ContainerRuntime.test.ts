@@ -113,6 +113,30 @@ describe("ContainerRuntime", () => {
     expect(bad.exit?.message).toContain('exec: "foo": executable file not found in $PATH: unknown');
   });
 
+  it("uses CPU in proportion to load for the HPA example, capped at the limit", async () => {
+    const { runtime, clock, network } = setup();
+    const pending = container(runtime, "registry.k8s.io/hpa-example", ["apache2-foreground"], {
+      cpuLimitMillicores: 500,
+    });
+    await clock.advance(100);
+    const php = await pending;
+    runtime.startContainer(php);
+    expect(php.usage().cpuMillicores).toBe(1);
+    for (let i = 0; i < 100; i++) {
+      const connection = await network.connect({ ip: "10.244.2.9" }, "10.244.1.5", 80);
+      expect((await connection.http({ method: "GET", path: "/", headers: {} })).body).toBe("OK!");
+      await clock.advance(100);
+    }
+    expect(php.usage().cpuMillicores).toBe(121);
+    for (let i = 0; i < 1000; i++) {
+      const connection = await network.connect({ ip: "10.244.2.9" }, "10.244.1.5", 80);
+      await connection.http({ method: "GET", path: "/", headers: {} });
+    }
+    expect(php.usage().cpuMillicores).toBe(500);
+    await clock.advance(11_000);
+    expect(php.usage().cpuMillicores).toBe(1);
+  });
+
   it("OOM-kills polinux/stress over its memory limit", async () => {
     const { runtime, clock } = setup();
     const pending = container(

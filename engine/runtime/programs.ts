@@ -42,6 +42,8 @@ export class ServerProcess implements Process {
   private listeners: Array<() => void> = [];
   private done = false;
   private readonly values: Record<string, string>;
+  /** Times of recent requests (last 10 s), for load-dependent CPU use. */
+  private recentRequests: number[] = [];
 
   constructor(
     private readonly env: ProcessEnvironment,
@@ -90,6 +92,7 @@ export class ServerProcess implements Process {
     const handler: ConnectionHandler = {};
     if (http) {
       handler.http = async (request, peer) => {
+        if (this.program.cpuMillicoresPerRequestPerSecond) this.recentRequests.push(this.env.clock.now());
         const response = await this.answer(http, request, peer);
         this.accessLog(request, response, peer);
         return response;
@@ -260,7 +263,18 @@ export class ServerProcess implements Process {
 
   usage(): { memoryBytes: number; cpuMillicores: number } {
     if (this.done) return { memoryBytes: 0, cpuMillicores: 0 };
-    return { memoryBytes: this.program.memoryBytes, cpuMillicores: this.program.cpuMillicores };
+    let cpuMillicores = this.program.cpuMillicores;
+    const perRequest = this.program.cpuMillicoresPerRequestPerSecond;
+    if (perRequest) {
+      const since = this.env.clock.now() - 10_000;
+      this.recentRequests = this.recentRequests.filter((time) => time >= since);
+      cpuMillicores += (this.recentRequests.length / 10) * perRequest;
+    }
+    const limit = this.env.cpuLimitMillicores;
+    return {
+      memoryBytes: this.program.memoryBytes,
+      cpuMillicores: limit !== undefined ? Math.min(cpuMillicores, limit) : cpuMillicores,
+    };
   }
 
   private exit(status: ExitStatus): void {

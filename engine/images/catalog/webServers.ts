@@ -331,4 +331,49 @@ export const webServerImages: ImageDefinition[] = [
       },
     },
   },
+  {
+    repository: "registry.k8s.io/hpa-example",
+    tags: { latest: { version: "1.0", sizeBytes: 178421732 } },
+    userland: "gnu",
+    os: "debian",
+    config: {
+      cmd: ["apache2-foreground"],
+      env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PHP_VERSION=5.6.24"],
+      workingDir: "/var/www/html",
+      exposedPorts: ["80/tcp"],
+      stopSignal: "SIGWINCH",
+    },
+    files: {
+      "/var/www/html/index.php":
+        '<?php\n  $x = 0.0001;\n  for ($i = 0; $i <= 1000000; $i++) {\n    $x += sqrt($x);\n  }\n  echo "OK!";\n?>\n',
+    },
+    programs: {
+      "/usr/local/bin/apache2-foreground": {
+        kind: "server",
+        startupLog: [
+          "AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
+          "[{time:apache}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.24 configured -- resuming normal operations",
+          "[{time:apache}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'",
+        ],
+        listen: [
+          {
+            port: 80,
+            http: {
+              kind: "routes",
+              routes: {
+                "/": { status: 200, body: "OK!", contentType: "text/html" },
+                "/index.php": { status: 200, body: "OK!", contentType: "text/html" },
+              },
+            },
+          },
+        ],
+        accessLog: "apache",
+        memoryBytes: 11_534_336,
+        cpuMillicores: 1,
+        cpuMillicoresPerRequestPerSecond: 12,
+        stopLog: ["[{time:apache}] [mpm_prefork:notice] [pid 1] AH00170: caught SIGWINCH, shutting down gracefully"],
+        stopExitCode: 0,
+      },
+    },
+  },
 ];
