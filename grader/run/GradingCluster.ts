@@ -1,0 +1,223 @@
+import { PassThrough } from "node:stream";
+import * as k8s from "@kubernetes/client-node";
+import { Discovery, groupVersion, type ResourceInfo } from "../../terminal/kubectl/Discovery";
+import { connectionFromKubeConfig } from "../../terminal/kubectl/kubeconfig";
+import { RestClient } from "../../terminal/kubectl/RestClient";
+
+/** A Kubernetes object as the grader reads it. */
+export type KubeObject = k8s.KubernetesObject & Record<string, unknown>;
+
+/** Reads files on a node or in the learner's home, for file checks (given by whoever hosts the cluster). */
+export interface FileReader {
+  readNodeFile?(node: string, path: string): Promise<string | undefined>;
+  readHomeFile?(path: string): Promise<string | undefined>;
+}
+
+/** Thrown when the API server cannot be reached: graded as `error`, never as a failing grade. */
+export class UnreachableError extends Error {
+  constructor(cause: unknown) {
+    super(`cannot reach the cluster (${cause instanceof Error ? cause.message : String(cause)})`);
+    this.name = "UnreachableError";
+  }
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  const text = String((error as { code?: unknown })?.code ?? "") + String((error as Error)?.message ?? error);
+  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|socket hang up|fetch failed|EAI_AGAIN/i.test(text);
+}
+
+/**
+ * The grader's view of one cluster, through the Kubernetes API with @kubernetes/client-node and a
+ * kubeconfig, so the same checks grade Kubelab clusters and real ones. Resource types are resolved
+ * with the terminal's discovery (terminal/kubectl/Discovery), the same way kubectl resolves them.
+ */
+export class GradingCluster {
+  readonly kubeConfig: k8s.KubeConfig;
+  readonly objects: k8s.KubernetesObjectApi;
+  readonly rest: RestClient;
+  readonly discovery: Discovery;
+  readonly namespace: string;
+  readonly files: FileReader;
+
+  constructor(kubeconfigText: string, files: FileReader = {}) {
+    this.kubeConfig = new k8s.KubeConfig();
+    this.kubeConfig.loadFromString(kubeconfigText);
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(this.kubeConfig);
+    const context = this.kubeConfig.getContextObject(this.kubeConfig.getCurrentContext());
+    this.namespace = context?.namespace || "default";
+    this.rest = new RestClient(connectionFromKubeConfig(this.kubeConfig));
+    this.discovery = new Discovery(this.rest);
+    this.files = files;
+  }
+
+  /** Resolves a kind as written in a lesson ("Pod", "deployment", "deploy", "ingresses.networking.k8s.io"). */
+  async resolve(kind: string, apiVersion?: string): Promise<ResourceInfo> {
+    return this.call(() => (apiVersion ? this.discovery.resolveKind(apiVersion, kind) : this.discovery.resolve(kind)));
+  }
+
+  /** Lists objects of a kind, optionally by label selector, in a namespace (or cluster-wide). */
+  async list(info: ResourceInfo, namespace: string | undefined, selector?: string): Promise<KubeObject[]> {
+    const list = await this.call(() =>
+      this.objects.list<KubeObject>(
+        groupVersion(info),
+        info.kind,
+        info.namespaced ? namespace : undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selector,
+      ),
+    );
+    return list.items;
+  }
+
+  /** Reads one object, or undefined when it does not exist. */
+  async read(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    try {
+      return await this.call(() =>
+        this.objects.read<KubeObject>({
+          apiVersion: groupVersion(info),
+          kind: info.kind,
+          metadata: { name, namespace: info.namespaced ? namespace : undefined },
+        }),
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a command in a container (what `kubectl exec` does) and collects its output; the
+   * exit code comes from the status channel.
+   */
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: string[],
+    timeoutMs = 10_000,
+  ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    const exec = new k8s.Exec(this.kubeConfig);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = "";
+    let err = "";
+    stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    stderr.on("data", (chunk) => {
+      err += chunk;
+    });
+    return this.call(
+      () =>
+        new Promise((resolve, reject) => {
+          let socket: { close(): void } | undefined;
+          const timer = setTimeout(() => {
+            socket?.close();
+            resolve({ stdout: out, stderr: `${err}(no answer within ${timeoutMs / 1000}s)`, exitCode: 124 });
+          }, timeoutMs);
+          exec
+            .exec(namespace, pod, container, command, stdout, stderr, null, false, (status) => {
+              clearTimeout(timer);
+              let exitCode = status.status === "Success" ? 0 : 1;
+              const cause = status.details?.causes?.find((item) => item.reason === "ExitCode");
+              if (cause?.message) exitCode = Number(cause.message);
+              // Output can trail the status frame by a tick.
+              setImmediate(() =>
+                resolve({ stdout: out, stderr: err || (exitCode ? (status.message ?? "") : ""), exitCode }),
+              );
+            })
+            .then(
+              (ws) => {
+                socket = ws;
+              },
+              (error) => {
+                clearTimeout(timer);
+                reject(error);
+              },
+            );
+        }),
+    );
+  }
+
+  /**
+   * Waits until `test` returns true, re-running it on every watch event of the given kind, for at
+   * most `timeoutMs`. Returns whether it became true. No polling: an idle cluster sends nothing.
+   */
+  async waitFor(
+    infos: ResourceInfo[],
+    namespace: string | undefined,
+    test: () => Promise<boolean>,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    if (await test()) return true;
+    if (timeoutMs <= 0) return false;
+    const watch = new k8s.Watch(this.kubeConfig);
+    const controllers: AbortController[] = [];
+    try {
+      return await new Promise<boolean>((resolve) => {
+        let running = false;
+        let again = false;
+        let done = false;
+        const finish = (value: boolean) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve(value);
+        };
+        const timer = setTimeout(() => finish(false), timeoutMs);
+        const evaluate = async () => {
+          if (running) {
+            again = true;
+            return;
+          }
+          running = true;
+          try {
+            do {
+              again = false;
+              if (await test()) finish(true);
+            } while (again && !done);
+          } catch {
+            // A transient read failure: the next event re-evaluates.
+          } finally {
+            running = false;
+          }
+        };
+        for (const info of infos) {
+          const base = info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`;
+          const path =
+            info.namespaced && namespace
+              ? `${base}/namespaces/${namespace}/${info.resource}`
+              : `${base}/${info.resource}`;
+          watch
+            .watch(
+              path,
+              {},
+              () => void evaluate(),
+              () => undefined,
+            )
+            .then((controller) => {
+              controllers.push(controller);
+              if (done) controller.abort();
+              // Something may have changed between the first test and the watch starting.
+              else void evaluate();
+            })
+            .catch(() => undefined);
+        }
+      });
+    } finally {
+      for (const controller of controllers) controller.abort();
+    }
+  }
+
+  private async call<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (isConnectionFailure(error)) throw new UnreachableError(error);
+      throw error;
+    }
+  }
+}
