@@ -58,7 +58,9 @@ export class QuotaStore extends KeyValueStore {
   private objects = 0;
 
   constructor(private readonly quotas: () => ClusterQuotas) {
-    super({ historyBytesLimit: 256 * 1024, minimumHistory: 100 });
+    // A small history window: a hosted cluster's watchers are in-process or re-list after a restore, and
+    // the history is most of a snapshot's bytes (and of the time to take it).
+    super({ historyBytesLimit: 256 * 1024, minimumHistory: 20 });
   }
 
   /** Counts kept alongside writes, recomputed after a restore. */
