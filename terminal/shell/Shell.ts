@@ -89,9 +89,8 @@ export class Shell {
       fs,
       cwd: "/root",
       env: this.env,
-      files: { ...baseFiles, "/etc/hostname": `${this.hostname}\n` },
       customCommands: [...this.commands(), ...(options.commands ?? [])],
-      executionLimits: { maxLoopIterations: 100_000, maxCommandCount: 200_000, maxCallDepth: 100 },
+      executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
     });
     this.editor = new LineEditor({
       write: (text) => this.options.write(text),
@@ -214,6 +213,11 @@ export class Shell {
     }
     for (const directory of ["/tmp", "/var/log", "/etc/kubernetes/manifests", "/usr/local/bin"])
       await fs.mkdir(directory, { recursive: true }).catch(() => undefined);
+    // The node's own files (the in-memory part of the file system; /root is the learner's folder).
+    for (const [file, content] of Object.entries({ ...baseFiles, "/etc/hostname": `${this.hostname}\n` })) {
+      await fs.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true }).catch(() => undefined);
+      await fs.writeFile(file, content).catch(() => undefined);
+    }
     this.showPrompt();
   }
 
@@ -409,6 +413,12 @@ export class Shell {
         await this.saveAliases();
         return status;
       }
+      case "help":
+        if (argsText.trim() === "") {
+          this.write(helpText(this.commandNames()));
+          return 0;
+        }
+        return undefined;
       case "unalias": {
         const args = (await this.expandArguments(line)) ?? [];
         for (const alias of args.slice(1)) {
@@ -462,8 +472,7 @@ export class Shell {
       rawScript: true,
     });
     if (result.stdout) this.write(result.stdout);
-    if (result.stderr)
-      this.write(result.stderr.replace(/^bash: ([^:\n]+): command not found$/gm, "$1: command not found"));
+    if (result.stderr) this.write(learnerWording(result.stderr));
     this.env = { ...result.env };
     delete this.env["?"];
     if (result.env.PWD) this.cwd = result.env.PWD;
@@ -840,6 +849,17 @@ function helpText(names: string[]): string {
   out +=
     "\n`kubectl` talks to your cluster (alias k=kubectl is preset); `kubectl --help` lists its commands.\nvi, vim and nano open an editor; Ctrl-C stops a running command; `exit` or Ctrl-D closes the shell.\n";
   return out;
+}
+
+/** just-bash's messages in the words a learner's bash would use. */
+function learnerWording(stderr: string): string {
+  return stderr
+    .replace(/^bash: ([^:\n]+): command not found$/gm, "$1: command not found")
+    .replace(
+      /too many commands executed \(>(\d+)\), increase executionLimits\.maxCommandCount/g,
+      "stopped after $1 commands (a runaway loop?); press Ctrl-C to stop long commands",
+    )
+    .replace(/, increase executionLimits\.\w+/g, "");
 }
 
 function clusterMarker(kubeconfig: string): string {

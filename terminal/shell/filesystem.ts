@@ -27,5 +27,9 @@ export const baseFiles: Record<string, string> = {
   "/etc/os-release":
     'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.1 LTS (Noble Numbat)"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n',
   "/etc/motd": "",
+  "/etc/passwd":
+    "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+  "/etc/hosts": "127.0.0.1 localhost\n192.168.0.2 controlplane\n192.168.0.3 node01\n192.168.0.4 node02\n",
+  "/etc/resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n",
   "/tmp/.keep": "",
 };
