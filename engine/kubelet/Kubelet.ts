@@ -55,6 +55,8 @@ export class Kubelet implements Component {
   private readonly staticPods: StaticPods;
   private stopWatch?: () => void;
   private stopObjectWatches: Array<() => void> = [];
+  /** Services by namespace and name, for service-link variables (upstream's kubelet keeps a service lister too). */
+  private readonly services = new Map<string, Map<string, Service>>();
   private cancelLease?: () => void;
   private cancelRewatch?: () => void;
   private nodeUid?: string;
@@ -282,6 +284,30 @@ export class Kubelet implements Component {
       initial = false;
       this.stopObjectWatches.push(stop);
     };
+    const watchServices = () => {
+      if (this.stopped) return;
+      const stop = this.context.client.watch<Service>(
+        Services,
+        undefined,
+        {},
+        (event) => {
+          const namespace = event.object.metadata.namespace ?? "";
+          const name = event.object.metadata.name ?? "";
+          let byName = this.services.get(namespace);
+          if (!byName) {
+            byName = new Map();
+            this.services.set(namespace, byName);
+          }
+          if (event.type === "DELETED") byName.delete(name);
+          else if (event.type === "ADDED" || event.type === "MODIFIED") byName.set(name, event.object);
+        },
+        () => {
+          if (!this.stopped) this.stopObjectWatches.push(this.context.clock.setTimer(1_000, watchServices));
+        },
+      );
+      this.stopObjectWatches.push(stop);
+    };
+    watchServices();
     watchKind(ConfigMaps, "configMap");
     watchKind(Secrets, "secret");
   }
@@ -351,7 +377,7 @@ export class Kubelet implements Component {
       },
       serviceAccountToken: (pod, audience, expirationSeconds) =>
         serviceAccountToken(client, clock, pod, audience, expirationSeconds),
-      services: async (namespace) => (await client.list<Service>(Services, namespace)).items,
+      services: async (namespace) => [...(this.services.get(namespace)?.values() ?? [])],
     };
     this.host = {
       clock,
