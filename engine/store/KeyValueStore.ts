@@ -1,4 +1,5 @@
 import { crc32 } from "./crc32";
+import { compareKeys, SortedKeys } from "./SortedKeys";
 
 /**
  * The etcd role: an in-memory MVCC key-value store. Every write bumps one global revision; each key
@@ -148,7 +149,8 @@ const SNAPSHOT_MAGIC = "KUBELAB-SNAPSHOT-1";
 /** An in-memory MVCC key-value store with etcd's semantics. */
 export class KeyValueStore {
   private readonly data = new Map<string, KeyValue>();
-  private sortedKeys: string[] | undefined;
+  /** The keys of `data` in order, maintained on every insert and delete (prefix ranges). */
+  private readonly sortedKeys = new SortedKeys();
   private history: HistoryEntry[] = [];
   private currentRevision = 1;
   private compacted = 0;
@@ -252,7 +254,7 @@ export class KeyValueStore {
           version: prev ? prev.version + 1 : 1,
         };
         if (prev) this.dataBytes -= kvBytes(prev);
-        else this.sortedKeys = undefined;
+        else this.sortedKeys.insert(op.key);
         this.data.set(op.key, kv);
         this.dataBytes += kvBytes(kv);
         events.push(prev ? { type: "PUT", kv, prevKv: prev } : { type: "PUT", kv });
@@ -264,7 +266,7 @@ export class KeyValueStore {
           const prev = this.data.get(key);
           if (!prev) continue;
           this.data.delete(key);
-          this.sortedKeys = undefined;
+          this.sortedKeys.remove(key);
           this.dataBytes -= kvBytes(prev);
           deleted.push(copyKv(prev));
           events.push({
@@ -374,12 +376,12 @@ export class KeyValueStore {
       throw new SnapshotCorruptError("missing fields");
     }
     this.data.clear();
-    this.sortedKeys = undefined;
     this.dataBytes = 0;
     for (const kv of parsed.kvs) {
       this.data.set(kv.key, kv);
       this.dataBytes += kvBytes(kv);
     }
+    this.sortedKeys.reset(this.data.keys());
     this.history = parsed.history;
     this.historyBytes = 0;
     for (const entry of this.history) for (const event of entry.events) this.historyBytes += eventBytes(event);
@@ -407,25 +409,19 @@ export class KeyValueStore {
     }
   }
 
-  private keysInOrder(): string[] {
-    if (!this.sortedKeys) this.sortedKeys = [...this.data.keys()].sort(compareKeys);
-    return this.sortedKeys;
-  }
-
   private currentRange(key: string, options: RangeOptions): KeyValue[] {
     if (!options.prefix) {
       const kv = this.data.get(key);
       return kv && (!options.fromKey || kv.key >= options.fromKey) ? [kv] : [];
     }
-    const keys = this.keysInOrder();
     const from = options.fromKey && options.fromKey > key ? options.fromKey : key;
     const result: KeyValue[] = [];
-    for (let index = lowerBound(keys, from); index < keys.length; index++) {
-      const candidate = keys[index];
-      if (!candidate.startsWith(key)) break;
+    this.sortedKeys.forEachFrom(from, (candidate) => {
+      if (!candidate.startsWith(key)) return false;
       const kv = this.data.get(candidate);
       if (kv) result.push(kv);
-    }
+      return true;
+    });
     return result;
   }
 
@@ -536,19 +532,4 @@ function kvBytes(kv: KeyValue): number {
 
 function eventBytes(event: StoreEvent): number {
   return kvBytes(event.kv) + (event.prevKv ? kvBytes(event.prevKv) : 0);
-}
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function lowerBound(keys: string[], target: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (keys[middle] < target) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
