@@ -851,7 +851,13 @@ export class ApiServerCore implements ApiServer {
       if (this.customResources.isCustom(definition)) {
         throw ApiError.unsupportedMediaType("application/strategic-merge-patch+json");
       }
-      patched = applyStrategicMergePatch(original, document);
+      // Lists merge as the request version's schema says (x-kubernetes-patch-strategy/-merge-key).
+      const schema = this.versionSchema(definition, request.gvr.version);
+      patched = applyStrategicMergePatch(
+        original,
+        document,
+        schema && definition.schemaComponents ? { node: schema, components: definition.schemaComponents } : undefined,
+      );
     } else {
       throw ApiError.unsupportedMediaType(String(patchType));
     }

@@ -1,6 +1,55 @@
 import { ApiError } from "../ApiError";
-import { listStrategyFor, mapRetainsKeys } from "./listStrategies";
+import type { OpenApiSchema } from "../ResourceDefinition";
+import { type ListStrategy, listStrategyFor } from "./listStrategies";
 import { isPlainObject } from "./mergePatch";
+
+/**
+ * Where the patch walker is in the kind's OpenAPI schema: the node of the current map (or list
+ * item), with the shared components its `$ref`s point into. Lists take their strategy from the
+ * schema's `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` (upstream's struct tags);
+ * a list without them, or a field the schema does not know, is replaced whole.
+ */
+export interface PatchSchema {
+  node: OpenApiSchema | undefined;
+  components: Readonly<Record<string, OpenApiSchema>>;
+}
+
+/** Follows `$ref` and `allOf: [{$ref}]` to the referenced schema. */
+function resolveSchema(
+  node: OpenApiSchema | undefined,
+  components: PatchSchema["components"],
+): OpenApiSchema | undefined {
+  let current = node;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const reference = current.$ref ?? current.allOf?.find((part) => part.$ref)?.$ref;
+    if (!reference) return current;
+    current = components[reference.replace("#/components/schemas/", "")];
+  }
+  return current;
+}
+
+/** The schema of field `key` inside the map at `schema` (a property, or the value schema of a map). */
+function childSchema(schema: PatchSchema | undefined, key: string): PatchSchema | undefined {
+  if (!schema) return undefined;
+  const resolved = resolveSchema(schema.node, schema.components);
+  const additional = resolved?.additionalProperties;
+  const node = resolved?.properties?.[key] ?? (typeof additional === "object" ? additional : undefined);
+  return { node, components: schema.components };
+}
+
+/** The schema of the items of the list at `schema`. */
+function itemSchema(schema: PatchSchema | undefined): PatchSchema | undefined {
+  if (!schema) return undefined;
+  return { node: resolveSchema(schema.node, schema.components)?.items, components: schema.components };
+}
+
+/** A list's strategy from its schema node's patch extensions. */
+function schemaListStrategy(node: OpenApiSchema | undefined): ListStrategy {
+  const strategies = (node?.["x-kubernetes-patch-strategy"] ?? "").split(",");
+  if (!strategies.includes("merge")) return { strategy: "replace" };
+  const mergeKey = node?.["x-kubernetes-patch-merge-key"];
+  return mergeKey ? { strategy: "merge", mergeKey } : { strategy: "merge", set: true };
+}
 
 type Json = unknown;
 type JsonMap = Record<string, unknown>;
@@ -17,13 +66,22 @@ const SET_ELEMENT_ORDER = "$setElementOrder/";
  * directives `$patch: replace|delete|merge`, `$retainKeys`, `$deleteFromPrimitiveList/<field>` and
  * `$setElementOrder/<field>` are honoured. Throws a BadRequest ApiError for a malformed patch.
  */
-export function applyStrategicMergePatch(original: Json, patch: Json): Json {
+export function applyStrategicMergePatch(original: Json, patch: Json, schema?: PatchSchema): Json {
   if (!isPlainObject(patch))
     throw ApiError.badRequest('unable to find api field in struct Unstructured for the json field "$patch"');
-  return mergeMap(isPlainObject(original) ? original : {}, patch, []);
+  return mergeMap(isPlainObject(original) ? original : {}, patch, [], schema);
 }
 
-function mergeMap(original: JsonMap, patch: JsonMap, parents: string[]): JsonMap {
+/**
+ * The strategy of list `field` of the map at `schema` (path `parents`): the schema's extensions
+ * when there is a schema, else the hand-kept table of listStrategies.ts.
+ */
+function strategyOf(schema: PatchSchema | undefined, parents: string[], field: string): ListStrategy {
+  if (!schema) return listStrategyFor(parents, field);
+  return schemaListStrategy(childSchema(schema, field)?.node);
+}
+
+function mergeMap(original: JsonMap, patch: JsonMap, parents: string[], schema?: PatchSchema): JsonMap {
   const directive = patch[DIRECTIVE];
   if (directive === "replace") {
     const replaced: JsonMap = {};
@@ -56,12 +114,17 @@ function mergeMap(original: JsonMap, patch: JsonMap, parents: string[]): JsonMap
         delete result[key];
         continue;
       }
-      const merged = mergeMap(isPlainObject(current) ? current : {}, value, [...parents, key]);
+      const merged = mergeMap(
+        isPlainObject(current) ? current : {},
+        value,
+        [...parents, key],
+        childSchema(schema, key),
+      );
       result[key] = merged;
       continue;
     }
     if (Array.isArray(value)) {
-      result[key] = mergeList(Array.isArray(current) ? current : [], value, parents, key);
+      result[key] = mergeList(Array.isArray(current) ? current : [], value, parents, key, schema);
       continue;
     }
     result[key] = value;
@@ -70,20 +133,26 @@ function mergeMap(original: JsonMap, patch: JsonMap, parents: string[]): JsonMap
     if (!key.startsWith(SET_ELEMENT_ORDER)) continue;
     const field = key.slice(SET_ELEMENT_ORDER.length);
     if (Array.isArray(order) && Array.isArray(result[field])) {
-      result[field] = applyElementOrder(result[field] as Json[], order, listStrategyFor(parents, field).mergeKey);
+      result[field] = applyElementOrder(result[field] as Json[], order, strategyOf(schema, parents, field).mergeKey);
     }
   }
+  // Without an explicit $retainKeys a retainKeys map (a Deployment's strategy) merges normally.
   if (retainKeys !== undefined) {
     if (!Array.isArray(retainKeys)) throw ApiError.badRequest("$retainKeys must be a list of strings");
     for (const key of Object.keys(result)) if (!retainKeys.includes(key)) delete result[key];
-  } else if (mapRetainsKeys(parents.slice(0, -1), parents[parents.length - 1] ?? "")) {
-    // Without an explicit $retainKeys the map merges normally.
   }
   return result;
 }
 
-function mergeList(original: Json[], patch: Json[], parents: string[], field: string): Json[] {
-  const strategy = listStrategyFor(parents, field);
+function mergeList(
+  original: Json[],
+  patch: Json[],
+  parents: string[],
+  field: string,
+  schema: PatchSchema | undefined,
+): Json[] {
+  const strategy = strategyOf(schema, parents, field);
+  const items = itemSchema(childSchema(schema, field));
   const replaceDirective = patch.some((item) => isPlainObject(item) && item[DIRECTIVE] === "replace");
   if (replaceDirective) {
     return patch.filter((item) => !(isPlainObject(item) && item[DIRECTIVE] === "replace")).map(stripDirectives);
@@ -111,9 +180,9 @@ function mergeList(original: Json[], patch: Json[], parents: string[], field: st
       continue;
     }
     if (index >= 0) {
-      result[index] = mergeMap(result[index] as JsonMap, item, [...parents, field]);
+      result[index] = mergeMap(result[index] as JsonMap, item, [...parents, field], items);
     } else {
-      result.push(mergeMap({}, item, [...parents, field]));
+      result.push(mergeMap({}, item, [...parents, field], items));
     }
   }
   return result;

@@ -221,3 +221,40 @@ describe("Scale status.selector", () => {
     expect((scale.body as KubeObject).status.selector).toBe("app=web,!legacy,tier in (back,front)");
   });
 });
+
+describe("strategic merge patch from the schema's patch extensions", () => {
+  it("merges containers by name and their ports by containerPort, unions finalizers, replaces tolerations (no extension)", async () => {
+    const { apiServer } = server();
+    const body = deployment({});
+    body.metadata.finalizers = ["a/b"];
+    body.spec.template.spec = {
+      containers: [
+        { name: "a", image: "a:1", ports: [{ containerPort: 80 }] },
+        { name: "b", image: "b:1" },
+      ],
+      tolerations: [{ key: "x", operator: "Exists" }],
+    };
+    expect((await apiServer.handle(request({ verb: "create", gvr: Deployments, body }))).status).toBe(201);
+    const patch = {
+      metadata: { finalizers: ["c/d"] },
+      spec: {
+        template: {
+          spec: {
+            containers: [{ name: "a", ports: [{ containerPort: 81 }] }],
+            tolerations: [{ key: "y", operator: "Exists" }],
+          },
+        },
+      },
+    };
+    const response = await apiServer.handle(
+      request({ verb: "patch", gvr: Deployments, name: "web", patchType: "strategic", body: JSON.stringify(patch) }),
+    );
+    expect(response.status).toBe(200);
+    const object = response.body as KubeObject;
+    const spec = object.spec.template.spec;
+    expect(object.metadata.finalizers).toEqual(["a/b", "c/d"]);
+    expect(spec.containers.map((container: { name: string }) => container.name)).toEqual(["a", "b"]);
+    expect(spec.containers[0].ports.map((port: { containerPort: number }) => port.containerPort)).toEqual([80, 81]);
+    expect(spec.tolerations.map((toleration: { key: string }) => toleration.key)).toEqual(["y"]);
+  });
+});
