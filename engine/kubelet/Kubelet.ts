@@ -429,7 +429,8 @@ export class Kubelet implements Component {
     const namespace = pod.metadata.namespace;
     const name = mirror ?? pod.metadata.name ?? "";
     // The worker's copy (from the watch) is usually current: try it first, re-read on a conflict.
-    let cached: Pod | undefined = mirror ? undefined : structuredClone(pod);
+    // A shallow copy: only `status` is replaced below, so the watched object is never mutated.
+    let cached: Pod | undefined = mirror ? undefined : { ...pod };
     for (let attempt = 0; attempt < 5; attempt++) {
       let latest: Pod;
       if (cached) {

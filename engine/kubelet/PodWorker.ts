@@ -145,7 +145,10 @@ export class PodWorker {
 
   /** The pod changed in the API (or on disk, for static pods). */
   update(pod: Pod): void {
-    const specChanged = JSON.stringify(pod.spec) !== JSON.stringify(this.pod.spec);
+    // Only images (and the pod's deadline) may change in a pod's spec; status posts change neither.
+    const images = (candidate: Pod) =>
+      [...(candidate.spec?.initContainers ?? []), ...(candidate.spec?.containers ?? [])].map((c) => c.image).join(" ");
+    const specChanged = pod.spec !== this.pod.spec && images(pod) !== images(this.pod);
     this.pod = pod;
     if (specChanged) {
       for (const record of this.records.values()) {
