@@ -19,7 +19,7 @@ export function editDistance(a: string, b: string): number {
 export function looksMisspelled(found: string, expected: string): boolean {
   if (found === expected || found.length === 0) return false;
   const distance = editDistance(found.toLowerCase(), expected.toLowerCase());
-  return distance <= Math.max(1, Math.floor(expected.length / 4));
+  return distance <= (expected.length >= 5 ? 2 : 1);
 }
 
 /** The closest of `candidates` to `wanted` when it looks like a misspelling. */

@@ -52,8 +52,7 @@ function issueLine(document: Document, counter: LineCounter, path: PropertyKey[]
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? `"${issue.path.map(String).join(".")}" ` : "";
-  if (issue.code === "invalid_union" && issue.path.at(-1) !== undefined) return `${where}is not a valid value`;
-  if (issue.code === "invalid_union") {
+  if (issue.code === "invalid_union" || (issue.path.at(-1) === "type" && issue.code === "invalid_value")) {
     return `${where}has an unknown check type (known: exists, absent, field, count, condition, event, spread, endpoints, request, command, file, module)`;
   }
   return `${where}${issue.message}`;

@@ -23,7 +23,9 @@ export class UnreachableError extends Error {
 
 function isConnectionFailure(error: unknown): boolean {
   const text = String((error as { code?: unknown })?.code ?? "") + String((error as Error)?.message ?? error);
-  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|socket hang up|fetch failed|EAI_AGAIN/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|socket hang up|fetch failed|EAI_AGAIN|connection to the server .* was refused|Unable to connect to the server/i.test(
+    text,
+  );
 }
 
 /**
