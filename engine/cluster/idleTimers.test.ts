@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { Deployments, Pods } from "../api/resources";
+import { seededRandom } from "../apiserver/testing/testServer";
+import { VirtualClock } from "../clock/VirtualClock";
+import { createCluster } from "./createCluster";
+
+/** A VirtualClock that remembers which code armed each timer (the first engine frame outside the clock). */
+class RecordingClock extends VirtualClock {
+  readonly fired = new Map<string, number>();
+
+  override setTimer(delayMs: number, callback: () => void): () => void {
+    const origin = armedBy(new Error().stack ?? "");
+    return super.setTimer(delayMs, () => {
+      this.fired.set(
+        `${origin} (every ${delayMs / 1000} s)`,
+        (this.fired.get(`${origin} (every ${delayMs / 1000} s)`) ?? 0) + 1,
+      );
+      callback();
+    });
+  }
+}
+
+function armedBy(stack: string): string {
+  const frames = stack.split("\n").slice(1);
+  for (const frame of frames) {
+    const match = frame.match(/engine\/([\w/]+)\.ts:(\d+)/);
+    if (match && !match[1].startsWith("clock/") && !match[1].startsWith("cluster/idleTimers"))
+      return `${match[1]}.ts:${match[2]}`;
+  }
+  return "unknown";
+}
+
+describe("an idle cluster", () => {
+  it("with 3 nodes and 20 running pods fires only lease renewals, probes and the node-lifecycle expiry check", async () => {
+    const clock = new RecordingClock(Date.UTC(2026, 0, 1));
+    const cluster = createCluster({ clock, random: seededRandom(5), nodes: 2 });
+    await cluster.ready;
+    const client = cluster.client();
+    await client.create(Deployments, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        replicas: 20,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
+      },
+    });
+    for (let step = 0; step < 120; step++) {
+      await clock.advance(1000);
+      const pods = (await client.list(Pods, "default")).items;
+      if (pods.length === 20 && pods.every((pod) => pod.status?.phase === "Running")) break;
+    }
+    // Let start-up work (back-offs, progress deadlines, the first lease expiries) play out.
+    await clock.advance(10 * 60_000);
+    clock.fired.clear();
+    await clock.advance(10 * 60_000);
+    const perMinute = Object.fromEntries([...clock.fired].map(([origin, count]) => [origin, count / 10]));
+    console.log("timers fired per virtual minute in an idle cluster:", perMinute, "armed now:", clock.pendingTimers);
+    // Upstream behaviour: each kubelet renews its Lease every 10 s; the kubelet runs the probes the
+    // pods declare (kubeadm's static pods and CoreDNS); the node-lifecycle controller re-checks
+    // when the earliest lease could expire (instead of upstream's 5 s monitor loop). Nothing else
+    // (no controller, scheduler, proxy or apiserver loop) may fire in an idle cluster.
+    for (const origin of Object.keys(perMinute)) {
+      expect(origin).toMatch(
+        /^(kubelet\/Kubelet\.ts:\d+ \(every 10 s\)|kubelet\/Prober\.ts:\d+|controllers\/nodelifecycle\/NodeLifecycleController\.ts:\d+)/,
+      );
+    }
+    const leases = Object.entries(perMinute).find(([origin]) => origin.startsWith("kubelet/Kubelet.ts"));
+    expect(leases?.[1]).toBe(18); // 3 kubelets × 6 renewals a minute
+    cluster.stop();
+  }, 120_000);
+});
