@@ -41,6 +41,12 @@ export interface ClusterOptions {
    * nodes pass a disk-backed one over `DIR/nodes/<node>/`; default: in memory.
    */
   nodeFileSystem?: (nodeName: string) => NodeFileSystem;
+  /**
+   * Do not start the components yet: the API server serves at once and `start()` boots them later
+   * (`ready` resolves then). The multi-cluster host answers a restored cluster's first request
+   * before the kubelets re-sync.
+   */
+  deferStart?: boolean;
 }
 
 /** A running in-process cluster. */
@@ -154,7 +160,19 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     })();
     return started;
   };
-  const ready = start();
+  let resolveReady: (() => void) | undefined;
+  let rejectReady: ((error: unknown) => void) | undefined;
+  const ready = options.deferStart
+    ? new Promise<void>((resolve, reject) => {
+        resolveReady = resolve;
+        rejectReady = reject;
+      })
+    : start();
+  const startDeferred = (): Promise<void> => {
+    const starting = start();
+    if (resolveReady) starting.then(resolveReady, rejectReady);
+    return starting;
+  };
   return {
     apiServer,
     store,
@@ -172,7 +190,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
       return handle.network;
     },
     client: (user = ADMIN_USER) => createClient(apiServer, user),
-    start,
+    start: startDeferred,
     stop() {
       stopped = true;
       for (const components of [...running.values()].reverse()) {

@@ -328,6 +328,8 @@ export class ClusterHost {
       );
     if (!loaded.snapshot && loaded.skipped.length > 0)
       this.log(`${id}: no good snapshot left; starting a fresh cluster`);
+    // Loaded before the cluster starts, so nothing awaits between creating it and serving it.
+    const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
     const store = new QuotaStore(() => this.quotas);
     if (loaded.snapshot) store.restore(loaded.snapshot.store);
     let live: LiveCluster | undefined;
@@ -341,6 +343,8 @@ export class ClusterHost {
       nodes: this.options.nodes,
       store,
       components: this.options.components,
+      // A restored cluster answers its first request before its components boot (see below).
+      deferStart: loaded.snapshot !== undefined,
       nodeFileSystem: (nodeName) => {
         let files = nodeFiles.get(nodeName);
         if (!files) {
@@ -352,7 +356,6 @@ export class ClusterHost {
       log: this.options.log ? (component, line) => this.options.log?.(`${id} ${component}: ${line}`) : undefined,
     });
     store.recount();
-    const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
     let ready = false;
     const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
       clock: this.clock,
@@ -379,9 +382,14 @@ export class ClusterHost {
       await cluster.ready;
       await this.options.applyStartingState(cluster, startingState);
     }
-    void cluster.ready.then(() => {
-      ready = true;
-    });
+    void cluster.ready.then(
+      () => {
+        ready = true;
+      },
+      (error: unknown) => this.log(`${id}: components failed to start: ${String(error)}`),
+    );
+    // Boot the components of a restored cluster once the request that woke it has been answered.
+    if (loaded.snapshot) this.clock.setTimer(0, () => void cluster.start());
     this.markDirty(id, live);
     this.armIdle(id, live);
     this.log(`${id}: ${loaded.snapshot ? "restored" : "created"} in ${(performance.now() - began).toFixed(1)} ms`);

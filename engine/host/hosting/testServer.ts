@@ -29,6 +29,7 @@ export async function serveHost(
     ? createHttpsServer({ key: certificate.privateKeyPem, cert: certificate.certificatePem }, listener)
     : createServer(listener);
   server.requestTimeout = 0;
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;
   return {
