@@ -1,0 +1,142 @@
+import "server-only";
+import { clusterHost } from "../../lib/clusters/clusterHost";
+import { clusterUrl, ensureLearnerCluster } from "../../lib/clusters/learnerClusters";
+import { prisma } from "../../lib/database/prisma";
+import { currentCourse, lessonsFolder } from "../../lib/lessons/loadLessons";
+import type { ExerciseResult } from "../checks/index";
+import { type GradedLesson, gradedLesson, type LocatedExercise } from "../format/gradedLesson";
+import { GradingCluster } from "../run/GradingCluster";
+
+/** A lesson of the served course with its exercises parsed (problems listed, the rest still served). */
+export function findGradedLesson(lessonId: string): GradedLesson | undefined {
+  const lesson = currentCourse().lessons.find((item) => item.id === lessonId);
+  return lesson ? gradedLesson(lesson) : undefined;
+}
+
+/** Every served lesson with its grading parts. */
+export function gradedCourse(): GradedLesson[] {
+  return currentCourse().lessons.map((lesson) => gradedLesson(lesson));
+}
+
+/** Lesson and exercise by id, or which of them is unknown. */
+export function findExercise(
+  lessonId: string,
+  exerciseId: string,
+): { lesson: GradedLesson; exercise: LocatedExercise } | { missing: "lesson" | "exercise" } {
+  const lesson = findGradedLesson(lessonId);
+  if (!lesson) return { missing: "lesson" };
+  const exercise = lesson.exercises.find((item) => item.id === exerciseId);
+  return exercise ? { lesson, exercise } : { missing: "exercise" };
+}
+
+export function lessonFolderPath(): string {
+  return lessonsFolder();
+}
+
+const CLIENTS = Symbol.for("kubelab.graderClients");
+type Holder = { [CLIENTS]?: Map<string, { clusterId: string; cluster: GradingCluster }> };
+
+/**
+ * A grading client for the learner's own cluster, through its API at /clusters/<id>/ on this
+ * server with a token of its own (label "grader"), kept per learner.
+ */
+export async function learnerGradingCluster(learnerId: string): Promise<GradingCluster> {
+  const holder = globalThis as Holder;
+  holder[CLIENTS] ??= new Map();
+  const { clusterId } = await ensureLearnerCluster(learnerId);
+  const cached = holder[CLIENTS].get(learnerId);
+  if (cached?.clusterId === clusterId) return cached.cluster;
+  const host = clusterHost();
+  const token = await host.issueToken(clusterId, "grader");
+  const origin = `http://127.0.0.1:${process.env.PORT?.trim() || "3000"}`;
+  const cluster = new GradingCluster(host.kubeconfig(clusterId, token, clusterUrl(origin, clusterId)));
+  holder[CLIENTS].set(learnerId, { clusterId, cluster });
+  return cluster;
+}
+
+/** Stores a graded exercise as a submission with its per-check results; returns its id. */
+export async function saveSubmission(
+  learnerId: string,
+  lessonId: string,
+  result: ExerciseResult,
+  source: "check" | "live" | "api",
+  notes: string[] = [],
+): Promise<number> {
+  const row = await prisma().submission.create({
+    data: {
+      learnerId,
+      lessonId,
+      exerciseId: result.exerciseId,
+      passed: result.status === "pass",
+      status: result.status,
+      score: result.score,
+      maxScore: result.maxScore,
+      source,
+      notes: JSON.stringify(notes),
+      results: {
+        create: result.checks.map((check, position) => ({
+          position,
+          checkId: check.id,
+          passed: check.status === "pass",
+          status: check.status,
+          description: check.description,
+          points: check.points,
+          maxPoints: check.maxPoints,
+          message: check.message,
+          expected: check.expected ?? null,
+          found: check.found ?? null,
+        })),
+      },
+    },
+  });
+  return row.id;
+}
+
+/** Marks a lesson started, or completed when every exercise of it has passed at least once. */
+export async function updateProgress(learnerId: string, lesson: GradedLesson): Promise<"started" | "completed"> {
+  const passed = await prisma().submission.findMany({
+    where: { learnerId, lessonId: lesson.lesson.id, passed: true },
+    select: { exerciseId: true },
+    distinct: ["exerciseId"],
+  });
+  const done = new Set(passed.map((row) => row.exerciseId));
+  const completed = lesson.exercises.length > 0 && lesson.exercises.every((exercise) => done.has(exercise.id));
+  const status = completed ? "completed" : "started";
+  await prisma().lessonProgress.upsert({
+    where: { learnerId_lessonId: { learnerId, lessonId: lesson.lesson.id } },
+    create: { learnerId, lessonId: lesson.lesson.id, status, completedAt: completed ? new Date() : null },
+    update: completed ? { status, completedAt: new Date() } : {},
+  });
+  return status;
+}
+
+/** Exercise ids the learner has passed, and failed attempts per exercise, for one lesson. */
+export async function exerciseProgress(learnerId: string, lessonId: string) {
+  const rows = await prisma().submission.findMany({
+    where: { learnerId, lessonId, source: { not: "live" } },
+    select: { exerciseId: true, passed: true },
+  });
+  const passed = new Set<string>();
+  const attempts = new Map<string, number>();
+  for (const row of rows) {
+    if (row.passed) passed.add(row.exerciseId);
+    else attempts.set(row.exerciseId, (attempts.get(row.exerciseId) ?? 0) + 1);
+  }
+  return { passed, attempts };
+}
+
+/** True when the request carries the instructor token (Authorization: Bearer, or the instructor cookie). */
+export function isInstructor(request: { headers: Headers }, cookieValue?: string): boolean {
+  const expected = process.env.KUBELAB_INSTRUCTOR_TOKEN;
+  if (!expected) return false;
+  const header = request.headers.get("authorization") ?? "";
+  const given = header.startsWith("Bearer ") ? header.slice(7).trim() : cookieValue;
+  return given !== undefined && timingSafeEqualText(given, expected);
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let index = 0; index < a.length; index++) diff |= a.charCodeAt(index) ^ b.charCodeAt(index);
+  return diff === 0;
+}
