@@ -232,7 +232,9 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
         !(errors.length > 0 && objects.length === 0 && singleItemImplied)
       ) {
         if (format.type === "custom-columns") {
-          context.io.stdout(printCustomColumns(objects, format.spec, flags.bool("no-headers")));
+          context.io.stdout(
+            printCustomColumns(sortBy ? sortObjects(objects, sortBy) : objects, format.spec, flags.bool("no-headers")),
+          );
         } else {
           const sorted = sortBy ? sortObjects(objects, sortBy) : objects;
           context.io.stdout(printForGet(asList(sorted), format, flags));

@@ -874,7 +874,7 @@ function statefulSetStatus(set: KubeObject): { message: string; done: boolean; e
   if ((status.readyReplicas ?? 0) < replicas)
     return { message: `Waiting for ${replicas - (status.readyReplicas ?? 0)} pods to be ready...\n`, done: false };
   const partition = set.spec?.updateStrategy?.rollingUpdate?.partition;
-  if (partition !== undefined && partition > 0) {
+  if (partition !== undefined && partition !== null) {
     if ((status.updatedReplicas ?? 0) < replicas - partition) {
       return {
         message: `Waiting for partitioned roll out to finish: ${status.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...\n`,

@@ -612,7 +612,6 @@ async function describeDaemonSet(context: DescribeContext, set: KubeObject): Pro
   );
   const status = set.status ?? {};
   w.write(0, `Name:\t${set.metadata?.name}\n`);
-  w.write(0, `Namespace:\t${namespace}\n`);
   w.write(0, `Selector:\t${formatSelector(set.spec?.selector)}\n`);
   w.write(0, `Node-Selector:\t${formatLabelMap(set.spec?.template?.spec?.nodeSelector)}\n`);
   printLabels(w, "Labels", set.metadata?.labels);
@@ -1278,8 +1277,34 @@ async function describeIngress(context: DescribeContext, ingress: KubeObject): P
   w.write(0, `Ingress Class:\t${spec.ingressClassName ?? "<none>"}\n`);
   const backendText = (backend: Any) =>
     backend?.service ? `${backend.service.name}:${backend.service.port?.number ?? backend.service.port?.name}` : "";
+  const namespace = String(ingress.metadata?.namespace);
+  const endpointsFor = async (backend: Any): Promise<string> => {
+    if (!backend?.service) return "<none>";
+    try {
+      const service = await context.client.get<Any>(`/api/v1/namespaces/${namespace}/services/${backend.service.name}`);
+      const port = (service.spec?.ports ?? []).find((candidate: Any) =>
+        backend.service.port?.number
+          ? candidate.port === backend.service.port.number
+          : candidate.name === backend.service.port?.name,
+      );
+      const slices = await context.client.get<{ items: Any[] }>(
+        `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
+        {
+          query: { labelSelector: `kubernetes.io/service-name=${backend.service.name}` },
+        },
+      );
+      return formatEndpointSlices(slices.items, port?.name ?? "");
+    } catch (error) {
+      return `<error: ${(error as Error).message}>`;
+    }
+  };
   w.write(0, "Default backend:\t");
-  w.write(0, spec.defaultBackend ? `${backendText(spec.defaultBackend)} (<none>)\n` : "<default>\n");
+  w.write(
+    0,
+    spec.defaultBackend
+      ? `${backendText(spec.defaultBackend)} (${await endpointsFor(spec.defaultBackend)})\n`
+      : "<default>\n",
+  );
   if (spec.tls?.length) {
     w.write(0, "TLS:\n");
     for (const tls of spec.tls)
@@ -1293,7 +1318,7 @@ async function describeIngress(context: DescribeContext, ingress: KubeObject): P
   for (const rule of spec.rules ?? []) {
     w.write(1, `${rule.host || "*"}\t\n`);
     for (const path of rule.http?.paths ?? [])
-      w.write(2, `\t${path.path ?? ""} \t${backendText(path.backend)} (<none>)\n`);
+      w.write(2, `\t${path.path ?? ""} \t${backendText(path.backend)} (${await endpointsFor(path.backend)})\n`);
   }
   printAnnotations(w, "Annotations", ingress.metadata?.annotations);
   describeEvents(w, await searchEvents(context, ingress), context.now);

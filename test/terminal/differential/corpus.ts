@@ -90,6 +90,76 @@ spec:
 `,
 };
 
+/** Manifests for the shared state, written once to the work folder (`{dir}` in setup commands). */
+export const sharedManifests: Record<string, string> = {
+  "ds.yaml": `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: logger
+spec:
+  selector:
+    matchLabels:
+      app: logger
+  template:
+    metadata:
+      labels:
+        app: logger
+    spec:
+      containers:
+      - name: agent
+        image: busybox
+        command: ["sh", "-c", "sleep 3600"]
+`,
+  "sts.yaml": `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: redis
+        image: redis
+        ports:
+        - containerPort: 6379
+`,
+  "ingress.yaml": `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web-ing
+spec:
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+`,
+  "pvc.yaml": `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  accessModes: ["ReadWriteOnce"]
+  resources:
+    requests:
+      storage: 1Gi
+`,
+};
+
 /** Real-kubectl commands that build the shared state (run once, in order). */
 export const setup: string[] = [
   "create namespace dtest",
@@ -108,7 +178,14 @@ export const setup: string[] = [
   "create service nodeport api-np -n dtest --tcp=80:80 --node-port=30080",
   "label pod solo env=test",
   "annotate pod solo owner=team-a",
+  "apply -f {dir}/ds.yaml",
+  "apply -f {dir}/sts.yaml",
+  "apply -f {dir}/pvc.yaml",
+  "apply -f {dir}/ingress.yaml",
+  "autoscale deployment web --min=2 --max=4 --cpu-percent=70",
   "rollout status deployment web --timeout=60s",
+  "rollout status daemonset logger --timeout=60s",
+  "rollout status statefulset db --timeout=60s",
   "wait --for=condition=Ready pod/solo --timeout=60s",
 ];
 
@@ -233,6 +310,27 @@ export const readOnly: string[] = [
   "describe endpoints web",
   "describe pod nope",
   "describe nope",
+  // more kinds
+  "get ds",
+  "get daemonsets -o wide",
+  "describe ds logger",
+  "get sts",
+  "describe statefulset db",
+  "get pvc data",
+  "describe pvc data",
+  "get hpa",
+  "describe hpa web",
+  "get ing",
+  "get ingress web-ing -o yaml",
+  "describe ingress web-ing",
+  "get pods --sort-by=.metadata.name -o name",
+  "get pods -l app=logger -o custom-columns=NODE:.spec.nodeName --no-headers --sort-by=.spec.nodeName",
+  "rollout history daemonset/logger",
+  "rollout status statefulset/db",
+  "rollout status ds/logger",
+  "explain deployment.spec.replicas",
+  "top pod solo",
+  "get ep web -o yaml",
   // discovery and info
   "api-resources",
   "api-resources --namespaced=false",

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { manifests, mutating, readOnly, setup } from "./corpus";
+import { manifests, mutating, readOnly, setup, sharedManifests } from "./corpus";
 import { normalize, type RunResult, runOurs, runReal } from "./harness";
 
 /** Splits a corpus line like a shell would for these cases: whitespace, single quotes. */
@@ -45,8 +45,11 @@ export async function runDifferential(
   onCase?: (result: CaseResult) => void,
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
+  const shared = path.join(workDirectory, "shared");
+  mkdirSync(shared, { recursive: true });
+  for (const [name, text] of Object.entries(sharedManifests)) writeFileSync(path.join(shared, name), text);
   for (const line of setup) {
-    const result = await runReal(splitArguments(line), kubeconfig);
+    const result = await runReal(splitArguments(line.replaceAll("{dir}", shared)), kubeconfig);
     if (result.status !== 0 && !/AlreadyExists/.test(result.stderr)) {
       throw new Error(`setup failed: kubectl ${line}\n${result.stderr}`);
     }
