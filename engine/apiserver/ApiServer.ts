@@ -872,7 +872,8 @@ export class ApiServerCore implements ApiServer {
         {
           type: "FieldValueInvalid",
           field: "patch",
-          badValue: JSON.stringify(patched),
+          // Upstream's jsonPatcher (json and merge) shows the patched object; the strategic patcher the patch, as %+v.
+          badValue: patchType === "strategic" ? goValueString(document) : JSON.stringify(patched),
           detail: typeError.slice(typeError.indexOf(": ") + 2),
         },
       ]);
@@ -1112,6 +1113,17 @@ export { SUBRESOURCE_HANDLERS };
 /** `apps/v1`: the storage (first) version of a definition. */
 export function storageApiVersion(definition: ResourceDefinition): string {
   return apiVersionOf({ group: definition.group, version: definition.versions[0] });
+}
+
+/** A JSON value as Go's `%+v` prints the map it decodes into: `map[spec:map[replicas:2]]`. */
+function goValueString(value: unknown): string {
+  if (value === null || value === undefined) return "<nil>";
+  if (Array.isArray(value)) return `[${value.map(goValueString).join(" ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[${entries.map(([key, item]) => `${key}:${goValueString(item)}`).join(" ")}]`;
+  }
+  return String(value);
 }
 
 /** `create pods default/web`, for the log of an internal error. */

@@ -91,6 +91,19 @@ describe("type errors at decode", () => {
     expect((response.body as { message: string }).message).toContain(
       "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers.ports of type []v1.ContainerPort",
     );
+    const strategic = await apiServer.handle(
+      request({
+        verb: "patch",
+        gvr: Deployments,
+        name: "web",
+        patchType: "strategic",
+        body: JSON.stringify({ spec: { replicas: "2" } }),
+      }),
+    );
+    expect(strategic.status).toBe(422);
+    expect((strategic.body as { message: string }).message).toBe(
+      ' "" is invalid: patch: Invalid value: "map[spec:map[replicas:2]]": json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+    );
     expect(logged).toEqual([]);
   });
 
