@@ -106,6 +106,10 @@ function header(request: HttpRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
 }
 
+// Schema pools by component set, shared by every handler in the process (the multi-cluster host
+// runs one handler per cluster; each pool is a copy of thousands of schemas).
+const pools = new WeakMap<object, Record<string, OpenApiSchema>>();
+
 /**
  * Creates the Kubernetes REST API over HTTP for one API server, independent of the transport.
  * The standalone CLI serves it from node:http; the app server mounts one per learner under
@@ -599,7 +603,6 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     warnings.push(...problems);
   }
 
-  const pools = new WeakMap<object, Record<string, OpenApiSchema>>();
   /** Named schemas `$ref`s resolve through: the meta schemas, then the definition's components. */
   function schemaPool(definition: ResourceDefinition): Record<string, OpenApiSchema> {
     const components =
