@@ -65,6 +65,7 @@ describe.skipIf(!available)("terminal in Chromium", () => {
     await cluster?.stop();
   });
 
+  // biome-ignore lint/performance/useDomNodeTextContent: xterm rows need the line breaks layout gives
   const screen = (page: Page) => page.locator('[data-testid="terminal"] .xterm-rows').innerText();
 
   it("opens a lesson with a prompt, runs kubectl get nodes and kubectl run", async () => {
