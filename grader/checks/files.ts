@@ -54,7 +54,9 @@ export function moduleCheck(check: CheckOf<"module">, context: CheckContext): Pr
       const file = path.resolve(context.lessonFolder, check.module);
       if (!file.startsWith(path.resolve(context.lessonFolder)))
         throw new Error(`module ${check.module} is outside the lessons folder`);
-      const loaded = (await import(pathToFileURL(file).href)) as Partial<CheckModule>;
+      const loaded = (await import(
+        /* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(file).href
+      )) as Partial<CheckModule>;
       if (typeof loaded.check !== "function") throw new Error(`${check.module} does not export a check function`);
       const outcome = await loaded.check({ ...context, options: check.options ?? {} });
       if (typeof outcome?.pass !== "boolean" || typeof outcome.message !== "string") {

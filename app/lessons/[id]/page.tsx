@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
-import { renderMarkdown } from "../../../lib/lessons/renderMarkdown";
 import { ClusterActions } from "./ClusterActions";
+import { LessonWithExercises } from "./LessonWithExercises";
 import { TerminalColumn } from "./TerminalColumn";
 
 export const dynamic = "force-dynamic";
@@ -34,7 +34,7 @@ export default async function LessonPage({ params }: LessonPageProps) {
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
         <ClusterActions lessonId={lesson.id} />
-        <LessonText markdown={lesson.body} />
+        <LessonWithExercises lesson={lesson} />
         <nav className="lesson-nav">
           {previous ? <Link href={`/lessons/${previous.id}`}>← {previous.title}</Link> : <span />}
           {next ? <Link href={`/lessons/${next.id}`}>{next.title} →</Link> : <Link href="/">All lessons</Link>}
@@ -43,10 +43,4 @@ export default async function LessonPage({ params }: LessonPageProps) {
       <TerminalColumn lessonId={lesson.id} />
     </main>
   );
-}
-
-function LessonText({ markdown }: { markdown: string }) {
-  const html = renderMarkdown(markdown);
-  // biome-ignore lint/security/noDangerouslySetInnerHtml: markdown-it renders with raw HTML disabled, so everything from the lesson file arrives escaped.
-  return <div className="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />;
 }
