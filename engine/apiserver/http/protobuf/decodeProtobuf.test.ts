@@ -55,3 +55,41 @@ describe("decodeProtobufObject", () => {
     expect(messageNameOf("v1", "DeleteOptions")).toBe("k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions");
   });
 });
+
+/** A minimal protobuf writer for hand-built bodies: length-delimited fields only. */
+function field(number: number, payload: Uint8Array | string): Uint8Array {
+  const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+  return new Uint8Array([...varint((number << 3) | 2), ...varint(bytes.length), ...bytes]);
+}
+function varint(value: number): number[] {
+  const out: number[] = [];
+  let rest = value;
+  do {
+    out.push((rest & 0x7f) | (rest > 0x7f ? 0x80 : 0));
+    rest >>= 7;
+  } while (rest > 0);
+  return out;
+}
+const concat = (...parts: Uint8Array[]) => new Uint8Array(parts.flatMap((part) => [...part]));
+const envelope = (apiVersion: string, kind: string, raw: Uint8Array) =>
+  concat(new Uint8Array([0x6b, 0x38, 0x73, 0]), field(1, concat(field(1, apiVersion), field(2, kind))), field(2, raw));
+
+describe("inline (embedded) structs", () => {
+  it("flattens IngressRule.ingressRuleValue as the JSON form does (kubectl create ingress --rule)", () => {
+    const path = concat(field(1, "/bar"), field(3, "Prefix"));
+    const rule = concat(field(1, "foo.com"), field(2, field(1, field(1, path))));
+    const ingress = concat(field(1, field(1, "simple")), field(2, field(3, rule)));
+    const object = decodeProtobufObject(envelope("networking.k8s.io/v1", "Ingress", ingress));
+    expect(object).toMatchObject({
+      spec: { rules: [{ host: "foo.com", http: { paths: [{ path: "/bar", pathType: "Prefix" }] } }] },
+    });
+    expect(JSON.stringify(object)).not.toContain("ingressRuleValue");
+  });
+
+  it("flattens Volume.volumeSource and LocalObjectReference", () => {
+    const volume = concat(field(1, "config"), field(2, field(19, field(1, field(1, "app-config")))));
+    const pod = concat(field(1, field(1, "p")), field(2, field(1, volume)));
+    const object = decodeProtobufObject(envelope("v1", "Pod", pod));
+    expect(object).toMatchObject({ spec: { volumes: [{ name: "config", configMap: { name: "app-config" } }] } });
+  });
+});

@@ -208,6 +208,35 @@ function scalar(reader: ProtoReader, type: number, wireType: number): unknown {
   }
 }
 
+/**
+ * Embedded Go structs tagged `json:",inline"`: protobuf carries them as a nested message (field
+ * `volumeSource` of Volume, `ingressRuleValue` of IngressRule …) but their JSON form puts the
+ * nested fields directly on the parent. Keyed by the parent message's short name and the field.
+ */
+const INLINE_FIELDS = new Set([
+  "Volume.volumeSource",
+  "PersistentVolumeSpec.persistentVolumeSource",
+  "ConfigMapEnvSource.localObjectReference",
+  "ConfigMapKeySelector.localObjectReference",
+  "ConfigMapProjection.localObjectReference",
+  "ConfigMapVolumeSource.localObjectReference",
+  "SecretEnvSource.localObjectReference",
+  "SecretKeySelector.localObjectReference",
+  "SecretProjection.localObjectReference",
+  "IngressRule.ingressRuleValue",
+  "Probe.handler",
+  "EphemeralContainer.ephemeralContainerCommon",
+  "NamedRuleWithOperations.ruleWithOperations",
+  "RuleWithOperations.rule",
+  "DeviceAllocationConfiguration.deviceConfiguration",
+  "DeviceClaimConfiguration.deviceConfiguration",
+  "DeviceClassConfiguration.deviceConfiguration",
+]);
+
+function isInline(message: string, field: string): boolean {
+  return INLINE_FIELDS.has(`${message.slice(message.lastIndexOf(".") + 1)}.${field}`);
+}
+
 /** The container at `result[name]`, created on first use. */
 function slot(result: Record<string, unknown>, name: string, create: () => object): object {
   let value = result[name] as object | undefined;
@@ -255,6 +284,10 @@ function decodeMessage(bytes: Uint8Array, message: string, raw: boolean, depth =
         raw || nested.endsWith(".RawExtension") || nested.endsWith(".FieldsV1"),
         depth + 1,
       ) as Record<string, unknown>;
+      if (!repeated && isInline(message, name)) {
+        Object.assign(result, decoded);
+        continue;
+      }
       const converted = special(nested, decoded);
       value = converted === NOT_SPECIAL ? decoded : converted;
     } else if (repeated && wireType === 2 && type !== 9 && type !== 12) {
