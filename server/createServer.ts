@@ -113,6 +113,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const pathname = pathOf(request);
+    const raw = registry.matchUpgrade(pathname);
+    if (raw) {
+      if (shuttingDown) return rejectUpgrade(socket, 503, "Service Unavailable");
+      await raw.handler(request, socket, head, raw.context);
+      return;
+    }
     const handler = registry.matchWebSocket(pathname);
     if (!handler) {
       const { upgrade: nextUpgrade } = await nextHandlers;

@@ -35,6 +35,9 @@ export const mounts: Mount[] = [
     });
     setClusterHost(host);
     registry.mountHttp("/clusters", (request, response, { path: rest }) => host.serve(request, response, rest));
+    registry.mountUpgrade("/clusters", (request, socket, head, { path: rest }) =>
+      host.upgrade(request, socket, head, rest),
+    );
     registry.onShutdown(() => host.close());
     if (process.env.KUBELAB_TERMINAL === "off") return;
     const { TerminalService } = await import("../terminal/server/TerminalService");

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 
 /** Undoes a registration. */
@@ -26,12 +27,24 @@ export interface WebSocketContext {
 /** Takes over an upgraded WebSocket connection. */
 export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage, context: WebSocketContext) => unknown;
 
+/**
+ * Takes over a raw HTTP upgrade (before any WebSocket handshake), for handlers that negotiate the
+ * upgrade themselves: a cluster's Kubernetes API answers exec/attach/port-forward upgrades with the
+ * subprotocol it chose, or with a Status when the request is refused.
+ */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, context: HttpContext) => unknown;
+
 /** Runs when the server shuts down, after it stopped accepting connections and before Prisma disconnects. */
 export type ShutdownHook = () => unknown;
 
 interface HttpMount {
   prefix: string;
   handler: HttpHandler;
+}
+
+interface UpgradeMount {
+  prefix: string;
+  handler: UpgradeHandler;
 }
 
 interface WebSocketMount {
@@ -46,6 +59,7 @@ interface WebSocketMount {
 export class RouteRegistry {
   private readonly httpMounts: HttpMount[] = [];
   private readonly webSocketMounts: WebSocketMount[] = [];
+  private readonly upgradeMounts: UpgradeMount[] = [];
   private readonly shutdownHooks: ShutdownHook[] = [];
 
   /**
@@ -77,6 +91,25 @@ export class RouteRegistry {
     return () => remove(this.webSocketMounts, mount);
   }
 
+  /**
+   * Hands raw upgrade requests under `prefix` to `handler` (matched like {@link mountHttp}); raw
+   * upgrade mounts are consulted before WebSocket mounts.
+   */
+  mountUpgrade(prefix: string, handler: UpgradeHandler): Disposer {
+    const mount = { prefix: normalizePrefix(prefix), handler };
+    if (this.upgradeMounts.some((existing) => existing.prefix === mount.prefix)) {
+      throw new Error(`an upgrade handler is already mounted at ${mount.prefix}`);
+    }
+    this.upgradeMounts.push(mount);
+    this.upgradeMounts.sort((a, b) => b.prefix.length - a.prefix.length);
+    return () => remove(this.upgradeMounts, mount);
+  }
+
+  /** The raw upgrade mount serving `pathname`, with its context. */
+  matchUpgrade(pathname: string): { handler: UpgradeHandler; context: HttpContext } | undefined {
+    return matchPrefix(this.upgradeMounts, pathname);
+  }
+
   /** Runs `hook` at shutdown (in reverse order of registration), e.g. to persist clusters. */
   onShutdown(hook: ShutdownHook): Disposer {
     this.shutdownHooks.push(hook);
@@ -85,13 +118,7 @@ export class RouteRegistry {
 
   /** The HTTP mount serving `pathname`, with the context to hand to it. */
   matchHttp(pathname: string): { handler: HttpHandler; context: HttpContext } | undefined {
-    for (const mount of this.httpMounts) {
-      if (pathname === mount.prefix) return { handler: mount.handler, context: { prefix: mount.prefix, path: "/" } };
-      if (pathname.startsWith(`${mount.prefix}/`)) {
-        return { handler: mount.handler, context: { prefix: mount.prefix, path: pathname.slice(mount.prefix.length) } };
-      }
-    }
-    return undefined;
+    return matchPrefix(this.httpMounts, pathname);
   }
 
   /** The WebSocket handler for `pathname`. */
@@ -113,6 +140,19 @@ export class RouteRegistry {
       }
     }
   }
+}
+
+function matchPrefix<H>(
+  mounts: Array<{ prefix: string; handler: H }>,
+  pathname: string,
+): { handler: H; context: HttpContext } | undefined {
+  for (const mount of mounts) {
+    if (pathname === mount.prefix) return { handler: mount.handler, context: { prefix: mount.prefix, path: "/" } };
+    if (pathname.startsWith(`${mount.prefix}/`)) {
+      return { handler: mount.handler, context: { prefix: mount.prefix, path: pathname.slice(mount.prefix.length) } };
+    }
+  }
+  return undefined;
 }
 
 function normalizePrefix(prefix: string): string {

@@ -65,6 +65,19 @@ describe.skipIf(!hasKubectl)("deploy/ manifests with the real kubectl against a 
     expect(stdout).toContain("statefulset.apps/kubelab");
   });
 
+  it("streams kubectl exec and logs through /clusters/<id>/ (WebSocket upgrade)", async () => {
+    await kubectl("run", "shell", "--image=busybox", "--", "sh", "-c", "echo started; sleep 3600");
+    await kubectl("wait", "--for=condition=Ready", "pod/shell", "--timeout=60s");
+    const exec = await kubectl("exec", "shell", "--", "sh", "-c", "echo hello from $(hostname)");
+    expect(exec.stdout.trim()).toBe("hello from shell");
+    const failed = await kubectl("exec", "shell", "--", "sh", "-c", "exit 3").catch(
+      (error: { stderr: string }) => error,
+    );
+    expect((failed as { stderr: string }).stderr).toContain("command terminated with exit code 3");
+    const logs = await kubectl("logs", "shell");
+    expect(logs.stdout).toContain("started");
+  }, 90_000);
+
   it("refuses a token of nobody", async () => {
     const refused = await kubectl("get", "nodes", "--token", "not-a-token").catch((error: { stderr: string }) => error);
     expect((refused as { stderr: string }).stderr).toMatch(/You must be logged in to the server|Unauthorized/);

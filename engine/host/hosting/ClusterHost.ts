@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import { ApiError } from "../../apiserver/ApiError";
 import { httpApiServerOf } from "../../apiserver/http/adapter";
 import { createHttpHandler, type HttpHandler } from "../../apiserver/http/createHttpHandler";
@@ -11,7 +12,7 @@ import { RealClock } from "../../clock/RealClock";
 import type { Speed } from "../../cluster/Component";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
 import { renderKubeconfig } from "../standalone/kubeconfig";
-import { ADMIN_USER, serveRequest } from "../standalone/serveHttp";
+import { ADMIN_USER, createWebSocketServer, serveRequest, serveUpgrade } from "../standalone/serveHttp";
 import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
 import { loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
@@ -115,6 +116,7 @@ export class ClusterHost {
   private readonly records = new Map<string, ClusterRecord>();
   private readonly quotas: ClusterQuotas;
   private readonly mountPrefix: string;
+  private webSockets: ReturnType<typeof createWebSocketServer> | undefined;
   private closed = false;
 
   constructor(private readonly options: ClusterHostOptions) {
@@ -268,6 +270,36 @@ export class ClusterHost {
     } finally {
       if (response.writableEnded && !isWatch) finish();
     }
+  }
+
+  /**
+   * Serves an upgrade under the mount (`kubectl exec`/`attach`/`port-forward` over WebSocket):
+   * authenticated like {@link serve}, then negotiated by the cluster's own handler. The cluster
+   * stays awake while the stream is open.
+   */
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, requestPath: string): Promise<void> {
+    const id = requestPath.split("/")[1] ?? "";
+    const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
+    if (!match || !this.verifyToken(id, match[1].trim())) {
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${unauthorizedBody}`,
+      );
+      return;
+    }
+    const live = await this.acquire(id);
+    this.touch(live);
+    live.activeRequests++;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      live.activeRequests--;
+      this.touch(live);
+      this.armIdle(id, live);
+    };
+    socket.once("close", finish);
+    this.webSockets ??= createWebSocketServer();
+    await serveUpgrade(live.handler, () => ADMIN_USER, this.webSockets, request, socket, head);
   }
 
   /** Keeps a cluster awake while held (a learner's open terminal); returns the release. */

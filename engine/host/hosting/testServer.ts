@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { ServingCertificate } from "../standalone/selfSignedCertificate";
 import type { ClusterHost } from "./ClusterHost";
 
@@ -28,6 +29,14 @@ export async function serveHost(
   const server: Server = certificate
     ? createHttpsServer({ key: certificate.privateKeyPem, cert: certificate.certificatePem }, listener)
     : createServer(listener);
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (request.url ?? "/").split("?")[0];
+    if (!pathname.startsWith("/clusters/")) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    host.upgrade(request, socket, head, pathname.slice("/clusters".length)).catch(() => socket.destroy());
+  });
   server.requestTimeout = 0;
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
