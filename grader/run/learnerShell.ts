@@ -61,7 +61,10 @@ export class LearnerShell {
   ) {}
 
   /** Runs a script; stops at the first failing command. */
-  async run(script: string): Promise<{ exitCode: number; steps: ScriptStep[] }> {
+  async run(
+    script: string,
+    options: { tolerateReadOnlyFailures?: boolean } = {},
+  ): Promise<{ exitCode: number; steps: ScriptStep[] }> {
     const lines = script.split(/\r?\n/);
     const steps: ScriptStep[] = [];
     for (let index = 0; index < lines.length; index++) {
@@ -81,7 +84,11 @@ export class LearnerShell {
       }
       const step = await this.runLine(line, stdin);
       steps.push(step);
-      if (step.exitCode !== 0) return { exitCode: step.exitCode, steps };
+      // A learner who looks too early (logs of a starting container) looks again later: a failed
+      // read-only command does not stop the script; a failed change does.
+      if (step.exitCode !== 0 && !(options.tolerateReadOnlyFailures && isReadOnly(line))) {
+        return { exitCode: step.exitCode, steps };
+      }
     }
     return { exitCode: 0, steps };
   }
@@ -161,4 +168,30 @@ export class LearnerShell {
       env: { HOME: "/root", KUBECONFIG: this.kubeconfigPath },
     };
   }
+}
+
+const readOnlyVerbs = new Set([
+  "get",
+  "describe",
+  "logs",
+  "exec",
+  "top",
+  "explain",
+  "events",
+  "api-resources",
+  "version",
+  "cluster-info",
+  "wait",
+  "rollout",
+  "auth",
+  "diff",
+]);
+
+/** kubectl commands that only look (a failure there changes nothing in the cluster). */
+function isReadOnly(line: string): boolean {
+  const words = line.trim().split(/\s+/);
+  if (words[0] !== "kubectl" && words[0] !== "k") return false;
+  const verb = words.slice(1).find((word) => !word.startsWith("-"));
+  if (verb === "rollout") return /\brollout\s+(status|history)\b/.test(line);
+  return verb !== undefined && readOnlyVerbs.has(verb);
 }
