@@ -1,5 +1,5 @@
-import type { Clock } from "../clock/Clock";
 import type { Client } from "../client/Client";
+import type { Clock } from "../clock/Clock";
 
 /** How fast the engine invents latencies (pulls, container starts). Kubernetes' own timers never change. */
 export type Speed = "realistic" | "fast";
