@@ -140,3 +140,19 @@ function timingSafeEqualText(a: string, b: string): boolean {
   for (let index = 0; index < a.length; index++) diff |= a.charCodeAt(index) ^ b.charCodeAt(index);
   return diff === 0;
 }
+
+/**
+ * Keeps the lesson's starting state (JSON of grader/format/schema's StartingState) in the
+ * LessonStartingState row the hosting code's Reset reads (lib/clusters/learnerClusters.ts).
+ */
+export async function syncStartingState(lesson: GradedLesson): Promise<void> {
+  const lessonId = lesson.lesson.id;
+  const state = lesson.startingState ? JSON.stringify(lesson.startingState) : undefined;
+  const row = await prisma().lessonStartingState.findUnique({ where: { lessonId } });
+  if (!state) {
+    if (row) await prisma().lessonStartingState.delete({ where: { lessonId } });
+    return;
+  }
+  if (row?.state === state) return;
+  await prisma().lessonStartingState.upsert({ where: { lessonId }, create: { lessonId, state }, update: { state } });
+}

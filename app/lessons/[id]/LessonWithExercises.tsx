@@ -1,6 +1,6 @@
 import { describeCheck } from "../../../grader/checks/index";
 import { checkId, exerciseBlocks, gradedLesson } from "../../../grader/format/gradedLesson";
-import { exerciseProgress } from "../../../grader/web/learnerGrading";
+import { exerciseProgress, syncStartingState } from "../../../grader/web/learnerGrading";
 import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import type { Lesson } from "../../../lib/lessons/Lesson";
 import { formatLessonProblem } from "../../../lib/lessons/Lesson";
@@ -14,6 +14,8 @@ import { Exercise } from "./Exercise";
  */
 export async function LessonWithExercises({ lesson }: { lesson: Lesson }) {
   const graded = gradedLesson(lesson);
+  // Reset (hosting) applies the starting state stored for the lesson; keep it current with the file.
+  await syncStartingState(graded).catch(() => undefined);
   const learnerId = await currentLearnerId();
   const progress = learnerId ? await exerciseProgress(learnerId, lesson.id).catch(() => undefined) : undefined;
   const lines = lesson.body.split(/\r?\n/);
