@@ -32,6 +32,8 @@ export const mounts: Mount[] = [
       dataDir: path.join(dataDirectory, "clusters"),
       speed: process.env.KUBELAB_SPEED === "fast" ? "fast" : "realistic",
       log: (line) => console.log(line),
+      // Reset to a lesson: the grader applies its starting state through the cluster's API.
+      applyStartingState: (await import("../grader/run/hostedStartingState")).applyStartingStateToCluster,
     });
     setClusterHost(host);
     registry.mountHttp("/clusters", (request, response, { path: rest }) => host.serve(request, response, rest));

@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { httpApiServerOf } from "../../engine/apiserver/http/adapter";
+import { createHttpHandler } from "../../engine/apiserver/http/createHttpHandler";
+import type { Cluster } from "../../engine/cluster/createCluster";
+import { renderKubeconfig } from "../../engine/host/standalone/kubeconfig";
+import { startStandaloneServer } from "../../engine/host/standalone/StandaloneServer";
+import { createServingCertificate } from "../../engine/host/standalone/selfSignedCertificate";
+import { bearerTokenAuthenticator } from "../../engine/host/standalone/serveHttp";
+import { StartingState } from "../format/schema";
+import { applyStartingState } from "./freshCluster";
+import { GradingCluster } from "./GradingCluster";
+import { LearnerShell } from "./learnerShell";
+
+/**
+ * Applies a lesson's starting state to an in-process cluster (ClusterHost's `applyStartingState`
+ * hook, used by Reset): the cluster's API is served for the moment on 127.0.0.1 with a one-time
+ * token, and the state goes in through the Kubernetes API like everything the grader does.
+ * Files on nodes or in the learner's home are not placed this way (the host owns those).
+ */
+export async function applyStartingStateToCluster(cluster: Cluster, state: unknown): Promise<void> {
+  const parsed = StartingState.parse(state);
+  const token = randomBytes(24).toString("hex");
+  const certificate = createServingCertificate(cluster.clock.now());
+  const { schemaComponents } = await import("../../engine/apiserver/resources/schema/schemas");
+  const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
+    clock: cluster.clock,
+    isReady: () => true,
+  });
+  const server = await startStandaloneServer({
+    handler,
+    authenticate: bearerTokenAuthenticator(token),
+    certificate,
+    port: 0,
+  });
+  const folder = mkdtempSync(path.join(tmpdir(), "kubelab-start-"));
+  try {
+    const kubeconfig = renderKubeconfig({
+      server: server.url,
+      token,
+      certificateAuthorityPem: certificate.certificatePem,
+    });
+    const kubeconfigPath = path.join(folder, "kubeconfig");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    const grading = new GradingCluster(kubeconfig);
+    await applyStartingState({ grading, shell: new LearnerShell(folder, kubeconfigPath) }, parsed);
+  } finally {
+    await server.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
