@@ -38,6 +38,22 @@ describe("RouteRegistry", () => {
     expect(registry.matchWebSocket("/terminal")).toBeUndefined();
   });
 
+  it("matches raw upgrade prefixes like HTTP prefixes, separately from HTTP mounts", () => {
+    const registry = new RouteRegistry();
+    const upgrade = () => "upgrade";
+    registry.mountHttp("/clusters", noop);
+    const dispose = registry.mountUpgrade("/clusters", upgrade);
+    expect(registry.matchUpgrade("/clusters/abc/api/v1/namespaces/default/pods/p/exec")).toEqual({
+      handler: upgrade,
+      context: { prefix: "/clusters", path: "/abc/api/v1/namespaces/default/pods/p/exec" },
+    });
+    expect(registry.matchUpgrade("/terminal/x")).toBeUndefined();
+    expect(() => registry.mountUpgrade("/clusters/", noop)).toThrow(/already mounted/);
+    dispose();
+    expect(registry.matchUpgrade("/clusters/abc")).toBeUndefined();
+    expect(registry.matchHttp("/clusters/abc")).toBeDefined();
+  });
+
   it("runs shutdown hooks newest first and keeps going past a failing one", async () => {
     const registry = new RouteRegistry();
     const ran: string[] = [];

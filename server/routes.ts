@@ -189,6 +189,11 @@ export function mountWebSocket(path: string, handler: WebSocketHandler): Dispose
   return routes().mountWebSocket(path, handler);
 }
 
+/** Mounts a raw upgrade handler on the process-wide registry; see {@link RouteRegistry.mountUpgrade}. */
+export function mountUpgrade(prefix: string, handler: UpgradeHandler): Disposer {
+  return routes().mountUpgrade(prefix, handler);
+}
+
 /** Registers a shutdown hook on the process-wide registry; see {@link RouteRegistry.onShutdown}. */
 export function onShutdown(hook: ShutdownHook): Disposer {
   return routes().onShutdown(hook);
