@@ -144,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   const port = (server.address() as { port: number }).port;
+  registry.listeningPort = port;
 
   const nextApp = next({ dev: options.dev, dir: options.dir, hostname: options.hostname ?? "localhost", port });
   try {

@@ -45,13 +45,14 @@ export const mounts: Mount[] = [
     const { TerminalService } = await import("../terminal/server/TerminalService");
     const { terminalPath } = await import("../terminal/server/protocol");
     const { learnerHome, terminalKubeconfig } = await import("../lib/clusters/learnerClusters");
-    const localOrigin = `http://127.0.0.1:${process.env.PORT?.trim() || "3000"}`;
+    // Read when a shell starts, after the server listens: PORT may be 0 (a free port).
+    const localOrigin = () => `http://127.0.0.1:${registry.listeningPort ?? (process.env.PORT?.trim() || "3000")}`;
     const terminals = new TerminalService({
       root: projectRoot(),
       dataDirectory,
       homeFor: (learnerId) => learnerHome(dataDirectory, learnerId),
       // The shell's kubectl talks to the learner's own cluster on this port; ~/.kube/config holds its token.
-      kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, localOrigin),
+      kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, localOrigin()),
       log: (line) => console.log(line),
     });
     void terminals.prepare().catch((error: unknown) => console.error(`terminal: ${String(error)}`));

@@ -61,6 +61,8 @@ export class RouteRegistry {
   private readonly webSocketMounts: WebSocketMount[] = [];
   private readonly upgradeMounts: UpgradeMount[] = [];
   private readonly shutdownHooks: ShutdownHook[] = [];
+  /** The port the server listens on, once it does (PORT may be 0: a free port is chosen). */
+  listeningPort: number | undefined;
 
   /**
    * Serves every request whose path is `prefix` or lies under it (`/clusters` serves `/clusters`,
