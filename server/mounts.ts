@@ -62,5 +62,5 @@ export const mounts: Mount[] = [
     registry.onShutdown(() => terminals.close());
   },
   // The grader's submission runner (fresh in-process clusters) for POST /api/submissions (grader/web).
-  async () => (await import("../grader/web/submissionGrader")).registerSubmissionGrader(),
+  async () => (await import("../grader/web/registerSubmissionGrader")).registerSubmissionGrader(),
 ];

@@ -14,10 +14,13 @@ export type SubmissionGrader = (
 const KEY = Symbol.for("kubelab.submissionGrader");
 type Holder = { [KEY]?: SubmissionGrader };
 
-/** Registers the process's submission grader (server/mounts.ts, at start-up). */
-export async function registerSubmissionGrader(): Promise<void> {
-  const { gradeSubmission } = await import("../run/submission");
-  (globalThis as Holder)[KEY] = gradeSubmission;
+/**
+ * Registers the process's submission grader (server/mounts.ts, at start-up, through
+ * registerSubmissionGrader.ts — kept in its own module so that the route handlers Next bundles
+ * never reach the engine, even through a dynamic import).
+ */
+export function setSubmissionGrader(grader: SubmissionGrader): void {
+  (globalThis as Holder)[KEY] = grader;
 }
 
 /** The registered grader; throws when the server registered none (e.g. `next dev` alone). */
