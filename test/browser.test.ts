@@ -62,7 +62,8 @@ describe.skipIf(!hasChromium)("in Chromium", () => {
     expect(cookie).toMatchObject({ name: "kubelab_learner", httpOnly: true, sameSite: "Lax" });
     expect(await page.evaluate(() => document.cookie)).not.toContain("kubelab_learner");
 
-    const lesson = lessons.at(-1) as (typeof lessons)[number];
+    // The last lesson with a YAML example, to see highlighted code as well.
+    const lesson = lessons.findLast((candidate) => candidate.body.includes("```yaml")) as (typeof lessons)[number];
     await page.getByRole("link", { name: lesson.title, exact: true }).click();
     await page.waitForURL(`${server.url}/lessons/${lesson.id}`);
     await expect.poll(() => page.title()).toBe(`${lesson.title} · Kubelab`);

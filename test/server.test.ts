@@ -79,9 +79,12 @@ describe("the server", () => {
     const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
     const html = await response.text();
-    // Every shipped lesson, in course order, linked from the page.
+    // Every shipped lesson linked from the page, grouped by module (modules in the order of their
+    // first lesson), each module's lessons in course order.
     const { lessons } = loadCourse(path.join(ROOT, "lessons"));
-    const positions = lessons.map((lesson) => html.indexOf(`href="/lessons/${lesson.id}"`));
+    const modules = [...new Set(lessons.map((lesson) => lesson.module))];
+    const grouped = modules.flatMap((module) => lessons.filter((lesson) => lesson.module === module));
+    const positions = grouped.map((lesson) => html.indexOf(`href="/lessons/${lesson.id}"`));
     expect(positions.every((position) => position > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(html).toContain(`<h2>${lessons[0]?.module}</h2>`);
