@@ -44,7 +44,7 @@ export const mounts: Mount[] = [
     if (process.env.KUBELAB_TERMINAL === "off") return;
     const { TerminalService } = await import("../terminal/server/TerminalService");
     const { terminalPath } = await import("../terminal/server/protocol");
-    const { learnerHome, terminalKubeconfig } = await import("../lib/clusters/learnerClusters");
+    const { holdLearnerCluster, learnerHome, terminalKubeconfig } = await import("../lib/clusters/learnerClusters");
     // Read when a shell starts, after the server listens: PORT may be 0 (a free port).
     const localOrigin = () => `http://127.0.0.1:${registry.listeningPort ?? (process.env.PORT?.trim() || "3000")}`;
     const terminals = new TerminalService({
@@ -53,6 +53,8 @@ export const mounts: Mount[] = [
       homeFor: (learnerId) => learnerHome(dataDirectory, learnerId),
       // The shell's kubectl talks to the learner's own cluster on this port; ~/.kube/config holds its token.
       kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, localOrigin()),
+      // An open terminal keeps its learner's cluster from hibernating.
+      holdCluster: holdLearnerCluster,
       log: (line) => console.log(line),
     });
     void terminals.prepare().catch((error: unknown) => console.error(`terminal: ${String(error)}`));

@@ -56,6 +56,8 @@ export async function terminalKubeconfig(
   const existingToken = /^\s*token:\s*(\S+)\s*$/m.exec(existing)?.[1];
   const existingServer = /^\s*server:\s*(\S+)\s*$/m.exec(existing)?.[1];
   const server = clusterUrl(localOrigin, clusterId);
+  // The shell's first command should meet a running cluster, not start one.
+  await host.warm(clusterId);
   if (existingToken && existingServer === server && host.verifyToken(clusterId, existingToken)) return file;
   const token = await host.issueToken(clusterId, "terminal");
   await prisma().learnerCluster.update({ where: { learnerId }, data: { tokenSha256: hashToken(token) } });
@@ -83,4 +85,10 @@ export async function resetLearnerCluster(learnerId: string, lessonId?: string):
     data: { lessonId: lessonId ?? null, lastUsedAt: new Date() },
   });
   return clusterId;
+}
+
+/** Keeps the learner's cluster awake while their terminal is open; returns the release. */
+export async function holdLearnerCluster(learnerId: string): Promise<() => void> {
+  const { clusterId } = await ensureLearnerCluster(learnerId);
+  return clusterHost().hold(clusterId);
 }

@@ -302,6 +302,15 @@ export class ClusterHost {
     await serveUpgrade(live.handler, () => ADMIN_USER, this.webSockets, request, socket, head);
   }
 
+  /**
+   * Starts cluster `id` if it is not running and resolves once its components are up (nodes
+   * registered), so a learner's first command meets a whole cluster rather than one still booting.
+   */
+  async warm(id: string): Promise<void> {
+    const live = await this.acquire(id);
+    await live.cluster.ready;
+  }
+
   /** Keeps a cluster awake while held (a learner's open terminal); returns the release. */
   async hold(id: string): Promise<() => void> {
     const live = await this.acquire(id);
