@@ -379,6 +379,17 @@ function describePodTemplate(w: DescribeWriter, template: Any): void {
   printTolerations(w, "Tolerations", template.spec?.tolerations, "  ");
 }
 
+/** The `Pods Status:` line of a workload controller's description, counting the pods it controls. */
+async function podsStatusLine(context: DescribeContext, owner: KubeObject): Promise<string> {
+  const [running, waiting, succeeded, failed] = await podStatusesFor(
+    context,
+    String(owner.metadata?.namespace),
+    selectorQuery(owner.spec?.selector),
+    owner.metadata?.uid,
+  );
+  return `Pods Status:\t${running} Running / ${waiting} Waiting / ${succeeded} Succeeded / ${failed} Failed\n`;
+}
+
 async function podStatusesFor(
   context: DescribeContext,
   namespace: string,
@@ -575,12 +586,7 @@ async function describeDeployment(context: DescribeContext, deployment: KubeObje
 async function describeReplicaSet(context: DescribeContext, set: KubeObject): Promise<string> {
   const w = new DescribeWriter();
   const namespace = String(set.metadata?.namespace);
-  const [running, waiting, succeeded, failed] = await podStatusesFor(
-    context,
-    namespace,
-    selectorQuery(set.spec?.selector),
-    set.metadata?.uid,
-  );
+  const podsStatus = await podsStatusLine(context, set);
   w.write(0, `Name:\t${set.metadata?.name}\n`);
   w.write(0, `Namespace:\t${namespace}\n`);
   w.write(0, `Selector:\t${formatSelector(set.spec?.selector)}\n`);
@@ -589,7 +595,7 @@ async function describeReplicaSet(context: DescribeContext, set: KubeObject): Pr
   const controlledBy = controllerOf(set);
   if (controlledBy) w.write(0, `Controlled By:\t${controlledBy}\n`);
   w.write(0, `Replicas:\t${set.status?.replicas ?? 0} current / ${set.spec?.replicas ?? 1} desired\n`);
-  w.write(0, `Pods Status:\t${running} Running / ${waiting} Waiting / ${succeeded} Succeeded / ${failed} Failed\n`);
+  w.write(0, podsStatus);
   describePodTemplate(w, set.spec?.template);
   if (set.status?.conditions?.length) {
     w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
@@ -603,13 +609,7 @@ async function describeReplicaSet(context: DescribeContext, set: KubeObject): Pr
 
 async function describeDaemonSet(context: DescribeContext, set: KubeObject): Promise<string> {
   const w = new DescribeWriter();
-  const namespace = String(set.metadata?.namespace);
-  const [running, waiting, succeeded, failed] = await podStatusesFor(
-    context,
-    namespace,
-    selectorQuery(set.spec?.selector),
-    set.metadata?.uid,
-  );
+  const podsStatus = await podsStatusLine(context, set);
   const status = set.status ?? {};
   w.write(0, `Name:\t${set.metadata?.name}\n`);
   w.write(0, `Selector:\t${formatSelector(set.spec?.selector)}\n`);
@@ -621,7 +621,7 @@ async function describeDaemonSet(context: DescribeContext, set: KubeObject): Pro
   w.write(0, `Number of Nodes Scheduled with Up-to-date Pods: ${status.updatedNumberScheduled ?? 0}\n`);
   w.write(0, `Number of Nodes Scheduled with Available Pods: ${status.numberAvailable ?? 0}\n`);
   w.write(0, `Number of Nodes Misscheduled: ${status.numberMisscheduled ?? 0}\n`);
-  w.write(0, `Pods Status:\t${running} Running / ${waiting} Waiting / ${succeeded} Succeeded / ${failed} Failed\n`);
+  w.write(0, podsStatus);
   describePodTemplate(w, set.spec?.template);
   describeEvents(w, await searchEvents(context, set), context.now);
   return w.toString();
@@ -630,12 +630,7 @@ async function describeDaemonSet(context: DescribeContext, set: KubeObject): Pro
 async function describeStatefulSet(context: DescribeContext, set: KubeObject): Promise<string> {
   const w = new DescribeWriter();
   const namespace = String(set.metadata?.namespace);
-  const [running, waiting, succeeded, failed] = await podStatusesFor(
-    context,
-    namespace,
-    selectorQuery(set.spec?.selector),
-    set.metadata?.uid,
-  );
+  const podsStatus = await podsStatusLine(context, set);
   w.write(0, `Name:\t${set.metadata?.name}\n`);
   w.write(0, `Namespace:\t${namespace}\n`);
   w.write(0, `CreationTimestamp:\t${rfc1123z(set.metadata?.creationTimestamp)}\n`);
@@ -646,7 +641,7 @@ async function describeStatefulSet(context: DescribeContext, set: KubeObject): P
   w.write(0, `Update Strategy:\t${set.spec?.updateStrategy?.type ?? ""}\n`);
   if (set.spec?.updateStrategy?.rollingUpdate?.partition !== undefined)
     w.write(1, `Partition:\t${set.spec.updateStrategy.rollingUpdate.partition}\n`);
-  w.write(0, `Pods Status:\t${running} Running / ${waiting} Waiting / ${succeeded} Succeeded / ${failed} Failed\n`);
+  w.write(0, podsStatus);
   describePodTemplate(w, set.spec?.template);
   const templates: Any[] = set.spec?.volumeClaimTemplates ?? [];
   if (templates.length === 0) w.write(0, "Volume Claims:\t<none>\n");
