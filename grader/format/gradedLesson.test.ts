@@ -75,4 +75,13 @@ describe("exercise blocks", () => {
     });
     expect(lesson.estimatedMinutes).toBe(10);
   });
+
+  it("reads a time limit and rejects a bad one at its line", () => {
+    expect(load("", "timeLimitMinutes: 40\n").timeLimitMinutes).toBe(40);
+    expect(load("").timeLimitMinutes).toBeUndefined();
+    const bad = load("", "timeLimitMinutes: soon\n");
+    expect(bad.timeLimitMinutes).toBeUndefined();
+    expect(bad.problems[0]).toMatchObject({ line: 7 });
+    expect(bad.problems[0]?.message).toMatch(/timeLimitMinutes/);
+  });
 });

@@ -14,6 +14,8 @@ export interface GradedLesson {
   lesson: Lesson;
   startingState?: StartingState;
   estimatedMinutes?: number;
+  /** Set for a timed lesson (an assessment): minutes from the learner's first open. */
+  timeLimitMinutes?: number;
   objectives: string[];
   prerequisites: string[];
   exercises: LocatedExercise[];
@@ -69,11 +71,13 @@ export function gradedLesson(lesson: Lesson): GradedLesson {
   let objectives: string[] = [];
   let prerequisites: string[] = [];
   let estimatedMinutes: number | undefined;
+  let timeLimitMinutes: number | undefined;
   if (front.success) {
     startingState = front.data.startingState;
     objectives = front.data.objectives;
     prerequisites = front.data.prerequisites;
     estimatedMinutes = front.data.estimatedMinutes;
+    timeLimitMinutes = front.data.timeLimitMinutes;
   } else {
     for (const issue of front.error.issues) {
       problems.push({
@@ -124,7 +128,7 @@ export function gradedLesson(lesson: Lesson): GradedLesson {
     }
     exercises.push({ ...exercise, line: block.line });
   }
-  return { lesson, startingState, estimatedMinutes, objectives, prerequisites, exercises, problems };
+  return { lesson, startingState, estimatedMinutes, timeLimitMinutes, objectives, prerequisites, exercises, problems };
 }
 
 function invalidRegex(exercise: Exercise): string | undefined {

@@ -249,5 +249,11 @@ export const GradedFrontMatter = z.looseObject({
   objectives: z.array(z.string()).default([]),
   prerequisites: z.array(z.string()).default([]),
   startingState: StartingState.optional(),
+  /**
+   * A timed lesson (an assessment): the clock starts when the learner first opens the lesson
+   * (kept on the server per learner); when it runs out, or the learner finishes, the page shows
+   * the final score with a per-exercise breakdown and further checks no longer count.
+   */
+  timeLimitMinutes: z.number().positive().max(24 * 60).optional(),
 });
 export type GradedFrontMatter = z.infer<typeof GradedFrontMatter>;
