@@ -332,10 +332,22 @@ export class Shell {
     }
     this.continuation = "";
     await this.remember(full);
+    await this.execute(full);
+    if ((this.mode as Mode) === "idle") return;
+    this.showPrompt();
+  }
+
+  /**
+   * Runs one complete command line exactly as if it had been typed at the prompt (aliases, live
+   * commands, just-bash), without the line editor or history; output goes to `write`, and input
+   * fed meanwhile reaches the command (Ctrl-C stops it). Returns its exit status. The grader
+   * scripts lesson solutions through this, so they run as they would in the learner's terminal.
+   */
+  async execute(line: string): Promise<number> {
     this.mode = "running";
     this.abort = new AbortController();
     try {
-      this.lastStatus = await this.run(full);
+      this.lastStatus = await this.run(line);
     } catch (error) {
       this.options.write(toCrlf(`bash: ${(error as Error).message}\n`));
       this.lastStatus = 1;
@@ -344,8 +356,7 @@ export class Shell {
       this.inputListeners.clear();
       this.resizeListeners.clear();
     }
-    if ((this.mode as Mode) === "idle") return;
-    this.showPrompt();
+    return this.lastStatus;
   }
 
   private async remember(line: string): Promise<void> {
