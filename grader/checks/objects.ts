@@ -3,24 +3,50 @@ import type { CheckOf, Matcher } from "../format/schema";
 import type { GradingCluster, KubeObject } from "../run/GradingCluster";
 import { closest, inNamespace, looksMisspelled, plural, show } from "./feedback";
 import { valuesAt } from "./paths";
-import type { CheckContext, Outcome, PreparedCheck } from "./types";
+import { type CheckContext, type Looked, lookThenJudge, type Outcome, type PreparedCheck } from "./types";
 
 type Target = { kind: string; apiVersion?: string; name?: string; selector?: string; namespace?: string };
 
 /** The objects a check is about, resolved against the cluster. */
-async function findTargets(
-  cluster: GradingCluster,
-  target: Target,
-): Promise<{ info: ResourceInfo; namespace: string | undefined; objects: KubeObject[]; describe: string }> {
+async function findTargets(cluster: GradingCluster, target: Target): Promise<Targets> {
   const info = await cluster.resolve(target.kind, target.apiVersion);
   const namespace = info.namespaced ? (target.namespace ?? cluster.namespace) : undefined;
   if (target.name) {
     const object = await cluster.read(info, namespace, target.name);
-    return { info, namespace, objects: object ? [object] : [], describe: `${info.kind} ${target.name}` };
+    const objects = object ? [object] : [];
+    return { info, namespace, watches: [info], objects, describe: `${info.kind} ${target.name}` };
   }
   const objects = await cluster.list(info, namespace, target.selector);
   const describe = target.selector ? `${info.kind}s with ${target.selector}` : `${info.kind}s`;
-  return { info, namespace, objects, describe };
+  return { info, namespace, watches: [info], objects, describe };
+}
+
+/** The objects a target names, and the kind to watch for changes to them. */
+interface Targets extends Looked {
+  info: ResourceInfo;
+  namespace: string | undefined;
+  objects: KubeObject[];
+  describe: string;
+}
+
+/** A check over the objects its target names. */
+function objectCheck(
+  cluster: GradingCluster,
+  target: Target,
+  judge: (found: Targets) => Outcome | Promise<Outcome>,
+): PreparedCheck {
+  return lookThenJudge(() => findTargets(cluster, target), judge);
+}
+
+/** The failure when no object matches: names the missing one, and a near miss when there is one. */
+async function noneFound(cluster: GradingCluster, target: Target, found: Targets, expected: string): Promise<Outcome> {
+  const why = target.name ? await whyMissing(cluster, found.info, found.namespace, target.name) : "";
+  return {
+    pass: false,
+    message: `No ${target.name ? `${found.info.kind} named ${target.name}` : found.describe}${inNamespace(found.namespace)}${why}`,
+    expected,
+    found: "none",
+  };
 }
 
 /** Why a named object is missing: a near-miss name, or the same name in another namespace. */
@@ -40,58 +66,28 @@ async function whyMissing(cluster: GradingCluster, info: ResourceInfo, namespace
   return "";
 }
 
-function requireTarget(target: Target): void {
-  if (!target.name && !target.selector) {
-    // Every object of the kind: allowed for counts and absence, explicit for the rest.
-  }
-}
-
 export function existsCheck(check: CheckOf<"exists">, { cluster }: CheckContext): PreparedCheck {
-  requireTarget(check);
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const found = await findTargets(cluster, check);
-      prepared.watches = [found.info];
-      prepared.namespace = found.namespace;
-      if (found.objects.length > 0) {
-        return { pass: true, message: `${found.describe} exists${inNamespace(found.namespace)}` };
-      }
-      const why = check.name ? await whyMissing(cluster, found.info, found.namespace, check.name) : "";
-      return {
-        pass: false,
-        message: check.name
-          ? `No ${found.info.kind} named ${check.name}${inNamespace(found.namespace)}${why}`
-          : `No ${found.describe}${inNamespace(found.namespace)}`,
-        expected: `${found.describe} exists`,
-        found: "none",
-      };
-    },
-  };
-  return prepared;
+  return objectCheck(cluster, check, (found) =>
+    found.objects.length > 0
+      ? { pass: true, message: `${found.describe} exists${inNamespace(found.namespace)}` }
+      : noneFound(cluster, check, found, `${found.describe} exists`),
+  );
 }
 
 export function absentCheck(check: CheckOf<"absent">, { cluster }: CheckContext): PreparedCheck {
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const found = await findTargets(cluster, check);
-      prepared.watches = [found.info];
-      prepared.namespace = found.namespace;
-      const live = found.objects.filter((object) => !object.metadata?.deletionTimestamp);
-      if (live.length === 0) return { pass: true, message: `${found.describe} is gone${inNamespace(found.namespace)}` };
-      const names = live.map((object) => object.metadata?.name).join(", ");
-      return {
-        pass: false,
-        message: check.name
-          ? `${found.describe} still exists${inNamespace(found.namespace)}; expected it to be deleted`
-          : `${plural(live.length, found.info.kind)} still exist${inNamespace(found.namespace)} (${names}); expected none`,
-        expected: "absent",
-        found: names,
-      };
-    },
-  };
-  return prepared;
+  return objectCheck(cluster, check, async (found): Promise<Outcome> => {
+    const live = found.objects.filter((object) => !object.metadata?.deletionTimestamp);
+    if (live.length === 0) return { pass: true, message: `${found.describe} is gone${inNamespace(found.namespace)}` };
+    const names = live.map((object) => object.metadata?.name).join(", ");
+    return {
+      pass: false,
+      message: check.name
+        ? `${found.describe} still exists${inNamespace(found.namespace)}; expected it to be deleted`
+        : `${plural(live.length, found.info.kind)} still exist${inNamespace(found.namespace)} (${names}); expected none`,
+      expected: "absent",
+      found: names,
+    };
+  });
 }
 
 /** Tests one value against a matcher; returns what was expected when it does not match. */
@@ -145,53 +141,38 @@ export function fieldCheck(check: CheckOf<"field">, { cluster }: CheckContext): 
     lt: check.lt,
     lte: check.lte,
   };
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const found = await findTargets(cluster, check);
-      prepared.watches = [found.info];
-      prepared.namespace = found.namespace;
-      if (found.objects.length === 0) {
-        const why = check.name ? await whyMissing(cluster, found.info, found.namespace, check.name) : "";
-        return {
-          pass: false,
-          message: `No ${check.name ? `${found.info.kind} named ${check.name}` : found.describe}${inNamespace(found.namespace)}${why}`,
-          expected: `${found.describe} exists`,
-          found: "none",
-        };
-      }
-      for (const object of found.objects) {
-        const values = valuesAt(object, check.path);
-        // A wildcard path compared with a list compares the whole list (["web", "writer"]); else any value may match.
-        const whole = check.path.includes("*") && Array.isArray(check.equals);
-        const candidates = whole ? [values] : values.length === 0 ? [undefined] : values;
-        const hit = candidates.find((value) => matches(value, matcher).ok);
-        if (hit !== undefined || (candidates.length === 1 && matches(candidates[0], matcher).ok)) continue;
-        const value = candidates[0];
-        const { expected } = matches(value, matcher);
-        const name = `${found.info.kind} ${object.metadata?.name}`;
-        const typo =
-          typeof value === "string" && typeof check.equals === "string" && looksMisspelled(value, check.equals)
-            ? " — is the name spelled right?"
-            : "";
-        const message =
-          value === undefined
-            ? `${name} has no ${check.path}; expected ${expected}`
-            : `${name} ${phrase(check.path, value)}; expected ${expected}${typo}`;
-        return { pass: false, message, expected, found: show(value) };
-      }
-      const firstValues = valuesAt(found.objects[0], check.path);
-      const value = check.path.includes("*") && Array.isArray(check.equals) ? firstValues : firstValues[0];
-      return {
-        pass: true,
-        message:
-          found.objects.length === 1
-            ? `${found.info.kind} ${found.objects[0]?.metadata?.name} ${phrase(check.path, value)}`
-            : `${plural(found.objects.length, found.info.kind)} match at ${check.path}`,
-      };
-    },
-  };
-  return prepared;
+  return objectCheck(cluster, check, async (found): Promise<Outcome> => {
+    if (found.objects.length === 0) return noneFound(cluster, check, found, `${found.describe} exists`);
+    for (const object of found.objects) {
+      const values = valuesAt(object, check.path);
+      // A wildcard path compared with a list compares the whole list (["web", "writer"]); else any value may match.
+      const whole = check.path.includes("*") && Array.isArray(check.equals);
+      const candidates = whole ? [values] : values.length === 0 ? [undefined] : values;
+      const hit = candidates.find((value) => matches(value, matcher).ok);
+      if (hit !== undefined || (candidates.length === 1 && matches(candidates[0], matcher).ok)) continue;
+      const value = candidates[0];
+      const { expected } = matches(value, matcher);
+      const name = `${found.info.kind} ${object.metadata?.name}`;
+      const typo =
+        typeof value === "string" && typeof check.equals === "string" && looksMisspelled(value, check.equals)
+          ? " — is the name spelled right?"
+          : "";
+      const message =
+        value === undefined
+          ? `${name} has no ${check.path}; expected ${expected}`
+          : `${name} ${phrase(check.path, value)}; expected ${expected}${typo}`;
+      return { pass: false, message, expected, found: show(value) };
+    }
+    const firstValues = valuesAt(found.objects[0], check.path);
+    const value = check.path.includes("*") && Array.isArray(check.equals) ? firstValues : firstValues[0];
+    return {
+      pass: true,
+      message:
+        found.objects.length === 1
+          ? `${found.info.kind} ${found.objects[0]?.metadata?.name} ${phrase(check.path, value)}`
+          : `${plural(found.objects.length, found.info.kind)} match at ${check.path}`,
+    };
+  });
 }
 
 /** Whether an object is Ready: a Pod's Ready condition, else a Ready condition if the kind has one. */
@@ -201,53 +182,46 @@ export function isReady(object: KubeObject): boolean {
 }
 
 export function countCheck(check: CheckOf<"count">, { cluster }: CheckContext): PreparedCheck {
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const found = await findTargets(cluster, check);
-      prepared.watches = [found.info];
-      prepared.namespace = found.namespace;
-      const live = found.objects.filter((object) => !object.metadata?.deletionTimestamp);
-      const counted = live.filter(
-        (object) =>
-          (check.phase === undefined || (object.status as { phase?: string })?.phase === check.phase) &&
-          (check.ready === undefined || isReady(object) === check.ready),
-      );
-      const states = [check.phase, check.ready === true ? "Ready" : check.ready === false ? "not Ready" : undefined]
-        .filter(Boolean)
-        .join(" and ");
-      const subject = `${plural(counted.length, found.info.kind)}${check.selector ? ` with ${check.selector}` : ""}`;
-      const verb = counted.length === 1 ? "is" : "are";
-      const what = states ? `${subject} ${verb} ${states}` : `${subject} exist${counted.length === 1 ? "s" : ""}`;
-      const wanted: string[] = [];
-      let pass = true;
-      if (check.exactly !== undefined) {
-        wanted.push(`exactly ${check.exactly}`);
-        pass &&= counted.length === check.exactly;
-      }
-      if (check.atLeast !== undefined) {
-        wanted.push(`at least ${check.atLeast}`);
-        pass &&= counted.length >= check.atLeast;
-      }
-      if (check.atMost !== undefined) {
-        wanted.push(`at most ${check.atMost}`);
-        pass &&= counted.length <= check.atMost;
-      }
-      if (wanted.length === 0) {
-        wanted.push("at least 1");
-        pass = counted.length >= 1;
-      }
-      const expected = wanted.join(" and ");
-      const extra = !pass && states && live.length > counted.length ? ` (${live.length} in all)` : "";
-      return {
-        pass,
-        message: `${what}${inNamespace(found.namespace)}${extra}${pass ? "" : `; expected ${expected}`}`,
-        expected,
-        found: String(counted.length),
-      };
-    },
-  };
-  return prepared;
+  return objectCheck(cluster, check, async (found): Promise<Outcome> => {
+    const live = found.objects.filter((object) => !object.metadata?.deletionTimestamp);
+    const counted = live.filter(
+      (object) =>
+        (check.phase === undefined || (object.status as { phase?: string })?.phase === check.phase) &&
+        (check.ready === undefined || isReady(object) === check.ready),
+    );
+    const states = [check.phase, check.ready === true ? "Ready" : check.ready === false ? "not Ready" : undefined]
+      .filter(Boolean)
+      .join(" and ");
+    const subject = `${plural(counted.length, found.info.kind)}${check.selector ? ` with ${check.selector}` : ""}`;
+    const verb = counted.length === 1 ? "is" : "are";
+    const what = states ? `${subject} ${verb} ${states}` : `${subject} exist${counted.length === 1 ? "s" : ""}`;
+    const wanted: string[] = [];
+    let pass = true;
+    if (check.exactly !== undefined) {
+      wanted.push(`exactly ${check.exactly}`);
+      pass &&= counted.length === check.exactly;
+    }
+    if (check.atLeast !== undefined) {
+      wanted.push(`at least ${check.atLeast}`);
+      pass &&= counted.length >= check.atLeast;
+    }
+    if (check.atMost !== undefined) {
+      wanted.push(`at most ${check.atMost}`);
+      pass &&= counted.length <= check.atMost;
+    }
+    if (wanted.length === 0) {
+      wanted.push("at least 1");
+      pass = counted.length >= 1;
+    }
+    const expected = wanted.join(" and ");
+    const extra = !pass && states && live.length > counted.length ? ` (${live.length} in all)` : "";
+    return {
+      pass,
+      message: `${what}${inNamespace(found.namespace)}${extra}${pass ? "" : `; expected ${expected}`}`,
+      expected,
+      found: String(counted.length),
+    };
+  });
 }
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
@@ -283,58 +257,43 @@ function rolloutState(object: KubeObject): { done: boolean; message: string } {
 }
 
 export function conditionCheck(check: CheckOf<"condition">, { cluster }: CheckContext): PreparedCheck {
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const found = await findTargets(cluster, check);
-      prepared.watches = [found.info];
-      prepared.namespace = found.namespace;
-      if (found.objects.length === 0) {
-        const why = check.name ? await whyMissing(cluster, found.info, found.namespace, check.name) : "";
-        return {
-          pass: false,
-          message: `No ${check.name ? `${found.info.kind} named ${check.name}` : found.describe}${inNamespace(found.namespace)}${why}`,
-          expected: `${check.condition}`,
-          found: "none",
-        };
+  return objectCheck(cluster, check, async (found): Promise<Outcome> => {
+    if (found.objects.length === 0) return noneFound(cluster, check, found, check.condition);
+    for (const object of found.objects) {
+      const name = `${found.info.kind} ${object.metadata?.name}`;
+      if (check.condition === "RolledOut") {
+        const state = rolloutState(object);
+        if (!state.done) return { pass: false, message: state.message, expected: "rolled out", found: "rolling out" };
+        continue;
       }
-      for (const object of found.objects) {
-        const name = `${found.info.kind} ${object.metadata?.name}`;
-        if (check.condition === "RolledOut") {
-          const state = rolloutState(object);
-          if (!state.done) return { pass: false, message: state.message, expected: "rolled out", found: "rolling out" };
-          continue;
-        }
-        const conditions = ((object.status as { conditions?: Condition[] })?.conditions ?? []) as Condition[];
-        const condition = conditions.find((item) => item.type === check.condition);
-        if (condition?.status === check.status) continue;
-        const detail = condition?.message || condition?.reason;
-        const message =
-          found.info.kind === "Deployment" && check.condition === "Available" && check.status === "True"
-            ? rolloutState(object).message
-            : condition
-              ? `${name} is ${check.status === "True" ? "not " : ""}${check.condition}${detail ? ` (${detail})` : ""}`
-              : `${name} has no ${check.condition} condition yet`;
-        const podPhase = found.info.kind === "Pod" ? (object.status as { phase?: string })?.phase : undefined;
-        return {
-          pass: false,
-          message: podPhase && !message.includes(podPhase) ? `${message}; it is ${podPhase}` : message,
-          expected: `${check.condition}=${check.status}`,
-          found: condition ? `${check.condition}=${condition.status}` : "no condition",
-        };
-      }
-      const subject =
-        found.objects.length === 1
-          ? `${found.info.kind} ${found.objects[0]?.metadata?.name} is`
-          : `${found.describe} are`;
+      const conditions = ((object.status as { conditions?: Condition[] })?.conditions ?? []) as Condition[];
+      const condition = conditions.find((item) => item.type === check.condition);
+      if (condition?.status === check.status) continue;
+      const detail = condition?.message || condition?.reason;
+      const message =
+        found.info.kind === "Deployment" && check.condition === "Available" && check.status === "True"
+          ? rolloutState(object).message
+          : condition
+            ? `${name} is ${check.status === "True" ? "not " : ""}${check.condition}${detail ? ` (${detail})` : ""}`
+            : `${name} has no ${check.condition} condition yet`;
+      const podPhase = found.info.kind === "Pod" ? (object.status as { phase?: string })?.phase : undefined;
       return {
-        pass: true,
-        message:
-          check.condition === "RolledOut"
-            ? `${subject} rolled out`
-            : `${subject} ${check.status === "True" ? "" : "not "}${check.condition}`,
+        pass: false,
+        message: podPhase && !message.includes(podPhase) ? `${message}; it is ${podPhase}` : message,
+        expected: `${check.condition}=${check.status}`,
+        found: condition ? `${check.condition}=${condition.status}` : "no condition",
       };
-    },
-  };
-  return prepared;
+    }
+    const subject =
+      found.objects.length === 1
+        ? `${found.info.kind} ${found.objects[0]?.metadata?.name} is`
+        : `${found.describe} are`;
+    return {
+      pass: true,
+      message:
+        check.condition === "RolledOut"
+          ? `${subject} rolled out`
+          : `${subject} ${check.status === "True" ? "" : "not "}${check.condition}`,
+    };
+  });
 }

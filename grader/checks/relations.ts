@@ -2,61 +2,53 @@ import type { CheckOf } from "../format/schema";
 import type { GradingCluster, KubeObject } from "../run/GradingCluster";
 import { inNamespace, plural } from "./feedback";
 import { isReady } from "./objects";
-import type { CheckContext, Outcome, PreparedCheck } from "./types";
+import { type CheckContext, lookThenJudge, type Outcome, type PreparedCheck } from "./types";
 
 export function eventCheck(check: CheckOf<"event">, { cluster }: CheckContext): PreparedCheck {
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const info = await cluster.resolve("events");
-      const namespace = check.namespace ?? cluster.namespace;
-      prepared.watches = [info];
-      prepared.namespace = namespace;
-      const events = (await cluster.list(info, namespace)).filter((event) => {
-        const involved = event.involvedObject as { kind?: string; name?: string } | undefined;
-        return involved?.kind === check.involvedObject.kind && involved?.name === check.involvedObject.name;
-      });
-      const subject = `${check.involvedObject.kind} ${check.involvedObject.name}`;
-      const matching = events.filter(
-        (event) =>
-          event.reason === check.reason &&
-          (check.message === undefined || new RegExp(check.message).test(String(event.message ?? ""))),
-      );
-      if (matching.length > 0) return { pass: true, message: `${subject} has a ${check.reason} event` };
-      const reasons = [...new Set(events.map((event) => String(event.reason)))];
-      return {
-        pass: false,
-        message: `No ${check.reason} event for ${subject}${inNamespace(namespace)}${reasons.length ? ` (its events: ${reasons.join(", ")})` : ""}`,
-        expected: check.reason,
-        found: reasons.join(", ") || "no events",
-      };
-    },
+  const namespace = check.namespace ?? cluster.namespace;
+  const look = async () => {
+    const info = await cluster.resolve("events");
+    return { watches: [info], namespace, events: await cluster.list(info, namespace) };
   };
-  return prepared;
+  return lookThenJudge(look, (seen): Outcome => {
+    const events = seen.events.filter((event) => {
+      const involved = event.involvedObject as { kind?: string; name?: string } | undefined;
+      return involved?.kind === check.involvedObject.kind && involved?.name === check.involvedObject.name;
+    });
+    const subject = `${check.involvedObject.kind} ${check.involvedObject.name}`;
+    const matching = events.filter(
+      (event) =>
+        event.reason === check.reason &&
+        (check.message === undefined || new RegExp(check.message).test(String(event.message ?? ""))),
+    );
+    if (matching.length > 0) return { pass: true, message: `${subject} has a ${check.reason} event` };
+    const reasons = [...new Set(events.map((event) => String(event.reason)))];
+    return {
+      pass: false,
+      message: `No ${check.reason} event for ${subject}${inNamespace(namespace)}${reasons.length ? ` (its events: ${reasons.join(", ")})` : ""}`,
+      expected: check.reason,
+      found: reasons.join(", ") || "no events",
+    };
+  });
 }
 
 export function spreadCheck(check: CheckOf<"spread">, { cluster }: CheckContext): PreparedCheck {
-  const prepared: PreparedCheck = {
-    watches: [],
-    async evaluate(): Promise<Outcome> {
-      const info = await cluster.resolve("pods");
-      const namespace = check.namespace ?? cluster.namespace;
-      prepared.watches = [info];
-      prepared.namespace = namespace;
-      const pods = (await cluster.list(info, namespace, check.selector)).filter(
-        (pod) => !pod.metadata?.deletionTimestamp,
-      );
-      const nodes = new Set(pods.map((pod) => (pod.spec as { nodeName?: string })?.nodeName).filter(Boolean));
-      const pass = nodes.size >= check.minNodes;
-      return {
-        pass,
-        message: `${plural(pods.length, "Pod")} with ${check.selector} run on ${plural(nodes.size, "node")}${nodes.size ? ` (${[...nodes].join(", ")})` : ""}${pass ? "" : `; expected at least ${check.minNodes}`}`,
-        expected: `at least ${check.minNodes} nodes`,
-        found: String(nodes.size),
-      };
-    },
+  const namespace = check.namespace ?? cluster.namespace;
+  const look = async () => {
+    const info = await cluster.resolve("pods");
+    return { watches: [info], namespace, pods: await cluster.list(info, namespace, check.selector) };
   };
-  return prepared;
+  return lookThenJudge(look, (seen): Outcome => {
+    const pods = seen.pods.filter((pod) => !pod.metadata?.deletionTimestamp);
+    const nodes = new Set(pods.map((pod) => (pod.spec as { nodeName?: string })?.nodeName).filter(Boolean));
+    const pass = nodes.size >= check.minNodes;
+    return {
+      pass,
+      message: `${plural(pods.length, "Pod")} with ${check.selector} run on ${plural(nodes.size, "node")}${nodes.size ? ` (${[...nodes].join(", ")})` : ""}${pass ? "" : `; expected at least ${check.minNodes}`}`,
+      expected: `at least ${check.minNodes} nodes`,
+      found: String(nodes.size),
+    };
+  });
 }
 
 /** Ready endpoint addresses of a Service, from its EndpointSlices (or Endpoints when slices are absent). */

@@ -37,3 +37,29 @@ export interface CheckResult {
   expected?: string;
   found?: string;
 }
+
+/** What a check read: the kinds (and namespace) whose changes can change its outcome. */
+export interface Looked {
+  watches: ResourceInfo[];
+  namespace?: string;
+}
+
+/**
+ * A check in two steps: `look` reads the cluster and says what it read, `judge` decides. What was
+ * read is what a waiting check watches, recorded here once for every check.
+ */
+export function lookThenJudge<Seen extends Looked>(
+  look: () => Promise<Seen>,
+  judge: (seen: Seen) => Outcome | Promise<Outcome>,
+): PreparedCheck {
+  const prepared: PreparedCheck = {
+    watches: [],
+    async evaluate(): Promise<Outcome> {
+      const seen = await look();
+      prepared.watches = seen.watches;
+      prepared.namespace = seen.namespace;
+      return judge(seen);
+    },
+  };
+  return prepared;
+}
