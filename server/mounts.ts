@@ -35,7 +35,7 @@ export const mounts: Mount[] = [
       // Reset to a lesson: the grader applies its starting state through the cluster's API.
       applyStartingState: (await import("../grader/run/hostedStartingState")).applyStartingStateToCluster,
     });
-    setClusterHost(host);
+    setClusterHost(host, { dataDirectory });
     registry.mountHttp("/clusters", (request, response, { path: rest }) => host.serve(request, response, rest));
     registry.mountUpgrade("/clusters", (request, socket, head, { path: rest }) =>
       host.upgrade(request, socket, head, rest),

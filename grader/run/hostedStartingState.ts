@@ -18,9 +18,16 @@ import { LearnerShell } from "./learnerShell";
  * Applies a lesson's starting state to an in-process cluster (ClusterHost's `applyStartingState`
  * hook, used by Reset): the cluster's API is served for the moment on 127.0.0.1 with a one-time
  * token, and the state goes in through the Kubernetes API like everything the grader does.
- * Files on nodes or in the learner's home are not placed this way (the host owns those).
+ * Files go through `files` (the host's writers: node file systems, the learner's home).
  */
-export async function applyStartingStateToCluster(cluster: Cluster, state: unknown): Promise<void> {
+export async function applyStartingStateToCluster(
+  cluster: Cluster,
+  state: unknown,
+  files: {
+    writeNodeFile?: (node: string, file: string, content: string) => Promise<void>;
+    writeHomeFile?: (file: string, content: string) => Promise<void>;
+  } = {},
+): Promise<void> {
   const parsed = StartingState.parse(state);
   const token = randomBytes(24).toString("hex");
   const certificate = createServingCertificate(cluster.clock.now());
@@ -46,7 +53,15 @@ export async function applyStartingStateToCluster(cluster: Cluster, state: unkno
     const { writeFileSync } = await import("node:fs");
     writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
     const grading = new GradingCluster(kubeconfig);
-    await applyStartingState({ grading, shell: new LearnerShell(folder, kubeconfigPath) }, parsed);
+    await applyStartingState(
+      {
+        grading,
+        shell: new LearnerShell(folder, kubeconfigPath),
+        writeNodeFile: files.writeNodeFile,
+        writeHomeFile: files.writeHomeFile,
+      },
+      parsed,
+    );
   } finally {
     await server.close();
     rmSync(folder, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { prisma } from "../database/prisma";
-import { clusterHost } from "./clusterHost";
+import { clusterHost, dataDirectory } from "./clusterHost";
 
 /** SHA-256 of a token, hex (as engine/host/hosting stores it). */
 function hashToken(token: string): string {
@@ -79,7 +79,11 @@ export async function resetLearnerCluster(learnerId: string, lessonId?: string):
   const host = clusterHost();
   const { clusterId } = await ensureLearnerCluster(learnerId);
   const starting = lessonId ? await prisma().lessonStartingState.findUnique({ where: { lessonId } }) : null;
-  await host.reset(clusterId, starting ? JSON.parse(starting.state) : undefined);
+  // The state's home files go into the learner's shell home (the terminal's /root).
+  const data = dataDirectory();
+  await host.reset(clusterId, starting ? JSON.parse(starting.state) : undefined, {
+    home: data ? learnerHome(data, learnerId) : undefined,
+  });
   await prisma().learnerCluster.update({
     where: { learnerId },
     data: { lessonId: lessonId ?? null, lastUsedAt: new Date() },

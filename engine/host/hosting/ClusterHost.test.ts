@@ -182,6 +182,42 @@ describe("ClusterHost persistence", () => {
   });
 });
 
+describe("ClusterHost starting state", () => {
+  it("reset places the state's node files (saved with the snapshot) and home files", async () => {
+    const folder = dataDir();
+    const home = path.join(dataDir(), "home");
+    const applied: unknown[] = [];
+    const applyStartingState = async (
+      _cluster: unknown,
+      state: unknown,
+      files: {
+        writeNodeFile: (n: string, f: string, c: string) => Promise<void>;
+        writeHomeFile?: (f: string, c: string) => Promise<void>;
+      },
+    ) => {
+      applied.push(state);
+      await files.writeNodeFile("node01", "/etc/kubernetes/manifests/static-web.yaml", "kind: Pod\n");
+      await files.writeHomeFile?.("~/lesson/start.yaml", "kind: ConfigMap\n");
+      await files.writeHomeFile?.("/root/notes.txt", "hello\n");
+      await expect(files.writeHomeFile?.("../../etc/passwd", "x")).rejects.toThrow(/leaves the learner's home/);
+      await expect(files.writeNodeFile("node99", "/etc/x", "x")).rejects.toThrow(/no node node99/);
+    };
+    const first = await startHost({ dataDir: folder, applyStartingState });
+    const { id } = await first.host.create();
+    await first.host.reset(id, { lesson: "static-pods" }, { home });
+    expect(applied).toEqual([{ lesson: "static-pods" }]);
+    expect(readFileSync(path.join(home, "lesson", "start.yaml"), "utf8")).toBe("kind: ConfigMap\n");
+    expect(readFileSync(path.join(home, "notes.txt"), "utf8")).toBe("hello\n");
+    await first.host.close();
+    // The node file came back from the snapshot, on the node it was placed on.
+    const second = await startHost({ dataDir: folder });
+    const engine = await second.host.acquire(id);
+    expect(await engine.nodeFiles.get("node01")?.readFile("/etc/kubernetes/manifests/static-web.yaml")).toBe(
+      "kind: Pod\n",
+    );
+  });
+});
+
 describe("ClusterHost hibernation", () => {
   it("evicts an idle cluster (no timers left) and restores it on the next request", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 10, 30));

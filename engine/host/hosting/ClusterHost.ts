@@ -14,6 +14,7 @@ import { type Cluster, createCluster } from "../../cluster/createCluster";
 import { renderKubeconfig } from "../standalone/kubeconfig";
 import { ADMIN_USER, createWebSocketServer, serveRequest, serveUpgrade } from "../standalone/serveHttp";
 import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
+import { homeFileWriter } from "./homeFiles";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
 import { loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
 import { hashToken } from "./tokens";
@@ -37,8 +38,12 @@ export interface ClusterHostOptions {
   persistDelayMs?: number;
   /** A cluster without requests, watches or terminals this long is saved and evicted (default 10 minutes). */
   idleMs?: number;
-  /** Applies a lesson's starting state to a fresh cluster (the grader defines the states). */
-  applyStartingState?: (cluster: Cluster, state: unknown) => Promise<void>;
+  /**
+   * Applies a lesson's starting state to a fresh cluster (the grader defines the states). `files`
+   * places the state's files: on a node's file system (saved with the cluster's snapshot) and in
+   * the learner's home when the caller of {@link ClusterHost.reset} gave one.
+   */
+  applyStartingState?: (cluster: Cluster, state: unknown, files: StartingFileWriters) => Promise<void>;
   /** Which components to start (tests); default all. */
   components?: readonly string[];
   log?: (line: string) => void;
@@ -70,6 +75,14 @@ interface LiveCluster {
   saving?: Promise<void>;
   stopWatchingStore: () => void;
   restoredFrom?: string;
+}
+
+/** Where a starting state's files go (see {@link ClusterHostOptions.applyStartingState}). */
+export interface StartingFileWriters {
+  /** Writes `file` (absolute inside the node) on node `node` of the cluster. */
+  writeNodeFile(node: string, file: string, content: string): Promise<void>;
+  /** Writes `file` (`~/x`, `/root/x` or relative) into the learner's home; absent without a home. */
+  writeHomeFile?: (file: string, content: string) => Promise<void>;
 }
 
 /** Info about a cluster for the app (no secrets). */
@@ -347,18 +360,18 @@ export class ClusterHost {
   }
 
   /** The running cluster `id`, started (restored from its snapshot, or fresh) when it is not. */
-  async acquire(id: string, startingState?: unknown): Promise<LiveCluster> {
+  async acquire(id: string, startingState?: unknown, home?: string): Promise<LiveCluster> {
     const running = this.live.get(id);
     if (running) return running;
     const pending = this.starting.get(id);
     if (pending) return pending;
     if (!this.record(id)) throw new Error(`no cluster ${id}`);
-    const start = this.start(id, startingState).finally(() => this.starting.delete(id));
+    const start = this.start(id, startingState, home).finally(() => this.starting.delete(id));
     this.starting.set(id, start);
     return start;
   }
 
-  private async start(id: string, startingState?: unknown): Promise<LiveCluster> {
+  private async start(id: string, startingState?: unknown, home?: string): Promise<LiveCluster> {
     if (this.closed) throw new Error("the cluster host is shutting down");
     const began = performance.now();
     const loaded = await loadSnapshot(this.folder(id));
@@ -378,6 +391,17 @@ export class ClusterHost {
       if (live) this.markDirty(id, live);
     };
     const nodeFiles = new Map<string, HostedNodeFileSystem>();
+    const nodeFileSystem = (nodeName: string): HostedNodeFileSystem => {
+      let files = nodeFiles.get(nodeName);
+      if (!files) {
+        files = new HostedNodeFileSystem(loaded.snapshot?.nodes[nodeName] ?? {}, markDirty);
+        nodeFiles.set(nodeName, files);
+      }
+      return files;
+    };
+    // Every saved node's files are kept, whether or not its kubelet has started (or runs at all),
+    // so a save before the components boot writes them back.
+    for (const nodeName of Object.keys(loaded.snapshot?.nodes ?? {})) nodeFileSystem(nodeName);
     const cluster = createCluster({
       clock: this.clock,
       speed: this.options.speed ?? "realistic",
@@ -386,14 +410,7 @@ export class ClusterHost {
       components: this.options.components,
       // A restored cluster answers its first request before its components boot (see below).
       deferStart: loaded.snapshot !== undefined,
-      nodeFileSystem: (nodeName) => {
-        let files = nodeFiles.get(nodeName);
-        if (!files) {
-          files = new HostedNodeFileSystem(loaded.snapshot?.nodes[nodeName] ?? {}, markDirty);
-          nodeFiles.set(nodeName, files);
-        }
-        return files;
-      },
+      nodeFileSystem,
       log: this.options.log ? (component, line) => this.options.log?.(`${id} ${component}: ${line}`) : undefined,
     });
     store.recount();
@@ -421,7 +438,15 @@ export class ClusterHost {
     this.live.set(id, live);
     if (!loaded.snapshot && startingState !== undefined && this.options.applyStartingState) {
       await cluster.ready;
-      await this.options.applyStartingState(cluster, startingState);
+      await this.options.applyStartingState(cluster, startingState, {
+        writeNodeFile: async (node, file, content) => {
+          if (!cluster.nodeNames.includes(node))
+            throw new Error(`cannot place ${file}: the cluster has no node ${node} (${cluster.nodeNames.join(", ")})`);
+          if (!file.startsWith("/")) throw new Error(`cannot place ${file} on ${node}: node paths are absolute`);
+          await nodeFileSystem(node).writeFile(file, content);
+        },
+        writeHomeFile: home ? homeFileWriter(home) : undefined,
+      });
     }
     void cluster.ready.then(
       () => {
@@ -496,9 +521,10 @@ export class ClusterHost {
 
   /**
    * Replaces a cluster by a fresh one (same id and token), optionally in a lesson's starting
-   * state. Open watches and streams of the old cluster end.
+   * state, whose home files go into `options.home` (the learner's shell home). Open watches and
+   * streams of the old cluster end.
    */
-  async reset(id: string, startingState?: unknown): Promise<void> {
+  async reset(id: string, startingState?: unknown, options: { home?: string } = {}): Promise<void> {
     if (!this.record(id)) throw new Error(`no cluster ${id}`);
     const pending = this.starting.get(id);
     if (pending) await pending.catch(() => undefined);
@@ -508,7 +534,7 @@ export class ClusterHost {
       this.stopLive(id, live);
     }
     for (const name of ["snapshot", "snapshot.previous"]) rmSync(path.join(this.folder(id), name), { force: true });
-    await this.acquire(id, startingState);
+    await this.acquire(id, startingState, options.home);
     await this.persist(id);
   }
 
