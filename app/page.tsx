@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { courseProgress, type LessonScore } from "../grader/web/courseProgress";
+import { gradedCourse } from "../grader/web/learnerGrading";
 import { currentLearnerId } from "../lib/learner/currentLearner";
 import { completedLessonIds } from "../lib/learner/progress";
 import { formatLessonProblem } from "../lib/lessons/Lesson";
@@ -12,6 +14,7 @@ export default async function HomePage() {
   const learnerId = await currentLearnerId();
   const completed = learnerId ? await completedLessonIds(learnerId) : new Set<string>();
   const modules = groupByModule(course.lessons);
+  const scores = learnerId ? await courseProgress(learnerId, gradedCourse()) : new Map<string, LessonScore>();
 
   return (
     <main className="home">
@@ -50,6 +53,7 @@ export default async function HomePage() {
               <li key={lesson.id} data-testid="lesson-link">
                 <Link href={`/lessons/${lesson.id}`}>{lesson.title}</Link>
                 {completed.has(lesson.id) && <span className="badge">completed</span>}
+                <LessonScoreLine score={scores.get(lesson.id)} />
                 <p>{lesson.summary}</p>
               </li>
             ))}
@@ -57,5 +61,21 @@ export default async function HomePage() {
         </section>
       ))}
     </main>
+  );
+}
+
+/** "2/3 exercises · 15/30 points" for a lesson with exercises. */
+function LessonScoreLine({ score }: { score?: LessonScore }) {
+  if (!score || score.total === 0) return null;
+  return (
+    <span
+      className="lesson-progress"
+      data-testid="lesson-progress"
+      data-done={score.done}
+      data-total={score.total}
+      data-points={score.points}
+    >
+      {score.done}/{score.total} exercises · {score.points}/{score.maxPoints} points
+    </span>
   );
 }

@@ -12,6 +12,9 @@ export interface ConnectOptions {
   onState?(state: "connecting" | "ready" | "reconnecting" | "exited" | "error"): void;
 }
 
+/** A window CustomEvent whose `detail.text` is typed into the connected shell (`detail.accepted` is set when it was). */
+export const TERMINAL_INPUT_EVENT = "kubelab:terminal-input";
+
 function sessionId(): string {
   const key = "kubelab-terminal-session";
   let id = sessionStorage.getItem(key);
@@ -119,6 +122,16 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     send({ type: "input", data });
   });
   const resizeListener = terminal.onResize(({ cols, rows }) => send({ type: "resize", cols, rows }));
+  // The lesson page's Run buttons type into the shell through this window event; `accepted`
+  // tells them whether a connected shell took the text.
+  const onTypeRequest = (event: Event) => {
+    const detail = (event as CustomEvent<{ text?: unknown; accepted?: boolean }>).detail;
+    if (typeof detail?.text !== "string" || exited || socket?.readyState !== WebSocket.OPEN) return;
+    send({ type: "input", data: detail.text });
+    detail.accepted = true;
+    terminal.focus();
+  };
+  window.addEventListener(TERMINAL_INPUT_EVENT, onTypeRequest);
   const observer = new ResizeObserver(() => {
     try {
       fit.fit();
@@ -135,6 +148,7 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     observer.disconnect();
     inputListener.dispose();
     resizeListener.dispose();
+    window.removeEventListener(TERMINAL_INPUT_EVENT, onTypeRequest);
     socket?.close();
     terminal.dispose();
   };

@@ -1,10 +1,12 @@
 import { describeCheck } from "../../../grader/checks/index";
 import { checkId, exerciseBlocks, gradedLesson } from "../../../grader/format/gradedLesson";
+import { openAssessment } from "../../../grader/web/assessment";
 import { exerciseProgress, syncStartingState } from "../../../grader/web/learnerGrading";
 import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import type { Lesson } from "../../../lib/lessons/Lesson";
 import { formatLessonProblem } from "../../../lib/lessons/Lesson";
 import { renderMarkdown } from "../../../lib/lessons/renderMarkdown";
+import { AssessmentTimer } from "./AssessmentTimer";
 import { CodeBlockButtons } from "./CodeBlockButtons";
 import { Exercise } from "./Exercise";
 
@@ -18,6 +20,8 @@ export async function LessonWithExercises({ lesson }: { lesson: Lesson }) {
   await syncStartingState(graded).catch(() => undefined);
   const learnerId = await currentLearnerId();
   const progress = learnerId ? await exerciseProgress(learnerId, lesson.id).catch(() => undefined) : undefined;
+  // A timed lesson's clock starts the first time the learner opens it.
+  const assessment = learnerId ? await openAssessment(learnerId, graded) : undefined;
   const lines = lesson.body.split(/\r?\n/);
   const parts: { markdown?: string; line?: number; key: string }[] = [];
   let from = 0;
@@ -31,6 +35,7 @@ export async function LessonWithExercises({ lesson }: { lesson: Lesson }) {
 
   return (
     <>
+      {assessment && <AssessmentTimer lessonId={lesson.id} initial={assessment} />}
       {parts.map((part) => {
         if (part.markdown !== undefined) {
           if (part.markdown.trim() === "") return null;

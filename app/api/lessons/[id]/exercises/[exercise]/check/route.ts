@@ -1,4 +1,5 @@
 import { gradeExercise } from "../../../../../../../grader/checks/index";
+import { checksCount } from "../../../../../../../grader/web/assessment";
 import {
   findExercise,
   learnerGradingCluster,
@@ -29,6 +30,8 @@ export async function POST(_request: Request, { params }: Params): Promise<Respo
   }
   const learnerId = await currentLearnerId();
   if (!learnerId) return Response.json({ error: "no learner: open the lesson page first" }, { status: 401 });
+  if (!(await checksCount(learnerId, found.lesson)))
+    return Response.json({ error: "The time is up: checks no longer count for this assessment." }, { status: 409 });
   let cluster: Awaited<ReturnType<typeof learnerGradingCluster>>;
   try {
     cluster = await learnerGradingCluster(learnerId);

@@ -1,4 +1,5 @@
 import { gradeExercise } from "../../../../../../../grader/checks/index";
+import { checksCount } from "../../../../../../../grader/web/assessment";
 import {
   findExercise,
   learnerGradingCluster,
@@ -18,7 +19,8 @@ interface Params {
 /**
  * GET /api/lessons/<lesson>/exercises/<exercise>/live: Server-Sent Events with the exercise's
  * results, re-graded whenever the learner's cluster changes (driven by watches on the kinds the
- * checks look at; no polling). A passing result is saved, so progress follows the live checklist.
+ * checks look at; no polling). A passing result is saved, so progress follows the live checklist
+ * (in a timed lesson, until its time is up).
  */
 export async function GET(request: Request, { params }: Params): Promise<Response> {
   const { id, exercise: exerciseId } = await params;
@@ -42,7 +44,8 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
         const text = JSON.stringify(result);
         if (text === last) return;
         last = text;
-        if (result.status === "pass" && !savedPass) {
+        // A timed lesson's passes count only until its time is up.
+        if (result.status === "pass" && !savedPass && (await checksCount(learnerId, found.lesson))) {
           savedPass = true;
           await saveSubmission(learnerId, id, result, "live");
           await updateProgress(learnerId, found.lesson);
