@@ -151,17 +151,27 @@ async function snapshotAndRestoreWith(dataDir: string, components: string[] | un
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const saves: number[] = [];
   const restores: number[] = [];
+  const seconds: number[] = [];
+  const booted: number[] = [];
   for (let round = 0; round < 10; round++) {
     await call(base, token, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: `round-${round}` } });
+    // Let the previous restore's components settle before saving.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     let started = performance.now();
     await host.persist(id);
     saves.push(performance.now() - started);
     await host.hibernate(id);
-    // Restore on demand: the first request after hibernation, answered.
+    // Restore on demand: the first request after hibernation, answered …
     started = performance.now();
     const first = await call(base, token, "GET", "/api/v1/namespaces/default/configmaps/config-0");
     if (first.status !== 200) throw new Error(`restore failed: ${first.status} ${first.text}`);
     restores.push(performance.now() - started);
+    // … the learner's next request, sent at once (it meets the components booting) …
+    const second = await call(base, token, "GET", "/api/v1/namespaces/default/pods");
+    seconds.push(second.ms);
+    // … and every component running again (kubelets have taken their pods back).
+    await host.engineOf(id)?.ready;
+    booted.push(performance.now() - started);
   }
   const engine = host.engineOf(id);
   console.log(
@@ -172,6 +182,9 @@ async function snapshotAndRestoreWith(dataDir: string, components: string[] | un
   );
   console.log(
     `restore on demand (hibernated → first answer over HTTP): median ${percentile(restores, 50).toFixed(1)} ms, max ${Math.max(...restores).toFixed(1)} ms  (target ≤ 100 ms)`,
+  );
+  console.log(
+    `  the next request right after: median ${percentile(seconds, 50).toFixed(1)} ms, max ${Math.max(...seconds).toFixed(1)} ms; every component started: median ${percentile(booted, 50).toFixed(1)} ms`,
   );
   await served.close();
   await host.close();

@@ -1,4 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -170,6 +179,35 @@ describe("ClusterHost persistence", () => {
     const second = await startHost({ dataDir: folder });
     expect((await second.call(id, token, "/api/v1/namespaces/default")).status).toBe(200);
     expect(second.lines.join("\n")).toMatch(/no good snapshot left; starting a fresh cluster/);
+  });
+
+  it("a full disk (ENOSPC) is logged plainly, keeps the cluster serving and the previous snapshot, and the next save works", async () => {
+    const folder = dataDir();
+    const { host, call, lines } = await startHost({ dataDir: folder, persistDelayMs: 20 });
+    const { id, token } = await host.create();
+    await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("saved") });
+    await host.persist(id);
+    const snapshot = path.join(folder, id, "snapshot");
+    const good = readFileSync(snapshot);
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    symlinkSync("/dev/full", `${snapshot}.tmp-${process.pid}`);
+    await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("pending") });
+    await expect(host.persist(id)).rejects.toMatchObject({ code: "ENOSPC" });
+    symlinkSync("/dev/full", `${snapshot}.tmp-${process.pid}`);
+    await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("pending-2") });
+    for (let i = 0; i < 100 && !lines.some((line) => line.includes("could not save")); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lines.join("\n")).toMatch(
+      new RegExp(
+        `${id}: could not save: the disk is full \\(ENOSPC: no space left on device, write\\); the cluster keeps running`,
+      ),
+    );
+    expect(readFileSync(snapshot).equals(good)).toBe(true);
+    expect((await call(id, token, "/api/v1/namespaces/default/configmaps/pending-2")).status).toBe(200);
+    // Space again: the next save writes everything.
+    rmSync(`${snapshot}.tmp-${process.pid}`, { force: true });
+    await host.persist(id);
+    expect(readFileSync(snapshot).includes("pending-2")).toBe(true);
   });
 
   it("reset gives a fresh cluster with the same token", async () => {

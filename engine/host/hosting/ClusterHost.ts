@@ -16,7 +16,7 @@ import { ADMIN_USER, createWebSocketServer, serveRequest, serveUpgrade } from ".
 import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
 import { homeFileWriter } from "./homeFiles";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
-import { loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
+import { describeSaveError, loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
 import { hashToken } from "./tokens";
 
 /** A cluster id: 26 characters of lower-case base32 (128 random bits), unguessable. */
@@ -75,6 +75,9 @@ interface LiveCluster {
   saving?: Promise<void>;
   stopWatchingStore: () => void;
   restoredFrom?: string;
+  /** A restored cluster whose components have not been booted yet (see {@link ClusterHost.bootSoon}). */
+  bootPending: boolean;
+  cancelBoot?: () => void;
 }
 
 /** Where a starting state's files go (see {@link ClusterHostOptions.applyStartingState}). */
@@ -241,7 +244,7 @@ export class ClusterHost {
       response.end(unauthorizedBody);
       return;
     }
-    const live = await this.acquire(id);
+    const live = await this.acquireQuietly(id);
     const wait = live.limiter.take(this.clock.now());
     if (wait > 0) {
       request.resume();
@@ -278,6 +281,10 @@ export class ClusterHost {
       this.armIdle(id, live);
     };
     response.on("close", finish);
+    // A restored cluster's components boot once the request that woke it has been answered (a
+    // watch stays open: they boot right after it started).
+    if (isWatch) this.bootSoon(id, live);
+    else response.once("finish", () => this.bootSoon(id, live));
     try {
       await serveRequest(live.handler, () => ADMIN_USER, request, response);
     } finally {
@@ -320,7 +327,8 @@ export class ClusterHost {
    * registered), so a learner's first command meets a whole cluster rather than one still booting.
    */
   async warm(id: string): Promise<void> {
-    const live = await this.acquire(id);
+    const live = await this.acquireQuietly(id);
+    this.bootNow(live);
     await live.cluster.ready;
   }
 
@@ -355,12 +363,24 @@ export class ClusterHost {
         this.armIdle(id, live);
         return;
       }
-      void this.hibernate(id).catch((error: unknown) => this.log(`${id}: hibernation failed: ${String(error)}`));
+      void this.hibernate(id).catch((error: unknown) =>
+        this.log(`${id}: not hibernated, it stays in memory: could not save: ${describeSaveError(error)}`),
+      );
     });
   }
 
-  /** The running cluster `id`, started (restored from its snapshot, or fresh) when it is not. */
+  /**
+   * The running cluster `id`, started (restored from its snapshot, or fresh) when it is not. A
+   * restored cluster's components boot on the next turn of the clock (`cluster.ready` then resolves).
+   */
   async acquire(id: string, startingState?: unknown, home?: string): Promise<LiveCluster> {
+    const live = await this.acquireQuietly(id, startingState, home);
+    this.bootSoon(id, live);
+    return live;
+  }
+
+  /** {@link acquire} without booting a restored cluster's components (the caller decides when). */
+  private async acquireQuietly(id: string, startingState?: unknown, home?: string): Promise<LiveCluster> {
     const running = this.live.get(id);
     if (running) return running;
     const pending = this.starting.get(id);
@@ -434,6 +454,7 @@ export class ClusterHost {
       dirty: !loaded.snapshot,
       stopWatchingStore,
       restoredFrom: loaded.snapshot ? (loaded as { file: string }).file : undefined,
+      bootPending: loaded.snapshot !== undefined,
     };
     this.live.set(id, live);
     if (!loaded.snapshot && startingState !== undefined && this.options.applyStartingState) {
@@ -454,12 +475,31 @@ export class ClusterHost {
       },
       (error: unknown) => this.log(`${id}: components failed to start: ${String(error)}`),
     );
-    // Boot the components of a restored cluster once the request that woke it has been answered.
-    if (loaded.snapshot) this.clock.setTimer(0, () => void cluster.start());
     this.markDirty(id, live);
     this.armIdle(id, live);
     this.log(`${id}: ${loaded.snapshot ? "restored" : "created"} in ${(performance.now() - began).toFixed(1)} ms`);
     return live;
+  }
+
+  /**
+   * Boots a restored cluster's components on the next turn of the clock, unless they already are.
+   * The API server answers from the restored store before that; the kubelets then take their pods
+   * back, which is most of a restore's work, after the waking request has its answer.
+   */
+  private bootSoon(id: string, live: LiveCluster): void {
+    if (!live.bootPending || live.cancelBoot) return;
+    live.cancelBoot = this.clock.setTimer(0, () => {
+      live.cancelBoot = undefined;
+      if (this.live.get(id) === live) this.bootNow(live);
+    });
+  }
+
+  private bootNow(live: LiveCluster): void {
+    live.cancelBoot?.();
+    live.cancelBoot = undefined;
+    if (!live.bootPending) return;
+    live.bootPending = false;
+    void live.cluster.start().catch(() => undefined);
   }
 
   private markDirty(id: string, live: LiveCluster): void {
@@ -469,7 +509,11 @@ export class ClusterHost {
     // plus the time of one write, however busy the cluster is.
     live.cancelPersist = this.clock.setTimer(this.options.persistDelayMs ?? 1000, () => {
       live.cancelPersist = undefined;
-      void this.persist(id).catch((error: unknown) => this.log(`${id}: could not save: ${String(error)}`));
+      void this.persist(id).catch((error: unknown) =>
+        this.log(
+          `${id}: could not save: ${describeSaveError(error)}; the cluster keeps running, the previous snapshot is kept, and the next change tries again`,
+        ),
+      );
     });
   }
 
@@ -509,6 +553,8 @@ export class ClusterHost {
   }
 
   private stopLive(id: string, live: LiveCluster): void {
+    live.cancelBoot?.();
+    live.cancelBoot = undefined;
     live.cancelPersist?.();
     live.cancelIdle?.();
     live.cancelPersist = undefined;
@@ -574,7 +620,9 @@ export class ClusterHost {
   async persistAll(): Promise<void> {
     await Promise.all(
       [...this.live.keys()].map((id) =>
-        this.persist(id).catch((error: unknown) => this.log(`${id}: could not save at shutdown: ${String(error)}`)),
+        this.persist(id).catch((error: unknown) =>
+          this.log(`${id}: could not save at shutdown: ${describeSaveError(error)}`),
+        ),
       ),
     );
   }

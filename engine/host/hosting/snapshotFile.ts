@@ -182,3 +182,14 @@ export async function loadSnapshot(
   }
   return { snapshot: undefined, skipped };
 }
+
+/** A save failure in words for the log: a full disk or a quota says so plainly. */
+export function describeSaveError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "ENOSPC") return `the disk is full (${message})`;
+  if (code === "EDQUOT") return `the disk quota is exhausted (${message})`;
+  if (code === "EROFS") return `the data folder is read-only (${message})`;
+  if (code === "EACCES" || code === "EPERM") return `no permission to write the data folder (${message})`;
+  return message;
+}
