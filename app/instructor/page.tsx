@@ -21,7 +21,9 @@ export default async function InstructorPage({ searchParams }: { searchParams: P
         <h2>Gradebook</h2>
         <p>
           Best score per exercise; a cell links to the latest submission.{" "}
-          <a href="/instructor/gradebook.csv">Download CSV</a>
+          <a href="/instructor/gradebook.csv" data-testid="gradebook-csv">
+            Download CSV
+          </a>
         </p>
         {book.rows.length === 0 ? (
           <p>No submissions yet.</p>
@@ -45,7 +47,11 @@ export default async function InstructorPage({ searchParams }: { searchParams: P
                     {book.columns.map((column) => {
                       const cell = row.cells.get(`${column.lessonId}/${column.exerciseId}`);
                       return (
-                        <td key={`${column.lessonId}/${column.exerciseId}`}>
+                        <td
+                          key={`${column.lessonId}/${column.exerciseId}`}
+                          data-testid="gradebook-cell"
+                          data-exercise={`${column.lessonId}/${column.exerciseId}`}
+                        >
                           {cell ? (
                             <Link href={`/instructor/submissions/${cell.latestId}`}>
                               {cell.best}/{cell.max}
@@ -72,7 +78,11 @@ export default async function InstructorPage({ searchParams }: { searchParams: P
             </li>
           ))}
           {lessons.map((lesson) => (
-            <li key={lesson.lesson.id} data-status={lesson.problems.length ? "invalid" : "valid"}>
+            <li
+              key={lesson.lesson.id}
+              data-lesson={lesson.lesson.id}
+              data-status={lesson.problems.length ? "invalid" : "valid"}
+            >
               {lesson.lesson.id}: {lesson.exercises.length} exercises,{" "}
               {lesson.problems.length === 0
                 ? "valid"
