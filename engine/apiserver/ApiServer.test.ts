@@ -34,6 +34,38 @@ describe("generic registry", () => {
     expect(read).toEqual(created);
   });
 
+  it("answers readers that only encode (sharedResult) with shared frozen objects, others with copies", async () => {
+    const { client, apiServer } = createTestServer();
+    await client.create(Pods, pod("web"));
+    const user = { username: "admin", groups: ["system:masters"] };
+    const read = (verb: "get" | "list", sharedResult?: boolean) =>
+      apiServer.execute({
+        verb,
+        gvr: Pods,
+        namespace: "default",
+        name: verb === "get" ? "web" : undefined,
+        options: {},
+        user,
+        sharedResult,
+      }).body as KubeObject & { items?: KubeObject[] };
+    const shared = read("get", true);
+    expect(Object.isFrozen(shared) && Object.isFrozen(shared.metadata)).toBe(true);
+    expect(read("list", true).items?.[0]).toBe(shared);
+    expect(read("get", true)).toBe(shared);
+    const copy = read("get");
+    expect(copy).toEqual(shared);
+    expect(Object.isFrozen(copy)).toBe(false);
+    copy.metadata.labels = { changed: "yes" };
+    const listed = (await client.list(Pods, "default")).items[0];
+    expect(Object.isFrozen(listed)).toBe(false);
+    expect(listed.metadata.labels).toEqual({ app: "web" });
+    // A write makes a new revision: the shared object is decoded again, the old one is untouched.
+    await client.patch(Pods, "default", "web", "merge", { metadata: { labels: { app: "new" } } });
+    const after = read("get", true);
+    expect(after).not.toBe(shared);
+    expect([after.metadata.labels?.app, shared.metadata.labels?.app]).toEqual(["new", "web"]);
+  });
+
   it("words errors as the real apiserver", async () => {
     const { client } = createTestServer();
     await client.create(Pods, pod("web"));

@@ -25,6 +25,7 @@ import { applyStrategicMergePatch, deepEqual } from "./patch/strategicMergePatch
 import type { FieldError, ResourceDefinition, StrategyContext } from "./ResourceDefinition";
 import { ResourceRegistry } from "./ResourceRegistry";
 import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./ResourceRequest";
+import { DecodedObjects } from "./registry/DecodedObjects";
 import { deleteCollection, deleteObject } from "./registry/deletion";
 import { type ListFilter, makeListFilter } from "./registry/filters";
 import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
@@ -108,6 +109,8 @@ export class ApiServerCore implements ApiServer {
   readonly store: KeyValueStore;
   readonly resources: ResourceRegistry;
   readonly kubelets = new KubeletRegistry();
+  /** Stored objects decoded once and shared by GET, LIST and watches. */
+  readonly decoded = new DecodedObjects();
   readonly random: () => number;
   readonly strategyContext: StrategyContext;
   readonly admissionContext: AdmissionContext;
@@ -309,8 +312,33 @@ export class ApiServerCore implements ApiServer {
         throw ApiError.timeout(`Too large resource version: ${revision}, current: ${this.store.revision}`, 1);
       }
     }
-    const found = this.readOrNotFound(definition, request.namespace, name);
-    return this.present(definition, found.object, request);
+    const kv = this.store.get(storageKey(definition, request.namespace, name));
+    if (!kv) throw ApiError.notFound(definition.group, definition.resource, name);
+    return this.readKv(kv, apiVersionOf(request.gvr), this.presenter(definition, request), request.sharedResult);
+  }
+
+  /**
+   * A stored object as served: the shared, frozen decoded one when the caller only reads it
+   * (`request.sharedResult`, the HTTP layer), else a fresh copy the caller may change.
+   */
+  private readKv(
+    kv: KeyValue,
+    apiVersion: string | undefined,
+    present: ((object: KubeObject) => KubeObject) | undefined,
+    shared: boolean | undefined,
+  ): KubeObject {
+    if (shared) return this.decoded.decode(kv.key, kv.modRevision, kv.value, apiVersion, present);
+    const object = decodeObject(kv, present ? undefined : apiVersion);
+    return present ? present(object) : object;
+  }
+
+  /** How stored objects of a converted resource (CRD versions) are shown in the request's version. */
+  private presenter(
+    definition: ResourceDefinition,
+    request: Pick<ResourceRequest, "gvr">,
+  ): ((object: KubeObject) => KubeObject) | undefined {
+    const conversion = definition.conversion;
+    return conversion ? (object) => conversion.fromStorage(object, request.gvr.version) : undefined;
   }
 
   private list(definition: ResourceDefinition, request: ResourceRequest): KubeObject {
@@ -345,14 +373,20 @@ export class ApiServerCore implements ApiServer {
     const prefix = storagePrefix(definition, request.namespace);
     const result = this.store.range(prefix, { prefix: true, revision: revision || undefined, fromKey });
     const apiVersion = apiVersionOf(request.gvr);
+    const present = this.presenter(definition, request);
     const items: KubeObject[] = [];
     let continueKey: string | undefined;
     let remaining = 0;
     for (let index = 0; index < result.kvs.length; index++) {
       const kv = result.kvs[index];
-      const stored = decodeObject(kv, definition.conversion ? undefined : apiVersion);
-      if (!filter.matches(stored)) continue;
-      const object = definition.conversion ? this.present(definition, stored, request) : stored;
+      // Shared, frozen objects: a list of unchanged objects decodes nothing (see DecodedObjects).
+      const stored = this.readKv(kv, present ? undefined : apiVersion, undefined, request.sharedResult);
+      if (!filter.trivial && !filter.matches(stored)) continue;
+      const object = !present
+        ? stored
+        : request.sharedResult
+          ? this.readKv(kv, apiVersion, present, true)
+          : present(stored);
       if (limit > 0 && items.length >= limit) {
         continueKey = result.kvs[index - 1].key.slice(prefix.length);
         if (filter.trivial) remaining = result.kvs.length - index;

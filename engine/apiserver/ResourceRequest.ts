@@ -31,6 +31,11 @@ export interface ResourceRequest {
    * the apiserver-core engineer).
    */
   userAgent?: string;
+  /**
+   * The caller only reads the result (the HTTP layer encodes it): get and list may answer the
+   * shared, frozen objects decoded once per stored revision instead of fresh copies.
+   */
+  sharedResult?: boolean;
 }
 
 export interface RequestOptions {

@@ -479,6 +479,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       gvr: { group: info.group, version: info.version, resource: info.resource },
       options: requestOptions,
       user: request.user,
+      sharedResult: true,
     };
     const userAgent = request.headers["user-agent"];
     if (typeof userAgent === "string") resourceRequest.userAgent = userAgent;
@@ -784,7 +785,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       closers.delete(end);
       if (started) response.end();
     };
-    const encodeEvent = (event: WatchEvent): string => {
+    const encodeEvent = (event: WatchEvent): Uint8Array => {
       let object: unknown = event.object;
       if (event.type === "ERROR" || (event.object as { kind?: string }).kind === "Status") {
         object = event.object;

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { deepFreeze } from "../registry/objects";
 import { encode, encodeWatchEvent, warningHeader } from "./responses";
 
+const text = (bytes: string | Uint8Array) => (typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
+
 describe("encode", () => {
-  it("encodes lists exactly as JSON.stringify does, reusing the JSON of unchanged stored objects", () => {
+  it("encodes lists exactly as JSON.stringify does, reusing the JSON of frozen (shared) objects", () => {
     const pod = (name: string, resourceVersion: string, image: string) => ({
       apiVersion: "v1",
       kind: "Pod",
@@ -13,19 +16,26 @@ describe("encode", () => {
       kind: "PodList",
       apiVersion: "v1",
       metadata: { resourceVersion: "7" },
-      items: [pod("a", "5", "nginx"), pod("b", "6", "nginx")],
+      items: [deepFreeze(pod("a", "5", "nginx")), pod("b", "6", "nginx")],
     };
-    expect(encode(first, "json")).toBe(`${JSON.stringify(first)}\n`);
-    // A write gives a new resourceVersion, so the new content is encoded, never the cached one.
-    const second = { ...first, items: [pod("a", "8", "nginx:1.27"), pod("b", "6", "nginx")] };
-    expect(encode(second, "json")).toBe(`${JSON.stringify(second)}\n`);
-    const bare = { items: [{ kind: "X" }] };
-    expect(encode(bare, "json")).toBe(`${JSON.stringify(bare)}\n`);
+    expect(text(encode(first, "json"))).toBe(`${JSON.stringify(first)}\n`);
+    expect(text(encode(first, "json"))).toBe(`${JSON.stringify(first)}\n`);
+    // An object that is not frozen may change between encodings: it is serialized again.
+    first.items[1].spec.containers[0].image = "nginx:1.27";
+    expect(text(encode(first, "json"))).toContain('"image":"nginx:1.27"');
+    expect(text(encode(first, "json"))).toBe(`${JSON.stringify(first)}\n`);
+    const bare = { items: [{ kind: "X", text: "é ✓" }] };
+    expect(text(encode(bare, "json"))).toBe(`${JSON.stringify(bare)}\n`);
+    expect(text(encode({ kind: "Status" }, "json"))).toBe('{"kind":"Status"}\n');
   });
 
   it("encodes watch events as JSON lines", () => {
     const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", uid: "u", resourceVersion: "3" } };
-    expect(encodeWatchEvent("ADDED", object)).toBe(`${JSON.stringify({ type: "ADDED", object })}\n`);
+    expect(text(encodeWatchEvent("ADDED", object))).toBe(`${JSON.stringify({ type: "ADDED", object })}\n`);
+    const frozen = deepFreeze({ ...object, data: { ünïcode: "✓" } });
+    for (const type of ["ADDED", "MODIFIED"]) {
+      expect(text(encodeWatchEvent(type, frozen))).toBe(`${JSON.stringify({ type, object: frozen })}\n`);
+    }
   });
 
   it("writes warnings as upstream's 299 headers", () => {

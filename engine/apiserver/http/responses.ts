@@ -39,56 +39,146 @@ export interface BaseHeaders {
 }
 
 /**
- * The JSON of stored objects, keyed by apiVersion, uid and resourceVersion: a stored object never
- * changes without a new resourceVersion, so lists and watch events of unchanged objects are
- * encoded by concatenation instead of serializing each object again (a watch event goes to every
- * watcher; a list repeats mostly unchanged objects). Bounded by bytes, oldest entries first out.
+ * The UTF-8 JSON of frozen objects. The API server answers reads and watch events with shared,
+ * frozen objects decoded once per stored revision (registry/DecodedObjects); they cannot change,
+ * so each is serialized and encoded once however many lists, GETs and watchers carry it, and a
+ * list body is assembled by copying bytes. Held weakly: the bytes go when the object does.
+ * Objects that are not frozen are serialized every time.
  */
-class StoredObjectJson {
-  private readonly entries = new Map<string, string>();
-  private bytes = 0;
+const frozenJson = new WeakMap<object, Uint8Array>();
+const utf8 = new TextEncoder();
 
-  constructor(private readonly budget: number) {}
+function jsonBytesOf(value: unknown): Uint8Array {
+  if (value === null || typeof value !== "object" || !Object.isFrozen(value)) {
+    return utf8.encode(JSON.stringify(value));
+  }
+  let bytes = frozenJson.get(value);
+  if (bytes === undefined) {
+    bytes = utf8.encode(JSON.stringify(value));
+    frozenJson.set(value, bytes);
+  }
+  return bytes;
+}
 
-  of(object: unknown): string {
-    const metadata = (object as { metadata?: { uid?: string; resourceVersion?: string } } | null)?.metadata;
-    if (!metadata?.uid || !metadata.resourceVersion) return JSON.stringify(object);
-    const key = `${(object as { apiVersion?: string }).apiVersion}|${metadata.uid}|${metadata.resourceVersion}`;
-    let text = this.entries.get(key);
-    if (text === undefined) {
-      text = JSON.stringify(object);
-      this.entries.set(key, text);
-      this.bytes += text.length;
-      for (const [oldest, value] of this.entries) {
-        if (this.bytes <= this.budget) break;
-        this.entries.delete(oldest);
-        this.bytes -= value.length;
-      }
-    }
-    return text;
+const COMMA = utf8.encode(",");
+const NEWLINE = utf8.encode("\n");
+const EVENT_END = utf8.encode("}\n");
+const eventStarts = new Map<string, Uint8Array>();
+
+/** Builds one UTF-8 buffer from strings and already-encoded parts, growing as needed. */
+class ByteWriter {
+  private buffer: Uint8Array;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.buffer = new Uint8Array(Math.max(256, capacity));
+  }
+
+  string(text: string): void {
+    this.reserve(text.length * 3);
+    this.length += utf8.encodeInto(text, this.buffer.subarray(this.length)).written;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  result(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  private reserve(more: number): void {
+    if (this.length + more <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + more));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
   }
 }
 
-const storedJson = new StoredObjectJson(8 * 1024 * 1024);
+/** `{"a":1}` → `{"a":1,` (or `{` for `{}`), to append more members to a serialized object. */
+function openObject(json: string): string {
+  return json.length > 2 ? `${json.slice(0, -1)},` : "{";
+}
 
-function encodeJson(body: unknown): string {
+/**
+ * A Table's rows, each `{"cells":…,"conditions":…,"object":…}` with the object's bytes copied
+ * from its encoded JSON (the cells change with time, the row's object does not).
+ */
+function encodeTable(body: Record<string, unknown>, rows: unknown[]): Uint8Array {
+  const { rows: _rows, ...rest } = body;
+  const out = new ByteWriter(rows.length * 1024);
+  let pending = `${openObject(JSON.stringify(rest))}"rows":[`;
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index] as Record<string, unknown>;
+    if (index > 0) pending += ",";
+    let separator = "{";
+    for (const key in row) {
+      const value = row[key];
+      if (value === undefined) continue;
+      pending += `${separator}${JSON.stringify(key)}:`;
+      separator = ",";
+      if (value !== null && typeof value === "object" && Object.isFrozen(value)) {
+        out.string(pending);
+        pending = "";
+        out.bytes(jsonBytesOf(value));
+      } else {
+        pending += JSON.stringify(value);
+      }
+    }
+    pending += separator === "{" ? "{}" : "}";
+  }
+  out.string(`${pending}]}\n`);
+  return out.result();
+}
+
+/** A JSON body and its newline, as bytes; a list's items (a Table's rows' objects) are copied from their encoded JSON. */
+function encodeJson(body: unknown): Uint8Array {
+  const rows = (body as { kind?: unknown; rows?: unknown })?.rows;
+  if (Array.isArray(rows) && rows.length > 0 && (body as { kind?: unknown }).kind === "Table") {
+    return encodeTable(body as Record<string, unknown>, rows);
+  }
   const items = (body as { items?: unknown })?.items;
   if (Array.isArray(items) && items.length > 0) {
     const { items: _items, ...rest } = body as Record<string, unknown>;
-    const head = JSON.stringify(rest);
-    const parts = items.map((item) => storedJson.of(item));
-    return `${head.length > 2 ? `${head.slice(0, -1)},` : "{"}"items":[${parts.join(",")}]}`;
+    const encoded = items.map(jsonBytesOf);
+    let size = 64;
+    for (const item of encoded) size += item.length + 1;
+    const out = new ByteWriter(size);
+    out.string(`${openObject(JSON.stringify(rest))}"items":[`);
+    for (let index = 0; index < encoded.length; index++) {
+      if (index > 0) out.bytes(COMMA);
+      out.bytes(encoded[index]);
+    }
+    out.string("]}\n");
+    return out.result();
   }
-  return JSON.stringify(body);
+  const encoded = jsonBytesOf(body);
+  const out = new ByteWriter(encoded.length + 1);
+  out.bytes(encoded);
+  out.bytes(NEWLINE);
+  return out.result();
 }
 
-/** One line of a watch stream: `{"type":…,"object":…}` and a newline. */
-export function encodeWatchEvent(type: string, object: unknown): string {
-  return `{"type":${JSON.stringify(type)},"object":${storedJson.of(object)}}\n`;
+/** One line of a watch stream: `{"type":…,"object":…}` and a newline, as bytes. */
+export function encodeWatchEvent(type: string, object: unknown): Uint8Array {
+  let start = eventStarts.get(type);
+  if (start === undefined) {
+    start = utf8.encode(`{"type":${JSON.stringify(type)},"object":`);
+    if (eventStarts.size < 16) eventStarts.set(type, start);
+  }
+  const encoded = jsonBytesOf(object);
+  const out = new ByteWriter(start.length + encoded.length + EVENT_END.length);
+  out.bytes(start);
+  out.bytes(encoded);
+  out.bytes(EVENT_END);
+  return out.result();
 }
 
-export function encode(body: unknown, encoding: "json" | "yaml"): string {
-  return encoding === "yaml" ? toYaml(body) : `${encodeJson(body)}\n`;
+/** A response body: JSON (lists assembled from their items' cached bytes) or YAML. */
+export function encode(body: unknown, encoding: "json" | "yaml"): string | Uint8Array {
+  return encoding === "yaml" ? toYaml(body) : encodeJson(body);
 }
 
 export function writeBody(

@@ -6,39 +6,7 @@ import type { ApiServerCore } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, WatchListener } from "../ResourceRequest";
 import { makeListFilter } from "./filters";
-import { decodeObject, deepFreeze, storageKey, storagePrefix } from "./objects";
-
-/** Decoded objects shared by every watcher of the same change (decode once, deliver many). */
-const decodeCache = new WeakMap<ApiServerCore, Map<string, KubeObject>>();
-const DECODE_CACHE_SIZE = 512;
-
-function decodeShared(
-  server: ApiServerCore,
-  key: string,
-  revision: number,
-  value: string,
-  apiVersion: string,
-  present?: (object: KubeObject) => KubeObject,
-): KubeObject {
-  let cache = decodeCache.get(server);
-  if (!cache) {
-    cache = new Map();
-    decodeCache.set(server, cache);
-  }
-  const cacheKey = `${revision}\u0000${key}\u0000${apiVersion}`;
-  let object = cache.get(cacheKey);
-  if (object === undefined) {
-    object = decodeObject(
-      { key, value, modRevision: revision, createRevision: 0, version: 0 },
-      present ? undefined : apiVersion,
-    );
-    if (present) object = present(object);
-    deepFreeze(object);
-    cache.set(cacheKey, object);
-    if (cache.size > DECODE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  }
-  return object;
-}
+import { storageKey, storagePrefix } from "./objects";
 
 /**
  * A watch on a resource with upstream's semantics: resourceVersion unset or "0" starts with
@@ -96,31 +64,35 @@ export function watchResource(
     : undefined;
   /** The stored shape (for selectors) and the served shape (for listeners); the same without conversion. */
   const decode = (key: string, revision: number, value: string) => {
-    const stored = decodeShared(server, key, revision, value, conversion ? "" : apiVersion);
-    const served = presentFn ? decodeShared(server, key, revision, value, apiVersion, presentFn) : stored;
+    const stored = server.decoded.decode(key, revision, value, conversion ? undefined : apiVersion);
+    const served = presentFn ? server.decoded.decode(key, revision, value, apiVersion, presentFn) : stored;
     return { stored, served };
   };
   const onStoreEvents = (events: StoreEvent[]) => {
     for (const event of events) {
       if (closed) return;
       const revision = event.kv.modRevision;
-      const current =
-        event.type === "PUT" ? decodeShared(server, event.kv.key, revision, event.kv.value, apiVersion) : undefined;
-      const previous = event.prevKv
-        ? decodeShared(server, event.prevKv.key, event.prevKv.modRevision, event.prevKv.value, apiVersion)
-        : undefined;
-      const nowMatches = current ? filter.matches(current) : false;
-      const before = previous ? filter.matches(previous) : false;
+      const current = event.type === "PUT" ? decode(event.kv.key, revision, event.kv.value) : undefined;
+      const prevKv = event.prevKv;
+      const previous = prevKv ? decode(prevKv.key, prevKv.modRevision, prevKv.value) : undefined;
+      const nowMatches = current ? filter.matches(current.stored) : false;
+      const before = previous ? filter.matches(previous.stored) : false;
       if (event.type === "DELETE") {
-        if (!before || !previous) continue;
+        if (!before || !prevKv) continue;
         // The deleted object carries the revision of its deletion, as upstream's watch does.
-        const deleted = structuredClone(previous) as KubeObject;
-        deleted.metadata.resourceVersion = String(revision);
-        emit({ type: "DELETED", object: deepFreeze(deleted) });
+        const deleted = server.decoded.decode(
+          prevKv.key,
+          prevKv.modRevision,
+          prevKv.value,
+          apiVersion,
+          presentFn,
+          revision,
+        );
+        emit({ type: "DELETED", object: deleted });
       } else if (current) {
-        if (nowMatches && before) emit({ type: "MODIFIED", object: current });
-        else if (nowMatches) emit({ type: "ADDED", object: current });
-        else if (before) emit({ type: "DELETED", object: current });
+        if (nowMatches && before) emit({ type: "MODIFIED", object: current.served });
+        else if (nowMatches) emit({ type: "ADDED", object: current.served });
+        else if (before) emit({ type: "DELETED", object: current.served });
       }
     }
   };
