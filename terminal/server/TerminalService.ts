@@ -2,6 +2,8 @@ import type { IncomingMessage } from "node:http";
 import path from "node:path";
 import type { IPty } from "node-pty";
 import type { WebSocket } from "ws";
+import { type NodeAccessGrant, NodeAccessServer } from "../node/NodeAccessServer";
+import type { NodeBackend } from "../node/NodeBackend";
 import { parseClientMessage, type ServerMessage, terminalPath } from "./protocol";
 import { prepareShellLaunch, type ShellLaunch } from "./shellBundle";
 import { type SessionLimits, type SessionSink, TerminalSession } from "./TerminalSession";
@@ -20,6 +22,11 @@ export interface TerminalServiceOptions {
    * function releases it when the shell stops.
    */
   holdCluster?(learnerId: string): Promise<() => void>;
+  /**
+   * The learner's cluster nodes for `ssh`, crictl, etcdctl and the node file systems
+   * (ClusterNodeBackend over the hosted cluster). Without it the shell has no node access.
+   */
+  nodesFor?(learnerId: string): Promise<NodeBackend>;
   /** A detached shell is kept this long for a reconnect (default 5 minutes). */
   detachedGraceMs?: number;
   /** A shell without input for this long is stopped (default 60 minutes); files and history stay. */
@@ -49,6 +56,8 @@ function baseEnvironment(): Record<string, string> {
 export class TerminalService {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly releases = new Map<string, () => void>();
+  private readonly nodeGrants = new Map<string, NodeAccessGrant>();
+  private nodeAccess: NodeAccessServer | undefined;
   private launch: Promise<ShellLaunch> | undefined;
   private reaper: NodeJS.Timeout | undefined;
   private readonly limits: SessionLimits;
@@ -131,6 +140,8 @@ export class TerminalService {
 
   private forget(key: string): void {
     this.sessions.delete(key);
+    this.nodeGrants.get(key)?.revoke();
+    this.nodeGrants.delete(key);
     this.releases.get(key)?.();
     this.releases.delete(key);
   }
@@ -178,6 +189,15 @@ export class TerminalService {
         socket.close(1011, "cluster unavailable");
         return;
       }
+      let grant: NodeAccessGrant | undefined;
+      if (this.options.nodesFor) {
+        try {
+          this.nodeAccess ??= new NodeAccessServer();
+          grant = await this.nodeAccess.grant(await this.options.nodesFor(learnerId));
+        } catch (error) {
+          this.options.log?.(`terminal: no node access for ${learnerId}: ${String(error)}`);
+        }
+      }
       const launch = await this.prepare();
       const spawn = this.options.spawn ?? (await import("node-pty")).spawn;
       const warm = this.takeWarmShell(cols, rows);
@@ -190,6 +210,7 @@ export class TerminalService {
             HOME: this.home(learnerId),
             KUBELAB_HOME: this.home(learnerId),
             KUBECONFIG: kubeconfig,
+            ...(grant ? { KUBELAB_NODE_URL: grant.url, KUBELAB_NODE_TOKEN: grant.token } : {}),
           },
           cols,
           rows,
@@ -198,7 +219,11 @@ export class TerminalService {
         },
         warm,
       );
-      if (warm) warm.write(`${JSON.stringify({ home: this.home(learnerId), kubeconfig })}\n`);
+      if (warm)
+        warm.write(
+          `${JSON.stringify({ home: this.home(learnerId), kubeconfig, nodeUrl: grant?.url, nodeToken: grant?.token })}\n`,
+        );
+      if (grant) this.nodeGrants.set(key, grant);
       if (this.options.holdCluster) {
         const sessionKey = key;
         void this.options.holdCluster(learnerId).then(
@@ -268,5 +293,6 @@ export class TerminalService {
     }
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
+    this.nodeAccess?.close();
   }
 }

@@ -1,10 +1,18 @@
-import { Bash, type Command as BashCommand, decodeBytesToUtf8, defineCommand, parse } from "just-bash";
+import {
+  Bash,
+  type Command as BashCommand,
+  decodeBytesToUtf8,
+  defineCommand,
+  type IFileSystem,
+  parse,
+} from "just-bash";
 import type { SharedClients } from "../kubectl/Command";
 import { Discovery } from "../kubectl/Discovery";
 import type { KubectlIO } from "../kubectl/KubectlIO";
 import { loadKubeconfig } from "../kubectl/kubeconfig";
 import { runKubectl } from "../kubectl/kubectl";
 import { RestClient } from "../kubectl/RestClient";
+import { type NodeBackend, nodeToolNames } from "../node/NodeBackend";
 import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
 import { ansi, toCrlf } from "./ansi";
 import { Completer } from "./Completer";
@@ -12,6 +20,8 @@ import { Editor } from "./Editor";
 import { baseFiles, createLearnerFileSystem, type Mount } from "./filesystem";
 import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
+import { NodeShellFs } from "./NodeShellFs";
+import { parseSshArguments } from "./ssh";
 
 /** What the hosting passes in to start a learner shell. */
 export interface ShellOptions {
@@ -26,8 +36,14 @@ export interface ShellOptions {
   hostname?: string;
   /** Extra file systems (node file systems for ssh, later). */
   mounts?: Mount[];
-  /** Extra commands (ssh, etcdctl, crictl … when node access exists). */
+  /** Extra commands. */
   commands?: BashCommand[];
+  /**
+   * The cluster's nodes (file systems and node tools). With it the shell is the control plane's
+   * own shell (its /etc/kubernetes, /var/log, … outside /root), `ssh <node>` opens the other
+   * nodes, and crictl, etcdctl, systemctl, journalctl, iptables, ip, curl, wget and nslookup work.
+   */
+  nodes?: NodeBackend;
   /** Called when the learner exits the shell (exit, logout, Ctrl-D). */
   onExit?(status: number): void;
 }
@@ -43,7 +59,9 @@ const historyLimit = 2000;
  * -w, logs -f, exec -it, watch, sleep) or take the screen (vi, nano, kubectl edit).
  */
 export class Shell {
-  private readonly bash: Bash;
+  private bash: Bash;
+  /** The shells this one was entered from with `ssh` (exit returns to the last). */
+  private readonly hosts: HostState[] = [];
   private readonly editor: LineEditor;
   private readonly history: string[] = [];
   private readonly aliases = new Map<string, string>([["k", "kubectl"]]);
@@ -64,13 +82,17 @@ export class Shell {
   private editorQueue: Promise<void> = Promise.resolve();
   private typeAhead: Key[] = [];
   private lastStatus = 0;
-  private readonly hostname: string;
+  private hostname: string;
 
   constructor(private readonly options: ShellOptions) {
     this.columns = options.columns;
     this.rows = options.rows;
     this.hostname = options.hostname ?? "controlplane";
-    const fs = createLearnerFileSystem(options.homeDirectory, options.mounts);
+    const fs = createLearnerFileSystem(
+      options.homeDirectory,
+      options.mounts,
+      options.nodes ? new NodeShellFs(options.nodes, this.hostname) : undefined,
+    );
     this.env = {
       HOME: "/root",
       USER: "root",
@@ -89,7 +111,7 @@ export class Shell {
       fs,
       cwd: "/root",
       env: this.env,
-      customCommands: [...this.commands(), ...(options.commands ?? [])],
+      customCommands: [...this.commands(), ...this.nodeCommands(this.hostname), ...(options.commands ?? [])],
       executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
     });
     this.editor = new LineEditor({
@@ -162,6 +184,8 @@ export class Shell {
     ]);
     for (const name of bashCommandNames) names.add(name);
     for (const command of this.options.commands ?? []) names.add(command.name);
+    if (this.options.nodes) for (const name of nodeToolNames) names.add(name);
+    names.add("ssh");
     return [...names];
   }
 
@@ -211,12 +235,15 @@ export class Shell {
       const match = /^alias ([^=]+)='(.*)'$/.exec(line);
       if (match) this.aliases.set(match[1] as string, (match[2] as string).replace(/'\\''/g, "'"));
     }
-    for (const directory of ["/tmp", "/var/log", "/etc/kubernetes/manifests", "/usr/local/bin"])
-      await fs.mkdir(directory, { recursive: true }).catch(() => undefined);
-    // The node's own files (the in-memory part of the file system; /root is the learner's folder).
-    for (const [file, content] of Object.entries({ ...baseFiles, "/etc/hostname": `${this.hostname}\n` })) {
-      await fs.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true }).catch(() => undefined);
-      await fs.writeFile(file, content).catch(() => undefined);
+    // Without node access, the node's own files live in memory (/root is the learner's folder);
+    // with it, everything outside /root and /tmp is the control-plane node's file system.
+    if (!this.options.nodes) {
+      for (const directory of ["/tmp", "/var/log", "/etc/kubernetes/manifests", "/usr/local/bin"])
+        await fs.mkdir(directory, { recursive: true }).catch(() => undefined);
+      for (const [file, content] of Object.entries({ ...baseFiles, "/etc/hostname": `${this.hostname}\n` })) {
+        await fs.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true }).catch(() => undefined);
+        await fs.writeFile(file, content).catch(() => undefined);
+      }
     }
     this.showPrompt();
   }
@@ -301,6 +328,11 @@ export class Shell {
       const result = await this.editor.handle(key);
       if (result === undefined) continue;
       if (result === "\x04") {
+        if (this.hosts.length > 0) {
+          this.leaveHost(0);
+          this.showPrompt();
+          return;
+        }
         this.options.write("logout\r\n");
         this.options.onExit?.(0);
         this.mode = "idle";
@@ -381,7 +413,7 @@ export class Shell {
     }
     const expanded = expandAliases(line, this.aliases);
     const live = simpleCommand(expanded);
-    if (live && liveCommands.has(live.name)) {
+    if (live && (liveCommands.has(live.name) || live.name === "ssh" || this.isNodeTool(live.name))) {
       const argv = await this.expandArguments(expanded);
       if (argv) return this.runLive(argv[0] as string, argv.slice(1));
     }
@@ -393,6 +425,11 @@ export class Shell {
     switch (name) {
       case "exit":
       case "logout": {
+        if (this.hosts.length > 0) {
+          const status = Number(argsText.trim() || "0");
+          this.leaveHost(Number.isFinite(status) ? status : 0);
+          return Number.isFinite(status) ? status : 0;
+        }
         this.write("logout\n");
         this.mode = "idle";
         const status = Number(argsText.trim() || "0");
@@ -581,6 +618,14 @@ export class Shell {
 
   /** Commands that write as they go, take the terminal, or run until Ctrl-C. */
   private async runLive(name: string, args: string[]): Promise<number> {
+    if (name === "ssh") return this.ssh(args);
+    if (this.isNodeTool(name) && this.options.nodes)
+      return this.options.nodes.run(this.hostname, [name, ...args], {
+        stdout: (text) => this.write(text),
+        stderr: (text) => this.write(text),
+        signal: this.abort?.signal,
+        columns: this.columns,
+      });
     switch (name) {
       case "kubectl":
         return runKubectl(args, this.kubectlIO({ live: true }), { shared: this.shared });
@@ -750,16 +795,146 @@ export class Shell {
           exitCode: 1,
         })),
       ),
-      defineCommand("ssh", async (args) => ({
-        stdout: "",
-        stderr:
-          args.length === 0
-            ? "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n"
-            : `ssh: connect to host ${args[args.length - 1]} port 22: node shells are not available in this session yet\n`,
-        exitCode: 255,
-      })),
+      defineCommand("ssh", async (args) => {
+        // In a pipeline or script: only `ssh <node> <command>` makes sense (no terminal to enter).
+        let stdout = "";
+        let stderr = "";
+        const exitCode = await this.ssh(args, {
+          stdout: (text) => (stdout += text),
+          stderr: (text) => (stderr += text),
+          interactive: false,
+        });
+        return { stdout, stderr, exitCode };
+      }),
     ];
   }
+
+  private isNodeTool(name: string): boolean {
+    return this.options.nodes !== undefined && (nodeToolNames as readonly string[]).includes(name);
+  }
+
+  /** The node tools as just-bash commands bound to `node` (for pipes and scripts; live runs stream). */
+  private nodeCommands(node: string): BashCommand[] {
+    const backend = this.options.nodes;
+    if (!backend) return [];
+    return nodeToolNames.map((name) =>
+      defineCommand(name, async (args, ctx) => {
+        let stdout = "";
+        let stderr = "";
+        const exitCode = await backend.run(node, [name, ...args], {
+          stdin: decodeBytesToUtf8(ctx.stdin),
+          stdout: (text) => (stdout += text),
+          stderr: (text) => (stderr += text),
+          signal: ctx.signal ?? this.abort?.signal,
+          columns: this.columns,
+        });
+        return { stdout, stderr, exitCode };
+      }),
+    );
+  }
+
+  /** A shell on another node: its file system, its tools, the same kubectl, history and aliases. */
+  private nodeBash(node: string): Bash {
+    const backend = this.options.nodes as NodeBackend;
+    const fs: IFileSystem = new NodeShellFs(backend, node);
+    return new Bash({
+      fs,
+      cwd: "/root",
+      env: this.nodeEnvironment(node),
+      customCommands: [...this.commands(), ...this.nodeCommands(node), ...(this.options.commands ?? [])],
+      executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
+    });
+  }
+
+  private nodeEnvironment(node: string): Record<string, string> {
+    return { ...this.env, HOSTNAME: node, PWD: "/root", OLDPWD: "/root" };
+  }
+
+  /**
+   * `ssh [options] [user@]node [command …]`: enters the node's shell (exit comes back), or runs
+   * one command there. Nodes are found by name or IP; anything else does not resolve.
+   */
+  private async ssh(
+    args: string[],
+    io: { stdout(text: string): void; stderr(text: string): void; interactive: boolean } = {
+      stdout: (text) => this.write(text),
+      stderr: (text) => this.write(text),
+      interactive: true,
+    },
+  ): Promise<number> {
+    const parsed = parseSshArguments(args);
+    if ("error" in parsed) {
+      io.stderr(parsed.error);
+      return 255;
+    }
+    const backend = this.options.nodes;
+    if (!backend) {
+      io.stderr(`ssh: connect to host ${parsed.host} port 22: Connection refused\n`);
+      return 255;
+    }
+    let nodes: Awaited<ReturnType<NodeBackend["nodes"]>>;
+    try {
+      nodes = await backend.nodes();
+    } catch (error) {
+      io.stderr(`ssh: connect to host ${parsed.host} port 22: ${(error as Error).message}\n`);
+      return 255;
+    }
+    const host = parsed.host === "localhost" || parsed.host === "127.0.0.1" ? this.hostname : parsed.host;
+    const node = nodes.find((candidate) => candidate.name === host || candidate.ip === host);
+    if (!node) {
+      io.stderr(`ssh: Could not resolve hostname ${parsed.host}: Name or service not known\n`);
+      return 255;
+    }
+    if (parsed.command.length > 0 || !io.interactive) {
+      if (parsed.command.length === 0) {
+        io.stderr("Pseudo-terminal will not be allocated because stdin is not a terminal.\n");
+        return 255;
+      }
+      const bash = this.nodeBash(node.name);
+      const result = await bash.exec(parsed.command.join(" "), {
+        cwd: "/root",
+        env: this.nodeEnvironment(node.name),
+        replaceEnv: true,
+        signal: this.abort?.signal,
+      });
+      io.stdout(result.stdout);
+      io.stderr(learnerWording(result.stderr));
+      return result.exitCode;
+    }
+    this.hosts.push({
+      bash: this.bash,
+      hostname: this.hostname,
+      cwd: this.cwd,
+      env: this.env,
+      lastStatus: this.lastStatus,
+    });
+    this.bash = this.nodeBash(node.name);
+    this.hostname = node.name;
+    this.cwd = "/root";
+    this.env = this.nodeEnvironment(node.name);
+    return 0;
+  }
+
+  /** `exit` in a node shell: back to the shell ssh was run from, as ssh reports it. */
+  private leaveHost(status: number): void {
+    const previous = this.hosts.pop();
+    if (!previous) return;
+    this.write(`logout\nConnection to ${this.hostname} closed.\n`);
+    this.bash = previous.bash;
+    this.hostname = previous.hostname;
+    this.cwd = previous.cwd;
+    this.env = previous.env;
+    this.lastStatus = status;
+  }
+}
+
+/** A shell this one was entered from (ssh). */
+interface HostState {
+  bash: Bash;
+  hostname: string;
+  cwd: string;
+  env: Record<string, string>;
+  lastStatus: number;
 }
 
 /** Names of the commands just-bash provides, for completion and `help`. */

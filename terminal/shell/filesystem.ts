@@ -8,14 +8,19 @@ export interface Mount {
 }
 
 /**
- * The learner's file system: an in-memory root that looks like a kubeadm control-plane node,
- * with /root backed by the learner's own folder on disk (so manifests survive), and nothing else
- * of the host reachable.
+ * The learner's file system: a root that looks like a kubeadm control-plane node (in memory, or
+ * the cluster's control-plane node's own files when the shell has node access), with /root backed
+ * by the learner's own folder on disk (so manifests survive), and nothing else of the host reachable.
  */
-export function createLearnerFileSystem(homeDirectory: string, extraMounts: Mount[] = []): MountableFs {
+export function createLearnerFileSystem(
+  homeDirectory: string,
+  extraMounts: Mount[] = [],
+  node?: IFileSystem,
+): MountableFs {
   mkdirSync(homeDirectory, { recursive: true });
-  const base = new InMemoryFs();
-  const fs = new MountableFs({ base });
+  // With node access, the control-plane node's own file system is the root (its /tmp stays in memory).
+  const fs = new MountableFs({ base: node ?? new InMemoryFs() });
+  if (node) fs.mount("/tmp", new InMemoryFs());
   fs.mount("/root", new ReadWriteFs({ root: homeDirectory }));
   for (const mount of extraMounts) fs.mount(mount.mountPoint, mount.filesystem);
   return fs;

@@ -1,17 +1,26 @@
 import { readFileSync } from "node:fs";
+import { RemoteNodeBackend } from "../node/RemoteNodeBackend";
 import { Shell } from "./Shell";
 
 /**
  * The learner shell process, spawned by node-pty per terminal session:
  * `node --import tsx terminal/shell/main.ts` with KUBELAB_HOME (the learner's home folder on
- * disk) and KUBECONFIG (the learner's cluster kubeconfig on the host).
+ * disk), KUBECONFIG (the learner's cluster kubeconfig on the host) and, when the terminal server
+ * gives node access, KUBELAB_NODE_URL and KUBELAB_NODE_TOKEN (the cluster's nodes, for ssh,
+ * crictl, etcdctl …).
  */
 /**
  * A pre-started ("warm") shell waits for its learner: the first stdin line is JSON
  * `{home, kubeconfig, hostname}`. Loading the modules is the slow part of starting, so the
  * terminal service keeps one warm shell ready and hands it to the next session.
  */
-async function readConfigLine(): Promise<{ home?: string; kubeconfig?: string; hostname?: string }> {
+async function readConfigLine(): Promise<{
+  home?: string;
+  kubeconfig?: string;
+  hostname?: string;
+  nodeUrl?: string;
+  nodeToken?: string;
+}> {
   return new Promise((resolve) => {
     let buffer = "";
     const onData = (chunk: Buffer | string) => {
@@ -37,6 +46,10 @@ if (process.env.KUBELAB_WARM === "1") {
   if (config.home) process.env.KUBELAB_HOME = config.home;
   if (config.kubeconfig) process.env.KUBECONFIG = config.kubeconfig;
   if (config.hostname) process.env.KUBELAB_HOSTNAME = config.hostname;
+  if (config.nodeUrl && config.nodeToken) {
+    process.env.KUBELAB_NODE_URL = config.nodeUrl;
+    process.env.KUBELAB_NODE_TOKEN = config.nodeToken;
+  }
 }
 const home = process.env.KUBELAB_HOME;
 const kubeconfigPath = process.env.KUBECONFIG;
@@ -53,7 +66,12 @@ try {
 if (process.stdin.isTTY) process.stdin.setRawMode(true);
 process.stdin.setEncoding("utf8");
 process.stdin.resume();
+const nodeUrl = process.env.KUBELAB_NODE_URL;
+const nodeToken = process.env.KUBELAB_NODE_TOKEN;
+// The token is the shell's own: keep it out of what commands see (env, printenv).
+delete process.env.KUBELAB_NODE_TOKEN;
 const shell = new Shell({
+  nodes: nodeUrl && nodeToken ? new RemoteNodeBackend(nodeUrl, nodeToken) : undefined,
   homeDirectory: home,
   kubeconfig,
   hostname: process.env.KUBELAB_HOSTNAME || "controlplane",

@@ -1,0 +1,57 @@
+/**
+ * What a learner shell needs from the cluster's nodes beyond the Kubernetes API: the nodes' own
+ * file systems (static pod manifests, PKI, kubeconfigs, hostPath data, pod logs) and the node-level
+ * tools a kubeadm node has (crictl, systemctl, journalctl, iptables, ip, etcdctl, curl, wget,
+ * nslookup). The terminal server implements it over the running cluster ({@link ClusterNodeBackend});
+ * the shell process reaches it over a loopback connection ({@link RemoteNodeBackend}).
+ */
+export interface NodeBackend {
+  /** The cluster's nodes, control plane first. */
+  nodes(): Promise<NodeInfo[]>;
+  /** A directory's entries, or undefined when `path` is not a directory. */
+  readDir(node: string, path: string): Promise<NodeDirEntry[] | undefined>;
+  /** A file's contents, or undefined when there is no such file. */
+  readFile(node: string, path: string): Promise<string | undefined>;
+  writeFile(node: string, path: string, content: string): Promise<void>;
+  /** Removes a file or a directory with everything in it. */
+  remove(node: string, path: string): Promise<void>;
+  /**
+   * Runs a node tool (`argv[0]` is its name) and streams what it writes. Resolves with the exit
+   * status; `signal` stops a tool that follows (crictl logs -f, journalctl -f).
+   */
+  run(node: string, argv: string[], options: NodeRunOptions): Promise<number>;
+}
+
+export interface NodeInfo {
+  name: string;
+  ip: string;
+  role: "control-plane" | "worker";
+}
+
+export interface NodeDirEntry {
+  name: string;
+  directory: boolean;
+}
+
+export interface NodeRunOptions {
+  stdin?: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  signal?: AbortSignal;
+  /** The shell's terminal width, for tools that fit their output to it. */
+  columns?: number;
+}
+
+/** Names of the tools {@link NodeBackend.run} knows. */
+export const nodeToolNames = [
+  "crictl",
+  "systemctl",
+  "journalctl",
+  "iptables",
+  "iptables-save",
+  "ip",
+  "etcdctl",
+  "curl",
+  "wget",
+  "nslookup",
+] as const;

@@ -1,0 +1,168 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type IPty, spawn } from "node-pty";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Pod } from "../../engine/api/core";
+import { Pods } from "../../engine/api/resources";
+import { type Cluster, createCluster } from "../../engine/cluster/createCluster";
+import { InMemoryNodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
+import { ClusterNodeBackend } from "../node/ClusterNodeBackend";
+import { NodeAccessServer } from "../node/NodeAccessServer";
+
+/**
+ * Node shells through a real pty, as the terminal server runs them: the shell process reaches an
+ * in-process cluster's nodes over the loopback node access (NodeAccessServer), as hosted shells do.
+ */
+const root = path.resolve(import.meta.dirname, "..", "..");
+const home = mkdtempSync(path.join(tmpdir(), "kubelab-node-shell-home-"));
+const prompt = (host: string) => new RegExp(`\\r\\n.*\\x1b\\[J${host}:[^$\\n]*\\$ (\\r\\x1b\\[\\d+C)?$`, "s");
+
+class PtyDriver {
+  output = "";
+  host = "controlplane";
+  readonly pty: IPty;
+  constructor(env: Record<string, string>) {
+    this.pty = spawn(process.execPath, ["--import", "tsx", path.join(root, "terminal", "shell", "main.ts")], {
+      cwd: root,
+      cols: 200,
+      rows: 40,
+      env: { PATH: process.env.PATH ?? "", KUBELAB_HOME: home, TERM: "xterm-256color", ...env },
+    });
+    this.pty.onData((data) => {
+      this.output += data;
+    });
+  }
+  async waitFor(pattern: RegExp | string, from = 0, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const slice = this.output.slice(from);
+      if (typeof pattern === "string" ? slice.includes(pattern) : pattern.test(slice)) return slice;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(slice.slice(-800))}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  /** Types a line and waits for the prompt of `host` (default: the current one). */
+  async run(text: string, host = this.host): Promise<string> {
+    const mark = this.output.length;
+    this.pty.write(text);
+    const slice = await this.waitFor(prompt(host), mark);
+    this.host = host;
+    return slice;
+  }
+}
+
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("node shells in a pty", () => {
+  let cluster: Cluster;
+  let server: NodeAccessServer;
+  let shell: PtyDriver;
+  const files = new Map<string, InMemoryNodeFileSystem>();
+
+  beforeAll(async () => {
+    cluster = createCluster({
+      speed: "fast",
+      nodeFileSystem: (node) => {
+        const fs = new InMemoryNodeFileSystem();
+        files.set(node, fs);
+        return fs;
+      },
+    });
+    await cluster.ready;
+    server = new NodeAccessServer();
+    const grant = await server.grant(
+      new ClusterNodeBackend(async () => ({ cluster, fileSystem: (node) => files.get(node) })),
+    );
+    shell = new PtyDriver({ KUBELAB_NODE_URL: grant.url, KUBELAB_NODE_TOKEN: grant.token });
+    await shell.waitFor("controlplane:~$ ", 0, 60_000);
+  }, 90_000);
+  afterAll(() => {
+    shell?.pty.kill();
+    server?.close();
+    cluster?.stop();
+  });
+
+  it("shows the control plane's kubeadm files in the first shell", async () => {
+    const out = await shell.run(
+      "ls /etc/kubernetes/manifests; ls /etc/kubernetes/pki | grep apiserver.crt; grep -c server: /etc/kubernetes/admin.conf\r",
+    );
+    expect(out).toContain("etcd.yaml");
+    expect(out).toContain("kube-apiserver.yaml");
+    expect(out).toContain("apiserver.crt");
+    expect(out).toMatch(/\r\n1\r\n/);
+  });
+
+  it("reads the store with etcdctl on the control plane", async () => {
+    const out = await shell.run("etcdctl get /registry/namespaces --prefix --keys-only\r");
+    expect(out).toContain("/registry/namespaces/default\r\n\r\n/registry/namespaces/kube-node-lease");
+    const json = await shell.run(
+      "etcdctl get /registry/namespaces/default -w json | jq -r '.kvs[0].key' | base64 -d\r",
+    );
+    expect(json).toContain("/registry/namespaces/default");
+    const writes = await shell.run("etcdctl put /x y; echo status=$?\r");
+    expect(writes).toContain("status=1");
+  });
+
+  it("enters a worker with ssh, where a manifest becomes a static pod, and exits back", async () => {
+    const entered = await shell.run("ssh node01\r", "node01");
+    expect(entered).not.toContain("command not found");
+    expect(await shell.run("pwd; cat /etc/hostname\r")).toContain("/root\r\nnode01");
+    await shell.run(
+      "cat > /etc/kubernetes/manifests/static-web.yaml <<EOF\rapiVersion: v1\rkind: Pod\rmetadata:\r  name: static-web\rspec:\r  containers:\r  - name: web\r    image: nginx:1.27\rEOF\r",
+    );
+    const client = cluster.client();
+    const mirror = await until(async () => {
+      const pod = await client.get<Pod>(Pods, "default", "static-web-node01").catch(() => undefined);
+      return pod?.status?.containerStatuses?.[0]?.state?.running ? pod : undefined;
+    });
+    expect(mirror.metadata?.annotations?.["kubernetes.io/config.mirror"]).toBeDefined();
+    const ps = await shell.run("crictl ps --name web\r");
+    expect(ps).toMatch(/CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME\s+ATTEMPT\s+POD ID\s+POD\s+NAMESPACE/);
+    expect(ps).toMatch(/Running\s+web\s+0\s+[0-9a-f]{13}\s+static-web-node01\s+default/);
+    const pods = await shell.run("crictl pods | grep static-web\r");
+    expect(pods).toMatch(/Ready\s+static-web-node01\s+default\s+0\s+\(default\)/);
+    expect(await shell.run("sleep 1.5; crictl images | grep nginx\r")).toMatch(
+      /docker\.io\/library\/nginx\s+1\.27\s+[0-9a-f]{13}\s+\d/,
+    );
+    const logs = await shell.run("crictl logs $(crictl ps -q --name web) | head -2\r");
+    expect(logs).toMatch(/docker-entrypoint|nginx/);
+    const inspect = await shell.run("crictl inspect $(crictl ps -q --name web) | jq -r .status.state\r");
+    expect(inspect).toContain("CONTAINER_RUNNING");
+    expect(await shell.run("ls /var/log/pods | grep static-web\r")).toContain("default_static-web-node01_");
+    expect(await shell.run("etcdctl version\r")).toContain("etcdctl: command not found");
+    const exited = await shell.run("exit\r", "controlplane");
+    expect(exited).toContain("Connection to node01 closed.");
+  });
+
+  it("shows the kubelet's unit and journal, kube-proxy's rules and the node's addresses", async () => {
+    const status = await shell.run("ssh node02 systemctl status kubelet | head -5\r");
+    expect(status).toContain("● kubelet.service - kubelet: The Kubernetes Node Agent");
+    expect(status).toContain("Active: active (running) since");
+    expect(await shell.run("journalctl -u kubelet --no-pager | grep -c 'Event occurred'\r")).toMatch(
+      /\r\n[1-9]\d*\r\n/,
+    );
+    const nat = await shell.run("iptables -t nat -L KUBE-SERVICES -n\r");
+    expect(nat).toContain("Chain KUBE-SERVICES");
+    expect(nat).toContain("default/kubernetes:https cluster IP");
+    expect(await shell.run("iptables-save | grep -c '^\\*'\r")).toMatch(/\r\n2\r\n/);
+    expect(await shell.run("ip addr show eth0\r")).toContain("inet 192.168.0.2/24");
+  });
+
+  it("reaches the cluster network from a node", async () => {
+    const out = await shell.run("nslookup kube-dns.kube-system.svc.cluster.local 10.96.0.10\r");
+    expect(out).toContain("Address: 10.96.0.10");
+    const unknown = await shell.run("ssh nosuchnode; echo status=$?\r");
+    expect(unknown).toContain("ssh: Could not resolve hostname nosuchnode: Name or service not known");
+    expect(unknown).toContain("status=255");
+  });
+});
