@@ -44,7 +44,9 @@ export const mounts: Mount[] = [
     if (process.env.KUBELAB_TERMINAL === "off") return;
     const { TerminalService } = await import("../terminal/server/TerminalService");
     const { terminalPath } = await import("../terminal/server/protocol");
-    const { holdLearnerCluster, learnerHome, terminalKubeconfig } = await import("../lib/clusters/learnerClusters");
+    const { ensureLearnerCluster, holdLearnerCluster, learnerHome, terminalKubeconfig } = await import(
+      "../lib/clusters/learnerClusters"
+    );
     // Read when a shell starts, after the server listens: PORT may be 0 (a free port).
     const localOrigin = () => `http://127.0.0.1:${registry.listeningPort ?? (process.env.PORT?.trim() || "3000")}`;
     const terminals = new TerminalService({
@@ -55,6 +57,15 @@ export const mounts: Mount[] = [
       kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, localOrigin()),
       // An open terminal keeps its learner's cluster from hibernating.
       holdCluster: holdLearnerCluster,
+      // ssh, crictl, etcdctl and the nodes' files: the learner's hosted cluster, looked up per call.
+      nodesFor: async (learnerId) => {
+        const { ClusterNodeBackend } = await import("../terminal/node/ClusterNodeBackend");
+        const { clusterId } = await ensureLearnerCluster(learnerId);
+        return new ClusterNodeBackend(async () => {
+          const live = await host.acquire(clusterId);
+          return { cluster: live.cluster, fileSystem: (node) => live.nodeFiles.get(node) };
+        });
+      },
       log: (line) => console.log(line),
     });
     void terminals.prepare().catch((error: unknown) => console.error(`terminal: ${String(error)}`));
