@@ -254,6 +254,10 @@ export const GradedFrontMatter = z.looseObject({
    * (kept on the server per learner); when it runs out, or the learner finishes, the page shows
    * the final score with a per-exercise breakdown and further checks no longer count.
    */
-  timeLimitMinutes: z.number().positive().max(24 * 60).optional(),
+  timeLimitMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .optional(),
 });
 export type GradedFrontMatter = z.infer<typeof GradedFrontMatter>;

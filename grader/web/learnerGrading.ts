@@ -3,6 +3,7 @@ import { clusterHost } from "../../lib/clusters/clusterHost";
 import { clusterUrl, ensureLearnerCluster } from "../../lib/clusters/learnerClusters";
 import { prisma } from "../../lib/database/prisma";
 import { currentCourse, lessonsFolder } from "../../lib/lessons/loadLessons";
+import { routes } from "../../server/routes";
 import type { ExerciseResult } from "../checks/index";
 import { type GradedLesson, gradedLesson, type LocatedExercise } from "../format/gradedLesson";
 import { GradingCluster } from "../run/GradingCluster";
@@ -48,7 +49,9 @@ export async function learnerGradingCluster(learnerId: string): Promise<GradingC
   if (cached?.clusterId === clusterId) return cached.cluster;
   const host = clusterHost();
   const token = await host.issueToken(clusterId, "grader");
-  const origin = `http://127.0.0.1:${process.env.PORT?.trim() || "3000"}`;
+  // The port the server really listens on (PORT may be 0: a free port).
+  const port = routes().listeningPort ?? (process.env.PORT?.trim() || "3000");
+  const origin = `http://127.0.0.1:${port}`;
   const cluster = new GradingCluster(host.kubeconfig(clusterId, token, clusterUrl(origin, clusterId)));
   holder[CLIENTS].set(learnerId, { clusterId, cluster });
   return cluster;
