@@ -108,7 +108,7 @@ function openObject(json: string): string {
  */
 function encodeTable(body: Record<string, unknown>, rows: unknown[]): Uint8Array {
   const { rows: _rows, ...rest } = body;
-  const out = new ByteWriter(rows.length * 1024);
+  const parts: Array<string | Uint8Array> = [];
   let pending = `${openObject(JSON.stringify(rest))}"rows":[`;
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as Record<string, unknown>;
@@ -120,16 +120,22 @@ function encodeTable(body: Record<string, unknown>, rows: unknown[]): Uint8Array
       pending += `${separator}${JSON.stringify(key)}:`;
       separator = ",";
       if (value !== null && typeof value === "object" && Object.isFrozen(value)) {
-        out.string(pending);
+        parts.push(pending, jsonBytesOf(value));
         pending = "";
-        out.bytes(jsonBytesOf(value));
       } else {
         pending += JSON.stringify(value);
       }
     }
     pending += separator === "{" ? "{}" : "}";
   }
-  out.string(`${pending}]}\n`);
+  parts.push(`${pending}]}\n`);
+  let size = 0;
+  for (const part of parts) size += typeof part === "string" ? part.length * 3 : part.length;
+  const out = new ByteWriter(size);
+  for (const part of parts) {
+    if (typeof part === "string") out.string(part);
+    else out.bytes(part);
+  }
   return out.result();
 }
 
@@ -142,11 +148,12 @@ function encodeJson(body: unknown): Uint8Array {
   const items = (body as { items?: unknown })?.items;
   if (Array.isArray(items) && items.length > 0) {
     const { items: _items, ...rest } = body as Record<string, unknown>;
+    const head = `${openObject(JSON.stringify(rest))}"items":[`;
     const encoded = items.map(jsonBytesOf);
-    let size = 64;
+    let size = head.length * 3 + 4;
     for (const item of encoded) size += item.length + 1;
     const out = new ByteWriter(size);
-    out.string(`${openObject(JSON.stringify(rest))}"items":[`);
+    out.string(head);
     for (let index = 0; index < encoded.length; index++) {
       if (index > 0) out.bytes(COMMA);
       out.bytes(encoded[index]);
