@@ -97,7 +97,7 @@ async function main() {
   const realApi = process.argv.includes("--api") && process.argv[process.argv.indexOf("--api") + 1] === "real";
   const clock = new RealClock();
   const cluster = realApi ? createCluster({ clock, components: [] }) : undefined;
-  const client: Client = cluster ? cluster.client() : new FakeClient({ copy: false });
+  const client: Client = cluster ? cluster.client() : new FakeClient({ copy: false, recordWrites: false });
   for (let i = 0; i < nodeCount; i++) {
     const zone = `zone-${i % 3}`;
     await client.create(

@@ -53,7 +53,11 @@ export function createEventRecorder(client: Client, clock: Clock, source: EventS
     const bucket = buckets.get(key) ?? { tokens: SPAM_BURST, last: now };
     bucket.tokens = Math.min(SPAM_BURST, bucket.tokens + (now - bucket.last) / SPAM_REFILL_MS);
     bucket.last = now;
+    // An LRU of 4096 sources, as upstream's spam filter (maxLruCacheEntries): one entry per object
+    // ever reported would otherwise grow without bound.
+    buckets.delete(key);
     buckets.set(key, bucket);
+    if (buckets.size > CACHE_SIZE) buckets.delete(buckets.keys().next().value as string);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;

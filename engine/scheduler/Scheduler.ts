@@ -65,6 +65,7 @@ export function startScheduler(ctx: ComponentContext, options: SchedulerOptions 
 }
 
 const noPods: readonly PodInfo[] = [];
+const assignedPodAdd: ClusterEvent = { resource: "AssignedPod", action: "Add" };
 const terminal = (pod: Pod) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 const assigned = (pod: Pod) => Boolean(pod.spec?.nodeName);
 const responsible = (pod: Pod) => (pod.spec?.schedulerName || defaultSchedulerName) === defaultSchedulerName;
@@ -202,6 +203,15 @@ class Scheduler implements SchedulerComponent {
       return;
     }
     if (assigned(pod)) {
+      const uid = pod.metadata.uid ?? "";
+      // Our own binding coming back: the assumed PodInfo was built from `old`, and a binding changes
+      // nothing it derives from, so the cache only swaps the object in (no second newPodInfo).
+      if (!assigned(old) && this.cache.confirmAssumedPod(uid, pod, old, pod.spec?.nodeName ?? "")) {
+        this.clearNomination(uid);
+        this.queue.delete(uid);
+        this.queue.onEvent(assignedPodAdd);
+        return;
+      }
       const info = this.info(pod);
       this.clearNomination(info.uid);
       if (!assigned(old)) this.queue.delete(info.uid);

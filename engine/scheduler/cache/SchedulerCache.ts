@@ -1,5 +1,6 @@
-import type { Node } from "../../api/core";
+import type { Node, Pod } from "../../api/core";
 import { NodeInfo } from "../framework/NodeInfo";
+import { NodeTable } from "../framework/NodeTable";
 import type { PodInfo } from "../framework/PodInfo";
 
 interface PodState {
@@ -13,7 +14,9 @@ interface PodState {
  * The scheduler's view of the cluster (`internal/cache`): a NodeInfo per node with the pods bound
  * to it and the pods the scheduler has assumed onto it while their binding is in flight, so the
  * next pod does not land on room already promised. The scheduling cycle reads it directly: our
- * cycles are synchronous, so no snapshot copy is needed between mutations.
+ * cycles are synchronous, so no snapshot copy is needed between mutations (upstream copies the
+ * NodeInfos changed since the last cycle into a snapshot because its cache is written
+ * concurrently). The numbers Filter and Score read sit in a NodeTable, in node order.
  */
 export class SchedulerCache {
   private readonly nodeInfos = new Map<string, NodeInfo>();
@@ -21,6 +24,8 @@ export class SchedulerCache {
   private readonly ghosts = new Map<string, NodeInfo>();
   private readonly podStates = new Map<string, PodState>();
   private list: NodeInfo[] = [];
+  /** The rows of the NodeInfos' hot numbers, in the order nodes arrive (see NodeTable). */
+  private readonly table = new NodeTable();
   /** Nodes with pods that have affinity terms / required anti-affinity (upstream's snapshot lists). */
   readonly nodesWithAffinityPods = new Set<NodeInfo>();
   readonly nodesWithRequiredAntiAffinityPods = new Set<NodeInfo>();
@@ -47,7 +52,7 @@ export class SchedulerCache {
         this.ghosts.delete(name);
         info.setNode(node);
       } else {
-        info = new NodeInfo(node);
+        info = new NodeInfo(node, this.table.allocate());
       }
       this.nodeInfos.set(name, info);
       this.list.push(info);
@@ -65,6 +70,7 @@ export class SchedulerCache {
     this.nodesWithAffinityPods.delete(info);
     this.nodesWithRequiredAntiAffinityPods.delete(info);
     if (info.pods.size > 0) this.ghosts.set(name, info);
+    else this.table.release(info.row);
   }
 
   private countImages(info: NodeInfo, sign: 1 | -1) {
@@ -78,7 +84,7 @@ export class SchedulerCache {
   private nodeFor(name: string): NodeInfo {
     let info = this.nodeInfos.get(name) ?? this.ghosts.get(name);
     if (!info) {
-      info = new NodeInfo({ apiVersion: "v1", kind: "Node", metadata: { name } });
+      info = new NodeInfo({ apiVersion: "v1", kind: "Node", metadata: { name } }, this.table.allocate());
       this.ghosts.set(name, info);
     }
     return info;
@@ -104,6 +110,27 @@ export class SchedulerCache {
     return this.podStates.get(uid)?.assumed ?? false;
   }
 
+  /**
+   * The informer saw the binding of a pod this scheduler assumed, and nothing else changed: the
+   * pod already counts on that node, so only the object is swapped (upstream re-adds it; the sums
+   * come out the same). Returns false when the fast path does not apply.
+   */
+  confirmAssumedPod(uid: string, pod: Pod, previous: Pod, nodeName: string): boolean {
+    const state = this.podStates.get(uid);
+    if (!state?.assumed || state.nodeName !== nodeName || state.info.pod !== previous) return false;
+    const info: PodInfo = { ...state.info, pod };
+    state.info = info;
+    state.assumed = false;
+    const node = this.nodeInfos.get(nodeName) ?? this.ghosts.get(nodeName);
+    node?.replacePodObject(info);
+    return true;
+  }
+
+  /** The PodInfo of a pod the cache holds (bound or assumed). */
+  podInfo(uid: string): PodInfo | undefined {
+    return this.podStates.get(uid)?.info;
+  }
+
   /** A bound pod seen by the informer (confirming an assumed one, or any other pod). */
   addOrUpdatePod(info: PodInfo, nodeName: string) {
     const state = this.podStates.get(info.uid);
@@ -125,7 +152,10 @@ export class SchedulerCache {
     const node = this.nodeInfos.get(state.nodeName) ?? this.ghosts.get(state.nodeName);
     node?.removePod(state.info.uid);
     if (node) this.trackAffinity(node);
-    if (node && node.pods.size === 0 && this.ghosts.get(state.nodeName) === node) this.ghosts.delete(state.nodeName);
+    if (node && node.pods.size === 0 && this.ghosts.get(state.nodeName) === node) {
+      this.ghosts.delete(state.nodeName);
+      this.table.release(node.row);
+    }
   }
 
   private trackAffinity(node: NodeInfo) {

@@ -1,7 +1,15 @@
 import type { NodeInfo } from "./NodeInfo";
 import type { PodInfo } from "./PodInfo";
 import { Code, type MaybeStatus, Status } from "./Status";
-import { CycleState, type Handle, type NodeScore, type Plugin, type PluginFactory, type QueuedPodInfo } from "./types";
+import {
+  CycleState,
+  type FilterFunction,
+  type Handle,
+  type NodeScore,
+  type Plugin,
+  type PluginFactory,
+  type QueuedPodInfo,
+} from "./types";
 
 /** Upstream's adaptive sampling constants (`schedule_one.go`). */
 const minFeasibleNodesToFind = 100;
@@ -42,6 +50,7 @@ export class Framework {
   private readonly weights = new Map<string, number>();
   private readonly preFilters: Plugin[];
   private readonly filters: Plugin[];
+  private readonly filterFunctions = new Map<Plugin, FilterFunction>();
   private readonly postFilters: Plugin[];
   private readonly preScores: Plugin[];
   private readonly scorers: Plugin[];
@@ -71,6 +80,9 @@ export class Framework {
     const having = (point: keyof Plugin) => this.plugins.filter((p) => typeof p[point] === "function");
     this.preFilters = having("preFilter");
     this.filters = having("filter");
+    for (const plugin of this.filters) {
+      this.filterFunctions.set(plugin, (plugin.filter as FilterFunction).bind(plugin));
+    }
     this.postFilters = having("postFilter");
     this.preScores = having("preScore");
     this.scorers = having("score");
@@ -185,17 +197,6 @@ export class Framework {
     if (this.totals.length < feasible.length) this.totals = new Float64Array(feasible.length * 2);
     const totals = this.totals;
     totals.fill(0, 0, feasible.length);
-    // One array of score records reused across cycles: a 5,000-node cluster would otherwise
-    // allocate hundreds of them per pod.
-    const scores = this.scores;
-    while (this.scorePool.length < feasible.length) this.scorePool.push({ name: "", score: 0 });
-    scores.length = feasible.length;
-    for (let i = 0; i < feasible.length; i++) {
-      const record = this.scorePool[i];
-      record.name = feasible[i].name;
-      record.score = 0;
-      scores[i] = record;
-    }
     for (const plugin of this.preScores) {
       const status = plugin.preScore?.(state, pod, feasible) ?? null;
       if (status?.code === Code.Skip) state.skipScore.add(plugin.name);
@@ -206,16 +207,23 @@ export class Framework {
     for (const plugin of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
       const score = plugin.score as NonNullable<Plugin["score"]>;
+      const weight = this.weight(plugin.name);
+      if (!plugin.normalizeScore && !explanation) {
+        // No NormalizeScore and nothing to record: the weighted score goes straight into the sum.
+        for (let i = 0; i < feasible.length; i++) totals[i] += score(state, pod, feasible[i]) * weight;
+        continue;
+      }
+      const scores = this.scoreRecords(feasible);
       for (let i = 0; i < feasible.length; i++) scores[i].score = score(state, pod, feasible[i]);
       plugin.normalizeScore?.(state, pod, scores);
-      const weight = this.weight(plugin.name);
       for (let i = 0; i < feasible.length; i++) {
         const weighted = scores[i].score * weight;
         totals[i] += weighted;
         if (explanation) nodeScores(explanation, feasible[i].name)[plugin.name] = weighted;
       }
     }
-    // Highest total; among equals, each has the same chance (reservoir sampling, as upstream).
+    // Highest total; among equals, each has the same chance (as upstream's reservoir sampling in
+    // selectHost, with one random draw: count the ties, then take the k-th of them).
     let best = 0;
     let ties = 1;
     for (let i = 1; i < feasible.length; i++) {
@@ -224,7 +232,16 @@ export class Framework {
         ties = 1;
       } else if (totals[i] === totals[best]) {
         ties++;
-        if (Math.floor(this.random() * ties) === 0) best = i;
+      }
+    }
+    if (ties > 1) {
+      const top = totals[best];
+      let k = Math.floor(this.random() * ties);
+      for (let i = 0; i < feasible.length; i++) {
+        if (totals[i] === top && k-- === 0) {
+          best = i;
+          break;
+        }
       }
     }
     if (explanation) {
@@ -232,6 +249,23 @@ export class Framework {
       explanation.chosen = feasible[best].name;
     }
     return { ok: true, nodeName: feasible[best].name, evaluated: processed, feasible: feasible.length, explanation };
+  }
+
+  /**
+   * The score records NormalizeScore works on, one per feasible node; reused across cycles (a
+   * 5,000-node cluster would otherwise allocate hundreds of them per pod).
+   */
+  private scoreRecords(feasible: NodeInfo[]): NodeScore[] {
+    const scores = this.scores;
+    while (this.scorePool.length < feasible.length) this.scorePool.push({ name: "", score: 0 });
+    scores.length = feasible.length;
+    for (let i = 0; i < feasible.length; i++) {
+      const record = this.scorePool[i];
+      record.name = feasible[i].name;
+      record.score = 0;
+      scores[i] = record;
+    }
+    return scores;
   }
 
   /** `numFeasibleNodesToFind`: all nodes under 100, else an adaptive share (50% − nodes/125, at least 5%). */
@@ -250,14 +284,17 @@ export class Framework {
   /** Every Filter plugin, stopping at the first rejection; `null` when the node fits. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
     let filters = state.filters;
-    if (!filters) {
+    let functions = state.filterFunctions;
+    if (!filters || !functions) {
       filters = this.filters.filter((plugin) => !state.skipFilter.has(plugin.name));
+      // The methods themselves, looked up once per cycle rather than once per node and plugin.
+      functions = filters.map((plugin) => this.filterFunctions.get(plugin) as FilterFunction);
       state.filters = filters;
+      state.filterFunctions = functions;
     }
-    for (let i = 0; i < filters.length; i++) {
-      const plugin = filters[i];
-      const status = (plugin.filter as NonNullable<Plugin["filter"]>)(state, pod, node);
-      if (status !== null && status.code !== Code.Success) return status.withPlugin(plugin.name);
+    for (let i = 0; i < functions.length; i++) {
+      const status = functions[i](state, pod, node);
+      if (status !== null && status.code !== Code.Success) return status.withPlugin(filters[i].name);
     }
     return null;
   }

@@ -1,4 +1,5 @@
 import type { Node, Taint } from "../../api/core";
+import { Field, type NodeRow, privateRow, rowStride } from "./NodeTable";
 import type { HostPort, PodInfo } from "./PodInfo";
 import { cloneResource, emptyResource, type Resource, resourceFromList } from "./resources";
 
@@ -8,6 +9,12 @@ import { cloneResource, emptyResource, type Resource, resourceFromList } from ".
  * cache writes it.
  */
 export class NodeInfo {
+  /**
+   * The numbers every Filter/Score reads live in a row of the cache's NodeTable (see there why);
+   * the getters below read them. Declared first so they share the object's first cache line.
+   */
+  readonly data: Float64Array;
+  readonly base: number;
   node: Node;
   name: string;
   labels: Record<string, string>;
@@ -16,8 +23,6 @@ export class NodeInfo {
   hardTaints: Taint[] = [];
   /** The PreferNoSchedule taints, the ones TaintToleration scores. */
   preferNoScheduleTaints: Taint[] = [];
-  /** `spec.unschedulable` (cordoned). */
-  unschedulable = false;
   allocatable: Resource;
   allowedPodNumber: number;
   requested: Resource = emptyResource();
@@ -34,18 +39,39 @@ export class NodeInfo {
   /** Bumped on every change, so derived data can be cached per generation. */
   generation = 0;
 
-  // Flat copies of the numbers every Filter/Score reads, so a cycle over hundreds of nodes touches
-  // one object per node instead of chasing four (memory latency, not arithmetic, dominates there).
-  podCount = 0;
-  allocatableMilliCPU = 0;
-  allocatableMemory = 0;
-  requestedMilliCPU = 0;
-  requestedMemory = 0;
-  nonZeroMilliCPU = 0;
-  nonZeroMemory = 0;
-  hasHardTaints = false;
+  get podCount(): number {
+    return this.data[this.base + Field.podCount];
+  }
+  get allocatableMilliCPU(): number {
+    return this.data[this.base + Field.allocatableMilliCPU];
+  }
+  get allocatableMemory(): number {
+    return this.data[this.base + Field.allocatableMemory];
+  }
+  get requestedMilliCPU(): number {
+    return this.data[this.base + Field.requestedMilliCPU];
+  }
+  get requestedMemory(): number {
+    return this.data[this.base + Field.requestedMemory];
+  }
+  get nonZeroMilliCPU(): number {
+    return this.data[this.base + Field.nonZeroMilliCPU];
+  }
+  get nonZeroMemory(): number {
+    return this.data[this.base + Field.nonZeroMemory];
+  }
+  get hasHardTaints(): boolean {
+    return this.data[this.base + Field.hardTaints] > 0;
+  }
+  /** `spec.unschedulable` (cordoned). */
+  get unschedulable(): boolean {
+    return this.data[this.base + Field.unschedulable] > 0;
+  }
 
-  constructor(node: Node) {
+  /** `row` is the node's row in the cache's NodeTable; a standalone NodeInfo has a row of its own. */
+  constructor(node: Node, row: NodeRow = privateRow()) {
+    this.data = row.data;
+    this.base = row.base;
     this.node = node;
     this.name = node.metadata.name ?? "";
     this.labels = node.metadata.labels ?? {};
@@ -57,13 +83,22 @@ export class NodeInfo {
     this.derive();
   }
 
+  /** This node's row in its table (to hand back when the node goes). */
+  get row(): NodeRow {
+    return { data: this.data, base: this.base };
+  }
+
   private derive() {
-    this.allocatableMilliCPU = this.allocatable.milliCPU;
-    this.allocatableMemory = this.allocatable.memory;
     this.hardTaints = this.taints.filter((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
-    this.hasHardTaints = this.hardTaints.length > 0;
     this.preferNoScheduleTaints = this.taints.filter((t) => t.effect === "PreferNoSchedule");
-    this.unschedulable = this.node.spec?.unschedulable === true;
+    const { data, base } = this;
+    data[base + Field.allowedPodNumber] = this.allowedPodNumber;
+    data[base + Field.allocatableMilliCPU] = this.allocatable.milliCPU;
+    data[base + Field.allocatableMemory] = this.allocatable.memory;
+    data[base + Field.allocatableEphemeralStorage] = this.allocatable.ephemeralStorage;
+    data[base + Field.unschedulable] = this.node.spec?.unschedulable === true ? 1 : 0;
+    data[base + Field.hardTaints] = this.hardTaints.length;
+    data[base + Field.preferNoScheduleTaints] = this.preferNoScheduleTaints.length;
   }
 
   /** Replaces the Node object (labels, taints, allocatable, images), keeping the pods. */
@@ -101,6 +136,15 @@ export class NodeInfo {
     this.update(info, 1);
   }
 
+  /** The same pod (same requests, ports, claims, affinity) as a newer object: no sums change. */
+  replacePodObject(info: PodInfo) {
+    if (!this.pods.has(info.uid)) return;
+    this.pods.set(info.uid, info);
+    if (this.podsWithAffinity.has(info.uid)) this.podsWithAffinity.set(info.uid, info);
+    if (this.podsWithRequiredAntiAffinity.has(info.uid)) this.podsWithRequiredAntiAffinity.set(info.uid, info);
+    this.generation++;
+  }
+
   removePod(uid: string): PodInfo | undefined {
     const info = this.pods.get(uid);
     if (!info) return undefined;
@@ -114,11 +158,13 @@ export class NodeInfo {
   private update(info: PodInfo, sign: 1 | -1) {
     addScaled(this.requested, info.requests, sign);
     addScaled(this.nonZeroRequested, info.nonZeroRequests, sign);
-    this.podCount = this.pods.size;
-    this.requestedMilliCPU = this.requested.milliCPU;
-    this.requestedMemory = this.requested.memory;
-    this.nonZeroMilliCPU = this.nonZeroRequested.milliCPU;
-    this.nonZeroMemory = this.nonZeroRequested.memory;
+    const { data, base } = this;
+    data[base + Field.podCount] = this.pods.size;
+    data[base + Field.requestedMilliCPU] = this.requested.milliCPU;
+    data[base + Field.requestedMemory] = this.requested.memory;
+    data[base + Field.requestedEphemeralStorage] = this.requested.ephemeralStorage;
+    data[base + Field.nonZeroMilliCPU] = this.nonZeroRequested.milliCPU;
+    data[base + Field.nonZeroMemory] = this.nonZeroRequested.memory;
     for (const port of info.hostPorts) {
       const key = portKey(port);
       const count = (this.usedPorts.get(key) ?? 0) + sign;
@@ -137,6 +183,9 @@ export class NodeInfo {
   clone(): NodeInfo {
     const copy = Object.create(NodeInfo.prototype) as NodeInfo;
     Object.assign(copy, this);
+    const row = privateRow();
+    row.data.set(this.data.subarray(this.base, this.base + rowStride));
+    Object.assign(copy, row);
     copy.requested = cloneResource(this.requested);
     copy.nonZeroRequested = cloneResource(this.nonZeroRequested);
     copy.pods = new Map(this.pods);

@@ -1,4 +1,4 @@
-import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "../../api/core";
+import type { Container, ContainerPort, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "../../api/core";
 import { podRequests, type Resource } from "./resources";
 import { compileLabelSelector, type LabelMatcher } from "./selectors";
 
@@ -47,10 +47,12 @@ export function newPodInfo(pod: Pod, priority = pod.spec?.priority ?? 0): PodInf
   const namespace = pod.metadata.namespace ?? "default";
   const spec = pod.spec;
   const hostPorts: HostPort[] = [];
-  for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
-    for (const port of container.ports ?? []) {
-      if (port.hostPort && port.hostPort > 0) {
-        hostPorts.push({ ip: port.hostIP || "0.0.0.0", protocol: port.protocol || "TCP", port: port.hostPort });
+  for (const containers of [spec?.initContainers, spec?.containers]) {
+    for (const container of containers ?? noContainers) {
+      for (const port of container.ports ?? noPorts) {
+        if (port.hostPort && port.hostPort > 0) {
+          hostPorts.push({ ip: port.hostIP || "0.0.0.0", protocol: port.protocol || "TCP", port: port.hostPort });
+        }
       }
     }
   }
@@ -81,12 +83,19 @@ export function newPodInfo(pod: Pod, priority = pod.spec?.priority ?? 0): PodInf
   };
 }
 
+// Most pods have no affinity terms: they share one empty (never mutated) list.
+const noTerms: AffinityTerm[] = [];
+const noContainers: Container[] = [];
+const noPorts: ContainerPort[] = [];
+
 function terms(pod: Pod, list: PodAffinityTerm[] | undefined, weight = 1): AffinityTerm[] {
-  return (list ?? []).map((term) => newAffinityTerm(pod, term, weight));
+  if (!list?.length) return noTerms;
+  return list.map((term) => newAffinityTerm(pod, term, weight));
 }
 
 function weightedTerms(pod: Pod, list: WeightedPodAffinityTerm[] | undefined): AffinityTerm[] {
-  return (list ?? []).map((term) => newAffinityTerm(pod, term.podAffinityTerm, term.weight));
+  if (!list?.length) return noTerms;
+  return list.map((term) => newAffinityTerm(pod, term.podAffinityTerm, term.weight));
 }
 
 function newAffinityTerm(pod: Pod, term: PodAffinityTerm, weight: number): AffinityTerm {

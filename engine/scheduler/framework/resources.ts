@@ -15,6 +15,8 @@ export class Resource {
   pods = 0;
 }
 
+const noResources: ResourceList = Object.freeze({}) as ResourceList;
+
 /** upstream schedutil.DefaultMilliCPURequest and DefaultMemoryRequest, used for "non-zero" requests. */
 export const defaultMilliCPURequest = 100;
 export const defaultMemoryRequest = 200 * 1024 * 1024;
@@ -98,11 +100,11 @@ function setMax(target: Resource, other: Resource) {
  * `nonZero`, missing cpu/memory requests count as 100m / 200Mi, as upstream's NonZeroRequested.
  */
 function containerRequests(container: Container, nonZero: boolean): Resource {
-  const requests = container.resources?.requests ?? {};
-  const limits = container.resources?.limits ?? {};
+  const requests = container.resources?.requests ?? noResources;
+  const limits = container.resources?.limits ?? noResources;
   const resource = emptyResource();
-  const names = new Set([...Object.keys(requests), ...Object.keys(limits)]);
-  for (const name of names) addNamed(resource, name, requests[name] ?? limits[name]);
+  for (const name in requests) addNamed(resource, name, requests[name] ?? limits[name]);
+  for (const name in limits) if (requests[name] === undefined) addNamed(resource, name, limits[name]);
   if (nonZero) {
     const hasCpu = requests.cpu !== undefined || limits.cpu !== undefined;
     const hasMemory = requests.memory !== undefined || limits.memory !== undefined;
@@ -123,9 +125,10 @@ export function podRequests(pod: Pod, nonZero = false): Resource {
   const total = emptyResource();
   if (!spec) return total;
   for (const container of spec.containers ?? []) add(total, containerRequests(container, nonZero));
-  const sidecars = emptyResource();
-  const initMax = emptyResource();
-  for (const container of spec.initContainers ?? []) {
+  const initContainers = spec.initContainers ?? [];
+  const sidecars = initContainers.length > 0 ? emptyResource() : total;
+  const initMax = initContainers.length > 0 ? emptyResource() : total;
+  for (const container of initContainers) {
     const requests = containerRequests(container, nonZero);
     if (container.restartPolicy === "Always") {
       add(total, requests);
@@ -136,7 +139,7 @@ export function podRequests(pod: Pod, nonZero = false): Resource {
       setMax(initMax, requests);
     }
   }
-  setMax(total, initMax);
+  if (initMax !== total) setMax(total, initMax);
   const podLevel = spec.resources?.requests;
   if (podLevel) {
     const level = resourceFromList(podLevel);

@@ -31,6 +31,8 @@ export class CycleState {
   readonly skipScore = new Set<string>();
   /** The Filter plugins this cycle runs (those whose PreFilter did not skip), fixed after PreFilter. */
   filters?: Plugin[];
+  /** Their Filter methods, bound, in the same order. */
+  filterFunctions?: FilterFunction[];
   /** Set while preemption dry-runs filters, so plugins can tell (none need to today). */
   preempting = false;
 
@@ -126,6 +128,9 @@ export interface QueuedPodInfo {
   /** A PreEnqueue plugin (SchedulingGates) keeps the pod out of activeQ. */
   gated: boolean;
 }
+
+/** A Filter extension point as a plain function. */
+export type FilterFunction = (state: CycleState, pod: PodInfo, node: NodeInfo) => MaybeStatus;
 
 /** A registry entry: how to build a plugin and its score weight in the default profile. */
 export interface PluginFactory {

@@ -76,36 +76,43 @@ export class Heap<T> {
     if (!this.up(i)) this.down(i);
   }
 
+  // Sifting moves a hole instead of swapping pairs: each displaced item is written and re-indexed
+  // once, and the sifted item once at the end.
   private up(i: number): boolean {
-    let moved = false;
+    const items = this.items;
+    const item = items[i];
+    const start = i;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(this.items[i], this.items[parent])) break;
-      this.swap(i, parent);
+      if (!this.less(item, items[parent])) break;
+      items[i] = items[parent];
+      this.index.set(this.keyOf(items[i]), i);
       i = parent;
-      moved = true;
     }
-    return moved;
+    if (i === start) return false;
+    items[i] = item;
+    this.index.set(this.keyOf(item), i);
+    return true;
   }
 
   private down(i: number) {
-    const n = this.items.length;
+    const items = this.items;
+    const n = items.length;
+    const item = items[i];
+    const start = i;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
       let best = left;
-      if (right < n && this.less(this.items[right], this.items[left])) best = right;
-      if (!this.less(this.items[best], this.items[i])) break;
-      this.swap(i, best);
+      if (right < n && this.less(items[right], items[left])) best = right;
+      if (!this.less(items[best], item)) break;
+      items[i] = items[best];
+      this.index.set(this.keyOf(items[i]), i);
       i = best;
     }
-  }
-
-  private swap(a: number, b: number) {
-    const items = this.items;
-    [items[a], items[b]] = [items[b], items[a]];
-    this.index.set(this.keyOf(items[a]), a);
-    this.index.set(this.keyOf(items[b]), b);
+    if (i === start) return;
+    items[i] = item;
+    this.index.set(this.keyOf(item), i);
   }
 }

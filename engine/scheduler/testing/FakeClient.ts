@@ -1,7 +1,7 @@
 import type { GroupVersionResource, KubeList, KubeObject, Status, WatchEvent } from "../../api/types";
 import type { Client, DeleteOptions, ListOptions, PatchType, WatchOptions } from "../../client/Client";
 
-type Listener = { gvr: string; namespace?: string; onEvent: (event: WatchEvent) => void };
+type Listener = { namespace?: string; onEvent: (event: WatchEvent) => void };
 
 /**
  * An in-memory stand-in for the API server, for scheduler and proxy tests: objects by resource,
@@ -10,20 +10,26 @@ type Listener = { gvr: string; namespace?: string; onEvent: (event: WatchEvent) 
  */
 export class FakeClient implements Client {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
-  private readonly listeners = new Set<Listener>();
+  /** Watchers per resource; replaced, never mutated, so an event in flight sees a stable list. */
+  private readonly listeners = new Map<string, readonly Listener[]>();
   private revision = 1;
   private uid = 1;
-  /** Every write, as `verb resource namespace/name[/subresource]`, for assertions. */
+  /** Every write, as `verb resource namespace/name[/subresource]`, for assertions (unless `recordWrites: false`). */
   readonly writes: string[] = [];
+  private readonly recordWrites: boolean;
   private readonly copy: <T>(value: T) => T;
+  private readonly copyIn: <T>(value: T) => T;
 
   /**
-   * `copy: false` hands the stored objects themselves to readers and watchers (for benchmarks
-   * of components that, like ours, never mutate what they receive); by default every read and
-   * event is a deep copy, as over the wire.
+   * `copy: false` hands the stored objects themselves to readers and watchers, and keeps what
+   * callers create instead of copying it (for benchmarks of components that, like ours, never
+   * mutate what they send or receive); by default every read, write and event is a deep copy,
+   * as over the wire.
    */
-  constructor(options: { copy?: boolean } = {}) {
+  constructor(options: { copy?: boolean; recordWrites?: boolean } = {}) {
+    this.recordWrites = options.recordWrites ?? true;
     this.copy = options.copy === false ? (value) => value : (value) => structuredClone(value);
+    this.copyIn = options.copy === false ? (value) => ({ ...value }) : (value) => structuredClone(value);
   }
 
   private table(gvr: GroupVersionResource) {
@@ -63,7 +69,8 @@ export class FakeClient implements Client {
 
   async create<T extends KubeObject>(gvr: GroupVersionResource, object: T): Promise<T> {
     const table = this.table(gvr);
-    const stored = structuredClone(object);
+    const stored = this.copyIn(object);
+    stored.metadata = { ...stored.metadata };
     if (!stored.metadata.name && stored.metadata.generateName)
       stored.metadata.name = `${stored.metadata.generateName}${this.uid}`;
     const id = key(stored.metadata.namespace, stored.metadata.name ?? "");
@@ -72,7 +79,7 @@ export class FakeClient implements Client {
     stored.metadata.uid ??= `uid-${this.uid++}`;
     stored.metadata.creationTimestamp ??= "2026-01-01T00:00:00Z";
     this.store(gvr, stored, "ADDED");
-    this.writes.push(`create ${gvr.resource} ${id}`);
+    this.record(`create ${gvr.resource} ${id}`);
     return this.copy(stored);
   }
 
@@ -89,7 +96,7 @@ export class FakeClient implements Client {
     }
     const stored = structuredClone(object);
     this.store(gvr, stored, "MODIFIED");
-    this.writes.push(`update ${gvr.resource} ${id}${options?.subresource ? `/${options.subresource}` : ""}`);
+    this.record(`update ${gvr.resource} ${id}${options?.subresource ? `/${options.subresource}` : ""}`);
     return this.copy(stored);
   }
 
@@ -108,7 +115,7 @@ export class FakeClient implements Client {
     if (!existing) throw notFound(gvr, name);
     const stored = mergePatch(structuredClone(existing), patch) as KubeObject;
     this.store(gvr, stored, "MODIFIED");
-    this.writes.push(
+    this.record(
       `patch ${gvr.resource} ${key(namespace, name)}${options?.subresource ? `/${options.subresource}` : ""}`,
     );
     return this.copy(stored) as T;
@@ -129,7 +136,7 @@ export class FakeClient implements Client {
     }
     table.delete(id);
     this.revision++;
-    this.writes.push(`delete ${gvr.resource} ${id}`);
+    this.record(`delete ${gvr.resource} ${id}`);
     this.emit(gvr, { type: "DELETED", object: this.copy(existing) });
     return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 };
   }
@@ -147,16 +154,23 @@ export class FakeClient implements Client {
     if (pod.spec.nodeName) {
       throw Object.assign(new Error(`pod ${name} is already assigned to node "${pod.spec.nodeName}"`), { code: 409 });
     }
-    const bound = structuredClone(pod);
-    bound.spec.nodeName = body.target.name;
-    bound.status ??= {};
-    bound.status.conditions = [
-      ...(bound.status.conditions ?? []).filter((c: { type: string }) => c.type !== "PodScheduled"),
-      { type: "PodScheduled", status: "True" },
-    ];
+    // A new object from the stored one, copying only the parts binding changes (stored objects are
+    // never mutated, so the rest can be shared).
+    const bound = {
+      ...pod,
+      metadata: { ...pod.metadata },
+      spec: { ...pod.spec, nodeName: body.target.name },
+      status: {
+        ...pod.status,
+        conditions: [
+          ...(pod.status?.conditions ?? []).filter((c: { type: string }) => c.type !== "PodScheduled"),
+          { type: "PodScheduled", status: "True" },
+        ],
+      },
+    };
     this.store(gvr, bound, "MODIFIED");
-    this.writes.push(`create pods ${key(namespace, name)}/binding`);
-    return structuredClone(body) as T;
+    this.record(`create pods ${key(namespace, name)}/binding`);
+    return this.copy(body) as T;
   }
 
   watch<T extends KubeObject>(
@@ -165,12 +179,21 @@ export class FakeClient implements Client {
     options: WatchOptions,
     onEvent: (event: WatchEvent<T>) => void,
   ): () => void {
-    const listener: Listener = { gvr: gvrId(gvr), namespace, onEvent: onEvent as (event: WatchEvent) => void };
+    const listener: Listener = { namespace, onEvent: onEvent as (event: WatchEvent) => void };
     if (!options.resourceVersion) {
       for (const object of this.table(gvr).values()) onEvent({ type: "ADDED", object: this.copy(object) as T });
     }
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const id = gvrId(gvr);
+    this.listeners.set(id, [...(this.listeners.get(id) ?? []), listener]);
+    return () =>
+      this.listeners.set(
+        id,
+        (this.listeners.get(id) ?? []).filter((l) => l !== listener),
+      );
+  }
+
+  private record(write: string) {
+    if (this.recordWrites) this.writes.push(write);
   }
 
   private store(gvr: GroupVersionResource, object: KubeObject, type: "ADDED" | "MODIFIED") {
@@ -181,9 +204,9 @@ export class FakeClient implements Client {
   }
 
   private emit(gvr: GroupVersionResource, event: WatchEvent) {
-    const id = gvrId(gvr);
-    for (const listener of [...this.listeners]) {
-      if (listener.gvr !== id) continue;
+    const listeners = this.listeners.get(gvrId(gvr));
+    if (!listeners) return;
+    for (const listener of listeners) {
       if (listener.namespace && listener.namespace !== event.object.metadata.namespace) continue;
       listener.onEvent(this.copy(event));
     }

@@ -1,3 +1,4 @@
+import { Field } from "../../framework/NodeTable";
 import type { Plugin, PluginFactory } from "../../framework/types";
 
 export const name = "NodeResourcesBalancedAllocation";
@@ -15,12 +16,13 @@ export const NodeResourcesBalancedAllocation: PluginFactory = {
   create: (): Plugin => ({
     name,
     score(_state, pod, node) {
-      const cpuCapacity = node.allocatableMilliCPU;
-      const memoryCapacity = node.allocatableMemory;
+      const { data, base } = node;
+      const cpuCapacity = data[base + Field.allocatableMilliCPU];
+      const memoryCapacity = data[base + Field.allocatableMemory];
       // With only one resource known there is nothing to balance.
       if (cpuCapacity <= 0 || memoryCapacity <= 0) return maxNodeScore;
-      const cpu = Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / cpuCapacity);
-      const memory = Math.min(1, (node.requestedMemory + pod.requests.memory) / memoryCapacity);
+      const cpu = Math.min(1, (data[base + Field.requestedMilliCPU] + pod.requests.milliCPU) / cpuCapacity);
+      const memory = Math.min(1, (data[base + Field.requestedMemory] + pod.requests.memory) / memoryCapacity);
       return Math.trunc((1 - Math.abs(cpu - memory) / 2) * maxNodeScore);
     },
   }),

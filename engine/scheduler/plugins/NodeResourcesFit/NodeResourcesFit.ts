@@ -1,4 +1,5 @@
 import type { NodeInfo } from "../../framework/NodeInfo";
+import { Field } from "../../framework/NodeTable";
 import type { PodInfo } from "../../framework/PodInfo";
 import { Status } from "../../framework/Status";
 import type { Plugin, PluginFactory } from "../../framework/types";
@@ -54,8 +55,15 @@ export const NodeResourcesFit: PluginFactory = {
       return reasons.length === 0 ? null : Status.unschedulable(...reasons);
     },
     score(_state, pod, node) {
-      const cpu = leastRequested(node.nonZeroMilliCPU + pod.nonZeroRequests.milliCPU, node.allocatableMilliCPU);
-      const memory = leastRequested(node.nonZeroMemory + pod.nonZeroRequests.memory, node.allocatableMemory);
+      const { data, base } = node;
+      const cpu = leastRequested(
+        data[base + Field.nonZeroMilliCPU] + pod.nonZeroRequests.milliCPU,
+        data[base + Field.allocatableMilliCPU],
+      );
+      const memory = leastRequested(
+        data[base + Field.nonZeroMemory] + pod.nonZeroRequests.memory,
+        data[base + Field.allocatableMemory],
+      );
       return Math.trunc((cpu + memory) / 2);
     },
   }),
@@ -63,12 +71,24 @@ export const NodeResourcesFit: PluginFactory = {
 
 /** The allocation-free check the filter runs on every node; reasons are only worded for misfits. */
 function fits(pod: PodInfo, node: NodeInfo): boolean {
-  if (node.podCount + 1 > node.allowedPodNumber) return false;
+  const { data, base } = node;
+  if (data[base + Field.podCount] + 1 > data[base + Field.allowedPodNumber]) return false;
   const wanted = pod.requests;
-  if (wanted.milliCPU > 0 && node.allocatableMilliCPU < wanted.milliCPU + node.requestedMilliCPU) return false;
-  if (wanted.memory > 0 && node.allocatableMemory < wanted.memory + node.requestedMemory) return false;
-  if (wanted.ephemeralStorage > 0) {
-    if (node.allocatable.ephemeralStorage < wanted.ephemeralStorage + node.requested.ephemeralStorage) return false;
+  if (
+    wanted.milliCPU > 0 &&
+    data[base + Field.allocatableMilliCPU] < wanted.milliCPU + data[base + Field.requestedMilliCPU]
+  ) {
+    return false;
+  }
+  if (wanted.memory > 0 && data[base + Field.allocatableMemory] < wanted.memory + data[base + Field.requestedMemory]) {
+    return false;
+  }
+  if (
+    wanted.ephemeralStorage > 0 &&
+    data[base + Field.allocatableEphemeralStorage] <
+      wanted.ephemeralStorage + data[base + Field.requestedEphemeralStorage]
+  ) {
+    return false;
   }
   return !wanted.scalar;
 }

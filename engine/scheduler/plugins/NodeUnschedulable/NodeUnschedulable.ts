@@ -1,3 +1,4 @@
+import { Field } from "../../framework/NodeTable";
 import { Status } from "../../framework/Status";
 import { toleratesTaint } from "../../framework/selectors";
 import type { Plugin, PluginFactory } from "../../framework/types";
@@ -16,7 +17,7 @@ export const NodeUnschedulable: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
-      if (!node.unschedulable) return null;
+      if (node.data[node.base + Field.unschedulable] === 0) return null;
       if (toleratesTaint(pod.pod.spec?.tolerations, unschedulableTaint)) return null;
       return Status.unresolvable(reasonUnschedulable);
     },

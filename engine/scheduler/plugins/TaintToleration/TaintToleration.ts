@@ -1,4 +1,5 @@
 import type { Taint } from "../../../api/core";
+import { Field } from "../../framework/NodeTable";
 import { Status } from "../../framework/Status";
 import { toleratesTaint } from "../../framework/selectors";
 import type { Plugin, PluginFactory } from "../../framework/types";
@@ -21,7 +22,7 @@ export const TaintToleration: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
-      if (!node.hasHardTaints) return null;
+      if (node.data[node.base + Field.hardTaints] === 0) return null;
       const taints = node.hardTaints;
       const tolerations = pod.pod.spec?.tolerations;
       for (const taint of taints) {
@@ -31,7 +32,9 @@ export const TaintToleration: PluginFactory = {
     },
     preScore(_state, _pod, nodes) {
       // With no PreferNoSchedule taint on any candidate, every node scores the same: nothing to rank.
-      for (const node of nodes) if (node.preferNoScheduleTaints.length > 0) return null;
+      for (let i = 0; i < nodes.length; i++) {
+        if (nodes[i].data[nodes[i].base + Field.preferNoScheduleTaints] > 0) return null;
+      }
       return Status.skip();
     },
     score(_state, pod, node) {
