@@ -41,6 +41,10 @@ export const mounts: Mount[] = [
       host.upgrade(request, socket, head, rest),
     );
     registry.onShutdown(() => host.close());
+    // Learners' own kubectl needs TLS: KUBELAB_TLS_PORT serves /clusters/<id>/ over HTTPS too.
+    const { startClusterApiTlsFromEnvironment } = await import("../lib/clusters/clusterApiTls");
+    const tls = await startClusterApiTlsFromEnvironment(host, dataDirectory);
+    if (tls) registry.onShutdown(() => tls.close());
     if (process.env.KUBELAB_TERMINAL === "off") return;
     const { TerminalService } = await import("../terminal/server/TerminalService");
     const { terminalPath } = await import("../terminal/server/protocol");

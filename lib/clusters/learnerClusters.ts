@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { prisma } from "../database/prisma";
-import { clusterHost, dataDirectory } from "./clusterHost";
+import { type ClusterApiTls, clusterApiTls, clusterHost, dataDirectory } from "./clusterHost";
 
 /** SHA-256 of a token, hex (as engine/host/hosting stores it). */
 function hashToken(token: string): string {
@@ -66,12 +66,40 @@ export async function terminalKubeconfig(
   return file;
 }
 
+/**
+ * The API URL of a cluster for the learner's own kubectl, k9s or Lens, as seen from `origin`: the
+ * origin itself when it is HTTPS (a TLS proxy in front), else the server's TLS listener on the same
+ * host (KUBELAB_TLS_PORT) with its CA when self-signed, else the plain origin (kubectl then sends
+ * no token: see docs/hosting.md).
+ */
+export function externalClusterUrl(
+  origin: string,
+  clusterId: string,
+): { server: string; certificateAuthorityPem?: string } {
+  return externalClusterServer(origin, clusterHost().pathOf(clusterId), clusterApiTls());
+}
+
+/** {@link externalClusterUrl} for a cluster path, given the TLS listener (or none). */
+export function externalClusterServer(
+  origin: string,
+  clusterPath: string,
+  tls: ClusterApiTls | undefined,
+): { server: string; certificateAuthorityPem?: string } {
+  const url = new URL(origin);
+  if (url.protocol === "https:" || !tls) return { server: `${url.origin}${clusterPath}` };
+  return {
+    server: `https://${url.hostname}:${tls.port}${clusterPath}`,
+    certificateAuthorityPem: tls.certificateAuthorityPem,
+  };
+}
+
 /** A fresh kubeconfig for the learner to download (it replaces their previously downloaded one). */
 export async function downloadKubeconfig(learnerId: string, origin: string): Promise<string> {
   const host = clusterHost();
   const { clusterId } = await ensureLearnerCluster(learnerId);
   const token = await host.issueToken(clusterId, "download");
-  return host.kubeconfig(clusterId, token, clusterUrl(origin, clusterId));
+  const { server, certificateAuthorityPem } = externalClusterUrl(origin, clusterId);
+  return host.kubeconfig(clusterId, token, server, certificateAuthorityPem);
 }
 
 /** Replaces the learner's cluster by a fresh one, in the lesson's starting state when it has one. */

@@ -92,8 +92,15 @@ function pem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
-/** Creates a new key and a self-signed certificate valid from `nowMs` for ten years. */
-export function createServingCertificate(nowMs: number, commonName = "kubelab"): ServingCertificate {
+/**
+ * Creates a new key and a self-signed certificate valid from `nowMs` for ten years, for 127.0.0.1,
+ * localhost and `extraHosts` (DNS names or IPv4 addresses).
+ */
+export function createServingCertificate(
+  nowMs: number,
+  commonName = "kubelab",
+  extraHosts: readonly string[] = [],
+): ServingCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
   const ecdsaWithSha256 = sequence(oid("1.2.840.10045.4.3.2"));
@@ -102,7 +109,18 @@ export function createServingCertificate(nowMs: number, commonName = "kubelab"):
   serial[0] &= 0x7f;
   const notBefore = nowMs - 60 * 60 * 1000;
   const notAfter = nowMs + 10 * 365 * 24 * 60 * 60 * 1000;
-  const subjectAltName = sequence(tlv(0x87, [127, 0, 0, 1]), tlv(0x82, new TextEncoder().encode("localhost")));
+  const extra = extraHosts
+    .filter((host) => host !== "localhost" && host !== "127.0.0.1")
+    .map((host) =>
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(host)
+        ? tlv(0x87, host.split(".").map(Number))
+        : tlv(0x82, new TextEncoder().encode(host)),
+    );
+  const subjectAltName = sequence(
+    tlv(0x87, [127, 0, 0, 1]),
+    tlv(0x82, new TextEncoder().encode("localhost")),
+    ...extra,
+  );
   const extensions = sequence(
     extension("2.5.29.19", true, sequence(booleanTrue())),
     // digitalSignature (bit 0) and keyCertSign (bit 5).

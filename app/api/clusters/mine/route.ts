@@ -1,5 +1,5 @@
 import { clusterHost } from "../../../../lib/clusters/clusterHost";
-import { clusterUrl, ensureLearnerCluster } from "../../../../lib/clusters/learnerClusters";
+import { ensureLearnerCluster, externalClusterUrl } from "../../../../lib/clusters/learnerClusters";
 import { currentLearnerId } from "../../../../lib/learner/currentLearner";
 import { jsonError, requestOrigin } from "../requestOrigin";
 
@@ -13,7 +13,7 @@ export async function GET(request: Request): Promise<Response> {
     const { clusterId } = await ensureLearnerCluster(learnerId);
     const info = clusterHost().info(clusterId);
     return Response.json(
-      { ...info, server: clusterUrl(requestOrigin(request), clusterId) },
+      { ...info, server: externalClusterUrl(requestOrigin(request), clusterId).server },
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
