@@ -1,18 +1,20 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type IPty, spawn } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Pod } from "../../engine/api/core";
 import { Pods } from "../../engine/api/resources";
-import { type Cluster, createCluster } from "../../engine/cluster/createCluster";
-import { InMemoryNodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
+import type { Cluster } from "../../engine/cluster/createCluster";
+import { ClusterHost } from "../../engine/host/hosting/ClusterHost";
+import { serveHost } from "../../engine/host/hosting/testServer";
 import { ClusterNodeBackend } from "../node/ClusterNodeBackend";
 import { NodeAccessServer } from "../node/NodeAccessServer";
 
 /**
- * Node shells through a real pty, as the terminal server runs them: the shell process reaches an
- * in-process cluster's nodes over the loopback node access (NodeAccessServer), as hosted shells do.
+ * Node shells through a real pty, wired as server/mounts.ts wires hosted terminals: a ClusterHost
+ * cluster served over HTTP for kubectl, and its nodes over the loopback node access
+ * (NodeAccessServer → ClusterNodeBackend over `host.acquire`).
  */
 const root = path.resolve(import.meta.dirname, "..", "..");
 const home = mkdtempSync(path.join(tmpdir(), "kubelab-node-shell-home-"));
@@ -65,31 +67,38 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000)
 
 describe("node shells in a pty", () => {
   let cluster: Cluster;
+  let host: ClusterHost;
+  let http: Awaited<ReturnType<typeof serveHost>>;
   let server: NodeAccessServer;
   let shell: PtyDriver;
-  const files = new Map<string, InMemoryNodeFileSystem>();
 
   beforeAll(async () => {
-    cluster = createCluster({
+    host = new ClusterHost({
+      dataDir: mkdtempSync(path.join(tmpdir(), "kubelab-node-shell-clusters-")),
       speed: "fast",
-      nodeFileSystem: (node) => {
-        const fs = new InMemoryNodeFileSystem();
-        files.set(node, fs);
-        return fs;
-      },
     });
+    http = await serveHost(host);
+    const { id, token } = await host.create();
+    const live = await host.acquire(id);
+    cluster = live.cluster;
     await cluster.ready;
+    const kubeconfig = path.join(home, "kubeconfig");
+    writeFileSync(kubeconfig, host.kubeconfig(id, token, `${http.url}${host.pathOf(id)}`));
     server = new NodeAccessServer();
     const grant = await server.grant(
-      new ClusterNodeBackend(async () => ({ cluster, fileSystem: (node) => files.get(node) })),
+      new ClusterNodeBackend(async () => {
+        const running = await host.acquire(id);
+        return { cluster: running.cluster, fileSystem: (node) => running.nodeFiles.get(node) };
+      }),
     );
-    shell = new PtyDriver({ KUBELAB_NODE_URL: grant.url, KUBELAB_NODE_TOKEN: grant.token });
+    shell = new PtyDriver({ KUBECONFIG: kubeconfig, KUBELAB_NODE_URL: grant.url, KUBELAB_NODE_TOKEN: grant.token });
     await shell.waitFor("controlplane:~$ ", 0, 60_000);
   }, 90_000);
-  afterAll(() => {
+  afterAll(async () => {
     shell?.pty.kill();
     server?.close();
-    cluster?.stop();
+    await http?.close();
+    await host?.close();
   });
 
   it("shows the control plane's kubeadm files in the first shell", async () => {
@@ -164,5 +173,22 @@ describe("node shells in a pty", () => {
     const unknown = await shell.run("ssh nosuchnode; echo status=$?\r");
     expect(unknown).toContain("ssh: Could not resolve hostname nosuchnode: Name or service not known");
     expect(unknown).toContain("status=255");
+  });
+
+  it("streams a watch through a pipeline and stops it when head has its lines or on Ctrl-C", async () => {
+    const started = Date.now();
+    const out = await shell.run("kubectl get pods -A -w | grep --line-buffered kube-proxy | head -2\r");
+    expect(out.match(/kube-proxy-/g)?.length).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const mark = shell.output.length;
+    shell.pty.write("kubectl get pods -A -w | grep etcd\r");
+    await shell.waitFor("etcd-controlplane", mark);
+    const stopped = await shell.run("\x03");
+    expect(stopped).toContain("^C");
+    expect(await shell.run("echo $?\r")).toContain("130");
+    await shell.run("ssh node01\r", "node01");
+    const follow = await shell.run("crictl logs -f $(crictl ps -q --name kube-proxy) | head -1 | wc -l\r");
+    expect(follow).toMatch(/\r\n1\r\n/);
+    await shell.run("exit\r", "controlplane");
   });
 });

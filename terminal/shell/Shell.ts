@@ -22,6 +22,7 @@ import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 import { NodeShellFs } from "./NodeShellFs";
 import { parseSshArguments } from "./ssh";
+import { isStreamingCommand, planStreamingPipeline, type StreamingPipelinePlan } from "./streamingPipeline";
 
 /** What the hosting passes in to start a learner shell. */
 export interface ShellOptions {
@@ -417,6 +418,13 @@ export class Shell {
       const argv = await this.expandArguments(expanded);
       if (argv) return this.runLive(argv[0] as string, argv.slice(1));
     }
+    const plan = planStreamingPipeline(expanded, (argv) =>
+      isStreamingCommand(argv, this.options.nodes ? nodeToolNames : []),
+    );
+    if (plan) {
+      const status = await this.runStreamingPipeline(plan);
+      if (status !== undefined) return status;
+    }
     return this.runInBash(expanded);
   }
 
@@ -614,6 +622,100 @@ export class Shell {
       this.typeAhead = [];
       if (pending.length > 0) void this.handleKeys(pending);
     });
+  }
+
+  /**
+   * `kubectl get pods -w | grep web | head -3`: the first command writes as it goes and every batch
+   * of complete lines runs through the filters at once; `head` stops the stream once it has its
+   * lines (as SIGPIPE would), Ctrl-C stops it all.
+   */
+  private async runStreamingPipeline(plan: StreamingPipelinePlan): Promise<number | undefined> {
+    const argv = await this.expandArguments(plan.source);
+    if (!argv) return undefined;
+    const [name, ...args] = argv;
+    const outer = this.abort?.signal;
+    const producer = new AbortController();
+    outer?.addEventListener("abort", () => producer.abort(), { once: true });
+    const remaining = plan.stages.map((stage) => (stage.kind === "head" ? stage.lines : 0));
+    const last = plan.stages[plan.stages.length - 1];
+    let everSucceeded = false;
+    let lastStatus = 0;
+    let done = false;
+    let finalInput = "";
+    const final = plan.stages.find((stage) => stage.kind === "final");
+    let chain: Promise<void> = Promise.resolve();
+    const cwd = this.cwd;
+    const env = this.env;
+    const bash = this.bash;
+    const flow = (batch: string) => {
+      chain = chain.then(async () => {
+        let data = batch;
+        for (const [index, stage] of plan.stages.entries()) {
+          if (done || data === "") return;
+          if (stage.kind === "head") {
+            const lines = data.split("\n");
+            if (lines[lines.length - 1] === "") lines.pop();
+            const taken = lines.slice(0, remaining[index]);
+            remaining[index] = (remaining[index] ?? 0) - taken.length;
+            data = taken.map((line) => `${line}\n`).join("");
+            if ((remaining[index] ?? 0) <= 0) {
+              if (final) finalInput += data;
+              else if (data) this.write(data);
+              done = true;
+              producer.abort();
+              return;
+            }
+          } else if (stage.kind === "final") {
+            finalInput += data;
+            return;
+          } else {
+            const result = await bash.exec(stage.script, { stdin: data, cwd, env, replaceEnv: true });
+            if (result.stderr) this.write(learnerWording(result.stderr));
+            data = result.stdout;
+            if (stage === last) {
+              lastStatus = result.exitCode;
+              if (result.exitCode === 0) everSucceeded = true;
+            }
+          }
+        }
+        if (data) this.write(data);
+      });
+    };
+    let pending = "";
+    const stdout = (text: string) => {
+      pending += text;
+      const end = pending.lastIndexOf("\n");
+      if (end < 0) return;
+      flow(pending.slice(0, end + 1));
+      pending = pending.slice(end + 1);
+    };
+    const stderr = (text: string) => this.write(text);
+    if (name === "kubectl") {
+      const io = this.kubectlIO({ live: false, stdout, stderr });
+      io.signal = producer.signal;
+      await runKubectl(args, io, { shared: this.shared });
+    } else if (name && this.options.nodes) {
+      await this.options.nodes.run(this.hostname, argv, {
+        stdout,
+        stderr,
+        signal: producer.signal,
+        columns: this.columns,
+      });
+    } else return undefined;
+    if (pending) flow(`${pending}\n`);
+    await chain;
+    if (outer?.aborted) {
+      this.write("\n");
+      return 130;
+    }
+    if (final?.kind === "final") {
+      const result = await bash.exec(final.script, { stdin: finalInput, cwd, env, replaceEnv: true });
+      this.write(result.stdout);
+      if (result.stderr) this.write(learnerWording(result.stderr));
+      return result.exitCode;
+    }
+    if (last?.kind === "head") return 0;
+    return everSucceeded ? 0 : lastStatus;
   }
 
   /** Commands that write as they go, take the terminal, or run until Ctrl-C. */
