@@ -597,6 +597,9 @@ export const replaceCommand: Command = {
               break;
             }
           }
+          // As client-go's Helper.Create(modify=true): a create must not carry the old resourceVersion
+          // (the file is usually `kubectl get -o yaml` output).
+          if (object.metadata?.resourceVersion) object.metadata = { ...object.metadata, resourceVersion: undefined };
           const created = await client.json<KubeObject>("POST", resourcePath(info, objectNamespace), {
             body: object,
             query: { fieldManager: flags.string("field-manager") },
