@@ -1,5 +1,6 @@
 import type { Client } from "../client/Client";
 import type { Clock } from "../clock/Clock";
+import type { NodeHeartbeats } from "./NodeHeartbeats";
 
 /** How fast the engine invents latencies (pulls, container starts). Kubernetes' own timers never change. */
 export type Speed = "realistic" | "fast";
@@ -16,6 +17,11 @@ export interface ComponentContext {
   client: Client;
   /** Diagnostic log lines, shown by `journalctl`/component logs; never on stdout of the host. */
   log(line: string): void;
+  /**
+   * Lazily computed lease renewals of the cluster's kubelets (kubelets report, the node lifecycle
+   * controller reads), so idle nodes write nothing. Absent: kubelets renew their Lease every 10 s.
+   */
+  heartbeats?: NodeHeartbeats;
 }
 
 /** A running component. `stop` disposes every watch and timer it holds. */

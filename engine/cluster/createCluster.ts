@@ -14,6 +14,7 @@ import { builtinResourceDefinitions } from "./builtinResources";
 import type { Component, ComponentContext, Speed } from "./Component";
 import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
 import { componentStarters } from "./components";
+import { NodeHeartbeats } from "./NodeHeartbeats";
 
 /** Options for {@link createCluster}. */
 export interface ClusterOptions {
@@ -73,6 +74,8 @@ export interface Cluster {
   readonly kubeProxy?: KubeProxyRules;
   /** The simulated network (for hosts and tests that connect from outside a pod, e.g. to a NodePort). */
   readonly network?: Network;
+  /** The kubelets' lazily computed lease renewals (what the node lifecycle controller reads). */
+  readonly heartbeats: NodeHeartbeats;
 }
 
 /** What a component starter receives: the cluster's shared pieces and a context factory. */
@@ -126,6 +129,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     ...Array.from({ length: workers }, (_, index) => `node${String(index + 1).padStart(2, "0")}`),
   ];
   const log = options.log ?? (() => {});
+  const heartbeats = new NodeHeartbeats();
   const handle: ClusterHandle = {
     apiServer,
     clock,
@@ -141,6 +145,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
         speed,
         client: createClient(apiServer, { username, groups: [...groups, "system:authenticated"] }, component),
         log: (line) => log(component, line),
+        heartbeats,
       };
     },
   };
@@ -182,6 +187,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     controlPlaneNode: "controlplane",
     dataDir: options.dataDir,
     ready,
+    heartbeats,
     components: running,
     get kubeProxy() {
       return handle.kubeProxy;

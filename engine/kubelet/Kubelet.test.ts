@@ -17,7 +17,7 @@ async function setup(speed: "fast" | "realistic" = "fast") {
 
 describe("kubelet: nodes", () => {
   it("registers the kubeadm topology with leases", async () => {
-    const { client, clock } = await setup();
+    const { client, clock, cluster, run } = await setup();
     const nodes = await client.list<Node>(Nodes);
     expect(nodes.items.map((n) => n.metadata.name)).toEqual(["controlplane", "node01", "node02"]);
     const controlPlane = nodes.items[0];
@@ -39,10 +39,23 @@ describe("kubelet: nodes", () => {
     expect(worker.status?.nodeInfo?.kubeletVersion).toMatch(/^v1\.32\./);
     const lease = await client.get<Lease>(Leases, "kube-node-lease", "node01");
     const first = lease.spec?.renewTime;
-    await clock.advance(10_000);
+    expect(lease.spec?.leaseDurationSeconds).toBe(40);
+    // Renewals are lazy: an idle node writes nothing, its renewals are the 10 s ticks the cluster's
+    // heartbeats compute, and the stored Lease catches up the next time the kubelet writes.
+    await clock.advance(25_000);
+    expect((await client.get<Lease>(Leases, "kube-node-lease", "node01")).spec?.renewTime).toBe(first);
+    const start = Date.parse(first ?? "");
+    expect(cluster.heartbeats.lastRenewal("node01", clock.now())).toBe(start + 20_000);
+    await run({ spec: { containers: [{ name: "c", image: "nginx" }] } });
+    await clock.advance(1_000);
     const renewed = await client.get<Lease>(Leases, "kube-node-lease", "node01");
-    expect(renewed.spec?.leaseDurationSeconds).toBe(40);
-    expect(renewed.spec?.renewTime).not.toBe(first);
+    expect(Date.parse(renewed.spec?.renewTime ?? "")).toBe(start + 20_000);
+    // A stopped kubelet's renewals end: the controller times the node out from its last tick.
+    await clock.advance(9_000);
+    cluster.stop();
+    expect(cluster.heartbeats.isRenewing("node01")).toBe(false);
+    await clock.advance(60_000);
+    expect(cluster.heartbeats.lastRenewal("node01", clock.now())).toBe(start + 30_000);
   });
 });
 

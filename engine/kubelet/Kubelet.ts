@@ -122,6 +122,11 @@ export class Kubelet implements Component {
   }
 
   stop(): void {
+    if (!this.stopped) {
+      // The last renewal before stopping is what the node lifecycle controller times out from.
+      this.catchUpLease();
+      this.context.heartbeats?.stopped(this.options.name, this.context.clock.now());
+    }
     this.stopped = true;
     this.stopWatch?.();
     for (const stop of this.stopObjectWatches) stop();
@@ -181,17 +186,37 @@ export class Kubelet implements Component {
   }
 
   /**
-   * Renews the node's Lease now and again in 10 s: one clock timer and one small write per
-   * period, which is all an idle node costs.
+   * Renews the node's Lease now. Where the cluster computes heartbeats lazily
+   * (ComponentContext.heartbeats), later renewals are the ticks of a 10 s ticker that the node
+   * lifecycle controller reads from there, and the stored Lease is brought up to the latest tick
+   * whenever the kubelet writes to the API anyway (an idle node writes nothing). Without it, the
+   * kubelet renews every 10 s as upstream does.
    */
   private renewLease(): void {
     if (this.stopped) return;
-    const { client, clock } = this.context;
+    const { clock, heartbeats } = this.context;
+    const now = clock.now();
+    this.writeLease(now);
+    if (heartbeats) heartbeats.renewing(this.options.name, now, leaseRenewIntervalMs);
+    else this.cancelLease = clock.setTimer(leaseRenewIntervalMs, () => this.renewLease());
+  }
+
+  /** Brings the stored Lease up to the latest lazily computed renewal, if it is behind. */
+  private catchUpLease(): void {
+    const renewed = this.context.heartbeats?.lastRenewal(this.options.name, this.context.clock.now());
+    if (renewed !== undefined && renewed > this.leaseWrittenAt) this.writeLease(renewed);
+  }
+
+  private leaseWrittenAt = 0;
+
+  private writeLease(renewTime: number): void {
+    const { client } = this.context;
     const name = this.options.name;
-    const now = toRfc3339Micro(clock.now());
+    const now = toRfc3339Micro(renewTime);
+    this.leaseWrittenAt = renewTime;
     void (async () => {
       try {
-        // One merge patch per period: no read, and only renewTime changes.
+        // One merge patch per renewal: no read, and only renewTime changes.
         await client.patch(Leases, "kube-node-lease", name, "merge", {
           spec: { holderIdentity: name, leaseDurationSeconds, renewTime: now },
         });
@@ -214,7 +239,6 @@ export class Kubelet implements Component {
           .catch((createError) => this.context.log(`lease creation failed: ${createError}`));
       }
     })();
-    this.cancelLease = clock.setTimer(leaseRenewIntervalMs, () => this.renewLease());
   }
 
   /** Posts NodeStatus when the image list changed (debounced), as the kubelet does on change. */
@@ -424,6 +448,7 @@ export class Kubelet implements Component {
 
   private async postStatus(pod: Pod, status: PodStatus): Promise<void> {
     this.nodeStatusChanged();
+    this.catchUpLease();
     const { client } = this.context;
     const mirror = this.staticPods.mirrorNameOf(pod);
     const namespace = pod.metadata.namespace;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigMap, Pod } from "../api/core";
 import { ConfigMaps, Pods, Services } from "../api/resources";
 import { isApiError } from "../apiserver/ApiError";
+import type { Kubelet } from "./Kubelet";
 import { kubeletCluster } from "./testing/harness";
 
 let current: Awaited<ReturnType<typeof kubeletCluster>> | undefined;
@@ -375,6 +376,64 @@ describe("probes", () => {
     pod = await h.pod();
     expect(pod.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
     expect(pod.status?.containerStatuses?.[0].ready).toBe(true);
+  });
+});
+
+describe("lazy probes", () => {
+  it("a steady probe arms no timer until a listener changes, then fails and recovers on its period's ticks", async () => {
+    const h = await setup();
+    await h.run({
+      spec: {
+        containers: [
+          { name: "web", image: "hashicorp/http-echo", args: ["-text=hi"] },
+          {
+            name: "client",
+            image: "busybox",
+            command: ["sleep", "3600"],
+            readinessProbe: { tcpSocket: { port: 5678 }, periodSeconds: 5, failureThreshold: 1 },
+          },
+        ],
+      },
+    });
+    await h.clock.advance(3_000);
+    // The client container's readiness is its probe's verdict (the pod's also follows web's state).
+    const ready = async () =>
+      String(
+        (await h.pod()).status?.containerStatuses?.find((c) => c.name === "client")?.ready === true ? "True" : "False",
+      );
+    expect(await ready()).toBe("True");
+    const kubelet = (h.cluster.components.get("kubelet") as Array<{ kubelet?: Kubelet }>).find(
+      (component) => component.kubelet?.node.name === "node01",
+    )?.kubelet as Kubelet;
+    const killWeb = () => {
+      const web = kubelet.runtime.listContainers().find((c) => c.spec.name === "web" && c.state === "running");
+      expect(web).toBeDefined();
+      web?.process?.signal("SIGKILL");
+    };
+    // Idle: the only armed timer is the client's own `sleep 3600`; the probe sleeps.
+    await h.clock.advance(60_000);
+    expect(h.clock.pendingTimers).toBe(1);
+    const until = async (status: string) => {
+      for (let step = 0; step < 80 && (await ready()) !== status; step++) await h.clock.advance(250);
+      expect(await ready()).toBe(status);
+      return h.clock.now();
+    };
+    // web dies twice (the kubelet restarts it at once, then backs off 10 s): the probe notices at
+    // the next tick of its 5 s period (failureThreshold 1).
+    killWeb();
+    await h.clock.advance(100);
+    const killed = h.clock.now();
+    killWeb();
+    const notReady = await until("False");
+    expect(notReady - killed).toBeLessThanOrEqual(5_250);
+    expect(await h.events()).toContain(
+      `Warning Unhealthy: Readiness probe failed: dial tcp ${(await h.pod()).status?.podIP}:5678: connect: connection refused`,
+    );
+    // web restarts after its 10 s back-off; Ready returns at a tick of the same period.
+    const readyAgain = await until("True");
+    expect((await h.pod()).status?.containerStatuses?.find((c) => c.name === "web")?.restartCount).toBe(2);
+    const offset = (readyAgain - notReady) % 5_000;
+    expect(Math.min(offset, 5_000 - offset)).toBeLessThanOrEqual(250);
   });
 });
 

@@ -599,6 +599,7 @@ export class PodWorker {
       return runProbe(probe ?? {}, spec, container, ip, this.host.runtime, this.host.network, this.host.clock);
     };
     const label = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
+    const network = this.host.network;
     const add = (kind: ProbeKind, onResult: (success: boolean) => void) => {
       const probe =
         kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
@@ -613,6 +614,9 @@ export class PodWorker {
               this.event(record, "Warning", "Unhealthy", `${label[kind]} probe failed: ${result.output}`);
           },
           onResult,
+          network.onReachabilityChanged
+            ? (callback) => network.onReachabilityChanged?.(callback) ?? (() => {})
+            : undefined,
         ),
       );
     };

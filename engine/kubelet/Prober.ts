@@ -10,6 +10,11 @@ export interface ProbeResult {
   success: boolean;
   /** The failure text the Unhealthy event carries. */
   output: string;
+  /**
+   * The attempt reached the pod's own listener, changed nothing and got an answer that repeats
+   * until a listener or policy changes ({@link Network.onReachabilityChanged}).
+   */
+  repeatable?: boolean;
 }
 
 /** Runs one probe attempt as the kubelet's prober does (exec, httpGet, tcpSocket, grpc). */
@@ -43,6 +48,7 @@ export async function runProbe(
     return named ? named.containerPort : Number(value);
   };
   const source = { ip: podIp };
+  const ownAddress = (host: string) => host === podIp || host === "127.0.0.1" || host === "localhost";
   if (probe.exec) {
     const command = probe.exec.command ?? [];
     let output = "";
@@ -89,7 +95,8 @@ export async function runProbe(
         throw new NetworkError("Timeout", "timeout");
       });
       connection.close();
-      if (response.status >= 200 && response.status < 400) return { success: true, output: "" };
+      if (response.status >= 200 && response.status < 400)
+        return { success: true, output: "", repeatable: response.repeatable === true && ownAddress(host) };
       return { success: false, output: `HTTP probe failed with statuscode: ${response.status}` };
     } catch (error) {
       if (error instanceof NetworkError && error.code === "Timeout") {
@@ -109,7 +116,7 @@ export async function runProbe(
         throw new NetworkError("Timeout", "timeout");
       });
       connection.close();
-      return { success: true, output: "" };
+      return { success: true, output: "", repeatable: ownAddress(host) };
     } catch (error) {
       if (error instanceof NetworkError && error.code === "Timeout")
         return { success: false, output: `dial tcp ${host}:${target}: i/o timeout` };
@@ -123,7 +130,7 @@ export async function runProbe(
         throw new NetworkError("Timeout", "timeout");
       });
       connection.close();
-      return { success: true, output: "" };
+      return { success: true, output: "", repeatable: true };
     } catch {
       return {
         success: false,
@@ -138,13 +145,22 @@ export async function runProbe(
  * One probe of one container, run on the clock every `periodSeconds` after
  * `initialDelaySeconds`, reporting a result only when `successThreshold` / `failureThreshold`
  * consecutive attempts agree (the kubelet's probe worker).
+ *
+ * Lazily: once the probe has reported success and an attempt was {@link ProbeResult.repeatable},
+ * every further attempt would succeed silently, so the worker arms no timer and sleeps until the
+ * network says a listener or policy changed. It then resumes at the next tick of its original
+ * period, so attempts, Unhealthy events, restarts and Ready flips happen at the virtual times the
+ * kubelet's ticker would give them; an idle cluster's probes cost nothing.
  */
 export class ProbeWorker {
   private cancelTimer?: () => void;
+  private stopWaking?: () => void;
   private stopped = false;
   private successes = 0;
   private failures = 0;
   private lastResult?: boolean;
+  /** When the next attempt is due (clock ms). */
+  private due = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -153,16 +169,24 @@ export class ProbeWorker {
     /** Called on every failed attempt (Unhealthy event) and when the result flips. */
     private readonly onAttempt: (result: ProbeResult) => void,
     private readonly onResult: (success: boolean) => void,
+    /** Subscribes to changes that could alter a repeatable answer (Network.onReachabilityChanged). */
+    private readonly onReachabilityChanged?: (callback: () => void) => () => void,
   ) {
     this.schedule((probe.initialDelaySeconds ?? 0) * 1000);
   }
 
+  private get periodMs(): number {
+    return (this.probe.periodSeconds ?? 10) * 1000;
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    this.due = this.clock.now() + delayMs;
     this.cancelTimer = this.clock.setTimer(delayMs, () => void this.run());
   }
 
   private async run(): Promise<void> {
+    this.cancelTimer = undefined;
     if (this.stopped) return;
     const result = await this.attempt();
     if (this.stopped) return;
@@ -183,7 +207,30 @@ export class ProbeWorker {
         this.onResult(false);
       }
     }
-    if (!this.stopped) this.schedule((this.probe.periodSeconds ?? 10) * 1000);
+    if (this.stopped) return;
+    if (result.success && result.repeatable && this.lastResult === true && this.onReachabilityChanged) {
+      this.sleep(this.clock.now() + this.periodMs);
+      return;
+    }
+    this.schedule(this.periodMs);
+  }
+
+  /** Arms no timer until reachability changes; then waits for the first tick at or after that moment. */
+  private sleep(nextTick: number): void {
+    this.stopWaking = this.onReachabilityChanged?.(() => {
+      this.stopWaking?.();
+      this.stopWaking = undefined;
+      if (this.stopped) return;
+      const now = this.clock.now();
+      const period = this.periodMs;
+      const tick = nextTick >= now ? nextTick : nextTick + Math.ceil((now - nextTick) / period) * period;
+      this.schedule(tick - now);
+    });
+  }
+
+  /** When the next attempt is due, or undefined while the worker sleeps (tests, diagnostics). */
+  get nextAttemptAt(): number | undefined {
+    return this.cancelTimer ? this.due : undefined;
   }
 
   /** After a liveness failure the kubelet restarts the container; the worker begins counting anew. */
@@ -196,5 +243,6 @@ export class ProbeWorker {
   stop(): void {
     this.stopped = true;
     this.cancelTimer?.();
+    this.stopWaking?.();
   }
 }

@@ -31,12 +31,14 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       volumes,
     });
     const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);
-    components.push({
+    const running: Component & { kubelet: typeof kubelet } = {
+      kubelet,
       stop() {
         unregister();
         component.stop();
       },
-    });
+    };
+    components.push(running);
   }
   await installKubeadmAddons(cluster.context("kubeadm", "kubernetes-admin", ["system:masters"]));
   return components;

@@ -24,6 +24,12 @@ export interface Network {
    * networks may lack it; engine/proxy's network always has it.
    */
   iptables?(nodeName: string): NodeIptables;
+  /**
+   * Calls `callback` whenever what a connection to a pod can reach may have changed: a listener
+   * opened or closed, a NetworkPolicy changed. The kubelet's prober sleeps through steady probes
+   * and wakes on this. Returns a disposer. Optional: without it probes simply run every period.
+   */
+  onReachabilityChanged?(callback: () => void): () => void;
 }
 
 /** One node's iptables, as the commands print it. */
@@ -90,6 +96,13 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Set by an app when the same request would get the same status for as long as the app keeps
+   * listening, and answering it left no trace (no access log line, no file read, no load): fixed
+   * routes such as kube-apiserver's `/readyz`. The prober need not repeat such a request until
+   * {@link Network.onReachabilityChanged} fires.
+   */
+  repeatable?: boolean;
 }
 
 /** What a client tool prints when a connection fails, with curl's exit code. */

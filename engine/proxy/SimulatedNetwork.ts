@@ -38,6 +38,7 @@ export class SimulatedNetwork implements Network {
   /** ClientIP affinity: `servicePortName|clientIP` → endpoint and expiry. */
   private readonly affinity = new Map<string, { endpoint: string; expires: number }>();
   private ephemeralPort = 32768;
+  private readonly reachabilityWatchers = new Set<() => void>();
 
   constructor(
     private readonly table: ServiceTable,
@@ -62,6 +63,7 @@ export class SimulatedNetwork implements Network {
     }
     this.listeners.set(key, handler);
     this.listeningIps.set(ip, (this.listeningIps.get(ip) ?? 0) + 1);
+    this.reachabilityChanged();
     let disposed = false;
     return () => {
       if (disposed) return;
@@ -70,7 +72,18 @@ export class SimulatedNetwork implements Network {
       const count = (this.listeningIps.get(ip) ?? 1) - 1;
       if (count <= 0) this.listeningIps.delete(ip);
       else this.listeningIps.set(ip, count);
+      this.reachabilityChanged();
     };
+  }
+
+  onReachabilityChanged(callback: () => void): () => void {
+    this.reachabilityWatchers.add(callback);
+    return () => this.reachabilityWatchers.delete(callback);
+  }
+
+  /** A listener or a NetworkPolicy changed (createNetwork calls this for policies). */
+  reachabilityChanged(): void {
+    for (const callback of [...this.reachabilityWatchers]) callback();
   }
 
   async connect(source: NetworkSource, host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {

@@ -91,20 +91,41 @@ export function createNetwork(ctx: ComponentContext, options: NetworkOptions = {
     },
     delete: (node) => table.setNode(node, false),
   });
+  // What a pod can reach changes with policies (and, while any exist, with the labels they select on).
+  const policyInputChanged = (always: boolean) => {
+    if (always || !policies.empty) network.reachabilityChanged();
+  };
   watch<NetworkPolicy>(NetworkPolicyResource, {
-    add: (policy) => policies.policies.set(key(policy), policy),
-    update: (_old, policy) => policies.policies.set(key(policy), policy),
-    delete: (policy) => policies.policies.delete(key(policy)),
+    add: (policy) => {
+      policies.policies.set(key(policy), policy);
+      policyInputChanged(true);
+    },
+    update: (_old, policy) => {
+      policies.policies.set(key(policy), policy);
+      policyInputChanged(true);
+    },
+    delete: (policy) => {
+      policies.policies.delete(key(policy));
+      policyInputChanged(true);
+    },
   });
   watch<KubeObject>(Namespaces, {
-    add: (namespace) => policies.namespaceLabels.set(namespace.metadata.name ?? "", namespace.metadata.labels ?? {}),
-    update: (_old, namespace) =>
-      policies.namespaceLabels.set(namespace.metadata.name ?? "", namespace.metadata.labels ?? {}),
+    add: (namespace) => {
+      policies.namespaceLabels.set(namespace.metadata.name ?? "", namespace.metadata.labels ?? {});
+      policyInputChanged(false);
+    },
+    update: (_old, namespace) => {
+      policies.namespaceLabels.set(namespace.metadata.name ?? "", namespace.metadata.labels ?? {});
+      policyInputChanged(false);
+    },
     delete: (namespace) => policies.namespaceLabels.delete(namespace.metadata.name ?? ""),
   });
   watch<Pod>(Pods, {
     add: (pod) => table.setPod(pod, true),
-    update: (_old, pod) => table.setPod(pod, true),
+    update: (old, pod) => {
+      table.setPod(pod, true);
+      if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) policyInputChanged(false);
+    },
     delete: (pod) => table.setPod(pod, false),
   });
 

@@ -233,6 +233,11 @@ export class ContainerRuntime {
       this.images.set(reference.normalized, { image: resolved, pulledAt: this.options.clock.now() });
   }
 
+  /** The containers the runtime holds (`crictl ps -a`). */
+  listContainers(): RuntimeContainer[] {
+    return [...this.containers.values()];
+  }
+
   createContainer(spec: ContainerSpec): RuntimeContainer {
     const container = new RuntimeContainer(this.newId(), spec, this.options.clock);
     this.containers.set(container.id, container);

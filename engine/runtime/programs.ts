@@ -95,6 +95,10 @@ export class ServerProcess implements Process {
         if (this.program.cpuMillicoresPerRequestPerSecond) this.recentRequests.push(this.env.clock.now());
         const response = await this.answer(http, request, peer);
         this.accessLog(request, response, peer);
+        // Fixed answers that leave no trace may be skipped by a prober until a listener changes.
+        const fixed = http.kind !== "static" || http.routes?.[request.path.split("?")[0] || "/"] !== undefined;
+        if (fixed && !this.program.accessLog && !this.program.cpuMillicoresPerRequestPerSecond)
+          response.repeatable = true;
         return response;
       };
     }

@@ -46,6 +46,7 @@ export class NodeLifecycleController {
   private readonly evictions = new Map<string, number>();
   private leaseTimer?: { due: number; cancel: () => void };
   private evictionTimer?: { due: number; cancel: () => void };
+  private stopHeartbeats?: () => void;
 
   constructor(private readonly context: ControllerContext) {
     this.recorder = context.recorder("node-controller");
@@ -76,9 +77,12 @@ export class NodeLifecycleController {
       },
       delete: (pod) => this.evictions.delete(keyOf(pod)),
     });
+    // A kubelet that starts or stops renewing changes when its node's lease can expire.
+    this.stopHeartbeats = context.heartbeats?.onChange((name) => this.nodeQueue.add(name));
   }
 
   stop(): void {
+    this.stopHeartbeats?.();
     this.leaseTimer?.cancel();
     this.evictionTimer?.cancel();
   }
@@ -99,7 +103,9 @@ export class NodeLifecycleController {
   /** The last sign of life: the Lease's renewTime or the Ready condition's heartbeat, whichever is later. */
   private lastHeartbeat(node: Node): number | undefined {
     const lease = this.leases.get("kube-node-lease", node.metadata.name ?? "");
+    const renewed = this.context.heartbeats?.lastRenewal(node.metadata.name ?? "", this.context.clock.now());
     const candidates = [
+      renewed !== undefined ? new Date(renewed).toISOString() : undefined,
       lease?.spec?.renewTime,
       node.status?.conditions?.find((condition) => condition.type === "Ready")?.lastHeartbeatTime,
       node.metadata.creationTimestamp,
@@ -124,7 +130,8 @@ export class NodeLifecycleController {
       await this.markUnknown(node, now);
       return; // The status update comes back as an event and taints follow on that sync.
     }
-    if (now < expires) this.armLeaseTimer(expires);
+    // A lease whose kubelet is still renewing cannot expire: no timer until it stops.
+    if (now < expires && !this.context.heartbeats?.isRenewing(name)) this.armLeaseTimer(expires);
 
     await this.reconcileTaints(node, now);
   }

@@ -32,6 +32,7 @@ export function createControllerContext(component: ComponentContext): Controller
     clock: component.clock,
     client: component.client,
     log: component.log,
+    heartbeats: component.heartbeats,
     informer<T extends KubeObject>(gvr: GroupVersionResource): Informer<T> {
       return factory.informer<T>(gvr);
     },

@@ -44,6 +44,8 @@ export interface ControllerContext {
   clock: Clock;
   client: Client;
   log(line: string): void;
+  /** Kubelets' lazily computed lease renewals (see engine/cluster/NodeHeartbeats), when the cluster has them. */
+  heartbeats?: import("../../cluster/NodeHeartbeats").NodeHeartbeats;
   informer<T extends KubeObject>(gvr: import("../../api/types").GroupVersionResource): Informer<T>;
   /** An event recorder reporting as `component` (e.g. `replicaset-controller`). */
   recorder(component: string): Recorder;
