@@ -69,42 +69,7 @@ export function bootstrapCluster(
       data: { "ca.crt": options.caCertificate },
     });
   }
-  create(core("services"), {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-    spec: {
-      type: "ClusterIP",
-      clusterIP: "10.96.0.1",
-      clusterIPs: ["10.96.0.1"],
-      ipFamilies: ["IPv4"],
-      ipFamilyPolicy: "SingleStack",
-      internalTrafficPolicy: "Cluster",
-      sessionAffinity: "None",
-      ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: API_SERVER_PORT }],
-    },
-  });
-  create(core("endpoints"), {
-    apiVersion: "v1",
-    kind: "Endpoints",
-    metadata: {
-      name: "kubernetes",
-      namespace: "default",
-      labels: { "endpointslice.kubernetes.io/skip-mirror": "true" },
-    },
-    subsets: [{ addresses: [{ ip }], ports: [{ name: "https", port: API_SERVER_PORT, protocol: "TCP" }] }],
-  });
-  create(
-    { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" },
-    {
-      apiVersion: "discovery.k8s.io/v1",
-      kind: "EndpointSlice",
-      metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
-      addressType: "IPv4",
-      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
-      ports: [{ name: "https", port: API_SERVER_PORT, protocol: "TCP" }],
-    },
-  );
+  for (const { gvr, object } of kubernetesServiceObjects(ip)) create(gvr, object);
   const priorityClasses = { group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses" };
   create(priorityClasses, {
     apiVersion: "scheduling.k8s.io/v1",
@@ -248,4 +213,61 @@ function bootstrapRbac(create: (gvr: Gvr, object: KubeObject) => void): void {
   binding("kubeadm:cluster-admins", "cluster-admin", [
     { apiGroup: RBAC, kind: "Group", name: "kubeadm:cluster-admins" },
   ]);
+}
+
+/**
+ * The `kubernetes` Service in `default` and its Endpoints and EndpointSlice at the API server
+ * (`ip`:6443): what the bootstrap writes and the API server's kubernetes-service controller
+ * (kubernetesService.ts) keeps in place.
+ */
+export function kubernetesServiceObjects(ip: string): Array<{ gvr: Gvr; object: KubeObject }> {
+  const core = (resource: string): Gvr => ({ group: "", version: "v1", resource });
+  return [
+    {
+      gvr: core("services"),
+      object: {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: {
+          name: "kubernetes",
+          namespace: "default",
+          labels: { component: "apiserver", provider: "kubernetes" },
+        },
+        spec: {
+          type: "ClusterIP",
+          clusterIP: "10.96.0.1",
+          clusterIPs: ["10.96.0.1"],
+          ipFamilies: ["IPv4"],
+          ipFamilyPolicy: "SingleStack",
+          internalTrafficPolicy: "Cluster",
+          sessionAffinity: "None",
+          ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: API_SERVER_PORT }],
+        },
+      } as KubeObject,
+    },
+    {
+      gvr: core("endpoints"),
+      object: {
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: {
+          name: "kubernetes",
+          namespace: "default",
+          labels: { "endpointslice.kubernetes.io/skip-mirror": "true" },
+        },
+        subsets: [{ addresses: [{ ip }], ports: [{ name: "https", port: API_SERVER_PORT, protocol: "TCP" }] }],
+      } as KubeObject,
+    },
+    {
+      gvr: { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" },
+      object: {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+        ports: [{ name: "https", port: API_SERVER_PORT, protocol: "TCP" }],
+      } as KubeObject,
+    },
+  ];
 }

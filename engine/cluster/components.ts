@@ -3,6 +3,7 @@ import { startKubelets } from "../kubelet/startKubelets";
 import { startKubeProxy } from "../proxy";
 import { startScheduler } from "../scheduler";
 import type { ComponentStarter } from "./createCluster";
+import { startKubernetesServiceController } from "./kubernetesService";
 
 /**
  * The components createCluster starts, in order. Each engineer adds one entry for their
@@ -10,6 +11,14 @@ import type { ComponentStarter } from "./createCluster";
  * a ComponentContext with `cluster.context(name, username, groups)`.
  */
 export const componentStarters: ComponentStarter[] = [
+  {
+    name: "kube-apiserver",
+    start: (cluster) =>
+      startKubernetesServiceController(
+        cluster.context("kube-apiserver", "system:apiserver", ["system:masters"]),
+        cluster.controlPlaneIp,
+      ),
+  },
   {
     name: "kube-scheduler",
     start: (cluster) => startScheduler(cluster.context("kube-scheduler", "system:kube-scheduler")),
