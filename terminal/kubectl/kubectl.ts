@@ -110,7 +110,7 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
           return 1;
         }
       }
-      io.stdout(renderRootHelp(commands));
+      io.stdout((await referenceHelp("kubectl")) ?? renderRootHelp(commands));
       return 0;
     }
   }
@@ -130,14 +130,14 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
         io.stderr(`${message}\n`);
         return 1;
       }
-      io.stdout(renderHelp(target, path));
+      io.stdout((await referenceHelp(path)) ?? renderHelp(target, path));
       return 1;
     }
     const context = new CommandContext(io, flags, path, options.shared);
     return await target.run(context, flags);
   } catch (error) {
     if (error instanceof HelpRequested) {
-      io.stdout(renderHelp(target, path));
+      io.stdout((await referenceHelp(path)) ?? renderHelp(target, path));
       return 0;
     }
     if (error instanceof AbortedError || io.signal?.aborted) return 130;
@@ -145,6 +145,19 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
     io.stderr(failure.message.endsWith("\n") ? failure.message : `${failure.message}\n`);
     return failure.exitCode;
   }
+}
+
+let helpTexts: Promise<Record<string, string>> | undefined;
+
+/**
+ * kubectl 1.32's own help text for a command path (`kubectl rollout status`), from the data file
+ * generated from the reference client (help/generate.ts), loaded on first use.
+ */
+async function referenceHelp(path: string): Promise<string | undefined> {
+  helpTexts ??= import("./help/helpTexts.json", { with: { type: "json" } }).then(
+    (module) => module.default as Record<string, string>,
+  );
+  return (await helpTexts)[path.replace(/^kubectl ?/, "")];
 }
 
 /** `kubectl options`: the global flags. */

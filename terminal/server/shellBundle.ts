@@ -15,7 +15,7 @@ function newestSource(directory: string): number {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const full = path.join(directory, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+    else if ((entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) || entry.name.endsWith(".json"))
       newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
@@ -35,6 +35,7 @@ export async function prepareShellLaunch(root: string, _dataDirectory?: string):
     const sources = Math.max(
       newestSource(path.join(root, "terminal", "shell")),
       newestSource(path.join(root, "terminal", "kubectl")),
+      newestSource(path.join(root, "terminal", "node")),
     );
     if (!existsSync(output) || statSync(output).mtimeMs < sources) {
       mkdirSync(path.dirname(output), { recursive: true });

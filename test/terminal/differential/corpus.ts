@@ -341,6 +341,13 @@ export const readOnly: string[] = [
   "api-versions",
   "cluster-info",
   "version --client",
+  // help texts (kubectl 1.32's own, mirrored in terminal/kubectl/help/helpTexts.json)
+  "--help",
+  "get -h",
+  "create deployment --help",
+  "rollout status -h",
+  "logs --help",
+  "config set-context -h",
   "config view",
   "config view --minify",
   "config get-contexts",
