@@ -23,7 +23,7 @@ for (const words of [[], ...paths(allCommands())]) {
   try {
     const text = execFileSync("/usr/bin/kubectl", [...words, "--help"], {
       encoding: "utf8",
-      env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", KUBECONFIG: "/nonexistent" },
+      env: { ...process.env, HOME: "/nonexistent", KUBECONFIG: "/nonexistent" },
       stdio: ["ignore", "pipe", "ignore"],
     });
     // A command kubectl does not have prints the root help instead: keep only real matches.
