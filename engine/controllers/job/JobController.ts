@@ -13,10 +13,13 @@ import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodActive, isPodReady, keyOf, splitKey } from "../shared/pods";
 import { slowStartBatch } from "../shared/slowStart";
 import { matchPodFailurePolicy } from "./podFailurePolicy";
+import { matchSuccessPolicy } from "./successPolicy";
 import {
   backoffRemainingMs,
   COMPLETION_INDEX_ANNOTATION,
   formatIndexes,
+  INDEX_FAILURE_COUNT_ANNOTATION,
+  INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
   isJobFinished,
   JOB_TRACKING_FINALIZER,
   jobCondition,
@@ -32,7 +35,19 @@ const MESSAGES = {
   backoffLimit: ["BackoffLimitExceeded", "Job has reached the specified backoff limit"],
   deadline: ["DeadlineExceeded", "Job was active longer than specified deadline"],
   completions: ["CompletionsReached", "Reached expected number of succeeded pods"],
+  maxFailedIndexes: ["MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes"],
+  failedIndexes: ["FailedIndexes", "Job has failed indexes"],
 } as const;
+
+/** What one sync knows about an Indexed job's indexes (upstream's syncJobCtx fields). */
+interface IndexState {
+  /** status.failedIndexes plus the indexes that failed since (backoffLimitPerIndex). */
+  failed: Set<number>;
+  /** Per index, the failed pod kept (with its finalizer) until its replacement exists. */
+  delayed: Map<number, Pod>;
+  /** Indexes of terminating pods, not yet replaceable when podReplacementPolicy is Failed. */
+  terminating: Set<number>;
+}
 
 /**
  * pkg/controller/job: runs pods until `completions` succeed (NonIndexed or Indexed), at most
@@ -162,15 +177,33 @@ export class JobController {
     };
     const uncountedSet = new Set([...uncounted.succeeded, ...uncounted.failed]);
     const completed = parseIndexes(status.completedIndexes);
+    const perIndex = indexed && spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null;
+    const onlyReplaceFailed = onlyReplaceFailedPods(spec);
+    const failedPod = (pod: Pod) => isPodFailed(pod, onlyReplaceFailed);
+    const indexState = indexed ? this.indexState(spec, status, pods, uncountedSet, completed, perIndex) : undefined;
 
     // 1. Newly finished pods still carrying the tracking finalizer.
     const newlyFinished: Array<{ pod: Pod; succeeded: boolean; time: number }> = [];
+    const delayedFailures: Pod[] = [];
+    const released: Pod[] = [];
+    // With podReplacementPolicy Failed a deleted pod only counts once it has failed, but a job that
+    // is finishing counts every pod it deleted as failed (or, succeeding, just lets it go).
+    const finishingWithFailure = jobCondition(job, "FailureTarget")?.status === "True";
+    const finishingWithSuccess = jobCondition(job, "SuccessCriteriaMet")?.status === "True";
     for (const pod of pods) {
       if (!hasTrackingFinalizer(pod) || uncountedSet.has(pod.metadata.uid ?? "")) continue;
       const phase = pod.status?.phase;
       if (phase === "Succeeded") newlyFinished.push({ pod, succeeded: true, time: finishTime(pod, now) });
-      else if (phase === "Failed" || pod.metadata.deletionTimestamp)
-        newlyFinished.push({ pod, succeeded: false, time: finishTime(pod, now) });
+      else if (failedPod(pod) || (finishingWithFailure && pod.metadata.deletionTimestamp)) {
+        // canRemoveFinalizer: a failed pod whose index waits for its replacement keeps its finalizer
+        // (and stays uncounted) so the replacement can carry the index's failure count.
+        const index = podIndex(pod);
+        if (index !== undefined && indexState?.delayed.get(index) === pod) delayedFailures.push(pod);
+        else newlyFinished.push({ pod, succeeded: false, time: finishTime(pod, now) });
+      } else if (finishingWithSuccess && pod.metadata.deletionTimestamp) {
+        // A finished job lets go of the pods it deleted without counting them.
+        released.push(pod);
+      }
     }
     newlyFinished.sort((a, b) => a.time - b.time);
     let policyFailure: string | undefined;
@@ -230,6 +263,19 @@ export class JobController {
         startTime + spec.activeDeadlineSeconds * 1000 <= now
       )
         failure = MESSAGES.deadline;
+      if (!failure && perIndex && indexState) {
+        const failedCount = indexState.failed.size;
+        if (
+          spec.maxFailedIndexes !== undefined &&
+          spec.maxFailedIndexes !== null &&
+          failedCount > spec.maxFailedIndexes
+        ) {
+          failure = MESSAGES.maxFailedIndexes;
+        } else if (failedCount > 0 && failedCount + completed.size >= (spec.completions ?? 0)) {
+          failure = MESSAGES.failedIndexes;
+        }
+      }
+      const successPolicyMessage = !failure && indexed ? matchSuccessPolicy(spec, completed) : undefined;
       if (failure) {
         failureTarget = {
           type: "FailureTarget",
@@ -240,6 +286,16 @@ export class JobController {
           message: failure[1],
         };
         conditions.push(failureTarget);
+      } else if (successPolicyMessage) {
+        successMet = {
+          type: "SuccessCriteriaMet",
+          status: "True",
+          lastProbeTime: time,
+          lastTransitionTime: time,
+          reason: "SuccessPolicy",
+          message: successPolicyMessage,
+        };
+        conditions.push(successMet);
       } else {
         const complete =
           spec.completions === undefined || spec.completions === null
@@ -259,6 +315,17 @@ export class JobController {
       }
     }
 
+    // A finishing job keeps no pod back for a replacement: the delayed failures count now.
+    let failedTotal = failed;
+    if ((failureTarget || successMet) && delayedFailures.length > 0) {
+      for (const pod of delayedFailures) {
+        newlyFinished.push({ pod, succeeded: false, time: finishTime(pod, now) });
+        if (matchPodFailurePolicy(spec, pod)?.action === "Ignore") continue;
+        uncounted.failed.push(pod.metadata.uid ?? "");
+        failedTotal++;
+      }
+    }
+
     let activeCount = active.length;
     let manageError: unknown;
     if (failureTarget || successMet) {
@@ -273,7 +340,11 @@ export class JobController {
       activeCount = 0;
     } else if (this.expectations.satisfied(key)) {
       try {
-        activeCount = await this.manageJob(job, active, succeeded, completed, record, key, conditions);
+        const terminatingCount = onlyReplaceFailed ? terminating.length : 0;
+        activeCount = await this.manageJob(job, active, succeeded, completed, record, key, conditions, {
+          terminating: terminatingCount,
+          indexes: indexState,
+        });
       } catch (error) {
         manageError = error;
       }
@@ -287,11 +358,13 @@ export class JobController {
       job.metadata.resourceVersion = written.metadata.resourceVersion;
       for (const entry of newlyFinished) await this.removeTrackingFinalizer(entry.pod);
     }
+    for (const pod of released) await this.removeTrackingFinalizer(pod);
 
     // 4. Fold the uncounted pods into the counts, and finish the job when nothing runs any more.
     status.succeeded = succeeded;
-    status.failed = failed;
+    status.failed = failedTotal;
     if (indexed) status.completedIndexes = formatIndexes(completed);
+    if (perIndex && indexState) status.failedIndexes = formatIndexes(indexState.failed);
     status.uncountedTerminatedPods = {};
     status.active = activeCount;
     status.ready = active.filter(isPodReady).length;
@@ -326,6 +399,59 @@ export class JobController {
     }
   }
 
+  /**
+   * calculateFailedIndexes and getPodsWithDelayedDeletionPerIndex: the indexes that failed for
+   * good (a counted failure with `backoffLimitPerIndex` failures before it, or a FailIndex rule),
+   * and per remaining index the last failed pod, whose removal waits for its replacement.
+   */
+  private indexState(
+    spec: NonNullable<Job["spec"]>,
+    status: JobStatus,
+    pods: Pod[],
+    uncounted: Set<string>,
+    completed: Set<number>,
+    perIndex: boolean,
+  ): IndexState {
+    const completions = spec.completions ?? 0;
+    const onlyReplaceFailed = onlyReplaceFailedPods(spec);
+    const valid = (pod: Pod) => {
+      const index = podIndex(pod);
+      return index !== undefined && index < completions && hasTrackingFinalizer(pod) ? index : undefined;
+    };
+    const failed = new Set([...parseIndexes(status.failedIndexes)].filter((i) => i < completions));
+    const delayed = new Map<number, Pod>();
+    const terminating = new Set<number>();
+    for (const pod of pods) {
+      const index = podIndex(pod);
+      if (index !== undefined && pod.metadata.deletionTimestamp && !isTerminal(pod)) terminating.add(index);
+    }
+    if (!perIndex) return { failed, delayed, terminating };
+    const limit = spec.backoffLimitPerIndex ?? 0;
+    for (const pod of pods) {
+      const index = valid(pod);
+      if (index === undefined || !isPodFailed(pod, onlyReplaceFailed)) continue;
+      const verdict = pod.status?.phase === "Failed" ? matchPodFailurePolicy(spec, pod) : undefined;
+      if (verdict?.action === "FailIndex") failed.add(index);
+      else if (verdict?.action !== "Ignore" && indexFailureCount(pod) >= limit) failed.add(index);
+    }
+    const activeIndexes = new Set(pods.filter(isPodActive).map(podIndex));
+    for (const pod of pods) {
+      const index = valid(pod);
+      if (index === undefined || uncounted.has(pod.metadata.uid ?? "") || !isPodFailed(pod, onlyReplaceFailed))
+        continue;
+      if (completed.has(index) || failed.has(index) || activeIndexes.has(index)) continue;
+      const previous = delayed.get(index);
+      if (
+        !previous ||
+        (absoluteFailureCount(previous) <= absoluteFailureCount(pod) &&
+          finishTime(pod, this.now()) >= finishTime(previous, this.now()))
+      ) {
+        delayed.set(index, pod);
+      }
+    }
+    return { failed, delayed, terminating };
+  }
+
   /** manageJob: creates or deletes pods towards the wanted number of active pods. */
   private async manageJob(
     job: Job,
@@ -335,6 +461,7 @@ export class JobController {
     record: BackoffRecord,
     key: string,
     conditions: JobCondition[],
+    extra: { terminating: number; indexes?: IndexState },
   ): Promise<number> {
     const spec = withJobDefaults(job.spec);
     const time = toRfc3339(this.now());
@@ -376,19 +503,48 @@ export class JobController {
       await this.deletePods(job, active, active.length - wantActive, key);
       return wantActive;
     }
-    if (active.length === wantActive) return active.length;
+    // podReplacementPolicy Failed: a terminating pod still holds its place until it has failed.
+    if (active.length + extra.terminating >= wantActive) return active.length;
 
-    const remaining = backoffRemainingMs(record.failuresAfterLastSuccess, record.lastFailureTime, this.now());
-    if (remaining > 0) {
-      this.queue.addAfter(key, remaining);
-      return active.length;
+    const perIndex =
+      spec.completionMode === "Indexed" &&
+      spec.backoffLimitPerIndex !== undefined &&
+      spec.backoffLimitPerIndex !== null;
+    if (!perIndex) {
+      const remaining = backoffRemainingMs(record.failuresAfterLastSuccess, record.lastFailureTime, this.now());
+      if (remaining > 0) {
+        this.queue.addAfter(key, remaining);
+        return active.length;
+      }
     }
-    let diff = Math.min(wantActive - active.length, BURST_REPLICAS);
+    let diff = Math.min(wantActive - extra.terminating - active.length, BURST_REPLICAS);
     let indexes: number[] = [];
+    const delayed = extra.indexes?.delayed;
     if (spec.completionMode === "Indexed") {
+      // firstPendingIndexes: not succeeded, not running, not failed for good, not (with
+      // podReplacementPolicy Failed) still terminating.
       const taken = new Set(active.map(podIndex));
+      for (const index of extra.indexes?.failed ?? []) taken.add(index);
+      if (extra.terminating > 0) for (const index of extra.indexes?.terminating ?? []) taken.add(index);
       for (let i = 0; i < (spec.completions ?? 0) && indexes.length < diff; i++)
         if (!completed.has(i) && !taken.has(i)) indexes.push(i);
+      if (perIndex) {
+        // Each index backs off on its own: 10 s doubling per failure of that index, from its last failure.
+        let soonest = Number.POSITIVE_INFINITY;
+        const now = this.now();
+        indexes = indexes.filter((index) => {
+          const last = delayed?.get(index);
+          if (!last) return true;
+          const failures = indexFailureCount(last) + indexIgnoredFailureCount(last) + 1;
+          const remaining = backoffRemainingMs(failures, finishTime(last, now), now);
+          if (remaining > 0) soonest = Math.min(soonest, remaining);
+          return remaining === 0;
+        });
+        if (indexes.length === 0 && Number.isFinite(soonest)) {
+          this.queue.addAfter(key, soonest);
+          return active.length;
+        }
+      }
       diff = indexes.length;
     }
     this.expectations.expectCreations(key, diff);
@@ -406,6 +562,11 @@ export class JobController {
             ...(pod.metadata.annotations ?? {}),
             [COMPLETION_INDEX_ANNOTATION]: String(index),
           };
+          if (perIndex) {
+            const [failures, ignored] = newIndexFailureCounts(spec, delayed?.get(index));
+            pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(failures);
+            if (ignored > 0) pod.metadata.annotations[INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(ignored);
+          }
           pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX_ANNOTATION]: String(index) };
           if (pod.spec) {
             pod.spec.hostname = `${job.metadata.name}-${index}`;
@@ -464,6 +625,49 @@ export class JobController {
       if (!isNotFound(error)) throw error;
     }
   }
+}
+
+/**
+ * onlyReplaceFailedPods: with podReplacementPolicy Failed (the default when a podFailurePolicy is
+ * set) a replacement waits until the old pod has failed, not merely started terminating.
+ */
+function onlyReplaceFailedPods(spec: NonNullable<Job["spec"]>): boolean {
+  return spec.podReplacementPolicy === "Failed" || Boolean(spec.podFailurePolicy);
+}
+
+/** isPodFailed: Failed, or (unless only failed pods are replaced) deleted before it succeeded. */
+function isPodFailed(pod: Pod, onlyReplaceFailed: boolean): boolean {
+  if (pod.status?.phase === "Failed") return true;
+  if (onlyReplaceFailed) return false;
+  return Boolean(pod.metadata.deletionTimestamp) && pod.status?.phase !== "Succeeded";
+}
+
+/** An annotation as a non-negative int32, 0 when absent or malformed (as parseInt32 upstream). */
+function countAnnotation(pod: Pod, name: string): number {
+  const value = Number(pod.metadata.annotations?.[name]);
+  return Number.isInteger(value) && value >= 0 && value <= 2147483647 ? value : 0;
+}
+
+function indexFailureCount(pod: Pod): number {
+  return countAnnotation(pod, INDEX_FAILURE_COUNT_ANNOTATION);
+}
+
+function indexIgnoredFailureCount(pod: Pod): number {
+  return countAnnotation(pod, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION);
+}
+
+function absoluteFailureCount(pod: Pod): number {
+  return indexFailureCount(pod) + indexIgnoredFailureCount(pod);
+}
+
+/** getNewIndexFailureCounts: the replaced pod's counts plus its own failure (ignored or not). */
+function newIndexFailureCounts(spec: NonNullable<Job["spec"]>, replaced: Pod | undefined): [number, number] {
+  if (!replaced) return [0, 0];
+  let failures = indexFailureCount(replaced);
+  let ignored = indexIgnoredFailureCount(replaced);
+  if (spec.podFailurePolicy && matchPodFailurePolicy(spec, replaced)?.action === "Ignore") ignored++;
+  else failures++;
+  return [failures, ignored];
 }
 
 function hasTrackingFinalizer(pod: Pod): boolean {

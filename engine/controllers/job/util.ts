@@ -2,6 +2,9 @@ import type { Job, JobCondition } from "../../api/batch";
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
+/** Failures of the pod's index before it (backoffLimitPerIndex), and those a podFailurePolicy ignored. */
+export const INDEX_FAILURE_COUNT_ANNOTATION = "batch.kubernetes.io/job-index-failure-count";
+export const INDEX_IGNORED_FAILURE_COUNT_ANNOTATION = "batch.kubernetes.io/job-index-ignored-failure-count";
 /** DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
 export const BACKOFF_BASE_MS = 10_000;
 export const BACKOFF_MAX_MS = 360_000;
@@ -55,14 +58,17 @@ export function parseIndexes(text: string | undefined): Set<number> {
   return result;
 }
 
-/** Renders an index set as intervals (`1,3-5`), as the Job status does. */
+/** Renders an index set as intervals (`1,3-5`, `7,8`), as the Job status does. */
 export function formatIndexes(indexes: Iterable<number>): string {
   const sorted = [...new Set(indexes)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    // Two neighbours print as a pair (`5,6`), three or more as a range (`5-7`), as orderedIntervals.String().
+    if (i === j) parts.push(`${sorted[i]}`);
+    else if (j === i + 1) parts.push(`${sorted[i]},${sorted[j]}`);
+    else parts.push(`${sorted[i]}-${sorted[j]}`);
     i = j + 1;
   }
   return parts.join(",");
