@@ -32,6 +32,7 @@ import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
 import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefix } from "./registry/objects";
 import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
 import { checkUnknownFields } from "./registry/unknownFields";
+import { WatchBookmarks } from "./registry/WatchBookmarks";
 import { watchResource } from "./registry/watch";
 import { findTypeError } from "./resources/schema/typeErrors";
 
@@ -111,6 +112,8 @@ export class ApiServerCore implements ApiServer {
   readonly kubelets = new KubeletRegistry();
   /** Stored objects decoded once and shared by GET, LIST and watches. */
   readonly decoded = new DecodedObjects();
+  /** Periodic bookmarks of the watches that allow them (one timer, armed only while such watches exist). */
+  readonly bookmarks: WatchBookmarks;
   readonly random: () => number;
   readonly strategyContext: StrategyContext;
   readonly admissionContext: AdmissionContext;
@@ -122,6 +125,7 @@ export class ApiServerCore implements ApiServer {
   constructor(options: ApiServerOptions) {
     this.log = options.log ?? ((line) => console.error(line));
     this.clock = options.clock;
+    this.bookmarks = new WatchBookmarks(this.clock);
     this.store = options.store ?? new KeyValueStore();
     this.resources = new ResourceRegistry(options.resources ?? []);
     for (const definition of accessReviewDefinitions) {

@@ -254,6 +254,40 @@ describe("createHttpHandler", () => {
     expect(watch.ended).toBe(true);
   });
 
+  it("sends periodic BOOKMARKs to HTTP watches that allow them, ending at the server's default timeout", async () => {
+    const watch = new RecordingResponse();
+    await handler.handle(
+      {
+        method: "GET",
+        url: "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=1",
+        headers: {},
+        body: new Uint8Array(0),
+        user: ADMIN,
+      },
+      watch,
+    );
+    const bookmarks = () =>
+      watch.text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .filter((event) => event.type === "BOOKMARK");
+    await clock.advance(59_999);
+    expect(bookmarks()).toHaveLength(0);
+    await clock.advance(1);
+    expect(bookmarks()).toEqual([
+      {
+        type: "BOOKMARK",
+        object: { apiVersion: "v1", kind: "ConfigMap", metadata: { resourceVersion: String(cluster.store.revision) } },
+      },
+    ]);
+    await clock.advance(60_000);
+    expect(bookmarks()).toHaveLength(2);
+    // Without timeoutSeconds the server closes a watch after 30 to 60 minutes, as upstream's MinRequestTimeout.
+    await clock.advance(60 * 60_000);
+    expect(watch.ended).toBe(true);
+  });
+
   it("answers a watch from a compacted resourceVersion with an ERROR event carrying a 410 Status", async () => {
     await send("POST", "/api/v1/namespaces/default/configmaps", { body: '{"metadata":{"name":"old"}}' });
     cluster.store.compact(cluster.store.revision);

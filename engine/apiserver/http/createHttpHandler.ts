@@ -774,13 +774,11 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     let ended = false;
     let first = true;
     let dispose: (() => void) | undefined;
-    let cancelTimer: (() => void) | undefined;
     const pending: WatchEvent[] = [];
 
     const end = () => {
       if (ended) return;
       ended = true;
-      cancelTimer?.();
       dispose?.();
       closers.delete(end);
       if (started) response.end();
@@ -821,6 +819,9 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       response.write(encodeEvent(event));
     };
 
+    // upstream's default for a watch without timeoutSeconds: MinRequestTimeout, jittered up to
+    // twice that. The watch closes itself then (and sends its last bookmark 2 s before).
+    resourceRequest.options.timeoutSeconds ??= Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random()));
     try {
       dispose = apiServer.watch(resourceRequest, send, () => end());
     } catch (error) {
@@ -843,9 +844,6 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     response.writeHead(200, { ...headers, "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
     response.flushHeaders?.();
     for (const event of pending.splice(0)) response.write(encodeEvent(event));
-    const timeoutSeconds =
-      resourceRequest.options.timeoutSeconds ?? Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random()));
-    cancelTimer = clock.setTimer(timeoutSeconds * 1000, end);
     response.on("close", end);
     closers.add(end);
   }

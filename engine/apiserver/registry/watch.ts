@@ -33,11 +33,13 @@ export function watchResource(
   let closed = false;
   let disposeStore: (() => void) | undefined;
   let disposeTimer: (() => void) | undefined;
+  let disposeBookmarks: (() => void) | undefined;
   const close = (error?: Error) => {
     if (closed) return;
     closed = true;
     disposeStore?.();
     disposeTimer?.();
+    disposeBookmarks?.();
     onClose?.(error);
   };
   const emit = (event: WatchEvent) => {
@@ -135,7 +137,15 @@ export function watchResource(
     throw error;
   }
   if (options.timeoutSeconds && options.timeoutSeconds > 0) {
-    disposeTimer = server.clock.setTimer(options.timeoutSeconds * 1000, () => close());
+    const timeoutMs = options.timeoutSeconds * 1000;
+    disposeTimer = server.clock.setTimer(timeoutMs, () => close());
+    if (options.allowWatchBookmarks && !closed) {
+      // Every change up to the store's revision has been delivered (synchronously), so that is
+      // the revision a client can resume from.
+      disposeBookmarks = server.bookmarks.add(server.clock.now() + timeoutMs, () =>
+        bookmark(server.store.revision, false),
+      );
+    }
   }
   if (closed) disposeStore();
   return () => close();
