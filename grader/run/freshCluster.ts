@@ -2,10 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type Cluster, createCluster } from "../../engine/cluster/createCluster";
+import { diskNodeFileSystems } from "../../engine/host/DiskNodeFileSystem";
 import { type ClusterUp, runClusterUp } from "../../engine/host/standalone/runClusterUp";
-import { startCluster } from "../../engine/host/standalone/startCluster";
+import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
 import { applyObject } from "../../terminal/kubectl/apply";
 import { parseManifests } from "../../terminal/kubectl/manifests";
+import { ClusterNodeBackend } from "../../terminal/node/ClusterNodeBackend";
 import { runCheck } from "../checks/index";
 import { type CheckOf, durationMs, type StartingState } from "../format/schema";
 import { GradingCluster } from "./GradingCluster";
@@ -32,8 +35,33 @@ export async function startFreshCluster(options: { speed?: "fast" | "realistic" 
   const home = path.join(folder, "home");
   await mkdir(home, { recursive: true });
   let up: ClusterUp;
+  // What engine/host/standalone/startCluster boots, keeping the cluster and its node file systems
+  // for the solution shell's node access (ssh, crictl, etcdctl, node files), as the hosted terminal has.
+  let engine: Cluster | undefined;
+  const fileSystems = new Map<string, NodeFileSystem>();
+  const onDisk = diskNodeFileSystems(dataDir);
   try {
-    up = await runClusterUp({ port: 0, kubeconfigPath, speed: options.speed ?? "fast", dataDir, startCluster });
+    up = await runClusterUp({
+      port: 0,
+      kubeconfigPath,
+      speed: options.speed ?? "fast",
+      dataDir,
+      startCluster: (start) => {
+        const cluster = createCluster({
+          clock: start.clock,
+          speed: start.speed,
+          nodes: start.nodes,
+          dataDir: start.dataDir,
+          nodeFileSystem: (node) => {
+            const fileSystem = onDisk(node);
+            fileSystems.set(node, fileSystem);
+            return fileSystem;
+          },
+        });
+        engine = cluster;
+        return { apiServer: cluster.apiServer, ready: cluster.ready, stop: () => cluster.stop() };
+      },
+    });
     await up.cluster.ready;
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
@@ -48,7 +76,14 @@ export async function startFreshCluster(options: { speed?: "fast" | "realistic" 
     grading,
     kubeconfigPath,
     home,
-    shell: new LearnerShell(home, kubeconfigPath),
+    shell: new LearnerShell(
+      home,
+      kubeconfigPath,
+      new ClusterNodeBackend(async () => {
+        if (!engine) throw new Error("the cluster has not started");
+        return { cluster: engine, fileSystem: (node) => fileSystems.get(node) };
+      }),
+    ),
     async stop() {
       await up.stop();
       rmSync(folder, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { NodeBackend } from "../../terminal/node/NodeBackend";
 import { isIncomplete, Shell } from "../../terminal/shell/Shell";
 
 /** One command of a script and how it went. */
@@ -23,6 +24,8 @@ export class LearnerShell {
   constructor(
     private readonly home: string,
     private readonly kubeconfigPath: string,
+    /** The cluster's nodes (ssh, crictl, etcdctl, node files), as the lesson page's terminal has them. */
+    private readonly nodes?: NodeBackend,
   ) {}
 
   private started() {
@@ -36,6 +39,7 @@ export class LearnerShell {
         },
         columns: 200,
         rows: 50,
+        nodes: this.nodes,
       });
       await shell.start();
       return { shell, output };
