@@ -104,6 +104,29 @@ describe("jobs", () => {
       ["Suspended", "0/1", ""],
     ],
     ["terminating", { completions: 1 }, {}, ago(0), ["Terminating", "0/1", ""]],
+    [
+      "failing (FailureTarget)",
+      { completions: 1 },
+      { conditions: [{ type: "FailureTarget", status: "True" }] },
+      undefined,
+      ["FailureTarget", "0/1", ""],
+    ],
+    // upstream's printJob knows Complete, Failed, Suspended and FailureTarget only: a job whose
+    // success policy is met but not yet Complete still prints Running.
+    [
+      "succeeding (SuccessCriteriaMet)",
+      { completions: 1 },
+      { conditions: [{ type: "SuccessCriteriaMet", status: "True" }] },
+      undefined,
+      ["Running", "0/1", ""],
+    ],
+    [
+      "with a condition that is not True",
+      { completions: 1 },
+      { conditions: [{ type: "Complete", status: "False" }] },
+      undefined,
+      ["Running", "0/1", ""],
+    ],
   ])("prints a %s job", (_name, spec, status, deletionTimestamp, expected) => {
     const job: Job = {
       apiVersion: "batch/v1",

@@ -197,7 +197,6 @@ export const jobs: ResourceDefinition<Job> = {
       else if (job.metadata.deletionTimestamp) status = "Terminating";
       else if (hasCondition(job, "Suspended")) status = "Suspended";
       else if (hasCondition(job, "FailureTarget")) status = "FailureTarget";
-      else if (hasCondition(job, "SuccessCriteriaMet")) status = "SuccessCriteriaMet";
       const [containers, images] = layoutContainerCells(job.spec?.template?.spec?.containers);
       return [
         job.metadata.name ?? "",

@@ -126,7 +126,7 @@ export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> =
         capacity,
         modes,
         storageClass,
-        spec.volumeAttributesClassName || "<unset>",
+        spec.volumeAttributesClassName ?? "<unset>",
         translateTimestampSince(claim.metadata.creationTimestamp, now),
         spec.volumeMode ?? "<unset>",
       ];

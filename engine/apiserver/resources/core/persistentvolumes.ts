@@ -139,7 +139,7 @@ export const persistentVolumes: ResourceDefinition<PersistentVolume> = {
         phase,
         claim,
         storageClass,
-        spec.volumeAttributesClassName || "<unset>",
+        spec.volumeAttributesClassName ?? "<unset>",
         volume.status?.reason ?? "",
         translateTimestampSince(volume.metadata.creationTimestamp, now),
         spec.volumeMode ?? "<unset>",
