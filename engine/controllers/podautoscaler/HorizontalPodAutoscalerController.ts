@@ -4,6 +4,7 @@ import type {
   HPAScalingRules,
   MetricSpec,
   MetricStatus,
+  MetricTarget,
 } from "../../api/autoscaling";
 import type { Pod } from "../../api/core";
 import { quantityToMilli, quantityToNumber } from "../../api/quantity";
@@ -165,38 +166,48 @@ export class HorizontalPodAutoscalerController {
       const metricSpecs: MetricSpec[] = spec.metrics?.length
         ? spec.metrics
         : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
-      let best: { replicas: number; reason: string } | undefined;
+      // computeReplicasForMetrics: the largest proposal wins; all metrics invalid, or some invalid
+      // while the valid ones would scale down, is an error reported through the first failure.
+      let best: { replicas: number; name: string } | undefined;
       const statuses: MetricStatus[] = [];
-      const errors: string[] = [];
+      let firstFailure: MetricFailure | undefined;
+      let invalid = 0;
       for (const metric of metricSpecs) {
         try {
-          const result = this.resourceReplicas(metric, pods, currentReplicas, namespace ?? "", now);
+          const result = this.metricReplicas(metric, pods, currentReplicas, namespace ?? "");
           statuses.push(result.status);
-          if (!best || result.replicas > best.replicas)
-            best = { replicas: result.replicas, reason: result.reason(currentReplicas) };
+          if (!best || result.replicas > best.replicas) best = { replicas: result.replicas, name: result.name };
         } catch (error) {
-          errors.push(errorMessage(error));
+          const failure =
+            error instanceof MetricFailure ? error : new MetricFailure("FailedGetResourceMetric", errorMessage(error));
+          firstFailure ??= failure;
+          invalid++;
+          statuses.push({ type: "" });
         }
       }
-      if (!best) {
-        const first = errors[0] ?? "no metrics";
+      if (firstFailure) {
+        // getUnableComputeReplicaCountCondition records one event per failing metric's reason.
+        this.recorder.event(hpa, "Warning", firstFailure.reason, firstFailure.message);
+      }
+      if (!best || (firstFailure && best.replicas < currentReplicas)) {
+        const failure = firstFailure ?? new MetricFailure("FailedGetResourceMetric", "no metrics");
         setCondition(
           "ScalingActive",
           "False",
-          "FailedGetResourceMetric",
-          `the HPA was unable to compute the replica count: ${first}`,
+          failure.reason,
+          `the HPA was unable to compute the replica count: ${failure.message}`,
         );
-        this.recorder.event(hpa, "Warning", "FailedGetResourceMetric", first);
         this.recorder.event(
           hpa,
           "Warning",
           "FailedComputeMetricsReplicas",
-          `invalid metrics (${errors.length} invalid out of ${metricSpecs.length}), first error is: ${first}`,
+          `invalid metrics (${invalid} invalid out of ${metricSpecs.length}), first error is: ${failure.message}`,
         );
         await this.writeStatus(hpa, {
           ...hpa.status,
           currentReplicas,
           desiredReplicas: hpa.status?.desiredReplicas ?? currentReplicas,
+          currentMetrics: statuses,
           conditions,
         });
         return;
@@ -206,11 +217,12 @@ export class HorizontalPodAutoscalerController {
         "ScalingActive",
         "True",
         "ValidMetricFound",
-        `the HPA was able to successfully calculate a replica count from ${describeMetric(metricSpecs[0])}`,
+        `the HPA was able to successfully calculate a replica count from ${best.name}`,
       );
       const normalized = this.normalize(key, hpa, best.replicas, currentReplicas, now, setCondition);
       desired = normalized;
-      reason = best.reason;
+      // rescaleReason: the winning metric when scaling up; going down, every metric was below.
+      reason = desired > currentReplicas ? `${best.name} above target` : "All metrics below target";
       rescale = desired !== currentReplicas;
     }
 
@@ -263,19 +275,77 @@ export class HorizontalPodAutoscalerController {
     await this.writeStatus(hpa, status);
   }
 
-  /** GetResourceReplicas / GetRawResourceReplicas for one metric. */
+  /**
+   * computeReplicasForMetric: Resource and ContainerResource metrics come from metrics.k8s.io (the
+   * kubelets' usage); Pods, Object and External metrics need custom.metrics.k8s.io /
+   * external.metrics.k8s.io, which this cluster does not serve, so they fail as they do on a
+   * real cluster without an adapter (`no custom metrics API (custom.metrics.k8s.io) registered`).
+   */
+  private metricReplicas(metric: MetricSpec, pods: readonly Pod[], currentReplicas: number, namespace: string) {
+    switch (metric.type) {
+      case "Resource":
+        if (!metric.resource) break;
+        return this.resourceReplicas(
+          metric.resource.name,
+          metric.resource.target,
+          undefined,
+          pods,
+          currentReplicas,
+          namespace,
+        );
+      case "ContainerResource":
+        if (!metric.containerResource) break;
+        return this.resourceReplicas(
+          metric.containerResource.name,
+          metric.containerResource.target,
+          metric.containerResource.container,
+          pods,
+          currentReplicas,
+          namespace,
+        );
+      case "Pods": {
+        const name = metric.pods?.metric.name ?? "";
+        throw new MetricFailure("FailedGetPodsMetric", `unable to get metric ${name}: ${NO_CUSTOM_METRICS}`);
+      }
+      case "Object": {
+        const name = metric.object?.metric.name ?? "";
+        const described = metric.object?.describedObject;
+        throw new MetricFailure(
+          "FailedGetObjectMetric",
+          `unable to get metric ${name}: ${described?.kind} on ${namespace} ${described?.name}/${NO_CUSTOM_METRICS}`,
+        );
+      }
+      case "External": {
+        const name = metric.external?.metric.name ?? "";
+        throw new MetricFailure(
+          "FailedGetExternalMetric",
+          `unable to get external metric ${namespace}/${name}/${selectorString(metric.external?.metric.selector)}: ${NO_EXTERNAL_METRICS}`,
+        );
+      }
+    }
+    throw new MetricFailure("InvalidMetricSourceType", `unknown metric source type "${metric.type}"`);
+  }
+
+  /** GetResourceReplicas / GetRawResourceReplicas for a pod-level or one-container resource metric. */
   private resourceReplicas(
-    metric: MetricSpec,
+    resource: string,
+    target: MetricTarget,
+    container: string | undefined,
     pods: readonly Pod[],
     currentReplicas: number,
     namespace: string,
-    now: number,
   ) {
-    if (metric.type !== "Resource" || !metric.resource)
-      throw new Error(`unsupported metric source type "${metric.type}"`);
-    const resource = metric.resource.name;
-    if (resource !== "cpu" && resource !== "memory") throw new Error(`unsupported resource "${resource}"`);
-    const target = metric.resource.target;
+    const failureReason = container ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
+    const what = target.type === "Utilization" ? "utilization" : "usage";
+    const fail = (message: string): never => {
+      throw new MetricFailure(failureReason, `failed to get ${resource} ${what}: ${message}`);
+    };
+    if (resource !== "cpu" && resource !== "memory") {
+      fail(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
+    }
+    const label = container
+      ? `${resource} container resource${target.type === "Utilization" ? " utilization (percentage of request)" : ""}`
+      : `${resource} resource${target.type === "Utilization" ? " utilization (percentage of request)" : ""}`;
     const usageOf = (usage: ContainerUsage) => (resource === "cpu" ? usage.cpuNanoCores / 1e6 : usage.memoryBytes); // millicores or bytes
     const measured = new Map<string, number>();
     const requests = new Map<string, number>();
@@ -289,10 +359,16 @@ export class HorizontalPodAutoscalerController {
         unready.push(name);
         continue;
       }
-      const usage = this.metrics(namespace, name, pod.spec?.nodeName);
-      if (!usage) {
+      const reported = this.metrics(namespace, name, pod.spec?.nodeName);
+      if (!reported) {
         missing.push(name);
         continue;
+      }
+      const usage = container ? reported.filter((c) => c.name === container) : reported;
+      if (container && usage.length === 0) {
+        fail(
+          `failed to get container metrics: container ${container} not present in metrics for pod ${namespace}/${name}`,
+        );
       }
       // CPU samples of pods that are not ready yet (starting up) are not trusted.
       if (resource === "cpu" && !isPodReady(pod)) {
@@ -304,24 +380,20 @@ export class HorizontalPodAutoscalerController {
         usage.reduce((sum, container) => sum + usageOf(container), 0),
       );
       let request = 0;
-      for (const container of pod.spec?.containers ?? []) {
-        const value = container.resources?.requests?.[resource];
+      for (const spec of pod.spec?.containers ?? []) {
+        if (container && spec.name !== container) continue;
+        const value = spec.resources?.requests?.[resource];
         if (value === undefined) {
           if (target.type === "Utilization")
-            throw new Error(
-              `failed to get ${resource} utilization: missing request for ${resource} in container ${container.name} of Pod ${name}`,
-            );
+            fail(`missing request for ${resource} in container ${spec.name} of Pod ${name}`);
           continue;
         }
         request += resource === "cpu" ? quantityToMilli(value) : quantityToNumber(value);
       }
       requests.set(name, request);
     }
-    void now;
     if (measured.size === 0) {
-      throw new Error(
-        `failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`,
-      );
+      fail(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
     }
     const totalUsage = [...measured.values()].reduce((a, b) => a + b, 0);
     if (target.type === "Utilization") {
@@ -359,12 +431,8 @@ export class HorizontalPodAutoscalerController {
           : `${Math.round(totalUsage / measured.size / 1024)}Ki`;
       return {
         replicas,
-        status: {
-          type: "Resource",
-          resource: { name: resource, current: { averageUtilization: utilization, averageValue } },
-        } as MetricStatus,
-        reason: (current: number) =>
-          `${resource} resource utilization (percentage of request) ${replicas > current ? "above" : "below"} target`,
+        status: metricStatus(resource, container, { averageUtilization: utilization, averageValue }),
+        name: label,
       };
     }
     // AverageValue (or Value treated as a per-pod average).
@@ -376,11 +444,7 @@ export class HorizontalPodAutoscalerController {
     const ratio = targetValue > 0 ? totalUsage / (targetValue * currentReplicas) : 1;
     const replicas = Math.abs(1 - ratio) <= TOLERANCE ? currentReplicas : Math.ceil(totalUsage / targetValue);
     const averageValue = resource === "cpu" ? `${Math.round(average)}m` : `${Math.round(average / 1024)}Ki`;
-    return {
-      replicas,
-      status: { type: "Resource", resource: { name: resource, current: { averageValue } } } as MetricStatus,
-      reason: (current: number) => `${resource} resource ${replicas > current ? "above" : "below"} target`,
-    };
+    return { replicas, status: metricStatus(resource, container, { averageValue }), name: label };
   }
 
   /** normalizeDesiredReplicasWithBehaviors: stabilization windows, rate policies, min/max. */
@@ -530,9 +594,42 @@ export class HorizontalPodAutoscalerController {
   }
 }
 
-function describeMetric(metric: MetricSpec): string {
-  const name = metric.resource?.name ?? "cpu";
-  return metric.resource?.target.type === "Utilization"
-    ? `${name} resource utilization (percentage of request)`
-    : `${name} resource`;
+/** A metric that could not be evaluated: the condition/event reason and upstream's message. */
+class MetricFailure extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the custom and external metrics clients say when no adapter serves those APIs. */
+const NO_CUSTOM_METRICS =
+  "unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered";
+const NO_EXTERNAL_METRICS =
+  "unable to fetch metrics from external metrics API: no external metrics API (external.metrics.k8s.io) registered";
+
+function metricStatus(
+  resource: string,
+  container: string | undefined,
+  current: { averageUtilization?: number; averageValue?: string },
+): MetricStatus {
+  return container
+    ? { type: "ContainerResource", containerResource: { name: resource, container, current } }
+    : { type: "Resource", resource: { name: resource, current } };
+}
+
+/** labels.Selector's String(): `a=b,c in (d,e)`, empty for no selector. */
+function selectorString(selector: LabelSelector | undefined): string {
+  if (!selector) return "";
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  for (const expression of selector.matchExpressions ?? []) {
+    const values = [...(expression.values ?? [])].sort().join(",");
+    if (expression.operator === "In") parts.push(`${expression.key} in (${values})`);
+    else if (expression.operator === "NotIn") parts.push(`${expression.key} notin (${values})`);
+    else if (expression.operator === "Exists") parts.push(expression.key);
+    else if (expression.operator === "DoesNotExist") parts.push(`!${expression.key}`);
+  }
+  return parts.sort().join(",");
 }
