@@ -1,0 +1,162 @@
+/**
+ * Terminal benchmarks, wired as the app server wires learner terminals (server/mounts.ts): a
+ * ClusterHost cluster served over HTTP on loopback, the TerminalService behind a WebSocket with
+ * node access, all in this one process.
+ *
+ *   npx tsx bench/terminal.ts
+ *
+ * Measures (targets from issue 6): keystroke echo round trip through WebSocket + pty + shell
+ * (p99 ≤ 20 ms), `kubectl get pods` from Enter to the last byte of the next prompt (p95 ≤ 50 ms),
+ * WebSocket open to a usable prompt (≤ 500 ms; the page's own load is the app's), and memory per
+ * terminal session (≤ 80 MB: the shell process's RSS and PSS from /proc after the runs). The
+ * baseline is a bare WebSocket echo on the same loopback, printed with the ratio.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import WebSocket, { WebSocketServer } from "ws";
+import { ClusterHost } from "../engine/host/hosting/ClusterHost";
+import { serveHost } from "../engine/host/hosting/testServer";
+import { ClusterNodeBackend } from "../terminal/node/ClusterNodeBackend";
+import { TerminalService } from "../terminal/server/TerminalService";
+
+const root = path.resolve(import.meta.dirname, "..");
+const data = mkdtempSync(path.join(tmpdir(), "kubelab-bench-terminal-"));
+const host = new ClusterHost({ dataDir: path.join(data, "clusters"), speed: "fast" });
+const api = await serveHost(host);
+const { id, token } = await host.create();
+await (await host.acquire(id)).cluster.ready;
+const kubeconfigFile = path.join(data, "kubeconfig");
+const { writeFileSync } = await import("node:fs");
+writeFileSync(kubeconfigFile, host.kubeconfig(id, token, `${api.url}${host.pathOf(id)}`));
+const service = new TerminalService({
+  root,
+  dataDirectory: data,
+  kubeconfigFor: async () => kubeconfigFile,
+  holdCluster: () => host.hold(id),
+  nodesFor: async () =>
+    new ClusterNodeBackend(async () => {
+      const live = await host.acquire(id);
+      return { cluster: live.cluster, fileSystem: (node) => live.nodeFiles.get(node) };
+    }),
+});
+await service.prepare();
+// A learner opens a page some time after the server started: let the warm shell finish loading.
+await new Promise((resolve) => setTimeout(resolve, 6000));
+const sockets = new WebSocketServer({ noServer: true });
+const server = createServer((_request, response) => response.writeHead(404).end());
+server.on("upgrade", (request, socket, head) => {
+  sockets.handleUpgrade(request, socket, head, (ws) => {
+    if (request.url?.startsWith("/echo")) ws.on("message", (raw) => ws.send(String(raw)));
+    else void service.handle(ws, request, "bench");
+  });
+});
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const port = (server.address() as { port: number }).port;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+};
+
+// Baseline: a bare WebSocket echo (JSON frames like the terminal's) on the same loopback.
+const baseline: number[] = [];
+{
+  const echo = new WebSocket(`ws://127.0.0.1:${port}/echo`);
+  await new Promise((resolve) => echo.once("open", resolve));
+  for (let index = 0; index < 300; index++) {
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      echo.once("message", () => resolve());
+      echo.send(JSON.stringify({ type: "input", data: "x" }));
+    });
+    baseline.push(performance.now() - started);
+  }
+  echo.close();
+}
+
+let output = "";
+const waiters: (() => void)[] = [];
+const connectStart = performance.now();
+const socket = new WebSocket(`ws://127.0.0.1:${port}/terminal/benchsession?cols=120&rows=40`);
+socket.on("message", (raw) => {
+  const message = JSON.parse(String(raw));
+  if (message.type === "output") output += message.data;
+  for (const waiter of waiters.splice(0)) waiter();
+});
+const waitFor = async (predicate: () => boolean) => {
+  while (!predicate()) await new Promise<void>((resolve) => waiters.push(resolve));
+};
+const send = (text: string) => socket.send(JSON.stringify({ type: "input", data: text }));
+await waitFor(() => output.includes("controlplane:~$ "));
+const promptMs = performance.now() - connectStart;
+
+// Keystroke echo: one character, typed at a human pace (a keystroke every 30 ms), until it is on screen.
+const echo: number[] = [];
+for (let index = 0; index < 400; index++) {
+  const mark = output.length;
+  const started = performance.now();
+  send(index % 60 === 59 ? "\x15" : "x");
+  await waitFor(() => output.length > mark);
+  echo.push(performance.now() - started);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+}
+send("\x15");
+await new Promise((resolve) => setTimeout(resolve, 200));
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
+const promptAtEnd = /controlplane:~\$ (\r\x1b\[\d+C)?$/;
+const timeCommand = async (line: string, expect: string, runs: number): Promise<number[]> => {
+  const times: number[] = [];
+  for (let index = 0; index < runs; index++) {
+    const mark = output.length;
+    const started = performance.now();
+    send(`${line}\r`);
+    await waitFor(() => {
+      const slice = output.slice(mark);
+      return slice.includes(expect) && promptAtEnd.test(slice);
+    });
+    times.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return times;
+};
+await timeCommand(
+  "kubectl create deployment web --image=nginx --replicas=3 >/dev/null; kubectl get pods >/dev/null",
+  "\n",
+  1,
+);
+await new Promise((resolve) => setTimeout(resolve, 1000));
+const getPods = await timeCommand("kubectl get pods", "NAME", 40);
+const crictl = await timeCommand("crictl ps", "CONTAINER", 20);
+
+const sessions = (service as unknown as { sessions: Map<string, { pid: number }> }).sessions;
+const pid = [...sessions.values()][0]?.pid;
+const status = pid ? readFileSync(`/proc/${pid}/status`, "utf8") : "";
+const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+const pssKb = pid ? Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) : 0;
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+console.log(`WebSocket open to usable prompt: ${promptMs.toFixed(0)} ms (target ≤ 500 ms; warm shell ready)`);
+console.log(
+  `baseline, bare WebSocket echo: p50 ${ms(percentile(baseline, 50))}, p99 ${ms(percentile(baseline, 99))} (n=${baseline.length})`,
+);
+console.log(
+  `keystroke echo (WebSocket + pty + shell): p50 ${ms(percentile(echo, 50))}, p99 ${ms(percentile(echo, 99))} (n=${echo.length}; target p99 ≤ 20 ms; ${(percentile(echo, 99) / percentile(baseline, 99)).toFixed(1)}x the baseline's p99)`,
+);
+console.log(
+  `kubectl get pods, Enter to last byte: p50 ${ms(percentile(getPods, 50))}, p95 ${ms(percentile(getPods, 95))} (n=${getPods.length}; target p95 ≤ 50 ms)`,
+);
+console.log(
+  `crictl ps (node access), Enter to last byte: p50 ${ms(percentile(crictl, 50))}, p95 ${ms(percentile(crictl, 95))} (n=${crictl.length})`,
+);
+console.log(
+  `memory per terminal session: ${(rssKb / 1024).toFixed(1)} MB RSS, ${(pssKb / 1024).toFixed(1)} MB PSS (the shell process, /proc/${pid}/status and smaps_rollup after the runs; target ≤ 80 MB)`,
+);
+socket.close();
+service.close();
+server.close();
+await api.close();
+await host.close();
+process.exit(0);
