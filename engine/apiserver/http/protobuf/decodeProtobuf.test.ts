@@ -93,3 +93,41 @@ describe("inline (embedded) structs", () => {
     expect(object).toMatchObject({ spec: { volumes: [{ name: "config", configMap: { name: "app-config" } }] } });
   });
 });
+
+/** A varint field, as Go writes every non-pointer scalar and each set pointer. */
+function scalarField(number: number, value: number): Uint8Array {
+  return new Uint8Array([...varint(number << 3), ...varint(value)]);
+}
+
+describe("zero values", () => {
+  /** An IntOrString holding an int, written as Go does: type and intVal always present. */
+  const intOrString = (value: number) => concat(scalarField(1, 0), scalarField(2, value));
+
+  it("keeps an IntOrString zero (a set pointer): maxUnavailable 0 with maxSurge 1", () => {
+    const rollingUpdate = concat(field(1, intOrString(0)), field(2, intOrString(1)));
+    const strategy = concat(field(1, "RollingUpdate"), field(2, rollingUpdate));
+    const deployment = concat(field(1, field(1, "web")), field(2, concat(scalarField(1, 2), field(4, strategy))));
+    expect(decodeProtobufObject(envelope("apps/v1", "Deployment", deployment))).toMatchObject({
+      spec: { replicas: 2, strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+    });
+  });
+
+  it("keeps minAvailable 0 of a PodDisruptionBudget (kubectl create pdb --min-available=0)", () => {
+    const pdb = concat(field(1, field(1, "pdb")), field(2, field(1, intOrString(0))));
+    expect(decodeProtobufObject(envelope("policy/v1", "PodDisruptionBudget", pdb))).toMatchObject({
+      spec: { minAvailable: 0 },
+    });
+  });
+
+  it("keeps set pointers and non-omitempty scalars at zero, drops omitempty zeros", () => {
+    // Toleration.tolerationSeconds is *int64: 0 means evict at once, and JSON keeps it.
+    const toleration = concat(field(1, "node.kubernetes.io/unreachable"), field(4, "NoExecute"), scalarField(5, 0));
+    // PodSpec.hostNetwork is a plain bool with omitempty: Go writes false, JSON omits it.
+    const spec = concat(field(2, field(1, "c")), scalarField(11, 0), field(22, toleration));
+    const object = decodeProtobufObject(envelope("v1", "Pod", concat(field(1, field(1, "p")), field(2, spec)))) as {
+      spec: { hostNetwork?: boolean; tolerations: Array<{ tolerationSeconds?: number }> };
+    };
+    expect(object.spec.tolerations[0].tolerationSeconds).toBe(0);
+    expect(object.spec.hostNetwork).toBeUndefined();
+  });
+});

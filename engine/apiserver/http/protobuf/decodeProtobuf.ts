@@ -126,9 +126,17 @@ function special(message: string, value: Record<string, unknown>): unknown {
 const NOT_SPECIAL = Symbol("not special");
 
 /**
- * Fields that are pointers in Go, where false or 0 is a value the user chose (and JSON keeps).
- * The wire cannot tell a pointer's zero from a plain field's zero (gogo writes both), and JSON
- * omits a plain field's zero (omitempty), so zeros elsewhere are dropped as the JSON form would.
+ * How zeros on the wire map to the JSON form. Go's generated Marshal writes every non-pointer
+ * scalar (zero or not) and a pointer only when it is set; Unmarshal leaves an absent field at its
+ * Go zero value (nil for a pointer). The JSON form the API server stores then omits a non-pointer
+ * `omitempty` scalar that is zero, and keeps a set pointer (even to 0/false) and any field whose
+ * tag lacks `omitempty`. The wire cannot tell a set pointer's zero from a plain field's zero, so
+ * the scalar fields whose zero the JSON form keeps are listed here, by JSON name, from upstream's
+ * types (pointers such as `replicas`, `tolerationSeconds`, `leaseDurationSeconds`; non-omitempty
+ * fields such as `restartCount`, `exitCode`, `port`, `value`). Zero scalars of other fields are
+ * dropped, as the JSON form would. Embedded messages (IntOrString, Quantity, structs) are never
+ * dropped for being zero: Go writes a message only when it is set (pointer) or always (value
+ * struct, which `omitempty` never omits in JSON), so `maxUnavailable: 0` stays.
  */
 const MEANINGFUL_ZERO = new Set([
   "replicas",
@@ -176,9 +184,31 @@ const MEANINGFUL_ZERO = new Set([
   "allowed",
   "denied",
   "value",
+  // Pointers to scalars (a set zero is kept in JSON).
+  "tolerationSeconds",
+  "leaseDurationSeconds",
+  "leaseTransitions",
+  "minDomains",
+  "partition",
+  "started",
+  "allowVolumeExpansion",
+  "orphanDependents",
+  // Non-pointer scalars without omitempty (JSON always writes them).
+  "restartCount",
+  "exitCode",
+  "port",
+  "containerPort",
+  "weight",
+  "maxSkew",
+  "maxReplicas",
+  "desiredReplicas",
+  "revision",
+  "seconds",
 ]);
 
-function isOmittedZero(name: string, value: unknown): boolean {
+/** A scalar zero (or empty string) that the JSON form of the field would omit. */
+function isOmittedScalar(name: string, value: unknown): boolean {
+  if (value === "") return true;
   return (value === false || value === 0) && !MEANINGFUL_ZERO.has(name);
 }
 
@@ -290,6 +320,10 @@ function decodeMessage(bytes: Uint8Array, message: string, raw: boolean, depth =
       }
       const converted = special(nested, decoded);
       value = converted === NOT_SPECIAL ? decoded : converted;
+      if (value !== undefined && !repeated) {
+        result[name] = value;
+        continue;
+      }
     } else if (repeated && wireType === 2 && type !== 9 && type !== 12) {
       // A packed repeated scalar.
       const packed = new ProtoReader(reader.bytesField());
@@ -302,7 +336,7 @@ function decodeMessage(bytes: Uint8Array, message: string, raw: boolean, depth =
     }
     if (repeated) {
       (slot(result, name, () => []) as unknown[]).push(value);
-    } else if (value !== undefined && value !== "" && !isOmittedZero(name, value)) {
+    } else if (value !== undefined && !isOmittedScalar(name, value)) {
       result[name] = value;
     }
   }
