@@ -19,7 +19,22 @@ export function learnerHome(dataDirectory: string, learnerId: string): string {
  * The learner's cluster id, creating the cluster (and the row tying it to the learner) on first
  * use. A row whose cluster vanished from disk (data folder wiped) gets a new cluster.
  */
-export async function ensureLearnerCluster(learnerId: string): Promise<{ clusterId: string; token?: string }> {
+export function ensureLearnerCluster(learnerId: string): Promise<{ clusterId: string; token?: string }> {
+  // A new learner's first page asks from several places at once (the terminal, each exercise's live
+  // checklist): one creation, shared, or each would create a cluster and the terminal and the
+  // grader could end up on different ones. Kept on globalThis: Next's bundle and the server share it.
+  const holder = globalThis as { [ENSURING]?: Map<string, Promise<{ clusterId: string; token?: string }>> };
+  holder[ENSURING] ??= new Map();
+  const pending = holder[ENSURING].get(learnerId);
+  if (pending) return pending;
+  const ensuring = ensureOnce(learnerId).finally(() => holder[ENSURING]?.delete(learnerId));
+  holder[ENSURING].set(learnerId, ensuring);
+  return ensuring;
+}
+
+const ENSURING = Symbol.for("kubelab.ensuringLearnerClusters");
+
+async function ensureOnce(learnerId: string): Promise<{ clusterId: string; token?: string }> {
   const host = clusterHost();
   const row = await prisma().learnerCluster.findUnique({ where: { learnerId } });
   if (row && host.exists(row.clusterId)) {
