@@ -13,6 +13,7 @@ import type { Speed } from "../../cluster/Component";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
 import { renderKubeconfig } from "../standalone/kubeconfig";
 import { ADMIN_USER, createWebSocketServer, serveRequest, serveUpgrade } from "../standalone/serveHttp";
+import { FairTimers } from "./FairTimers";
 import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
 import { homeFileWriter } from "./homeFiles";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
@@ -28,7 +29,10 @@ export interface ClusterHostOptions {
   dataDir: string;
   /** Where the host is mounted on the app's port (default `/clusters`). */
   mountPrefix?: string;
-  /** Defaults to the wall clock: a restored cluster's time continues from wall time. */
+  /**
+   * Defaults to the wall clock with the clusters' timers served in turns ({@link FairTimers}); a
+   * restored cluster's time continues from wall time. A given clock (tests) is shared as it is.
+   */
   clock?: Clock;
   speed?: Speed;
   /** Worker nodes per cluster (default 2). */
@@ -61,6 +65,8 @@ interface ClusterRecord {
 
 interface LiveCluster {
   cluster: Cluster;
+  /** The cluster's clock (its timers take turns with the other clusters'). */
+  clock: Clock;
   store: QuotaStore;
   handler: HttpHandler;
   nodeFiles: Map<string, HostedNodeFileSystem>;
@@ -127,6 +133,7 @@ function writeStatus(response: ServerResponse, error: ApiError, headers: Record<
  */
 export class ClusterHost {
   private readonly clock: Clock;
+  private readonly fairTimers: FairTimers | undefined;
   private readonly live = new Map<string, LiveCluster>();
   private readonly starting = new Map<string, Promise<LiveCluster>>();
   private readonly records = new Map<string, ClusterRecord>();
@@ -137,6 +144,9 @@ export class ClusterHost {
 
   constructor(private readonly options: ClusterHostOptions) {
     this.clock = options.clock ?? new RealClock();
+    this.fairTimers = options.clock
+      ? undefined
+      : new FairTimers((id, error) => this.log(`${id}: a timer failed: ${(error as Error)?.stack ?? String(error)}`));
     this.quotas = { ...DEFAULT_QUOTAS, ...options.quotas };
     this.mountPrefix = (options.mountPrefix ?? "/clusters").replace(/\/+$/, "");
   }
@@ -422,8 +432,9 @@ export class ClusterHost {
     // Every saved node's files are kept, whether or not its kubelet has started (or runs at all),
     // so a save before the components boot writes them back.
     for (const nodeName of Object.keys(loaded.snapshot?.nodes ?? {})) nodeFileSystem(nodeName);
+    const clock = this.fairTimers?.clockFor(id) ?? this.clock;
     const cluster = createCluster({
-      clock: this.clock,
+      clock,
       speed: this.options.speed ?? "realistic",
       nodes: this.options.nodes,
       store,
@@ -436,13 +447,14 @@ export class ClusterHost {
     store.recount();
     let ready = false;
     const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
-      clock: this.clock,
+      clock,
       pathPrefix: this.pathOf(id),
       isReady: () => ready,
     });
     const stopWatchingStore = store.watch("/", { prefix: true }, markDirty);
     live = {
       cluster,
+      clock,
       store,
       handler,
       nodeFiles,
@@ -488,7 +500,7 @@ export class ClusterHost {
    */
   private bootSoon(id: string, live: LiveCluster): void {
     if (!live.bootPending || live.cancelBoot) return;
-    live.cancelBoot = this.clock.setTimer(0, () => {
+    live.cancelBoot = live.clock.setTimer(0, () => {
       live.cancelBoot = undefined;
       if (this.live.get(id) === live) this.bootNow(live);
     });
@@ -507,7 +519,7 @@ export class ClusterHost {
     if (live.cancelPersist || this.closed) return;
     // Not re-armed by later changes: the first unsaved change is on disk within persistDelayMs
     // plus the time of one write, however busy the cluster is.
-    live.cancelPersist = this.clock.setTimer(this.options.persistDelayMs ?? 1000, () => {
+    live.cancelPersist = live.clock.setTimer(this.options.persistDelayMs ?? 1000, () => {
       live.cancelPersist = undefined;
       void this.persist(id).catch((error: unknown) =>
         this.log(
@@ -521,7 +533,9 @@ export class ClusterHost {
   async persist(id: string): Promise<void> {
     const live = this.live.get(id);
     if (!live) return;
-    if (live.saving) await live.saving;
+    // Wait for every save in flight (another caller may start one while this one waits), so that
+    // when this resolves, what was in memory when it was called is on disk.
+    while (live.saving) await live.saving.catch(() => undefined);
     if (!live.dirty) return;
     live.dirty = false;
     live.cancelPersist?.();
@@ -539,7 +553,7 @@ export class ClusterHost {
       live.dirty = true;
       throw error;
     } finally {
-      live.saving = undefined;
+      if (live.saving === save) live.saving = undefined;
     }
   }
 

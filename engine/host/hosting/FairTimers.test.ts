@@ -1,0 +1,64 @@
+import { type AddressInfo, connect, createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { FairTimers } from "./FairTimers";
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe("FairTimers", () => {
+  it("serves due timers of several clusters in turns, in order within a cluster", async () => {
+    const fair = new FairTimers();
+    const busy = fair.clockFor("busy");
+    const quiet = fair.clockFor("quiet");
+    const ran: string[] = [];
+    for (let index = 0; index < 5; index++) busy.setTimer(0, () => ran.push(`busy-${index}`));
+    quiet.setTimer(0, () => ran.push("quiet-0"));
+    quiet.setTimer(0, () => ran.push("quiet-1"));
+    while (ran.length < 7) await tick();
+    // The quiet cluster does not wait behind the busy one's five callbacks.
+    expect(ran.indexOf("quiet-0")).toBeLessThanOrEqual(1);
+    expect(ran.indexOf("quiet-1")).toBeLessThanOrEqual(3);
+    expect(ran.filter((name) => name.startsWith("busy"))).toEqual(["busy-0", "busy-1", "busy-2", "busy-3", "busy-4"]);
+  });
+
+  it("reads sockets between two callbacks (Node's own timers would run both first)", async () => {
+    const received: string[] = [];
+    const server = createServer((socket) => socket.on("data", () => received.push("io")));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const client = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    await new Promise((resolve) => client.once("connect", resolve));
+    await tick();
+    const fair = new FairTimers();
+    const clock = fair.clockFor("a");
+    clock.setTimer(0, () => {
+      received.push("first");
+      // A learner's request arrives while this cluster's first callback runs.
+      client.write("GET /");
+      const until = Date.now() + 20;
+      while (Date.now() < until) {}
+    });
+    clock.setTimer(0, () => received.push("second"));
+    while (received.length < 3) await tick();
+    client.destroy();
+    server.close();
+    expect(received).toEqual(["first", "io", "second"]);
+  });
+
+  it("a cancelled timer never runs, even when already due and waiting for its turn", async () => {
+    const errors: unknown[] = [];
+    const fair = new FairTimers((_cluster, error) => errors.push(error));
+    const clock = fair.clockFor("a");
+    const ran: string[] = [];
+    clock.setTimer(0, () => {
+      ran.push("first");
+      cancel();
+      throw new Error("reported, not thrown");
+    });
+    const cancel = clock.setTimer(0, () => ran.push("cancelled"));
+    clock.setTimer(1, () => ran.push("later"));
+    while (!ran.includes("later")) await tick();
+    expect(ran).toEqual(["first", "later"]);
+    expect(String(errors[0])).toMatch(/reported, not thrown/);
+    expect(fair.waiting).toBe(0);
+    expect(clock.now()).toBeGreaterThan(Date.UTC(2020, 0, 1));
+  });
+});

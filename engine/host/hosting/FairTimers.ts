@@ -1,0 +1,80 @@
+import { setImmediate } from "node:timers";
+import type { Clock } from "../../clock/Clock";
+import { RealClock } from "../../clock/RealClock";
+
+/**
+ * The wall clock for many clusters in one process, with their timers taken in turns. A cluster's
+ * timer that is due does not run in Node's timers phase (where every due timer of every cluster
+ * would run back to back before the process reads its sockets again); it joins its cluster's queue,
+ * and the queues are served round-robin, one callback (with the promise work it sets off) per turn
+ * of the event loop. Between two callbacks the process reads its sockets, so a request to a quiet
+ * cluster waits for at most one callback of a busy one, and a cluster with many due timers cannot
+ * hold the others' timers back.
+ */
+export class FairTimers {
+  private readonly queues = new Map<string, Array<() => void>>();
+  private scheduled = false;
+  private readonly wall = new RealClock();
+
+  constructor(private readonly onError: (cluster: string, error: unknown) => void = () => {}) {}
+
+  /** The clock for cluster `cluster`: wall time, timers served in turns with the other clusters'. */
+  clockFor(cluster: string): Clock {
+    const wall = this.wall;
+    return {
+      now: () => wall.now(),
+      setTimer: (delayMs, callback) => {
+        let cancelled = false;
+        const cancel = wall.setTimer(delayMs, () => {
+          if (!cancelled) this.enqueue(cluster, () => cancelled || callback());
+        });
+        return () => {
+          cancelled = true;
+          cancel();
+        };
+      },
+    };
+  }
+
+  /** Callbacks waiting for their turn (all clusters). */
+  get waiting(): number {
+    let count = 0;
+    for (const queue of this.queues.values()) count += queue.length;
+    return count;
+  }
+
+  private enqueue(cluster: string, run: () => unknown): void {
+    let queue = this.queues.get(cluster);
+    if (!queue) {
+      queue = [];
+      this.queues.set(cluster, queue);
+    }
+    queue.push(run);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate runs after the poll phase: sockets are read between two turns.
+    setImmediate(() => this.turn());
+  }
+
+  /** Runs the next callback of the next cluster in line (a Map keeps insertion order: round-robin). */
+  private turn(): void {
+    this.scheduled = false;
+    const next = this.queues.entries().next();
+    if (next.done) return;
+    const [cluster, queue] = next.value;
+    const run = queue.shift();
+    // Re-inserting moves the cluster to the back of the line.
+    this.queues.delete(cluster);
+    if (queue.length > 0) this.queues.set(cluster, queue);
+    if (this.queues.size > 0) this.schedule();
+    try {
+      run?.();
+    } catch (error) {
+      this.onError(cluster, error);
+    }
+  }
+}
