@@ -82,6 +82,21 @@ function requireName(flags: Flags, path: string, usage: string): string {
   return name;
 }
 
+/**
+ * The `run` of a `kubectl create <type> NAME` generator: the name from the arguments, the object
+ * `build` makes from it and the flags, created (or printed for --dry-run) as `resource`.
+ */
+function generate(
+  path: string,
+  resource: string,
+  build: (name: string, context: CommandContext, flags: Flags) => KubeObject | Promise<KubeObject>,
+): NonNullable<Command["run"]> {
+  return async (context, flags) => {
+    const name = requireName(flags, `kubectl create ${path}`, "");
+    return createGenerated(context, flags, await build(name, context, flags), await info(context, resource));
+  };
+}
+
 async function info(_context: CommandContext, typed: string): Promise<ResourceInfo> {
   const known = builtinResources[typed];
   if (!known) throw new Error(`unknown built-in resource ${typed}`);
@@ -100,15 +115,13 @@ const namespaceCommand: Command = {
   short: "Create a namespace with the specified name",
   use: "namespace NAME [--dry-run=server|client|none]",
   flags: createCommonFlags,
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create namespace", "");
-    return createGenerated(
-      context,
-      flags,
-      { kind: "Namespace", apiVersion: "v1", metadata: meta(name), spec: {}, status: {} },
-      await info(context, "namespaces"),
-    );
-  },
+  run: generate("namespace", "namespaces", (name) => ({
+    kind: "Namespace",
+    apiVersion: "v1",
+    metadata: meta(name),
+    spec: {},
+    status: {},
+  })),
 };
 
 const deploymentCommand: Command = {
@@ -234,13 +247,12 @@ const configmapCommand: Command = {
   short: "Create a config map from a local file, directory or literal value",
   use: "configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]",
   flags: [...createCommonFlags, ...dataFlags],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create configmap", "");
+  run: generate("configmap", "configmaps", async (name, context, flags) => {
     const data = await literalData(context, flags);
     const object: KubeObject = { kind: "ConfigMap", apiVersion: "v1", metadata: meta(name) };
     if (Object.keys(data).length > 0) object.data = data;
-    return createGenerated(context, flags, object, await info(context, "configmaps"));
-  },
+    return object;
+  }),
 };
 
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
@@ -250,15 +262,14 @@ const secretGeneric: Command = {
   short: "Create a secret from a local file, directory, or literal value",
   use: "generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]",
   flags: [...createCommonFlags, ...dataFlags, { name: "type", kind: "string", usage: "The type of secret to create" }],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create secret generic", "");
+  run: generate("secret generic", "secrets", async (name, context, flags) => {
     const data = await literalData(context, flags);
     const object: KubeObject = { kind: "Secret", apiVersion: "v1", metadata: meta(name) };
     if (Object.keys(data).length > 0)
       object.data = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, base64(value)]));
     if (flags.string("type")) object.type = flags.string("type");
-    return createGenerated(context, flags, object, await info(context, "secrets"));
-  },
+    return object;
+  }),
 };
 
 const secretTls: Command = {
@@ -270,8 +281,7 @@ const secretTls: Command = {
     { name: "cert", kind: "string", usage: "Path to PEM encoded public key certificate." },
     { name: "key", kind: "string", usage: "Path to private key associated with given certificate." },
   ],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create secret tls", "");
+  run: generate("secret tls", "secrets", async (name, context, flags) => {
     const cert = await context.io.readFile(flags.string("cert"));
     const key = await context.io.readFile(flags.string("key"));
     const object: KubeObject = {
@@ -281,8 +291,8 @@ const secretTls: Command = {
       data: { "tls.crt": base64(cert), "tls.key": base64(key) },
       type: "kubernetes.io/tls",
     };
-    return createGenerated(context, flags, object, await info(context, "secrets"));
-  },
+    return object;
+  }),
 };
 
 const secretDocker: Command = {
@@ -301,8 +311,7 @@ const secretDocker: Command = {
     { name: "docker-password", kind: "string", usage: "Password for Docker registry authentication" },
     { name: "docker-email", kind: "string", usage: "Email for Docker registry" },
   ],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create secret docker-registry", "");
+  run: generate("secret docker-registry", "secrets", (name, _context, flags) => {
     const server = flags.string("docker-server");
     const username = flags.string("docker-username");
     const password = flags.string("docker-password");
@@ -317,8 +326,8 @@ const secretDocker: Command = {
       data: { ".dockerconfigjson": base64(config) },
       type: "kubernetes.io/dockerconfigjson",
     };
-    return createGenerated(context, flags, object, await info(context, "secrets"));
-  },
+    return object;
+  }),
 };
 
 const secretCommand: Command = {
@@ -334,15 +343,11 @@ const serviceAccountCommand: Command = {
   short: "Create a service account with the specified name",
   use: "serviceaccount NAME [--dry-run=server|client|none]",
   flags: createCommonFlags,
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create serviceaccount", "");
-    return createGenerated(
-      context,
-      flags,
-      { kind: "ServiceAccount", apiVersion: "v1", metadata: meta(name) },
-      await info(context, "serviceaccounts"),
-    );
-  },
+  run: generate("serviceaccount", "serviceaccounts", (name) => ({
+    kind: "ServiceAccount",
+    apiVersion: "v1",
+    metadata: meta(name),
+  })),
 };
 
 const jobCommand: Command = {
@@ -521,16 +526,10 @@ const roleCommand: Command = {
   short: "Create a role with single rule",
   use: "role NAME --verb=verb --resource=resource.group/subresource [--resource-name=resourcename] [--dry-run=server|client|none]",
   flags: roleFlags,
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create role", "");
+  run: generate("role", "roles.rbac.authorization.k8s.io", async (name, context, flags) => {
     const rules = await rulesFrom(context, flags);
-    return createGenerated(
-      context,
-      flags,
-      { kind: "Role", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules },
-      await info(context, "roles.rbac.authorization.k8s.io"),
-    );
-  },
+    return { kind: "Role", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules };
+  }),
 };
 
 const clusterRoleCommand: Command = {
@@ -542,16 +541,10 @@ const clusterRoleCommand: Command = {
     { name: "non-resource-url", kind: "stringSlice", usage: "A partial url that user should have access to." },
     { name: "aggregation-rule", kind: "string", usage: "An aggregation label selector for combining ClusterRoles." },
   ],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create clusterrole", "");
+  run: generate("clusterrole", "clusterroles.rbac.authorization.k8s.io", async (name, context, flags) => {
     const rules = await rulesFrom(context, flags);
-    return createGenerated(
-      context,
-      flags,
-      { kind: "ClusterRole", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules },
-      await info(context, "clusterroles.rbac.authorization.k8s.io"),
-    );
-  },
+    return { kind: "ClusterRole", apiVersion: "rbac.authorization.k8s.io/v1", metadata: meta(name), rules };
+  }),
 };
 
 function subjectsFrom(flags: Flags): Record<string, unknown>[] {
@@ -594,8 +587,7 @@ const roleBindingCommand: Command = {
   short: "Create a role binding for a particular role or cluster role",
   use: "rolebinding NAME --clusterrole=NAME|--role=NAME [--user=username] [--group=groupname] [--serviceaccount=namespace:serviceaccountname] [--dry-run=server|client|none]",
   flags: [...bindingFlags, { name: "role", kind: "string", usage: "Role this RoleBinding should reference" }],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create rolebinding", "");
+  run: generate("rolebinding", "rolebindings.rbac.authorization.k8s.io", (name, _context, flags) => {
     const role = flags.string("role");
     const clusterRole = flags.string("clusterrole");
     if (!role && !clusterRole) throw new KubectlError("error: exactly one of clusterrole or role must be specified");
@@ -612,8 +604,8 @@ const roleBindingCommand: Command = {
     };
     const subjects = subjectsFrom(flags);
     if (subjects.length > 0) object.subjects = subjects;
-    return createGenerated(context, flags, object, await info(context, "rolebindings.rbac.authorization.k8s.io"));
-  },
+    return object;
+  }),
 };
 
 const clusterRoleBindingCommand: Command = {
@@ -621,8 +613,7 @@ const clusterRoleBindingCommand: Command = {
   short: "Create a cluster role binding for a particular cluster role",
   use: "clusterrolebinding NAME --clusterrole=NAME [--user=username] [--group=groupname] [--serviceaccount=namespace:serviceaccountname] [--dry-run=server|client|none]",
   flags: bindingFlags,
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create clusterrolebinding", "");
+  run: generate("clusterrolebinding", "clusterrolebindings.rbac.authorization.k8s.io", (name, _context, flags) => {
     const object: KubeObject = {
       kind: "ClusterRoleBinding",
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -631,13 +622,8 @@ const clusterRoleBindingCommand: Command = {
     };
     const subjects = subjectsFrom(flags);
     if (subjects.length > 0) object.subjects = subjects;
-    return createGenerated(
-      context,
-      flags,
-      object,
-      await info(context, "clusterrolebindings.rbac.authorization.k8s.io"),
-    );
-  },
+    return object;
+  }),
 };
 
 function serviceCommand(type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"): Command {
@@ -727,8 +713,7 @@ const quotaCommand: Command = {
       usage: "A comma-delimited set of quota scopes that must all match each object tracked by the quota.",
     },
   ],
-  async run(context, flags) {
-    const name = requireName(flags, "kubectl create quota", "");
+  run: generate("quota", "resourcequotas", (name, _context, flags) => {
     const hard = Object.fromEntries(
       flags
         .string("hard")
@@ -738,13 +723,8 @@ const quotaCommand: Command = {
     );
     const spec: Record<string, unknown> = { hard };
     if (flags.string("scopes")) spec.scopes = flags.string("scopes").split(",");
-    return createGenerated(
-      context,
-      flags,
-      { kind: "ResourceQuota", apiVersion: "v1", metadata: meta(name), spec, status: {} },
-      await info(context, "resourcequotas"),
-    );
-  },
+    return { kind: "ResourceQuota", apiVersion: "v1", metadata: meta(name), spec, status: {} };
+  }),
 };
 
 const ingressCommand: Command = {

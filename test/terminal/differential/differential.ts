@@ -69,7 +69,10 @@ export async function runDifferential(
       const ours = await runOurs(ourArgs, kubeconfig, undefined, mutatingCase ? sides.ours : sides.real);
       const real = await runReal(realArgs, kubeconfig, undefined, mutatingCase ? sides.real : sides.real);
       const mapped = { ...ours, stdout: mapBack(ours.stdout), stderr: mapBack(ours.stderr) };
-      const passed = render(real) === render(mapped) || maskAges(render(real)) === maskAges(render(mapped));
+      const passed =
+        render(real) === render(mapped) ||
+        maskAges(render(real)) === maskAges(render(mapped)) ||
+        sortSecretData(render(real)) === sortSecretData(render(mapped));
       // Read-only commands are retried once: an AGE column may tick between the two runs.
       if (passed || mutatingCase || attempt >= 1) return { command, passed, real, ours: mapped };
     }
@@ -93,6 +96,24 @@ export async function runDifferential(
  */
 export function maskAges(text: string): string {
   return text.replace(/\b\d+[smhdy](\d+[smh])?\b/g, "<age>").replace(/ {2,}/g, "  ");
+}
+
+/**
+ * Sorts the `key:  N bytes` lines of `describe secret`'s Data section: kubectl ranges over the
+ * Go map, so the real order changes from run to run (Kubelab prints them sorted).
+ */
+export function sortSecretData(text: string): string {
+  return text.replace(
+    /(\nData\n====\n)((?:[^\n]+:\s+\d+ bytes\n)+)/g,
+    (_all, head: string, lines: string) =>
+      head +
+      lines
+        .split("\n")
+        .filter(Boolean)
+        .sort()
+        .map((line) => `${line}\n`)
+        .join(""),
+  );
 }
 
 /** A readable report of the mismatches. */
