@@ -67,6 +67,7 @@ interface LiveCluster {
   cluster: Cluster;
   /** The cluster's clock (its timers take turns with the other clusters'). */
   clock: Clock;
+  timersKey: string;
   store: QuotaStore;
   handler: HttpHandler;
   nodeFiles: Map<string, HostedNodeFileSystem>;
@@ -141,6 +142,7 @@ export class ClusterHost {
   private readonly mountPrefix: string;
   private webSockets: ReturnType<typeof createWebSocketServer> | undefined;
   private closed = false;
+  private starts = 0;
 
   constructor(private readonly options: ClusterHostOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -432,7 +434,9 @@ export class ClusterHost {
     // Every saved node's files are kept, whether or not its kubelet has started (or runs at all),
     // so a save before the components boot writes them back.
     for (const nodeName of Object.keys(loaded.snapshot?.nodes ?? {})) nodeFileSystem(nodeName);
-    const clock = this.fairTimers?.clockFor(id) ?? this.clock;
+    // Each start of a cluster gets a clock of its own, disposed when it stops.
+    const timersKey = `${id}#${++this.starts}`;
+    const clock = this.fairTimers?.clockFor(timersKey) ?? this.clock;
     const cluster = createCluster({
       clock,
       speed: this.options.speed ?? "realistic",
@@ -455,6 +459,7 @@ export class ClusterHost {
     live = {
       cluster,
       clock,
+      timersKey,
       store,
       handler,
       nodeFiles,
@@ -576,6 +581,8 @@ export class ClusterHost {
     live.stopWatchingStore();
     live.handler.close();
     live.cluster.stop();
+    // Whatever a component left armed dies with the cluster: a hibernated cluster costs no CPU.
+    this.fairTimers?.dispose(live.timersKey);
     this.live.delete(id);
   }
 

@@ -61,4 +61,22 @@ describe("FairTimers", () => {
     expect(fair.waiting).toBe(0);
     expect(clock.now()).toBeGreaterThan(Date.UTC(2020, 0, 1));
   });
+
+  it("dispose cancels a stopped cluster's timers, due or not, and later ones never fire", async () => {
+    const fair = new FairTimers();
+    const stopped = fair.clockFor("stopped#1");
+    const other = fair.clockFor("other");
+    const ran: string[] = [];
+    stopped.setTimer(0, () => ran.push("due"));
+    stopped.setTimer(60_000, () => ran.push("later"));
+    other.setTimer(0, () => ran.push("other"));
+    expect(fair.pendingOf("stopped#1")).toBe(2);
+    fair.dispose("stopped#1");
+    stopped.setTimer(0, () => ran.push("after dispose"));
+    while (!ran.includes("other")) await tick();
+    await tick();
+    expect(ran).toEqual(["other"]);
+    expect(fair.pendingOf("stopped#1")).toBe(0);
+    expect(fair.pendingOf("other")).toBe(0);
+  });
 });

@@ -13,27 +13,61 @@ import { RealClock } from "../../clock/RealClock";
  */
 export class FairTimers {
   private readonly queues = new Map<string, Array<() => void>>();
+  private readonly pending = new Map<string, Set<() => void>>();
   private scheduled = false;
   private readonly wall = new RealClock();
 
   constructor(private readonly onError: (cluster: string, error: unknown) => void = () => {}) {}
 
-  /** The clock for cluster `cluster`: wall time, timers served in turns with the other clusters'. */
+  /**
+   * The clock for cluster `cluster`: wall time, timers served in turns with the other clusters'.
+   * After {@link dispose} its pending timers are gone and new ones never fire.
+   */
   clockFor(cluster: string): Clock {
     const wall = this.wall;
+    let pending = this.pending.get(cluster);
+    if (!pending) {
+      pending = new Set();
+      this.pending.set(cluster, pending);
+    }
+    const timers = pending;
     return {
       now: () => wall.now(),
       setTimer: (delayMs, callback) => {
+        if (this.pending.get(cluster) !== timers) return () => {};
         let cancelled = false;
-        const cancel = wall.setTimer(delayMs, () => {
-          if (!cancelled) this.enqueue(cluster, () => cancelled || callback());
-        });
-        return () => {
+        const cancel = () => {
           cancelled = true;
-          cancel();
+          cancelWall();
+          timers.delete(cancel);
         };
+        const cancelWall = wall.setTimer(delayMs, () => {
+          if (cancelled) return;
+          this.enqueue(cluster, () => {
+            timers.delete(cancel);
+            if (!cancelled) callback();
+          });
+        });
+        timers.add(cancel);
+        return cancel;
       },
     };
+  }
+
+  /** Timers of `cluster` armed and not yet run (tests; an idle cluster has only its idle timer). */
+  pendingOf(cluster: string): number {
+    return this.pending.get(cluster)?.size ?? 0;
+  }
+
+  /**
+   * Cancels every timer of `cluster`, due or not, and makes its clock inert: a stopped cluster's
+   * leftover work can never wake it again.
+   */
+  dispose(cluster: string): void {
+    const timers = this.pending.get(cluster);
+    this.pending.delete(cluster);
+    this.queues.delete(cluster);
+    for (const cancel of [...(timers ?? [])]) cancel();
   }
 
   /** Callbacks waiting for their turn (all clusters). */
