@@ -125,7 +125,9 @@ describe("node shells in a pty", () => {
   it("enters a worker with ssh, where a manifest becomes a static pod, and exits back", async () => {
     const entered = await shell.run("ssh node01\r", "node01");
     expect(entered).not.toContain("command not found");
-    expect(await shell.run("pwd; cat /etc/hostname\r")).toContain("/root\r\nnode01");
+    expect(await shell.run("pwd; cat /etc/hostname; hostname; whoami\r")).toContain(
+      "/root\r\nnode01\r\nnode01\r\nroot",
+    );
     await shell.run(
       "cat > /etc/kubernetes/manifests/static-web.yaml <<EOF\rapiVersion: v1\rkind: Pod\rmetadata:\r  name: static-web\rspec:\r  containers:\r  - name: web\r    image: nginx:1.27\rEOF\r",
     );
@@ -138,7 +140,7 @@ describe("node shells in a pty", () => {
     const ps = await shell.run("crictl ps --name web\r");
     expect(ps).toMatch(/CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME\s+ATTEMPT\s+POD ID\s+POD\s+NAMESPACE/);
     expect(ps).toMatch(/Running\s+web\s+0\s+[0-9a-f]{13}\s+static-web-node01\s+default/);
-    const pods = await shell.run("crictl pods | grep static-web\r");
+    const pods = await shell.run("sudo crictl pods | grep static-web\r");
     expect(pods).toMatch(/Ready\s+static-web-node01\s+default\s+0\s+\(default\)/);
     expect(await shell.run("sleep 1.5; crictl images | grep nginx\r")).toMatch(
       /docker\.io\/library\/nginx\s+1\.27\s+[0-9a-f]{13}\s+\d/,

@@ -406,7 +406,10 @@ export class Shell {
   }
 
   /** Runs one complete command line and returns its status. */
-  private async run(line: string): Promise<number> {
+  private async run(input: string): Promise<number> {
+    // The learner is root, as on a kubeadm node: `sudo …` runs the command, `sudo -i` is a no-op.
+    const line = withoutSudo(input);
+    if (line === "") return 0;
     const simple = simpleCommand(line);
     if (simple) {
       const handled = await this.builtin(simple.name, simple.argsText, line);
@@ -882,6 +885,19 @@ export class Shell {
         return { stdout: out, stderr: "", exitCode: 0 };
       }),
       defineCommand("__kubelab_status", async (args) => ({ stdout: "", stderr: "", exitCode: Number(args[0]) || 0 })),
+      // The node's name and root, as on a kubeadm node (just-bash's own say localhost and user).
+      defineCommand("hostname", async (_args, ctx) => ({
+        stdout: `${ctx.env.get("HOSTNAME") ?? this.hostname}\n`,
+        stderr: "",
+        exitCode: 0,
+      })),
+      defineCommand("whoami", async () => ({ stdout: "root\n", stderr: "", exitCode: 0 })),
+      defineCommand("sudo", async (args, ctx) => {
+        const command = withoutSudo(["sudo", ...args].map(quoteWord).join(" "));
+        if (command === "") return { stdout: "", stderr: "", exitCode: 0 };
+        if (!ctx.exec) return { stdout: "", stderr: "sudo: not available here\n", exitCode: 1 };
+        return ctx.exec(command, { cwd: ctx.cwd, stdin: decodeBytesToUtf8(ctx.stdin) });
+      }),
       defineCommand("help", async () => ({ stdout: helpText(this.commandNames()), stderr: "", exitCode: 0 })),
       defineCommand("watch", async (args, ctx) => {
         if (!ctx.exec) return { stdout: "", stderr: "watch: not available here\n", exitCode: 1 };
@@ -1148,6 +1164,19 @@ function learnerWording(stderr: string): string {
       "stopped after $1 commands (a runaway loop?); press Ctrl-C to stop long commands",
     )
     .replace(/, increase executionLimits\.\w+/g, "");
+}
+
+/** `sudo [-E] [-H] [-u root] command …` → `command …`; `sudo -i`, `sudo su [-]`, `sudo -s` → "" (already root). */
+export function withoutSudo(line: string): string {
+  const match = /^\s*sudo((?:\s+-[EHn]+|\s+-u\s+root|\s+--preserve-env)*)(?:\s+(.*))?$/s.exec(line);
+  if (!match) return line;
+  const rest = (match[2] ?? "").trim();
+  if (rest === "" || /^(-i|-s|su(\s+-|\s+root|\s+-\s+root)?|-i\s+-u\s+root)$/.test(rest)) return "";
+  return rest;
+}
+
+function quoteWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 function clusterMarker(kubeconfig: string): string {
