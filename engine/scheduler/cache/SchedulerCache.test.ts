@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { Pod } from "../../api/core";
 import { newPodInfo } from "../framework/PodInfo";
 import { makeNode, makePod } from "../testing/builders";
 import { SchedulerCache } from "./SchedulerCache";
 
-function boundPod(name: string, nodeName: string, cpu = "500m") {
-  const pod = makePod(name, { cpu, memory: "1Gi" });
-  pod.metadata.uid = `uid-${name}`;
-  return { pending: pod, bound: { ...pod, spec: { ...pod.spec, nodeName } } };
+function boundPod(name: string, nodeName: string, cpu = "500m"): { pending: Pod; bound: Pod } {
+  const pending = makePod(name, { cpu, memory: "1Gi" });
+  pending.metadata.uid = `uid-${name}`;
+  const bound: Pod = { ...pending, spec: { containers: [], ...pending.spec, nodeName } };
+  return { pending, bound };
 }
 
 describe("SchedulerCache", () => {
