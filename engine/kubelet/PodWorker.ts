@@ -95,6 +95,8 @@ export class PodWorker {
   private conditionTimes = new Map<string, { status: string; time: string }>();
   private timers = new Set<() => void>();
   private posting: Promise<void> = Promise.resolve();
+  private pendingStatus?: PodStatus;
+  private postInFlight = false;
 
   constructor(
     private pod: Pod,
@@ -221,7 +223,7 @@ export class PodWorker {
       return;
     }
     if (this.finished) {
-      await this.publish();
+      this.publish();
       return;
     }
     if (this.sandbox !== "ready") {
@@ -233,7 +235,7 @@ export class PodWorker {
           this.requestSync();
         });
       }
-      await this.publish();
+      this.publish();
       return;
     }
     if (!this.volumes) {
@@ -252,7 +254,7 @@ export class PodWorker {
         }
         this.volumeError = error;
         this.after(10_000, () => this.requestSync());
-        await this.publish();
+        this.publish();
         return;
       }
     }
@@ -272,7 +274,7 @@ export class PodWorker {
       const phase = this.phase();
       if (phase === "Succeeded" || phase === "Failed") this.finish();
     }
-    await this.publish();
+    this.publish();
   }
 
   /** Runs init containers in order; true once all are done, "failed" when one failed for good. */
@@ -719,7 +721,7 @@ export class PodWorker {
     for (const record of records) if (record.current?.state === "running") await stopOne(record);
     this.finished = true;
     if (!this.removedFromApi) {
-      await this.publish(true);
+      this.publish(true);
       await this.posting;
       await this.host
         .finishDeletion(this.pod)
@@ -1017,17 +1019,34 @@ export class PodWorker {
   }
 
   /** Posts the status when it differs from what was last posted. */
-  private async publish(force = false): Promise<void> {
+  /**
+   * Hands the pod's status to the status manager: as the kubelet's status manager does, posting
+   * runs beside the pod worker (the worker never waits for the API) and a status computed while
+   * a post is in flight replaces any not yet sent, so only the latest is written next.
+   */
+  private publish(force = false): void {
     const status = this.computeStatus();
     const serialized = JSON.stringify(status);
-    if (!force && serialized === this.lastPosted) return;
+    if (serialized === this.lastPosted && !force) return;
     if (serialized === this.lastPosted) return;
     this.lastPosted = serialized;
-    const pod = this.pod;
-    this.posting = this.posting
-      .then(() => this.host.postStatus(pod, status))
-      .catch((error) => this.host.log(`pod ${this.key()}: status update failed: ${error}`));
-    await this.posting;
+    const first = this.pendingStatus === undefined && !this.postInFlight;
+    this.pendingStatus = status;
+    if (!first) return;
+    this.postInFlight = true;
+    this.posting = (async () => {
+      try {
+        while (this.pendingStatus) {
+          const next = this.pendingStatus;
+          this.pendingStatus = undefined;
+          await this.host
+            .postStatus(this.pod, next)
+            .catch((error) => this.host.log(`pod ${this.key()}: status update failed: ${error}`));
+        }
+      } finally {
+        this.postInFlight = false;
+      }
+    })();
   }
 }
 

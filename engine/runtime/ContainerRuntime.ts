@@ -175,7 +175,7 @@ export interface RuntimeOptions {
 
 /** How long the runtime takes for things Kubernetes does not time: pulls, creates, starts. */
 export function inventedLatency(speed: Speed, kind: "pull" | "create" | "start", sizeBytes = 0): number {
-  if (speed === "fast") return kind === "pull" ? 20 : 5;
+  if (speed === "fast") return kind === "pull" ? 10 : 2;
   switch (kind) {
     case "pull":
       return Math.round(400 + sizeBytes / 40_000); // ~40 MB/s: nginx takes about 2.2 s
