@@ -72,8 +72,20 @@ export interface ServerProgram {
   options?: Record<string, string>;
   /** Option defaults. */
   defaults?: Record<string, string>;
+  /**
+   * Flags that print something and exit instead of serving (`nginx -v`, `httpd -v`,
+   * `redis-server --version`), by the first argument. Placeholders as in `startupLog`.
+   */
+  infoFlags?: Record<string, InfoFlag>;
   /** Refuses to start unless one of these environment variables is set (postgres, mysql). */
   requiresEnv?: { anyOf: string[]; log: string[]; exitCode: number };
+}
+
+/** What an informational flag prints (nginx writes its version to stderr) and its exit code (default 0). */
+export interface InfoFlag {
+  stdout?: string[];
+  stderr?: string[];
+  exitCode?: number;
 }
 
 export interface ListenDefinition {

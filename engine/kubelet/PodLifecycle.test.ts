@@ -633,6 +633,8 @@ describe("exec and attach", () => {
       out: "<title>Welcome to nginx!</title>\n",
       exit: { exitCode: 0 },
     });
+    // nginx -v prints the version on stderr and exits, as the real binary does (no second bind).
+    expect(await run(["nginx", "-v"])).toEqual({ out: "nginx version: nginx/1.27.3\n", exit: { exitCode: 0 } });
     const missing = await run(["ps"]);
     expect(missing.exit).toEqual({ exitCode: 127 });
     expect(missing.out).toContain('exec: "ps": executable file not found in $PATH');

@@ -42,6 +42,7 @@ export class ServerProcess implements Process {
   private listeners: Array<() => void> = [];
   private done = false;
   private readonly values: Record<string, string>;
+  private readonly firstArgument?: string;
   /** Times of recent requests (last 10 s), for load-dependent CPU use. */
   private recentRequests: number[] = [];
 
@@ -54,6 +55,7 @@ export class ServerProcess implements Process {
     this.exited = promise;
     this.finish = resolve;
     this.commandLine = argv.join(" ");
+    this.firstArgument = argv[1];
     const options = parseOptions(program, argv.slice(1));
     const firstPort = program.listen[0];
     const port = firstPort
@@ -72,6 +74,13 @@ export class ServerProcess implements Process {
   private start(): void {
     const { env, program } = this;
     const now = env.clock.now();
+    const info = program.infoFlags?.[this.firstArgument ?? ""];
+    if (info) {
+      for (const line of info.stdout ?? []) env.write("stdout", `${expandTemplate(line, this.values, now)}\n`);
+      for (const line of info.stderr ?? []) env.write("stderr", `${expandTemplate(line, this.values, now)}\n`);
+      this.exit({ exitCode: info.exitCode ?? 0 });
+      return;
+    }
     if (program.requiresEnv && !program.requiresEnv.anyOf.some((name) => env.env[name])) {
       for (const line of program.requiresEnv.log) env.write("stderr", `${expandTemplate(line, this.values, now)}\n`);
       this.exit({ exitCode: program.requiresEnv.exitCode });

@@ -1,4 +1,4 @@
-import type { ImageDefinition } from "../ImageDefinition";
+import type { ImageDefinition, ServerProgram } from "../ImageDefinition";
 
 const nginxWelcomePage = `<!DOCTYPE html>
 <html>
@@ -147,6 +147,62 @@ const nginxTags = {
 };
 
 /** nginx, httpd, traefik/whoami and hashicorp/http-echo. */
+/** `nginx -v` / `-V` / `-t` as the image's nginx answers them (on stderr). */
+const nginxInfoFlags = {
+  "-v": { stderr: ["nginx version: nginx/{version}"] },
+  "-V": {
+    stderr: [
+      "nginx version: nginx/{version}",
+      "built by gcc 12.2.0 (Debian 12.2.0-14) ",
+      "built with OpenSSL 3.0.15 3 Sep 2024",
+      "TLS SNI support enabled",
+      "configure arguments: --prefix=/etc/nginx --sbin-path=/usr/sbin/nginx --modules-path=/usr/lib/nginx/modules --conf-path=/etc/nginx/nginx.conf --error-log-path=/var/log/nginx/error.log --http-log-path=/var/log/nginx/access.log --pid-path=/var/run/nginx.pid --lock-path=/var/run/nginx.lock --user=nginx --group=nginx --with-http_ssl_module --with-http_v2_module --with-stream",
+    ],
+  },
+  "-t": {
+    stderr: [
+      "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok",
+      "nginx: configuration file /etc/nginx/nginx.conf test is successful",
+    ],
+  },
+};
+
+/** `httpd -v` (and `-t`) as Apache answers them. */
+const httpdInfoFlags = {
+  "-v": { stdout: ["Server version: Apache/{version} (Unix)", "Server built:   Nov  6 2024 18:04:45"] },
+  "-t": { stderr: ["Syntax OK"] },
+};
+
+/** Apache in the foreground (httpd-foreground execs httpd -DFOREGROUND). */
+const httpdServer: ServerProgram = {
+  kind: "server",
+  startupLog: [
+    "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
+    "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
+    "[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/{version} (Unix) configured -- resuming normal operations",
+    "[{time:apache}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'",
+  ],
+  listen: [
+    {
+      port: 80,
+      http: {
+        kind: "static",
+        root: "/usr/local/apache2/htdocs",
+        index: ["index.html"],
+        server: "Apache/{version} (Unix)",
+        notFoundPage:
+          '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n',
+      },
+    },
+  ],
+  accessLog: "apache",
+  infoFlags: httpdInfoFlags,
+  memoryBytes: 6_541_312,
+  cpuMillicores: 1,
+  stopLog: ["[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00492: caught SIGWINCH, shutting down gracefully"],
+  stopExitCode: 0,
+};
+
 export const webServerImages: ImageDefinition[] = [
   {
     repository: "docker.io/library/nginx",
@@ -208,6 +264,7 @@ export const webServerImages: ImageDefinition[] = [
           },
         ],
         accessLog: "nginx",
+        infoFlags: nginxInfoFlags,
         memoryBytes: 3_158_016,
         cpuMillicores: 0,
         stopLog: [
@@ -252,35 +309,8 @@ export const webServerImages: ImageDefinition[] = [
         'ServerRoot "/usr/local/apache2"\nListen 80\nDocumentRoot "/usr/local/apache2/htdocs"\n',
     },
     programs: {
-      "/usr/local/apache2/bin/httpd-foreground": {
-        kind: "server",
-        startupLog: [
-          "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
-          "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
-          "[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/{version} (Unix) configured -- resuming normal operations",
-          "[{time:apache}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'",
-        ],
-        listen: [
-          {
-            port: 80,
-            http: {
-              kind: "static",
-              root: "/usr/local/apache2/htdocs",
-              index: ["index.html"],
-              server: "Apache/{version} (Unix)",
-              notFoundPage:
-                '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n',
-            },
-          },
-        ],
-        accessLog: "apache",
-        memoryBytes: 6_541_312,
-        cpuMillicores: 1,
-        stopLog: [
-          "[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00492: caught SIGWINCH, shutting down gracefully",
-        ],
-        stopExitCode: 0,
-      },
+      "/usr/local/apache2/bin/httpd-foreground": httpdServer,
+      "/usr/local/apache2/bin/httpd": httpdServer,
     },
   },
   {
