@@ -63,8 +63,8 @@ export class Framework {
   private readonly queueSort?: Plugin;
   private readonly preEnqueuers: Plugin[];
   private nextStartNodeIndex = 0;
-  /** See the filter loop in schedulePod. */
-  private lookahead = 0;
+  /** The sum of the filter loop's look-ahead reads, stored so they are not dead code (see schedulePod). */
+  lookahead = 0;
   private totals = new Float64Array(0);
   private readonly feasible: NodeInfo[] = [];
   private readonly scores: NodeScore[] = [];
