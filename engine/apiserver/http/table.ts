@@ -35,25 +35,10 @@ export function convertorOf(definition: ResourceDefinition): TableConvertor {
   return (definition.table as TableConvertor | undefined) ?? defaultConvertor;
 }
 
-/** Partial metadata of shared (frozen) objects, made once: it cannot change either. */
-const partials = { v1: new WeakMap<KubeObject, KubeObject>(), v1beta1: new WeakMap<KubeObject, KubeObject>() };
-
-/**
- * The PartialObjectMetadata of an object (managedFields left out, as they are noise in rows). For
- * a frozen (shared) object, the same frozen result every time, so its JSON is encoded once.
- */
+/** The PartialObjectMetadata of an object (managedFields left out, as they are noise in rows). */
 export function partialObjectMetadata(object: KubeObject, version = "v1"): KubeObject {
-  const cache = Object.isFrozen(object) ? partials[version as keyof typeof partials] : undefined;
-  const cached = cache?.get(object);
-  if (cached) return cached;
   const { managedFields: _managed, ...metadata } = object.metadata;
-  const partial: KubeObject = { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${version}`, metadata };
-  if (cache) {
-    // The metadata's values are the frozen object's own; freezing the new shells freezes it all.
-    Object.freeze(metadata);
-    cache.set(object, Object.freeze(partial));
-  }
-  return partial;
+  return { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${version}`, metadata };
 }
 
 function rowOf(convertor: TableConvertor, object: KubeObject, now: number, include: IncludeObject): object {
