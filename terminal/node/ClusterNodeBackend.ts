@@ -121,6 +121,7 @@ export class ClusterNodeBackend implements NodeBackend {
       stderr: options.stderr,
       signal: options.signal,
       columns: options.columns ?? 80,
+      cwd: options.cwd ?? "/root",
       now: this.now,
     };
   }

@@ -137,6 +137,7 @@ export class NodeAccessServer {
       status = await backend.run(node, argv, {
         stdin: typeof body.stdin === "string" ? body.stdin : "",
         columns: typeof body.columns === "number" ? body.columns : 80,
+        cwd: typeof body.cwd === "string" ? body.cwd : "/root",
         stdout: (text) => {
           if (text) response.write(`${JSON.stringify({ o: text })}\n`);
         },

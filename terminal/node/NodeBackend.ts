@@ -38,6 +38,8 @@ export interface NodeRunOptions {
   stdout(text: string): void;
   stderr(text: string): void;
   signal?: AbortSignal;
+  /** The shell's working directory on the node (relative file arguments). */
+  cwd?: string;
   /** The shell's terminal width, for tools that fit their output to it. */
   columns?: number;
 }

@@ -105,7 +105,7 @@ export class RemoteNodeBackend implements NodeBackend {
     let status = 130;
     await this.post(
       "run",
-      { node, argv, stdin: options.stdin ?? "", columns: options.columns },
+      { node, argv, stdin: options.stdin ?? "", columns: options.columns, cwd: options.cwd },
       (line) => {
         if (typeof line.o === "string") options.stdout(line.o);
         else if (typeof line.e === "string") options.stderr(line.e);

@@ -120,6 +120,11 @@ describe("node shells in a pty", () => {
     expect(json).toContain("/registry/namespaces/default");
     const writes = await shell.run("etcdctl put /x y; echo status=$?\r");
     expect(writes).toContain("status=1");
+    const backup = await shell.run(
+      "ETCDCTL_API=3 etcdctl --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key snapshot save /opt/backup.db && etcdctl snapshot status /opt/backup.db -w table\r",
+    );
+    expect(backup).toContain("Snapshot saved at /opt/backup.db");
+    expect(backup).toMatch(/\| [0-9a-f]{8} \| +\d+ \| +\d+ \| [\d.]+ [kM]B +\|/);
   });
 
   it("enters a worker with ssh, where a manifest becomes a static pod, and exits back", async () => {

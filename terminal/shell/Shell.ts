@@ -730,6 +730,7 @@ export class Shell {
         stderr: (text) => this.write(text),
         signal: this.abort?.signal,
         columns: this.columns,
+        cwd: this.cwd,
       });
     switch (name) {
       case "kubectl":
@@ -945,6 +946,7 @@ export class Shell {
           stderr: (text) => (stderr += text),
           signal: ctx.signal ?? this.abort?.signal,
           columns: this.columns,
+          cwd: ctx.cwd,
         });
         return { stdout, stderr, exitCode };
       }),

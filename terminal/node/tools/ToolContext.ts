@@ -17,7 +17,14 @@ export interface ToolContext {
   stderr(text: string): void;
   signal?: AbortSignal;
   columns: number;
+  /** The caller's working directory on the node. */
+  cwd: string;
   now(): number;
+}
+
+/** A file argument as a path on the node. */
+export function nodePath(context: ToolContext, file: string): string {
+  return file.startsWith("/") ? file : `${context.cwd.replace(/\/$/, "")}/${file}`;
 }
 
 export type NodeTool = (context: ToolContext) => Promise<number>;

@@ -1,5 +1,6 @@
-import type { KeyValue } from "../../../engine/store/KeyValueStore";
-import { flag, type NodeTool, parseFlags, type ToolContext } from "./ToolContext";
+import { crc32 } from "../../../engine/store/crc32";
+import { type KeyValue, KeyValueStore } from "../../../engine/store/KeyValueStore";
+import { flag, type NodeTool, nodePath, parseFlags, type ToolContext } from "./ToolContext";
 
 // etcd's ids for a single-member kubeadm cluster; fixed so output is stable across restarts.
 const clusterId = "14841639068965178418";
@@ -24,6 +25,8 @@ COMMANDS:
 	endpoint status		Prints out the status of endpoints specified in \`--endpoints\` flag
 	get			Gets the key or a range of keys
 	member list		Lists all members in the cluster
+	snapshot save		Stores an etcd node backend snapshot to a given file
+	snapshot status		[deprecated] Gets backend snapshot status of a given file
 	version			Prints the version of etcdctl
 
 OPTIONS:
@@ -85,7 +88,7 @@ export const etcdctl: NodeTool = async (context) => {
   const { flags, positional } = parsed;
   for (const name of ["--cacert", "--cert", "--key"]) {
     const file = flags.get(name);
-    if (file !== undefined && (await context.fs.readFile(file)) === undefined) {
+    if (file !== undefined && (await context.fs.readFile(nodePath(context, file))) === undefined) {
       context.stderr(
         `{"level":"fatal","msg":"failed to create client config","error":"open ${file}: no such file or directory"}\nError: open ${file}: no such file or directory\n`,
       );
@@ -182,16 +185,21 @@ export const etcdctl: NodeTool = async (context) => {
     }
     case "get":
       return get(context, rest, flags, format);
+    case "snapshot":
+      if (rest[0] === "save" || rest[0] === "status") return snapshot(context, rest, format);
+      context.stderr(
+        `Error: etcdctl snapshot ${rest[0] ?? ""} is not available in Kubelab: the cluster's store can be saved, not restored\n`,
+      );
+      return 1;
     case "put":
     case "del":
     case "txn":
     case "compaction":
     case "defrag":
-    case "snapshot":
     case "lease":
     case "watch":
       context.stderr(
-        `Error: etcdctl ${command} is not available in Kubelab: the node shell reads the cluster's store but does not change it\n`,
+        `Error: etcdctl ${command} is not available in Kubelab: the node shell reads the cluster's store but does not change it (snapshot restore neither)\n`,
       );
       return 1;
     default:
@@ -203,6 +211,52 @@ export const etcdctl: NodeTool = async (context) => {
   return 1;
 };
 
+/**
+ * `snapshot save FILE` writes the store's snapshot to the node (a backup, as before an upgrade);
+ * `snapshot status FILE` reads one back: hash, revision, keys, size. Restoring is not simulated.
+ */
+async function snapshot(context: ToolContext, args: string[], format: string): Promise<number> {
+  const [verb, file] = args;
+  if (!file) {
+    context.stderr(`Error: snapshot ${verb} expects one argument\n`);
+    return 1;
+  }
+  const path = nodePath(context, file);
+  if (verb === "save") {
+    const bytes = context.cluster.store.snapshot();
+    await context.fs.writeFile(path, Buffer.from(bytes).toString("latin1"));
+    context.stdout(`Snapshot saved at ${file}\n`);
+    return 0;
+  }
+  const content = await context.fs.readFile(path);
+  if (content === undefined) {
+    context.stderr(`Error: stat ${file}: no such file or directory\n`);
+    return 1;
+  }
+  const restored = new KeyValueStore();
+  try {
+    restored.restore(new Uint8Array(Buffer.from(content, "latin1")));
+  } catch (error) {
+    context.stderr(`Error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const hash = crc32(content).toString(16).padStart(8, "0");
+  const revision = restored.range("", { prefix: true, countOnly: true }).revision;
+  const keys = restored.keyCount;
+  const size = humanBytes(content.length);
+  context.stderr("Deprecated: Use `etcdutl snapshot status` instead.\n\n");
+  if (format === "table")
+    context.stdout(
+      asciiTable(["HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"], [[hash, String(revision), String(keys), size]]),
+    );
+  else if (format === "json")
+    context.stdout(
+      `{"hash":${Number.parseInt(hash, 16)},"revision":${revision},"totalKey":${keys},"totalSize":${content.length}}\n`,
+    );
+  else context.stdout(`${hash}, ${revision}, ${keys}, ${size}\n`);
+  return 0;
+}
+
 function storeSize(context: ToolContext): number {
   return context.cluster.store.sizeBytes;
 }
@@ -211,12 +265,15 @@ function humanBytes(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(0)} kB`;
 }
 
+/** olekukonko/tablewriter as etcdctl uses it: headers centred, numbers right-aligned, text left-aligned. */
 function asciiTable(head: string[], rows: string[][]): string {
   const widths = head.map((cell, index) => Math.max(cell.length, ...rows.map((row) => (row[index] ?? "").length)));
   const line = `+${widths.map((width) => "-".repeat(width + 2)).join("+")}+\n`;
+  const centre = (cell: string, width: number) => cell.padStart(Math.floor((width + cell.length) / 2)).padEnd(width);
+  const header = `|${head.map((cell, index) => ` ${centre(cell, widths[index] ?? 0)} `).join("|")}|\n`;
   const row = (cells: string[]) =>
-    `|${cells.map((cell, index) => ` ${cell.padStart(Math.floor(((widths[index] ?? 0) + cell.length) / 2)).padEnd(widths[index] ?? 0)} `).join("|")}|\n`;
-  return line + row(head) + line + rows.map(row).join("") + line;
+    `|${cells.map((cell, index) => ` ${/^\d+$/.test(cell) ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0)} `).join("|")}|\n`;
+  return line + header + line + rows.map(row).join("") + line;
 }
 
 async function get(context: ToolContext, args: string[], flags: Map<string, string>, format: string): Promise<number> {
