@@ -237,6 +237,7 @@ async function learners(dataDir: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 5000));
   console.log(`${LEARNERS} learner clusters running; starting the scripted session`);
   const latencies: number[] = [];
+  const byStep = new Map<string, number[]>();
   const failures: string[] = [];
   const step = async (
     session: { base: string; token: string },
@@ -247,6 +248,8 @@ async function learners(dataDir: string): Promise<void> {
   ) => {
     const result = await call(session.base, session.token, method, urlPath, body, type);
     latencies.push(result.ms);
+    const label = `${method} ${urlPath.replace(/\?.*/, "")}`;
+    byStep.set(label, [...(byStep.get(label) ?? []), result.ms]);
     if (result.status >= 400 && result.status !== 404) failures.push(`${method} ${urlPath}: ${result.status}`);
     await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 300));
   };
@@ -279,6 +282,8 @@ async function learners(dataDir: string): Promise<void> {
   console.log(
     `${API_ONLY ? "[API server only] " : ""}${PLAIN_TIMERS ? "[Node's timers] " : "[timers in turns] "}${LEARNERS} learners × 11 requests in ${((performance.now() - started) / 1000).toFixed(1)} s: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms  (target p99 ≤ 100 ms); ${failures.length} failures${failures.length ? ` (${failures.slice(0, 3).join("; ")})` : ""}`,
   );
+  for (const [label, values] of byStep)
+    console.log(`  ${label}: p50 ${percentile(values, 50).toFixed(0)} ms, p99 ${percentile(values, 99).toFixed(0)} ms`);
   await served.close();
   await host.close();
 }

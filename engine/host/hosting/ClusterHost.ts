@@ -416,7 +416,10 @@ export class ClusterHost {
       this.log(`${id}: no good snapshot left; starting a fresh cluster`);
     // Loaded before the cluster starts, so nothing awaits between creating it and serving it.
     const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
-    const store = new QuotaStore(() => this.quotas);
+    // Each start of a cluster gets a clock of its own, disposed when it stops.
+    const timersKey = `${id}#${++this.starts}`;
+    const clock = this.fairTimers?.clockFor(timersKey) ?? this.clock;
+    const store = new QuotaStore(() => this.quotas, this.fairTimers ? clock : undefined);
     if (loaded.snapshot) store.restore(loaded.snapshot.store);
     let live: LiveCluster | undefined;
     const markDirty = () => {
@@ -434,9 +437,6 @@ export class ClusterHost {
     // Every saved node's files are kept, whether or not its kubelet has started (or runs at all),
     // so a save before the components boot writes them back.
     for (const nodeName of Object.keys(loaded.snapshot?.nodes ?? {})) nodeFileSystem(nodeName);
-    // Each start of a cluster gets a clock of its own, disposed when it stops.
-    const timersKey = `${id}#${++this.starts}`;
-    const clock = this.fairTimers?.clockFor(timersKey) ?? this.clock;
     const cluster = createCluster({
       clock,
       speed: this.options.speed ?? "realistic",

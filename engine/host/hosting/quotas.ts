@@ -1,5 +1,12 @@
 import { ApiError } from "../../apiserver/ApiError";
-import { KeyValueStore, type TxnRequest, type TxnResponse } from "../../store/KeyValueStore";
+import type { Clock } from "../../clock/Clock";
+import {
+  KeyValueStore,
+  type TxnRequest,
+  type TxnResponse,
+  type WatchListener,
+  type WatchOptions,
+} from "../../store/KeyValueStore";
 
 /** Per-cluster limits. Every refusal names its limit in a Kubernetes-style Status. */
 export interface ClusterQuotas {
@@ -57,10 +64,63 @@ export class QuotaStore extends KeyValueStore {
   private nodes = 0;
   private objects = 0;
 
-  constructor(private readonly quotas: () => ClusterQuotas) {
+  private deferred: Array<() => void> = [];
+  private flushArmed = false;
+
+  /**
+   * With `deliveryClock`, changes reach watchers on the next turn of that clock instead of inside
+   * the write (see {@link watch}).
+   */
+  constructor(
+    private readonly quotas: () => ClusterQuotas,
+    private readonly deliveryClock?: Clock,
+  ) {
     // A small history window: a hosted cluster's watchers are in-process or re-list after a restore, and
     // the history is most of a snapshot's bytes (and of the time to take it).
     super({ historyBytesLimit: 256 * 1024, minimumHistory: 20 });
+  }
+
+  /**
+   * Watches as the store does, except that with a delivery clock each change is delivered on the
+   * clock's next turn, in order, rather than inside the write: a request that writes gets its
+   * answer first, and what the write sets off in the cluster's controllers and kubelets (the
+   * informers' work) runs in later turns, taking turns with the other clusters (FairTimers), as an
+   * informer's watch is asynchronous upstream. Events replayed from history when the watch starts
+   * are still delivered inside this call.
+   */
+  override watch(key: string, options: WatchOptions, listener: WatchListener): () => void {
+    const clock = this.deliveryClock;
+    if (!clock) return super.watch(key, options, listener);
+    let open = true;
+    let starting = true;
+    const stop = super.watch(key, options, (events) => {
+      if (starting) listener(events);
+      else this.defer(clock, () => open && listener(events));
+    });
+    starting = false;
+    return () => {
+      open = false;
+      stop();
+    };
+  }
+
+  private defer(clock: Clock, deliver: () => void): void {
+    this.deferred.push(deliver);
+    if (this.flushArmed) return;
+    this.flushArmed = true;
+    clock.setTimer(0, () => {
+      this.flushArmed = false;
+      // Writes made by these listeners are delivered on a later turn.
+      const batch = this.deferred;
+      this.deferred = [];
+      for (const next of batch) {
+        try {
+          next();
+        } catch {
+          // One broken watcher must not stop the others (as the store's own delivery).
+        }
+      }
+    });
   }
 
   /** Counts kept alongside writes, recomputed after a restore. */
