@@ -15,7 +15,18 @@ export interface ShellNames {
   listDirectory(path: string): Promise<{ name: string; directory: boolean }[]>;
   cwd(): string;
   home(): string;
+  /** The cluster's node names, for `ssh` (when the shell has node access). */
+  nodeNames?(): Promise<string[]>;
 }
+
+/** Subcommands of the node tools, completed after the tool's name. */
+const toolSubcommands: Record<string, string[]> = {
+  crictl: ["images", "inspect", "inspecti", "inspectp", "logs", "pods", "ps", "version"],
+  etcdctl: ["endpoint", "get", "member", "snapshot", "version"],
+  systemctl: ["is-active", "is-enabled", "restart", "status"],
+  journalctl: ["-u", "-f", "--no-pager"],
+  ip: ["addr", "link", "route"],
+};
 
 const resourceVerbs = new Set([
   "get",
@@ -111,6 +122,18 @@ export class Completer {
     const alias = this.shell.aliases().get(command);
     if (alias) command = alias.split(/\s+/)[0] as string;
     if (command === "kubectl") return { from, candidates: await this.kubectl(words.slice(1), current) };
+    if (command === "ssh" && words.length === 2 && this.shell.nodeNames) {
+      const nodes = await this.shell.nodeNames().catch(() => []);
+      return { from, candidates: nodes.filter((name) => name.startsWith(current)) };
+    }
+    const subcommands = toolSubcommands[command];
+    if (subcommands && words.length === 2 && !current.includes("/"))
+      return { from, candidates: subcommands.filter((name) => name.startsWith(current)) };
+    if (
+      (command === "systemctl" || (command === "journalctl" && words[words.length - 2] === "-u")) &&
+      words.length >= 3
+    )
+      return { from, candidates: ["kubelet", "containerd"].filter((name) => name.startsWith(current)) };
     if (command === "cd") {
       const files = await this.files(current);
       return { from, candidates: files.candidates.filter((name) => name.endsWith("/")) };

@@ -128,7 +128,8 @@ describe("node shells in a pty", () => {
   });
 
   it("enters a worker with ssh, where a manifest becomes a static pod, and exits back", async () => {
-    const entered = await shell.run("ssh node01\r", "node01");
+    const entered = await shell.run("ssh no\t1\r", "node01");
+    expect(entered).toContain("ssh node01");
     expect(entered).not.toContain("command not found");
     expect(await shell.run("pwd; cat /etc/hostname; hostname; whoami\r")).toContain(
       "/root\r\nnode01\r\nnode01\r\nroot",
@@ -142,7 +143,7 @@ describe("node shells in a pty", () => {
       return pod?.status?.containerStatuses?.[0]?.state?.running ? pod : undefined;
     });
     expect(mirror.metadata?.annotations?.["kubernetes.io/config.mirror"]).toBeDefined();
-    const ps = await shell.run("crictl ps --name web\r");
+    const ps = await shell.run("crictl p\ts --name web\r");
     expect(ps).toMatch(/CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME\s+ATTEMPT\s+POD ID\s+POD\s+NAMESPACE/);
     expect(ps).toMatch(/Running\s+web\s+0\s+[0-9a-f]{13}\s+static-web-node01\s+default/);
     const pods = await shell.run("sudo crictl pods | grep static-web\r");

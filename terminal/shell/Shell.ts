@@ -136,6 +136,7 @@ export class Shell {
         },
         cwd: () => this.cwd,
         home: () => "/root",
+        nodeNames: async () => ((await this.options.nodes?.nodes()) ?? []).map((node) => node.name),
       },
       {
         resourceTypes: async () => {
