@@ -9,6 +9,7 @@ import type {
   StreamSession,
 } from "../apiserver/KubeletConnection";
 import type { Clock } from "../clock/Clock";
+import { stableHex64 } from "../images";
 import type { Network } from "../proxy/Network";
 import { type ContainerRuntime, type LogLine, SpawnError } from "../runtime";
 import type { PodWorker } from "./PodWorker";
@@ -178,18 +179,24 @@ export class KubeletServer implements KubeletConnection {
     if (!ip) throw ApiError.badRequest(`pod ${pod} does not have an IP address`);
     const session = new StreamSessionImpl();
     const connection = this.options.network.connect({ ip }, ip, port);
+    // containerd's wording, wrapped by the kubelet's streaming server (the pod is named by its sandbox).
+    const sandbox = stableHex64(`sandbox/${worker.uid}`);
+    const failed = (cause: string) =>
+      `error forwarding port ${port} to pod ${sandbox}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${worker.uid}": ${cause}`;
     session.stdinHandler = (data) => {
       void connection
         .then((c) => c.tcp(data))
         .then((reply) => session.emit("stdout", reply))
-        .catch((error) =>
-          session.exit({
-            error: `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${worker.uid}, uid : failed to execute portforward in network namespace: failed to connect to localhost:${port} inside namespace: ${error}`,
-          }),
-        );
+        .catch((error) => session.exit({ error: failed(`failed to read from the connection: ${error}`) }));
     };
     session.killHandler = () => void connection.then((c) => c.close()).catch(() => {});
-    connection.catch((error) => session.exit({ error: `error forwarding port ${port}: ${error}` }));
+    connection.catch(() =>
+      session.exit({
+        error: failed(
+          `failed to connect to localhost:${port} inside namespace "${sandbox}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `,
+        ),
+      }),
+    );
     return session;
   }
 

@@ -1,10 +1,12 @@
 import type { Clock } from "../clock/Clock";
 import { candidateNames, clusterDnsIp, clusterFirstResolvConf, lookup, type ResolverConfig } from "./ClusterDns";
+import { HttpOverBytes } from "./httpOverBytes";
 import {
   type Connection,
   type ConnectionHandler,
   type ConnectOptions,
   type DnsAnswer,
+  type HttpResponse,
   type Network,
   NetworkError,
   type NetworkSource,
@@ -121,6 +123,7 @@ export class SimulatedNetwork implements Network {
     }
     const peer = { ip: route.masqueradeAs ?? source.ip, port: this.nextEphemeralPort() };
     let closed = false;
+    let httpBytes: HttpOverBytes | undefined;
     const ensureOpen = () => {
       if (closed) throw new NetworkError("ConnectionRefused", "connection closed");
     };
@@ -133,8 +136,11 @@ export class SimulatedNetwork implements Network {
       },
       tcp: async (data) => {
         ensureOpen();
-        if (!handler.tcp) throw new NetworkError("EmptyReply", "Empty reply from server");
-        return handler.tcp(data, peer);
+        if (handler.tcp) return handler.tcp(data, peer);
+        if (!handler.http) throw new NetworkError("EmptyReply", "Empty reply from server");
+        // Raw bytes to an HTTP app (port-forward): HTTP/1.1 requests in, responses out.
+        httpBytes ??= new HttpOverBytes((request) => handler.http?.(request, peer) as Promise<HttpResponse>);
+        return httpBytes.receive(data);
       },
       close: () => {
         closed = true;
