@@ -174,6 +174,8 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
   }, 300_000);
 
   afterAll(async () => {
+    // What the server said, for reading after a failure (the work folder is removed).
+    writeFileSync(path.join(tmpdir(), "kubelab-lesson-browser-server.log"), output);
     await browser?.close();
     if (server && server.exitCode === null) {
       const exited = new Promise((resolve) => server.once("exit", resolve));
