@@ -1,6 +1,8 @@
 import "server-only";
-import { clusterHost } from "../../lib/clusters/clusterHost";
-import { clusterUrl, ensureLearnerCluster } from "../../lib/clusters/learnerClusters";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { clusterHost, dataDirectory } from "../../lib/clusters/clusterHost";
+import { clusterUrl, ensureLearnerCluster, learnerHome } from "../../lib/clusters/learnerClusters";
 import { prisma } from "../../lib/database/prisma";
 import { currentCourse, lessonsFolder } from "../../lib/lessons/loadLessons";
 import { routes } from "../../server/routes";
@@ -52,7 +54,16 @@ export async function learnerGradingCluster(learnerId: string): Promise<GradingC
   // The port the server really listens on (PORT may be 0: a free port).
   const port = routes().listeningPort ?? (process.env.PORT?.trim() || "3000");
   const origin = `http://127.0.0.1:${port}`;
-  const cluster = new GradingCluster(host.kubeconfig(clusterId, token, clusterUrl(origin, clusterId)));
+  // File checks read what the learner's terminal sees: their home folder as /root, and the nodes'
+  // own file systems (static Pod manifests, files written over ssh).
+  const folder = dataDirectory();
+  const home = folder ? learnerHome(folder, learnerId) : undefined;
+  const cluster = new GradingCluster(host.kubeconfig(clusterId, token, clusterUrl(origin, clusterId)), {
+    readHomeFile: home
+      ? (file) => readFile(path.resolve(home, file.replace(/^(~|\/root)\//, "")), "utf8").catch(() => undefined)
+      : undefined,
+    readNodeFile: async (node, file) => (await host.acquire(clusterId)).nodeFiles.get(node)?.readFile(file),
+  });
   holder[CLIENTS].set(learnerId, { clusterId, cluster });
   return cluster;
 }
