@@ -151,7 +151,8 @@ export class ApiError extends Error {
         : messages.length === 1
           ? `${subject}: ${messages[0]}`
           : `${subject}: [${messages.join(", ")}]`;
-    return new ApiError("Invalid", 422, message, { name, group: group || undefined, kind, causes });
+    // StatusDetails.name is omitempty: an object without a name has none in the Status.
+    return new ApiError("Invalid", 422, message, { name: name || undefined, group: group || undefined, kind, causes });
   }
 
   static badRequest(message: string): ApiError {

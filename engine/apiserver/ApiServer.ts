@@ -28,6 +28,7 @@ import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./R
 import { DecodedObjects } from "./registry/DecodedObjects";
 import { deleteCollection, deleteObject } from "./registry/deletion";
 import { type ListFilter, makeListFilter } from "./registry/filters";
+import { validateListOptions } from "./registry/listOptions";
 import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
 import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefix } from "./registry/objects";
 import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
@@ -348,6 +349,8 @@ export class ApiServerCore implements ApiServer {
   private list(definition: ResourceDefinition, request: ResourceRequest): KubeObject {
     const filter = makeListFilter(definition, request);
     const { resourceVersion, resourceVersionMatch, limit: requestedLimit } = request.options;
+    const optionErrors = validateListOptions(request.options, false);
+    if (optionErrors.length > 0) throw ApiError.invalid("meta.k8s.io", "ListOptions", "", optionErrors);
     let revision = 0;
     let fromKey: string | undefined;
     if (request.options.continue) {
@@ -369,8 +372,6 @@ export class ApiServerCore implements ApiServer {
       } else if (requested > this.store.revision) {
         throw ApiError.timeout(`Too large resource version: ${requested}, current: ${this.store.revision}`, 1);
       }
-    } else if (resourceVersionMatch) {
-      throw ApiError.badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
     }
     // resourceVersion=0 is served from the watch cache upstream, which ignores limit.
     const limit = resourceVersion === "0" && !request.options.continue ? 0 : (requestedLimit ?? 0);

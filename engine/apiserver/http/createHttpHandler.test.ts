@@ -288,6 +288,56 @@ describe("createHttpHandler", () => {
     expect(watch.ended).toBe(true);
   });
 
+  it("validates watch ListOptions as upstream (422 on ListOptions) and sends initial events not older than a resourceVersion", async () => {
+    const invalid = await send("GET", "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true");
+    expect(invalid.status).toBe(422);
+    expect(invalid.json).toMatchObject({
+      kind: "Status",
+      reason: "Invalid",
+      code: 422,
+      message:
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      details: {
+        group: "meta.k8s.io",
+        kind: "ListOptions",
+        causes: [
+          {
+            reason: "FieldValueForbidden",
+            message: "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+            field: "resourceVersionMatch",
+          },
+        ],
+      },
+    });
+    await send("POST", "/api/v1/namespaces/default/configmaps", { body: '{"metadata":{"name":"first"}}' });
+    const revision = cluster.store.revision;
+    await send("POST", "/api/v1/namespaces/default/configmaps", { body: '{"metadata":{"name":"second"}}' });
+    const watch = new RecordingResponse();
+    await handler.handle(
+      {
+        method: "GET",
+        url: `/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=${revision}`,
+        headers: {},
+        body: new Uint8Array(0),
+        user: ADMIN,
+      },
+      watch,
+    );
+    const events = watch.text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const names = events.map((event) => `${event.type} ${event.object.metadata.name ?? ""}`);
+    // The whole current state (not a replay of the changes after the revision), then the end marker.
+    expect(names).toContain("ADDED first");
+    expect(names).toContain("ADDED second");
+    expect(events.at(-1)).toMatchObject({
+      type: "BOOKMARK",
+      object: { metadata: { annotations: { "k8s.io/initial-events-end": "true" } } },
+    });
+    watch.disconnect();
+  });
+
   it("answers a watch from a compacted resourceVersion with an ERROR event carrying a 410 Status", async () => {
     await send("POST", "/api/v1/namespaces/default/configmaps", { body: '{"metadata":{"name":"old"}}' });
     cluster.store.compact(cluster.store.revision);

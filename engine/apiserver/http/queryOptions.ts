@@ -1,5 +1,6 @@
 import { ApiError, quote } from "../ApiError";
 import type { RequestOptions } from "../ResourceRequest";
+import { validateListOptions } from "../registry/listOptions";
 import { parseGoBool } from "./requestInfo";
 
 /**
@@ -41,16 +42,20 @@ export function parseQueryOptions(query: URLSearchParams, verb: string): Request
   const resourceVersion = text("resourceVersion");
   if (resourceVersion !== undefined && resourceVersion !== "") options.resourceVersion = resourceVersion;
   const resourceVersionMatch = text("resourceVersionMatch");
-  if (resourceVersionMatch) {
-    if (resourceVersionMatch !== "Exact" && resourceVersionMatch !== "NotOlderThan") {
-      throw optionsInvalid("ListOptions", "resourceVersionMatch", resourceVersionMatch, ["Exact", "NotOlderThan"]);
-    }
-    options.resourceVersionMatch = resourceVersionMatch;
-  }
   const allowWatchBookmarks = boolean("allowWatchBookmarks");
   if (allowWatchBookmarks !== undefined) options.allowWatchBookmarks = allowWatchBookmarks;
   const sendInitialEvents = boolean("sendInitialEvents");
   if (sendInitialEvents !== undefined) options.sendInitialEvents = sendInitialEvents;
+  if (verb === "list" || verb === "watch") {
+    const errors = validateListOptions(
+      { resourceVersion, resourceVersionMatch, continue: continueToken, sendInitialEvents },
+      verb === "watch",
+    );
+    if (errors.length > 0) throw ApiError.invalid("meta.k8s.io", "ListOptions", "", errors);
+  }
+  if (resourceVersionMatch === "Exact" || resourceVersionMatch === "NotOlderThan") {
+    options.resourceVersionMatch = resourceVersionMatch;
+  }
   const timeoutSeconds = integer("timeoutSeconds");
   if (timeoutSeconds !== undefined) options.timeoutSeconds = timeoutSeconds;
 

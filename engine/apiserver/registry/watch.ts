@@ -6,6 +6,7 @@ import type { ApiServerCore } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, WatchListener } from "../ResourceRequest";
 import { makeListFilter } from "./filters";
+import { validateListOptions } from "./listOptions";
 import { storageKey, storagePrefix } from "./objects";
 
 /**
@@ -99,9 +100,19 @@ export function watchResource(
     }
   };
 
+  const optionErrors = validateListOptions(options, true);
+  if (optionErrors.length > 0) throw ApiError.invalid("meta.k8s.io", "ListOptions", "", optionErrors);
   const resourceVersion = options.resourceVersion;
+  if (resourceVersion && resourceVersion !== "0" && options.sendInitialEvents) {
+    // sendInitialEvents with resourceVersionMatch=NotOlderThan: the current state is not older
+    // than the revision asked for, as long as the store has reached it.
+    const requested = parseRevision(resourceVersion);
+    if (requested > server.store.revision) {
+      throw ApiError.timeout(`Too large resource version: ${requested}, current: ${server.store.revision}`, 1);
+    }
+  }
   let startRevision: number;
-  if (!resourceVersion || resourceVersion === "0") {
+  if (!resourceVersion || resourceVersion === "0" || options.sendInitialEvents) {
     const sendInitial = options.sendInitialEvents ?? true;
     const snapshot = server.store.range(key, { prefix });
     if (sendInitial) {
@@ -113,11 +124,7 @@ export function watchResource(
     }
     startRevision = snapshot.revision + 1;
   } else {
-    if (!/^\d+$/.test(resourceVersion))
-      throw ApiError.badRequest(
-        `Invalid value: "${resourceVersion}": strconv.ParseUint: parsing "${resourceVersion}": invalid syntax`,
-      );
-    const requested = Number(resourceVersion);
+    const requested = parseRevision(resourceVersion);
     if (requested > server.store.revision) {
       throw ApiError.timeout(`Too large resource version: ${requested}, current: ${server.store.revision}`, 1);
     }
@@ -149,4 +156,14 @@ export function watchResource(
   }
   if (closed) disposeStore();
   return () => close();
+}
+
+/** A resourceVersion as a revision, or upstream's 400 for one that is not a number. */
+function parseRevision(resourceVersion: string): number {
+  if (!/^\d+$/.test(resourceVersion)) {
+    throw ApiError.badRequest(
+      `Invalid value: "${resourceVersion}": strconv.ParseUint: parsing "${resourceVersion}": invalid syntax`,
+    );
+  }
+  return Number(resourceVersion);
 }
