@@ -24,7 +24,9 @@ describe("validateListOptions", () => {
       name: "watch-sendInitialEvents-without-resourceversionmatch-forbidden",
       watch: true,
       options: { sendInitialEvents: true },
-      expected: ["resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"],
+      expected: [
+        "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+      ],
     },
     {
       name: "watch-sendInitialEvents-with-exact-resourceversionmatch-forbidden",
@@ -45,7 +47,9 @@ describe("validateListOptions", () => {
       name: "list match without resourceVersion",
       watch: false,
       options: { resourceVersionMatch: "NotOlderThan" },
-      expected: ["resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"],
+      expected: [
+        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+      ],
     },
     {
       name: "list unsupported match",
