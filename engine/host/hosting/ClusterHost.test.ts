@@ -132,6 +132,28 @@ describe("ClusterHost persistence", () => {
     expect(second.lines.some((line) => line.includes(`${id}: restored`))).toBe(true);
   });
 
+  it("a save or hibernation right after a write keeps that write", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder, persistDelayMs: 60_000 });
+    const { id, token } = await first.host.create();
+    const live = await first.host.acquire(id);
+    await first.host.persist(id);
+    // Written and hibernated in the same turn: the change must already count as unsaved.
+    await live.cluster
+      .client()
+      .create(ConfigMaps, { ...JSON.parse(configMap("a")), metadata: { name: "a", namespace: "default" } });
+    await first.host.hibernate(id);
+    expect((await first.call(id, token, "/api/v1/namespaces/default/configmaps/a")).status).toBe(200);
+    const again = await first.host.acquire(id);
+    await first.host.persist(id);
+    await again.cluster
+      .client()
+      .create(ConfigMaps, { ...JSON.parse(configMap("b")), metadata: { name: "b", namespace: "default" } });
+    await first.host.close();
+    const second = await startHost({ dataDir: folder });
+    expect((await second.call(id, token, "/api/v1/namespaces/default/configmaps/b")).status).toBe(200);
+  });
+
   it("saves within the persist delay after a change, without a shutdown", async () => {
     const folder = dataDir();
     const { host, call } = await startHost({ dataDir: folder, persistDelayMs: 100 });

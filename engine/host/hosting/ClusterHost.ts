@@ -455,7 +455,7 @@ export class ClusterHost {
       pathPrefix: this.pathOf(id),
       isReady: () => ready,
     });
-    const stopWatchingStore = store.watch("/", { prefix: true }, markDirty);
+    const stopWatchingStore = store.watchInWrite("/", { prefix: true }, markDirty);
     live = {
       cluster,
       clock,

@@ -104,6 +104,14 @@ export class QuotaStore extends KeyValueStore {
     };
   }
 
+  /**
+   * Watches with delivery inside the write, as the plain store does (the host's own bookkeeping:
+   * a change must mark the cluster unsaved before anything can save or hibernate it).
+   */
+  watchInWrite(key: string, options: WatchOptions, listener: WatchListener): () => void {
+    return super.watch(key, options, listener);
+  }
+
   private defer(clock: Clock, deliver: () => void): void {
     this.deferred.push(deliver);
     if (this.flushArmed) return;
