@@ -1,23 +1,19 @@
 import type { ImageDefinition } from "../ImageDefinition";
+import { releases, standardPath } from "../tags";
 
-const path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const path = standardPath;
 
 /** redis, postgres and mysql: TCP services with their real start-up logs and required settings. */
 export const dataStoreImages: ImageDefinition[] = [
   {
     repository: "docker.io/library/redis",
-    tags: {
-      latest: { version: "7.4.1", sizeBytes: 45012335 },
-      "7": { version: "7.4.1", sizeBytes: 45012335 },
-      "7.4": { version: "7.4.1", sizeBytes: 45012335 },
-      "7.4.1": { version: "7.4.1", sizeBytes: 45012335 },
-      "7.2": { version: "7.2.6", sizeBytes: 43910230 },
-      "7.0": { version: "7.0.15", sizeBytes: 42431250 },
-      "6": { version: "6.2.16", sizeBytes: 40127320 },
-      "6.2": { version: "6.2.16", sizeBytes: 40127320 },
-      alpine: { version: "7.4.1", sizeBytes: 17241120 },
-      "7-alpine": { version: "7.4.1", sizeBytes: 17241120 },
-    },
+    tags: releases(
+      ["7.4.1", 45012335, "latest 7 7.4 7.4.1"],
+      ["7.2.6", 43910230, "7.2"],
+      ["7.0.15", 42431250, "7.0"],
+      ["6.2.16", 40127320, "6 6.2"],
+      ["7.4.1", 17241120, "alpine 7-alpine"],
+    ),
     userland: "gnu",
     os: "debian",
     config: {
@@ -64,17 +60,14 @@ export const dataStoreImages: ImageDefinition[] = [
   },
   {
     repository: "docker.io/library/postgres",
-    tags: {
-      latest: { version: "17.2", sizeBytes: 157741532 },
-      "17": { version: "17.2", sizeBytes: 157741532 },
-      "17.2": { version: "17.2", sizeBytes: 157741532 },
-      "16": { version: "16.6", sizeBytes: 155310220 },
-      "16.6": { version: "16.6", sizeBytes: 155310220 },
-      "15": { version: "15.10", sizeBytes: 150433118 },
-      "14": { version: "14.15", sizeBytes: 149281345 },
-      alpine: { version: "17.2", sizeBytes: 105481620 },
-      "16-alpine": { version: "16.6", sizeBytes: 101362451 },
-    },
+    tags: releases(
+      ["17.2", 157741532, "latest 17 17.2"],
+      ["16.6", 155310220, "16 16.6"],
+      ["15.10", 150433118, "15"],
+      ["14.15", 149281345, "14"],
+      ["17.2", 105481620, "alpine"],
+      ["16.6", 101362451, "16-alpine"],
+    ),
     userland: "gnu",
     os: "debian",
     config: {
@@ -163,16 +156,12 @@ export const dataStoreImages: ImageDefinition[] = [
   },
   {
     repository: "docker.io/library/mysql",
-    tags: {
-      latest: { version: "9.1.0", sizeBytes: 172843528 },
-      "9": { version: "9.1.0", sizeBytes: 172843528 },
-      "9.1": { version: "9.1.0", sizeBytes: 172843528 },
-      "8": { version: "8.4.3", sizeBytes: 170128396 },
-      "8.4": { version: "8.4.3", sizeBytes: 170128396 },
-      "8.0": { version: "8.0.40", sizeBytes: 168237450 },
-      lts: { version: "8.4.3", sizeBytes: 170128396 },
-      "5.7": { version: "5.7.44", sizeBytes: 137280346 },
-    },
+    tags: releases(
+      ["9.1.0", 172843528, "latest 9 9.1"],
+      ["8.4.3", 170128396, "8 8.4 lts"],
+      ["8.0.40", 168237450, "8.0"],
+      ["5.7.44", 137280346, "5.7"],
+    ),
     userland: "gnu",
     os: "debian",
     config: {

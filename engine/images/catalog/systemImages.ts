@@ -1,4 +1,5 @@
 import type { ImageDefinition, ServerProgram } from "../ImageDefinition";
+import { releases } from "../tags";
 
 /** The Kubernetes version the simulated control plane, kubelets and kube-proxy report. */
 export const kubernetesVersion = "v1.32.0";
@@ -29,12 +30,7 @@ const kubeTags = (sizeBytes: number) => ({
 export const systemImages: ImageDefinition[] = [
   {
     repository: "registry.k8s.io/pause",
-    tags: {
-      "3.10": { version: "3.10", sizeBytes: 320368 },
-      "3.9": { version: "3.9", sizeBytes: 321520 },
-      "3.8": { version: "3.8", sizeBytes: 311286 },
-      latest: { version: "3.10", sizeBytes: 320368 },
-    },
+    tags: releases(["3.10", 320368, "3.10 latest"], ["3.9", 321520, "3.9"], ["3.8", 311286, "3.8"]),
     userland: "none",
     os: "distroless",
     config: { entrypoint: ["/pause"] },
@@ -42,10 +38,7 @@ export const systemImages: ImageDefinition[] = [
   },
   {
     repository: "registry.k8s.io/etcd",
-    tags: {
-      "3.5.16-0": { version: "3.5.16", sizeBytes: 57680541 },
-      "3.5.15-0": { version: "3.5.15", sizeBytes: 56909194 },
-    },
+    tags: releases(["3.5.16", 57680541, "3.5.16-0"], ["3.5.15", 56909194, "3.5.15-0"]),
     userland: "none",
     os: "distroless",
     config: { env: ["PATH=/usr/local/bin:/usr/bin:/bin"] },
@@ -174,10 +167,7 @@ export const systemImages: ImageDefinition[] = [
   },
   {
     repository: "registry.k8s.io/coredns/coredns",
-    tags: {
-      "v1.11.3": { version: "1.11.3", sizeBytes: 18562039 },
-      "v1.11.1": { version: "1.11.1", sizeBytes: 18182961 },
-    },
+    tags: releases(["1.11.3", 18562039, "v1.11.3"], ["1.11.1", 18182961, "v1.11.1"]),
     userland: "none",
     os: "distroless",
     config: { entrypoint: ["/coredns"], exposedPorts: ["53/tcp", "53/udp"] },

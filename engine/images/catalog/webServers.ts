@@ -1,9 +1,11 @@
 import type { ImageDefinition, ServerProgram } from "../ImageDefinition";
+import { releases, standardPath } from "../tags";
 
-const nginxWelcomePage = `<!DOCTYPE html>
+/** nginx's stock pages share one head and style. */
+const nginxPage = (title: string, body: string) => `<!DOCTYPE html>
 <html>
 <head>
-<title>Welcome to nginx!</title>
+<title>${title}</title>
 <style>
 html { color-scheme: light dark; }
 body { width: 35em; margin: 0 auto;
@@ -11,7 +13,11 @@ font-family: Tahoma, Verdana, Arial, sans-serif; }
 </style>
 </head>
 <body>
-<h1>Welcome to nginx!</h1>
+${body}`;
+
+const nginxWelcomePage = nginxPage(
+  "Welcome to nginx!",
+  `<h1>Welcome to nginx!</h1>
 <p>If you see this page, the nginx web server is successfully installed and
 working. Further configuration is required.</p>
 
@@ -23,20 +29,12 @@ Commercial support is available at
 <p><em>Thank you for using nginx.</em></p>
 </body>
 </html>
-`;
+`,
+);
 
-const nginxErrorPage = `<!DOCTYPE html>
-<html>
-<head>
-<title>Error</title>
-<style>
-html { color-scheme: light dark; }
-body { width: 35em; margin: 0 auto;
-font-family: Tahoma, Verdana, Arial, sans-serif; }
-</style>
-</head>
-<body>
-<h1>An error occurred.</h1>
+const nginxErrorPage = nginxPage(
+  "Error",
+  `<h1>An error occurred.</h1>
 <p>Sorry, the page you are looking for is currently unavailable.<br/>
 Please try again later.</p>
 <p>If you are the system administrator of this resource then you should check
@@ -44,7 +42,8 @@ the error log for details.</p>
 <p><em>Faithfully yours, nginx.</em></p>
 </body>
 </html>
-`;
+`,
+);
 
 const nginxConf = `
 user  nginx;
@@ -115,38 +114,25 @@ const nginxEntrypointLog = [
   "/docker-entrypoint.sh: Configuration complete; ready for start up",
 ];
 
-const nginxTags = {
-  latest: { version: "1.27.3", sizeBytes: 72099410 },
-  mainline: { version: "1.27.3", sizeBytes: 72099410 },
-  "1": { version: "1.27.3", sizeBytes: 72099410 },
-  "1.27": { version: "1.27.3", sizeBytes: 72099410 },
-  "1.27.3": { version: "1.27.3", sizeBytes: 72099410 },
-  "1.27.2": { version: "1.27.2", sizeBytes: 72081243 },
-  "1.27.0": { version: "1.27.0", sizeBytes: 71027148 },
-  stable: { version: "1.26.2", sizeBytes: 71013221 },
-  "1.26": { version: "1.26.2", sizeBytes: 71013221 },
-  "1.26.2": { version: "1.26.2", sizeBytes: 71013221 },
-  "1.25": { version: "1.25.5", sizeBytes: 70991807 },
-  "1.25.5": { version: "1.25.5", sizeBytes: 70991807 },
-  "1.24": { version: "1.24.0", sizeBytes: 56747120 },
-  "1.24.0": { version: "1.24.0", sizeBytes: 56747120 },
-  "1.23": { version: "1.23.4", sizeBytes: 57008436 },
-  "1.23.4": { version: "1.23.4", sizeBytes: 57008436 },
-  "1.21": { version: "1.21.6", sizeBytes: 56732910 },
-  "1.21.6": { version: "1.21.6", sizeBytes: 56732910 },
-  "1.19": { version: "1.19.10", sizeBytes: 53607870 },
-  "1.16.1": { version: "1.16.1", sizeBytes: 51030575 },
-  "1.14.2": { version: "1.14.2", sizeBytes: 44710204 },
-  "1.7.9": { version: "1.7.9", sizeBytes: 39947447 },
-  alpine: { version: "1.27.3", sizeBytes: 20506631 },
-  "alpine-slim": { version: "1.27.3", sizeBytes: 5225413 },
-  "1.27-alpine": { version: "1.27.3", sizeBytes: 20506631 },
-  "1.27.3-alpine": { version: "1.27.3", sizeBytes: 20506631 },
-  "1.26-alpine": { version: "1.26.2", sizeBytes: 20344196 },
-  "1.25-alpine": { version: "1.25.5", sizeBytes: 19290367 },
-};
+const nginxTags = releases(
+  ["1.27.3", 72099410, "latest mainline 1 1.27 1.27.3"],
+  ["1.27.2", 72081243, "1.27.2"],
+  ["1.27.0", 71027148, "1.27.0"],
+  ["1.26.2", 71013221, "stable 1.26 1.26.2"],
+  ["1.25.5", 70991807, "1.25 1.25.5"],
+  ["1.24.0", 56747120, "1.24 1.24.0"],
+  ["1.23.4", 57008436, "1.23 1.23.4"],
+  ["1.21.6", 56732910, "1.21 1.21.6"],
+  ["1.19.10", 53607870, "1.19"],
+  ["1.16.1", 51030575, "1.16.1"],
+  ["1.14.2", 44710204, "1.14.2"],
+  ["1.7.9", 39947447, "1.7.9"],
+  ["1.27.3", 20506631, "alpine 1.27-alpine 1.27.3-alpine"],
+  ["1.27.3", 5225413, "alpine-slim"],
+  ["1.26.2", 20344196, "1.26-alpine"],
+  ["1.25.5", 19290367, "1.25-alpine"],
+);
 
-/** nginx, httpd, traefik/whoami and hashicorp/http-echo. */
 /** `nginx -v` / `-V` / `-t` as the image's nginx answers them (on stderr). */
 const nginxInfoFlags = {
   "-v": { stderr: ["nginx version: nginx/{version}"] },
@@ -203,6 +189,7 @@ const httpdServer: ServerProgram = {
   stopExitCode: 0,
 };
 
+/** nginx, httpd, traefik/whoami and hashicorp/http-echo. */
 export const webServerImages: ImageDefinition[] = [
   {
     repository: "docker.io/library/nginx",
@@ -214,7 +201,7 @@ export const webServerImages: ImageDefinition[] = [
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
       env: [
-        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        standardPath,
         "NGINX_VERSION={version}",
         "NJS_VERSION=0.8.7",
         "NJS_RELEASE=1~bookworm",
@@ -282,14 +269,7 @@ export const webServerImages: ImageDefinition[] = [
   },
   {
     repository: "docker.io/library/httpd",
-    tags: {
-      latest: { version: "2.4.62", sizeBytes: 58220522 },
-      "2": { version: "2.4.62", sizeBytes: 58220522 },
-      "2.4": { version: "2.4.62", sizeBytes: 58220522 },
-      "2.4.62": { version: "2.4.62", sizeBytes: 58220522 },
-      alpine: { version: "2.4.62", sizeBytes: 22412310 },
-      "2.4-alpine": { version: "2.4.62", sizeBytes: 22412310 },
-    },
+    tags: releases(["2.4.62", 58220522, "latest 2 2.4 2.4.62"], ["2.4.62", 22412310, "alpine 2.4-alpine"]),
     userland: "gnu",
     os: "debian",
     config: {
@@ -315,11 +295,7 @@ export const webServerImages: ImageDefinition[] = [
   },
   {
     repository: "docker.io/traefik/whoami",
-    tags: {
-      latest: { version: "1.10.3", sizeBytes: 3364012 },
-      "v1.10": { version: "1.10.3", sizeBytes: 3364012 },
-      "v1.10.3": { version: "1.10.3", sizeBytes: 3364012 },
-    },
+    tags: releases(["1.10.3", 3364012, "latest v1.10 v1.10.3"]),
     userland: "none",
     os: "distroless",
     config: { entrypoint: ["/whoami"], exposedPorts: ["80/tcp"] },
@@ -338,12 +314,7 @@ export const webServerImages: ImageDefinition[] = [
   },
   {
     repository: "docker.io/hashicorp/http-echo",
-    tags: {
-      latest: { version: "1.0.0", sizeBytes: 3511210 },
-      "1.0": { version: "1.0.0", sizeBytes: 3511210 },
-      "1.0.0": { version: "1.0.0", sizeBytes: 3511210 },
-      "0.2.3": { version: "0.2.3", sizeBytes: 2862178 },
-    },
+    tags: releases(["1.0.0", 3511210, "latest 1.0 1.0.0"], ["0.2.3", 2862178, "0.2.3"]),
     userland: "none",
     os: "distroless",
     config: { entrypoint: ["/http-echo"], exposedPorts: ["5678/tcp"] },
@@ -363,12 +334,12 @@ export const webServerImages: ImageDefinition[] = [
   },
   {
     repository: "registry.k8s.io/hpa-example",
-    tags: { latest: { version: "1.0", sizeBytes: 178421732 } },
+    tags: releases(["1.0", 178421732, "latest"]),
     userland: "gnu",
     os: "debian",
     config: {
       cmd: ["apache2-foreground"],
-      env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PHP_VERSION=5.6.24"],
+      env: [standardPath, "PHP_VERSION=5.6.24"],
       workingDir: "/var/www/html",
       exposedPorts: ["80/tcp"],
       stopSignal: "SIGWINCH",
