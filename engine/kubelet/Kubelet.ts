@@ -279,7 +279,8 @@ export class Kubelet implements Component {
 
   /**
    * ConfigMaps and Secrets mounted as volumes follow their objects (the kubelet's Watch change
-   * detection strategy): a change rewrites the files in the pods that mount them.
+   * detection strategy): a change rewrites the files in the pods that mount them at each pod's
+   * next periodic sync (within a minute), as upstream's volume manager does.
    */
   private watchVolumeSources(): void {
     const watchKind = (gvr: typeof ConfigMaps, kind: "configMap" | "secret") => {
@@ -295,7 +296,7 @@ export class Kubelet implements Component {
           const name = event.object.metadata.name ?? "";
           for (const worker of this.workers.values()) {
             if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
-              void worker.refreshVolumes();
+              worker.volumeSourceChanged();
           }
         },
         () => {

@@ -567,8 +567,12 @@ describe("containers from the image config and the pod spec", () => {
     });
     await h.clock.advance(1_000);
     await h.client.patch(ConfigMaps, "default", "cfg", "merge", { data: { mode: "green" } });
+    // Not at once: at the pod's next periodic sync, a minute after its worker started.
+    await h.clock.advance(50_000);
+    expect(logsOf(h, "app")).toBe("blue\nblue\nblue\nblue\nblue\nblue\n");
+    expect(h.clock.pendingTimers).toBeGreaterThan(1);
     await h.clock.advance(10_000);
-    expect(logsOf(h, "app")).toBe("blue\ngreen\n");
+    expect(logsOf(h, "app")).toBe("blue\nblue\nblue\nblue\nblue\nblue\ngreen\n");
   });
 
   it("shares an emptyDir between containers", async () => {

@@ -23,6 +23,9 @@ import type { EventRecorder } from "./EventRecorder";
 import { type ProbeKind, ProbeWorker, runProbe } from "./Prober";
 
 /** What a pod worker needs from its kubelet. */
+/** How often the kubelet re-syncs a running pod (syncFrequency), which rewrites its ConfigMap and Secret volumes. */
+export const podResyncIntervalMs = 60_000;
+
 export interface PodWorkerHost {
   clock: Clock;
   speed: Speed;
@@ -96,6 +99,7 @@ export class PodWorker {
   private timers = new Set<() => void>();
   private posting: Promise<void> = Promise.resolve();
   private pendingStatus?: PodStatus;
+  private refreshPending = false;
   private postInFlight = false;
 
   constructor(
@@ -752,6 +756,24 @@ export class PodWorker {
   republish(): void {
     this.lastPosted = undefined;
     this.requestSync();
+  }
+
+  /**
+   * A ConfigMap or Secret this pod mounts changed. The kubelet's cache already holds the new
+   * content (Watch change detection), but the files are rewritten when the pod worker next syncs
+   * the pod: its periodic resync, every minute since the worker started (upstream's
+   * syncFrequency). One timer, armed only while a change waits for that tick.
+   */
+  volumeSourceChanged(): void {
+    if (this.refreshPending || this.terminating || this.terminated) return;
+    this.refreshPending = true;
+    const now = this.host.clock.now();
+    const elapsed = now - this.startTime;
+    const tick = this.startTime + Math.max(1, Math.ceil(elapsed / podResyncIntervalMs)) * podResyncIntervalMs;
+    this.after(tick - now, () => {
+      this.refreshPending = false;
+      void this.refreshVolumes();
+    });
   }
 
   /** Whether a volume of this pod projects the ConfigMap or Secret `name`. */
