@@ -29,6 +29,29 @@ describe("encode", () => {
     expect(text(encode({ kind: "Status" }, "json"))).toBe('{"kind":"Status"}\n');
   });
 
+  it("encodes Tables exactly as JSON.stringify does, splicing the JSON of frozen row objects", () => {
+    const meta = (name: string) =>
+      deepFreeze({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: { name } });
+    const loose = { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: { name: "c" } };
+    const table = {
+      kind: "Table",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: { resourceVersion: "9" },
+      columnDefinitions: [{ name: "Name", type: "string", format: "name", description: "é", priority: 0 }],
+      rows: [
+        { cells: ["a", "1/1", 0], object: meta("a") },
+        { cells: ["b", "0/1", 2], conditions: [{ type: "Completed", status: "True" }], object: meta("b") },
+        { cells: ["c", null, true], object: loose },
+        { object: meta("d"), cells: ["d"] },
+      ],
+    };
+    expect(text(encode(table, "json"))).toBe(`${JSON.stringify(table)}\n`);
+    loose.metadata.name = "changed";
+    expect(text(encode(table, "json"))).toBe(`${JSON.stringify(table)}\n`);
+    const empty = { ...table, rows: [] };
+    expect(text(encode(empty, "json"))).toBe(`${JSON.stringify(empty)}\n`);
+  });
+
   it("encodes watch events as JSON lines", () => {
     const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", uid: "u", resourceVersion: "3" } };
     expect(text(encodeWatchEvent("ADDED", object))).toBe(`${JSON.stringify({ type: "ADDED", object })}\n`);

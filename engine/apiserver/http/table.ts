@@ -35,10 +35,25 @@ export function convertorOf(definition: ResourceDefinition): TableConvertor {
   return (definition.table as TableConvertor | undefined) ?? defaultConvertor;
 }
 
-/** The PartialObjectMetadata of an object (managedFields left out, as they are noise in rows). */
+/** Partial metadata of shared (frozen) objects, made once: it cannot change either. */
+const partials = { v1: new WeakMap<KubeObject, KubeObject>(), v1beta1: new WeakMap<KubeObject, KubeObject>() };
+
+/**
+ * The PartialObjectMetadata of an object (managedFields left out, as they are noise in rows). For
+ * a frozen (shared) object, the same frozen result every time, so its JSON is made once.
+ */
 export function partialObjectMetadata(object: KubeObject, version = "v1"): KubeObject {
+  const cache = Object.isFrozen(object) ? partials[version as keyof typeof partials] : undefined;
+  const cached = cache?.get(object);
+  if (cached) return cached;
   const { managedFields: _managed, ...metadata } = object.metadata;
-  return { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${version}`, metadata };
+  const partial: KubeObject = { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${version}`, metadata };
+  if (cache) {
+    // The metadata's values belong to the frozen object; freezing the two new shells freezes all.
+    Object.freeze(metadata);
+    cache.set(object, Object.freeze(partial));
+  }
+  return partial;
 }
 
 function rowOf(convertor: TableConvertor, object: KubeObject, now: number, include: IncludeObject): object {
