@@ -18,6 +18,26 @@ describe("KeyValueStore", () => {
     expect(again).toMatchObject({ createRevision: 6, version: 1 });
   });
 
+  it("hands readers immutable key states: later writes and attempted changes leave them as read", () => {
+    const store = new KeyValueStore();
+    store.put("/registry/pods/default/a", "one");
+    const read = store.get("/registry/pods/default/a");
+    const ranged = store.range("/registry/pods/", { prefix: true }).kvs[0];
+    expect(read && Object.isFrozen(read)).toBe(true);
+    expect(() => {
+      (ranged as { value: string }).value = "tampered";
+    }).toThrow();
+    store.put("/registry/pods/default/a", "two");
+    expect([read?.value, read?.version, ranged.value]).toEqual(["one", 1, "one"]);
+    expect(store.get("/registry/pods/default/a")).toMatchObject({ value: "two", version: 2 });
+    // A restored store's keys are shared the same way.
+    const restored = new KeyValueStore();
+    restored.restore(store.snapshot());
+    const again = restored.get("/registry/pods/default/a");
+    expect(again && Object.isFrozen(again)).toBe(true);
+    expect(again).toMatchObject({ value: "two", version: 2 });
+  });
+
   it("ranges a prefix in key order with limit, count and more, and continues from a key", () => {
     const store = new KeyValueStore();
     for (const name of ["c", "a", "b", "d"]) store.put(`/registry/pods/default/${name}`, name);

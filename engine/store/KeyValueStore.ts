@@ -207,13 +207,13 @@ export class KeyValueStore {
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const more = limit > 0 && count > limit;
     const kvs = options.countOnly ? [] : more ? matched.slice(0, limit) : matched;
-    return { kvs: kvs.map(copyKv), count, more, revision };
+    return { kvs: kvs.map(shareKv), count, more, revision };
   }
 
   /** Reads one key's current state. */
   get(key: string): KeyValue | undefined {
     const kv = this.data.get(key);
-    return kv ? copyKv(kv) : undefined;
+    return kv ? shareKv(kv) : undefined;
   }
 
   /** Writes a key unconditionally. */
@@ -378,6 +378,7 @@ export class KeyValueStore {
     this.data.clear();
     this.dataBytes = 0;
     for (const kv of parsed.kvs) {
+      Object.freeze(kv);
       this.data.set(kv.key, kv);
       this.dataBytes += kvBytes(kv);
     }
@@ -507,6 +508,14 @@ export class KeyValueStore {
 
 function matches(watcher: Watcher, key: string): boolean {
   return watcher.prefix ? key.startsWith(watcher.key) : key === watcher.key;
+}
+
+/**
+ * A key's state for a reader: the store's own object once it is frozen (every write's is, when
+ * its events go out), since nobody can change it; a copy of one that is not.
+ */
+function shareKv(kv: KeyValue): KeyValue {
+  return Object.isFrozen(kv) ? kv : copyKv(kv);
 }
 
 function copyKv(kv: KeyValue): KeyValue {
