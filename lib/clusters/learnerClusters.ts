@@ -45,7 +45,7 @@ async function ensureOnce(learnerId: string): Promise<{ clusterId: string; token
   await prisma().learnerCluster.upsert({
     where: { learnerId },
     create: { learnerId, clusterId: id, tokenSha256: hashToken(token) },
-    update: { clusterId: id, tokenSha256: hashToken(token), lastUsedAt: new Date() },
+    update: { clusterId: id, tokenSha256: hashToken(token), lessonId: null, lastUsedAt: new Date() },
   });
   return { clusterId: id, token };
 }
@@ -132,6 +132,12 @@ export async function resetLearnerCluster(learnerId: string, lessonId?: string):
     data: { lessonId: lessonId ?? null, lastUsedAt: new Date() },
   });
   return clusterId;
+}
+
+/** The lesson whose starting state the learner's cluster was last reset to, if any. */
+export async function learnerClusterLesson(learnerId: string): Promise<string | undefined> {
+  const row = await prisma().learnerCluster.findUnique({ where: { learnerId }, select: { lessonId: true } });
+  return row?.lessonId ?? undefined;
 }
 
 /** Keeps the learner's cluster awake while their terminal is open; returns the release. */

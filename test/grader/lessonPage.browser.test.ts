@@ -269,9 +269,12 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
   it("resets the cluster to the lesson's starting state", async () => {
     await page.goto(`${url}/lessons/browser-grading`);
     await expect.poll(() => page.getByTestId("terminal").getAttribute("data-state"), { timeout: 60_000 }).toBe("ready");
-    await page.getByTestId("reset-cluster").click();
+    // Not loaded yet: the page offers the lesson's prepared cluster, and stops offering it once loaded.
+    expect(await page.getByTestId("starting-state-banner").count()).toBe(1);
+    await page.getByTestId("load-starting-state").click();
     const status = page.getByTestId("cluster-actions").getByRole("status");
     await expect.poll(() => status.getAttribute("data-status"), { timeout: 60_000 }).toBe("done");
+    expect(await page.getByTestId("starting-state-banner").count()).toBe(0);
     await exercise().getByTestId("check").click();
     const result = exercise().getByTestId("check-result");
     await expect.poll(() => result.getAttribute("data-status"), { timeout: 30_000 }).toBe("fail");
@@ -280,6 +283,9 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
     await expect
       .poll(() => screen(), { timeout: 30_000 })
       .toMatch(/starting-state\s[\s\S]*No resources found in default namespace\./);
+    // The server remembers which lesson the cluster was prepared for.
+    await page.reload();
+    expect(await page.getByTestId("starting-state-banner").count()).toBe(0);
   }, 120_000);
 
   it("times an assessment from the first open and shows the final score when the time is up", async () => {

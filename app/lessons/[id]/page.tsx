@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { gradedLesson } from "../../../grader/format/gradedLesson";
+import { learnerClusterLesson } from "../../../lib/clusters/learnerClusters";
+import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
 import { ClusterActions } from "./ClusterActions";
 import { LessonWithExercises } from "./LessonWithExercises";
@@ -28,12 +31,13 @@ export default async function LessonPage({ params }: LessonPageProps) {
   const found = findLesson((await params).id);
   if (!found?.lesson) notFound();
   const { lesson, previous, next } = found;
+  const startingState = gradedLesson(lesson).startingState ? await startingStateOf(lesson.id) : undefined;
 
   return (
     <main className="lesson-layout">
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
-        <ClusterActions lessonId={lesson.id} />
+        <ClusterActions lessonId={lesson.id} startingState={startingState} />
         <LessonWithExercises lesson={lesson} />
         <nav className="lesson-nav">
           {previous ? <Link href={`/lessons/${previous.id}`}>← {previous.title}</Link> : <span />}
@@ -43,4 +47,11 @@ export default async function LessonPage({ params }: LessonPageProps) {
       <TerminalColumn lessonId={lesson.id} />
     </main>
   );
+}
+
+/** Whether the learner's cluster was last reset to this lesson's starting state. */
+async function startingStateOf(lessonId: string): Promise<"loaded" | "not-loaded"> {
+  const learnerId = await currentLearnerId();
+  const loaded = learnerId ? await learnerClusterLesson(learnerId).catch(() => undefined) : undefined;
+  return loaded === lessonId ? "loaded" : "not-loaded";
 }
