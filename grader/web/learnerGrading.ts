@@ -37,7 +37,7 @@ export function lessonFolderPath(): string {
 }
 
 const CLIENTS = Symbol.for("kubelab.graderClients");
-type Holder = { [CLIENTS]?: Map<string, { clusterId: string; cluster: GradingCluster }> };
+type Holder = { [CLIENTS]?: Map<string, { clusterId: string; token: string; cluster: GradingCluster }> };
 
 /**
  * A grading client for the learner's own cluster, through its API at /clusters/<id>/ on this
@@ -48,8 +48,9 @@ export async function learnerGradingCluster(learnerId: string): Promise<GradingC
   holder[CLIENTS] ??= new Map();
   const { clusterId } = await ensureLearnerCluster(learnerId);
   const cached = holder[CLIENTS].get(learnerId);
-  if (cached?.clusterId === clusterId) return cached.cluster;
   const host = clusterHost();
+  // Reset cluster replaces the cluster's tokens: a client holding the old one only gets Unauthorized.
+  if (cached?.clusterId === clusterId && host.verifyToken(clusterId, cached.token)) return cached.cluster;
   const token = await host.issueToken(clusterId, "grader");
   // The port the server really listens on (PORT may be 0: a free port).
   const port = routes().listeningPort ?? (process.env.PORT?.trim() || "3000");
@@ -64,7 +65,7 @@ export async function learnerGradingCluster(learnerId: string): Promise<GradingC
       : undefined,
     readNodeFile: async (node, file) => (await host.acquire(clusterId)).nodeFiles.get(node)?.readFile(file),
   });
-  holder[CLIENTS].set(learnerId, { clusterId, cluster });
+  holder[CLIENTS].set(learnerId, { clusterId, token, cluster });
   return cluster;
 }
 
