@@ -3,7 +3,7 @@ import * as fastJsonPatch from "fast-json-patch";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject, Status } from "../api/types";
 import { apiVersionOf } from "../api/types";
-import { type Clock, toRfc3339 } from "../clock/Clock";
+import { type Clock, toRfc3339, toRfc3339Micro } from "../clock/Clock";
 import { CompactedError, FutureRevisionError, type KeyValue, KeyValueStore } from "../store/KeyValueStore";
 import { ApiError, isApiError, qualifiedKind } from "./ApiError";
 import type { AdmissionAttributes, AdmissionContext, AdmissionPlugin } from "./admission/Admission";
@@ -58,7 +58,16 @@ export interface ApiServerOptions {
    * which clients see as 500 InternalError; console.error when absent.
    */
   log?: (line: string) => void;
+  /**
+   * The kubelets' lease renewals where the cluster computes them lazily (cluster/NodeHeartbeats):
+   * reads of a node's Lease in kube-node-lease show the latest renewal the kubelet's 10 s ticker
+   * made, as a real cluster's would, though no write stored it.
+   */
+  leaseRenewals?: { lastRenewal(nodeName: string, now: number): number | undefined };
 }
+
+/** The namespace of the nodes' heartbeat Leases. */
+const NODE_LEASE_NAMESPACE = "kube-node-lease";
 
 /**
  * The API server's transport-independent core: the generic registry for every served resource,
@@ -121,10 +130,12 @@ export class ApiServerCore implements ApiServer {
   readonly allocators: ServiceAllocators;
   readonly customResources: CustomResources;
   private readonly admission: AdmissionPlugin[];
+  private readonly leaseRenewals: ApiServerOptions["leaseRenewals"];
   readonly log: (line: string) => void;
 
   constructor(options: ApiServerOptions) {
     this.log = options.log ?? ((line) => console.error(line));
+    this.leaseRenewals = options.leaseRenewals;
     this.clock = options.clock;
     this.bookmarks = new WatchBookmarks(this.clock);
     this.store = options.store ?? new KeyValueStore();
@@ -319,7 +330,32 @@ export class ApiServerCore implements ApiServer {
     }
     const kv = this.store.get(storageKey(definition, request.namespace, name));
     if (!kv) throw ApiError.notFound(definition.group, definition.resource, name);
-    return this.readKv(kv, apiVersionOf(request.gvr), this.presenter(definition, request), request.sharedResult);
+    const object = this.readKv(
+      kv,
+      apiVersionOf(request.gvr),
+      this.presenter(definition, request),
+      request.sharedResult,
+    );
+    return this.isNodeLeases(definition, request.namespace) ? this.withLatestRenewal(object) : object;
+  }
+
+  /** Whether reads of `definition` in `namespace` may hold node Leases renewed lazily. */
+  private isNodeLeases(definition: ResourceDefinition, namespace: string | undefined): boolean {
+    return (
+      this.leaseRenewals !== undefined &&
+      definition.resource === "leases" &&
+      definition.group === "coordination.k8s.io" &&
+      (namespace === undefined || namespace === NODE_LEASE_NAMESPACE)
+    );
+  }
+
+  /** A node Lease as read: its renewTime is the kubelet's latest renewal when that is newer. */
+  private withLatestRenewal(object: KubeObject): KubeObject {
+    if (object.metadata?.namespace !== NODE_LEASE_NAMESPACE || !object.metadata.name) return object;
+    const spec = (object as { spec?: { renewTime?: string } }).spec;
+    const renewal = this.leaseRenewals?.lastRenewal(object.metadata.name, this.clock.now());
+    if (renewal === undefined || !spec?.renewTime || Date.parse(spec.renewTime) >= renewal) return object;
+    return { ...object, spec: { ...spec, renewTime: toRfc3339Micro(renewal) } } as KubeObject;
   }
 
   /**
@@ -398,6 +434,9 @@ export class ApiServerCore implements ApiServer {
         break;
       }
       items.push(object);
+    }
+    if (this.isNodeLeases(definition, request.namespace)) {
+      for (let index = 0; index < items.length; index++) items[index] = this.withLatestRenewal(items[index]);
     }
     const metadata: Record<string, unknown> = { resourceVersion: String(result.revision) };
     if (continueKey !== undefined) {

@@ -115,12 +115,14 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
   const clock = options.clock ?? new RealClock();
   const speed = options.speed ?? "realistic";
   const store = options.store ?? new KeyValueStore();
+  const heartbeats = new NodeHeartbeats();
   const apiServer = createApiServer({
     clock,
     store,
     resources: options.resources ?? builtinResourceDefinitions,
     random: options.random,
     log: options.log ? (line) => options.log?.("kube-apiserver", line) : undefined,
+    leaseRenewals: heartbeats,
   });
   bootstrapCluster(apiServer, { caCertificate: options.caCertificate ?? DEFAULT_CA_CERTIFICATE });
   const workers = options.nodes ?? 2;
@@ -129,7 +131,6 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     ...Array.from({ length: workers }, (_, index) => `node${String(index + 1).padStart(2, "0")}`),
   ];
   const log = options.log ?? (() => {});
-  const heartbeats = new NodeHeartbeats();
   const handle: ClusterHandle = {
     apiServer,
     clock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Deployments, Pods } from "../api/resources";
+import { Deployments, Leases, Pods } from "../api/resources";
 import { seededRandom } from "../apiserver/testing/testServer";
 import { VirtualClock } from "../clock/VirtualClock";
 import { createCluster } from "./createCluster";
@@ -63,6 +63,13 @@ describe("an idle cluster", () => {
     // one does, so nothing at all fires in an idle cluster.
     expect(perMinute).toEqual({});
     expect(clock.pendingTimers).toBe(0);
+    // Yet a learner reading the nodes' Leases sees them renewed within the last 10 s, as on a real cluster.
+    const now = clock.now();
+    const leases = (await client.list(Leases, "kube-node-lease")).items as Array<{ spec?: { renewTime?: string } }>;
+    expect(leases).toHaveLength(3);
+    for (const lease of leases) expect(now - Date.parse(lease.spec?.renewTime ?? "")).toBeLessThan(10_000);
+    const one = (await client.get(Leases, "kube-node-lease", "node01")) as { spec?: { renewTime?: string } };
+    expect(now - Date.parse(one.spec?.renewTime ?? "")).toBeLessThan(10_000);
     cluster.stop();
   }, 120_000);
 });
