@@ -31,3 +31,16 @@ describe("JsonPath", () => {
     expect(new JsonPath(template).execute(data)).toBe(expected);
   });
 });
+
+describe("JsonPath escaped field names", () => {
+  const pod = {
+    metadata: { annotations: { "kubernetes.io/config.source": "file", "a.b": "dotted" } },
+  };
+  it("a backslash escapes the dots of an annotation key with a slash", () => {
+    expect(new JsonPath("{.metadata.annotations.kubernetes\\.io/config\\.source}").execute(pod)).toBe("file");
+  });
+  it("an unescaped dot still separates fields", () => {
+    expect(new JsonPath("{.metadata.annotations.a.b}").execute(pod)).toBe("");
+    expect(new JsonPath("{.metadata.annotations.a\\.b}").execute(pod)).toBe("dotted");
+  });
+});

@@ -123,7 +123,12 @@ function parsePath(text: string): Segment[] {
   if (text.startsWith("$")) i = 1;
   const readName = (): string => {
     let name = "";
-    while (i < text.length && !".[".includes(text[i] as string)) name += text[i++];
+    while (i < text.length && !".[".includes(text[i] as string)) {
+      // As in upstream's parser, a backslash escapes the next character
+      // (`kubernetes\.io/config\.source`) and is itself dropped.
+      if (text[i] === "\\" && i + 1 < text.length) i++;
+      name += text[i++];
+    }
     return name;
   };
   while (i < text.length) {
