@@ -95,6 +95,31 @@ describe("createHttpHandler", () => {
     }
   });
 
+  it("ignores the body's system metadata on create and server-side-apply create (as upstream's BeforeCreate)", async () => {
+    const metadata = {
+      namespace: "default",
+      creationTimestamp: "2020-05-05T05:05:05Z",
+      uid: "11111111-1111-4111-8111-111111111111",
+      deletionTimestamp: "2020-05-05T05:05:05Z",
+      deletionGracePeriodSeconds: 30,
+    };
+    const created = await send("POST", "/api/v1/namespaces/default/configmaps", {
+      body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "posted", ...metadata } }),
+    });
+    const applied = await send("PATCH", "/api/v1/namespaces/default/configmaps/applied?fieldManager=test", {
+      body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied", ...metadata } }),
+      headers: { "content-type": "application/apply-patch+yaml" },
+    });
+    for (const response of [created, applied]) {
+      expect(response.status).toBe(201);
+      const stored = response.json.metadata;
+      expect(stored.creationTimestamp).toBe("2026-01-01T00:00:00Z");
+      expect(stored.uid).not.toBe(metadata.uid);
+      expect(stored.deletionTimestamp).toBeUndefined();
+      expect(stored.deletionGracePeriodSeconds).toBeUndefined();
+    }
+  });
+
   it("serves /version and health checks", async () => {
     expect((await send("GET", "/version")).json).toMatchObject({ major: "1", minor: "32", gitVersion: "v1.32.4" });
     expect((await send("GET", "/readyz")).text).toBe("ok");
