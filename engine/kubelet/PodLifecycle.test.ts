@@ -216,6 +216,11 @@ describe("pod states", () => {
     await h.clock.advance(200);
     expect(await h.status()).toBe("Init:0/2");
     let pod = await h.pod();
+    // A running regular init container is not ready (upstream's prober manager); done, it is.
+    expect(pod.status?.initContainerStatuses?.map((s) => [!!s.state?.running, s.ready])).toEqual([
+      [true, false],
+      [false, false],
+    ]);
     expect(pod.status?.conditions?.find((c) => c.type === "Initialized")).toMatchObject({
       status: "False",
       reason: "ContainersNotInitialized",
@@ -223,6 +228,8 @@ describe("pod states", () => {
     });
     await h.clock.advance(5_000);
     expect(await h.status()).toBe("Init:1/2");
+    pod = await h.pod();
+    expect(pod.status?.initContainerStatuses?.map((s) => s.ready)).toEqual([true, false]);
     await h.clock.advance(5_000);
     expect(await h.status()).toBe("Running");
     pod = await h.pod();
@@ -230,6 +237,7 @@ describe("pod states", () => {
       "Completed",
       "Completed",
     ]);
+    expect(pod.status?.initContainerStatuses?.map((s) => s.ready)).toEqual([true, true]);
     expect(logsOf(h, "init-one")).toBe("first\n");
   });
 

@@ -876,7 +876,12 @@ export class PodWorker {
       name: record.name,
       state,
       lastState,
-      ready: current?.state === "running" && record.ready && (record.kind !== "sidecar" || record.started),
+      // Upstream's prober manager: a regular init container is ready once it exited 0 (never while it
+      // runs); sidecars and app containers follow their readiness (sidecars only once started).
+      ready:
+        record.kind === "init"
+          ? state.terminated?.exitCode === 0
+          : current?.state === "running" && record.ready && (record.kind !== "sidecar" || record.started),
       restartCount: record.restartCount,
       image: image ? `${image.definition.repository}:${image.tag}` : (spec.image ?? ""),
       imageID: image ? image.repoDigest : "",
