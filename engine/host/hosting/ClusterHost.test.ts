@@ -111,6 +111,31 @@ describe("ClusterHost isolation", () => {
     expect(readFileSync(path.join(folder, id, "cluster.json"), "utf8")).not.toContain(second);
   });
 
+  it("tokens issued at once all land: no temporary file clash, no lost label, the file ends as memory does", async () => {
+    const folder = dataDir();
+    const { host } = await startHost({ dataDir: folder });
+    const { id, token } = await host.create();
+    const labels = ["terminal", "grader", "download", "grader", "download", "terminal", "grader", "download"];
+    // Every one of them used to share one temporary file name: all but one rename failed with ENOENT.
+    const tokens = await Promise.all(labels.map((label) => host.issueToken(id, label)));
+    // The last token asked for of each label wins; the earlier ones of that label stop working.
+    const last = new Map(labels.map((label, index) => [label, tokens[index]]));
+    tokens.forEach((issued, index) => {
+      expect(host.verifyToken(id, issued)).toBe(last.get(labels[index]) === issued);
+    });
+    expect(host.verifyToken(id, token)).toBe(false);
+    const onDisk = JSON.parse(readFileSync(path.join(folder, id, "cluster.json"), "utf8")) as {
+      tokens: Array<{ label: string; sha256: string }>;
+    };
+    expect(onDisk.tokens.map((entry) => entry.label).sort()).toEqual(["download", "grader", "terminal"]);
+    for (const entry of onDisk.tokens) expect(entry.sha256).toBe(hashToken(last.get(entry.label) ?? ""));
+    expect(readdirSync(path.join(folder, id)).filter((name) => name.includes(".tmp-"))).toEqual([]);
+    // A fresh host reading the file agrees.
+    const again = new ClusterHost({ dataDir: folder, components: [] });
+    for (const issued of last.values()) expect(again.verifyToken(id, issued)).toBe(true);
+    await again.close();
+  });
+
   it("ids are 26 random base32 characters", async () => {
     const { host } = await startHost();
     const ids = await Promise.all(Array.from({ length: 20 }, () => host.create().then((created) => created.id)));

@@ -138,6 +138,8 @@ export class ClusterHost {
   private readonly live = new Map<string, LiveCluster>();
   private readonly starting = new Map<string, Promise<LiveCluster>>();
   private readonly records = new Map<string, ClusterRecord>();
+  /** Record changes in progress per cluster, chained (see updateRecord). */
+  private readonly recordUpdates = new Map<string, Promise<void>>();
   private readonly quotas: ClusterQuotas;
   private readonly mountPrefix: string;
   private webSockets: ReturnType<typeof createWebSocketServer> | undefined;
@@ -181,14 +183,40 @@ export class ClusterHost {
    * stops working; the other labels' tokens keep working. Returns the new token.
    */
   async issueToken(id: string, label: string): Promise<string> {
-    const record = this.record(id);
-    if (!record) throw new Error(`no cluster ${id}`);
+    if (!this.record(id)) throw new Error(`no cluster ${id}`);
     const token = randomBytes(32).toString("base64url");
     const entry = { label, sha256: hashToken(token), createdAt: new Date(this.clock.now()).toISOString() };
-    const updated = { ...record, tokens: [...record.tokens.filter((existing) => existing.label !== label), entry] };
-    await writeFileAtomically(path.join(this.folder(id), "cluster.json"), Buffer.from(`${JSON.stringify(updated)}\n`));
-    this.records.set(id, updated);
+    await this.updateRecord(id, (record) => ({
+      ...record,
+      tokens: [...record.tokens.filter((existing) => existing.label !== label), entry],
+    }));
     return token;
+  }
+
+  /**
+   * Changes a cluster's record, one change at a time per cluster: each reads the record the
+   * previous one left (two tokens issued at once both stay), and the file ends as memory does.
+   */
+  private updateRecord(id: string, change: (record: ClusterRecord) => ClusterRecord): Promise<void> {
+    const previous = this.recordUpdates.get(id) ?? Promise.resolve();
+    const update = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const record = this.record(id);
+        if (!record) throw new Error(`no cluster ${id}`);
+        const updated = change(record);
+        await writeFileAtomically(
+          path.join(this.folder(id), "cluster.json"),
+          Buffer.from(`${JSON.stringify(updated)}\n`),
+        );
+        this.records.set(id, updated);
+      });
+    const settled = update.catch(() => undefined);
+    this.recordUpdates.set(id, settled);
+    void settled.then(() => {
+      if (this.recordUpdates.get(id) === settled) this.recordUpdates.delete(id);
+    });
+    return update;
   }
 
   /** The stored record of a cluster, read from disk once; undefined for malformed or unknown ids. */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
@@ -81,14 +81,38 @@ export function decodeSnapshot(file: string, bytes: Buffer): ClusterSnapshot {
   return { savedAt: header.savedAt, store: new Uint8Array(store), nodes: parsedNodes };
 }
 
+/** Writes of one file in progress, chained so they land in the order they were asked for. */
+const fileWrites = new Map<string, Promise<void>>();
+let temporaryCounter = 0;
+
+/** A temporary name beside `file`, unique per write: this process, a counter and random bits. */
+function temporaryName(file: string): string {
+  temporaryCounter = (temporaryCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${file}.tmp-${process.pid}-${temporaryCounter}-${randomBytes(4).toString("hex")}`;
+}
+
 /**
  * Writes `bytes` to `file` atomically: a temporary file in the same folder, fsync, rename over
  * the target, fsync of the folder. A crash at any point leaves either the old file or the new one.
+ * Each write has a temporary file of its own, and writes of the same file in this process run one
+ * after the other in call order, so the last one asked for is what the file holds.
  */
-export async function writeFileAtomically(file: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
+export function writeFileAtomically(file: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
+  const key = path.resolve(file);
+  const previous = fileWrites.get(key) ?? Promise.resolve();
+  const write = previous.catch(() => undefined).then(() => writeOnce(file, bytes, mode));
+  const settled = write.catch(() => undefined);
+  fileWrites.set(key, settled);
+  void settled.then(() => {
+    if (fileWrites.get(key) === settled) fileWrites.delete(key);
+  });
+  return write;
+}
+
+async function writeOnce(file: string, bytes: Uint8Array, mode: number): Promise<void> {
   const folder = path.dirname(file);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const temporary = `${file}.tmp-${process.pid}`;
+  const temporary = temporaryName(file);
   const handle = await open(temporary, "w", mode);
   try {
     await handle.writeFile(bytes);
@@ -99,7 +123,12 @@ export async function writeFileAtomically(file: string, bytes: Uint8Array, mode 
     throw error;
   }
   await handle.close();
-  await rename(temporary, file);
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
   await syncFolder(folder);
 }
 
@@ -128,6 +157,7 @@ export function snapshotFiles(folder: string): { current: string; previous: stri
 export async function saveSnapshot(folder: string, snapshot: ClusterSnapshot): Promise<number> {
   const bytes = encodeSnapshot(snapshot);
   const { current, previous } = snapshotFiles(folder);
+  // One save of a cluster at a time (the host chains them), so one temporary name is enough.
   const temporary = `${current}.tmp-${process.pid}`;
   const handle = await open(temporary, "w", 0o600).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== "ENOENT") throw error;
