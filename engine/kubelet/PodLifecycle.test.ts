@@ -690,6 +690,48 @@ describe("attach", () => {
   });
 });
 
+describe("interactive exec shell", () => {
+  it("kubectl exec -it … -- sh keeps state between lines and leaves on `echo bye; exit 3`", async () => {
+    const h = await setup();
+    await h.run({ spec: { containers: [{ name: "app", image: "busybox", command: ["sleep", "3600"] }] } });
+    await h.clock.advance(500);
+    const session = h.cluster.apiServer.kubelets.get("node01")?.exec({
+      namespace: "default",
+      pod: "app",
+      container: "app",
+      command: ["sh"],
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      tty: true,
+    });
+    let screen = "";
+    let exit: unknown;
+    session?.onStdout((data) => {
+      screen += new TextDecoder().decode(data);
+    });
+    session?.onExit((result) => {
+      exit = result;
+    });
+    const settle = async (until: () => boolean) => {
+      for (let i = 0; i < 100 && !until(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    session?.writeStdin(new TextEncoder().encode("X=kept; cd /tmp\r"));
+    session?.writeStdin(new TextEncoder().encode("(exit 4); echo $X $PWD $?\r"));
+    await settle(() => screen.includes("kept /tmp"));
+    expect(screen).toContain("kept /tmp 4\r\n/tmp # ");
+    // A line that cannot stand alone runs as before and leaves the shell open.
+    session?.writeStdin(new TextEncoder().encode("echo a |\r"));
+    session?.writeStdin(new TextEncoder().encode("echo still here\r"));
+    await settle(() => screen.includes("still here\r\n"));
+    expect(exit).toBeUndefined();
+    session?.writeStdin(new TextEncoder().encode("echo bye; exit 3\r"));
+    await settle(() => exit !== undefined);
+    expect(screen).toContain("bye\r\n");
+    expect(exit).toEqual({ exitCode: 3 });
+  });
+});
+
 describe("pods the API no longer has", () => {
   it("stops containers at once when a pod is force-deleted", async () => {
     const h = await setup();

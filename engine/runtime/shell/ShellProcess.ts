@@ -1,4 +1,4 @@
-import { Bash, type Command, type CommandName, getCommandNames, type IFileSystem } from "just-bash";
+import { Bash, type Command, type CommandName, getCommandNames, type IFileSystem, parse } from "just-bash";
 import { utilitiesOf } from "../executables";
 import {
   deferred,
@@ -14,6 +14,22 @@ import { streamedStderrPath, streamedStdoutPath, streamOutputPlugin } from "./st
 
 const decoder = new TextDecoder();
 const builtinNames = new Set<string>(getCommandNames());
+/** Set by a statement appended to each interactive line: absent afterwards, the line ran `exit`. */
+const lineDoneVariable = "__KUBELAB_LINE_STATUS";
+
+/**
+ * The line with a statement appended that records `$?`, or undefined when that statement would not
+ * stand on its own (a syntax error, a trailing `|`, an open here-document) and so cannot tell.
+ */
+function withLineDone(line: string): string | undefined {
+  const script = `${line}\n${lineDoneVariable}=$?`;
+  try {
+    const alone = parse(line).statements.length;
+    return parse(script).statements.length === alone + 1 ? script : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Runs one of the image's programs from inside a shell (`nginx -g 'daemon off;'` in a script). */
 export type ProgramRunner = (argv: string[], env: ProcessEnvironment) => Promise<number> | undefined;
@@ -49,6 +65,8 @@ export class ShellProcess implements Process {
   private queue: string[] = [];
   private running = false;
   private stdinClosed = false;
+  /** Whether the last script finished with its environment (not an interpreter error). */
+  private scriptReturnedEnv = false;
 
   constructor(
     private readonly env: ProcessEnvironment,
@@ -108,7 +126,24 @@ export class ShellProcess implements Process {
     this.env.write(stream, this.options.tty ? text.replace(/\r?\n/g, "\r\n") : text);
   }
 
+  /** Runs one interactive line; true when it ran `exit` (`echo bye; exit 3`), as sh would leave. */
+  private async runLine(line: string): Promise<boolean> {
+    const script = withLineDone(line);
+    if (script === undefined) {
+      await this.runScript(line);
+      return false;
+    }
+    await this.runScript(script);
+    if (!this.scriptReturnedEnv || this.killed.signal.aborted) return false;
+    const status = this.shellEnv[lineDoneVariable];
+    delete this.shellEnv[lineDoneVariable];
+    if (status === undefined) return true;
+    this.lastStatus = Number(status);
+    return false;
+  }
+
   private async runScript(script: string): Promise<number> {
+    this.scriptReturnedEnv = false;
     try {
       const result = await this.bash.exec(script, {
         signal: this.killed.signal,
@@ -120,6 +155,7 @@ export class ShellProcess implements Process {
       this.write("stdout", result.stdout);
       if (!this.killed.signal.aborted) this.write("stderr", result.stderr);
       if (result.env) {
+        this.scriptReturnedEnv = true;
         this.shellEnv = { ...result.env };
         if (result.env.PWD) this.cwd = result.env.PWD;
       }
@@ -195,7 +231,10 @@ export class ShellProcess implements Process {
         this.exit({ exitCode: exit[1] ? Number(exit[1]) : this.lastStatus });
         return;
       }
-      if (line.trim()) await this.runScript(line);
+      if (line.trim() && (await this.runLine(line))) {
+        this.exit({ exitCode: this.lastStatus });
+        return;
+      }
       this.prompt();
     }
     this.running = false;
