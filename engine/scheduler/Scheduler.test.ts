@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Event, Pod } from "../api/core";
 import { Events, Nodes, Pods } from "../api/resources";
 import { VirtualClock } from "../clock/VirtualClock";
-import { explainAnnotation, startScheduler } from "./index";
+import { explainAnnotation, explainRequest, startScheduler } from "./index";
 import { controlPlaneTaint, makeNode, makePod } from "./testing/builders";
 import { FakeClient } from "./testing/FakeClient";
 
@@ -128,6 +128,35 @@ describe("Scheduler", () => {
       "TaintToleration: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
     );
     expect(Object.keys(explanation.scores).sort()).toEqual(["node01", "node02"]);
+    scheduler.stop();
+  });
+
+  it("explains only the pods that ask by annotation, in fast speed too, with no extra write for the rest", async () => {
+    const clock = new VirtualClock();
+    const client = new FakeClient();
+    await client.create(Nodes, makeNode("controlplane", { taints: [controlPlaneTaint] }));
+    await client.create(Nodes, makeNode("node01", { cpu: "1" }));
+    const scheduler = startScheduler({ clock, client, speed: "fast", log: () => {} }, { random: () => 0 });
+    await clock.advance(0);
+    const asking = makePod("asking", { cpu: "100m" });
+    asking.metadata.annotations = { [explainAnnotation]: explainRequest };
+    await client.create(Pods, asking);
+    await client.create(Pods, makePod("plain", { cpu: "100m" }));
+    await client.create(Pods, { ...makePod("huge", { cpu: "8" }), metadata: { ...asking.metadata, name: "huge" } });
+    await clock.advance(10);
+    const plain = await client.get<Pod>(Pods, "default", "plain");
+    expect(plain.spec?.nodeName).toBe("node01");
+    expect(plain.metadata.annotations?.[explainAnnotation]).toBeUndefined();
+    expect(client.writes.filter((w) => w.startsWith("patch pods default/plain"))).toEqual([]);
+    const explained = await client.get<Pod>(Pods, "default", "asking");
+    expect(JSON.parse(explained.metadata.annotations?.[explainAnnotation] ?? "{}")).toMatchObject({
+      chosen: "node01",
+      rejected: { controlplane: expect.stringContaining("TaintToleration") },
+    });
+    const huge = await client.get<Pod>(Pods, "default", "huge");
+    expect(JSON.parse(huge.metadata.annotations?.[explainAnnotation] ?? "{}").rejected.node01).toContain(
+      "NodeResourcesFit",
+    );
     scheduler.stop();
   });
 

@@ -29,11 +29,19 @@ import { SchedulingQueue } from "./queue/SchedulingQueue";
 
 /** The scheduler name pods ask for by default, and the name events are reported under. */
 export const defaultSchedulerName = "default-scheduler";
-/** The teaching annotation: why the pod landed where it did. See README.md. */
+/**
+ * The teaching annotation: why the pod landed where it did. A pod opts in by carrying it (the value
+ * `explainRequest` by convention); the scheduler then replaces the value with its record. See README.md.
+ */
 export const explainAnnotation = "scheduler.kubelab.dev/explain";
+/** The value a manifest sets to ask for the record (`scheduler.kubelab.dev/explain: "request"`). */
+export const explainRequest = "request";
 
 export interface SchedulerOptions {
-  /** Record per-node filter verdicts and scores on each pod (default: on in `fast` speed only). */
+  /**
+   * Record per-node filter verdicts and scores on every pod (default: off; only pods that carry
+   * the explain annotation get the record, so a plain pod looks and costs as on a real cluster).
+   */
   explain?: boolean;
   /** Plugins of the profile (default: the upstream default plugins). */
   plugins?: PluginFactory[];
@@ -94,7 +102,7 @@ class Scheduler implements SchedulerComponent {
     private readonly ctx: ComponentContext,
     private readonly options: SchedulerOptions,
   ) {
-    this.explain = options.explain ?? ctx.speed === "fast";
+    this.explain = options.explain ?? false;
     const hostname = options.hostname ?? "controlplane";
     this.events = createEventRecorder(ctx.client, ctx.clock, {
       component: defaultSchedulerName,
@@ -307,7 +315,8 @@ class Scheduler implements SchedulerComponent {
       return undefined;
     }
     const state = this.framework.newCycleState();
-    const result = this.framework.schedulePod(state, info, this.explain);
+    const explain = this.explain || explainAnnotation in (current.metadata.annotations ?? {});
+    const result = this.framework.schedulePod(state, info, explain);
     if (!result.ok) {
       return this.handleFailure(queued, state, {
         statuses: result.statuses,

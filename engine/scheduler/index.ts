@@ -3,6 +3,7 @@ export { defaultPlugins } from "./plugins/registry";
 export {
   defaultSchedulerName,
   explainAnnotation,
+  explainRequest,
   type SchedulerComponent,
   type SchedulerOptions,
   startScheduler,
