@@ -43,7 +43,21 @@ type Holder = { [CLIENTS]?: Map<string, { clusterId: string; token: string; clus
  * A grading client for the learner's own cluster, through its API at /clusters/<id>/ on this
  * server with a token of its own (label "grader"), kept per learner.
  */
-export async function learnerGradingCluster(learnerId: string): Promise<GradingCluster> {
+export function learnerGradingCluster(learnerId: string): Promise<GradingCluster> {
+  // A lesson page opens one live checklist per exercise at once: one client for them all, or each
+  // would issue a "grader" token replacing the one before and all but the last would be refused.
+  const holder = globalThis as Holder & { [MAKING]?: Map<string, Promise<GradingCluster>> };
+  holder[MAKING] ??= new Map();
+  const pending = holder[MAKING].get(learnerId);
+  if (pending) return pending;
+  const making = makeGradingCluster(learnerId).finally(() => holder[MAKING]?.delete(learnerId));
+  holder[MAKING].set(learnerId, making);
+  return making;
+}
+
+const MAKING = Symbol.for("kubelab.makingGraderClients");
+
+async function makeGradingCluster(learnerId: string): Promise<GradingCluster> {
   const holder = globalThis as Holder;
   holder[CLIENTS] ??= new Map();
   const { clusterId } = await ensureLearnerCluster(learnerId);

@@ -19,7 +19,8 @@ interface Params {
 /**
  * GET /api/lessons/<lesson>/exercises/<exercise>/live: Server-Sent Events with the exercise's
  * results, re-graded whenever the learner's cluster changes (driven by watches on the kinds the
- * checks look at; no polling). A passing result is saved, so progress follows the live checklist
+ * checks look at; no polling; after Reset cluster the watches start again on the new cluster and it
+ * is graded again). A passing result is saved, so progress follows the live checklist
  * (in a timed lesson, until its time is up).
  */
 export async function GET(request: Request, { params }: Params): Promise<Response> {
@@ -28,7 +29,12 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
   if ("missing" in found) return Response.json({ error: `unknown ${found.missing}` }, { status: 404 });
   const learnerId = await currentLearnerId();
   if (!learnerId) return Response.json({ error: "no learner" }, { status: 401 });
-  const cluster = await learnerGradingCluster(learnerId);
+  // The client of the moment: Reset cluster may replace it, and the watches below then start again on it.
+  let cluster = await learnerGradingCluster(learnerId);
+  const currentCluster = async () => {
+    cluster = await learnerGradingCluster(learnerId);
+    return cluster;
+  };
   const encoder = new TextEncoder();
   let stop: (() => void) | undefined;
   const stream = new ReadableStream<Uint8Array>({
@@ -57,7 +63,7 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
         }
       };
       await send().catch(() => undefined);
-      stop = await watchForChanges(cluster, found.exercise, () => send().catch(() => undefined));
+      stop = await watchForChanges(currentCluster, found.exercise, () => send().catch(() => undefined));
       request.signal.addEventListener("abort", () => {
         stop?.();
         try {
