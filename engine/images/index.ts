@@ -16,4 +16,4 @@ export type {
   TcpBehaviour,
 } from "./ImageDefinition";
 export { familiarName, type ImageReference, InvalidImageReference, parseImageReference } from "./ImageReference";
-export { operatingSystemFiles } from "./osFiles";
+export { operatingSystemFiles, operatingSystemRelease } from "./osFiles";

@@ -40,6 +40,11 @@ const passwd: Record<string, string> = {
     "root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nbin:x:2:2:bin:/bin:/bin/false\nnobody:x:65534:65534:nobody:/home:/bin/false\n",
 };
 
+/** The `/etc/os-release` of an operating system this catalog knows (`debian`, `ubuntu`, `alpine`). */
+export function operatingSystemRelease(os: string): string | undefined {
+  return osRelease[os];
+}
+
 /** The base files of an image's root file system that come from its operating system. */
 export function operatingSystemFiles(image: ImageDefinition): Record<string, string> {
   const files: Record<string, string> = {};

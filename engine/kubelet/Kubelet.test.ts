@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Lease } from "../api/coordination";
 import type { Node } from "../api/core";
 import { Leases, Nodes } from "../api/resources";
+import { nodeOsImage, nodeOsRelease } from "./nodeObject";
 import { kubeletCluster } from "./testing/harness";
 
 let current: Awaited<ReturnType<typeof kubeletCluster>> | undefined;
@@ -16,6 +17,15 @@ async function setup(speed: "fast" | "realistic" = "fast") {
 }
 
 describe("kubelet: nodes", () => {
+  it("reports the osImage its /etc/os-release names (Ubuntu 24.04 LTS, as kubeadm nodes typically run)", async () => {
+    const { client } = await setup();
+    expect(nodeOsRelease).toMatch(/^PRETTY_NAME="Ubuntu 24\.04\.1 LTS"\n[\s\S]*^ID=ubuntu$/m);
+    expect(nodeOsImage).toBe("Ubuntu 24.04.1 LTS");
+    const nodes = await client.list<Node>(Nodes);
+    expect(nodes.items.map((n) => n.status?.nodeInfo?.osImage)).toEqual([nodeOsImage, nodeOsImage, nodeOsImage]);
+    expect(nodes.items[0].status?.nodeInfo?.kernelVersion).toBe("6.8.0-1019-aws");
+  });
+
   it("registers the kubeadm topology with leases", async () => {
     const { client, clock, cluster, run } = await setup();
     const nodes = await client.list<Node>(Nodes);
@@ -41,10 +51,11 @@ describe("kubelet: nodes", () => {
     const first = lease.spec?.renewTime;
     expect(lease.spec?.leaseDurationSeconds).toBe(40);
     // Renewals are lazy: an idle node writes nothing, its renewals are the 10 s ticks the cluster's
-    // heartbeats compute, and the stored Lease catches up the next time the kubelet writes.
+    // heartbeats compute, which reads show (the stored Lease catches up the next time the kubelet writes).
     await clock.advance(25_000);
-    expect((await client.get<Lease>(Leases, "kube-node-lease", "node01")).spec?.renewTime).toBe(first);
     const start = Date.parse(first ?? "");
+    const read = await client.get<Lease>(Leases, "kube-node-lease", "node01");
+    expect(Date.parse(read.spec?.renewTime ?? "")).toBe(start + 20_000);
     expect(cluster.heartbeats.lastRenewal("node01", clock.now())).toBe(start + 20_000);
     await run({ spec: { containers: [{ name: "c", image: "nginx" }] } });
     await clock.advance(1_000);

@@ -14,7 +14,7 @@ export { InMemoryVolumeStore, type VolumeStore } from "./containerConfig";
 export { Kubelet, type KubeletOptions, leaseDurationSeconds, leaseRenewIntervalMs } from "./Kubelet";
 export { controlPlaneManifests, writeKubeadmFiles } from "./kubeadmFiles";
 export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
-export { nodeIp, podCidr } from "./nodeObject";
+export { nodeIp, nodeOsImage, nodeOsRelease, podCidr } from "./nodeObject";
 export { manifestDirectory } from "./StaticPods";
 
 /** What createCluster passes to start one node. */

@@ -1,5 +1,12 @@
 import type { Node, NodeCondition } from "../api/core";
-import { familiarName, kubernetesVersion, type ResolvedImage } from "../images";
+import { familiarName, kubernetesVersion, operatingSystemRelease, type ResolvedImage } from "../images";
+
+/**
+ * The nodes' operating system (kubeadm nodes on Ubuntu 24.04 LTS, as is typical): the node shell's
+ * `/etc/os-release`, and `status.nodeInfo.osImage`, which the kubelet reads from its PRETTY_NAME.
+ */
+export const nodeOsRelease = operatingSystemRelease("ubuntu") ?? "";
+export const nodeOsImage = /^PRETTY_NAME="([^"]*)"$/m.exec(nodeOsRelease)?.[1] ?? "Linux";
 
 /** What distinguishes one node of the kubeadm topology from another. */
 export interface NodeIdentity {
@@ -148,7 +155,7 @@ export function nodeObject(identity: NodeIdentity, time: string, images: Resolve
         systemUUID: uuid(`system:${identity.name}`),
         bootID: uuid(`boot:${identity.name}`),
         kernelVersion: "6.8.0-1019-aws",
-        osImage: "Debian GNU/Linux 12 (bookworm)",
+        osImage: nodeOsImage,
         containerRuntimeVersion: "containerd://1.7.24",
         kubeletVersion: kubernetesVersion,
         kubeProxyVersion: kubernetesVersion,

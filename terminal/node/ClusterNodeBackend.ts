@@ -2,6 +2,7 @@ import type { Node } from "../../engine/api/core";
 import { Nodes } from "../../engine/api/resources";
 import type { Cluster } from "../../engine/cluster/createCluster";
 import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
+import { nodeOsRelease } from "../../engine/kubelet/nodeObject";
 import type { NodeBackend, NodeDirEntry, NodeInfo, NodeRunOptions } from "./NodeBackend";
 import { type CriContainer, criState, streamContainerLog } from "./tools/criContainers";
 import { crictl } from "./tools/crictl";
@@ -45,8 +46,7 @@ const nodeDirectories = [
 /** Files every node has that kubeadm does not write (the operating system's). */
 function systemFiles(node: NodeInfo): Record<string, string> {
   return {
-    "/etc/os-release":
-      'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.1 LTS (Noble Numbat)"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\nHOME_URL="https://www.ubuntu.com/"\nUBUNTU_CODENAME=noble\n',
+    "/etc/os-release": nodeOsRelease,
     "/etc/passwd":
       "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
     "/etc/resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n",
