@@ -27,6 +27,8 @@ export class LineEditor {
   private cursor = 0;
   private prompt = "";
   private cursorRow = 0;
+  /** Column where the prompt starts: output without a final newline stays before it, as in bash. */
+  private origin = 0;
   private historyIndex = -1;
   private pendingLine = "";
   private lastKeyWasTab = false;
@@ -35,9 +37,13 @@ export class LineEditor {
 
   constructor(private readonly options: LineEditorOptions) {}
 
-  /** Starts editing a new line after printing the prompt. */
-  start(prompt: string, initial = ""): void {
+  /**
+   * Starts editing a new line after printing the prompt at `column` of the cursor's row (where the
+   * previous output stopped; that output is left in place).
+   */
+  start(prompt: string, initial = "", column = 0): void {
     this.prompt = prompt;
+    this.origin = Math.max(0, Math.floor(column)) % Math.max(1, this.options.columns());
     this.buffer = initial;
     this.cursor = initial.length;
     this.cursorRow = 0;
@@ -59,8 +65,8 @@ export class LineEditor {
     const columns = Math.max(1, this.options.columns());
     const prompt = this.searching ? `(reverse-i-search)\`${this.searching.query}': ` : this.prompt;
     const shown = this.buffer;
-    let out = `${ansi.up(this.cursorRow)}\r${ansi.clearScreenDown}${prompt}${shown}`;
-    const promptWidth = visibleWidth(prompt);
+    let out = `${ansi.up(this.cursorRow)}\r${ansi.right(this.origin)}${ansi.clearScreenDown}${prompt}${shown}`;
+    const promptWidth = this.origin + visibleWidth(prompt);
     const total = promptWidth + Array.from(shown).length;
     if (total > 0 && total % columns === 0) out += " \r";
     const endRow = Math.floor(total / columns);
@@ -75,10 +81,11 @@ export class LineEditor {
   /** Moves the terminal cursor below the line (before output or a new prompt). */
   finish(): void {
     const columns = Math.max(1, this.options.columns());
-    const total = visibleWidth(this.prompt) + Array.from(this.buffer).length;
+    const total = this.origin + visibleWidth(this.prompt) + Array.from(this.buffer).length;
     const endRow = Math.floor(total / columns);
     this.options.write(`${ansi.down(endRow - this.cursorRow)}\r\n`);
     this.cursorRow = 0;
+    this.origin = 0;
     this.active = false;
   }
 
@@ -181,6 +188,7 @@ export class LineEditor {
           case "l":
             this.options.write(ansi.clearScreen);
             this.cursorRow = 0;
+            this.origin = 0;
             break;
           case "r":
             this.searching = { query: "", match: -1 };

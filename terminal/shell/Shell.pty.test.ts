@@ -99,6 +99,30 @@ describe("learner shell in a pty", () => {
     expect(await shell.run("echo $?\r")).toContain("130");
   });
 
+  it("keeps output without a final newline before the next prompt, as bash does", async () => {
+    const out = await shell.run("printf abc\r");
+    // The prompt is drawn from column 3 (after "abc"), not over it.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
+    expect(out).toMatch(/\r\nabc\r\x1b\[3C\x1b\[Jcontrolplane:~\$ (\r\x1b\[\d+C)?$/);
+  });
+
+  it.each([
+    ["sleep 0.3", 25],
+    ["kubectl get pods", 2],
+    ["sleep 0.1; kubectl get pods", 4],
+  ])("delivers keys typed while `%s` runs to the next prompt in order", async (command, gapMs) => {
+    const mark = shell.output.length;
+    shell.pty.write(`${command}\r`);
+    await shell.waitFor(`${command}\r`, mark);
+    // One key at a time, across the moment the prompt returns.
+    for (const ch of "echo typed-ahead-in-order") {
+      shell.pty.write(ch);
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+    const out = await shell.run("\r");
+    expect(out).toContain("\r\ntyped-ahead-in-order\r\n");
+  });
+
   it("answers unknown commands with status 127", async () => {
     const out = await shell.run("nosuchthing; echo status=$?\r");
     expect(out).toContain("nosuchthing: command not found");

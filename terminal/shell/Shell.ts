@@ -116,7 +116,7 @@ export class Shell {
       executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
     });
     this.editor = new LineEditor({
-      write: (text) => this.options.write(text),
+      write: (text) => this.output(text),
       columns: () => this.columns,
       complete: (line, cursor) => this.completer.complete(line, cursor),
       history: this.history,
@@ -252,10 +252,32 @@ export class Shell {
 
   private showPrompt(): void {
     this.mode = "prompt";
-    this.editor.start(this.continuation ? "> " : this.prompt());
+    // Output that did not end in a newline stays and the prompt follows it, as in bash
+    // (`printf abc` leaves `abccontrolplane:~$ `); a line filled to the edge wraps first.
+    if (this.column > 0 && this.column % Math.max(1, this.columns) === 0) this.output("\r\n");
+    this.editor.start(this.continuation ? "> " : this.prompt(), "", this.column);
     const pending = this.typeAhead;
     this.typeAhead = [];
-    if (pending.length > 0) void this.handleKeys(pending);
+    // Keys typed while the command ran go to the new line in order, on the same queue as later
+    // keys: this runs once the handler that showed the prompt has returned, before any newer input.
+    if (pending.length > 0) this.enqueueKeys(pending);
+  }
+
+  private enqueueKeys(keys: Key[]): void {
+    this.queue = this.queue
+      .then(() => this.handleKeys(keys))
+      .catch((error) => this.output(toCrlf(`kubelab shell: ${String(error)}\n`)));
+  }
+
+  /** The cursor's column after everything written so far (for where the next prompt starts). */
+  private column = 0;
+  /** The column saved when the alternate screen opened (restored when it closes). */
+  private readonly savedColumn = { column: 0 };
+
+  /** Writes to the terminal, following the cursor's column. */
+  private output(text: string): void {
+    this.column = advanceColumn(this.column, text, this.savedColumn);
+    this.options.write(text);
   }
 
   /** Feeds terminal input (keystrokes, pastes). */
@@ -276,16 +298,14 @@ export class Shell {
       for (const key of keys) {
         if (key.type === "ctrl" && key.letter === "c") {
           this.abort?.abort();
-          this.options.write("^C");
+          this.output("^C");
           // Like the tty's line discipline on SIGINT: input typed ahead is discarded.
           this.typeAhead = [];
         } else this.typeAhead.push(key);
       }
       return;
     }
-    this.queue = this.queue
-      .then(() => this.handleKeys(keys))
-      .catch((error) => this.options.write(toCrlf(`kubelab shell: ${String(error)}\n`)));
+    this.enqueueKeys(keys);
   }
 
   private interactiveRaw = false;
@@ -335,7 +355,7 @@ export class Shell {
           this.showPrompt();
           return;
         }
-        this.options.write("logout\r\n");
+        this.output("logout\r\n");
         this.options.onExit?.(0);
         this.mode = "idle";
         return;
@@ -346,7 +366,7 @@ export class Shell {
         this.showPrompt();
         continue;
       }
-      this.typeAhead = keys.slice(index + 1);
+      this.typeAhead = [...keys.slice(index + 1), ...this.typeAhead];
       await this.submit(result);
       return;
     }
@@ -383,7 +403,7 @@ export class Shell {
     try {
       this.lastStatus = await this.run(line);
     } catch (error) {
-      this.options.write(toCrlf(`bash: ${(error as Error).message}\n`));
+      this.output(toCrlf(`bash: ${(error as Error).message}\n`));
       this.lastStatus = 1;
     } finally {
       this.abort = undefined;
@@ -403,7 +423,7 @@ export class Shell {
   }
 
   private write(text: string): void {
-    this.options.write(toCrlf(text));
+    this.output(toCrlf(text));
   }
 
   /** Runs one complete command line and returns its status. */
@@ -608,7 +628,7 @@ export class Shell {
         text,
         fileName,
         flavour,
-        (output) => this.options.write(output),
+        (output) => this.output(output),
         { columns: this.columns, rows: this.rows },
         async (content) => {
           lastSaved = content;
@@ -737,7 +757,7 @@ export class Shell {
       case "kubectl":
         return runKubectl(args, this.kubectlIO({ live: true }), { shared: this.shared });
       case "clear":
-        this.options.write(ansi.clearScreen);
+        this.output(ansi.clearScreen);
         return 0;
       case "sleep":
         return this.sleep(args);
@@ -797,7 +817,7 @@ export class Shell {
     interval = Math.max(0.1, Number.isFinite(interval) ? interval : 2);
     const command = rest.join(" ");
     const signal = this.abort?.signal;
-    this.options.write(ansi.alternateScreen);
+    this.output(ansi.alternateScreen);
     while (!signal?.aborted) {
       const expanded = expandAliases(command, this.aliases);
       let output = "";
@@ -823,7 +843,7 @@ export class Shell {
         .split("\r\n")
         .slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
       screen += lines.map((line) => line.slice(0, this.columns)).join("\r\n");
-      this.options.write(screen);
+      this.output(screen);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, interval * 1000);
         signal?.addEventListener("abort", () => {
@@ -832,7 +852,7 @@ export class Shell {
         });
       });
     }
-    this.options.write(ansi.mainScreen);
+    this.output(ansi.mainScreen);
     return 0;
   }
 
@@ -1242,4 +1262,30 @@ export function simpleCommand(line: string): { name: string; argsText: string } 
   const name = (parts[0] as { value: string }).value;
   const trimmed = line.trimStart();
   return { name, argsText: trimmed.slice(trimmed.indexOf(name) + name.length) };
+}
+
+/**
+ * The cursor's column after `text` is written from `column`: printable characters advance it,
+ * CR/LF (the pty adds CR to LF), cursor moves and the alternate screen's save/restore move it.
+ */
+function advanceColumn(column: number, text: string, saved: { column: number }): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal control sequences are parsed here
+  const token = /\x1b\[([0-9;?]*)([A-Za-z])|\x1b.|[\r\n]|\x08|\t|[^\x00-\x1f\x7f]/gu;
+  let at = column;
+  for (const match of text.matchAll(token)) {
+    const [whole, params, final] = match;
+    if (final !== undefined) {
+      const n = Number.parseInt((params ?? "").split(";").pop() || "1", 10) || 1;
+      if (params === "?1049" && final === "h") saved.column = at;
+      else if (params === "?1049" && final === "l") at = saved.column;
+      else if (final === "C") at += n;
+      else if (final === "D") at = Math.max(0, at - n);
+      else if (final === "G") at = n - 1;
+      else if (final === "H" || final === "f") at = params?.includes(";") ? n - 1 : 0;
+    } else if (whole === "\r" || whole === "\n") at = 0;
+    else if (whole === "\x08") at = Math.max(0, at - 1);
+    else if (whole === "\t") at = (Math.floor(at / 8) + 1) * 8;
+    else if (!whole.startsWith("\x1b")) at++;
+  }
+  return at;
 }
