@@ -183,6 +183,13 @@ describe("node shells in a pty", () => {
     expect(unknown).toContain("status=255");
   });
 
+  it("forwards the stdin of `ssh <node> <command>` to the remote command", async () => {
+    await shell.run("ssh node01 'cat > /root/from-heredoc.txt' <<EOF\rline one\rline two\rEOF\r");
+    expect(await shell.run("echo piped | ssh node01 'cat > /root/from-pipe.txt'\r")).not.toContain("rror");
+    const read = await shell.run("ssh node01 cat /root/from-heredoc.txt /root/from-pipe.txt\r");
+    expect(read).toContain("\r\nline one\r\nline two\r\npiped\r\n");
+  });
+
   it("streams a watch through a pipeline and stops it when head has its lines or on Ctrl-C", async () => {
     const started = Date.now();
     const out = await shell.run("kubectl get pods -A -w | grep --line-buffered kube-proxy | head -2\r");

@@ -4,6 +4,7 @@ import {
   decodeBytesToUtf8,
   defineCommand,
   type IFileSystem,
+  latin1FromBytes,
   parse,
 } from "just-bash";
 import type { SharedClients } from "../kubectl/Command";
@@ -935,14 +936,16 @@ export class Shell {
           exitCode: 1,
         })),
       ),
-      defineCommand("ssh", async (args) => {
+      defineCommand("ssh", async (args, ctx) => {
         // In a pipeline or script: only `ssh <node> <command>` makes sense (no terminal to enter).
+        // Its stdin (a pipe, a here-document) is the remote command's stdin, as with ssh.
         let stdout = "";
         let stderr = "";
         const exitCode = await this.ssh(args, {
           stdout: (text) => (stdout += text),
           stderr: (text) => (stderr += text),
           interactive: false,
+          stdin: latin1FromBytes(ctx.stdin),
         });
         return { stdout, stderr, exitCode };
       }),
@@ -997,7 +1000,13 @@ export class Shell {
    */
   private async ssh(
     args: string[],
-    io: { stdout(text: string): void; stderr(text: string): void; interactive: boolean } = {
+    io: {
+      stdout(text: string): void;
+      stderr(text: string): void;
+      interactive: boolean;
+      /** Bytes (latin1) for the remote command's stdin. */
+      stdin?: string;
+    } = {
       stdout: (text) => this.write(text),
       stderr: (text) => this.write(text),
       interactive: true,
@@ -1037,6 +1046,7 @@ export class Shell {
         env: this.nodeEnvironment(node.name),
         replaceEnv: true,
         signal: this.abort?.signal,
+        ...(io.stdin ? { stdin: io.stdin, stdinKind: "bytes" as const } : {}),
       });
       io.stdout(result.stdout);
       io.stderr(learnerWording(result.stderr));
