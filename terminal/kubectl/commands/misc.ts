@@ -474,7 +474,15 @@ export const explainCommand: Command = {
       throw new KubectlError(
         `error: couldn't find resource for "${info.group ? `${info.group}/` : ""}${info.version}, Kind=${info.kind}"`,
       );
-    const document = await client.get<{ components: { schemas: Record<string, Schema> } }>(entry.serverRelativeURL);
+    // serverRelativeURL is relative to the server's root, as client-go's RequestURI takes it: a
+    // server mounted under a path (/clusters/<id>) lists it with that path, which the client's
+    // own server URL already carries.
+    const basePath = new URL(client.server).pathname.replace(/\/+$/, "");
+    const relative =
+      basePath && entry.serverRelativeURL.startsWith(`${basePath}/`)
+        ? entry.serverRelativeURL.slice(basePath.length)
+        : entry.serverRelativeURL;
+    const document = await client.get<{ components: { schemas: Record<string, Schema> } }>(relative);
     const schemas = document.components.schemas;
     const resolve = (schema: Schema | undefined): Schema | undefined => {
       let current = schema;
