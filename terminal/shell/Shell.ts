@@ -368,6 +368,9 @@ export class Shell {
         continue;
       }
       this.typeAhead = [...keys.slice(index + 1), ...this.typeAhead];
+      // From Enter on, keys wait for the next prompt behind the rest of this chunk, also while
+      // the line is saved to the history before the command starts.
+      this.mode = "running";
       await this.submit(result);
       return;
     }
