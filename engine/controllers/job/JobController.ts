@@ -23,6 +23,7 @@ import {
   isJobFinished,
   JOB_TRACKING_FINALIZER,
   jobCondition,
+  managedByExternalController,
   parseIndexes,
 } from "./util";
 
@@ -126,7 +127,11 @@ export class JobController {
     if (reference) {
       try {
         const job = await this.context.client.get<Job>(Jobs, namespace, reference.name);
-        if (job.metadata.uid === reference.uid && !isJobFinished(job) && isPodActive(pod)) return;
+        if (job.metadata.uid === reference.uid) {
+          // A delegated job's own controller decides about its pods' finalizers (upstream syncOrphanPod).
+          if (managedByExternalController(job)) return;
+          if (!isJobFinished(job) && isPodActive(pod)) return;
+        }
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -146,6 +151,10 @@ export class JobController {
       this.backoff.delete(key);
       return;
     }
+    // A Job delegated through spec.managedBy is left alone entirely: no pods, no status, no
+    // finalizer clean-up (upstream checks in syncJob, not only when queueing, because a queued
+    // key may by now name a different Job with the field).
+    if (managedByExternalController(cached)) return;
     const job = structuredClone(cached);
     const selector = selectorFromLabelSelector(job.spec?.selector);
     const candidates = this.pods.list(namespace).filter((pod) => {

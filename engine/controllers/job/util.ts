@@ -9,6 +9,19 @@ export const INDEX_IGNORED_FAILURE_COUNT_ANNOTATION = "batch.kubernetes.io/job-i
 export const BACKOFF_BASE_MS = 10_000;
 export const BACKOFF_MAX_MS = 360_000;
 
+/** batch.JobControllerName: the `spec.managedBy` value that leaves a Job to this controller. */
+export const JOB_CONTROLLER_NAME = "kubernetes.io/job-controller";
+
+/**
+ * managedByExternalController: the name of the controller a Job is delegated to through
+ * `spec.managedBy` (JobManagedBy, beta and on by default in 1.32), or undefined when the built-in
+ * job controller owns it (the field unset or `kubernetes.io/job-controller`).
+ */
+export function managedByExternalController(job: Job): string | undefined {
+  const manager = job.spec?.managedBy;
+  return manager !== undefined && manager !== null && manager !== JOB_CONTROLLER_NAME ? manager : undefined;
+}
+
 /** Whether the job has a terminal condition (Complete or Failed) that is True. */
 export function isJobFinished(job: Job): boolean {
   return (job.status?.conditions ?? []).some(

@@ -19,11 +19,13 @@ import {
 import { specStatusStrategy } from "../support/strategy";
 import {
   invalid,
+  isDomainPrefixedPath,
   jsonEqual,
   nameIsDnsSubdomain,
   notSupported,
   required,
   selectorMatches,
+  validateImmutable,
   validateNonnegative,
   validateObjectMeta,
 } from "../support/validation";
@@ -33,6 +35,8 @@ export const controllerUidLabel = "batch.kubernetes.io/controller-uid";
 export const legacyControllerUidLabel = "controller-uid";
 export const jobNameLabel = "batch.kubernetes.io/job-name";
 export const legacyJobNameLabel = "job-name";
+/** maxManagedByLength. */
+const maxManagedByLength = 63;
 
 /** SetDefaults_Job (for jobs and CronJob job templates). */
 export function defaultJobSpec(spec: JobSpec | undefined): void {
@@ -79,6 +83,18 @@ export function validateJobSpec(spec: JobSpec | undefined, field: string, requir
   errors.push(...validateNonnegative(spec.ttlSecondsAfterFinished, `${field}.ttlSecondsAfterFinished`));
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds <= 0) {
     errors.push(invalid(`${field}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, "must be greater than 0"));
+  }
+  if (spec.managedBy !== undefined && spec.managedBy !== null) {
+    errors.push(...isDomainPrefixedPath(`${field}.managedBy`, spec.managedBy));
+    if (spec.managedBy.length > maxManagedByLength) {
+      // field.TooLongMaxLength's wording
+      errors.push({
+        type: "FieldValueTooLong",
+        field: `${field}.managedBy`,
+        badValue: spec.managedBy,
+        detail: `may not be longer than ${maxManagedByLength}`,
+      });
+    }
   }
   const modes = ["NonIndexed", "Indexed"];
   if (spec.completionMode && !modes.includes(spec.completionMode)) {
@@ -130,6 +146,7 @@ function validateJobUpdate(job: Job, old: Job): FieldError[] {
   if (spec.completionMode !== oldSpec.completionMode) {
     errors.push(invalid("spec.completionMode", spec.completionMode ?? null, "field is immutable"));
   }
+  errors.push(...validateImmutable(spec.managedBy ?? null, oldSpec.managedBy ?? null, "spec.managedBy"));
   // The template may only change while the job is suspended and has not started (scheduling directives).
   if (!jsonEqual(spec.template, oldSpec.template) && !(oldSpec.suspend === true && !old.status?.startTime)) {
     errors.push({

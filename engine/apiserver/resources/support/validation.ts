@@ -93,6 +93,24 @@ export function isDns1123Subdomain(value: string): string[] {
   return errors;
 }
 
+const httpPathFormat = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const httpPath = new RegExp(`^${httpPathFormat}$`);
+
+/**
+ * validation.IsDomainPrefixedPath (`acme.io/foo`): a DNS-1123 subdomain, a slash, then RFC 3986
+ * path characters.
+ */
+export function isDomainPrefixedPath(field: string, value: string): FieldError[] {
+  if (value.length === 0) return [required(field)];
+  const slash = value.indexOf("/");
+  const host = slash < 0 ? "" : value.slice(0, slash);
+  const path = slash < 0 ? "" : value.slice(slash + 1);
+  if (!host || !path) return [invalid(field, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  const errors = isDns1123Subdomain(host).map((message) => invalid(field, host, message));
+  if (!httpPath.test(path)) errors.push(invalid(field, path, regexError("Invalid path", httpPathFormat)));
+  return errors;
+}
+
 /** validation.IsDNS1035Label. */
 export function isDns1035Label(value: string): string[] {
   const errors: string[] = [];
