@@ -108,6 +108,11 @@ export type HttpBehaviour =
       notFoundPage: string;
       /** Extra fixed routes (`/healthz`). */
       routes?: Record<string, FixedResponse>;
+      /**
+       * nginx's static module: methods other than GET, HEAD and POST get 405, and so does a POST
+       * to a file that exists, with this page and reason phrase (nginx words it `Not Allowed`).
+       */
+      methodNotAllowed?: { page: string; reason?: string };
     }
   | { kind: "whoami" }
   | { kind: "text"; option: string; server?: string }

@@ -97,6 +97,11 @@ export interface HttpResponse {
   headers: Record<string, string>;
   body: string;
   /**
+   * The reason phrase of the status line when the app's server words it differently from the
+   * standard one ({@link reasonPhrase}): nginx sends `405 Not Allowed`.
+   */
+  reason?: string;
+  /**
    * Set by an app when the same request would get the same status for as long as the app keeps
    * listening, and answering it left no trace (no access log line, no file read, no load): fixed
    * routes such as kube-apiserver's `/readyz`. The prober need not repeat such a request until

@@ -25,4 +25,20 @@ describe("HttpOverBytes", () => {
     );
     expect(seen).toEqual(["GET / ", "HEAD / ", "POST /x abc"]);
   });
+
+  it("writes the standard reason phrase, or the app's own wording (nginx's 405 Not Allowed)", async () => {
+    const codec = new HttpOverBytes((request) =>
+      request.path === "/nginx"
+        ? { status: 405, reason: "Not Allowed", headers: {}, body: "" }
+        : { status: request.path === "/teapot" ? 599 : 405, headers: {}, body: "" },
+    );
+    const answer = text(
+      await codec.receive(bytes("POST /nginx HTTP/1.1\r\n\r\nPOST /go HTTP/1.1\r\n\r\nGET /teapot HTTP/1.1\r\n\r\n")),
+    );
+    expect(answer.split("\r\n").filter((line) => line.startsWith("HTTP/1.1"))).toEqual([
+      "HTTP/1.1 405 Not Allowed",
+      "HTTP/1.1 405 Method Not Allowed",
+      "HTTP/1.1 599 ",
+    ]);
+  });
 });

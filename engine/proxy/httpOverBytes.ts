@@ -1,24 +1,8 @@
+import { reasonPhrase } from "./httpStatus";
 import type { HttpRequest, HttpResponse } from "./Network";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-const reasons: Record<number, string> = {
-  200: "OK",
-  201: "Created",
-  204: "No Content",
-  301: "Moved Permanently",
-  302: "Found",
-  304: "Not Modified",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
 
 /**
  * HTTP/1.1 over a byte stream, for clients that hand an app raw TCP bytes (kubectl port-forward
@@ -79,7 +63,7 @@ function serializeResponse(request: HttpRequest, response: HttpResponse): Uint8A
   const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
   if (!has("content-length")) headers["Content-Length"] = String(encoder.encode(response.body).length);
   if (!has("connection")) headers.Connection = "keep-alive";
-  let head = `HTTP/1.1 ${response.status} ${reasons[response.status] ?? "Unknown"}\r\n`;
+  let head = `HTTP/1.1 ${response.status} ${reasonPhrase(response.status, response.reason)}\r\n`;
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   return concat([encoder.encode(`${head}\r\n`), body]);
 }

@@ -189,5 +189,14 @@ describe("ContainerRuntime", () => {
     expect(() => runtime.exec(nginx, ["wget"], () => {})).toThrow('exec: "wget": executable file not found in $PATH');
     const curl = await run(nginx, ["curl", "-s", "localhost/missing"]);
     expect(curl.out).toContain("404 Not Found");
+    // nginx's static module refuses a POST to a file in its own words; curl and wget print its status line.
+    const post = await run(nginx, ["curl", "-si", "-X", "POST", "localhost/"]);
+    expect(post.out).toMatch(/^HTTP\/1.1 405 Not Allowed\r\nServer: nginx\/1.27.\d+\r\n/);
+    expect(post.out).toContain("<center><h1>405 Not Allowed</h1></center>");
+    expect((await run(nginx, ["curl", "-si", "-X", "POST", "localhost/missing"])).out).toMatch(
+      /^HTTP\/1.1 404 Not Found/,
+    );
+    const deleted = await run(shell, ["wget", "-q", "-O-", "http://10.244.1.9/missing"]);
+    expect(deleted.out).toContain("wget: server returned error: HTTP/1.1 404 Not Found");
   });
 });

@@ -140,7 +140,13 @@ export class ServerProcess implements Process {
             headers: { Server: server, Date: date, "Content-Type": fixed.contentType ?? "text/plain" },
             body: fixed.body,
           };
+        const notAllowed = behaviour.methodNotAllowed;
+        const method = request.method.toUpperCase();
+        if (notAllowed && method !== "GET" && method !== "HEAD" && method !== "POST")
+          return this.methodNotAllowed(notAllowed, server, date, now);
         const body = await this.readStatic(behaviour.root, path, behaviour.index);
+        if (body !== undefined && notAllowed && method === "POST")
+          return this.methodNotAllowed(notAllowed, server, date, now);
         if (body === undefined) {
           const page = expandTemplate(behaviour.notFoundPage, this.values, now);
           return {
@@ -222,6 +228,27 @@ export class ServerProcess implements Process {
         };
       }
     }
+  }
+
+  private methodNotAllowed(
+    notAllowed: { page: string; reason?: string },
+    server: string,
+    date: string,
+    now: number,
+  ): HttpResponse {
+    const page = expandTemplate(notAllowed.page, this.values, now);
+    return {
+      status: 405,
+      ...(notAllowed.reason ? { reason: notAllowed.reason } : {}),
+      headers: {
+        Server: server,
+        Date: date,
+        "Content-Type": "text/html",
+        "Content-Length": String(encoder.encode(page).length),
+        Connection: "keep-alive",
+      },
+      body: page,
+    };
   }
 
   private async readStatic(

@@ -247,6 +247,10 @@ export const webServerImages: ImageDefinition[] = [
               server: "nginx/{version}",
               notFoundPage:
                 "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n",
+              methodNotAllowed: {
+                page: "<html>\r\n<head><title>405 Not Allowed</title></head>\r\n<body>\r\n<center><h1>405 Not Allowed</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n",
+                reason: "Not Allowed",
+              },
             },
           },
         ],

@@ -1,5 +1,6 @@
 import { type Command, defineCommand } from "just-bash";
 import type { Clock } from "../../clock/Clock";
+import { reasonPhrase } from "../../proxy/httpStatus";
 import { type HttpResponse, type Network, NetworkError, type NetworkSource } from "../../proxy/Network";
 
 interface Target {
@@ -56,25 +57,9 @@ async function request(
   }
 }
 
-const statusTexts: Record<number, string> = {
-  200: "OK",
-  201: "Created",
-  204: "No Content",
-  301: "Moved Permanently",
-  302: "Found",
-  304: "Not Modified",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Not Allowed",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
-
-export function statusText(status: number): string {
-  return statusTexts[status] ?? "";
+/** The status line's reason phrase as the server sent it. */
+function statusText(response: HttpResponse): string {
+  return reasonPhrase(response.status, response.reason);
 }
 
 /** curl 8 as curlimages/curl and the nginx image ship it, over the simulated network. */
@@ -212,7 +197,7 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
         if (verbose) {
           stderr += `*   Trying ${remote.ip}:${remote.port}...\n* Connected to ${target.host} (${remote.ip}) port ${target.port}\n> ${requestMethod} ${target.path} HTTP/1.1\n`;
           for (const [name, value] of Object.entries(requestHeaders)) stderr += `> ${name}: ${value}\n`;
-          stderr += `> \n< HTTP/1.1 ${response.status} ${statusText(response.status)}\n`;
+          stderr += `> \n< HTTP/1.1 ${response.status} ${statusText(response)}\n`;
           for (const [name, value] of Object.entries(response.headers)) stderr += `< ${name}: ${value}\n`;
           stderr += "< \n";
         }
@@ -223,7 +208,7 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
         }
         let text = "";
         if (include || head) {
-          text += `HTTP/1.1 ${response.status} ${statusText(response.status)}\r\n`;
+          text += `HTTP/1.1 ${response.status} ${statusText(response)}\r\n`;
           for (const [name, value] of Object.entries(response.headers)) text += `${name}: ${value}\r\n`;
           text += "\r\n";
         }
@@ -318,7 +303,7 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
         if (response.status >= 400) {
           return {
             stdout,
-            stderr: `${stderr}wget: server returned error: HTTP/1.1 ${response.status} ${statusText(response.status)}\n`,
+            stderr: `${stderr}wget: server returned error: HTTP/1.1 ${response.status} ${statusText(response)}\n`,
             exitCode: 1,
           };
         }
