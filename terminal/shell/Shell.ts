@@ -3,7 +3,7 @@ import {
   type Command as BashCommand,
   decodeBytesToUtf8,
   defineCommand,
-  type IFileSystem,
+  getCommandNames,
   latin1FromBytes,
   parse,
 } from "just-bash";
@@ -18,7 +18,7 @@ import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
 import { ansi, toCrlf } from "./ansi";
 import { Completer } from "./Completer";
 import { Editor } from "./Editor";
-import { baseFiles, createLearnerFileSystem, type Mount } from "./filesystem";
+import { baseFiles, createLearnerFileSystem, type Mount, shellPath, withShellBinaries } from "./filesystem";
 import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 import { NodeShellFs } from "./NodeShellFs";
@@ -90,10 +90,12 @@ export class Shell {
     this.columns = options.columns;
     this.rows = options.rows;
     this.hostname = options.hostname ?? "controlplane";
+    const customCommands = [...this.commands(), ...this.nodeCommands(this.hostname), ...(options.commands ?? [])];
     const fs = createLearnerFileSystem(
       options.homeDirectory,
       options.mounts,
       options.nodes ? new NodeShellFs(options.nodes, this.hostname) : undefined,
+      commandNamesOf(customCommands),
     );
     this.env = {
       HOME: "/root",
@@ -102,7 +104,7 @@ export class Shell {
       HOSTNAME: this.hostname,
       SHELL: "/bin/bash",
       TERM: "xterm-256color",
-      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      PATH: shellPath,
       KUBECONFIG: "/root/.kube/config",
       LANG: "C.UTF-8",
       PWD: "/root",
@@ -113,7 +115,7 @@ export class Shell {
       fs,
       cwd: "/root",
       env: this.env,
-      customCommands: [...this.commands(), ...this.nodeCommands(this.hostname), ...(options.commands ?? [])],
+      customCommands,
       executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
     });
     this.editor = new LineEditor({
@@ -527,6 +529,9 @@ export class Shell {
 
   /** Expands a simple command's words in the current shell state (variables, quotes, globs). */
   private async expandArguments(line: string): Promise<string[] | undefined> {
+    // Words of plain characters expand to themselves (no quotes, variables, globs, braces, tildes,
+    // escapes or comments): split them here instead of a just-bash run (`kubectl get pods -n x`).
+    if (plainWords.test(line)) return line.trim().split(/[ \t]+/);
     const trimmed = line.trimStart();
     const firstSpace = trimmed.search(/\s/);
     const rest = firstSpace < 0 ? "" : trimmed.slice(firstSpace);
@@ -983,12 +988,12 @@ export class Shell {
   /** A shell on another node: its file system, its tools, the same kubectl, history and aliases. */
   private nodeBash(node: string): Bash {
     const backend = this.options.nodes as NodeBackend;
-    const fs: IFileSystem = new NodeShellFs(backend, node);
+    const customCommands = [...this.commands(), ...this.nodeCommands(node), ...(this.options.commands ?? [])];
     return new Bash({
-      fs,
+      fs: withShellBinaries(new NodeShellFs(backend, node), commandNamesOf(customCommands)),
       cwd: "/root",
       env: this.nodeEnvironment(node),
-      customCommands: [...this.commands(), ...this.nodeCommands(node), ...(this.options.commands ?? [])],
+      customCommands,
       executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
     });
   }
@@ -1092,6 +1097,11 @@ interface HostState {
 }
 
 /** Names of the commands just-bash provides, for completion and `help`. */
+/** just-bash's commands and the shell's own (the executables in /usr/bin). */
+function commandNamesOf(customCommands: BashCommand[]): string[] {
+  return [...getCommandNames(), ...customCommands.map((command) => command.name)];
+}
+
 const bashCommandNames = [
   "cat",
   "cp",
@@ -1249,6 +1259,9 @@ export function isIncomplete(text: string): boolean {
   }
 }
 
+/** A line of words bash leaves as they are: characters without a meaning to the shell, blanks between. */
+const plainWords = /^[ \t]*[A-Za-z0-9_./=:,@%+-]+(?:[ \t]+[A-Za-z0-9_./=:,@%+-]+)*[ \t]*$/;
+
 /** A line that is one simple command without pipes, redirections or control operators. */
 export function simpleCommand(line: string): { name: string; argsText: string } | undefined {
   let script: ReturnType<typeof parse>;
@@ -1285,7 +1298,14 @@ function advanceColumn(column: number, text: string, saved: { column: number }):
   // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal control sequences are parsed here
   const token = /\x1b\[([0-9;?]*)([A-Za-z])|\x1b.|[\r\n]|\x08|\t|[^\x00-\x1f\x7f]/gu;
   let at = column;
-  for (const match of text.matchAll(token)) {
+  let rest = text;
+  // Only what follows the last line break moves the column (unless the alternate screen switches).
+  const lastBreak = Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r"));
+  if (lastBreak >= 0 && !text.includes("\x1b[?1049")) {
+    at = 0;
+    rest = text.slice(lastBreak + 1);
+  }
+  for (const match of rest.matchAll(token)) {
     const [whole, params, final] = match;
     if (final !== undefined) {
       const n = Number.parseInt((params ?? "").split(";").pop() || "1", 10) || 1;

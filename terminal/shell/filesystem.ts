@@ -16,13 +16,39 @@ export function createLearnerFileSystem(
   homeDirectory: string,
   extraMounts: Mount[] = [],
   node?: IFileSystem,
+  commandNames: Iterable<string> = [],
 ): MountableFs {
   mkdirSync(homeDirectory, { recursive: true });
   // With node access, the control-plane node's own file system is the root (its /tmp stays in memory).
-  const fs = new MountableFs({ base: node ?? new InMemoryFs() });
+  const fs = withShellBinaries(node ?? new InMemoryFs(), commandNames);
   if (node) fs.mount("/tmp", new InMemoryFs());
   fs.mount("/root", new ReadWriteFs({ root: homeDirectory }));
   for (const mount of extraMounts) fs.mount(mount.mountPoint, mount.filesystem);
+  return fs;
+}
+
+/** The shell's PATH, as on a kubeadm node's root shell. */
+export const shellPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * `base` with the PATH directories in memory: /usr/bin (also at /bin, merged as on Ubuntu 24.04)
+ * holds an executable entry for every command the shell has, which is where just-bash finds a
+ * command (`/usr/bin/<name>` or `/bin/<name>`), so `which kubectl` answers `/usr/bin/kubectl`.
+ * Looking a command up walks every PATH directory; over a node's file system each step was a
+ * round trip to the node access server (a dozen per command line), now none is.
+ */
+export function withShellBinaries(base: IFileSystem, commandNames: Iterable<string>): MountableFs {
+  const fs = new MountableFs({ base });
+  const bin = new InMemoryFs();
+  for (const name of new Set(commandNames))
+    bin.writeFileSync(`/${name}`, `#!/bin/bash\n# Built-in command: ${name}\n`, undefined, { mode: 0o755 });
+  const sbin = new InMemoryFs();
+  fs.mount("/usr/bin", bin);
+  fs.mount("/bin", bin);
+  fs.mount("/usr/sbin", sbin);
+  fs.mount("/sbin", sbin);
+  fs.mount("/usr/local/bin", new InMemoryFs());
+  fs.mount("/usr/local/sbin", new InMemoryFs());
   return fs;
 }
 
