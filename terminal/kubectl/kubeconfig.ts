@@ -63,6 +63,17 @@ export interface LoadedKubeconfig {
   connection: Connection;
 }
 
+let lastParsed: { text: string; raw: unknown } | undefined;
+/**
+ * The parsed kubeconfig, kept while the file's text is unchanged: a long-lived shell reads the file
+ * for every command (as kubectl does) but parses YAML, which costs milliseconds, only when it changed.
+ * The result is only read (never changed) by loadKubeconfig.
+ */
+function parsedKubeconfig(text: string): unknown {
+  if (lastParsed?.text !== text) lastParsed = { text, raw: (text.trim() ? parse(text) : {}) ?? {} };
+  return lastParsed.raw;
+}
+
 /**
  * Loads a kubeconfig and applies kubectl's global overrides. Tokens, client certificates,
  * basic auth and CA data are handled here (fast: no client-node import on the common path);
@@ -77,7 +88,7 @@ export async function loadKubeconfig(io: KubectlIO, overrides: KubeconfigOverrid
   } catch {
     if (overrides.kubeconfig) throw new KubectlError(`error: stat ${overrides.kubeconfig}: no such file or directory`);
   }
-  const raw = ((text.trim() ? parse(text) : {}) ?? {}) as {
+  const raw = parsedKubeconfig(text) as {
     clusters?: { name: string; cluster: RawCluster }[];
     users?: { name: string; user: RawUser }[];
     contexts?: { name: string; context: { cluster?: string; user?: string; namespace?: string } }[];
