@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { listenToLiveResult } from "./liveResults";
 
 /** What the lesson page hands an exercise (all text; instructions already rendered to HTML). */
 export interface ExerciseView {
@@ -31,43 +32,9 @@ interface ExerciseResult {
 }
 
 /**
- * Browsers open at most six HTTP/1.1 connections per host, and each live checklist holds one
- * open: a lesson with six exercises left no connection for Check, Reset or navigation. At most
- * this many exercises stream at once, in page order; the others start as those pass or unmount.
- * (One multiplexed stream per page would lift the limit.)
- */
-const LIVE_STREAM_LIMIT = 3;
-let liveStreamsOpen = 0;
-const waitingForLiveStream: Array<() => void> = [];
-
-/** Runs `start` once a live-stream slot is free; returns the release (idempotent). */
-function takeLiveStreamSlot(start: () => void): () => void {
-  let state: "waiting" | "open" | "released" = "waiting";
-  const begin = () => {
-    if (state !== "waiting") return;
-    state = "open";
-    liveStreamsOpen++;
-    start();
-  };
-  if (liveStreamsOpen < LIVE_STREAM_LIMIT) begin();
-  else waitingForLiveStream.push(begin);
-  return () => {
-    if (state === "open") {
-      liveStreamsOpen--;
-      state = "released";
-      waitingForLiveStream.shift()?.();
-    } else if (state === "waiting") {
-      state = "released";
-      const index = waitingForLiveStream.indexOf(begin);
-      if (index >= 0) waitingForLiveStream.splice(index, 1);
-    }
-  };
-}
-
-/**
  * One exercise on the lesson page: its live checklist (re-graded by the server whenever the
- * learner's cluster changes, over Server-Sent Events), a Check button that forces a run, hints one
- * at a time, and the solution once the learner has tried.
+ * learner's cluster changes, over the page's one Server-Sent Events stream), a Check button that
+ * forces a run, hints one at a time, and the solution once the learner has tried.
  */
 export function Exercise({
   lessonId,
@@ -92,25 +59,12 @@ export function Exercise({
 
   useEffect(() => {
     if (typeof EventSource === "undefined") return;
-    let source: EventSource | undefined;
-    const release = takeLiveStreamSlot(() => {
-      source = new EventSource(`${base}/live`);
-      source.addEventListener("result", (event) => {
-        const result = JSON.parse((event as MessageEvent<string>).data) as ExerciseResult;
-        setLive(result);
-        if (result.status === "pass") {
-          setPassed(true);
-          // Passed stays passed (progress is saved): hand the connection to a waiting exercise.
-          source?.close();
-          release();
-        }
-      });
+    // The page's one live stream carries every exercise's results (liveResults.ts).
+    return listenToLiveResult(lessonId, exercise.id, (result) => {
+      setLive(result);
+      if (result.status === "pass") setPassed(true);
     });
-    return () => {
-      source?.close();
-      release();
-    };
-  }, [base]);
+  }, [lessonId, exercise.id]);
 
   const check = useCallback(async () => {
     setChecking(true);
