@@ -1,5 +1,30 @@
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { StandaloneCluster } from "../../engine/host/standalone/startCluster";
 import { type CliCommand, UsageError } from "../Command";
+
+/**
+ * Serves the cluster's nodes to Kubelab shells as the app's terminal does (a NodeAccessServer over
+ * a ClusterNodeBackend), and records the grant in the kubeconfig for shells started by hand.
+ */
+async function serveNodeAccess(started: StandaloneCluster, kubeconfigPath: string): Promise<{ close(): void }> {
+  const { ClusterNodeBackend } = await import("../../terminal/node/ClusterNodeBackend");
+  const { NodeAccessServer } = await import("../../terminal/node/NodeAccessServer");
+  const { withNodeAccess } = await import("../../terminal/node/nodeAccessKubeconfig");
+  const server = new NodeAccessServer();
+  const grant = await server.grant(
+    new ClusterNodeBackend(async () => ({
+      cluster: started.cluster,
+      fileSystem: (node) => started.nodeFileSystem(node),
+    })),
+  );
+  // Replaced whole (rename), so a reader never sees half a kubeconfig.
+  const kubeconfig = withNodeAccess(readFileSync(kubeconfigPath, "utf8"), grant);
+  const temporary = `${kubeconfigPath}.${process.pid}.tmp`;
+  writeFileSync(temporary, kubeconfig, { mode: 0o600 });
+  renameSync(temporary, kubeconfigPath);
+  return server;
+}
 
 /**
  * `kubelab cluster up`: one standalone cluster served on 127.0.0.1 until interrupted, with a
@@ -17,6 +42,10 @@ const up: CliCommand = {
  The kubeconfig goes to --kubeconfig, else to $KUBECONFIG when it names a single file, else to
  ./kubeconfig. With --data-dir the token and certificate are kept in DIR/pki (so the kubeconfig
  stays valid across restarts) and node file systems live under DIR/nodes/<node>/.
+
+ The cluster's nodes (ssh, crictl, etcdctl, the nodes' files) are served to Kubelab shells on a
+ loopback port; the kubeconfig records where (a "kubelab.dev/node-access" extension of its
+ cluster, which kubectl ignores), so "kubelab shell" with this kubeconfig has node access.
 
  Runs until SIGINT or SIGTERM, then stops cleanly.`,
   usage: "[flags]",
@@ -80,15 +109,20 @@ const up: CliCommand = {
 
     const { runClusterUp } = await import("../../engine/host/standalone/runClusterUp");
     const { startCluster } = await import("../../engine/host/standalone/startCluster");
+    let started: StandaloneCluster | undefined;
     const running = await runClusterUp({
       port,
       kubeconfigPath,
       nodes,
       speed,
       dataDir,
-      startCluster,
+      startCluster: (options) => {
+        started = startCluster(options);
+        return started;
+      },
       log: (line) => io.stderr.write(`${line}\n`),
     });
+    const nodeAccess = await serveNodeAccess(started as StandaloneCluster, kubeconfigPath);
     io.stdout.write(
       [
         `Kubernetes control plane is running at ${running.server.url}`,
@@ -97,6 +131,9 @@ const up: CliCommand = {
         "To use it:",
         `  export KUBECONFIG=${kubeconfigPath}`,
         "  kubectl get nodes",
+        "",
+        "A Kubelab shell with ssh, crictl and etcdctl on the nodes:",
+        `  KUBECONFIG=${kubeconfigPath} kubelab shell`,
         "",
         "Press Ctrl+C to stop.",
         "",
@@ -112,6 +149,7 @@ const up: CliCommand = {
       process.on("SIGTERM", stop);
     });
     io.stdout.write("Stopping the cluster…\n");
+    nodeAccess.close();
     await running.stop();
     return 0;
   },

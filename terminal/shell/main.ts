@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { nodeAccessFromKubeconfig } from "../node/nodeAccessKubeconfig";
 import { RemoteNodeBackend } from "../node/RemoteNodeBackend";
 import { Shell } from "./Shell";
 
@@ -66,8 +67,10 @@ try {
 if (process.stdin.isTTY) process.stdin.setRawMode(true);
 process.stdin.setEncoding("utf8");
 process.stdin.resume();
-const nodeUrl = process.env.KUBELAB_NODE_URL;
-const nodeToken = process.env.KUBELAB_NODE_TOKEN;
+// Node access from the terminal server, else the one `kubelab cluster up` records in its kubeconfig.
+const recorded = process.env.KUBELAB_NODE_URL ? undefined : nodeAccessFromKubeconfig(kubeconfig);
+const nodeUrl = process.env.KUBELAB_NODE_URL ?? recorded?.url;
+const nodeToken = process.env.KUBELAB_NODE_TOKEN ?? recorded?.token;
 // The token is the shell's own: keep it out of what commands see (env, printenv).
 delete process.env.KUBELAB_NODE_TOKEN;
 const shell = new Shell({

@@ -1,8 +1,16 @@
 import type { Clock } from "../../clock/Clock";
 import type { Speed } from "../../cluster/Component";
-import { createCluster } from "../../cluster/createCluster";
+import { type Cluster, createCluster } from "../../cluster/createCluster";
+import { InMemoryNodeFileSystem, type NodeFileSystem } from "../../kubelet/NodeFileSystem";
 import { diskNodeFileSystems } from "../DiskNodeFileSystem";
 import type { RunningCluster } from "./runClusterUp";
+
+/** The standalone cluster with what node shells need beside its API (the CLI serves node access). */
+export interface StandaloneCluster extends RunningCluster {
+  cluster: Cluster;
+  /** The node's own file system, the same instance its kubelet uses; undefined for an unknown node. */
+  nodeFileSystem(nodeName: string): NodeFileSystem | undefined;
+}
 
 /** Boots the cluster `kubelab cluster up` serves: engine/cluster's createCluster with every component. */
 export function startCluster(options: {
@@ -12,16 +20,33 @@ export function startCluster(options: {
   dataDir?: string;
   caCertificate?: string;
   log?: (line: string) => void;
-}): RunningCluster {
+}): StandaloneCluster {
+  // Node file systems live on disk under DIR/nodes/<node>/ when a data folder is given, else in
+  // memory; one instance per node, shared by its kubelet and node shells.
+  const onDisk = options.dataDir ? diskNodeFileSystems(options.dataDir) : undefined;
+  const nodeFiles = new Map<string, NodeFileSystem>();
+  const nodeFileSystem = (nodeName: string): NodeFileSystem => {
+    let files = nodeFiles.get(nodeName);
+    if (!files) {
+      files = onDisk ? onDisk(nodeName) : new InMemoryNodeFileSystem();
+      nodeFiles.set(nodeName, files);
+    }
+    return files;
+  };
   const cluster = createCluster({
     clock: options.clock,
     speed: options.speed,
     nodes: options.nodes,
     dataDir: options.dataDir,
-    // Node file systems live on disk under DIR/nodes/<node>/ when a data folder is given.
-    nodeFileSystem: options.dataDir ? diskNodeFileSystems(options.dataDir) : undefined,
+    nodeFileSystem,
     caCertificate: options.caCertificate,
     log: options.log ? (component, line) => options.log?.(`${component}: ${line}`) : undefined,
   });
-  return { apiServer: cluster.apiServer, ready: cluster.ready, stop: () => cluster.stop() };
+  return {
+    apiServer: cluster.apiServer,
+    ready: cluster.ready,
+    stop: () => cluster.stop(),
+    cluster,
+    nodeFileSystem: (nodeName) => (cluster.nodeNames.includes(nodeName) ? nodeFileSystem(nodeName) : undefined),
+  };
 }
