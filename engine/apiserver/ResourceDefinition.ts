@@ -37,6 +37,13 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * supports), as upstream's `GetAttrs`/`ToSelectableFields`: `spec.nodeName`, `status.phase` …
    */
   selectableFields?: Record<string, (object: T) => string | undefined>;
+  /**
+   * Selectable fields whose watchers are indexed by value, as upstream's `TriggerFunc`
+   * (`spec.nodeName` for pods, `metadata.name` for nodes): a watch whose field selector requires
+   * `field=value` is reached only by changes whose new or previous object has that value, so a
+   * pod write costs one kubelet's watch instead of every kubelet's.
+   */
+  watchTriggers?: readonly string[];
   /** OpenAPI v3 schema of the kind, used for strict field validation, `/openapi/v3` and `kubectl explain`. */
   schema?: OpenApiSchema;
   /**

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { CompactedError, KeyValueStore, SnapshotCorruptError, type StoreEvent } from "./KeyValueStore";
+import {
+  CompactedError,
+  type KeyValue,
+  KeyValueStore,
+  SnapshotCorruptError,
+  type StoreEvent,
+  type WatchIndex,
+} from "./KeyValueStore";
 
 describe("KeyValueStore", () => {
   it("tracks one global revision and per-key create/mod revisions and versions", () => {
@@ -234,5 +241,80 @@ describe("KeyValueStore history bounds", () => {
     expect(store.sizeBytes).toBeLessThan(60_000 + 7 * 1100);
     expect(store.revision - store.compactRevision).toBeGreaterThanOrEqual(20);
     expect(() => store.range("/k/", { prefix: true, revision: store.revision - 19 })).not.toThrow();
+  });
+});
+
+describe("KeyValueStore indexed watch triggers", () => {
+  // Values are "<node>:<payload>"; the index files a key under its node, as pods under spec.nodeName.
+  const byNode: WatchIndex = (kv: KeyValue) => kv.value.split(":")[0];
+  const record = (store: KeyValueStore, key: string, options: Parameters<KeyValueStore["watch"]>[1]) => {
+    const seen: string[] = [];
+    const dispose = store.watch(key, options, (events) => {
+      for (const event of events) seen.push(`${event.type} ${event.kv.key} ${event.kv.value || event.prevKv?.value}`);
+    });
+    return { seen, dispose };
+  };
+
+  it("delivers a change only to watchers of its node; a move reaches both nodes; untriggered watchers get all", () => {
+    const store = new KeyValueStore();
+    const a = record(store, "/pods/", { prefix: true, trigger: { index: byNode, value: "a" } });
+    const b = record(store, "/pods/", { prefix: true, trigger: { index: byNode, value: "b" } });
+    const all = record(store, "/pods/", { prefix: true });
+    const calls = { count: 0 };
+    const counting: WatchIndex = (kv) => {
+      calls.count++;
+      return byNode(kv);
+    };
+    const c = record(store, "/pods/", { prefix: true, trigger: { index: counting, value: "c" } });
+    const before = store.deliveredEvents;
+    store.put("/pods/x", "b:1");
+    expect(store.deliveredEvents - before).toBe(2); // b and the untriggered watcher, nobody else
+    store.put("/pods/x", "a:2"); // moves from b to a: both see it
+    store.delete("/pods/x"); // files under its previous value
+    store.put("/other/y", "a:1"); // outside the prefix
+    expect(a.seen).toEqual(["PUT /pods/x a:2", "DELETE /pods/x a:2"]);
+    expect(b.seen).toEqual(["PUT /pods/x b:1", "PUT /pods/x a:2"]);
+    expect(all.seen).toEqual(["PUT /pods/x b:1", "PUT /pods/x a:2", "DELETE /pods/x a:2"]);
+    expect(c.seen).toEqual([]);
+    // One call per state and change, however many watchers share the index.
+    expect(calls.count).toBe(1 + 2 + 1);
+    for (const watch of [a, b, all, c]) watch.dispose();
+    expect(store.watcherCount).toBe(0);
+  });
+
+  it("replays retained history through the trigger and keeps watchers in start order", () => {
+    const store = new KeyValueStore();
+    store.put("/pods/p", "a:1");
+    const start = store.revision;
+    store.put("/pods/q", "b:1");
+    store.put("/pods/p", "b:2");
+    const order: string[] = [];
+    const replayed = record(store, "/pods/", {
+      prefix: true,
+      startRevision: start,
+      trigger: { index: byNode, value: "a" },
+    });
+    expect(replayed.seen).toEqual(["PUT /pods/p a:1", "PUT /pods/p b:2"]);
+    // Watchers of different keys, prefixes and triggers are served in the order they started.
+    store.watch("/pods/r", {}, () => order.push("exact"));
+    store.watch("/pods/", { prefix: true, trigger: { index: byNode, value: "a" } }, () => order.push("a"));
+    store.watch("/", { prefix: true }, () => order.push("root"));
+    store.watch("/pods/", { prefix: true }, () => order.push("pods"));
+    store.put("/pods/r", "a:1");
+    expect(order).toEqual(["exact", "a", "root", "pods"]);
+  });
+
+  it("a disposed triggered watcher gets nothing more, even what was queued for it", () => {
+    const store = new KeyValueStore();
+    const seen: string[] = [];
+    let disposeB = () => {};
+    store.watch("/pods/", { prefix: true }, () => disposeB());
+    disposeB = store.watch("/pods/", { prefix: true, trigger: { index: byNode, value: "b" } }, (events) =>
+      seen.push(...events.map((event) => event.kv.value)),
+    );
+    store.put("/pods/x", "b:1");
+    store.put("/pods/x", "b:2");
+    expect(seen).toEqual([]);
+    expect(store.watcherCount).toBe(1);
   });
 });

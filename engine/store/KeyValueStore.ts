@@ -111,6 +111,24 @@ export interface WatchOptions {
   prefix?: boolean;
   /** Deliver every change with revision >= startRevision (0 or absent: only changes after now). */
   startRevision?: number;
+  /**
+   * Deliver only the changes whose new or previous state files under `value` in `index` (upstream
+   * cacher's indexed triggers: a kubelet's `spec.nodeName=<node>` pod watch). The watcher is then
+   * found through the index, so a write costs nothing for the watchers it cannot concern.
+   */
+  trigger?: WatchTrigger;
+}
+
+/**
+ * Files a key's state under one value (a pod under its `spec.nodeName`), or under none. Watchers
+ * that name the same function share one index; it is called once per change and state.
+ */
+export type WatchIndex = (kv: KeyValue) => string | undefined;
+
+/** A watch's indexed trigger: the index and the value whose changes it wants. */
+export interface WatchTrigger {
+  index: WatchIndex;
+  value: string;
 }
 
 export type WatchListener = (events: StoreEvent[]) => void;
@@ -141,7 +159,20 @@ interface Watcher {
   prefix: boolean;
   /** Changes before this revision are not for this watcher (a watch from a future revision). */
   minRevision: number;
+  trigger?: WatchTrigger;
   listener: WatchListener;
+  open: boolean;
+}
+
+/**
+ * The watchers of one key (or one prefix): those without a trigger, and those with one, filed by
+ * index and value, so a change reaches only the triggered watchers of its own values.
+ */
+interface WatcherGroup {
+  key: string;
+  untriggered: Set<Watcher>;
+  byIndex: Map<WatchIndex, Map<string, Set<Watcher>>>;
+  size: number;
 }
 
 const SNAPSHOT_MAGIC = "KUBELAB-SNAPSHOT-1";
@@ -157,7 +188,12 @@ export class KeyValueStore {
   private readonly historyLimit: number;
   private readonly historyBytesLimit: number;
   private readonly minimumHistory: number;
-  private readonly watchers = new Map<number, Watcher>();
+  /** Watchers of one exact key, by key. */
+  private readonly exactWatchers = new Map<string, WatcherGroup>();
+  /** Watchers of a prefix, by prefix (a handful: one per resource and namespace watched). */
+  private readonly prefixWatchers = new Map<string, WatcherGroup>();
+  private openWatchers = 0;
+  private delivered = 0;
   private nextWatcherId = 1;
   private pendingDelivery: Array<{ watcher: Watcher; events: StoreEvent[] }> = [];
   private delivering = false;
@@ -303,28 +339,39 @@ export class KeyValueStore {
       key,
       prefix: options.prefix ?? false,
       minRevision: start,
+      trigger: options.trigger,
       listener,
+      open: true,
     };
     if (start > 0 && start <= this.currentRevision) {
       if (start <= this.compacted) throw new CompactedError(start, this.compacted);
       const replay: StoreEvent[] = [];
       for (const entry of this.history) {
         if (entry.revision < start) continue;
-        for (const event of entry.events) if (matches(watcher, event.kv.key)) replay.push(event);
+        for (const event of entry.events) {
+          if (matches(watcher, event.kv.key) && triggered(watcher.trigger, event)) replay.push(event);
+        }
       }
       if (replay.length > 0) this.enqueue(watcher, replay);
     }
-    this.watchers.set(watcher.id, watcher);
+    this.addWatcher(watcher);
     this.drain();
     return () => {
       // Queued deliveries for it are skipped by drain(), which checks the watcher is still open.
-      this.watchers.delete(watcher.id);
+      if (!watcher.open) return;
+      watcher.open = false;
+      this.removeWatcher(watcher);
     };
   }
 
   /** Number of open watches (for tests and size reports). */
   get watcherCount(): number {
-    return this.watchers.size;
+    return this.openWatchers;
+  }
+
+  /** Watch deliveries so far: one per watcher and change it received (for benchmarks). */
+  get deliveredEvents(): number {
+    return this.delivered;
   }
 
   /** Drops history up to and including `revision`; reads and watches before it then fail. */
@@ -462,19 +509,88 @@ export class KeyValueStore {
     }
   }
 
+  private addWatcher(watcher: Watcher): void {
+    const groups = watcher.prefix ? this.prefixWatchers : this.exactWatchers;
+    let group = groups.get(watcher.key);
+    if (!group) {
+      group = { key: watcher.key, untriggered: new Set(), byIndex: new Map(), size: 0 };
+      groups.set(watcher.key, group);
+    }
+    if (watcher.trigger) {
+      let byValue = group.byIndex.get(watcher.trigger.index);
+      if (!byValue) {
+        byValue = new Map();
+        group.byIndex.set(watcher.trigger.index, byValue);
+      }
+      let set = byValue.get(watcher.trigger.value);
+      if (!set) {
+        set = new Set();
+        byValue.set(watcher.trigger.value, set);
+      }
+      set.add(watcher);
+    } else {
+      group.untriggered.add(watcher);
+    }
+    group.size++;
+    this.openWatchers++;
+  }
+
+  private removeWatcher(watcher: Watcher): void {
+    const groups = watcher.prefix ? this.prefixWatchers : this.exactWatchers;
+    const group = groups.get(watcher.key);
+    if (!group) return;
+    if (watcher.trigger) {
+      const byValue = group.byIndex.get(watcher.trigger.index);
+      const set = byValue?.get(watcher.trigger.value);
+      if (!byValue || !set?.delete(watcher)) return;
+      if (set.size === 0) byValue.delete(watcher.trigger.value);
+      if (byValue.size === 0) group.byIndex.delete(watcher.trigger.index);
+    } else if (!group.untriggered.delete(watcher)) {
+      return;
+    }
+    group.size--;
+    this.openWatchers--;
+    if (group.size === 0) groups.delete(watcher.key);
+  }
+
+  /**
+   * Queues each change for the watchers it concerns: those of its key and of the prefixes it falls
+   * under, without a trigger or triggered by a value its new or previous state files under (both,
+   * when a change moves a key from one value to another). Each watcher gets one batch per
+   * transaction, and watchers are served in the order they started watching.
+   */
   private notify(events: StoreEvent[]): void {
     // Events are frozen and shared by every watcher: nothing downstream may change them.
     for (const event of events) freezeEvent(event);
-    for (const watcher of this.watchers.values()) {
-      const wanted = (event: StoreEvent) =>
-        matches(watcher, event.kv.key) && event.kv.modRevision >= watcher.minRevision;
-      let all = true;
-      let any = false;
-      for (const event of events) {
-        if (wanted(event)) any = true;
-        else all = false;
+    const batches = new Map<Watcher, StoreEvent[]>();
+    const add = (watcher: Watcher, event: StoreEvent) => {
+      if (event.kv.modRevision < watcher.minRevision) return;
+      const batch = batches.get(watcher);
+      if (batch) batch.push(event);
+      else batches.set(watcher, [event]);
+    };
+    const visit = (group: WatcherGroup, event: StoreEvent) => {
+      for (const watcher of group.untriggered) add(watcher, event);
+      for (const [index, byValue] of group.byIndex) {
+        const current = event.type === "PUT" ? index(event.kv) : undefined;
+        const previous = event.prevKv ? index(event.prevKv) : undefined;
+        if (current !== undefined) for (const watcher of byValue.get(current) ?? []) add(watcher, event);
+        if (previous !== undefined && previous !== current) {
+          for (const watcher of byValue.get(previous) ?? []) add(watcher, event);
+        }
       }
-      if (any) this.enqueue(watcher, all ? events : events.filter(wanted));
+    };
+    for (const event of events) {
+      const exact = this.exactWatchers.get(event.kv.key);
+      if (exact) visit(exact, event);
+      for (const group of this.prefixWatchers.values()) {
+        if (event.kv.key.startsWith(group.key)) visit(group, event);
+      }
+    }
+    if (batches.size > 0) {
+      const watchers = [...batches.keys()];
+      if (watchers.length > 1) watchers.sort((a, b) => a.id - b.id);
+      for (const watcher of watchers) this.enqueue(watcher, batches.get(watcher) as StoreEvent[]);
     }
     this.drain();
   }
@@ -492,7 +608,8 @@ export class KeyValueStore {
     try {
       while (next < this.pendingDelivery.length) {
         const pending = this.pendingDelivery[next++];
-        if (!this.watchers.has(pending.watcher.id)) continue;
+        if (!pending.watcher.open) continue;
+        this.delivered += pending.events.length;
         try {
           pending.watcher.listener(pending.events);
         } catch {
@@ -508,6 +625,13 @@ export class KeyValueStore {
 
 function matches(watcher: Watcher, key: string): boolean {
   return watcher.prefix ? key.startsWith(watcher.key) : key === watcher.key;
+}
+
+/** Whether a change concerns a watcher's trigger: its new or previous state files under the value. */
+function triggered(trigger: WatchTrigger | undefined, event: StoreEvent): boolean {
+  if (!trigger) return true;
+  if (event.type === "PUT" && trigger.index(event.kv) === trigger.value) return true;
+  return event.prevKv !== undefined && trigger.index(event.prevKv) === trigger.value;
 }
 
 /**

@@ -9,7 +9,9 @@ export type {
   TxnOpResult,
   TxnRequest,
   TxnResponse,
+  WatchIndex,
   WatchListener,
   WatchOptions,
+  WatchTrigger,
 } from "./KeyValueStore";
 export { CompactedError, FutureRevisionError, KeyValueStore, SnapshotCorruptError } from "./KeyValueStore";

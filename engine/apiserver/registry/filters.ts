@@ -15,6 +15,8 @@ export interface ListFilter {
   matches(object: KubeObject): boolean;
   /** True when nothing is filtered (remainingItemCount can be computed). */
   trivial: boolean;
+  /** The field selector's requirements (a watch takes its indexed trigger from them). */
+  fields: readonly FieldRequirement[];
 }
 
 /** Compiles `labelSelector` and `fieldSelector`; bad selectors are 400s with upstream's message. */
@@ -24,6 +26,7 @@ export function makeListFilter(definition: ResourceDefinition, request: Pick<Res
   const trivial = labels.empty() && fields.length === 0;
   return {
     trivial,
+    fields,
     matches: (object) =>
       trivial ||
       (labels.matches(object.metadata.labels) && fieldsMatch(fields, (field) => fieldValue(definition, object, field))),

@@ -1,11 +1,17 @@
 import type { KubeObject, Status, WatchEvent } from "../../api/types";
 import { apiVersionOf } from "../../api/types";
-import { CompactedError, type StoreEvent } from "../../store/KeyValueStore";
+import {
+  CompactedError,
+  type KeyValue,
+  type StoreEvent,
+  type WatchIndex,
+  type WatchTrigger,
+} from "../../store/KeyValueStore";
 import { ApiError } from "../ApiError";
 import type { ApiServerCore } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, WatchListener } from "../ResourceRequest";
-import { makeListFilter } from "./filters";
+import { fieldValue, type ListFilter, makeListFilter } from "./filters";
 import { validateListOptions } from "./listOptions";
 import { storageKey, storagePrefix } from "./objects";
 
@@ -135,7 +141,8 @@ export function watchResource(
     startRevision = requested + 1;
   }
   try {
-    disposeStore = server.store.watch(key, { prefix, startRevision }, onStoreEvents);
+    const trigger = watchTrigger(server, definition, filter);
+    disposeStore = server.store.watch(key, { prefix, startRevision, trigger }, onStoreEvents);
   } catch (error) {
     if (error instanceof CompactedError) {
       expired(`too old resource version: ${startRevision - 1} (${error.compactRevision + 1})`);
@@ -156,6 +163,51 @@ export function watchResource(
   }
   if (closed) disposeStore();
   return () => close();
+}
+
+/** One index per API server, resource and field, shared by every watcher it triggers. */
+const watchIndexes = new WeakMap<ApiServerCore, Map<ResourceDefinition, Map<string, WatchIndex>>>();
+
+/**
+ * The indexed trigger of a watch whose field selector requires an exact value of one of the
+ * resource's `watchTriggers` (upstream cacher's `indexedTrigger` for `spec.nodeName=<node>`); none
+ * otherwise, and the watch then sees every change under its key and filters it itself. The trigger
+ * only spares a watcher the changes its selector cannot match before or after, so what it
+ * receives is unchanged.
+ */
+function watchTrigger(
+  server: ApiServerCore,
+  definition: ResourceDefinition,
+  filter: ListFilter,
+): WatchTrigger | undefined {
+  const triggers = definition.watchTriggers;
+  if (!triggers || triggers.length === 0) return undefined;
+  const requirement = filter.fields.find((field) => field.operator === "=" && triggers.includes(field.field));
+  if (!requirement) return undefined;
+  let byDefinition = watchIndexes.get(server);
+  if (!byDefinition) {
+    byDefinition = new Map();
+    watchIndexes.set(server, byDefinition);
+  }
+  let byField = byDefinition.get(definition);
+  if (!byField) {
+    byField = new Map();
+    byDefinition.set(definition, byField);
+  }
+  let index = byField.get(requirement.field);
+  if (!index) {
+    const field = requirement.field;
+    // The stored object in its storage version: the same decoded object the watchers then read.
+    const apiVersion = definition.conversion
+      ? undefined
+      : definition.group
+        ? `${definition.group}/${definition.versions[0]}`
+        : definition.versions[0];
+    index = (kv: KeyValue) =>
+      fieldValue(definition, server.decoded.decode(kv.key, kv.modRevision, kv.value, apiVersion), field);
+    byField.set(field, index);
+  }
+  return { index, value: requirement.value };
 }
 
 /** A resourceVersion as a revision, or upstream's 400 for one that is not a number. */

@@ -139,6 +139,8 @@ export const nodes: ResourceDefinition<Node> = {
     },
   },
   selectableFields: { "spec.unschedulable": (node) => String(node.spec?.unschedulable === true) },
+  // Upstream's node storage: TriggerFunc {"metadata.name": NameTriggerFunc}.
+  watchTriggers: ["metadata.name"],
   schema: kindSchema("", "v1", "Node"),
   schemaComponents,
 };

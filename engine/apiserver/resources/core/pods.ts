@@ -397,6 +397,8 @@ export const pods: ResourceDefinition<Pod> = {
     "status.podIP": (pod) => pod.status?.podIPs?.[0]?.ip ?? "",
     "status.nominatedNodeName": (pod) => pod.status?.nominatedNodeName ?? "",
   },
+  // Upstream's pod storage: TriggerFunc {"spec.nodeName": NodeNameTriggerFunc} (each kubelet's watch).
+  watchTriggers: ["spec.nodeName"],
   schema: kindSchema("", "v1", "Pod"),
   schemaComponents,
 };
