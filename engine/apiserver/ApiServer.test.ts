@@ -272,6 +272,30 @@ describe("event expiry", () => {
     expect((await client.list(Events, "default")).items.some((item) => item.metadata.name === "old")).toBe(false);
     expect((await client.list(Events, "default")).items).toHaveLength(64);
   });
+
+  it("keeps an event an hour after its last write, as upstream's per-write lease", async () => {
+    const { client, clock } = createTestServer();
+    const event: KubeObject = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "kept", namespace: "default" },
+      involvedObject: { kind: "Pod", name: "p", namespace: "default" },
+      reason: "Test",
+      message: "m",
+    };
+    await client.create(Events, event);
+    await clock.advance(40 * 60 * 1000);
+    await client.patch(Events, "default", "kept", "merge", { count: 2 });
+    await clock.advance(40 * 60 * 1000);
+    await client.create(Events, { ...event, metadata: { name: "trigger", namespace: "default" } });
+    expect((await client.get(Events, "default", "kept")).metadata.name).toBe("kept");
+    await clock.advance(21 * 60 * 1000);
+    await client.create(Events, { ...event, metadata: { name: "trigger2", namespace: "default" } });
+    expect((await client.list(Events, "default")).items.map((item) => item.metadata.name)).toEqual([
+      "trigger",
+      "trigger2",
+    ]);
+  });
 });
 
 describe("create preconditions", () => {

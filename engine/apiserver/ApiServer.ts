@@ -27,6 +27,7 @@ import { ResourceRegistry } from "./ResourceRegistry";
 import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./ResourceRequest";
 import { DecodedObjects } from "./registry/DecodedObjects";
 import { deleteCollection, deleteObject } from "./registry/deletion";
+import { EventExpiry } from "./registry/EventExpiry";
 import { type ListFilter, makeListFilter } from "./registry/filters";
 import { validateListOptions } from "./registry/listOptions";
 import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
@@ -109,8 +110,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   return new ApiServerCore(options);
 }
 
-const EVENT_TTL_MS = 60 * 60 * 1000;
-
 /** The upstream alphabet for generated name suffixes (no vowels, no confusable characters). */
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -131,6 +130,8 @@ export class ApiServerCore implements ApiServer {
   readonly customResources: CustomResources;
   private readonly admission: AdmissionPlugin[];
   private readonly leaseRenewals: ApiServerOptions["leaseRenewals"];
+  /** Deletes Events an hour after their last write (--event-ttl), swept as events are written. */
+  private readonly eventExpiry: EventExpiry;
   readonly log: (line: string) => void;
 
   constructor(options: ApiServerOptions) {
@@ -139,6 +140,7 @@ export class ApiServerCore implements ApiServer {
     this.clock = options.clock;
     this.bookmarks = new WatchBookmarks(this.clock);
     this.store = options.store ?? new KeyValueStore();
+    this.eventExpiry = new EventExpiry(this.store);
     this.resources = new ResourceRegistry(options.resources ?? []);
     for (const definition of accessReviewDefinitions) {
       if (!this.resources.lookup(definition.group, definition.resource)) this.resources.add(definition, false);
@@ -590,29 +592,8 @@ export class ApiServerCore implements ApiServer {
     }
     object.metadata.resourceVersion = String(response.revision);
     this.customResources.afterWrite(definition, object);
-    if (definition.storagePrefix === "events") this.expireEvents();
+    if (definition.storagePrefix === "events") this.eventExpiry.written(key, response.revision, this.clock.now());
     return this.present(definition, object, request);
-  }
-
-  private eventWrites = 0;
-
-  /**
-   * Events live for an hour (kube-apiserver's --event-ttl, an etcd lease upstream). With no timers
-   * to expire them, every 64th event write sweeps the expired ones.
-   */
-  private expireEvents(): void {
-    if (++this.eventWrites % 64 !== 0) return;
-    const cutoff = this.clock.now() - EVENT_TTL_MS;
-    for (const kv of this.store.range("/registry/events/", { prefix: true }).kvs) {
-      let last: number;
-      try {
-        const event = JSON.parse(kv.value) as KubeObject;
-        last = Date.parse(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? "");
-      } catch {
-        continue;
-      }
-      if (Number.isFinite(last) && last < cutoff) this.store.delete(kv.key);
-    }
   }
 
   private update(definition: ResourceDefinition, request: ResourceRequest): ResourceResponse {
@@ -824,6 +805,7 @@ export class ApiServerCore implements ApiServer {
     if (!response.succeeded) throw ApiError.modified(definition.group, definition.resource, name);
     object.metadata.resourceVersion = String(response.revision);
     this.customResources.afterWrite(definition, object);
+    if (definition.storagePrefix === "events") this.eventExpiry.written(key, response.revision, this.clock.now());
     return this.present(definition, object, request);
   }
 
