@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** V8 limits per shell: a small young generation and a capped heap keep each shell's memory low. */
@@ -22,41 +22,67 @@ function newestSource(directory: string): number {
 }
 
 /**
- * Bundles terminal/shell/main.ts (our TypeScript only; packages stay external) into one ES
- * module under node_modules/.cache, rebuilt when a source is newer. Starting the shell from the
- * bundle with plain node avoids tsx's per-module transform cost, which dominates start-up time.
- * Falls back to `node --import tsx main.ts` when esbuild is unavailable.
+ * Bundles terminal/shell/main.ts (our TypeScript only; packages stay external) into ES modules
+ * under node_modules/.cache, rebuilt when a source (or this builder) is newer. Starting the shell
+ * from the bundle with plain node avoids tsx's per-module transform cost, which dominates start-up
+ * time. What kubectl imports lazily (its help texts, describe, client-node's exec plugins …) goes
+ * to chunks a shell loads only when it uses them. Falls back to `node --import tsx main.ts` when
+ * esbuild is unavailable.
  */
 export async function prepareShellLaunch(root: string, _dataDirectory?: string): Promise<ShellLaunch> {
   const entry = path.join(root, "terminal", "shell", "main.ts");
   // Inside node_modules so the bundle's bare imports resolve to the project's packages.
-  const output = path.join(root, "node_modules", ".cache", "kubelab-terminal", "shell.mjs");
+  const directory = path.join(root, "node_modules", ".cache", "kubelab-terminal");
+  const output = path.join(directory, "shell.mjs");
   try {
     const sources = Math.max(
       newestSource(path.join(root, "terminal", "shell")),
       newestSource(path.join(root, "terminal", "kubectl")),
       newestSource(path.join(root, "terminal", "node")),
+      statSync(path.join(root, "terminal", "server", "shellBundle.ts")).mtimeMs,
     );
     if (!existsSync(output) || statSync(output).mtimeMs < sources) {
-      mkdirSync(path.dirname(output), { recursive: true });
+      mkdirSync(directory, { recursive: true });
       const esbuild = await import("esbuild");
       await esbuild.build({
-        entryPoints: [entry],
-        outfile: output,
+        entryPoints: { shell: entry },
+        outdir: directory,
+        outExtension: { ".js": ".mjs" },
+        // Chunks are named by content: a shell started from an earlier build still finds its own.
+        splitting: true,
+        chunkNames: "chunk-[hash]",
         bundle: true,
         platform: "node",
         format: "esm",
         target: "node20",
         packages: "external",
-        sourcemap: "inline",
+        // Whitespace and comments out, names kept (stack traces stay readable), the source map in
+        // its own file: V8 keeps a module's source text in the heap of every shell, and with the
+        // map inline (and a comment's non-Latin-1 character making it a two-byte string) that
+        // text was 4.5 MB per shell.
+        minifyWhitespace: true,
+        minifySyntax: true,
+        charset: "ascii",
+        sourcemap: "linked",
         logLevel: "silent",
         banner: {
           js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
         },
       });
+      pruneChunks(directory);
     }
     return { file: process.execPath, args: [...nodeFlags, output] };
   } catch {
     return { file: process.execPath, args: [...nodeFlags, "--import", "tsx", entry] };
+  }
+}
+
+/** Removes chunks of builds older than a day (no shell still runs from them). */
+function pruneChunks(directory: string): void {
+  const dayAgo = Date.now() - 24 * 60 * 60_000;
+  for (const name of readdirSync(directory)) {
+    if (!name.startsWith("chunk-")) continue;
+    const file = path.join(directory, name);
+    if (statSync(file).mtimeMs < dayAgo) rmSync(file, { force: true });
   }
 }
