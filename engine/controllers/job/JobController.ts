@@ -6,6 +6,7 @@ import { BURST_REPLICAS, createPodFromTemplate, deletePod } from "../replicaset/
 import { podsToDelete } from "../replicaset/ranking";
 import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { claimObjects, isNamespaceTerminating, isNotFound } from "../shared/claim";
+import { ControllerIndex } from "../shared/controllerIndex";
 import { Expectations } from "../shared/expectations";
 import { canonicalJson } from "../shared/hash";
 import { selectorFromLabelSelector } from "../shared/labels";
@@ -64,6 +65,7 @@ export class JobController {
   private readonly recorder: Recorder;
   private readonly jobs;
   private readonly pods;
+  private readonly podIndex;
   private readonly backoff = new Map<string, BackoffRecord>();
 
   constructor(private readonly context: ControllerContext) {
@@ -71,6 +73,7 @@ export class JobController {
     this.recorder = context.recorder("job-controller");
     this.jobs = context.informer<Job>(Jobs);
     this.pods = context.informer<Pod>(Pods);
+    this.podIndex = ControllerIndex.of(this.pods);
     this.queue = context.loop("job", (key) => this.sync(key));
     this.orphanQueue = context.loop("job-orphan-pod", (key) => this.syncOrphanPod(key));
 
@@ -80,9 +83,8 @@ export class JobController {
       delete: (job) => {
         this.expectations.delete(keyOf(job));
         this.backoff.delete(keyOf(job));
-        for (const pod of this.pods.list(job.metadata.namespace)) {
-          if (controllerOf(pod)?.uid === job.metadata.uid && hasTrackingFinalizer(pod))
-            this.orphanQueue.add(keyOf(pod));
+        for (const pod of this.podIndex.controlledBy(job.metadata.uid)) {
+          if (hasTrackingFinalizer(pod)) this.orphanQueue.add(keyOf(pod));
         }
       },
     });
@@ -157,10 +159,10 @@ export class JobController {
     if (managedByExternalController(cached)) return;
     const job = structuredClone(cached);
     const selector = selectorFromLabelSelector(job.spec?.selector);
-    const candidates = this.pods.list(namespace).filter((pod) => {
-      const reference = controllerOf(pod);
-      return reference ? reference.uid === job.metadata.uid : selector.matches(pod.metadata.labels);
-    });
+    const candidates = [
+      ...this.podIndex.controlledBy(job.metadata.uid),
+      ...this.podIndex.orphans(namespace).filter((pod) => selector.matches(pod.metadata.labels)),
+    ];
     const pods = await claimObjects(this.context.client, Pods, job, selector, candidates, async () => {
       try {
         const fresh = await this.context.client.get<Job>(Jobs, namespace, name);
@@ -561,40 +563,52 @@ export class JobController {
     template.metadata ??= {};
     template.metadata.finalizers = [...(template.metadata.finalizers ?? []), JOB_TRACKING_FINALIZER];
     indexes = [...indexes];
-    const { successes, error } = await slowStartBatch(diff, 1, async () => {
-      const index = indexes.shift();
-      try {
-        await createPodFromTemplate(this.context.client, this.recorder, job, template, newControllerRef(job), (pod) => {
-          if (index === undefined) return;
-          pod.metadata.generateName = `${job.metadata.name}-${index}-`;
-          pod.metadata.annotations = {
-            ...(pod.metadata.annotations ?? {}),
-            [COMPLETION_INDEX_ANNOTATION]: String(index),
-          };
-          if (perIndex) {
-            const [failures, ignored] = newIndexFailureCounts(spec, delayed?.get(index));
-            pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(failures);
-            if (ignored > 0) pod.metadata.annotations[INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(ignored);
-          }
-          pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX_ANNOTATION]: String(index) };
-          if (pod.spec) {
-            pod.spec.hostname = `${job.metadata.name}-${index}`;
-            for (const container of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])]) {
-              container.env = [
-                ...(container.env ?? []),
-                {
-                  name: "JOB_COMPLETION_INDEX",
-                  valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } },
-                },
-              ];
-            }
-          }
-        });
-      } catch (createError) {
-        if (isNamespaceTerminating(createError)) return;
-        throw createError;
-      }
-    });
+    const { successes, error } = await slowStartBatch(
+      diff,
+      1,
+      async () => {
+        const index = indexes.shift();
+        try {
+          await createPodFromTemplate(
+            this.context.client,
+            this.recorder,
+            job,
+            template,
+            newControllerRef(job),
+            (pod) => {
+              if (index === undefined) return;
+              pod.metadata.generateName = `${job.metadata.name}-${index}-`;
+              pod.metadata.annotations = {
+                ...(pod.metadata.annotations ?? {}),
+                [COMPLETION_INDEX_ANNOTATION]: String(index),
+              };
+              if (perIndex) {
+                const [failures, ignored] = newIndexFailureCounts(spec, delayed?.get(index));
+                pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(failures);
+                if (ignored > 0) pod.metadata.annotations[INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(ignored);
+              }
+              pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX_ANNOTATION]: String(index) };
+              if (pod.spec) {
+                pod.spec.hostname = `${job.metadata.name}-${index}`;
+                for (const container of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])]) {
+                  container.env = [
+                    ...(container.env ?? []),
+                    {
+                      name: "JOB_COMPLETION_INDEX",
+                      valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } },
+                    },
+                  ];
+                }
+              }
+            },
+          );
+        } catch (createError) {
+          if (isNamespaceTerminating(createError)) return;
+          throw createError;
+        }
+      },
+      () => this.context.yieldTurn(),
+    );
     for (let skipped = diff - successes; skipped > 0; skipped--) this.expectations.creationObserved(key);
     if (error !== undefined) throw error;
     return active.length + successes;

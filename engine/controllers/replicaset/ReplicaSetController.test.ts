@@ -101,11 +101,17 @@ describe("ReplicaSetController", () => {
     expect(all.find((pod) => pod.metadata.name === "orphan")?.metadata.ownerReferences?.[0].name).toBe("other");
   });
 
-  it("creates in slow-start batches and at most 500 per sync", async () => {
+  it("releases a pod relabelled out of its selector and replaces it", async () => {
     harness = await createHarness({ controllers: ["replicaset"] });
-    await harness.client.create(ReplicaSets, replicaSet("big", 1200));
+    await harness.client.create(ReplicaSets, replicaSet("web", 1));
     await harness.settle();
-    const pods = await harness.list<Pod>(Pods, "default", "app=big");
-    expect(pods).toHaveLength(1200);
+    const [pod] = await harness.list<Pod>(Pods, "default", "app=web");
+    await harness.client.patch(Pods, "default", pod.metadata.name ?? "", "merge", {
+      metadata: { labels: { app: "debug" } },
+    });
+    await harness.settle();
+    const released = await harness.client.get<Pod>(Pods, "default", pod.metadata.name ?? "");
+    expect(released.metadata.ownerReferences).toBeUndefined();
+    expect(await harness.list<Pod>(Pods, "default", "app=web")).toHaveLength(1);
   });
 });

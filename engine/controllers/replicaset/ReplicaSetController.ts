@@ -5,8 +5,8 @@ import type { KubeObject, OwnerReference } from "../../api/types";
 import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
 import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
-import { yieldToEventLoop } from "../runtime/yieldToEventLoop";
-import { claimObjects, isNamespaceTerminating, isNotFound } from "../shared/claim";
+import { claimObjects, isNamespaceTerminating, isNotFound, SCAN_CHUNK } from "../shared/claim";
+import { ControllerIndex } from "../shared/controllerIndex";
 import { Expectations } from "../shared/expectations";
 import { selectorFromLabelSelector, selectorFromSet } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
@@ -18,8 +18,8 @@ import { podsToDelete } from "./ranking";
 export const BURST_REPLICAS = 500;
 /** controller.SlowStartInitialBatchSize. */
 export const SLOW_START_INITIAL_BATCH = 1;
-/** Deletions issued together before yielding to the event loop. */
-const DELETE_CHUNK = 16;
+/** Deletions issued together before yielding. */
+const DELETE_CHUNK = 8;
 
 /**
  * pkg/controller/replicaset: keeps `spec.replicas` active pods matching the selector, adopting
@@ -31,12 +31,14 @@ export class ReplicaSetController {
   private readonly recorder: Recorder;
   private readonly replicaSets;
   private readonly pods;
+  private readonly podIndex;
 
   constructor(private readonly context: ControllerContext) {
     this.expectations = new Expectations(() => context.clock.now());
     this.recorder = context.recorder("replicaset-controller");
     this.replicaSets = context.informer<ReplicaSet>(ReplicaSets);
     this.pods = context.informer<Pod>(Pods);
+    this.podIndex = ControllerIndex.of(this.pods);
     this.queue = context.loop("replicaset", (key) => this.sync(key));
 
     this.replicaSets.addHandlers({
@@ -137,12 +139,14 @@ export class ReplicaSetController {
     const rs = structuredClone(cached);
     const needsSync = this.expectations.satisfied(key);
     const selector = selectorFromLabelSelector(rs.spec?.selector);
-    const active = this.pods.list(namespace).filter(isPodActive);
-    const candidates = active.filter((pod) => {
-      const reference = controllerOf(pod);
-      return reference ? reference.uid === rs.metadata.uid : selector.matches(pod.metadata.labels);
-    });
-    const pods = await claimObjects(this.client, Pods, rs, selector, candidates, () => this.canAdopt(rs));
+    // Its own pods and the namespace's orphans (upstream lists every pod of the namespace, then
+    // claims only those two kinds): an index keeps a sync's cost to what this ReplicaSet has.
+    const candidates = [
+      ...this.podIndex.controlledBy(rs.metadata.uid),
+      ...this.podIndex.orphans(namespace).filter((pod) => selector.matches(pod.metadata.labels)),
+    ].filter(isPodActive);
+    const yieldTurn = () => this.context.yieldTurn();
+    const pods = await claimObjects(this.client, Pods, rs, selector, candidates, () => this.canAdopt(rs), yieldTurn);
 
     let manageError: unknown;
     if (needsSync && !rs.metadata.deletionTimestamp) {
@@ -152,7 +156,7 @@ export class ReplicaSetController {
         manageError = error;
       }
     }
-    const status = this.calculateStatus(rs, pods, manageError);
+    const status = await this.calculateStatus(rs, pods, manageError);
     const updated = await this.updateStatus(rs, status);
     const minReadySeconds = updated.spec?.minReadySeconds ?? 0;
     if (
@@ -184,14 +188,19 @@ export class ReplicaSetController {
       this.expectations.expectCreations(key, diff);
       const template = rs.spec?.template ?? {};
       const reference = newControllerRef(rs);
-      const { successes, error } = await slowStartBatch(diff, SLOW_START_INITIAL_BATCH, async () => {
-        try {
-          await createPodFromTemplate(this.client, this.recorder, rs, template, reference);
-        } catch (createError) {
-          if (isNamespaceTerminating(createError)) return;
-          throw createError;
-        }
-      });
+      const { successes, error } = await slowStartBatch(
+        diff,
+        SLOW_START_INITIAL_BATCH,
+        async () => {
+          try {
+            await createPodFromTemplate(this.client, this.recorder, rs, template, reference);
+          } catch (createError) {
+            if (isNamespaceTerminating(createError)) return;
+            throw createError;
+          }
+        },
+        () => this.context.yieldTurn(),
+      );
       // Creations that were never attempted will never be observed.
       for (let skipped = diff - successes; skipped > 0; skipped--) this.expectations.creationObserved(key);
       if (error !== undefined) throw error;
@@ -204,7 +213,7 @@ export class ReplicaSetController {
       let failure: unknown;
       // In chunks, yielding between them, so a 500-pod scale-down never holds the event loop.
       for (let start = 0; start < victims.length; start += DELETE_CHUNK) {
-        if (start > 0) await yieldToEventLoop();
+        if (start > 0) await this.context.yieldTurn();
         const results = await Promise.allSettled(
           victims.slice(start, start + DELETE_CHUNK).map(async (pod) => {
             try {
@@ -228,18 +237,19 @@ export class ReplicaSetController {
     const family = owner
       ? this.replicaSets.list(rs.metadata.namespace).filter((other) => controllerOf(other)?.uid === owner.uid)
       : [rs];
-    const uids = new Set(family.map((member) => member.metadata.uid));
-    return this.pods.list(rs.metadata.namespace).filter((pod) => uids.has(controllerOf(pod)?.uid));
+    return family.flatMap((member) => this.podIndex.controlledBy(member.metadata.uid));
   }
 
-  private calculateStatus(rs: ReplicaSet, pods: Pod[], manageError: unknown): ReplicaSetStatus {
+  private async calculateStatus(rs: ReplicaSet, pods: Pod[], manageError: unknown): Promise<ReplicaSetStatus> {
     const status: ReplicaSetStatus = structuredClone(rs.status ?? { replicas: 0 });
     const templateSelector = selectorFromSet(rs.spec?.template?.metadata?.labels);
     const now = this.context.clock.now();
     let fullyLabeled = 0;
     let ready = 0;
     let available = 0;
-    for (const pod of pods) {
+    for (let i = 0; i < pods.length; i++) {
+      if (i > 0 && i % SCAN_CHUNK === 0) await this.context.yieldTurn();
+      const pod = pods[i];
       if (templateSelector.matches(pod.metadata.labels)) fullyLabeled++;
       if (isPodReady(pod)) {
         ready++;

@@ -4,7 +4,7 @@ import { SharedInformerFactory } from "../../client/informers";
 import { runWorkers, WorkQueue } from "../../client/workQueue";
 import type { ComponentContext } from "../../cluster/Component";
 import type { ControllerContext, Informer, Recorder } from "./types";
-import { yieldToEventLoop } from "./yieldToEventLoop";
+import { yieldTurn } from "./yieldTurn";
 
 /** Keys a worker processes before it yields to the event loop, so a big backlog never blocks it. */
 const KEYS_PER_TURN = 64;
@@ -33,6 +33,7 @@ export function createControllerContext(component: ComponentContext): Controller
     client: component.client,
     log: component.log,
     heartbeats: component.heartbeats,
+    yieldTurn: () => yieldTurn(component.clock),
     informer<T extends KubeObject>(gvr: GroupVersionResource): Informer<T> {
       return factory.informer<T>(gvr);
     },
@@ -57,7 +58,7 @@ export function createControllerContext(component: ComponentContext): Controller
           } finally {
             inFlight--;
           }
-          if (++processed % KEYS_PER_TURN === 0) await yieldToEventLoop();
+          if (++processed % KEYS_PER_TURN === 0) await yieldTurn(component.clock);
         },
         {
           onError: (key, error) =>

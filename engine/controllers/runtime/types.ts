@@ -49,6 +49,11 @@ export interface ControllerContext {
   informer<T extends KubeObject>(gvr: import("../../api/types").GroupVersionResource): Informer<T>;
   /** An event recorder reporting as `component` (e.g. `replicaset-controller`). */
   recorder(component: string): Recorder;
+  /**
+   * Resolves after the rest of the process had a turn (a zero-delay timer on `clock`): what a
+   * long burst of in-process API calls awaits between batches so it never holds the event loop.
+   */
+  yieldTurn(): Promise<void>;
   /** Starts a worker loop over a fresh queue; `sync` returning a rejected promise retries with back-off. */
   loop(name: string, sync: (key: string) => Promise<void>): WorkQueue;
 }

@@ -3,12 +3,16 @@ import type { Client } from "../../client/Client";
 import type { Selector } from "./labels";
 import { controllerOf, newControllerRef } from "./ownerReferences";
 
+/** Objects a controller walks through before it gives the rest of the process a turn. */
+export const SCAN_CHUNK = 4096;
+
 /**
  * controller.BaseControllerRefManager.ClaimObject for a list: keeps what `owner` already controls
  * and still matches, adopts matching orphans (adding a controller reference), and releases what it
  * controls but no longer matches (removing the reference). Objects controlled by someone else are
  * left alone — that is how two controllers with overlapping selectors stay out of each other's way.
- * Returns the claimed objects as they are after any adoption.
+ * Returns the claimed objects as they are after any adoption. With `yieldTurn`, a long list is
+ * walked in turns of {@link SCAN_CHUNK} objects so a 100,000-pod owner never holds the event loop.
  */
 export async function claimObjects<T extends KubeObject>(
   client: Client,
@@ -17,11 +21,14 @@ export async function claimObjects<T extends KubeObject>(
   selector: Selector,
   candidates: readonly T[],
   canAdopt: () => Promise<boolean>,
+  yieldTurn?: () => Promise<void>,
 ): Promise<T[]> {
   const claimed: T[] = [];
   let adoptionChecked: boolean | undefined;
   const ownerUid = owner.metadata.uid;
-  for (const object of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    if (yieldTurn && i > 0 && i % SCAN_CHUNK === 0) await yieldTurn();
+    const object = candidates[i];
     const reference = controllerOf(object);
     if (reference) {
       if (reference.uid !== ownerUid) continue;
