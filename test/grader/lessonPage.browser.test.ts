@@ -100,6 +100,27 @@ solution: kubectl run db --image=redis
 \`\`\`
 `;
 
+/** More exercises than the six connections a browser opens per host: each needs the page's one live stream. */
+const manyExercises = `---
+id: browser-many
+title: Many exercises
+module: Browser tests
+order: 9004
+summary: Seven exercises on one page.
+---
+
+${Array.from(
+  { length: 7 },
+  (_, index) => `\`\`\`exercise
+id: many-${index + 1}
+title: ConfigMap number ${index + 1}
+checks:
+  - {type: exists, kind: ConfigMap, name: many-${index + 1}}
+solution: kubectl create configmap many-${index + 1}
+\`\`\`
+`,
+).join("\n")}`;
+
 const brokenLesson = `---
 id: browser-broken
 title: Broken
@@ -125,6 +146,8 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
   let browser: Browser;
   let learner: BrowserContext;
   let page: Page;
+  /** Every live-checklist stream the learner's page opened, by path. */
+  const liveStreams: string[] = [];
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "kubelab-lesson-browser-"));
@@ -134,6 +157,7 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
     writeFileSync(path.join(lessons, "browser-timed.md"), timedLesson("browser-timed", 0.1));
     writeFileSync(path.join(lessons, "browser-finish.md"), timedLesson("browser-finish", 30));
     writeFileSync(path.join(lessons, "browser-broken.md"), brokenLesson);
+    writeFileSync(path.join(lessons, "browser-many.md"), manyExercises);
     server = spawn(process.execPath, [path.join(ROOT, "test", "grader", "support", "serveBuilt.mjs")], {
       cwd: ROOT,
       env: {
@@ -171,6 +195,9 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
     learner = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } });
     page = await learner.newPage();
     page.on("dialog", (dialog) => void dialog.accept());
+    page.on("request", (request) => {
+      if (/\/live(\?|$)/.test(new URL(request.url()).pathname)) liveStreams.push(new URL(request.url()).pathname);
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -269,12 +296,15 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
   it("resets the cluster to the lesson's starting state", async () => {
     await page.goto(`${url}/lessons/browser-grading`);
     await expect.poll(() => page.getByTestId("terminal").getAttribute("data-state"), { timeout: 60_000 }).toBe("ready");
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(["pass", "pass"]);
     // Not loaded yet: the page offers the lesson's prepared cluster, and stops offering it once loaded.
     expect(await page.getByTestId("starting-state-banner").count()).toBe(1);
     await page.getByTestId("load-starting-state").click();
     const status = page.getByTestId("cluster-actions").getByRole("status");
     await expect.poll(() => status.getAttribute("data-status"), { timeout: 60_000 }).toBe("done");
     expect(await page.getByTestId("starting-state-banner").count()).toBe(0);
+    // The live checklist follows the new cluster without a Check: its watches started again on it.
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(["fail", "fail"]);
     await exercise().getByTestId("check").click();
     const result = exercise().getByTestId("check-result");
     await expect.poll(() => result.getAttribute("data-status"), { timeout: 30_000 }).toBe("fail");
@@ -283,6 +313,11 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
     await expect
       .poll(() => screen(), { timeout: 30_000 })
       .toMatch(/starting-state\s[\s\S]*No resources found in default namespace\./);
+    // Changes to the new cluster reach the checklist, both ways (the timed lessons below need no Pod web).
+    await page.keyboard.type("kubectl run web --image=nginx\n");
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(["pass", "pass"]);
+    await page.keyboard.type("kubectl delete pod web --grace-period=0 --force\n");
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(["fail", "fail"]);
     // The server remembers which lesson the cluster was prepared for.
     await page.reload();
     expect(await page.getByTestId("starting-state-banner").count()).toBe(0);
@@ -379,4 +414,34 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
     expect(await checks.first().textContent()).toMatch(/No Pod named web/);
     await instructor.close();
   }, 60_000);
+
+  it("streams every checklist of a seven-exercise page over one connection, leaving Check its own", async () => {
+    liveStreams.length = 0;
+    await page.goto(`${url}/lessons/browser-many`);
+    const many = (n: number) => page.locator(`[data-testid="exercise"][data-exercise="many-${n}"]`);
+    const item = (n: number) => many(n).getByTestId("checklist-item");
+    // Every exercise gets its live result, all over the page's one stream.
+    await expect
+      .poll(
+        () =>
+          page.getByTestId("checklist-item").evaluateAll((items) => items.map((i) => i.getAttribute("data-status"))),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toEqual(Array(7).fill("fail"));
+    expect(liveStreams).toEqual(["/api/lessons/browser-many/live"]);
+    // Check still gets a connection while the stream is open.
+    await many(7).getByTestId("check").click();
+    await expect
+      .poll(() => many(7).getByTestId("check-result").getAttribute("data-status"), { timeout: 15_000 })
+      .toBe("fail");
+    // A command updates the exercise it concerns, the seventh, and leaves the others as they were.
+    await page.getByTestId("terminal").click();
+    await expect.poll(() => screen(), { timeout: 60_000 }).toContain("controlplane:~$");
+    await page.keyboard.type("kubectl create configmap many-7\n");
+    await expect.poll(() => item(7).getAttribute("data-status"), { timeout: 30_000 }).toBe("pass");
+    expect(await item(6).getAttribute("data-status")).toBe("fail");
+    expect(liveStreams).toEqual(["/api/lessons/browser-many/live"]);
+  }, 120_000);
 });
