@@ -25,6 +25,7 @@ import type { Status } from "./framework/Status";
 import type { ClusterEvent, CycleState, Handle, PluginFactory, QueuedPodInfo } from "./framework/types";
 import { type ObjectWatch, watchObjects } from "./internal/watchObjects";
 import { defaultPlugins } from "./plugins/registry";
+import { defaultRowPath } from "./plugins/rowPath";
 import { SchedulingQueue } from "./queue/SchedulingQueue";
 
 /** The scheduler name pods ask for by default, and the name events are reported under. */
@@ -109,7 +110,10 @@ class Scheduler implements SchedulerComponent {
       reportingInstance: `${defaultSchedulerName}-${hostname}`,
     });
     const handle = this.handle();
-    this.framework = new Framework(options.plugins ?? defaultPlugins, handle, options.random);
+    // The row path stands for default plugins, so it comes with the default profile only.
+    this.framework = options.plugins
+      ? new Framework(options.plugins, handle, options.random)
+      : new Framework(defaultPlugins, handle, options.random, 0, defaultRowPath);
     const pluginEvents = new Map<string, ClusterEvent[]>();
     for (const plugin of this.framework.plugins) if (plugin.events) pluginEvents.set(plugin.name, plugin.events);
     this.queue = new SchedulingQueue({
@@ -481,6 +485,7 @@ class Scheduler implements SchedulerComponent {
       runFilters: (state, pod, node) => self.framework.runFilters(state, pod, node),
       event: (regarding, type, reason, _action, note) => self.events.event(regarding, type, reason, note),
       imageNodeCount: (image) => self.cache.imageNodeCounts.get(image) ?? 0,
+      preferNoScheduleTaintedNodes: () => self.cache.preferNoScheduleTaintedNodes,
       nominatedPods: (nodeName) => {
         if (self.nominated.size === 0) return noPods;
         const pods = self.nominated.get(nodeName);

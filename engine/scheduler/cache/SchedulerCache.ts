@@ -31,7 +31,13 @@ export class SchedulerCache {
   readonly nodesWithRequiredAntiAffinityPods = new Set<NodeInfo>();
   /** How many nodes hold each image, for ImageLocality's spread factor. */
   readonly imageNodeCounts = new Map<string, number>();
+  /** How many nodes have a PreferNoSchedule taint (TaintToleration has nothing to score without one). */
+  preferNoScheduleTaintedNodes = 0;
 
+  /**
+   * Every node, in a stable order. The array is only ever appended to or replaced, never
+   * rewritten in place, so a reader may keep data derived from it per (array, length).
+   */
   nodes(): NodeInfo[] {
     return this.list;
   }
@@ -45,6 +51,7 @@ export class SchedulerCache {
     let info = this.nodeInfos.get(name);
     if (info) {
       this.countImages(info, -1);
+      this.countTaints(info, -1);
       info.setNode(node);
     } else {
       info = this.ghosts.get(name);
@@ -59,12 +66,18 @@ export class SchedulerCache {
       this.trackAffinity(info);
     }
     this.countImages(info, 1);
+    this.countTaints(info, 1);
+  }
+
+  private countTaints(info: NodeInfo, sign: 1 | -1) {
+    if (info.preferNoScheduleTaints.length > 0) this.preferNoScheduleTaintedNodes += sign;
   }
 
   removeNode(name: string) {
     const info = this.nodeInfos.get(name);
     if (!info) return;
     this.countImages(info, -1);
+    this.countTaints(info, -1);
     this.nodeInfos.delete(name);
     this.list = this.list.filter((n) => n !== info);
     this.nodesWithAffinityPods.delete(info);

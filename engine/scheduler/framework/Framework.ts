@@ -1,5 +1,6 @@
 import type { NodeInfo } from "./NodeInfo";
 import type { PodInfo } from "./PodInfo";
+import type { RowPath, RowPathFactory } from "./RowPath";
 import { Code, type MaybeStatus, Status } from "./Status";
 import {
   CycleState,
@@ -62,6 +63,13 @@ export class Framework {
   private readonly binders: Plugin[];
   private readonly queueSort?: Plugin;
   private readonly preEnqueuers: Plugin[];
+  private readonly rowPath?: RowPath;
+  /** The node list the row arrays were built from, and per node its row's chunk and offset. */
+  private rowsOf?: NodeInfo[];
+  private rowData: Float64Array[] = [];
+  private rowBase = new Int32Array(0);
+  /** The list index of each feasible node (the row path scores through it). */
+  private feasibleRows = new Int32Array(0);
   private nextStartNodeIndex = 0;
   /** The sum of the filter loop's look-ahead reads, stored so they are not dead code (see schedulePod). */
   lookahead = 0;
@@ -76,6 +84,8 @@ export class Framework {
     private readonly random: () => number = Math.random,
     /** `percentageOfNodesToScore`; 0 means adaptive, as upstream's default. */
     private readonly percentageOfNodesToScore = 0,
+    /** A shortcut for cycles that only need what NodeTable rows hold (see RowPath.ts); none by default. */
+    rowPath?: RowPathFactory,
   ) {
     this.plugins = factories.map((factory) => {
       this.weights.set(factory.name, factory.weight ?? 1);
@@ -96,6 +106,7 @@ export class Framework {
     this.binders = having("bind");
     this.queueSort = having("less")[0];
     this.preEnqueuers = having("preEnqueue");
+    this.rowPath = rowPath?.((plugin) => this.weight(plugin));
   }
 
   weight(plugin: string): number {
@@ -153,59 +164,101 @@ export class Framework {
         allowed = allowed ? new Set([...allowed].filter((n) => result.nodeNames?.has(n))) : new Set(result.nodeNames);
       }
     }
+    const withNominated = this.handle.hasNominatedPods();
+
+    // A node nominated for the pod by an earlier preemption is tried first, alone (upstream's
+    // evaluateNominatedNode): it is likely the only one with room.
+    const nominatedNodeName = pod.pod.status?.nominatedNodeName;
+    const nominatedNode = nominatedNodeName ? this.handle.node(nominatedNodeName) : undefined;
+    if (nominatedNode) {
+      const status = withNominated
+        ? this.runFiltersWithNominatedPods(state, pod, nominatedNode)
+        : this.runFilters(state, pod, nominatedNode);
+      if (status === null) {
+        if (explanation) explanation.chosen = nominatedNode.name;
+        return { ok: true, nodeName: nominatedNode.name, evaluated: 1, feasible: 1, explanation };
+      }
+      // Upstream logs the error and goes on with every node.
+      if (status.code !== Code.Error) this.reject(nominatedNode, status, statuses, unschedulablePlugins, explanation);
+    }
 
     // Filter over a rotating window, stopping once enough feasible nodes are found.
     const candidates = allowed ? allNodes.filter((n) => allowed?.has(n.name)) : allNodes;
-    const wanted = this.numFeasibleNodesToFind(candidates.length);
-    // Reused across cycles (plugins only read it during the cycle): no 500-slot array per pod.
-    const feasible = this.feasible;
-    feasible.length = 0;
-    let processed = 0;
-    const start = allowed ? 0 : this.nextStartNodeIndex % candidates.length;
-    const withNominated = this.handle.hasNominatedPods();
     const count = candidates.length;
+    const wanted = this.numFeasibleNodesToFind(count);
+    // Reused across cycles (plugins only read it during the cycle): no 500-slot array per pod.
+    // Its length only changes when the number of feasible nodes does, so its storage stays.
+    const feasible = this.feasible;
+    let found = 0;
+    let error: string | undefined;
+    // As upstream, the window starts where the previous cycle stopped, also over a PreFilter's
+    // narrowed list (the index is kept modulo all nodes, used modulo the candidates).
+    const start = count === 0 ? 0 : this.nextStartNodeIndex % count;
+    // The row path reads the nodes' rows through arrays in node order and never touches a NodeInfo
+    // that fits: a cycle walks 500 nodes of a cluster-sized working set, so what it reads per node
+    // is what it costs.
+    const rows = allowed ? undefined : this.rowPathFor(state, pod, withNominated, explanation);
+    if (rows !== undefined) this.syncRows(allNodes);
+    const rowData = this.rowData;
+    const rowBase = this.rowBase;
+    if (this.feasibleRows.length < wanted) this.feasibleRows = new Int32Array(wanted);
+    const feasibleRows = this.feasibleRows;
     // Reading a node a few places ahead starts its (likely cold) cache line loading while this
     // node's filters run; the sum only keeps the read from being optimized away.
     let lookahead = 0;
-    for (let i = 0; i < count && feasible.length < wanted; i++) {
+    for (let i = 0; i < count && found < wanted; i++) {
       let index = start + i;
       if (index >= count) index -= count;
+      if (rows !== undefined) {
+        if (rows.fits(rowData[index], rowBase[index])) {
+          feasibleRows[found] = index;
+          feasible[found++] = candidates[index];
+          continue;
+        }
+      } else {
+        let ahead = index + prefetchDistance;
+        if (ahead >= count) ahead %= count;
+        lookahead += candidates[ahead].base;
+      }
       const node = candidates[index];
-      lookahead += candidates[(index + prefetchDistance) % count].base;
-      processed++;
       const status = withNominated
         ? this.runFiltersWithNominatedPods(state, pod, node)
         : this.runFilters(state, pod, node);
       if (status === null) {
-        feasible.push(node);
+        feasibleRows[found] = index;
+        feasible[found++] = node;
+      } else if (status.code === Code.Error) {
+        error = status.message();
+        break;
       } else {
-        statuses.set(node.name, status);
-        if (status.code !== Code.Error) unschedulablePlugins.add(status.plugin);
-        if (explanation) explanation.rejected[node.name] = `${status.plugin}: ${status.message()}`;
-        if (status.code === Code.Error) {
-          return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error: status.message() };
-        }
+        this.reject(node, status, statuses, unschedulablePlugins, explanation);
       }
     }
-    if (!allowed) this.nextStartNodeIndex = (start + processed) % allNodes.length;
+    if (feasible.length !== found) feasible.length = found;
     this.lookahead = lookahead;
+    // Upstream counts the nodes it looked at as feasible ones plus recorded statuses (the nominated
+    // node's included), and advances the start by that much, modulo all nodes, even after an error.
+    this.nextStartNodeIndex = (this.nextStartNodeIndex + found + statuses.size) % allNodes.length;
+    if (error !== undefined) {
+      return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error };
+    }
     const absentStatus = allowed
       ? Status.unresolvable(
           `node(s) didn't satisfy plugin(s) [${[...unschedulablePlugins, "NodeAffinity"].filter((v, i, a) => a.indexOf(v) === i).join(" ")}]`,
         )
       : undefined;
-    if (feasible.length === 0) {
+    if (found === 0) {
       return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, absentStatus, explanation };
     }
-    if (feasible.length === 1) {
+    const evaluated = found + statuses.size;
+    if (found === 1) {
       if (explanation) explanation.chosen = feasible[0].name;
-      return { ok: true, nodeName: feasible[0].name, evaluated: processed, feasible: 1, explanation };
+      return { ok: true, nodeName: feasible[0].name, evaluated, feasible: 1, explanation };
     }
 
     // PreScore, Score, NormalizeScore, weights.
-    if (this.totals.length < feasible.length) this.totals = new Float64Array(feasible.length * 2);
+    if (this.totals.length < found) this.totals = new Float64Array(found * 2);
     const totals = this.totals;
-    totals.fill(0, 0, feasible.length);
     for (const plugin of this.preScores) {
       const status = plugin.preScore?.(state, pod, feasible) ?? null;
       if (status?.code === Code.Skip) state.skipScore.add(plugin.name);
@@ -213,6 +266,110 @@ export class Framework {
         return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error: status.message() };
       }
     }
+    const rowScores = this.rowPath !== undefined && rows !== undefined && this.scoresOnRows(state);
+    if (rowScores) {
+      const path = this.rowPath as RowPath;
+      for (let i = 0; i < found; i++) {
+        const index = feasibleRows[i];
+        totals[i] = path.score(rowData[index], rowBase[index]);
+      }
+    } else {
+      totals.fill(0, 0, found);
+      this.scoreOnPlugins(state, pod, feasible, totals, explanation);
+    }
+    // Highest total; among equals, each has the same chance (as upstream's reservoir sampling in
+    // selectHost, with one random draw: count the ties, then take the k-th of them).
+    let best = 0;
+    let ties = 1;
+    for (let i = 1; i < found; i++) {
+      if (totals[i] > totals[best]) {
+        best = i;
+        ties = 1;
+      } else if (totals[i] === totals[best]) {
+        ties++;
+      }
+    }
+    if (ties > 1) {
+      const top = totals[best];
+      let k = Math.floor(this.random() * ties);
+      for (let i = 0; i < found; i++) {
+        if (totals[i] === top && k-- === 0) {
+          best = i;
+          break;
+        }
+      }
+    }
+    if (explanation) {
+      for (let i = 0; i < found; i++) nodeScores(explanation, feasible[i].name).total = totals[i];
+      explanation.chosen = feasible[best].name;
+    }
+    return { ok: true, nodeName: feasible[best].name, evaluated, feasible: found, explanation };
+  }
+
+  /** Brings the row arrays in line with the node list (which is only appended to or replaced). */
+  private syncRows(nodes: NodeInfo[]) {
+    if (nodes === this.rowsOf && nodes.length === this.rowData.length) return;
+    const rowData: Float64Array[] = [];
+    const rowBase = new Int32Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      rowData.push(nodes[i].data);
+      rowBase[i] = nodes[i].base;
+    }
+    this.rowsOf = nodes;
+    this.rowData = rowData;
+    this.rowBase = rowBase;
+  }
+
+  private reject(
+    node: NodeInfo,
+    status: Status,
+    statuses: Map<string, Status>,
+    unschedulablePlugins: Set<string>,
+    explanation: Explanation | undefined,
+  ) {
+    statuses.set(node.name, status);
+    unschedulablePlugins.add(status.plugin);
+    if (explanation) explanation.rejected[node.name] = `${status.plugin}: ${status.message()}`;
+  }
+
+  /**
+   * The row path, prepared for this pod, when the cycle's Filters are all ones it covers (and
+   * nothing needs per-node records or nominated pods' room); otherwise undefined.
+   */
+  private rowPathFor(
+    state: CycleState,
+    pod: PodInfo,
+    withNominated: boolean,
+    explanation: Explanation | undefined,
+  ): RowPath | undefined {
+    const path = this.rowPath;
+    if (path === undefined || withNominated || explanation) return undefined;
+    for (const plugin of this.filters) {
+      if (!state.skipFilter.has(plugin.name) && !path.filterPlugins.has(plugin.name)) return undefined;
+    }
+    return path.prepare(pod) ? path : undefined;
+  }
+
+  /** Are the cycle's scorers (after PreScore skips) exactly the row path's? */
+  private scoresOnRows(state: CycleState): boolean {
+    const covered = (this.rowPath as RowPath).scorePlugins;
+    let active = 0;
+    for (const plugin of this.scorers) {
+      if (state.skipScore.has(plugin.name)) continue;
+      if (!covered.has(plugin.name)) return false;
+      active++;
+    }
+    return active === covered.size;
+  }
+
+  /** Every Score plugin not skipped, normalized and weighted, added into `totals`. */
+  private scoreOnPlugins(
+    state: CycleState,
+    pod: PodInfo,
+    feasible: NodeInfo[],
+    totals: Float64Array,
+    explanation: Explanation | undefined,
+  ) {
     for (const plugin of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
       const score = plugin.score as NonNullable<Plugin["score"]>;
@@ -231,33 +388,6 @@ export class Framework {
         if (explanation) nodeScores(explanation, feasible[i].name)[plugin.name] = weighted;
       }
     }
-    // Highest total; among equals, each has the same chance (as upstream's reservoir sampling in
-    // selectHost, with one random draw: count the ties, then take the k-th of them).
-    let best = 0;
-    let ties = 1;
-    for (let i = 1; i < feasible.length; i++) {
-      if (totals[i] > totals[best]) {
-        best = i;
-        ties = 1;
-      } else if (totals[i] === totals[best]) {
-        ties++;
-      }
-    }
-    if (ties > 1) {
-      const top = totals[best];
-      let k = Math.floor(this.random() * ties);
-      for (let i = 0; i < feasible.length; i++) {
-        if (totals[i] === top && k-- === 0) {
-          best = i;
-          break;
-        }
-      }
-    }
-    if (explanation) {
-      for (let i = 0; i < feasible.length; i++) nodeScores(explanation, feasible[i].name).total = totals[i];
-      explanation.chosen = feasible[best].name;
-    }
-    return { ok: true, nodeName: feasible[best].name, evaluated: processed, feasible: feasible.length, explanation };
   }
 
   /**
@@ -277,15 +407,18 @@ export class Framework {
     return scores;
   }
 
-  /** `numFeasibleNodesToFind`: all nodes under 100, else an adaptive share (50% − nodes/125, at least 5%). */
+  /**
+   * `numFeasibleNodesToFind`: all nodes under 100, else an adaptive share (50% − nodes/125, at
+   * least 5%), and never fewer than 100.
+   */
   numFeasibleNodesToFind(numAllNodes: number): number {
     if (numAllNodes < minFeasibleNodesToFind) return numAllNodes;
     let percentage = this.percentageOfNodesToScore;
     if (percentage <= 0) {
-      percentage = basePercentageOfNodesToScore - numAllNodes / 125;
+      // Integer arithmetic, as upstream's int32s: 130 nodes give 49 %, not 48.96 %.
+      percentage = basePercentageOfNodesToScore - Math.trunc(numAllNodes / 125);
       if (percentage < minFeasibleNodesPercentageToFind) percentage = minFeasibleNodesPercentageToFind;
     }
-    if (percentage >= 100) return numAllNodes;
     const count = Math.trunc((numAllNodes * percentage) / 100);
     return Math.max(count, minFeasibleNodesToFind);
   }

@@ -73,6 +73,8 @@ export interface Handle {
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): MaybeStatus;
   /** Records an event about an object, as `default-scheduler`. */
   event(regarding: KubeObject, type: "Normal" | "Warning", reason: string, action: string, note: string): void;
+  /** How many nodes have a PreferNoSchedule taint, for TaintToleration's PreScore. */
+  preferNoScheduleTaintedNodes(): number;
   /** How many nodes hold an image (normalized name), for ImageLocality's spread. */
   imageNodeCount(image: string): number;
   /** Pods nominated to run on a node after preemption (they are not in NodeInfo yet). */

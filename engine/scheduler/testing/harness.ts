@@ -53,6 +53,7 @@ export function harness(world: HarnessWorld) {
     runFilters: (state, pod, node) => framework.runFilters(state, pod, node),
     event: () => {},
     imageNodeCount: (image) => cache.imageNodeCounts.get(image) ?? 0,
+    preferNoScheduleTaintedNodes: () => cache.preferNoScheduleTaintedNodes,
     nominatedPods: (node) => nominated.get(node) ?? [],
     hasNominatedPods: () => nominated.size > 0,
     nodesWithAffinityPods: () => cache.nodesWithAffinityPods.values(),

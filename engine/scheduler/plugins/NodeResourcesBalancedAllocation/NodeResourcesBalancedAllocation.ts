@@ -16,14 +16,18 @@ export const NodeResourcesBalancedAllocation: PluginFactory = {
   create: (): Plugin => ({
     name,
     score(_state, pod, node) {
-      const { data, base } = node;
-      const cpuCapacity = data[base + Field.allocatableMilliCPU];
-      const memoryCapacity = data[base + Field.allocatableMemory];
-      // With only one resource known there is nothing to balance.
-      if (cpuCapacity <= 0 || memoryCapacity <= 0) return maxNodeScore;
-      const cpu = Math.min(1, (data[base + Field.requestedMilliCPU] + pod.requests.milliCPU) / cpuCapacity);
-      const memory = Math.min(1, (data[base + Field.requestedMemory] + pod.requests.memory) / memoryCapacity);
-      return Math.trunc((1 - Math.abs(cpu - memory) / 2) * maxNodeScore);
+      return balancedAllocationScore(node.data, node.base, pod.requests.milliCPU, pod.requests.memory);
     },
   }),
 };
+
+/** The Score on a NodeTable row, from the pod's cpu and memory requests (the row path calls it too). */
+export function balancedAllocationScore(data: Float64Array, base: number, milliCPU: number, memory: number): number {
+  const cpuCapacity = data[base + Field.allocatableMilliCPU];
+  const memoryCapacity = data[base + Field.allocatableMemory];
+  // With only one resource known there is nothing to balance.
+  if (cpuCapacity <= 0 || memoryCapacity <= 0) return maxNodeScore;
+  const cpuFraction = Math.min(1, (data[base + Field.requestedMilliCPU] + milliCPU) / cpuCapacity);
+  const memoryFraction = Math.min(1, (data[base + Field.requestedMemory] + memory) / memoryCapacity);
+  return Math.trunc((1 - Math.abs(cpuFraction - memoryFraction) / 2) * maxNodeScore);
+}

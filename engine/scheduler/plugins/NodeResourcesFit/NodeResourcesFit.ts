@@ -55,42 +55,54 @@ export const NodeResourcesFit: PluginFactory = {
       return reasons.length === 0 ? null : Status.unschedulable(...reasons);
     },
     score(_state, pod, node) {
-      const { data, base } = node;
-      const cpu = leastRequested(
-        data[base + Field.nonZeroMilliCPU] + pod.nonZeroRequests.milliCPU,
-        data[base + Field.allocatableMilliCPU],
-      );
-      const memory = leastRequested(
-        data[base + Field.nonZeroMemory] + pod.nonZeroRequests.memory,
-        data[base + Field.allocatableMemory],
-      );
-      return Math.trunc((cpu + memory) / 2);
+      return leastAllocatedScore(node.data, node.base, pod.nonZeroRequests.milliCPU, pod.nonZeroRequests.memory);
     },
   }),
 };
 
 /** The allocation-free check the filter runs on every node; reasons are only worded for misfits. */
 function fits(pod: PodInfo, node: NodeInfo): boolean {
-  const { data, base } = node;
-  if (data[base + Field.podCount] + 1 > data[base + Field.allowedPodNumber]) return false;
   const wanted = pod.requests;
-  if (
-    wanted.milliCPU > 0 &&
-    data[base + Field.allocatableMilliCPU] < wanted.milliCPU + data[base + Field.requestedMilliCPU]
-  ) {
+  return fitsRow(node.data, node.base, wanted.milliCPU, wanted.memory, wanted.ephemeralStorage) && !wanted.scalar;
+}
+
+/**
+ * The filter on a NodeTable row for cpu, memory, ephemeral storage and the pod count (the whole
+ * filter for a pod without extended resources); the row path calls it too.
+ */
+export function fitsRow(
+  data: Float64Array,
+  base: number,
+  milliCPU: number,
+  memory: number,
+  ephemeralStorage: number,
+): boolean {
+  if (data[base + Field.podCount] + 1 > data[base + Field.allowedPodNumber]) return false;
+  if (milliCPU > 0 && data[base + Field.allocatableMilliCPU] < milliCPU + data[base + Field.requestedMilliCPU]) {
     return false;
   }
-  if (wanted.memory > 0 && data[base + Field.allocatableMemory] < wanted.memory + data[base + Field.requestedMemory]) {
+  if (memory > 0 && data[base + Field.allocatableMemory] < memory + data[base + Field.requestedMemory]) {
     return false;
   }
-  if (
-    wanted.ephemeralStorage > 0 &&
-    data[base + Field.allocatableEphemeralStorage] <
-      wanted.ephemeralStorage + data[base + Field.requestedEphemeralStorage]
-  ) {
-    return false;
-  }
-  return !wanted.scalar;
+  return !(
+    ephemeralStorage > 0 &&
+    data[base + Field.allocatableEphemeralStorage] < ephemeralStorage + data[base + Field.requestedEphemeralStorage]
+  );
+}
+
+/** LeastAllocated on a NodeTable row, from the pod's non-zero cpu and memory requests (the Score). */
+export function leastAllocatedScore(
+  data: Float64Array,
+  base: number,
+  nonZeroMilliCPU: number,
+  nonZeroMemory: number,
+): number {
+  const cpu = leastRequested(
+    data[base + Field.nonZeroMilliCPU] + nonZeroMilliCPU,
+    data[base + Field.allocatableMilliCPU],
+  );
+  const memory = leastRequested(data[base + Field.nonZeroMemory] + nonZeroMemory, data[base + Field.allocatableMemory]);
+  return Math.trunc((cpu + memory) / 2);
 }
 
 function leastRequested(requested: number, capacity: number): number {

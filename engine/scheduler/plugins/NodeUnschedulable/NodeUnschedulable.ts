@@ -17,9 +17,14 @@ export const NodeUnschedulable: PluginFactory = {
       { resource: "Node", action: "Update" },
     ],
     filter(_state, pod, node) {
-      if (node.data[node.base + Field.unschedulable] === 0) return null;
+      if (schedulableRow(node.data, node.base)) return null;
       if (toleratesTaint(pod.pod.spec?.tolerations, unschedulableTaint)) return null;
       return Status.unresolvable(reasonUnschedulable);
     },
   }),
 };
+
+/** A node that is not cordoned passes whatever the pod tolerates (the row path's form of the filter). */
+export function schedulableRow(data: Float64Array, base: number): boolean {
+  return data[base + Field.unschedulable] === 0;
+}
