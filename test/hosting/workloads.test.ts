@@ -16,13 +16,25 @@ afterEach(() => {
  * with no duplicate ReplicaSets or Pods, in several clusters at once.
  */
 describe("workloads on hosted clusters (timers in turns, watch events after the write)", () => {
-  it("a Deployment in each of three clusters converges to exactly its replicas, then scales", async () => {
+  it("clusters made from the template: a Deployment in each of three converges to exactly its replicas, then scales", async () => {
     const folder = mkdtempSync(path.join(tmpdir(), "kubelab-hosted-workloads-"));
     folders.push(folder);
-    const host = new ClusterHost({ dataDir: folder, speed: "fast" });
+    const lines: string[] = [];
+    const host = new ClusterHost({ dataDir: folder, speed: "fast", log: (line) => lines.push(line) });
     try {
+      // New clusters start from the host's template (one cluster booted and settled once).
+      const template = await host.prepareTemplate();
+      expect(template?.store.byteLength).toBeGreaterThan(0);
       const ids = await Promise.all([host.create(), host.create(), host.create()].map((p) => p.then((c) => c.id)));
       const clusters = await Promise.all(ids.map((id) => host.acquire(id).then((live) => live.cluster)));
+      for (const id of ids)
+        expect(lines.some((line) => line.startsWith(`hosting: ${id}: created from the template in `))).toBe(true);
+      // The template's system pods are there from the first request, Running.
+      for (const cluster of clusters) {
+        const system = await cluster.client().list(Pods, "kube-system");
+        expect(system.items.map((pod) => pod.metadata.name)).toContainEqual(expect.stringMatching(/^coredns-/));
+        expect(system.items.every((pod) => pod.status?.phase === "Running")).toBe(true);
+      }
       await Promise.all(clusters.map((cluster) => cluster.ready));
       const deployment = (replicas: number) => ({
         apiVersion: "apps/v1",

@@ -303,6 +303,43 @@ describe("ClusterHost starting state", () => {
   });
 });
 
+describe("ClusterHost template", () => {
+  it("new clusters start from the template; one learner's writes reach neither the template nor another cluster", async () => {
+    const { host, call, lines } = await startHost();
+    const template = await host.prepareTemplate();
+    expect(template?.store.byteLength).toBeGreaterThan(0);
+    const a = await host.create();
+    const b = await host.create();
+    const created = await call(a.id, a.token, "/api/v1/namespaces/default/configmaps", {
+      method: "POST",
+      body: configMap("only-in-a"),
+    });
+    expect(created.status).toBe(201);
+    const names = async (id: string, token: string) =>
+      (
+        (await (await call(id, token, "/api/v1/namespaces/default/configmaps")).json()) as {
+          items: Array<{ metadata: { name: string } }>;
+        }
+      ).items.map((item) => item.metadata.name);
+    expect(await names(b.id, b.token)).not.toContain("only-in-a");
+    expect(await names(b.id, b.token)).toContain("kube-root-ca.crt");
+    for (const id of [a.id, b.id])
+      expect(lines.some((line) => line.startsWith(`hosting: ${id}: created from the template in `))).toBe(true);
+    // A cluster made after a write still starts from the untouched template.
+    const c = await host.create();
+    expect(await names(c.id, c.token)).not.toContain("only-in-a");
+    // Once saved, a cluster comes back from its own snapshot, not from the template.
+    await host.hibernate(a.id);
+    expect(await names(a.id, a.token)).toContain("only-in-a");
+    expect(lines.some((line) => line.startsWith(`hosting: ${a.id}: restored in `))).toBe(true);
+  });
+
+  it("is off with a given clock (a virtual clock would have to be advanced to settle it)", async () => {
+    const { host } = await startHost({ clock: new VirtualClock(Date.UTC(2026, 10, 30)) });
+    expect(await host.prepareTemplate()).toBeUndefined();
+  });
+});
+
 describe("ClusterHost hibernation", () => {
   it("evicts an idle cluster (no timers left) and restores it on the next request", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 10, 30));

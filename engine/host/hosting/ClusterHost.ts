@@ -13,11 +13,18 @@ import type { Speed } from "../../cluster/Component";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
 import { renderKubeconfig } from "../standalone/kubeconfig";
 import { ADMIN_USER, createWebSocketServer, serveRequest, serveUpgrade } from "../standalone/serveHttp";
+import { buildClusterTemplate } from "./clusterTemplate";
 import { FairTimers } from "./FairTimers";
 import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
 import { homeFileWriter } from "./homeFiles";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
-import { describeSaveError, loadSnapshot, saveSnapshot, writeFileAtomically } from "./snapshotFile";
+import {
+  type ClusterSnapshot,
+  describeSaveError,
+  loadSnapshot,
+  saveSnapshot,
+  writeFileAtomically,
+} from "./snapshotFile";
 import { hashToken } from "./tokens";
 
 /** A cluster id: 26 characters of lower-case base32 (128 random bits), unguessable. */
@@ -50,6 +57,14 @@ export interface ClusterHostOptions {
   applyStartingState?: (cluster: Cluster, state: unknown, files: StartingFileWriters) => Promise<void>;
   /** Which components to start (tests); default all. */
   components?: readonly string[];
+  /**
+   * New clusters start from a template: one cluster booted and settled once, whose snapshot each
+   * new cluster is restored from (see {@link ClusterHost.prepareTemplate}). Default: on unless a
+   * clock is given (a virtual clock would have to be advanced to settle the template).
+   */
+  template?: boolean;
+  /** A template older than this is built again, so new clusters' objects are never older (default 1 hour). */
+  templateMaxAgeMs?: number;
   log?: (line: string) => void;
 }
 
@@ -145,6 +160,9 @@ export class ClusterHost {
   private webSockets: ReturnType<typeof createWebSocketServer> | undefined;
   private closed = false;
   private starts = 0;
+  /** The template new clusters start from, once built (see prepareTemplate). */
+  private template: { snapshot: ClusterSnapshot | undefined; builtAt: number } | undefined;
+  private templateBuild: Promise<ClusterSnapshot | undefined> | undefined;
 
   constructor(private readonly options: ClusterHostOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -444,11 +462,14 @@ export class ClusterHost {
       this.log(`${id}: no good snapshot left; starting a fresh cluster`);
     // Loaded before the cluster starts, so nothing awaits between creating it and serving it.
     const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
+    // A new cluster is the template's snapshot restored, when the template is ready (never waited for).
+    const template = loaded.snapshot ? undefined : this.readyTemplate();
+    const initial = loaded.snapshot ?? template;
     // Each start of a cluster gets a clock of its own, disposed when it stops.
     const timersKey = `${id}#${++this.starts}`;
     const clock = this.fairTimers?.clockFor(timersKey) ?? this.clock;
     const store = new QuotaStore(() => this.quotas, this.fairTimers ? clock : undefined);
-    if (loaded.snapshot) store.restore(loaded.snapshot.store);
+    if (initial) store.restore(initial.store);
     let live: LiveCluster | undefined;
     const markDirty = () => {
       if (live) this.markDirty(id, live);
@@ -457,14 +478,14 @@ export class ClusterHost {
     const nodeFileSystem = (nodeName: string): HostedNodeFileSystem => {
       let files = nodeFiles.get(nodeName);
       if (!files) {
-        files = new HostedNodeFileSystem(loaded.snapshot?.nodes[nodeName] ?? {}, markDirty);
+        files = new HostedNodeFileSystem(initial?.nodes[nodeName] ?? {}, markDirty);
         nodeFiles.set(nodeName, files);
       }
       return files;
     };
     // Every saved node's files are kept, whether or not its kubelet has started (or runs at all),
     // so a save before the components boot writes them back.
-    for (const nodeName of Object.keys(loaded.snapshot?.nodes ?? {})) nodeFileSystem(nodeName);
+    for (const nodeName of Object.keys(initial?.nodes ?? {})) nodeFileSystem(nodeName);
     const cluster = createCluster({
       clock,
       speed: this.options.speed ?? "realistic",
@@ -472,7 +493,7 @@ export class ClusterHost {
       store,
       components: this.options.components,
       // A restored cluster answers its first request before its components boot (see below).
-      deferStart: loaded.snapshot !== undefined,
+      deferStart: initial !== undefined,
       nodeFileSystem,
       log: this.options.log ? (component, line) => this.options.log?.(`${id} ${component}: ${line}`) : undefined,
     });
@@ -499,10 +520,11 @@ export class ClusterHost {
       dirty: !loaded.snapshot,
       stopWatchingStore,
       restoredFrom: loaded.snapshot ? (loaded as { file: string }).file : undefined,
-      bootPending: loaded.snapshot !== undefined,
+      bootPending: initial !== undefined,
     };
     this.live.set(id, live);
     if (!loaded.snapshot && startingState !== undefined && this.options.applyStartingState) {
+      this.bootNow(live);
       await cluster.ready;
       await this.options.applyStartingState(cluster, startingState, {
         writeNodeFile: async (node, file, content) => {
@@ -522,8 +544,61 @@ export class ClusterHost {
     );
     this.markDirty(id, live);
     this.armIdle(id, live);
-    this.log(`${id}: ${loaded.snapshot ? "restored" : "created"} in ${(performance.now() - began).toFixed(1)} ms`);
+    const how = loaded.snapshot ? "restored" : template ? "created from the template" : "created";
+    this.log(`${id}: ${how} in ${(performance.now() - began).toFixed(1)} ms`);
     return live;
+  }
+
+  /**
+   * Builds the template new clusters start from, unless one is ready and not older than
+   * `templateMaxAgeMs`; resolves once it is ready (undefined when templates are off or the build
+   * failed, which is logged: new clusters then boot on their own). The server calls this at start;
+   * a cluster created before the template is ready boots on its own rather than wait for it.
+   */
+  prepareTemplate(): Promise<ClusterSnapshot | undefined> {
+    if (!(this.options.template ?? this.options.clock === undefined) || this.closed) return Promise.resolve(undefined);
+    const maxAge = this.options.templateMaxAgeMs ?? 60 * 60_000;
+    if (this.template && this.clock.now() - this.template.builtAt <= maxAge)
+      return Promise.resolve(this.template.snapshot);
+    if (this.templateBuild) return this.templateBuild;
+    const began = performance.now();
+    const cpu = process.cpuUsage();
+    const timersKey = `template#${++this.starts}`;
+    const clock = this.fairTimers?.clockFor(timersKey) ?? this.clock;
+    const build = buildClusterTemplate({
+      clock,
+      store: new QuotaStore(() => this.quotas, this.fairTimers ? clock : undefined),
+      speed: this.options.speed ?? "realistic",
+      nodes: this.options.nodes,
+      components: this.options.components,
+    })
+      .then(
+        (snapshot) => {
+          const used = process.cpuUsage(cpu);
+          this.log(
+            `the template for new clusters is ready: ${(snapshot.store.byteLength / 1024).toFixed(0)} kB, built in ${(performance.now() - began).toFixed(0)} ms (${((used.user + used.system) / 1000).toFixed(0)} ms of CPU in this process meanwhile)`,
+          );
+          return snapshot as ClusterSnapshot | undefined;
+        },
+        (error: unknown) => {
+          this.log(`could not build the template for new clusters; they boot on their own: ${String(error)}`);
+          return undefined;
+        },
+      )
+      .then((snapshot) => {
+        this.fairTimers?.dispose(timersKey);
+        this.template = { snapshot, builtAt: this.clock.now() };
+        this.templateBuild = undefined;
+        return snapshot;
+      });
+    this.templateBuild = build;
+    return build;
+  }
+
+  /** The template when it is ready (a stale one is still used while its successor is built). */
+  private readyTemplate(): ClusterSnapshot | undefined {
+    void this.prepareTemplate();
+    return this.template?.snapshot;
   }
 
   /**

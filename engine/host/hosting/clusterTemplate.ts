@@ -1,0 +1,88 @@
+import type { Clock } from "../../clock/Clock";
+import type { Speed } from "../../cluster/Component";
+import { createCluster } from "../../cluster/createCluster";
+import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
+import type { QuotaStore } from "./quotas";
+import type { ClusterSnapshot } from "./snapshotFile";
+
+/** What {@link buildClusterTemplate} needs: the host's cluster shape and a clock and store of its own. */
+export interface ClusterTemplateOptions {
+  clock: Clock;
+  store: QuotaStore;
+  speed: Speed;
+  nodes?: number;
+  components?: readonly string[];
+  /** Give up waiting for the cluster to settle after this long and take it as it is (default 120 s). */
+  settleTimeoutMs?: number;
+  log?: (component: string, line: string) => void;
+}
+
+const POLL_MS = 100;
+/** The store must stay unchanged this long … */
+const QUIET_MS = 300;
+/** … and, when some pod never gets Running and Ready (a component left out), this long. */
+const STUCK_MS = 3000;
+
+/** Whether every pod in the store is Running and Ready (the system pods of a freshly booted cluster). */
+function everyPodReady(store: QuotaStore): boolean {
+  for (const kv of store.range("/registry/pods/", { prefix: true }).kvs) {
+    const pod = JSON.parse(kv.value) as {
+      status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
+    };
+    if (pod.status?.phase !== "Running") return false;
+    if (!pod.status.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True"))
+      return false;
+  }
+  return true;
+}
+
+/**
+ * Boots one cluster of the host's shape, waits until it has settled (every system pod Running and
+ * Ready, and the store quiet), and returns its snapshot with the history compacted away. New clusters
+ * start from this snapshot as a hibernated cluster is restored, instead of each going through the
+ * whole boot again (hundreds of status writes through admission and field management, ≈ 0.7 s of
+ * CPU per cluster in fast speed).
+ */
+export async function buildClusterTemplate(options: ClusterTemplateOptions): Promise<ClusterSnapshot> {
+  const { clock, store } = options;
+  const nodeFiles = new Map<string, HostedNodeFileSystem>();
+  const cluster = createCluster({
+    clock,
+    speed: options.speed,
+    nodes: options.nodes,
+    store,
+    components: options.components,
+    nodeFileSystem: (name) => {
+      let files = nodeFiles.get(name);
+      if (!files) {
+        files = new HostedNodeFileSystem({}, () => {});
+        nodeFiles.set(name, files);
+      }
+      return files;
+    },
+    log: options.log,
+  });
+  try {
+    await cluster.ready;
+    const deadline = clock.now() + (options.settleTimeoutMs ?? 120_000);
+    let revision = store.revision;
+    let quietSince = clock.now();
+    while (clock.now() < deadline) {
+      await new Promise<void>((resolve) => clock.setTimer(POLL_MS, resolve));
+      if (store.revision !== revision) {
+        revision = store.revision;
+        quietSince = clock.now();
+        continue;
+      }
+      const quiet = clock.now() - quietSince;
+      if (quiet >= STUCK_MS || (quiet >= QUIET_MS && everyPodReady(store))) break;
+    }
+    // The history is of no use to a new cluster: its informers list from scratch.
+    if (store.revision > store.compactRevision) store.compact(store.revision);
+    const nodes: ClusterSnapshot["nodes"] = {};
+    for (const [name, files] of nodeFiles) nodes[name] = await files.allFiles();
+    return { savedAt: clock.now(), store: store.snapshot(), nodes };
+  } finally {
+    cluster.stop();
+  }
+}
