@@ -359,8 +359,9 @@ export class Shell {
           return;
         }
         this.output("logout\r\n");
-        this.options.onExit?.(0);
         this.mode = "idle";
+        await this.historySaved;
+        this.options.onExit?.(0);
         return;
       }
       if (result === "\x03") {
@@ -391,7 +392,7 @@ export class Shell {
       return;
     }
     this.continuation = "";
-    await this.remember(full);
+    this.remember(full);
     await this.execute(full);
     if ((this.mode as Mode) === "idle") return;
     this.showPrompt();
@@ -419,12 +420,21 @@ export class Shell {
     return this.lastStatus;
   }
 
-  private async remember(line: string): Promise<void> {
+  /** The history file's pending appends, in order (awaited before the shell exits). */
+  private historySaved: Promise<void> = Promise.resolve();
+
+  private remember(line: string): void {
     if (line.startsWith(" ")) return;
     if (this.history[this.history.length - 1] !== line) {
       this.history.push(line);
       if (this.history.length > historyLimit) this.history.splice(0, this.history.length - historyLimit);
-      await this.bash.fs.appendFile("/root/.bash_history", `${line.replace(/\n/g, " ")}\n`).catch(() => undefined);
+      // Saved while the command runs (bash itself writes the file only at exit), not before it:
+      // under load a file write can take milliseconds.
+      const text = `${line.replace(/\n/g, " ")}\n`;
+      const fs = this.bash.fs;
+      this.historySaved = this.historySaved.then(() =>
+        fs.appendFile("/root/.bash_history", text).catch(() => undefined),
+      );
     }
   }
 
@@ -471,6 +481,7 @@ export class Shell {
         this.write("logout\n");
         this.mode = "idle";
         const status = Number(argsText.trim() || "0");
+        await this.historySaved;
         this.options.onExit?.(Number.isFinite(status) ? status : 0);
         return status;
       }
