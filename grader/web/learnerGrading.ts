@@ -44,8 +44,8 @@ type Holder = { [CLIENTS]?: Map<string, { clusterId: string; token: string; clus
  * server with a token of its own (label "grader"), kept per learner.
  */
 export function learnerGradingCluster(learnerId: string): Promise<GradingCluster> {
-  // A lesson page opens one live checklist per exercise at once: one client for them all, or each
-  // would issue a "grader" token replacing the one before and all but the last would be refused.
+  // A page's live stream and its Checks (and other tabs) ask at once: one client for them all, or
+  // each would issue a "grader" token replacing the one before and all but the last would be refused.
   const holder = globalThis as Holder & { [MAKING]?: Map<string, Promise<GradingCluster>> };
   holder[MAKING] ??= new Map();
   const pending = holder[MAKING].get(learnerId);
