@@ -52,7 +52,19 @@ export const builtinListTypes: ListTypeResolver = (parents, field) => {
 
 /** Every field path an object sets (what a manager owns after writing it). */
 export function fieldsOf(object: unknown, resolve: ListTypeResolver = builtinListTypes): Set<string> {
-  const result = new Set<string>();
+  return new Set(fieldValuesOf(object, resolve).keys());
+}
+
+/** What a `.` path (an item or a map itself) and a `v:` path (a set member) hold: their presence. */
+const PRESENT = true;
+
+/**
+ * Every field path an object sets, with the value found there (a scalar, an atomic list, an empty
+ * or whole labels/annotations map; presence for `.` and `v:` paths), in one walk: two objects'
+ * maps compare field by field without looking each path up again (an update's changed fields).
+ */
+export function fieldValuesOf(object: unknown, resolve: ListTypeResolver = builtinListTypes): Map<string, unknown> {
+  const result = new Map<string, unknown>();
   if (!isPlainObject(object)) return result;
   for (const [key, value] of Object.entries(object)) {
     if (key === "apiVersion" || key === "kind") continue;
@@ -73,38 +85,40 @@ function walk(
   path: FieldPath,
   parents: string[],
   field: string,
-  result: Set<string>,
+  result: Map<string, unknown>,
   resolve: ListTypeResolver,
 ): void {
   if (isPlainObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0 || ((field === "labels" || field === "annotations") && parents.length === 1)) {
-      result.add(pathKey(path));
-      if (entries.length > 0) result.add(pathKey([...path, "."]));
+      result.set(pathKey(path), value);
+      if (entries.length > 0) result.set(pathKey([...path, "."]), PRESENT);
     }
-    for (const [key, item] of entries) walk(item, [...path, `f:${key}`], [...parents, field], key, result, resolve);
+    const inner = entries.length > 0 ? [...parents, field] : parents;
+    for (const [key, item] of entries) walk(item, [...path, `f:${key}`], inner, key, result, resolve);
     return;
   }
   if (Array.isArray(value)) {
     const listType = resolve(parents, field);
     if (listType.type === "atomic" || value.length === 0) {
-      result.add(pathKey(path));
+      result.set(pathKey(path), value);
       return;
     }
+    const inner = [...parents, field];
     for (const item of value) {
       if (listType.type === "set" || !isPlainObject(item)) {
-        result.add(pathKey([...path, `v:${JSON.stringify(item)}`]));
+        result.set(pathKey([...path, `v:${JSON.stringify(item)}`]), PRESENT);
         continue;
       }
       const itemPath = [...path, itemKey(item, listType.keys)];
-      result.add(pathKey([...itemPath, "."]));
-      for (const [key, inner] of Object.entries(item)) {
-        walk(inner, [...itemPath, `f:${key}`], [...parents, field], key, result, resolve);
+      result.set(pathKey([...itemPath, "."]), PRESENT);
+      for (const [key, innerValue] of Object.entries(item)) {
+        walk(innerValue, [...itemPath, `f:${key}`], inner, key, result, resolve);
       }
     }
     return;
   }
-  result.add(pathKey(path));
+  result.set(pathKey(path), value);
 }
 
 /** `k:{"containerPort":80,"protocol":"TCP"}`: keys in the order declared, absent keys left out. */

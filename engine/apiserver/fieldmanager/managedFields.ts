@@ -6,6 +6,7 @@ import {
   builtinListTypes,
   type FieldPath,
   fieldsOf,
+  fieldValuesOf,
   fromFieldsV1,
   itemKey,
   keyPath,
@@ -29,6 +30,9 @@ interface OwnedEntry {
   identity: ManagerIdentity;
   fields: Set<string>;
   time?: string;
+  /** The entry's fieldsV1 as read, and whether `fields` still holds exactly it (written back as is). */
+  read?: unknown;
+  unchanged?: boolean;
 }
 
 function sameManager(a: ManagerIdentity, b: ManagerIdentity): boolean {
@@ -50,6 +54,7 @@ function readEntries(object: KubeObject | undefined): OwnedEntry[] {
     },
     fields: fromFieldsV1(entry.fieldsV1),
     time: entry.time,
+    read: entry.fieldsV1,
   }));
 }
 
@@ -63,7 +68,9 @@ function writeEntries(entries: OwnedEntry[]): ManagedFieldsEntry[] | undefined {
       apiVersion: entry.identity.apiVersion,
       time: entry.time,
       fieldsType: "FieldsV1",
-      fieldsV1: toFieldsV1(entry.fields),
+      // Converting a large set back to a tree is most of an update's field tracking: an entry the
+      // write left alone keeps the tree it had.
+      fieldsV1: entry.unchanged && entry.read ? (entry.read as Record<string, unknown>) : toFieldsV1(entry.fields),
     };
     if (entry.identity.subresource) written.subresource = entry.identity.subresource;
     result.push(written);
@@ -83,11 +90,15 @@ export function managedFieldsAfterUpdate(
   resolve: ListTypeResolver = builtinListTypes,
 ): ManagedFieldsEntry[] | undefined {
   const entries = readEntries(oldObject);
-  const newFields = fieldsOf(newObject, resolve);
-  const oldFields = oldObject ? fieldsOf(oldObject, resolve) : new Set<string>();
+  // Both objects' fields with their values, in one walk each: a field changed when it is new,
+  // gone, or holds another value.
+  const newFields = fieldValuesOf(newObject, resolve);
+  const oldFields = oldObject ? fieldValuesOf(oldObject, resolve) : new Map<string, unknown>();
   const changed = new Set<string>();
-  for (const key of newFields) if (!oldFields.has(key) || !sameValue(oldObject, newObject, key)) changed.add(key);
-  for (const key of oldFields) if (!newFields.has(key)) changed.add(key);
+  for (const [key, value] of newFields) {
+    if (!oldFields.has(key) || !deepEqual(oldFields.get(key), value)) changed.add(key);
+  }
+  for (const key of oldFields.keys()) if (!newFields.has(key)) changed.add(key);
   if (changed.size === 0 && oldObject) return oldObject.metadata.managedFields;
   let mine = entries.find((entry) => sameManager(entry.identity, identity));
   for (const entry of entries) {
@@ -96,21 +107,28 @@ export function managedFieldsAfterUpdate(
     for (const key of changed) entry.fields.delete(key);
     for (const key of [...entry.fields]) if (!newFields.has(key)) entry.fields.delete(key);
     if (entry.fields.size !== before) entry.time = entry.time ?? time;
+    else entry.unchanged = true;
   }
   if (!mine) {
     mine = { identity, fields: new Set(), time };
     entries.push(mine);
   }
-  for (const key of changed) if (newFields.has(key)) mine.fields.add(key);
-  for (const key of [...mine.fields]) if (!newFields.has(key)) mine.fields.delete(key);
+  let mineChanged = false;
+  for (const key of changed) {
+    if (newFields.has(key) && !mine.fields.has(key)) {
+      mine.fields.add(key);
+      mineChanged = true;
+    }
+  }
+  for (const key of [...mine.fields]) {
+    if (!newFields.has(key)) {
+      mine.fields.delete(key);
+      mineChanged = true;
+    }
+  }
+  mine.unchanged = !mineChanged;
   mine.time = time;
   return writeEntries(entries);
-}
-
-function sameValue(oldObject: KubeObject | undefined, newObject: KubeObject, key: string): boolean {
-  const path = keyPath(key);
-  if (path[path.length - 1] === ".") return true;
-  return deepEqual(valueAt(oldObject, path), valueAt(newObject, path));
 }
 
 /** upstream fieldmanager's printManager: `"kubectl" with subresource "scale" using apps/v1`. */

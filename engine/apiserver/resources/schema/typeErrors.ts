@@ -12,9 +12,28 @@ const quantityName = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const intOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 type Components = Readonly<Record<string, OpenApiSchema>>;
 
+/** Reference names by schema node: every write's body walks the same frozen schemas. */
+const referenceNames = new WeakMap<OpenApiSchema, string | null>();
+
 function referenceName(schema: OpenApiSchema): string | undefined {
-  const reference = schema.$ref ?? schema.allOf?.[0]?.$ref;
-  return reference?.replace("#/components/schemas/", "");
+  let name = referenceNames.get(schema);
+  if (name === undefined) {
+    const reference = schema.$ref ?? schema.allOf?.[0]?.$ref;
+    name = reference ? reference.replace("#/components/schemas/", "") : null;
+    referenceNames.set(schema, name);
+  }
+  return name ?? undefined;
+}
+
+const structNames = new Map<string, string>();
+
+function structName(name: string): string {
+  let struct = structNames.get(name);
+  if (struct === undefined) {
+    struct = name.split(".").pop() ?? name;
+    structNames.set(name, struct);
+  }
+  return struct;
 }
 
 /** The Go type upstream's decoder names in its message: `[]v1.Container`, `int32`, `map[string]string`. */
@@ -53,13 +72,19 @@ function jsonType(value: unknown): string {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** Where a value sits: the Go struct holding it and the field path, spelled out only for an error. */
 interface Position {
   struct: string;
-  path: string;
+  parent?: Position;
+  key: string;
+}
+
+function pathOf(at: Position): string {
+  return at.parent?.key ? `${pathOf(at.parent)}.${at.key}` : at.key;
 }
 
 function mismatch(value: unknown, schema: OpenApiSchema, at: Position, detail = jsonType(value)): string {
-  return `json: cannot unmarshal ${detail} into Go struct field ${at.struct}.${at.path} of type ${goType(schema)}`;
+  return `json: cannot unmarshal ${detail} into Go struct field ${at.struct}.${pathOf(at)} of type ${goType(schema)}`;
 }
 
 function check(value: unknown, schema: OpenApiSchema, components: Components, at: Position): string | undefined {
@@ -79,11 +104,11 @@ function check(value: unknown, schema: OpenApiSchema, components: Components, at
     if (!target) return undefined;
     if (target["x-kubernetes-preserve-unknown-fields"] && !target.properties) return undefined;
     if (!isPlainObject(value)) return mismatch(value, schema, at);
-    const struct = name.split(".").pop() ?? name;
+    const struct = structName(name);
     for (const [key, child] of Object.entries(value)) {
       const property = target.properties?.[key];
       if (!property) continue;
-      const error = check(child, property, components, { struct, path: at.path ? `${at.path}.${key}` : key });
+      const error = check(child, property, components, { struct, parent: at, key });
       if (error) return error;
     }
     return undefined;
@@ -142,7 +167,7 @@ export function findTypeError(
   for (const [key, child] of Object.entries(object)) {
     const property = schema.properties?.[key];
     if (!property) continue;
-    const error = check(child, property, components, { struct, path: key });
+    const error = check(child, property, components, { struct, key });
     if (error) return `${kind} in version "${version}" cannot be handled as a ${kind}: ${error}`;
   }
   return undefined;
