@@ -1,0 +1,444 @@
+/**
+ * Issue 5's scale benchmark: a 5,000-node, 150,000-pod cluster reaching steady state in one
+ * process within 4 GB. Run: `node --expose-gc --import tsx bench/scale.ts` (npm run bench -- scale).
+ *
+ * The parent runs each size of the scaling curve in its own child process (with
+ * `--max-old-space-size`, so a size that does not fit fails alone) and prints a table against
+ * the targets. Sizes: SCALE_SIZES="nodes:pods,…" (default 100:3000,300:9000, a few minutes; the full
+ * size is SCALE_SIZES=5000:150000);
+ * SCALE_MINUTES caps each size's wall time (default 10). One size by hand:
+ *   node --expose-gc --max-old-space-size=4096 --import tsx bench/scale.ts --child 1000 30000
+ * Add `--cpu-prof` / `--heap-prof` to that command to profile it.
+ *
+ * A child boots the cluster in speed "fast" on a fast-forward clock (virtual time that jumps to the
+ * next timer whenever the process has nothing else to do, so no engine timer waits real time and
+ * the CPU measured is the engine's work), creates Deployments of 1,000 replicas, and waits for
+ * steady state: every node Ready, every pod scheduled, Running and Ready, every Deployment
+ * available at its generation, and then no write to the store for a minute of cluster time (or no
+ * timer armed at all). CPU is process.cpuUsage() (user + system) of the child; peak heap is the
+ * largest heapUsed sampled every 200 ms, peak RSS the kernel's maxRSS.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Node, Pod } from "../engine/api/core";
+import { Deployments, Nodes, Pods } from "../engine/api/resources";
+import type { WatchEvent } from "../engine/api/types";
+import type { Clock } from "../engine/clock/Clock";
+import { createCluster } from "../engine/cluster/createCluster";
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+const HEAP_LIMIT_MB = 4096;
+const PER_DEPLOYMENT = 1000;
+
+interface Timer {
+  id: number;
+  due: number;
+  callback: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * Virtual time that jumps to the next timer whenever the event loop is otherwise idle: the engine
+ * arms timers only on its Clock and otherwise works in promise chains, which all settle before a
+ * setImmediate callback runs. Timers live in a binary heap (due, then id), so 150,000 pods' timers
+ * cost O(log n) each.
+ */
+class FastForwardClock implements Clock {
+  private current = Date.UTC(2026, 0, 1);
+  private readonly heap: Timer[] = [];
+  private nextId = 1;
+  private scheduled = false;
+  private live = 0;
+  fired = 0;
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(delayMs: number, callback: () => void): () => void {
+    const timer: Timer = { id: this.nextId++, due: this.current + Math.max(0, delayMs), callback, cancelled: false };
+    this.push(timer);
+    this.live++;
+    this.schedule();
+    return () => {
+      if (timer.cancelled) return;
+      timer.cancelled = true;
+      this.live--;
+    };
+  }
+
+  /** For diagnosis: timers in the heap and how far ahead the earliest is. */
+  describe(): string {
+    return `${this.heap.length} in heap, next in ${this.heap.length ? this.heap[0].due - this.current : "-"} ms, fired ${this.fired}`;
+  }
+
+  /** Timers armed and not cancelled. */
+  get pending(): number {
+    return this.live;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.fireNext());
+  }
+
+  /** Fires every timer due at the earliest due time, then yields to the promises they started. */
+  private fireNext(): void {
+    this.scheduled = false;
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+    if (this.heap.length === 0) return;
+    const due = this.heap[0].due;
+    this.current = Math.max(this.current, due);
+    while (this.heap.length > 0 && this.heap[0].due <= due) {
+      const timer = this.pop();
+      if (timer.cancelled) continue;
+      timer.cancelled = true;
+      this.live--;
+      this.fired++;
+      try {
+        timer.callback();
+      } catch (error) {
+        console.error("timer callback threw:", error);
+      }
+    }
+    if (this.heap.length > 0) this.schedule();
+  }
+
+  private less(a: Timer, b: Timer): boolean {
+    return a.due < b.due || (a.due === b.due && a.id < b.id);
+  }
+
+  private push(timer: Timer): void {
+    const heap = this.heap;
+    heap.push(timer);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!this.less(heap[index], heap[parent])) break;
+      [heap[index], heap[parent]] = [heap[parent], heap[index]];
+      index = parent;
+    }
+  }
+
+  private pop(): Timer {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop() as Timer;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let index = 0;
+      for (;;) {
+        const left = index * 2 + 1;
+        const right = left + 1;
+        let smallest = index;
+        if (left < heap.length && this.less(heap[left], heap[smallest])) smallest = left;
+        if (right < heap.length && this.less(heap[right], heap[smallest])) smallest = right;
+        if (smallest === index) break;
+        [heap[index], heap[smallest]] = [heap[smallest], heap[index]];
+        index = smallest;
+      }
+    }
+    return top;
+  }
+}
+
+interface Result {
+  nodes: number;
+  pods: number;
+  steady: boolean;
+  reason: string;
+  nodesUpSeconds: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  virtualSeconds: number;
+  peakHeapMiB: number;
+  peakRssMiB: number;
+  steadyHeapMiB: number;
+  heapPerPodKiB: number;
+  totalPods: number;
+  writes: number;
+  watchDeliveries: number;
+  eventObjects: number;
+  timersFired: number;
+  timersArmed: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const usage = process.cpuUsage(since);
+  return (usage.user + usage.system) / 1e6;
+};
+
+/** One size, in this process: boots the cluster, applies the workloads, waits for steady state. */
+async function runSize(nodes: number, podCount: number): Promise<Result> {
+  const minutes = Number(process.env.SCALE_MINUTES ?? 10);
+  gc?.();
+  const baseHeap = process.memoryUsage().heapUsed;
+  let peakHeap = baseHeap;
+  const sample = () => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  };
+  const sampler = setInterval(sample, 200);
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  const clock = new FastForwardClock();
+  const virtualStart = clock.now();
+  const cluster = createCluster({ clock, speed: "fast", nodes: nodes - 1 });
+  const client = cluster.client();
+
+  // The bench's own view, kept by two watches: counts only, so its heap is small next to the cluster's.
+  const podState = new Map<string, number>(); // bit 1 scheduled, 2 running, 4 ready
+  const counts = { scheduled: 0, running: 0, ready: 0, workload: 0 };
+  const stateOf = (pod: Pod) =>
+    (pod.spec?.nodeName ? 1 : 0) |
+    (pod.status?.phase === "Running" ? 2 : 0) |
+    (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? 4 : 0);
+  const account = (state: number, sign: number) => {
+    if (state & 1) counts.scheduled += sign;
+    if (state & 2) counts.running += sign;
+    if (state & 4) counts.ready += sign;
+  };
+  const stopPods = client.watch<Pod>(Pods, undefined, {}, (event: WatchEvent<Pod>) => {
+    if (event.type === "BOOKMARK" || event.type === "ERROR") return;
+    const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
+    const before = podState.get(key);
+    const workload = event.object.metadata.labels?.["bench.kubelab.dev/scale"] === "true";
+    if (before !== undefined) account(before, -1);
+    else if (workload) counts.workload++;
+    if (event.type === "DELETED") {
+      podState.delete(key);
+      if (workload) counts.workload--;
+      return;
+    }
+    const after = stateOf(event.object);
+    podState.set(key, after);
+    account(after, 1);
+  });
+  const readyNodes = new Set<string>();
+  const stopNodes = client.watch<Node>(Nodes, undefined, {}, (event: WatchEvent<Node>) => {
+    const name = event.object.metadata.name ?? "";
+    const ready = event.object.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    if (event.type !== "DELETED" && ready) readyNodes.add(name);
+    else readyNodes.delete(name);
+  });
+
+  await cluster.ready;
+  while (readyNodes.size < nodes) {
+    await sleep(100);
+    sample();
+  }
+  const nodesUpSeconds = (performance.now() - wallStart) / 1000;
+  console.log(
+    `  ${nodes} nodes Ready after ${nodesUpSeconds.toFixed(1)} s (cpu ${cpuSeconds(cpuStart).toFixed(1)} s), heap ${((process.memoryUsage().heapUsed - baseHeap) / MiB).toFixed(0)} MiB`,
+  );
+
+  const deployments = Math.ceil(podCount / PER_DEPLOYMENT);
+  for (let index = 0; index < deployments; index++) {
+    const replicas = Math.min(PER_DEPLOYMENT, podCount - index * PER_DEPLOYMENT);
+    await client.create(Deployments, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: `scale-${index}`, namespace: "default" },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: `scale-${index}` } },
+        template: {
+          metadata: { labels: { app: `scale-${index}`, "bench.kubelab.dev/scale": "true" } },
+          spec: {
+            containers: [
+              {
+                name: "c",
+                image: "registry.k8s.io/pause:3.10",
+                resources: { requests: { cpu: "1m", memory: "1Mi" } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  }
+
+  const deploymentsAvailable = async () => {
+    const list = await client.list(Deployments, "default");
+    return list.items.every((deployment) => {
+      const spec = deployment.spec as { replicas?: number };
+      const status = deployment.status as { availableReplicas?: number; observedGeneration?: number } | undefined;
+      return (
+        status?.observedGeneration === deployment.metadata.generation &&
+        (status?.availableReplicas ?? 0) === (spec.replicas ?? 1)
+      );
+    });
+  };
+  let reason = "timed out";
+  let steady = false;
+  let quietSince: { revision: number; virtual: number } | undefined;
+  let lastLog = 0;
+  for (;;) {
+    await sleep(200);
+    sample();
+    const elapsed = performance.now() - wallStart;
+    if (elapsed - lastLog > 10_000) {
+      lastLog = elapsed;
+      console.log(
+        `  ${(elapsed / 1000).toFixed(0)} s: ${podState.size} pods, ${counts.scheduled} scheduled, ${counts.running} running, ${counts.ready} ready; cpu ${cpuSeconds(cpuStart).toFixed(0)} s; heap ${(process.memoryUsage().heapUsed / MiB).toFixed(0)} MiB; ${((clock.now() - virtualStart) / 1000).toFixed(0)} s of cluster time (${clock.describe()})`,
+      );
+    }
+    // Every pod of the cluster (the workloads, kube-proxy on every node, CoreDNS, static pods).
+    const total = podState.size;
+    const allUp =
+      readyNodes.size === nodes &&
+      counts.workload === podCount &&
+      counts.scheduled === total &&
+      counts.running === total &&
+      counts.ready === total;
+    if (allUp && (await deploymentsAvailable())) {
+      const revision = cluster.store.revision;
+      if (!quietSince || quietSince.revision !== revision) quietSince = { revision, virtual: clock.now() };
+      else if (clock.pending === 0 || clock.now() - quietSince.virtual >= 60_000) {
+        steady = true;
+        reason = clock.pending === 0 ? "no timer armed" : "no write for 60 s of cluster time";
+        break;
+      }
+    } else {
+      quietSince = undefined;
+    }
+    if (elapsed > minutes * 60_000) break;
+  }
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  const cpu = cpuSeconds(cpuStart);
+  const virtualSeconds = (clock.now() - virtualStart) / 1000;
+  const writes = cluster.store.revision;
+  const watchDeliveries = cluster.store.deliveredEvents;
+  const eventObjects = cluster.store.range("/registry/events/", { prefix: true, countOnly: true }).count;
+  const totalPods = podState.size;
+  clearInterval(sampler);
+  gc?.();
+  const steadyHeap = process.memoryUsage().heapUsed - baseHeap;
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const result: Result = {
+    nodes,
+    pods: podCount,
+    steady,
+    reason,
+    nodesUpSeconds,
+    wallSeconds,
+    cpuSeconds: cpu,
+    virtualSeconds,
+    peakHeapMiB: peakHeap / MiB,
+    peakRssMiB: peakRss / MiB,
+    steadyHeapMiB: steadyHeap / MiB,
+    heapPerPodKiB: steadyHeap / Math.max(1, totalPods) / 1024,
+    totalPods,
+    writes,
+    watchDeliveries,
+    eventObjects,
+    timersFired: clock.fired,
+    timersArmed: clock.pending,
+  };
+  stopPods();
+  stopNodes();
+  cluster.stop();
+  return result;
+}
+
+function printTable(results: Result[]): void {
+  const rows = [
+    [
+      "nodes",
+      "pods",
+      "steady",
+      "wall s",
+      "cpu s",
+      "nodes up s",
+      "peak heap",
+      "peak rss",
+      "heap/pod",
+      "writes",
+      "deliveries",
+      "events",
+    ],
+    ...results.map((r) => [
+      String(r.nodes),
+      String(r.pods),
+      r.steady ? "yes" : `NO (${r.reason})`,
+      r.wallSeconds.toFixed(1),
+      r.cpuSeconds.toFixed(1),
+      r.nodesUpSeconds.toFixed(1),
+      `${r.peakHeapMiB.toFixed(0)} MiB`,
+      `${r.peakRssMiB.toFixed(0)} MiB`,
+      `${r.heapPerPodKiB.toFixed(1)} KiB`,
+      String(r.writes),
+      String(r.watchDeliveries),
+      String(r.eventObjects),
+    ]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const row of rows) console.log(`  ${row.map((cell, column) => cell.padStart(widths[column])).join("  ")}`);
+}
+
+async function main(): Promise<void> {
+  const childIndex = process.argv.indexOf("--child");
+  if (childIndex >= 0) {
+    const nodes = Number(process.argv[childIndex + 1]);
+    const pods = Number(process.argv[childIndex + 2]);
+    const result = await runSize(nodes, pods);
+    console.log(`RESULT ${JSON.stringify(result)}`);
+    process.exit(0);
+  }
+  const sizes = (process.env.SCALE_SIZES ?? "100:3000,300:9000")
+    .split(",")
+    .map((size) => size.split(":").map(Number) as [number, number]);
+  const results: Result[] = [];
+  for (const [nodes, pods] of sizes) {
+    console.log(`\n${nodes} nodes, ${pods} pods (Deployments of ${PER_DEPLOYMENT}):`);
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--expose-gc",
+        `--max-old-space-size=${HEAP_LIMIT_MB}`,
+        "--import",
+        "tsx",
+        fileURLToPath(import.meta.url),
+        "--child",
+        String(nodes),
+        String(pods),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * MiB },
+    );
+    const lines = (child.stdout ?? "").split("\n");
+    for (const line of lines) if (line && !line.startsWith("RESULT ")) console.log(line);
+    const resultLine = lines.find((line) => line.startsWith("RESULT "));
+    if (!resultLine) {
+      console.log(`  failed (exit ${child.status}${child.signal ? `, ${child.signal}` : ""}): larger sizes skipped`);
+      break;
+    }
+    const result = JSON.parse(resultLine.slice("RESULT ".length)) as Result;
+    results.push(result);
+    console.log(
+      `  ${result.steady ? `steady (${result.reason})` : "NOT steady"} after ${result.wallSeconds.toFixed(1)} s wall, ${result.cpuSeconds.toFixed(1)} s CPU, ${result.virtualSeconds.toFixed(0)} s of cluster time; ${result.totalPods} pods; ${result.timersFired} timers fired, ${result.timersArmed} armed at the end`,
+    );
+    if (!result.steady) break;
+  }
+  console.log("\nScaling curve (target: 5,000 nodes and 150,000 pods steady within 4 GB):");
+  printTable(results);
+  const full = results.find((r) => r.nodes >= 5000 && r.pods >= 150_000);
+  if (full) {
+    const within = full.steady && full.peakRssMiB * MiB <= 4 * GiB;
+    console.log(
+      `\n5,000 nodes / 150,000 pods: ${full.steady ? "steady" : "not steady"}, peak RSS ${(full.peakRssMiB / 1024).toFixed(2)} GiB (target ≤ 4 GiB): ${within ? "met" : "NOT met"}`,
+    );
+  } else if (results.length > 0) {
+    // What the largest size measured per pod says about the full size (both grow about linearly).
+    const largest = results[results.length - 1];
+    const cpuPerPod = largest.cpuSeconds / largest.totalPods;
+    const pods = 150_000 + 5000 + 6;
+    console.log(
+      `\n5,000 nodes / 150,000 pods: not run (SCALE_SIZES=5000:150000). At ${largest.nodes} nodes: ${(cpuPerPod * 1000).toFixed(1)} ms CPU and ${largest.heapPerPodKiB.toFixed(1)} KiB of heap per pod, i.e. about ${((cpuPerPod * pods) / 60).toFixed(0)} min of CPU and ${((largest.heapPerPodKiB * pods) / 2 ** 20).toFixed(1)} GiB of heap for ${pods} pods (target ≤ 4 GiB).`,
+    );
+  }
+}
+
+await main();
