@@ -162,7 +162,7 @@ export async function watchForChanges(
   };
   /** After a CRD changed: starts every watch again once one of the unknown kinds resolves. */
   const lookAgain = async (cluster: GradingCluster, unknown: WatchedKind[], mine: number) => {
-    cluster.discovery.invalidate();
+    // Discovery reloads itself on a miss (terminal/kubectl/Discovery), so an unknown kind is asked fresh.
     for (const kind of unknown) {
       if (stopped || mine !== generation) return;
       try {
