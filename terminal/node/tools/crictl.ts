@@ -96,105 +96,128 @@ export const crictl: NodeTool = async (context) => {
   }
 };
 
-async function ps(context: ToolContext, args: string[]): Promise<number> {
+/**
+ * What `crictl ps` and `crictl pods` share: their flags, name/namespace/state filters, --latest and
+ * --last, `-o json`, `-q` (ids) and the table (tabwriter minwidth 20, padding 3).
+ */
+interface Listing<T> {
+  values: string[];
+  booleans: string[];
+  items(context: ToolContext): Promise<T[]>;
+  /** The listing's own filters on top of --name, --namespace and --state. */
+  keep(item: T, flags: Map<string, string>): boolean;
+  name(item: T): string;
+  namespace(item: T): string;
+  state(item: T): string;
+  id(item: T): string;
+  json(list: T[]): unknown;
+  header: string[];
+  row(item: T, noTrunc: boolean, now: number): string[];
+}
+
+async function list<T>(context: ToolContext, args: string[], listing: Listing<T>): Promise<number> {
   const parsed = parseFlags(args, {
-    values: ["--name", "--namespace", "--pod", "-p", "--state", "-s", "--image", "--output", "-o", "--last", "-n"],
-    booleans: ["-a", "--all", "-q", "--quiet", "--no-trunc", "-l", "--latest", "-v", "--verbose"],
+    values: ["--name", "--namespace", "--state", "-s", "--output", "-o", "--last", "-n", ...listing.values],
+    booleans: ["-q", "--quiet", "--no-trunc", "-l", "--latest", "-v", "--verbose", ...listing.booleans],
   });
   if (parsed.unknown) return fatal(context, `flag provided but not defined: ${parsed.unknown}`);
   const { flags } = parsed;
-  const all = flag(flags, "-a", "--all") === "true";
   const state = flag(flags, "--state", "-s")?.toLowerCase();
-  const pod = flag(flags, "--pod", "-p");
-  const image = flag(flags, "--image");
-  let list = (await criState(context)).containers.filter(
-    (container) =>
-      (all || state || container.state === "Running") &&
-      (!state || container.state.toLowerCase() === state) &&
-      (!pod || container.podSandboxId.startsWith(pod)) &&
-      (!image || container.image === image || container.imageId.replace(/^sha256:/, "").startsWith(image)) &&
-      matches(flag(flags, "--name"), container.name) &&
-      matches(flag(flags, "--namespace"), container.pod.metadata?.namespace ?? ""),
+  let items = (await listing.items(context)).filter(
+    (item) =>
+      (!state || listing.state(item).toLowerCase() === state) &&
+      matches(flag(flags, "--name"), listing.name(item)) &&
+      matches(flag(flags, "--namespace"), listing.namespace(item)) &&
+      listing.keep(item, flags),
   );
   const last = Number(flag(flags, "--last", "-n") ?? 0);
-  if (flag(flags, "-l", "--latest") === "true") list = list.slice(0, 1);
-  else if (last > 0) list = list.slice(0, last);
-  const noTrunc = flag(flags, "--no-trunc") === "true";
-  const output = flag(flags, "--output", "-o");
-  if (output === "json") {
-    context.stdout(toGoJson({ containers: list.map(containerJson) }, { indent: "  " }));
+  if (flag(flags, "-l", "--latest") === "true") items = items.slice(0, 1);
+  else if (last > 0) items = items.slice(0, last);
+  if (flag(flags, "--output", "-o") === "json") {
+    context.stdout(toGoJson(listing.json(items), { indent: "  " }));
     return 0;
   }
   if (flag(flags, "-q", "--quiet") === "true") {
-    context.stdout(list.map((container) => `${container.id}\n`).join(""));
+    context.stdout(items.map((item) => `${listing.id(item)}\n`).join(""));
     return 0;
   }
+  const noTrunc = flag(flags, "--no-trunc") === "true";
   const now = context.now();
-  const rows = [["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE"]];
-  for (const container of list) {
-    rows.push([
-      truncated(container.id, noTrunc),
-      noTrunc ? container.imageId || container.image : truncated(container.imageId, false) || container.image,
-      `${humanDuration(now - container.createdAt)} ago`,
-      container.state,
-      container.name,
-      String(container.attempt),
-      truncated(container.podSandboxId, noTrunc),
-      container.pod.metadata?.name ?? "",
-      container.pod.metadata?.namespace ?? "",
-    ]);
-  }
-  context.stdout(tabulate(rows, 20, 3));
+  context.stdout(tabulate([listing.header, ...items.map((item) => listing.row(item, noTrunc, now))], 20, 3));
   return 0;
 }
 
-async function pods(context: ToolContext, args: string[]): Promise<number> {
-  const parsed = parseFlags(args, {
-    values: ["--name", "--namespace", "--state", "-s", "--label", "--output", "-o", "--last", "-n", "--id"],
-    booleans: ["-q", "--quiet", "--no-trunc", "-l", "--latest", "-v", "--verbose"],
-  });
-  if (parsed.unknown) return fatal(context, `flag provided but not defined: ${parsed.unknown}`);
-  const { flags } = parsed;
-  const state = flag(flags, "--state", "-s")?.toLowerCase();
-  const labels = (flags.get("--label") ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map((pair) => pair.split("="));
-  let list = (await criState(context)).sandboxes.filter(
-    (sandbox) =>
-      (!state || sandbox.state.toLowerCase() === state) &&
-      matches(flag(flags, "--name"), sandbox.pod.metadata?.name ?? "") &&
-      matches(flag(flags, "--namespace"), sandbox.pod.metadata?.namespace ?? "") &&
-      (!flags.get("--id") || sandbox.id.startsWith(flags.get("--id") as string)) &&
-      labels.every(([key, value]) => sandbox.pod.metadata?.labels?.[key as string] === value),
-  );
-  const last = Number(flag(flags, "--last", "-n") ?? 0);
-  if (flag(flags, "-l", "--latest") === "true") list = list.slice(0, 1);
-  else if (last > 0) list = list.slice(0, last);
-  if (flag(flags, "-q", "--quiet") === "true") {
-    context.stdout(list.map((sandbox) => `${sandbox.id}\n`).join(""));
-    return 0;
-  }
-  if (flag(flags, "--output", "-o") === "json") {
-    context.stdout(toGoJson({ items: list.map(sandboxJson) }, { indent: "  " }));
-    return 0;
-  }
-  const noTrunc = flag(flags, "--no-trunc") === "true";
-  const now = context.now();
-  const rows = [["POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME"]];
-  for (const sandbox of list) {
-    rows.push([
-      truncated(sandbox.id, noTrunc),
-      `${humanDuration(now - sandbox.createdAt)} ago`,
-      sandbox.state,
-      sandbox.pod.metadata?.name ?? "",
-      sandbox.pod.metadata?.namespace ?? "",
-      "0",
-      "(default)",
-    ]);
-  }
-  context.stdout(tabulate(rows, 20, 3));
-  return 0;
+const containerListing: Listing<CriContainer> = {
+  values: ["--pod", "-p", "--image"],
+  booleans: ["-a", "--all"],
+  items: async (context) => (await criState(context)).containers,
+  keep(container, flags) {
+    const all = flag(flags, "-a", "--all") === "true" || flag(flags, "--state", "-s") !== undefined;
+    const pod = flag(flags, "--pod", "-p");
+    const image = flag(flags, "--image");
+    return (
+      (all || container.state === "Running") &&
+      (!pod || container.podSandboxId.startsWith(pod)) &&
+      (!image || container.image === image || container.imageId.replace(/^sha256:/, "").startsWith(image))
+    );
+  },
+  name: (container) => container.name,
+  namespace: (container) => container.pod.metadata?.namespace ?? "",
+  state: (container) => container.state,
+  id: (container) => container.id,
+  json: (containers) => ({ containers: containers.map(containerJson) }),
+  header: ["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE"],
+  row: (container, noTrunc, now) => [
+    truncated(container.id, noTrunc),
+    noTrunc ? container.imageId || container.image : truncated(container.imageId, false) || container.image,
+    `${humanDuration(now - container.createdAt)} ago`,
+    container.state,
+    container.name,
+    String(container.attempt),
+    truncated(container.podSandboxId, noTrunc),
+    container.pod.metadata?.name ?? "",
+    container.pod.metadata?.namespace ?? "",
+  ],
+};
+
+const sandboxListing: Listing<CriSandbox> = {
+  values: ["--label", "--id"],
+  booleans: [],
+  items: async (context) => (await criState(context)).sandboxes,
+  keep(sandbox, flags) {
+    const labels = (flags.get("--label") ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((pair) => pair.split("="));
+    const id = flags.get("--id");
+    return (
+      (!id || sandbox.id.startsWith(id)) &&
+      labels.every(([key, value]) => sandbox.pod.metadata?.labels?.[key as string] === value)
+    );
+  },
+  name: (sandbox) => sandbox.pod.metadata?.name ?? "",
+  namespace: (sandbox) => sandbox.pod.metadata?.namespace ?? "",
+  state: (sandbox) => sandbox.state,
+  id: (sandbox) => sandbox.id,
+  json: (sandboxes) => ({ items: sandboxes.map(sandboxJson) }),
+  header: ["POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME"],
+  row: (sandbox, noTrunc, now) => [
+    truncated(sandbox.id, noTrunc),
+    `${humanDuration(now - sandbox.createdAt)} ago`,
+    sandbox.state,
+    sandbox.pod.metadata?.name ?? "",
+    sandbox.pod.metadata?.namespace ?? "",
+    "0",
+    "(default)",
+  ],
+};
+
+function ps(context: ToolContext, args: string[]): Promise<number> {
+  return list(context, args, containerListing);
+}
+
+function pods(context: ToolContext, args: string[]): Promise<number> {
+  return list(context, args, sandboxListing);
 }
 
 interface CriImage {
