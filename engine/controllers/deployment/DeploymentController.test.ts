@@ -135,6 +135,49 @@ describe("DeploymentController", () => {
     expect(scaling).toContain(`Scaled down replica set ${oldName} from 3 to 2`);
   });
 
+  it("never scales an old ReplicaSet back up during a rolling update (no pod of it is recreated)", async () => {
+    harness = await createHarness({ controllers: ["deployment", "replicaset"] });
+    await harness.client.create(Deployments, deployment("web", 40));
+    await converge(harness);
+    const created = new Map<string, number>();
+    const { resourceVersion } = (await harness.client.list<Pod>(Pods, "default")).metadata;
+    const stopWatch = harness.client.watch<Pod>(
+      Pods,
+      "default",
+      { resourceVersion },
+      (event) => {
+        if (event.type !== "ADDED") return;
+        const hash = event.object.metadata.labels?.["pod-template-hash"] ?? "";
+        created.set(hash, (created.get(hash) ?? 0) + 1);
+      },
+      () => {},
+    );
+    await setImage(harness, "nginx:1.27");
+    // New pods turn Ready a few at a time, so the Deployment syncs while the old ReplicaSet is
+    // still deleting the pods it was scaled down by (its status then counts more than its spec).
+    for (let round = 0; round < 60; round++) {
+      await harness.settle();
+      let budget = 3;
+      await harness.runPods({ filter: (pod) => !pod.spec?.nodeName && budget-- > 0 });
+      await harness.finishTerminating();
+      const d = await get(harness);
+      if (d.status?.updatedReplicas === 40 && d.status.availableReplicas === 40 && d.status.replicas === 40) break;
+    }
+    stopWatch();
+    const sets = await replicaSets(harness);
+    const oldHash = sets.find((rs) => rs.spec?.replicas === 0)?.metadata.labels?.["pod-template-hash"] ?? "";
+    const newHash = sets.find((rs) => rs.spec?.replicas === 40)?.metadata.labels?.["pod-template-hash"] ?? "";
+    expect(created.get(oldHash) ?? 0).toBe(0);
+    expect(created.get(newHash)).toBe(40);
+    const scaledUpOld = (await harness.list<Event>(Events, "default")).filter(
+      (e) =>
+        e.reason === "ScalingReplicaSet" &&
+        e.message?.startsWith(`Scaled up replica set web-${oldHash}`) &&
+        !e.message.includes(" from 0 to "),
+    );
+    expect(scaledUpOld).toEqual([]);
+  });
+
   it("rolls back by re-adopting the old ReplicaSet with revision max+1", async () => {
     harness = await createHarness({ controllers: ["deployment", "replicaset"] });
     await harness.client.create(Deployments, deployment("web", 2));

@@ -504,7 +504,16 @@ export class DeploymentController {
       const available = rs.status?.availableReplicas ?? 0;
       if (replicasOf(rs) === 0 || replicasOf(rs) === available) continue;
       const count = Math.min(maxCleanup - total, replicasOf(rs) - available);
-      await this.scaleAndRecord(rs, replicasOf(rs) - count, d);
+      const newCount = replicasOf(rs) - count;
+      // A ReplicaSet whose status still counts pods it is deleting reports more available than its
+      // spec: upstream refuses (the sync is retried once the status caught up) rather than scale it
+      // back up, which would make it recreate the pods it had just deleted.
+      if (newCount > replicasOf(rs)) {
+        throw new Error(
+          `when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.namespace}/${rs.metadata.name} ${replicasOf(rs)} -> ${newCount}`,
+        );
+      }
+      await this.scaleAndRecord(rs, newCount, d);
       total += count;
     }
     return total;
