@@ -83,9 +83,11 @@ export function watchResource(
       const revision = event.kv.modRevision;
       const current = event.type === "PUT" ? decode(event.kv.key, revision, event.kv.value) : undefined;
       const prevKv = event.prevKv;
-      const previous = prevKv ? decode(prevKv.key, prevKv.modRevision, prevKv.value) : undefined;
+      // Without selectors the previous object matched if it existed: no need to decode it (at
+      // scale it has long left the decoded cache, and decoding it again is a whole JSON parse).
+      const previous = prevKv && !filter.trivial ? decode(prevKv.key, prevKv.modRevision, prevKv.value) : undefined;
       const nowMatches = current ? filter.matches(current.stored) : false;
-      const before = previous ? filter.matches(previous.stored) : false;
+      const before = filter.trivial ? prevKv !== undefined : previous ? filter.matches(previous.stored) : false;
       if (event.type === "DELETE") {
         if (!before || !prevKv) continue;
         // The deleted object carries the revision of its deletion, as upstream's watch does.
@@ -203,8 +205,15 @@ function watchTrigger(
       : definition.group
         ? `${definition.group}/${definition.versions[0]}`
         : definition.versions[0];
-    index = (kv: KeyValue) =>
-      fieldValue(definition, server.decoded.decode(kv.key, kv.modRevision, kv.value, apiVersion), field);
+    // A change's previous state is the state the change before it stored (the same frozen
+    // KeyValue), so remembering each state's value spares decoding it a second time.
+    const values = new WeakMap<KeyValue, string | undefined>();
+    index = (kv: KeyValue) => {
+      if (values.has(kv)) return values.get(kv);
+      const value = fieldValue(definition, server.decoded.decode(kv.key, kv.modRevision, kv.value, apiVersion), field);
+      values.set(kv, value);
+      return value;
+    };
     byField.set(field, index);
   }
   return { index, value: requirement.value };
