@@ -3,16 +3,20 @@
 //   2. heap per running pod;
 //   3. CPU an idle cluster of 3 nodes and 20 pods uses per minute of real time, next to an empty
 //      Node process measured over the same window (IDLE_WINDOW_SECONDS, default 20; three windows);
-//   4. with KUBELAB_BENCH_LARGE=1 (several minutes): a 5,000-node, 150,000-pod cluster reaching
+//   4. restore without restarts: CPU from waking a hibernated lesson-sized hosted cluster until every
+//      component runs again with its pods taken back (target well under 100 ms), checking that no
+//      container was created again (same containerIDs, restart counts, no new events);
+//   5. with KUBELAB_BENCH_LARGE=1 (several minutes): a 5,000-node, 150,000-pod cluster reaching
 //      steady state in one process (LARGE_NODES / LARGE_PODS scale it down).
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Pod } from "../engine/api/core";
-import { Deployments, Pods } from "../engine/api/resources";
+import { ConfigMaps, Deployments, Events, Pods } from "../engine/api/resources";
 import { RealClock } from "../engine/clock/RealClock";
 import { createCluster } from "../engine/cluster/createCluster";
+import { ClusterHost } from "../engine/host/hosting/ClusterHost";
 import { runClusterUp } from "../engine/host/standalone/runClusterUp";
 import { startCluster } from "../engine/host/standalone/startCluster";
 
@@ -125,6 +129,89 @@ async function httpLatency(): Promise<void> {
     `apply→Ready over HTTPS on loopback (ms): ${results.map((n) => n.toFixed(1)).join(" ")}; median ${median(results).toFixed(1)}`,
   );
   await up.stop();
+}
+
+/**
+ * Restore without restarts: a hosted cluster as a lesson leaves it (3 nodes, a 3-replica nginx
+ * Deployment with a readiness probe, 10 ConfigMaps) is hibernated and woken again, five times.
+ * CPU (process.cpuUsage, all threads) from the wake-up until every component has started, and
+ * until one second later (the kubelets' adoptions, the controllers' first syncs, the host's save).
+ */
+async function restoreCpu(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "kubelab-bench-restore-"));
+  const host = new ClusterHost({ dataDir, speed: "fast", idleMs: 24 * 3600_000 });
+  const { id } = await host.create();
+  const live = await host.acquire(id);
+  await live.cluster.ready;
+  let client = live.cluster.client();
+  await client.create(Deployments, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "default" },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: {
+          containers: [{ name: "web", image: "nginx:1.27", readinessProbe: { httpGet: { path: "/", port: 80 } } }],
+        },
+      },
+    },
+  });
+  for (let index = 0; index < 10; index++)
+    await client.create(ConfigMaps, { metadata: { name: `config-${index}`, namespace: "default" }, data: { a: "1" } });
+  for (;;) {
+    await sleep(200);
+    const pods = (await client.list<Pod>(Pods, "default")).items;
+    if (
+      pods.length === 3 &&
+      pods.every((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+    )
+      break;
+  }
+  await sleep(3000);
+  const containers = async () =>
+    (await client.list<Pod>(Pods)).items
+      .flatMap((pod) =>
+        (pod.status?.containerStatuses ?? []).map(
+          (status) => `${pod.metadata.name} ${status.containerID} ${status.restartCount} ${status.ready}`,
+        ),
+      )
+      .sort()
+      .join("\n");
+  const toReady: number[] = [];
+  const withSecond: number[] = [];
+  let changed = 0;
+  let newEvents = 0;
+  let pods = 0;
+  for (let round = 0; round < 5; round++) {
+    const before = await containers();
+    const events = (await client.list(Events)).items.length;
+    await host.hibernate(id);
+    await sleep(500);
+    const start = process.cpuUsage();
+    const woken = await host.acquire(id);
+    await woken.cluster.ready;
+    const ready = process.cpuUsage(start);
+    await sleep(1000);
+    const second = process.cpuUsage(start);
+    toReady.push((ready.user + ready.system) / 1000);
+    withSecond.push((second.user + second.system) / 1000);
+    client = woken.cluster.client();
+    const after = await containers();
+    pods = after.split("\n").length;
+    if (after !== before) changed++;
+    newEvents += (await client.list(Events)).items.length - events;
+  }
+  console.log(
+    `restore of a hibernated lesson-sized cluster (${pods} running containers), CPU from wake-up: every component started ${toReady.map((n) => n.toFixed(0)).join(" ")} ms, median ${median(toReady).toFixed(1)} ms; one second later ${withSecond.map((n) => n.toFixed(0)).join(" ")} ms, median ${median(withSecond).toFixed(1)} ms  (target: well under 100 ms)`,
+  );
+  console.log(
+    `  containers taken back, not created again: ${changed === 0 ? "yes" : `no (${changed} of 5 restores changed containerIDs, restart counts or readiness)`}; new events over 5 restores: ${newEvents}`,
+  );
+  await host.close();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** CPU ticks (1/100 s) per thread of this process, by thread name, from /proc (Linux only). */
@@ -269,9 +356,12 @@ if (process.env.KUBELAB_BENCH_LARGE) {
   await large();
 } else if (process.env.KUBELAB_BENCH_PART === "idle") {
   await idleCpu();
+} else if (process.env.KUBELAB_BENCH_PART === "restore") {
+  await restoreCpu();
 } else {
   await latencyAndHeap();
   await httpLatency();
+  await restoreCpu();
   // The idle cluster runs in a fresh process, so the clusters above leave no heap to collect.
   const idle = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, KUBELAB_BENCH_PART: "idle" },

@@ -34,14 +34,28 @@ export type ResolveFailure =
  */
 export class ImageCatalog {
   private readonly byRepository = new Map<string, ImageDefinition>();
+  /**
+   * Resolutions by normalized reference: a ResolvedImage is immutable, so every node and container
+   * of every cluster using this catalog shares one per image (and its digests are computed once).
+   */
+  private readonly resolved = new Map<string, ResolvedImage>();
 
   constructor(definitions: ImageDefinition[] = defaultImages) {
     for (const definition of definitions) this.byRepository.set(definition.repository, definition);
   }
 
+  /** The catalog of {@link defaultImages}, shared by every kubelet that is given none. */
+  static get shared(): ImageCatalog {
+    sharedCatalog ??= new ImageCatalog();
+    return sharedCatalog;
+  }
+
   /** Adds or replaces an image (lessons may bring their own). */
   add(definition: ImageDefinition): void {
+    if (this === sharedCatalog)
+      throw new Error("the shared image catalog cannot change: give the kubelets a catalog of their own");
     this.byRepository.set(definition.repository, definition);
+    this.resolved.clear();
   }
 
   definition(repository: string): ImageDefinition | undefined {
@@ -50,6 +64,18 @@ export class ImageCatalog {
 
   /** Resolves a parsed reference as a registry would; throws nothing. */
   resolve(reference: ImageReference): ResolvedImage | ResolveFailure {
+    const cached = this.resolved.get(reference.normalized);
+    if (cached) return cached;
+    const resolved = this.resolveUncached(reference);
+    if ("digest" in resolved) {
+      // Bounded: references are the catalog's own tags (and digests), besides rare typos that fail.
+      if (this.resolved.size >= 1024) this.resolved.clear();
+      this.resolved.set(reference.normalized, Object.freeze(resolved));
+    }
+    return resolved;
+  }
+
+  private resolveUncached(reference: ImageReference): ResolvedImage | ResolveFailure {
     const definition = this.byRepository.get(reference.repository);
     const ref = reference.normalized;
     if (!definition) {
@@ -94,6 +120,8 @@ export class ImageCatalog {
     return this.resolve(parseImageReference(image));
   }
 }
+
+let sharedCatalog: ImageCatalog | undefined;
 
 /** Tags that point at the same content share a digest, as `nginx:1.27` and `nginx:latest` do. */
 function digestOf(definition: ImageDefinition, tag: string): string {

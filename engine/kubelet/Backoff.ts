@@ -47,6 +47,11 @@ export class Backoff {
     return Math.max(0, entry.lastUpdate + entry.delayMs - this.clock.now());
   }
 
+  /** Sets `key`'s delay as recorded before a restart (a container's CrashLoopBackOff message), failed at `lastUpdate`. */
+  restore(key: string, delayMs: number, lastUpdate: number): void {
+    this.entries.set(key, { delayMs: Math.min(Math.max(delayMs, this.initialMs), this.maximumMs), lastUpdate });
+  }
+
   forget(key: string): void {
     this.entries.delete(key);
   }

@@ -37,6 +37,15 @@ export interface KubeletOptions extends NodeIdentity {
 
 const mirrorAnnotation = "kubernetes.io/config.mirror";
 
+/** JSON with object keys sorted, so equal values compare equal whatever order their keys were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
 /**
  * One node's kubelet: registers the Node, renews its Lease, runs the pods bound to the node (and
  * its static pods), and serves logs, exec, attach and metrics to the API server.
@@ -57,6 +66,12 @@ export class Kubelet implements Component {
   private stopObjectWatches: Array<() => void> = [];
   /** Services by namespace and name, for service-link variables (upstream's kubelet keeps a service lister too). */
   private readonly services = new Map<string, Map<string, Service>>();
+  /**
+   * ConfigMaps and Secrets as the watches below deliver them (the API server's shared, frozen
+   * objects), by `kind/namespace/name`: volumes and environment read them here, as upstream's
+   * watch-based configMap and secret managers do, and ask the API server only on a miss.
+   */
+  private readonly watchedObjects = new Map<string, ConfigMap | Secret>();
   private cancelLease?: () => void;
   private cancelRewatch?: () => void;
   private nodeUid?: string;
@@ -72,7 +87,7 @@ export class Kubelet implements Component {
     this.runtime = new ContainerRuntime({
       clock,
       network: options.network,
-      catalog: options.catalog ?? new ImageCatalog(),
+      catalog: options.catalog ?? ImageCatalog.shared,
       speed: context.speed,
       random: options.random,
     });
@@ -114,10 +129,11 @@ export class Kubelet implements Component {
   /** Registers the node, then starts the lease, the pod watch and the static pods. */
   async start(): Promise<void> {
     await warmUpShell();
-    await this.registerNode();
-    this.renewLease();
-    this.watchPods();
+    const restarted = await this.registerNode();
+    this.renewLease(restarted);
+    // ConfigMaps, Secrets and Services first: the pods' volumes and environments read them.
     this.watchVolumeSources();
+    this.watchPods();
     await this.staticPods.start();
   }
 
@@ -138,24 +154,58 @@ export class Kubelet implements Component {
     this.workers.clear();
   }
 
-  private async registerNode(): Promise<void> {
+  /** Registers the Node, or takes it back after a restart (then resolves true). */
+  private async registerNode(): Promise<boolean> {
     const { client, clock } = this.context;
     const now = toRfc3339(clock.now());
     const desired = nodeObject(this.options, now, this.runtime.listImages());
-    let node: Node;
-    try {
-      node = await client.create<Node>(Nodes, desired);
-    } catch (error) {
-      if (!isApiError(error, "AlreadyExists")) throw error;
-      node = await client.get<Node>(Nodes, undefined, this.options.name);
+    // A restarting kubelet finds its Node (a restored cluster): read first, create only when absent.
+    let node = await client.get<Node>(Nodes, undefined, this.options.name).catch((error: unknown) => {
+      if (isApiError(error, "NotFound")) return undefined;
+      throw error;
+    });
+    const restarted = node !== undefined;
+    if (!node) {
+      try {
+        node = await client.create<Node>(Nodes, desired);
+      } catch (error) {
+        if (!isApiError(error, "AlreadyExists")) throw error;
+        node = await client.get<Node>(Nodes, undefined, this.options.name);
+      }
     }
     this.nodeUid = node.metadata.uid;
-    node.status = desired.status;
-    try {
-      await client.update(Nodes, node, { subresource: "status" });
-    } catch (error) {
-      this.context.log(`node status: ${error}`);
+    if (restarted) {
+      // The node ran before (a restored cluster): its image store is what the Node last reported,
+      // its conditions keep their transition times, and its start-up was recorded the first time.
+      for (const image of node.status?.images ?? []) {
+        const name = image.names?.find((candidate) => !candidate.includes("@"));
+        if (name && !this.runtime.presentImage(name)) this.runtime.preload(name);
+      }
+      desired.status = { ...desired.status, images: nodeImages(this.runtime.listImages()) };
+      for (const condition of desired.status.conditions ?? []) {
+        const before = node.status?.conditions?.find((candidate) => candidate.type === condition.type);
+        if (before?.status === condition.status && before.lastTransitionTime)
+          condition.lastTransitionTime = before.lastTransitionTime;
+      }
     }
+    // Heartbeat times aside, a restarted kubelet's status is usually the recorded one: no write then.
+    const withoutHeartbeats = (status: Node["status"]) => ({
+      ...status,
+      conditions: status?.conditions?.map(({ lastHeartbeatTime: _, ...condition }) => condition),
+    });
+    if (
+      !restarted ||
+      canonicalJson(withoutHeartbeats(node.status)) !== canonicalJson(withoutHeartbeats(desired.status))
+    ) {
+      node.status = desired.status;
+      try {
+        await client.update(Nodes, node, { subresource: "status" });
+      } catch (error) {
+        this.context.log(`node status: ${error}`);
+      }
+    }
+    this.publishedImages = this.runtime.listImages().length;
+    if (restarted) return true;
     const reference = {
       apiVersion: "v1",
       kind: "Node",
@@ -182,7 +232,7 @@ export class Kubelet implements Component {
       `Node ${this.options.name} status is now: NodeHasSufficientPID`,
     );
     this.recorder.record(reference, "Normal", "NodeReady", `Node ${this.options.name} status is now: NodeReady`);
-    this.publishedImages = this.runtime.listImages().length;
+    return false;
   }
 
   /**
@@ -192,11 +242,13 @@ export class Kubelet implements Component {
    * whenever the kubelet writes to the API anyway (an idle node writes nothing). Without it, the
    * kubelet renews every 10 s as upstream does.
    */
-  private renewLease(): void {
+  private renewLease(restarted = false): void {
     if (this.stopped) return;
     const { clock, heartbeats } = this.context;
     const now = clock.now();
-    this.writeLease(now);
+    // A restarted kubelet's Lease exists; with lazy heartbeats, reads show the new renewals and the
+    // stored Lease catches up at the kubelet's next write.
+    if (!(restarted && heartbeats)) this.writeLease(now);
     if (heartbeats) heartbeats.renewing(this.options.name, now, leaseRenewIntervalMs);
     else this.cancelLease = clock.setTimer(leaseRenewIntervalMs, () => this.renewLease());
   }
@@ -291,9 +343,12 @@ export class Kubelet implements Component {
         undefined,
         {},
         (event) => {
-          if (event.type !== "MODIFIED" && !(event.type === "ADDED" && !initial)) return;
           const namespace = event.object.metadata.namespace;
           const name = event.object.metadata.name ?? "";
+          const key = `${kind}/${namespace}/${name}`;
+          if (event.type === "DELETED") this.watchedObjects.delete(key);
+          else if (event.type === "ADDED" || event.type === "MODIFIED") this.watchedObjects.set(key, event.object);
+          if (event.type !== "MODIFIED" && !(event.type === "ADDED" && !initial)) return;
           for (const worker of this.workers.values()) {
             if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
               worker.volumeSourceChanged();
@@ -301,6 +356,8 @@ export class Kubelet implements Component {
         },
         () => {
           // The watch expired (410) or the server closed it: watch again shortly, as a reflector does.
+          for (const key of [...this.watchedObjects.keys()])
+            if (key.startsWith(`${kind}/`)) this.watchedObjects.delete(key);
           if (!this.stopped)
             this.stopObjectWatches.push(this.context.clock.setTimer(1_000, () => watchKind(gvr, kind)));
         },
@@ -385,6 +442,8 @@ export class Kubelet implements Component {
     const { client, clock, speed } = this.context;
     const sources: ObjectSource = {
       configMap: async (namespace, name) => {
+        const watched = this.watchedObjects.get(`configMap/${namespace}/${name}`);
+        if (watched) return watched as ConfigMap;
         try {
           return await client.get<ConfigMap>(ConfigMaps, namespace, name);
         } catch (error) {
@@ -393,6 +452,8 @@ export class Kubelet implements Component {
         }
       },
       secret: async (namespace, name) => {
+        const watched = this.watchedObjects.get(`secret/${namespace}/${name}`);
+        if (watched) return watched as Secret;
         try {
           return await client.get<Secret>(Secrets, namespace, name);
         } catch (error) {
@@ -416,6 +477,7 @@ export class Kubelet implements Component {
       crashBackoff: this.crashBackoff,
       pullBackoff: this.pullBackoff,
       allocateIp: (uid) => this.allocateIp(uid),
+      adoptIp: (uid, ip) => this.adoptIp(uid, ip),
       releaseIp: (uid) => this.releaseIp(uid),
       postStatus: (pod, status) => this.postStatus(pod, status),
       finishDeletion: (pod) => this.finishDeletion(pod),
@@ -438,6 +500,17 @@ export class Kubelet implements Component {
       return ip;
     }
     throw new Error(`no IP addresses left in 10.244.${this.options.index}.0/24`);
+  }
+
+  private adoptIp(uid: string, ip: string): string {
+    const prefix = `10.244.${this.options.index}.`;
+    const host = ip.startsWith(prefix) ? Number(ip.slice(prefix.length)) : Number.NaN;
+    const owner = [...this.ips].find(([, used]) => used === ip)?.[0];
+    if (!(host >= 2 && host < 255) || (owner !== undefined && owner !== uid)) return this.allocateIp(uid);
+    this.releaseIp(uid);
+    this.usedIps.add(host);
+    this.ips.set(uid, ip);
+    return ip;
   }
 
   private releaseIp(uid: string): void {

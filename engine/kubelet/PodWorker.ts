@@ -1,12 +1,20 @@
 import type { IFileSystem } from "just-bash";
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from "../api/core";
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus, Probe } from "../api/core";
 import { quantityToMilli, quantityToNumber } from "../api/quantity";
 import type { Clock } from "../clock/Clock";
 import { toRfc3339 } from "../clock/Clock";
 import type { Speed } from "../cluster/Component";
 import type { ResolvedImage } from "../images";
 import type { Network, NetworkSource } from "../proxy/Network";
-import { type ContainerRuntime, inventedLatency, PullError, type RuntimeContainer, SpawnError } from "../runtime";
+import {
+  type ContainerRuntime,
+  type ContainerSpec,
+  inventedLatency,
+  PullError,
+  type RuntimeContainer,
+  type SavedContainer,
+  SpawnError,
+} from "../runtime";
 import type { Backoff } from "./Backoff";
 import {
   ContainerConfigError,
@@ -39,6 +47,8 @@ export interface PodWorkerHost {
   pullBackoff: Backoff;
   /** An IP from the node's podCIDR (hostNetwork pods use the node's IP). */
   allocateIp(uid: string): string;
+  /** Keeps the IP a restored pod had (when it is free and in the node's podCIDR), else allocates one. */
+  adoptIp(uid: string, ip: string): string;
   releaseIp(uid: string): void;
   /** Writes the pod's status through the API (to the mirror pod for static pods). */
   postStatus(pod: Pod, status: PodStatus): Promise<void>;
@@ -101,6 +111,10 @@ export class PodWorker {
   private pendingStatus?: PodStatus;
   private refreshPending = false;
   private postInFlight = false;
+  /** The status a restarted kubelet finds for a pod it ran: its containers are taken back at the first sync. */
+  private adopting?: PodStatus;
+  /** That status, until the first publish compares it with what the adopted pod computes. */
+  private adoptedStatus?: PodStatus;
 
   constructor(
     private pod: Pod,
@@ -116,6 +130,20 @@ export class PodWorker {
       this.records.set(spec.name, this.newRecord(spec, spec.restartPolicy === "Always" ? "sidecar" : "init"));
     }
     for (const spec of pod.spec?.containers ?? []) this.records.set(spec.name, this.newRecord(spec, "app"));
+    const status = pod.status;
+    if (status?.podIP && status.hostIP === host.node.ip && hasContainerIds(status)) {
+      // A pod this node ran before its kubelet restarted (a restored cluster): its sandbox, IP,
+      // start time and condition times are the recorded ones; its containers are taken back at the
+      // first sync instead of being created again.
+      this.adopting = status;
+      this.sandbox = "ready";
+      this.ip = pod.spec?.hostNetwork ? host.node.ip : host.adoptIp(this.uid, status.podIP);
+      this.startTime = parseTime(status.startTime) ?? this.startTime;
+      for (const condition of status.conditions ?? []) {
+        if (condition.lastTransitionTime)
+          this.conditionTimes.set(condition.type, { status: condition.status, time: condition.lastTransitionTime });
+      }
+    }
   }
 
   private newRecord(spec: Container, kind: ContainerKind): ContainerRecord {
@@ -230,6 +258,11 @@ export class PodWorker {
       this.publish();
       return;
     }
+    if (this.adopting) {
+      const status = this.adopting;
+      this.adopting = undefined;
+      await this.adopt(status);
+    }
     if (this.sandbox !== "ready") {
       if (this.sandbox === "none") {
         this.sandbox = "creating";
@@ -279,6 +312,97 @@ export class PodWorker {
       if (phase === "Succeeded" || phase === "Failed") this.finish();
     }
     this.publish();
+  }
+
+  /**
+   * Takes back the containers a restarted kubelet finds in the runtime, as upstream's kubelet does
+   * after a restart (containerd kept them): the runtime rebuilds each from the recorded status
+   * (container id, start and finish times, exit), running ones keep running with their restart
+   * count, readiness and probes, and nothing is created, started or recorded again. A container
+   * whose image no longer matches or whose configuration cannot be rebuilt starts anew.
+   */
+  private async adopt(status: PodStatus): Promise<void> {
+    try {
+      this.volumes = await this.mountVolumes();
+    } catch (error) {
+      if (!(error instanceof VolumeMountError)) throw error;
+      return;
+    }
+    this.adoptedStatus = status;
+    const saved = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+    for (const containerStatus of saved) {
+      const record = this.records.get(containerStatus.name);
+      if (!record || record.current) continue;
+      const image = this.host.runtime.resolveImage(record.spec.image ?? "");
+      if (!image || image.repoDigest !== containerStatus.imageID) continue;
+      const { state = {}, lastState = {} } = containerStatus;
+      const ended = state.terminated ?? lastState.terminated;
+      const id = containerIdOf(
+        state.running || state.terminated ? containerStatus.containerID : lastState.terminated?.containerID,
+      );
+      if (!(state.running || ended) || !id) continue;
+      record.image = image;
+      record.restartCount = containerStatus.restartCount ?? 0;
+      let container: RuntimeContainer;
+      if (state.running) {
+        let spec: ContainerSpec;
+        try {
+          spec = await this.containerSpec(record, image);
+        } catch (error) {
+          if (!(error instanceof ContainerConfigError)) throw error;
+          continue;
+        }
+        container = this.host.runtime.restoreContainer(spec, { id, startedAt: parseTime(state.running.startedAt) });
+        record.current = container;
+        if (container.state !== "running") continue;
+        record.ready = containerStatus.ready;
+        record.started = containerStatus.started === true;
+        container.onExit(() => this.containerExited(record, container));
+        this.startProbes(record, container, { ready: containerStatus.ready, started: record.started });
+      } else if (ended) {
+        container = this.host.runtime.restoreContainer(this.exitedSpec(record, image), savedExit(id, ended));
+      } else continue;
+      record.current = container;
+      if (state.waiting) {
+        record.waiting = {
+          reason: state.waiting.reason ?? "",
+          ...(state.waiting.message ? { message: state.waiting.message } : {}),
+        };
+        const backOff = /^back-off (\d+)s /.exec(state.waiting.message ?? "");
+        if (state.waiting.reason === "CrashLoopBackOff" && backOff && container.finishedAt !== undefined) {
+          const key = `${this.uid}/${record.name}`;
+          this.host.crashBackoff.restore(key, Number(backOff[1]) * 1000, container.finishedAt);
+          const remaining = this.host.crashBackoff.remainingSince(key, container.finishedAt);
+          if (remaining > 0) this.after(remaining, () => this.requestSync());
+        }
+      }
+      const previous = state.waiting ? undefined : lastState.terminated;
+      const previousId = containerIdOf(previous?.containerID);
+      if (previous && previousId)
+        record.previous = this.host.runtime.restoreContainer(
+          this.exitedSpec(record, image),
+          savedExit(previousId, previous),
+        );
+    }
+  }
+
+  /** A container that no longer runs needs no process configuration: only its identity. */
+  private exitedSpec(record: ContainerRecord, image: ResolvedImage): ContainerSpec {
+    const ip = this.ip ?? this.host.node.ip;
+    return {
+      podUid: this.uid,
+      namespace: this.pod.metadata.namespace ?? "default",
+      podName: this.pod.metadata.name ?? "",
+      name: record.name,
+      image,
+      argv: [],
+      env: {},
+      mounts: [],
+      hostname: this.pod.spec?.hostname ?? this.pod.metadata.name ?? "",
+      ip,
+      source: { ip },
+      files: {},
+    };
   }
 
   /** Runs init containers in order; true once all are done, "failed" when one failed for good. */
@@ -374,27 +498,13 @@ export class PodWorker {
   }
 
   private async startContainer(record: ContainerRecord): Promise<void> {
-    const spec = record.spec;
-    const imageName = spec.image ?? "";
+    const imageName = record.spec.image ?? "";
     const image = await this.ensureImage(record, imageName);
     if (!image || this.terminating) return;
     record.image = image;
-    const hostname = this.pod.spec?.hostname ?? this.pod.metadata.name ?? "";
-    let env: Record<string, string>;
-    let argv: string[];
-    let mounts: Awaited<ReturnType<typeof containerMounts>>;
+    let containerSpec: ContainerSpec;
     try {
-      env = await containerEnvironment(
-        this.pod,
-        spec,
-        image.definition,
-        image.version,
-        this.host.sources,
-        this.host.node,
-        hostname,
-      );
-      argv = containerArgv(spec, image.definition, env);
-      mounts = await containerMounts(spec, this.volumes ?? new Map());
+      containerSpec = await this.containerSpec(record, image);
     } catch (error) {
       if (!(error instanceof ContainerConfigError)) throw error;
       if (record.waiting?.reason !== "CreateContainerConfigError" || record.waiting.message !== error.message) {
@@ -407,47 +517,7 @@ export class PodWorker {
     }
     await this.wait(inventedLatency(this.host.speed, "create"));
     if (this.terminating) return;
-    const limits = spec.resources?.limits ?? {};
-    const ip = this.ip ?? this.host.node.ip;
-    const namespace = this.pod.metadata.namespace ?? "default";
-    const source: NetworkSource = this.pod.spec?.hostNetwork
-      ? { ip }
-      : {
-          ip,
-          namespace,
-          resolvConf: {
-            nameservers: ["10.96.0.10"],
-            searches: [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"],
-            ndots: 5,
-          },
-        };
-    const files: Record<string, string> = {
-      "/etc/hostname": `${hostname}\n`,
-      "/etc/hosts": hostsFile(hostname, ip, this.pod),
-      "/etc/resolv.conf": source.resolvConf
-        ? `search ${source.resolvConf.searches.join(" ")}\nnameserver 10.96.0.10\noptions ndots:5\n`
-        : "nameserver 192.168.0.1\n",
-      ...mounts.files,
-    };
-    const runtimeContainer = this.host.runtime.createContainer({
-      podUid: this.uid,
-      namespace,
-      podName: this.pod.metadata.name ?? "",
-      name: record.name,
-      image,
-      argv,
-      env,
-      workingDir: spec.workingDir,
-      mounts: mounts.mounts,
-      hostname,
-      ip,
-      source,
-      files,
-      memoryLimitBytes: limits.memory !== undefined ? quantityToNumber(limits.memory) : undefined,
-      cpuLimitMillicores: limits.cpu !== undefined ? quantityToMilli(limits.cpu) : undefined,
-      stdin: spec.stdin,
-      tty: spec.tty,
-    });
+    const runtimeContainer = this.host.runtime.createContainer(containerSpec);
     this.event(record, "Normal", "Created", `Created container: ${record.name}`);
     await this.wait(inventedLatency(this.host.speed, "start"));
     if (this.terminating) {
@@ -471,8 +541,66 @@ export class PodWorker {
     }
     this.event(record, "Normal", "Started", `Started container ${record.name}`);
     runtimeContainer.onExit(() => this.containerExited(record, runtimeContainer));
-    if (spec.lifecycle?.postStart) await this.runHook(record, runtimeContainer, "PostStart");
+    if (record.spec.lifecycle?.postStart) await this.runHook(record, runtimeContainer, "PostStart");
     this.startProbes(record, runtimeContainer);
+  }
+
+  /** What the runtime needs to create the container (the CRI ContainerConfig). Throws ContainerConfigError. */
+  private async containerSpec(record: ContainerRecord, image: ResolvedImage): Promise<ContainerSpec> {
+    const spec = record.spec;
+    const hostname = this.pod.spec?.hostname ?? this.pod.metadata.name ?? "";
+    const env = await containerEnvironment(
+      this.pod,
+      spec,
+      image.definition,
+      image.version,
+      this.host.sources,
+      this.host.node,
+      hostname,
+    );
+    const argv = containerArgv(spec, image.definition, env);
+    const mounts = await containerMounts(spec, this.volumes ?? new Map());
+    const limits = spec.resources?.limits ?? {};
+    const ip = this.ip ?? this.host.node.ip;
+    const namespace = this.pod.metadata.namespace ?? "default";
+    const source: NetworkSource = this.pod.spec?.hostNetwork
+      ? { ip }
+      : {
+          ip,
+          namespace,
+          resolvConf: {
+            nameservers: ["10.96.0.10"],
+            searches: [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"],
+            ndots: 5,
+          },
+        };
+    const files: Record<string, string> = {
+      "/etc/hostname": `${hostname}\n`,
+      "/etc/hosts": hostsFile(hostname, ip, this.pod),
+      "/etc/resolv.conf": source.resolvConf
+        ? `search ${source.resolvConf.searches.join(" ")}\nnameserver 10.96.0.10\noptions ndots:5\n`
+        : "nameserver 192.168.0.1\n",
+      ...mounts.files,
+    };
+    return {
+      podUid: this.uid,
+      namespace,
+      podName: this.pod.metadata.name ?? "",
+      name: record.name,
+      image,
+      argv,
+      env,
+      workingDir: spec.workingDir,
+      mounts: mounts.mounts,
+      hostname,
+      ip,
+      source,
+      files,
+      memoryLimitBytes: limits.memory !== undefined ? quantityToNumber(limits.memory) : undefined,
+      cpuLimitMillicores: limits.cpu !== undefined ? quantityToMilli(limits.cpu) : undefined,
+      stdin: spec.stdin,
+      tty: spec.tty,
+    };
   }
 
   private async ensureImage(record: ContainerRecord, imageName: string): Promise<ResolvedImage | undefined> {
@@ -596,7 +724,16 @@ export class PodWorker {
     return (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
   }
 
-  private startProbes(record: ContainerRecord, container: RuntimeContainer): void {
+  /**
+   * Starts the container's probes. `resumed` (a container taken back after a kubelet restart)
+   * carries its recorded readiness: probes keep their results (a ready container stays ready) and
+   * their first attempt comes at the next tick of their period since the container started.
+   */
+  private startProbes(
+    record: ContainerRecord,
+    container: RuntimeContainer,
+    resumed?: { ready: boolean; started: boolean },
+  ): void {
     const spec = record.spec;
     const ip = this.ip ?? this.host.node.ip;
     const attempt = (kind: ProbeKind) => () => {
@@ -610,6 +747,10 @@ export class PodWorker {
       const probe =
         kind === "liveness" ? spec.livenessProbe : kind === "readiness" ? spec.readinessProbe : spec.startupProbe;
       if (!probe) return;
+      const resume = resumed && {
+        delayMs: resumedProbeDelay(probe, container.startedAt ?? this.host.clock.now(), this.host.clock.now()),
+        lastResult: kind === "readiness" ? resumed.ready : kind === "liveness" ? true : undefined,
+      };
       record.probes.push(
         new ProbeWorker(
           this.host.clock,
@@ -623,6 +764,7 @@ export class PodWorker {
           network.onReachabilityChanged
             ? (callback) => network.onReachabilityChanged?.(callback) ?? (() => {})
             : undefined,
+          resume,
         ),
       );
     };
@@ -643,12 +785,12 @@ export class PodWorker {
           this.requestSync();
         }
       });
-      if (!spec.readinessProbe) {
+      if (!spec.readinessProbe && !record.ready) {
         record.ready = true;
         this.requestSync();
       }
     };
-    if (spec.startupProbe) {
+    if (spec.startupProbe && !resumed?.started) {
       add("startup", (success) => {
         if (success) {
           record.started = true;
@@ -1054,6 +1196,15 @@ export class PodWorker {
   private publish(force = false): void {
     const status = this.computeStatus();
     const serialized = JSON.stringify(status);
+    const adopted = this.adoptedStatus;
+    if (adopted) {
+      // A pod taken back after a restart writes nothing while its status is the recorded one.
+      this.adoptedStatus = undefined;
+      if (sameStatus(status, adopted)) {
+        this.lastPosted = serialized;
+        return;
+      }
+    }
     if (serialized === this.lastPosted && !force) return;
     if (serialized === this.lastPosted) return;
     this.lastPosted = serialized;
@@ -1075,6 +1226,82 @@ export class PodWorker {
       }
     })();
   }
+}
+
+/**
+ * When a resumed probe first runs again: at the next tick of its period counted from the
+ * container's start plus the initial delay (at once if that tick is now).
+ */
+function resumedProbeDelay(probe: Probe, startedAt: number, now: number): number {
+  const first = startedAt + (probe.initialDelaySeconds ?? 0) * 1000;
+  if (now <= first) return first - now;
+  const period = (probe.periodSeconds ?? 10) * 1000;
+  const into = (now - first) % period;
+  return into === 0 ? 0 : period - into;
+}
+
+/** Whether the kubelet recorded a container of this status as created (a containerID). */
+function hasContainerIds(status: PodStatus): boolean {
+  return [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].some(
+    (container) => container.containerID !== undefined || container.lastState?.terminated?.containerID !== undefined,
+  );
+}
+
+function containerIdOf(containerId: string | undefined): string | undefined {
+  const id = containerId?.replace(/^[a-z]+:\/\//, "");
+  return id ? id : undefined;
+}
+
+function parseTime(time: string | null | undefined): number | undefined {
+  if (!time) return undefined;
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function savedExit(id: string, terminated: NonNullable<ContainerState["terminated"]>): SavedContainer {
+  const reason =
+    terminated.reason === "OOMKilled" || terminated.reason === "StartError" ? terminated.reason : undefined;
+  return {
+    id,
+    startedAt: parseTime(terminated.startedAt),
+    finishedAt: parseTime(terminated.finishedAt) ?? parseTime(terminated.startedAt) ?? 0,
+    exit: {
+      exitCode: terminated.exitCode ?? 0,
+      ...(reason ? { reason } : {}),
+      ...(terminated.message ? { message: terminated.message } : {}),
+    },
+  };
+}
+
+/**
+ * Whether posting `computed` would leave `recorded` as it is: every field the kubelet writes is
+ * equal, and so is each of its conditions (others' conditions and PodScheduled are kept as they are).
+ */
+function sameStatus(computed: PodStatus, recorded: PodStatus): boolean {
+  for (const [key, value] of Object.entries(computed)) {
+    if (key === "conditions") continue;
+    if (!sameValue(value, (recorded as Record<string, unknown>)[key])) return false;
+  }
+  for (const condition of computed.conditions ?? []) {
+    if (condition.type === "PodScheduled") continue;
+    const same = recorded.conditions?.find((candidate) => candidate.type === condition.type);
+    if (!sameValue(condition, same)) return false;
+  }
+  return true;
+}
+
+/** Deep equality of JSON values, a null field counting as absent (the API server drops them). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  for (const key of Object.keys(left)) if (!sameValue(left[key] ?? null, right[key] ?? null)) return false;
+  for (const key of Object.keys(right))
+    if (!(key in left) && right[key] !== null && right[key] !== undefined) return false;
+  return true;
 }
 
 async function listFiles(fs: IFileSystem, directory: string): Promise<string[]> {

@@ -171,8 +171,14 @@ export class ProbeWorker {
     private readonly onResult: (success: boolean) => void,
     /** Subscribes to changes that could alter a repeatable answer (Network.onReachabilityChanged). */
     private readonly onReachabilityChanged?: (callback: () => void) => () => void,
+    /**
+     * A probe of a container taken back after a kubelet restart: its last reported result and when
+     * its first attempt is due (instead of the initial delay).
+     */
+    resume?: { delayMs: number; lastResult?: boolean },
   ) {
-    this.schedule((probe.initialDelaySeconds ?? 0) * 1000);
+    this.lastResult = resume?.lastResult;
+    this.schedule(resume ? resume.delayMs : (probe.initialDelaySeconds ?? 0) * 1000);
   }
 
   private get periodMs(): number {

@@ -10,6 +10,23 @@ import type { NodeFileSystem } from "./NodeFileSystem";
 import type { PodWorker } from "./PodWorker";
 
 export const manifestDirectory = "/etc/kubernetes/manifests";
+
+/**
+ * Parsed manifests by content. Every kubeadm node of every cluster holds the same control-plane
+ * manifests, so each is parsed once per process; callers get a copy of their own.
+ */
+const parsedManifests = new Map<string, Pod>();
+
+function parseManifest(content: string): Pod {
+  let manifest = parsedManifests.get(content);
+  if (!manifest) {
+    manifest = parse(content) as Pod;
+    if (manifest?.kind !== "Pod" || !manifest.metadata?.name) throw new Error("not a Pod manifest");
+    if (parsedManifests.size >= 256) parsedManifests.delete(parsedManifests.keys().next().value as string);
+    parsedManifests.set(content, manifest);
+  }
+  return structuredClone(manifest);
+}
 const mirrorAnnotation = "kubernetes.io/config.mirror";
 const hashAnnotation = "kubernetes.io/config.hash";
 const sourceAnnotation = "kubernetes.io/config.source";
@@ -44,6 +61,11 @@ export class StaticPods {
   private stopWatching?: () => void;
   private stopped = false;
   private reloading = Promise.resolve();
+  /**
+   * Until the manifests have been read (upstream's "sources ready"), a mirror pod without a
+   * manifest is not yet an orphan: its last event waits here and is judged once they have.
+   */
+  private pendingMirrors?: Map<string, { type: string; mirror: Pod }> = new Map();
 
   constructor(private readonly options: StaticPodsOptions) {}
 
@@ -54,6 +76,9 @@ export class StaticPods {
         .catch((error) => this.options.log(`static pod ${name}: ${error}`));
     });
     for (const name of await this.options.fileSystem.readDir(manifestDirectory)) await this.reload(name, true);
+    const pending = this.pendingMirrors;
+    this.pendingMirrors = undefined;
+    for (const { type, mirror } of pending?.values() ?? []) this.mirrorEvent(type, mirror);
   }
 
   stop(): void {
@@ -84,8 +109,7 @@ export class StaticPods {
     if (existing && existing.hash === hash) return;
     let manifest: Pod;
     try {
-      manifest = parse(content) as Pod;
-      if (manifest?.kind !== "Pod" || !manifest.metadata?.name) throw new Error("not a Pod manifest");
+      manifest = parseManifest(content);
     } catch (error) {
       this.options.log(`could not process manifest file "${file}": ${(error as Error).message}`);
       return;
@@ -94,8 +118,21 @@ export class StaticPods {
     const pod = this.staticPod(manifest, hash, file);
     const entry: StaticPod = { file, pod, hash, stopping: false };
     this.byFile.set(file, entry);
-    this.options.startWorker(pod, atBoot);
-    await this.createMirror(entry);
+    // A kubelet that restarts finds its static pods' mirrors with the status it last posted: the
+    // worker takes the containers back from it, and the mirror stays as it is.
+    const mirror = atBoot ? await this.currentMirror(pod) : undefined;
+    const adopt = mirror?.metadata.annotations?.[mirrorAnnotation] === hash && !mirror.metadata.deletionTimestamp;
+    this.options.startWorker(adopt ? { ...pod, status: mirror.status ?? {} } : pod, atBoot);
+    if (!adopt) await this.createMirror(entry);
+  }
+
+  private async currentMirror(pod: Pod): Promise<Pod | undefined> {
+    try {
+      return await this.options.client.get<Pod>(Pods, pod.metadata.namespace, pod.metadata.name ?? "");
+    } catch (error) {
+      if (isApiError(error, "NotFound")) return undefined;
+      throw error;
+    }
   }
 
   private staticPod(manifest: Pod, hash: string, _file: string): Pod {
@@ -190,6 +227,10 @@ export class StaticPods {
         candidate.pod.metadata.name === mirror.metadata.name &&
         candidate.pod.metadata.namespace === mirror.metadata.namespace,
     );
+    if (!entry && this.pendingMirrors) {
+      this.pendingMirrors.set(`${mirror.metadata.namespace}/${mirror.metadata.name}`, { type, mirror });
+      return;
+    }
     if (!entry) {
       // A mirror whose manifest is gone: the kubelet deletes orphaned mirror pods.
       if (type !== "DELETED") {

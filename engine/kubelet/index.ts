@@ -79,8 +79,13 @@ export async function startNode(
 export async function installKubeadmAddons(context: ComponentContext): Promise<void> {
   for (const { group, resource, object } of kubeadmAddons(nodeIp(0))) {
     const version = group === "" ? "v1" : "v1";
+    const gvr = { group, version, resource };
     try {
-      await context.client.create({ group, version, resource }, object);
+      // A restored cluster has them: a read is cheaper than a refused create.
+      const found = await context.client
+        .get(gvr, object.metadata.namespace, object.metadata.name ?? "")
+        .catch((error: unknown) => (isApiError(error, "NotFound") ? undefined : Promise.reject(error)));
+      if (!found) await context.client.create(gvr, object);
     } catch (error) {
       if (!isApiError(error, "AlreadyExists")) context.log(`add-on ${resource}/${object.metadata.name}: ${error}`);
     }

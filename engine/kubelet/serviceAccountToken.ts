@@ -1,8 +1,12 @@
 import type { Pod } from "../api/core";
 import { ServiceAccounts } from "../api/resources";
 import type { KubeObject } from "../api/types";
+import { isApiError } from "../apiserver/ApiError";
 import type { Client } from "../client/Client";
 import type { Clock } from "../clock/Clock";
+
+/** Clients whose API server answered that it serves no TokenRequests. */
+const withoutTokenRequests = new WeakSet<Client>();
 
 const base64url = (text: string) => Buffer.from(text).toString("base64url");
 
@@ -20,22 +24,28 @@ export async function serviceAccountToken(
 ): Promise<string> {
   const namespace = pod.metadata.namespace ?? "default";
   const serviceAccount = pod.spec?.serviceAccountName ?? "default";
-  try {
-    const response = await client.createSubresource<KubeObject>(ServiceAccounts, namespace, serviceAccount, "token", {
-      apiVersion: "authentication.k8s.io/v1",
-      kind: "TokenRequest",
-      metadata: {},
-      spec: {
-        audiences: audience ? [audience] : ["https://kubernetes.default.svc.cluster.local"],
-        expirationSeconds,
-        boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, uid: pod.metadata.uid },
-      },
-    });
-    const token = response.status?.token;
-    if (typeof token === "string" && token) return token;
-  } catch {
-    // Fall through to a locally built token.
-  }
+  if (!withoutTokenRequests.has(client))
+    try {
+      const response = await client.createSubresource<KubeObject>(ServiceAccounts, namespace, serviceAccount, "token", {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        metadata: {},
+        spec: {
+          audiences: audience ? [audience] : ["https://kubernetes.default.svc.cluster.local"],
+          expirationSeconds,
+          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, uid: pod.metadata.uid },
+        },
+      });
+      const token = response.status?.token;
+      if (typeof token === "string" && token) return token;
+    } catch (error) {
+      // An API server that does not serve the subresource never will: build tokens locally from now on.
+      const unserved =
+        (isApiError(error, "NotFound") &&
+          (error as Error).message === "the server could not find the requested resource") ||
+        isApiError(error, "MethodNotAllowed");
+      if (unserved) withoutTokenRequests.add(client);
+    }
   const now = Math.floor(clock.now() / 1000);
   const header = base64url(JSON.stringify({ alg: "RS256", kid: "kubelab" }));
   const claims = base64url(

@@ -46,6 +46,20 @@ export interface ContainerSpec {
   tty?: boolean;
 }
 
+/**
+ * A container the runtime had before it restarted, as the kubelet recorded it in the pod status
+ * (containerd keeps running containers across a kubelet restart; a restored cluster rebuilds them
+ * from that record).
+ */
+export interface SavedContainer {
+  /** The 64-hex container id (`containerd://` stripped). */
+  id: string;
+  startedAt?: number;
+  /** Absent while it runs. */
+  finishedAt?: number;
+  exit?: ExitStatus;
+}
+
 /** Why a pull failed: the kubelet turns it into ErrImagePull / InvalidImageName. */
 export class PullError extends Error {
   constructor(
@@ -72,6 +86,11 @@ export class RuntimeContainer {
   private exitListeners: Array<(status: ExitStatus) => void> = [];
   private nextPid = 7;
   private filesystem?: IFileSystem;
+  /**
+   * While a restored container's process starts again, the time its original start happened:
+   * what the process writes then (an entrypoint's and a server's start-up lines) carries that time.
+   */
+  resumingAt?: number;
 
   constructor(
     readonly id: string,
@@ -79,7 +98,7 @@ export class RuntimeContainer {
     readonly clock: Clock,
   ) {
     this.createdAt = clock.now();
-    this.log = new LogBuffer(() => clock.now());
+    this.log = new LogBuffer(() => this.resumingAt ?? clock.now());
   }
 
   /** The container's root file system, built on first use so idle servers cost no memory for it. */
@@ -225,6 +244,19 @@ export class ContainerRuntime {
     return { image: resolved, durationMs: this.options.clock.now() - started };
   }
 
+  /**
+   * The catalog's image for `image` without pulling it (what a restored node's image store held),
+   * undefined for an unknown or invalid name.
+   */
+  resolveImage(image: string): ResolvedImage | undefined {
+    try {
+      const resolved = this.options.catalog.resolve(parseImageReference(image));
+      return "digest" in resolved ? resolved : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Puts an image in the store without a pull (control-plane images kubeadm pre-pulls). */
   preload(image: string): void {
     const reference = this.parse(image);
@@ -241,6 +273,31 @@ export class ContainerRuntime {
   createContainer(spec: ContainerSpec): RuntimeContainer {
     const container = new RuntimeContainer(this.newId(), spec, this.options.clock);
     this.containers.set(container.id, container);
+    return container;
+  }
+
+  /**
+   * Takes back a container from before a restart (its id, times and exit as saved): an exited one
+   * as it ended; a running one keeps running: its process starts again at once, without the
+   * invented create and start latencies, and what it writes while starting (start-up log lines)
+   * is dated at its original start, so its log reads as before and continues from now.
+   */
+  restoreContainer(spec: ContainerSpec, saved: SavedContainer): RuntimeContainer {
+    const container = new RuntimeContainer(saved.id, spec, this.options.clock);
+    this.containers.set(container.id, container);
+    container.createdAt = saved.startedAt ?? container.createdAt;
+    if (saved.finishedAt !== undefined || saved.exit) {
+      container.startedAt = saved.startedAt;
+      container.markExited(saved.exit ?? { exitCode: 0 }, saved.finishedAt ?? this.options.clock.now());
+      return container;
+    }
+    container.resumingAt = saved.startedAt;
+    try {
+      this.startContainer(container);
+    } finally {
+      container.resumingAt = undefined;
+    }
+    if (saved.startedAt !== undefined) container.startedAt = saved.startedAt;
     return container;
   }
 
@@ -322,8 +379,16 @@ export class ContainerRuntime {
     write: (stream: "stdout" | "stderr", text: string) => void,
   ): ProcessEnvironment {
     const spec = container.spec;
+    const clock = this.options.clock;
     return {
-      clock: this.options.clock,
+      // A restored container's process reads its original start time while it starts again.
+      clock:
+        container.resumingAt === undefined
+          ? clock
+          : {
+              now: () => container.resumingAt ?? clock.now(),
+              setTimer: (ms, callback) => clock.setTimer(ms, callback),
+            },
       network: this.options.network,
       get fs() {
         return container.fs;

@@ -8,6 +8,7 @@ export {
   PullError,
   RuntimeContainer,
   type RuntimeOptions,
+  type SavedContainer,
 } from "./ContainerRuntime";
 export { FakeNetwork } from "./FakeNetwork";
 export { LogBuffer, type LogLine } from "./LogBuffer";
