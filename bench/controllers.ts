@@ -314,6 +314,7 @@ async function scaleUp(replicas: number, seconds: number, full: boolean): Promis
       `${((typo * perPod) / 1e9).toFixed(1)} GB of heap if it could; hosted clusters stop at their pods quota ` +
       "(250 by default: 403 `exceeded quota: kubelab-cluster-quota`, FailedCreate, ReplicaFailure)",
   );
+  manager?.stop();
   cluster.stop();
 }
 
