@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReplicaSet } from "../../api/apps";
 import type { Event, Pod } from "../../api/core";
-import { Events, Pods, ReplicaSets } from "../../api/resources";
+import { Events, Pods, ReplicaSets, ResourceQuotas } from "../../api/resources";
 import { createHarness, type Harness } from "../testing/harness";
 
 function replicaSet(name: string, replicas: number, labels: Record<string, string> = { app: name }): ReplicaSet {
@@ -113,5 +113,31 @@ describe("ReplicaSetController", () => {
     const released = await harness.client.get<Pod>(Pods, "default", pod.metadata.name ?? "");
     expect(released.metadata.ownerReferences).toBeUndefined();
     expect(await harness.list<Pod>(Pods, "default", "app=web")).toHaveLength(1);
+  });
+  it("stops at a quota: FailedCreate, ReplicaFailure, and retries with back-off rather than in a loop", async () => {
+    harness = await createHarness({ controllers: ["replicaset", "resourcequota"] });
+    await harness.client.create(ResourceQuotas, {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "pods", namespace: "default" },
+      spec: { hard: { pods: "3" } },
+    });
+    await harness.settle();
+    await harness.client.create(ReplicaSets, replicaSet("big", 100_000));
+    await harness.settle(60_000);
+    expect(await harness.list<Pod>(Pods, "default", "app=big")).toHaveLength(3);
+    const failed = (await harness.list<Event>(Events, "default")).filter((e) => e.reason === "FailedCreate");
+    for (const event of failed) {
+      expect(event.message).toMatch(
+        /^Error creating: pods "big-[a-z0-9]{5}" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=3, limited: pods=3$/,
+      );
+    }
+    // The batch of 4 that hit the quota, then one create per retry, 5 ms doubling: about 14 in a minute.
+    expect(failed.length).toBeGreaterThanOrEqual(4);
+    expect(failed.length).toBeLessThan(25);
+    const rs = await harness.client.get<ReplicaSet>(ReplicaSets, "default", "big");
+    expect(rs.status?.conditions).toEqual([
+      expect.objectContaining({ type: "ReplicaFailure", reason: "FailedCreate" }),
+    ]);
   });
 });
