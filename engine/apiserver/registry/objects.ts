@@ -42,9 +42,54 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A JSON-safe deep copy. */
+/**
+ * A JSON-safe deep copy: what `JSON.parse(JSON.stringify(value))` returns (undefined, function and
+ * symbol properties dropped, and such array items turned to null; non-finite numbers to null;
+ * `toJSON` honoured), built in one walk instead of through a string, which at a few writes per pod
+ * was the largest single cost of a write.
+ */
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return value === undefined ? value : (copyJson(value) as T);
+}
+
+function copyJson(value: unknown): unknown {
+  if (value === null) return null;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      // JSON writes -0 as 0.
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case "bigint":
+      // As JSON.stringify does.
+      throw new TypeError("Do not know how to serialize a BigInt");
+    case "object":
+      break;
+    default:
+      return undefined;
+  }
+  const object = value as { toJSON?: () => unknown };
+  if (typeof object.toJSON === "function") return copyJson(object.toJSON());
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      const item = copyJson(value[index]);
+      copy[index] = item === undefined ? null : item;
+    }
+    return copy;
+  }
+  if (value instanceof Map || value instanceof Set) return {};
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value as object)) {
+    const item = copyJson((value as Record<string, unknown>)[key]);
+    if (item === undefined) continue;
+    // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy;
 }
 
 /** Reads a dotted path (`spec.replicas`, `status.selector`) from an object. */

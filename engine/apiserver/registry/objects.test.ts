@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { clone } from "./objects";
+
+describe("clone", () => {
+  const cases: Array<{ name: string; value: unknown }> = [
+    { name: "nested objects and arrays", value: { a: [1, "x", true, null, { b: [[]] }], c: {} } },
+    {
+      name: "undefined, functions and symbols",
+      value: { a: undefined, f: () => 1, s: Symbol("s"), l: [undefined, () => 1] },
+    },
+    { name: "non-finite numbers", value: { n: Number.NaN, i: Number.POSITIVE_INFINITY, z: -0, l: [Number.NaN] } },
+    { name: "dates through toJSON", value: { when: new Date(Date.UTC(2026, 0, 1)) } },
+    { name: "a __proto__ key from JSON", value: JSON.parse('{"__proto__": {"polluted": true}, "x": 1}') },
+    { name: "maps and sets", value: { m: new Map([[1, 2]]), s: new Set([1]) } },
+    { name: "a string", value: "s" },
+  ];
+  for (const { name, value } of cases) {
+    it(`copies ${name} as a JSON round trip does`, () => {
+      const copied = clone(value);
+      expect(JSON.stringify(copied)).toBe(JSON.stringify(value));
+      expect(copied).toEqual(JSON.parse(JSON.stringify(value)));
+      expect(Object.getPrototypeOf(copied)).toBe(Object.getPrototypeOf(JSON.parse(JSON.stringify(value))));
+    });
+  }
+
+  it("shares nothing with the original", () => {
+    const original = { a: { b: [{ c: 1 }] } };
+    const copied = clone(original);
+    copied.a.b[0].c = 2;
+    expect(original.a.b[0].c).toBe(1);
+  });
+});
