@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DaemonSet } from "../../api/apps";
-import type { Node, Pod } from "../../api/core";
-import { DaemonSets, Nodes, Pods } from "../../api/resources";
+import type { Event, Node, Pod } from "../../api/core";
+import { DaemonSets, Events, Nodes, Pods, ResourceQuotas } from "../../api/resources";
 import { createHarness, type Harness } from "../testing/harness";
 
 async function addNode(harness: Harness, name: string, spec: Node["spec"] = {}, labels: Record<string, string> = {}) {
@@ -109,5 +109,25 @@ describe("DaemonSetController", () => {
     expect(maxDown).toBeLessThanOrEqual(1);
     const ds = await harness.client.get<DaemonSet>(DaemonSets, "default", "agent");
     expect(ds.status).toMatchObject({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberReady: 3 });
+  });
+  it("creates in slow-start batches: a quota that refuses the second pod costs one more call, not one per node", async () => {
+    harness = await createHarness({ controllers: ["daemonset", "resourcequota"] });
+    for (let i = 1; i <= 12; i++) await addNode(harness, `node${String(i).padStart(2, "0")}`);
+    await harness.client.create(ResourceQuotas, {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "pods", namespace: "default" },
+      spec: { hard: { pods: "1" } },
+    });
+    await harness.settle();
+    await harness.client.create(DaemonSets, daemonSet());
+    await harness.settle();
+    expect(await harness.list<Pod>(Pods, "default", "app=agent")).toHaveLength(1);
+    const failed = (await harness.list<Event>(Events, "default")).filter((e) => e.reason === "FailedCreate");
+    // Batch 1 succeeded, batch 2 (two calls) was refused, the 9 nodes left were never tried; the
+    // status write that follows resyncs once more (one refused call). Without slow start: 11.
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    expect(failed.length).toBeLessThanOrEqual(3);
+    expect(failed[0].message).toContain("exceeded quota: pods");
   });
 });

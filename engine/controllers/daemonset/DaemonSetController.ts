@@ -1,9 +1,15 @@
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from "../../api/apps";
 import type { Affinity, Node, Pod, PodTemplateSpec, Toleration } from "../../api/core";
 import { ControllerRevisions, DaemonSets, Nodes, Pods } from "../../api/resources";
-import { BURST_REPLICAS, createPodFromTemplate, deletePod, errorMessage } from "../replicaset/ReplicaSetController";
+import {
+  createPodFromTemplate,
+  deletePod,
+  errorMessage,
+  SLOW_START_INITIAL_BATCH,
+} from "../replicaset/ReplicaSetController";
 import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { claimObjects, isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
+import { ControllerIndex } from "../shared/controllerIndex";
 import { revisionFor, revisionHash, revisionMatches } from "../shared/controllerRevisions";
 import { Expectations } from "../shared/expectations";
 import { scaledValue } from "../shared/intOrPercent";
@@ -11,7 +17,11 @@ import { selectorFromLabelSelector } from "../shared/labels";
 import { nodeMatchesPod } from "../shared/nodeAffinity";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodAvailable, isPodReady, keyOf, splitKey } from "../shared/pods";
+import { slowStartBatch } from "../shared/slowStart";
 import { tolerationsForTaints } from "../shared/tolerations";
+
+/** The daemon set controller's BurstReplicas: pods created or deleted per sync. */
+const DAEMONSET_BURST_REPLICAS = 250;
 
 /** util.AddOrUpdateDaemonPodTolerations: what every daemon pod tolerates. */
 export function daemonPodTolerations(spec: PodTemplateSpec["spec"]): Toleration[] {
@@ -55,6 +65,7 @@ export class DaemonSetController {
   private readonly recorder: Recorder;
   private readonly daemonSets;
   private readonly pods;
+  private readonly podIndex;
   private readonly nodes;
   private readonly revisions;
 
@@ -63,6 +74,7 @@ export class DaemonSetController {
     this.recorder = context.recorder("daemonset-controller");
     this.daemonSets = context.informer<DaemonSet>(DaemonSets);
     this.pods = context.informer<Pod>(Pods);
+    this.podIndex = ControllerIndex.of(this.pods);
     this.nodes = context.informer<Node>(Nodes);
     this.revisions = context.informer<ControllerRevision>(ControllerRevisions);
     this.queue = context.loop("daemonset", (key) => this.sync(key));
@@ -120,10 +132,10 @@ export class DaemonSetController {
     const template = ds.spec?.template ?? {};
     const { current, hash } = await this.constructHistory(ds, template);
     const selector = selectorFromLabelSelector(ds.spec?.selector);
-    const candidates = this.pods.list(namespace).filter((pod) => {
-      const reference = controllerOf(pod);
-      return reference ? reference.uid === ds.metadata.uid : selector.matches(pod.metadata.labels);
-    });
+    const candidates = [
+      ...this.podIndex.controlledBy(ds.metadata.uid),
+      ...this.podIndex.orphans(namespace).filter((pod) => selector.matches(pod.metadata.labels)),
+    ];
     const pods = await claimObjects(this.context.client, Pods, ds, selector, candidates, async () => {
       try {
         const fresh = await this.context.client.get<DaemonSet>(DaemonSets, namespace, name);
@@ -263,7 +275,13 @@ export class DaemonSetController {
         toDelete.push(...sorted.slice(1));
       }
     }
-    await this.createAndDelete(ds, toCreate.slice(0, BURST_REPLICAS), toDelete.slice(0, BURST_REPLICAS), hash, key);
+    await this.createAndDelete(
+      ds,
+      toCreate.slice(0, DAEMONSET_BURST_REPLICAS),
+      toDelete.slice(0, DAEMONSET_BURST_REPLICAS),
+      hash,
+      key,
+    );
   }
 
   private async createAndDelete(
@@ -283,16 +301,27 @@ export class DaemonSetController {
     };
     if (template.spec) template.spec.tolerations = daemonPodTolerations(template.spec);
     let firstError: unknown;
-    for (const nodeName of nodes) {
-      try {
-        await createPodFromTemplate(this.context.client, this.recorder, ds, template, newControllerRef(ds), (pod) => {
-          if (pod.spec) pod.spec.affinity = pinToNode(pod.spec.affinity, nodeName);
-        });
-      } catch (error) {
-        this.expectations.creationObserved(key);
-        if (!isNamespaceTerminating(error)) firstError ??= error;
-      }
-    }
+    // syncNodes: slow-start batches, so a failing create (a quota) costs one call, not one per node.
+    const pending = [...nodes];
+    const { successes, error } = await slowStartBatch(
+      nodes.length,
+      SLOW_START_INITIAL_BATCH,
+      async () => {
+        const nodeName = pending.shift() ?? "";
+        try {
+          await createPodFromTemplate(this.context.client, this.recorder, ds, template, newControllerRef(ds), (pod) => {
+            if (pod.spec) pod.spec.affinity = pinToNode(pod.spec.affinity, nodeName);
+          });
+        } catch (createError) {
+          if (isNamespaceTerminating(createError)) return;
+          throw createError;
+        }
+      },
+      () => this.context.yieldTurn(),
+    );
+    // Creations that failed or were never attempted will never be observed.
+    for (let skipped = nodes.length - successes; skipped > 0; skipped--) this.expectations.creationObserved(key);
+    if (error !== undefined) firstError = error;
     const deletions = victims.map(keyOf);
     if (deletions.length) this.expectations.expectDeletions(key, deletions);
     for (const pod of victims) {
