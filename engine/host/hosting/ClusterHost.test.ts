@@ -206,6 +206,7 @@ describe("ClusterHost persistence", () => {
     await first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("one") });
     await first.host.persist(id);
     await first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("two") });
+    await first.host.persist(id, { whole: true });
     await first.host.close();
     const snapshot = path.join(folder, id, "snapshot");
     truncateSync(snapshot, Math.floor(statSync(snapshot).size / 2));
@@ -213,6 +214,56 @@ describe("ClusterHost persistence", () => {
     expect((await second.call(id, token, "/api/v1/namespaces/default/configmaps/one")).status).toBe(200);
     expect(second.lines.join("\n")).toMatch(/skipped a damaged snapshot .*truncated/);
     expect(second.lines.join("\n")).toMatch(/restored the previous good snapshot/);
+  });
+
+  it("journals the changes after a snapshot and replays them on restore, with their resource versions", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder, persistDelayMs: 60_000 });
+    const { id, token } = await first.host.create();
+    const create = (name: string) =>
+      first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap(name) });
+    await create("in-snapshot");
+    await first.host.persist(id);
+    const snapshot = readFileSync(path.join(folder, id, "snapshot"));
+    const journaled = (await (await create("journaled")).json()) as { metadata: { resourceVersion: string } };
+    await first.host.persist(id);
+    expect(
+      (await first.call(id, token, "/api/v1/namespaces/default/configmaps/in-snapshot", { method: "DELETE" })).status,
+    ).toBe(200);
+    await first.host.close();
+    // Saves after the first appended to the journal; the snapshot is untouched.
+    expect(readFileSync(path.join(folder, id, "snapshot")).equals(snapshot)).toBe(true);
+    expect(readFileSync(path.join(folder, id, "journal"), "utf8").split("\n")).toHaveLength(3);
+    const second = await startHost({ dataDir: folder });
+    const again = await second.call(id, token, "/api/v1/namespaces/default/configmaps/journaled");
+    expect(((await again.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion).toBe(
+      journaled.metadata.resourceVersion,
+    );
+    expect((await second.call(id, token, "/api/v1/namespaces/default/configmaps/in-snapshot")).status).toBe(404);
+    expect(second.lines.join("\n")).toMatch(new RegExp(`${id}: restored \\(\\d+ journaled changes replayed\\)`));
+  });
+
+  it("a journal record cut short by a crash is skipped, says so, and the next save is a whole snapshot", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder, persistDelayMs: 60_000 });
+    const { id, token } = await first.host.create();
+    const create = (name: string) =>
+      first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap(name) });
+    await first.host.acquire(id);
+    await first.host.persist(id);
+    await create("whole-record");
+    await first.host.persist(id);
+    await create("cut-record");
+    await first.host.close();
+    const journal = path.join(folder, id, "journal");
+    truncateSync(journal, statSync(journal).size - 20);
+    const second = await startHost({ dataDir: folder, persistDelayMs: 20 });
+    expect((await second.call(id, token, "/api/v1/namespaces/default/configmaps/whole-record")).status).toBe(200);
+    expect((await second.call(id, token, "/api/v1/namespaces/default/configmaps/cut-record")).status).toBe(404);
+    expect(second.lines.join("\n")).toMatch(/skipped the rest of the journal \(journal record 2 is cut short\)/);
+    await second.host.persist(id);
+    expect(readFileSync(path.join(folder, id, "snapshot")).includes("whole-record")).toBe(true);
+    expect(readdirSync(path.join(folder, id))).not.toContain("journal");
   });
 
   it("starts fresh when every snapshot is damaged, and never crashes", async () => {
@@ -235,9 +286,11 @@ describe("ClusterHost persistence", () => {
     await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("saved") });
     await host.persist(id);
     const snapshot = path.join(folder, id, "snapshot");
+    const journal = path.join(folder, id, "journal");
     const good = readFileSync(snapshot);
-    // Every write to /dev/full fails with ENOSPC, as on a full disk.
-    symlinkSync("/dev/full", `${snapshot}.tmp-${process.pid}`);
+    // Every write to /dev/full fails with ENOSPC, as on a full disk: the journal's append first,
+    // then the whole snapshot that follows a failed append.
+    symlinkSync("/dev/full", journal);
     await call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap("pending") });
     await expect(host.persist(id)).rejects.toMatchObject({ code: "ENOSPC" });
     symlinkSync("/dev/full", `${snapshot}.tmp-${process.pid}`);
@@ -252,6 +305,7 @@ describe("ClusterHost persistence", () => {
     expect(readFileSync(snapshot).equals(good)).toBe(true);
     expect((await call(id, token, "/api/v1/namespaces/default/configmaps/pending-2")).status).toBe(200);
     // Space again: the next save writes everything.
+    rmSync(journal, { force: true });
     rmSync(`${snapshot}.tmp-${process.pid}`, { force: true });
     await host.persist(id);
     expect(readFileSync(snapshot).includes("pending-2")).toBe(true);

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -11,6 +12,7 @@ import type { Clock } from "../../clock/Clock";
 import { RealClock } from "../../clock/RealClock";
 import type { Speed } from "../../cluster/Component";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
+import type { StoreEvent } from "../../store/KeyValueStore";
 import { renderKubeconfig } from "../standalone/kubeconfig";
 import { ADMIN_USER, createWebSocketServer, serveRequest, serveUpgrade } from "../standalone/serveHttp";
 import { buildClusterTemplate } from "./clusterTemplate";
@@ -19,13 +21,20 @@ import { HostedNodeFileSystem } from "./HostedNodeFileSystem";
 import { homeFileWriter } from "./homeFiles";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore, RequestRateLimiter } from "./quotas";
 import {
+  appendJournal,
   type ClusterSnapshot,
   describeSaveError,
+  type JournalChange,
+  journalFile,
   loadSnapshot,
+  readJournal,
   saveSnapshot,
   writeFileAtomically,
 } from "./snapshotFile";
 import { hashToken } from "./tokens";
+
+/** A journal shorter than this (or than the snapshot) is appended to rather than folded into a new snapshot. */
+const JOURNAL_MIN_BYTES = 512 * 1024;
 
 /** A cluster id: 26 characters of lower-case base32 (128 random bits), unguessable. */
 export const CLUSTER_ID_PATTERN = /^[a-z2-7]{26}$/;
@@ -92,6 +101,14 @@ interface LiveCluster {
   holds: number;
   lastActivity: number;
   dirty: boolean;
+  /** The store's changes since the last save, in revision order: what the next journal record holds. */
+  changes: JournalChange[];
+  /** A node's files changed since the last save (they are saved only in whole snapshots). */
+  nodesChanged: boolean;
+  /** The SHA-256 of the snapshot on disk that the journal continues; undefined: the next save is whole. */
+  base?: string;
+  snapshotBytes: number;
+  journalBytes: number;
   cancelPersist?: () => void;
   cancelIdle?: () => void;
   saving?: Promise<void>;
@@ -470,9 +487,54 @@ export class ClusterHost {
     const clock = this.fairTimers?.clockFor(timersKey) ?? this.clock;
     const store = new QuotaStore(() => this.quotas, this.fairTimers ? clock : undefined);
     if (initial) store.restore(initial.store);
+    // The changes journaled since the snapshot, made again with the revisions they had.
+    let base = loaded.snapshot?.sha256;
+    let journalBytes = 0;
+    let replayed = 0;
+    if (loaded.snapshot) {
+      const journal = await readJournal(this.folder(id), base);
+      journalBytes = journal.bytes;
+      for (const change of journal.changes) {
+        const revision = store.replay({
+          compare: [],
+          success: change.ops.map(([key, value]) =>
+            value === undefined ? { type: "delete" as const, key } : { type: "put" as const, key, value },
+          ),
+        });
+        replayed++;
+        if (revision !== change.revision) {
+          this.log(`${id}: the journal's change ${change.revision} replayed as ${revision}; the next save is whole`);
+          base = undefined;
+          break;
+        }
+      }
+      if (journal.changes.length > 0) store.recount();
+      if (journal.damaged) {
+        this.log(`${id}: skipped the rest of the journal (${journal.damaged}); restored up to the last whole record`);
+        // Records appended after a damaged one would never be read: the next save is whole.
+        base = undefined;
+      }
+    }
     let live: LiveCluster | undefined;
-    const markDirty = () => {
+    // Changes made before the cluster is registered (bootstrap) go into its first save too.
+    const early: JournalChange[] = [];
+    let nodesChangedEarly = false;
+    const record = (events: StoreEvent[]) => {
+      const changes = live?.changes ?? early;
+      for (const event of events) {
+        const op: [string, string] | [string] = event.type === "PUT" ? [event.kv.key, event.kv.value] : [event.kv.key];
+        const last = changes[changes.length - 1];
+        if (last?.revision === event.kv.modRevision) last.ops.push(op);
+        else changes.push({ revision: event.kv.modRevision, ops: [op] });
+      }
       if (live) this.markDirty(id, live);
+    };
+    const stopWatchingStore = store.watchInWrite("/", { prefix: true }, record);
+    const markDirty = () => {
+      if (live) {
+        live.nodesChanged = true;
+        this.markDirty(id, live);
+      } else nodesChangedEarly = true;
     };
     const nodeFiles = new Map<string, HostedNodeFileSystem>();
     const nodeFileSystem = (nodeName: string): HostedNodeFileSystem => {
@@ -504,7 +566,6 @@ export class ClusterHost {
       pathPrefix: this.pathOf(id),
       isReady: () => ready,
     });
-    const stopWatchingStore = store.watchInWrite("/", { prefix: true }, markDirty);
     live = {
       cluster,
       clock,
@@ -517,7 +578,12 @@ export class ClusterHost {
       watches: 0,
       holds: 0,
       lastActivity: this.clock.now(),
-      dirty: !loaded.snapshot,
+      dirty: !loaded.snapshot || base === undefined || early.length > 0 || nodesChangedEarly,
+      changes: early,
+      nodesChanged: nodesChangedEarly,
+      base,
+      snapshotBytes: loaded.snapshot?.store.byteLength ?? 0,
+      journalBytes,
       stopWatchingStore,
       restoredFrom: loaded.snapshot ? (loaded as { file: string }).file : undefined,
       bootPending: initial !== undefined,
@@ -544,7 +610,11 @@ export class ClusterHost {
     );
     this.markDirty(id, live);
     this.armIdle(id, live);
-    const how = loaded.snapshot ? "restored" : template ? "created from the template" : "created";
+    const how = loaded.snapshot
+      ? `restored${replayed > 0 ? ` (${replayed} journaled changes replayed)` : ""}`
+      : template
+        ? "created from the template"
+        : "created";
     this.log(`${id}: ${how} in ${(performance.now() - began).toFixed(1)} ms`);
     return live;
   }
@@ -637,28 +707,58 @@ export class ClusterHost {
     });
   }
 
-  /** Saves a running cluster now if it changed since its last save. */
-  async persist(id: string): Promise<void> {
+  /**
+   * Saves a running cluster now if it changed since its last save: the store's changes since then
+   * are appended to the journal, or, when a node's files changed, the journal has outgrown the
+   * snapshot, there is no snapshot to continue yet or `options.whole` asks for it, the whole
+   * cluster is written as a new snapshot (and the journal starts again).
+   */
+  async persist(id: string, options: { whole?: boolean } = {}): Promise<void> {
     const live = this.live.get(id);
     if (!live) return;
     // Wait for every save in flight (another caller may start one while this one waits), so that
     // when this resolves, what was in memory when it was called is on disk.
     while (live.saving) await live.saving.catch(() => undefined);
-    if (!live.dirty) return;
+    if (!live.dirty && !(options.whole && live.journalBytes > 0)) return;
     live.dirty = false;
     live.cancelPersist?.();
     live.cancelPersist = undefined;
-    const save = (async () => {
-      const nodes: Record<string, Record<string, string>> = {};
-      for (const [name, files] of live.nodeFiles) nodes[name] = await files.allFiles();
-      await saveSnapshot(this.folder(id), { savedAt: this.clock.now(), store: live.store.snapshot(), nodes });
-    })();
+    const folder = this.folder(id);
+    const whole =
+      options.whole ||
+      live.base === undefined ||
+      live.nodesChanged ||
+      live.journalBytes > Math.max(JOURNAL_MIN_BYTES, live.snapshotBytes);
+    const save = whole
+      ? (async () => {
+          live.nodesChanged = false;
+          const nodes: Record<string, Record<string, string>> = {};
+          for (const [name, files] of live.nodeFiles) nodes[name] = await files.allFiles();
+          // The store's bytes and the end of the journaled changes are taken in the same turn.
+          const store = live.store.snapshot();
+          live.changes = [];
+          live.base = undefined;
+          const saved = await saveSnapshot(folder, { savedAt: this.clock.now(), store, nodes });
+          await rm(journalFile(folder), { force: true });
+          live.base = saved.sha256;
+          live.snapshotBytes = saved.bytes;
+          live.journalBytes = 0;
+        })()
+      : (async () => {
+          const changes = live.changes;
+          live.changes = [];
+          if (changes.length === 0 || !live.base) return;
+          live.journalBytes += await appendJournal(folder, live.base, changes);
+        })();
     live.saving = save;
     try {
       await save;
     } catch (error) {
-      // A full disk or a vanished folder: keep the cluster running and try again later.
+      // A full disk or a vanished folder: keep the cluster running and try again later, with a
+      // whole snapshot (a record cut short would hide the records appended after it).
       live.dirty = true;
+      live.base = undefined;
+      if (whole) live.nodesChanged = true;
       throw error;
     } finally {
       if (live.saving === save) live.saving = undefined;
@@ -669,7 +769,8 @@ export class ClusterHost {
   async hibernate(id: string): Promise<void> {
     const live = this.live.get(id);
     if (!live) return;
-    await this.persist(id);
+    // A whole snapshot: the restore then has no journal to replay.
+    await this.persist(id, { whole: true });
     this.stopLive(id, live);
     this.log(`${id}: hibernated`);
   }
@@ -703,7 +804,8 @@ export class ClusterHost {
       if (live.saving) await live.saving.catch(() => undefined);
       this.stopLive(id, live);
     }
-    for (const name of ["snapshot", "snapshot.previous"]) rmSync(path.join(this.folder(id), name), { force: true });
+    for (const name of ["snapshot", "snapshot.previous", "journal"])
+      rmSync(path.join(this.folder(id), name), { force: true });
     await this.acquire(id, startingState, options.home);
     await this.persist(id);
   }

@@ -145,6 +145,14 @@ export class QuotaStore extends KeyValueStore {
     this.recount();
   }
 
+  /**
+   * Applies a journaled transaction as it was made (it passed the quotas then); the caller
+   * recounts once the journal is replayed. Answers the revision it got.
+   */
+  replay(request: TxnRequest): number {
+    return super.txn(request).revision;
+  }
+
   /** Current usage, for cluster info. */
   usage(): { objects: number; pods: number; nodes: number; storeBytes: number } {
     return { objects: this.objects, pods: this.pods, nodes: this.nodes, storeBytes: this.sizeBytes };

@@ -15,6 +15,8 @@ export interface ClusterSnapshot {
   store: Uint8Array;
   /** Node name → absolute node path → file contents. */
   nodes: Record<string, Record<string, string>>;
+  /** The SHA-256 of the file's contents after its header, when read from a file: the journal's base. */
+  sha256?: string;
 }
 
 const FORMAT = "kubelab-cluster-snapshot/1";
@@ -40,6 +42,10 @@ interface Header {
 
 /** Encodes a snapshot as the bytes of one file. */
 export function encodeSnapshot(snapshot: ClusterSnapshot): Buffer {
+  return encodeSnapshotWithSum(snapshot).bytes;
+}
+
+function encodeSnapshotWithSum(snapshot: ClusterSnapshot): { bytes: Buffer; sha256: string } {
   const nodes = Buffer.from(JSON.stringify(snapshot.nodes));
   const store = Buffer.from(snapshot.store.buffer, snapshot.store.byteOffset, snapshot.store.byteLength);
   const sha256 = createHash("sha256").update(store).update(nodes).digest("hex");
@@ -50,7 +56,7 @@ export function encodeSnapshot(snapshot: ClusterSnapshot): Buffer {
     nodesBytes: nodes.byteLength,
     sha256,
   };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), store, nodes]);
+  return { bytes: Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), store, nodes]), sha256 };
 }
 
 /** Decodes a snapshot file's bytes, checking format, lengths and checksum. */
@@ -78,7 +84,7 @@ export function decodeSnapshot(file: string, bytes: Buffer): ClusterSnapshot {
   } catch {
     throw new DamagedSnapshotError(file, "unreadable node files");
   }
-  return { savedAt: header.savedAt, store: new Uint8Array(store), nodes: parsedNodes };
+  return { savedAt: header.savedAt, store: new Uint8Array(store), nodes: parsedNodes, sha256: header.sha256 };
 }
 
 /** Writes of one file in progress, chained so they land in the order they were asked for. */
@@ -154,8 +160,11 @@ export function snapshotFiles(folder: string): { current: string; previous: stri
  * Saves a snapshot: the current one becomes `snapshot.previous` (kept as the fallback), then the
  * new one is written atomically as `snapshot`.
  */
-export async function saveSnapshot(folder: string, snapshot: ClusterSnapshot): Promise<number> {
-  const bytes = encodeSnapshot(snapshot);
+export async function saveSnapshot(
+  folder: string,
+  snapshot: ClusterSnapshot,
+): Promise<{ bytes: number; sha256: string }> {
+  const { bytes, sha256 } = encodeSnapshotWithSum(snapshot);
   const { current, previous } = snapshotFiles(folder);
   // One save of a cluster at a time (the host chains them), so one temporary name is enough.
   const temporary = `${current}.tmp-${process.pid}`;
@@ -180,7 +189,82 @@ export async function saveSnapshot(folder: string, snapshot: ClusterSnapshot): P
   });
   await rename(temporary, current);
   await syncFolder(folder);
-  return bytes.byteLength;
+  return { bytes: bytes.byteLength, sha256 };
+}
+
+/**
+ * The changes of one store revision, as the journal keeps them: each operation is `[key, value]`
+ * (a put) or `[key]` (a delete), in the order the transaction made them.
+ */
+export interface JournalChange {
+  revision: number;
+  ops: Array<[string, string] | [string]>;
+}
+
+/** The journal file of a cluster folder: the changes made since its snapshot. */
+export function journalFile(folder: string): string {
+  return path.join(folder, "journal");
+}
+
+/**
+ * Appends `changes` to the journal as one record and fsyncs it: a line holding the SHA-256 of its
+ * JSON, then the JSON (`base`, the SHA-256 of the snapshot the changes follow, and the changes).
+ * A record cut short by a crash fails its checksum and ends the replay. Returns the bytes written.
+ */
+export async function appendJournal(folder: string, base: string, changes: JournalChange[]): Promise<number> {
+  const json = JSON.stringify({ base, changes });
+  const line = `${createHash("sha256").update(json).digest("hex")} ${json}\n`;
+  const handle = await open(journalFile(folder), "a", 0o600);
+  try {
+    await handle.writeFile(line);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return Buffer.byteLength(line);
+}
+
+/** What the journal holds for a snapshot: its changes in order, and why reading stopped early. */
+export interface ReadJournal {
+  changes: JournalChange[];
+  /** Bytes of the records read. */
+  bytes: number;
+  /** Why the rest was not read (a record cut short or altered), when it was not. */
+  damaged?: string;
+}
+
+/**
+ * Reads the journal's records that follow the snapshot whose SHA-256 is `base` (records of an
+ * older snapshot, left by a crash between a save and the journal's removal, are skipped), up to
+ * the first damaged record.
+ */
+export async function readJournal(folder: string, base: string | undefined): Promise<ReadJournal> {
+  const read: ReadJournal = { changes: [], bytes: 0 };
+  let text: string;
+  try {
+    text = await readFile(journalFile(folder), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return read;
+    return { ...read, damaged: `unreadable journal: ${(error as Error).message}` };
+  }
+  let offset = 0;
+  let index = 0;
+  while (offset < text.length) {
+    const newline = text.indexOf("\n", offset);
+    if (newline < 0) return { ...read, damaged: `journal record ${index + 1} is cut short` };
+    const line = text.slice(offset, newline);
+    offset = newline + 1;
+    index++;
+    const space = line.indexOf(" ");
+    const json = line.slice(space + 1);
+    if (space !== 64 || createHash("sha256").update(json).digest("hex") !== line.slice(0, 64))
+      return { ...read, damaged: `journal record ${index} fails its checksum` };
+    const record = JSON.parse(json) as { base: string; changes: JournalChange[] };
+    if (record.base !== base) continue;
+    read.changes.push(...record.changes);
+    read.bytes += Buffer.byteLength(line) + 1;
+  }
+  return read;
 }
 
 /** What loading found: the snapshot and which file it came from, with the reasons others were skipped. */
