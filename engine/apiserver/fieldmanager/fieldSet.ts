@@ -71,18 +71,19 @@ export function fieldValuesOf(object: unknown, resolve: ListTypeResolver = built
     if (key === "metadata" && isPlainObject(value)) {
       for (const [metaKey, metaValue] of Object.entries(value)) {
         if (IGNORED_METADATA.has(metaKey)) continue;
-        walk(metaValue, ["f:metadata", `f:${metaKey}`], ["metadata"], metaKey, result, resolve);
+        walk(metaValue, `f:metadata${SEPARATOR}f:${metaKey}`, ["metadata"], metaKey, result, resolve);
       }
       continue;
     }
-    walk(value, [`f:${key}`], [], key, result, resolve);
+    walk(value, `f:${key}`, [], key, result, resolve);
   }
   return result;
 }
 
+/** Walks one value; `path` is the field's path key so far (pathKey of its elements, built as it goes). */
 function walk(
   value: unknown,
-  path: FieldPath,
+  path: string,
   parents: string[],
   field: string,
   result: Map<string, unknown>,
@@ -91,34 +92,34 @@ function walk(
   if (isPlainObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0 || ((field === "labels" || field === "annotations") && parents.length === 1)) {
-      result.set(pathKey(path), value);
-      if (entries.length > 0) result.set(pathKey([...path, "."]), PRESENT);
+      result.set(path, value);
+      if (entries.length > 0) result.set(`${path}${SEPARATOR}.`, PRESENT);
     }
     const inner = entries.length > 0 ? [...parents, field] : parents;
-    for (const [key, item] of entries) walk(item, [...path, `f:${key}`], inner, key, result, resolve);
+    for (const [key, item] of entries) walk(item, `${path}${SEPARATOR}f:${key}`, inner, key, result, resolve);
     return;
   }
   if (Array.isArray(value)) {
     const listType = resolve(parents, field);
     if (listType.type === "atomic" || value.length === 0) {
-      result.set(pathKey(path), value);
+      result.set(path, value);
       return;
     }
     const inner = [...parents, field];
     for (const item of value) {
       if (listType.type === "set" || !isPlainObject(item)) {
-        result.set(pathKey([...path, `v:${JSON.stringify(item)}`]), PRESENT);
+        result.set(`${path}${SEPARATOR}v:${JSON.stringify(item)}`, PRESENT);
         continue;
       }
-      const itemPath = [...path, itemKey(item, listType.keys)];
-      result.set(pathKey([...itemPath, "."]), PRESENT);
+      const itemPath = `${path}${SEPARATOR}${itemKey(item, listType.keys)}`;
+      result.set(`${itemPath}${SEPARATOR}.`, PRESENT);
       for (const [key, innerValue] of Object.entries(item)) {
-        walk(innerValue, [...itemPath, `f:${key}`], inner, key, result, resolve);
+        walk(innerValue, `${itemPath}${SEPARATOR}f:${key}`, inner, key, result, resolve);
       }
     }
     return;
   }
-  result.set(pathKey(path), value);
+  result.set(path, value);
 }
 
 /** `k:{"containerPort":80,"protocol":"TCP"}`: keys in the order declared, absent keys left out. */
