@@ -101,4 +101,49 @@ describe("StatefulSetController", () => {
     );
     expect(images).toEqual({ "db-0": "postgres", "db-1": "postgres:17", "db-2": "postgres:17" });
   });
+  type Policy = "Retain" | "Delete";
+  const retention: Array<{ whenScaled: Policy; whenDeleted: Policy; claims: string[]; ownedBySet: boolean }> = [
+    { whenScaled: "Retain", whenDeleted: "Retain", claims: ["data-db-0", "data-db-1", "data-db-2"], ownedBySet: false },
+    { whenScaled: "Retain", whenDeleted: "Delete", claims: ["data-db-0", "data-db-1", "data-db-2"], ownedBySet: true },
+    { whenScaled: "Delete", whenDeleted: "Retain", claims: ["data-db-0"], ownedBySet: false },
+    { whenScaled: "Delete", whenDeleted: "Delete", claims: ["data-db-0"], ownedBySet: true },
+  ];
+  for (const policy of retention) {
+    it(`persistentVolumeClaimRetentionPolicy whenScaled ${policy.whenScaled}, whenDeleted ${policy.whenDeleted}: scaling 3 → 1 keeps ${policy.claims.length} claim(s)`, async () => {
+      harness = await createHarness({ controllers: ["statefulset", "garbagecollector"] });
+      const set = statefulSet(3, {
+        podManagementPolicy: "Parallel",
+        persistentVolumeClaimRetentionPolicy: { whenScaled: policy.whenScaled, whenDeleted: policy.whenDeleted },
+      });
+      const created = await harness.client.create<StatefulSet>(StatefulSets, set);
+      await harness.settle();
+      await harness.runPods();
+      await harness.settle();
+      await harness.client.patch(StatefulSets, "default", "db", "merge", { spec: { replicas: 1 } });
+      for (let round = 0; round < 5; round++) {
+        await harness.settle();
+        await harness.finishTerminating();
+      }
+      await harness.settle();
+      expect(await names(harness)).toEqual(["db-0"]);
+      const claims = await harness.list<PersistentVolumeClaim>(PersistentVolumeClaims, "default");
+      expect(claims.map((claim) => claim.metadata.name).sort()).toEqual(policy.claims);
+      for (const claim of claims) {
+        const setReference = { kind: "StatefulSet", name: "db", uid: created.metadata.uid, controller: true };
+        expect(claim.metadata.ownerReferences ?? []).toEqual(
+          policy.ownedBySet ? [expect.objectContaining(setReference)] : [],
+        );
+      }
+      // Scaled back up, a retained claim of a scaled-down ordinal is the set's again (or nobody's).
+      await harness.client.patch(StatefulSets, "default", "db", "merge", { spec: { replicas: 3 } });
+      await harness.settle();
+      await harness.runPods();
+      await harness.settle();
+      for (const claim of await harness.list<PersistentVolumeClaim>(PersistentVolumeClaims, "default")) {
+        expect((claim.metadata.ownerReferences ?? []).map((reference) => reference.kind)).toEqual(
+          policy.whenDeleted === "Delete" ? ["StatefulSet"] : [],
+        );
+      }
+    });
+  }
 });

@@ -1,6 +1,7 @@
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from "../../api/apps";
 import type { PersistentVolumeClaim, Pod } from "../../api/core";
 import { ControllerRevisions, PersistentVolumeClaims, Pods, StatefulSets } from "../../api/resources";
+import type { KubeObject, OwnerReference } from "../../api/types";
 import { errorMessage } from "../replicaset/ReplicaSetController";
 import type { ControllerContext, Recorder, WorkQueue } from "../runtime/types";
 import { isAlreadyExists, isNamespaceTerminating, isNotFound } from "../shared/claim";
@@ -77,6 +78,10 @@ export class StatefulSetController {
     const now = this.context.clock.now();
     const minReady = spec.minReadySeconds ?? 0;
 
+    // Claims follow persistentVolumeClaimRetentionPolicy (an owner reference to the set, or to a
+    // scaled-down pod so that the claim goes with it).
+    for (const pod of byOrdinal.values()) await this.updateClaimsForRetentionPolicy(set, pod);
+
     // Create or recreate missing and failed pods, in order.
     let blocked = false;
     for (let ordinal = start; ordinal < start + replicas; ordinal++) {
@@ -109,6 +114,7 @@ export class StatefulSetController {
           if (!parallel) break;
           continue;
         }
+        await this.updateClaimsForRetentionPolicy(set, pod);
         await this.deletePod(set, pod);
         if (!parallel) break;
       }
@@ -270,9 +276,9 @@ export class StatefulSetController {
       spec: structuredClone(template.spec ?? {}),
     };
     if (template.metadata.annotations) claim.metadata.annotations = { ...template.metadata.annotations };
-    const policy = set.spec?.persistentVolumeClaimRetentionPolicy;
-    if (policy?.whenDeleted === "Delete")
-      claim.metadata.ownerReferences = [{ ...newControllerRef(set), controller: true }];
+    // A new claim belongs to a pod in range: the set owns it when whenDeleted is Delete.
+    const references = retentionOwnerReferences(claim, set, undefined, false);
+    if (references.length) claim.metadata.ownerReferences = references;
     try {
       await this.context.client.create(PersistentVolumeClaims, claim);
       this.recorder.event(
@@ -290,6 +296,32 @@ export class StatefulSetController {
         `create Claim ${claimName} for Pod ${podName} in StatefulSet ${set.metadata.name} failed error: ${errorMessage(error)}`,
       );
       throw error;
+    }
+  }
+
+  /**
+   * UpdatePodClaimForRetentionPolicy: brings the owner references of `pod`'s existing claims in line
+   * with the policy. A claim another controller owns, or one still referring to an earlier set or
+   * pod of the same name, is left alone (isClaimOwnerUpToDate).
+   */
+  private async updateClaimsForRetentionPolicy(set: StatefulSet, pod: Pod): Promise<void> {
+    const ordinal = ordinalOf(set, pod);
+    if (ordinal === undefined) return;
+    const start = set.spec?.ordinals?.start ?? 0;
+    const scaledDown = ordinal < start || ordinal >= start + (set.spec?.replicas ?? 1);
+    for (const template of set.spec?.volumeClaimTemplates ?? []) {
+      const claimName = `${template.metadata.name}-${set.metadata.name}-${ordinal}`;
+      const claim = this.claims.get(set.metadata.namespace, claimName);
+      if (!claim || hasStaleReference(claim, set) || hasStaleReference(claim, pod)) continue;
+      const references = retentionOwnerReferences(claim, set, pod, scaledDown);
+      if (JSON.stringify(references) === JSON.stringify(claim.metadata.ownerReferences ?? [])) continue;
+      const updated = structuredClone(claim);
+      updated.metadata.ownerReferences = references.length ? references : undefined;
+      try {
+        await this.context.client.update(PersistentVolumeClaims, updated);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
     }
   }
 
@@ -355,4 +387,40 @@ function revisionTemplate(
   const template = { ...(data?.spec?.template ?? {}) };
   delete template.$patch;
   return template as never;
+}
+
+/** matchesRef: an owner reference naming `owner` by kind and name (whatever its uid). */
+function namesOwner(reference: OwnerReference, owner: KubeObject): boolean {
+  return reference.kind === owner.kind && reference.name === owner.metadata.name;
+}
+
+/** hasStaleOwnerRef: the claim refers to an earlier object of the same kind and name. */
+function hasStaleReference(claim: PersistentVolumeClaim, owner: KubeObject): boolean {
+  const reference = (claim.metadata.ownerReferences ?? []).find((r) => namesOwner(r, owner));
+  return reference !== undefined && reference.uid !== owner.metadata.uid;
+}
+
+/**
+ * updateClaimOwnerRefForSetAndPod: the claim's owner references for the retention policy. Ours to
+ * the set and the pod are scrubbed, then: whenScaled Delete and the pod scaled down, a controller
+ * reference to the pod (the claim is deleted with it); otherwise whenDeleted Delete, one to the set.
+ * A claim some other controller owns only loses our references.
+ */
+export function retentionOwnerReferences(
+  claim: PersistentVolumeClaim,
+  set: StatefulSet,
+  pod: Pod | undefined,
+  scaledDown: boolean,
+): OwnerReference[] {
+  const references = claim.metadata.ownerReferences ?? [];
+  const ours = (reference: OwnerReference) =>
+    namesOwner(reference, set) || (pod !== undefined && namesOwner(reference, pod));
+  const scrubbed = references.filter((reference) => !ours(reference));
+  if (scrubbed.some((reference) => reference.controller === true)) return scrubbed;
+  const policy = set.spec?.persistentVolumeClaimRetentionPolicy;
+  if (policy?.whenScaled === "Delete" && scaledDown && pod) return [...scrubbed, newControllerRef(pod)];
+  if (policy?.whenDeleted === "Delete" && !(policy?.whenScaled === "Delete" && scaledDown)) {
+    return [...scrubbed, newControllerRef(set)];
+  }
+  return scrubbed;
 }
