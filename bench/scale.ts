@@ -161,6 +161,8 @@ interface Result {
   writes: number;
   watchDeliveries: number;
   eventObjects: number;
+  /** Bytes of keys and values the store holds (current state and retained history). */
+  storeMiB: number;
   timersFired: number;
   timersArmed: number;
 }
@@ -335,6 +337,7 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
     writes,
     watchDeliveries,
     eventObjects,
+    storeMiB: cluster.store.sizeBytes / MiB,
     timersFired: clock.fired,
     timersArmed: clock.pending,
   };
@@ -359,6 +362,7 @@ function printTable(results: Result[]): void {
       "writes",
       "deliveries",
       "events",
+      "store",
     ],
     ...results.map((r) => [
       String(r.nodes),
@@ -373,6 +377,7 @@ function printTable(results: Result[]): void {
       String(r.writes),
       String(r.watchDeliveries),
       String(r.eventObjects),
+      `${r.storeMiB.toFixed(0)} MiB`,
     ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
