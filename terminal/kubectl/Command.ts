@@ -144,7 +144,7 @@ export class CommandContext {
     } else {
       this.restClient = new RestClient(kubeConfig.connection);
       this.restClient.onWarning = (text) => this.io.stderr(`Warning: ${text}\n`);
-      this.discoveryCache = new Discovery(this.restClient);
+      this.discoveryCache = new Discovery(this.restClient, this.shared.discoveryMaxAgeMs);
       this.shared.key = key;
       this.shared.client = this.restClient;
       this.shared.discovery = this.discoveryCache;
@@ -180,4 +180,9 @@ export interface SharedClients {
   key?: string;
   client?: RestClient;
   discovery?: Discovery;
+  /**
+   * How long discovery is kept (default: Discovery's). A long-lived shell keeps it as kubectl keeps
+   * its disk cache (6 hours), refreshed on a miss and by api-resources/api-versions.
+   */
+  discoveryMaxAgeMs?: number;
 }

@@ -67,7 +67,8 @@ export class Shell {
   private readonly editor: LineEditor;
   private readonly history: string[] = [];
   private readonly aliases = new Map<string, string>([["k", "kubectl"]]);
-  private readonly shared: SharedClients = {};
+  /** kubectl's clients for the shell's life; discovery is kept as kubectl's disk cache keeps it (6 hours). */
+  private readonly shared: SharedClients = { discoveryMaxAgeMs: 6 * 60 * 60_000 };
   private readonly completer: Completer;
   private env: Record<string, string>;
   private cwd = "/root";
@@ -202,7 +203,7 @@ export class Shell {
     if (!this.shared.discovery) {
       const { connection } = await loadKubeconfig(this.kubectlIO({ live: false }), {});
       this.shared.client = new RestClient(connection);
-      this.shared.discovery = new Discovery(this.shared.client);
+      this.shared.discovery = new Discovery(this.shared.client, this.shared.discoveryMaxAgeMs);
       this.shared.key = connection.key;
     }
     return this.shared.discovery;

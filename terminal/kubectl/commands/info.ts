@@ -90,6 +90,8 @@ export const apiResourcesCommand: Command = {
       throw new KubectlError(`error: --output ${output} is not available`);
     }
     const discovery = await context.discovery();
+    // Always fresh from the server unless --cached, as kubectl invalidates its discovery cache.
+    if (!flags.bool("cached")) discovery.invalidate();
     let resources = [...(await discovery.all())];
     if (flags.changed("namespaced"))
       resources = resources.filter((info) => info.namespaced === flags.bool("namespaced"));
@@ -134,6 +136,8 @@ export const apiVersionsCommand: Command = {
   use: "api-versions",
   async run(context) {
     const discovery = await context.discovery();
+    // kubectl's api-versions always asks the server (it invalidates its discovery cache).
+    discovery.invalidate();
     const versions = (await discovery.apiGroups()).flatMap((group) =>
       group.versions.map((version) => version.groupVersion),
     );
