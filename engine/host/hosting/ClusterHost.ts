@@ -832,6 +832,11 @@ export class ClusterHost {
     };
   }
 
+  /** Callbacks of the clusters' timers waiting for their turn (0 once every cluster is idle; the bench). */
+  get waitingTurns(): number {
+    return this.fairTimers?.waiting ?? 0;
+  }
+
   /** Ids of the clusters in memory now. */
   running(): string[] {
     return [...this.live.keys()];
