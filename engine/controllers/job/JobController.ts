@@ -12,7 +12,7 @@ import { canonicalJson } from "../shared/hash";
 import { selectorFromLabelSelector } from "../shared/labels";
 import { controllerOf, newControllerRef } from "../shared/ownerReferences";
 import { isPodActive, isPodReady, keyOf, splitKey } from "../shared/pods";
-import { slowStartBatch } from "../shared/slowStart";
+import { SLOW_START_CHUNK, slowStartBatch } from "../shared/slowStart";
 import { matchPodFailurePolicy } from "./podFailurePolicy";
 import { matchSuccessPolicy } from "./successPolicy";
 import {
@@ -173,8 +173,10 @@ export class JobController {
     });
 
     if (isJobFinished(job)) {
-      for (const pod of pods)
-        if (hasTrackingFinalizer(pod) && !isPodActive(pod)) await this.removeTrackingFinalizer(pod);
+      await this.inTurns(
+        pods.filter((pod) => hasTrackingFinalizer(pod) && !isPodActive(pod)),
+        (pod) => this.removeTrackingFinalizer(pod),
+      );
       return;
     }
 
@@ -341,13 +343,13 @@ export class JobController {
     let manageError: unknown;
     if (failureTarget || successMet) {
       // Finishing: no pod may keep running.
-      for (const pod of active) {
+      await this.inTurns(active, async (pod) => {
         try {
           await deletePod(this.context.client, this.recorder, job, pod);
         } catch (error) {
           if (!isNotFound(error)) manageError ??= error;
         }
-      }
+      });
       activeCount = 0;
     } else if (this.expectations.satisfied(key)) {
       try {
@@ -367,9 +369,9 @@ export class JobController {
     if (newlyFinished.length > 0) {
       const written = await this.writeStatus(job, status);
       job.metadata.resourceVersion = written.metadata.resourceVersion;
-      for (const entry of newlyFinished) await this.removeTrackingFinalizer(entry.pod);
+      await this.inTurns(newlyFinished, (entry) => this.removeTrackingFinalizer(entry.pod));
     }
-    for (const pod of released) await this.removeTrackingFinalizer(pod);
+    await this.inTurns(released, (pod) => this.removeTrackingFinalizer(pod));
 
     // 4. Fold the uncounted pods into the counts, and finish the job when nothing runs any more.
     status.succeeded = succeeded;
@@ -618,13 +620,25 @@ export class JobController {
     if (count <= 0) return;
     const victims = podsToDelete(active, active, Math.min(count, BURST_REPLICAS), this.now());
     this.expectations.expectDeletions(key, victims.map(keyOf));
-    for (const pod of victims) {
+    await this.inTurns(victims, async (pod) => {
       try {
         await deletePod(this.context.client, this.recorder, job, pod);
       } catch (error) {
         this.expectations.deletionObserved(key, keyOf(pod));
         if (!isNotFound(error)) throw error;
       }
+    });
+  }
+
+  /**
+   * Runs `write` for each item in order, giving the rest of the process a turn every
+   * {@link SLOW_START_CHUNK} writes: in-process API calls never yield on their own, and a job
+   * finishing with 500 pods would otherwise hold the event loop for all of their deletions.
+   */
+  private async inTurns<T>(items: readonly T[], write: (item: T) => Promise<void>): Promise<void> {
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && i % SLOW_START_CHUNK === 0) await this.context.yieldTurn();
+      await write(items[i]);
     }
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Job } from "../../api/batch";
+import type { Job, JobCondition } from "../../api/batch";
 import { Jobs } from "../../api/resources";
 import { toRfc3339 } from "../../clock/Clock";
 import { createHarness, type Harness } from "../testing/harness";
@@ -24,7 +24,12 @@ async function finish(harness: Harness, type: "Complete" | "Failed"): Promise<vo
   const current = await harness.client.get<Job>(Jobs, "default", "done");
   const now = toRfc3339(harness.clock.now());
   const interim = type === "Complete" ? "SuccessCriteriaMet" : "FailureTarget";
-  const condition = (kind: string) => ({ type: kind, status: "True", lastProbeTime: now, lastTransitionTime: now });
+  const condition = (kind: string): JobCondition => ({
+    type: kind,
+    status: "True",
+    lastProbeTime: now,
+    lastTransitionTime: now,
+  });
   current.status = {
     startTime: now,
     ...(type === "Complete" ? { completionTime: now, succeeded: 1 } : { failed: 1 }),
