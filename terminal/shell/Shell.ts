@@ -4,6 +4,7 @@ import {
   decodeBytesToUtf8,
   defineCommand,
   getCommandNames,
+  InMemoryFs,
   latin1FromBytes,
   parse,
 } from "just-bash";
@@ -1269,6 +1270,52 @@ export function isIncomplete(text: string): boolean {
       !/unexpected token `[^']+'/.test(message)
     );
   }
+}
+
+/**
+ * Runs what a learner's first command runs — bash parsing and interpretation, the line's checks,
+ * kubeconfig YAML — once on sample input, so V8 has compiled it before anyone types. A pre-started
+ * shell does this while it waits for its learner (terminal/shell/main.ts); the first command then
+ * no longer pays for it.
+ */
+export async function warmUp(): Promise<void> {
+  const line = 'k get pods -o wide -l app=web --no-headers | grep -v "$HOME" > /tmp/out && echo "done $?"';
+  isIncomplete(line);
+  simpleCommand(withoutSudo(line));
+  plainWords.test(line);
+  planStreamingPipeline(expandAliases(line, new Map([["k", "kubectl"]])), () => false);
+  decodeKeys("kubectl get pods\x1b[D\t\r", true);
+  const kubeconfig = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: c",
+    "  cluster: {server: 'http://127.0.0.1:1'}",
+    "contexts:",
+    "- name: c",
+    "  context:",
+    "    cluster: c",
+    "    user: u",
+    "current-context: c",
+    "users:",
+    "- name: u",
+    "  user: {token: t}",
+    "",
+  ].join("\n");
+  await loadKubeconfig({
+    stdout: () => undefined,
+    stderr: () => undefined,
+    readStdin: async () => "",
+    readFile: async () => kubeconfig,
+    writeFile: async () => undefined,
+    readDirectory: async () => undefined,
+    env: { KUBECONFIG: "/warm" },
+  });
+  const bash = new Bash({ fs: new InMemoryFs(), cwd: "/" });
+  await bash.exec(
+    'X=$(echo warm | grep -c warm); for i in 1 2; do [ "$X" = 1 ] && printf "%s\\n" ok; done | wc -l',
+    {},
+  );
 }
 
 /** A line of words bash leaves as they are: characters without a meaning to the shell, blanks between. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { nodeAccessFromKubeconfig } from "../node/nodeAccessKubeconfig";
 import { RemoteNodeBackend } from "../node/RemoteNodeBackend";
-import { Shell } from "./Shell";
+import { Shell, warmUp } from "./Shell";
 
 /**
  * The learner shell process, spawned by node-pty per terminal session:
@@ -43,7 +43,10 @@ async function readConfigLine(): Promise<{
 if (process.env.KUBELAB_WARM === "1") {
   // Quiet until configured: no echo of the configuration line.
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  // While waiting, run the code a first command runs, so the learner's first command is quick.
+  const warmed = warmUp().catch(() => undefined);
   const config = await readConfigLine();
+  await warmed;
   if (config.home) process.env.KUBELAB_HOME = config.home;
   if (config.kubeconfig) process.env.KUBECONFIG = config.kubeconfig;
   if (config.hostname) process.env.KUBELAB_HOSTNAME = config.hostname;
