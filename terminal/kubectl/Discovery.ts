@@ -163,14 +163,35 @@ export class Discovery {
       const matches = (info: ResourceInfo) =>
         (candidate.group === undefined || info.group === candidate.group) &&
         (candidate.version === undefined || info.version === candidate.version);
-      const found =
+      const exact =
         infos.find((info) => matches(info) && info.resource === candidate.name) ??
-        infos.find((info) => matches(info) && info.singular === candidate.name) ??
-        infos.find((info) => matches(info) && info.shortNames.includes(candidate.name)) ??
-        infos.find((info) => matches(info) && info.kind.toLowerCase() === candidate.name);
+        infos.find((info) => matches(info) && info.singular === candidate.name);
+      if (exact) return exact;
+      const short = infos.filter((info) => matches(info) && info.shortNames.includes(candidate.name));
+      if (short[0]) {
+        this.warnAmbiguousShortName(candidate.name, short);
+        return short[0];
+      }
+      const found = infos.find((info) => matches(info) && info.kind.toLowerCase() === candidate.name);
       if (found) return found;
     }
     return undefined;
+  }
+
+  /**
+   * client-go's shortcut expander: a short name that more than one resource declares goes to the
+   * first in discovery order, with a warning naming each other one (`ev`: events and
+   * events.events.k8s.io).
+   */
+  private warnAmbiguousShortName(name: string, matches: ResourceInfo[]): void {
+    const [chosen, ...others] = matches;
+    const warned = new Set<string>();
+    for (const other of others) {
+      const groupResource = other.group ? `${other.resource}.${other.group}` : other.resource;
+      if ((other.group === chosen?.group && other.resource === chosen.resource) || warned.has(groupResource)) continue;
+      warned.add(groupResource);
+      this.client.onWarning?.(`short name "${name}" could also match lower priority resource ${groupResource}`);
+    }
   }
 
   /** Resources in a category such as `all`. */

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../commands/common";
-import { type ResourceInfo, resourcePath } from "../Discovery";
-import type { RestClient } from "../RestClient";
+import { resourcePath } from "../Discovery";
+import { type Any, type DescribeContext, describeEvents, searchEvents } from "./context";
 import {
   DescribeWriter,
   formatLabelMap,
@@ -10,73 +10,12 @@ import {
   rfc1123z,
   since,
 } from "./format";
+import { describeGeneric } from "./generic";
+import { describeEndpointSlice, describeIngressClass, describeNetworkPolicy } from "./networking";
 import { addQuantities, formatQuantity, parseQuantity } from "./quantity";
-
-/** What a describer may use. */
-export interface DescribeContext {
-  client: RestClient;
-  now: Date;
-  showEvents: boolean;
-  /** Max events (--chunk-size is kubectl's page size; events are listed whole here). */
-  info: ResourceInfo;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
-type Any = any;
-
-interface EventList {
-  items: Any[];
-}
-
-async function searchEvents(
-  context: DescribeContext,
-  object: KubeObject,
-  kindOverride?: string,
-): Promise<EventList | undefined> {
-  if (!context.showEvents) return undefined;
-  const metadata = object.metadata ?? {};
-  const selector = [
-    `involvedObject.name=${metadata.name}`,
-    `involvedObject.namespace=${metadata.namespace ?? ""}`,
-    `involvedObject.kind=${kindOverride ?? object.kind}`,
-    `involvedObject.uid=${kindOverride === "Node" ? metadata.name : metadata.uid}`,
-  ]
-    .filter(Boolean)
-    .join(",");
-  const path = metadata.namespace ? `/api/v1/namespaces/${metadata.namespace}/events` : "/api/v1/events";
-  try {
-    return await context.client.get<EventList>(path, { query: { fieldSelector: selector } });
-  } catch {
-    return { items: [] };
-  }
-}
-
-function describeEvents(w: DescribeWriter, events: EventList | undefined, now: Date): void {
-  if (!events) return;
-  if (events.items.length === 0) {
-    w.write(0, "Events:\t<none>\n");
-    return;
-  }
-  w.flush();
-  const items = [...events.items].sort(
-    (a, b) =>
-      new Date(a.lastTimestamp ?? a.eventTime ?? 0).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? 0).getTime(),
-  );
-  w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
-  w.write(1, "----\t------\t----\t----\t-------\n");
-  for (const event of items) {
-    const first = event.eventTime ? since(event.eventTime, now) : since(event.firstTimestamp, now);
-    let interval: string;
-    if (event.series) interval = `${since(event.series.lastObservedTime, now)} (x${event.series.count} over ${first})`;
-    else if ((event.count ?? 0) > 1) interval = `${since(event.lastTimestamp, now)} (x${event.count} over ${first})`;
-    else interval = first;
-    const source = event.source?.component || event.reportingComponent || "";
-    w.write(
-      1,
-      `${event.type ?? ""}\t${event.reason ?? ""}\t${interval}\t${source}\t${String(event.message ?? "").trim()}\n`,
-    );
-  }
-}
+import { describeLimitRange, describeLimitRanges, describeResourceQuota, describeResourceQuotas } from "./quotas";
+import { describePodDisruptionBudget, describePriorityClass } from "./scheduling";
+import { describeStorageClass } from "./storage";
 
 function controllerOf(object: KubeObject): string {
   const owner = object.metadata?.ownerReferences?.find((reference) => reference.controller);
@@ -1029,49 +968,31 @@ async function describeNamespace(context: DescribeContext, namespace: KubeObject
   printLabels(w, "Labels", namespace.metadata?.labels);
   printAnnotations(w, "Annotations", namespace.metadata?.annotations);
   w.write(0, `Status:\t${namespace.status?.phase ?? ""}\n`);
+  const conditions: Any[] = (namespace as Any).status?.conditions ?? [];
+  if (conditions.length > 0) {
+    w.write(0, "Conditions:\n");
+    w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
+    w.write(1, "----\t------\t------------------\t------\t-------\n");
+    for (const c of conditions)
+      w.write(
+        1,
+        `${c.type ?? ""}\t${c.status ?? ""}\t${rfc1123z(c.lastTransitionTime)}\t${c.reason ?? ""}\t${c.message ?? ""}\n`,
+      );
+  }
+  // A server without quotas or limit ranges (NotFound) leaves the section out.
   const quotas = await context.client
     .get<{ items: Any[] }>(`/api/v1/namespaces/${name}/resourcequotas`)
-    .catch(() => ({ items: [] }));
+    .catch(() => undefined);
   const limits = await context.client
     .get<{ items: Any[] }>(`/api/v1/namespaces/${name}/limitranges`)
-    .catch(() => ({ items: [] }));
-  if (quotas.items.length === 0) w.write(0, "\nNo resource quota.\n");
-  else {
-    w.write(0, "\nResource Quotas\n");
-    for (const quota of quotas.items) {
-      w.write(1, `Name:\t${quota.metadata.name}\n`);
-      w.write(1, "Resource\tUsed\tHard\n");
-      w.write(1, "--------\t---\t---\n");
-      for (const resource of Object.keys(quota.status?.hard ?? quota.spec?.hard ?? {}).sort()) {
-        w.write(
-          1,
-          `${resource}\t${quota.status?.used?.[resource] ?? "0"}\t${(quota.status?.hard ?? quota.spec?.hard)?.[resource]}\n`,
-        );
-      }
-    }
+    .catch(() => undefined);
+  if (quotas) {
+    w.write(0, "\n");
+    describeResourceQuotas(w, quotas.items ?? []);
   }
-  if (limits.items.length === 0) w.write(0, "\nNo LimitRange resource.\n");
-  else {
-    w.write(0, "\nResource Limits\n");
-    for (const range of limits.items) {
-      w.write(1, "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n");
-      w.write(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
-      for (const item of range.spec?.limits ?? []) {
-        const resources = new Set([
-          ...Object.keys(item.min ?? {}),
-          ...Object.keys(item.max ?? {}),
-          ...Object.keys(item.defaultRequest ?? {}),
-          ...Object.keys(item.default ?? {}),
-          ...Object.keys(item.maxLimitRequestRatio ?? {}),
-        ]);
-        for (const resource of [...resources].sort()) {
-          w.write(
-            1,
-            `${item.type}\t${resource}\t${item.min?.[resource] ?? "-"}\t${item.max?.[resource] ?? "-"}\t${item.defaultRequest?.[resource] ?? "-"}\t${item.default?.[resource] ?? "-"}\t${item.maxLimitRequestRatio?.[resource] ?? "-"}\n`,
-          );
-        }
-      }
-    }
+  if (limits) {
+    w.write(0, "\n");
+    describeLimitRanges(w, limits.items ?? []);
   }
   return w.toString();
 }
@@ -1324,35 +1245,6 @@ async function describeEvent(_context: DescribeContext, event: KubeObject): Prom
   return describeGeneric(_context, event);
 }
 
-function splitCamel(key: string): string {
-  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2");
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
-}
-
-function printUnstructured(w: DescribeWriter, level: number, value: Any, prefix: string, skip: Set<string>): void {
-  for (const key of Object.keys(value).sort()) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (skip.has(path)) continue;
-    const entry = value[key];
-    const title = splitCamel(key);
-    if (entry && typeof entry === "object" && !Array.isArray(entry)) {
-      w.write(level, `${title}:\n`);
-      printUnstructured(w, level + 1, entry, path, skip);
-    } else if (Array.isArray(entry)) {
-      w.write(level, `${title}:\n`);
-      for (const item of entry) {
-        if (item && typeof item === "object") {
-          printUnstructured(w, level + 1, item, path, skip);
-        } else {
-          w.write(level + 1, `${item}\n`);
-        }
-      }
-    } else {
-      w.write(level, `${title}:\t${entry}\n`);
-    }
-  }
-}
-
 interface PolicyRule {
   verbs: string[];
   apiGroups?: string[];
@@ -1449,28 +1341,11 @@ async function describeRoleBinding(_context: DescribeContext, binding: KubeObjec
   return w.toString();
 }
 
-/** The generic describer for kinds without their own (CRDs and the rest). */
-async function describeGeneric(context: DescribeContext, object: KubeObject): Promise<string> {
+/** DescribePodTemplate into a bare prefix writer, as `rollout history --revision` prints a revision's template. */
+export function podTemplateText(template: Any): string {
   const w = new DescribeWriter();
-  w.write(0, `Name:\t${object.metadata?.name}\n`);
-  if (object.metadata?.namespace) w.write(0, `Namespace:\t${object.metadata.namespace}\n`);
-  printLabels(w, "Labels", object.metadata?.labels);
-  printAnnotations(w, "Annotations", object.metadata?.annotations);
-  const skip = new Set([
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.labels",
-    "metadata.annotations",
-    "metadata.managedFields",
-  ]);
-  const rest: Any = { ...object };
-  w.write(0, `API Version:\t${rest.apiVersion}\n`);
-  w.write(0, `Kind:\t${rest.kind}\n`);
-  delete rest.apiVersion;
-  delete rest.kind;
-  printUnstructured(w, 0, rest, "", skip);
-  describeEvents(w, await searchEvents(context, object), context.now);
-  return w.toString();
+  describePodTemplate(w, template);
+  return w.unformatted();
 }
 
 type Describer = (context: DescribeContext, object: KubeObject) => Promise<string>;
@@ -1488,6 +1363,8 @@ export const describers: Record<string, Describer> = {
   "/Endpoints": describeEndpoints,
   "/Node": describeNode,
   "/Namespace": describeNamespace,
+  "/ResourceQuota": describeResourceQuota,
+  "/LimitRange": describeLimitRange,
   "/ConfigMap": describeConfigMap,
   "/Secret": describeSecret,
   "/ServiceAccount": describeServiceAccount,
@@ -1495,6 +1372,12 @@ export const describers: Record<string, Describer> = {
   "/PersistentVolume": describePersistentVolume,
   "autoscaling/HorizontalPodAutoscaler": describeHorizontalPodAutoscaler,
   "networking.k8s.io/Ingress": describeIngress,
+  "networking.k8s.io/IngressClass": describeIngressClass,
+  "networking.k8s.io/NetworkPolicy": describeNetworkPolicy,
+  "discovery.k8s.io/EndpointSlice": describeEndpointSlice,
+  "policy/PodDisruptionBudget": describePodDisruptionBudget,
+  "scheduling.k8s.io/PriorityClass": describePriorityClass,
+  "storage.k8s.io/StorageClass": describeStorageClass,
   "/Event": describeEvent,
   "rbac.authorization.k8s.io/Role": describeRole,
   "rbac.authorization.k8s.io/ClusterRole": describeRole,

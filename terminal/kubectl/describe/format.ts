@@ -26,6 +26,11 @@ export class DescribeWriter {
     this.flush();
     return this.out;
   }
+
+  /** The text as written, tabs kept (what kubectl prints when it skips the tabwriter). */
+  unformatted(): string {
+    return this.out + this.pending;
+  }
 }
 
 const skippedAnnotations = new Set(["kubectl.kubernetes.io/last-applied-configuration"]);

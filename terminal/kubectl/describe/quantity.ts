@@ -43,7 +43,8 @@ export function formatQuantity(quantity: Quantity): string {
     for (const [suffix, factor] of Object.entries(binary).reverse()) {
       if (Math.abs(value) >= factor && value % factor === 0) return `${value / factor}${suffix}`;
     }
-    if (Math.abs(value) < 1024) return String(value);
+    // A whole number of bytes that is no multiple of 1024 prints plain (CanonicalizeBytes).
+    return String(value);
   }
   const milli = Math.round(value * 1000);
   if (milli % 1000 !== 0) return `${milli}m`;
@@ -72,4 +73,9 @@ export function addQuantities(values: (string | undefined)[]): Quantity {
     sum += parsed.value;
   }
   return { value: sum, format: format ?? "DecimalSI" };
+}
+
+/** Quantity.Value(): the value rounded up to a whole number. */
+export function quantityValue(quantity: Quantity): number {
+  return Math.ceil(quantity.value - 1e-9);
 }

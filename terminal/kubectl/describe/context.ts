@@ -1,0 +1,73 @@
+import type { KubeObject } from "../commands/common";
+import type { ResourceInfo } from "../Discovery";
+import type { RestClient } from "../RestClient";
+import { type DescribeWriter, since } from "./format";
+
+/** What a describer may use. */
+export interface DescribeContext {
+  client: RestClient;
+  now: Date;
+  showEvents: boolean;
+  /** Max events (--chunk-size is kubectl's page size; events are listed whole here). */
+  info: ResourceInfo;
+}
+
+/** Describers walk loosely typed API JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
+export type Any = any;
+
+export interface EventList {
+  items: Any[];
+}
+
+/** Events about an object, as describe lists them (by involvedObject name, namespace, kind, uid). */
+export async function searchEvents(
+  context: DescribeContext,
+  object: KubeObject,
+  kindOverride?: string,
+): Promise<EventList | undefined> {
+  if (!context.showEvents) return undefined;
+  const metadata = object.metadata ?? {};
+  const selector = [
+    `involvedObject.name=${metadata.name}`,
+    `involvedObject.namespace=${metadata.namespace ?? ""}`,
+    `involvedObject.kind=${kindOverride ?? object.kind}`,
+    `involvedObject.uid=${kindOverride === "Node" ? metadata.name : metadata.uid}`,
+  ]
+    .filter(Boolean)
+    .join(",");
+  const path = metadata.namespace ? `/api/v1/namespaces/${metadata.namespace}/events` : "/api/v1/events";
+  try {
+    return await context.client.get<EventList>(path, { query: { fieldSelector: selector } });
+  } catch {
+    return { items: [] };
+  }
+}
+
+/** DescribeEvents: the Events table, oldest first. */
+export function describeEvents(w: DescribeWriter, events: EventList | undefined, now: Date): void {
+  if (!events) return;
+  if (events.items.length === 0) {
+    w.write(0, "Events:\t<none>\n");
+    return;
+  }
+  w.flush();
+  const items = [...events.items].sort(
+    (a, b) =>
+      new Date(a.lastTimestamp ?? a.eventTime ?? 0).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? 0).getTime(),
+  );
+  w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
+  w.write(1, "----\t------\t----\t----\t-------\n");
+  for (const event of items) {
+    const first = event.eventTime ? since(event.eventTime, now) : since(event.firstTimestamp, now);
+    let interval: string;
+    if (event.series) interval = `${since(event.series.lastObservedTime, now)} (x${event.series.count} over ${first})`;
+    else if ((event.count ?? 0) > 1) interval = `${since(event.lastTimestamp, now)} (x${event.count} over ${first})`;
+    else interval = first;
+    const source = event.source?.component || event.reportingComponent || "";
+    w.write(
+      1,
+      `${event.type ?? ""}\t${event.reason ?? ""}\t${interval}\t${source}\t${String(event.message ?? "").trim()}\n`,
+    );
+  }
+}
