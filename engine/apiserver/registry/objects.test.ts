@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clone } from "./objects";
+import { clone, deepFreeze } from "./objects";
 
 describe("clone", () => {
   const cases: Array<{ name: string; value: unknown }> = [
@@ -28,5 +28,17 @@ describe("clone", () => {
     const copied = clone(original);
     copied.a.b[0].c = 2;
     expect(original.a.b[0].c).toBe(1);
+  });
+});
+
+describe("deepFreeze", () => {
+  it("freezes every object and array inside, leaving scalars alone", () => {
+    const value = deepFreeze({ a: [{ b: { c: 1 } }, "s", null], d: { e: [] as unknown[] } });
+    expect(Object.isFrozen(value)).toBe(true);
+    expect(Object.isFrozen(value.a)).toBe(true);
+    expect(Object.isFrozen(value.a[0])).toBe(true);
+    expect(Object.isFrozen((value.a[0] as { b: object }).b)).toBe(true);
+    expect(Object.isFrozen(value.d.e)).toBe(true);
+    expect(() => value.d.e.push(1)).toThrow();
   });
 });

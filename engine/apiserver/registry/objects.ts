@@ -37,7 +37,15 @@ export function decodeObject(kv: KeyValue, apiVersion?: string): KubeObject {
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const item of Object.values(value as object)) deepFreeze(item);
+    // Every watched change is decoded and frozen: walk without collecting each object's values.
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === "object") deepFreeze(item);
+    } else {
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== null && typeof item === "object") deepFreeze(item);
+      }
+    }
   }
   return value;
 }
