@@ -22,6 +22,8 @@
  * scheduler_perf's SchedulingBasic, the case its 5,000-node floor is published for.
  */
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { type Profiler, Session } from "node:inspector";
 import { fileURLToPath } from "node:url";
 import { Nodes, Pods } from "../engine/api/resources";
 import type { Client } from "../engine/client/Client";
@@ -41,6 +43,70 @@ import { FakeClient } from "../engine/scheduler/testing/FakeClient";
 const upstreamFloor = { low: 680, high: 810 };
 const target = 5000;
 
+/**
+ * `--profile <file>`: a CPU profile of the measured window only (not node creation or module
+ * loading), written to the file, and its self time split by where the code lives.
+ */
+class WindowProfile {
+  private readonly session?: Session;
+
+  constructor(private readonly file = textArg("profile")) {
+    if (!file) return;
+    this.session = new Session();
+    this.session.connect();
+    this.session.post("Profiler.enable");
+    this.session.post("Profiler.setSamplingInterval", { interval: 200 });
+  }
+
+  start() {
+    this.session?.post("Profiler.start");
+  }
+
+  stop(): Record<string, number> | undefined {
+    const session = this.session;
+    if (!session || !this.file) return undefined;
+    let shares: Record<string, number> | undefined;
+    // The in-process inspector answers synchronously.
+    session.post("Profiler.stop", (error, result) => {
+      if (error) throw error;
+      writeFileSync(this.file as string, JSON.stringify(result.profile));
+      shares = splitByArea(result.profile);
+    });
+    session.disconnect();
+    return shares;
+  }
+}
+
+/** Self time per area, in percent of the window's busy samples (idle excluded). */
+function splitByArea(profile: Profiler.Profile): Record<string, number> {
+  const area = new Map<number, string>();
+  for (const node of profile.nodes) {
+    const { url, functionName } = node.callFrame;
+    let name = "other (node internals, bench driver)";
+    if (functionName === "(idle)") name = "idle";
+    else if (functionName === "(garbage collector)") name = "garbage collector";
+    else if (url.includes("/engine/scheduler/testing/")) name = "FakeClient (API server stand-in)";
+    else if (url.includes("/engine/scheduler/")) name = "engine/scheduler";
+    else if (url.includes("/engine/client/")) name = "engine/client (informers, event recorder)";
+    else if (url.includes("/engine/")) name = "engine (other)";
+    area.set(node.id, name);
+  }
+  const totals = new Map<string, number>();
+  let busy = 0;
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const name = area.get(samples[i]) ?? "other (node internals, bench driver)";
+    if (name === "idle") continue;
+    const time = deltas[i] ?? 0;
+    totals.set(name, (totals.get(name) ?? 0) + time);
+    busy += time;
+  }
+  return Object.fromEntries(
+    [...totals].sort((a, b) => b[1] - a[1]).map(([name, time]) => [name, Math.round((1000 * time) / busy) / 10]),
+  );
+}
+
 interface Figures {
   phase: string;
   nodes: number;
@@ -52,6 +118,8 @@ interface Figures {
   heapMB: number;
   heapGrowthMB?: number;
   creationSeconds?: number;
+  /** With --profile: percent of busy CPU time per area. */
+  cpuShares?: Record<string, number>;
 }
 
 function arg(name: string, fallback: number): number {
@@ -102,6 +170,8 @@ function cyclesOnly(phase: string, nodeCount: number, podCount: number, rows: bo
     newPodInfo(makePod(`pod-${i}`, { cpu: "100m", memory: "128Mi" })),
   );
   const heapBefore = heapUsed();
+  const profile = new WindowProfile();
+  profile.start();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   for (const pod of pods) {
@@ -111,6 +181,7 @@ function cyclesOnly(phase: string, nodeCount: number, podCount: number, rows: bo
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const cpuShares = profile.stop();
   const heapAfter = heapUsed();
   return {
     phase,
@@ -122,6 +193,7 @@ function cyclesOnly(phase: string, nodeCount: number, podCount: number, rows: bo
     podsPerCpuSecond: Math.round(podCount / cpuSeconds),
     heapMB: mb(heapAfter),
     heapGrowthMB: mb(heapAfter - heapBefore),
+    cpuShares,
   };
 }
 
@@ -159,6 +231,8 @@ async function endToEnd(
   });
   await scheduler.synced;
   const heapBefore = heapUsed();
+  const profile = new WindowProfile();
+  profile.start();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   // Pods arrive while the scheduler runs, as from a controller: in batches, through the API.
@@ -174,6 +248,7 @@ async function endToEnd(
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const cpuShares = profile.stop();
   const heapAfter = heapUsed();
   scheduler.stop();
   clearInterval(keepAlive);
@@ -190,6 +265,7 @@ async function endToEnd(
     // API's own copies of the pods and events; growth is what the run added after the nodes.
     heapMB: mb(heapAfter),
     heapGrowthMB: mb(heapAfter - heapBefore),
+    cpuShares,
   };
 }
 

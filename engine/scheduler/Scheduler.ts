@@ -478,8 +478,9 @@ class Scheduler implements SchedulerComponent {
       persistentVolumes: () => self.volumes.values(),
       storageClass: (name) => self.storageClasses.get(undefined, name),
       *workloads(namespace) {
+        // Through the informers' namespace index: a pod's cycle must not walk every namespace's workloads.
         for (const watcher of self.workloadWatches) {
-          for (const object of watcher.values()) if (object.metadata.namespace === namespace) yield object;
+          if (watcher.size > 0) yield* watcher.inNamespace(namespace);
         }
       },
       runFilters: (state, pod, node) => self.framework.runFilters(state, pod, node),

@@ -64,12 +64,11 @@ export class Framework {
   private readonly queueSort?: Plugin;
   private readonly preEnqueuers: Plugin[];
   private readonly rowPath?: RowPath;
+  private readonly scan = { found: 0 };
   /** The node list the row arrays were built from, and per node its row's chunk and offset. */
   private rowsOf?: NodeInfo[];
   private rowData: Float64Array[] = [];
   private rowBase = new Int32Array(0);
-  /** The list index of each feasible node (the row path scores through it). */
-  private feasibleRows = new Int32Array(0);
   private nextStartNodeIndex = 0;
   /** The sum of the filter loop's look-ahead reads, stored so they are not dead code (see schedulePod). */
   lookahead = 0;
@@ -201,21 +200,24 @@ export class Framework {
     if (rows !== undefined) this.syncRows(allNodes);
     const rowData = this.rowData;
     const rowBase = this.rowBase;
-    if (this.feasibleRows.length < wanted) this.feasibleRows = new Int32Array(wanted);
-    const feasibleRows = this.feasibleRows;
+    if (this.totals.length < wanted) this.totals = new Float64Array(wanted);
+    const totals = this.totals;
     // Reading a node a few places ahead starts its (likely cold) cache line loading while this
     // node's filters run; the sum only keeps the read from being optimized away.
     let lookahead = 0;
     for (let i = 0; i < count && found < wanted; i++) {
+      if (rows !== undefined) {
+        // The nodes that fit on rows, in a loop of its own (see scanRows); it stops at the first
+        // node the rows cannot pass, which the plugins then decide below.
+        const scan = this.scan;
+        scan.found = found;
+        i = scanRows(rows, rowData, rowBase, candidates, start, i, count, wanted, feasible, totals, scan);
+        found = scan.found;
+        if (i >= count || found >= wanted) break;
+      }
       let index = start + i;
       if (index >= count) index -= count;
-      if (rows !== undefined) {
-        if (rows.fits(rowData[index], rowBase[index])) {
-          feasibleRows[found] = index;
-          feasible[found++] = candidates[index];
-          continue;
-        }
-      } else {
+      if (rows === undefined) {
         let ahead = index + prefetchDistance;
         if (ahead >= count) ahead %= count;
         lookahead += candidates[ahead].base;
@@ -225,7 +227,7 @@ export class Framework {
         ? this.runFiltersWithNominatedPods(state, pod, node)
         : this.runFilters(state, pod, node);
       if (status === null) {
-        feasibleRows[found] = index;
+        if (rows !== undefined) totals[found] = rows.score(rowData[index], rowBase[index]);
         feasible[found++] = node;
       } else if (status.code === Code.Error) {
         error = status.message();
@@ -257,8 +259,6 @@ export class Framework {
     }
 
     // PreScore, Score, NormalizeScore, weights.
-    if (this.totals.length < found) this.totals = new Float64Array(found * 2);
-    const totals = this.totals;
     for (const plugin of this.preScores) {
       const status = plugin.preScore?.(state, pod, feasible) ?? null;
       if (status?.code === Code.Skip) state.skipScore.add(plugin.name);
@@ -266,14 +266,9 @@ export class Framework {
         return { ok: false, statuses, preFilterMessage: "", unschedulablePlugins, error: status.message() };
       }
     }
-    const rowScores = this.rowPath !== undefined && rows !== undefined && this.scoresOnRows(state);
-    if (rowScores) {
-      const path = this.rowPath as RowPath;
-      for (let i = 0; i < found; i++) {
-        const index = feasibleRows[i];
-        totals[i] = path.score(rowData[index], rowBase[index]);
-      }
-    } else {
+    // With the row path the totals were summed while filtering; they stand when the cycle's
+    // scorers are exactly the row path's.
+    if (rows === undefined || !this.scoresOnRows(state)) {
       totals.fill(0, 0, found);
       this.scoreOnPlugins(state, pod, feasible, totals, explanation);
     }
@@ -516,6 +511,40 @@ export class Framework {
   newCycleState(): CycleState {
     return new CycleState();
   }
+}
+
+/**
+ * The row path's loop: from window position `i`, appends each node whose row fits (with its
+ * total score, computed while the row is in cache and used if PreScore leaves only the covered
+ * scorers) until `wanted` are found, the window ends, or a row does not fit; returns that
+ * position. A function of its own so the optimizing compiler inlines the row path's `fits` and
+ * `score` into this small loop (inside schedulePod its inlining budget runs out).
+ */
+function scanRows(
+  rows: RowPath,
+  rowData: Float64Array[],
+  rowBase: Int32Array,
+  candidates: NodeInfo[],
+  start: number,
+  i: number,
+  count: number,
+  wanted: number,
+  feasible: NodeInfo[],
+  totals: Float64Array,
+  scan: { found: number },
+): number {
+  let found = scan.found;
+  for (; i < count && found < wanted; i++) {
+    let index = start + i;
+    if (index >= count) index -= count;
+    const data = rowData[index];
+    const base = rowBase[index];
+    if (!rows.fits(data, base)) break;
+    totals[found] = rows.score(data, base);
+    feasible[found++] = candidates[index];
+  }
+  scan.found = found;
+  return i;
 }
 
 function nodeScores(explanation: Explanation, node: string): Record<string, number> {

@@ -38,8 +38,9 @@ export class Status {
     return new Status(Code.Error, [message]);
   }
 
+  /** One shared, frozen Skip (no plugin, no reasons): every cycle skips several plugins. */
   static skip(): Status {
-    return new Status(Code.Skip);
+    return skipped;
   }
 
   /** Reasons joined as upstream's `Status.Message()`. */
@@ -58,6 +59,8 @@ export class Status {
     return this;
   }
 }
+
+const skipped: Status = Object.freeze(new Status(Code.Skip, Object.freeze([]) as unknown as string[])) as Status;
 
 /** A successful verdict. Plugins return `null` for success on hot paths (Filter), which callers treat alike. */
 export type MaybeStatus = Status | null;

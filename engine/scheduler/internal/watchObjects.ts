@@ -16,6 +16,8 @@ export interface ObjectHandlers<T extends KubeObject> {
 export interface ObjectWatch<T extends KubeObject> {
   get(namespace: string | undefined, name: string): T | undefined;
   values(): IterableIterator<T>;
+  /** The objects of one namespace (from the informer's namespace index; never mutate them). */
+  inNamespace(namespace: string): readonly T[];
   readonly size: number;
   stop(): void;
 }
@@ -38,6 +40,7 @@ export function watchObjects<T extends KubeObject>(
   return {
     get: (namespace, name) => informer.get(namespace, name),
     values: () => informer.list().values(),
+    inNamespace: (namespace) => informer.list(namespace),
     get size() {
       return informer.size;
     },

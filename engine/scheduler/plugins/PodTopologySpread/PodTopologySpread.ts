@@ -174,7 +174,8 @@ export const PodTopologySpread: PluginFactory = {
 };
 
 function explicitConstraints(pod: Pod, action: string): Constraint[] {
-  return (pod.spec?.topologySpreadConstraints ?? [])
+  if (!pod.spec?.topologySpreadConstraints?.length) return noConstraints;
+  return pod.spec.topologySpreadConstraints
     .filter((c) => c.whenUnsatisfiable === action)
     .map((c) => compile(c, mergeMatchLabelKeys(c.labelSelector, c.matchLabelKeys, pod.metadata.labels ?? {})));
 }
@@ -206,24 +207,28 @@ function mergeMatchLabelKeys(
 /** System defaults with the selector of every Service/RC/ReplicaSet/StatefulSet that selects the pod. */
 function defaultConstraints(handle: Handle, pod: Pod): Constraint[] {
   const labels = pod.metadata.labels ?? {};
-  const merged: LabelSelector = { matchLabels: {}, matchExpressions: [] };
-  let found = false;
+  // Built on the first selecting workload: most pods' cycles find none and allocate nothing here.
+  let merged: LabelSelector | undefined;
   for (const workload of handle.workloads(pod.metadata.namespace ?? "default")) {
     const selector = workload.spec?.selector;
     if (!selector) continue;
     if (workload.kind === "Service" || workload.kind === "ReplicationController") {
       if (Object.keys(selector).length === 0 || !matchesMap(selector, labels)) continue;
+      merged ??= { matchLabels: {}, matchExpressions: [] };
       Object.assign(merged.matchLabels as Record<string, string>, selector);
     } else {
       if (!compileLabelSelector(selector)(labels)) continue;
+      merged ??= { matchLabels: {}, matchExpressions: [] };
       Object.assign(merged.matchLabels as Record<string, string>, selector.matchLabels ?? {});
       merged.matchExpressions?.push(...(selector.matchExpressions ?? []));
     }
-    found = true;
   }
-  if (!found) return [];
-  return systemDefaultConstraints.map((c) => compile(c, merged));
+  if (!merged) return noConstraints;
+  const selector = merged;
+  return systemDefaultConstraints.map((c) => compile(c, selector));
 }
+
+const noConstraints: Constraint[] = [];
 
 function nodeEligible(constraint: Constraint, pod: PodInfo, node: NodeInfo): boolean {
   if (constraint.honorAffinity && !requiredMatches(pod.pod, node)) return false;
