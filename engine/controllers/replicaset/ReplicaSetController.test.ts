@@ -140,4 +140,25 @@ describe("ReplicaSetController", () => {
       expect.objectContaining({ type: "ReplicaFailure", reason: "FailedCreate" }),
     ]);
   });
+  it("a small ReplicaSet gets its pods while a big one is in the middle of a 500-pod burst", async () => {
+    harness = await createHarness({ controllers: ["replicaset"] });
+    const order: string[] = [];
+    const { resourceVersion } = (await harness.client.list(Pods, "default")).metadata;
+    const stop = harness.client.watch<Pod>(
+      Pods,
+      "default",
+      { resourceVersion },
+      (event) => {
+        if (event.type === "ADDED") order.push(event.object.metadata.labels?.app ?? "");
+      },
+      () => {},
+    );
+    await harness.client.create(ReplicaSets, replicaSet("big", 600));
+    await harness.client.create(ReplicaSets, replicaSet("small", 2));
+    await harness.settle();
+    stop();
+    expect(order.filter((app) => app === "big")).toHaveLength(600);
+    // Side by side (5 workers, as --concurrent-replicaset-syncs): not after big's first 500.
+    expect(order.lastIndexOf("small")).toBeLessThan(50);
+  });
 });

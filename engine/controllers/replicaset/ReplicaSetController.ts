@@ -18,6 +18,8 @@ import { podsToDelete } from "./ranking";
 export const BURST_REPLICAS = 500;
 /** controller.SlowStartInitialBatchSize. */
 export const SLOW_START_INITIAL_BATCH = 1;
+/** --concurrent-replicaset-syncs default: ReplicaSets synced side by side. */
+const CONCURRENT_REPLICASET_SYNCS = 5;
 /** Deletions issued together before yielding. */
 const DELETE_CHUNK = 8;
 
@@ -39,7 +41,7 @@ export class ReplicaSetController {
     this.replicaSets = context.informer<ReplicaSet>(ReplicaSets);
     this.pods = context.informer<Pod>(Pods);
     this.podIndex = ControllerIndex.of(this.pods);
-    this.queue = context.loop("replicaset", (key) => this.sync(key));
+    this.queue = context.loop("replicaset", (key) => this.sync(key), { workers: CONCURRENT_REPLICASET_SYNCS });
 
     this.replicaSets.addHandlers({
       add: (rs) => this.queue.add(keyOf(rs)),

@@ -45,7 +45,7 @@ export function createControllerContext(component: ComponentContext): Controller
       }
       return recorder;
     },
-    loop(name, sync) {
+    loop(name, sync, options = {}) {
       const queue = new WorkQueue(component.clock, undefined, name);
       queues.set(name, queue);
       let processed = 0;
@@ -61,6 +61,7 @@ export function createControllerContext(component: ComponentContext): Controller
           if (++processed % KEYS_PER_TURN === 0) await yieldTurn(component.clock);
         },
         {
+          workers: options.workers,
           onError: (key, error) =>
             component.log(`${name}: error syncing "${key}": ${error instanceof Error ? error.message : String(error)}`),
         },

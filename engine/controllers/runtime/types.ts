@@ -54,6 +54,11 @@ export interface ControllerContext {
    * long burst of in-process API calls awaits between batches so it never holds the event loop.
    */
   yieldTurn(): Promise<void>;
-  /** Starts a worker loop over a fresh queue; `sync` returning a rejected promise retries with back-off. */
-  loop(name: string, sync: (key: string) => Promise<void>): WorkQueue;
+  /**
+   * Starts `workers` (default 1) worker loops over a fresh queue; `sync` returning a rejected
+   * promise retries with back-off. The queue never hands one key to two workers at once, so more
+   * workers only let different objects proceed side by side (kube-controller-manager's
+   * `--concurrent-*-syncs`): a 500-pod burst of one ReplicaSet no longer holds up the others.
+   */
+  loop(name: string, sync: (key: string) => Promise<void>, options?: { workers?: number }): WorkQueue;
 }
