@@ -255,6 +255,30 @@ export class Shell {
     this.showPrompt();
   }
 
+  private discoveryTimer: NodeJS.Timeout | undefined;
+  private discoveryFetched = false;
+
+  /**
+   * Fetches discovery once the new shell has been idle at its prompt for a moment (the learner
+   * reads the lesson), as kubectl would find it in its disk cache: the learner's first command
+   * then does not wait for ~20 discovery requests. Typing postpones it, so it never competes
+   * with keystrokes.
+   */
+  private scheduleDiscovery(): void {
+    if (this.discoveryFetched || this.options.kubeconfig.trim() === "") return;
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    this.discoveryTimer = setTimeout(() => {
+      this.discoveryTimer = undefined;
+      // A command is running: the next prompt schedules it again.
+      if (this.mode !== "prompt") return;
+      this.discoveryFetched = true;
+      void this.discovery()
+        .then((discovery) => discovery.all())
+        .catch(() => undefined);
+    }, 300);
+    this.discoveryTimer.unref?.();
+  }
+
   private showPrompt(): void {
     this.mode = "prompt";
     // Output that did not end in a newline stays and the prompt follows it, as in bash
@@ -266,6 +290,7 @@ export class Shell {
     // Keys typed while the command ran go to the new line in order, on the same queue as later
     // keys: this runs once the handler that showed the prompt has returned, before any newer input.
     if (pending.length > 0) this.enqueueKeys(pending);
+    this.scheduleDiscovery();
   }
 
   private enqueueKeys(keys: Key[]): void {
@@ -287,6 +312,7 @@ export class Shell {
 
   /** Feeds terminal input (keystrokes, pastes). */
   input(data: string): void {
+    if (this.discoveryTimer) this.scheduleDiscovery();
     if (this.mode === "running" && this.inputListeners.size > 0) {
       if (data.includes("\x03") && !this.interactiveRaw) this.abort?.abort();
       for (const listener of this.inputListeners) listener(data);

@@ -59,6 +59,32 @@ current-context: x
     server.close();
   });
 
+  it("is fetched once the new shell has been idle at its prompt, not while the learner types", async () => {
+    vi.useRealTimers();
+    const before = discoveryRequests.filter((request) => request === "/api").length;
+    const fetches = () => discoveryRequests.filter((request) => request === "/api").length - before;
+    let output = "";
+    const shell = new Shell({
+      homeDirectory: mkdtempSync(path.join(tmpdir(), "kubelab-discovery-test-")),
+      kubeconfig,
+      write: (text) => (output += text),
+      columns: 120,
+      rows: 30,
+    });
+    await shell.start();
+    for (let key = 0; key < 6; key++) {
+      shell.input("x");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(fetches()).toBe(0);
+    shell.input("\x15");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(fetches()).toBe(1);
+    expect(await shell.execute("kubectl get pods -o name")).toBe(0);
+    expect(output).toContain("pod/web");
+    expect(fetches()).toBe(1);
+  });
+
   it("is kept as kubectl's disk cache is (6 hours), and api-resources/api-versions ask the server again", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     let output = "";
@@ -70,7 +96,8 @@ current-context: x
       rows: 30,
     });
     await shell.start();
-    const fetches = () => discoveryRequests.filter((request) => request === "/api").length;
+    const before = discoveryRequests.filter((request) => request === "/api").length;
+    const fetches = () => discoveryRequests.filter((request) => request === "/api").length - before;
     expect(await shell.execute("kubectl get po -o name")).toBe(0);
     expect(output).toContain("pod/web");
     expect(fetches()).toBe(1);
