@@ -1135,12 +1135,12 @@ interface HostState {
   lastStatus: number;
 }
 
-/** Names of the commands just-bash provides, for completion and `help`. */
 /** just-bash's commands and the shell's own (the executables in /usr/bin). */
 function commandNamesOf(customCommands: BashCommand[]): string[] {
   return [...getCommandNames(), ...customCommands.map((command) => command.name)];
 }
 
+/** Names of the commands just-bash provides, for completion and `help`. */
 const bashCommandNames = [
   "cat",
   "cp",
