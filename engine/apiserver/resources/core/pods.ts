@@ -5,6 +5,7 @@
 import type { Container, ContainerStatus, Pod, PodSpec } from "../../../api/core";
 import { quantityToMilli } from "../../../api/quantity";
 import type { FieldError, ResourceDefinition, TableConvertor } from "../../ResourceDefinition";
+import { clone } from "../../registry/objects";
 import { kindSchema, schemaComponents } from "../schema/schemas";
 import { defaultPodSpec, defaultRequestsFromLimits } from "../support/podDefaults";
 import { validatePodSpec } from "../support/podValidation";
@@ -104,7 +105,7 @@ function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
     errors.push(invalid("spec.activeDeadlineSeconds", null, "must not update from a positive integer to nil value"));
   }
   // Compare the spec with the updatable fields taken from the old one: anything left differs illegally.
-  const munged: PodSpec = structuredClone(spec);
+  const munged: PodSpec = clone(spec);
   const copyImages = (target: Container[] | undefined, source: Container[] | undefined) => {
     if (!target || !source || target.length !== source.length) return;
     target.forEach((container, index) => {
@@ -357,7 +358,7 @@ export const pods: ResourceDefinition<Pod> = {
     },
     prepareForUpdate(pod, old) {
       if (old.status === undefined) delete pod.status;
-      else pod.status = structuredClone(old.status);
+      else pod.status = clone(old.status);
     },
     validate: validatePod,
     validateUpdate: (pod, old) => [
@@ -366,9 +367,9 @@ export const pods: ResourceDefinition<Pod> = {
     ],
     status: {
       prepareForUpdate(pod, old) {
-        pod.spec = structuredClone(old.spec);
+        pod.spec = clone(old.spec);
         if (old.metadata.deletionTimestamp === undefined) delete pod.metadata.deletionTimestamp;
-        pod.metadata.ownerReferences = structuredClone(old.metadata.ownerReferences);
+        pod.metadata.ownerReferences = clone(old.metadata.ownerReferences);
         if (pod.metadata.ownerReferences === undefined) delete pod.metadata.ownerReferences;
       },
       validateUpdate(pod) {

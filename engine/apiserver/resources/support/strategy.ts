@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from "../../../api/types";
 import type { FieldError, ResourceStrategy, StrategyContext } from "../../ResourceDefinition";
+import { clone } from "../../registry/objects";
 import { jsonEqual } from "./validation";
 
 /** Options for specStatusStrategy. */
@@ -69,7 +70,7 @@ export function specStatusStrategy<T extends KubeObject>(
 
 function copyField(target: KubeObject, source: KubeObject, field: string): void {
   if (source[field] === undefined) delete target[field];
-  else target[field] = structuredClone(source[field]);
+  else target[field] = clone(source[field]);
 }
 
 /** Upstream's strategies for objects without spec/status (ConfigMaps, Secrets, RBAC …): nothing to prepare. */
