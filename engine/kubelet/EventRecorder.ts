@@ -9,7 +9,8 @@ interface Recorded {
   name: string;
   namespace: string;
   count: number;
-  pending?: Promise<unknown>;
+  /** The write in flight, if any (repeats are chained after it). */
+  pending?: Promise<void>;
 }
 
 /**
@@ -37,9 +38,12 @@ export class EventRecorder {
       existing.count++;
       const count = existing.count;
       const patch = { count, lastTimestamp: toRfc3339(now) };
-      existing.pending = (existing.pending ?? Promise.resolve())
-        .then(() => this.client.patch(Events, existing.namespace, existing.name, "merge", patch))
-        .catch(() => {});
+      this.settle(
+        existing,
+        (existing.pending ?? Promise.resolve()).then(() =>
+          this.client.patch(Events, existing.namespace, existing.name, "merge", patch),
+        ),
+      );
       return;
     }
     const name = `${object.metadata.name}.${(now * 1000 + (this.sequence++ % 1000)).toString(16)}`;
@@ -70,9 +74,26 @@ export class EventRecorder {
     void toRfc3339Micro;
     const entry: Recorded = { name, namespace, count: 1 };
     this.recorded.set(key, entry);
-    entry.pending = this.client
-      .create(Events, event)
-      .catch((error) => this.log(`event ${reason} not recorded: ${error}`));
+    this.settle(
+      entry,
+      this.client.create(Events, event).catch((error) => this.log(`event ${reason} not recorded: ${error}`)),
+    );
+  }
+
+  /**
+   * Keeps `entry`'s write in flight (the next repeat patches after it) until it settles, and no
+   * longer: the written Event is not kept (it is the API server's), only the aggregation key and count.
+   */
+  private settle(entry: Recorded, write: Promise<unknown>): void {
+    const pending: Promise<void> = write.then(
+      () => {
+        if (entry.pending === pending) entry.pending = undefined;
+      },
+      () => {
+        if (entry.pending === pending) entry.pending = undefined;
+      },
+    );
+    entry.pending = pending;
   }
 
   /** Drops the aggregation state of a pod that is gone. */

@@ -1,6 +1,6 @@
 import type { Lease } from "../api/coordination";
-import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from "../api/core";
-import { ConfigMaps, Leases, Nodes, Pods, Secrets, Services } from "../api/resources";
+import type { ConfigMap, Node, Pod, PodStatus, Secret } from "../api/core";
+import { ConfigMaps, Leases, Nodes, Pods, Secrets } from "../api/resources";
 import type { WatchEvent } from "../api/types";
 import { ApiError, isApiError } from "../apiserver/ApiError";
 import type { KubeletConnection, PodMetrics } from "../apiserver/KubeletConnection";
@@ -19,6 +19,7 @@ import { type NodeIdentity, nodeImages, nodeIp, nodeObject } from "./nodeObject"
 import { PodWorker, type PodWorkerHost } from "./PodWorker";
 import { StaticPods } from "./StaticPods";
 import { serviceAccountToken } from "./serviceAccountToken";
+import { WatchedObjects } from "./WatchedObjects";
 
 /** How often the kubelet renews its Lease, and the Lease's duration (upstream defaults). */
 export const leaseRenewIntervalMs = 10_000;
@@ -30,6 +31,8 @@ export interface KubeletOptions extends NodeIdentity {
   catalog?: ImageCatalog;
   /** Shared across the cluster so persistent volumes follow their claims between nodes. */
   volumes?: VolumeStore;
+  /** The cluster's watched ConfigMaps, Secrets and Services, shared by its kubelets (default: the kubelet's own). */
+  objects?: WatchedObjects;
   /** Images already on the node (kubeadm pre-pulls the control-plane images). */
   preloadedImages?: string[];
   random?: () => number;
@@ -64,14 +67,12 @@ export class Kubelet implements Component {
   private readonly staticPods: StaticPods;
   private stopWatch?: () => void;
   private stopObjectWatches: Array<() => void> = [];
-  /** Services by namespace and name, for service-link variables (upstream's kubelet keeps a service lister too). */
-  private readonly services = new Map<string, Map<string, Service>>();
   /**
-   * ConfigMaps and Secrets as the watches below deliver them (the API server's shared, frozen
-   * objects), by `kind/namespace/name`: volumes and environment read them here, as upstream's
-   * watch-based configMap and secret managers do, and ask the API server only on a miss.
+   * ConfigMaps, Secrets and Services as watches deliver them (shared by the cluster's kubelets):
+   * volumes, environment variables and service links read them there, asking the API server only
+   * on a miss.
    */
-  private readonly watchedObjects = new Map<string, ConfigMap | Secret>();
+  private readonly objects: WatchedObjects;
   private cancelLease?: () => void;
   private cancelRewatch?: () => void;
   private nodeUid?: string;
@@ -93,6 +94,7 @@ export class Kubelet implements Component {
     });
     for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
     this.recorder = new EventRecorder(context.client, clock, options.name, context.log);
+    this.objects = options.objects ?? new WatchedObjects(context);
     this.crashBackoff = new Backoff(clock);
     this.pullBackoff = new Backoff(clock);
     // hostPath volumes are directories of this node's file system; persistent volumes are shared.
@@ -335,63 +337,15 @@ export class Kubelet implements Component {
    * next periodic sync (within a minute), as upstream's volume manager does.
    */
   private watchVolumeSources(): void {
-    const watchKind = (gvr: typeof ConfigMaps, kind: "configMap" | "secret") => {
-      if (this.stopped) return;
-      let initial = true;
-      const stop = this.context.client.watch(
-        gvr,
-        undefined,
-        {},
-        (event) => {
-          const namespace = event.object.metadata.namespace;
-          const name = event.object.metadata.name ?? "";
-          const key = `${kind}/${namespace}/${name}`;
-          if (event.type === "DELETED") this.watchedObjects.delete(key);
-          else if (event.type === "ADDED" || event.type === "MODIFIED") this.watchedObjects.set(key, event.object);
-          if (event.type !== "MODIFIED" && !(event.type === "ADDED" && !initial)) return;
-          for (const worker of this.workers.values()) {
-            if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
-              worker.volumeSourceChanged();
-          }
-        },
-        () => {
-          // The watch expired (410) or the server closed it: watch again shortly, as a reflector does.
-          for (const key of [...this.watchedObjects.keys()])
-            if (key.startsWith(`${kind}/`)) this.watchedObjects.delete(key);
-          if (!this.stopped)
-            this.stopObjectWatches.push(this.context.clock.setTimer(1_000, () => watchKind(gvr, kind)));
-        },
-      );
-      // Synthetic ADDED events for existing objects arrive synchronously; later ADDs are real creations.
-      initial = false;
-      this.stopObjectWatches.push(stop);
-    };
-    const watchServices = () => {
-      if (this.stopped) return;
-      const stop = this.context.client.watch<Service>(
-        Services,
-        undefined,
-        {},
-        (event) => {
-          const namespace = event.object.metadata.namespace ?? "";
-          const name = event.object.metadata.name ?? "";
-          let byName = this.services.get(namespace);
-          if (!byName) {
-            byName = new Map();
-            this.services.set(namespace, byName);
-          }
-          if (event.type === "DELETED") byName.delete(name);
-          else if (event.type === "ADDED" || event.type === "MODIFIED") byName.set(name, event.object);
-        },
-        () => {
-          if (!this.stopped) this.stopObjectWatches.push(this.context.clock.setTimer(1_000, watchServices));
-        },
-      );
-      this.stopObjectWatches.push(stop);
-    };
-    watchServices();
-    watchKind(ConfigMaps, "configMap");
-    watchKind(Secrets, "secret");
+    if (this.stopped) return;
+    this.stopObjectWatches.push(
+      this.objects.subscribe((kind, namespace, name) => {
+        for (const worker of this.workers.values()) {
+          if (worker.currentPod.metadata.namespace === namespace && worker.usesObject(kind, name))
+            worker.volumeSourceChanged();
+        }
+      }),
+    );
   }
 
   private onPodEvent(event: WatchEvent<Pod>): void {
@@ -442,8 +396,8 @@ export class Kubelet implements Component {
     const { client, clock, speed } = this.context;
     const sources: ObjectSource = {
       configMap: async (namespace, name) => {
-        const watched = this.watchedObjects.get(`configMap/${namespace}/${name}`);
-        if (watched) return watched as ConfigMap;
+        const watched = this.objects.configMap(namespace, name);
+        if (watched) return watched;
         try {
           return await client.get<ConfigMap>(ConfigMaps, namespace, name);
         } catch (error) {
@@ -452,8 +406,8 @@ export class Kubelet implements Component {
         }
       },
       secret: async (namespace, name) => {
-        const watched = this.watchedObjects.get(`secret/${namespace}/${name}`);
-        if (watched) return watched as Secret;
+        const watched = this.objects.secret(namespace, name);
+        if (watched) return watched;
         try {
           return await client.get<Secret>(Secrets, namespace, name);
         } catch (error) {
@@ -463,7 +417,7 @@ export class Kubelet implements Component {
       },
       serviceAccountToken: (pod, audience, expirationSeconds) =>
         serviceAccountToken(client, clock, pod, audience, expirationSeconds),
-      services: async (namespace) => [...(this.services.get(namespace)?.values() ?? [])],
+      services: async (namespace) => this.objects.servicesIn(namespace),
     };
     this.host = {
       clock,

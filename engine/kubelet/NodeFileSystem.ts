@@ -18,6 +18,11 @@ export interface NodeFileSystem {
    * removed. Returns a disposer. Implementations must not poll while nothing changes.
    */
   watch(directory: string, onChange: (name: string) => void): () => void;
+  /**
+   * Optional: when `path` holds exactly `content`, keep this string instance instead (one shared
+   * by many clusters); nothing changes as far as readers and watchers can tell.
+   */
+  share?(path: string, content: string): void;
 }
 
 function normalize(path: string): string {
@@ -42,6 +47,11 @@ export class InMemoryNodeFileSystem implements NodeFileSystem {
 
   constructor(initial: Record<string, string> = {}) {
     for (const [path, content] of Object.entries(initial)) this.files.set(normalize(path), content);
+  }
+
+  share(path: string, content: string): void {
+    const file = normalize(path);
+    if (this.files.get(file) === content) this.files.set(file, content);
   }
 
   async readDir(path: string): Promise<string[]> {

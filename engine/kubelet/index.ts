@@ -8,6 +8,7 @@ import { Kubelet } from "./Kubelet";
 import { writeKubeadmFiles } from "./kubeadmFiles";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { nodeIp } from "./nodeObject";
+import type { WatchedObjects } from "./WatchedObjects";
 
 export { kubeadmAddons } from "./addons";
 export { InMemoryVolumeStore, type VolumeStore } from "./containerConfig";
@@ -16,6 +17,7 @@ export { controlPlaneManifests, writeKubeadmFiles } from "./kubeadmFiles";
 export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
 export { nodeIp, nodeOsImage, nodeOsRelease, podCidr } from "./nodeObject";
 export { manifestDirectory } from "./StaticPods";
+export { WatchedObjects } from "./WatchedObjects";
 
 /** What createCluster passes to start one node. */
 export interface StartNodeOptions {
@@ -27,6 +29,8 @@ export interface StartNodeOptions {
   network: Network;
   catalog?: ImageCatalog;
   volumes?: VolumeStore;
+  /** The cluster's watched ConfigMaps, Secrets and Services, shared by its kubelets. */
+  objects?: WatchedObjects;
   random?: () => number;
 }
 
@@ -65,6 +69,7 @@ export async function startNode(
     network: options.network,
     catalog: options.catalog,
     volumes: options.volumes,
+    objects: options.objects,
     preloadedImages: preloadedImages(options.role),
     random: options.random,
   });

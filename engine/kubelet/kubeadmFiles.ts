@@ -345,7 +345,43 @@ export async function writeKubeadmFiles(
   ip: string,
   controlPlaneIp: string,
 ): Promise<void> {
-  if ((await fs.readFile("/etc/kubernetes/kubelet.conf")) !== undefined) return;
+  const files = kubeadmFileContents(nodeName, role, ip, controlPlaneIp);
+  if ((await fs.readFile("/etc/kubernetes/kubelet.conf")) !== undefined) {
+    // A node that was set up before (a restored cluster): files it still has unchanged take the
+    // process-wide copy of their content, so a thousand clusters hold one copy of kubeadm's files.
+    for (const [path, content] of Object.entries(files)) fs.share?.(path, content);
+    return;
+  }
+  for (const [path, content] of Object.entries(files)) await fs.writeFile(path, content);
+  // kubelet.conf last: its presence marks the node as set up.
+  await fs.writeFile("/etc/kubernetes/kubelet.conf", files["/etc/kubernetes/kubelet.conf"]);
+}
+
+/** What kubeadm leaves on a node, by node; the same strings for every cluster of the process. */
+const contentsByNode = new Map<string, Readonly<Record<string, string>>>();
+
+function kubeadmFileContents(
+  nodeName: string,
+  role: "control-plane" | "worker",
+  ip: string,
+  controlPlaneIp: string,
+): Readonly<Record<string, string>> {
+  const key = `${nodeName} ${role} ${ip} ${controlPlaneIp}`;
+  let files = contentsByNode.get(key);
+  if (!files) {
+    files = Object.freeze(buildKubeadmFiles(nodeName, role, ip, controlPlaneIp));
+    if (contentsByNode.size >= 64) contentsByNode.clear();
+    contentsByNode.set(key, files);
+  }
+  return files;
+}
+
+function buildKubeadmFiles(
+  nodeName: string,
+  role: "control-plane" | "worker",
+  ip: string,
+  controlPlaneIp: string,
+): Record<string, string> {
   const server = `https://${controlPlaneIp}:6443`;
   const files: Record<string, string> = {
     "/var/lib/kubelet/config.yaml": stringify({
@@ -390,7 +426,5 @@ export async function writeKubeadmFiles(
     files["/etc/kubernetes/controller-manager.conf"] = kubeconfig("system:kube-controller-manager", server);
     files["/etc/kubernetes/scheduler.conf"] = kubeconfig("system:kube-scheduler", server);
   }
-  for (const [path, content] of Object.entries(files)) await fs.writeFile(path, content);
-  // kubelet.conf last: its presence marks the node as set up.
-  await fs.writeFile("/etc/kubernetes/kubelet.conf", files["/etc/kubernetes/kubelet.conf"]);
+  return files;
 }

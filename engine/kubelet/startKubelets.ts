@@ -4,6 +4,7 @@ import { createNetwork } from "../proxy/createNetwork";
 import { InMemoryVolumeStore } from "./containerConfig";
 import { installKubeadmAddons, startNode } from "./index";
 import { InMemoryNodeFileSystem } from "./NodeFileSystem";
+import { WatchedObjects } from "./WatchedObjects";
 
 /**
  * The cluster's nodes: a kubelet per node (controlplane first), each registered with the API
@@ -19,6 +20,10 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
   }
   const network = cluster.network;
   const volumes = new InMemoryVolumeStore();
+  // One set of ConfigMap, Secret and Service watches for every kubelet of the cluster.
+  const objects = new WatchedObjects(
+    cluster.context("kubelet", `system:node:${cluster.controlPlaneNode}`, ["system:nodes"]),
+  );
   for (const [index, nodeName] of cluster.nodeNames.entries()) {
     const context = cluster.context(`kubelet@${nodeName}`, `system:node:${nodeName}`, ["system:nodes"]);
     const fileSystem = cluster.nodeFileSystem?.(nodeName) ?? new InMemoryNodeFileSystem();
@@ -29,6 +34,7 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       fileSystem,
       network,
       volumes,
+      objects,
     });
     const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);
     const running: Component & { kubelet: typeof kubelet } = {
