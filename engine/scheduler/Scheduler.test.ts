@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Event, Pod } from "../api/core";
-import { Events, Nodes, Pods } from "../api/resources";
+import type { Event, PersistentVolumeClaim, Pod } from "../api/core";
+import { Events, Nodes, PersistentVolumeClaims, Pods, StorageClasses } from "../api/resources";
+import type { StorageClass } from "../api/storage";
 import { VirtualClock } from "../clock/VirtualClock";
 import { explainAnnotation, explainRequest, startScheduler } from "./index";
 import { controlPlaneTaint, makeNode, makePod } from "./testing/builders";
@@ -193,6 +194,42 @@ describe("Scheduler", () => {
     await clock.advance(10);
     expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable"); // retried, and still does not fit
     expect(eventsFor(client, "big").find((e) => e.reason === "FailedScheduling")?.count).toBe(2);
+    scheduler.stop();
+  });
+  it("pre-binds a WaitForFirstConsumer claim to the chosen node, and skips PreBind for a pod without claims", async () => {
+    const { clock, client, scheduler } = await setup();
+    await client.create(StorageClasses, {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: "standard" },
+      provisioner: "example.com/provisioner",
+      volumeBindingMode: "WaitForFirstConsumer",
+    } as StorageClass);
+    await client.create(PersistentVolumeClaims, {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "data", namespace: "default" },
+      spec: {
+        storageClassName: "standard",
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "1Gi" } },
+      },
+    } as PersistentVolumeClaim);
+    await clock.advance(10);
+    await client.create(
+      Pods,
+      makePod("with-claim", { spec: { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }] } }),
+    );
+    await client.create(Pods, makePod("plain"));
+    await clock.advance(10);
+    const pod = await client.get<Pod>(Pods, "default", "with-claim");
+    expect(pod.spec?.nodeName).toMatch(/^node0[12]$/);
+    const claim = await client.get<PersistentVolumeClaim>(PersistentVolumeClaims, "default", "data");
+    expect(claim.metadata.annotations?.["volume.kubernetes.io/selected-node"]).toBe(pod.spec?.nodeName);
+    expect((await client.get<Pod>(Pods, "default", "plain")).spec?.nodeName).toMatch(/^node0[12]$/);
+    expect(client.writes.filter((w) => w.startsWith("patch persistentvolumeclaims"))).toEqual([
+      "patch persistentvolumeclaims default/data",
+    ]);
     scheduler.stop();
   });
 });

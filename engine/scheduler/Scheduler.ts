@@ -304,7 +304,7 @@ class Scheduler implements SchedulerComponent {
   /** One scheduling cycle; returns a promise only when the failure path needs to await (PostFilter). */
   private scheduleOne(queued: QueuedPodInfo): Promise<void> | undefined {
     const info = queued.info;
-    const current = this.pods.get(info.namespace, info.pod.metadata.name ?? "");
+    const current = this.pods.getByKey(info.key);
     if (
       !current ||
       current.metadata.uid !== info.pod.metadata.uid ||
@@ -351,8 +351,8 @@ class Scheduler implements SchedulerComponent {
 
   private async bindingCycle(queued: QueuedPodInfo, state: CycleState, nodeName: string, explanation?: Explanation) {
     const info = queued.info;
-    const status =
-      (await this.framework.runPreBind(state, info, nodeName)) ?? (await this.framework.runBind(state, info, nodeName));
+    const preBind = this.framework.runPreBind(state, info, nodeName);
+    const status = (preBind && (await preBind)) ?? (await this.framework.runBind(state, info, nodeName));
     if (status) {
       this.framework.runUnreserve(state, info, nodeName);
       this.cache.forgetPod(info.uid);
@@ -405,7 +405,7 @@ class Scheduler implements SchedulerComponent {
     if (nominatedNodeName) this.updateNomination(info, nominatedNodeName);
     this.queue.requeueAfterFailure(queued, failure.error !== undefined ? new Set() : failure.unschedulablePlugins);
     // A pod deleted meanwhile gets no event or status (there is nothing left to explain it on).
-    const current = this.pods.get(info.namespace, info.pod.metadata.name ?? "");
+    const current = this.pods.getByKey(info.key);
     if (this.stopped || current?.metadata.uid !== info.pod.metadata.uid) return;
     this.events.event(info.pod, "Warning", "FailedScheduling", message);
     await this.updatePodStatus(info, reason, message, nominatedNodeName);
@@ -414,7 +414,7 @@ class Scheduler implements SchedulerComponent {
 
   /** PodScheduled=False with the reason and message, and the nominated node, written only when they change. */
   private async updatePodStatus(info: PodInfo, reason: string, message: string, nominatedNodeName?: string) {
-    const pod = this.pods.get(info.namespace, info.pod.metadata.name ?? "") ?? info.pod;
+    const pod = this.pods.getByKey(info.key) ?? info.pod;
     const conditions = pod.status?.conditions ?? [];
     const existing = conditions.find((c) => c.type === "PodScheduled");
     const nominationChanged = nominatedNodeName !== undefined && pod.status?.nominatedNodeName !== nominatedNodeName;

@@ -490,8 +490,23 @@ export class Framework {
     return null;
   }
 
-  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | null> {
-    for (const plugin of this.preBinders) {
+  /**
+   * PreBind, or `null` at once when no plugin has anything to pre-bind: a plugin whose PreFilter
+   * skipped the pod (VolumeBinding for a pod without claims) is skipped here too, as upstream's
+   * PreBindPreFlight does, so a plain pod's binding cycle awaits nothing before Bind.
+   */
+  runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | null> | null {
+    const preBinders = this.preBinders.filter((plugin) => !state.skipFilter.has(plugin.name));
+    return preBinders.length === 0 ? null : this.runPreBinders(preBinders, state, pod, nodeName);
+  }
+
+  private async runPreBinders(
+    preBinders: Plugin[],
+    state: CycleState,
+    pod: PodInfo,
+    nodeName: string,
+  ): Promise<Status | null> {
+    for (const plugin of preBinders) {
       const status = (await plugin.preBind?.(state, pod, nodeName)) ?? null;
       if (status && status.code !== Code.Success) return status.withPlugin(plugin.name);
     }

@@ -15,6 +15,8 @@ export interface ObjectHandlers<T extends KubeObject> {
 /** A running informer as the scheduler uses it: a read-only store and a disposer. */
 export interface ObjectWatch<T extends KubeObject> {
   get(namespace: string | undefined, name: string): T | undefined;
+  /** By `namespace/name` (or `name`) key, as objectKey makes it: no key string built per call. */
+  getByKey(key: string): T | undefined;
   values(): IterableIterator<T>;
   /** The objects of one namespace (from the informer's namespace index; never mutate them). */
   inNamespace(namespace: string): readonly T[];
@@ -39,6 +41,7 @@ export function watchObjects<T extends KubeObject>(
   void informer.waitForSync().then(() => handlers.synced?.());
   return {
     get: (namespace, name) => informer.get(namespace, name),
+    getByKey: (key) => informer.getByKey(key),
     values: () => informer.list().values(),
     inNamespace: (namespace) => informer.list(namespace),
     get size() {
