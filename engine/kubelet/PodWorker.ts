@@ -564,23 +564,12 @@ export class PodWorker {
     const limits = spec.resources?.limits ?? {};
     const ip = this.ip ?? this.host.node.ip;
     const namespace = this.pod.metadata.namespace ?? "default";
-    const source: NetworkSource = this.pod.spec?.hostNetwork
-      ? { ip }
-      : {
-          ip,
-          namespace,
-          resolvConf: {
-            nameservers: ["10.96.0.10"],
-            searches: [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"],
-            ndots: 5,
-          },
-        };
+    const dns = this.pod.spec?.hostNetwork ? undefined : clusterFirstDns(namespace);
+    const source: NetworkSource = dns ? { ip, namespace, resolvConf: dns.resolvConf } : { ip };
     const files: Record<string, string> = {
       "/etc/hostname": `${hostname}\n`,
       "/etc/hosts": hostsFile(hostname, ip, this.pod),
-      "/etc/resolv.conf": source.resolvConf
-        ? `search ${source.resolvConf.searches.join(" ")}\nnameserver 10.96.0.10\noptions ndots:5\n`
-        : "nameserver 192.168.0.1\n",
+      "/etc/resolv.conf": dns ? dns.file : "nameserver 192.168.0.1\n",
       ...mounts.files,
     };
     return {
@@ -1334,6 +1323,27 @@ async function listFiles(fs: IFileSystem, directory: string): Promise<string[]> 
 function formatSeconds(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+/** ClusterFirst DNS by namespace: the same frozen resolver settings and resolv.conf for every pod of a namespace. */
+const dnsByNamespace = new Map<string, { resolvConf: NonNullable<NetworkSource["resolvConf"]>; file: string }>();
+
+function clusterFirstDns(namespace: string) {
+  let dns = dnsByNamespace.get(namespace);
+  if (!dns) {
+    const searches = [`${namespace}.svc.cluster.local`, "svc.cluster.local", "cluster.local"];
+    dns = Object.freeze({
+      resolvConf: Object.freeze({
+        nameservers: Object.freeze(["10.96.0.10"]) as string[],
+        searches: Object.freeze(searches) as string[],
+        ndots: 5,
+      }),
+      file: `search ${searches.join(" ")}\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    });
+    if (dnsByNamespace.size >= 4096) dnsByNamespace.clear();
+    dnsByNamespace.set(namespace, dns);
+  }
+  return dns;
 }
 
 function hostsFile(hostname: string, ip: string, pod: Pod): string {
