@@ -160,7 +160,12 @@ async function restoreCpu(): Promise<void> {
     },
   });
   for (let index = 0; index < 10; index++)
-    await client.create(ConfigMaps, { metadata: { name: `config-${index}`, namespace: "default" }, data: { a: "1" } });
+    await client.create(ConfigMaps, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `config-${index}`, namespace: "default" },
+      data: { a: "1" },
+    });
   for (;;) {
     await sleep(200);
     const pods = (await client.list<Pod>(Pods, "default")).items;
