@@ -83,6 +83,22 @@ describe("TerminalService", () => {
     second.socket.close();
   }, 120_000);
 
+  it("hands on a just-started shell only once it is ready: its configuration is not echoed, keys typed at once are kept", async () => {
+    // Two terminals back to back: the second gets the shell pre-started when the first opened,
+    // still loading its modules (its terminal not yet raw).
+    const first = new Client("session-back-1");
+    const second = new Client("session-back-2");
+    await Promise.all([first.opened, second.opened]);
+    second.input("echo typed-$((40+2))\r");
+    await second.waitFor(() => second.output.includes("typed-42"));
+    expect(second.output).not.toContain("kubeconfig");
+    expect(second.output).not.toContain("kubelab-shell-ready");
+    await first.waitFor(() => first.output.includes("controlplane:~$ "));
+    expect(first.output).not.toContain("kubeconfig");
+    first.socket.close();
+    second.socket.close();
+  }, 120_000);
+
   it("refuses a socket without a learner", async () => {
     learner = undefined;
     const client = new Client("session-two");

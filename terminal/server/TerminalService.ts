@@ -43,6 +43,21 @@ export interface TerminalServiceOptions {
 
 const sessionIdPattern = /^[A-Za-z0-9_-]{6,64}$/;
 
+/**
+ * What a pre-started shell writes once its terminal is raw and it reads its configuration line
+ * (terminal/shell/main.ts): an OSC sequence terminals ignore, consumed here and never shown.
+ */
+export const warmShellReady = "\x1b]697;kubelab-shell-ready\x07";
+/** A pre-started shell not ready by then (a starved machine) is replaced by a fresh one. */
+const warmShellReadyTimeoutMs = 10_000;
+
+interface WarmShell {
+  pty: IPty;
+  exited: boolean;
+  /** True once the shell is ready for its configuration line; false if it exited first. */
+  ready: Promise<boolean>;
+}
+
 /** The environment a shell process starts with: nothing of the server's own (no secrets, no NODE_OPTIONS). */
 function baseEnvironment(): Record<string, string> {
   return { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", TERM: "xterm-256color" };
@@ -66,8 +81,7 @@ export class TerminalService {
     this.limits = { replayBytes: 64 * 1024, outputBytesPerSecond: 512 * 1024, ...options.limits };
   }
 
-  private warmShell: IPty | undefined;
-  private warmExited = false;
+  private warmShell: WarmShell | undefined;
 
   /** Builds the shell bundle ahead of the first terminal and starts a warm shell, so terminals open quickly. */
   prepare(): Promise<ShellLaunch> {
@@ -91,22 +105,50 @@ export class TerminalService {
       cwd: this.options.root,
       env: { ...baseEnvironment(), KUBELAB_WARM: "1" },
     });
-    this.warmExited = false;
-    pty.onExit(() => {
-      if (this.warmShell === pty) {
-        this.warmShell = undefined;
-        this.warmExited = true;
-      }
+    const warm: WarmShell = { pty, exited: false, ready: undefined as unknown as Promise<boolean> };
+    // The shell says when its terminal is raw (no echo): a configuration line written before
+    // that would be echoed to the learner's screen.
+    warm.ready = new Promise<boolean>((resolve) => {
+      let seen = "";
+      const output = pty.onData((data) => {
+        seen = (seen + data).slice(-warmShellReady.length);
+        if (!seen.endsWith(warmShellReady)) return;
+        output.dispose();
+        resolve(true);
+      });
+      pty.onExit(() => {
+        output.dispose();
+        warm.exited = true;
+        if (this.warmShell === warm) this.warmShell = undefined;
+        resolve(false);
+      });
     });
-    this.warmShell = pty;
+    this.warmShell = warm;
   }
 
-  private takeWarmShell(cols: number, rows: number): IPty | undefined {
-    const pty = this.warmShell;
-    if (!pty || this.warmExited) return undefined;
+  /** The pre-started shell, once it is ready for its configuration line; undefined to start one afresh. */
+  private async takeWarmShell(cols: number, rows: number): Promise<IPty | undefined> {
+    const warm = this.warmShell;
+    if (!warm || warm.exited) return undefined;
     this.warmShell = undefined;
-    pty.resize(cols, rows);
-    return pty;
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      warm.ready,
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), warmShellReadyTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!ready || warm.exited) {
+      try {
+        warm.pty.kill();
+      } catch {
+        // Already gone.
+      }
+      return undefined;
+    }
+    warm.pty.resize(cols, rows);
+    return warm.pty;
   }
 
   private closed = false;
@@ -200,7 +242,7 @@ export class TerminalService {
       }
       const launch = await this.prepare();
       const spawn = this.options.spawn ?? (await import("node-pty")).spawn;
-      const warm = this.takeWarmShell(cols, rows);
+      const warm = await this.takeWarmShell(cols, rows);
       session = new TerminalSession(
         {
           launch,
@@ -282,7 +324,7 @@ export class TerminalService {
   close(): void {
     this.closed = true;
     try {
-      this.warmShell?.kill();
+      this.warmShell?.pty.kill();
     } catch {
       // Already gone.
     }

@@ -23,15 +23,18 @@ async function readConfigLine(): Promise<{
   nodeToken?: string;
 }> {
   return new Promise((resolve) => {
-    let buffer = "";
+    let buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer | string) => {
-      buffer += String(chunk);
-      const newline = buffer.search(/[\r\n]/);
+      buffer = Buffer.concat([buffer, typeof chunk === "string" ? Buffer.from(chunk) : chunk]);
+      const newline = buffer.findIndex((byte) => byte === 0x0a || byte === 0x0d);
       if (newline < 0) return;
       process.stdin.off("data", onData);
       process.stdin.pause();
+      // Keys typed right after the terminal opened may share the configuration line's chunk: keep them.
+      const rest = buffer.subarray(buffer[newline] === 0x0d && buffer[newline + 1] === 0x0a ? newline + 2 : newline + 1);
+      if (rest.length > 0) process.stdin.unshift(rest);
       try {
-        resolve(JSON.parse(buffer.slice(0, newline)));
+        resolve(JSON.parse(buffer.subarray(0, newline).toString("utf8")));
       } catch {
         resolve({});
       }
@@ -43,6 +46,8 @@ async function readConfigLine(): Promise<{
 if (process.env.KUBELAB_WARM === "1") {
   // Quiet until configured: no echo of the configuration line.
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  // Raw now: the terminal service may write the configuration line (see warmShellReady).
+  process.stdout.write("\x1b]697;kubelab-shell-ready\x07");
   // While waiting, run the code a first command runs, so the learner's first command is quick.
   const warmed = warmUp().catch(() => undefined);
   const config = await readConfigLine();
