@@ -31,7 +31,9 @@ async function readConfigLine(): Promise<{
       process.stdin.off("data", onData);
       process.stdin.pause();
       // Keys typed right after the terminal opened may share the configuration line's chunk: keep them.
-      const rest = buffer.subarray(buffer[newline] === 0x0d && buffer[newline + 1] === 0x0a ? newline + 2 : newline + 1);
+      const rest = buffer.subarray(
+        buffer[newline] === 0x0d && buffer[newline + 1] === 0x0a ? newline + 2 : newline + 1,
+      );
       if (rest.length > 0) process.stdin.unshift(rest);
       try {
         resolve(JSON.parse(buffer.subarray(0, newline).toString("utf8")));
