@@ -75,6 +75,17 @@ describe("the shell's PATH directories", () => {
     expect(node.calls).toEqual(["run crictl ps"]);
   });
 
+  it("lists the commands a learner can run in /usr/bin, not the shell's internal ones", async () => {
+    const { run } = await nodeShell();
+    const listed = (await run("ls /usr/bin")).output.split(/\s+/);
+    expect(listed).toContain("kubectl");
+    expect(listed.filter((name) => name.startsWith("__"))).toEqual([]);
+    // The internal commands still run: a failed status is kept for the next line's $?.
+    expect((await run("false")).status).toBe(1);
+    expect((await run("echo $?")).output).toBe("1\n");
+    expect((await run("echo $((1+1)) 'a b'")).output).toBe("2 a b\n");
+  });
+
   it("keeps commands working after the learner makes PATH directories", async () => {
     const { run } = await nodeShell();
     expect((await run("mkdir -p /usr/bin /usr/local/bin && ls /usr/bin | grep -c kubectl")).output).toBe("1\n");

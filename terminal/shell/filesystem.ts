@@ -39,7 +39,7 @@ export const shellPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
  */
 export function withShellBinaries(base: IFileSystem, commandNames: Iterable<string>): MountableFs {
   const fs = new MountableFs({ base });
-  const bin = new InMemoryFs();
+  const bin = new ShellBinaries();
   for (const name of new Set(commandNames))
     bin.writeFileSync(`/${name}`, `#!/bin/bash\n# Built-in command: ${name}\n`, undefined, { mode: 0o755 });
   const sbin = new InMemoryFs();
@@ -50,6 +50,16 @@ export function withShellBinaries(base: IFileSystem, commandNames: Iterable<stri
   fs.mount("/usr/local/bin", new InMemoryFs());
   fs.mount("/usr/local/sbin", new InMemoryFs());
   return fs;
+}
+
+/** The shell's internal commands (named `__kubelab_…`) run from /usr/bin but are not listed there. */
+class ShellBinaries extends InMemoryFs {
+  override async readdir(path: string): Promise<string[]> {
+    return (await super.readdir(path)).filter((name) => !name.startsWith("__kubelab"));
+  }
+  override async readdirWithFileTypes(path: string): ReturnType<InMemoryFs["readdirWithFileTypes"]> {
+    return (await super.readdirWithFileTypes(path)).filter((entry) => !entry.name.startsWith("__kubelab"));
+  }
 }
 
 /** Files a fresh control-plane node has outside /root. */
