@@ -77,7 +77,7 @@ export const globalFlags: FlagSpec[] = [
     kind: "bool",
     usage: "Treat warnings received from the server as errors and exit with a non-zero exit code",
   },
-  { name: "v", shorthand: "v", kind: "string", default: "0", usage: "number for the log level verbosity" },
+  { name: "v", shorthand: "v", kind: "int", default: "0", usage: "number for the log level verbosity" },
   {
     name: "vmodule",
     kind: "string",
@@ -116,17 +116,24 @@ export class CommandContext {
     /** `kubectl get`, used in messages. */
     readonly commandPath: string,
     private readonly shared: SharedClients = {},
+    /** Global flags the command defines for itself (create rolebinding's --user): not kubeconfig overrides. */
+    private readonly shadowed: ReadonlySet<string> = new Set(),
   ) {}
+
+  /** A global flag's value, unless the command's own flag of that name shadows it. */
+  private global(name: string): string | undefined {
+    return this.shadowed.has(name) ? undefined : this.globals.string(name) || undefined;
+  }
 
   /** The kubeconfig with global overrides applied. */
   kubeConfig(): Promise<LoadedKubeconfig> {
     this.kubeConfigPromise ??= loadKubeconfig(this.io, {
-      kubeconfig: this.globals.string("kubeconfig") || undefined,
-      context: this.globals.string("context") || undefined,
-      cluster: this.globals.string("cluster") || undefined,
-      user: this.globals.string("user") || undefined,
-      server: this.globals.string("server") || undefined,
-      token: this.globals.string("token") || undefined,
+      kubeconfig: this.global("kubeconfig"),
+      context: this.global("context"),
+      cluster: this.global("cluster"),
+      user: this.global("user"),
+      server: this.global("server"),
+      token: this.global("token"),
       insecureSkipTlsVerify: this.globals.bool("insecure-skip-tls-verify") || undefined,
     });
     return this.kubeConfigPromise;

@@ -32,6 +32,10 @@ export const builtinResources: Record<string, ResourceInfo> = {
   services: make("", "v1", "services", "Service", true, ["svc"]),
   pods: make("", "v1", "pods", "Pod", true, ["po"]),
   resourcequotas: make("", "v1", "resourcequotas", "ResourceQuota", true, ["quota"]),
+  "poddisruptionbudgets.policy": make("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, ["pdb"]),
+  "priorityclasses.scheduling.k8s.io": make("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, [
+    "pc",
+  ]),
   "deployments.apps": make("apps", "v1", "deployments", "Deployment", true, ["deploy"]),
   "jobs.batch": make("batch", "v1", "jobs", "Job", true),
   "cronjobs.batch": make("batch", "v1", "cronjobs", "CronJob", true, ["cj"]),

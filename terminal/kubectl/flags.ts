@@ -108,15 +108,17 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
         if (name === "help") throw new HelpRequested();
         throw flagError(commandPath, `unknown flag: --${name}`);
       }
+      // pflag names a flag in errors with its shorthand too, however it was typed.
+      const shown = spec.shorthand ? `-${spec.shorthand}, --${name}` : `--${name}`;
       if (equals >= 0) {
-        assign(spec, body.slice(equals + 1), `--${name}`);
+        assign(spec, body.slice(equals + 1), shown);
       } else if (spec.kind === "bool") {
-        assign(spec, "true", `--${name}`);
+        assign(spec, "true", shown);
       } else if (spec.noOptDefault !== undefined) {
-        assign(spec, spec.noOptDefault, `--${name}`);
+        assign(spec, spec.noOptDefault, shown);
       } else if (index + 1 < args.length) {
         index++;
-        assign(spec, args[index] as string, `--${name}`);
+        assign(spec, args[index] as string, shown);
       } else {
         throw flagError(commandPath, `flag needs an argument: --${name}`);
       }

@@ -120,20 +120,20 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
     const flags = new Flags(parsed);
     if (!target.run) {
       if (flags.positional.length > 0 && target.subcommands) {
-        const suggestions = suggestCommands(
-          flags.positional[0] as string,
-          target.subcommands.map((sub) => sub.name),
-        );
-        let message = `error: unknown command "${flags.positional[0]}" for "${path}"`;
-        if (suggestions.length > 0)
-          message += `\n\nDid you mean this?\n${suggestions.map((name) => `\t${name}\n`).join("")}`;
-        io.stderr(`${message}\n`);
+        // kubectl's group commands (rollout, config, set, auth, top) answer an unknown
+        // subcommand without suggestions, unlike the top level.
+        io.stderr(`error: unknown command "${flags.positional[0]}"\nSee '${path} -h' for help and examples\n`);
         return 1;
       }
-      io.stdout((await referenceHelp(path)) ?? renderHelp(target, path));
+      // DefaultSubCommandRun writes a group's help to stderr, except rollout's (stdout).
+      const help = (await referenceHelp(path)) ?? renderHelp(target, path);
+      if (path === "kubectl rollout") io.stdout(help);
+      else io.stderr(help);
       return 1;
     }
-    const context = new CommandContext(io, flags, path, options.shared);
+    const own = new Set((target.flags ?? []).map((flag) => flag.name));
+    const shadowed = new Set(globalFlags.map((flag) => flag.name).filter((name) => own.has(name)));
+    const context = new CommandContext(io, flags, path, options.shared, shadowed);
     return await target.run(context, flags);
   } catch (error) {
     if (error instanceof HelpRequested) {

@@ -1,7 +1,7 @@
 import { builtinResources } from "../builtinResources";
 import type { Command, CommandContext } from "../Command";
 import type { ResourceInfo } from "../Discovery";
-import { ApiStatusError, formatApiError, KubectlError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, plainError } from "../errors";
 import type { FlagSpec, Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags } from "./common";
@@ -66,8 +66,21 @@ async function createGenerated(
     }
     throw error;
   }
-  printResult(context, flags, info, created, "created", dryRun);
+  printResult(context, flags, info, dryRun === "client" ? created : asTyped(created), "created", dryRun);
   return 0;
+}
+
+/**
+ * The generators decode the server's answer into Go structs before printing: a pod template's
+ * ObjectMeta without a creation time prints `creationTimestamp: null`, as the object they sent.
+ */
+function asTyped(object: KubeObject): KubeObject {
+  type Template = { metadata?: Record<string, unknown>; spec?: { template?: Template } } | undefined;
+  const spec = (object as { spec?: { template?: Template; jobTemplate?: Template } }).spec;
+  for (const template of [spec?.template, spec?.jobTemplate, spec?.jobTemplate?.spec?.template]) {
+    if (template?.metadata && !("creationTimestamp" in template.metadata)) template.metadata.creationTimestamp = null;
+  }
+  return object;
 }
 
 function requireName(flags: Flags, path: string, usage: string): string {
@@ -148,13 +161,14 @@ function fixTemplateMeta(object: KubeObject): KubeObject {
 }
 
 deploymentCommand.run = async (context: CommandContext, flags: Flags): Promise<number> => {
+  // cobra checks required flags before the command runs.
+  const images = flags.list("image");
+  if (images.length === 0) throw new KubectlError('error: required flag(s) "image" not set');
   const name = flags.positional[0];
   if (!name)
     throw new KubectlError(
       "error: exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples",
     );
-  const images = flags.list("image");
-  if (images.length === 0) throw new KubectlError('error: required flag(s) "image" not set');
   const command = flags.positional.slice(1);
   const labels = { app: name };
   const containers = images.map((image) => {
@@ -649,6 +663,8 @@ function serviceCommand(type: "ClusterIP" | "NodePort" | "LoadBalancer" | "Exter
       const serviceName = requireName(parsed, `kubectl create service ${name}`, "");
       const ports = parsed.list("tcp").map((pair) => {
         const [port, target] = pair.split(":");
+        if (!/^[0-9]+$/.test(port ?? ""))
+          throw new KubectlError(`error: strconv.ParseUint: parsing "${port}": invalid syntax`);
         const portNumber = Number(port);
         const targetValue = target === undefined ? portNumber : /^[0-9]+$/.test(target) ? Number(target) : target;
         const entry: Record<string, unknown> = {
@@ -727,6 +743,99 @@ const quotaCommand: Command = {
   }),
 };
 
+/** intstr.Parse: a number, else the text (`50%`). */
+const intOrString = (text: string): number | string => (/^-?[0-9]+$/.test(text) ? Number(text) : text);
+
+const podDisruptionBudgetCommand: Command = {
+  name: "poddisruptionbudget",
+  aliases: ["pdb"],
+  short: "Create a pod disruption budget with the specified name",
+  use: "poddisruptionbudget NAME --selector=SELECTOR --min-available=N [--dry-run=server|client|none]",
+  flags: [
+    ...createCommonFlags,
+    {
+      name: "max-unavailable",
+      kind: "string",
+      usage: "The maximum number or percentage of unavailable pods this budget requires.",
+    },
+    {
+      name: "min-available",
+      kind: "string",
+      usage: "The minimum number or percentage of available pods this budget requires.",
+    },
+    {
+      name: "selector",
+      kind: "string",
+      usage: "A label selector to use for this budget. Only equality-based selector requirements are supported.",
+    },
+  ],
+  run: generate("poddisruptionbudget", "poddisruptionbudgets.policy", (_name, _context, flags) => {
+    const selector = flags.string("selector");
+    const min = flags.string("min-available");
+    const max = flags.string("max-unavailable");
+    if (!selector) throw plainError("a selector must be specified");
+    if (!max && !min) throw plainError("one of min-available or max-unavailable must be specified");
+    if (max && min) throw plainError("min-available and max-unavailable cannot be both specified");
+    if (min && !/^[0-9]+%?$/.test(min)) throw plainError("invalid format specified for min-available");
+    if (max && !/^[0-9]+%?$/.test(max)) throw plainError("invalid format specified for max-unavailable");
+    const matchLabels = Object.fromEntries(
+      selector
+        .split(",")
+        .filter(Boolean)
+        .map((pair) => pair.split(/==?/) as [string, string]),
+    );
+    // policyv1.PodDisruptionBudgetSpec's field order, as -o json prints it.
+    const spec: Record<string, unknown> = {};
+    if (min) spec.minAvailable = intOrString(min);
+    spec.selector = { matchLabels };
+    if (max) spec.maxUnavailable = intOrString(max);
+    return {
+      kind: "PodDisruptionBudget",
+      apiVersion: "policy/v1",
+      metadata: meta(_name),
+      spec,
+      status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
+    };
+  }),
+};
+
+const priorityClassCommand: Command = {
+  name: "priorityclass",
+  aliases: ["pc"],
+  short: "Create a priority class with the specified name",
+  use: "priorityclass NAME --value=VALUE --global-default=BOOL [--dry-run=server|client|none]",
+  flags: [
+    ...createCommonFlags,
+    {
+      name: "description",
+      kind: "string",
+      usage:
+        "description is an arbitrary string that usually provides guidelines on when this priority class should be used.",
+    },
+    {
+      name: "global-default",
+      kind: "bool",
+      usage: "global-default specifies whether this PriorityClass should be considered as the default priority.",
+    },
+    {
+      name: "preemption-policy",
+      kind: "string",
+      default: "PreemptLowerPriority",
+      usage: "preemption-policy is the policy for preempting pods with lower priority.",
+    },
+    { name: "value", kind: "int", usage: "the value of this priority class." },
+  ],
+  run: generate("priorityclass", "priorityclasses.scheduling.k8s.io", (name, _context, flags) => ({
+    kind: "PriorityClass",
+    apiVersion: "scheduling.k8s.io/v1",
+    metadata: meta(name),
+    value: flags.int("value"),
+    ...(flags.bool("global-default") ? { globalDefault: true } : {}),
+    ...(flags.string("description") ? { description: flags.string("description") } : {}),
+    preemptionPolicy: flags.string("preemption-policy"),
+  })),
+};
+
 const ingressCommand: Command = {
   name: "ingress",
   aliases: ["ing"],
@@ -798,6 +907,8 @@ export const createCommand: Command = {
     ingressCommand,
     jobCommand,
     namespaceCommand,
+    podDisruptionBudgetCommand,
+    priorityClassCommand,
     quotaCommand,
     roleCommand,
     roleBindingCommand,

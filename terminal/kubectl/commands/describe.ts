@@ -89,9 +89,7 @@ export const describeCommand: Command = {
           });
           if (list.items.length === 0 && targets.length === 1) {
             context.io.stderr(
-              allNamespaces || !target.info.namespaced
-                ? "No resources found\n"
-                : `No resources found in ${namespace} namespace.\n`,
+              allNamespaces ? "No resources found\n" : `No resources found in ${namespace} namespace.\n`,
             );
           }
           for (const item of list.items)

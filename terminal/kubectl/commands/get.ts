@@ -133,7 +133,7 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
       'Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).',
     );
   }
-  const format = parseOutputFormat(flags.string("output"));
+  const format = parseOutputFormat(flags.string("output"), { template: flags.string("template") });
   const allNamespaces = flags.bool("all-namespaces");
   const namespace = allNamespaces ? undefined : await context.namespace();
   const query = {
@@ -186,6 +186,8 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     }
   } else {
     const targets = await resolveTargets(context, args);
+    if ((flags.string("selector") || flags.string("field-selector")) && targets.some((t) => t.names.length > 0))
+      throw new KubectlError("error: name cannot be provided when a selector is specified");
     const namedForm = args.some((arg) => arg.includes("/"));
     if (allNamespaces && targets.some((target) => target.names.length > 0) && !namedForm) {
       // kubectl rejects names with -A only when a namespace is needed to find them.
@@ -197,16 +199,31 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
       }
       const requestNamespace = target.info.namespaced ? namespace : undefined;
       try {
+        // Pages of --chunk-size (default 500) are followed through metadata.continue, as kubectl does.
+        const limit = flags.int("chunk-size") || undefined;
         if (wantsTable) {
-          const table = await client.get<Table>(resourcePath(target.info, requestNamespace), {
-            accept: tableAccept,
-            query: { ...query, ...tableQuery, limit: flags.int("chunk-size") || undefined },
-          });
+          let table: Table | undefined;
+          for (let next: string | undefined; ; ) {
+            const page: Table = await client.get<Table>(resourcePath(target.info, requestNamespace), {
+              accept: tableAccept,
+              query: { ...query, ...tableQuery, limit, continue: next },
+            });
+            table = table ? { ...table, rows: [...table.rows, ...page.rows] } : page;
+            next = page.metadata?.continue;
+            if (!next) break;
+          }
           results.push({ info: target.info, namespace: requestNamespace, table });
         } else {
-          const list = await client.get<{ items?: KubeObject[] }>(resourcePath(target.info, requestNamespace), {
-            query: { ...query, limit: flags.int("chunk-size") || undefined },
-          });
+          let list: { items?: KubeObject[] } = { items: [] };
+          for (let next: string | undefined; ; ) {
+            const page = await client.get<{ items?: KubeObject[]; metadata?: { continue?: string } }>(
+              resourcePath(target.info, requestNamespace),
+              { query: { ...query, limit, continue: next } },
+            );
+            list = { ...page, items: [...(list.items ?? []), ...(page.items ?? [])] };
+            next = page.metadata?.continue;
+            if (!next) break;
+          }
           const apiVersion = target.info.group ? `${target.info.group}/${target.info.version}` : target.info.version;
           results.push({
             info: target.info,
@@ -215,7 +232,8 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
           });
         }
       } catch (error) {
-        if (error instanceof ApiStatusError) errors.push(formatApiError(error));
+        if (error instanceof ApiStatusError)
+          errors.push(formatApiError(error, listErrorPrefix(error, target.info, query)));
         else throw error;
       }
     }
@@ -348,8 +366,21 @@ function sortObjects(objects: KubeObject[], sortBy: string): KubeObject[] {
   return [...objects].sort((a, b) => compareKeys(path.values(a)[0], path.values(b)[0]));
 }
 
+/** runtimeresource.EnhanceListError: a refused list names the resource and the selectors. */
+function listErrorPrefix(error: ApiStatusError, info: ResourceInfo, query: Record<string, string | undefined>): string {
+  if (error.statusCode !== 400 && error.statusCode !== 404) return "";
+  const resource = `${info.group ? `${info.group}/` : "/"}${info.version}, Resource=${info.resource}`;
+  const labels = query.labelSelector ?? "";
+  const fields = query.fieldSelector ?? "";
+  if (!labels && !fields) return `Unable to list "${resource}": `;
+  return `Unable to find "${resource}" that match label selector "${labels}", field selector "${fields}": `;
+}
+
 function sortRows(table: Table, sortBy: string): Table["rows"] {
   const path = sortExpression(sortBy);
+  // NewTableSorter fails when no row has the field; kubectl 1.32 then prints no rows at all
+  // ("No resources found"), and so does Kubelab.
+  if (!table.rows.some((row) => path.values(row.object).length > 0)) return [];
   return [...table.rows].sort((a, b) => compareKeys(path.values(a.object)[0], path.values(b.object)[0]));
 }
 
@@ -360,7 +391,7 @@ async function getRaw(context: CommandContext, raw: string): Promise<number> {
     const { toStatusError } = await import("../RestClient");
     throw new KubectlError(formatApiError(toStatusError(response)));
   }
-  context.io.stdout(response.body.endsWith("\n") ? response.body : `${response.body}\n`);
+  context.io.stdout(response.body);
   return 0;
 }
 
@@ -441,30 +472,57 @@ async function watch(
   }
   // A watch started from a single object's RV 0 emits a synthetic ADDED first; kubectl suppresses it.
   let suppressFirst = Boolean(name) && !flags.bool("watch-only");
-  await client.watchLines(
-    resourcePath(info, requestNamespace),
-    {
-      accept: format.type === "table" ? tableAccept : "application/json",
-      query: { ...watchQuery, watch: true, resourceVersion, allowWatchBookmarks: true },
-      signal: context.io.signal,
-    },
-    (event) => {
-      const { type, object } = event as { type: string; object: unknown };
-      if (type === "BOOKMARK") return;
-      if (type === "ERROR") {
-        const status = object as { message?: string };
-        context.io.stderr(`error: ${status.message ?? "watch error"}\n`);
-        return;
-      }
-      if (suppressFirst) {
-        suppressFirst = false;
-        return;
-      }
-      if (format.type === "table") printRows(object as Table, type);
-      else context.io.stdout(printObject(object as KubeObject, format));
-    },
-  );
+  // --request-timeout ends the watch quietly (status 0), as the server closing it would.
+  const watching = new AbortController();
+  const stop = () => watching.abort();
+  if (context.io.signal?.aborted) stop();
+  context.io.signal?.addEventListener("abort", stop, { once: true });
+  const timeoutMs = requestTimeoutMs(flags.string("request-timeout"));
+  const timer = timeoutMs > 0 ? setTimeout(stop, timeoutMs) : undefined;
+  try {
+    await watchEvents(watching.signal);
+  } finally {
+    clearTimeout(timer);
+    context.io.signal?.removeEventListener("abort", stop);
+  }
   return 0;
+
+  function watchEvents(signal: AbortSignal): Promise<void> {
+    return client.watchLines(
+      resourcePath(info, requestNamespace),
+      {
+        accept: format.type === "table" ? tableAccept : "application/json",
+        query: { ...watchQuery, watch: true, resourceVersion, allowWatchBookmarks: true },
+        signal,
+      },
+      (event) => {
+        const { type, object } = event as { type: string; object: unknown };
+        if (type === "BOOKMARK") return;
+        if (type === "ERROR") {
+          const status = object as { message?: string };
+          context.io.stderr(`error: ${status.message ?? "watch error"}\n`);
+          return;
+        }
+        if (suppressFirst) {
+          suppressFirst = false;
+          return;
+        }
+        if (format.type === "table") printRows(object as Table, type);
+        else context.io.stdout(printObject(object as KubeObject, format));
+      },
+    );
+  }
+}
+
+/** --request-timeout: a Go duration (`1s`, `500ms`, `2m`), or a bare number of seconds; 0 is none. */
+function requestTimeoutMs(text: string): number {
+  if (!text || text === "0") return 0;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  for (const match of text.matchAll(/([0-9.]+)(h|ms|m|s|us|µs|ns)/g))
+    total += Number(match[1]) * (units[match[2] as string] ?? 0);
+  return total;
 }
 
 /** Tabwriter with remembered widths: columns only grow between flushes (liggitt/tabwriter RememberWidths). */

@@ -43,7 +43,8 @@ export const versionCommand: Command = {
       }
     }
     if (output === "json") context.io.stdout(toGoJson(result, { indent: "  ", sortKeys: false }));
-    else if (output === "yaml") context.io.stdout(toGoYaml(result));
+    // yaml.Marshal then Fprintln: the document ends with a blank line.
+    else if (output === "yaml") context.io.stdout(`${toGoYaml(result)}\n`);
     else {
       let text = `Client Version: ${clientVersion.gitVersion}\nKustomize Version: v5.5.0\n`;
       const server = result.serverVersion as { gitVersion?: string } | undefined;

@@ -1,7 +1,7 @@
 import { parse } from "yaml";
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
-import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { toGoYaml } from "../printers/goYaml";
@@ -68,8 +68,7 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
           "one or more resources must be specified as <resource> <name> or <resource>/<name>",
         );
       }
-      if (changes.length === 0 && !flags.bool("list"))
-        throw usageError(`kubectl ${name}`, `at least one ${singular} update is required`);
+      if (changes.length === 0 && !flags.bool("list")) throw plainError(`at least one ${singular} update is required`);
       const additions: Record<string, string> = {};
       const removals: string[] = [];
       for (const change of changes) {
@@ -141,21 +140,45 @@ interface Taint {
   effect?: string;
 }
 
+const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const qualifiedNameMessage =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const labelValueMessage =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+function validateTaintEffect(effect: string): void {
+  if (!["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(effect))
+    throw usageError("kubectl taint", `invalid taint effect: ${effect}, unsupported taint effect`);
+}
+
+/** taint.go's parseTaints: `key[=value]:effect` to add, `key[:effect]-` to remove; errors are usage errors. */
 function parseTaint(spec: string): { taint: Taint; remove: boolean } {
-  const remove = spec.endsWith("-");
-  const body = remove ? spec.slice(0, -1) : spec;
-  const colon = body.lastIndexOf(":");
-  const keyValue = colon >= 0 ? body.slice(0, colon) : body;
-  const effect = colon >= 0 ? body.slice(colon + 1) : undefined;
-  const [key, value] = keyValue.split("=");
-  if (!remove && !effect) throw new KubectlError(`error: invalid taint spec: ${spec}, unknown taint effect`);
-  if (effect && !["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(effect)) {
-    throw new KubectlError(`error: invalid taint effect: ${effect}, unsupported taint effect`);
+  if (spec.endsWith("-")) {
+    const [key, effect] = spec.slice(0, -1).split(":");
+    if (effect) validateTaintEffect(effect);
+    return { taint: { key: key as string, ...(effect ? { effect } : {}) }, remove: true };
   }
-  return {
-    taint: { key: key as string, ...(value !== undefined ? { value } : {}), ...(effect ? { effect } : {}) },
-    remove,
-  };
+  const invalid = (detail?: string) =>
+    usageError("kubectl taint", `invalid taint spec: ${spec}${detail ? `, ${detail}` : ""}`);
+  const parts = spec.split(":");
+  let key: string;
+  let value: string | undefined;
+  let effect = "";
+  if (parts.length === 1) key = parts[0] as string;
+  else if (parts.length === 2) {
+    effect = parts[1] as string;
+    validateTaintEffect(effect);
+    const keyValue = (parts[0] as string).split("=");
+    if (keyValue.length > 2) throw invalid();
+    key = keyValue[0] as string;
+    value = keyValue[1];
+    if (value !== undefined && value !== "" && (value.length > 63 || !qualifiedNamePart.test(value)))
+      throw invalid(value.length > 63 ? "must be no more than 63 characters" : labelValueMessage);
+  } else throw invalid();
+  const name = key.includes("/") ? key.slice(key.indexOf("/") + 1) : key;
+  if (!qualifiedNamePart.test(name) || name.length > 63) throw invalid(qualifiedNameMessage);
+  if (!effect) throw invalid();
+  return { taint: { key, ...(value !== undefined ? { value } : {}), effect }, remove: false };
 }
 
 /** `kubectl taint`. */
@@ -190,7 +213,7 @@ export const taintCommand: Command = {
         "kubectl taint",
         "at least one resource name must be specified since 'all' parameter is not set",
       );
-    if (specs.length === 0) throw usageError("kubectl taint", "at least one taint update is required");
+    if (specs.length === 0) throw plainError("at least one taint update is required");
     const parsed = specs.map(parseTaint);
     flags.parsed.positional = resources;
     const dryRun = dryRunOf(context, flags);
@@ -227,7 +250,8 @@ export const taintCommand: Command = {
           fieldManager: flags.string("field-manager"),
         });
       }
-      context.io.stdout(`node/${object.metadata?.name} ${message}${dryRunSuffix(dryRun)}\n`);
+      // taint never adds " (dry run)": it does not pass its dry-run strategy to the printer.
+      context.io.stdout(`node/${object.metadata?.name} ${message}\n`);
     }
     return 0;
   },
@@ -270,7 +294,8 @@ const cordonFlags = [
 ] as Command["flags"] & object;
 
 function nodeArgs(flags: Flags, path: string): void {
-  if (flags.positional.length === 0 && !flags.string("selector")) throw usageError(path, "USAGE: cordon NODE [flags]");
+  if (flags.positional.length === 0 && !flags.string("selector"))
+    throw usageError(path, `USAGE: ${path.replace(/^kubectl /, "")} NODE [flags]`);
   flags.parsed.positional = ["nodes", ...flags.positional];
 }
 
@@ -480,13 +505,15 @@ export const patchCommand: Command = {
   async run(context, flags) {
     let text = flags.string("patch");
     if (flags.string("patch-file")) text = await context.io.readFile(flags.string("patch-file"));
-    if (!text)
-      throw usageError("kubectl patch", "must specify --patch or --patch-file containing the contents of the patch");
-    let patch: unknown;
-    try {
-      patch = parse(text);
-    } catch (error) {
-      throw new KubectlError(`error: unable to parse "${text}": ${(error as Error).message}`);
+    if (!text) throw plainError("must specify --patch or --patch-file containing the contents of the patch");
+    // yaml.ToJSON passes text with a JSON prefix through untouched: the server judges it.
+    let body = text;
+    if (!/^\s*[{[]/.test(text)) {
+      try {
+        body = JSON.stringify(parse(text));
+      } catch (error) {
+        throw new KubectlError(`error: unable to parse "${text}": ${(error as Error).message}`);
+      }
     }
     const type = flags.string("type");
     if (!["json", "merge", "strategic"].includes(type))
@@ -498,7 +525,7 @@ export const patchCommand: Command = {
         info,
         object.metadata?.namespace,
         String(object.metadata?.name),
-        JSON.stringify(patch),
+        body,
         type as "json" | "merge" | "strategic",
         {
           dryRun,
@@ -506,16 +533,27 @@ export const patchCommand: Command = {
           subresource: flags.string("subresource") || undefined,
         },
       );
-      const unchanged = result.metadata?.resourceVersion === object.metadata?.resourceVersion;
+      // patch.go: "(no change)" when the patched object deep-equals the one fetched; its printer
+      // gets no dry-run strategy, so no " (dry run)" either.
+      const unchanged = canonicalJson(result) === canonicalJson(object);
       if (flags.string("output")) printResult(context, flags, info, result, "patched", dryRun);
       else
-        context.io.stdout(
-          `${kindDotGroup(info)}/${object.metadata?.name} patched${unchanged ? " (no change)" : ""}${dryRunSuffix(dryRun)}\n`,
-        );
+        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} patched${unchanged ? " (no change)" : ""}\n`);
     }
     return 0;
   },
 };
+
+/** JSON with object keys sorted, for comparing objects as reflect.DeepEqual does. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) =>
+    entry && typeof entry === "object" && !Array.isArray(entry)
+      ? Object.fromEntries(
+          Object.entries(entry as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : entry,
+  );
+}
 
 /** `kubectl replace`. */
 export const replaceCommand: Command = {
@@ -569,34 +607,50 @@ export const replaceCommand: Command = {
     },
   ],
   async run(context, flags) {
-    if (flags.list("filename").length === 0) throw usageError("kubectl replace", "must specify --filename to replace");
+    if (flags.list("filename").length === 0) throw plainError("must specify one of -f and -k");
     const client = await context.client();
     const discovery = await context.discovery();
     const namespace = await context.namespace();
     const dryRun = dryRunOf(context, flags);
     let failed = false;
-    for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
+    const manifests = await readManifests(context.io, flags.list("filename"), flags.bool("recursive"));
+    // --force deletes every object (waiting for each to be gone) before creating them again, as forceReplace.
+    const deleted = new Set<KubeObject>();
+    for (const manifest of flags.bool("force") ? manifests : []) {
+      const object = manifest.object as KubeObject;
+      const info = await discovery.resolveKind(String(object.apiVersion), String(object.kind));
+      const objectNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;
+      try {
+        await client.json("DELETE", resourcePath(info, objectNamespace, String(object.metadata?.name)), {
+          body: {
+            kind: "DeleteOptions",
+            apiVersion: "v1",
+            ...(flags.int("grace-period") >= 0 ? { gracePeriodSeconds: flags.int("grace-period") } : {}),
+          },
+        });
+        context.io.stdout(`${kindDotGroup(info)} "${object.metadata?.name}" deleted\n`);
+        for (let i = 0; i < 600; i++) {
+          try {
+            await client.get(resourcePath(info, objectNamespace, String(object.metadata?.name)));
+            await sleep(100, context.io.signal);
+          } catch {
+            break;
+          }
+        }
+        deleted.add(object);
+      } catch (error) {
+        failed = true;
+        if (error instanceof ApiStatusError) context.io.stderr(`${formatApiError(error)}\n`);
+        else throw error;
+      }
+    }
+    for (const manifest of manifests) {
       const object = manifest.object as KubeObject;
       const info = await discovery.resolveKind(String(object.apiVersion), String(object.kind));
       const objectNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;
       try {
         if (flags.bool("force")) {
-          await client.json("DELETE", resourcePath(info, objectNamespace, String(object.metadata?.name)), {
-            body: {
-              kind: "DeleteOptions",
-              apiVersion: "v1",
-              ...(flags.int("grace-period") >= 0 ? { gracePeriodSeconds: flags.int("grace-period") } : {}),
-            },
-          });
-          context.io.stdout(`${kindDotGroup(info)} "${object.metadata?.name}" deleted\n`);
-          for (let i = 0; i < 600; i++) {
-            try {
-              await client.get(resourcePath(info, objectNamespace, String(object.metadata?.name)));
-              await sleep(100, context.io.signal);
-            } catch {
-              break;
-            }
-          }
+          if (!deleted.has(object)) continue;
           // As client-go's Helper.Create(modify=true): a create must not carry the old resourceVersion
           // (the file is usually `kubectl get -o yaml` output).
           if (object.metadata?.resourceVersion) object.metadata = { ...object.metadata, resourceVersion: undefined };

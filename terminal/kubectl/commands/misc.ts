@@ -109,13 +109,15 @@ export const waitCommand: Command = {
     };
     for (const { info, name } of items) {
       const path = resourcePath(info, info.namespaced ? namespace : undefined, name);
-      for (;;) {
+      for (let first = true; ; first = false) {
         let object: KubeObject | undefined;
         try {
           object = await client.get<KubeObject>(path);
         } catch (error) {
           if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
           if (condition !== "delete" && condition !== "create") throw new KubectlError(formatApiError(error));
+          // --for=delete skips what is already gone, as the resource builder ignores NotFound for it.
+          if (condition === "delete" && first) break;
         }
         if (check(object)) {
           context.io.stdout(`${kindDotGroup(info)}/${name} condition met\n`);
@@ -277,6 +279,9 @@ export const eventsCommand: Command = {
     const path = allNamespaces ? "/api/v1/events" : `/api/v1/namespaces/${namespace}/events`;
     const list = await client.get<{ items: Any[] }>(path, { query: { fieldSelector } });
     const types = flags.list("types");
+    for (const type of types)
+      if (type.toLowerCase() !== "normal" && type.toLowerCase() !== "warning")
+        throw new KubectlError("error: valid --types are Normal or Warning");
     const items = list.items
       .filter(
         (event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()),
@@ -372,15 +377,26 @@ export const diffCommand: Command = {
       } catch (error) {
         if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
       }
-      const merged = await applyObject(client, discovery, object, {
-        namespace,
-        serverSide: flags.bool("server-side"),
-        forceConflicts: flags.bool("force-conflicts"),
-        dryRun: "server",
-        annotate: false,
-      });
+      // InfoObject.Merged: an object that does not exist yet is the file's own, created in a dry run.
+      const mergedObject =
+        !live && !flags.bool("server-side")
+          ? await client.json<KubeObject>("POST", resourcePath(info, objectNamespace), {
+              body: info.namespaced
+                ? { ...object, metadata: { ...object.metadata, namespace: objectNamespace } }
+                : object,
+              query: { dryRun: "All", fieldManager: flags.string("field-manager") },
+            })
+          : (
+              await applyObject(client, discovery, object, {
+                namespace,
+                serverSide: flags.bool("server-side"),
+                forceConflicts: flags.bool("force-conflicts"),
+                dryRun: "server",
+                annotate: false,
+              })
+            ).object;
       const before = clean(live);
-      const after = clean(merged.object);
+      const after = clean(mergedObject);
       if (before === after) continue;
       different = true;
       const file = `${info.group ? `${info.group}.` : ""}${info.version}.${info.kind}.${objectNamespace ? `${objectNamespace}.` : ""}${object.metadata?.name}`;
@@ -417,23 +433,47 @@ interface Schema {
   enum?: string[];
 }
 
-function wrap(text: string, width: number, indent: string): string {
-  const out: string[] = [];
-  for (const paragraph of text.split("\n")) {
-    if (paragraph.trim() === "") {
-      out.push(indent.trimEnd() === "" ? indent : indent);
-      continue;
+/** github.com/mitchellh/go-wordwrap's WrapString, which explain's `wrap` runs: runs of spaces are kept, a break drops them. */
+function wordWrap(text: string, limit: number): string {
+  let out = "";
+  let current = 0;
+  let word = "";
+  let spaces = "";
+  for (const char of text) {
+    if (char === "\n") {
+      if (word.length === 0) {
+        if (current + spaces.length <= limit) out += spaces;
+      } else out += spaces + word;
+      spaces = "";
+      word = "";
+      out += char;
+      current = 0;
+    } else if (/\s/.test(char) && char !== "\u00a0") {
+      if (spaces.length === 0 || word.length > 0) {
+        current += spaces.length + word.length;
+        out += spaces + word;
+        spaces = "";
+        word = "";
+      }
+      spaces += char;
+    } else {
+      word += char;
+      if (current + spaces.length + word.length > limit && word.length < limit) {
+        out += "\n";
+        current = 0;
+        spaces = "";
+      }
     }
-    let line = "";
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      if (line && line.length + 1 + word.length > width - indent.length) {
-        out.push(indent + line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    if (line) out.push(indent + line);
   }
-  return `${out.join("\n")}\n`;
+  if (word.length === 0) {
+    if (current + spaces.length <= limit) out += spaces;
+  } else out += spaces + word;
+  return out;
+}
+
+/** explain's `wrap (width - indent) | indent` and the newline after it. */
+function wrap(text: string, width: number, indent: string): string {
+  return `${indent}${wordWrap(text, width - indent.length).replaceAll("\n", `\n${indent}`)}\n`;
 }
 
 /** `kubectl explain`, from the server's OpenAPI v3 documents. */
@@ -465,7 +505,11 @@ export const explainCommand: Command = {
       );
     }
     const [typed, ...fieldPath] = target.split(".");
-    const info = await (await context.discovery()).resolve(typed as string);
+    // explain words a missing type without the usual "error: " prefix.
+    const info = await (await context.discovery()).resolve(typed as string).catch((error: unknown) => {
+      if (error instanceof KubectlError) throw new KubectlError(error.message.replace(/^error: /, ""));
+      throw error;
+    });
     const client = await context.client();
     const index = await client.get<{ paths: Record<string, { serverRelativeURL: string }> }>("/openapi/v3");
     const key = info.group ? `apis/${info.group}/${info.version}` : `api/${info.version}`;
@@ -502,12 +546,18 @@ export const explainCommand: Command = {
       ),
     );
     if (!root) throw new KubectlError(`error: couldn't find resource for "${info.kind}"`);
+    let out = `GROUP:      ${info.group}\nKIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
+    if (!info.group) out = `KIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
     let schema: Schema | undefined = root;
     let fieldName = "";
     for (const part of fieldPath) {
       const resolved = resolve(schema);
       const next: Schema | undefined = resolved?.properties?.[part] ?? resolve(resolved?.items)?.properties?.[part];
-      if (!next) throw new KubectlError(`error: field "${part}" does not exist`);
+      if (!next) {
+        // kubectl's template has printed the header by the time it finds no such field.
+        context.io.stdout(out);
+        throw new KubectlError(`error: field "${part}" does not exist`);
+      }
       schema = next;
       fieldName = part;
     }
@@ -527,14 +577,23 @@ export const explainCommand: Command = {
       if (value.type === "integer") return "integer";
       return value.type ?? "Object";
     };
-    let out = `GROUP:      ${info.group}\nKIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
-    if (!info.group) out = `KIND:       ${info.kind}\nVERSION:    ${info.version}\n\n`;
     const resolved = resolve(schema);
+    // The template's "description": the schema's own (a bare $ref's target's), then those of its
+    // allOf members, items and additionalProperties, one per line.
+    const descriptionOf = (value: Schema | undefined): string => {
+      const own = value?.$ref ? schemas[value.$ref.replace("#/components/schemas/", "")] : value;
+      if (!own) return "";
+      let text = own.description ? `${own.description}\n` : "";
+      for (const member of own.allOf ?? []) text += descriptionOf(member);
+      if (own.items) text += descriptionOf(own.items);
+      if (own.additionalProperties && typeof own.additionalProperties === "object")
+        text += descriptionOf(own.additionalProperties as Schema);
+      return text;
+    };
     if (fieldName)
       out += `FIELD: ${fieldName} <${typeName(schema)}>\n\n${resolved?.enum ? `ENUM:\n${resolved.enum.map((value) => `    ${value}`).join("\n")}\n` : ""}\n`;
     out += "DESCRIPTION:\n";
-    out += wrap(schema?.description ?? resolved?.description ?? "<empty>", 80, "    ");
-    out += "    \n";
+    out += wrap(descriptionOf(schema) || "<empty>", 80, "    ");
     const fieldsOf = (value: Schema | undefined) =>
       resolve(value)?.properties ?? resolve(resolve(value)?.items)?.properties;
     const fields = fieldsOf(schema);
@@ -570,9 +629,10 @@ export const explainCommand: Command = {
         for (const name of Object.keys(fields).sort()) {
           const property = fields[name] as Schema;
           out += `  ${name}\t<${typeName(property)}>${required.has(name) ? " -required-" : ""}\n`;
-          out += wrap(property.description ?? resolve(property)?.description ?? "<no description>", 80, "    ");
+          out += wrap(property.description || "<no description>", 80, "    ");
           out += "\n";
         }
+        out += "\n";
       }
     }
     context.io.stdout(out);

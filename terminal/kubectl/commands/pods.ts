@@ -1,7 +1,7 @@
 import { openChannel } from "../ChannelConnection";
 import type { Command, CommandContext } from "../Command";
 import { resourcePath } from "../Discovery";
-import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
 import { toStatusError } from "../RestClient";
@@ -173,9 +173,9 @@ export const logsCommand: Command = {
     try {
       pods = await podsFor(context, flags, target ?? "", selector);
     } catch (error) {
-      if (error instanceof ApiStatusError && error.reason === "NotFound" && target && !target.includes("/")) {
+      if (error instanceof ApiStatusError && error.reason === "NotFound" && target) {
         throw new KubectlError(
-          `error: error from server (NotFound): pods "${target}" not found in namespace "${await context.namespace()}"`,
+          `error: error from server (NotFound): ${error.message} in namespace "${await context.namespace()}"`,
         );
       }
       throw error;
@@ -383,7 +383,7 @@ export async function attachToPod(
     context.io.stdout(logs.body);
     return pod.status?.phase === "Succeeded" ? 0 : 1;
   }
-  if (!quiet && tty) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
+  if (!quiet && stdin) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
   return runSession(
     context,
     `/api/v1/namespaces/${namespace}/pods/${name}/attach`,
@@ -638,7 +638,7 @@ export const portForwardCommand: Command = {
   },
 };
 
-/** `kubectl cp`: not available without a tar-capable container runtime. */
+/** `kubectl cp`: a file to or from a container, through exec. */
 export const cpCommand: Command = {
   name: "cp",
   short: "Copy files and directories to and from containers",
@@ -663,10 +663,97 @@ export const cpCommand: Command = {
         "Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).",
     },
   ],
-  async run(_context, flags) {
-    if (flags.positional.length !== 2) throw usageError("kubectl cp", "source and destination are required");
-    throw new KubectlError("error: cp is not available in this terminal");
+  async run(context, flags) {
+    if (flags.positional.length !== 2) throw plainError("source and destination are required");
+    const [source, destination] = flags.positional.map(fileSpec) as [FileSpec, FileSpec];
+    if (source.pod && destination.pod) throw plainError("one of src or dest must be a local file specification");
+    if (!source.path || !destination.path) throw plainError("filepath can not be empty");
+    if (!source.pod && !destination.pod) throw plainError("one of src or dest must be a remote file specification");
+    if (destination.pod) {
+      let content: string;
+      try {
+        content = await context.io.readFile(source.path);
+      } catch {
+        throw plainError(`${source.path} doesn't exist in local filesystem`);
+      }
+      // The content travels in the command line: the container runtime's exec does not yet pass
+      // a non-interactive stdin to the command (`echo x | kubectl exec -i pod -- cat` prints nothing).
+      const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+      const { status } = await execCapture(context, flags, destination, [
+        "sh",
+        "-c",
+        `printf '%s' ${quote(content)} > ${quote(destination.path)}`,
+      ]);
+      return status;
+    }
+    const { status, stdout } = await execCapture(context, flags, source, ["cat", source.path]);
+    if (status !== 0) return status;
+    await context.io.writeFile(destination.path, stdout);
+    return 0;
   },
 };
+
+interface FileSpec {
+  namespace?: string;
+  pod?: string;
+  path: string;
+}
+
+/** cp's extractFileSpec: `[[namespace/]pod:]path`. */
+function fileSpec(argument: string): FileSpec {
+  const colon = argument.indexOf(":");
+  if (colon < 0) return { path: argument };
+  if (colon === 0) throw plainError("filespec must match the canonical format: [[namespace/]pod:]file/path");
+  const [podPart, path] = [argument.slice(0, colon), argument.slice(colon + 1)];
+  const slash = podPart.indexOf("/");
+  return slash < 0
+    ? { pod: podPart, path }
+    : { namespace: podPart.slice(0, slash), pod: podPart.slice(slash + 1), path };
+}
+
+/**
+ * Runs a command in the pod of `spec` and collects its output. kubectl streams a tar archive
+ * (`tar cf -` / `tar xmf -`) through exec; Kubelab's containers have no binary-safe tar, so the
+ * file travels as text through `cat`: the same exec, the same errors for a missing pod or container.
+ */
+async function execCapture(
+  context: CommandContext,
+  flags: Flags,
+  spec: FileSpec,
+  command: string[],
+): Promise<{ status: number; stdout: string }> {
+  const client = await context.client();
+  const namespace = spec.namespace ?? (await context.namespace());
+  let pod: KubeObject;
+  try {
+    pod = await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${spec.pod}`);
+  } catch (error) {
+    if (error instanceof ApiStatusError) throw new KubectlError(formatApiError(error));
+    throw error;
+  }
+  const container = containerFor(context, pod, flags.string("container"), true);
+  const decoder = new TextDecoder();
+  const errors = new TextDecoder();
+  let stdout = "";
+  const session = await openChannel(client, {
+    path: `/api/v1/namespaces/${namespace}/pods/${spec.pod}/exec`,
+    query: { command, container, stdout: true, stderr: true },
+    onStdout: (data) => {
+      stdout += decoder.decode(data, { stream: true });
+    },
+    onStderr: (data) => context.io.stderr(errors.decode(data, { stream: true })),
+    signal: context.io.signal,
+  }).catch((error: { statusCode?: number; body?: string }) => {
+    if (error.statusCode)
+      throw new KubectlError(
+        formatApiError(toStatusError({ statusCode: error.statusCode, headers: {}, body: error.body ?? "" })),
+      );
+    throw error;
+  });
+  const result = await session.done;
+  if (result.message && result.exitCode === 0) throw new KubectlError(`error: ${result.message}`);
+  if (result.exitCode !== 0) context.io.stderr(`command terminated with exit code ${result.exitCode}\n`);
+  return { status: result.exitCode, stdout };
+}
 
 export { parseDuration };

@@ -1,7 +1,7 @@
 import { builtinResources } from "../builtinResources";
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
-import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
 import { threeWayMergePatch } from "../strategicMerge";
@@ -475,8 +475,9 @@ export const autoscaleCommand: Command = {
     },
   ],
   async run(context, flags) {
+    if (!flags.changed("max")) throw new KubectlError('error: required flag(s) "max" not set');
     if (flags.int("max") < 1)
-      throw new KubectlError("error: --max=MAXPODS is required and must be at least 1, max: -1");
+      throw new KubectlError(`error: --max=MAXPODS is required and must be at least 1, max: ${flags.int("max")}`);
     const targets = await resolveTargets(context, flags.positional);
     const client = await context.client();
     const namespace = await context.namespace();
@@ -627,7 +628,7 @@ const setImage: Command = {
   async run(context, flags) {
     const pairs = flags.positional.filter((arg) => arg.includes("="));
     const resources = flags.positional.filter((arg) => !arg.includes("="));
-    if (pairs.length === 0) throw usageError("kubectl set image", "at least one image update is required");
+    if (pairs.length === 0) throw plainError("at least one image update is required");
     flags.parsed.positional = resources;
     return updatePodSpec(context, flags, "image updated", (spec) => {
       for (const pair of pairs) {
@@ -681,9 +682,7 @@ const setEnv: Command = {
       const objects = await objectsFor(context, flags);
       for (const { info, object } of objects) {
         for (const container of podSpecOf(object)?.containers ?? []) {
-          context.io.stdout(
-            `# ${kindDotGroup(info).split(".")[0]}s/${object.metadata?.name}, container ${container.name}\n`,
-          );
+          context.io.stdout(`# ${info.kind} ${object.metadata?.name}, container ${container.name}\n`);
           for (const env of container.env ?? []) context.io.stdout(`${env.name}=${env.value ?? ""}\n`);
         }
       }
@@ -746,6 +745,12 @@ const setResources: Command = {
       throw new KubectlError(
         "error: you must specify an update to requests or limits (in the form of --requests/--limits)",
       );
+    // resource.ParseQuantity's format check, before anything is fetched.
+    const quantity = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+    for (const text of [flags.string("limits"), flags.string("requests")])
+      for (const pair of text.split(",").filter(Boolean))
+        if (!new RegExp(quantity).test(pair.slice(pair.indexOf("=") + 1)))
+          throw new KubectlError(`error: quantities must match the regular expression '${quantity}'`);
     return updatePodSpec(context, flags, "resource requirements updated", (spec) => {
       const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
       const parse = (text: string) =>
@@ -1016,13 +1021,8 @@ const rolloutHistory: Command = {
       if (revision > 0) {
         const set = sets.find((candidate) => revisionOf(candidate) === revision);
         if (!set) throw new KubectlError(`error: unable to find the specified revision`);
-        const { DescribeWriter } = await import("../describe/format");
-        const writer = new DescribeWriter();
-        const template = structuredClone(set.spec?.template);
-        const { describers } = await import("../describe/describers");
-        void describers;
-        writer.write(0, "");
-        const describedTemplate = await describeTemplateText(template);
+        const { podTemplateText } = await import("../describe/describers");
+        const describedTemplate = podTemplateText(set.spec?.template);
         context.io.stdout(
           `${kindDotGroup(info)}/${object.metadata?.name} with revision #${revision}\n${describedTemplate}\n`,
         );
@@ -1039,35 +1039,6 @@ const rolloutHistory: Command = {
     return 0;
   },
 };
-
-async function describeTemplateText(template: Any): Promise<string> {
-  const { DescribeWriter, printLabels, printAnnotations } = await import("../describe/format");
-  const w = new DescribeWriter();
-  w.write(0, "Pod Template:\n");
-  printLabels(w, "  Labels", template?.metadata?.labels);
-  if (Object.keys(template?.metadata?.annotations ?? {}).length > 0)
-    printAnnotations(w, "  Annotations", template.metadata.annotations);
-  w.write(0, "  Containers:\n");
-  for (const container of template?.spec?.containers ?? []) {
-    w.write(1, ` ${container.name}:\n`);
-    w.write(2, `Image:\t${container.image}\n`);
-    const ports = (container.ports ?? []).map((p: Any) => `${p.containerPort}/${p.protocol ?? "TCP"}`).join(", ");
-    w.write(2, `Port:\t${ports || "<none>"}\n`);
-    w.write(
-      2,
-      `Host Port:\t${ports ? (container.ports ?? []).map((p: Any) => `${p.hostPort ?? 0}/${p.protocol ?? "TCP"}`).join(", ") : "<none>"}\n`,
-    );
-    w.write(2, `Environment:${container.env?.length ? "" : "\t<none>"}\n`);
-    for (const env of container.env ?? []) w.write(3, `${env.name}:\t${env.value ?? ""}\n`);
-    w.write(2, `Mounts:${container.volumeMounts?.length ? "" : "\t<none>"}\n`);
-    for (const mount of container.volumeMounts ?? [])
-      w.write(3, `${mount.mountPath} from ${mount.name} (${mount.readOnly ? "ro" : "rw"})\n`);
-  }
-  w.write(0, `  Volumes:${template?.spec?.volumes?.length ? "" : "\t<none>"}\n`);
-  w.write(0, "  Node-Selectors:\t<none>\n");
-  w.write(0, "  Tolerations:\t<none>\n");
-  return w.toString();
-}
 
 const rolloutUndo: Command = {
   name: "undo",

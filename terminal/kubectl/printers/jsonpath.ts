@@ -177,6 +177,7 @@ function parsePath(text: string): Segment[] {
         if (depth === 0) break;
       }
     }
+    if (i >= text.length) throw new Error("unterminated array");
     const inner = text.slice(start + 1, i).trim();
     i++;
     if (inner === "*") return { type: "wildcard" };

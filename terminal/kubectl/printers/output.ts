@@ -1,5 +1,6 @@
 import { KubectlError } from "../errors";
 import { toGoJson } from "./goJson";
+import { GoTemplate } from "./goTemplate";
 import { toGoYaml } from "./goYaml";
 import { formatJsonPathValue, JsonPath, JsonPathError } from "./jsonpath";
 import { formatTabbed } from "./tabwriter";
@@ -11,13 +12,17 @@ export type OutputFormat =
   | { type: "json" }
   | { type: "name" }
   | { type: "jsonpath"; template: string; asJson: boolean }
-  | { type: "custom-columns"; spec: string };
+  | { type: "custom-columns"; spec: string }
+  | { type: "go-template"; template: string };
 
 const allowedFormats =
   "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
 /** Parses `-o`. `allowed` restricts formats for commands that only print objects (create, apply …). */
-export function parseOutputFormat(output: string, options: { tableAllowed?: boolean } = {}): OutputFormat {
+export function parseOutputFormat(
+  output: string,
+  options: { tableAllowed?: boolean; template?: string } = {},
+): OutputFormat {
   const tableAllowed = options.tableAllowed ?? true;
   if (output === "" && tableAllowed) return { type: "table", wide: false };
   if (output === "wide" && tableAllowed) return { type: "table", wide: true };
@@ -30,6 +35,11 @@ export function parseOutputFormat(output: string, options: { tableAllowed?: bool
   if (kind === "jsonpath" || kind === "jsonpath-as-json") {
     if (argument === "") throw new KubectlError("error: template format specified but no template given");
     return { type: "jsonpath", template: argument, asJson: kind === "jsonpath-as-json" };
+  }
+  if (kind === "go-template" || kind === "template") {
+    const template = argument || options.template || "";
+    if (template === "") throw new KubectlError("error: template format specified but no template given");
+    return { type: "go-template", template };
   }
   if (kind === "custom-columns") {
     if (argument === "") throw new KubectlError("error: custom-columns format specified but no custom columns given");
@@ -103,6 +113,19 @@ export function printObject(
         if (error instanceof JsonPathError)
           throw new KubectlError(`error: error executing jsonpath "${format.template}": ${error.message}`);
         throw error;
+      }
+    }
+    case "go-template": {
+      let template: GoTemplate;
+      try {
+        template = new GoTemplate(format.template);
+      } catch (error) {
+        throw new KubectlError(`error: error parsing template ${format.template}, ${(error as Error).message}`);
+      }
+      try {
+        return template.execute(shown);
+      } catch (error) {
+        throw new KubectlError(`error: error executing template "${format.template}": ${(error as Error).message}`);
       }
     }
     case "custom-columns":

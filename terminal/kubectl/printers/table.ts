@@ -22,7 +22,7 @@ export interface TableRow {
 export interface Table {
   kind?: string;
   apiVersion?: string;
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
   columnDefinitions: TableColumn[];
   rows: TableRow[];
 }

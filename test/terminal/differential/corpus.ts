@@ -78,6 +78,18 @@ spec:
   - port: 80
     targetPort: 8080
 `,
+  "app/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {n}-dir-cm
+data:
+  mode: folder
+`,
+  "app/sa.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {n}-dir-sa
+`,
   "bad.yaml": `apiVersion: v1
 kind: Pod
 metadata:
@@ -148,6 +160,185 @@ spec:
             port:
               number: 80
 `,
+  "quota.yaml": `apiVersion: v1
+kind: Namespace
+metadata:
+  name: qtest
+---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: defaults
+  namespace: qtest
+spec:
+  limits:
+  - type: Container
+    default:
+      memory: 256Mi
+    defaultRequest:
+      memory: 128Mi
+  - type: Pod
+    max:
+      memory: 1Gi
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: compute
+  namespace: qtest
+spec:
+  hard:
+    requests.memory: 1G
+    limits.memory: 2Gi
+    pods: "5"
+    count/deployments.apps: "2"
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: besteffort
+  namespace: qtest
+spec:
+  hard:
+    pods: "3"
+  scopes: ["NotTerminating", "BestEffort"]
+`,
+  "policy.yaml": `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: api-policy
+  namespace: dtest
+spec:
+  podSelector:
+    matchLabels:
+      app: api
+  policyTypes: ["Ingress", "Egress"]
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          role: frontend
+    - namespaceSelector:
+        matchLabels:
+          team: a
+      podSelector:
+        matchExpressions:
+        - {key: tier, operator: In, values: [web, cache]}
+    - ipBlock:
+        cidr: 10.0.0.0/8
+        except: [10.1.0.0/16, 10.2.0.0/16]
+    ports:
+    - port: 80
+    - port: 8000
+      endPort: 8080
+      protocol: UDP
+  - {}
+  egress:
+  - to:
+    - namespaceSelector: {}
+    ports:
+    - port: dns
+      protocol: UDP
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-ingress
+  namespace: dtest
+spec:
+  podSelector: {}
+  policyTypes: ["Ingress"]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: api-pdb
+  namespace: dtest
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: api
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: any-pdb
+  namespace: dtest
+spec:
+  maxUnavailable: 25%
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: high-priority
+  annotations:
+    team: platform
+value: 100000
+description: "For the important workloads"
+preemptionPolicy: Never
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: nginx
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "true"
+spec:
+  controller: k8s.io/ingress-nginx
+  parameters:
+    apiGroup: k8s.example.com
+    kind: IngressParameters
+    name: external-lb
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+provisioner: kubernetes.io/no-provisioner
+parameters:
+  type: ssd
+  zone: a
+reclaimPolicy: Retain
+allowVolumeExpansion: true
+mountOptions: ["debug", "ro"]
+volumeBindingMode: WaitForFirstConsumer
+allowedTopologies:
+- matchLabelExpressions:
+  - key: topology.kubernetes.io/zone
+    values: [zone-a, zone-b]
+`,
+  "crd.yaml": `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wd]}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+`,
+  "widget.yaml": `apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: gadget
+spec:
+  sizeGB: 3
+  ratio: 0.25
+  colorHTTPName: red
+  my-field: x
+  owner_ref: z
+  nothing: null
+  list: [a, {b: c}]
+  apiURL: https://example.com
+`,
   "pvc.yaml": `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -182,11 +373,19 @@ export const setup: string[] = [
   "apply -f {dir}/sts.yaml",
   "apply -f {dir}/pvc.yaml",
   "apply -f {dir}/ingress.yaml",
+  "apply -f {dir}/quota.yaml",
+  "apply -f {dir}/policy.yaml",
+  "apply -f {dir}/crd.yaml",
+  "wait --for=condition=Established crd/widgets.example.com --timeout=30s",
+  "apply -f {dir}/widget.yaml",
+  "run quota-pod -n qtest --image=nginx",
   "autoscale deployment web --min=2 --max=4 --cpu-percent=70",
   "rollout status deployment web --timeout=60s",
   "rollout status daemonset logger --timeout=60s",
   "rollout status statefulset db --timeout=60s",
   "wait --for=condition=Ready pod/solo --timeout=60s",
+  "wait --for=condition=Ready pod/quota-pod -n qtest --timeout=60s",
+  "wait --for=condition=Complete job/once --timeout=60s",
 ];
 
 /** Commands compared read-only (they don't change the cluster). */
@@ -310,6 +509,40 @@ export const readOnly: string[] = [
   "describe endpoints web",
   "describe pod nope",
   "describe nope",
+  // kinds with describers of their own beyond the workloads
+  "describe resourcequota -n qtest",
+  "describe quota compute -n qtest",
+  "describe quota besteffort -n qtest",
+  "describe limitrange defaults -n qtest",
+  "describe limits -n qtest",
+  "describe namespace qtest",
+  "describe networkpolicy api-policy -n dtest",
+  "describe netpol deny-ingress -n dtest",
+  "describe pdb -n dtest",
+  "describe priorityclass high-priority",
+  "describe pc system-node-critical",
+  "describe ingressclass nginx",
+  "describe storageclass fast",
+  "describe sc standard",
+  "describe endpointslices -l kubernetes.io/service-name=web",
+  "describe endpointslice -n kube-system",
+  "describe clusterrole view",
+  "describe clusterrolebinding cluster-admin",
+  "describe roles -n kube-system",
+  "describe pv",
+  "describe events --field-selector=involvedObject.name=solo,reason=Scheduled",
+  "describe lease node01 -n kube-node-lease",
+  "describe widget gadget",
+  "describe wd",
+  "describe crd widgets.example.com",
+  "get ev --field-selector=reason=Scheduled -o name",
+  "get quota -n qtest",
+  "get limitrange -n qtest",
+  "get netpol -n dtest",
+  "get pdb -n dtest",
+  "get ingressclass",
+  "get widgets",
+  "get wd gadget -o yaml",
   // more kinds
   "get ds",
   "get daemonsets -o wide",
@@ -379,8 +612,119 @@ export const readOnly: string[] = [
   "explain pods.spec.restartPolicy",
   "wait --for=condition=Ready pod/solo --timeout=10s",
   "wait --for=jsonpath={.status.phase}=Running pod/solo --timeout=10s",
+  // logs, exec, raw and server dry runs
+  "logs -f job/once",
+  "logs job/once --timestamps",
+  "logs solo -p",
+  "logs solo --since=1h --tail=2",
+  "logs -l app=solo --tail=1",
+  "logs solo --all-containers --tail=1",
+  "logs deploy/nope",
+  "exec solo -c solo -- echo in-container",
+  "exec solo -c nope -- echo hi",
+  "exec nope -- echo hi",
+  "get --raw /api/v1/namespaces/default",
+  "get --raw /version",
+  "get --raw /readyz",
+  "get --raw /api/v1/namespaces/nope",
+  "create deployment d --image=nginx --dry-run=server -o yaml",
+  "create configmap c --from-literal=a=1 --dry-run=server -o name",
+  "run p --image=nginx --dry-run=server -o jsonpath={.spec.containers[0].image}",
+  "scale deployment web --replicas=3 --dry-run=server",
+  "delete deployment web --dry-run=server",
+  "label pod solo extra=1 --dry-run=server -o name",
+  "config get-contexts kubernetes-admin@kubelab",
+  "config get-contexts nope",
+  "config use-context nope",
+  "config current-context extra",
+  "auth can-i list secrets -n kube-system",
+  "auth can-i get pods --as=system:serviceaccount:default:robot",
+  "auth can-i get deployments.apps --as=system:serviceaccount:default:robot",
+  "api-resources --api-group=nope",
+  "explain deploy.spec.strategy",
+  "explain nope",
+  "explain pods.spec.nope",
+  "events --for deployment/web --types=Normal -o name",
+  "events --types=Bogus",
+  "top pod nope",
+  "top node node01",
+  "wait --for=condition=Ready pod/nope --timeout=1s",
+  "wait --for=delete pod/nope --timeout=1s",
+  "rollout history deployment/web --revision=1",
+  "rollout history deployment/web --revision=9",
+  "rollout undo deployment/web --to-revision=9 --dry-run=client",
+  "rollout status deployment/web --watch=false",
+  "rollout pause deployment/nope",
+  "rollout bogus",
+  "diff -f pod.yaml",
+  "attach nope",
+  "port-forward nope 8080:80",
+  "port-forward pod/solo",
+  "cp nope:/etc/hostname here",
+  "cp",
+  "drain nope",
+  "drain",
+  "cordon",
+  "taint nodes node01",
+  "taint nodes node01 a=b:Bogus",
+  "edit",
+  "replace",
+  "patch deployment web",
+  "patch deployment web -p {bad",
+  "patch deployment web --type=bogus -p {}",
+  "set image deployment/web",
+  "set env deployment/web --list",
+  "set resources deployment web --limits=cpu=bogus --dry-run=client",
+  "autoscale deployment web",
+  "expose deployment nope --port=80",
+  "expose pod other",
+  "run p",
+  "create deployment",
+  "create secret generic",
+  "create namespace",
+  "create service clusterip s --tcp=bogus --dry-run=client",
+  "create cronjob c --image=busybox --schedule=bogus --dry-run=client",
+  "create job",
+  "create bogus x",
+  "delete pods",
+  "delete pod nope",
+  "delete pod nope --ignore-not-found",
+  "label pod solo",
+  "label pod nope a=b",
+  "annotate pod solo",
+  "scale deployment web --replicas=-1",
+  "scale --replicas=2",
+  // output errors
+  "get pods -o jsonpath={.items[0}",
+  "get pod solo -o jsonpath={.metadata.nope}",
+  "get pods -o jsonpath-as-json={.items[0].metadata.name}",
+  "get pods -o custom-columns=BAD",
+  "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name --no-headers",
+  "get pods --sort-by=.nope",
+  "get pods --field-selector=spec.bogus=x",
+  "get pods -l 'bad selector'",
+  "get pods --output=yaml --show-managed-fields=false -l app=solo",
+  "get pod solo -o go-template={{.metadata.name}}",
+  "get pod solo -o template --template={{.spec.nodeName}}",
+  "get pod solo -o wide --show-labels",
+  "get pods -w --request-timeout=1s -l app=solo",
+  "get cs",
+  "get pods --chunk-size=1",
+  "version -o json --client",
+  "version --output=yaml --client",
+  "version -o bogus",
   // errors and usage
   "gett pods",
+  "describ pod solo",
+  "lgos solo",
+  "rollout",
+  "config",
+  "config bogus",
+  "auth",
+  "get pods --namespace",
+  "--bogus",
+  "get pods --v=bogus",
+  "get pods -o",
   "xyz",
   "get --foo",
   "get pods -x",
@@ -485,4 +829,40 @@ export const mutating: string[] = [
   "delete svc {n}-np {n}-exposed",
   "delete namespace {n}-ns --wait=false",
   "delete sa -l nothing=here",
+  "create cronjob {n}-cj --image=busybox --schedule='*/10 * * * *' -- date",
+  "create role {n}-role --verb=get,list --resource=pods,configmaps",
+  "create rolebinding {n}-rb --role={n}-role --user=alice",
+  "create clusterrole {n}-cr --verb=get --resource=nodes",
+  "create clusterrolebinding {n}-crb --clusterrole={n}-cr --group=ops",
+  "create quota {n}-quota --hard=pods=10",
+  "create pdb {n}-pdb --selector=app={n} --min-available=1",
+  "create priorityclass {n}-pc --value=1000 --description=test",
+  "create ingress {n}-ing --rule=example.com/=web:80",
+  "apply -f app",
+  "apply -f app",
+  "apply -R -f app --dry-run=server",
+  "apply -f - < multi.yaml",
+  "create -f - < multi.yaml",
+  "replace -f deploy.yaml",
+  "replace --force -f multi.yaml",
+  "delete -f app",
+  "delete configmap {n}-cm {n}-svc",
+  "delete -f - < multi.yaml",
+  "delete cronjob,role,rolebinding {n}-cj",
+  "delete role {n}-role",
+  "delete rolebinding {n}-rb",
+  "delete clusterrole,clusterrolebinding -l nothing=here",
+  "delete clusterrole {n}-cr",
+  "delete clusterrolebinding {n}-crb",
+  "delete quota {n}-quota",
+  "delete pdb {n}-pdb",
+  "delete priorityclass {n}-pc",
+  "delete ingress {n}-ing",
+  "config set-context --current --namespace=default",
+  "config use-context kubernetes-admin@kubelab",
+  // The pod runs long enough to be attached to (a pod that ends first races kubectl's attach).
+  "run {n}-once --image=busybox --restart=Never --rm -i -- sh -c 'sleep 2; echo hello'",
+  "run {n}-job --image=busybox --restart=OnFailure -- echo x",
+  "delete job {n}-job",
+  "delete deployment {n}-deploy {n}-d --wait=true",
 ];

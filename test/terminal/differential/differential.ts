@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { manifests, mutating, readOnly, setup, sharedManifests } from "./corpus";
 import { normalize, type RunResult, runOurs, runReal } from "./harness";
@@ -57,24 +57,30 @@ export async function runDifferential(
   const sides = { real: path.join(workDirectory, "real"), ours: path.join(workDirectory, "ours") };
   for (const [side, directory] of Object.entries(sides)) {
     mkdirSync(directory, { recursive: true });
-    for (const [name, text] of Object.entries(manifests))
+    for (const [name, text] of Object.entries(manifests)) {
+      mkdirSync(path.dirname(path.join(directory, name)), { recursive: true });
       writeFileSync(path.join(directory, name), text.replaceAll("{n}", side));
+    }
   }
-  const compare = async (command: string, mutatingCase: boolean): Promise<CaseResult> => {
+  const compare = async (line: string, mutatingCase: boolean): Promise<CaseResult> => {
+    // `… < FILE`: the side's copy of the manifest FILE is the command's standard input.
+    const [command, input] = line.split(" < ") as [string, string | undefined];
+    const stdinOf = (directory: string) => (input ? readFileSync(path.join(directory, input), "utf8") : undefined);
     const realArgs = splitArguments(command.replaceAll("{n}", "real").replaceAll("{node}", "node01"));
     const ourArgs = splitArguments(command.replaceAll("{n}", "ours").replaceAll("{node}", "node02"));
     const mapBack = (text: string) =>
       mutatingCase ? text.replace(/\bours\b/g, "real").replace(/\bnode02\b/g, "node01") : text;
     for (let attempt = 0; ; attempt++) {
-      const ours = await runOurs(ourArgs, kubeconfig, undefined, mutatingCase ? sides.ours : sides.real);
-      const real = await runReal(realArgs, kubeconfig, undefined, mutatingCase ? sides.real : sides.real);
+      const ourDirectory = mutatingCase ? sides.ours : sides.real;
+      const ours = await runOurs(ourArgs, kubeconfig, stdinOf(ourDirectory), ourDirectory);
+      const real = await runReal(realArgs, kubeconfig, stdinOf(sides.real), sides.real);
       const mapped = { ...ours, stdout: mapBack(ours.stdout), stderr: mapBack(ours.stderr) };
       const passed =
         render(real) === render(mapped) ||
         maskAges(render(real)) === maskAges(render(mapped)) ||
         sortSecretData(render(real)) === sortSecretData(render(mapped));
       // Read-only commands are retried once: an AGE column may tick between the two runs.
-      if (passed || mutatingCase || attempt >= 1) return { command, passed, real, ours: mapped };
+      if (passed || mutatingCase || attempt >= 1) return { command: line, passed, real, ours: mapped };
     }
   };
   for (const command of readOnly) {

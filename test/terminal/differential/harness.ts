@@ -107,7 +107,8 @@ const shared: SharedClients = {};
 export async function runOurs(args: string[], kubeconfig: string, stdin?: string, cwd?: string): Promise<RunResult> {
   let stdout = "";
   let stderr = "";
-  const base = createNodeIO({ cwd });
+  // A case that never ends (a watch, a follow) fails after a minute, as runReal does.
+  const base = createNodeIO({ cwd, signal: AbortSignal.timeout(60_000) });
   const io: KubectlIO = {
     ...base,
     stdout: (text) => {
@@ -126,16 +127,26 @@ export async function runOurs(args: string[], kubeconfig: string, stdin?: string
 
 /** Masks what legitimately differs between two runs: klog prefixes, random temp names, UIDs, times. */
 export function normalize(text: string): string {
-  return text
-    .replace(/^[EWI]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.]+:\d+\] /gm, "")
-    .replace(/"command failed" err="(.*)"$/gm, (_, message: string) => `error: ${message.replace(/\\"/g, '"')}`)
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-    .replace(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}/g, "<time>")
-    .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
-    .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>")
-    .replace(/^Client Version: v1\.32\.\d+(-\w+)?$/m, "Client Version: v1.32.x")
-    .replace(/kube-api-access-[a-z0-9]{5}/g, "kube-api-access-<id>")
-    .replace(/resourceVersion: "\d+"/g, 'resourceVersion: "<rv>"')
-    .replace(/"resourceVersion": "\d+"/g, '"resourceVersion": "<rv>"');
+  return (
+    text
+      .replace(/^[EWI]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.]+:\d+\] /gm, "")
+      .replace(/"command failed" err="(.*)"$/gm, (_, message: string) => `error: ${message.replace(/\\"/g, '"')}`)
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
+      .replace(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}/g, "<time>")
+      .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
+      .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>")
+      .replace(/^Client Version: v1\.32\.\d+(-\w+)?$/m, "Client Version: v1.32.x")
+      // The client's build identity in `version -o json|yaml`: the installed kubectl is a vendor
+      // build of 1.32 (v1.32.4-dispatcher, minor "32+"), Kubelab's reports upstream v1.32.4's.
+      .replace(/("clientVersion": \{[^}]*\})/s, (block: string) =>
+        block.replace(/"(minor|gitVersion|gitCommit|buildDate|goVersion)": "[^"]*"/g, '"$1": "<build>"'),
+      )
+      .replace(/^clientVersion:\n(?: {2}.*\n)+/m, (block: string) =>
+        block.replace(/^ {2}(minor|gitVersion|gitCommit|buildDate|goVersion): .*$/gm, "  $1: <build>"),
+      )
+      .replace(/kube-api-access-[a-z0-9]{5}/g, "kube-api-access-<id>")
+      .replace(/resourceVersion: "\d+"/g, 'resourceVersion: "<rv>"')
+      .replace(/"resourceVersion": "\d+"/g, '"resourceVersion": "<rv>"')
+  );
 }
