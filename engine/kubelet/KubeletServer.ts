@@ -136,6 +136,7 @@ export class KubeletServer implements KubeletConnection {
         {
           stdin: request.stdin,
           tty: request.tty,
+          execStdin: request.stdin,
         },
       );
       session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));

@@ -155,6 +155,38 @@ describe("ContainerRuntime", () => {
     expect(text(stress)).toEqual(["stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd"]);
   });
 
+  it("gives an exec's command the stdin its client sends, run once the client closes it (exec -i)", async () => {
+    const { runtime, clock } = setup();
+    const pending = container(runtime, "busybox", ["sleep", "3600"]);
+    await clock.advance(100);
+    const shell = await pending;
+    runtime.startContainer(shell);
+    const run = async (argv: string[], stdin: string[], options = { stdin: true, execStdin: true }) => {
+      let out = "";
+      const process = runtime.exec(shell, argv, (_stream, chunk) => (out += chunk), options);
+      for (const chunk of stdin) process.writeStdin?.(chunk);
+      await clock.advance(10);
+      const before = out;
+      process.closeStdin?.();
+      await clock.advance(10);
+      return { before, out, status: await process.exited };
+    };
+    // `echo x | kubectl exec -i pod -- cat`: nothing before the end of stdin, then all of it.
+    expect(await run(["cat"], ["x\n", "y\n"])).toEqual({ before: "", out: "x\ny\n", status: { exitCode: 0 } });
+    expect((await run(["sh", "-c", "read a; echo got $a"], ["hello\n"])).out).toBe("got hello\n");
+    expect((await run(["wc", "-l"], ["a\nb\n"])).out.trim()).toBe("2");
+    await run(["sh", "-c", "cat > /tmp/piped"], ["data\n"]);
+    expect((await run(["cat", "/tmp/piped"], [])).out).toBe("data\n");
+    // A bare shell reads its commands line by line, as before.
+    expect((await run(["sh"], ["echo one\n", "echo two\n"])).out).toBe("one\ntwo\n");
+    // Without -i a command runs at once.
+    let out = "";
+    const process = runtime.exec(shell, ["echo", "now"], (_stream, chunk) => (out += chunk));
+    await clock.advance(10);
+    expect(await process.exited).toEqual({ exitCode: 0 });
+    expect(out).toBe("now\n");
+  });
+
   it("execs commands in the container's file system, with wget through the network", async () => {
     const { runtime, clock } = setup();
     const pendingNginx = container(runtime, "nginx", ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"], {

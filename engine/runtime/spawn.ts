@@ -16,6 +16,11 @@ export interface SpawnOptions {
   /** stdin is attached (exec -i, a container with `stdin: true`): a bare shell reads commands from it. */
   stdin?: boolean;
   tty?: boolean;
+  /**
+   * An exec whose client sends stdin and closes it at its end (`echo x | kubectl exec -i pod -- cat`):
+   * a command line runs with that input. A container's own stdin (`kubectl run -i`) is not this.
+   */
+  execStdin?: boolean;
 }
 
 /** Quotes argv for a POSIX shell so a utility runs with exactly these arguments. */
@@ -71,6 +76,7 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
       }
     };
     const commandLine = args.join(" ");
+    const readsStdin = options.execStdin === true && options.tty !== true;
     if (executable.kind === "shell") {
       const flags = args.slice(1);
       if (flags[0] === "-c" || flags[0] === "-ec" || flags[0] === "-xc" || flags[0] === "-lc") {
@@ -79,15 +85,21 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
           return exitedProcess(commandLine, 2);
         }
         const script = flags[0] === "-ec" ? `set -e\n${flags[1]}` : flags[1];
-        return new ShellProcess(env, { script, commandLine, runProgram, programNames });
+        return new ShellProcess(env, { script, commandLine, runProgram, programNames, readsStdin });
       }
       if (flags[0] && !flags[0].startsWith("-")) {
-        return new ShellProcess(env, { script: `. ${shellQuote([flags[0]])}`, commandLine, runProgram, programNames });
+        return new ShellProcess(env, {
+          script: `. ${shellQuote([flags[0]])}`,
+          commandLine,
+          runProgram,
+          programNames,
+          readsStdin,
+        });
       }
       if (!options.stdin) return exitedProcess(commandLine, 0);
       return new ShellProcess(env, { commandLine, tty: options.tty, runProgram, programNames });
     }
-    return new ShellProcess(env, { script: shellQuote(args), commandLine, runProgram, programNames });
+    return new ShellProcess(env, { script: shellQuote(args), commandLine, runProgram, programNames, readsStdin });
   }
   throw new SpawnError("too many levels of entrypoint indirection");
 }

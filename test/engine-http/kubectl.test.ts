@@ -247,6 +247,9 @@ spec:
     const exited = await k("exec", "shell", "--", "sh", "-c", "exit 3");
     expect(exited.code).toBe(3);
     expect(exited.stderr).toContain("command terminated with exit code 3");
+    // A piped stdin reaches the command (v5's close of stdin ends it).
+    expect((await kIn("piped-in\n", "exec", "-i", "shell", "--", "cat")).stdout).toBe("piped-in\n");
+    expect((await kIn("a\nb\n", "exec", "-i", "shell", "--", "sh", "-c", "wc -l")).stdout.trim()).toBe("2");
     expect((await k("exec", "shell", "-c", "nope", "--", "sh")).stderr).toContain(
       "Error from server (BadRequest): container nope is not valid for pod shell",
     );

@@ -40,6 +40,11 @@ export interface ShellOptions {
   commandLine: string;
   /** With a terminal: echo input, edit lines, print a prompt (`kubectl exec -it … -- sh`). */
   tty?: boolean;
+  /**
+   * The script reads the stdin the client sends (`echo x | kubectl exec -i pod -- cat`): it runs
+   * once stdin ends (the client's close), with all of it as its input.
+   */
+  readsStdin?: boolean;
   runProgram: ProgramRunner;
   /** Programs (by command name) the image has, runnable from the shell. */
   programNames: string[];
@@ -65,6 +70,9 @@ export class ShellProcess implements Process {
   private queue: string[] = [];
   private running = false;
   private stdinClosed = false;
+  /** A script waiting for the end of its stdin, and what it has read so far (see ShellOptions.readsStdin). */
+  private waitingScript: string | undefined;
+  private stdinText = "";
   /** Whether the last script finished with its environment (not an interpreter error). */
   private scriptReturnedEnv = false;
 
@@ -114,7 +122,9 @@ export class ShellProcess implements Process {
       processInfo: { pid: env.isInit ? 1 : 7, ppid: 0, uid: 0, gid: 0 },
     });
     this.bash.registerTransformPlugin(streamOutputPlugin);
-    if (options.script !== undefined) {
+    if (options.script !== undefined && options.readsStdin && !options.tty) {
+      this.waitingScript = options.script;
+    } else if (options.script !== undefined) {
       void this.runScript(options.script).then((status) => this.exit({ exitCode: status }));
     } else if (options.tty) {
       this.prompt();
@@ -142,10 +152,11 @@ export class ShellProcess implements Process {
     return false;
   }
 
-  private async runScript(script: string): Promise<number> {
+  private async runScript(script: string, stdin?: string): Promise<number> {
     this.scriptReturnedEnv = false;
     try {
       const result = await this.bash.exec(script, {
+        stdin,
         signal: this.killed.signal,
         env: this.shellEnv,
         replaceEnv: true,
@@ -176,7 +187,12 @@ export class ShellProcess implements Process {
   }
 
   writeStdin(text: string): void {
-    if (this.done || this.options.script !== undefined) return;
+    if (this.done) return;
+    if (this.waitingScript !== undefined) {
+      this.stdinText += text;
+      return;
+    }
+    if (this.options.script !== undefined) return;
     if (!this.options.tty) {
       this.line += text;
       const lines = this.line.split("\n");
@@ -211,6 +227,13 @@ export class ShellProcess implements Process {
 
   closeStdin(): void {
     this.stdinClosed = true;
+    const waiting = this.waitingScript;
+    if (waiting !== undefined && !this.done) {
+      this.waitingScript = undefined;
+      void this.runScript(waiting, this.stdinText).then((status) => this.exit({ exitCode: status }));
+      this.stdinText = "";
+      return;
+    }
     if (this.options.script !== undefined) return;
     if (this.line) this.enqueue([this.line]);
     this.line = "";

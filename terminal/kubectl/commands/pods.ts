@@ -676,8 +676,8 @@ export const cpCommand: Command = {
       } catch {
         throw plainError(`${source.path} doesn't exist in local filesystem`);
       }
-      // The content travels in the command line: the container runtime's exec does not yet pass
-      // a non-interactive stdin to the command (`echo x | kubectl exec -i pod -- cat` prints nothing).
+      // The content travels in the command line, as text: kubectl's own way, a tar stream on the
+      // exec's stdin, needs binary stdin, which the container runtime's exec does not carry yet.
       const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
       const { status } = await execCapture(context, flags, destination, [
         "sh",
