@@ -72,7 +72,10 @@ export interface ClusterHostOptions {
    * clock is given (a virtual clock would have to be advanced to settle the template).
    */
   template?: boolean;
-  /** A template older than this is built again, so new clusters' objects are never older (default 1 hour). */
+  /**
+   * A template older than this is built again on the next cluster creation (default: never; a
+   * build running beside clusters that boot on their own is not safe yet, see docs/hosting.md).
+   */
   templateMaxAgeMs?: number;
   log?: (line: string) => void;
 }
@@ -627,7 +630,7 @@ export class ClusterHost {
    */
   prepareTemplate(): Promise<ClusterSnapshot | undefined> {
     if (!(this.options.template ?? this.options.clock === undefined) || this.closed) return Promise.resolve(undefined);
-    const maxAge = this.options.templateMaxAgeMs ?? 60 * 60_000;
+    const maxAge = this.options.templateMaxAgeMs ?? Number.POSITIVE_INFINITY;
     if (this.template && this.clock.now() - this.template.builtAt <= maxAge)
       return Promise.resolve(this.template.snapshot);
     if (this.templateBuild) return this.templateBuild;
