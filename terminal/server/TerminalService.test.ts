@@ -18,7 +18,15 @@ writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts:
 
 let server: Server;
 let port = 0;
-const service = new TerminalService({ root, dataDirectory: data, kubeconfigFor: async () => kubeconfig });
+const service = new TerminalService({
+  root,
+  dataDirectory: data,
+  // A learner whose cluster takes a while to wake (restored from disk, say).
+  kubeconfigFor: async (learnerId) => {
+    if (learnerId === "learner-slow") await new Promise((resolve) => setTimeout(resolve, 500));
+    return kubeconfig;
+  },
+});
 let learner: string | undefined = "learner-a";
 
 class Client {
@@ -97,6 +105,17 @@ describe("TerminalService", () => {
     expect(first.output).not.toContain("kubeconfig");
     first.socket.close();
     second.socket.close();
+  }, 120_000);
+
+  it("keeps keys typed while the learner's cluster is still waking", async () => {
+    learner = "learner-slow";
+    const client = new Client("session-slow");
+    await client.opened;
+    client.input("echo early-$((6*7))\r");
+    await client.waitFor(() => client.output.includes("early-42"));
+    expect(client.messages[0]).toEqual({ type: "ready", session: "session-slow", replayed: false });
+    client.socket.close();
+    learner = "learner-a";
   }, 120_000);
 
   it("refuses a socket without a learner", async () => {

@@ -210,6 +210,13 @@ export class TerminalService {
       socket.close(4400, "bad session");
       return;
     }
+    // Keys typed while the shell is being set up (a cluster to wake, a shell to start) are kept
+    // and delivered once it runs: ws drops messages that arrive with no listener.
+    const early: string[] = [];
+    let deliver = (raw: string) => {
+      if (early.length < 1_000) early.push(raw);
+    };
+    socket.on("message", (raw) => deliver(String(raw)));
     const cols = Math.min(500, Math.max(2, Number(url.searchParams.get("cols")) || 80));
     const rows = Math.min(300, Math.max(2, Number(url.searchParams.get("rows")) || 24));
     // Sessions are keyed by learner: a session id from another learner's page never matches.
@@ -296,13 +303,14 @@ export class TerminalService {
     const replay = current.attach(sink);
     send({ type: "ready", session: sessionId, replayed });
     if (replay) send({ type: "output", data: replay });
-    socket.on("message", (raw) => {
-      const message = parseClientMessage(String(raw));
+    deliver = (raw) => {
+      const message = parseClientMessage(raw);
       if (!message) return;
       if (message.type === "input") current.write(message.data);
       else if (message.type === "resize") current.resize(message.cols, message.rows);
       else if (message.type === "ping") send({ type: "pong", at: message.at });
-    });
+    };
+    for (const raw of early.splice(0)) deliver(raw);
     socket.on("close", () => current.detach(sink));
   }
 
