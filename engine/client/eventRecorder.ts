@@ -10,7 +10,7 @@ export interface EventSource {
   component: string;
   /** The node a kubelet reports from. */
   host?: string;
-  /** reportingInstance (`default-scheduler-controlplane`, the node name for kubelets). */
+  /** reportingInstance; upstream sets it to the source's host (`controlplane`, the node name). */
   reportingInstance?: string;
 }
 
@@ -19,122 +19,281 @@ export type EventType = "Normal" | "Warning";
 /** Records core/v1 Events about objects, as client-go's EventRecorder with its EventCorrelator. */
 export interface EventRecorder {
   event(object: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void;
+  /**
+   * Drops what the correlator remembers about the object with this uid (a kubelet's pod that is
+   * gone). Upstream keeps it until the LRU pushes it out; a uid never comes back, so nothing a
+   * client sees changes, only the memory is given back sooner.
+   */
+  forget(uid: string): void;
   /** Resolves once every write queued so far has been attempted (for tests). */
   flush(): Promise<void>;
 }
 
-interface SeenEvent {
-  name: string;
-  namespace: string;
-  count: number;
-  firstTimestamp: string;
+/** client-go tools/record/events_cache.go defaults. */
+export const CORRELATOR_DEFAULTS = {
+  /** maxLruCacheEntries, for each of the three caches. */
+  cacheSize: 4096,
+  /** defaultSpamBurst: events a source may send about one object at once. */
+  spamBurst: 25,
+  /** defaultSpamQPS = 1/300: one more token every five minutes. */
+  spamRefillMs: 300_000,
+  /** defaultAggregateMaxEvents: similar events (differing only in message) before they are combined. */
+  aggregateMaxEvents: 10,
+  /** defaultAggregateIntervalInSeconds: a similar event older than this starts a new group. */
+  aggregateIntervalMs: 600_000,
+};
+
+export type CorrelatorOptions = typeof CORRELATOR_DEFAULTS;
+
+/** A bounded map that forgets the least recently used key (golang/groupcache/lru as client-go uses it). */
+export class LruCache<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The value, which becomes the most recently used. */
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value === undefined) return undefined;
+    this.map.delete(key);
+    this.map.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  /** Deletes every key starting with `prefix`. */
+  deletePrefix(prefix: string): void {
+    for (const key of [...this.map.keys()]) if (key.startsWith(prefix)) this.map.delete(key);
+  }
 }
 
-const SPAM_BURST = 25;
-const SPAM_REFILL_MS = 5 * 60 * 1000;
-const CACHE_SIZE = 4096;
+/** The fields of an Event the correlator looks at. */
+export interface CorrelatedEvent {
+  involved: { kind: string; namespace: string; name: string; uid: string; apiVersion: string; fieldPath: string };
+  type: string;
+  reason: string;
+  message: string;
+}
+
+/** What to write for one event: a new Event, or a patch of the one already written for its key. */
+export interface Correlation {
+  /** The Event's name (the first occurrence's, for a repeat). */
+  name: string;
+  /** The message to write: the event's own, or `(combined from similar events): …`. */
+  message: string;
+  /** Whether the message is an aggregate one (the Event then carries no reporting controller). */
+  aggregated: boolean;
+  count: number;
+  /** When the first occurrence was recorded (ms). */
+  firstTimestamp: number;
+}
+
+interface AggregateRecord {
+  /** The distinct messages seen in the group (never more than maxEvents - 1 after combining). */
+  messages: Set<string>;
+  last: number;
+}
+
+interface LogRecord {
+  name: string;
+  count: number;
+  firstTimestamp: number;
+}
+
+interface SpamRecord {
+  tokens: number;
+  last: number;
+}
 
 /**
- * An EventRecorder writing through `client`. Like upstream's correlator:
- * - the same object, type, reason and message again bumps `count` and `lastTimestamp` of the
- *   existing Event with a patch instead of creating a new one;
- * - a source may emit 25 events per object in a burst, then one per five minutes (spam filter);
- * - names are `<object name>.<hex of the time in nanoseconds>`.
- * Writes are asynchronous and best-effort: a failure is dropped, as the broadcaster drops it.
+ * client-go's EventCorrelator for one source (the keys leave the source out: each recorder has its
+ * own correlator, as each upstream broadcaster has). For every event, in this order:
+ * 1. EventAggregator: events about the same object with the same type and reason are one group;
+ *    once 10 distinct messages were seen in it, each with less than 10 minutes since the group's
+ *    previous event, the event becomes `(combined from similar events): <message>` and is counted
+ *    under the group's key instead of its own.
+ * 2. eventLogger: a key seen before yields a patch of the Event first written for it (count + 1,
+ *    lastTimestamp, message); a new key yields a new Event.
+ * 3. EventSourceObjectSpamFilter: a token bucket per object (25 at once, one more every 5
+ *    minutes); an event without a token is dropped, after steps 1 and 2 counted it, as upstream.
+ * All three caches are LRUs of 4,096 entries. Time comes from `clock`; nothing is scheduled.
  */
-export function createEventRecorder(client: Client, clock: Clock, source: EventSource): EventRecorder {
-  const seen = new Map<string, SeenEvent>();
-  const buckets = new Map<string, { tokens: number; last: number }>();
-  let pending: Promise<void> = Promise.resolve();
-  let sequence = 0;
+export class EventCorrelator {
+  private readonly aggregates: LruCache<AggregateRecord>;
+  private readonly logs: LruCache<LogRecord>;
+  private readonly spam: LruCache<SpamRecord>;
+  private readonly options: CorrelatorOptions;
+  private sequence = 0;
 
-  const allowed = (key: string): boolean => {
-    const now = clock.now();
-    const bucket = buckets.get(key) ?? { tokens: SPAM_BURST, last: now };
-    bucket.tokens = Math.min(SPAM_BURST, bucket.tokens + (now - bucket.last) / SPAM_REFILL_MS);
+  constructor(
+    private readonly clock: Clock,
+    options: Partial<CorrelatorOptions> = {},
+  ) {
+    this.options = { ...CORRELATOR_DEFAULTS, ...options };
+    this.aggregates = new LruCache(this.options.cacheSize);
+    this.logs = new LruCache(this.options.cacheSize);
+    this.spam = new LruCache(this.options.cacheSize);
+  }
+
+  /** The correlation of `event`, or undefined when the spam filter drops it. */
+  correlate(event: CorrelatedEvent): Correlation | undefined {
+    const now = this.clock.now();
+    const { involved } = event;
+    // getSpamKey: source + involved object. The uid leads so that forget() can find its keys.
+    const objectKey = `${involved.uid}\0${involved.kind}\0${involved.namespace}\0${involved.name}\0${involved.apiVersion}`;
+
+    // EventAggregate (EventAggregatorByReasonFunc: object, type, reason; the local key is the message).
+    const aggregateKey = `${objectKey}\0${event.type}\0${event.reason}`;
+    let group = this.aggregates.get(aggregateKey);
+    if (!group || now - group.last > this.options.aggregateIntervalMs) group = { messages: new Set(), last: now };
+    group.messages.add(event.message);
+    group.last = now;
+    this.aggregates.set(aggregateKey, group);
+    let key: string;
+    let message = event.message;
+    let aggregated = false;
+    if (group.messages.size < this.options.aggregateMaxEvents) {
+      // getEventKey: object with fieldPath, type, reason, message.
+      key = `${objectKey}\0${involved.fieldPath}\0${event.type}\0${event.reason}\0${event.message}`;
+    } else {
+      // PopAny keeps the set below the maximum; Go's pick is random, this one the oldest message.
+      group.messages.delete(group.messages.values().next().value as string);
+      key = aggregateKey;
+      message = `(combined from similar events): ${event.message}`;
+      aggregated = true;
+    }
+
+    // eventObserve.
+    const last = this.logs.get(key);
+    const correlation: Correlation = last
+      ? { name: last.name, message, aggregated, count: last.count + 1, firstTimestamp: last.firstTimestamp }
+      : { name: this.eventName(involved.name, now), message, aggregated, count: 1, firstTimestamp: now };
+    this.logs.set(key, {
+      name: correlation.name,
+      count: correlation.count,
+      firstTimestamp: correlation.firstTimestamp,
+    });
+
+    // EventSourceObjectSpamFilter.Filter (a token bucket of golang.org/x/time/rate: full at first).
+    const bucket = this.spam.get(objectKey) ?? { tokens: this.options.spamBurst, last: now };
+    bucket.tokens = Math.min(this.options.spamBurst, bucket.tokens + (now - bucket.last) / this.options.spamRefillMs);
     bucket.last = now;
-    // An LRU of 4096 sources, as upstream's spam filter (maxLruCacheEntries): one entry per object
-    // ever reported would otherwise grow without bound.
-    buckets.delete(key);
-    buckets.set(key, bucket);
-    if (buckets.size > CACHE_SIZE) buckets.delete(buckets.keys().next().value as string);
-    if (bucket.tokens < 1) return false;
+    this.spam.set(objectKey, bucket);
+    if (bucket.tokens < 1) return undefined;
     bucket.tokens -= 1;
-    return true;
-  };
+    return correlation;
+  }
 
-  const remember = (key: string, value: SeenEvent) => {
-    seen.delete(key);
-    seen.set(key, value);
-    if (seen.size > CACHE_SIZE) seen.delete(seen.keys().next().value as string);
-  };
+  forget(uid: string): void {
+    const prefix = `${uid}\0`;
+    this.aggregates.deletePrefix(prefix);
+    this.logs.deletePrefix(prefix);
+    this.spam.deletePrefix(prefix);
+  }
+
+  /** `<object name>.<hex of the time in nanoseconds>`; a sequence keeps names unique within one ms. */
+  private eventName(objectName: string, now: number): string {
+    const nanos = BigInt(now) * 1_000_000n + BigInt(this.sequence++ % 1_000_000);
+    return `${objectName}.${nanos.toString(16)}`;
+  }
+}
+
+/**
+ * An EventRecorder writing through `client`, with client-go's EventCorrelator (see above). Writes
+ * are asynchronous, one at a time in the order recorded (the broadcaster's single sink goroutine),
+ * and best effort: a repeat patches `count`, `lastTimestamp` and `message` of its Event (a
+ * strategic merge patch, as recordEvent), and creates it again if it was deleted; a write the
+ * server refuses is dropped (and logged), as upstream drops it.
+ */
+export function createEventRecorder(
+  client: Client,
+  clock: Clock,
+  source: EventSource,
+  options: { log?: (line: string) => void; correlator?: Partial<CorrelatorOptions> } = {},
+): EventRecorder {
+  const correlator = new EventCorrelator(clock, options.correlator);
+  const reportingInstance = source.reportingInstance ?? source.host ?? "";
+  const eventSource = source.host
+    ? { component: source.component, host: source.host }
+    : { component: source.component };
+  let pending: Promise<void> = Promise.resolve();
 
   return {
     event(object, type, reason, message, fieldPath) {
       const involved = {
-        kind: object.kind,
+        kind: object.kind ?? "",
+        namespace: object.metadata.namespace ?? "",
+        name: object.metadata.name ?? "",
+        uid: object.metadata.uid ?? "",
+        apiVersion: object.apiVersion ?? "",
+        fieldPath: fieldPath ?? "",
+      };
+      const correlation = correlator.correlate({ involved, type, reason, message });
+      if (!correlation) return;
+      const namespace = involved.namespace || "default";
+      const now = toRfc3339(clock.now());
+      const reference = {
+        kind: involved.kind,
         namespace: object.metadata.namespace,
-        name: object.metadata.name,
+        name: involved.name,
         uid: object.metadata.uid,
-        apiVersion: object.apiVersion,
+        apiVersion: involved.apiVersion,
         resourceVersion: object.metadata.resourceVersion,
         ...(fieldPath ? { fieldPath } : {}),
       };
-      const objectKey = JSON.stringify([
-        source.component,
-        source.host ?? "",
-        involved.kind,
-        involved.namespace,
-        involved.name,
-        involved.uid,
-        involved.apiVersion,
-      ]);
-      if (!allowed(objectKey)) return;
-      const namespace = object.metadata.namespace || "default";
-      const key = JSON.stringify([objectKey, type, reason, message, fieldPath ?? ""]);
-      const now = toRfc3339(clock.now());
-      const previous = seen.get(key);
-      const write = async () => {
-        if (previous) {
-          try {
-            await client.patch(Events, previous.namespace, previous.name, "strategic", {
-              count: previous.count + 1,
-              lastTimestamp: now,
-              message,
-            });
-            remember(key, { ...previous, count: previous.count + 1 });
-            return;
-          } catch (error) {
-            if (!isNotFound(error)) return;
-          }
-        }
-        // Nanoseconds in hex, as upstream names events; a sequence keeps names unique within one ms.
-        const nanos = BigInt(clock.now()) * 1_000_000n + BigInt(sequence++ % 1_000_000);
-        const name = `${object.metadata.name}.${nanos.toString(16)}`;
-        const event: KubeObject = {
+      const create = () =>
+        client.create(Events, {
           apiVersion: "v1",
           kind: "Event",
-          metadata: { name, namespace },
-          involvedObject: involved,
+          metadata: { name: correlation.name, namespace },
+          involvedObject: reference,
           reason,
-          message,
-          source: source.host ? { component: source.component, host: source.host } : { component: source.component },
-          firstTimestamp: now,
+          message: correlation.message,
+          source: eventSource,
+          firstTimestamp: toRfc3339(correlation.firstTimestamp),
           lastTimestamp: now,
-          count: 1,
+          count: correlation.count,
           type,
           eventTime: null,
-          reportingComponent: source.component,
-          reportingInstance: source.reportingInstance ?? source.host ?? "",
-        };
+          // The aggregate Event is built anew by EventAggregate, without the reporting fields.
+          reportingComponent: correlation.aggregated ? "" : source.component,
+          reportingInstance: correlation.aggregated ? "" : reportingInstance,
+        } as KubeObject);
+      const write = async () => {
         try {
-          await client.create(Events, event);
-          remember(key, { name, namespace, count: 1, firstTimestamp: now });
-        } catch {
-          // Dropped, as the broadcaster drops events it cannot write.
+          if (correlation.count > 1) {
+            try {
+              await client.patch(Events, namespace, correlation.name, "strategic", {
+                count: correlation.count,
+                lastTimestamp: now,
+                message: correlation.message,
+              });
+              return;
+            } catch (error) {
+              // The Event may have been deleted (or dropped before it was ever written): create it.
+              if (!isNotFound(error)) throw error;
+            }
+          }
+          await create();
+        } catch (error) {
+          options.log?.(
+            `Server rejected event (will not retry!): ${type} ${reason} ${namespace}/${involved.name}: ${(error as Error).message ?? error}`,
+          );
         }
       };
       pending = pending.then(write, write);
+    },
+    forget(uid) {
+      correlator.forget(uid);
     },
     flush() {
       return pending;
