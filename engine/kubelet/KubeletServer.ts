@@ -15,8 +15,6 @@ import { type ContainerRuntime, type LogLine, SpawnError } from "../runtime";
 import type { PodWorker } from "./PodWorker";
 import { StreamSessionImpl } from "./StreamSessionImpl";
 
-const decoder = new TextDecoder();
-
 export interface KubeletServerOptions {
   clock: Clock;
   runtime: ContainerRuntime;
@@ -128,28 +126,33 @@ export class KubeletServer implements KubeletConnection {
       throw ApiError.badRequest(`unable to upgrade connection: container not found ("${request.container}")`);
     }
     const session = new StreamSessionImpl();
+    const streamOf = (stream: "stdout" | "stderr") => (stream === "stderr" && !request.tty ? "stderr" : "stdout");
     try {
       const process = this.options.runtime.exec(
         runtime,
         request.command,
-        (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text),
+        (stream, text) => session.emit(streamOf(stream), text),
         {
           stdin: request.stdin,
           tty: request.tty,
           execStdin: request.stdin,
+          // Output bytes pass through unchanged (`kubectl cp` reads a tar stream from `tar cf -`).
+          writeBytes: (stream, data) => session.emit(streamOf(stream), data),
         },
       );
-      session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));
+      // Stdin bytes reach the process as bytes (`kubectl cp` sends a tar stream to `tar -xmf -`).
+      session.stdinHandler = (data) => process.writeStdin?.(data);
       session.stdinCloseHandler = () => process.closeStdin?.();
       session.killHandler = () => process.signal("SIGKILL");
       void process.exited.then((status) => session.exit({ exitCode: status.exitCode }));
     } catch (error) {
       if (!(error instanceof SpawnError)) throw error;
-      session.emit(
-        "stdout",
-        `OCI runtime exec failed: exec failed: unable to start container process: ${error.message}: unknown\r\n`,
-      );
-      session.exit({ exitCode: 127 });
+      // containerd fails the exec's start; the kubelet's streaming server reports it on the error
+      // channel as an InternalError Status, which kubectl prints as `error: Internal error occurred: …`.
+      const execId = stableHex64(`exec/${runtime.id}/${this.options.clock.now()}/${request.command.join(" ")}`);
+      session.exit({
+        error: `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: ${error.message}: unknown`,
+      });
     }
     return session;
   }
@@ -168,7 +171,7 @@ export class KubeletServer implements KubeletConnection {
       (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text),
       () => session.exit({ exitCode: runtime.exit?.exitCode ?? 0 }),
     );
-    session.stdinHandler = (data) => process.writeStdin?.(decoder.decode(data));
+    session.stdinHandler = (data) => process.writeStdin?.(data);
     session.stdinCloseHandler = () => process.closeStdin?.();
     session.killHandler = stop;
     return session;

@@ -647,9 +647,12 @@ describe("exec and attach", () => {
     });
     // nginx -v prints the version on stderr and exits, as the real binary does (no second bind).
     expect(await run(["nginx", "-v"])).toEqual({ out: "nginx version: nginx/1.27.3\n", exit: { exitCode: 0 } });
+    // containerd fails the exec's start; the kubelet reports it as an InternalError on the error channel.
     const missing = await run(["ps"]);
-    expect(missing.exit).toEqual({ exitCode: 127 });
-    expect(missing.out).toContain('exec: "ps": executable file not found in $PATH');
+    expect(missing.out).toBe("");
+    expect((missing.exit as { error: string }).error).toMatch(
+      /^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "ps": executable file not found in \$PATH: unknown$/,
+    );
   });
 });
 

@@ -363,10 +363,12 @@ export class ContainerRuntime {
     container: RuntimeContainer,
     argv: string[],
     write: (stream: "stdout" | "stderr", text: string) => void,
-    options: SpawnOptions = {},
+    options: SpawnOptions & { writeBytes?: (stream: "stdout" | "stderr", data: Uint8Array) => void } = {},
   ): Process {
     const pid = container.allocatePid();
-    const process = spawn(this.environment(container, false, write), argv, options);
+    const environment = this.environment(container, false, write);
+    if (options.writeBytes) environment.writeBytes = options.writeBytes;
+    const process = spawn(environment, argv, options);
     const entry = { pid, process };
     container.execs.add(entry);
     void process.exited.then(() => container.execs.delete(entry));

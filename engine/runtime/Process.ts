@@ -31,6 +31,11 @@ export interface ProcessEnvironment {
   cpuLimitMillicores?: number;
   /** stdout/stderr of the process (the container log, or an exec session's streams). */
   write(stream: "stdout" | "stderr", text: string): void;
+  /**
+   * Raw bytes a program wrote (`tar cf -`, `cat` of a binary file). Where absent (the container
+   * log, probes) the bytes reach `write` decoded as UTF-8.
+   */
+  writeBytes?(stream: "stdout" | "stderr", data: Uint8Array): void;
   /** True for the container's main process (PID 1: no default signal handlers). */
   isInit: boolean;
   /** Other processes of the container, for `ps`. */
@@ -42,7 +47,7 @@ export interface Process {
   readonly exited: Promise<ExitStatus>;
   signal(signal: Signal): void;
   /** Bytes written to the process's stdin (exec -i, attach). Closing sends EOF. */
-  writeStdin?(text: string): void;
+  writeStdin?(data: string | Uint8Array): void;
   closeStdin?(): void;
   /** Current resource use, for metrics.k8s.io. */
   usage(): { memoryBytes: number; cpuMillicores: number };

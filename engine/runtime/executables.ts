@@ -27,8 +27,8 @@ const notInBaseImages = new Set([
 ]);
 
 /** Utilities the runtime itself provides to shells (busybox applets and procps/coreutils equivalents). */
-const busyboxExtras = ["wget", "nslookup", "ps", "id", "uname", "kill"];
-const gnuExtras = ["id", "uname", "kill"];
+const busyboxExtras = ["wget", "nslookup", "ps", "id", "uname", "kill", "test", "["];
+const gnuExtras = ["id", "uname", "kill", "test", "["];
 
 const utilitiesByUserland = new Map<string, Set<string>>();
 

@@ -37,6 +37,7 @@ class FakeSocket implements MessageSocket {
 
 class FakeSession implements StreamSession {
   stdin: string[] = [];
+  stdinBytes: Uint8Array[] = [];
   stdinClosed = false;
   size?: [number, number];
   killed = false;
@@ -44,6 +45,7 @@ class FakeSession implements StreamSession {
   private stderr: Array<(data: Uint8Array) => void> = [];
   private exit: Array<(result: { exitCode: number } | { error: string }) => void> = [];
   writeStdin(data: Uint8Array) {
+    this.stdinBytes.push(data.slice());
     this.stdin.push(new TextDecoder().decode(data));
   }
   closeStdin() {
@@ -116,6 +118,34 @@ describe("channel protocols", () => {
     expect(new TextDecoder().decode(exitMessage("channel.k8s.io", { exitCode: 3 }, ["false"]))).toBe(
       "command terminated with non-zero exit code: error executing command [false], exit code 3",
     );
+  });
+
+  it("carries stdin and stdout as bytes (kubectl cp's tar stream), not text", () => {
+    const socket = new FakeSocket("v5.channel.k8s.io");
+    const session = new FakeSession();
+    bridgeSession(socket, session, ["tar", "-xmf", "-"]);
+    const binary = [0x00, 0xff, 0xc3, 0x28, 0x80, 0x0a];
+    socket.receive([0, ...binary]);
+    expect(session.stdinBytes.map((chunk) => Array.from(chunk))).toEqual([binary]);
+    socket.receive([255, 0]);
+    expect(session.stdinClosed).toBe(true);
+    // Output bytes that are not UTF-8 go out unchanged.
+    const listener = (session as unknown as { stdout: Array<(data: Uint8Array) => void> }).stdout[0];
+    listener?.(Uint8Array.from(binary));
+    expect(Array.from(socket.sent[0] as Uint8Array)).toEqual([1, ...binary]);
+  });
+
+  it("reports a runtime's failure to start an exec as an InternalError Status", () => {
+    const error =
+      'Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "abc": OCI runtime exec failed: exec failed: unable to start container process: exec: "tar": executable file not found in $PATH: unknown';
+    expect(JSON.parse(new TextDecoder().decode(exitMessage("v5.channel.k8s.io", { error }, ["tar"])))).toEqual({
+      metadata: {},
+      status: "Failure",
+      message: error,
+      reason: "InternalError",
+      details: { causes: [{ message: error.replace("Internal error occurred: ", "") }] },
+      code: 500,
+    });
   });
 
   it("drops streams the client did not open and kills the process when the client leaves", () => {

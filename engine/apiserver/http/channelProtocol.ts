@@ -38,6 +38,8 @@ function frame(channel: number, data: Uint8Array): Uint8Array {
   return message;
 }
 
+const internalErrorPrefix = /^Internal error occurred: /;
+
 /** The error-channel payload for a finished command: a Status for v4+, plain text before. */
 export function exitMessage(
   protocol: string,
@@ -47,7 +49,15 @@ export function exitMessage(
   const structured = protocol === "v4.channel.k8s.io" || protocol === "v5.channel.k8s.io";
   if ("error" in result) {
     if (!structured) return encoder.encode(result.error);
-    return encoder.encode(JSON.stringify({ metadata: {}, status: "Failure", message: result.error }));
+    // The kubelet's streaming server wraps a runtime failure in apierrors.NewInternalError.
+    const internal = internalErrorPrefix.test(result.error)
+      ? {
+          reason: "InternalError",
+          details: { causes: [{ message: result.error.replace(internalErrorPrefix, "") }] },
+          code: 500,
+        }
+      : {};
+    return encoder.encode(JSON.stringify({ metadata: {}, status: "Failure", message: result.error, ...internal }));
   }
   if (result.exitCode === 0) {
     return structured ? encoder.encode(JSON.stringify({ metadata: {}, status: "Success" })) : undefined;

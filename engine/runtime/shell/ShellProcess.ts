@@ -11,8 +11,8 @@ import {
 import { sleepCommand, systemCommands, tailCommand } from "./basicCommands";
 import { curlCommand, nslookupCommand, wgetCommand } from "./networkCommands";
 import { streamedStderrPath, streamedStdoutPath, streamOutputPlugin } from "./streamOutput";
+import { tarCommand } from "./tarCommand";
 
-const decoder = new TextDecoder();
 const builtinNames = new Set<string>(getCommandNames());
 /** Set by a statement appended to each interactive line: absent afterwards, the line ran `exit`. */
 const lineDoneVariable = "__KUBELAB_LINE_STATUS";
@@ -70,9 +70,12 @@ export class ShellProcess implements Process {
   private queue: string[] = [];
   private running = false;
   private stdinClosed = false;
-  /** A script waiting for the end of its stdin, and what it has read so far (see ShellOptions.readsStdin). */
+  /** A script waiting for the end of its stdin, and the bytes read so far (see ShellOptions.readsStdin). */
   private waitingScript: string | undefined;
-  private stdinText = "";
+  private stdinChunks: Uint8Array[] = [];
+  /** UTF-8 decoders that keep a character split across chunks whole (stdin lines, byte output shown as text). */
+  private readonly stdinDecoder = new TextDecoder();
+  private readonly outputDecoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   /** Whether the last script finished with its environment (not an interpreter error). */
   private scriptReturnedEnv = false;
 
@@ -95,6 +98,10 @@ export class ShellProcess implements Process {
     if (utilities.has("curl")) custom.push(curlCommand(env.network, env.source, env.clock));
     if (utilities.has("wget")) custom.push(wgetCommand(env.network, env.source, env.clock));
     if (utilities.has("nslookup")) custom.push(nslookupCommand(env.network, env.source));
+    if (utilities.has("tar")) {
+      const flavour = env.image.definition.userland === "gnu" ? "gnu" : "busybox";
+      custom.push(tarCommand(flavour, env.clock, (text) => this.write("stderr", text)));
+    }
     for (const name of options.programNames) {
       custom.push({
         name,
@@ -131,9 +138,19 @@ export class ShellProcess implements Process {
     }
   }
 
-  private write(stream: "stdout" | "stderr", text: string): void {
-    if (this.done || text.length === 0) return;
-    this.env.write(stream, this.options.tty ? text.replace(/\r?\n/g, "\r\n") : text);
+  private write(stream: "stdout" | "stderr", data: string | Uint8Array): void {
+    if (this.done || data.length === 0) return;
+    if (typeof data !== "string") {
+      // Bytes stay bytes where the reader takes them (an exec without a terminal: `tar cf -`);
+      // a terminal and the container log get text.
+      if (!this.options.tty && this.env.writeBytes) {
+        this.env.writeBytes(stream, data);
+        return;
+      }
+      data = this.outputDecoders[stream].decode(data, { stream: true });
+      if (data.length === 0) return;
+    }
+    this.env.write(stream, this.options.tty ? data.replace(/\r?\n/g, "\r\n") : data);
   }
 
   /** Runs one interactive line; true when it ran `exit` (`echo bye; exit 3`), as sh would leave. */
@@ -152,11 +169,12 @@ export class ShellProcess implements Process {
     return false;
   }
 
-  private async runScript(script: string, stdin?: string): Promise<number> {
+  private async runScript(script: string, stdin?: string, stdinKind?: "text" | "bytes"): Promise<number> {
     this.scriptReturnedEnv = false;
     try {
       const result = await this.bash.exec(script, {
         stdin,
+        stdinKind,
         signal: this.killed.signal,
         env: this.shellEnv,
         replaceEnv: true,
@@ -186,13 +204,14 @@ export class ShellProcess implements Process {
     this.env.write("stdout", user);
   }
 
-  writeStdin(text: string): void {
+  writeStdin(data: string | Uint8Array): void {
     if (this.done) return;
     if (this.waitingScript !== undefined) {
-      this.stdinText += text;
+      this.stdinChunks.push(typeof data === "string" ? encoder.encode(data) : data.slice());
       return;
     }
     if (this.options.script !== undefined) return;
+    const text = typeof data === "string" ? data : this.stdinDecoder.decode(data, { stream: true });
     if (!this.options.tty) {
       this.line += text;
       const lines = this.line.split("\n");
@@ -230,8 +249,19 @@ export class ShellProcess implements Process {
     const waiting = this.waitingScript;
     if (waiting !== undefined && !this.done) {
       this.waitingScript = undefined;
-      void this.runScript(waiting, this.stdinText).then((status) => this.exit({ exitCode: status }));
-      this.stdinText = "";
+      const input = joined(this.stdinChunks);
+      this.stdinChunks = [];
+      // Text stays text for the shell's own readers (`read`, `$(cat)`); anything that is not UTF-8
+      // (a tar stream with binary files) goes in as bytes. Either way `cat` and `tar` get the bytes sent.
+      let text: string | undefined;
+      try {
+        text = strictDecoder.decode(input);
+      } catch {
+        text = undefined;
+      }
+      const run =
+        text === undefined ? this.runScript(waiting, latin1(input), "bytes") : this.runScript(waiting, text, "text");
+      void run.then((status) => this.exit({ exitCode: status }));
       return;
     }
     if (this.options.script !== undefined) return;
@@ -284,8 +314,64 @@ export class ShellProcess implements Process {
   }
 }
 
-/** Wraps a file system so writes to the stream paths reach the process's output at once. */
-function streamingFileSystem(fs: IFileSystem, write: (stream: "stdout" | "stderr", text: string) => void): IFileSystem {
+const encoder = new TextEncoder();
+
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function joined(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** Bytes as a latin1-shaped string (a char per byte), just-bash's byte buffer form. */
+function latin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return out;
+}
+
+/**
+ * just-bash keeps what `read` and `$(…)` took from byte input as a latin1-shaped string, and
+ * `echo` then writes it as if it were text (`é` arrives as `Ã©`). Such a string has only chars up
+ * to U+00FF and, taken as bytes, is valid UTF-8 with multi-byte characters: it is passed on as the
+ * bytes it stands for. Real text of that shape (`Ã©` typed as such) is vanishingly rare.
+ */
+function looksLikeUtf8Bytes(text: string): boolean {
+  let high = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) return false;
+    if (code >= 0x80) high = true;
+  }
+  if (!high) return false;
+  try {
+    strictDecoder.decode(latin1Bytes(text));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function latin1Bytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  return bytes;
+}
+
+/**
+ * Wraps a file system so writes to the stream paths reach the process's output at once. just-bash
+ * writes a command's text output as a string with the `utf8` encoding and its byte output (`cat`,
+ * `tar`) as a latin1-shaped string with `binary`: the latter reach the process as bytes.
+ */
+function streamingFileSystem(
+  fs: IFileSystem,
+  write: (stream: "stdout" | "stderr", data: string | Uint8Array) => void,
+): IFileSystem {
   const streamOf = (path: string) =>
     path === streamedStdoutPath ? "stdout" : path === streamedStderrPath ? "stderr" : undefined;
   return new Proxy(fs, {
@@ -294,7 +380,12 @@ function streamingFileSystem(fs: IFileSystem, write: (stream: "stdout" | "stderr
         return async (path: string, content: string | Uint8Array, options?: unknown) => {
           const stream = streamOf(path);
           if (stream) {
-            write(stream, typeof content === "string" ? content : decoder.decode(content));
+            const encoding =
+              typeof options === "string" ? options : (options as { encoding?: string } | undefined)?.encoding;
+            if (typeof content !== "string") write(stream, content);
+            else if (encoding === "binary" || encoding === "latin1" || looksLikeUtf8Bytes(content))
+              write(stream, latin1Bytes(content));
+            else write(stream, content);
             return;
           }
           // biome-ignore lint/suspicious/noExplicitAny: forwarding to the wrapped file system

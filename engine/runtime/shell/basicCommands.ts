@@ -1,4 +1,11 @@
-import { type Command, defineCommand } from "just-bash";
+import {
+  bytesOutput,
+  type Command,
+  type CommandContext,
+  defineCommand,
+  latin1FromBytes,
+  unsafeBytesFromLatin1,
+} from "just-bash";
 import type { ProcessEnvironment } from "../Process";
 
 const durationUnits: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -126,6 +133,8 @@ export function tailCommand(
   return defineCommand("tail", async (args, ctx) => {
     const follow = args.some((arg) => /^-[a-zA-Z]*[fF]/.test(arg) || arg === "--follow" || arg.startsWith("--follow="));
     if (!follow) {
+      const fromStart = await tailFromStart(args, ctx);
+      if (fromStart) return fromStart;
       if (ctx.origCommand) return ctx.origCommand(args);
       return { stdout: "", stderr: "tail: not available\n", exitCode: 1 };
     }
@@ -188,4 +197,57 @@ export function tailCommand(
     }
     return { stdout: "", stderr: "", exitCode: 0 };
   });
+}
+
+/**
+ * `tail -c +N` / `tail -n +N`: output from the N-th byte or line on (the built-in tail reads `+N`
+ * as the last N). kubectl cp --retries resumes a copy with `tar cf - PATH | tail -c+N`.
+ */
+async function tailFromStart(args: string[], ctx: CommandContext) {
+  let unit: "c" | "n" | undefined;
+  let start = 0;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const attached = /^-([cn])\+(\d+)$/.exec(arg);
+    if (attached) {
+      unit = attached[1] as "c" | "n";
+      start = Number(attached[2]);
+    } else if ((arg === "-c" || arg === "-n") && /^\+\d+$/.test(args[i + 1] ?? "")) {
+      unit = arg[1] as "c" | "n";
+      start = Number((args[++i] as string).slice(1));
+    } else if (arg.startsWith("-")) {
+      return undefined;
+    } else {
+      files.push(arg);
+    }
+  }
+  if (!unit || files.length > 1) return undefined;
+  let input: string;
+  try {
+    input = files[0]
+      ? toLatin1(await ctx.fs.readFileBuffer(ctx.fs.resolvePath(ctx.cwd, files[0])))
+      : latin1FromBytes(ctx.stdin);
+  } catch {
+    return { stdout: "", stderr: `tail: can't open '${files[0]}': No such file or directory\n`, exitCode: 1 };
+  }
+  const from = Math.max(0, start - 1);
+  let output: string;
+  if (unit === "c") {
+    output = input.slice(from);
+  } else {
+    let offset = 0;
+    for (let line = 0; line < from && offset >= 0; line++) {
+      const next = input.indexOf("\n", offset);
+      offset = next < 0 ? input.length : next + 1;
+    }
+    output = input.slice(offset);
+  }
+  return { ...bytesOutput(unsafeBytesFromLatin1(output)), stderr: "", exitCode: 0 };
+}
+
+function toLatin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return out;
 }
