@@ -98,7 +98,12 @@ interface LiveCluster {
   store: QuotaStore;
   handler: HttpHandler;
   nodeFiles: Map<string, HostedNodeFileSystem>;
-  limiter: RequestRateLimiter;
+  /**
+   * The request rate is limited per token label: the learner's terminal, their downloaded
+   * kubeconfig and Kubelab's own grader each take from a bucket of their own, so the live
+   * checklist re-grading a busy cluster can never use up the learner's own requests.
+   */
+  limiters: Map<string, RequestRateLimiter>;
   activeRequests: number;
   watches: number;
   holds: number;
@@ -279,13 +284,18 @@ export class ClusterHost {
 
   /** Whether `token` opens cluster `id` (constant-time comparison of the hashes). */
   verifyToken(id: string, token: string): boolean {
+    return this.tokenLabel(id, token) !== undefined;
+  }
+
+  /** The label of the token (`terminal`, `download`, …) when it opens cluster `id`; else undefined. */
+  private tokenLabel(id: string, token: string): string | undefined {
     const record = this.record(id);
     const given = Buffer.from(hashToken(token), "hex");
     // Compare against something even for unknown ids, so timing says nothing about which ids exist.
-    const hashes = record?.tokens.map((entry) => entry.sha256) ?? ["0".repeat(64)];
-    let matched = false;
-    for (const hash of hashes) if (timingSafeEqual(Buffer.from(hash, "hex"), given)) matched = true;
-    return matched && record !== undefined;
+    const entries = record?.tokens ?? [{ label: "", sha256: "0".repeat(64) }];
+    let matched: string | undefined;
+    for (const entry of entries) if (timingSafeEqual(Buffer.from(entry.sha256, "hex"), given)) matched = entry.label;
+    return record === undefined ? undefined : matched;
   }
 
   /** The API URL path of a cluster on the app's port. */
@@ -316,14 +326,15 @@ export class ClusterHost {
   async serve(request: IncomingMessage, response: ServerResponse, requestPath: string): Promise<void> {
     const id = requestPath.split("/")[1] ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
-    if (!match || !this.verifyToken(id, match[1].trim())) {
+    const label = match ? this.tokenLabel(id, match[1].trim()) : undefined;
+    if (label === undefined) {
       request.resume();
       response.writeHead(401, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
       response.end(unauthorizedBody);
       return;
     }
     const live = await this.acquireQuietly(id);
-    const wait = live.limiter.take(this.clock.now());
+    const wait = this.limiterOf(live, label).take(this.clock.now());
     if (wait > 0) {
       request.resume();
       writeStatus(
@@ -425,6 +436,15 @@ export class ClusterHost {
     };
   }
 
+  private limiterOf(live: LiveCluster, label: string): RequestRateLimiter {
+    let limiter = live.limiters.get(label);
+    if (!limiter) {
+      limiter = new RequestRateLimiter(() => this.quotas, this.clock.now());
+      live.limiters.set(label, limiter);
+    }
+    return limiter;
+  }
+
   private touch(live: LiveCluster): void {
     live.lastActivity = this.clock.now();
   }
@@ -482,10 +502,8 @@ export class ClusterHost {
       this.log(`${id}: no good snapshot left; starting a fresh cluster`);
     // Loaded before the cluster starts, so nothing awaits between creating it and serving it.
     const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
-    // A new cluster is the template's snapshot restored, when the template is ready (never waited for).
-    // Never booted on its own while the template is being built beside it: such a cluster sometimes
-    // lost a learner's first changes after a Reset (cause not found; docs/hosting.md). Wait for it.
-    if (!loaded.snapshot && this.templateBuild) await this.templateBuild;
+    // A new cluster is the template's snapshot restored, when the template is ready (never waited for:
+    // under load a build takes tens of seconds; a cluster created meanwhile boots on its own).
     const template = loaded.snapshot ? undefined : this.readyTemplate();
     const initial = loaded.snapshot ?? template;
     // Each start of a cluster gets a clock of its own, disposed when it stops.
@@ -579,7 +597,7 @@ export class ClusterHost {
       store,
       handler,
       nodeFiles,
-      limiter: new RequestRateLimiter(() => this.quotas, this.clock.now()),
+      limiters: new Map(),
       activeRequests: 0,
       watches: 0,
       holds: 0,
@@ -726,6 +744,8 @@ export class ClusterHost {
     // Wait for every save in flight (another caller may start one while this one waits), so that
     // when this resolves, what was in memory when it was called is on disk.
     while (live.saving) await live.saving.catch(() => undefined);
+    // Stopped meanwhile (reset, hibernated): its folder may hold another start's files by now.
+    if (this.live.get(id) !== live) return;
     if (!live.dirty && !(options.whole && live.journalBytes > 0)) return;
     live.dirty = false;
     live.cancelPersist?.();
@@ -782,6 +802,8 @@ export class ClusterHost {
     if (!live) return;
     // A whole snapshot without history: the restore then has no journal to replay and half the bytes to read.
     await this.persist(id, { whole: true, compact: true });
+    // Reset (or hibernated by another caller) while it was saved: the cluster now running is not this one.
+    if (this.live.get(id) !== live) return;
     this.stopLive(id, live);
     this.log(`${id}: hibernated`);
   }
@@ -798,7 +820,7 @@ export class ClusterHost {
     live.cluster.stop();
     // Whatever a component left armed dies with the cluster: a hibernated cluster costs no CPU.
     this.fairTimers?.dispose(live.timersKey);
-    this.live.delete(id);
+    if (this.live.get(id) === live) this.live.delete(id);
   }
 
   /**
@@ -808,16 +830,28 @@ export class ClusterHost {
    */
   async reset(id: string, startingState?: unknown, options: { home?: string } = {}): Promise<void> {
     if (!this.record(id)) throw new Error(`no cluster ${id}`);
-    const pending = this.starting.get(id);
-    if (pending) await pending.catch(() => undefined);
-    const live = this.live.get(id);
-    if (live) {
-      if (live.saving) await live.saving.catch(() => undefined);
-      this.stopLive(id, live);
+    let pending = this.starting.get(id);
+    while (pending) {
+      await pending.catch(() => undefined);
+      pending = this.starting.get(id);
     }
-    for (const name of ["snapshot", "snapshot.previous", "journal"])
-      rmSync(path.join(this.folder(id), name), { force: true });
-    await this.acquire(id, startingState, options.home);
+    const replacing = (async () => {
+      const live = this.live.get(id);
+      if (live) {
+        // Stopped first, so no save of it starts any more (persist skips a stopped cluster); then the
+        // save in flight lands before its files are removed. Otherwise a save waiting for the one in
+        // flight wrote the old cluster's snapshot (or removed the journal) after the new one's.
+        this.stopLive(id, live);
+        while (live.saving) await live.saving.catch(() => undefined);
+      }
+      for (const name of ["snapshot", "snapshot.previous", "journal"])
+        rmSync(path.join(this.folder(id), name), { force: true });
+      return this.start(id, startingState, options.home);
+    })();
+    // Requests meanwhile wait for the new cluster (rather than restore the old one from its files).
+    const start = replacing.finally(() => this.starting.delete(id));
+    this.starting.set(id, start);
+    this.bootSoon(id, await start);
     await this.persist(id);
   }
 

@@ -17,7 +17,6 @@ export interface ClusterTemplateOptions {
   log?: (component: string, line: string) => void;
 }
 
-const POLL_MS = 100;
 /** The store must stay unchanged this long … */
 const QUIET_MS = 300;
 /** … and, when some pod never gets Running and Ready (a component left out), this long. */
@@ -34,6 +33,50 @@ function everyPodReady(store: QuotaStore): boolean {
       return false;
   }
   return true;
+}
+
+/**
+ * Resolves once the store has been quiet for {@link QUIET_MS} with every pod Running and Ready, or
+ * for {@link STUCK_MS} whatever the pods, or after `timeoutMs`. Driven by the store's changes: one
+ * timer, armed for when the store would have been quiet long enough and moved on by a change seen
+ * when it fires (a write does not re-arm it), so a settling cluster costs no polling.
+ */
+function settled(clock: Clock, store: QuotaStore, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let lastChange = clock.now();
+    let done = false;
+    let cancelQuiet: () => void = () => {};
+    /** Armed for the stuck bound (quiet, a pod not ready): a change starts a quiet period again. */
+    let waitingStuck = false;
+    const stopWatching = store.watchInWrite("/", { prefix: true }, () => {
+      lastChange = clock.now();
+      if (!waitingStuck || done) return;
+      waitingStuck = false;
+      cancelQuiet();
+      cancelQuiet = clock.setTimer(QUIET_MS, check);
+    });
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stopWatching();
+      cancelQuiet();
+      cancelDeadline();
+      resolve();
+    };
+    const cancelDeadline = clock.setTimer(timeoutMs, finish);
+    function check(): void {
+      const quiet = clock.now() - lastChange;
+      if (quiet >= STUCK_MS || (quiet >= QUIET_MS && everyPodReady(store))) {
+        finish();
+        return;
+      }
+      // Not quiet long enough yet (a change came): wait for the rest; quiet but a pod not ready: wait
+      // for the stuck bound, unless a change comes first and the quiet period starts again.
+      waitingStuck = quiet >= QUIET_MS;
+      cancelQuiet = clock.setTimer(waitingStuck ? STUCK_MS - quiet : QUIET_MS - quiet, check);
+    }
+    cancelQuiet = clock.setTimer(QUIET_MS, check);
+  });
 }
 
 /**
@@ -64,19 +107,7 @@ export async function buildClusterTemplate(options: ClusterTemplateOptions): Pro
   });
   try {
     await cluster.ready;
-    const deadline = clock.now() + (options.settleTimeoutMs ?? 120_000);
-    let revision = store.revision;
-    let quietSince = clock.now();
-    while (clock.now() < deadline) {
-      await new Promise<void>((resolve) => clock.setTimer(POLL_MS, resolve));
-      if (store.revision !== revision) {
-        revision = store.revision;
-        quietSince = clock.now();
-        continue;
-      }
-      const quiet = clock.now() - quietSince;
-      if (quiet >= STUCK_MS || (quiet >= QUIET_MS && everyPodReady(store))) break;
-    }
+    await settled(clock, store, options.settleTimeoutMs ?? 120_000);
     // The history is of no use to a new cluster: its informers list from scratch.
     if (store.revision > store.compactRevision) store.compact(store.revision);
     const nodes: ClusterSnapshot["nodes"] = {};
