@@ -73,8 +73,8 @@ export interface ClusterHostOptions {
    */
   template?: boolean;
   /**
-   * A template older than this is built again on the next cluster creation (default: never; a
-   * build running beside clusters that boot on their own is not safe yet, see docs/hosting.md).
+   * A template older than this is built again on the next cluster creation (default: never, so
+   * a new cluster's system pods show the server's uptime as their age; see docs/hosting.md).
    */
   templateMaxAgeMs?: number;
   log?: (line: string) => void;
