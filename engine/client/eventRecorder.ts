@@ -46,8 +46,8 @@ export const CORRELATOR_DEFAULTS = {
 export type CorrelatorOptions = typeof CORRELATOR_DEFAULTS;
 
 /** A bounded map that forgets the least recently used key (golang/groupcache/lru as client-go uses it). */
-export class LruCache<V> {
-  private readonly map = new Map<string, V>();
+export class LruCache<V, K = string> {
+  private readonly map = new Map<K, V>();
 
   constructor(readonly maxEntries: number) {}
 
@@ -56,7 +56,7 @@ export class LruCache<V> {
   }
 
   /** The value, which becomes the most recently used. */
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     const value = this.map.get(key);
     if (value === undefined) return undefined;
     this.map.delete(key);
@@ -64,15 +64,15 @@ export class LruCache<V> {
     return value;
   }
 
-  set(key: string, value: V): void {
+  set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as K);
   }
 
-  /** Deletes every key starting with `prefix`. */
-  deletePrefix(prefix: string): void {
-    for (const key of [...this.map.keys()]) if (key.startsWith(prefix)) this.map.delete(key);
+  /** Deletes every entry whose value passes `test`. */
+  deleteWhere(test: (value: V) => boolean): void {
+    for (const [key, value] of this.map) if (test(value)) this.map.delete(key);
   }
 }
 
@@ -97,21 +97,45 @@ export interface Correlation {
   firstTimestamp: number;
 }
 
+/**
+ * What the caches keep per key. Each record names the uid of its object (the object's own string,
+ * shared with it) so that forget() finds it; the keys are digests.
+ */
 interface AggregateRecord {
-  /** The distinct messages seen in the group (never more than maxEvents - 1 after combining). */
-  messages: Set<string>;
+  uid: string;
+  /** Digests of the distinct messages seen in the group (never more than maxEvents - 1 after combining). */
+  messages: number[];
   last: number;
 }
 
 interface LogRecord {
-  name: string;
-  count: number;
+  uid: string;
+  /** The first occurrence: its time (ms) and the sequence number its Event's name was made with. */
   firstTimestamp: number;
+  sequence: number;
+  count: number;
 }
 
 interface SpamRecord {
+  uid: string;
   tokens: number;
   last: number;
+}
+
+/**
+ * A 52-bit digest of `text` (two 26-bit FNV-1a style hashes): the caches are keyed by it instead
+ * of by the key strings themselves (an object's uid, kind, namespace, name, the field path,
+ * reason and message: a few hundred bytes each, kept per event).
+ */
+function digest(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 16777619);
+    b = Math.imul(b ^ code, 2246822519) ^ (b >>> 13);
+  }
+  return (a >>> 6) * 2 ** 26 + (b >>> 6);
 }
 
 /**
@@ -126,11 +150,14 @@ interface SpamRecord {
  * 3. EventSourceObjectSpamFilter: a token bucket per object (25 at once, one more every 5
  *    minutes); an event without a token is dropped, after steps 1 and 2 counted it, as upstream.
  * All three caches are LRUs of 4,096 entries. Time comes from `clock`; nothing is scheduled.
+ * Keys and messages are kept as digests, and an Event's name is made again from its first
+ * occurrence's time and sequence number: a kubelet holds a few events per pod until the pod goes,
+ * so at scale the cache entries are a noticeable part of a pod's heap.
  */
 export class EventCorrelator {
-  private readonly aggregates: LruCache<AggregateRecord>;
-  private readonly logs: LruCache<LogRecord>;
-  private readonly spam: LruCache<SpamRecord>;
+  private readonly aggregates: LruCache<AggregateRecord, number>;
+  private readonly logs: LruCache<LogRecord, number>;
+  private readonly spam: LruCache<SpamRecord, number>;
   private readonly options: CorrelatorOptions;
   private sequence = 0;
 
@@ -148,63 +175,76 @@ export class EventCorrelator {
   correlate(event: CorrelatedEvent): Correlation | undefined {
     const now = this.clock.now();
     const { involved } = event;
-    // getSpamKey: source + involved object. The uid leads so that forget() can find its keys.
-    const objectKey = `${involved.uid}\0${involved.kind}\0${involved.namespace}\0${involved.name}\0${involved.apiVersion}`;
+    // getSpamKey: source + involved object.
+    const uid = involved.uid;
+    const objectText = `${uid}\0${involved.kind}\0${involved.namespace}\0${involved.name}\0${involved.apiVersion}`;
+    const objectKey = digest(objectText);
 
     // EventAggregate (EventAggregatorByReasonFunc: object, type, reason; the local key is the message).
-    const aggregateKey = `${objectKey}\0${event.type}\0${event.reason}`;
+    const aggregateKey = digest(`${objectText}\0${event.type}\0${event.reason}`);
+    // A record found is changed in place: get() has already made it the most recently used.
     let group = this.aggregates.get(aggregateKey);
-    if (!group || now - group.last > this.options.aggregateIntervalMs) group = { messages: new Set(), last: now };
-    group.messages.add(event.message);
+    const messageDigest = digest(event.message);
+    if (!group || now - group.last > this.options.aggregateIntervalMs) {
+      // Made with its one message: one pushed onto an empty array gets room for 17.
+      group = { uid, messages: [messageDigest], last: now };
+      this.aggregates.set(aggregateKey, group);
+    } else if (!group.messages.includes(messageDigest)) group.messages.push(messageDigest);
     group.last = now;
-    this.aggregates.set(aggregateKey, group);
-    let key: string;
+    let key: number;
     let message = event.message;
     let aggregated = false;
-    if (group.messages.size < this.options.aggregateMaxEvents) {
+    if (group.messages.length < this.options.aggregateMaxEvents) {
       // getEventKey: object with fieldPath, type, reason, message.
-      key = `${objectKey}\0${involved.fieldPath}\0${event.type}\0${event.reason}\0${event.message}`;
+      key = digest(`${objectText}\0${involved.fieldPath}\0${event.type}\0${event.reason}\0${event.message}`);
     } else {
       // PopAny keeps the set below the maximum; Go's pick is random, this one the oldest message.
-      group.messages.delete(group.messages.values().next().value as string);
+      group.messages.shift();
       key = aggregateKey;
       message = `(combined from similar events): ${event.message}`;
       aggregated = true;
     }
 
     // eventObserve.
-    const last = this.logs.get(key);
-    const correlation: Correlation = last
-      ? { name: last.name, message, aggregated, count: last.count + 1, firstTimestamp: last.firstTimestamp }
-      : { name: this.eventName(involved.name, now), message, aggregated, count: 1, firstTimestamp: now };
-    this.logs.set(key, {
-      name: correlation.name,
-      count: correlation.count,
-      firstTimestamp: correlation.firstTimestamp,
-    });
+    let record = this.logs.get(key);
+    if (record) record.count++;
+    else {
+      record = { uid, firstTimestamp: now, sequence: this.sequence++ % 1_000_000, count: 1 };
+      this.logs.set(key, record);
+    }
+    const correlation: Correlation = {
+      name: eventName(involved.name, record.firstTimestamp, record.sequence),
+      message,
+      aggregated,
+      count: record.count,
+      firstTimestamp: record.firstTimestamp,
+    };
 
     // EventSourceObjectSpamFilter.Filter (a token bucket of golang.org/x/time/rate: full at first).
-    const bucket = this.spam.get(objectKey) ?? { tokens: this.options.spamBurst, last: now };
+    let bucket = this.spam.get(objectKey);
+    if (!bucket) {
+      bucket = { uid, tokens: this.options.spamBurst, last: now };
+      this.spam.set(objectKey, bucket);
+    }
     bucket.tokens = Math.min(this.options.spamBurst, bucket.tokens + (now - bucket.last) / this.options.spamRefillMs);
     bucket.last = now;
-    this.spam.set(objectKey, bucket);
     if (bucket.tokens < 1) return undefined;
     bucket.tokens -= 1;
     return correlation;
   }
 
   forget(uid: string): void {
-    const prefix = `${uid}\0`;
-    this.aggregates.deletePrefix(prefix);
-    this.logs.deletePrefix(prefix);
-    this.spam.deletePrefix(prefix);
+    const ours = (record: { uid: string }) => record.uid === uid;
+    this.aggregates.deleteWhere(ours);
+    this.logs.deleteWhere(ours);
+    this.spam.deleteWhere(ours);
   }
+}
 
-  /** `<object name>.<hex of the time in nanoseconds>`; a sequence keeps names unique within one ms. */
-  private eventName(objectName: string, now: number): string {
-    const nanos = BigInt(now) * 1_000_000n + BigInt(this.sequence++ % 1_000_000);
-    return `${objectName}.${nanos.toString(16)}`;
-  }
+/** `<object name>.<hex of the time in nanoseconds>`; a sequence keeps names unique within one ms. */
+function eventName(objectName: string, firstTimestamp: number, sequence: number): string {
+  const nanos = BigInt(firstTimestamp) * 1_000_000n + BigInt(sequence);
+  return `${objectName}.${nanos.toString(16)}`;
 }
 
 /**

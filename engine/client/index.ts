@@ -5,8 +5,9 @@ export type { Client, DeleteOptions, ListOptions, PatchType, WatchOptions, Write
 export { ADMIN_USER, createClient } from "./createClient";
 export type { EventRecorder, EventSource, EventType } from "./eventRecorder";
 export { createEventRecorder } from "./eventRecorder";
-export type { EventHandlers } from "./informers";
+export type { EventHandlers, InformerOptions } from "./informers";
 export { Informer, objectKey, SharedInformerFactory, splitKey } from "./informers";
+export { withoutManagedFields } from "./withoutManagedFields";
 export type { RateLimiter } from "./workQueue";
 export {
   bucketRateLimiter,

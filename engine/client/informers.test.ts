@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigMaps, Pods } from "../api/resources";
 import type { KubeObject } from "../api/types";
 import { createTestServer } from "../apiserver/testing/testServer";
-import { SharedInformerFactory } from "./informers";
+import { Informer, SharedInformerFactory } from "./informers";
+import { withoutManagedFields } from "./withoutManagedFields";
 
 const configMap = (name: string, namespace = "default", labels: Record<string, string> = {}): KubeObject => ({
   apiVersion: "v1",
@@ -73,5 +74,77 @@ describe("Informer", () => {
     await clock.advance(1);
     expect(informer.get("default", "gone")).toBeUndefined();
     expect(deleted).toEqual(["gone"]);
+  });
+});
+
+describe("Informer without managedFields", () => {
+  it("caches objects without managedFields, one frozen copy shared by every informer, and updates from it keep them", async () => {
+    const { client, clock } = createTestServer();
+    await client.create(ConfigMaps, configMap("listed"));
+    const first = new SharedInformerFactory(client, clock);
+    const second = new SharedInformerFactory(client, clock);
+    const kept = new Informer<KubeObject>(client, clock, ConfigMaps, { keepManagedFields: true });
+    for (const factory of [first, second]) factory.informer(ConfigMaps);
+    first.start();
+    second.start();
+    kept.start();
+    await Promise.all([first.waitForSync(), second.waitForSync(), kept.waitForSync()]);
+    await client.create(ConfigMaps, configMap("watched"));
+    const stored = await client.get(ConfigMaps, "default", "watched");
+    expect(stored.metadata.managedFields?.[0]).toMatchObject({ manager: expect.any(String), operation: "Update" });
+
+    for (const name of ["listed", "watched"]) {
+      const cached = first.informer(ConfigMaps).get("default", name);
+      expect(cached?.metadata.name).toBe(name);
+      expect(cached?.metadata).not.toHaveProperty("managedFields");
+      expect(Object.isFrozen(cached) && Object.isFrozen(cached?.metadata)).toBe(true);
+      expect(kept.get("default", name)?.metadata.managedFields).toHaveLength(1);
+    }
+    // The watched object's trimmed copy is the same object in both informers.
+    expect(first.informer(ConfigMaps).get("default", "watched")).toBe(
+      second.informer(ConfigMaps).get("default", "watched"),
+    );
+
+    // An update made from a cached (trimmed) object leaves the stored managedFields as the server tracks them.
+    const cached = first.informer(ConfigMaps).get("default", "watched") as KubeObject;
+    await client.update(ConfigMaps, { ...structuredClone(cached), data: { k: "v" } } as KubeObject, {
+      fieldManager: "editor",
+    });
+    const updated = await client.get(ConfigMaps, "default", "watched");
+    expect(updated.metadata.managedFields?.map((entry) => entry.manager)).toEqual([
+      stored.metadata.managedFields?.[0].manager,
+      "editor",
+    ]);
+    first.stop();
+    second.stop();
+    kept.stop();
+  });
+});
+
+describe("withoutManagedFields", () => {
+  it("trims a caller's object in place and gives a frozen one a shared frozen copy", () => {
+    const managed = { manager: "m", operation: "Update" as const };
+    const owned: KubeObject = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "a", managedFields: [managed] },
+    };
+    expect(withoutManagedFields(owned)).toBe(owned);
+    expect(owned.metadata).toEqual({ name: "a" });
+
+    const frozen = Object.freeze({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: Object.freeze({ name: "b", managedFields: [managed] }),
+      data: Object.freeze({ k: "v" }),
+    }) as KubeObject;
+    const copy = withoutManagedFields(frozen);
+    expect(copy).not.toBe(frozen);
+    expect(copy).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b" }, data: { k: "v" } });
+    expect((copy as { data?: unknown }).data).toBe((frozen as { data?: unknown }).data);
+    expect(Object.isFrozen(copy) && Object.isFrozen(copy.metadata)).toBe(true);
+    expect(withoutManagedFields(frozen)).toBe(copy);
+    expect(frozen.metadata.managedFields).toEqual([managed]);
+    expect(withoutManagedFields(copy)).toBe(copy);
   });
 });

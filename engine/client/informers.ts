@@ -4,6 +4,19 @@ import { deepFreeze } from "../apiserver/registry/objects";
 import { parseLabelSelector, type Selector } from "../apiserver/selectors/LabelSelector";
 import type { Clock } from "../clock/Clock";
 import type { Client } from "./Client";
+import { withoutManagedFields } from "./withoutManagedFields";
+
+/** What an informer lists and watches. */
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /**
+   * Keep `metadata.managedFields` in the cache. By default they are dropped, as the transform of
+   * upstream's kube-controller-manager and kube-scheduler informers drops them.
+   */
+  keepManagedFields?: boolean;
+}
 
 /** Callbacks an informer runs on every change of its cache, as client-go's ResourceEventHandler. */
 export interface EventHandlers<T extends KubeObject> {
@@ -30,7 +43,9 @@ export function splitKey(key: string): { namespace?: string; name: string } {
  * A shared informer: lists then watches one resource through the client, keeps a cache indexed by
  * namespace, and runs handlers on every change. On a 410 it relists and reconciles the cache
  * (adds, updates and deletes for what changed meanwhile); when the watch ends, it resumes from the
- * last resourceVersion. Cached objects are frozen and shared: clone before changing one.
+ * last resourceVersion. Cached objects are frozen and shared: clone before changing one. They
+ * carry no managedFields unless `keepManagedFields` is set (see {@link withoutManagedFields}); the
+ * trimmed copy of a watched object is the same for every informer in the process.
  */
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly objects = new Map<string, T>();
@@ -47,8 +62,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     private readonly client: Client,
     private readonly clock: Clock,
     readonly gvr: GroupVersionResource,
-    private readonly options: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+    private readonly options: InformerOptions = {},
   ) {}
+
+  private trim(object: T): T {
+    return this.options.keepManagedFields ? object : withoutManagedFields(object);
+  }
 
   /** Starts listing and watching (idempotent). */
   start(): void {
@@ -137,7 +156,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.stopped) return;
     const seen = new Set<string>();
     for (const item of list.items as T[]) {
-      const object = deepFreeze(item);
+      const object = deepFreeze(this.trim(item));
       const key = objectKey(object);
       seen.add(key);
       this.upsert(key, object);
@@ -183,7 +202,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const object = event.object;
+    const object = this.trim(event.object);
     if (object.metadata.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
     if (event.type === "BOOKMARK") return;
     const key = objectKey(object);

@@ -4,6 +4,7 @@ import { ConfigMaps, Leases, Nodes, Pods, Secrets } from "../api/resources";
 import type { WatchEvent } from "../api/types";
 import { ApiError, isApiError } from "../apiserver/ApiError";
 import type { KubeletConnection, PodMetrics } from "../apiserver/KubeletConnection";
+import { withoutManagedFields } from "../client/withoutManagedFields";
 import { toRfc3339, toRfc3339Micro } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { ImageCatalog } from "../images";
@@ -350,7 +351,9 @@ export class Kubelet implements Component {
 
   private onPodEvent(event: WatchEvent<Pod>): void {
     if (event.type === "BOOKMARK" || event.type === "ERROR") return;
-    const pod = event.object;
+    // The kubelet never reads managedFields: its workers keep the trimmed copy the process's
+    // informers share, so a running pod's watched object is held once, without them.
+    const pod = withoutManagedFields(event.object);
     if (pod.spec?.nodeName !== this.options.name) return;
     if (pod.metadata.annotations?.[mirrorAnnotation] !== undefined) {
       this.staticPods.mirrorEvent(event.type, pod);

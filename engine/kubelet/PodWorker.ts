@@ -106,12 +106,26 @@ export class PodWorker {
   private volumeError?: VolumeMountError;
   /** A digest of the status last handed to the status manager (the JSON itself is not kept). */
   private lastPosted?: string;
-  private conditionTimes = new Map<string, { status: string; time: string }>();
-  private timers = new Set<() => void>();
+  /**
+   * When each pod condition last changed: type, status and transition time, three entries per
+   * condition in one flat array (a Map of records was the largest part of a running worker).
+   */
+  private readonly conditionTimes: string[] = [];
+  /** Cancellers of the timers armed for this pod (made on the first). */
+  private timers?: Set<() => void>;
   private posting: Promise<void> = Promise.resolve();
   private pendingStatus?: PodStatus;
   private refreshPending = false;
   private postInFlight = false;
+  /**
+   * The pod's first sync is still under way: upstream's SyncPod posts the status once (Pending,
+   * ContainerCreating or Init:0/N, PodReadyToStartContainers False), then creates the sandbox and
+   * starts the containers (all app containers, or the first init container) in the same call, and
+   * the status is posted again only at the next sync, when the runtime shows them started or
+   * failed. Nothing is posted in between: no status with the sandbox ready but the containers
+   * still being created, none with the pulled image but no container yet.
+   */
+  private startingUp = false;
   /** The status a restarted kubelet finds for a pod it ran: its containers are taken back at the first sync. */
   private adopting?: PodStatus;
   /** That status, until the first publish compares it with what the adopted pod computes. */
@@ -142,7 +156,7 @@ export class PodWorker {
       this.startTime = parseTime(status.startTime) ?? this.startTime;
       for (const condition of status.conditions ?? []) {
         if (condition.lastTransitionTime)
-          this.conditionTimes.set(condition.type, { status: condition.status, time: condition.lastTransitionTime });
+          this.setConditionTime(condition.type, condition.status, condition.lastTransitionTime);
       }
     }
   }
@@ -185,22 +199,24 @@ export class PodWorker {
       [...(candidate.spec?.initContainers ?? []), ...(candidate.spec?.containers ?? [])].map((c) => c.image).join(" ");
     const specChanged = pod.spec !== this.pod.spec && images(pod) !== images(this.pod);
     this.pod = pod;
-    if (specChanged) {
-      for (const record of this.records.values()) {
-        record.retryAt = undefined;
-        const specs = record.kind === "app" ? pod.spec?.containers : pod.spec?.initContainers;
-        const spec = specs?.find((candidate) => candidate.name === record.name);
-        if (!spec || spec.image === record.spec.image) continue;
-        // `kubectl set image` on a pod: the only container field that may change in place.
-        record.spec = spec;
-        record.waiting = undefined;
-        if (record.current?.state === "running" && !pod.metadata.deletionTimestamp) {
-          this.event(record, "Normal", "Killing", `Container ${record.name} definition changed, will be restarted`);
-          record.killedByKubelet = true;
-          record.definitionChanged = true;
-          this.stopProbes(record);
-          void this.host.runtime.stopContainer(record.current, this.gracePeriodMs());
-        }
+    for (const record of this.records.values()) {
+      if (specChanged) record.retryAt = undefined;
+      const specs = record.kind === "app" ? pod.spec?.containers : pod.spec?.initContainers;
+      const spec = specs?.find((candidate) => candidate.name === record.name);
+      if (!spec) continue;
+      const imageChanged = spec.image !== record.spec.image;
+      // Each revision of the pod is decoded anew: the record takes this one's container spec, so
+      // the first revision's is not kept alive beside the current one.
+      record.spec = spec;
+      if (!specChanged || !imageChanged) continue;
+      // `kubectl set image` on a pod: the only container field that may change in place.
+      record.waiting = undefined;
+      if (record.current?.state === "running" && !pod.metadata.deletionTimestamp) {
+        this.event(record, "Normal", "Killing", `Container ${record.name} definition changed, will be restarted`);
+        record.killedByKubelet = true;
+        record.definitionChanged = true;
+        this.stopProbes(record);
+        void this.host.runtime.stopContainer(record.current, this.gracePeriodMs());
       }
     }
     this.requestSync();
@@ -239,9 +255,10 @@ export class PodWorker {
 
   private after(ms: number, callback: () => void): void {
     const cancel = this.host.clock.setTimer(ms, () => {
-      this.timers.delete(cancel);
+      this.timers?.delete(cancel);
       callback();
     });
+    this.timers ??= new Set();
     this.timers.add(cancel);
   }
 
@@ -265,15 +282,16 @@ export class PodWorker {
       await this.adopt(status);
     }
     if (this.sandbox !== "ready") {
+      this.publish();
       if (this.sandbox === "none") {
         this.sandbox = "creating";
+        this.startingUp = true;
         this.after(inventedLatency(this.host.speed, "create") * 2, () => {
           this.ip = this.pod.spec?.hostNetwork ? this.host.node.ip : this.host.allocateIp(this.uid);
           this.sandbox = "ready";
           this.requestSync();
         });
       }
-      this.publish();
       return;
     }
     if (!this.volumes) {
@@ -869,8 +887,8 @@ export class PodWorker {
   /** Stops everything at once (the kubelet is stopping, or the pod is gone). */
   cleanUp(): void {
     this.terminated = true;
-    for (const cancel of this.timers) cancel();
-    this.timers.clear();
+    for (const cancel of this.timers ?? []) cancel();
+    this.timers = undefined;
     for (const record of this.records.values()) {
       this.stopProbes(record);
       for (const container of [record.current, record.previous]) {
@@ -932,7 +950,15 @@ export class PodWorker {
       if (!target) continue;
       let fresh: IFileSystem;
       try {
-        fresh = await volumeContent(this.pod, volume, this.host.sources, this.host.node, this.host.volumes, new Map());
+        fresh = await volumeContent(
+          this.pod,
+          volume,
+          this.host.sources,
+          this.host.node,
+          this.host.volumes,
+          new Map(),
+          this.host.clock.now(),
+        );
       } catch {
         continue;
       }
@@ -952,7 +978,15 @@ export class PodWorker {
     for (const volume of this.pod.spec?.volumes ?? []) {
       volumes.set(
         volume.name,
-        await volumeContent(this.pod, volume, this.host.sources, this.host.node, this.host.volumes, emptyDirs),
+        await volumeContent(
+          this.pod,
+          volume,
+          this.host.sources,
+          this.host.node,
+          this.host.volumes,
+          emptyDirs,
+          this.host.clock.now(),
+        ),
       );
     }
     return volumes;
@@ -966,7 +1000,7 @@ export class PodWorker {
   // ---------------------------------------------------------------------------------------------
   // Status
 
-  private containerStatus(record: ContainerRecord, initialized: boolean): ContainerStatus {
+  private containerStatus(record: ContainerRecord): ContainerStatus {
     const spec = record.spec;
     const current = record.current;
     const image = record.image;
@@ -994,13 +1028,10 @@ export class PodWorker {
         if (record.previous) lastState = terminatedOf(record.previous);
       }
     } else {
-      const fallback =
-        this.sandbox !== "ready" || record.kind === "app"
-          ? record.kind === "app" && !initialized && this.hasInitContainers()
-            ? "PodInitializing"
-            : "ContainerCreating"
-          : "PodInitializing";
-      const reason = record.waiting?.reason ?? (record.kind === "app" ? fallback : "PodInitializing");
+      // Upstream's default waiting state for a container not created yet: PodInitializing in a pod
+      // with init containers (its app containers too, until they are created), else ContainerCreating.
+      const fallback = record.kind === "app" && !this.hasInitContainers() ? "ContainerCreating" : "PodInitializing";
+      const reason = record.waiting?.reason ?? fallback;
       state = { waiting: { reason, ...(record.waiting?.message ? { message: record.waiting.message } : {}) } };
       if (record.previous) lastState = terminatedOf(record.previous);
     }
@@ -1086,13 +1117,26 @@ export class PodWorker {
     return running + stopped > 0 ? "Running" : "Pending";
   }
 
+  private conditionIndex(type: string): number {
+    for (let at = 0; at < this.conditionTimes.length; at += 3) if (this.conditionTimes[at] === type) return at;
+    return -1;
+  }
+
+  private setConditionTime(type: string, status: string, time: string): void {
+    const at = this.conditionIndex(type);
+    if (at >= 0) {
+      this.conditionTimes[at + 1] = status;
+      this.conditionTimes[at + 2] = time;
+    } else this.conditionTimes.push(type, status, time);
+  }
+
   private condition(type: string, status: "True" | "False", reason?: string, message?: string): PodCondition {
-    const previous = this.conditionTimes.get(type);
+    const at = this.conditionIndex(type);
     let time: string;
-    if (previous && previous.status === status) time = previous.time;
+    if (at >= 0 && this.conditionTimes[at + 1] === status) time = this.conditionTimes[at + 2];
     else {
-      time = toRfc3339(this.host.clock.now());
-      this.conditionTimes.set(type, { status, time });
+      time = transitionTime(this.host.clock.now());
+      this.setConditionTime(type, status, time);
     }
     return {
       type,
@@ -1108,8 +1152,8 @@ export class PodWorker {
     const initialized = this.initDone();
     const phase = this.phase();
     const records = [...this.records.values()];
-    const initStatuses = records.filter((r) => r.kind !== "app").map((r) => this.containerStatus(r, initialized));
-    const appStatuses = records.filter((r) => r.kind === "app").map((r) => this.containerStatus(r, initialized));
+    const initStatuses = records.filter((r) => r.kind !== "app").map((r) => this.containerStatus(r));
+    const appStatuses = records.filter((r) => r.kind === "app").map((r) => this.containerStatus(r));
     const terminal = phase === "Succeeded" || phase === "Failed";
     const conditions: PodCondition[] = [];
     conditions.push(
@@ -1184,6 +1228,12 @@ export class PodWorker {
    * a post is in flight replaces any not yet sent, so only the latest is written next.
    */
   private publish(force = false): void {
+    if (this.startingUp) {
+      // The first sync goes on while the sandbox is being created and containers are starting.
+      const starting = this.sandbox !== "ready" || [...this.records.values()].some((record) => record.busy);
+      if (starting && !this.terminating) return;
+      this.startingUp = false;
+    }
     const status = this.computeStatus();
     const serialized = digest(JSON.stringify(status));
     const adopted = this.adoptedStatus;
@@ -1216,6 +1266,15 @@ export class PodWorker {
       }
     })();
   }
+}
+
+/** The last time formatted by {@link transitionTime}: pods that change in the same second share its text. */
+let lastTransition = { ms: Number.NaN, text: "" };
+
+/** RFC 3339 (seconds) of `ms`, the same string for every condition that changes within that millisecond. */
+function transitionTime(ms: number): string {
+  if (lastTransition.ms !== ms) lastTransition = { ms, text: toRfc3339(ms) };
+  return lastTransition.text;
 }
 
 /**

@@ -377,8 +377,9 @@ function downwardFiles(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, nod
 }
 
 /**
- * The files of a volume, or a shared file system for emptyDir/hostPath/PVC. ConfigMap and Secret
- * volumes are snapshots taken when the pod starts (the kubelet's periodic refresh is not modelled).
+ * The files of a volume, or a shared file system for emptyDir/hostPath/PVC. ConfigMap, Secret,
+ * downward API and projected volumes hold the content as of `now` (the worker rewrites them when
+ * their objects change), dated `now`.
  */
 export async function volumeContent(
   pod: Pod,
@@ -387,11 +388,16 @@ export async function volumeContent(
   node: NodeFacts,
   store: VolumeStore,
   emptyDirs: Map<string, IFileSystem>,
+  now?: number,
 ): Promise<IFileSystem> {
   const namespace = pod.metadata.namespace ?? "default";
   const fromFiles = (files: Record<string, string>) => {
     const fs = new InMemoryFs();
-    for (const [path, content] of Object.entries(files)) void fs.writeFile(`/${path}`, content);
+    // Each file keeps its text until something reads it (then it is encoded for that pod): most
+    // are never read, and their text is often shared (every pod's ca.crt is its namespace's
+    // kube-root-ca.crt string), where bytes would be a kilobyte or so per file and pod.
+    const mtime = now === undefined ? undefined : new Date(now);
+    for (const [path, content] of Object.entries(files)) fs.writeFileLazy(`/${path}`, () => content, { mtime });
     return fs;
   };
   if (volume.emptyDir) {
