@@ -2,10 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Cluster, createCluster } from "../../engine/cluster/createCluster";
-import { diskNodeFileSystems } from "../../engine/host/DiskNodeFileSystem";
 import { type ClusterUp, runClusterUp } from "../../engine/host/standalone/runClusterUp";
-import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
+import { type StandaloneCluster, startCluster } from "../../engine/host/standalone/startCluster";
 import { applyObject } from "../../terminal/kubectl/apply";
 import { parseManifests } from "../../terminal/kubectl/manifests";
 import { ClusterNodeBackend } from "../../terminal/node/ClusterNodeBackend";
@@ -35,11 +33,9 @@ export async function startFreshCluster(options: { speed?: "fast" | "realistic" 
   const home = path.join(folder, "home");
   await mkdir(home, { recursive: true });
   let up: ClusterUp;
-  // What engine/host/standalone/startCluster boots, keeping the cluster and its node file systems
-  // for the solution shell's node access (ssh, crictl, etcdctl, node files), as the hosted terminal has.
-  let engine: Cluster | undefined;
-  const fileSystems = new Map<string, NodeFileSystem>();
-  const onDisk = diskNodeFileSystems(dataDir);
+  // What `kubelab cluster up` boots (engine/host/standalone/startCluster), kept for the solution
+  // shell's node access (ssh, crictl, etcdctl, node files), as the hosted terminal has.
+  let engine: StandaloneCluster | undefined;
   try {
     up = await runClusterUp({
       port: 0,
@@ -47,19 +43,8 @@ export async function startFreshCluster(options: { speed?: "fast" | "realistic" 
       speed: options.speed ?? "fast",
       dataDir,
       startCluster: (start) => {
-        const cluster = createCluster({
-          clock: start.clock,
-          speed: start.speed,
-          nodes: start.nodes,
-          dataDir: start.dataDir,
-          nodeFileSystem: (node) => {
-            const fileSystem = onDisk(node);
-            fileSystems.set(node, fileSystem);
-            return fileSystem;
-          },
-        });
-        engine = cluster;
-        return { apiServer: cluster.apiServer, ready: cluster.ready, stop: () => cluster.stop() };
+        engine = startCluster(start);
+        return engine;
       },
     });
     await up.cluster.ready;
@@ -81,7 +66,8 @@ export async function startFreshCluster(options: { speed?: "fast" | "realistic" 
       kubeconfigPath,
       new ClusterNodeBackend(async () => {
         if (!engine) throw new Error("the cluster has not started");
-        return { cluster: engine, fileSystem: (node) => fileSystems.get(node) };
+        const started = engine;
+        return { cluster: started.cluster, fileSystem: (node) => started.nodeFileSystem(node) };
       }),
     ),
     async stop() {
