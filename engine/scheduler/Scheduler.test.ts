@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Event, PersistentVolumeClaim, Pod } from "../api/core";
 import { Events, Nodes, PersistentVolumeClaims, Pods, StorageClasses } from "../api/resources";
 import type { StorageClass } from "../api/storage";
+import type { Clock } from "../clock/Clock";
 import { VirtualClock } from "../clock/VirtualClock";
 import { explainAnnotation, explainRequest, startScheduler } from "./index";
 import { controlPlaneTaint, makeNode, makePod } from "./testing/builders";
@@ -231,5 +232,86 @@ describe("Scheduler", () => {
       "patch persistentvolumeclaims default/data",
     ]);
     scheduler.stop();
+  });
+});
+
+/**
+ * A wall clock stand-in for turn tests: each binding or pod status write the client records costs
+ * `writeMs` of its time (as in-process API writes cost CPU), and zero-delay timers (the loop's
+ * yields) run only when the test takes a turn.
+ */
+class TurnClock implements Clock {
+  private readonly start = Date.UTC(2026, 0, 1);
+  private timers: Array<() => void> = [];
+
+  constructor(
+    private readonly client: FakeClient,
+    private readonly writeMs: number,
+  ) {}
+
+  now(): number {
+    const costly = this.client.writes.filter((w) => w.startsWith("patch pods") || w.endsWith("/binding"));
+    return this.start + costly.length * this.writeMs;
+  }
+
+  setTimer(delayMs: number, callback: () => void): () => void {
+    if (delayMs > 0) return () => {}; // back-off and flush timers are not under test
+    this.timers.push(callback);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== callback);
+    };
+  }
+
+  /** Runs the timers due now, then lets their promise chains settle: one turn of the event loop. */
+  async turn(): Promise<void> {
+    const due = this.timers;
+    this.timers = [];
+    for (const callback of due) callback();
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+describe("Scheduler turns", () => {
+  async function burst(pods: number, cpu: string, writeMs: number) {
+    const client = new FakeClient();
+    await client.create(Nodes, makeNode("node01", { cpu: "1" }));
+    await client.create(Nodes, makeNode("node02", { cpu: "1" }));
+    for (let i = 0; i < pods; i++) await client.create(Pods, makePod(`p${i}`, { cpu }));
+    const clock = new TurnClock(client, writeMs);
+    const scheduler = startScheduler({ clock, client, speed: "realistic", log: () => {} }, { random: () => 0 });
+    const perTurn: number[] = [];
+    let before = 0;
+    for (let turns = 0; turns < 1000 && scheduler.queue.schedulingCycle < pods; turns++) {
+      await clock.turn();
+      perTurn.push(scheduler.queue.schedulingCycle - before);
+      before = scheduler.queue.schedulingCycle;
+    }
+    scheduler.stop();
+    return { client, perTurn };
+  }
+
+  it("yields once a turn has used its 20 ms, counting the status writes of pods that do not fit", async () => {
+    // Each unschedulable pod writes its PodScheduled=False status: 2 ms apiece here.
+    const { client, perTurn } = await burst(60, "2", 2);
+    expect(client.writes.filter((w) => w.endsWith("/status"))).toHaveLength(60);
+    expect(perTurn.reduce((a, b) => a + b, 0)).toBe(60);
+    // 20 ms of budget at 2 ms a pod: 10 pods a turn.
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(10);
+    expect(perTurn.filter((n) => n > 0).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("counts the bindings a turn issued in that turn", async () => {
+    const { client, perTurn } = await burst(100, "10m", 1);
+    expect(client.writes.filter((w) => w.endsWith("/binding"))).toHaveLength(100);
+    // At 1 ms a binding the loop waits for them every 10 pods (half the budget) before it reads
+    // the clock: at most 20 + 10 ms of writes a turn.
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(30);
+    expect(perTurn.filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("schedules at most 128 pods a turn when the clock stands still", async () => {
+    const { client, perTurn } = await burst(200, "1m", 0);
+    expect(client.writes.filter((w) => w.endsWith("/binding"))).toHaveLength(200);
+    expect(Math.max(...perTurn)).toBe(128);
   });
 });

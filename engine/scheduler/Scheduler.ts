@@ -50,9 +50,21 @@ export interface SchedulerOptions {
   random?: () => number;
   /** The host name in reportingInstance (`default-scheduler-controlplane`). */
   hostname?: string;
-  /** Pods scheduled between yields to the event loop, so one busy cluster does not starve the rest. */
+  /**
+   * At most this many pods are scheduled in one turn of the event loop (default 128): the bound
+   * on a clock whose time stands still within a turn (the VirtualClock).
+   */
   batchSize?: number;
+  /**
+   * Milliseconds of the clock one turn may take before the loop yields (default 20), counting the
+   * API writes the turn's pods set off (bindings, status updates, events), so a burst of pods —
+   * 100,000 of which do not fit, say — never holds the event loop for long.
+   */
+  turnBudgetMs?: number;
 }
+
+/** Bindings the loop lets pile up before it waits for them, at least (see `bindingCostMs`). */
+const minBindingsPerSettle = 4;
 
 /** A running scheduler, with views for tests and the benchmark. */
 export interface SchedulerComponent extends Component {
@@ -98,6 +110,13 @@ class Scheduler implements SchedulerComponent {
   private readonly volumes: ObjectWatch<PersistentVolume>;
   private readonly storageClasses: ObjectWatch<StorageClass>;
   private readonly workloadWatches: Array<ObjectWatch<KubeObject>> = [];
+  /** Binding cycles started since the loop last waited for them. */
+  private readonly bindings = new Set<Promise<void>>();
+  /**
+   * What one binding takes of the clock (its writes and what they set off), a moving average
+   * measured as the loop waits for them. Pessimistic until measured.
+   */
+  private bindingCostMs = 1;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -279,12 +298,35 @@ class Scheduler implements SchedulerComponent {
 
   // ---- the scheduling loop ----
 
+  /**
+   * Pops and schedules pods until the queue is empty, then waits for it. A turn ends (a zero-delay
+   * timer of the Clock: in hosted clusters, the cluster's turn) after `batchSize` pods or once the
+   * turn has used `turnBudgetMs` of the clock. In-process API calls never yield on their own, so
+   * without this a burst of 128 pods that each write a binding and an event, or a status and an
+   * event, ran as one turn of hundreds of milliseconds. Bindings are asynchronous (the next pod is
+   * scheduled while they are in flight, as upstream's binding goroutines), so the loop lets them
+   * complete every few pods before it reads the clock: their writes count in the turn that
+   * issued them.
+   */
   private async run() {
     await this.synced;
+    const clock = this.ctx.clock;
     const batchSize = this.options.batchSize ?? 128;
+    const budget = this.options.turnBudgetMs ?? 20;
     let sinceYield = 0;
+    let turnStart = clock.now();
     while (!this.stopped) {
-      const pod = this.queue.tryPop() ?? (await this.queue.pop());
+      let pod = this.queue.tryPop();
+      if (!pod) {
+        if (this.bindings.size > 0) {
+          await this.settleBindings();
+          continue;
+        }
+        pod = await this.queue.pop();
+        // Woken by whoever queued the pod: a turn of its own as far as this loop is concerned.
+        sinceYield = 0;
+        turnStart = clock.now();
+      }
       if (!pod || this.stopped) return;
       try {
         const pending = this.scheduleOne(pod);
@@ -293,12 +335,31 @@ class Scheduler implements SchedulerComponent {
         this.ctx.log(`scheduling ${pod.info.key} failed unexpectedly: ${error instanceof Error ? error.stack : error}`);
         this.queue.requeueAfterFailure(pod, new Set());
       }
-      if (++sinceYield >= batchSize) {
+      // Bindings in flight may take at most half the budget unseen: a few against the API server
+      // (a write and its watch deliveries each), a whole batch against a cheap fake.
+      const settleAt = Math.max(minBindingsPerSettle, Math.floor(budget / 2 / this.bindingCostMs));
+      if (this.bindings.size >= settleAt) await this.settleBindings();
+      if (++sinceYield >= batchSize || clock.now() - turnStart >= budget) {
+        await this.settleBindings();
+        // Let watches, the API's clients and other clusters run before the next pods.
+        await new Promise<void>((resolve) => clock.setTimer(0, resolve));
         sinceYield = 0;
-        // Let watches, bindings and other clusters run before the next batch.
-        await new Promise<void>((resolve) => this.ctx.clock.setTimer(0, resolve));
+        turnStart = clock.now();
       }
     }
+  }
+
+  /** Waits for the bindings in flight (in-process, they complete within the turn) and measures them. */
+  private async settleBindings() {
+    const count = this.bindings.size;
+    if (count === 0) return;
+    const inFlight = [...this.bindings];
+    this.bindings.clear();
+    const start = this.ctx.clock.now();
+    await Promise.all(inFlight);
+    const cost = (this.ctx.clock.now() - start) / count;
+    // The clock reads whole milliseconds: the average sees through that; the floor keeps it finite.
+    this.bindingCostMs = Math.max(0.01, 0.75 * this.bindingCostMs + 0.25 * cost);
   }
 
   /** One scheduling cycle; returns a promise only when the failure path needs to await (PostFilter). */
@@ -345,7 +406,11 @@ class Scheduler implements SchedulerComponent {
         error: rejected.message(),
       });
     }
-    void this.bindingCycle(queued, state, nodeName, result.explanation);
+    this.bindings.add(
+      this.bindingCycle(queued, state, nodeName, result.explanation).catch((error) =>
+        this.ctx.log(`binding ${info.key} failed unexpectedly: ${error instanceof Error ? error.stack : error}`),
+      ),
+    );
     return undefined;
   }
 
