@@ -20,6 +20,11 @@ export interface KubectlIO {
   edit?(text: string, fileName: string): Promise<string | undefined>;
   /** A raw terminal for `exec -it` / `attach -it` / `run -it`, when attached to one. */
   terminal?: InteractiveTerminal;
+  /**
+   * Listens on a local TCP address for `port-forward` (port 0: a free one). Absent where there
+   * is no local network (the learner's shell).
+   */
+  listen?(address: string, port: number, onConnection: (connection: LocalConnection) => void): Promise<LocalListener>;
   /** True when stdout is a terminal (kubectl colours some output only then). */
   isTerminal?: boolean;
   /** Current time, injectable for tests. */
@@ -34,4 +39,20 @@ export interface InteractiveTerminal {
   onInput(listener: (data: string) => void): () => void;
   /** Subscribes to size changes; returns a disposer. */
   onResize(listener: (columns: number, rows: number) => void): () => void;
+}
+
+/** One accepted local TCP connection (port-forward). */
+export interface LocalConnection {
+  write(data: Uint8Array): void;
+  end(): void;
+  onData(listener: (data: Uint8Array) => void): void;
+  /** Called once when the peer closes or the connection fails. */
+  onClose(listener: () => void): void;
+}
+
+/** A listening local socket. */
+export interface LocalListener {
+  /** The port it listens on (the chosen one when 0 was asked for). */
+  port: number;
+  close(): void;
 }

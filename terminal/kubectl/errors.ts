@@ -6,6 +6,8 @@ export class KubectlError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** Printed to stdout before the message (kubectl's go-template printer dumps its input there). */
+    readonly stdout = "",
   ) {
     super(message);
     this.name = "KubectlError";

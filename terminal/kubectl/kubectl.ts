@@ -141,6 +141,7 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
       return 0;
     }
     if (error instanceof AbortedError || io.signal?.aborted) return 130;
+    if (error instanceof KubectlError && error.stdout) io.stdout(error.stdout);
     const failure = describeFailure(error);
     io.stderr(failure.message.endsWith("\n") ? failure.message : `${failure.message}\n`);
     return failure.exitCode;

@@ -1,5 +1,8 @@
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import type { KubectlIO } from "./KubectlIO";
 
 /** A KubectlIO over the real process: stdout/stderr, the real file system, process.env. */
@@ -29,6 +32,68 @@ export function createNodeIO(options: { signal?: AbortSignal; cwd?: string } = {
       }
     },
     env: process.env,
+    /**
+     * kubectl edit's editor: $KUBE_EDITOR, $EDITOR or vi on a temporary file, run as kubectl's
+     * editor package runs it (split on spaces, or through `sh -c` when it has quotes).
+     */
+    async edit(text, fileName) {
+      const folder = await mkdtemp(join(tmpdir(), "kubectl-edit-"));
+      const file = join(folder, fileName.replace(/[^\w.-]/g, "-"));
+      try {
+        await writeFile(file, text);
+        const editor = this.env.KUBE_EDITOR || this.env.EDITOR || "vi";
+        const [command, ...args] = !editor.includes(" ")
+          ? [editor, file]
+          : !/["'\\]/.test(editor)
+            ? [...editor.split(" "), file]
+            : ["sh", "-c", `${editor} ${JSON.stringify(file)}`];
+        const status = await new Promise<number>((done, fail) => {
+          const child = spawn(command as string, args, { cwd, env: this.env as NodeJS.ProcessEnv, stdio: "inherit" });
+          child.on("error", fail);
+          child.on("exit", (code) => done(code ?? 1));
+        });
+        if (status !== 0) throw new Error(`there was a problem with the editor "${editor}"`);
+        return await readFile(file, "utf8");
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+    listen(address, port, onConnection) {
+      return new Promise((done, fail) => {
+        const sockets = new Set<Socket>();
+        const server = createServer((socket) => {
+          sockets.add(socket);
+          socket.on("close", () => sockets.delete(socket));
+          socket.setNoDelay(true);
+          let closed = false;
+          const closeListeners: (() => void)[] = [];
+          const close = () => {
+            if (closed) return;
+            closed = true;
+            for (const listener of closeListeners) listener();
+          };
+          socket.on("close", close);
+          socket.on("error", close);
+          onConnection({
+            write: (data) => socket.write(data),
+            end: () => socket.end(),
+            onData: (listener) => socket.on("data", listener),
+            onClose: (listener) => closeListeners.push(listener),
+          });
+        });
+        server.once("error", fail);
+        server.listen(port, address, () => {
+          const bound = server.address();
+          done({
+            port: typeof bound === "object" && bound ? bound.port : port,
+            close: () => {
+              server.close();
+              for (const socket of sockets) socket.destroy();
+            },
+          });
+        });
+      });
+    },
     isTerminal: Boolean(process.stdout.isTTY),
     signal: options.signal,
   };

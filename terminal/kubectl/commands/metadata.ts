@@ -729,6 +729,11 @@ export const editCommand: Command = {
         "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
       );
     }
+    const output = flags.string("output");
+    if (output && output !== "json" && output !== "yaml")
+      throw plainError(
+        `unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml`,
+      );
     if (!context.io.edit) throw new KubectlError("error: no editor is available in this session");
     for (const { info, object } of await objectsFor(context, flags)) {
       const shown = omitManagedFields(object);
@@ -737,7 +742,7 @@ export const editCommand: Command = {
       for (;;) {
         const edited = await context.io.edit(errorNote + text, `kubectl-edit-${object.metadata?.name}.yaml`);
         if (edited === undefined) {
-          context.io.stdout("Edit cancelled, no changes made.\n");
+          context.io.stderr("Edit cancelled, no changes made.\n");
           break;
         }
         const body = edited
@@ -745,7 +750,7 @@ export const editCommand: Command = {
           .filter((line) => !line.startsWith("#"))
           .join("\n");
         if (body.trim() === "") {
-          context.io.stdout("Edit cancelled, saved file was empty.\n");
+          context.io.stderr("Edit cancelled, saved file was empty.\n");
           break;
         }
         let modified: KubeObject;
@@ -761,11 +766,11 @@ export const editCommand: Command = {
           ? threeWayMergePatch(shown, modified, shown)
           : threeWayJsonMergePatch(shown, modified, shown);
         if (Object.keys(patch).length === 0) {
-          context.io.stdout("Edit cancelled, no changes made.\n");
+          context.io.stderr("Edit cancelled, no changes made.\n");
           break;
         }
         try {
-          await patchObject(
+          const edited = await patchObject(
             context,
             info,
             object.metadata?.namespace,
@@ -774,7 +779,8 @@ export const editCommand: Command = {
             builtin ? "strategic" : "merge",
             { fieldManager: flags.string("field-manager") },
           );
-          context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} edited\n`);
+          if (flags.string("output")) printResult(context, flags, info, edited, "edited", "none");
+          else context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} edited\n`);
           break;
         } catch (error) {
           if (!(error instanceof ApiStatusError)) throw error;

@@ -6,7 +6,7 @@ import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
 import { toStatusError } from "../RestClient";
 import { resolveTargets } from "../targets";
-import { type KubeObject, sleep } from "./common";
+import type { KubeObject } from "./common";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
@@ -25,12 +25,16 @@ function parseDuration(text: string): number {
   return Math.ceil(total);
 }
 
-/** Resolves POD or TYPE/NAME to pods, as kubectl's logs/exec/attach do (first pod of a controller). */
-async function podsFor(
+/**
+ * Resolves POD or TYPE/NAME to pods, as kubectl's logs/exec/attach do (first pod of a controller;
+ * `notice`: say which one when there are several, as logs and exec do).
+ */
+export async function podsFor(
   context: CommandContext,
   _flags: Flags,
   target: string,
   selector: string,
+  notice = true,
 ): Promise<KubeObject[]> {
   const client = await context.client();
   const namespace = await context.namespace();
@@ -66,7 +70,8 @@ async function podsFor(
     );
   });
   if (sorted.length === 0) throw new KubectlError(`error: timed out waiting for the condition`);
-  if (sorted.length > 1) context.io.stderr(`Found ${sorted.length} pods, using pod/${sorted[0]?.metadata?.name}\n`);
+  if (sorted.length > 1 && notice)
+    context.io.stderr(`Found ${sorted.length} pods, using pod/${sorted[0]?.metadata?.name}\n`);
   return [sorted[0] as KubeObject];
 }
 
@@ -359,7 +364,71 @@ export const execCommand: Command = {
   },
 };
 
-/** Waits for a pod to run, then attaches (kubectl run -it / attach). */
+/**
+ * Waits, as kubectl's waitForPod does (a get, then a watch from its resourceVersion), until
+ * `condition` returns true for the pod or throws; returns the pod it stopped at.
+ */
+export async function waitForPod(
+  context: CommandContext,
+  namespace: string,
+  name: string,
+  condition: (pod: KubeObject) => boolean,
+): Promise<KubeObject> {
+  const client = await context.client();
+  let pod = await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${name}`);
+  if (condition(pod)) return pod;
+  const stop = new AbortController();
+  const signals = [stop.signal, ...(context.io.signal ? [context.io.signal] : [])];
+  let met = false;
+  let failure: unknown;
+  await client.watchLines(
+    `/api/v1/namespaces/${namespace}/pods`,
+    {
+      query: {
+        fieldSelector: `metadata.name=${name}`,
+        watch: "true",
+        resourceVersion: pod.metadata?.resourceVersion,
+      },
+      signal: AbortSignal.any(signals),
+    },
+    (event) => {
+      if (met) return;
+      const { type, object } = event as { type: string; object: KubeObject };
+      try {
+        if (type === "DELETED")
+          throw new ApiStatusError(404, { reason: "NotFound", message: `pods "${name}" not found` }, "");
+        if (type !== "ADDED" && type !== "MODIFIED") return;
+        pod = object;
+        if (condition(pod)) {
+          met = true;
+          stop.abort();
+        }
+      } catch (error) {
+        failure = error;
+        met = true;
+        stop.abort();
+      }
+    },
+  );
+  if (failure) throw failure;
+  return pod;
+}
+
+class PodCompleted extends Error {}
+
+/** kubectl's podRunningAndReady: running with Ready true; a completed pod ends the wait too. */
+function podRunningAndReady(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") throw new PodCompleted();
+  return (
+    phase === "Running" &&
+    (pod.status?.conditions ?? []).some(
+      (condition: { type?: string; status?: string }) => condition.type === "Ready" && condition.status === "True",
+    )
+  );
+}
+
+/** Waits for a pod to run, then attaches (kubectl run -it / attach); a completed pod's logs are printed instead. */
 export async function attachToPod(
   context: CommandContext,
   namespace: string,
@@ -369,33 +438,46 @@ export async function attachToPod(
   quiet: boolean,
 ): Promise<number> {
   const client = await context.client();
-  let pod: KubeObject | undefined;
-  for (let attempt = 0; attempt < 600 && !context.io.signal?.aborted; attempt++) {
+  let pod: KubeObject;
+  try {
+    pod = await waitForPod(context, namespace, name, podRunningAndReady);
+  } catch (error) {
+    if (!(error instanceof PodCompleted)) throw error;
     pod = await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${name}`);
-    const phase = pod.status?.phase;
-    if (phase === "Running" || phase === "Succeeded" || phase === "Failed") break;
-    await sleep(100, context.io.signal);
   }
-  if (!pod) return 1;
+  if (context.io.signal?.aborted) return 130;
   const container = (pod.spec?.containers?.[0]?.name as string) ?? name;
-  if (pod.status?.phase !== "Running") {
+  const printLogs = async () => {
     const logs = await client.raw("GET", `/api/v1/namespaces/${namespace}/pods/${name}/log`, { query: { container } });
     context.io.stdout(logs.body);
-    return pod.status?.phase === "Succeeded" ? 0 : 1;
+  };
+  const phase = pod.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") {
+    await printLogs();
+    return 0;
   }
-  if (!quiet && stdin) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
-  return runSession(
-    context,
-    `/api/v1/namespaces/${namespace}/pods/${name}/attach`,
-    {
-      container,
-      stdin: stdin || undefined,
-      stdout: true,
-      stderr: !tty || undefined,
-      tty: (tty && Boolean(context.io.terminal)) || undefined,
-    },
-    { tty: tty && Boolean(context.io.terminal), stdin },
-  );
+  if (!quiet) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
+  try {
+    return await runSession(
+      context,
+      `/api/v1/namespaces/${namespace}/pods/${name}/attach`,
+      {
+        container,
+        stdin: stdin || undefined,
+        stdout: true,
+        stderr: !tty || undefined,
+        tty: (tty && Boolean(context.io.terminal)) || undefined,
+      },
+      { tty: tty && Boolean(context.io.terminal), stdin },
+    );
+  } catch (error) {
+    if (!(error instanceof KubectlError)) throw error;
+    // The container ended before the attach reached it: kubectl falls back to its logs.
+    const reason = error.message.replace(/^Error from server \(\w+\): /, "").replace(/^error: /, "");
+    context.io.stderr(`warning: couldn't attach to pod/${name}, falling back to streaming logs: ${reason}\n`);
+    await printLogs();
+    return 0;
+  }
 }
 
 /** `kubectl attach`. */
@@ -427,9 +509,12 @@ export const attachCommand: Command = {
       throw usageError("kubectl attach", "expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []");
     const [pod] = await podsFor(context, flags, target, "");
     if (!pod) return 1;
+    const phase = pod.status?.phase;
+    if (phase === "Succeeded" || phase === "Failed")
+      throw plainError(`cannot attach a container in a completed pod; current phase is ${phase}`);
     const container = containerFor(context, pod, flags.string("container"), flags.bool("quiet"));
     const tty = flags.bool("tty") && Boolean(context.io.terminal);
-    if (!flags.bool("quiet") && tty) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
+    if (!flags.bool("quiet")) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
     return runSession(
       context,
       `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/attach`,
@@ -608,36 +693,6 @@ export const topCommand: Command = {
   subcommands: [topNode, topPod],
 };
 
-/** `kubectl port-forward`: the terminal has no host network, so it explains that. */
-export const portForwardCommand: Command = {
-  name: "port-forward",
-  short: "Forward one or more local ports to a pod",
-  use: "port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]",
-  flags: [
-    {
-      name: "address",
-      kind: "stringSlice",
-      default: ["localhost"],
-      usage:
-        "Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.",
-    },
-    {
-      name: "pod-running-timeout",
-      kind: "string",
-      default: "1m0s",
-      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
-    },
-  ],
-  async run(context, flags) {
-    if (flags.positional.length < 2)
-      throw usageError("kubectl port-forward", "TYPE/NAME and list of ports are required for port-forward");
-    await podsFor(context, flags, flags.positional[0] as string, "");
-    throw new KubectlError(
-      "error: port-forward needs a local network, which this terminal does not have; use curl from a node (ssh node01) to reach Services and Pods",
-    );
-  },
-};
-
 /** `kubectl cp`: a file to or from a container, through exec. */
 export const cpCommand: Command = {
   name: "cp",
@@ -755,5 +810,7 @@ async function execCapture(
   if (result.exitCode !== 0) context.io.stderr(`command terminated with exit code ${result.exitCode}\n`);
   return { status: result.exitCode, stdout };
 }
+
+export { parseDuration };
 
 export { parseDuration };

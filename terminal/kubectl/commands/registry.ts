@@ -18,7 +18,8 @@ import {
   uncordonCommand,
 } from "./metadata";
 import { authCommand, diffCommand, eventsCommand, explainCommand, optionsCommand, waitCommand } from "./misc";
-import { attachCommand, cpCommand, execCommand, logsCommand, portForwardCommand, topCommand } from "./pods";
+import { attachCommand, cpCommand, execCommand, logsCommand, topCommand } from "./pods";
+import { portForwardCommand } from "./portForward";
 import { autoscaleCommand, exposeCommand, rolloutCommand, runCommand, scaleCommand, setCommand } from "./workloads";
 
 /** Every kubectl command (cobra's command list; help groups them as kubectl does). */

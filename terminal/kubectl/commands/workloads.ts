@@ -188,7 +188,9 @@ export const runCommand: Command = {
       await client.json("DELETE", resourcePath(info, namespace, name), {
         body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" },
       });
-      context.io.stdout(`pod "${name}" deleted\n`);
+      if (!flags.bool("quiet")) context.io.stdout(`pod "${name}" deleted\n`);
+      // kubectl returns what removing the pod returned, not the container's exit code.
+      return 0;
     }
     return status;
   },

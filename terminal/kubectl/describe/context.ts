@@ -20,7 +20,11 @@ export interface EventList {
   items: Any[];
 }
 
-/** Events about an object, as describe lists them (by involvedObject name, namespace, kind, uid). */
+/**
+ * Events about an object, as describe lists them (by involvedObject name, namespace, kind, uid).
+ * A node's events carry either its uid (controllers) or its name (kubelets) as the uid, so kubectl
+ * searches both and merges them.
+ */
 export async function searchEvents(
   context: DescribeContext,
   object: KubeObject,
@@ -28,20 +32,24 @@ export async function searchEvents(
 ): Promise<EventList | undefined> {
   if (!context.showEvents) return undefined;
   const metadata = object.metadata ?? {};
-  const selector = [
-    `involvedObject.name=${metadata.name}`,
-    `involvedObject.namespace=${metadata.namespace ?? ""}`,
-    `involvedObject.kind=${kindOverride ?? object.kind}`,
-    `involvedObject.uid=${kindOverride === "Node" ? metadata.name : metadata.uid}`,
-  ]
-    .filter(Boolean)
-    .join(",");
-  const path = metadata.namespace ? `/api/v1/namespaces/${metadata.namespace}/events` : "/api/v1/events";
-  try {
-    return await context.client.get<EventList>(path, { query: { fieldSelector: selector } });
-  } catch {
-    return { items: [] };
-  }
+  const search = async (uid: string | undefined): Promise<Any[]> => {
+    const selector = [
+      `involvedObject.name=${metadata.name}`,
+      `involvedObject.namespace=${metadata.namespace ?? ""}`,
+      `involvedObject.kind=${kindOverride ?? object.kind}`,
+      `involvedObject.uid=${uid ?? ""}`,
+    ].join(",");
+    const path = metadata.namespace ? `/api/v1/namespaces/${metadata.namespace}/events` : "/api/v1/events";
+    try {
+      return (await context.client.get<EventList>(path, { query: { fieldSelector: selector } })).items;
+    } catch {
+      return [];
+    }
+  };
+  const items = await search(metadata.uid);
+  if ((kindOverride ?? object.kind) === "Node" && metadata.uid !== metadata.name)
+    items.push(...(await search(metadata.name)));
+  return { items };
 }
 
 /** DescribeEvents: the Events table, oldest first. */

@@ -1,6 +1,7 @@
 import { KubectlError } from "../errors";
-import { toGoJson } from "./goJson";
-import { GoTemplate } from "./goTemplate";
+import { goPrint, goQuote } from "./goFmt";
+import { toGoJson, toGoJsonCompact } from "./goJson";
+import { GoTemplate, GoTemplateExecError } from "./goTemplate";
 import { toGoYaml } from "./goYaml";
 import { formatJsonPathValue, JsonPath, JsonPathError } from "./jsonpath";
 import { formatTabbed } from "./tabwriter";
@@ -89,7 +90,9 @@ export function printObject(
   showManagedFields = false,
   sortKeys = true,
 ): string {
-  const shown = showManagedFields ? object : omitManagedFields(object);
+  // kubectl drops managedFields for -o json and -o yaml only; templates and names see the object.
+  const shown =
+    showManagedFields || (format.type !== "yaml" && format.type !== "json") ? object : omitManagedFields(object);
   switch (format.type) {
     case "yaml":
       return toGoYaml(shown);
@@ -125,7 +128,18 @@ export function printObject(
       try {
         return template.execute(shown);
       } catch (error) {
-        throw new KubectlError(`error: error executing template "${format.template}": ${(error as Error).message}`);
+        if (!(error instanceof GoTemplateExecError)) throw error;
+        // kubectl's GoTemplatePrinter writes what ran, then a dump for debugging, to stdout.
+        const dump =
+          `${error.output}Error executing template: ${error.message}. Printing more information for debugging the template:\n` +
+          `\ttemplate was:\n\t\t${format.template}\n` +
+          `\traw data was:\n\t\t${toGoJsonCompact(shown)}\n` +
+          `\tobject given to template engine was:\n\t\t${goPrint(shown)}\n\n`;
+        throw new KubectlError(
+          `error: error executing template ${goQuote(format.template)}: ${error.message}`,
+          1,
+          dump,
+        );
       }
     }
     case "custom-columns":

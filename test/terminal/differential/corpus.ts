@@ -102,6 +102,15 @@ spec:
 `,
 };
 
+/** Editor programs for `kubectl edit` cases (KUBE_EDITOR / EDITOR), written executable. */
+Object.assign(manifests, {
+  "edit-replicas.sh": `#!/bin/sh\nsed -i 's/^  replicas: .*/  replicas: 3/' "$1"\n`,
+  "edit-invalid.sh": `#!/bin/sh\nsed -i 's/^  replicas: .*/  replicas: -1/' "$1"\n`,
+  "edit-image.sh": `#!/bin/sh\nsed -i 's/image: nginx$/image: nginx:1.27/' "$1"\n`,
+  "edit-cm.sh": `#!/bin/sh\nsed -i 's/^  a: "1"$/  a: "2"\\n  b: added/' "$1"\n`,
+  "hello.txt": "hello\n",
+});
+
 /** Manifests for the shared state, written once to the work folder (`{dir}` in setup commands). */
 export const sharedManifests: Record<string, string> = {
   "ds.yaml": `apiVersion: apps/v1
@@ -706,6 +715,32 @@ export const readOnly: string[] = [
   "get pods --output=yaml --show-managed-fields=false -l app=solo",
   "get pod solo -o go-template={{.metadata.name}}",
   "get pod solo -o template --template={{.spec.nodeName}}",
+  // go-template: text/template's builtins and kubectl's functions, Go's fmt verbs, its errors
+  'get deploy -o \'go-template={{range .items}}{{printf "%-10s %3d %v|%q" .metadata.name .spec.replicas .metadata.labels .kind}}{{"\\n"}}{{end}}\'',
+  'get pod solo -o \'go-template={{printf "%5.1f|%s|%d|%x|%08.3f|%+d|%T|%T" .spec.priority 3 "a" "hi" 3.14159 7 .spec .metadata.name}}\'',
+  'get pod solo -o \'go-template={{print 1 2 "a" "b" 3}} {{println .metadata.name 1}}{{printf "%s"}} {{printf "%s" 1 2}}\'',
+  "get pod solo -o 'go-template={{len .spec.containers}} {{index .metadata.labels \"tier\"}} {{index .spec.containers 0 | len}} {{slice .metadata.name 1 3}} {{len .metadata.name}}'",
+  'get pod solo -o \'go-template={{eq .kind "Pod"}} {{ne 1 2}} {{lt 1 2}} {{le 2 2}} {{gt "b" "a"}} {{ge 1.5 2.5}} {{eq .spec.priority 0}} {{eq .metadata.nope "x"}}\'',
+  "get pod solo -o 'go-template={{and 1 0 2}} {{or 0 \"\" .kind}} {{not .metadata.nope}} {{if and .kind (not .nope)}}yes{{else if .kind}}no{{end}}'",
+  "get pods -o 'go-template={{range $i, $p := .items}}{{if $i}},{{end}}{{$p.metadata.name}}{{else}}none{{end}}'",
+  "get configmap settings -o 'go-template={{range $k, $v := .data}}{{$k}}={{$v}};{{end}} {{with .data}}{{.color}}{{else}}-{{end}} {{with .nope}}x{{else}}none{{end}}'",
+  'get secret creds -o \'go-template={{.data.pass | base64decode}} {{index .data "user" | base64decode}} {{exists . "data" "pass"}} {{exists . "data" "x"}}\'',
+  "get pod solo -o 'go-template={{- range .spec.containers -}} {{ .name }} {{- end -}} {{/* comment */}} {{$n := .metadata.name}}{{$n}} {{$}}'",
+  'get pod solo -o \'go-template={{define "c"}}[{{.name}}]{{end}}{{range .spec.containers}}{{template "c" .}}{{end}}{{block "b" .kind}}{{.}}{{end}}\'',
+  "get pod solo -o 'go-template={{1000000}} {{1e6}} {{3.0}} {{123456789.0}} {{0.00001}} {{0x10}} {{printf \"%e|%g|%G|%.3g\" 1234.5678 0.000012345 1e-7 1234567.0}}'",
+  'get pod solo -o \'go-template={{html "<a&b>"}} {{urlquery "a b&c"}} {{js "it is <x>"}} {{printf "%#v|%v" .metadata.labels .spec.tolerations}}\'',
+  "get pod solo -o 'go-template={{eq .spec.priority 0.0}}'",
+  "get pod solo -o 'go-template={{.metadata.name}} {{len .metadata.nope}}'",
+  "get pod solo -o 'go-template={{index .spec.containers 5}}'",
+  "get pod solo -o 'go-template={{range .metadata.name}}x{{end}}'",
+  "get pod solo -o 'go-template={{.metadata.creationTimestamp.x}}'",
+  "get secret creds -o 'go-template={{\"!!!\" | base64decode}}'",
+  "get pod solo -o 'go-template={{foo .x}}'",
+  "get pod solo -o 'go-template={{$x}}'",
+  "get pod solo -o 'go-template={{range .items}}'",
+  "get pod solo -o 'go-template={{if}}x{{end}}'",
+  "get pod solo -o 'go-template={{.metadata.name'",
+  "get pod solo -o 'go-template={{break}}'",
   "get pod solo -o wide --show-labels",
   "get pods -w --request-timeout=1s -l app=solo",
   "get cs",
@@ -862,6 +897,35 @@ export const mutating: string[] = [
   "config use-context kubernetes-admin@kubelab",
   // The pod runs long enough to be attached to (a pod that ends first races kubectl's attach).
   "run {n}-once --image=busybox --restart=Never --rm -i -- sh -c 'sleep 2; echo hello'",
+  "run {n}-in --image=busybox --restart=Never --rm -i --quiet -- sh -c 'sleep 2; echo quiet' < hello.txt",
+  // edit through an editor program, run as kubectl runs $KUBE_EDITOR / $EDITOR
+  "create deployment {n}-ed --image=nginx",
+  "KUBE_EDITOR=./edit-replicas.sh edit deployment {n}-ed",
+  "get deployment {n}-ed -o jsonpath={.spec.replicas}",
+  "EDITOR=./edit-replicas.sh edit deploy/{n}-ed",
+  "KUBE_EDITOR=./edit-image.sh edit deployment {n}-ed -o jsonpath={.spec.template.spec.containers[0].image}",
+  "KUBE_EDITOR=./edit-invalid.sh edit deployment {n}-ed",
+  "create configmap {n}-edcm --from-literal=a=1",
+  "KUBE_EDITOR=./edit-cm.sh edit configmap {n}-edcm -o yaml",
+  "KUBE_EDITOR=true edit configmap/{n}-edcm",
+  "delete deployment {n}-ed",
+  "delete configmap {n}-edcm",
+  // attach to a running pod (both sides at once: the pods end on their own clock), then to a finished one
+  "run {n}-att --image=busybox --restart=Never -- sh -c 'sleep 6; echo done; echo oops >&2'",
+  "wait --for=condition=Ready pod/{n}-att --timeout=60s",
+  "& attach {n}-att",
+  "wait --for=jsonpath={.status.phase}=Succeeded pod/{n}-att --timeout=60s",
+  "attach {n}-att",
+  "delete pod {n}-att",
+  // port-forward: started, fetched through, stopped with Ctrl-C
+  "run {n}-web --image=nginx --port=80",
+  "expose pod {n}-web --port=8080 --target-port=80",
+  "wait --for=condition=Ready pod/{n}-web --timeout=60s",
+  "port-forward pod/{n}-web :80",
+  "port-forward svc/{n}-web :8080",
+  "port-forward {n}-web 0:80 --address=127.0.0.1",
+  "port-forward svc/{n}-web :9999",
+  "delete pod,service {n}-web",
   "run {n}-job --image=busybox --restart=OnFailure -- echo x",
   "delete job {n}-job",
   "delete deployment {n}-deploy {n}-d --wait=true",

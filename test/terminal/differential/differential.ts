@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { manifests, mutating, readOnly, setup, sharedManifests } from "./corpus";
-import { normalize, type RunResult, runOurs, runReal } from "./harness";
+import { normalize, type RunOptions, type RunResult, runOurs, runReal, runRealUntil } from "./harness";
 
 /** Splits a corpus line like a shell would for these cases: whitespace, single quotes. */
 export function splitArguments(line: string): string[] {
@@ -60,11 +60,21 @@ export async function runDifferential(
     for (const [name, text] of Object.entries(manifests)) {
       mkdirSync(path.dirname(path.join(directory, name)), { recursive: true });
       writeFileSync(path.join(directory, name), text.replaceAll("{n}", side));
+      if (name.endsWith(".sh")) chmodSync(path.join(directory, name), 0o755);
     }
   }
   const compare = async (line: string, mutatingCase: boolean): Promise<CaseResult> => {
+    // `& …`: both sides run at once (attach to pods that finish on their own clock).
+    const concurrent = line.startsWith("& ");
+    let rest = concurrent ? line.slice(2) : line;
+    // Leading `NAME=value` words are environment variables for both sides (KUBE_EDITOR=…).
+    const env: Record<string, string> = {};
+    for (let match = /^([A-Z_]+)=(\S*)\s+/.exec(rest); match; match = /^([A-Z_]+)=(\S*)\s+/.exec(rest)) {
+      env[match[1] as string] = match[2] as string;
+      rest = rest.slice(match[0].length);
+    }
     // `… < FILE`: the side's copy of the manifest FILE is the command's standard input.
-    const [command, input] = line.split(" < ") as [string, string | undefined];
+    const [command, input] = rest.split(" < ") as [string, string | undefined];
     const stdinOf = (directory: string) => (input ? readFileSync(path.join(directory, input), "utf8") : undefined);
     const realArgs = splitArguments(command.replaceAll("{n}", "real").replaceAll("{node}", "node01"));
     const ourArgs = splitArguments(command.replaceAll("{n}", "ours").replaceAll("{node}", "node02"));
@@ -72,8 +82,20 @@ export async function runDifferential(
       mutatingCase ? text.replace(/\bours\b/g, "real").replace(/\bnode02\b/g, "node01") : text;
     for (let attempt = 0; ; attempt++) {
       const ourDirectory = mutatingCase ? sides.ours : sides.real;
-      const ours = await runOurs(ourArgs, kubeconfig, stdinOf(ourDirectory), ourDirectory);
-      const real = await runReal(realArgs, kubeconfig, stdinOf(sides.real), sides.real);
+      let ours: RunResult;
+      let real: RunResult;
+      if (ourArgs[0] === "port-forward") {
+        ours = await forwarding((options) => runOurs(ourArgs, kubeconfig, undefined, ourDirectory, options));
+        real = await forwarding((options) => runRealUntil(realArgs, kubeconfig, sides.real, options));
+      } else if (concurrent) {
+        [ours, real] = await Promise.all([
+          runOurs(ourArgs, kubeconfig, stdinOf(ourDirectory), ourDirectory, { env }),
+          runReal(realArgs, kubeconfig, stdinOf(sides.real), sides.real, { env }),
+        ]);
+      } else {
+        ours = await runOurs(ourArgs, kubeconfig, stdinOf(ourDirectory), ourDirectory, { env });
+        real = await runReal(realArgs, kubeconfig, stdinOf(sides.real), sides.real, { env });
+      }
       const mapped = { ...ours, stdout: mapBack(ours.stdout), stderr: mapBack(ours.stderr) };
       const passed =
         render(real) === render(mapped) ||
@@ -94,6 +116,48 @@ export async function runDifferential(
     onCase?.(result);
   }
   return results;
+}
+
+/**
+ * Drives a `port-forward` case: starts it, waits for its "Forwarding from 127.0.0.1:PORT" line,
+ * fetches `http://127.0.0.1:PORT/` through it, then stops it as Ctrl-C does. The answer's status
+ * and HTML title are appended to stdout so both sides' forwarding is compared too.
+ */
+async function forwarding(
+  run: (options: RunOptions & { until: Promise<unknown> }) => Promise<RunResult>,
+): Promise<RunResult> {
+  const stop = new AbortController();
+  let output = "";
+  let foundPort: (port: number) => void = () => {};
+  const port = new Promise<number>((resolve) => {
+    foundPort = resolve;
+  });
+  const until = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));
+  const running = run({
+    signal: stop.signal,
+    until,
+    onStdout: (text) => {
+      output += text;
+      const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) foundPort(Number(match[1]));
+    },
+  });
+  let fetched = "";
+  const started = await Promise.race([port, running.then(() => undefined)]);
+  if (started !== undefined) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${started}/`, { signal: AbortSignal.timeout(20_000) });
+      const body = await response.text();
+      fetched = `${response.status} ${/<title>.*<\/title>/.exec(body)?.[0] ?? body.slice(0, 80)}\n`;
+    } catch (error) {
+      fetched = `fetch failed: ${(error as Error).message}\n`;
+    }
+    // Let "Handling connection" reach the output before stopping.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  stop.abort();
+  const result = await running;
+  return { ...result, stdout: `${result.stdout}--- fetched through the forward\n${fetched}` };
 }
 
 /**

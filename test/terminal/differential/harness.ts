@@ -75,14 +75,28 @@ export async function startCluster(timeoutMs = 120_000): Promise<TestCluster> {
   };
 }
 
+/** Extra settings for one run: environment variables, and for ours a signal that stops it. */
+export interface RunOptions {
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Sees each piece of standard output as it is written (port-forward's "Forwarding from" lines). */
+  onStdout?: (text: string) => void;
+}
+
 /** Runs the real kubectl. */
-export function runReal(args: string[], kubeconfig: string, stdin?: string, cwd?: string): Promise<RunResult> {
+export function runReal(
+  args: string[],
+  kubeconfig: string,
+  stdin?: string,
+  cwd?: string,
+  options: RunOptions = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       realKubectl,
       args,
       {
-        env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig) },
+        env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig), ...options.env },
         cwd,
         timeout: 60_000,
         maxBuffer: 16 * 1024 * 1024,
@@ -104,25 +118,67 @@ export function runReal(args: string[], kubeconfig: string, stdin?: string, cwd?
 const shared: SharedClients = {};
 
 /** Runs Kubelab's kubectl in-process with captured output. */
-export async function runOurs(args: string[], kubeconfig: string, stdin?: string, cwd?: string): Promise<RunResult> {
+export async function runOurs(
+  args: string[],
+  kubeconfig: string,
+  stdin?: string,
+  cwd?: string,
+  options: RunOptions = {},
+): Promise<RunResult> {
   let stdout = "";
   let stderr = "";
   // A case that never ends (a watch, a follow) fails after a minute, as runReal does.
-  const base = createNodeIO({ cwd, signal: AbortSignal.timeout(60_000) });
+  const timeout = AbortSignal.timeout(60_000);
+  const base = createNodeIO({ cwd, signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout });
   const io: KubectlIO = {
     ...base,
     stdout: (text) => {
       stdout += text;
+      options.onStdout?.(text);
     },
     stderr: (text) => {
       stderr += text;
     },
     readStdin: async () => stdin ?? "",
-    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig) },
+    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig), ...options.env },
     isTerminal: false,
   };
   const status = await runKubectl(args, io, { shared });
   return { stdout, stderr, status };
+}
+
+/**
+ * Runs the real kubectl until `until` resolves, then interrupts it as Ctrl-C does (SIGINT);
+ * `onStdout` sees its output as it comes.
+ */
+export function runRealUntil(
+  args: string[],
+  kubeconfig: string,
+  cwd: string,
+  options: RunOptions & { until: Promise<unknown> },
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(realKubectl, args, {
+      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig), ...options.env },
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += String(chunk);
+      options.onStdout?.(String(chunk));
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += String(chunk);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    void options.until.finally(() => child.kill("SIGINT"));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status: code ?? 130 });
+    });
+  });
 }
 
 /** Masks what legitimately differs between two runs: klog prefixes, random temp names, UIDs, times. */
@@ -135,6 +191,10 @@ export function normalize(text: string): string {
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
       .replace(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}/g, "<time>")
       .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
+      .replace(/\/tmp\/kubectl-edit-\d+\.yaml/g, "/tmp/kubectl-edit-<n>.yaml")
+      // port-forward's local port, chosen by the system for `:80`.
+      .replace(/(Forwarding from (?:127\.0\.0\.1|\[::1\])):\d+/g, "$1:<port>")
+      .replace(/Handling connection for \d+/g, "Handling connection for <port>")
       .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>")
       .replace(/^Client Version: v1\.32\.\d+(-\w+)?$/m, "Client Version: v1.32.x")
       // The client's build identity in `version -o json|yaml`: the installed kubectl is a vendor
