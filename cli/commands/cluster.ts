@@ -43,6 +43,12 @@ const up: CliCommand = {
  ./kubeconfig. With --data-dir the token and certificate are kept in DIR/pki (so the kubeconfig
  stays valid across restarts) and node file systems live under DIR/nodes/<node>/.
 
+ The cluster's store has quotas, so that a typo such as --replicas=1000000 ends as on a real
+ cluster with a ResourceQuota (the ReplicaSet's FailedCreate events and ReplicaFailure condition:
+ pods "…" is forbidden: exceeded quota: kubelab-cluster-quota, …) instead of exhausting the
+ process: 5000 pods, 20000 objects (Events and Leases not counted) and 256 MiB of stored data by
+ default. --max-pods, --max-objects and --max-store-mb change them; --no-quota removes them.
+
  The cluster's nodes (ssh, crictl, etcdctl, the nodes' files) are served to Kubelab shells on a
  loopback port; the kubeconfig records where (a "kubelab.dev/node-access" extension of its
  cluster, which kubectl ignores), so "kubelab shell" with this kubeconfig has node access.
@@ -76,6 +82,20 @@ const up: CliCommand = {
     },
     { name: "speed", type: "string", valueName: "SPEED", default: "realistic", description: "realistic or fast" },
     { name: "data-dir", type: "string", valueName: "DIR", description: "Folder for credentials and node file systems" },
+    { name: "max-pods", type: "number", valueName: "N", description: "Pods the cluster may hold (default 5000)" },
+    {
+      name: "max-objects",
+      type: "number",
+      valueName: "N",
+      description: "Objects the cluster may hold, Events and Leases not counted (default 20000)",
+    },
+    {
+      name: "max-store-mb",
+      type: "number",
+      valueName: "MB",
+      description: "MiB of data the cluster's store may hold (default 256)",
+    },
+    { name: "no-quota", type: "boolean", description: "No limits on pods, objects or stored data" },
   ],
   async run({ flags, io, commandPath }) {
     const port = flags.port as number;
@@ -106,6 +126,18 @@ const up: CliCommand = {
       (flags.kubeconfig as string | undefined) ?? envKubeconfig ?? "kubeconfig",
     );
     const dataDir = flags["data-dir"] ? path.resolve(io.cwd, flags["data-dir"] as string) : undefined;
+    const { quotasFromFlags } = await import("../../engine/host/standalone/standaloneQuotas");
+    let quotas: ReturnType<typeof quotasFromFlags>;
+    try {
+      quotas = quotasFromFlags({
+        maxPods: flags["max-pods"] as number | undefined,
+        maxObjects: flags["max-objects"] as number | undefined,
+        maxStoreMb: flags["max-store-mb"] as number | undefined,
+        noQuota: flags["no-quota"] === true,
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message, commandPath);
+    }
 
     const { runClusterUp } = await import("../../engine/host/standalone/runClusterUp");
     const { startCluster } = await import("../../engine/host/standalone/startCluster");
@@ -117,7 +149,7 @@ const up: CliCommand = {
       speed,
       dataDir,
       startCluster: (options) => {
-        started = startCluster(options);
+        started = startCluster({ ...options, quotas });
         return started;
       },
       log: (line) => io.stderr.write(`${line}\n`),

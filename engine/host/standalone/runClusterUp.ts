@@ -5,12 +5,12 @@ import type { ApiServer } from "../../apiserver/ApiServer";
 import { httpApiServerOf } from "../../apiserver/http/adapter";
 import { createHttpHandler } from "../../apiserver/http/createHttpHandler";
 import type { Clock } from "../../clock/Clock";
-import { RealClock } from "../../clock/RealClock";
 import type { Speed } from "../../cluster/Component";
 import { renderKubeconfig } from "./kubeconfig";
 import { type StandaloneServer, startStandaloneServer } from "./StandaloneServer";
 import { createServingCertificate, type ServingCertificate } from "./selfSignedCertificate";
 import { bearerTokenAuthenticator } from "./serveHttp";
+import { standaloneClock } from "./standaloneClock";
 
 /** What `kubelab cluster up` starts: a running cluster with its API server. */
 export interface RunningCluster {
@@ -74,8 +74,8 @@ function credentials(dataDir: string | undefined, now: number): { token: string;
  * self-signed certificate that the kubeconfig trusts.
  */
 export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp> {
-  const clock = new RealClock();
   const log = options.log ?? (() => {});
+  const clock = standaloneClock(log);
   const { token, certificate } = credentials(options.dataDir, clock.now());
   const cluster = await options.startCluster({
     clock,

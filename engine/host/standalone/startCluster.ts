@@ -4,6 +4,7 @@ import { type Cluster, createCluster } from "../../cluster/createCluster";
 import { InMemoryNodeFileSystem, type NodeFileSystem } from "../../kubelet/NodeFileSystem";
 import { diskNodeFileSystems } from "../DiskNodeFileSystem";
 import type { RunningCluster } from "./runClusterUp";
+import { STANDALONE_QUOTAS, type StandaloneQuotas, standaloneStore } from "./standaloneQuotas";
 
 /** The standalone cluster with what node shells need beside its API (the CLI serves node access). */
 export interface StandaloneCluster extends RunningCluster {
@@ -19,6 +20,8 @@ export function startCluster(options: {
   nodes?: number;
   dataDir?: string;
   caCertificate?: string;
+  /** The store's limits (default {@link STANDALONE_QUOTAS}); `false`: none. */
+  quotas?: StandaloneQuotas | false;
   log?: (line: string) => void;
 }): StandaloneCluster {
   // Node file systems live on disk under DIR/nodes/<node>/ when a data folder is given, else in
@@ -33,7 +36,9 @@ export function startCluster(options: {
     }
     return files;
   };
+  const quotas = options.quotas === false ? undefined : (options.quotas ?? STANDALONE_QUOTAS);
   const cluster = createCluster({
+    store: standaloneStore(quotas),
     clock: options.clock,
     speed: options.speed,
     nodes: options.nodes,
