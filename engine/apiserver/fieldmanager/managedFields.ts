@@ -5,9 +5,12 @@ import { deepEqual } from "../patch/strategicMergePatch";
 import {
   builtinListTypes,
   type FieldPath,
+  fieldChangesOf,
   fieldsOf,
+  fieldsTreeOf,
   fieldValuesOf,
   fromFieldsV1,
+  hasField,
   itemKey,
   keyPath,
   type ListTypeResolver,
@@ -15,6 +18,8 @@ import {
   pathKey,
   printPath,
   toFieldsV1,
+  treeFieldsIn,
+  treeHasField,
   valueAt,
 } from "./fieldSet";
 
@@ -28,7 +33,8 @@ export interface ManagerIdentity {
 
 interface OwnedEntry {
   identity: ManagerIdentity;
-  fields: Set<string>;
+  /** The fields owned; undefined while only `read` (the tree) has been looked at. */
+  fields?: Set<string>;
   time?: string;
   /** The entry's fieldsV1 as read, and whether `fields` still holds exactly it (written back as is). */
   read?: unknown;
@@ -44,7 +50,7 @@ function sameManager(a: ManagerIdentity, b: ManagerIdentity): boolean {
   );
 }
 
-function readEntries(object: KubeObject | undefined): OwnedEntry[] {
+function readEntries(object: KubeObject | undefined, lazy = false): OwnedEntry[] {
   return (object?.metadata.managedFields ?? []).map((entry) => ({
     identity: {
       manager: entry.manager ?? "",
@@ -52,7 +58,7 @@ function readEntries(object: KubeObject | undefined): OwnedEntry[] {
       apiVersion: entry.apiVersion ?? "",
       subresource: entry.subresource,
     },
-    fields: fromFieldsV1(entry.fieldsV1),
+    fields: lazy ? undefined : fromFieldsV1(entry.fieldsV1),
     time: entry.time,
     read: entry.fieldsV1,
   }));
@@ -61,7 +67,7 @@ function readEntries(object: KubeObject | undefined): OwnedEntry[] {
 function writeEntries(entries: OwnedEntry[]): ManagedFieldsEntry[] | undefined {
   const result: ManagedFieldsEntry[] = [];
   for (const entry of entries) {
-    if (entry.fields.size === 0) continue;
+    if (entry.fields ? entry.fields.size === 0 : !entry.unchanged) continue;
     const written: ManagedFieldsEntry = {
       manager: entry.identity.manager,
       operation: entry.identity.operation,
@@ -70,7 +76,8 @@ function writeEntries(entries: OwnedEntry[]): ManagedFieldsEntry[] | undefined {
       fieldsType: "FieldsV1",
       // Converting a large set back to a tree is most of an update's field tracking: an entry the
       // write left alone keeps the tree it had.
-      fieldsV1: entry.unchanged && entry.read ? (entry.read as Record<string, unknown>) : toFieldsV1(entry.fields),
+      fieldsV1:
+        entry.unchanged && entry.read ? (entry.read as Record<string, unknown>) : toFieldsV1(ownedFields(entry)),
     };
     if (entry.identity.subresource) written.subresource = entry.identity.subresource;
     result.push(written);
@@ -89,24 +96,53 @@ export function managedFieldsAfterUpdate(
   time: string,
   resolve: ListTypeResolver = builtinListTypes,
 ): ManagedFieldsEntry[] | undefined {
-  const entries = readEntries(oldObject);
-  // Both objects' fields with their values, in one walk each: a field changed when it is new,
-  // gone, or holds another value.
-  const newFields = fieldValuesOf(newObject, resolve);
-  const oldFields = oldObject ? fieldValuesOf(oldObject, resolve) : new Map<string, unknown>();
-  const changed = new Set<string>();
-  for (const [key, value] of newFields) {
-    if (!oldFields.has(key) || !deepEqual(oldFields.get(key), value)) changed.add(key);
+  if (!oldObject) {
+    // A create: the writer owns every field, its tree built straight from the object.
+    const tree = fieldsTreeOf(newObject, resolve);
+    for (const _element in tree) return writeEntries([{ identity, read: tree, unchanged: true, time }]);
+    return undefined;
   }
-  for (const key of oldFields.keys()) if (!newFields.has(key)) changed.add(key);
-  if (changed.size === 0 && oldObject) return oldObject.metadata.managedFields;
+  // The fields the write set anew or changed (with their values compared), and whether any went.
+  let changed: Set<string>;
+  let inNew: (key: string) => boolean;
+  const changes = oldObject ? fieldChangesOf(oldObject, newObject, resolve) : undefined;
+  if (changes) {
+    if (changes.changed.size === 0 && !changes.removed) return oldObject?.metadata.managedFields;
+    changed = changes.changed;
+    inNew = (key) => changed.has(key) || hasField(newObject, key, resolve);
+  } else {
+    // A create (or objects without plain metadata): every field of both, in one walk each.
+    const newFields = fieldValuesOf(newObject, resolve);
+    const oldFields = oldObject ? fieldValuesOf(oldObject, resolve) : new Map<string, unknown>();
+    changed = new Set<string>();
+    let removed = false;
+    for (const [key, value] of newFields) {
+      if (!oldFields.has(key) || !deepEqual(oldFields.get(key), value)) changed.add(key);
+    }
+    for (const key of oldFields.keys()) if (!newFields.has(key)) removed = true;
+    if (changed.size === 0 && !removed && oldObject) return oldObject.metadata.managedFields;
+    inNew = (key) => newFields.has(key);
+  }
+  const entries = readEntries(oldObject, true);
   let mine = entries.find((entry) => sameManager(entry.identity, identity));
   for (const entry of entries) {
     if (entry === mine) continue;
-    const before = entry.fields.size;
-    for (const key of changed) entry.fields.delete(key);
-    for (const key of [...entry.fields]) if (!newFields.has(key)) entry.fields.delete(key);
-    if (entry.fields.size !== before) entry.time = entry.time ?? time;
+    // An entry none of whose fields changed or went is written back as it was read, unread.
+    let allKept = false;
+    if (changes && entry.fields === undefined) {
+      const kept = treeFieldsIn(entry.read, newObject, resolve);
+      if (kept?.all && !someFieldIn(changed, entry.read)) {
+        if (kept.count > 0) entry.unchanged = true;
+        else entry.fields = new Set();
+        continue;
+      }
+      allKept = kept?.all ?? false;
+    }
+    const fields = ownedFields(entry);
+    const before = fields.size;
+    for (const key of changed) fields.delete(key);
+    if (!allKept) for (const key of [...fields]) if (!inNew(key)) fields.delete(key);
+    if (fields.size !== before) entry.time = entry.time ?? time;
     else entry.unchanged = true;
   }
   if (!mine) {
@@ -114,21 +150,51 @@ export function managedFieldsAfterUpdate(
     entries.push(mine);
   }
   let mineChanged = false;
+  let allKept = false;
+  if (changes && mine.fields === undefined) {
+    const kept = treeFieldsIn(mine.read, newObject, resolve);
+    if (kept?.all && everyFieldIn(changed, mine.read)) {
+      if (kept.count === 0) mine.fields = new Set();
+      mine.unchanged = true;
+      mine.time = time;
+      return writeEntries(entries);
+    }
+    allKept = kept?.all ?? false;
+  }
+  const fields = ownedFields(mine);
   for (const key of changed) {
-    if (newFields.has(key) && !mine.fields.has(key)) {
-      mine.fields.add(key);
+    if (!fields.has(key)) {
+      fields.add(key);
       mineChanged = true;
     }
   }
-  for (const key of [...mine.fields]) {
-    if (!newFields.has(key)) {
-      mine.fields.delete(key);
-      mineChanged = true;
+  // Fields the tree showed all present need no asking one by one (what was added is present).
+  if (!allKept)
+    for (const key of [...fields]) {
+      if (!inNew(key)) {
+        fields.delete(key);
+        mineChanged = true;
+      }
     }
-  }
   mine.unchanged = !mineChanged;
   mine.time = time;
   return writeEntries(entries);
+}
+
+function someFieldIn(keys: Set<string>, tree: unknown): boolean {
+  for (const key of keys) if (treeHasField(tree, key)) return true;
+  return false;
+}
+
+function everyFieldIn(keys: Set<string>, tree: unknown): boolean {
+  for (const key of keys) if (!treeHasField(tree, key)) return false;
+  return true;
+}
+
+/** An entry's fields, read from its tree on first use. */
+function ownedFields(entry: OwnedEntry): Set<string> {
+  if (entry.fields === undefined) entry.fields = fromFieldsV1(entry.read);
+  return entry.fields;
 }
 
 /** upstream fieldmanager's printManager: `"kubectl" with subresource "scale" using apps/v1`. */
@@ -166,7 +232,7 @@ export function serverSideApply(
     for (const entry of entries) {
       if (entry === mine) continue;
       for (const key of appliedFields) {
-        if (!entry.fields.has(key)) continue;
+        if (!ownedFields(entry).has(key)) continue;
         const path = keyPath(key);
         if (path[path.length - 1] === ".") continue;
         if (!deepEqual(valueAt(live, path), valueAt(applied, path)))
@@ -177,13 +243,13 @@ export function serverSideApply(
   if (conflicts.length > 0 && !force) throw conflictError(conflicts);
   for (const conflict of conflicts) {
     const owner = entries.find((entry) => sameManager(entry.identity, conflict.identity));
-    owner?.fields.delete(conflict.key);
+    if (owner) ownedFields(owner).delete(conflict.key);
   }
   let merged = mergeApplied(live ?? {}, applied, [], resolve) as KubeObject;
   if (mine) {
     const othersOwn = new Set<string>();
-    for (const entry of entries) if (entry !== mine) for (const key of entry.fields) othersOwn.add(key);
-    const removed = [...mine.fields]
+    for (const entry of entries) if (entry !== mine) for (const key of ownedFields(entry)) othersOwn.add(key);
+    const removed = [...ownedFields(mine)]
       .filter((key) => !appliedFields.has(key) && !othersOwn.has(key))
       .map(keyPath)
       .sort((a, b) => b.length - a.length);
@@ -196,7 +262,10 @@ export function serverSideApply(
     time,
   };
   const result = entries.filter((entry) => entry !== mine);
-  for (const entry of result) for (const key of [...entry.fields]) if (!mergedFields.has(key)) entry.fields.delete(key);
+  for (const entry of result) {
+    const fields = ownedFields(entry);
+    for (const key of [...fields]) if (!mergedFields.has(key)) fields.delete(key);
+  }
   if (mine) result.splice(entries.indexOf(mine), 0, next);
   else result.push(next);
   return { object: merged, managedFields: writeEntries(result) };
