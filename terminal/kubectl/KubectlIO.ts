@@ -13,6 +13,8 @@ export interface KubectlIO {
   writeFile(path: string, content: string): Promise<void>;
   /** Lists a directory's entries (names), or undefined when the path is not a directory. */
   readDirectory(path: string): Promise<string[] | undefined>;
+  /** Byte-level access to the local files, for `kubectl cp` (absent: cp says it cannot copy). */
+  files?: LocalFiles;
   env: Record<string, string | undefined>;
   /** Aborted on Ctrl-C; streaming commands stop and return. */
   signal?: AbortSignal;
@@ -55,4 +57,29 @@ export interface LocalListener {
   /** The port it listens on (the chosen one when 0 was asked for). */
   port: number;
   close(): void;
+}
+
+/** What `kubectl cp` reads and writes locally; relative paths are relative to the working directory. */
+export interface LocalFiles {
+  /** lstat: undefined when nothing is there. */
+  stat(path: string): Promise<LocalFileInfo | undefined>;
+  readBytes(path: string): Promise<Uint8Array>;
+  /** Creates or replaces a file. */
+  writeBytes(path: string, data: Uint8Array): Promise<void>;
+  /** A directory's entry names. */
+  list(path: string): Promise<string[]>;
+  /** mkdir -p. */
+  mkdir(path: string): Promise<void>;
+  readLink(path: string): Promise<string>;
+}
+
+export interface LocalFileInfo {
+  type: "file" | "directory" | "symlink" | "other";
+  /** Permission bits. */
+  mode: number;
+  mtimeMs: number;
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
 }

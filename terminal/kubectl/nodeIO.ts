@@ -4,6 +4,7 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { KubectlIO } from "./KubectlIO";
+import { nodeLocalFiles } from "./localFiles";
 
 /** A KubectlIO over the real process: stdout/stderr, the real file system, process.env. */
 export function createNodeIO(options: { signal?: AbortSignal; cwd?: string } = {}): KubectlIO {
@@ -31,6 +32,7 @@ export function createNodeIO(options: { signal?: AbortSignal; cwd?: string } = {
         return undefined;
       }
     },
+    files: nodeLocalFiles(full),
     env: process.env,
     /**
      * kubectl edit's editor: $KUBE_EDITOR, $EDITOR or vi on a temporary file, run as kubectl's

@@ -13,6 +13,7 @@ import { Discovery } from "../kubectl/Discovery";
 import type { KubectlIO } from "../kubectl/KubectlIO";
 import { loadKubeconfig } from "../kubectl/kubeconfig";
 import { runKubectl } from "../kubectl/kubectl";
+import { virtualLocalFiles } from "../kubectl/localFiles";
 import { RestClient } from "../kubectl/RestClient";
 import { type NodeBackend, nodeToolNames } from "../node/NodeBackend";
 import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
@@ -637,6 +638,7 @@ export class Shell {
         if (!stat?.isDirectory) return undefined;
         return fs.readdir(full);
       },
+      files: virtualLocalFiles(fs, resolve),
       env: this.env,
       signal: this.abort?.signal,
     };

@@ -744,7 +744,10 @@ export function tarCommand(flavour: TarFlavour, clock: Clock, writeStderr?: (tex
             : "tar: error exit delayed from previous errors",
         );
       }
-      return finish(run, run.failed ? (flavour === "gnu" ? 2 : 1) : 0, writeStderr);
+      // Creating to stdout, the real tools print their messages as they go, before the archive's
+      // end blocks: kubectl cp (which stops reading at the end blocks) shows them only then.
+      const archiveToStdout = options.operation === "c" && (options.file === undefined || options.file === "-");
+      return finish(run, run.failed ? (flavour === "gnu" ? 2 : 1) : 0, writeStderr, archiveToStdout);
     } catch (error) {
       if (!(error instanceof TarFailure)) throw error;
       return finish({ ...run, stderr: error.lines }, error.exitCode, writeStderr);
@@ -752,13 +755,13 @@ export function tarCommand(flavour: TarFlavour, clock: Clock, writeStderr?: (tex
   });
 }
 
-function finish(run: Run, exitCode: number, writeStderr?: (text: string) => void) {
+function finish(run: Run, exitCode: number, writeStderr?: (text: string) => void, stderrFirst = false) {
   const stdout = run.stdout.join("");
   let stderr = joinOutput(run.stderr);
-  // just-bash 3.4 fails a pipeline (`tar cf - DIR | tail -c+N`, which kubectl cp --retries runs)
-  // with "invalid stdout accounting" when a command returns both binary output and stderr: the
-  // message (tar's "removing leading '/'") then goes to the process's stderr directly.
-  if (writeStderr && stderr && /\P{ASCII}/u.test(stdout)) {
+  // Also, just-bash 3.4 fails a pipeline (`tar cf - DIR | tail -c+N`, which kubectl cp --retries
+  // runs) with "invalid stdout accounting" when a command returns both binary output and stderr:
+  // the messages then go to the process's stderr directly as well.
+  if (writeStderr && stderr && (stderrFirst || /\P{ASCII}/u.test(stdout))) {
     writeStderr(stderr);
     stderr = "";
   }
