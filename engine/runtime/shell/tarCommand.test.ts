@@ -150,6 +150,18 @@ describe("tar in a container (what kubectl cp runs)", () => {
     });
   }
 
+  it("compresses with -z and lists, excludes and strips as asked", async () => {
+    const setup = await start("busybox");
+    const made = await exec(setup, [
+      "sh",
+      "-c",
+      "mkdir -p /tmp/src/a /tmp/out && echo one > /tmp/src/a/one && echo two > /tmp/src/two && cd /tmp && tar czf s.tgz src --exclude two && tar xzf s.tgz -C /tmp/out --strip-components 1 && ls -R /tmp/out && tar tzf s.tgz",
+    ]);
+    expect(made.stderr).toBe("");
+    expect(new TextDecoder().decode(made.stdout)).toBe("/tmp/out:\na\n\n/tmp/out/a:\none\nsrc/\nsrc/a/\nsrc/a/one\n");
+    expect(new TextDecoder().decode((await exec(setup, ["cat", "/tmp/out/a/one"])).stdout)).toBe("one\n");
+  });
+
   it("answers `test -d` (kubectl cp asks whether the destination is a directory)", async () => {
     const setup = await start("busybox");
     expect((await exec(setup, ["test", "-d", "/tmp"])).exitCode).toBe(0);
