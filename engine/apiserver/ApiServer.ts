@@ -31,7 +31,15 @@ import { EventExpiry } from "./registry/EventExpiry";
 import { type ListFilter, makeListFilter } from "./registry/filters";
 import { validateListOptions } from "./registry/listOptions";
 import { metadataTypeError, validateObjectMeta } from "./registry/metadata";
-import { clone, decodeObject, deepFreeze, encodeObject, storageKey, storagePrefix } from "./registry/objects";
+import {
+  clone,
+  cloneDroppingNulls,
+  decodeObject,
+  deepFreeze,
+  encodeObject,
+  storageKey,
+  storagePrefix,
+} from "./registry/objects";
 import { handleSubresource, SUBRESOURCE_HANDLERS } from "./registry/subresources";
 import { checkUnknownFields } from "./registry/unknownFields";
 import { WatchBookmarks } from "./registry/WatchBookmarks";
@@ -995,7 +1003,9 @@ export class ApiServerCore implements ApiServer {
   decodeBody(definition: ResourceDefinition, request: ResourceRequest, warnings: string[]): KubeObject {
     const body = request.body;
     if (!isPlainObject(body)) throw ApiError.badRequest("the body of the request must be a JSON object");
-    const object = clone(body) as KubeObject;
+    // Built-in kinds drop nested nulls as Go's decoding does (see dropNulls), in the copy's walk.
+    const custom = this.customResources.isCustom(definition);
+    const object = (custom ? clone(body) : cloneDroppingNulls(body)) as KubeObject;
     const expectedVersion = apiVersionOf(request.gvr);
     if (object.apiVersion !== undefined && object.apiVersion !== expectedVersion) {
       throw ApiError.badRequest(
@@ -1018,7 +1028,7 @@ export class ApiServerCore implements ApiServer {
       );
     }
     if (!isPlainObject(object.metadata)) object.metadata = {};
-    this.checkMetadataTypes(definition, request, object);
+    this.checkMetadataTypes(definition, request, object, !custom);
     // A type error trumps unknown fields, as in upstream's decoder.
     const typeError = this.typeError(definition, request, object);
     if (typeError) throw ApiError.badRequest(typeError);
@@ -1055,8 +1065,16 @@ export class ApiServerCore implements ApiServer {
     visit(object);
   }
 
-  private checkMetadataTypes(definition: ResourceDefinition, request: ResourceRequest, object: KubeObject): void {
-    this.dropNulls(definition, object);
+  private checkMetadataTypes(
+    definition: ResourceDefinition,
+    request: ResourceRequest,
+    object: KubeObject,
+    nestedNullsDropped = false,
+  ): void {
+    if (!nestedNullsDropped) this.dropNulls(definition, object);
+    else
+      for (const [key, value] of Object.entries(object))
+        if (value === null) delete (object as Record<string, unknown>)[key];
     const problem = metadataTypeError(object.metadata as Record<string, unknown>);
     if (problem) throw this.undecodable(definition, request, problem);
     // Go decodes an explicit null as absent.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clone, deepFreeze } from "./objects";
+import { clone, cloneDroppingNulls, deepFreeze } from "./objects";
 
 describe("clone", () => {
   const cases: Array<{ name: string; value: unknown }> = [
@@ -40,5 +40,21 @@ describe("deepFreeze", () => {
     expect(Object.isFrozen((value.a[0] as { b: object }).b)).toBe(true);
     expect(Object.isFrozen(value.d.e)).toBe(true);
     expect(() => value.d.e.push(1)).toThrow();
+  });
+});
+
+describe("cloneDroppingNulls", () => {
+  it("copies as clone does, without the null members of nested objects", () => {
+    const value = {
+      top: null,
+      a: { b: null, c: [null, { d: null, e: 1 }], n: Number.NaN, u: undefined },
+      when: { at: new Date(Date.UTC(2026, 0, 1)) },
+    };
+    expect(cloneDroppingNulls(value)).toEqual({
+      top: null,
+      a: { c: [null, { e: 1 }] },
+      when: { at: "2026-01-01T00:00:00.000Z" },
+    });
+    expect(value.a.b).toBeNull();
   });
 });

@@ -60,7 +60,17 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (copyJson(value) as T);
 }
 
-function copyJson(value: unknown): unknown {
+/**
+ * {@link clone}, leaving out the null members of every object below the top level, as decoding
+ * into Go structs does (a null field is the zero value, which encodes as absent): one walk where
+ * clone and then dropping nulls took two. Array items stay (null included); top-level members stay.
+ */
+export function cloneDroppingNulls<T extends object>(value: T): T {
+  const copy = copyJson(value, true) as Record<string, unknown>;
+  return copy as T;
+}
+
+function copyJson(value: unknown, dropNulls = false, nested = false): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case "string":
@@ -78,11 +88,11 @@ function copyJson(value: unknown): unknown {
       return undefined;
   }
   const object = value as { toJSON?: () => unknown };
-  if (typeof object.toJSON === "function") return copyJson(object.toJSON());
+  if (typeof object.toJSON === "function") return copyJson(object.toJSON(), dropNulls, nested);
   if (Array.isArray(value)) {
     const copy = new Array<unknown>(value.length);
     for (let index = 0; index < value.length; index++) {
-      const item = copyJson(value[index]);
+      const item = copyJson(value[index], dropNulls, true);
       copy[index] = item === undefined ? null : item;
     }
     return copy;
@@ -90,8 +100,8 @@ function copyJson(value: unknown): unknown {
   if (value instanceof Map || value instanceof Set) return {};
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value as object)) {
-    const item = copyJson((value as Record<string, unknown>)[key]);
-    if (item === undefined) continue;
+    const item = copyJson((value as Record<string, unknown>)[key], dropNulls, true);
+    if (item === undefined || (item === null && dropNulls && nested)) continue;
     // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
     if (key === "__proto__")
       Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
