@@ -911,7 +911,7 @@ export const mutating: string[] = [
   "delete deployment {n}-ed",
   "delete configmap {n}-edcm",
   // attach to a running pod (both sides at once: the pods end on their own clock), then to a finished one
-  "run {n}-att --image=busybox --restart=Never -- sh -c 'sleep 6; echo done; echo oops >&2'",
+  "run {n}-att --image=busybox --restart=Never -- sh -c 'sleep 10; echo done; echo oops >&2'",
   "wait --for=condition=Ready pod/{n}-att --timeout=60s",
   "& attach {n}-att",
   "wait --for=jsonpath={.status.phase}=Succeeded pod/{n}-att --timeout=60s",
