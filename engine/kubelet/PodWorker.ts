@@ -105,12 +105,12 @@ export class PodWorker {
   private volumes?: Map<string, IFileSystem>;
   private volumeError?: VolumeMountError;
   /** A digest of the status last handed to the status manager (the JSON itself is not kept). */
-  private lastPosted?: string;
+  private lastPosted?: number;
   /**
    * When each pod condition last changed: type, status and transition time, three entries per
    * condition in one flat array (a Map of records was the largest part of a running worker).
    */
-  private readonly conditionTimes: string[] = [];
+  private conditionTimes: string[] = [];
   /** Cancellers of the timers armed for this pod (made on the first). */
   private timers?: Set<() => void>;
   private posting: Promise<void> = Promise.resolve();
@@ -256,6 +256,7 @@ export class PodWorker {
   private after(ms: number, callback: () => void): void {
     const cancel = this.host.clock.setTimer(ms, () => {
       this.timers?.delete(cancel);
+      if (this.timers?.size === 0) this.timers = undefined;
       callback();
     });
     this.timers ??= new Set();
@@ -1127,7 +1128,7 @@ export class PodWorker {
     if (at >= 0) {
       this.conditionTimes[at + 1] = status;
       this.conditionTimes[at + 2] = time;
-    } else this.conditionTimes.push(type, status, time);
+    } else this.conditionTimes = [...this.conditionTimes, type, status, time]; // exact size: push leaves room for 17
   }
 
   private condition(type: string, status: "True" | "False", reason?: string, message?: string): PodCondition {
@@ -1290,18 +1291,18 @@ function resumedProbeDelay(probe: Probe, startedAt: number, now: number): number
 }
 
 /**
- * A short digest of a serialized status (its length and two 32-bit FNV-1a hashes): a worker keeps
- * this instead of the last status's JSON, kilobytes per pod.
+ * A 52-bit digest of a serialized status (two FNV-1a style hashes, with its length): a worker
+ * keeps this number instead of the last status's JSON, kilobytes per pod.
  */
-function digest(text: string): string {
-  let a = 0x811c9dc5;
+function digest(text: string): number {
+  let a = 0x811c9dc5 ^ text.length;
   let b = 0x01000193;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     a = Math.imul(a ^ code, 16777619);
     b = Math.imul(b ^ code, 2246822519) ^ (b >>> 13);
   }
-  return `${text.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+  return (a >>> 6) * 2 ** 26 + (b >>> 6);
 }
 
 /** Whether the kubelet recorded a container of this status as created (a containerID). */
