@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { readFileSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -188,6 +189,9 @@ export class ClusterHost {
   /** The template new clusters start from, once built (see prepareTemplate). */
   private template: { snapshot: ClusterSnapshot | undefined; builtAt: number } | undefined;
   private templateBuild: Promise<ClusterSnapshot | undefined> | undefined;
+  /** Connections a request has arrived on, and the servers they came through (see noteConnection). */
+  private readonly connections = new WeakSet<object>();
+  private readonly servers = new WeakSet<EventEmitter>();
 
   constructor(private readonly options: ClusterHostOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -324,6 +328,7 @@ export class ClusterHost {
    * malformed ids and wrong tokens all get the same 401, so nothing tells whether an id exists.
    */
   async serve(request: IncomingMessage, response: ServerResponse, requestPath: string): Promise<void> {
+    this.noteConnection(request);
     const id = requestPath.split("/")[1] ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
     const label = match ? this.tokenLabel(id, match[1].trim()) : undefined;
@@ -382,11 +387,34 @@ export class ClusterHost {
   }
 
   /**
+   * The first request on a connection: it was accepted in an earlier turn of the event loop, and
+   * more may wait in the listen queue, of which Node accepts one per turn. The clusters' timers let
+   * the next turn go by so those are accepted without waiting behind the clusters' work
+   * ({@link FairTimers.preferSockets}); with 200 learners' clusters busy, a new kubectl command's
+   * connection waited seconds otherwise. From then on the server's every accepted connection does so.
+   */
+  private noteConnection(request: IncomingMessage): void {
+    const socket = request.socket;
+    if (!socket || this.connections.has(socket) || !this.fairTimers) return;
+    this.connections.add(socket);
+    this.fairTimers.preferSockets();
+    // Better still, the server's own 'connection' event, in the turn that accepted it (node:net
+    // sets socket.server): then each accept lets the next turn go by while the queue has more.
+    const server = (socket as { server?: unknown }).server;
+    if (server instanceof EventEmitter && !this.servers.has(server)) {
+      this.servers.add(server);
+      const fairTimers = this.fairTimers;
+      server.on("connection", () => fairTimers.preferSockets());
+    }
+  }
+
+  /**
    * Serves an upgrade under the mount (`kubectl exec`/`attach`/`port-forward` over WebSocket):
    * authenticated like {@link serve}, then negotiated by the cluster's own handler. The cluster
    * stays awake while the stream is open.
    */
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, requestPath: string): Promise<void> {
+    this.noteConnection(request);
     const id = requestPath.split("/")[1] ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
     if (!match || !this.verifyToken(id, match[1].trim())) {
@@ -880,6 +908,11 @@ export class ClusterHost {
   /** Callbacks of the clusters' timers waiting for their turn (0 once every cluster is idle; the bench). */
   get waitingTurns(): number {
     return this.fairTimers?.waiting ?? 0;
+  }
+
+  /** Turns of the event loop the clusters' timers let go by for new connections (the bench; see noteConnection). */
+  get turnsForConnections(): number {
+    return this.fairTimers?.deferred ?? 0;
   }
 
   /** Ids of the clusters in memory now. */

@@ -79,4 +79,57 @@ describe("FairTimers", () => {
     expect(fair.pendingOf("stopped#1")).toBe(0);
     expect(fair.pendingOf("other")).toBe(0);
   });
+
+  it("after preferSockets the loop turns without callbacks, so waiting connections are accepted first", async () => {
+    const server = createServer((socket) => socket.on("error", () => undefined));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", 64, resolve));
+    const fair = new FairTimers();
+    const clock = fair.clockFor("busy");
+    let callbacks = 0;
+    let stop = false;
+    // A busy cluster: every callback works 1 ms and arms the next one at once.
+    const work = () => {
+      callbacks++;
+      const until = performance.now() + 1;
+      while (performance.now() < until) {}
+      if (!stop) clock.setTimer(0, work);
+    };
+    clock.setTimer(0, work);
+    while (callbacks < 3) await new Promise((resolve) => setImmediate(resolve));
+    // Each accepted connection asks for the next turns (as ClusterHost does on a connection's first request).
+    const atConnection: number[] = [];
+    server.on("connection", () => {
+      atConnection.push(callbacks);
+      fair.preferSockets();
+    });
+    const count = 40;
+    const clients = Array.from({ length: count }, () => connect((server.address() as AddressInfo).port, "127.0.0.1"));
+    await Promise.all(clients.map((client) => new Promise((resolve) => client.once("connect", resolve))));
+    while (atConnection.length < count) await new Promise((resolve) => setImmediate(resolve));
+    stop = true;
+    for (const client of clients) client.destroy();
+    server.close();
+    // Node accepts one connection per turn of the loop: without preferSockets about one callback
+    // ran per connection; with it, the 40 connections wait behind at most a couple of callbacks.
+    expect(atConnection[count - 1] - atConnection[0]).toBeLessThanOrEqual(6);
+    expect(fair.deferred).toBeGreaterThan(0);
+  });
+
+  it("a flood of connections slows the clusters' callbacks down but does not stop them", async () => {
+    const fair = new FairTimers(undefined, 8);
+    const clock = fair.clockFor("a");
+    let callbacks = 0;
+    const work = () => {
+      callbacks++;
+      if (callbacks < 5) clock.setTimer(0, work);
+    };
+    clock.setTimer(0, work);
+    // Asked before every turn: one callback runs after every 8 turns without one.
+    while (callbacks < 5) {
+      fair.preferSockets();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(fair.deferred).toBeGreaterThanOrEqual(4 * 8);
+    expect(fair.deferred).toBeLessThanOrEqual(5 * 8 + 2);
+  });
 });

@@ -10,14 +10,28 @@ import { RealClock } from "../../clock/RealClock";
  * of the event loop. Between two callbacks the process reads its sockets, so a request to a quiet
  * cluster waits for at most one callback of a busy one, and a cluster with many due timers cannot
  * hold the others' timers back.
+ *
+ * New connections come first: Node (libuv 1.46) accepts one connection from a listening socket per
+ * turn of the event loop, so with every turn busy a burst of new connections (each kubectl command
+ * opens one) waited in the kernel's listen queue for seconds while requests on open connections
+ * were answered in milliseconds. After {@link preferSockets} the next turns run no callback, so the
+ * loop turns quickly and accepts the waiting connections, for at most `maxDeferredTurns` in a row.
  */
 export class FairTimers {
   private readonly queues = new Map<string, Array<() => void>>();
   private readonly pending = new Map<string, Set<() => void>>();
   private scheduled = false;
   private readonly wall = new RealClock();
+  /** The next turn runs no callback (see preferSockets). */
+  private deferNext = false;
+  /** Turns without a callback in a row now. */
+  private deferredInARow = 0;
+  private deferredTurns = 0;
 
-  constructor(private readonly onError: (cluster: string, error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly onError: (cluster: string, error: unknown) => void = () => {},
+    private readonly maxDeferredTurns = 32,
+  ) {}
 
   /**
    * The clock for cluster `cluster`: wall time, timers served in turns with the other clusters'.
@@ -70,6 +84,21 @@ export class FairTimers {
     for (const cancel of [...(timers ?? [])]) cancel();
   }
 
+  /**
+   * The next turn of the event loop runs no timer callback: a connection was just accepted (its
+   * first request arrived) and more may wait in the listen queue, of which Node takes one per turn.
+   * At most `maxDeferredTurns` turns in a row go without a callback, then one runs (a flood of
+   * connections slows the clusters' work down but does not stop it).
+   */
+  preferSockets(): void {
+    this.deferNext = true;
+  }
+
+  /** Turns that ran no callback because of {@link preferSockets} (tests, the bench). */
+  get deferred(): number {
+    return this.deferredTurns;
+  }
+
   /** Callbacks waiting for their turn (all clusters). */
   get waiting(): number {
     let count = 0;
@@ -97,6 +126,16 @@ export class FairTimers {
   /** Runs the next callback of the next cluster in line (a Map keeps insertion order: round-robin). */
   private turn(): void {
     this.scheduled = false;
+    if (this.deferNext) {
+      this.deferNext = false;
+      if (this.deferredInARow < this.maxDeferredTurns) {
+        this.deferredInARow++;
+        this.deferredTurns++;
+        if (this.queues.size > 0) this.schedule();
+        return;
+      }
+    }
+    this.deferredInARow = 0;
     const next = this.queues.entries().next();
     if (next.done) return;
     const [cluster, queue] = next.value;
