@@ -14,16 +14,22 @@
  *
  * Every phase prints the CPU time it used (process.cpuUsage), which a shared machine does not inflate
  * the way it does wall time. Run: `node --expose-gc --import tsx bench/hosting.ts [snapshot]
- * [fairness] [learners] [many] [--clusters N] [--learners N] [--api-only] [--plain-timers]`.
+ * [fairness] [learners] [many] [--clusters N] [--learners N] [--api-only] [--plain-timers] [--profile FILE]`.
+ * `learners` also prints each step by the server's CPU time while its requests were open (sampled
+ * every millisecond by a worker thread): on a machine shared with other work, wall times grow
+ * with the load and this does not (it counts the server's helper threads too, garbage collection
+ * and file writes, so on two cores it can exceed wall time).
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { Session } from "node:inspector";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { RealClock } from "../engine/clock/RealClock";
 import { ClusterHost } from "../engine/host/hosting/ClusterHost";
 import { serveHost } from "../engine/host/hosting/testServer";
@@ -39,6 +45,66 @@ const LEARNERS = argument("learners", 200);
 const API_ONLY = process.argv.includes("--api-only");
 /** `--plain-timers`: every cluster on Node's own timers (the baseline for the clusters' timers taken in turns). */
 const PLAIN_TIMERS = process.argv.includes("--plain-timers");
+/** `--profile FILE`: a CPU profile of the server process during the learners' session (0.2 ms sampling). */
+const PROFILE = process.argv.includes("--profile") ? process.argv[process.argv.indexOf("--profile") + 1] : undefined;
+
+/**
+ * Samples this process's CPU time every millisecond from a worker thread (whose event loop the
+ * server's work does not hold up); the returned function stops it and answers, for a span of wall
+ * time, the CPU time the process used during it. On a machine shared with other work a request's
+ * wall time grows with the machine's load; the server's CPU time during it is what the request
+ * waited behind in the server itself (its latency when the server has a core to itself).
+ */
+function cpuTimeline(): () => Promise<(from: number, to: number) => number> {
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     const samples = [];
+     const sample = () => { const used = process.cpuUsage(); samples.push(performance.timeOrigin + performance.now(), (used.user + used.system) / 1000); };
+     const timer = setInterval(sample, 1);
+     parentPort.once("message", () => { clearInterval(timer); sample(); parentPort.postMessage(samples); });`,
+    { eval: true },
+  );
+  return async () => {
+    const samples = await new Promise<number[]>((resolve) => {
+      worker.once("message", resolve);
+      worker.postMessage("stop");
+    });
+    await worker.terminate();
+    /** CPU milliseconds used up to wall time `at`, interpolated between samples. */
+    const cpuAt = (at: number): number => {
+      let low = 0;
+      let high = samples.length / 2 - 1;
+      if (high < 0) return 0;
+      if (at <= samples[0]) return samples[1];
+      if (at >= samples[high * 2]) return samples[high * 2 + 1];
+      while (high - low > 1) {
+        const middle = (low + high) >> 1;
+        if (samples[middle * 2] <= at) low = middle;
+        else high = middle;
+      }
+      const [t0, c0, t1, c1] = [samples[low * 2], samples[low * 2 + 1], samples[high * 2], samples[high * 2 + 1]];
+      return c0 + ((c1 - c0) * (at - t0)) / Math.max(t1 - t0, 1e-9);
+    };
+    return (from, to) => cpuAt(to) - cpuAt(from);
+  };
+}
+
+/** Starts the in-process CPU profiler; the returned function stops it and writes the profile to a file. */
+function startProfile(): (file: string) => void {
+  const session = new Session();
+  session.connect();
+  session.post("Profiler.enable");
+  session.post("Profiler.setSamplingInterval", { interval: 200 });
+  session.post("Profiler.start");
+  return (file) => {
+    // The in-process inspector answers synchronously.
+    session.post("Profiler.stop", (error, result) => {
+      if (error) throw error;
+      writeFileSync(file, JSON.stringify(result.profile));
+    });
+    session.disconnect();
+  };
+}
 
 function heapMb(): number {
   gc?.();
@@ -90,6 +156,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
 interface Answer {
   status: number;
   ms: number;
+  /** When the request started (performance.timeOrigin + performance.now(): comparable across processes). */
+  at: number;
   text: string;
 }
 
@@ -142,7 +210,14 @@ function callOnce(
         response.on("data", (chunk: string) => {
           text += chunk;
         });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started, text }));
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            ms: performance.now() - started,
+            at: performance.timeOrigin + started,
+            text,
+          }),
+        );
       },
     );
     outgoing.on("error", reject);
@@ -160,8 +235,9 @@ function watchUntil(
   urlPath: string,
   done: (object: Record<string, unknown>) => boolean,
   timeoutMs = 240_000,
-): Promise<{ status: number; headersMs: number; doneMs: number; failure?: string }> {
+): Promise<{ status: number; at: number; headersMs: number; doneMs: number; failure?: string }> {
   const started = performance.now();
+  const at = performance.timeOrigin + started;
   return new Promise((resolve, reject) => {
     const outgoing = request(
       `${base}${urlPath}`,
@@ -173,7 +249,7 @@ function watchUntil(
         const headersMs = performance.now() - started;
         if (response.statusCode !== 200) {
           response.resume();
-          resolve({ status: response.statusCode ?? 0, headersMs, doneMs: Number.NaN });
+          resolve({ status: response.statusCode ?? 0, at, headersMs, doneMs: Number.NaN });
           return;
         }
         let buffered = "";
@@ -183,7 +259,7 @@ function watchUntil(
           settled = true;
           clearTimeout(timer);
           outgoing.destroy();
-          resolve({ status: 200, headersMs, doneMs: Number.NaN, failure });
+          resolve({ status: 200, at, headersMs, doneMs: Number.NaN, failure });
         };
         const timer = setTimeout(() => fail(`no matching event in ${timeoutMs} ms`), timeoutMs);
         response.on("end", () => fail("the watch ended before a matching event"));
@@ -200,7 +276,7 @@ function watchUntil(
             if (!settled && done(event.object)) {
               settled = true;
               clearTimeout(timer);
-              resolve({ status: 200, headersMs, doneMs: performance.now() - started });
+              resolve({ status: 200, at, headersMs, doneMs: performance.now() - started });
               outgoing.destroy();
               return;
             }
@@ -241,6 +317,8 @@ const TABLE_ACCEPT =
 interface SessionResult {
   /** Step name → latencies (ms) of its small requests. */
   small: Record<string, number[]>;
+  /** Step name → [start, end] of its small requests, in ms since the epoch (performance.timeOrigin based). */
+  spans: Record<string, Array<[number, number]>>;
   /** Step name → how long the step took (a rollout watched to its end). */
   phases: Record<string, number[]>;
   failures: string[];
@@ -267,10 +345,14 @@ function rolledOut(replicas: number) {
 async function runSessions(sessions: Array<{ base: string; token: string }>): Promise<SessionResult> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const result: SessionResult = { small: {}, phases: {}, failures: [], cpuMs: 0, seconds: 0 };
+  const result: SessionResult = { small: {}, spans: {}, phases: {}, failures: [], cpuMs: 0, seconds: 0 };
   const note = (into: Record<string, number[]>, label: string, ms: number) => {
     into[label] ??= [];
     into[label].push(ms);
+  };
+  const span = (label: string, at: number, ms: number) => {
+    result.spans[label] ??= [];
+    result.spans[label].push([at, at + ms]);
   };
   const think = () => sleep(300 + Math.random() * 700);
   const deployments = "/apis/apps/v1/namespaces/default/deployments";
@@ -280,6 +362,7 @@ async function runSessions(sessions: Array<{ base: string; token: string }>): Pr
       const step = async (label: string, method: string, urlPath: string, body?: unknown, headers = {}) => {
         const answer = await call(base, token, method, urlPath, body, headers);
         note(result.small, label, answer.ms);
+        span(label, answer.at, answer.ms);
         if (answer.status >= 400) result.failures.push(`${label}: ${answer.status} ${answer.text.slice(0, 120)}`);
         return answer;
       };
@@ -299,6 +382,7 @@ async function runSessions(sessions: Array<{ base: string; token: string }>): Pr
           rolledOut(replicas),
         );
         note(result.small, `${label}: watch established`, watched.headersMs);
+        span(`${label}: watch established`, watched.at, watched.headersMs);
         if (watched.status !== 200) result.failures.push(`${label}: watch ${watched.status}`);
         else if (watched.failure) result.failures.push(`${label}: ${watched.failure}`);
         else note(result.phases, label, list.ms + watched.doneMs);
@@ -382,9 +466,17 @@ async function learners(dataDir: string): Promise<void> {
   // The learners' clients run in a child process: their CPU is not the server's.
   cpu = process.cpuUsage();
   const utilization = performance.eventLoopUtilization();
+  const turnsBefore = host.turnsForConnections;
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const profile = PROFILE ? startProfile() : undefined;
+  const timeline = cpuTimeline();
   const result = (await runChild("client", sessions)) as SessionResult;
+  const cpuDuring = await timeline();
   const serverCpu = cpuMs(cpu);
   const loop = performance.eventLoopUtilization(utilization);
+  delay.disable();
+  if (profile && PROFILE) profile(PROFILE);
   const all = Object.values(result.small).flat();
   const p99 = percentile(all, 99);
   const label = `${API_ONLY ? "[API server only] " : ""}${PLAIN_TIMERS ? "[Node's timers] " : ""}`;
@@ -394,10 +486,20 @@ async function learners(dataDir: string): Promise<void> {
   console.log(
     `  server process: ${(serverCpu / 1000).toFixed(1)} s CPU over the session, ${(serverCpu / LEARNERS).toFixed(0)} ms per learner (${((serverCpu / 1000 / result.seconds) * 100).toFixed(0)}% of one core; event loop ${(loop.utilization * 100).toFixed(0)}% busy); the clients' process: ${(result.cpuMs / 1000).toFixed(1)} s CPU`,
   );
+  console.log(
+    `  server event loop delay (a timer's lateness, 5 ms resolution): p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms; turns left to new connections: ${host.turnsForConnections - turnsBefore}`,
+  );
+  const cpuOf = (spans: Array<[number, number]>) => spans.map(([from, to]) => cpuDuring(from, to));
+  const allCpu = cpuOf(Object.values(result.spans).flat());
+  const cpuP99 = percentile(allCpu, 99);
+  console.log(
+    `  the same requests by the server's CPU time while each was open (its latency with a core of its own; the machine's load does not inflate it): p50 ${percentile(allCpu, 50).toFixed(1)} ms, p95 ${percentile(allCpu, 95).toFixed(1)} ms, p99 ${cpuP99.toFixed(1)} ms ${against(cpuP99, 100)}`,
+  );
+  const row = (values: number[]) =>
+    [50, 95, 99].map((p) => `p${p} ${percentile(values, p).toFixed(1).padStart(7)}`).join("  ");
+  console.log(`  ${"step".padEnd(38)} ${"wall time (ms)".padEnd(40)} server CPU while open (ms)`);
   for (const [step, values] of Object.entries(result.small))
-    console.log(
-      `  ${step.padEnd(38)} p50 ${percentile(values, 50).toFixed(1).padStart(7)} ms  p95 ${percentile(values, 95).toFixed(1).padStart(7)} ms  p99 ${percentile(values, 99).toFixed(1).padStart(7)} ms`,
-    );
+    console.log(`  ${step.padEnd(38)} ${row(values).padEnd(40)} ${row(cpuOf(result.spans[step] ?? []))}`);
   for (const [step, values] of Object.entries(result.phases))
     console.log(
       `  ${`${step} (whole step)`.padEnd(38)} p50 ${percentile(values, 50).toFixed(0).padStart(7)} ms  p95 ${percentile(values, 95).toFixed(0).padStart(7)} ms  p99 ${percentile(values, 99).toFixed(0).padStart(7)} ms`,
