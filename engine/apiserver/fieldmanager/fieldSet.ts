@@ -431,22 +431,22 @@ export function treeFieldsIn(
   object: unknown,
   resolve: ListTypeResolver = builtinListTypes,
 ): { all: boolean; count: number } | undefined {
-  const state = { all: true, count: 0 };
-  if (!isPlainObject(tree)) return state;
+  const state = { all: true, count: 0, indexes: new Map() as ListIndexes };
+  if (!isPlainObject(tree)) return { all: true, count: 0 };
   try {
     visitTree(tree, isPlainObject(object) ? { kind: "root", object } : undefined, true, state, resolve);
   } catch (error) {
     if (error === AMBIGUOUS) return undefined;
     throw error;
   }
-  return state;
+  return { all: state.all, count: state.count };
 }
 
 function visitTree(
   node: Record<string, unknown>,
   position: Position,
   root: boolean,
-  state: { all: boolean; count: number },
+  state: { all: boolean; count: number; indexes: ListIndexes },
   resolve: ListTypeResolver,
 ): void {
   let empty = true;
@@ -460,7 +460,7 @@ function visitTree(
     }
     const child = node[element];
     if (!isPlainObject(child)) continue;
-    visitTree(child, position && stepInto(position, element, resolve), false, state, resolve);
+    visitTree(child, position && stepInto(position, element, resolve, state.indexes), false, state, resolve);
   }
   if (empty && !root) {
     state.count++;
@@ -469,7 +469,12 @@ function visitTree(
 }
 
 /** The position one path element further, as `walk` lays fields out. */
-function stepInto(position: NonNullable<Position>, element: string, resolve: ListTypeResolver): Position {
+function stepInto(
+  position: NonNullable<Position>,
+  element: string,
+  resolve: ListTypeResolver,
+  indexes: ListIndexes,
+): Position {
   const name = element.startsWith("f:") ? element.slice(2) : undefined;
   switch (position.kind) {
     case "root": {
@@ -504,13 +509,29 @@ function stepInto(position: NonNullable<Position>, element: string, resolve: Lis
     return undefined;
   }
   if (listType.type === "set" || !element.startsWith("k:")) return undefined;
-  let found: Record<string, unknown> | undefined;
-  for (const item of value) {
-    if (!isPlainObject(item) || itemKey(item, listType.keys) !== element) continue;
-    if (found) throw AMBIGUOUS;
-    found = item;
-  }
+  const found = itemsByKey(indexes, value, listType.keys).get(element);
+  if (found === AMBIGUOUS) throw AMBIGUOUS;
   return found && { kind: "item", item: found, inner: [...position.parents, position.field] };
+}
+
+/** Lists' object items by `k:` element (AMBIGUOUS for a shared key), each list indexed once per walk. */
+type ListIndexes = Map<unknown[], Map<string, Record<string, unknown> | typeof AMBIGUOUS>>;
+
+function itemsByKey(
+  indexes: ListIndexes,
+  list: unknown[],
+  keys: string[],
+): Map<string, Record<string, unknown> | typeof AMBIGUOUS> {
+  let items = indexes.get(list);
+  if (items) return items;
+  items = new Map();
+  for (const item of list) {
+    if (!isPlainObject(item)) continue;
+    const element = itemKey(item, keys);
+    items.set(element, items.has(element) ? AMBIGUOUS : item);
+  }
+  indexes.set(list, items);
+  return items;
 }
 
 /** Whether the path of a position is itself a field (a leaf of a fieldsV1 tree). */
