@@ -202,9 +202,9 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const object = this.trim(event.object);
-    if (object.metadata.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+    if (event.object.metadata.resourceVersion) this.resourceVersion = event.object.metadata.resourceVersion;
     if (event.type === "BOOKMARK") return;
+    const object = this.trim(event.object);
     const key = objectKey(object);
     if (event.type === "DELETED") {
       const previous = this.objects.get(key);
