@@ -440,7 +440,7 @@ describe("ClusterHost quotas", () => {
     const status = (await refused.json()) as { message: string };
     expect(status).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
     expect(status.message).toBe(
-      "pods is forbidden: exceeded quota: kubelab-cluster-quota, requested: pods=1, used: pods=2, limited: pods=2",
+      'pods "c" is forbidden: exceeded quota: kubelab-cluster-quota, requested: pods=1, used: pods=2, limited: pods=2',
     );
     let last: Response | undefined;
     for (let index = 0; index < 80; index++) {

@@ -1,7 +1,9 @@
 import { ApiError } from "../../apiserver/ApiError";
+import { builtinResources } from "../../apiserver/resources";
 import type { Clock } from "../../clock/Clock";
 import {
   KeyValueStore,
+  type KeyValueStoreOptions,
   type TxnRequest,
   type TxnResponse,
   type WatchListener,
@@ -37,21 +39,39 @@ export const DEFAULT_QUOTAS: ClusterQuotas = {
 
 const UNCOUNTED = ["/registry/events/", "/registry/leases/"];
 
-function resourceOf(key: string): string {
-  const rest = key.slice("/registry/".length);
-  const resource = rest.split("/")[0] ?? "objects";
-  return resource === "minions" ? "nodes" : resource;
+/** Where each built-in resource is kept: `/registry/<storagePrefix>/…` → its group and resource. */
+const resourceByPrefix = new Map(
+  builtinResources.map((definition) => [
+    definition.storagePrefix,
+    { group: definition.group, resource: definition.resource },
+  ]),
+);
+
+/**
+ * The group, resource and name of the object stored at `key`
+ * (`/registry/<prefix>/[<namespace>/]<name>`).
+ */
+function objectOf(key: string): { group: string; resource: string; name: string | undefined } {
+  const [prefix = "objects", ...rest] = key.slice("/registry/".length).split("/");
+  const known = resourceByPrefix.get(prefix) ?? { group: "", resource: prefix === "minions" ? "nodes" : prefix };
+  return { ...known, name: rest[rest.length - 1] || undefined };
 }
 
-function exceeded(key: string, name: string, used: number, limit: number): ApiError {
-  const resource = resourceOf(key);
-  const error = ApiError.forbidden(
-    "",
+/**
+ * A refusal worded as upstream's ResourceQuota admission words it: the object being created is
+ * named, with its resource's group, as `admission.NewForbidden` names it (`pods
+ * "web-7d4b9c8f5-x2x9k" is forbidden: exceeded quota: kubelab-cluster-quota, requested: pods=1,
+ * used: pods=250, limited: pods=250`). The ReplicaSet controller puts that text in its FailedCreate
+ * event and ReplicaFailure condition, as upstream's does.
+ */
+function exceeded(key: string, quantity: string, requested: number, used: number, limit: number): ApiError {
+  const { group, resource, name } = objectOf(key);
+  return ApiError.forbidden(
+    group,
     resource,
-    undefined,
-    `exceeded quota: kubelab-cluster-quota, requested: ${name}=1, used: ${name}=${used}, limited: ${name}=${limit}`,
+    name,
+    `exceeded quota: kubelab-cluster-quota, requested: ${quantity}=${requested}, used: ${quantity}=${used}, limited: ${quantity}=${limit}`,
   );
-  return error;
 }
 
 /**
@@ -74,10 +94,11 @@ export class QuotaStore extends KeyValueStore {
   constructor(
     private readonly quotas: () => ClusterQuotas,
     private readonly deliveryClock?: Clock,
+    // A small history window by default: a hosted cluster's watchers are in-process or re-list after
+    // a restore, and the history is most of a snapshot's bytes (and of the time to take it).
+    history: KeyValueStoreOptions = { historyBytesLimit: 256 * 1024, minimumHistory: 20 },
   ) {
-    // A small history window: a hosted cluster's watchers are in-process or re-list after a restore, and
-    // the history is most of a snapshot's bytes (and of the time to take it).
-    super({ historyBytesLimit: 256 * 1024, minimumHistory: 20 });
+    super(history);
   }
 
   /**
@@ -171,11 +192,11 @@ export class QuotaStore extends KeyValueStore {
     if (created.length > 0 || growth > 0) {
       for (const key of created) {
         if (key.startsWith("/registry/pods/") && this.pods >= limits.pods)
-          throw exceeded(key, "pods", this.pods, limits.pods);
+          throw exceeded(key, "pods", 1, this.pods, limits.pods);
         if (key.startsWith("/registry/minions/") && this.nodes >= limits.nodes)
-          throw exceeded(key, "nodes", this.nodes, limits.nodes);
+          throw exceeded(key, "nodes", 1, this.nodes, limits.nodes);
         if (!UNCOUNTED.some((prefix) => key.startsWith(prefix)) && this.objects >= limits.objects)
-          throw exceeded(key, "count/objects", this.objects, limits.objects);
+          throw exceeded(key, "count/objects", 1, this.objects, limits.objects);
       }
       // Status writes of system components must go on even near the limit (or nothing could be
       // deleted cleanly): only creates and growing writes of learner-visible objects are refused.
@@ -183,13 +204,7 @@ export class QuotaStore extends KeyValueStore {
         (op) => op.type === "put" && !UNCOUNTED.some((prefix) => op.key.startsWith(prefix)),
       );
       if (visible && created.length > 0 && this.sizeBytes + growth > limits.storeBytes) {
-        const error = ApiError.forbidden(
-          "",
-          resourceOf(created[0]),
-          undefined,
-          `exceeded quota: kubelab-cluster-quota, requested: storage-bytes=${growth}, used: storage-bytes=${this.sizeBytes}, limited: storage-bytes=${limits.storeBytes}`,
-        );
-        throw error;
+        throw exceeded(created[0], "storage-bytes", growth, this.sizeBytes, limits.storeBytes);
       }
     }
     const response = super.txn(request);

@@ -1,6 +1,4 @@
-import { ApiError, isApiError } from "../../apiserver/ApiError";
-import { builtinResources } from "../../apiserver/resources";
-import { KeyValueStore, type TxnRequest, type TxnResponse } from "../../store/KeyValueStore";
+import { KeyValueStore } from "../../store/KeyValueStore";
 import { type ClusterQuotas, DEFAULT_QUOTAS, QuotaStore } from "../hosting/quotas";
 
 /** The limits of a standalone cluster's store (`kubelab cluster up`): what its quota counts. */
@@ -24,45 +22,9 @@ export const STANDALONE_QUOTAS: StandaloneQuotas = {
 export function standaloneStore(quotas: StandaloneQuotas | undefined): KeyValueStore {
   if (!quotas) return new KeyValueStore();
   const limits: ClusterQuotas = { ...DEFAULT_QUOTAS, ...quotas };
-  return new NamedQuotaStore(() => limits);
-}
-
-/** Where each built-in resource is kept: `/registry/<storagePrefix>/…` → its group and resource. */
-const resourceByPrefix = new Map(
-  builtinResources.map((definition) => [
-    definition.storagePrefix,
-    { group: definition.group, resource: definition.resource },
-  ]),
-);
-
-/**
- * The hosting quota (engine/host/hosting/quotas.ts) with its refusals worded as upstream's
- * ResourceQuota admission words them: the object is named, as `admission.NewForbidden` names the
- * (generated) name of the object being created (`pods "web-7d4b9c8f5-x2x9k" is forbidden:
- * exceeded quota: kubelab-cluster-quota, requested: pods=1, used: pods=5000, limited: pods=5000`),
- * with the resource's group (`deployments.apps "web" is forbidden: …`). The ReplicaSet controller
- * puts that text in its FailedCreate event and ReplicaFailure condition, as upstream's does.
- */
-class NamedQuotaStore extends QuotaStore {
-  override txn(request: TxnRequest): TxnResponse {
-    try {
-      return super.txn(request);
-    } catch (error) {
-      throw this.named(error, request);
-    }
-  }
-
-  private named(error: unknown, request: TxnRequest): unknown {
-    if (!isApiError(error, "Forbidden")) return error;
-    const why = /^[^ ]+ is forbidden: (exceeded quota: .*)$/.exec(error.message)?.[1];
-    // The object being created: the first put of a key the store does not hold.
-    const key = request.success.find((op) => op.type === "put" && !this.get(op.key))?.key;
-    if (!why || !key) return error;
-    const [prefix, ...rest] = key.slice("/registry/".length).split("/");
-    const known = resourceByPrefix.get(prefix);
-    const { group, resource } = known ?? { group: "", resource: prefix };
-    return ApiError.forbidden(group, resource, rest[rest.length - 1], why);
-  }
+  // The store's own watch history (2 MB), not the hosted clusters' small window: a standalone
+  // cluster's watchers are kubectl, k9s or an operator over HTTP that would re-list on a 410.
+  return new QuotaStore(() => limits, undefined, {});
 }
 
 /** `kubelab cluster up`'s quota flags, as given (undefined: not given). */
