@@ -55,7 +55,22 @@ export class RestClient {
     return this.connection.server;
   }
 
+  /**
+   * Sends a request as client-go does: an answer of 429 or 5xx with an integer Retry-After is
+   * waited out and the request sent again, up to 10 times (rest.Request's maxRetries and
+   * checkWait); the last answer is returned as it came.
+   */
   private async open(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.send(method, path, options);
+      const seconds = retryAfterSeconds(response);
+      if (seconds === undefined || attempt > MAX_RETRIES) return response;
+      response.resume();
+      if (!(await pause(seconds * 1000, options.signal))) return response;
+    }
+  }
+
+  private async send(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
     const url = new URL(this.server + path + encodeQuery(options.query));
     const headers: Record<string, string> = {
       Accept: options.accept ?? "application/json",
@@ -172,6 +187,34 @@ export class RestClient {
       }
     });
   }
+}
+
+/** rest.Request's default maxRetries. */
+const MAX_RETRIES = 10;
+
+/** The wait client-go's checkWait takes from an answer: 429 or any 5xx with Retry-After in whole seconds. */
+function retryAfterSeconds(response: http.IncomingMessage): number | undefined {
+  const status = response.statusCode ?? 0;
+  if (status !== 429 && status < 500) return undefined;
+  const header = response.headers["retry-after"];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+/** Waits `ms`; false if the signal aborted first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (waited: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", aborted);
+      resolve(waited);
+    };
+    const aborted = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener("abort", aborted, { once: true });
+  });
 }
 
 /** Thrown internally when a request's signal aborts. */
