@@ -189,6 +189,23 @@ describe("EventCorrelator (client-go events_cache.go)", () => {
     await run(steps);
   });
 
+  it("without aggregation and spam filter (the scheduler's events.k8s.io recorder) counts every repeat and combines nothing", async () => {
+    const steps: Step[] = [];
+    for (let index = 1; index <= 12; index++)
+      steps.push({
+        after: 1_000,
+        event: warning("FailedScheduling", failed(index)),
+        expect: { message: failed(index), count: 1, newName: true },
+      });
+    for (let index = 2; index <= 40; index++)
+      steps.push({
+        after: 1_000,
+        event: warning("FailedScheduling", failed(12)),
+        expect: { message: failed(12), count: index, sameNameAs: 11 },
+      });
+    await run(steps, { aggregateMaxEvents: Number.POSITIVE_INFINITY, spamBurst: Number.POSITIVE_INFINITY });
+  });
+
   it("forgets the least recently used keys past its cache size, and everything about a forgotten uid", async () => {
     const clock = new VirtualClock(START);
     const correlator = new EventCorrelator(clock, { cacheSize: 2 });

@@ -183,18 +183,22 @@ export class EventCorrelator {
     // EventAggregate (EventAggregatorByReasonFunc: object, type, reason; the local key is the message).
     const aggregateKey = digest(`${objectText}\0${event.type}\0${event.reason}`);
     // A record found is changed in place: get() has already made it the most recently used.
-    let group = this.aggregates.get(aggregateKey);
-    const messageDigest = digest(event.message);
-    if (!group || now - group.last > this.options.aggregateIntervalMs) {
-      // Made with its one message: one pushed onto an empty array gets room for 17.
-      group = { uid, messages: [messageDigest], last: now };
-      this.aggregates.set(aggregateKey, group);
-    } else if (!group.messages.includes(messageDigest)) group.messages.push(messageDigest);
-    group.last = now;
+    // Without aggregation (aggregateMaxEvents Infinity) no group is kept.
+    let group: AggregateRecord | undefined;
+    if (Number.isFinite(this.options.aggregateMaxEvents)) {
+      group = this.aggregates.get(aggregateKey);
+      const messageDigest = digest(event.message);
+      if (!group || now - group.last > this.options.aggregateIntervalMs) {
+        // Made with its one message: one pushed onto an empty array gets room for 17.
+        group = { uid, messages: [messageDigest], last: now };
+        this.aggregates.set(aggregateKey, group);
+      } else if (!group.messages.includes(messageDigest)) group.messages.push(messageDigest);
+      group.last = now;
+    }
     let key: number;
     let message = event.message;
     let aggregated = false;
-    if (group.messages.length < this.options.aggregateMaxEvents) {
+    if (!group || group.messages.length < this.options.aggregateMaxEvents) {
       // getEventKey: object with fieldPath, type, reason, message.
       key = digest(`${objectText}\0${involved.fieldPath}\0${event.type}\0${event.reason}\0${event.message}`);
     } else {
@@ -221,6 +225,8 @@ export class EventCorrelator {
     };
 
     // EventSourceObjectSpamFilter.Filter (a token bucket of golang.org/x/time/rate: full at first).
+    // Without a spam filter (spamBurst Infinity) no bucket is kept.
+    if (!Number.isFinite(this.options.spamBurst)) return correlation;
     let bucket = this.spam.get(objectKey);
     if (!bucket) {
       bucket = { uid, tokens: this.options.spamBurst, last: now };

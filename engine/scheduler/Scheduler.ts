@@ -124,10 +124,16 @@ class Scheduler implements SchedulerComponent {
   ) {
     this.explain = options.explain ?? false;
     const hostname = options.hostname ?? "controlplane";
-    this.events = createEventRecorder(ctx.client, ctx.clock, {
-      component: defaultSchedulerName,
-      reportingInstance: `${defaultSchedulerName}-${hostname}`,
-    });
+    // Upstream's scheduler records through the events.k8s.io broadcaster (client-go tools/events),
+    // which counts repeats of an event but neither combines similar messages nor drops events by a
+    // per-object spam filter as tools/record's EventCorrelator does: a pod pending for hours keeps
+    // counting its FailedScheduling attempts.
+    this.events = createEventRecorder(
+      ctx.client,
+      ctx.clock,
+      { component: defaultSchedulerName, reportingInstance: `${defaultSchedulerName}-${hostname}` },
+      { correlator: { aggregateMaxEvents: Number.POSITIVE_INFINITY, spamBurst: Number.POSITIVE_INFINITY } },
+    );
     const handle = this.handle();
     // The row path stands for default plugins, so it comes with the default profile only.
     this.framework = options.plugins
