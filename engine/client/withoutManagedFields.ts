@@ -82,19 +82,22 @@ class SharedParts {
   private readonly maxSize = 48;
   private readonly maxString = 64;
   private readonly values = new Generations<number, object>(4096);
-  private readonly strings = new Generations<string, string>(4096);
+  /** Short strings seen lately, each with its hash (computed once per string, not per use). */
+  private readonly strings = new Generations<string, { text: string; hash: number }>(4096);
+  /** Field names with their hashes (the same few names on every object). */
+  private readonly names = new Generations<string, number>(4096);
 
   /** A frozen copy of `value`, with its small parts shared. */
   share(value: unknown): Shared {
     if (value === null || typeof value !== "object") {
       if (typeof value === "string") {
         if (value.length > this.maxString) return { value, hash: undefined, size: 1 };
-        let text = this.strings.get(value);
-        if (text === undefined) {
-          text = value;
-          this.strings.set(text, text);
+        let known = this.strings.get(value);
+        if (known === undefined) {
+          known = { text: value, hash: hashString(value) };
+          this.strings.set(value, known);
         }
-        return { value: text, hash: hashString(text), size: 1 };
+        return { value: known.text, hash: known.hash, size: 1 };
       }
       if (typeof value === "number") return { value, hash: hashString(String(value)) ^ 0x5bd1e995, size: 1 };
       return { value, hash: value === null ? NULL_HASH : value ? TRUE_HASH : FALSE_HASH, size: 1 };
@@ -129,7 +132,8 @@ class SharedParts {
           });
         else fields[name] = item.value;
         size += item.size;
-        hash = hash !== undefined && item.hash !== undefined ? mix(mix(hash, hashString(name)), item.hash) : undefined;
+        hash =
+          hash !== undefined && item.hash !== undefined ? mix(mix(hash, this.nameHash(name)), item.hash) : undefined;
       }
       copy = fields;
     }
@@ -140,6 +144,15 @@ class SharedParts {
     // A different part with the same hash keeps its place; this one is simply not shared.
     if (known === undefined) this.values.set(hash, copy);
     return { value: copy, hash, size };
+  }
+
+  private nameHash(name: string): number {
+    let hash = this.names.get(name);
+    if (hash === undefined) {
+      hash = hashString(name);
+      this.names.set(name, hash);
+    }
+    return hash;
   }
 }
 
