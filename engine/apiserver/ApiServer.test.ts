@@ -23,6 +23,27 @@ async function error(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe("generic registry", () => {
+  it("generates a taken generated name again, up to 8 attempts, and only then answers the conflict", async () => {
+    const { client, apiServer } = createTestServer();
+    const core = apiServer as unknown as { random: () => number };
+    const configMap = (metadata: Record<string, string>) =>
+      ({ apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: "default", ...metadata } }) as KubeObject;
+    await client.create(ConfigMaps, configMap({ name: "cm-bbbbb" }));
+    // The first name drawn is the one taken; the uid and the next name come from other draws.
+    let draws = 0;
+    core.random = () => (draws++ < 5 ? 0 : 0.5);
+    const created = await client.create(ConfigMaps, configMap({ generateName: "cm-" }));
+    expect(created.metadata.name).toMatch(/^cm-[a-z0-9]{5}$/);
+    expect(created.metadata.name).not.toBe("cm-bbbbb");
+    // Every draw the same taken name: eight attempts, then upstream's conflict.
+    core.random = () => 0;
+    const refused = await error(client.create(ConfigMaps, configMap({ generateName: "cm-" })));
+    expect(refused.code).toBe(409);
+    expect(refused.message).toBe(
+      'configmaps "cm-bbbbb" already exists, the server was not able to generate a unique name for the object',
+    );
+  });
+
   it("creates with uid, creationTimestamp, resourceVersion from the store, and reads back", async () => {
     const { client, store } = createTestServer();
     const created = await client.create(Pods, pod("web"));

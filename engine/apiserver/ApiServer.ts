@@ -121,6 +121,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 /** The upstream alphabet for generated name suffixes (no vowels, no confusable characters). */
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
+/** Attempts at a create with a generated name (upstream's maxNameGenerationCreateAttempts). */
+const MAX_GENERATE_NAME_ATTEMPTS = 8;
+
 /** Internals shared with the registry helper modules in `registry/`. */
 export class ApiServerCore implements ApiServer {
   readonly clock: Clock;
@@ -580,28 +583,34 @@ export class ApiServerCore implements ApiServer {
       object.apiVersion = storageApiVersion(definition);
       object.kind = definition.kind;
     }
-    const key = storageKey(definition, metadata.namespace, metadata.name);
-    if (request.options.dryRun) {
-      if (this.store.get(key)) {
+    // A generated name already taken is generated again, up to 8 attempts in all, as upstream's
+    // registry does since RetryGenerateName (GA in 1.32); only then is it a conflict.
+    const taken = (attempt: number) => {
+      if (!generatedName || attempt >= MAX_GENERATE_NAME_ATTEMPTS) {
         if (generatedName) throw ApiError.generateNameConflict(definition.group, definition.resource, metadata.name);
         throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
       }
-      return this.present(definition, object, request);
-    }
-    const response = this.store.txn({
-      compare: [{ key, target: "createRevision", result: "=", value: 0 }],
-      success: [{ type: "put", key, value: encodeObject(object) }],
-    });
-    if (!response.succeeded) {
-      if (generatedName) {
-        throw ApiError.generateNameConflict(definition.group, definition.resource, metadata.name);
+      metadata.name = this.generateName(metadata.generateName ?? "");
+    };
+    for (let attempt = 1; ; attempt++) {
+      const key = storageKey(definition, metadata.namespace, metadata.name);
+      if (request.options.dryRun) {
+        if (!this.store.get(key)) return this.present(definition, object, request);
+        taken(attempt);
+        continue;
       }
-      throw ApiError.alreadyExists(definition.group, definition.resource, metadata.name);
+      const response = this.store.txn({
+        compare: [{ key, target: "createRevision", result: "=", value: 0 }],
+        success: [{ type: "put", key, value: encodeObject(object) }],
+      });
+      if (response.succeeded) {
+        object.metadata.resourceVersion = String(response.revision);
+        this.customResources.afterWrite(definition, object);
+        if (definition.storagePrefix === "events") this.eventExpiry.written(key, response.revision, this.clock.now());
+        return this.present(definition, object, request);
+      }
+      taken(attempt);
     }
-    object.metadata.resourceVersion = String(response.revision);
-    this.customResources.afterWrite(definition, object);
-    if (definition.storagePrefix === "events") this.eventExpiry.written(key, response.revision, this.clock.now());
-    return this.present(definition, object, request);
   }
 
   private update(definition: ResourceDefinition, request: ResourceRequest): ResourceResponse {
