@@ -30,6 +30,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { writeHeapSnapshot } from "node:v8";
 import type { Node, Pod } from "../engine/api/core";
 import { Deployments, Nodes, Pods } from "../engine/api/resources";
 import type { WatchEvent } from "../engine/api/types";
@@ -197,8 +198,20 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
   gc?.();
   const baseHeap = process.memoryUsage().heapUsed;
   let peakHeap = baseHeap;
+  // SCALE_PEAK_SNAPSHOT=<file> SCALE_PEAK_MIB=<n>: one heap snapshot the first time heapUsed passes n MiB
+  // (what the start-up burst holds).
+  const peakSnapshot = process.env.SCALE_PEAK_SNAPSHOT;
+  const peakSnapshotBytes = Number(process.env.SCALE_PEAK_MIB ?? 0) * MiB;
+  let peakSnapshotTaken = false;
   const sample = () => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    const used = process.memoryUsage().heapUsed;
+    peakHeap = Math.max(peakHeap, used);
+    if (peakSnapshot && !peakSnapshotTaken && peakSnapshotBytes > 0 && used - baseHeap >= peakSnapshotBytes) {
+      peakSnapshotTaken = true;
+      console.log(
+        `  peak heap snapshot at ${((used - baseHeap) / MiB).toFixed(0)} MiB: ${writeHeapSnapshot(peakSnapshot)}`,
+      );
+    }
   };
   const sampler = setInterval(sample, 200);
   const cpuStart = process.cpuUsage();
@@ -222,22 +235,23 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
 
   // The bench's own view, kept by two watches: counts only, so its heap is small next to the cluster's.
   const podState = new Map<string, number>(); // bit 1 scheduled, 2 running, 4 ready
-  const counts = { scheduled: 0, running: 0, ready: 0, workload: 0 };
+  const counts = { scheduled: 0, running: 0, ready: 0, workload: 0, workloadReady: 0 };
   const stateOf = (pod: Pod) =>
     (pod.spec?.nodeName ? 1 : 0) |
     (pod.status?.phase === "Running" ? 2 : 0) |
     (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? 4 : 0);
-  const account = (state: number, sign: number) => {
+  const account = (state: number, sign: number, workload: boolean) => {
     if (state & 1) counts.scheduled += sign;
     if (state & 2) counts.running += sign;
     if (state & 4) counts.ready += sign;
+    if (state & 4 && workload) counts.workloadReady += sign;
   };
   const stopPods = client.watch<Pod>(Pods, undefined, {}, (event: WatchEvent<Pod>) => {
     if (event.type === "BOOKMARK" || event.type === "ERROR") return;
     const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
     const before = podState.get(key);
     const workload = event.object.metadata.labels?.["bench.kubelab.dev/scale"] === "true";
-    if (before !== undefined) account(before, -1);
+    if (before !== undefined) account(before, -1, workload);
     else if (workload) counts.workload++;
     if (event.type === "DELETED") {
       podState.delete(key);
@@ -246,8 +260,17 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
     }
     const after = stateOf(event.object);
     podState.set(key, after);
-    account(after, 1);
+    account(after, 1, workload);
   });
+  let lastLog = 0;
+  const logProgress = () => {
+    const elapsed = performance.now() - wallStart;
+    if (elapsed - lastLog < 10_000) return;
+    lastLog = elapsed;
+    console.log(
+      `  ${(elapsed / 1000).toFixed(0)} s: ${podState.size} pods, ${counts.scheduled} scheduled, ${counts.running} running, ${counts.ready} ready; cpu ${cpuSeconds(cpuStart).toFixed(0)} s; heap ${(process.memoryUsage().heapUsed / MiB).toFixed(0)} MiB (peak ${((peakHeap - baseHeap) / MiB).toFixed(0)}), rss ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB; ${((clock.now() - virtualStart) / 1000).toFixed(0)} s of cluster time (${clock.describe()})`,
+    );
+  };
   const readyNodes = new Set<string>();
   const stopNodes = client.watch<Node>(Nodes, undefined, {}, (event: WatchEvent<Node>) => {
     const name = event.object.metadata.name ?? "";
@@ -266,9 +289,20 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
     `  ${nodes} nodes Ready after ${nodesUpSeconds.toFixed(1)} s (cpu ${cpuSeconds(cpuStart).toFixed(1)} s), heap ${((process.memoryUsage().heapUsed - baseHeap) / MiB).toFixed(0)} MiB`,
   );
 
+  // Growth: one Deployment at a time, the next once every pod of the ones before is Ready (as
+  // scheduler_perf's createPods waits for its pods, and as workloads arrive on a real cluster);
+  // SCALE_BURST=1 creates them all at once, as the bench did before.
+  const burst = process.env.SCALE_BURST === "1";
   const deployments = Math.ceil(podCount / PER_DEPLOYMENT);
+  let created = 0;
   for (let index = 0; index < deployments; index++) {
     const replicas = Math.min(PER_DEPLOYMENT, podCount - index * PER_DEPLOYMENT);
+    while (!burst && counts.workloadReady < created && performance.now() - wallStart < minutes * 60_000) {
+      await sleep(50);
+      sample();
+      logProgress();
+    }
+    created += replicas;
     await client.create(Deployments, {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -306,17 +340,11 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
   let reason = "timed out";
   let steady = false;
   let quietSince: { revision: number; virtual: number } | undefined;
-  let lastLog = 0;
   for (;;) {
     await sleep(200);
     sample();
+    logProgress();
     const elapsed = performance.now() - wallStart;
-    if (elapsed - lastLog > 10_000) {
-      lastLog = elapsed;
-      console.log(
-        `  ${(elapsed / 1000).toFixed(0)} s: ${podState.size} pods, ${counts.scheduled} scheduled, ${counts.running} running, ${counts.ready} ready; cpu ${cpuSeconds(cpuStart).toFixed(0)} s; heap ${(process.memoryUsage().heapUsed / MiB).toFixed(0)} MiB; ${((clock.now() - virtualStart) / 1000).toFixed(0)} s of cluster time (${clock.describe()})`,
-      );
-    }
     // Every pod of the cluster (the workloads, kube-proxy on every node, CoreDNS, static pods).
     const total = podState.size;
     const allUp =
@@ -349,7 +377,6 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
   gc?.();
   const steadyHeap = process.memoryUsage().heapUsed - baseHeap;
   if (process.env.SCALE_HEAP_SNAPSHOT) {
-    const { writeHeapSnapshot } = await import("node:v8");
     console.log(`  heap snapshot: ${writeHeapSnapshot(process.env.SCALE_HEAP_SNAPSHOT)}`);
   }
   const peakRss = process.resourceUsage().maxRSS * 1024;
