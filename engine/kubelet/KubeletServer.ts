@@ -166,13 +166,15 @@ export class KubeletServer implements KubeletConnection {
       );
     }
     const session = new StreamSessionImpl();
-    const process = runtime.process;
     const stop = runtime.log.followRaw(
       (stream, text) => session.emit(stream === "stderr" && !request.tty ? "stderr" : "stdout", text),
-      () => session.exit({ exitCode: runtime.exit?.exitCode ?? 0 }),
+      // The kubelet's ServeAttach reports Success however the container ended (exit codes are
+      // exec's); kubectl run reads the exit code from the pod's status instead.
+      () => session.exit({ exitCode: 0 }),
     );
-    session.stdinHandler = (data) => process.writeStdin?.(data);
-    session.stdinCloseHandler = () => process.closeStdin?.();
+    // The container's own stdin, with its stdin/stdinOnce rules (engine/runtime).
+    session.stdinHandler = (data) => runtime.writeStdin(data);
+    session.stdinCloseHandler = () => runtime.endAttachedStdin();
     session.killHandler = stop;
     return session;
   }

@@ -608,6 +608,7 @@ export class PodWorker {
       memoryLimitBytes: limits.memory !== undefined ? quantityToNumber(limits.memory) : undefined,
       cpuLimitMillicores: limits.cpu !== undefined ? quantityToMilli(limits.cpu) : undefined,
       stdin: spec.stdin,
+      stdinOnce: spec.stdinOnce,
       tty: spec.tty,
     };
   }

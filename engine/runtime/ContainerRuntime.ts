@@ -42,7 +42,10 @@ export interface ContainerSpec {
   files: Record<string, string>;
   memoryLimitBytes?: number;
   cpuLimitMillicores?: number;
+  /** The container's stdin stays open for attaches (Container.stdin); else it is /dev/null. */
   stdin?: boolean;
+  /** Container.stdinOnce: the first attached client's end of stdin is the container's EOF. */
+  stdinOnce?: boolean;
   tty?: boolean;
 }
 
@@ -85,6 +88,8 @@ export class RuntimeContainer {
   readonly execs = new Set<{ pid: number; process: Process }>();
   private exitListeners: Array<(status: ExitStatus) => void> = [];
   private nextPid = 7;
+  /** The container's stdin has reached EOF (stdinOnce, after the first attach's stdin ended). */
+  private stdinEnded = false;
   private filesystem?: IFileSystem;
   /**
    * While a restored container's process starts again, the time its original start happened:
@@ -105,6 +110,27 @@ export class RuntimeContainer {
   get fs(): IFileSystem {
     if (!this.filesystem) this.filesystem = buildFileSystem(this.spec);
     return this.filesystem;
+  }
+
+  /**
+   * Bytes an attached client sends (`kubectl attach -i`, `kubectl run -i`): they reach the main
+   * process's stdin when the container has one (`stdin: true`) that has not reached EOF; otherwise
+   * they are dropped, as containerd drops them (its attach copies stdin only into an open stdin).
+   */
+  writeStdin(data: Uint8Array): void {
+    if (!this.spec.stdin || this.stdinEnded || this.state !== "running") return;
+    this.process?.writeStdin?.(data);
+  }
+
+  /**
+   * An attached client's stdin ended (it sent EOF or went away). As containerd's container IO
+   * does: with `stdinOnce` and no TTY the container's stdin is closed, so its process reads EOF,
+   * and later attaches cannot reopen it; otherwise only that client leaves and stdin stays open.
+   */
+  endAttachedStdin(): void {
+    if (!this.spec.stdin || !this.spec.stdinOnce || this.spec.tty || this.stdinEnded) return;
+    this.stdinEnded = true;
+    if (this.state === "running") this.process?.closeStdin?.();
   }
 
   allocatePid(): number {

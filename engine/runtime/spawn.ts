@@ -1,6 +1,7 @@
 import { notFoundMessage, resolveExecutable } from "./executables";
 import { deferred, type ExitStatus, type Process, type ProcessEnvironment } from "./Process";
 import { PauseProcess, ServerProcess, StressProcess } from "./programs";
+import { scriptReadsStdin } from "./shell/readsStdin";
 import { ShellProcess } from "./shell/ShellProcess";
 import { expandTemplate } from "./templates";
 
@@ -13,13 +14,16 @@ export class SpawnError extends Error {
 }
 
 export interface SpawnOptions {
-  /** stdin is attached (exec -i, a container with `stdin: true`): a bare shell reads commands from it. */
+  /**
+   * stdin is open (exec -i, a container with `stdin: true`): a bare shell reads commands from it
+   * line by line; a script or utility that reads stdin (`cat`, `read x`, `tar -xf -`) runs when
+   * it ends (the client's close, a stdinOnce container's first attach ending) with all of it, since
+   * just-bash takes its input whole; one that does not read it runs at once. Without it stdin is
+   * /dev/null: empty, at EOF from the start.
+   */
   stdin?: boolean;
   tty?: boolean;
-  /**
-   * An exec whose client sends stdin and closes it at its end (`echo x | kubectl exec -i pod -- cat`):
-   * a command line runs with that input. A container's own stdin (`kubectl run -i`) is not this.
-   */
+  /** An exec's stdin (the kubelet sets it with `stdin`); the same rules as `stdin`. */
   execStdin?: boolean;
 }
 
@@ -76,7 +80,8 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
       }
     };
     const commandLine = args.join(" ");
-    const readsStdin = options.execStdin === true && options.tty !== true;
+    const stdinOpen = (options.stdin === true || options.execStdin === true) && options.tty !== true;
+    const readsStdin = (script: string) => stdinOpen && scriptReadsStdin(script);
     if (executable.kind === "shell") {
       const flags = args.slice(1);
       if (flags[0] === "-c" || flags[0] === "-ec" || flags[0] === "-xc" || flags[0] === "-lc") {
@@ -85,21 +90,29 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
           return exitedProcess(commandLine, 2);
         }
         const script = flags[0] === "-ec" ? `set -e\n${flags[1]}` : flags[1];
-        return new ShellProcess(env, { script, commandLine, runProgram, programNames, readsStdin });
+        return new ShellProcess(env, {
+          script,
+          commandLine,
+          runProgram,
+          programNames,
+          readsStdin: readsStdin(script),
+        });
       }
       if (flags[0] && !flags[0].startsWith("-")) {
+        // A script file: what it reads is only known once it runs, so an open stdin is waited for.
         return new ShellProcess(env, {
           script: `. ${shellQuote([flags[0]])}`,
           commandLine,
           runProgram,
           programNames,
-          readsStdin,
+          readsStdin: stdinOpen,
         });
       }
       if (!options.stdin) return exitedProcess(commandLine, 0);
       return new ShellProcess(env, { commandLine, tty: options.tty, runProgram, programNames });
     }
-    return new ShellProcess(env, { script: shellQuote(args), commandLine, runProgram, programNames, readsStdin });
+    const script = shellQuote(args);
+    return new ShellProcess(env, { script, commandLine, runProgram, programNames, readsStdin: readsStdin(script) });
   }
   throw new SpawnError("too many levels of entrypoint indirection");
 }
