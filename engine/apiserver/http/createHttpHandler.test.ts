@@ -142,6 +142,66 @@ describe("createHttpHandler", () => {
     expect((await send("GET", "/api")).json).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
   });
 
+  it("shares discovery documents between clusters with the same resources, not with one that has a CRD", async () => {
+    const accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    const other = createCluster({ clock, components: [], random: () => 0.5 });
+    const otherHandler = createHttpHandler(httpApiServerOf(other.apiServer, schemaComponents), {
+      clock,
+      newId: () => "audit-2",
+      pathPrefix: "/clusters/other",
+    });
+    try {
+      const mine = await send("GET", "/apis", { headers: { accept } });
+      const theirs = await send("GET", "/clusters/other/apis", { headers: { accept } }, otherHandler);
+      expect(theirs.headers.ETag).toBe(mine.headers.ETag);
+      expect(theirs.text).toBe(mine.text);
+      // The OpenAPI index names each handler's own path prefix.
+      const index = (await send("GET", "/clusters/other/openapi/v3", {}, otherHandler)).json as {
+        paths: Record<string, { serverRelativeURL: string }>;
+      };
+      expect(index.paths["api/v1"].serverRelativeURL.startsWith("/clusters/other/openapi/v3/api/v1")).toBe(true);
+      expect((await send("GET", "/openapi/v3")).json.paths["api/v1"].serverRelativeURL.startsWith("/openapi/")).toBe(
+        true,
+      );
+      const crd = {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "crontabs.stable.example.com" },
+        spec: {
+          group: "stable.example.com",
+          names: { plural: "crontabs", singular: "crontab", kind: "CronTab" },
+          scope: "Namespaced",
+          versions: [
+            {
+              name: "v1",
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+            },
+          ],
+        },
+      };
+      const created = await send(
+        "POST",
+        "/clusters/other/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        { body: JSON.stringify(crd) },
+        otherHandler,
+      );
+      expect(created.status).toBe(201);
+      const groups = (response: { json: { items: Array<{ metadata: { name: string } }> } }) =>
+        response.json.items.map((group) => group.metadata.name);
+      const withCrd = await send("GET", "/clusters/other/apis", { headers: { accept } }, otherHandler);
+      expect(groups(withCrd)).toContain("stable.example.com");
+      expect(withCrd.headers.ETag).not.toBe(mine.headers.ETag);
+      const without = await send("GET", "/apis", { headers: { accept } });
+      expect(groups(without)).not.toContain("stable.example.com");
+      expect(without.headers.ETag).toBe(mine.headers.ETag);
+    } finally {
+      otherHandler.close();
+      other.stop();
+    }
+  });
+
   it("publishes OpenAPI v3 with a PATCH operation kubectl's field-validation check finds", async () => {
     const index = (await send("GET", "/openapi/v3")).json as { paths: Record<string, { serverRelativeURL: string }> };
     const url = index.paths["apis/apps/v1"].serverRelativeURL;

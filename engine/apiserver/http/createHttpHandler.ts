@@ -98,7 +98,32 @@ interface Catalog {
   byGroupResource: Map<string, ResourceDefinition>;
   resources: DiscoveryResource[];
   discoveryCache: Map<string, { body: string; etag: string }>;
+  /** The discovery documents every handler with the same resources serves (see sharedDiscovery). */
+  sharedDiscovery?: Map<string, { body: string; etag: string; contentType?: string }>;
   openapi?: OpenApiDocuments;
+}
+
+/**
+ * Discovery documents by the resources they describe, shared by every handler in the process: the
+ * multi-cluster host runs one handler per learner's cluster, nearly all with the built-in resources
+ * only, and each built the same documents (aggregated discovery is tens of kB, with a SHA-256 ETag)
+ * on its cluster's first kubectl command, all 200 of them in the opening burst of the hosting
+ * bench. Keyed by the resources' JSON, so clusters with CRDs of their own get documents of their
+ * own; the least recently added sets go first beyond {@link SHARED_DISCOVERY_SETS}.
+ */
+const sharedDiscovery = new Map<string, Map<string, { body: string; etag: string; contentType?: string }>>();
+const SHARED_DISCOVERY_SETS = 32;
+
+function sharedDiscoveryFor(resources: readonly DiscoveryResource[]) {
+  const key = JSON.stringify(resources);
+  let documents = sharedDiscovery.get(key);
+  if (!documents) {
+    documents = new Map();
+    if (sharedDiscovery.size >= SHARED_DISCOVERY_SETS)
+      sharedDiscovery.delete(sharedDiscovery.keys().next().value as string);
+    sharedDiscovery.set(key, documents);
+  }
+  return documents;
 }
 
 function header(request: HttpRequest, name: string): string | undefined {
@@ -226,8 +251,12 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     headers: Record<string, string>,
     key: string,
     build: () => { body: string; contentType: string } | undefined,
+    shared = true,
   ): void {
-    const cache = currentCatalog().discoveryCache;
+    // Documents that depend on this handler's options (its address, its path prefix) stay its own.
+    const current = currentCatalog();
+    if (shared && !current.sharedDiscovery) current.sharedDiscovery = sharedDiscoveryFor(current.resources);
+    const cache = (shared && current.sharedDiscovery) || current.discoveryCache;
     let entry = cache.get(key) as { body: string; etag: string; contentType?: string } | undefined;
     if (!entry) {
       const built = build();
@@ -287,25 +316,39 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
           }));
           return;
         }
-        serveCached(request, response, headers, root, () => ({
-          body: `${JSON.stringify(root === "api" ? apiVersions(options.serverAddress ?? "127.0.0.1:6443") : apiGroupList(currentCatalog().resources))}\n`,
-          contentType: "application/json",
-        }));
+        serveCached(
+          request,
+          response,
+          headers,
+          root,
+          () => ({
+            body: `${JSON.stringify(root === "api" ? apiVersions(options.serverAddress ?? "127.0.0.1:6443") : apiGroupList(currentCatalog().resources))}\n`,
+            contentType: "application/json",
+          }),
+          root === "apis",
+        );
         return;
       }
       case "/openapi/v3": {
-        serveCached(request, response, headers, "openapi:index", () => {
-          const documents = openApi();
-          const index = {
-            paths: Object.fromEntries(
-              Object.entries(documents.index.paths).map(([key, value]) => [
-                key,
-                { serverRelativeURL: `${prefix}${value.serverRelativeURL}` },
-              ]),
-            ),
-          };
-          return { body: JSON.stringify(index), contentType: "application/json" };
-        });
+        serveCached(
+          request,
+          response,
+          headers,
+          "openapi:index",
+          () => {
+            const documents = openApi();
+            const index = {
+              paths: Object.fromEntries(
+                Object.entries(documents.index.paths).map(([key, value]) => [
+                  key,
+                  { serverRelativeURL: `${prefix}${value.serverRelativeURL}` },
+                ]),
+              ),
+            };
+            return { body: JSON.stringify(index), contentType: "application/json" };
+          },
+          false,
+        );
         return;
       }
     }
