@@ -100,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   server.on("connection", (socket: Socket) => {
+    registry.connectionAccepted(socket);
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });

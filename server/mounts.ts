@@ -39,6 +39,8 @@ export const mounts: Mount[] = [
     void host.prepareTemplate();
     setClusterHost(host, { dataDirectory });
     registry.mountHttp("/clusters", (request, response, { path: rest }) => host.serve(request, response, rest));
+    // Each accepted connection lets the clusters' next turn go by (more may wait to be accepted).
+    registry.onConnection(() => host.connectionAccepted());
     registry.mountUpgrade("/clusters", (request, socket, head, { path: rest }) =>
       host.upgrade(request, socket, head, rest),
     );

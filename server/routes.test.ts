@@ -26,6 +26,18 @@ describe("RouteRegistry", () => {
     expect(registry.matchHttp("/a/b")).toBeUndefined();
   });
 
+  it("tells its connection listeners of each accepted connection until they are removed", () => {
+    const registry = new RouteRegistry();
+    const heard: unknown[] = [];
+    const dispose = registry.onConnection((socket) => heard.push(socket));
+    const socket = {} as Parameters<RouteRegistry["connectionAccepted"]>[0];
+    registry.connectionAccepted(socket);
+    expect(heard).toEqual([socket]);
+    dispose();
+    registry.connectionAccepted(socket);
+    expect(heard).toHaveLength(1);
+  });
+
   it("matches WebSocket paths exactly, or by prefix when they end in a slash", () => {
     const registry = new RouteRegistry();
     const exact = () => "exact";

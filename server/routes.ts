@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 
@@ -61,6 +62,7 @@ export class RouteRegistry {
   private readonly webSocketMounts: WebSocketMount[] = [];
   private readonly upgradeMounts: UpgradeMount[] = [];
   private readonly shutdownHooks: ShutdownHook[] = [];
+  private readonly connectionListeners: Array<(socket: Socket) => void> = [];
   /** The port the server listens on, once it does (PORT may be 0: a free port is chosen). */
   listeningPort: number | undefined;
 
@@ -110,6 +112,21 @@ export class RouteRegistry {
   /** The raw upgrade mount serving `pathname`, with its context. */
   matchUpgrade(pathname: string): { handler: UpgradeHandler; context: HttpContext } | undefined {
     return matchPrefix(this.upgradeMounts, pathname);
+  }
+
+  /**
+   * Calls `listener` with every connection the server accepts (its `'connection'` event), before
+   * any request on it is read: the cluster host lets the next turn of the event loop go to the
+   * listen queue (engine/host/hosting/ClusterHost.connectionAccepted).
+   */
+  onConnection(listener: (socket: Socket) => void): Disposer {
+    this.connectionListeners.push(listener);
+    return () => remove(this.connectionListeners, listener);
+  }
+
+  /** Tells the connection listeners of a connection the server accepted. */
+  connectionAccepted(socket: Socket): void {
+    for (const listener of this.connectionListeners) listener(socket);
   }
 
   /** Runs `hook` at shutdown (in reverse order of registration), e.g. to persist clusters. */

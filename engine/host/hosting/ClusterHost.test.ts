@@ -8,6 +8,7 @@ import {
   truncateSync,
   writeFileSync,
 } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -54,7 +55,7 @@ async function startHost(options: Partial<ConstructorParameters<typeof ClusterHo
         ...init.headers,
       },
     });
-  return { host, url: served.url, call, lines };
+  return { host, url: served.url, server: served.server, call, lines };
 }
 
 const configMap = (name: string) =>
@@ -141,6 +142,31 @@ describe("ClusterHost isolation", () => {
     const ids = await Promise.all(Array.from({ length: 20 }, () => host.create().then((created) => created.id)));
     for (const id of ids) expect(id).toMatch(/^[a-z2-7]{26}$/);
     expect(new Set(ids).size).toBe(20);
+  });
+});
+
+describe("ClusterHost connections", () => {
+  it("hears the server's accepted connections (its 'connection' event) before any request arrives on them", async () => {
+    const { host, url, server } = await startHost();
+    const { id } = await host.create();
+    const live = await host.acquire(id);
+    // A callback on the cluster's clock waits for its turn among the clusters' callbacks.
+    const turn = () => new Promise<void>((resolve) => live.clock.setTimer(0, resolve));
+    await turn();
+    expect(host.turnsForConnections).toBe(0);
+    // A connection that sends nothing: the host hears of it from the server, not from a request.
+    const port = Number(new URL(url).port);
+    const accepted = new Promise<void>((resolve) => server.once("connection", () => resolve()));
+    const socket = connect(port, "127.0.0.1");
+    closers.push(async () => {
+      socket.destroy();
+    });
+    await accepted;
+    // The next turn goes to the listen queue instead; the callback runs in the one after.
+    await turn();
+    expect(host.turnsForConnections).toBe(1);
+    await turn();
+    expect(host.turnsForConnections).toBe(1);
   });
 });
 

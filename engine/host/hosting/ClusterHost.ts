@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { EventEmitter } from "node:events";
+import type { EventEmitter } from "node:events";
 import { readFileSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -189,9 +189,11 @@ export class ClusterHost {
   /** The template new clusters start from, once built (see prepareTemplate). */
   private template: { snapshot: ClusterSnapshot | undefined; builtAt: number } | undefined;
   private templateBuild: Promise<ClusterSnapshot | undefined> | undefined;
-  /** Connections a request has arrived on, and the servers they came through (see noteConnection). */
+  /** Connections a request has arrived on (see noteConnection), and the servers whose connections it hears. */
   private readonly connections = new WeakSet<object>();
   private readonly servers = new WeakSet<EventEmitter>();
+  /** Whether a server tells the host of its accepted connections (see connectionAccepted). */
+  private hearsConnections = false;
 
   constructor(private readonly options: ClusterHostOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -387,25 +389,39 @@ export class ClusterHost {
   }
 
   /**
-   * The first request on a connection: it was accepted in an earlier turn of the event loop, and
-   * more may wait in the listen queue, of which Node accepts one per turn. The clusters' timers let
-   * the next turn go by so those are accepted without waiting behind the clusters' work
-   * ({@link FairTimers.preferSockets}); with 200 learners' clusters busy, a new kubectl command's
-   * connection waited seconds otherwise. From then on the server's every accepted connection does so.
+   * Tells the host that a server serving its clusters has just accepted a connection (call it from
+   * the server's documented `'connection'` event, see {@link hearConnectionsOf}): more may wait in
+   * the listen queue, of which Node (libuv 1.46) accepts one per turn of the event loop, so the
+   * clusters' timers let the next turn go by ({@link FairTimers.preferSockets}); with 200 learners'
+   * clusters busy, a new kubectl command's connection waited seconds otherwise.
+   */
+  connectionAccepted(): void {
+    this.hearsConnections = true;
+    this.fairTimers?.preferSockets();
+  }
+
+  /**
+   * Hears `server`'s `'connection'` events (node:net's documented event, which node:http and
+   * node:https servers emit for every accepted TCP connection) from now on: see
+   * {@link connectionAccepted}. The app server, the TLS listener and the test server call it.
+   */
+  hearConnectionsOf(server: EventEmitter): void {
+    if (this.servers.has(server)) return;
+    this.servers.add(server);
+    server.on("connection", () => this.connectionAccepted());
+  }
+
+  /**
+   * The first request on a connection, for a server whose connections the host does not hear
+   * ({@link hearConnectionsOf}): the connection was accepted in an earlier turn and more may wait,
+   * so the next turn goes by all the same, later than the server's own event would have allowed.
    */
   private noteConnection(request: IncomingMessage): void {
+    if (this.hearsConnections || !this.fairTimers) return;
     const socket = request.socket;
-    if (!socket || this.connections.has(socket) || !this.fairTimers) return;
+    if (!socket || this.connections.has(socket)) return;
     this.connections.add(socket);
     this.fairTimers.preferSockets();
-    // Better still, the server's own 'connection' event, in the turn that accepted it (node:net
-    // sets socket.server): then each accept lets the next turn go by while the queue has more.
-    const server = (socket as { server?: unknown }).server;
-    if (server instanceof EventEmitter && !this.servers.has(server)) {
-      this.servers.add(server);
-      const fairTimers = this.fairTimers;
-      server.on("connection", () => fairTimers.preferSockets());
-    }
   }
 
   /**

@@ -37,6 +37,7 @@ export async function serveHost(
     }
     host.upgrade(request, socket, head, pathname.slice("/clusters".length)).catch(() => socket.destroy());
   });
+  host.hearConnectionsOf(server);
   server.requestTimeout = 0;
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));

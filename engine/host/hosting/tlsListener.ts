@@ -112,6 +112,7 @@ export async function startClusterApiTlsListener(
     }
     host.upgrade(request, socket, head, pathname.slice(prefix.length - 1)).catch(() => socket.destroy());
   });
+  host.hearConnectionsOf(server);
   // Watches and exec streams stay open as long as the client wants.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 60_000;
