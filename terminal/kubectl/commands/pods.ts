@@ -1,12 +1,13 @@
 import { openChannel } from "../ChannelConnection";
 import type { Command, CommandContext } from "../Command";
 import { resourcePath } from "../Discovery";
-import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
 import { toStatusError } from "../RestClient";
 import { resolveTargets } from "../targets";
 import type { KubeObject } from "./common";
+import { cookedLineDiscipline } from "./lineDiscipline";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
@@ -76,7 +77,7 @@ export async function podsFor(
 }
 
 /** The container kubectl picks: -c, the default-container annotation, or the first (with a notice when several). */
-function containerFor(context: CommandContext, pod: KubeObject, explicit: string, quiet = false): string {
+export function containerFor(context: CommandContext, pod: KubeObject, explicit: string, quiet = false): string {
   const containers: Any[] = pod.spec?.containers ?? [];
   if (explicit) return explicit;
   const annotated = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"];
@@ -244,7 +245,7 @@ export const logsCommand: Command = {
 };
 
 /** Runs an exec/attach session wired to the terminal (tty) or to plain streams. */
-async function runSession(
+export async function runSession(
   context: CommandContext,
   path: string,
   query: Record<string, string | boolean | string[] | undefined>,
@@ -254,13 +255,15 @@ async function runSession(
   const decoder = new TextDecoder();
   const errDecoder = new TextDecoder();
   let session: Awaited<ReturnType<typeof openChannel>>;
+  // Ctrl-C typed at a cooked terminal (stdin without -t) interrupts the session.
+  const interrupted = new AbortController();
   try {
     session = await openChannel(client, {
       path,
       query,
       onStdout: (data) => context.io.stdout(decoder.decode(data, { stream: true })),
       onStderr: (data) => context.io.stderr(errDecoder.decode(data, { stream: true })),
-      signal: context.io.signal,
+      signal: context.io.signal ? AbortSignal.any([context.io.signal, interrupted.signal]) : interrupted.signal,
     });
   } catch (error) {
     const failure = error as { statusCode?: number; body?: string; message: string };
@@ -274,7 +277,18 @@ async function runSession(
   const disposers: (() => void)[] = [];
   const terminal = context.io.terminal;
   if (options.stdin) {
-    if (terminal) {
+    if (terminal && !options.tty) {
+      disposers.push(
+        terminal.onInput(
+          cookedLineDiscipline({
+            echo: (text) => context.io.stdout(text),
+            send: (text) => session.sendStdin(text),
+            end: () => session.closeStdin(),
+            interrupt: () => interrupted.abort(),
+          }),
+        ),
+      );
+    } else if (terminal) {
       disposers.push(terminal.onInput((data) => session.sendStdin(data)));
       if (options.tty) {
         session.resize(terminal.columns, terminal.rows);
@@ -288,6 +302,7 @@ async function runSession(
   }
   const result = await session.done;
   for (const dispose of disposers) dispose();
+  if (interrupted.signal.aborted) return 130;
   if (result.message) throw new KubectlError(`error: ${result.message}`);
   if (result.exitCode !== 0) {
     context.io.stderr(`command terminated with exit code ${result.exitCode}\n`);
@@ -413,122 +428,6 @@ export async function waitForPod(
   if (failure) throw failure;
   return pod;
 }
-
-class PodCompleted extends Error {}
-
-/** kubectl's podRunningAndReady: running with Ready true; a completed pod ends the wait too. */
-function podRunningAndReady(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  if (phase === "Succeeded" || phase === "Failed") throw new PodCompleted();
-  return (
-    phase === "Running" &&
-    (pod.status?.conditions ?? []).some(
-      (condition: { type?: string; status?: string }) => condition.type === "Ready" && condition.status === "True",
-    )
-  );
-}
-
-/** Waits for a pod to run, then attaches (kubectl run -it / attach); a completed pod's logs are printed instead. */
-export async function attachToPod(
-  context: CommandContext,
-  namespace: string,
-  name: string,
-  tty: boolean,
-  stdin: boolean,
-  quiet: boolean,
-): Promise<number> {
-  const client = await context.client();
-  let pod: KubeObject;
-  try {
-    pod = await waitForPod(context, namespace, name, podRunningAndReady);
-  } catch (error) {
-    if (!(error instanceof PodCompleted)) throw error;
-    pod = await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${name}`);
-  }
-  if (context.io.signal?.aborted) return 130;
-  const container = (pod.spec?.containers?.[0]?.name as string) ?? name;
-  const printLogs = async () => {
-    const logs = await client.raw("GET", `/api/v1/namespaces/${namespace}/pods/${name}/log`, { query: { container } });
-    context.io.stdout(logs.body);
-  };
-  const phase = pod.status?.phase;
-  if (phase === "Succeeded" || phase === "Failed") {
-    await printLogs();
-    return 0;
-  }
-  if (!quiet) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
-  try {
-    return await runSession(
-      context,
-      `/api/v1/namespaces/${namespace}/pods/${name}/attach`,
-      {
-        container,
-        stdin: stdin || undefined,
-        stdout: true,
-        stderr: !tty || undefined,
-        tty: (tty && Boolean(context.io.terminal)) || undefined,
-      },
-      { tty: tty && Boolean(context.io.terminal), stdin },
-    );
-  } catch (error) {
-    if (!(error instanceof KubectlError)) throw error;
-    // The container ended before the attach reached it: kubectl falls back to its logs.
-    const reason = error.message.replace(/^Error from server \(\w+\): /, "").replace(/^error: /, "");
-    context.io.stderr(`warning: couldn't attach to pod/${name}, falling back to streaming logs: ${reason}\n`);
-    await printLogs();
-    return 0;
-  }
-}
-
-/** `kubectl attach`. */
-export const attachCommand: Command = {
-  name: "attach",
-  short: "Attach to a running container",
-  use: "attach (POD | TYPE/NAME) -c CONTAINER",
-  flags: [
-    {
-      name: "container",
-      shorthand: "c",
-      kind: "string",
-      usage:
-        "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
-    },
-    { name: "stdin", shorthand: "i", kind: "bool", usage: "Pass stdin to the container" },
-    { name: "tty", shorthand: "t", kind: "bool", usage: "Stdin is a TTY" },
-    { name: "quiet", shorthand: "q", kind: "bool", usage: "Only print output from the remote session" },
-    {
-      name: "pod-running-timeout",
-      kind: "string",
-      default: "1m0s",
-      usage: "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
-    },
-  ],
-  async run(context, flags) {
-    const target = flags.positional[0];
-    if (!target)
-      throw usageError("kubectl attach", "expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []");
-    const [pod] = await podsFor(context, flags, target, "");
-    if (!pod) return 1;
-    const phase = pod.status?.phase;
-    if (phase === "Succeeded" || phase === "Failed")
-      throw plainError(`cannot attach a container in a completed pod; current phase is ${phase}`);
-    const container = containerFor(context, pod, flags.string("container"), flags.bool("quiet"));
-    const tty = flags.bool("tty") && Boolean(context.io.terminal);
-    if (!flags.bool("quiet")) context.io.stderr("If you don't see a command prompt, try pressing enter.\n");
-    return runSession(
-      context,
-      `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/attach`,
-      {
-        container,
-        stdin: flags.bool("stdin") || undefined,
-        stdout: true,
-        stderr: !tty || undefined,
-        tty: tty || undefined,
-      },
-      { tty, stdin: flags.bool("stdin") },
-    );
-  },
-};
 
 function milliCores(text: string | undefined): number {
   if (!text) return 0;

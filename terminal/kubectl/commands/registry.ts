@@ -1,5 +1,6 @@
 import type { Command } from "../Command";
 import { applyCommand } from "./apply";
+import { attachCommand } from "./attach";
 import { configCommand } from "./config";
 import { createCommand } from "./create";
 import { deleteCommand } from "./delete";
@@ -18,9 +19,10 @@ import {
   uncordonCommand,
 } from "./metadata";
 import { authCommand, diffCommand, eventsCommand, explainCommand, optionsCommand, waitCommand } from "./misc";
-import { attachCommand, cpCommand, execCommand, logsCommand, topCommand } from "./pods";
+import { cpCommand, execCommand, logsCommand, topCommand } from "./pods";
 import { portForwardCommand } from "./portForward";
-import { autoscaleCommand, exposeCommand, rolloutCommand, runCommand, scaleCommand, setCommand } from "./workloads";
+import { runCommand } from "./run";
+import { autoscaleCommand, exposeCommand, rolloutCommand, scaleCommand, setCommand } from "./workloads";
 
 /** Every kubectl command (cobra's command list; help groups them as kubectl does). */
 export function allCommands(): Command[] {
