@@ -89,7 +89,9 @@ describe("Informer without managedFields", () => {
     second.start();
     kept.start();
     await Promise.all([first.waitForSync(), second.waitForSync(), kept.waitForSync()]);
-    await client.create(ConfigMaps, configMap("watched"));
+    // Labels too many to be shared by content (more than 48 values): the same only if taken whole.
+    const labels = Object.fromEntries(Array.from({ length: 60 }, (_, index) => [`label-${index}`, "x"]));
+    await client.create(ConfigMaps, configMap("watched", "default", labels));
     const stored = await client.get(ConfigMaps, "default", "watched");
     expect(stored.metadata.managedFields?.[0]).toMatchObject({ manager: expect.any(String), operation: "Update" });
 
@@ -115,6 +117,10 @@ describe("Informer without managedFields", () => {
       stored.metadata.managedFields?.[0].manager,
       "editor",
     ]);
+    // The new revision's cached form keeps the parts the update did not change from the previous one.
+    const revised = first.informer(ConfigMaps).get("default", "watched") as KubeObject;
+    expect(revised.data).toEqual({ k: "v" });
+    expect(revised.metadata.labels).toBe(cached.metadata.labels);
     first.stop();
     second.stop();
     kept.stop();
@@ -151,5 +157,60 @@ describe("withoutManagedFields", () => {
     const tolerationsOf = (object: KubeObject) =>
       (object as unknown as { spec: { tolerations: object[] } }).spec.tolerations;
     expect(tolerationsOf(shared)).toBe(tolerationsOf(copy));
+  });
+
+  it("shares a new revision against the previous form: its equal parts are taken whole, what changed is shared anew", () => {
+    const scheduled = { type: "PodScheduled", status: "True", lastTransitionTime: "2026-01-01T00:00:00Z" };
+    const ready = { type: "Ready", status: "True", lastTransitionTime: "2026-01-01T00:00:05Z" };
+    const pod = (resourceVersion: string, conditions: object[], annotations: Record<string, string>) =>
+      ({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name: "web-1",
+          resourceVersion,
+          labels: { app: "web" },
+          annotations,
+          managedFields: [{ manager: "kubelet" }],
+        },
+        spec: {
+          // More than the largest part shared by content (48 values): the same only if taken whole.
+          containers: [
+            {
+              name: "app",
+              image: "nginx:1.27",
+              env: Array.from({ length: 30 }, (_, index) => ({ name: `V${index}`, value: "x" })),
+            },
+          ],
+          nodeName: "node-1",
+        },
+        status: { phase: "Running", conditions },
+      }) as unknown as KubeObject;
+    type Form = {
+      metadata: { labels: object; annotations: Record<string, string> };
+      spec: { containers: object[] };
+      status: { conditions: object[] };
+    };
+    const first = withoutManagedFields(pod("1", [scheduled], { a: "1", b: "2" })) as unknown as Form;
+    const next = pod("2", [scheduled, ready], { b: "2", a: "1" });
+    const second = withoutManagedFields(next, first as unknown as KubeObject) as unknown as Form;
+
+    // The same content, in the new object's key order, as without a previous form.
+    const { managedFields: _, ...metadata } = next.metadata;
+    expect(JSON.stringify(second)).toBe(JSON.stringify({ ...next, metadata }));
+    expect(second).toEqual(withoutManagedFields(structuredClone(next)));
+    // Unchanged parts are the previous form's; a part whose members moved is not.
+    expect(second.spec.containers).toBe(first.spec.containers);
+    expect(second.metadata.labels).toBe(first.metadata.labels);
+    expect(second.status.conditions[0]).toBe(first.status.conditions[0]);
+    expect(second.status.conditions).not.toBe(first.status.conditions);
+    expect(second.metadata.annotations).not.toBe(first.metadata.annotations);
+    expect(Object.keys(second.metadata.annotations)).toEqual(["b", "a"]);
+    expect(Object.isFrozen(second.status.conditions) && Object.isFrozen(second.status.conditions[1])).toBe(true);
+    // A changed part holding parts of the previous form is still shared with equal parts of others.
+    const other = withoutManagedFields(pod("7", [scheduled, ready], {})) as unknown as Form;
+    expect(other.status.conditions).toBe(second.status.conditions);
+    expect(other.spec.containers).not.toBe(first.spec.containers);
+    expect(other.spec.containers).toEqual(first.spec.containers);
   });
 });

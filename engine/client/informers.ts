@@ -65,8 +65,9 @@ export class Informer<T extends KubeObject = KubeObject> {
     private readonly options: InformerOptions = {},
   ) {}
 
-  private trim(object: T): T {
-    return this.options.keepManagedFields ? object : withoutManagedFields(object);
+  /** The cached form of `object`; `previous` (its key's cached form) lends its equal parts. */
+  private trim(object: T, previous?: T): T {
+    return this.options.keepManagedFields ? object : withoutManagedFields(object, previous);
   }
 
   /** Starts listing and watching (idempotent). */
@@ -156,8 +157,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.stopped) return;
     const seen = new Set<string>();
     for (const item of list.items as T[]) {
-      const object = deepFreeze(this.trim(item));
-      const key = objectKey(object);
+      const key = objectKey(item);
+      const object = deepFreeze(this.trim(item, this.objects.get(key)));
       seen.add(key);
       this.upsert(key, object);
     }
@@ -204,8 +205,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   private apply(event: WatchEvent<T>): void {
     if (event.object.metadata.resourceVersion) this.resourceVersion = event.object.metadata.resourceVersion;
     if (event.type === "BOOKMARK") return;
-    const object = this.trim(event.object);
-    const key = objectKey(object);
+    const key = objectKey(event.object);
+    const object = this.trim(event.object, this.objects.get(key));
     if (event.type === "DELETED") {
       const previous = this.objects.get(key);
       if (previous) this.remove(key, object);
