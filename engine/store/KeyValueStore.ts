@@ -1,4 +1,5 @@
 import { crc32 } from "./crc32";
+import { type Delta, Packer, unpack } from "./packedValues";
 import { compareKeys, SortedKeys } from "./SortedKeys";
 
 /**
@@ -199,6 +200,7 @@ export class KeyValueStore {
   private delivering = false;
   private dataBytes = 0;
   private historyBytes = 0;
+  private readonly packers = new Map<string, Packer>();
 
   constructor(options: KeyValueStoreOptions = {}) {
     this.historyLimit = Math.max(1, options.historyLimit ?? 2000);
@@ -282,13 +284,13 @@ export class KeyValueStore {
         results.push({ type: "range", result: this.range(op.key, op.options) });
       } else if (op.type === "put") {
         const prev = this.data.get(op.key);
-        const kv: KeyValue = {
-          key: op.key,
-          value: op.value,
-          createRevision: prev ? prev.createRevision : revision,
-          modRevision: revision,
-          version: prev ? prev.version + 1 : 1,
-        };
+        const kv = this.storedKv(
+          op.key,
+          op.value,
+          prev ? prev.createRevision : revision,
+          revision,
+          prev ? prev.version + 1 : 1,
+        );
         if (prev) this.dataBytes -= kvBytes(prev);
         else this.sortedKeys.insert(op.key);
         this.data.set(op.key, kv);
@@ -424,7 +426,14 @@ export class KeyValueStore {
     }
     this.data.clear();
     this.dataBytes = 0;
-    for (const kv of parsed.kvs) {
+    for (const restored of parsed.kvs) {
+      const kv = this.storedKv(
+        restored.key,
+        restored.value,
+        restored.createRevision,
+        restored.modRevision,
+        restored.version,
+      );
       Object.freeze(kv);
       this.data.set(kv.key, kv);
       this.dataBytes += kvBytes(kv);
@@ -435,6 +444,23 @@ export class KeyValueStore {
     for (const entry of this.history) for (const event of entry.events) this.historyBytes += eventBytes(event);
     this.currentRevision = parsed.revision;
     this.compacted = parsed.compactRevision ?? 0;
+  }
+
+  /** A key's state as the store keeps it: its value in one piece, or as a delta against a like value. */
+  private storedKv(key: string, value: string, createRevision: number, modRevision: number, version: number): KeyValue {
+    // One packer per resource (`/registry/pods/…` → `pods`): a value is packed against its own kind.
+    const start = key.indexOf("/", 1);
+    const end = start < 0 ? -1 : key.indexOf("/", start + 1);
+    const kind = end < 0 ? "" : key.slice(0, end);
+    let packer = this.packers.get(kind);
+    if (!packer) {
+      packer = new Packer();
+      this.packers.set(kind, packer);
+    }
+    const packed = packer.pack(value);
+    return typeof packed === "string"
+      ? { key, value: packed, createRevision, modRevision, version }
+      : new PackedKeyValue(key, packed, createRevision, modRevision, version);
   }
 
   private evaluate(compare: Compare): boolean {
@@ -660,7 +686,39 @@ function freezeEvent(event: StoreEvent): void {
 }
 
 function kvBytes(kv: KeyValue): number {
-  return kv.key.length + kv.value.length + 24;
+  return kv.key.length + (kv instanceof PackedKeyValue ? kv.valueLength : kv.value.length) + 24;
+}
+
+/**
+ * A key's state whose value is held as a delta against a base (packedValues.ts); `value` puts it
+ * together on each read, and it serializes (snapshots) as a plain key state.
+ */
+class PackedKeyValue implements KeyValue {
+  readonly key: string;
+  private readonly delta: Delta;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  readonly version: number;
+
+  constructor(key: string, delta: Delta, createRevision: number, modRevision: number, version: number) {
+    this.key = key;
+    this.delta = delta;
+    this.createRevision = createRevision;
+    this.modRevision = modRevision;
+    this.version = version;
+  }
+
+  get value(): string {
+    return unpack(this.delta);
+  }
+
+  get valueLength(): number {
+    return this.delta.length;
+  }
+
+  toJSON(): KeyValue {
+    return copyKv(this);
+  }
 }
 
 function eventBytes(event: StoreEvent): number {

@@ -1,0 +1,185 @@
+/**
+ * How the store holds values compactly. Two things made a stored JSON value cost far more than it
+ * needs to:
+ *
+ * - `JSON.stringify` builds its result in parts joined by concatenation: the string it returns is a
+ *   tree of a few dozen pieces, about a fifth larger than the same text in one piece. The store
+ *   keeps values in one piece ({@link flatten}).
+ * - Objects of one resource are nearly the same text: two pods of a Deployment differ in their
+ *   names, uids, IPs, container ids and a few field-set keys (managedFields), two kubelet Events in
+ *   their names, uids and messages. A value is held as a delta against a recent value of its
+ *   resource, its *base* ({@link pack}): the runs it shares with the base as positions in it, the
+ *   rest as its own text. A value that is not close to the base becomes the resource's next base.
+ *   Reading puts the text together again (a few slices and concatenations): what a reader gets is
+ *   exactly the text that was written; etcd's own representation (protobuf, bytes) is no more
+ *   visible to its clients than this one.
+ */
+
+/** Matches are found through blocks of this many characters (the shortest run worth a copy). */
+const BLOCK = 12;
+/** A delta must come to less than this share of the text's own size, else the text becomes a base. */
+const DELTA_RATIO = 0.5;
+/** Values shorter than this are kept as they are. */
+const MIN_PACKED_LENGTH = 256;
+/** Rough heap bytes of one literal piece (string header and slot) and of one copy (two numbers). */
+const LITERAL_COST = 24;
+const COPY_COST = 16;
+
+/**
+ * The string in one piece. Converting it to a number makes V8 flatten a concatenation tree in place;
+ * the collector then drops the tree for the flat text. Returns the same (equal) string.
+ */
+export function flatten(value: string): string {
+  Number(value);
+  return value;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A fresh copy of a piece of a string, so the piece does not keep the whole string alive. */
+function copy(piece: string): string {
+  return piece.length < 13 ? piece : decoder.decode(encoder.encode(piece));
+}
+
+/** A base: a value in one piece and where its blocks start, by their hash. */
+export class Base {
+  readonly text: string;
+  private index?: Map<number, number>;
+
+  constructor(text: string) {
+    this.text = flatten(text);
+  }
+
+  /** The position of a block with this hash (the first one), built on first use. */
+  find(hash: number): number | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      const text = this.text;
+      for (let at = 0; at + BLOCK <= text.length; at += BLOCK) {
+        const hash = blockHash(text, at);
+        if (!this.index.has(hash)) this.index.set(hash, at);
+      }
+    }
+    return this.index.get(hash);
+  }
+}
+
+/** A value held as a delta: `ops` are literal strings and (position, length) pairs of copies from `base`. */
+export interface Delta {
+  readonly base: Base;
+  readonly ops: readonly (string | number)[];
+  readonly length: number;
+}
+
+const MULTIPLIER = 31;
+/** MULTIPLIER ** (BLOCK - 1), modulo 2^32: what the outgoing character weighs in a rolling hash. */
+const OUTGOING = (() => {
+  let weight = 1;
+  for (let step = 1; step < BLOCK; step++) weight = Math.imul(weight, MULTIPLIER);
+  return weight;
+})();
+
+function blockHash(text: string, at: number): number {
+  let hash = 0;
+  for (let offset = 0; offset < BLOCK; offset++)
+    hash = (Math.imul(hash, MULTIPLIER) + text.charCodeAt(at + offset)) | 0;
+  return hash;
+}
+
+/**
+ * `value` as a delta against `base`, or undefined when the delta would not be much smaller than the
+ * value (greedy: every block of the value is looked up among the base's aligned blocks, a hit is
+ * extended both ways, what lies between hits is literal text).
+ */
+function encode(value: string, base: Base): Delta | undefined {
+  const text = base.text;
+  const ops: (string | number)[] = [];
+  const budget = (value.length + LITERAL_COST) * DELTA_RATIO;
+  let cost = 0;
+  let literalStart = 0;
+  let at = 0;
+  let hash = value.length >= BLOCK ? blockHash(value, 0) : 0;
+  while (at + BLOCK <= value.length) {
+    const candidate = base.find(hash);
+    if (candidate !== undefined) {
+      let forward = 0;
+      while (
+        at + forward < value.length &&
+        candidate + forward < text.length &&
+        value.charCodeAt(at + forward) === text.charCodeAt(candidate + forward)
+      ) {
+        forward++;
+      }
+      if (forward >= BLOCK) {
+        let back = 0;
+        while (
+          at - back > literalStart &&
+          candidate - back > 0 &&
+          value.charCodeAt(at - back - 1) === text.charCodeAt(candidate - back - 1)
+        ) {
+          back++;
+        }
+        if (at - back > literalStart) {
+          ops.push(copy(value.slice(literalStart, at - back)));
+          cost += LITERAL_COST + (at - back - literalStart);
+        }
+        ops.push(candidate - back, forward + back);
+        cost += COPY_COST;
+        if (cost > budget) return undefined;
+        at += forward;
+        literalStart = at;
+        if (at + BLOCK <= value.length) hash = blockHash(value, at);
+        continue;
+      }
+    }
+    if (at + BLOCK < value.length) {
+      hash =
+        (Math.imul(hash - Math.imul(value.charCodeAt(at), OUTGOING), MULTIPLIER) + value.charCodeAt(at + BLOCK)) | 0;
+    }
+    at++;
+  }
+  if (literalStart < value.length) {
+    ops.push(copy(value.slice(literalStart)));
+    cost += LITERAL_COST + (value.length - literalStart);
+  }
+  if (cost > budget) return undefined;
+  return { base, ops: ops.slice(), length: value.length };
+}
+
+/** The text of a delta. */
+export function unpack(delta: Delta): string {
+  const text = delta.base.text;
+  const ops = delta.ops;
+  let value = "";
+  for (let index = 0; index < ops.length; index++) {
+    const op = ops[index];
+    if (typeof op === "string") {
+      value += op;
+    } else {
+      const length = ops[++index] as number;
+      value += text.slice(op, op + length);
+    }
+  }
+  return value;
+}
+
+/**
+ * Packs the values of one kind (one resource): each against the latest base, which a value that
+ * does not compress well against it replaces.
+ */
+export class Packer {
+  private base?: Base;
+
+  /** The value in one piece, or as a delta against the current base. */
+  pack(value: string): string | Delta {
+    // Text with surrogates is kept whole: literal pieces are copied through UTF-8.
+    if (value.length < MIN_PACKED_LENGTH || /[\uD800-\uDFFF]/.test(value)) return flatten(value);
+    if (this.base) {
+      const delta = encode(value, this.base);
+      if (delta) return delta;
+    }
+    this.base = new Base(value);
+    return this.base.text;
+  }
+}
