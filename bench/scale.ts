@@ -302,6 +302,15 @@ async function runSize(nodes: number, podCount: number): Promise<Result> {
       sample();
       logProgress();
     }
+    // Every 10 Deployments (once their pods are Ready): the live heap after a full GC, so a run
+    // stopped before steady state still says what each pod costs at this size.
+    if (!burst && index > 0 && index % 10 === 0 && gc) {
+      gc();
+      const live = process.memoryUsage().heapUsed - baseHeap;
+      console.log(
+        `  after ${index} Deployments: ${podState.size} pods, live heap ${(live / MiB).toFixed(0)} MiB (${(live / podState.size / 1024).toFixed(1)} KiB per pod), rss ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB, cpu ${cpuSeconds(cpuStart).toFixed(0)} s`,
+      );
+    }
     created += replicas;
     await client.create(Deployments, {
       apiVersion: "apps/v1",
