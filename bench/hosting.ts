@@ -26,7 +26,7 @@ import { Agent, request } from "node:http";
 import { Session } from "node:inspector";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
@@ -89,6 +89,72 @@ function cpuTimeline(): () => Promise<(from: number, to: number) => number> {
   };
 }
 
+/**
+ * Where the server's share of each request's wall time goes, from the bench's headers
+ * (`X-Bench-Start`: when the client sent it, `X-Bench-Step`): `accept` from the client's start to
+ * the server's `connection` event (a new connection waiting in the listen queue), `read` from there
+ * (or the start, on a kept-alive connection) to the parsed request, `answer` from there to the
+ * response's headers written (a watch) or its end.
+ */
+function serverSideTimeline(server: import("node:http").Server): () => Record<string, Record<string, number[]>> {
+  const acceptedAt = new WeakMap<object, number>();
+  const now = () => performance.timeOrigin + performance.now();
+  const byStep: Record<string, Record<string, number[]>> = {};
+  const note = (step: string, part: string, ms: number) => {
+    byStep[step] ??= {};
+    byStep[step][part] ??= [];
+    byStep[step][part].push(ms);
+  };
+  const onConnection = (socket: object) => acceptedAt.set(socket, now());
+  const onRequest = (request: import("node:http").IncomingMessage, response: import("node:http").ServerResponse) => {
+    const step = request.headers["x-bench-step"];
+    const start = Number(request.headers["x-bench-start"]);
+    if (typeof step !== "string" || !start) return;
+    const parsed = now();
+    const accepted = acceptedAt.get(request.socket);
+    acceptedAt.delete(request.socket);
+    if (accepted !== undefined) note(step, "accept", accepted - start);
+    note(step, "read", parsed - Math.max(accepted ?? start, start));
+    const done = () => note(step, "answer", now() - parsed);
+    if (step.endsWith("watch established")) {
+      const writeHead = response.writeHead;
+      response.writeHead = function (this: typeof response, ...args: Parameters<typeof writeHead>) {
+        done();
+        return writeHead.apply(this, args);
+      } as typeof writeHead;
+    } else response.once("finish", done);
+  };
+  server.prependListener("connection", onConnection);
+  server.prependListener("request", onRequest);
+  return () => {
+    server.off("connection", onConnection);
+    server.off("request", onRequest);
+    return byStep;
+  };
+}
+
+/**
+ * The event loop's stretches without a timers phase, from a 1 ms timer chain: a request that
+ * arrives during a stretch waits for the rest of it. Answers every stretch over 2 ms as
+ * [start, end] in ms of `performance.now()`.
+ */
+function loopStretches(): () => Array<[number, number]> {
+  const stretches: Array<[number, number]> = [];
+  let last = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    const now = performance.now();
+    if (now - last > 2) stretches.push([last, now]);
+    last = now;
+    timer = setTimeout(tick, 1);
+  };
+  timer = setTimeout(tick, 1);
+  return () => {
+    clearTimeout(timer);
+    return stretches;
+  };
+}
+
 /** Starts the in-process CPU profiler; the returned function stops it and writes the profile to a file. */
 function startProfile(): (file: string) => void {
   const session = new Session();
@@ -103,6 +169,34 @@ function startProfile(): (file: string) => void {
       writeFileSync(file, JSON.stringify(result.profile));
     });
     session.disconnect();
+  };
+}
+
+/**
+ * Counts the garbage collections of this process (perf_hooks `gc` entries) by kind; the returned
+ * function stops counting and answers count and total pause (ms) per kind.
+ */
+function gcTimeline(): () => Record<string, { count: number; ms: number; over10: number }> {
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: "scavenge",
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: "mark-compact",
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental marking",
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weak callbacks",
+  };
+  const totals: Record<string, { count: number; ms: number; over10: number }> = {};
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = kinds[(entry as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? "other";
+      totals[kind] ??= { count: 0, ms: 0, over10: 0 };
+      totals[kind].count++;
+      totals[kind].ms += entry.duration;
+      if (entry.duration > 10) totals[kind].over10++;
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return () => {
+    observer.disconnect();
+    return totals;
   };
 }
 
@@ -199,6 +293,7 @@ function callOnce(
         headers: {
           Authorization: `Bearer ${token}`,
           "User-Agent": "kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9",
+          "X-Bench-Start": String(performance.timeOrigin + started),
           Accept: "application/json",
           ...(payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
           ...headers,
@@ -234,6 +329,7 @@ function watchUntil(
   token: string,
   urlPath: string,
   done: (object: Record<string, unknown>) => boolean,
+  step: string,
   timeoutMs = 240_000,
 ): Promise<{ status: number; at: number; headersMs: number; doneMs: number; failure?: string }> {
   const started = performance.now();
@@ -243,7 +339,12 @@ function watchUntil(
       `${base}${urlPath}`,
       {
         agent: false,
-        headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: "application/json",
+          "X-Bench-Start": String(at),
+          "X-Bench-Step": step,
+        },
       },
       (response) => {
         const headersMs = performance.now() - started;
@@ -360,7 +461,7 @@ async function runSessions(sessions: Array<{ base: string; token: string }>): Pr
   await Promise.all(
     sessions.map(async ({ base, token }, index) => {
       const step = async (label: string, method: string, urlPath: string, body?: unknown, headers = {}) => {
-        const answer = await call(base, token, method, urlPath, body, headers);
+        const answer = await call(base, token, method, urlPath, body, { ...headers, "X-Bench-Step": label });
         note(result.small, label, answer.ms);
         span(label, answer.at, answer.ms);
         if (answer.status >= 400) result.failures.push(`${label}: ${answer.status} ${answer.text.slice(0, 120)}`);
@@ -380,6 +481,7 @@ async function runSessions(sessions: Array<{ base: string; token: string }>): Pr
           token,
           `${deployments}?allowWatchBookmarks=true&fieldSelector=metadata.name%3Dweb&resourceVersion=${resourceVersion}&timeoutSeconds=300&watch=true`,
           rolledOut(replicas),
+          `${label}: watch established`,
         );
         note(result.small, `${label}: watch established`, watched.headersMs);
         span(`${label}: watch established`, watched.at, watched.headersMs);
@@ -471,8 +573,16 @@ async function learners(dataDir: string): Promise<void> {
   delay.enable();
   const profile = PROFILE ? startProfile() : undefined;
   const timeline = cpuTimeline();
+  const collections = gcTimeline();
+  const serverSide = serverSideTimeline(served.server);
+  const stretchesOf = loopStretches();
+  const sessionStart = performance.now();
   const result = (await runChild("client", sessions)) as SessionResult;
+  const sessionMs = performance.now() - sessionStart;
+  const stretches = stretchesOf();
+  const parts = serverSide();
   const cpuDuring = await timeline();
+  const gcTotals = collections();
   const serverCpu = cpuMs(cpu);
   const loop = performance.eventLoopUtilization(utilization);
   delay.disable();
@@ -489,6 +599,37 @@ async function learners(dataDir: string): Promise<void> {
   console.log(
     `  server event loop delay (a timer's lateness, 5 ms resolution): p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms; turns left to new connections: ${host.turnsForConnections - turnsBefore}`,
   );
+  const gcMs = Object.values(gcTotals).reduce((sum, { ms }) => sum + ms, 0);
+  console.log(
+    `  server garbage collection: ${(gcMs / 1000).toFixed(2)} s of pauses on the main thread (${((gcMs / serverCpu) * 100).toFixed(0)}% of the server's CPU): ${Object.entries(
+      gcTotals,
+    )
+      .map(([kind, { count, ms, over10 }]) => `${kind} ${count}× ${(ms / 1000).toFixed(2)} s (${over10} over 10 ms)`)
+      .join(", ")}`,
+  );
+  {
+    // A request arriving at a random moment waits for the rest of the stretch it arrives in.
+    const lengths = stretches.map(([from, to]) => to - from).sort((a, b) => b - a);
+    const over = (ms: number) => lengths.filter((length) => length > ms).reduce((sum, length) => sum + length, 0);
+    console.log(
+      `  server event loop stretches without a timers phase: ${lengths.length} over 2 ms, longest ${lengths
+        .slice(0, 5)
+        .map((ms) => ms.toFixed(0))
+        .join(
+          ", ",
+        )} ms; share of the session's wall time in stretches over 20 / 50 / 100 ms: ${[20, 50, 100].map((ms) => `${((over(ms) / sessionMs) * 100).toFixed(1)}%`).join(" / ")}`,
+    );
+    if (PROFILE) {
+      // For reading the profile: profile timestamps are µs of the same monotonic clock as hrtime.
+      const offset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+      writeFileSync(
+        `${PROFILE}.stretches.json`,
+        JSON.stringify(
+          stretches.filter(([from, to]) => to - from > 20).map(([from, to]) => [from + offset, to + offset]),
+        ),
+      );
+    }
+  }
   const cpuOf = (spans: Array<[number, number]>) => spans.map(([from, to]) => cpuDuring(from, to));
   const allCpu = cpuOf(Object.values(result.spans).flat());
   const cpuP99 = percentile(allCpu, 99);
@@ -500,6 +641,13 @@ async function learners(dataDir: string): Promise<void> {
   console.log(`  ${"step".padEnd(38)} ${"wall time (ms)".padEnd(40)} server CPU while open (ms)`);
   for (const [step, values] of Object.entries(result.small))
     console.log(`  ${step.padEnd(38)} ${row(values).padEnd(40)} ${row(cpuOf(result.spans[step] ?? []))}`);
+  console.log(
+    `  ${"step: server side, wall (ms)".padEnd(38)} ${"accept (new connections)".padEnd(26)} ${"read".padEnd(26)} answer`,
+  );
+  const short = (values: number[] | undefined) =>
+    values?.length ? [50, 99].map((p) => `p${p} ${percentile(values, p).toFixed(1).padStart(7)}`).join(" ") : "";
+  for (const [step, { accept, read, answer }] of Object.entries(parts))
+    console.log(`  ${step.padEnd(38)} ${short(accept).padEnd(26)} ${short(read).padEnd(26)} ${short(answer)}`);
   for (const [step, values] of Object.entries(result.phases))
     console.log(
       `  ${`${step} (whole step)`.padEnd(38)} p50 ${percentile(values, 50).toFixed(0).padStart(7)} ms  p95 ${percentile(values, 95).toFixed(0).padStart(7)} ms  p99 ${percentile(values, 99).toFixed(0).padStart(7)} ms`,
