@@ -227,3 +227,78 @@ describe("tar in a container (what kubectl cp runs)", () => {
     expect(new TextDecoder().decode((await exec(setup, ["cat", "/tmp/t"])).stdout)).toBe("ça va\n");
   });
 });
+
+describe("tar -r / -u (append, update)", () => {
+  const text = (data: Uint8Array) => new TextDecoder().decode(data);
+
+  it("BusyBox's tar has neither: it says so with its usage", async () => {
+    const setup = await start("busybox");
+    await exec(setup, ["sh", "-c", "cd /tmp && echo a > a && tar cf t.tar a"]);
+    for (const [argv, message] of [
+      [["tar", "-rf", "/tmp/t.tar", "/tmp/a"], "tar: invalid option -- 'r'"],
+      [["tar", "uf", "/tmp/t.tar", "/tmp/a"], "tar: invalid option -- 'u'"],
+      [["tar", "--append", "-f", "/tmp/t.tar", "/tmp/a"], "tar: unrecognized option '--append'"],
+    ] as const) {
+      const ran = await exec(setup, [...argv]);
+      expect(ran.exitCode).toBe(1);
+      expect(ran.stderr).toMatch(
+        new RegExp(`^${message}\\nBusyBox v1\\.37\\.0 multi-call binary\\.\\n\\nUsage: tar c\\|x\\|t`),
+      );
+    }
+  });
+
+  it("GNU tar appends where the end blocks were, in whole records, as if created together", async () => {
+    const setup = await start("nginx");
+    await exec(setup, ["sh", "-c", "cd /tmp && echo a > a && echo b > b && tar cf t.tar a && tar cf both.tar a b"]);
+    expect(await exec(setup, ["sh", "-c", "cd /tmp && tar -rvf t.tar b"])).toEqual({
+      stdout: new TextEncoder().encode("b\n"),
+      stderr: "",
+      exitCode: 0,
+    });
+    const appended = (await exec(setup, ["cat", "/tmp/t.tar"])).stdout;
+    expect(appended.length).toBe(10240);
+    expect(appended).toEqual((await exec(setup, ["cat", "/tmp/both.tar"])).stdout);
+    // A missing archive is started; --append is the long form; -C applies to the members.
+    expect((await exec(setup, ["tar", "--append", "-f", "/tmp/new.tar", "-C", "/etc", "hostname"])).exitCode).toBe(0);
+    expect(text((await exec(setup, ["tar", "tf", "/tmp/new.tar"])).stdout)).toBe("hostname\n");
+  });
+
+  it("GNU tar -u appends only what is newer (in whole seconds) than the archive's copy, or missing from it", async () => {
+    const setup = await start("nginx");
+    await exec(setup, ["sh", "-c", "cd /tmp && echo a > a && echo b > b && tar cf t.tar a"]);
+    expect(await exec(setup, ["sh", "-c", "cd /tmp && tar -uvf t.tar a b"])).toMatchObject({
+      stdout: new TextEncoder().encode("b\n"),
+      exitCode: 0,
+    });
+    expect(text((await exec(setup, ["tar", "tf", "/tmp/t.tar"])).stdout)).toBe("a\nb\n");
+    await exec(setup, ["sh", "-c", "cd /tmp && touch -d '2030-01-01 00:00:00' b"]);
+    expect(await exec(setup, ["sh", "-c", "cd /tmp && tar --update -v -f t.tar a b"])).toMatchObject({
+      stdout: new TextEncoder().encode("b\n"),
+      exitCode: 0,
+    });
+    expect(text((await exec(setup, ["tar", "tf", "/tmp/t.tar"])).stdout)).toBe("a\nb\nb\n");
+  });
+
+  it("GNU tar refuses stdin/stdout and compressed archives, and reports missing files", async () => {
+    const setup = await start("nginx");
+    await exec(setup, ["sh", "-c", "cd /tmp && echo a > a && tar cf t.tar a"]);
+    const usage = "Try 'tar --help' or 'tar --usage' for more information.\n";
+    expect(await exec(setup, ["tar", "-rf", "-", "/tmp/a"])).toMatchObject({
+      stderr: `tar: Options '-Aru' are incompatible with '-f -'\n${usage}`,
+      exitCode: 2,
+    });
+    expect(await exec(setup, ["tar", "-rzf", "/tmp/t.tar", "/tmp/a"])).toMatchObject({
+      stderr: `tar: Cannot update compressed archives\n${usage}`,
+      exitCode: 2,
+    });
+    expect(await exec(setup, ["tar", "-cr", "-f", "/tmp/x.tar", "/tmp/a"])).toMatchObject({
+      stderr: `tar: You may not specify more than one '-Acdtrux', '--delete' or  '--test-label' option\n${usage}`,
+      exitCode: 2,
+    });
+    expect(await exec(setup, ["sh", "-c", "cd /tmp && tar -rf t.tar nope"])).toMatchObject({
+      stderr:
+        "tar: nope: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n",
+      exitCode: 2,
+    });
+  });
+});

@@ -14,7 +14,8 @@ import { readTar, type TarEntry, type TarReadError, writeTar } from "../tar/tarA
 export type TarFlavour = "busybox" | "gnu";
 
 interface TarOptions {
-  operation?: "c" | "x" | "t";
+  /** c, x, t; GNU's r (append) and u (update): BusyBox has neither. */
+  operation?: "c" | "x" | "t" | "r" | "u";
   file?: string;
   directory?: string;
   verbose: boolean;
@@ -95,7 +96,7 @@ function parseArguments(args: string[], flavour: TarFlavour): TarOptions {
     operands: [],
   };
   const rest = [...args];
-  const setOperation = (op: "c" | "x" | "t") => {
+  const setOperation = (op: "c" | "x" | "t" | "r" | "u") => {
     if (options.operation && options.operation !== op) {
       throw flavour === "gnu"
         ? new TarFailure(
@@ -114,6 +115,11 @@ function parseArguments(args: string[], flavour: TarFlavour): TarOptions {
       case "c":
       case "x":
       case "t":
+        setOperation(char);
+        return;
+      case "r":
+      case "u":
+        if (flavour !== "gnu") throw invalidOption(char, flavour);
         setOperation(char);
         return;
       case "f":
@@ -148,12 +154,7 @@ function parseArguments(args: string[], flavour: TarFlavour): TarOptions {
       case "p":
         return;
       default:
-        throw flavour === "gnu"
-          ? new TarFailure(
-              [`tar: invalid option -- '${char}'`, "Try 'tar --help' or 'tar --usage' for more information."],
-              2,
-            )
-          : new TarFailure([`tar: invalid option -- '${char}'`, busyboxUsage.trimEnd()], 1);
+        throw invalidOption(char, flavour);
     }
   };
   // Old style: a first argument without a dash is a cluster of letters whose arguments follow in order.
@@ -190,6 +191,11 @@ function parseArguments(args: string[], flavour: TarFlavour): TarOptions {
         case "--extract":
         case "--get":
           setOperation("x");
+          break;
+        case "--append":
+        case "--update":
+          if (flavour !== "gnu") throw unrecognized(arg, flavour);
+          setOperation(key === "--append" ? "r" : "u");
           break;
         case "--list":
           setOperation("t");
@@ -236,12 +242,7 @@ function parseArguments(args: string[], flavour: TarFlavour): TarOptions {
         case "--overwrite":
           break;
         default:
-          throw flavour === "gnu"
-            ? new TarFailure(
-                [`tar: unrecognized option '${arg}'`, "Try 'tar --help' or 'tar --usage' for more information."],
-                2,
-              )
-            : new TarFailure([`tar: unrecognized option '${arg}'`, busyboxUsage.trimEnd()], 1);
+          throw unrecognized(arg, flavour);
       }
       continue;
     }
@@ -266,6 +267,21 @@ function parseArguments(args: string[], flavour: TarFlavour): TarOptions {
     options.operands.push(arg);
   }
   return options;
+}
+
+function invalidOption(char: string, flavour: TarFlavour): TarFailure {
+  return flavour === "gnu"
+    ? new TarFailure([`tar: invalid option -- '${char}'`, "Try 'tar --help' or 'tar --usage' for more information."], 2)
+    : new TarFailure([`tar: invalid option -- '${char}'`, busyboxUsage.trimEnd()], 1);
+}
+
+function unrecognized(arg: string, flavour: TarFlavour): TarFailure {
+  return flavour === "gnu"
+    ? new TarFailure(
+        [`tar: unrecognized option '${arg}'`, "Try 'tar --help' or 'tar --usage' for more information."],
+        2,
+      )
+    : new TarFailure([`tar: unrecognized option '${arg}'`, busyboxUsage.trimEnd()], 1);
 }
 
 function missingArgument(option: string, flavour: TarFlavour): TarFailure {
@@ -384,16 +400,15 @@ async function fileOnPath(fs: IFileSystem, path: string): Promise<boolean> {
   return false;
 }
 
-async function create(run: Run, options: TarOptions, base: string): Promise<Uint8Array> {
-  if (options.operands.length === 0) {
-    fail(
-      run,
-      run.flavour,
-      ["tar: Cowardly refusing to create an empty archive", "Try 'tar --help' or 'tar --usage' for more information."],
-      ["tar: empty archive"],
-    );
-  }
-  const entries: TarEntry[] = [];
+/** A member to write, with what `-v` prints for it. */
+interface Collected {
+  entry: TarEntry;
+  listed: string;
+}
+
+/** The members for the operands, walked as tar walks them (a directory, then what it holds). */
+async function collect(run: Run, options: TarOptions, base: string): Promise<Collected[]> {
+  const entries: Collected[] = [];
   let warnedSlash = false;
   const stripLeading = (name: string) => {
     if (!name.startsWith("/")) return name;
@@ -427,6 +442,7 @@ async function create(run: Run, options: TarOptions, base: string): Promise<Uint
     }
     const member = stripLeading(name);
     if (member === "" && !stat.isDirectory) return;
+    const listed = stat.isDirectory && member !== "" && !member.endsWith("/") ? `${member}/` : member;
     const common = {
       mode: stat.mode & 0o7777,
       uid: 0,
@@ -436,30 +452,110 @@ async function create(run: Run, options: TarOptions, base: string): Promise<Uint
       mtime: Math.floor(stat.mtime.getTime() / 1000),
     };
     if (stat.isSymbolicLink) {
-      entries.push({ ...common, name: member, type: "symlink", mode: 0o777, linkName: await run.fs.readlink(path) });
+      entries.push({
+        entry: { ...common, name: member, type: "symlink", mode: 0o777, linkName: await run.fs.readlink(path) },
+        listed,
+      });
     } else if (stat.isDirectory) {
       if (member !== "")
-        entries.push({ ...common, name: member.endsWith("/") ? member : `${member}/`, type: "directory" });
+        entries.push({
+          entry: { ...common, name: member.endsWith("/") ? member : `${member}/`, type: "directory" },
+          listed,
+        });
       const children = (await run.fs.readdir(path)).sort();
       for (const child of children) {
         await add(`${path.replace(/\/$/, "")}/${child}`, `${name.replace(/\/$/, "")}/${child}`);
       }
     } else {
-      entries.push({ ...common, name: member, type: "file", data: await run.fs.readFileBuffer(path) });
-    }
-    if (options.verbose) {
-      const listed = stat.isDirectory && member !== "" && !member.endsWith("/") ? `${member}/` : member;
-      if (listed) verboseLines.push(listed);
+      entries.push({
+        entry: { ...common, name: member, type: "file", data: await run.fs.readFileBuffer(path) },
+        listed,
+      });
     }
   };
-  const verboseLines: string[] = [];
   for (const operand of options.operands) await add(operand, operand);
-  const toStdout = options.file === undefined || options.file === "-";
-  if (options.verbose) {
-    if (toStdout) run.stderr.push(...verboseLines);
-    else run.stdout.push(...verboseLines.map(textLine));
+  return entries;
+}
+
+/** `-v`: the members' names as they are written, on stderr when the archive goes to stdout. */
+function listWritten(run: Run, options: TarOptions, written: Collected[]): void {
+  if (!options.verbose) return;
+  const lines = written.map((item) => item.listed).filter((line) => line !== "");
+  if (options.file === undefined || options.file === "-") run.stderr.push(...lines);
+  else run.stdout.push(...lines.map(textLine));
+}
+
+async function create(run: Run, options: TarOptions, base: string): Promise<Uint8Array> {
+  if (options.operands.length === 0) {
+    fail(
+      run,
+      run.flavour,
+      ["tar: Cowardly refusing to create an empty archive", "Try 'tar --help' or 'tar --usage' for more information."],
+      ["tar: empty archive"],
+    );
   }
-  return writeTar(entries, run.flavour);
+  const collected = await collect(run, options, base);
+  listWritten(run, options, collected);
+  return writeTar(
+    collected.map((item) => item.entry),
+    run.flavour,
+  );
+}
+
+/**
+ * GNU tar's `-r` (append) and `-u` (update: only what is newer, in whole seconds, than the
+ * archive's last member of that name, or not in it): the members go where the archive's end
+ * blocks were, and the archive is padded to whole 10 KiB records again. A missing or empty
+ * archive file is started; the archive cannot be stdin/stdout or compressed.
+ */
+async function append(run: Run, options: TarOptions, base: string): Promise<void> {
+  const usage = "Try 'tar --help' or 'tar --usage' for more information.";
+  if (options.file === undefined || options.file === "-")
+    fail(run, run.flavour, ["tar: Options '-Aru' are incompatible with '-f -'", usage], []);
+  if (options.gzip) fail(run, run.flavour, ["tar: Cannot update compressed archives", usage], []);
+  const path = run.fs.resolvePath(run.cwd, options.file);
+  let existing: Uint8Array = new Uint8Array(0);
+  if (await run.fs.exists(path)) {
+    try {
+      existing = await run.fs.readFileBuffer(path);
+    } catch (error) {
+      fail(
+        run,
+        run.flavour,
+        [`tar: ${options.file}: Cannot open: ${reason(error)}`, "tar: Error is not recoverable: exiting now"],
+        [],
+      );
+    }
+  }
+  let prefix: Uint8Array = existing;
+  let newest = new Map<string, number>();
+  let alignTotal = true;
+  if (existing.length > 0) {
+    const read = readTar(existing);
+    if (read.error === "truncated" || read.error === "bad-header")
+      fail(run, run.flavour, ["tar: Unexpected EOF in archive", "tar: Error is not recoverable: exiting now"], []);
+    if (read.error === "not-tar") {
+      // GNU tar appends after what it could not read, in records of its own.
+      alignTotal = false;
+    } else {
+      prefix = existing.subarray(0, read.end ?? existing.length);
+      newest = new Map(read.entries.map((entry) => [entry.name.replace(/\/$/, ""), entry.mtime]));
+    }
+  }
+  let collected = await collect(run, options, base);
+  if (options.operation === "u") {
+    collected = collected.filter(({ entry }) => {
+      const archived = newest.get(entry.name.replace(/\/$/, ""));
+      return archived === undefined || entry.mtime > archived;
+    });
+  }
+  listWritten(run, options, collected);
+  const archive = writeTar(
+    collected.map((item) => item.entry),
+    run.flavour,
+    { prefix, alignTotal },
+  );
+  await run.fs.writeFile(path, archive);
 }
 
 function globMatch(pattern: string, name: string): boolean {
@@ -709,7 +805,9 @@ export function tarCommand(flavour: TarFlavour, clock: Clock, writeStderr?: (tex
         );
       }
       const base = options.directory === undefined ? ctx.cwd : await changeDirectory(run, options.directory);
-      if (options.operation === "c") {
+      if (options.operation === "r" || options.operation === "u") {
+        await append(run, options, base);
+      } else if (options.operation === "c") {
         let archive = await create(run, options, base);
         if (options.gzip) archive = await gzipTransform(archive, "compress");
         if (options.file !== undefined && options.file !== "-") {

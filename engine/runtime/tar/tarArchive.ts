@@ -57,6 +57,8 @@ export interface TarReadResult {
   error?: TarReadError;
   /** True when the archive ended with a single zero block and then end of input (GNU warns). */
   loneZeroBlock?: boolean;
+  /** Where the end-of-archive blocks start (where GNU tar's `-r` writes), when they were reached. */
+  end?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,16 +287,25 @@ function toAscii(text: string): string {
 }
 
 /** Writes an archive of `entries` as the chosen tool would. */
-export function writeTar(entries: Iterable<TarEntry>, flavour: TarFlavour): Uint8Array {
-  const parts: Uint8Array[] = [];
+export function writeTar(
+  entries: Iterable<TarEntry>,
+  flavour: TarFlavour,
+  /**
+   * GNU tar's append: the archive so far, up to its end blocks, goes first; records are counted
+   * from its start (`alignTotal`, an archive it read) or from the appended part (one it could not).
+   */
+  append?: { prefix: Uint8Array; alignTotal: boolean },
+): Uint8Array {
+  const parts: Uint8Array[] = append ? [append.prefix] : [];
   for (const entry of entries) {
     parts.push(...(flavour === "go" ? goMembers(entry) : gnuMembers(entry, flavour)));
   }
   parts.push(new Uint8Array(BLOCK * 2));
   let length = parts.reduce((sum, part) => sum + part.length, 0);
+  const counted = append && !append.alignTotal ? length - append.prefix.length : length;
   // GNU tar writes whole records of 20 blocks.
-  if (flavour === "gnu" && length % (BLOCK * 20) !== 0) {
-    const padding = BLOCK * 20 - (length % (BLOCK * 20));
+  if (flavour === "gnu" && counted % (BLOCK * 20) !== 0) {
+    const padding = BLOCK * 20 - (counted % (BLOCK * 20));
     parts.push(new Uint8Array(padding));
     length += padding;
   }
@@ -394,8 +405,8 @@ export function readTar(bytes: Uint8Array): TarReadResult {
     const block = bytes.subarray(offset, offset + BLOCK);
     offset += BLOCK;
     if (isZeroBlock(block)) {
-      if (offset >= bytes.length) return { entries, loneZeroBlock: true };
-      return { entries };
+      if (offset >= bytes.length) return { entries, loneZeroBlock: true, end: offset - BLOCK };
+      return { entries, end: offset - BLOCK };
     }
     if (!validChecksum(block)) return { entries, error: sawHeader ? "bad-header" : "not-tar" };
     sawHeader = true;
