@@ -118,6 +118,22 @@ describe("a container's stdin (Container.stdin / stdinOnce, as containerd's cont
     expect(container.exit).toEqual({ exitCode: 4 });
   });
 
+  it("with a TTY, a program reading its terminal (kubectl run -it … -- cat) echoes lines and runs at Ctrl-D", async () => {
+    const { clock, container } = await started(["cat"], { stdin: true, stdinOnce: true, tty: true });
+    await clock.advance(1_000);
+    expect(container.state).toBe("running");
+    container.writeStdin(bytes("hellp\x7fo\r"));
+    // Ctrl-C: PID 1 without a handler ignores SIGINT; the typed line is dropped.
+    container.writeStdin(bytes("dropped\x03"));
+    container.endAttachedStdin();
+    await clock.advance(10);
+    expect(container.state).toBe("running");
+    container.writeStdin(bytes("\x04"));
+    await clock.advance(10);
+    expect(container.exit).toEqual({ exitCode: 0 });
+    expect(output(container).join("\n")).toBe("hellp\b \bo\r\ndropped^C\r\nhello\r");
+  });
+
   it("without stdin: true the container's stdin is /dev/null: cat ends at once and attached input is dropped", async () => {
     const { clock, container } = await started(["sh", "-c", "cat; echo after"]);
     container.writeStdin(bytes("hello\n"));

@@ -17,9 +17,9 @@ export interface SpawnOptions {
   /**
    * stdin is open (exec -i, a container with `stdin: true`): a bare shell reads commands from it
    * line by line; a script or utility that reads stdin (`cat`, `read x`, `tar -xf -`) runs when
-   * it ends (the client's close, a stdinOnce container's first attach ending) with all of it, since
-   * just-bash takes its input whole; one that does not read it runs at once. Without it stdin is
-   * /dev/null: empty, at EOF from the start.
+   * it ends (the client's close, a stdinOnce container's first attach ending; with a terminal,
+   * Ctrl-D on an empty line) with all of it, since just-bash takes its input whole; one that does
+   * not read it runs at once. Without it stdin is /dev/null: empty, at EOF from the start.
    */
   stdin?: boolean;
   tty?: boolean;
@@ -80,8 +80,11 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
       }
     };
     const commandLine = args.join(" ");
-    const stdinOpen = (options.stdin === true || options.execStdin === true) && options.tty !== true;
+    const stdinOpen = options.stdin === true || options.execStdin === true;
     const readsStdin = (script: string) => stdinOpen && scriptReadsStdin(script);
+    // A script waiting for input from a terminal gets the terminal's echo and line editing, and
+    // its output the terminal's "\r\n" (kept to those scripts, so other output stays as it was).
+    const terminal = (script: string) => (options.tty === true && readsStdin(script)) || undefined;
     if (executable.kind === "shell") {
       const flags = args.slice(1);
       if (flags[0] === "-c" || flags[0] === "-ec" || flags[0] === "-xc" || flags[0] === "-lc") {
@@ -96,23 +99,32 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
           runProgram,
           programNames,
           readsStdin: readsStdin(script),
+          tty: terminal(script),
         });
       }
       if (flags[0] && !flags[0].startsWith("-")) {
-        // A script file: what it reads is only known once it runs, so an open stdin is waited for.
+        // A script file: what it reads is only known once it runs, so an open stdin (without a
+        // terminal, where its end is the client's) is waited for.
         return new ShellProcess(env, {
           script: `. ${shellQuote([flags[0]])}`,
           commandLine,
           runProgram,
           programNames,
-          readsStdin: stdinOpen,
+          readsStdin: stdinOpen && options.tty !== true,
         });
       }
       if (!options.stdin) return exitedProcess(commandLine, 0);
       return new ShellProcess(env, { commandLine, tty: options.tty, runProgram, programNames });
     }
     const script = shellQuote(args);
-    return new ShellProcess(env, { script, commandLine, runProgram, programNames, readsStdin: readsStdin(script) });
+    return new ShellProcess(env, {
+      script,
+      commandLine,
+      runProgram,
+      programNames,
+      readsStdin: readsStdin(script),
+      tty: terminal(script),
+    });
   }
   throw new SpawnError("too many levels of entrypoint indirection");
 }

@@ -129,7 +129,7 @@ export class ShellProcess implements Process {
       processInfo: { pid: env.isInit ? 1 : 7, ppid: 0, uid: 0, gid: 0 },
     });
     this.bash.registerTransformPlugin(streamOutputPlugin);
-    if (options.script !== undefined && options.readsStdin && !options.tty) {
+    if (options.script !== undefined && options.readsStdin) {
       this.waitingScript = options.script;
     } else if (options.script !== undefined) {
       void this.runScript(options.script).then((status) => this.exit({ exitCode: status }));
@@ -207,7 +207,9 @@ export class ShellProcess implements Process {
   writeStdin(data: string | Uint8Array): void {
     if (this.done) return;
     if (this.waitingScript !== undefined) {
-      this.stdinChunks.push(typeof data === "string" ? encoder.encode(data) : data.slice());
+      if (this.options.tty)
+        this.terminalInput(typeof data === "string" ? data : this.stdinDecoder.decode(data, { stream: true }));
+      else this.stdinChunks.push(typeof data === "string" ? encoder.encode(data) : data.slice());
       return;
     }
     if (this.options.script !== undefined) return;
@@ -237,6 +239,43 @@ export class ShellProcess implements Process {
         this.prompt();
       } else if (char === "\x04") {
         if (this.line === "") this.enqueue(["exit"]);
+      } else if (char >= " " || char === "\t") {
+        this.line += char;
+        this.env.write("stdout", char);
+      }
+    }
+  }
+
+  /**
+   * Keystrokes for a script waiting for its input on a terminal (`kubectl run -it … -- cat`): the
+   * terminal's canonical mode echoes and edits them, hands over each line on Enter, and Ctrl-D on
+   * an empty line is the end of input, when the script runs (just-bash takes its input whole).
+   * Ctrl-C echoes `^C` and drops the line: the SIGINT it sends is ignored by PID 1 without a
+   * handler, as a real container's `cat` ignores it.
+   */
+  private terminalInput(text: string): void {
+    for (const char of text) {
+      if (this.waitingScript === undefined) return;
+      if (char === "\r" || char === "\n") {
+        this.env.write("stdout", "\r\n");
+        this.stdinChunks.push(encoder.encode(`${this.line}\n`));
+        this.line = "";
+      } else if (char === "\x7f" || char === "\b") {
+        if (this.line.length > 0) {
+          this.line = [...this.line].slice(0, -1).join("");
+          this.env.write("stdout", "\b \b");
+        }
+      } else if (char === "\x04") {
+        if (this.line === "") {
+          this.closeStdin();
+          return;
+        }
+        this.stdinChunks.push(encoder.encode(this.line));
+        this.line = "";
+      } else if (char === "\x03") {
+        this.env.write("stdout", "^C\r\n");
+        this.line = "";
+        if (!this.env.isInit) this.signal("SIGINT");
       } else if (char >= " " || char === "\t") {
         this.line += char;
         this.env.write("stdout", char);

@@ -103,7 +103,7 @@ export const attachCommand: Command = {
  * Upstream's AttachOptions.Run once the pod and container are known: the TTY is the container's
  * (`-t` on a container without one is refused with a message, a container with one forces it),
  * and it is raw only with stdin from a terminal; the prompt hint, the session, and after a raw
- * session the hint to attach again.
+ * session the hint to attach again (restartPolicy Always only).
  */
 export async function attachSession(
   context: CommandContext,
@@ -138,7 +138,8 @@ export async function attachSession(
     { container, stdin: stdin || undefined, stdout: true, stderr: !raw || undefined, tty: raw || undefined },
     { tty: raw, stdin },
   );
-  if (!quiet && stdin && raw && status !== 130) {
+  // Only a container that is restarted can be attached to again (kubectl 1.32's reattachMessage).
+  if (!quiet && stdin && raw && status !== 130 && (pod.spec?.restartPolicy ?? "Always") === "Always") {
     context.io.stdout(
       `Session ended, resume using '${options.commandName} ${name} -c ${container} -i -t' command when the pod is running\n`,
     );
