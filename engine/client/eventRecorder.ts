@@ -127,7 +127,7 @@ interface SpamRecord {
  * of by the key strings themselves (an object's uid, kind, namespace, name, the field path,
  * reason and message: a few hundred bytes each, kept per event).
  */
-function digest(text: string): number {
+export function digest(text: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193;
   for (let i = 0; i < text.length; i++) {
@@ -248,7 +248,7 @@ export class EventCorrelator {
 }
 
 /** `<object name>.<hex of the time in nanoseconds>`; a sequence keeps names unique within one ms. */
-function eventName(objectName: string, firstTimestamp: number, sequence: number): string {
+export function eventName(objectName: string, firstTimestamp: number, sequence: number): string {
   const nanos = BigInt(firstTimestamp) * 1_000_000n + BigInt(sequence);
   return `${objectName}.${nanos.toString(16)}`;
 }

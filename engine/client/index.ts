@@ -5,6 +5,8 @@ export type { Client, DeleteOptions, ListOptions, PatchType, WatchOptions, Write
 export { ADMIN_USER, createClient } from "./createClient";
 export type { EventRecorder, EventSource, EventType } from "./eventRecorder";
 export { createEventRecorder } from "./eventRecorder";
+export type { SeriesEventRecorder } from "./eventSeries";
+export { createSeriesEventRecorder } from "./eventSeries";
 export type { EventHandlers, InformerOptions } from "./informers";
 export { Informer, objectKey, SharedInformerFactory, splitKey } from "./informers";
 export { withoutManagedFields } from "./withoutManagedFields";

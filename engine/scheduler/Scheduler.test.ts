@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Event, PersistentVolumeClaim, Pod } from "../api/core";
-import { Events, Nodes, PersistentVolumeClaims, Pods, StorageClasses } from "../api/resources";
+import type { PersistentVolumeClaim, Pod } from "../api/core";
+import type { EventsV1Event } from "../api/events";
+import { Nodes, PersistentVolumeClaims, Pods, StorageClasses } from "../api/resources";
 import type { StorageClass } from "../api/storage";
 import type { Clock } from "../clock/Clock";
 import { VirtualClock } from "../clock/VirtualClock";
@@ -22,8 +23,11 @@ async function setup(options: { explain?: boolean } = {}) {
   return { clock, client, scheduler };
 }
 
+/** The scheduler's events.k8s.io/v1 Events about an object. */
 const eventsFor = (client: FakeClient, name: string) =>
-  client.all<Event>(Events).filter((e) => e.involvedObject.name === name);
+  client
+    .all<EventsV1Event>({ group: "events.k8s.io", version: "v1", resource: "events" })
+    .filter((e) => e.regarding?.name === name);
 
 describe("Scheduler", () => {
   it("binds a pod through pods/binding and records Scheduled as upstream words it", async () => {
@@ -35,8 +39,15 @@ describe("Scheduler", () => {
     expect(client.writes).toContain("create pods default/nginx-pod/binding");
     const [event] = eventsFor(client, "nginx-pod");
     expect(event.reason).toBe("Scheduled");
-    expect(event.message).toBe(`Successfully assigned default/nginx-pod to ${pod.spec?.nodeName}`);
-    expect(event.reportingComponent).toBe("default-scheduler");
+    expect(event.note).toBe(`Successfully assigned default/nginx-pod to ${pod.spec?.nodeName}`);
+    expect(event).toMatchObject({
+      action: "Binding",
+      reportingController: "default-scheduler",
+      reportingInstance: "default-scheduler-controlplane",
+      type: "Normal",
+    });
+    expect(event.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(event.series).toBeUndefined();
     expect(pod.metadata.annotations?.[explainAnnotation]).toBeUndefined();
     scheduler.stop();
   });
@@ -51,7 +62,8 @@ describe("Scheduler", () => {
     const [event] = eventsFor(client, "big");
     expect(event.reason).toBe("FailedScheduling");
     expect(event.type).toBe("Warning");
-    expect(event.message).toBe(message);
+    expect(event.note).toBe(message);
+    expect(event.action).toBe("Scheduling");
     const pod = await client.get<Pod>(Pods, "default", "big");
     const condition = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
     expect(condition).toMatchObject({ status: "False", reason: "Unschedulable", message });
@@ -64,12 +76,15 @@ describe("Scheduler", () => {
     await client.create(Pods, makePod("big", { cpu: "2" }));
     await clock.advance(10);
     expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable");
-    // Only the 5-minute leftover flush may be armed; nothing polls.
-    expect(clock.pendingTimers).toBe(1);
+    // Only the 5-minute leftover flush and the events' cache (its FailedScheduling event is kept 6
+    // minutes, in case it repeats) may be armed; nothing polls.
+    expect(clock.pendingTimers).toBe(2);
     await client.create(Nodes, makeNode("node03", { cpu: "4" }));
     await clock.advance(2_000);
     const pod = await client.get<Pod>(Pods, "default", "big");
     expect(pod.spec?.nodeName).toBe("node03");
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(6 * 60_000);
     expect(clock.pendingTimers).toBe(0);
     scheduler.stop();
   });
@@ -170,7 +185,7 @@ describe("Scheduler", () => {
     await client.create(Pods, makePod("lonely", { cpu: "100m" }));
     await clock.advance(10);
     const [event] = eventsFor(client, "lonely");
-    expect(event.message).toBe("no nodes available to schedule pods");
+    expect(event.note).toBe("no nodes available to schedule pods");
     const pod = await client.get<Pod>(Pods, "default", "lonely");
     expect(pod.status?.conditions?.find((c) => c.type === "PodScheduled")?.reason).toBe("SchedulerError");
     expect(scheduler.queue.whereIs("uid-lonely")).toBe("backoff");
@@ -194,7 +209,11 @@ describe("Scheduler", () => {
     await client.delete(Pods, "default", "small");
     await clock.advance(10);
     expect(scheduler.queue.whereIs("uid-big")).toBe("unschedulable"); // retried, and still does not fit
-    expect(eventsFor(client, "big").find((e) => e.reason === "FailedScheduling")?.count).toBe(2);
+    // The first failure's status write changed the pod's resourceVersion, which upstream's event key
+    // includes: the retry's event is a new one, not the first one's series.
+    const failed = eventsFor(client, "big").filter((e) => e.reason === "FailedScheduling");
+    expect(failed.map((e) => e.series)).toEqual([undefined, undefined]);
+    expect(failed[0].regarding?.resourceVersion).not.toBe(failed[1].regarding?.resourceVersion);
     scheduler.stop();
   });
   it("pre-binds a WaitForFirstConsumer claim to the chosen node, and skips PreBind for a pod without claims", async () => {

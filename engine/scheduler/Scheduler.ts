@@ -14,7 +14,7 @@ import {
 import type { PriorityClass } from "../api/scheduling";
 import type { StorageClass } from "../api/storage";
 import type { GroupVersionResource, KubeObject } from "../api/types";
-import { createEventRecorder, type EventRecorder } from "../client/eventRecorder";
+import { createSeriesEventRecorder, type SeriesEventRecorder } from "../client/eventSeries";
 import { toRfc3339 } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { SchedulerCache } from "./cache/SchedulerCache";
@@ -97,7 +97,7 @@ class Scheduler implements SchedulerComponent {
   readonly synced: Promise<void>;
   scheduledCount = 0;
   private readonly framework: Framework;
-  private readonly events: EventRecorder;
+  private readonly events: SeriesEventRecorder;
   private readonly watches: Array<ObjectWatch<KubeObject>> = [];
   private readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNodeOf = new Map<string, string>();
@@ -124,16 +124,15 @@ class Scheduler implements SchedulerComponent {
   ) {
     this.explain = options.explain ?? false;
     const hostname = options.hostname ?? "controlplane";
-    // Upstream's scheduler records through the events.k8s.io broadcaster (client-go tools/events),
-    // which counts repeats of an event but neither combines similar messages nor drops events by a
-    // per-object spam filter as tools/record's EventCorrelator does: a pod pending for hours keeps
-    // counting its FailedScheduling attempts.
-    this.events = createEventRecorder(
-      ctx.client,
-      ctx.clock,
-      { component: defaultSchedulerName, reportingInstance: `${defaultSchedulerName}-${hostname}` },
-      { correlator: { aggregateMaxEvents: Number.POSITIVE_INFINITY, spamBurst: Number.POSITIVE_INFINITY } },
-    );
+    // Upstream's scheduler records through the events.k8s.io broadcaster (client-go tools/events):
+    // events.k8s.io/v1 Events whose repeats count in an EventSeries, written on the second
+    // occurrence, every 30 minutes while the series is open and once it has been quiet for 6; it
+    // neither combines similar messages nor drops events by a per-object spam filter as
+    // tools/record's EventCorrelator does.
+    this.events = createSeriesEventRecorder(ctx.client, ctx.clock, {
+      reportingController: defaultSchedulerName,
+      reportingInstance: `${defaultSchedulerName}-${hostname}`,
+    });
     const handle = this.handle();
     // The row path stands for default plugins, so it comes with the default profile only.
     this.framework = options.plugins
@@ -205,6 +204,7 @@ class Scheduler implements SchedulerComponent {
     this.stopped = true;
     this.queue.close();
     for (const watcher of this.watches) watcher.stop();
+    this.events.stop();
   }
 
   // ---- informer handlers (upstream eventhandlers.go) ----
@@ -439,7 +439,7 @@ class Scheduler implements SchedulerComponent {
     }
     this.queue.done(info.uid);
     this.scheduledCount++;
-    this.events.event(info.pod, "Normal", "Scheduled", `Successfully assigned ${info.key} to ${nodeName}`);
+    this.events.event(info.pod, "Normal", "Scheduled", "Binding", `Successfully assigned ${info.key} to ${nodeName}`);
     if (explanation) await this.annotate(info, explanation);
   }
 
@@ -478,7 +478,7 @@ class Scheduler implements SchedulerComponent {
     // A pod deleted meanwhile gets no event or status (there is nothing left to explain it on).
     const current = this.pods.getByKey(info.key);
     if (this.stopped || current?.metadata.uid !== info.pod.metadata.uid) return;
-    this.events.event(info.pod, "Warning", "FailedScheduling", message);
+    this.events.event(info.pod, "Warning", "FailedScheduling", "Scheduling", message);
     await this.updatePodStatus(info, reason, message, nominatedNodeName);
     if (failure.explanation) await this.annotate(info, failure.explanation);
   }
@@ -555,7 +555,8 @@ class Scheduler implements SchedulerComponent {
         }
       },
       runFilters: (state, pod, node) => self.framework.runFilters(state, pod, node),
-      event: (regarding, type, reason, _action, note) => self.events.event(regarding, type, reason, note),
+      event: (regarding, type, reason, action, note, related) =>
+        self.events.event(regarding, type, reason, action, note, related),
       imageNodeCount: (image) => self.cache.imageNodeCounts.get(image) ?? 0,
       preferNoScheduleTaintedNodes: () => self.cache.preferNoScheduleTaintedNodes,
       nominatedPods: (nodeName) => {

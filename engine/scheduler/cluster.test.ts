@@ -41,8 +41,8 @@ describe("kube-scheduler in a cluster", () => {
       "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. " +
       "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.";
     const events = (await client.list<Event>(Events, "default")).items.filter((e) => e.involvedObject.name === "big");
-    expect(events.map((e) => [e.reason, e.message, e.source?.component])).toEqual([
-      ["FailedScheduling", message, "default-scheduler"],
+    expect(events.map((e) => [e.reason, e.message, e.reportingComponent, e.action])).toEqual([
+      ["FailedScheduling", message, "default-scheduler", "Scheduling"],
     ]);
     const big = await client.get<Pod>(Pods, "default", "big");
     expect(big.status?.conditions?.find((c) => c.type === "PodScheduled")).toMatchObject({

@@ -71,8 +71,15 @@ export interface Handle {
   workloads(namespace: string): Iterable<KubeObject>;
   /** Runs every Filter plugin for the pod on the node (with PreFilter state) — for preemption's dry runs. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): MaybeStatus;
-  /** Records an event about an object, as `default-scheduler`. */
-  event(regarding: KubeObject, type: "Normal" | "Warning", reason: string, action: string, note: string): void;
+  /** Records an event about an object (and the object related to it), as `default-scheduler`. */
+  event(
+    regarding: KubeObject,
+    type: "Normal" | "Warning",
+    reason: string,
+    action: string,
+    note: string,
+    related?: KubeObject,
+  ): void;
   /** How many nodes have a PreferNoSchedule taint, for TaintToleration's PreScore. */
   preferNoScheduleTaintedNodes(): number;
   /** How many nodes hold an image (normalized name), for ImageLocality's spread. */

@@ -145,6 +145,7 @@ async function evict(handle: Handle, victim: PodInfo, preemptor: PodInfo, nodeNa
       "Preempted",
       "Preempting",
       `Preempted by pod ${preemptor.uid} on node ${nodeName}`,
+      preemptor.pod,
     );
   } catch {
     // Already gone: the room is made either way.
