@@ -13,6 +13,7 @@ import type {
 import { quantityToMilli, quantityToNumber } from "../api/quantity";
 import type { ImageDefinition } from "../images";
 import type { Mount } from "../runtime";
+import { LazyVolumeFs } from "./LazyVolumeFs";
 
 /** A container cannot be configured (CreateContainerConfigError), with the kubelet's message. */
 export class ContainerConfigError extends Error {
@@ -391,15 +392,8 @@ export async function volumeContent(
   now?: number,
 ): Promise<IFileSystem> {
   const namespace = pod.metadata.namespace ?? "default";
-  const fromFiles = (files: Record<string, string>) => {
-    const fs = new InMemoryFs();
-    // Each file keeps its text until something reads it (then it is encoded for that pod): most
-    // are never read, and their text is often shared (every pod's ca.crt is its namespace's
-    // kube-root-ca.crt string), where bytes would be a kilobyte or so per file and pod.
-    const mtime = now === undefined ? undefined : new Date(now);
-    for (const [path, content] of Object.entries(files)) fs.writeFileLazy(`/${path}`, () => content, { mtime });
-    return fs;
-  };
+  // The files keep their texts, and the volume its file system, until something touches them.
+  const fromFiles = (files: Record<string, string>) => new LazyVolumeFs(files, now);
   if (volume.emptyDir) {
     let fs = emptyDirs.get(volume.name);
     if (!fs) {
