@@ -12,7 +12,7 @@ export const command: CliCommand = {
     const onInterrupt = () => controller.abort();
     process.once("SIGINT", onInterrupt);
     try {
-      const nodeIO = createNodeIO({ signal: controller.signal, cwd: io.cwd });
+      const nodeIO = createNodeIO({ signal: controller.signal, cwd: io.cwd, interactive: true });
       return await runKubectl(args, {
         ...nodeIO,
         stdout: (text) => io.stdout.write(text),

@@ -37,8 +37,12 @@ export interface KubectlIO {
 export interface InteractiveTerminal {
   columns: number;
   rows: number;
-  /** Subscribes to keystrokes; returns a disposer. */
-  onInput(listener: (data: string) => void): () => void;
+  /**
+   * Subscribes to keystrokes; returns a disposer. `raw` (exec/attach `-it`): output goes to the
+   * screen unprocessed, as kubectl's raw terminal does; else the command echoes and edits lines
+   * itself (`-i` alone) and output keeps the terminal's usual "\n" → "\r\n".
+   */
+  onInput(listener: (data: string) => void, mode?: "raw" | "lines"): () => void;
   /** Subscribes to size changes; returns a disposer. */
   onResize(listener: (columns: number, rows: number) => void): () => void;
 }

@@ -4,5 +4,5 @@ import { createNodeIO } from "./nodeIO";
 /** Entry point: `tsx terminal/kubectl/main.ts get pods` (also behind `npx kubelab kubectl`). */
 const controller = new AbortController();
 process.on("SIGINT", () => controller.abort());
-const status = await runKubectl(process.argv.slice(2), createNodeIO({ signal: controller.signal }));
+const status = await runKubectl(process.argv.slice(2), createNodeIO({ signal: controller.signal, interactive: true }));
 process.exitCode = status;

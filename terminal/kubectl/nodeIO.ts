@@ -1,13 +1,24 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { KubectlIO } from "./KubectlIO";
+import type { ReadStream } from "node:tty";
+import type { InteractiveTerminal, KubectlIO } from "./KubectlIO";
 import { nodeLocalFiles } from "./localFiles";
 
 /** A KubectlIO over the real process: stdout/stderr, the real file system, process.env. */
-export function createNodeIO(options: { signal?: AbortSignal; cwd?: string } = {}): KubectlIO {
+export function createNodeIO(
+  options: {
+    signal?: AbortSignal;
+    cwd?: string;
+    /**
+     * The process is a command a user runs (`npx kubelab kubectl`): when its stdin is a terminal,
+     * exec/attach/run `-it` put it in raw mode as kubectl does (and `-i` alone edits lines).
+     */
+    interactive?: boolean;
+  } = {},
+): KubectlIO {
   const cwd = options.cwd ?? process.cwd();
   const home = process.env.HOME ?? "/root";
   const full = (path: string) => resolve(cwd, path.startsWith("~/") ? `${home}/${path.slice(2)}` : path);
@@ -97,6 +108,41 @@ export function createNodeIO(options: { signal?: AbortSignal; cwd?: string } = {
       });
     },
     isTerminal: Boolean(process.stdout.isTTY),
+    terminal: options.interactive && process.stdin.isTTY ? processTerminal() : undefined,
     signal: options.signal,
+  };
+}
+
+/** The process's own terminal, raw while a command listens to its keys (kubectl's term.TTY). */
+function processTerminal(): InteractiveTerminal {
+  const input = process.stdin as ReadStream;
+  const size = () => ({ columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 });
+  return {
+    get columns() {
+      return size().columns;
+    },
+    get rows() {
+      return size().rows;
+    },
+    onInput(listener, mode = "raw") {
+      const onData = (data: Buffer) => listener(data.toString("utf8"));
+      input.setRawMode(true);
+      // libuv's raw mode keeps output processing (ONLCR), so the remote terminal's "\r\n" would
+      // reach the screen as "\r\r\n"; Go's term.MakeRaw, which kubectl uses, turns it off too.
+      // setRawMode(false) puts back the terminal's settings from before.
+      if (mode === "raw") spawnSync("stty", ["-opost"], { stdio: ["inherit", "ignore", "ignore"] });
+      input.on("data", onData);
+      input.resume();
+      return () => {
+        input.off("data", onData);
+        input.setRawMode(false);
+        input.pause();
+      };
+    },
+    onResize(listener) {
+      const onResize = () => listener(size().columns, size().rows);
+      process.stdout.on("resize", onResize);
+      return () => process.stdout.off("resize", onResize);
+    },
   };
 }

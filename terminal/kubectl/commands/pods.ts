@@ -286,10 +286,11 @@ export async function runSession(
             end: () => session.closeStdin(),
             interrupt: () => interrupted.abort(),
           }),
+          "lines",
         ),
       );
     } else if (terminal) {
-      disposers.push(terminal.onInput((data) => session.sendStdin(data)));
+      disposers.push(terminal.onInput((data) => session.sendStdin(data), "raw"));
       if (options.tty) {
         session.resize(terminal.columns, terminal.rows);
         disposers.push(terminal.onResize((columns, rows) => session.resize(columns, rows)));
