@@ -1,6 +1,8 @@
+import path from "node:path";
+import { spawn as spawnPty } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOurs } from "../terminal/differential/harness";
-import { hasKubectl, kubectl, startTestCluster, type TestCluster } from "./support";
+import { eventually, hasKubectl, KUBECTL, kubectl, startTestCluster, type TestCluster } from "./support";
 
 /**
  * `kubectl run -i` and `kubectl attach -i` with input on stdin and no TTY, against the standalone
@@ -136,6 +138,90 @@ describe.skipIf(!hasKubectl)("kubectl run -i / attach -i with stdin", () => {
     });
     expect(again.ours).toEqual(again.real);
   });
+
+  /**
+   * Runs a kubectl in a pseudo-terminal (the real one, or `npx kubelab kubectl` as a process),
+   * types each key group once the session is attached and the screen has settled, and returns
+   * the screen's bytes and the exit code.
+   */
+  const inTerminal = (command: string[], keys: string[]) =>
+    new Promise<{ screen: string; code: number }>((resolve) => {
+      const pty = spawnPty(command[0] as string, command.slice(1), {
+        cols: 100,
+        rows: 30,
+        env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.folder } as Record<string, string>,
+      });
+      let screen = "";
+      pty.onData((data) => {
+        screen += data;
+      });
+      pty.onExit(({ exitCode }) => resolve({ screen, code: exitCode }));
+      void (async () => {
+        await eventually(() => screen.includes("try pressing enter."), 40_000);
+        for (const key of keys) {
+          // The attach connects after the hint; then each answer is awaited by the screen settling.
+          let seen = -1;
+          await eventually(async () => {
+            const settled = seen === screen.length;
+            seen = screen.length;
+            await new Promise((r) => setTimeout(r, 700));
+            return settled;
+          }, 20_000);
+          pty.write(key);
+        }
+      })();
+    });
+  const ourCommand = [process.execPath, path.resolve(import.meta.dirname, "../../bin/kubelab.mjs"), "kubectl"];
+  /** The same keys through both kubectls in a terminal, pod names masked. */
+  const bothInTerminal = async (name: string, args: (name: string) => string[], keys: string[]) => {
+    const results: Record<string, { screen: string; code: number }> = {};
+    for (const [who, command] of [
+      ["real", [KUBECTL]],
+      ["ours", ourCommand],
+    ] as const) {
+      const own = `${name}-${who}`;
+      const result = await inTerminal([...command, ...args(own)], keys);
+      results[who] = { screen: result.screen.split(own).join("NAME"), code: result.code };
+    }
+    return results as { real: { screen: string; code: number }; ours: { screen: string; code: number } };
+  };
+
+  it("run -it in a terminal: a shell with a TTY, its exit code, the same screen", async () => {
+    const { real, ours } = await bothInTerminal(
+      "tty",
+      (name) => ["run", "-it", "--rm", name, "--image=busybox", "--restart=Never"],
+      ["echo hi\r", "exit 2\r"],
+    );
+    expect(real).toEqual({
+      code: 2,
+      screen: `${hint.replace("\n", "\r\n")}echo hi\r\nhi\r\n/ # exit 2\r\npod "NAME" deleted\r\npod default/NAME terminated (Error)\r\n`,
+    });
+    expect(ours).toEqual(real);
+  }, 120_000);
+
+  it("run -i in a terminal (no TTY): typed lines are echoed and sent, Ctrl-D ends the input", async () => {
+    const { real, ours } = await bothInTerminal(
+      "lines",
+      (name) => [
+        "run",
+        "-i",
+        "--rm",
+        name,
+        "--image=busybox",
+        "--restart=Never",
+        "--",
+        "sh",
+        "-c",
+        "read x; echo got $x",
+      ],
+      ["hello\r", "\x04"],
+    );
+    expect(real).toEqual({
+      code: 0,
+      screen: `${hint.replace("\n", "\r\n")}hello\r\ngot hello\r\npod "NAME" deleted\r\n`,
+    });
+    expect(ours).toEqual(real);
+  }, 120_000);
 
   it("run -it without a terminal says so and goes on without a TTY", async () => {
     const { real, ours } = await both(
