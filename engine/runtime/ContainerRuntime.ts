@@ -408,7 +408,8 @@ export class ContainerRuntime {
   ): ProcessEnvironment {
     const spec = container.spec;
     const clock = this.options.clock;
-    return {
+    // Not an object literal: one with a getter (fs) is kept in dictionary mode, about 1 KiB a container.
+    return Object.assign(new ContainerProcessEnvironment(container), {
       // A restored container's process reads its original start time while it starts again.
       clock:
         container.resumingAt === undefined
@@ -418,9 +419,6 @@ export class ContainerRuntime {
               setTimer: (ms, callback) => clock.setTimer(ms, callback),
             },
       network: this.options.network,
-      get fs() {
-        return container.fs;
-      },
       env: spec.env,
       workingDir: spec.workingDir || spec.image.definition.config.workingDir || "/",
       hostname: spec.hostname,
@@ -435,7 +433,7 @@ export class ContainerRuntime {
         ...(container.process ? [{ pid: 1, command: container.process.commandLine }] : []),
         ...[...container.execs].map((exec) => ({ pid: exec.pid, command: exec.process.commandLine })),
       ],
-    };
+    }) as ProcessEnvironment;
   }
 
   private parse(image: string) {
@@ -461,4 +459,23 @@ export class ContainerRuntime {
         .padStart(8, "0");
     return id.slice(0, 64);
   }
+}
+
+/**
+ * A process's environment: its container's file system, read when the process asks for it. `fs` is
+ * an own enumerable accessor (a spread copies it, as it did the literal's getter) defined with one
+ * shared getter, so every environment shares one map and keeps fast properties.
+ */
+class ContainerProcessEnvironment {
+  declare readonly fs: IFileSystem;
+  readonly container: RuntimeContainer;
+
+  constructor(container: RuntimeContainer) {
+    this.container = container;
+    Object.defineProperty(this, "fs", { get: containerFs, enumerable: true });
+  }
+}
+
+function containerFs(this: { container: RuntimeContainer }): IFileSystem {
+  return this.container.fs;
 }
