@@ -171,8 +171,14 @@ describe("ContainerRuntime", () => {
       await clock.advance(10);
       return { before, out, status: await process.exited };
     };
-    // `echo x | kubectl exec -i pod -- cat`: nothing before the end of stdin, then all of it.
-    expect(await run(["cat"], ["x\n", "y\n"])).toEqual({ before: "", out: "x\ny\n", status: { exitCode: 0 } });
+    // `echo x | kubectl exec -i pod -- cat`: plain cat copies its input as it comes, ends with it.
+    expect(await run(["cat"], ["x\n", "y\n"])).toEqual({ before: "x\ny\n", out: "x\ny\n", status: { exitCode: 0 } });
+    // Other readers run once the input has ended, with all of it.
+    expect(await run(["sh", "-c", "cat | tr a-z A-Z"], ["x\n"])).toEqual({
+      before: "",
+      out: "X\n",
+      status: { exitCode: 0 },
+    });
     expect((await run(["sh", "-c", "read a; echo got $a"], ["hello\n"])).out).toBe("got hello\n");
     expect((await run(["wc", "-l"], ["a\nb\n"])).out.trim()).toBe("2");
     await run(["sh", "-c", "cat > /tmp/piped"], ["data\n"]);

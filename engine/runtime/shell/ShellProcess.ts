@@ -73,6 +73,11 @@ export class ShellProcess implements Process {
   /** A script waiting for the end of its stdin, and the bytes read so far (see ShellOptions.readsStdin). */
   private waitingScript: string | undefined;
   private stdinChunks: Uint8Array[] = [];
+  /**
+   * The script is plain `cat`: it copies its input as it comes (`kubectl run -i … -- cat` typed
+   * at a terminal echoes each line back at once), rather than at the input's end.
+   */
+  private readonly copiesStdin: boolean;
   /** UTF-8 decoders that keep a character split across chunks whole (stdin lines, byte output shown as text). */
   private readonly stdinDecoder = new TextDecoder();
   private readonly outputDecoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -129,6 +134,7 @@ export class ShellProcess implements Process {
       processInfo: { pid: env.isInit ? 1 : 7, ppid: 0, uid: 0, gid: 0 },
     });
     this.bash.registerTransformPlugin(streamOutputPlugin);
+    this.copiesStdin = options.readsStdin === true && /^\s*cat(\s+-)?\s*$/.test(options.script ?? "");
     if (options.script !== undefined && options.readsStdin) {
       this.waitingScript = options.script;
     } else if (options.script !== undefined) {
@@ -209,7 +215,7 @@ export class ShellProcess implements Process {
     if (this.waitingScript !== undefined) {
       if (this.options.tty)
         this.terminalInput(typeof data === "string" ? data : this.stdinDecoder.decode(data, { stream: true }));
-      else this.stdinChunks.push(typeof data === "string" ? encoder.encode(data) : data.slice());
+      else this.takeInput(typeof data === "string" ? encoder.encode(data) : data.slice());
       return;
     }
     if (this.options.script !== undefined) return;
@@ -258,7 +264,7 @@ export class ShellProcess implements Process {
       if (this.waitingScript === undefined) return;
       if (char === "\r" || char === "\n") {
         this.env.write("stdout", "\r\n");
-        this.stdinChunks.push(encoder.encode(`${this.line}\n`));
+        this.takeInput(encoder.encode(`${this.line}\n`));
         this.line = "";
       } else if (char === "\x7f" || char === "\b") {
         if (this.line.length > 0) {
@@ -270,7 +276,7 @@ export class ShellProcess implements Process {
           this.closeStdin();
           return;
         }
-        this.stdinChunks.push(encoder.encode(this.line));
+        this.takeInput(encoder.encode(this.line));
         this.line = "";
       } else if (char === "\x03") {
         this.env.write("stdout", "^C\r\n");
@@ -281,6 +287,12 @@ export class ShellProcess implements Process {
         this.env.write("stdout", char);
       }
     }
+  }
+
+  /** Input for a waiting script: kept for its run, or (plain `cat`) copied to stdout at once. */
+  private takeInput(data: Uint8Array): void {
+    if (this.copiesStdin) this.write("stdout", data);
+    else this.stdinChunks.push(data);
   }
 
   closeStdin(): void {
