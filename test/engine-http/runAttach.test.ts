@@ -223,6 +223,19 @@ describe.skipIf(!hasKubectl)("kubectl run -i / attach -i with stdin", () => {
     expect(ours).toEqual(real);
   }, 120_000);
 
+  it("run -i … -- cat in a terminal answers each typed line at once", async () => {
+    const { real, ours } = await bothInTerminal(
+      "catty",
+      (name) => ["run", "-i", "--rm", name, "--image=busybox", "--restart=Never", "--", "cat"],
+      ["one\r", "two\r", "\x04"],
+    );
+    expect(real).toEqual({
+      code: 0,
+      screen: `${hint.replace("\n", "\r\n")}one\r\none\r\ntwo\r\ntwo\r\npod "NAME" deleted\r\n`,
+    });
+    expect(ours).toEqual(real);
+  }, 120_000);
+
   it("run -it without a terminal says so and goes on without a TTY", async () => {
     const { real, ours } = await both(
       "notty",
