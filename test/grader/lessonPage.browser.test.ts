@@ -1,19 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ProductionServer, startProductionServer } from "../support/productionServer";
 
 /**
  * The lesson page and the instructor pages in Chromium, on the production server with every mount
- * of `npm start` (learners' clusters and terminals; see support/serveBuilt.ts): the live checklist turning green after a
+ * of `npm start` (learners' clusters and terminals; see test/support/productionServer.ts): the live checklist turning green after a
  * command typed in the terminal, Check, hints, the solution, Run buttons, Reset, the kubeconfig
  * download, the course map's progress, a timed assessment, and the gradebook. One server and
  * one learner for the whole file: these tests are the expensive kind.
  */
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const TOKEN = "instructor-secret-for-tests";
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`\n  SKIPPING lesson page browser tests: ${CHROMIUM} is missing.\n`);
@@ -139,10 +138,8 @@ solution: kubectl get pods
 `;
 
 describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
-  let server: ChildProcess;
-  let work = "";
+  let server: ProductionServer | undefined;
   let url = "";
-  let output = "";
   let browser: Browser;
   let learner: BrowserContext;
   let page: Page;
@@ -150,48 +147,21 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
   const liveStreams: string[] = [];
 
   beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), "kubelab-lesson-browser-"));
-    const lessons = path.join(work, "lessons");
-    cpSync(path.join(ROOT, "lessons"), lessons, { recursive: true });
-    writeFileSync(path.join(lessons, "browser-grading.md"), gradingLesson);
-    writeFileSync(path.join(lessons, "browser-timed.md"), timedLesson("browser-timed", 0.1));
-    writeFileSync(path.join(lessons, "browser-finish.md"), timedLesson("browser-finish", 30));
-    writeFileSync(path.join(lessons, "browser-broken.md"), brokenLesson);
-    writeFileSync(path.join(lessons, "browser-many.md"), manyExercises);
-    server = spawn(process.execPath, [path.join(ROOT, "test", "grader", "support", "serveBuilt.mjs")], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: "0",
-        KUBELAB_HOST: "127.0.0.1",
-        NODE_ENV: "production",
-        DATABASE_URL: `file:${path.join(work, "kubelab.db")}`,
-        KUBELAB_DATA_DIR: work,
-        KUBELAB_LESSONS_DIR: lessons,
-        KUBELAB_SPEED: "fast",
-        KUBELAB_INSTRUCTOR_TOKEN: TOKEN,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    server.stderr?.on("data", (chunk) => {
-      output += chunk;
-    });
-    [url, browser] = await Promise.all([
-      new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 240_000);
-        server.stdout?.on("data", () => {
-          const match = /Kubelab is serving at (http:\/\/\S+)/.exec(output);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
+    [server, browser] = await Promise.all([
+      startProductionServer({
+        name: "kubelab-lesson-browser",
+        extraLessons: {
+          "browser-grading.md": gradingLesson,
+          "browser-timed.md": timedLesson("browser-timed", 0.1),
+          "browser-finish.md": timedLesson("browser-finish", 30),
+          "browser-broken.md": brokenLesson,
+          "browser-many.md": manyExercises,
+        },
+        env: { KUBELAB_INSTRUCTOR_TOKEN: TOKEN },
       }),
       chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] }),
     ]);
+    url = server.url;
     learner = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } });
     page = await learner.newPage();
     page.on("dialog", (dialog) => void dialog.accept());
@@ -202,14 +172,9 @@ describe.skipIf(!available)("lesson page and gradebook in Chromium", () => {
 
   afterAll(async () => {
     // What the server said, for reading after a failure (the work folder is removed).
-    writeFileSync(path.join(tmpdir(), "kubelab-lesson-browser-server.log"), output);
+    if (server) writeFileSync(path.join(tmpdir(), "kubelab-lesson-browser-server.log"), server.output());
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
-    if (work) rmSync(work, { recursive: true, force: true });
+    await server?.stop();
   });
 
   // biome-ignore lint/performance/useDomNodeTextContent: xterm rows need the line breaks layout gives

@@ -1,18 +1,17 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { type ProductionServer, startProductionServer } from "../support/productionServer";
 
 /**
  * The production server as `npm start` runs it (clusters, terminals, the app) with the TLS listener
  * for learners' own kubectl (KUBELAB_TLS_PORT): the real kubectl against a downloaded kubeconfig,
  * and isolation between two learners — tokens, guessed cluster ids, and terminal cookies.
  */
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const KUBECTL = "/usr/bin/kubectl";
 const run = promisify(execFile);
 const available = existsSync(KUBECTL);
@@ -24,57 +23,24 @@ interface Learner {
 }
 
 describe.skipIf(!available)("hosted clusters on the production server", () => {
-  let server: ChildProcess;
+  let server: ProductionServer | undefined;
   let work = "";
   let url = "";
   let tlsPort = 0;
-  let output = "";
 
   beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), "kubelab-hosted-server-"));
-    server = spawn(process.execPath, [path.join(ROOT, "test", "terminal", "serveWithTerminal.mjs")], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: "0",
-        KUBELAB_HOST: "127.0.0.1",
-        KUBELAB_TLS_PORT: "0",
-        NODE_ENV: "production",
-        DATABASE_URL: `file:${path.join(work, "kubelab.db")}`,
-        KUBELAB_DATA_DIR: work,
-        KUBELAB_SPEED: "fast",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    server = await startProductionServer({
+      name: "kubelab-hosted-server",
+      env: { KUBELAB_TLS_PORT: "0" },
+      readyWhen: /clusters over TLS at https:\/\/<host>:(\d+)\//,
+      timeoutMs: 420_000,
     });
-    server.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    server.stderr?.on("data", (chunk) => {
-      output += chunk;
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 420_000);
-      const check = () => {
-        const served = /Kubelab is serving at (http:\/\/\S+)/.exec(output);
-        const tls = /clusters over TLS at https:\/\/<host>:(\d+)\//.exec(output);
-        if (served?.[1] && tls?.[1]) {
-          clearTimeout(timer);
-          tlsPort = Number(tls[1]);
-          resolve(served[1]);
-        }
-      };
-      server.stdout?.on("data", check);
-      server.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
+    ({ url, work } = server);
+    tlsPort = Number(/clusters over TLS at https:\/\/<host>:(\d+)\//.exec(server.output())?.[1]);
   }, 430_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(work, { recursive: true, force: true });
+    await server?.stop();
   });
 
   /** A new browser: the home page gives it a learner cookie; its cluster is made on first use. */

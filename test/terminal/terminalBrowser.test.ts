@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ProductionServer, startProductionServer } from "../support/productionServer";
 
 /**
  * The terminal in a real browser, on the production server as `npm start` runs it: open a lesson,
@@ -11,47 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * cluster (hosted at /clusters/<id>/ on the same port), and read the answers from xterm's screen.
  */
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`\n  SKIPPING terminal browser test: ${CHROMIUM} is missing.\n`);
 
 describe.skipIf(!available)("terminal in Chromium", () => {
-  let server: ChildProcess;
+  let server: ProductionServer;
   let url = "";
   let browser: Browser;
 
   beforeAll(async () => {
-    const work = mkdtempSync(path.join(tmpdir(), "kubelab-terminal-browser-"));
-    server = spawn(process.execPath, [path.join(ROOT, "test", "terminal", "serveWithTerminal.mjs")], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: "0",
-        KUBELAB_HOST: "127.0.0.1",
-        NODE_ENV: "production",
-        DATABASE_URL: `file:${path.join(work, "kubelab.db")}`,
-        KUBELAB_DATA_DIR: work,
-        KUBELAB_SPEED: "fast",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    server.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    server.stderr?.on("data", (chunk) => {
-      output += chunk;
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
-      server.stdout?.on("data", () => {
-        const match = /Kubelab is serving at (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    server = await startProductionServer({ name: "kubelab-terminal-browser" });
+    url = server.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
@@ -60,7 +28,7 @@ describe.skipIf(!available)("terminal in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill("SIGTERM");
+    await server?.stop();
   });
 
   // biome-ignore lint/performance/useDomNodeTextContent: xterm rows need the line breaks layout gives
