@@ -1,8 +1,15 @@
 import { FitAddon } from "@xterm/addon-fit";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal } from "@xterm/xterm";
-import "@xterm/xterm/css/xterm.css";
 import type { ClientMessage, ServerMessage } from "../server/protocol";
+import {
+  type EarlyTerminal,
+  newSessionId,
+  SESSION_KEY,
+  TERMINAL_FONT_FAMILY,
+  TERMINAL_FONT_SIZE,
+  takeEarlyTerminal,
+} from "./earlyConnect";
 
 /** Options of the browser terminal. */
 export interface ConnectOptions {
@@ -16,25 +23,31 @@ export interface ConnectOptions {
 export const TERMINAL_INPUT_EVENT = "kubelab:terminal-input";
 
 function sessionId(): string {
-  const key = "kubelab-terminal-session";
-  let id = sessionStorage.getItem(key);
-  if (!id) {
-    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, "0")).join("");
-    sessionStorage.setItem(key, id);
+  let id = sessionStorage.getItem(SESSION_KEY);
+  if (!id || !/^[0-9a-f]{24}$/.test(id)) {
+    id = newSessionId();
+    sessionStorage.setItem(SESSION_KEY, id);
   }
   return id;
 }
 
+/** A performance mark for the lesson page bench (bench/terminal.ts) and the browser test. */
+function mark(name: string): void {
+  if (typeof window !== "undefined") performance.mark?.(`kubelab:${name}`);
+}
+mark("xterm-code-evaluated");
+
 /**
  * Opens xterm.js in `element` and connects it to the learner's shell over a WebSocket, with
  * resize, reconnect after a network blip (the server keeps the shell and replays recent output)
- * and a fresh shell after `exit`. Returns a disposer.
+ * and a fresh shell after `exit`. The first connection adopts the socket the page's inline script
+ * opened while the page loaded (earlyConnect.ts), with what it has received so far. Returns a disposer.
  */
 export function connectTerminal(element: HTMLElement, options: ConnectOptions = {}): () => void {
   const terminal = new Terminal({
     cursorBlink: true,
-    fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace',
-    fontSize: 14,
+    fontFamily: TERMINAL_FONT_FAMILY,
+    fontSize: TERMINAL_FONT_SIZE,
     scrollback: 5000,
     allowProposedApi: false,
     theme: { background: "#0f1420", foreground: "#e6e6e6", cursor: "#e6e6e6" },
@@ -48,11 +61,19 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
   } catch {
     // A hidden element has no size yet; the resize observer fits it later.
   }
+  mark("xterm-open");
+  /** xterm's size, on the element for tests. */
+  const showSize = () => {
+    element.dataset.cols = String(terminal.cols);
+    element.dataset.rows = String(terminal.rows);
+  };
+  showSize();
   let socket: WebSocket | undefined;
   let disposed = false;
   let exited = false;
   let attempt = 0;
   let retryTimer: number | undefined;
+  let firstOutput = true;
   const setState = (state: Parameters<NonNullable<ConnectOptions["onState"]>>[0]) => {
     element.dataset.state = state;
     options.onState?.(state);
@@ -63,27 +84,37 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
   const connect = () => {
     if (disposed) return;
     setState(attempt === 0 ? "connecting" : "reconnecting");
+    const id = sessionId();
+    // The page's inline script opened the first socket while the page loaded; later ones are ours.
+    const early: EarlyTerminal | undefined = attempt === 0 ? takeEarlyTerminal(id) : undefined;
+    element.dataset.earlySocket = early ? "adopted" : "none";
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const url = `${scheme}//${location.host}${options.path ?? "/terminal/"}${sessionId()}?cols=${terminal.cols}&rows=${terminal.rows}`;
-    const current = new WebSocket(url);
+    const current =
+      early?.socket ??
+      new WebSocket(
+        `${scheme}//${location.host}${options.path ?? "/terminal/"}${id}?cols=${terminal.cols}&rows=${terminal.rows}`,
+      );
+    /** The size the server was told (the URL's); xterm's fitted size is sent when it differs. */
+    const asked = early ? { cols: early.cols, rows: early.rows } : { cols: terminal.cols, rows: terminal.rows };
     socket = current;
-    let replaying = false;
-    current.onmessage = (event) => {
-      const message = JSON.parse(String(event.data)) as ServerMessage;
+    const receive = (data: string) => {
+      const message = JSON.parse(data) as ServerMessage;
       switch (message.type) {
         case "ready":
           attempt = 0;
           exited = false;
           // On a reconnect the server replays the screen; start from a clean terminal.
-          if (message.replayed) {
-            terminal.reset();
-            replaying = true;
-          }
+          if (message.replayed) terminal.reset();
+          if (asked.cols !== terminal.cols || asked.rows !== terminal.rows)
+            send({ type: "resize", cols: terminal.cols, rows: terminal.rows });
           setState("ready");
           break;
         case "output":
-          terminal.write(message.data);
-          replaying = false;
+          if (firstOutput) {
+            firstOutput = false;
+            if (!early) mark("terminal-first-output");
+            terminal.write(message.data, () => mark("terminal-first-output-parsed"));
+          } else terminal.write(message.data);
           break;
         case "exit":
           exited = true;
@@ -97,8 +128,8 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
         case "pong":
           break;
       }
-      void replaying;
     };
+    current.onmessage = (event) => receive(String(event.data));
     current.onclose = () => {
       if (disposed || socket !== current) return;
       if (exited) return;
@@ -107,11 +138,15 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
       setState("reconnecting");
       retryTimer = window.setTimeout(connect, delay);
     };
+    if (early) {
+      mark("terminal-socket-adopted");
+      for (const data of early.messages.splice(0)) receive(data);
+    }
   };
   const inputListener = terminal.onData((data) => {
     if (exited) {
       if (data === "\r") {
-        sessionStorage.removeItem("kubelab-terminal-session");
+        sessionStorage.removeItem(SESSION_KEY);
         exited = false;
         terminal.reset();
         attempt = 0;
@@ -121,7 +156,10 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     }
     send({ type: "input", data });
   });
-  const resizeListener = terminal.onResize(({ cols, rows }) => send({ type: "resize", cols, rows }));
+  const resizeListener = terminal.onResize(({ cols, rows }) => {
+    showSize();
+    send({ type: "resize", cols, rows });
+  });
   // The lesson page's Run buttons type into the shell through this window event; `accepted`
   // tells them whether a connected shell took the text.
   const onTypeRequest = (event: Event) => {

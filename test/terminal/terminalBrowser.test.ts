@@ -50,4 +50,50 @@ describe.skipIf(!available)("terminal in Chromium", () => {
     await expect.poll(() => screen(page), { timeout: 60_000 }).toContain("pod/web condition met");
     await page.close();
   }, 120_000);
+
+  it("opens the terminal's socket from the page's inline script before hydration, tells the shell xterm's size, and reattaches it on reload", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const sockets: { url: string; sent: string[] }[] = [];
+    page.on("websocket", (socket) => {
+      const entry = { url: socket.url(), sent: [] as string[] };
+      if (new URL(entry.url).pathname.startsWith("/terminal/")) sockets.push(entry);
+      socket.on("framesent", (frame) => entry.sent.push(String(frame.payload)));
+    });
+    const terminal = page.getByTestId("terminal");
+    const open = async () => {
+      await expect.poll(() => terminal.getAttribute("data-state"), { timeout: 30_000 }).toBe("ready");
+      await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("controlplane:~$");
+      // The socket xterm uses is the one the inline script opened while the page loaded.
+      expect(await terminal.getAttribute("data-early-socket")).toBe("adopted");
+      const marks = await page.evaluate(() =>
+        Object.fromEntries(performance.getEntriesByType("mark").map((mark) => [mark.name, mark.startTime])),
+      );
+      expect(marks["kubelab:terminal-socket-opened-early"]).toBeLessThan(marks["kubelab:terminal-column-hydrated"]);
+      expect(marks["kubelab:terminal-socket-adopted"]).toBeGreaterThan(0);
+    };
+    await page.goto(`${url}/lessons/what-is-kubernetes`);
+    await open();
+    expect(sockets).toHaveLength(1);
+    const [first] = sockets as [(typeof sockets)[number]];
+    // The URL's size was an estimate; the shell ends up with xterm's fitted size either way.
+    const asked = new URL(first.url).searchParams;
+    const told = first.sent
+      .map((text) => JSON.parse(text) as { type: string; cols?: number; rows?: number })
+      .filter((message) => message.type === "resize")
+      .at(-1) ?? { cols: Number(asked.get("cols")), rows: Number(asked.get("rows")) };
+    expect({ cols: told.cols, rows: told.rows }).toEqual({
+      cols: Number(await terminal.getAttribute("data-cols")),
+      rows: Number(await terminal.getAttribute("data-rows")),
+    });
+    await terminal.click();
+    await page.keyboard.type("echo early-$((6*7))\n");
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("early-42");
+    // A reload reattaches the same shell through the new page's early socket: the screen is replayed.
+    await page.reload();
+    await open();
+    expect(sockets).toHaveLength(2);
+    expect(new URL(sockets[1]?.url ?? "").pathname).toBe(new URL(first.url).pathname);
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("early-42");
+    await page.close();
+  }, 120_000);
 });

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { gradedLesson } from "../../../grader/format/gradedLesson";
 import { learnerClusterLesson } from "../../../lib/clusters/learnerClusters";
 import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
+import { earlyTerminalScript } from "../../../terminal/client/earlyConnect";
 import { ClusterActions } from "./ClusterActions";
 import { LessonWithExercises } from "./LessonWithExercises";
 import { TerminalColumn } from "./TerminalColumn";
@@ -27,18 +29,30 @@ export async function generateMetadata({ params }: LessonPageProps): Promise<Met
   return found?.lesson ? { title: found.lesson.title, description: found.lesson.summary } : {};
 }
 
+/**
+ * The lesson beside the learner's terminal. What needs the database (the learner's progress, the
+ * starting-state banner) is streamed in Suspense boundaries, so the page's first bytes — with the
+ * inline script that opens the terminal's WebSocket — leave the server before those queries run,
+ * and the learner's shell starts while the rest of the page is rendered and loaded.
+ */
 export default async function LessonPage({ params }: LessonPageProps) {
   const found = findLesson((await params).id);
   if (!found?.lesson) notFound();
   const { lesson, previous, next } = found;
-  const startingState = gradedLesson(lesson).startingState ? await startingStateOf(lesson.id) : undefined;
 
   return (
     <main className="lesson-layout">
+      {/* Opens the terminal's WebSocket before the lesson's HTML is parsed and the page's JavaScript runs. */}
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script (terminal/client/earlyConnect.ts), no data in it. */}
+      <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} />
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
-        <ClusterActions lessonId={lesson.id} startingState={startingState} />
-        <LessonWithExercises lesson={lesson} />
+        <Suspense fallback={<ClusterActions lessonId={lesson.id} />}>
+          <LessonClusterActions lessonId={lesson.id} prepared={gradedLesson(lesson).startingState !== undefined} />
+        </Suspense>
+        <Suspense fallback={null}>
+          <LessonWithExercises lesson={lesson} />
+        </Suspense>
         <nav className="lesson-nav">
           {previous ? <Link href={`/lessons/${previous.id}`}>← {previous.title}</Link> : <span />}
           {next ? <Link href={`/lessons/${next.id}`}>{next.title} →</Link> : <Link href="/">All lessons</Link>}
@@ -47,6 +61,12 @@ export default async function LessonPage({ params }: LessonPageProps) {
       <TerminalColumn lessonId={lesson.id} />
     </main>
   );
+}
+
+/** Reset and the kubeconfig download, with the starting-state banner when the lesson prepares a cluster. */
+async function LessonClusterActions({ lessonId, prepared }: { lessonId: string; prepared: boolean }) {
+  const startingState = prepared ? await startingStateOf(lessonId) : undefined;
+  return <ClusterActions lessonId={lessonId} startingState={startingState} />;
 }
 
 /** Whether the learner's cluster was last reset to this lesson's starting state. */
