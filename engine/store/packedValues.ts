@@ -21,9 +21,10 @@ const BLOCK = 12;
 const DELTA_RATIO = 0.5;
 /** Values shorter than this are kept as they are. */
 const MIN_PACKED_LENGTH = 256;
-/** Rough heap bytes of one literal piece (string header and slot) and of one copy (two numbers). */
-const LITERAL_COST = 24;
-const COPY_COST = 16;
+/** Rough heap bytes of a delta besides its characters (the object, two string headers, the key state's slot). */
+const DELTA_COST = 64;
+/** Positions and lengths are char codes: a base longer than this is not used (the value becomes a base). */
+const MAX_CODE = 0xffff;
 
 /**
  * The string in one piece. Converting it to a number makes V8 flatten a concatenation tree in place;
@@ -65,10 +66,15 @@ export class Base {
   }
 }
 
-/** A value held as a delta: `ops` are literal strings and (position, length) pairs of copies from `base`. */
+/**
+ * A value held as a delta against `base`: `ops` is a string of char codes, in threes (how many
+ * characters of `literals` come next, then the position and length of a run copied from the base),
+ * `literals` the value's own text in one string. Two small strings, however many runs.
+ */
 export interface Delta {
   readonly base: Base;
-  readonly ops: readonly (string | number)[];
+  readonly literals: string;
+  readonly ops: string;
   readonly length: number;
 }
 
@@ -94,12 +100,12 @@ function blockHash(text: string, at: number): number {
  */
 function encode(value: string, base: Base): Delta | undefined {
   const text = base.text;
-  const ops: (string | number)[] = [];
-  const budget = (value.length + LITERAL_COST) * DELTA_RATIO;
-  let cost = 0;
+  const ops: number[] = [];
+  let literals = "";
+  const budget = value.length * DELTA_RATIO - DELTA_COST;
   let literalStart = 0;
   let at = 0;
-  let hash = value.length >= BLOCK ? blockHash(value, 0) : 0;
+  let hash = blockHash(value, 0);
   while (at + BLOCK <= value.length) {
     const candidate = base.find(hash);
     if (candidate !== undefined) {
@@ -107,6 +113,7 @@ function encode(value: string, base: Base): Delta | undefined {
       while (
         at + forward < value.length &&
         candidate + forward < text.length &&
+        forward < MAX_CODE &&
         value.charCodeAt(at + forward) === text.charCodeAt(candidate + forward)
       ) {
         forward++;
@@ -116,17 +123,16 @@ function encode(value: string, base: Base): Delta | undefined {
         while (
           at - back > literalStart &&
           candidate - back > 0 &&
+          forward + back < MAX_CODE &&
           value.charCodeAt(at - back - 1) === text.charCodeAt(candidate - back - 1)
         ) {
           back++;
         }
-        if (at - back > literalStart) {
-          ops.push(copy(value.slice(literalStart, at - back)));
-          cost += LITERAL_COST + (at - back - literalStart);
-        }
-        ops.push(candidate - back, forward + back);
-        cost += COPY_COST;
-        if (cost > budget) return undefined;
+        const literal = at - back - literalStart;
+        if (literal > MAX_CODE) return undefined;
+        if (literal > 0) literals += value.slice(literalStart, at - back);
+        ops.push(literal, candidate - back, forward + back);
+        if (literals.length + ops.length * 2 > budget) return undefined;
         at += forward;
         literalStart = at;
         if (at + BLOCK <= value.length) hash = blockHash(value, at);
@@ -140,25 +146,30 @@ function encode(value: string, base: Base): Delta | undefined {
     at++;
   }
   if (literalStart < value.length) {
-    ops.push(copy(value.slice(literalStart)));
-    cost += LITERAL_COST + (value.length - literalStart);
+    if (value.length - literalStart > MAX_CODE) return undefined;
+    literals += value.slice(literalStart);
+    ops.push(value.length - literalStart, 0, 0);
   }
-  if (cost > budget) return undefined;
-  return { base, ops: ops.slice(), length: value.length };
+  if (literals.length + ops.length * 2 > budget) return undefined;
+  return { base, literals: copy(literals), ops: String.fromCharCode(...ops), length: value.length };
 }
 
 /** The text of a delta. */
 export function unpack(delta: Delta): string {
   const text = delta.base.text;
-  const ops = delta.ops;
+  const { literals, ops } = delta;
   let value = "";
-  for (let index = 0; index < ops.length; index++) {
-    const op = ops[index];
-    if (typeof op === "string") {
-      value += op;
-    } else {
-      const length = ops[++index] as number;
-      value += text.slice(op, op + length);
+  let literal = 0;
+  for (let index = 0; index < ops.length; index += 3) {
+    const length = ops.charCodeAt(index);
+    if (length > 0) {
+      value += literals.slice(literal, literal + length);
+      literal += length;
+    }
+    const copied = ops.charCodeAt(index + 2);
+    if (copied > 0) {
+      const position = ops.charCodeAt(index + 1);
+      value += text.slice(position, position + copied);
     }
   }
   return value;
@@ -174,7 +185,9 @@ export class Packer {
   /** The value in one piece, or as a delta against the current base. */
   pack(value: string): string | Delta {
     // Text with surrogates is kept whole: literal pieces are copied through UTF-8.
-    if (value.length < MIN_PACKED_LENGTH || /[\uD800-\uDFFF]/.test(value)) return flatten(value);
+    if (value.length < MIN_PACKED_LENGTH || value.length > MAX_CODE || /[\uD800-\uDFFF]/.test(value)) {
+      return flatten(value);
+    }
     if (this.base) {
       const delta = encode(value, this.base);
       if (delta) return delta;
