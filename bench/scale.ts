@@ -12,21 +12,28 @@
  *
  * A child boots the cluster in speed "fast" on a fast-forward clock (virtual time that jumps to the
  * next timer whenever the process has nothing else to do, so no engine timer waits real time and
- * the CPU measured is the engine's work), creates Deployments of 1,000 replicas, and waits for
- * steady state: every node Ready, every pod scheduled, Running and Ready, every Deployment
- * available at its generation, and then no write to the store for a minute of cluster time (or no
- * timer armed at all). CPU is process.cpuUsage() (user + system) of the child; peak heap is the
- * largest heapUsed sampled every 200 ms, peak RSS the kernel's maxRSS; the steady heap is heapUsed
- * after a forced GC at steady state minus that before the cluster booted. Cluster time does not
- * pass while the engine is busy, so pods created in one burst start in one burst: the peak heap is
- * that of every pod starting at once, well above the steady heap.
+ * the CPU measured is the engine's work), then grows it as workloads arrive on a real cluster (and
+ * as kube's scheduler_perf does, whose createPods step waits for its pods): Deployments of 1,000
+ * replicas one at a time, each created once every pod of the ones before is Ready. SCALE_BURST=1
+ * creates them all at once instead (the bench's behaviour until session 14); the per-pod figures
+ * are the same either way, only the start-up peak differs. It waits for steady state: every node
+ * Ready, every pod scheduled, Running and Ready, every Deployment available at its generation, and
+ * then no write to the store for a minute of cluster time (or no timer armed at all). CPU is
+ * process.cpuUsage() (user + system) of the child; peak heap is the largest heapUsed sampled every
+ * 200 ms (garbage included: at 100 nodes the live heap at the burst's peak was within a few MiB of
+ * the steady heap, the rest not yet collected), peak RSS the kernel's maxRSS; the steady heap is
+ * heapUsed after a forced GC at steady state minus that before the cluster booted. Every 10
+ * Deployments the child also prints the live heap per pod after a forced GC, so a run stopped
+ * before steady state still measures its size. Cluster time does not pass while the engine is
+ * busy, so pods created in one burst start in one burst.
  *
  * Per pod (all pods of the cluster: the workloads, kube-proxy on every node, CoreDNS, static pods,
  * so a node's own cost is spread over its pods, 30 per node at every size): steady heap, store
  * writes (by resource), watch deliveries and CPU. The full size would hold 150,000 + 5,006 pods
  * (kube-proxy per node, CoreDNS, static pods) in 4 GiB: at most 27 KiB per pod in all, and the
  * peak of the start-up burst must fit too, so the target for the steady heap is 25 KiB per pod.
- * SCALE_HEAP_SNAPSHOT=<file> writes a heap snapshot of the child at steady state (after the GC).
+ * SCALE_HEAP_SNAPSHOT=<file> writes a heap snapshot of the child at steady state (after the GC);
+ * SCALE_PEAK_SNAPSHOT=<file> with SCALE_PEAK_MIB=<n> one the first time the heap grows n MiB.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
