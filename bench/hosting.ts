@@ -18,7 +18,9 @@
  * `learners` also prints each step by the server's CPU time while its requests were open (sampled
  * every millisecond by a worker thread): on a machine shared with other work, wall times grow
  * with the load and this does not (it counts the server's helper threads too, garbage collection
- * and file writes, so on two cores it can exceed wall time).
+ * and file writes, so on two cores it can exceed wall time). It also prints where the server's
+ * part of each step's wall time goes (accept: in the listen queue; read; answer), the server's
+ * garbage collection by kind and the event loop's long stretches.
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
