@@ -17,8 +17,13 @@
 
 /** Matches are found through blocks of this many characters (the shortest run worth a copy). */
 const BLOCK = 12;
-/** A delta must come to less than this share of the text's own size, else the text becomes a base. */
-const DELTA_RATIO = 0.5;
+/**
+ * A delta within this share of the text's own size is taken at once; one that is not, against any
+ * of the resource's recent bases, makes the text a new base.
+ */
+const DELTA_RATIO = 0.25;
+/** Recent bases per resource tried for a value (the most recently used first). */
+const BASES = 4;
 /** Values shorter than this are kept as they are. */
 const MIN_PACKED_LENGTH = 256;
 /** Rough heap bytes of a delta besides its characters (the object, two string headers, the key state's slot). */
@@ -98,11 +103,10 @@ function blockHash(text: string, at: number): number {
  * value (greedy: every block of the value is looked up among the base's aligned blocks, a hit is
  * extended both ways, what lies between hits is literal text).
  */
-function encode(value: string, base: Base): Delta | undefined {
+function encode(value: string, base: Base, budget: number): Delta | undefined {
   const text = base.text;
   const ops: number[] = [];
   let literals = "";
-  const budget = value.length * DELTA_RATIO - DELTA_COST;
   let literalStart = 0;
   let at = 0;
   let hash = blockHash(value, 0);
@@ -176,23 +180,34 @@ export function unpack(delta: Delta): string {
 }
 
 /**
- * Packs the values of one kind (one resource): each against the latest base, which a value that
- * does not compress well against it replaces.
+ * Packs the values of one kind (one resource): each against the first of the resource's recent
+ * bases it is close to (pods of another Deployment, Events of another reason are not close to the
+ * latest one); a value close to none becomes a base itself.
  */
 export class Packer {
-  private base?: Base;
+  private readonly bases: Base[] = [];
 
-  /** The value in one piece, or as a delta against the current base. */
+  /** The value in one piece, or as a delta against a recent base. */
   pack(value: string): string | Delta {
     // Text with surrogates is kept whole: literal pieces are copied through UTF-8.
     if (value.length < MIN_PACKED_LENGTH || value.length > MAX_CODE || /[\uD800-\uDFFF]/.test(value)) {
       return flatten(value);
     }
-    if (this.base) {
-      const delta = encode(value, this.base);
-      if (delta) return delta;
+    const budget = value.length * DELTA_RATIO - DELTA_COST;
+    for (let index = 0; index < this.bases.length; index++) {
+      const base = this.bases[index];
+      const delta = encode(value, base, budget);
+      if (delta) {
+        if (index > 0) {
+          this.bases.splice(index, 1);
+          this.bases.unshift(base);
+        }
+        return delta;
+      }
     }
-    this.base = new Base(value);
-    return this.base.text;
+    const base = new Base(value);
+    this.bases.unshift(base);
+    if (this.bases.length > BASES) this.bases.pop();
+    return base.text;
   }
 }
