@@ -284,7 +284,9 @@ export class TerminalService {
             this.options.log?.(`terminal: could not hold the cluster of ${learnerId}: ${String(error)}`),
         );
       }
-      void this.refillWarmShell();
+      // The next warm shell starts once this one has printed: both starting at once would
+      // share the cores and delay the learner's prompt.
+      void session.firstOutput.then(() => this.refillWarmShell());
       this.sessions.set(key, session);
       this.ensureReaper();
     } else {

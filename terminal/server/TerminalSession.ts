@@ -44,6 +44,11 @@ export class TerminalSession {
   private exited: number | undefined;
   lastActivity = Date.now();
   detachedAt: number | undefined = Date.now();
+  private settleFirstOutput: () => void = () => {};
+  /** Settles when the shell first prints (its prompt) or exits. */
+  readonly firstOutput = new Promise<void>((resolve) => {
+    this.settleFirstOutput = resolve;
+  });
 
   constructor(
     private readonly options: SpawnOptions,
@@ -62,6 +67,7 @@ export class TerminalSession {
     this.pty.onData((data) => this.onOutput(data));
     this.pty.onExit(({ exitCode }) => {
       this.exited = exitCode;
+      this.settleFirstOutput();
       this.sink?.exit(exitCode);
     });
   }
@@ -75,6 +81,7 @@ export class TerminalSession {
   }
 
   private onOutput(data: string): void {
+    this.settleFirstOutput();
     const now = Date.now();
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
