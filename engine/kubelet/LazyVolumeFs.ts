@@ -11,11 +11,20 @@ type Methods = Required<IFileSystem>;
  */
 export class LazyVolumeFs implements Methods {
   private fs?: InMemoryFs;
-  private files?: Record<string, string>;
+  /** Path, text, path, text …: a record per volume had a hidden class of its own. */
+  private files?: string[];
   private readonly mtime?: number;
 
   constructor(files: Record<string, string>, mtime: number | undefined) {
-    this.files = files;
+    const entries = Object.entries(files);
+    const flat = new Array<string>(entries.length * 2);
+    entries.forEach(([path, content], index) => {
+      // Texts built by concatenation (a token's header.claims.signature) are kept in one piece.
+      Number(content);
+      flat[index * 2] = path;
+      flat[index * 2 + 1] = content;
+    });
+    this.files = flat;
     this.mtime = mtime;
   }
 
@@ -30,8 +39,11 @@ export class LazyVolumeFs implements Methods {
       // Each file keeps its text until something reads it (then it is encoded for that pod): their
       // text is often shared (every pod's ca.crt is its namespace's kube-root-ca.crt string).
       const mtime = this.mtime === undefined ? undefined : new Date(this.mtime);
-      for (const [path, content] of Object.entries(this.files ?? {}))
-        fs.writeFileLazy(`/${path}`, () => content, { mtime });
+      const files = this.files ?? [];
+      for (let index = 0; index < files.length; index += 2) {
+        const content = files[index + 1];
+        fs.writeFileLazy(`/${files[index]}`, () => content, { mtime });
+      }
       this.fs = fs;
       this.files = undefined;
     }
