@@ -39,11 +39,12 @@
  * history): 100 nodes / 3,106 pods steady at 20.4 KiB of heap per pod (was 29.6), 12–15 ms of CPU
  * per pod. The full size, `--child 5000 150000` (commit 2b30368): 5,000 nodes Ready after 37 s of
  * CPU; live heap after a full GC 417 MiB at 15,006 pods, 554 at 25,006, 691 at 35,006, 830 at
- * 45,006, 958 at 55,006: 13–14 KiB per pod more, linear, so about 2.2–2.3 GiB live at 155,006
- * pods; RSS 1.2 GiB at 15,006 pods, 1.45 GiB at 55,006. CPU per pod more grows with the size (17 ms
- * from 15,000 to 25,000 pods, 24 ms from 45,000 to 55,000; 1,087 s of CPU to 55,006 pods), so
- * about an hour of CPU to the full size; that run had not reached steady state when the session
- * ended (its log: /tmp/scale-run/full-5000-150000.log).
+ * 45,006, 958 at 55,006, 1,088 at 65,006, 1,236 at 75,006: 14.0 KiB per pod more on average,
+ * linear, so about 2.3 GiB live at 155,006 pods; RSS 1.18 GiB at 15,006 pods, 1.69 GiB at 75,006
+ * (about 2.8 GiB at the full size). CPU per pod more grows with the size (17 ms from 15,000 to
+ * 25,000 pods, 32 ms from 65,000 to 75,000; 1,692 s of CPU to 75,006 pods), so well over an hour
+ * of CPU to the full size; that run had not reached steady state when the session ended (its
+ * log: /tmp/scale-run/full-5000-150000.log).
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
