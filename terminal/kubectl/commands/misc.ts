@@ -241,6 +241,15 @@ export const authCommand: Command = {
   subcommands: [canI, whoAmI],
 };
 
+/**
+ * The time `kubectl events` orders by (its eventTime()): a series' last observation, else
+ * lastTimestamp, else eventTime.
+ */
+function eventsSortTime(event: Any): number {
+  const time = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime;
+  return time ? new Date(time).getTime() : Number.NEGATIVE_INFINITY;
+}
+
 /** `kubectl events`. */
 export const eventsCommand: Command = {
   name: "events",
@@ -286,11 +295,11 @@ export const eventsCommand: Command = {
       .filter(
         (event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()),
       )
-      .sort(
-        (a, b) =>
-          new Date(a.lastTimestamp ?? a.eventTime ?? a.metadata.creationTimestamp).getTime() -
-          new Date(b.lastTimestamp ?? b.eventTime ?? b.metadata.creationTimestamp).getTime(),
-      );
+      .sort((a, b) => {
+        const left = eventsSortTime(a);
+        const right = eventsSortTime(b);
+        return left === right ? 0 : left < right ? -1 : 1;
+      });
     if (flags.string("output") === "name") return 0;
     if (flags.string("output")) {
       const { printObject, parseOutputFormat, asList } = await import("../printers/output");

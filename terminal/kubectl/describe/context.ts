@@ -60,10 +60,16 @@ export function describeEvents(w: DescribeWriter, events: EventList | undefined,
     return;
   }
   w.flush();
-  const items = [...events.items].sort(
-    (a, b) =>
-      new Date(a.lastTimestamp ?? a.eventTime ?? 0).getTime() - new Date(b.lastTimestamp ?? b.eventTime ?? 0).getTime(),
-  );
+  // kubectl's SortableEvents (pkg/util/event) orders by lastTimestamp alone: an events.k8s.io
+  // event (the scheduler's Scheduled, which has only an eventTime) sorts before the rest, as on a
+  // real cluster. Ties keep the server's order, as Go's sort does for the short lists describe shows.
+  const lastTimestamp = (event: (typeof events.items)[number]) =>
+    event.lastTimestamp ? new Date(event.lastTimestamp).getTime() : Number.NEGATIVE_INFINITY;
+  const items = [...events.items].sort((a, b) => {
+    const left = lastTimestamp(a);
+    const right = lastTimestamp(b);
+    return left === right ? 0 : left < right ? -1 : 1;
+  });
   w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
   w.write(1, "----\t------\t----\t----\t-------\n");
   for (const event of items) {
