@@ -43,8 +43,9 @@
  * linear, so about 2.3 GiB live at 155,006 pods; RSS 1.18 GiB at 15,006 pods, 1.69 GiB at 75,006
  * (about 2.8 GiB at the full size). CPU per pod more grows with the size (17 ms from 15,000 to
  * 25,000 pods, 32 ms from 65,000 to 75,000; 1,692 s of CPU to 75,006 pods), so well over an hour
- * of CPU to the full size; that run had not reached steady state when the session ended (its
- * log: /tmp/scale-run/full-5000-150000.log).
+ * of CPU to the full size; that run was stopped at 83,405 pods (1,962 s of CPU, heap 1.7 GiB
+ * sampled, RSS 1.9 GiB) when the session that started it ended, before steady state. The next full
+ * run wants a quiet machine for about 75 minutes.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
