@@ -81,10 +81,13 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
     };
     const commandLine = args.join(" ");
     const stdinOpen = options.stdin === true || options.execStdin === true;
-    const readsStdin = (script: string) => stdinOpen && scriptReadsStdin(script);
-    // A script waiting for input from a terminal gets the terminal's echo and line editing, and
-    // its output the terminal's "\r\n" (kept to those scripts, so other output stays as it was).
-    const terminal = (script: string) => (options.tty === true && readsStdin(script)) || undefined;
+    const scriptProcess = (script: string) => {
+      const readsStdin = stdinOpen && scriptReadsStdin(script);
+      // A script waiting for input from a terminal gets the terminal's echo and line editing, and
+      // its output the terminal's "\r\n" (kept to those scripts, so other output stays as it was).
+      const tty = (options.tty === true && readsStdin) || undefined;
+      return new ShellProcess(env, { script, commandLine, runProgram, programNames, readsStdin, tty });
+    };
     if (executable.kind === "shell") {
       const flags = args.slice(1);
       if (flags[0] === "-c" || flags[0] === "-ec" || flags[0] === "-xc" || flags[0] === "-lc") {
@@ -92,15 +95,7 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
           env.write("stderr", `${executable.name}: -c requires an argument\n`);
           return exitedProcess(commandLine, 2);
         }
-        const script = flags[0] === "-ec" ? `set -e\n${flags[1]}` : flags[1];
-        return new ShellProcess(env, {
-          script,
-          commandLine,
-          runProgram,
-          programNames,
-          readsStdin: readsStdin(script),
-          tty: terminal(script),
-        });
+        return scriptProcess(flags[0] === "-ec" ? `set -e\n${flags[1]}` : flags[1]);
       }
       if (flags[0] && !flags[0].startsWith("-")) {
         // A script file: what it reads is only known once it runs, so an open stdin (without a
@@ -116,15 +111,7 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
       if (!options.stdin) return exitedProcess(commandLine, 0);
       return new ShellProcess(env, { commandLine, tty: options.tty, runProgram, programNames });
     }
-    const script = shellQuote(args);
-    return new ShellProcess(env, {
-      script,
-      commandLine,
-      runProgram,
-      programNames,
-      readsStdin: readsStdin(script),
-      tty: terminal(script),
-    });
+    return scriptProcess(shellQuote(args));
   }
   throw new SpawnError("too many levels of entrypoint indirection");
 }
