@@ -70,7 +70,11 @@ async function checkUntilGreen(section: Locator, timeout = 90_000): Promise<stri
   const deadline = Date.now() + timeout;
   for (;;) {
     const result = await check(section);
-    if (result.every((status) => status === "pass") || Date.now() > deadline) return result;
+    // The checklist's marks also follow the live grader, so they can turn green before the Check
+    // answer does (pods still starting when it was graded): wait for the answer's full marks too.
+    const score = /^([\d.]+)\/([\d.]+) points/.exec((await section.getByTestId("check-result").textContent()) ?? "");
+    const fullMarks = score !== null && score[1] === score[2];
+    if ((result.every((status) => status === "pass") && fullMarks) || Date.now() > deadline) return result;
     await section.page().waitForTimeout(3000);
   }
 }
