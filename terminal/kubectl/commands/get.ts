@@ -2,6 +2,7 @@ import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
+import { goSort } from "../goSort";
 import { readManifests } from "../manifests";
 import { JsonPath } from "../printers/jsonpath";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
@@ -355,6 +356,73 @@ function compareKeys(a: unknown, b: unknown): number {
   return String(left) < String(right) ? -1 : String(left) > String(right) ? 1 : 0;
 }
 
+/** get's isLess for two found values: nil first, quantities by amount, other strings naturally. */
+function valueLess(a: unknown, b: unknown): boolean {
+  if (a === null || b === null) return a !== null ? false : b !== null;
+  if (typeof a === "string" && typeof b === "string") {
+    const left = parseQuantity(a);
+    const right = parseQuantity(b);
+    if (left !== undefined && right !== undefined) return left < right;
+    return naturalLess(a, b);
+  }
+  return compareKeys(a, b) < 0;
+}
+
+const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
+
+/**
+ * sortorder.NaturalLess (github.com/fvbommel/sortorder), which --sort-by uses for strings: runs
+ * of digits compare as numbers ("web-2" before "web-10"), digits before other bytes, fewer
+ * leading zeros first; everything else byte by byte in UTF-8.
+ */
+export function naturalLess(first: string, second: string): boolean {
+  const a = new TextEncoder().encode(first);
+  const b = new TextEncoder().encode(second);
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const left = a[i] as number;
+    const right = b[j] as number;
+    const leftDigit = isDigit(left);
+    if (leftDigit !== isDigit(right)) return leftDigit;
+    if (!leftDigit) {
+      if (left !== right) return left < right;
+      i++;
+      j++;
+      continue;
+    }
+    while (i < a.length && a[i] === 0x30) i++;
+    while (j < b.length && b[j] === 0x30) j++;
+    const leftStart = i;
+    const rightStart = j;
+    while (i < a.length && isDigit(a[i] as number)) i++;
+    while (j < b.length && isDigit(b[j] as number)) j++;
+    if (i - leftStart !== j - rightStart) return i - leftStart < j - rightStart;
+    for (let k = 0; k < i - leftStart; k++) {
+      const leftByte = a[leftStart + k] as number;
+      const rightByte = b[rightStart + k] as number;
+      if (leftByte !== rightByte) return leftByte < rightByte;
+    }
+    if (leftStart !== rightStart) return leftStart < rightStart;
+  }
+  return a.length < b.length;
+}
+
+/**
+ * RuntimeSort.Less and TableSorter.Less: an object without the field sorts before anything (even
+ * before another without it), then the first values compare. kubectl sorts with sort.Sort, so
+ * goSort puts ties (and the missing fields' inconsistent order) where kubectl does.
+ */
+function sortLess<T>(path: JsonPath, objectOf: (item: T) => unknown): (a: T, b: T) => boolean {
+  return (a, b) => {
+    const left = path.values(objectOf(a));
+    if (left.length === 0) return true;
+    const right = path.values(objectOf(b));
+    if (right.length === 0) return false;
+    return valueLess(left[0], right[0]);
+  };
+}
+
 function sortExpression(sortBy: string): JsonPath {
   let expression = sortBy;
   if (!expression.startsWith("{")) expression = `{${expression.startsWith(".") ? "" : "."}${expression}}`;
@@ -363,7 +431,10 @@ function sortExpression(sortBy: string): JsonPath {
 
 function sortObjects(objects: KubeObject[], sortBy: string): KubeObject[] {
   const path = sortExpression(sortBy);
-  return [...objects].sort((a, b) => compareKeys(path.values(a)[0], path.values(b)[0]));
+  return goSort(
+    [...objects],
+    sortLess(path, (object: KubeObject) => object),
+  );
 }
 
 /** runtimeresource.EnhanceListError: a refused list names the resource and the selectors. */
@@ -381,7 +452,10 @@ function sortRows(table: Table, sortBy: string): Table["rows"] {
   // NewTableSorter fails when no row has the field; kubectl 1.32 then prints no rows at all
   // ("No resources found"), and so does Kubelab.
   if (!table.rows.some((row) => path.values(row.object).length > 0)) return [];
-  return [...table.rows].sort((a, b) => compareKeys(path.values(a.object)[0], path.values(b.object)[0]));
+  return goSort(
+    [...table.rows],
+    sortLess(path, (row: Table["rows"][number]) => row.object),
+  );
 }
 
 async function getRaw(context: CommandContext, raw: string): Promise<number> {

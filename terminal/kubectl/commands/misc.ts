@@ -4,6 +4,7 @@ import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { since } from "../describe/format";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import { renderGlobalOptionsText } from "../globalOptions";
+import { goSort } from "../goSort";
 import { readManifests } from "../manifests";
 import { toGoYaml } from "../printers/goYaml";
 import { JsonPath } from "../printers/jsonpath";
@@ -245,9 +246,15 @@ export const authCommand: Command = {
  * The time `kubectl events` orders by (its eventTime()): a series' last observation, else
  * lastTimestamp, else eventTime.
  */
+/**
+ * The time `kubectl events` orders by (cmd/events eventTime), in microseconds: series and
+ * eventTime are MicroTimes, and two events a few microseconds apart are not a tie for kubectl.
+ */
 function eventsSortTime(event: Any): number {
-  const time = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime;
-  return time ? new Date(time).getTime() : Number.NEGATIVE_INFINITY;
+  const time: string | undefined = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime;
+  if (!time) return Number.NEGATIVE_INFINITY;
+  const fraction = /\.(\d+)/.exec(time)?.[1] ?? "";
+  return new Date(time).getTime() * 1000 + Number(fraction.padEnd(6, "0").slice(3, 6));
 }
 
 /** `kubectl events`. */
@@ -291,15 +298,14 @@ export const eventsCommand: Command = {
     for (const type of types)
       if (type.toLowerCase() !== "normal" && type.toLowerCase() !== "warning")
         throw new KubectlError("error: valid --types are Normal or Warning");
-    const items = list.items
-      .filter(
+    // cmd/events sorts with sort.Sort: ties (events in the same microsecond, or the same second
+    // for core events) land where Go's unstable sort puts them.
+    const items = goSort(
+      list.items.filter(
         (event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()),
-      )
-      .sort((a, b) => {
-        const left = eventsSortTime(a);
-        const right = eventsSortTime(b);
-        return left === right ? 0 : left < right ? -1 : 1;
-      });
+      ),
+      (a, b) => eventsSortTime(a) < eventsSortTime(b),
+    );
     if (flags.string("output") === "name") return 0;
     if (flags.string("output")) {
       const { printObject, parseOutputFormat, asList } = await import("../printers/output");

@@ -3,6 +3,7 @@ import type { Command, CommandContext } from "../Command";
 import { resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
+import { goSort } from "../goSort";
 import { formatTabbed } from "../printers/tabwriter";
 import { toStatusError } from "../RestClient";
 import { resolveTargets } from "../targets";
@@ -499,17 +500,35 @@ const topPod: Command = {
       const memory = item.containers.reduce((sum: number, c: Any) => sum + bytes(c.usage?.memory), 0);
       return { item, cpu, memory };
     });
+    // metricsutil's PodMetricsSorter and ContainerMetricsSorter, both run with sort.Sort: pods
+    // (and each pod's containers) by name, or busiest first by CPU millicores or memory bytes,
+    // with ties placed as Go's unstable sort places them.
     const sortBy = flags.string("sort-by");
-    if (sortBy === "cpu") rows.sort((a, b) => b.cpu - a.cpu);
-    else if (sortBy === "memory") rows.sort((a, b) => b.memory - a.memory);
-    else rows.sort((a, b) => (a.item.metadata.name < b.item.metadata.name ? -1 : 1));
+    const usageLess = <T extends { cpu: number; memory: number }>(a: T, b: T) =>
+      sortBy === "cpu" ? Math.ceil(a.cpu) > Math.ceil(b.cpu) : Math.ceil(a.memory) > Math.ceil(b.memory);
+    goSort(rows, (a, b) => {
+      if (sortBy === "cpu" || sortBy === "memory") return usageLess(a, b);
+      if (allNamespaces && a.item.metadata.namespace !== b.item.metadata.namespace)
+        return a.item.metadata.namespace < b.item.metadata.namespace;
+      return a.item.metadata.name < b.item.metadata.name;
+    });
     let text = "";
     const containers = flags.bool("containers");
     if (!flags.bool("no-headers"))
       text += `${allNamespaces ? "NAMESPACE\t" : ""}${containers ? "POD\tNAME" : "NAME"}\tCPU(cores)\tMEMORY(bytes)\t\n`;
     for (const row of rows) {
       if (containers) {
-        for (const container of row.item.containers) {
+        const measured: { container: Any; cpu: number; memory: number }[] = row.item.containers.map(
+          (container: Any) => ({
+            container,
+            cpu: milliCores(container.usage?.cpu),
+            memory: bytes(container.usage?.memory),
+          }),
+        );
+        goSort(measured, (a, b) =>
+          sortBy === "cpu" || sortBy === "memory" ? usageLess(a, b) : a.container.name < b.container.name,
+        );
+        for (const { container } of measured) {
           text += `${allNamespaces ? `${row.item.metadata.namespace}\t` : ""}${row.item.metadata.name}\t${container.name}\t${Math.trunc(milliCores(container.usage?.cpu))}m\t${Math.trunc(bytes(container.usage?.memory) / 1024 ** 2)}Mi\t\n`;
         }
       } else {
@@ -572,10 +591,13 @@ const topNode: Command = {
         memoryPercent: Math.trunc((memory / bytes(capacity?.memory)) * 100),
       };
     });
+    // NodeMetricsSorter, run with sort.Sort.
     const sortBy = flags.string("sort-by");
-    if (sortBy === "cpu") rows.sort((a, b) => b.cpu - a.cpu);
-    else if (sortBy === "memory") rows.sort((a, b) => b.memory - a.memory);
-    else rows.sort((a, b) => (a.name < b.name ? -1 : 1));
+    goSort(rows, (a, b) => {
+      if (sortBy === "cpu") return Math.ceil(a.cpu) > Math.ceil(b.cpu);
+      if (sortBy === "memory") return Math.ceil(a.memory) > Math.ceil(b.memory);
+      return a.name < b.name;
+    });
     let text = flags.bool("no-headers") ? "" : "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\t\n";
     for (const row of rows)
       text += `${row.name}\t${Math.trunc(row.cpu)}m\t${row.cpuPercent}%\t${Math.trunc(row.memory / 1024 ** 2)}Mi\t${row.memoryPercent}%\t\n`;

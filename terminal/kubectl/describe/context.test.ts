@@ -38,4 +38,24 @@ describe("describeEvents", () => {
     // The kubelet's two events in the same second keep the server's order.
     expect(reasons).toEqual(["Scheduled", "Killing", "Pulling", "Started"]);
   });
+
+  it("places events of the same second as Go's sort.Sort does once there are more than 12", () => {
+    // Seconds 05/04 in the pattern goSort.test.ts traces by hand (1A 0B 1C … 0M → G B M K E I D H F J A L C).
+    const letters = "ABCDEFGHIJKLM";
+    const seconds = [5, 4, 5, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4];
+    const w = new DescribeWriter();
+    describeEvents(
+      w,
+      { items: seconds.map((second, index) => kubeletEvent(letters[index] as string, `2026-11-30T12:00:0${second}Z`)) },
+      now,
+    );
+    const reasons = w
+      .toString()
+      .split("\n")
+      .slice(3)
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s+/)[1])
+      .join("");
+    expect(reasons).toBe("GBMKEIDHFJALC");
+  });
 });

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../commands/common";
 import type { ResourceInfo } from "../Discovery";
+import { goSort } from "../goSort";
 import type { RestClient } from "../RestClient";
 import { type DescribeWriter, since } from "./format";
 
@@ -62,14 +63,11 @@ export function describeEvents(w: DescribeWriter, events: EventList | undefined,
   w.flush();
   // kubectl's SortableEvents (pkg/util/event) orders by lastTimestamp alone: an events.k8s.io
   // event (the scheduler's Scheduled, which has only an eventTime) sorts before the rest, as on a
-  // real cluster. Ties keep the server's order, as Go's sort does for the short lists describe shows.
+  // real cluster. kubectl sorts with sort.Sort, so over 12 events ties can change places: goSort
+  // moves them as Go does.
   const lastTimestamp = (event: (typeof events.items)[number]) =>
     event.lastTimestamp ? new Date(event.lastTimestamp).getTime() : Number.NEGATIVE_INFINITY;
-  const items = [...events.items].sort((a, b) => {
-    const left = lastTimestamp(a);
-    const right = lastTimestamp(b);
-    return left === right ? 0 : left < right ? -1 : 1;
-  });
+  const items = goSort([...events.items], (a, b) => lastTimestamp(a) < lastTimestamp(b));
   w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
   w.write(1, "----\t------\t----\t----\t-------\n");
   for (const event of items) {

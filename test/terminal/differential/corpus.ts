@@ -4,6 +4,41 @@
  * act on equivalent objects; outputs are compared after mapping the names back.
  */
 
+/**
+ * 14 events on pod etest/ties in two seconds, interleaved in name order (the order the server lists
+ * them): more than 12, so kubectl's sort.Sort (Go's pdqsort) partitions them and equal times
+ * change places; see terminal/kubectl/goSort.ts.
+ */
+function tieEvents(): string {
+  const seconds = [5, 4, 5, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5];
+  return seconds
+    .map((second, index) => {
+      const id = String(index + 1).padStart(2, "0");
+      const time = `2026-11-01T10:00:0${second}Z`;
+      return `apiVersion: v1
+kind: Event
+metadata:
+  name: ties.e${id}
+  namespace: etest
+involvedObject:
+  apiVersion: v1
+  kind: Pod
+  name: ties
+  namespace: etest
+  uid: "{uid:etest/pod/ties}"
+reason: Tie${id}
+message: tie event ${id}
+type: Normal
+source:
+  component: tie-test
+firstTimestamp: "${time}"
+lastTimestamp: "${time}"
+count: 1
+`;
+    })
+    .join("---\n");
+}
+
 /** Files written to the working folder before the corpus runs. */
 export const manifests: Record<string, string> = {
   "pod.yaml": `apiVersion: v1
@@ -348,6 +383,7 @@ spec:
   list: [a, {b: c}]
   apiURL: https://example.com
 `,
+  "tie-events.yaml": tieEvents(),
   "pvc.yaml": `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -395,6 +431,10 @@ export const setup: string[] = [
   "wait --for=condition=Ready pod/solo --timeout=60s",
   "wait --for=condition=Ready pod/quota-pod -n qtest --timeout=60s",
   "wait --for=condition=Complete job/once --timeout=60s",
+  "create namespace etest",
+  "run ties -n etest --image=nginx",
+  "wait --for=condition=Ready pod/ties -n etest --timeout=60s",
+  "create -f {dir}/tie-events.yaml",
 ];
 
 /** Commands compared read-only (they don't change the cluster). */
@@ -572,6 +612,13 @@ export const readOnly: string[] = [
   "rollout status ds/logger",
   "explain deployment.spec.replicas",
   "top pod solo",
+  // lists over 12 items with ties, sorted by kubectl with sort.Sort (Go's pdqsort)
+  "describe pod ties -n etest",
+  "events -n etest",
+  "get events -n etest --sort-by=.lastTimestamp",
+  "get events -n etest --sort-by=.lastTimestamp -o custom-columns=REASON:.reason,LAST:.lastTimestamp",
+  "top pods -A --sort-by=memory",
+  "top pods -A --sort-by=cpu --containers",
   "get ep web -o yaml",
   // discovery and info
   "api-resources",

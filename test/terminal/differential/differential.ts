@@ -26,6 +26,26 @@ export function splitArguments(line: string): string[] {
   return out;
 }
 
+/**
+ * `{uid:NAMESPACE/TYPE/NAME}` in a shared manifest a setup line names becomes that object's UID,
+ * read just before the line runs (events that must point at a pod the setup created).
+ */
+async function fillUids(line: string, shared: string, kubeconfig: string): Promise<void> {
+  const file = /\{dir\}\/(\S+)/.exec(line)?.[1];
+  if (!file) return;
+  const target = path.join(shared, file);
+  let text = readFileSync(target, "utf8");
+  for (const [placeholder, namespace, object] of text.matchAll(/\{uid:([^/}]+)\/([^}]+)\}/g)) {
+    const result = await runReal(
+      ["get", object as string, "-n", namespace as string, "-o", "jsonpath={.metadata.uid}"],
+      kubeconfig,
+    );
+    if (result.status !== 0 || !result.stdout) throw new Error(`setup: no uid for ${placeholder}: ${result.stderr}`);
+    text = text.replaceAll(placeholder, result.stdout.trim());
+  }
+  writeFileSync(target, text);
+}
+
 /** One compared command. */
 export interface CaseResult {
   command: string;
@@ -49,6 +69,7 @@ export async function runDifferential(
   mkdirSync(shared, { recursive: true });
   for (const [name, text] of Object.entries(sharedManifests)) writeFileSync(path.join(shared, name), text);
   for (const line of setup) {
+    await fillUids(line, shared, kubeconfig);
     const result = await runReal(splitArguments(line.replaceAll("{dir}", shared)), kubeconfig);
     if (result.status !== 0 && !/AlreadyExists/.test(result.stderr)) {
       throw new Error(`setup failed: kubectl ${line}\n${result.stderr}`);
