@@ -27,6 +27,69 @@ function parseDuration(text: string): number {
   return Math.ceil(total);
 }
 
+/** podutils.IsPodReady: the pod's (first) Ready condition is True. */
+function isPodReady(pod: KubeObject): boolean {
+  return pod.status?.conditions?.find((condition: Any) => condition.type === "Ready")?.status === "True";
+}
+
+/** A metav1.Time as milliseconds, 0 for the zero time (absent). */
+function timeOf(text: string | undefined): number {
+  return text ? new Date(text).getTime() : 0;
+}
+
+/** podReadyTime: when the Ready condition turned True (zero when not ready). */
+function podReadyTime(pod: KubeObject): number {
+  if (!isPodReady(pod)) return 0;
+  const ready = pod.status?.conditions?.find(
+    (condition: Any) => condition.type === "Ready" && condition.status === "True",
+  );
+  return timeOf(ready?.lastTransitionTime);
+}
+
+/** afterOrZero: t1 after t2, a zero time counting as after any other. */
+function afterOrZero(t1: number, t2: number): boolean {
+  if (t1 === 0 || t2 === 0) return t1 === 0;
+  return t1 > t2;
+}
+
+function maxContainerRestarts(pod: KubeObject): number {
+  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((status: Any) => status.restartCount ?? 0));
+}
+
+/** podutils.ActivePods.Less: the least useful pod first (unassigned, pending, not ready, …). */
+export function activePodsLess(a: KubeObject, b: KubeObject): boolean {
+  const nodeA = a.spec?.nodeName ?? "";
+  const nodeB = b.spec?.nodeName ?? "";
+  if (nodeA !== nodeB && (nodeA === "" || nodeB === "")) return nodeA === "";
+  const ordinal = (pod: KubeObject) => ({ Pending: 0, Unknown: 1, Running: 2 })[pod.status?.phase as string] ?? 0;
+  if (ordinal(a) !== ordinal(b)) return ordinal(a) < ordinal(b);
+  if (isPodReady(a) !== isPodReady(b)) return !isPodReady(a);
+  if (isPodReady(a) && isPodReady(b) && podReadyTime(a) !== podReadyTime(b))
+    return afterOrZero(podReadyTime(a), podReadyTime(b));
+  if (maxContainerRestarts(a) !== maxContainerRestarts(b)) return maxContainerRestarts(a) > maxContainerRestarts(b);
+  const createdA = timeOf(a.metadata?.creationTimestamp);
+  const createdB = timeOf(b.metadata?.creationTimestamp);
+  if (createdA !== createdB) return afterOrZero(createdA, createdB);
+  return false;
+}
+
+/** podutils.ByLogging.Less: the pod whose logs to show first (assigned, running, ready longest, …). */
+export function byLogging(a: KubeObject, b: KubeObject): boolean {
+  const nodeA = a.spec?.nodeName ?? "";
+  const nodeB = b.spec?.nodeName ?? "";
+  if (nodeA !== nodeB && (nodeA === "" || nodeB === "")) return nodeA !== "";
+  const ordinal = (pod: KubeObject) => ({ Running: 0, Unknown: 1, Pending: 2 })[pod.status?.phase as string] ?? 0;
+  if (ordinal(a) !== ordinal(b)) return ordinal(a) < ordinal(b);
+  if (isPodReady(a) !== isPodReady(b)) return isPodReady(a);
+  if (isPodReady(a) && isPodReady(b) && podReadyTime(a) !== podReadyTime(b))
+    return afterOrZero(podReadyTime(b), podReadyTime(a));
+  if (maxContainerRestarts(a) !== maxContainerRestarts(b)) return maxContainerRestarts(a) > maxContainerRestarts(b);
+  const createdA = timeOf(a.metadata?.creationTimestamp);
+  const createdB = timeOf(b.metadata?.creationTimestamp);
+  if (createdA !== createdB) return afterOrZero(createdB, createdA);
+  return false;
+}
+
 /**
  * Resolves POD or TYPE/NAME to pods, as kubectl's logs/exec/attach do (first pod of a controller;
  * `notice`: say which one when there are several, as logs and exec do).
@@ -37,6 +100,7 @@ export async function podsFor(
   target: string,
   selector: string,
   notice = true,
+  forLogs = false,
 ): Promise<KubeObject[]> {
   const client = await context.client();
   const namespace = await context.namespace();
@@ -64,13 +128,9 @@ export async function podsFor(
   const pods = await client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${namespace}/pods`, {
     query: { labelSelector },
   });
-  const sorted = [...pods.items].sort((a, b) => {
-    const rank = (pod: KubeObject) => (pod.status?.phase === "Running" ? 0 : pod.status?.phase === "Pending" ? 1 : 2);
-    return (
-      rank(a) - rank(b) ||
-      new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime()
-    );
-  });
+  // GetFirstPod: sort.Sort, then the first pod. logs orders with podutils.ByLogging; exec, attach
+  // and port-forward with sort.Reverse(podutils.ActivePods).
+  const sorted = goSort([...pods.items], forLogs ? byLogging : (a, b) => activePodsLess(b, a));
   if (sorted.length === 0) throw new KubectlError(`error: timed out waiting for the condition`);
   if (sorted.length > 1 && notice)
     context.io.stderr(`Found ${sorted.length} pods, using pod/${sorted[0]?.metadata?.name}\n`);
@@ -178,7 +238,7 @@ export const logsCommand: Command = {
       );
     let pods: KubeObject[];
     try {
-      pods = await podsFor(context, flags, target ?? "", selector);
+      pods = await podsFor(context, flags, target ?? "", selector, true, true);
     } catch (error) {
       if (error instanceof ApiStatusError && error.reason === "NotFound" && target) {
         throw new KubectlError(

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../commands/common";
 import { resourcePath } from "../Discovery";
+import { goSort } from "../goSort";
 import { type Any, type DescribeContext, describeEvents, searchEvents } from "./context";
 import {
   DescribeWriter,
@@ -157,7 +158,8 @@ function describeContainers(
         );
       }
     }
-    const mounts = [...(container.volumeMounts ?? [])].sort((a: Any, b: Any) => (a.mountPath < b.mountPath ? -1 : 1));
+    // SortableVolumeMounts, with sort.Sort.
+    const mounts = goSort([...(container.volumeMounts ?? [])], (a: Any, b: Any) => a.mountPath < b.mountPath);
     w.write(2, `Mounts:${mounts.length === 0 ? "\t<none>" : ""}\n`);
     for (const mount of mounts) {
       const flags = [mount.readOnly ? "ro" : "rw"];
@@ -252,7 +254,8 @@ function printTolerations(w: DescribeWriter, title: string, tolerations: Any[] |
     w.write(0, "<none>\n");
     return;
   }
-  tolerations.forEach((toleration, index) => {
+  // sort.Slice by key, as printTolerationsMultilineWithIndent does.
+  goSort([...tolerations], (a, b) => (a.key ?? "") < (b.key ?? "")).forEach((toleration, index) => {
     if (index !== 0) w.write(0, `${initialIndent}\t`);
     let text = toleration.key ?? "";
     if (toleration.value) text += `=${toleration.value}`;
@@ -271,7 +274,9 @@ function printTaints(w: DescribeWriter, title: string, taints: Any[] | undefined
     w.write(0, "<none>\n");
     return;
   }
-  taints.forEach((taint, index) => {
+  // sort.Slice by "effect,key", as printTaintsMultilineWithIndent does.
+  const order = (taint: Any) => `${taint.effect ?? ""},${taint.key ?? ""}`;
+  goSort([...taints], (a, b) => order(a) < order(b)).forEach((taint, index) => {
     if (index !== 0) w.write(0, "\t");
     w.write(0, `${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}\n`);
   });
@@ -429,14 +434,14 @@ async function describePod(context: DescribeContext, pod: KubeObject): Promise<s
   printTolerations(w, "Tolerations", spec.tolerations);
   if (spec.topologySpreadConstraints?.length) {
     w.write(0, "Topology Spread Constraints:\t");
-    [...spec.topologySpreadConstraints]
-      .sort((a: Any, b: Any) => (a.topologyKey < b.topologyKey ? -1 : 1))
-      .forEach((constraint: Any, index: number) => {
+    goSort([...spec.topologySpreadConstraints], (a: Any, b: Any) => a.topologyKey < b.topologyKey).forEach(
+      (constraint: Any, index: number) => {
         if (index !== 0) w.write(0, "\t");
         let text = `${constraint.topologyKey}:${constraint.whenUnsatisfiable} when max skew ${constraint.maxSkew} is exceeded`;
         if (constraint.labelSelector) text += ` for selector ${formatSelector(constraint.labelSelector)}`;
         w.write(0, `${text}\n`);
-      });
+      },
+    );
   }
   describeEvents(w, await searchEvents(context, pod), context.now);
   return w.toString();
@@ -508,9 +513,11 @@ async function describeDeployment(context: DescribeContext, deployment: KubeObje
       (reference) => reference.uid === deployment.metadata?.uid && reference.controller,
     ),
   );
-  owned.sort(
-    (a, b) =>
-      new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime(),
+  // FindNewReplicaSet sorts the list with controller.ReplicaSetsByCreationTimestamp (oldest first,
+  // then by name), and FindOldReplicaSets walks it in that order.
+  const created = (set: KubeObject) => new Date(set.metadata?.creationTimestamp ?? 0).getTime();
+  goSort(owned, (a, b) =>
+    created(a) === created(b) ? (a.metadata?.name ?? "") < (b.metadata?.name ?? "") : created(a) < created(b),
   );
   const newSet = owned.find((set) => templateEqual(set.spec?.template, spec.template));
   const oldSets = owned.filter((set) => set !== newSet && (set.spec?.replicas ?? 0) > 0);
