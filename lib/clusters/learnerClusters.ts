@@ -18,8 +18,19 @@ export function learnerHome(dataDirectory: string, learnerId: string): string {
 /**
  * The learner's cluster id, creating the cluster (and the row tying it to the learner) on first
  * use. A row whose cluster vanished from disk (data folder wiped) gets a new cluster.
+ *
+ * Once found, the id is kept in the process (see {@link knownClusters}) for as long as the host
+ * still has that cluster, so the terminal's several look-ups per new session (its kubeconfig, node
+ * access, the hold on the cluster) and every live checklist cost no database query; `lastUsedAt`
+ * is then written at most once a minute per learner, without waiting for it.
  */
 export function ensureLearnerCluster(learnerId: string): Promise<{ clusterId: string; token?: string }> {
+  const known = knownClusters();
+  const entry = known.get(learnerId);
+  if (entry && clusterHost().exists(entry.clusterId)) {
+    touch(known, learnerId, entry);
+    return Promise.resolve({ clusterId: entry.clusterId });
+  }
   // A new learner's first page asks from several places at once (the terminal, each exercise's live
   // checklist): one creation, shared, or each would create a cluster and the terminal and the
   // grader could end up on different ones. Kept on globalThis: Next's bundle and the server share it.
@@ -34,19 +45,90 @@ export function ensureLearnerCluster(learnerId: string): Promise<{ clusterId: st
 
 const ENSURING = Symbol.for("kubelab.ensuringLearnerClusters");
 
+/** `lastUsedAt` is written at most this often per learner (nothing reads it on a request's path). */
+export const lastUsedWriteIntervalMs = 60_000;
+
+/** A learner's cluster as this process last saw it in the database. */
+interface KnownCluster {
+  clusterId: string;
+  /** When this process last wrote (or saw written) the row's `lastUsedAt`, ms since the epoch. */
+  touchedAt: number;
+}
+
+const KNOWN = Symbol.for("kubelab.learnerClusterIds");
+const WRITES = Symbol.for("kubelab.learnerClusterWrites");
+type Holder = { [KNOWN]?: WeakMap<object, Map<string, KnownCluster>>; [WRITES]?: Set<Promise<void>> };
+
+/**
+ * Learner → cluster id as read from or written to the database, on globalThis (Next's bundle and
+ * the server are two copies of this module in one process) and per database client, so a process
+ * that switches databases (tests) starts afresh. Every write of a row's cluster id goes through
+ * this module and updates it; an entry is trusted only while the host has the cluster.
+ */
+function knownClusters(): Map<string, KnownCluster> {
+  const holder = globalThis as Holder;
+  holder[KNOWN] ??= new WeakMap();
+  const client = prisma();
+  let known = holder[KNOWN].get(client);
+  if (!known) {
+    known = new Map();
+    holder[KNOWN].set(client, known);
+  }
+  return known;
+}
+
+/** Writes the row's `lastUsedAt` when the last write is older than the interval; never waited for. */
+function touch(known: Map<string, KnownCluster>, learnerId: string, entry: KnownCluster): void {
+  const now = Date.now();
+  if (now - entry.touchedAt < lastUsedWriteIntervalMs) return;
+  entry.touchedAt = now;
+  track(
+    prisma()
+      .learnerCluster.update({ where: { learnerId }, data: { lastUsedAt: new Date(now) } })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          console.error(`learner clusters: could not record the use of ${learnerId}'s cluster:`, error);
+          // The row may be gone: the next look-up reads the database again.
+          if (known.get(learnerId) === entry) known.delete(learnerId);
+        },
+      ),
+  );
+}
+
+/** Keeps an unawaited write until it settles (for {@link learnerClusterWrites}). */
+function track(write: Promise<void>): void {
+  const holder = globalThis as Holder;
+  holder[WRITES] ??= new Set();
+  const writes = holder[WRITES];
+  writes.add(write);
+  void write.finally(() => writes.delete(write));
+}
+
+/** Resolves once the `lastUsedAt` writes started so far have settled (tests, shutdown). */
+export async function learnerClusterWrites(): Promise<void> {
+  await Promise.all([...((globalThis as Holder)[WRITES] ?? [])]);
+}
+
 async function ensureOnce(learnerId: string): Promise<{ clusterId: string; token?: string }> {
   const host = clusterHost();
+  const known = knownClusters();
   const row = await prisma().learnerCluster.findUnique({ where: { learnerId } });
   if (row && host.exists(row.clusterId)) {
-    await prisma().learnerCluster.update({ where: { learnerId }, data: { lastUsedAt: new Date() } });
+    const entry = { clusterId: row.clusterId, touchedAt: row.lastUsedAt.getTime() };
+    known.set(learnerId, entry);
+    touch(known, learnerId, entry);
     return { clusterId: row.clusterId };
   }
+  known.delete(learnerId);
   const { id, token } = await host.create();
+  const now = new Date();
   await prisma().learnerCluster.upsert({
     where: { learnerId },
-    create: { learnerId, clusterId: id, tokenSha256: hashToken(token) },
-    update: { clusterId: id, tokenSha256: hashToken(token), lessonId: null, lastUsedAt: new Date() },
+    create: { learnerId, clusterId: id, tokenSha256: hashToken(token), lastUsedAt: now },
+    update: { clusterId: id, tokenSha256: hashToken(token), lessonId: null, lastUsedAt: now },
   });
+  known.set(learnerId, { clusterId: id, touchedAt: now.getTime() });
   return { clusterId: id, token };
 }
 
@@ -127,10 +209,10 @@ export async function resetLearnerCluster(learnerId: string, lessonId?: string):
   await host.reset(clusterId, starting ? JSON.parse(starting.state) : undefined, {
     home: data ? learnerHome(data, learnerId) : undefined,
   });
-  await prisma().learnerCluster.update({
-    where: { learnerId },
-    data: { lessonId: lessonId ?? null, lastUsedAt: new Date() },
-  });
+  const now = new Date();
+  await prisma().learnerCluster.update({ where: { learnerId }, data: { lessonId: lessonId ?? null, lastUsedAt: now } });
+  const known = knownClusters().get(learnerId);
+  if (known?.clusterId === clusterId) known.touchedAt = now.getTime();
   return clusterId;
 }
 

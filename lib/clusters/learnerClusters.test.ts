@@ -1,0 +1,116 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { ClusterHost } from "../../engine/host/hosting/ClusterHost";
+import { disconnectPrisma, prisma } from "../database/prisma";
+import { setClusterHost } from "./clusterHost";
+import { ensureLearnerCluster, lastUsedWriteIntervalMs, learnerClusterWrites } from "./learnerClusters";
+
+/**
+ * The learner → cluster look-up against a real (temporary) SQLite database with the migrations
+ * applied and a real cluster host (records only: no cluster is started).
+ */
+describe("learner clusters", () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "kubelab-learner-clusters-"));
+  const host = new ClusterHost({ dataDir: path.join(folder, "clusters"), speed: "fast" });
+  const lastUsed = async (learnerId: string) =>
+    (await prisma().learnerCluster.findUniqueOrThrow({ where: { learnerId } })).lastUsedAt.getTime();
+
+  beforeAll(async () => {
+    const file = path.join(folder, "test.db");
+    const migrations = path.resolve(import.meta.dirname, "..", "..", "prisma", "migrations");
+    const database = new Database(file);
+    for (const name of readdirSync(migrations).sort())
+      if (!name.endsWith(".toml")) database.exec(readFileSync(path.join(migrations, name, "migration.sql"), "utf8"));
+    database.close();
+    process.env.DATABASE_URL = `file:${file}`;
+    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4"])
+      await prisma().learner.create({ data: { id } });
+    setClusterHost(host, { dataDirectory: folder });
+  }, 60_000);
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await learnerClusterWrites();
+    setClusterHost(undefined);
+    await host.close();
+    await disconnectPrisma();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("creates one cluster for concurrent first look-ups, then answers from memory", async () => {
+    const [a, b] = await Promise.all([ensureLearnerCluster("learner-1"), ensureLearnerCluster("learner-1")]);
+    expect(a.clusterId).toBe(b.clusterId);
+    expect(a.token).toBeDefined();
+    expect(host.exists(a.clusterId)).toBe(true);
+    const findUnique = vi.spyOn(prisma().learnerCluster, "findUnique");
+    const again = await ensureLearnerCluster("learner-1");
+    expect(again).toEqual({ clusterId: a.clusterId });
+    expect(findUnique).not.toHaveBeenCalled();
+    // The spy does see the client's queries (so the line above can fail).
+    await prisma().learnerCluster.findUnique({ where: { learnerId: "learner-1" } });
+    expect(findUnique).toHaveBeenCalledTimes(1);
+  });
+
+  it("gives a new cluster when the learner's cluster is gone from the host (data wiped)", async () => {
+    const { clusterId: first } = await ensureLearnerCluster("learner-2");
+    await host.remove(first);
+    const { clusterId: second, token } = await ensureLearnerCluster("learner-2");
+    expect(second).not.toBe(first);
+    expect(token).toBeDefined();
+    expect((await prisma().learnerCluster.findUniqueOrThrow({ where: { learnerId: "learner-2" } })).clusterId).toBe(
+      second,
+    );
+    expect(await ensureLearnerCluster("learner-2")).toEqual({ clusterId: second });
+  });
+
+  it("writes lastUsedAt at most once per interval, without the caller waiting for it", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const t0 = new Date("2026-06-01T10:00:00Z").getTime();
+    vi.setSystemTime(t0);
+    await ensureLearnerCluster("learner-3");
+    expect(await lastUsed("learner-3")).toBe(t0);
+
+    vi.setSystemTime(t0 + lastUsedWriteIntervalMs - 1);
+    await ensureLearnerCluster("learner-3");
+    await learnerClusterWrites();
+    expect(await lastUsed("learner-3")).toBe(t0);
+
+    const later = t0 + lastUsedWriteIntervalMs + 5_000;
+    vi.setSystemTime(later);
+    await ensureLearnerCluster("learner-3");
+    await learnerClusterWrites();
+    expect(await lastUsed("learner-3")).toBe(later);
+
+    vi.setSystemTime(later + 1_000);
+    await ensureLearnerCluster("learner-3");
+    await learnerClusterWrites();
+    expect(await lastUsed("learner-3")).toBe(later);
+  });
+
+  it("logs a failed lastUsedAt write and reads the database again on the next look-up", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const t0 = new Date("2026-06-02T10:00:00Z").getTime();
+    vi.setSystemTime(t0);
+    const { clusterId: first } = await ensureLearnerCluster("learner-4");
+    // The row is gone behind this process's back (removed by hand, say).
+    await prisma().learnerCluster.delete({ where: { learnerId: "learner-4" } });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.setSystemTime(t0 + lastUsedWriteIntervalMs);
+    expect(await ensureLearnerCluster("learner-4")).toEqual({ clusterId: first });
+    await learnerClusterWrites();
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining("could not record the use of learner-4's cluster"),
+      expect.anything(),
+    );
+    // The next look-up finds no row, so the learner gets a cluster recorded for them again.
+    const { clusterId: second } = await ensureLearnerCluster("learner-4");
+    expect((await prisma().learnerCluster.findUniqueOrThrow({ where: { learnerId: "learner-4" } })).clusterId).toBe(
+      second,
+    );
+  });
+});
