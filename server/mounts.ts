@@ -66,10 +66,11 @@ export const mounts: Mount[] = [
       // An open terminal keeps its learner's cluster from hibernating.
       holdCluster: holdLearnerCluster,
       // ssh, crictl, etcdctl and the nodes' files: the learner's hosted cluster, looked up per call.
+      // The cluster is found when a node command first runs, not while the shell starts.
       nodesFor: async (learnerId) => {
         const { ClusterNodeBackend } = await import("../terminal/node/ClusterNodeBackend");
-        const { clusterId } = await ensureLearnerCluster(learnerId);
         return new ClusterNodeBackend(async () => {
+          const { clusterId } = await ensureLearnerCluster(learnerId);
           const live = await host.acquire(clusterId);
           return { cluster: live.cluster, fileSystem: (node) => live.nodeFiles.get(node) };
         });

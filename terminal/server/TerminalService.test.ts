@@ -29,6 +29,34 @@ const service = new TerminalService({
 });
 let learner: string | undefined = "learner-a";
 
+// Its kubeconfig is given only once node access has been asked for: both must be asked at once.
+let nodesAsked: () => void = () => undefined;
+const nodesAskedFor = new Promise<void>((resolve) => {
+  nodesAsked = resolve;
+});
+const refuse = async (): Promise<never> => {
+  throw new Error("not in this test");
+};
+const together = new TerminalService({
+  root,
+  dataDirectory: data,
+  warmShells: false,
+  kubeconfigFor: async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      nodesAskedFor,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("node access was asked for only after the kubeconfig")), 5_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    return kubeconfig;
+  },
+  nodesFor: async () => {
+    nodesAsked();
+    return { nodes: refuse, readDir: refuse, readFile: refuse, writeFile: refuse, remove: refuse, run: refuse };
+  },
+});
+
 class Client {
   messages: ServerMessage[] = [];
   readonly socket: WebSocket;
@@ -59,7 +87,10 @@ beforeAll(async () => {
   const sockets = new WebSocketServer({ noServer: true });
   server = createServer();
   server.on("upgrade", (request, socket, head) => {
-    sockets.handleUpgrade(request, socket, head, (webSocket) => void service.handle(webSocket, request, learner));
+    sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      const target = request.url?.startsWith("/terminal/together-") ? together : service;
+      void target.handle(webSocket, request, learner);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as { port: number }).port;
@@ -67,6 +98,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   service.close();
+  together.close();
   server.close();
 });
 
@@ -116,6 +148,16 @@ describe("TerminalService", () => {
     expect(client.messages[0]).toEqual({ type: "ready", session: "session-slow", replayed: false });
     client.socket.close();
     learner = "learner-a";
+  }, 120_000);
+
+  it("asks for the learner's kubeconfig and node access at once", async () => {
+    const client = new Client("together-1");
+    await client.opened;
+    await client.waitFor(
+      () => client.output.includes("controlplane:~$ ") || client.messages.some((message) => message.type === "error"),
+    );
+    expect(client.messages.filter((message) => message.type === "error")).toEqual([]);
+    client.socket.close();
   }, 120_000);
 
   it("refuses a socket without a learner", async () => {

@@ -230,24 +230,23 @@ export class TerminalService {
         this.forget(key);
       }
       this.limitSessions(learnerId);
+      // The learner's kubeconfig (their cluster found and woken), node access and the shell bundle
+      // are independent: asked for at once, the session waits for the slowest, not for their sum.
+      const launching = this.prepare();
+      // Awaited below; a failure meanwhile is not an unhandled rejection.
+      launching.catch(() => undefined);
+      const granting = this.grantNodeAccess(learnerId);
       let kubeconfig: string;
       try {
         kubeconfig = await this.options.kubeconfigFor(learnerId);
       } catch (error) {
+        void granting.then((grant) => grant?.revoke());
         send({ type: "error", message: `your cluster is not available: ${(error as Error).message}` });
         socket.close(1011, "cluster unavailable");
         return;
       }
-      let grant: NodeAccessGrant | undefined;
-      if (this.options.nodesFor) {
-        try {
-          this.nodeAccess ??= new NodeAccessServer();
-          grant = await this.nodeAccess.grant(await this.options.nodesFor(learnerId));
-        } catch (error) {
-          this.options.log?.(`terminal: no node access for ${learnerId}: ${String(error)}`);
-        }
-      }
-      const launch = await this.prepare();
+      const grant = await granting;
+      const launch = await launching;
       const spawn = this.options.spawn ?? (await import("node-pty")).spawn;
       const warm = await this.takeWarmShell(cols, rows);
       session = new TerminalSession(
@@ -314,6 +313,18 @@ export class TerminalService {
     };
     for (const raw of early.splice(0)) deliver(raw);
     socket.on("close", () => current.detach(sink));
+  }
+
+  /** Node access for a new shell of the learner; undefined (logged) when there is none. */
+  private async grantNodeAccess(learnerId: string): Promise<NodeAccessGrant | undefined> {
+    if (!this.options.nodesFor) return undefined;
+    try {
+      this.nodeAccess ??= new NodeAccessServer();
+      return await this.nodeAccess.grant(await this.options.nodesFor(learnerId));
+    } catch (error) {
+      this.options.log?.(`terminal: no node access for ${learnerId}: ${String(error)}`);
+      return undefined;
+    }
   }
 
   private limitSessions(learnerId: string): void {
