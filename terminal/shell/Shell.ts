@@ -1307,43 +1307,59 @@ export function isIncomplete(text: string): boolean {
  * no longer pays for it.
  */
 export async function warmUp(): Promise<void> {
-  const line = 'k get pods -o wide -l app=web --no-headers | grep -v "$HOME" > /tmp/out && echo "done $?"';
-  isIncomplete(line);
-  simpleCommand(withoutSudo(line));
-  plainWords.test(line);
-  planStreamingPipeline(expandAliases(line, new Map([["k", "kubectl"]])), () => false);
-  decodeKeys("kubectl get pods\x1b[D\t\r", true);
-  const kubeconfig = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: c",
-    "  cluster: {server: 'http://127.0.0.1:1'}",
-    "contexts:",
-    "- name: c",
-    "  context:",
-    "    cluster: c",
-    "    user: u",
-    "current-context: c",
-    "users:",
-    "- name: u",
-    "  user: {token: t}",
-    "",
-  ].join("\n");
-  await loadKubeconfig({
-    stdout: () => undefined,
-    stderr: () => undefined,
-    readStdin: async () => "",
-    readFile: async () => kubeconfig,
-    writeFile: async () => undefined,
-    readDirectory: async () => undefined,
-    env: { KUBECONFIG: "/warm" },
-  });
-  const bash = new Bash({ fs: new InMemoryFs(), cwd: "/" });
-  await bash.exec(
-    'X=$(echo warm | grep -c warm); for i in 1 2; do [ "$X" = 1 ] && printf "%s\\n" ok; done | wc -l',
-    {},
-  );
+  for (const stage of warmUpStages()) await stage();
+}
+
+/**
+ * {@link warmUp} in stages of a few to tens of ms of CPU each, so a pre-started shell whose learner
+ * arrives meanwhile prints its prompt after the stage in progress, not after all of them.
+ */
+export function warmUpStages(): (() => Promise<void> | void)[] {
+  return [
+    () => {
+      const line = 'k get pods -o wide -l app=web --no-headers | grep -v "$HOME" > /tmp/out && echo "done $?"';
+      isIncomplete(line);
+      simpleCommand(withoutSudo(line));
+      plainWords.test(line);
+      planStreamingPipeline(expandAliases(line, new Map([["k", "kubectl"]])), () => false);
+      decodeKeys("kubectl get pods\x1b[D\t\r", true);
+    },
+    async () => {
+      const kubeconfig = [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: c",
+        "  cluster: {server: 'http://127.0.0.1:1'}",
+        "contexts:",
+        "- name: c",
+        "  context:",
+        "    cluster: c",
+        "    user: u",
+        "current-context: c",
+        "users:",
+        "- name: u",
+        "  user: {token: t}",
+        "",
+      ].join("\n");
+      await loadKubeconfig({
+        stdout: () => undefined,
+        stderr: () => undefined,
+        readStdin: async () => "",
+        readFile: async () => kubeconfig,
+        writeFile: async () => undefined,
+        readDirectory: async () => undefined,
+        env: { KUBECONFIG: "/warm" },
+      });
+    },
+    async () => {
+      const bash = new Bash({ fs: new InMemoryFs(), cwd: "/" });
+      await bash.exec(
+        'X=$(echo warm | grep -c warm); for i in 1 2; do [ "$X" = 1 ] && printf "%s\\n" ok; done | wc -l',
+        {},
+      );
+    },
+  ];
 }
 
 /** A line of words bash leaves as they are: characters without a meaning to the shell, blanks between. */

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { nodeAccessFromKubeconfig } from "../node/nodeAccessKubeconfig";
 import { RemoteNodeBackend } from "../node/RemoteNodeBackend";
-import { Shell, warmUp } from "./Shell";
+import { Shell, warmUpStages } from "./Shell";
+import { warmShellStart } from "./warmShell";
 
 /**
  * The learner shell process, spawned by node-pty per terminal session:
@@ -45,15 +46,39 @@ async function readConfigLine(): Promise<{
   });
 }
 
+/** Warm-up stages a pre-started shell had no time for before its learner came (run after the prompt). */
+let warmStagesLeft: (() => Promise<void> | void)[] = [];
+/** Runs warm-up stages one at a time, letting input in between, while `keepGoing` says so. */
+async function runWarmStages(keepGoing: () => boolean): Promise<void> {
+  while (warmStagesLeft.length > 0 && keepGoing()) {
+    const stage = warmStagesLeft.shift() as () => Promise<void> | void;
+    try {
+      await stage();
+    } catch {
+      // Warming is an optimisation: a failed stage only leaves its code cold.
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 if (process.env.KUBELAB_WARM === "1") {
   // Quiet until configured: no echo of the configuration line.
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
   // Raw now: the terminal service may write the configuration line (see warmShellReady).
   process.stdout.write("\x1b]697;kubelab-shell-ready\x07");
-  // While waiting, run the code a first command runs, so the learner's first command is quick.
-  const warmed = warmUp().catch(() => undefined);
-  const config = await readConfigLine();
-  await warmed;
+  // While waiting, run what starting a shell runs, then the code a first command runs, so the
+  // prompt follows the configuration line within a few ms and the first command is quick. A
+  // learner who comes meanwhile waits only for the stage in progress; the rest runs after the prompt.
+  let configured = false;
+  const configuring = readConfigLine().then((config) => {
+    configured = true;
+    return config;
+  });
+  warmStagesLeft = [warmShellStart, ...warmUpStages()];
+  await runWarmStages(() => !configured);
+  // The learner's own shell is about to take that path: a throwaway one would add nothing.
+  warmStagesLeft = warmStagesLeft.filter((stage) => stage !== warmShellStart);
+  const config = await configuring;
   if (config.home) process.env.KUBELAB_HOME = config.home;
   if (config.kubeconfig) process.env.KUBECONFIG = config.kubeconfig;
   if (config.hostname) process.env.KUBELAB_HOSTNAME = config.hostname;
@@ -102,3 +127,5 @@ process.stdin.on("end", () => process.exit(0));
 process.on("SIGINT", () => undefined);
 process.on("SIGHUP", () => process.exit(129));
 await shell.start();
+// A first command then finds its code compiled; keys typed meanwhile are handled between stages.
+await runWarmStages(() => true);
