@@ -4,7 +4,7 @@ import { Events, Pods } from "../api/resources";
 import type { KubeObject } from "../api/types";
 import { createTestServer } from "../apiserver/testing/testServer";
 import { VirtualClock } from "../clock/VirtualClock";
-import { type CorrelatedEvent, createEventRecorder, EventCorrelator, LruCache } from "./eventRecorder";
+import { type CorrelatedEvent, createEventRecorder, EventCorrelator, eventReference, LruCache } from "./eventRecorder";
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -334,5 +334,36 @@ describe("createEventRecorder", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Server rejected event \(will not retry!\): Normal Pulled missing\/web: /);
     expect((await client.list<Event>(Events, "default")).items).toHaveLength(1);
+  });
+});
+
+describe("eventReference", () => {
+  // A node as the kubelet holds it before the API fills kind/apiVersion: the two recorders differ.
+  const node = { metadata: { name: "node01", uid: "uid-node01", resourceVersion: "7" } } as KubeObject;
+
+  it.each([
+    {
+      name: 'core/v1 recorder: "" for a missing kind, name or apiVersion, and the field path',
+      options: { blanks: true, fieldPath: "spec.containers{web}" },
+      expected:
+        '{"kind":"","name":"node01","uid":"uid-node01","apiVersion":"","resourceVersion":"7","fieldPath":"spec.containers{web}"}',
+    },
+    {
+      name: "events.k8s.io recorder: missing fields left out",
+      options: { blanks: false },
+      expected: '{"name":"node01","uid":"uid-node01","resourceVersion":"7"}',
+    },
+  ])("$name", ({ options, expected }) => {
+    const reference = eventReference(node, options);
+    expect(JSON.stringify(reference)).toBe(expected);
+    expect(Object.keys(reference)).toEqual([
+      "kind",
+      "namespace",
+      "name",
+      "uid",
+      "apiVersion",
+      "resourceVersion",
+      ...(options.fieldPath ? ["fieldPath"] : []),
+    ]);
   });
 });

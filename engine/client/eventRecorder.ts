@@ -1,3 +1,4 @@
+import type { ObjectReference } from "../api/core";
 import { Events } from "../api/resources";
 import type { KubeObject } from "../api/types";
 import { isNotFound } from "../apiserver/ApiError";
@@ -254,6 +255,25 @@ export function eventName(objectName: string, firstTimestamp: number, sequence: 
 }
 
 /**
+ * The ObjectReference an Event names its object by (reference.GetReference's fields, in its
+ * order). `blanks`: kind, name and apiVersion are written as "" when the object has none, as the
+ * core/v1 recorder always wrote them; the events.k8s.io recorder leaves absent fields out. A
+ * field path is added only when given.
+ */
+export function eventReference(object: KubeObject, options: { blanks: boolean; fieldPath?: string }): ObjectReference {
+  const text = (value: string | undefined) => (options.blanks ? (value ?? "") : value);
+  return {
+    kind: text(object.kind),
+    namespace: object.metadata.namespace,
+    name: text(object.metadata.name),
+    uid: object.metadata.uid,
+    apiVersion: text(object.apiVersion),
+    resourceVersion: object.metadata.resourceVersion,
+    ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
+  };
+}
+
+/**
  * An EventRecorder writing through `client`, with client-go's EventCorrelator (see above). Writes
  * are asynchronous, one at a time in the order recorded (the broadcaster's single sink goroutine),
  * and best effort: a repeat patches `count`, `lastTimestamp` and `message` of its Event (a
@@ -287,15 +307,7 @@ export function createEventRecorder(
       if (!correlation) return;
       const namespace = involved.namespace || "default";
       const now = toRfc3339(clock.now());
-      const reference = {
-        kind: involved.kind,
-        namespace: object.metadata.namespace,
-        name: involved.name,
-        uid: object.metadata.uid,
-        apiVersion: involved.apiVersion,
-        resourceVersion: object.metadata.resourceVersion,
-        ...(fieldPath ? { fieldPath } : {}),
-      };
+      const reference = eventReference(object, { blanks: true, fieldPath });
       const create = () =>
         client.create(Events, {
           apiVersion: "v1",

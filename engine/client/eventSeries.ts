@@ -3,7 +3,7 @@ import type { GroupVersionResource, KubeObject } from "../api/types";
 import { isNotFound } from "../apiserver/ApiError";
 import { type Clock, toRfc3339Micro } from "../clock/Clock";
 import type { Client } from "./Client";
-import { digest, type EventType, eventName } from "./eventRecorder";
+import { digest, type EventType, eventName, eventReference } from "./eventRecorder";
 
 /** events.k8s.io/v1 events (the same stored objects as core/v1 events, in the newer shape). */
 const EventsV1: GroupVersionResource = { group: "events.k8s.io", version: "v1", resource: "events" };
@@ -54,16 +54,8 @@ interface Series {
   written: number;
 }
 
-function reference(object: KubeObject): ObjectReference {
-  return {
-    kind: object.kind,
-    namespace: object.metadata.namespace,
-    name: object.metadata.name,
-    uid: object.metadata.uid,
-    apiVersion: object.apiVersion,
-    resourceVersion: object.metadata.resourceVersion,
-  };
-}
+/** events.k8s.io references leave out what the object lacks (no "" fallbacks, no field path). */
+const reference = (object: KubeObject): ObjectReference => eventReference(object, { blanks: false });
 
 const referenceKey = (ref: ObjectReference | undefined) =>
   ref ? `${ref.kind}\0${ref.namespace}\0${ref.name}\0${ref.uid}\0${ref.apiVersion}\0${ref.resourceVersion}` : "";
