@@ -21,6 +21,12 @@ export type Mount = (registry: RouteRegistry) => void | Promise<void>;
  * ```
  */
 export const mounts: Mount[] = [
+  // The browser terminal's script (xterm.js and terminal/client), built and served apart from Next's bundles.
+  async (registry) => {
+    const { mountTerminalClientScript } = await import("./terminalClientScript");
+    const { projectRoot } = await import("../lib/projectRoot");
+    await mountTerminalClientScript(registry, projectRoot());
+  },
   // Learners' clusters at /clusters/<id>/ (engine/host/hosting), and their terminals wired to them.
   async (registry) => {
     const path = await import("node:path");

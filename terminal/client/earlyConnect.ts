@@ -21,8 +21,25 @@ export const TERMINAL_FONT_FAMILY = 'ui-monospace, "SFMono-Regular", Menlo, Cons
 export const TERMINAL_FONT_SIZE = 14;
 /** The width xterm keeps for its scroll bar (the fit addon's default). */
 const SCROLL_BAR_WIDTH = 14;
+/**
+ * A monospace font's advance and line height, in ems: 0.6 and about 1.17 for DejaVu Sans Mono,
+ * Liberation Mono, Menlo and Consolas alike. Measuring the font on a canvas instead cost the inline
+ * script 40–130 ms (the page's first use of fonts), on the way to opening the socket.
+ */
+const MONOSPACE_ADVANCE = 0.6;
+const MONOSPACE_LINE_HEIGHT = 1.17;
 /** The root font size in px (1rem), for the site header's 3.2rem in app/globals.css. */
 const ROOT_FONT_SIZE = 16;
+
+/** The global the terminal's script (standalone.ts) defines: {@link TerminalApi}. */
+export const TERMINAL_API_GLOBAL = "kubelabTerminal";
+
+/** What the terminal's script (xterm.js and connectTerminal, built apart from Next's bundles) offers the page. */
+export interface TerminalApi {
+  connect(element: HTMLElement): () => void;
+  /** The terminal the script opened on load in the page's terminal element, until the page takes it over. */
+  opened?: { host: HTMLElement; dispose: () => void };
+}
 
 /** What the inline script leaves on `window[EARLY_GLOBAL]`. */
 export interface EarlyTerminal {
@@ -42,13 +59,15 @@ export function newSessionId(): string {
 }
 
 /**
- * The inline script, placed at the start of the lesson page's `<main>` so that it runs before the
- * parser reaches the lesson's text. The columns and rows in the socket's URL are an estimate made
- * without laying the page out (measuring the terminal's element would force the page's first
- * layout before the socket even opens): one cell of xterm's font measured on a canvas, over the
- * terminal column's share of the window (app/globals.css `.lesson-layout`). `connectTerminal()`
- * sends xterm's fitted size when it differs. Any failure leaves no global, and `connectTerminal()`
- * connects as it always did.
+ * The inline script, placed right after the terminal's element (the lesson's text, streamed later,
+ * comes after it in the HTML, so this runs as soon as the page's first bytes are parsed). It opens
+ * the terminal's WebSocket; the terminal's own script (xterm.js and connectTerminal:
+ * standalone.ts), next in the HTML, then opens xterm in that element. The columns and rows in the socket's URL are an estimate made without laying the
+ * page out or measuring the font (either would cost tens of milliseconds before the socket even
+ * opens): a monospace cell of xterm's font size over the terminal column's share of the window
+ * (app/globals.css `.lesson-layout`). `connectTerminal()` sends xterm's fitted size when it
+ * differs. Any failure leaves no global, and the page connects as it does
+ * after a client-side navigation.
  */
 export const earlyTerminalScript = `(function () {
   try {
@@ -58,19 +77,12 @@ export const earlyTerminalScript = `(function () {
       id = Array.from(crypto.getRandomValues(new Uint8Array(12)), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
       sessionStorage.setItem(${JSON.stringify(SESSION_KEY)}, id);
     }
-    var cols = 80, rows = 24;
-    var context = document.createElement("canvas").getContext("2d");
-    if (context) {
-      context.font = "${TERMINAL_FONT_SIZE}px " + ${JSON.stringify(TERMINAL_FONT_FAMILY)};
-      var metrics = context.measureText("W");
-      var cellWidth = metrics.width;
-      var cellHeight = (metrics.fontBoundingBoxAscent || 0) + (metrics.fontBoundingBoxDescent || 0) || ${TERMINAL_FONT_SIZE} * 1.2;
-      var wide = innerWidth > 900;
-      var width = (wide ? innerWidth / 2 : innerWidth) - ${SCROLL_BAR_WIDTH};
-      var height = wide ? innerHeight - 3.2 * ${ROOT_FONT_SIZE} : innerHeight * 0.6;
-      if (cellWidth > 0) cols = Math.max(2, Math.min(500, Math.floor(width / cellWidth)));
-      if (cellHeight > 0) rows = Math.max(2, Math.min(300, Math.floor(height / Math.ceil(cellHeight))));
-    }
+    var cellWidth = ${TERMINAL_FONT_SIZE * MONOSPACE_ADVANCE}, cellHeight = ${Math.ceil(TERMINAL_FONT_SIZE * MONOSPACE_LINE_HEIGHT)};
+    var wide = innerWidth > 900;
+    var width = (wide ? innerWidth / 2 : innerWidth) - ${SCROLL_BAR_WIDTH};
+    var height = wide ? innerHeight - 3.2 * ${ROOT_FONT_SIZE} : innerHeight * 0.6;
+    var cols = Math.max(2, Math.min(500, Math.floor(width / cellWidth)));
+    var rows = Math.max(2, Math.min(300, Math.floor(height / cellHeight)));
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
     var socket = new WebSocket(scheme + "//" + location.host + "/terminal/" + id + "?cols=" + cols + "&rows=" + rows);
     var early = { id: id, socket: socket, messages: [], cols: cols, rows: rows };
@@ -86,9 +98,40 @@ export const earlyTerminalScript = `(function () {
     window[${JSON.stringify(EARLY_GLOBAL)}] = early;
     if (window.performance && performance.mark) performance.mark("kubelab:terminal-socket-opened-early");
   } catch (error) {
-    // connectTerminal() opens the socket itself.
+    // The page connects itself.
   }
 })();`;
+
+const LOADING_GLOBAL = "__kubelabTerminalLoading";
+
+/**
+ * The terminal's script, loaded once per tab: already run (a full page load runs it from the
+ * page's HTML), or inserted now (a client-side navigation: React does not run scripts it renders).
+ */
+export function loadTerminalApi(scriptUrl: string): Promise<TerminalApi> {
+  const holder = window as unknown as Record<string, unknown>;
+  const loaded = holder[TERMINAL_API_GLOBAL] as TerminalApi | undefined;
+  if (loaded) return Promise.resolve(loaded);
+  const loading = holder[LOADING_GLOBAL] as Promise<TerminalApi> | undefined;
+  if (loading) return loading;
+  const promise = new Promise<TerminalApi>((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = scriptUrl;
+    script.addEventListener("load", () => {
+      const api = holder[TERMINAL_API_GLOBAL] as TerminalApi | undefined;
+      if (api) resolve(api);
+      else reject(new Error("the terminal's script did not start"));
+    });
+    script.addEventListener("error", () => reject(new Error(`could not load ${scriptUrl}`)));
+    document.head.appendChild(script);
+  });
+  holder[LOADING_GLOBAL] = promise;
+  // A failed load may be tried again (the next lesson page).
+  promise.catch(() => {
+    holder[LOADING_GLOBAL] = undefined;
+  });
+  return promise;
+}
 
 /**
  * Takes the socket the inline script opened for session `id`, once: undefined when there is none,

@@ -6,6 +6,7 @@ import { gradedLesson } from "../../../grader/format/gradedLesson";
 import { learnerClusterLesson } from "../../../lib/clusters/learnerClusters";
 import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
+import { terminalClientScriptUrl } from "../../../lib/terminalClientScriptUrl";
 import { earlyTerminalScript } from "../../../terminal/client/earlyConnect";
 import { ClusterActions } from "./ClusterActions";
 import { LessonWithExercises } from "./LessonWithExercises";
@@ -39,12 +40,10 @@ export default async function LessonPage({ params }: LessonPageProps) {
   const found = findLesson((await params).id);
   if (!found?.lesson) notFound();
   const { lesson, previous, next } = found;
+  const terminalScript = terminalClientScriptUrl();
 
   return (
     <main className="lesson-layout">
-      {/* Opens the terminal's WebSocket before the lesson's HTML is parsed and the page's JavaScript runs. */}
-      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script (terminal/client/earlyConnect.ts), no data in it. */}
-      <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} />
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
         <Suspense fallback={<ClusterActions lessonId={lesson.id} />}>
@@ -58,7 +57,16 @@ export default async function LessonPage({ params }: LessonPageProps) {
           {next ? <Link href={`/lessons/${next.id}`}>{next.title} →</Link> : <Link href="/">All lessons</Link>}
         </nav>
       </article>
-      <TerminalColumn lessonId={lesson.id} />
+      <TerminalColumn lessonId={lesson.id} scriptUrl={terminalScript} />
+      {/*
+        Right after the terminal's element, before the lesson's text (streamed later) and before the
+        page's own JavaScript: an inline script opens the terminal's WebSocket, then the terminal's
+        script (xterm.js, terminal/client/standalone.ts; parser-blocking, so it runs before Next's
+        async scripts) opens xterm in the element. The prompt does not wait for React to hydrate.
+      */}
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script (terminal/client/earlyConnect.ts), no data in it. */}
+      <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} />
+      {terminalScript ? <script src={terminalScript} /> : null}
     </main>
   );
 }
