@@ -3,7 +3,11 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTerminalClientScript, serveTerminalClientScript, type TerminalClientScript } from "./terminalClientScript";
+import {
+  buildTerminalClientScript,
+  serveTerminalClientScript,
+  type TerminalClientScript,
+} from "./terminalClientScript";
 
 const root = path.resolve(import.meta.dirname, "..");
 
