@@ -332,21 +332,35 @@ function sortKey(value: unknown): string | number {
   return JSON.stringify(value ?? "");
 }
 
-function parseQuantity(text: string): number | undefined {
-  const match = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(text);
+const quantityFactors: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
+};
+
+/**
+ * resource.ParseQuantity's grammar (a signed decimal, then a binary or decimal SI suffix or an
+ * e/E exponent), as the amount; undefined for anything else, so "10.244.1.5" (a pod IP) is a
+ * plain string and sorts naturally.
+ */
+export function parseQuantity(text: string): number | undefined {
+  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(text);
   if (!match) return undefined;
-  const factors: Record<string, number> = {
-    m: 0.001,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-  };
-  return Number(match[1]) * (match[2] ? (factors[match[2]] as number) : 1);
+  const amount = Number(match[1]);
+  if (match[2] !== undefined) return amount * 10 ** Number(match[2]);
+  return amount * (match[3] ? (quantityFactors[match[3]] as number) : 1);
 }
 
 function compareKeys(a: unknown, b: unknown): number {

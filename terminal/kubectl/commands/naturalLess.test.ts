@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { naturalLess } from "./get";
+import { naturalLess, parseQuantity } from "./get";
 
 describe("naturalLess (sortorder.NaturalLess, used by get --sort-by for strings)", () => {
   it.each([
@@ -19,5 +19,23 @@ describe("naturalLess (sortorder.NaturalLess, used by get --sort-by for strings)
     { name: "UTF-8 bytes, not UTF-16 units", a: "\uff5e", b: "\u{1f600}", less: true },
   ])("$name", ({ a, b, less }) => {
     expect(naturalLess(a, b)).toBe(less);
+  });
+});
+
+describe("parseQuantity (resource.ParseQuantity's grammar, for get --sort-by)", () => {
+  it.each([
+    { text: "500m", amount: 0.5 },
+    { text: "2Gi", amount: 2 * 1024 ** 3 },
+    { text: "1.5k", amount: 1500 },
+    { text: "1e3", amount: 1000 },
+    { text: "1E", amount: 1e18 },
+    { text: "-2", amount: -2 },
+    { text: ".5", amount: 0.5 },
+    { text: "10.244.1.5", amount: undefined },
+    { text: "1e", amount: undefined },
+    { text: "web-1", amount: undefined },
+    { text: "", amount: undefined },
+  ])("$text", ({ text, amount }) => {
+    expect(parseQuantity(text)).toBe(amount);
   });
 });

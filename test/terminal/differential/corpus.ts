@@ -617,6 +617,8 @@ export const readOnly: string[] = [
   "events -n etest",
   "get events -n etest --sort-by=.lastTimestamp",
   "get events -n etest --sort-by=.lastTimestamp -o custom-columns=REASON:.reason,LAST:.lastTimestamp",
+  "get pods -A --sort-by=.status.podIP -o custom-columns=NAME:.metadata.name,IP:.status.podIP",
+  "get pods -A -o wide --sort-by=.spec.nodeName",
   "top pods -A --sort-by=memory",
   "top pods -A --sort-by=cpu --containers",
   "get ep web -o yaml",
