@@ -4,6 +4,24 @@ import path from "node:path";
 /** V8 limits per shell: a small young generation and a capped heap keep each shell's memory low. */
 const nodeFlags = ["--max-old-space-size=96", "--max-semi-space-size=1"];
 
+/** The packages bundled into the shell (see prepareShellLaunch); every other one stays external. */
+const bundledPackages = new Set(["yaml", "ws"]);
+
+/** An esbuild plugin keeping bare imports external (loaded from node_modules) except `bundled`. */
+function externalPackagesBut(bundled: Set<string>): import("esbuild").Plugin {
+  return {
+    name: "external-packages",
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        const parts = args.path.split("/");
+        const name = args.path.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+        if (!args.path.startsWith("node:") && bundled.has(name as string)) return undefined;
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
 /** The command that starts a learner shell process. */
 export interface ShellLaunch {
   file: string;
@@ -22,8 +40,8 @@ function newestSource(directory: string): number {
 }
 
 /**
- * Bundles terminal/shell/main.ts (our TypeScript only; packages stay external) into ES modules
- * under node_modules/.cache, rebuilt when a source (or this builder) is newer. Starting the shell
+ * Bundles terminal/shell/main.ts (our TypeScript, yaml and ws; other packages stay external) into
+ * ES modules under node_modules/.cache, rebuilt when a source (or this builder) is newer. Starting the shell
  * from the bundle with plain node avoids tsx's per-module transform cost, which dominates start-up
  * time. What kubectl imports lazily (its help texts, describe, client-node's exec plugins …) goes
  * to chunks a shell loads only when it uses them. Falls back to `node --import tsx main.ts` when
@@ -55,7 +73,11 @@ export async function prepareShellLaunch(root: string, _dataDirectory?: string):
         platform: "node",
         format: "esm",
         target: "node20",
-        packages: "external",
+        // Packages stay external, but for the few every shell loads at start: imported from the
+        // node_modules folder, yaml (73 CommonJS files) and ws (11) cost the module loader ~120 ms
+        // of a warm shell's ~450 ms of CPU before it is ready (files opened one by one, CommonJS
+        // export detection); bundled, esbuild puts them in the shell's chunks.
+        plugins: [externalPackagesBut(bundledPackages)],
         // Whitespace and comments out, names kept (stack traces stay readable), the source map in
         // its own file: V8 keeps a module's source text in the heap of every shell, and with the
         // map inline (and a comment's non-Latin-1 character making it a two-byte string) that
