@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { nodeAccessFromKubeconfig } from "../node/nodeAccessKubeconfig";
 import { RemoteNodeBackend } from "../node/RemoteNodeBackend";
 import { Shell, warmUpStages } from "./Shell";
-import { warmShellStart } from "./warmShell";
+import { WarmStages, warmShellStart } from "./warmShell";
 
 /**
  * The learner shell process, spawned by node-pty per terminal session:
@@ -46,20 +46,8 @@ async function readConfigLine(): Promise<{
   });
 }
 
-/** Warm-up stages a pre-started shell had no time for before its learner came (run after the prompt). */
-let warmStagesLeft: (() => Promise<void> | void)[] = [];
-/** Runs warm-up stages one at a time, letting input in between, while `keepGoing` says so. */
-async function runWarmStages(keepGoing: () => boolean): Promise<void> {
-  while (warmStagesLeft.length > 0 && keepGoing()) {
-    const stage = warmStagesLeft.shift() as () => Promise<void> | void;
-    try {
-      await stage();
-    } catch {
-      // Warming is an optimisation: a failed stage only leaves its code cold.
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+/** What a pre-started shell warms up while it waits; what it had no time for runs after the prompt. */
+const warmStages = new WarmStages(process.env.KUBELAB_WARM === "1" ? [warmShellStart, ...warmUpStages()] : []);
 
 if (process.env.KUBELAB_WARM === "1") {
   // Quiet until configured: no echo of the configuration line.
@@ -68,16 +56,11 @@ if (process.env.KUBELAB_WARM === "1") {
   process.stdout.write("\x1b]697;kubelab-shell-ready\x07");
   // While waiting, run what starting a shell runs, then the code a first command runs, so the
   // prompt follows the configuration line within a few ms and the first command is quick. A
-  // learner who comes meanwhile waits only for the stage in progress; the rest runs after the prompt.
-  let configured = false;
-  const configuring = readConfigLine().then((config) => {
-    configured = true;
-    return config;
-  });
-  warmStagesLeft = [warmShellStart, ...warmUpStages()];
-  await runWarmStages(() => !configured);
+  // learner who comes meanwhile does not wait for the stage in progress; the rest runs after the prompt.
+  const configuring = readConfigLine();
+  await warmStages.run(configuring);
   // The learner's own shell is about to take that path: a throwaway one would add nothing.
-  warmStagesLeft = warmStagesLeft.filter((stage) => stage !== warmShellStart);
+  warmStages.drop(warmShellStart);
   const config = await configuring;
   if (config.home) process.env.KUBELAB_HOME = config.home;
   if (config.kubeconfig) process.env.KUBECONFIG = config.kubeconfig;
@@ -128,4 +111,4 @@ process.on("SIGINT", () => undefined);
 process.on("SIGHUP", () => process.exit(129));
 await shell.start();
 // A first command then finds its code compiled; keys typed meanwhile are handled between stages.
-await runWarmStages(() => true);
+await warmStages.run();

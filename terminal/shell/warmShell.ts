@@ -45,3 +45,57 @@ export async function warmShellStart(options: { nodes?: NodeBackend; scratchPare
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+/** One step of warming up: a few to tens of ms of CPU. */
+export type WarmStage = () => Promise<void> | void;
+
+/**
+ * Warm-up stages run one at a time, input let in between them. A pre-started shell runs them
+ * until its learner arrives (terminal/shell/main.ts); it then does not wait for the stage in
+ * progress, which goes on in the background, interleaved with the learner's shell starting (what
+ * is left of a stage is mostly loading code, waiting on the disk); the rest run after the prompt.
+ */
+export class WarmStages {
+  private readonly left: WarmStage[];
+  private running: Promise<void> | undefined;
+
+  constructor(stages: WarmStage[]) {
+    this.left = [...stages];
+  }
+
+  /** Stages not started yet. */
+  get pending(): number {
+    return this.left.length;
+  }
+
+  /** Leaves out a stage not started yet. */
+  drop(stage: WarmStage): void {
+    const index = this.left.indexOf(stage);
+    if (index >= 0) this.left.splice(index, 1);
+  }
+
+  /** Runs the stages (after the one in progress) until none is left or `until` settles. */
+  async run(until?: Promise<unknown>): Promise<void> {
+    let stop = false;
+    const stopped = until?.then(
+      () => (stop = true),
+      () => (stop = true),
+    );
+    while (!stop && (this.running || this.left.length > 0)) {
+      if (!this.running) {
+        const stage = this.left.shift() as WarmStage;
+        // Warming is an optimisation: a failed stage only leaves its code cold.
+        this.running = Promise.resolve()
+          .then(stage)
+          .catch(() => undefined);
+      }
+      const running = this.running;
+      const finished = await (stopped
+        ? Promise.race([running.then(() => true), stopped.then(() => false)])
+        : running.then(() => true));
+      if (!finished) return;
+      if (this.running === running) this.running = undefined;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
