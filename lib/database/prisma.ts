@@ -1,7 +1,7 @@
 import "server-only";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../../generated/prisma/client";
 import { preparedDatabaseFilePath } from "./databaseUrl";
+import { KubelabSQLiteAdapter } from "./sqliteAdapter";
 
 export type { PrismaClient } from "../../generated/prisma/client";
 
@@ -11,12 +11,15 @@ export type { PrismaClient } from "../../generated/prisma/client";
 const CLIENT_KEY = Symbol.for("kubelab.prisma");
 type Holder = { [CLIENT_KEY]?: PrismaClient };
 
-/** The process-wide Prisma client over the SQLite file named by DATABASE_URL (default data/kubelab.db). */
+/**
+ * The process-wide Prisma client over the SQLite file named by DATABASE_URL (default data/kubelab.db),
+ * in WAL mode with synchronous=NORMAL (sqliteAdapter.ts).
+ */
 export function prisma(): PrismaClient {
   const holder = globalThis as Holder;
   let client = holder[CLIENT_KEY];
   if (!client) {
-    const adapter = new PrismaBetterSQLite3({ url: `file:${preparedDatabaseFilePath()}` });
+    const adapter = new KubelabSQLiteAdapter(preparedDatabaseFilePath());
     client = new PrismaClient({ adapter });
     holder[CLIENT_KEY] = client;
   }
