@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TopologySpreadConstraint } from "../../../api/core";
+import { newPodInfo } from "../../framework/PodInfo";
 import { makeNode, makePod } from "../../testing/builders";
 import { describeStatus, harness } from "../../testing/harness";
 
@@ -82,5 +83,37 @@ describe("PodTopologySpread", () => {
     expect(scores?.n1).toBeLessThan(100);
     // Without a Service, ReplicaSet or StatefulSet selecting it, a bare pod has no default spreading.
     expect(harness({ nodes: hostnames }).score("PodTopologySpread", makePod("bare"))).toBeUndefined();
+  });
+
+  it("counts again on a node whose pods changed since its counts were cached, and not on a clone's behalf", () => {
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web", namespace: "default" },
+      spec: { selector: { app: "web" } },
+    };
+    const h = harness({ nodes: [makeNode("n1"), makeNode("n2")], pods: [web("w1", "n1")], workloads: [service] });
+    const pod = makePod("new", { labels: { app: "web" } });
+    expect(h.score("PodTopologySpread", pod)).toEqual({ n1: expect.any(Number), n2: 100 });
+    const before = h.score("PodTopologySpread", pod)?.n1 ?? 0;
+    expect(before).toBeLessThan(100);
+    // A dry run on a clone of n2 adds pods there: n2's own counts stay what they were.
+    const clone = h.cache.node("n2")?.clone();
+    for (const name of ["c1", "c2", "c3"]) clone?.addPod(newPodInfo(web(name, "n2")));
+    expect(h.score("PodTopologySpread", pod)?.n2).toBe(100);
+    // Two more pods on n2 in the cache: n2 now has more matching pods than n1.
+    h.cache.addOrUpdatePod(newPodInfo(web("w2", "n2")), "n2");
+    h.cache.addOrUpdatePod(newPodInfo(web("w3", "n2")), "n2");
+    const after = h.score("PodTopologySpread", pod);
+    expect(after?.n1).toBe(100);
+    expect(after?.n2).toBeLessThan(100);
+    // And a pod being deleted no longer counts.
+    const deleting = web("w3", "n2");
+    h.cache.addOrUpdatePod(
+      newPodInfo({ ...deleting, metadata: { ...deleting.metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } }),
+      "n2",
+    );
+    h.cache.removePod(newPodInfo(web("w2", "n2")).uid);
+    expect(h.score("PodTopologySpread", pod)).toEqual({ n1: before, n2: 100 });
   });
 });

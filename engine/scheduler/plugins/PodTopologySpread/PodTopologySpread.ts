@@ -23,6 +23,8 @@ interface Constraint {
   topologyKey: string;
   minDomains: number;
   selector: LabelMatcher;
+  /** The selector as text: pods' counts on a node are cached under it (see {@link countMatching}). */
+  selectorKey: string;
   honorAffinity: boolean;
   honorTaints: boolean;
 }
@@ -71,7 +73,7 @@ export const PodTopologySpread: PluginFactory = {
           const constraint = constraints[i];
           if (!nodeEligible(constraint, pod, node)) continue;
           const value = node.labels[constraint.topologyKey];
-          counts[i].set(value, (counts[i].get(value) ?? 0) + countMatching(node, constraint.selector, pod.namespace));
+          counts[i].set(value, (counts[i].get(value) ?? 0) + countMatching(node, constraint, pod.namespace));
         }
       }
       const minimums = constraints.map((constraint, i) => {
@@ -130,7 +132,7 @@ export const PodTopologySpread: PluginFactory = {
             if (constraint.topologyKey === hostnameKey) continue;
             const value = node.labels[constraint.topologyKey];
             if (value === undefined || !domains[i].has(value) || !nodeEligible(constraint, pod, node)) continue;
-            counts[i].set(value, (counts[i].get(value) ?? 0) + countMatching(node, constraint.selector, pod.namespace));
+            counts[i].set(value, (counts[i].get(value) ?? 0) + countMatching(node, constraint, pod.namespace));
           }
         }
       }
@@ -148,7 +150,7 @@ export const PodTopologySpread: PluginFactory = {
         if (value === undefined) continue;
         const count =
           constraint.topologyKey === hostnameKey
-            ? countMatching(node, constraint.selector, pod.namespace)
+            ? countMatching(node, constraint, pod.namespace)
             : (counts[i].get(value) ?? 0);
         score += count * weights[i] + (constraint.maxSkew - 1);
       }
@@ -186,6 +188,7 @@ function compile(constraint: TopologySpreadConstraint, selector: LabelSelector |
     topologyKey: constraint.topologyKey,
     minDomains: constraint.minDomains ?? 1,
     selector: compileLabelSelector(selector),
+    selectorKey: selector ? JSON.stringify(selector) : "",
     honorAffinity: (constraint.nodeAffinityPolicy ?? "Honor") === "Honor",
     honorTaints: constraint.nodeTaintsPolicy === "Honor",
   };
@@ -245,11 +248,30 @@ function nodeEligible(constraint: Constraint, pod: PodInfo, node: NodeInfo): boo
   return true;
 }
 
-function countMatching(node: NodeInfo, selector: LabelMatcher, namespace: string): number {
+/**
+ * Per node, the matching-pod counts computed since its last change (`NodeInfo.generation`), by
+ * namespace and selector. Upstream counts a node's pods for every node it scores in every cycle, so
+ * the work per pod grows with the pods per node; a Deployment's pods share one selector, and
+ * between two of its pods only the node that took the first has changed. Keyed by the NodeInfo
+ * object: a clone (preemption's and nominated pods' dry runs) has its own entry.
+ */
+const matchCounts = new WeakMap<NodeInfo, { generation: number; counts: Map<string, number> }>();
+
+/** Pods on the node in `namespace`, not being deleted, that the constraint's selector matches. */
+function countMatching(node: NodeInfo, constraint: Constraint, namespace: string): number {
+  let cached = matchCounts.get(node);
+  if (!cached || cached.generation !== node.generation) {
+    cached = { generation: node.generation, counts: new Map() };
+    matchCounts.set(node, cached);
+  }
+  const key = `${namespace}\n${constraint.selectorKey}`;
+  const known = cached.counts.get(key);
+  if (known !== undefined) return known;
   let count = 0;
   for (const info of node.pods.values()) {
     if (info.namespace !== namespace || info.pod.metadata.deletionTimestamp) continue;
-    if (selector(info.pod.metadata.labels)) count++;
+    if (constraint.selector(info.pod.metadata.labels)) count++;
   }
+  cached.counts.set(key, count);
   return count;
 }
