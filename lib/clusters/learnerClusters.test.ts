@@ -6,7 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { ClusterHost } from "../../engine/host/hosting/ClusterHost";
 import { disconnectPrisma, prisma } from "../database/prisma";
 import { setClusterHost } from "./clusterHost";
-import { ensureLearnerCluster, lastUsedWriteIntervalMs, learnerClusterWrites } from "./learnerClusters";
+import {
+  ensureLearnerCluster,
+  lastUsedWriteIntervalMs,
+  learnerClusterWrites,
+  learnerHome,
+  terminalKubeconfig,
+} from "./learnerClusters";
 
 /**
  * The learner → cluster look-up against a real (temporary) SQLite database with the migrations
@@ -26,7 +32,7 @@ describe("learner clusters", () => {
       if (!name.endsWith(".toml")) database.exec(readFileSync(path.join(migrations, name, "migration.sql"), "utf8"));
     database.close();
     process.env.DATABASE_URL = `file:${file}`;
-    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4"])
+    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4", "learner-5"])
       await prisma().learner.create({ data: { id } });
     setClusterHost(host, { dataDirectory: folder });
   }, 60_000);
@@ -113,4 +119,22 @@ describe("learner clusters", () => {
       second,
     );
   });
+
+  it("writes the terminal's kubeconfig while the cluster wakes, and keeps it while its token opens the cluster", async () => {
+    const origin = "http://127.0.0.1:3000";
+    const file = await terminalKubeconfig(folder, "learner-5", origin);
+    expect(file).toBe(path.join(learnerHome(folder, "learner-5"), ".kube", "config"));
+    const { clusterId } = await ensureLearnerCluster("learner-5");
+    expect(host.running()).toContain(clusterId);
+    const written = readFileSync(file, "utf8");
+    expect(written).toContain(`server: ${origin}/clusters/${clusterId}`);
+    const token = /token:\s*(\S+)/.exec(written)?.[1] as string;
+    expect(host.verifyToken(clusterId, token)).toBe(true);
+    await terminalKubeconfig(folder, "learner-5", origin);
+    expect(readFileSync(file, "utf8")).toBe(written);
+    // Served on another port: a new kubeconfig (and token) for that server.
+    await terminalKubeconfig(folder, "learner-5", "http://127.0.0.1:4000");
+    expect(readFileSync(file, "utf8")).toContain(`server: http://127.0.0.1:4000/clusters/${clusterId}`);
+    expect(host.verifyToken(clusterId, token)).toBe(false);
+  }, 60_000);
 });

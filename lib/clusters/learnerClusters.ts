@@ -149,18 +149,24 @@ export async function terminalKubeconfig(
   const host = clusterHost();
   const { clusterId } = await ensureLearnerCluster(learnerId);
   const file = path.join(learnerHome(dataDirectory, learnerId), ".kube", "config");
+  const server = clusterUrl(localOrigin, clusterId);
+  // The shell's first command should meet a running cluster, not start one; the kubeconfig is
+  // checked (and written when it must be) while the cluster wakes.
+  await Promise.all([host.warm(clusterId), keepTerminalKubeconfig(learnerId, clusterId, file, server)]);
+  return file;
+}
+
+/** Writes a kubeconfig with a new terminal token to `file` unless the one there still opens the cluster. */
+async function keepTerminalKubeconfig(learnerId: string, clusterId: string, file: string, server: string) {
+  const host = clusterHost();
   const existing = await readFile(file, "utf8").catch(() => "");
   const existingToken = /^\s*token:\s*(\S+)\s*$/m.exec(existing)?.[1];
   const existingServer = /^\s*server:\s*(\S+)\s*$/m.exec(existing)?.[1];
-  const server = clusterUrl(localOrigin, clusterId);
-  // The shell's first command should meet a running cluster, not start one.
-  await host.warm(clusterId);
-  if (existingToken && existingServer === server && host.verifyToken(clusterId, existingToken)) return file;
+  if (existingToken && existingServer === server && host.verifyToken(clusterId, existingToken)) return;
   const token = await host.issueToken(clusterId, "terminal");
   await prisma().learnerCluster.update({ where: { learnerId }, data: { tokenSha256: hashToken(token) } });
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, host.kubeconfig(clusterId, token, server), { mode: 0o600 });
-  return file;
 }
 
 /**
