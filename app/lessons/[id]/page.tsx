@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
-import { gradedLesson } from "../../../grader/format/gradedLesson";
 import { learnerClusterLesson } from "../../../lib/clusters/learnerClusters";
 import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
@@ -10,6 +9,7 @@ import { terminalClientScriptUrl } from "../../../lib/terminalClientScriptUrl";
 import { earlyTerminalScript } from "../../../terminal/client/earlyConnect";
 import { ClusterActions } from "./ClusterActions";
 import { LessonWithExercises } from "./LessonWithExercises";
+import { lessonView } from "./lessonView";
 import { TerminalColumn } from "./TerminalColumn";
 
 export const dynamic = "force-dynamic";
@@ -47,7 +47,7 @@ export default async function LessonPage({ params }: LessonPageProps) {
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
         <Suspense fallback={<ClusterActions lessonId={lesson.id} />}>
-          <LessonClusterActions lessonId={lesson.id} prepared={gradedLesson(lesson).startingState !== undefined} />
+          <LessonClusterActions lessonId={lesson.id} prepared={lessonView(lesson).graded.startingState !== undefined} />
         </Suspense>
         <Suspense fallback={null}>
           <LessonWithExercises lesson={lesson} />
