@@ -13,7 +13,9 @@
  * not in it, see bench/terminal.ts `page`). Server CPU per visit is the server process's
  * utime + stime from /proc over the visit (the shell is a child process of its own, not counted).
  * A returning learner's new tab (cookie sent, new terminal session) is measured the same way for
- * comparison. One visit before the measured ones warms Next's and Prisma's first-use costs up.
+ * comparison. The server logs (KUBELAB_TRACE_PAGES, server/createServer.ts) how long giving the request
+ * a learner took and when it wrote the head, since the request arrived: `srv learner`, `srv head`.
+ * One visit before the measured ones warms Next's and Prisma's first-use costs up.
  * `KUBELAB_PROBE_CPU_PROF=<folder>` runs the server with --cpu-prof into that folder. `--no-build`
  * measures the build in .next as it is, even when sources changed since (no `next build`); `--log`
  * prints the server's output at the end.
@@ -32,6 +34,9 @@ const INLINE_SCRIPT_MARK = "__kubelabEarlyTerminal";
 const PROMPT = "controlplane:~$ ";
 
 interface Visit {
+  /** In the server (KUBELAB_TRACE_PAGES): giving the request a learner, and the head written, since it arrived. */
+  serverLearner: number;
+  serverHead: number;
   head: number;
   firstChunk: number;
   inlineScript: number;
@@ -46,6 +51,7 @@ if (!process.argv.includes("--no-build")) await buildIfStale();
 const profileDir = process.env.KUBELAB_PROBE_CPU_PROF;
 const server = await startProductionServer({
   name: "kubelab-bench-first-visit",
+  env: { KUBELAB_TRACE_PAGES: "1" },
   nodeFlags: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
 });
 const url = new URL(server.url);
@@ -56,6 +62,7 @@ function sessionId(): string {
 
 async function visit(cookie?: string): Promise<{ timing: Visit; cookie: string }> {
   const cpuBefore = server.cpuMs();
+  const outputBefore = server.output().length;
   const started = performance.now();
   const since = () => performance.now() - started;
   let socketOpened = 0;
@@ -118,9 +125,14 @@ async function visit(cookie?: string): Promise<{ timing: Visit; cookie: string }
   const [pageTiming, terminalTiming] = await Promise.all([page, terminal]);
   // Let the visit's remaining work (the rest of the render, the cluster's first reconciliations) finish.
   await new Promise((resolve) => setTimeout(resolve, 700));
+  const traced = new RegExp(`page GET /lessons/${lessonId}: learner ([\\d.]+) ms.*?, head ([\\d.]+) ms`).exec(
+    server.output().slice(outputBefore),
+  );
   return {
     cookie: cookie ?? (await cookieReady),
     timing: {
+      serverLearner: Number(traced?.[1] ?? Number.NaN),
+      serverHead: Number(traced?.[2] ?? Number.NaN),
       ...pageTiming,
       socketToOutput: terminalTiming.output - socketOpened,
       socketToPrompt: terminalTiming.prompt - socketOpened,
@@ -136,6 +148,8 @@ function percentile(values: number[], p: number): number {
 }
 
 const columns: [keyof Visit, string][] = [
+  ["serverLearner", "srv learner"],
+  ["serverHead", "srv head"],
   ["head", "head"],
   ["firstChunk", "1st chunk"],
   ["inlineScript", "script"],
