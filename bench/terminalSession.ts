@@ -82,6 +82,10 @@ const serverPid = server.child.pid as number;
 try {
   // Let the server finish starting (template cluster, the warm shell's modules) as a learner finds it.
   await sleep(8000);
+  // The server's CPU with nothing asked of it (the clusters' own work), for the interval figure below.
+  const idleBefore = server.cpuMs();
+  await sleep(3000);
+  const idlePerInterval = (server.cpuMs() - idleBefore) / 2;
   const page = await fetch(`${server.url}/lessons/cluster-architecture`);
   await page.text();
   const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
@@ -166,7 +170,7 @@ try {
   console.log(
     `  server CPU per new-tab interval (1.5 s: the session, the next warm shell's start, the close): ${mean(
       tabs.map((tab) => tab.intervalServerCpuMs),
-    ).toFixed(1)} ms`,
+    ).toFixed(1)} ms (idle: ${idlePerInterval.toFixed(1)} ms per 1.5 s)`,
   );
 } finally {
   await server.stop();
