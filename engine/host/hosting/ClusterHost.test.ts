@@ -414,6 +414,41 @@ describe("ClusterHost template", () => {
     expect(lines.some((line) => line.startsWith(`hosting: ${a.id}: restored in `))).toBe(true);
   });
 
+  it("warm() serves a cluster from the template at once and boots its components behind it; a bootstrapped one it waits for", async () => {
+    type Live = { bootPending: boolean; cluster: { ready: Promise<void> } };
+    const liveOf = (host: ClusterHost, id: string) =>
+      (host as unknown as { live: Map<string, Live> }).live.get(id) as Live;
+    const settled = async (promise: Promise<void>) => {
+      let done = false;
+      void promise.then(() => {
+        done = true;
+      });
+      await Promise.resolve();
+      await Promise.resolve();
+      return done;
+    };
+    const { host, call } = await startHost({ components: undefined, speed: "fast" });
+    await host.prepareTemplate();
+    const { id, token } = await host.create();
+    await host.warm(id);
+    const live = liveOf(host, id);
+    // Booting (no request needed), not booted yet; the template's nodes are served meanwhile.
+    expect(live.bootPending).toBe(false);
+    expect(await settled(live.cluster.ready)).toBe(false);
+    const nodes = (await (await call(id, token, "/api/v1/nodes")).json()) as {
+      items: Array<{ metadata: { name: string }; status: { conditions: Array<{ type: string; status: string }> } }>;
+    };
+    expect(nodes.items.map((node) => node.metadata.name)).toEqual(["controlplane", "node01", "node02"]);
+    for (const node of nodes.items)
+      expect(node.status.conditions.find((condition) => condition.type === "Ready")?.status).toBe("True");
+    await live.cluster.ready;
+
+    const bare = await startHost({ components: undefined, speed: "fast", template: false });
+    const created = await bare.host.create();
+    await bare.host.warm(created.id);
+    expect(await settled(liveOf(bare.host, created.id).cluster.ready)).toBe(true);
+  });
+
   it("is off with a given clock (a virtual clock would have to be advanced to settle it)", async () => {
     const { host } = await startHost({ clock: new VirtualClock(Date.UTC(2026, 10, 30)) });
     expect(await host.prepareTemplate()).toBeUndefined();
