@@ -4,6 +4,7 @@ import { Terminal } from "@xterm/xterm";
 import type { ClientMessage, ServerMessage } from "../server/protocol";
 import {
   type EarlyTerminal,
+  LIVE_GLOBAL,
   newSessionId,
   SESSION_KEY,
   TERMINAL_FONT_FAMILY,
@@ -94,8 +95,8 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
       new WebSocket(
         `${scheme}//${location.host}${options.path ?? "/terminal/"}${id}?cols=${terminal.cols}&rows=${terminal.rows}`,
       );
-    /** The size the server was told (the URL's); xterm's fitted size is sent when it differs. */
-    const asked = early ? { cols: early.cols, rows: early.rows } : { cols: terminal.cols, rows: terminal.rows };
+    /** The size the socket's URL asked for (none for the early socket); xterm's fitted size is sent when it differs. */
+    const asked = early ? undefined : { cols: terminal.cols, rows: terminal.rows };
     socket = current;
     const receive = (data: string) => {
       const message = JSON.parse(data) as ServerMessage;
@@ -105,14 +106,16 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
           exited = false;
           // On a reconnect the server replays the screen; start from a clean terminal.
           if (message.replayed) terminal.reset();
-          if (asked.cols !== terminal.cols || asked.rows !== terminal.rows)
+          if (asked?.cols !== terminal.cols || asked?.rows !== terminal.rows)
             send({ type: "resize", cols: terminal.cols, rows: terminal.rows });
           setState("ready");
           break;
         case "output":
           if (firstOutput) {
             firstOutput = false;
-            if (!early) mark("terminal-first-output");
+            // The inline script marks output that arrived before xterm was open.
+            if (performance.getEntriesByName?.("kubelab:terminal-first-output").length === 0)
+              mark("terminal-first-output");
             terminal.write(message.data, () => mark("terminal-first-output-parsed"));
           } else terminal.write(message.data);
           break;
@@ -178,9 +181,12 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     }
   });
   observer.observe(element);
+  const live = window as unknown as Record<string, number | undefined>;
+  live[LIVE_GLOBAL] = (live[LIVE_GLOBAL] ?? 0) + 1;
   connect();
   terminal.focus();
   return () => {
+    if (!disposed) live[LIVE_GLOBAL] = Math.max(0, (live[LIVE_GLOBAL] ?? 1) - 1);
     disposed = true;
     if (retryTimer !== undefined) window.clearTimeout(retryTimer);
     observer.disconnect();

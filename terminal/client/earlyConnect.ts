@@ -1,10 +1,11 @@
 /**
- * The terminal's WebSocket, opened by a tiny inline script in the lesson page's HTML (right after
- * the terminal's element) instead of after React has hydrated and xterm.js has loaded: the
- * learner's shell is found or started on the server, and its prompt travels, while the browser
- * still loads the page's JavaScript. What arrives is kept in order until `connectTerminal()` adopts
- * the socket and writes it to xterm. Nothing is painted from here: the prompt on screen is the one
- * the shell sent.
+ * The terminal's WebSocket, opened by a tiny inline script at the start of the lesson page's
+ * `<main>` (only the site header precedes it) instead of after React has hydrated and xterm.js has
+ * loaded: the learner's shell is found or started on the server, and its prompt travels, while the
+ * browser still parses and loads the page. What arrives is kept in order until `connectTerminal()`
+ * adopts the socket and writes it to xterm (the terminal's own script, right after the terminal's
+ * element: standalone.ts). Nothing is painted from here: the prompt on screen is the one the
+ * shell sent.
  *
  * The script is plain ES2017 text (not a serialized function, which the bundler would rewrite), so
  * the server's HTML and the client's hydration carry the same characters.
@@ -16,20 +17,11 @@ export const SESSION_KEY = "kubelab-terminal-session";
 /** The global the inline script leaves for `connectTerminal()`. */
 export const EARLY_GLOBAL = "__kubelabEarlyTerminal";
 
-/** Font and size xterm is given (connectTerminal.ts); the inline script measures a cell with them. */
+/** Font and size xterm is given (connectTerminal.ts). */
 export const TERMINAL_FONT_FAMILY = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
 export const TERMINAL_FONT_SIZE = 14;
-/** The width xterm keeps for its scroll bar (the fit addon's default). */
-const SCROLL_BAR_WIDTH = 14;
-/**
- * A monospace font's advance and line height, in ems: 0.6 and about 1.17 for DejaVu Sans Mono,
- * Liberation Mono, Menlo and Consolas alike. Measuring the font on a canvas instead cost the inline
- * script 40–130 ms (the page's first use of fonts), on the way to opening the socket.
- */
-const MONOSPACE_ADVANCE = 0.6;
-const MONOSPACE_LINE_HEIGHT = 1.17;
-/** The root font size in px (1rem), for the site header's 3.2rem in app/globals.css. */
-const ROOT_FONT_SIZE = 16;
+/** A count of the connected terminals in this document (connectTerminal keeps it): the socket script then stays out. */
+export const LIVE_GLOBAL = "__kubelabTerminalsLive";
 
 /** The global the terminal's script (standalone.ts) defines: {@link TerminalApi}. */
 export const TERMINAL_API_GLOBAL = "kubelabTerminal";
@@ -48,9 +40,6 @@ export interface EarlyTerminal {
   socket: WebSocket;
   /** Text frames received before `connectTerminal()` took the socket, in order. */
   messages: string[];
-  /** The size asked for in the socket's URL (an estimate of what xterm will fit). */
-  cols: number;
-  rows: number;
 }
 
 /** A new random terminal session id (24 hex digits), as the server's session id pattern expects. */
@@ -59,33 +48,23 @@ export function newSessionId(): string {
 }
 
 /**
- * The inline script, placed right after the terminal's element (the lesson's text, streamed later,
- * comes after it in the HTML, so this runs as soon as the page's first bytes are parsed). It opens
- * the terminal's WebSocket; the terminal's own script (xterm.js and connectTerminal:
- * standalone.ts), next in the HTML, then opens xterm in that element. The columns and rows in the socket's URL are an estimate made without laying the
- * page out or measuring the font (either would cost tens of milliseconds before the socket even
- * opens): a monospace cell of xterm's font size over the terminal column's share of the window
- * (app/globals.css `.lesson-layout`). `connectTerminal()` sends xterm's fitted size when it
- * differs. Any failure leaves no global, and the page connects as it does
- * after a client-side navigation.
+ * The socket script. Its URL asks for no size: the shell starts at 80×24 and `connectTerminal()`
+ * sends xterm's fitted size as soon as it has opened. Estimating the size here cost the script
+ * 40–130 ms before the socket opened: a font measured on a canvas (the page's first use of fonts),
+ * or the window's size read (it forces the page's first layout). It does nothing where a terminal
+ * is already connected; any failure leaves no global, and `connectTerminal()` opens its own socket.
  */
 export const earlyTerminalScript = `(function () {
   try {
-    if (!window.WebSocket || !window.sessionStorage) return;
+    if (!window.WebSocket || !window.sessionStorage || window[${JSON.stringify(LIVE_GLOBAL)}] > 0) return;
     var id = sessionStorage.getItem(${JSON.stringify(SESSION_KEY)});
     if (!id || !/^[0-9a-f]{24}$/.test(id)) {
       id = Array.from(crypto.getRandomValues(new Uint8Array(12)), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
       sessionStorage.setItem(${JSON.stringify(SESSION_KEY)}, id);
     }
-    var cellWidth = ${TERMINAL_FONT_SIZE * MONOSPACE_ADVANCE}, cellHeight = ${Math.ceil(TERMINAL_FONT_SIZE * MONOSPACE_LINE_HEIGHT)};
-    var wide = innerWidth > 900;
-    var width = (wide ? innerWidth / 2 : innerWidth) - ${SCROLL_BAR_WIDTH};
-    var height = wide ? innerHeight - 3.2 * ${ROOT_FONT_SIZE} : innerHeight * 0.6;
-    var cols = Math.max(2, Math.min(500, Math.floor(width / cellWidth)));
-    var rows = Math.max(2, Math.min(300, Math.floor(height / cellHeight)));
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    var socket = new WebSocket(scheme + "//" + location.host + "/terminal/" + id + "?cols=" + cols + "&rows=" + rows);
-    var early = { id: id, socket: socket, messages: [], cols: cols, rows: rows };
+    var socket = new WebSocket(scheme + "//" + location.host + "/terminal/" + id);
+    var early = { id: id, socket: socket, messages: [] };
     var marked = false;
     socket.onmessage = function (event) {
       var data = String(event.data);
@@ -98,7 +77,7 @@ export const earlyTerminalScript = `(function () {
     window[${JSON.stringify(EARLY_GLOBAL)}] = early;
     if (window.performance && performance.mark) performance.mark("kubelab:terminal-socket-opened-early");
   } catch (error) {
-    // The page connects itself.
+    // connectTerminal() opens its own socket.
   }
 })();`;
 

@@ -61,8 +61,8 @@ class Client {
   messages: ServerMessage[] = [];
   readonly socket: WebSocket;
   readonly opened: Promise<void>;
-  constructor(session: string) {
-    this.socket = new WebSocket(`ws://127.0.0.1:${port}/terminal/${session}?cols=100&rows=30`);
+  constructor(session: string, size = "?cols=100&rows=30") {
+    this.socket = new WebSocket(`ws://127.0.0.1:${port}/terminal/${session}${size}`);
     this.socket.on("message", (raw) => this.messages.push(JSON.parse(String(raw)) as ServerMessage));
     this.opened = new Promise((resolve) => this.socket.once("open", () => resolve()));
   }
@@ -158,6 +158,34 @@ describe("TerminalService", () => {
     );
     expect(client.messages.filter((message) => message.type === "error")).toEqual([]);
     client.socket.close();
+  }, 120_000);
+
+  it("starts a socket that asks for no size at 80×24, and reattaches one without resizing the shell", async () => {
+    // The shell hears a resize as SIGWINCH, a moment after the pty's: ask until it answers.
+    const sizeBecomes = async (client: Client, marker: string, expected: string) => {
+      for (let attempt = 0; attempt < 50 && !client.output.includes(`${marker}-${expected}`); attempt++) {
+        client.input(`echo ${marker}-$COLUMNS-$LINES\r`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(client.output).toContain(`${marker}-${expected}`);
+    };
+    const first = new Client("session-unsized", "");
+    await first.opened;
+    await first.waitFor(() => first.output.includes("controlplane:~$ "));
+    first.input("echo start-$COLUMNS-$LINES\r");
+    await first.waitFor(() => /start-\d+-\d+/.test(first.output));
+    expect(first.output).toContain("start-80-24");
+    first.socket.send(JSON.stringify({ type: "resize", cols: 90, rows: 33 }));
+    await sizeBecomes(first, "resized", "90-33");
+    first.socket.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = new Client("session-unsized", "");
+    await again.opened;
+    again.input("echo reattached-$COLUMNS-$LINES\r");
+    await again.waitFor(() => /reattached-\d+-\d+/.test(again.output));
+    expect(again.output).toContain("reattached-90-33");
+    again.socket.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }, 120_000);
 
   it("refuses a socket without a learner", async () => {

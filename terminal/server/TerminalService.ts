@@ -217,6 +217,9 @@ export class TerminalService {
       if (early.length < 1_000) early.push(raw);
     };
     socket.on("message", (raw) => deliver(String(raw)));
+    // A socket may ask for no size (the lesson page's early socket): a new shell starts at 80×24, a
+    // running one keeps its size, and the browser sends xterm's size once it is open.
+    const sized = url.searchParams.has("cols") && url.searchParams.has("rows");
     const cols = Math.min(500, Math.max(2, Number(url.searchParams.get("cols")) || 80));
     const rows = Math.min(300, Math.max(2, Number(url.searchParams.get("rows")) || 24));
     // Sessions are keyed by learner: a session id from another learner's page never matches.
@@ -288,7 +291,7 @@ export class TerminalService {
       void session.firstOutput.then(() => this.refillWarmShell());
       this.sessions.set(key, session);
       this.ensureReaper();
-    } else {
+    } else if (sized) {
       session.resize(cols, rows);
     }
     const current = session;

@@ -75,19 +75,20 @@ describe.skipIf(!available)("terminal in Chromium", () => {
     await open();
     expect(sockets).toHaveLength(1);
     const [first] = sockets as [(typeof sockets)[number]];
-    // The URL's size was an estimate; the shell ends up with xterm's fitted size either way.
-    const asked = new URL(first.url).searchParams;
+    // The early socket asks for no size (the shell starts at 80×24): xterm's fitted size follows at once.
+    expect(new URL(first.url).search).toBe("");
     const told = first.sent
       .map((text) => JSON.parse(text) as { type: string; cols?: number; rows?: number })
-      .filter((message) => message.type === "resize")
-      .at(-1) ?? { cols: Number(asked.get("cols")), rows: Number(asked.get("rows")) };
-    expect({ cols: told.cols, rows: told.rows }).toEqual({
+      .filter((message) => message.type === "resize");
+    const fitted = {
       cols: Number(await terminal.getAttribute("data-cols")),
       rows: Number(await terminal.getAttribute("data-rows")),
-    });
+    };
+    expect(told.length).toBeGreaterThan(0);
+    expect({ cols: told.at(-1)?.cols, rows: told.at(-1)?.rows }).toEqual(fitted);
     await terminal.click();
-    await page.keyboard.type("echo early-$((6*7))\n");
-    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("early-42");
+    await page.keyboard.type("echo early-$((6*7)) size-$COLUMNS-$LINES\n");
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain(`early-42 size-${fitted.cols}-${fitted.rows}`);
     // A reload reattaches the same shell through the new page's early socket: the screen is replayed.
     await page.reload();
     await open();

@@ -44,6 +44,12 @@ export default async function LessonPage({ params }: LessonPageProps) {
 
   return (
     <main className="lesson-layout">
+      {/*
+        Opens the terminal's WebSocket before the lesson's HTML is parsed and laid out and before the
+        page's JavaScript runs (terminal/client/earlyConnect.ts): only the site header precedes it.
+      */}
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script (terminal/client/earlyConnect.ts), no data in it. */}
+      <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} />
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
         <Suspense fallback={<ClusterActions lessonId={lesson.id} />}>
@@ -60,12 +66,10 @@ export default async function LessonPage({ params }: LessonPageProps) {
       <TerminalColumn lessonId={lesson.id} scriptUrl={terminalScript} />
       {/*
         Right after the terminal's element, before the lesson's text (streamed later) and before the
-        page's own JavaScript: an inline script opens the terminal's WebSocket, then the terminal's
-        script (xterm.js, terminal/client/standalone.ts; parser-blocking, so it runs before Next's
-        async scripts) opens xterm in the element. The prompt does not wait for React to hydrate.
+        page's own JavaScript: the terminal's script (xterm.js, terminal/client/standalone.ts),
+        parser-blocking so that it runs before Next's async scripts, opens xterm in the element and
+        adopts the socket. The prompt does not wait for React to hydrate the page.
       */}
-      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script (terminal/client/earlyConnect.ts), no data in it. */}
-      <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} />
       {terminalScript ? <script src={terminalScript} /> : null}
     </main>
   );
