@@ -6,7 +6,7 @@ import { TERMINAL_API_GLOBAL, type TerminalApi } from "./earlyConnect";
  * server/terminalClientScript.ts and served outside Next's bundles. The lesson page's HTML runs it
  * right after the terminal's element, parser-blocking, so on a full page load it opens xterm in
  * that element before Next's async scripts run and React hydrates (adopting the socket the page's
- * socket script, earlyConnect.ts, opened from the head). The page's TerminalColumn takes the
+ * inline script, earlyConnect.ts, opened at the start of <main>). The page's TerminalColumn takes the
  * opened terminal over when it mounts. After a client-side navigation TerminalColumn inserts this
  * script (React runs no script it renders), which opens xterm in the element the same way.
  */
