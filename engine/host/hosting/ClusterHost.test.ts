@@ -449,6 +449,24 @@ describe("ClusterHost template", () => {
     expect(await settled(liveOf(bare.host, created.id).cluster.ready)).toBe(true);
   });
 
+  it("wake() starts a cluster from the template without booting it; holding it boots it", async () => {
+    type Live = { bootPending: boolean; cluster: { ready: Promise<void> } };
+    const liveOf = (host: ClusterHost, id: string) =>
+      (host as unknown as { live: Map<string, Live> }).live.get(id) as Live;
+    const { host, call } = await startHost({ components: undefined, speed: "fast" });
+    await host.prepareTemplate();
+    const { id, token } = await host.create();
+    await host.wake(id);
+    expect(liveOf(host, id).bootPending).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(liveOf(host, id).bootPending).toBe(true);
+    const release = await host.hold(id);
+    await liveOf(host, id).cluster.ready;
+    expect(liveOf(host, id).bootPending).toBe(false);
+    expect((await call(id, token, "/api/v1/nodes")).status).toBe(200);
+    release();
+  });
+
   it("is off with a given clock (a virtual clock would have to be advanced to settle it)", async () => {
     const { host } = await startHost({ clock: new VirtualClock(Date.UTC(2026, 10, 30)) });
     expect(await host.prepareTemplate()).toBeUndefined();

@@ -472,6 +472,17 @@ export class ClusterHost {
     if (!live.restored) await live.cluster.ready;
   }
 
+  /**
+   * Starts cluster `id` if it is not running, without booting a restored cluster's components:
+   * resolves once its API serves. They boot on its first request (after the answer) or when it
+   * is held ({@link hold}). For a caller whose next step is on the learner's way (a terminal's
+   * prompt), so that the components' first sync comes after it rather than before.
+   */
+  async wake(id: string): Promise<void> {
+    const live = await this.acquireQuietly(id);
+    if (!live.restored) await live.cluster.ready;
+  }
+
   /** Keeps a cluster awake while held (a learner's open terminal); returns the release. */
   async hold(id: string): Promise<() => void> {
     const live = await this.acquire(id);
