@@ -150,9 +150,10 @@ export async function terminalKubeconfig(
   const { clusterId } = await ensureLearnerCluster(learnerId);
   const file = path.join(learnerHome(dataDirectory, learnerId), ".kube", "config");
   const server = clusterUrl(localOrigin, clusterId);
-  // The shell's first command should meet a running cluster, not start one; the kubeconfig is
-  // checked (and written when it must be) while the cluster wakes.
-  await Promise.all([host.warm(clusterId), keepTerminalKubeconfig(learnerId, clusterId, file, server)]);
+  // The shell's first command should meet a serving cluster, not start one; the kubeconfig is
+  // checked (and written when it must be) while the cluster wakes. A restored cluster's components
+  // boot when the terminal holds it, once the prompt is out (TerminalService), or on its first request.
+  await Promise.all([host.wake(clusterId), keepTerminalKubeconfig(learnerId, clusterId, file, server)]);
   return file;
 }
 

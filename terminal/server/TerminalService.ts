@@ -275,20 +275,13 @@ export class TerminalService {
           `${JSON.stringify({ home: this.home(learnerId), kubeconfig, nodeUrl: grant?.url, nodeToken: grant?.token })}\n`,
         );
       if (grant) this.nodeGrants.set(key, grant);
-      if (this.options.holdCluster) {
-        const sessionKey = key;
-        void this.options.holdCluster(learnerId).then(
-          (release) => {
-            if (this.sessions.has(sessionKey)) this.releases.set(sessionKey, release);
-            else release();
-          },
-          (error: unknown) =>
-            this.options.log?.(`terminal: could not hold the cluster of ${learnerId}: ${String(error)}`),
-        );
-      }
       // The next warm shell starts once this one has printed: both starting at once would
-      // share the cores and delay the learner's prompt.
-      void session.firstOutput.then(() => this.refillWarmShell());
+      // share the cores and delay the learner's prompt. Holding the cluster boots a new one's
+      // components (their first sync): that too waits for the prompt.
+      void session.firstOutput.then(() => {
+        this.holdClusterFor(learnerId, key);
+        return this.refillWarmShell();
+      });
       this.sessions.set(key, session);
       this.ensureReaper();
     } else if (sized) {
@@ -328,6 +321,18 @@ export class TerminalService {
       this.options.log?.(`terminal: no node access for ${learnerId}: ${String(error)}`);
       return undefined;
     }
+  }
+
+  /** Keeps the learner's cluster awake while session `key` runs (released when it is forgotten). */
+  private holdClusterFor(learnerId: string, key: string): void {
+    if (!this.options.holdCluster || !this.sessions.has(key)) return;
+    void this.options.holdCluster(learnerId).then(
+      (release) => {
+        if (this.sessions.has(key)) this.releases.set(key, release);
+        else release();
+      },
+      (error: unknown) => this.options.log?.(`terminal: could not hold the cluster of ${learnerId}: ${String(error)}`),
+    );
   }
 
   private limitSessions(learnerId: string): void {
