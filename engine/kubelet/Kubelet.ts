@@ -16,7 +16,7 @@ import { EventRecorder } from "./EventRecorder";
 import { KubeletServer } from "./KubeletServer";
 import { NodeDirectoryFileSystem } from "./NodeDirectoryFileSystem";
 import type { NodeFileSystem } from "./NodeFileSystem";
-import { type NodeIdentity, nodeImages, nodeIp, nodeObject } from "./nodeObject";
+import { type NodeIdentity, nodeImages, nodeIp, nodeObject, podCidr, podSubnetPrefix } from "./nodeObject";
 import { PodWorker, type PodWorkerHost } from "./PodWorker";
 import { StaticPods } from "./StaticPods";
 import { serviceAccountToken } from "./serviceAccountToken";
@@ -452,15 +452,15 @@ export class Kubelet implements Component {
     for (let host = 2; host < 255; host++) {
       if (this.usedIps.has(host)) continue;
       this.usedIps.add(host);
-      const ip = `10.244.${this.options.index}.${host}`;
+      const ip = `${podSubnetPrefix(this.options.index)}${host}`;
       this.ips.set(uid, ip);
       return ip;
     }
-    throw new Error(`no IP addresses left in 10.244.${this.options.index}.0/24`);
+    throw new Error(`no IP addresses left in ${podCidr(this.options.index)}`);
   }
 
   private adoptIp(uid: string, ip: string): string {
-    const prefix = `10.244.${this.options.index}.`;
+    const prefix = podSubnetPrefix(this.options.index);
     const host = ip.startsWith(prefix) ? Number(ip.slice(prefix.length)) : Number.NaN;
     const owner = [...this.ips].find(([, used]) => used === ip)?.[0];
     if (!(host >= 2 && host < 255) || (owner !== undefined && owner !== uid)) return this.allocateIp(uid);

@@ -34,13 +34,31 @@ export const nodeAllocatable = {
   pods: "110",
 };
 
-/** 192.168.0.2 for the control plane, .3 for node01 … */
+/**
+ * 192.168.0.2 for the control plane, .3 for node01 …, on through 192.168.0.0/16 past the 253rd
+ * node (192.168.1.0 follows 192.168.0.255), so a cluster of thousands of nodes has valid addresses.
+ */
 export function nodeIp(index: number): string {
-  return `192.168.0.${index + 2}`;
+  const host = index + 2;
+  return `192.168.${(host >> 8) & 255}.${host & 255}`;
 }
 
+/**
+ * The /24 the node's pods take their IPs from, as the node IPAM controller hands them out:
+ * 10.244.N.0/24 for the Nth node (kubeadm's and kind's 10.244.0.0/16) up to the 256th, and past
+ * it on through 10.245.0.0 … 10.255.255.0, then 10.128.0.0 … 10.243.255.0 (10.128.0.0/9, clear of
+ * the Services' 10.96.0.0/12): 32,768 nodes in all. The 10.244.N form of octets above 255 was no
+ * address at all (a 5,000-node cluster's CoreDNS on node 1180 got 10.244.1180.2 and never
+ * became Ready).
+ */
 export function podCidr(index: number): string {
-  return `10.244.${index}.0/24`;
+  return `${podSubnetPrefix(index)}0/24`;
+}
+
+/** The first three octets of the node's pod /24, with the final dot (`10.244.1.`). */
+export function podSubnetPrefix(index: number): string {
+  const subnet = ((244 - 128) * 256 + index) % (128 * 256);
+  return `10.${128 + (subnet >> 8)}.${subnet & 255}.`;
 }
 
 /** The Node's conditions while the kubelet is healthy, with the kubelet's reasons and messages. */

@@ -2,7 +2,7 @@ import type { Node } from "../../engine/api/core";
 import { Nodes } from "../../engine/api/resources";
 import type { Cluster } from "../../engine/cluster/createCluster";
 import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
-import { nodeOsRelease } from "../../engine/kubelet/nodeObject";
+import { nodeIp, nodeOsRelease } from "../../engine/kubelet/nodeObject";
 import type { NodeBackend, NodeDirEntry, NodeInfo, NodeRunOptions } from "./NodeBackend";
 import { type CriContainer, criState, streamContainerLog } from "./tools/criContainers";
 import { crictl } from "./tools/crictl";
@@ -89,7 +89,7 @@ export class ClusterNodeBackend implements NodeBackend {
       const internal = node?.status?.addresses?.find((address) => address.type === "InternalIP")?.address;
       return {
         name,
-        ip: internal ?? `192.168.0.${index + 2}`,
+        ip: internal ?? nodeIp(index),
         role: name === cluster.controlPlaneNode ? "control-plane" : "worker",
       };
     });
