@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectPrisma, prisma } from "../../lib/database/prisma";
+import { migratedTestDatabase } from "../../lib/database/testDatabase";
 import { parseLesson } from "../../lib/lessons/parseLesson";
 import type { ExerciseResult } from "../checks/index";
 import { type GradedLesson, gradedLesson } from "../format/gradedLesson";
@@ -39,14 +39,7 @@ describe("assessments and progress", () => {
   const at = (minutes: number) => new Date(t0.getTime() + minutes * minute);
 
   beforeAll(async () => {
-    const file = path.join(folder, "test.db");
-    // The schema as the migrations make it (what `npm start` applies), without the Prisma CLI.
-    const migrations = path.resolve(import.meta.dirname, "..", "..", "prisma", "migrations");
-    const database = new Database(file);
-    for (const name of readdirSync(migrations).sort())
-      if (!name.endsWith(".toml")) database.exec(readFileSync(path.join(migrations, name, "migration.sql"), "utf8"));
-    database.close();
-    process.env.DATABASE_URL = `file:${file}`;
+    migratedTestDatabase(folder);
     for (const id of ["learner-1", "learner-2", "learner-3"]) await prisma().learner.create({ data: { id } });
   }, 60_000);
   afterAll(async () => {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ClusterHost } from "../../engine/host/hosting/ClusterHost";
 import { disconnectPrisma, prisma } from "../database/prisma";
+import { migratedTestDatabase } from "../database/testDatabase";
 import { setClusterHost } from "./clusterHost";
 import {
   ensureLearnerCluster,
@@ -25,13 +25,7 @@ describe("learner clusters", () => {
     (await prisma().learnerCluster.findUniqueOrThrow({ where: { learnerId } })).lastUsedAt.getTime();
 
   beforeAll(async () => {
-    const file = path.join(folder, "test.db");
-    const migrations = path.resolve(import.meta.dirname, "..", "..", "prisma", "migrations");
-    const database = new Database(file);
-    for (const name of readdirSync(migrations).sort())
-      if (!name.endsWith(".toml")) database.exec(readFileSync(path.join(migrations, name, "migration.sql"), "utf8"));
-    database.close();
-    process.env.DATABASE_URL = `file:${file}`;
+    migratedTestDatabase(folder);
     for (const id of ["learner-1", "learner-2", "learner-3", "learner-4", "learner-5"])
       await prisma().learner.create({ data: { id } });
     setClusterHost(host, { dataDirectory: folder });

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectPrisma, prisma } from "../database/prisma";
+import { migratedTestDatabase } from "../database/testDatabase";
 import { ensureLearner, learnerExists, learnerFromCookieHeader } from "./learners";
 
 /** Learners against a real (temporary) SQLite database with the migrations applied. */
@@ -11,13 +11,7 @@ describe("ensureLearner", () => {
   const folder = mkdtempSync(path.join(tmpdir(), "kubelab-learners-"));
 
   beforeAll(() => {
-    const file = path.join(folder, "test.db");
-    const migrations = path.resolve(import.meta.dirname, "..", "..", "prisma", "migrations");
-    const database = new Database(file);
-    for (const name of readdirSync(migrations).sort())
-      if (!name.endsWith(".toml")) database.exec(readFileSync(path.join(migrations, name, "migration.sql"), "utf8"));
-    database.close();
-    process.env.DATABASE_URL = `file:${file}`;
+    migratedTestDatabase(folder);
   });
 
   afterAll(async () => {
