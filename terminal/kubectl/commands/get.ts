@@ -1,5 +1,6 @@
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { quantitySuffixFactors } from "../describe/quantity";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { goSort } from "../goSort";
@@ -332,24 +333,6 @@ function sortKey(value: unknown): string | number {
   return JSON.stringify(value ?? "");
 }
 
-const quantityFactors: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  Pi: 1024 ** 5,
-  Ei: 1024 ** 6,
-};
-
 /**
  * resource.ParseQuantity's grammar (a signed decimal, then a binary or decimal SI suffix or an
  * e/E exponent), as the amount; undefined for anything else, so "10.244.1.5" (a pod IP) is a
@@ -360,7 +343,7 @@ export function parseQuantity(text: string): number | undefined {
   if (!match) return undefined;
   const amount = Number(match[1]);
   if (match[2] !== undefined) return amount * 10 ** Number(match[2]);
-  return amount * (match[3] ? (quantityFactors[match[3]] as number) : 1);
+  return amount * (match[3] ? (quantitySuffixFactors[match[3]] as number) : 1);
 }
 
 function compareKeys(a: unknown, b: unknown): number {

@@ -17,6 +17,9 @@ const decimal: Record<string, number> = {
   E: 1e18,
 };
 
+/** The amount each of resource.Quantity's suffixes stands for (binary and decimal SI; "" is 1). */
+export const quantitySuffixFactors: Readonly<Record<string, number>> = { ...decimal, ...binary };
+
 /** A parsed quantity. */
 export interface Quantity {
   value: number;
