@@ -37,15 +37,11 @@
  *
  * Measured (session 14, 2-core machine shared with other work; engine/kubelet/README.md has the
  * history): 100 nodes / 3,106 pods steady at 20.4 KiB of heap per pod (was 29.6), 12–15 ms of CPU
- * per pod. The full size, `--child 5000 150000` (commit 2b30368): 5,000 nodes Ready after 37 s of
- * CPU; live heap after a full GC 417 MiB at 15,006 pods, 554 at 25,006, 691 at 35,006, 830 at
- * 45,006, 958 at 55,006, 1,088 at 65,006, 1,236 at 75,006: 14.0 KiB per pod more on average,
- * linear, so about 2.3 GiB live at 155,006 pods; RSS 1.18 GiB at 15,006 pods, 1.69 GiB at 75,006
- * (about 2.8 GiB at the full size). CPU per pod more grows with the size (17 ms from 15,000 to
- * 25,000 pods, 32 ms from 65,000 to 75,000; 1,692 s of CPU to 75,006 pods), so well over an hour
- * of CPU to the full size; that run was stopped at 83,405 pods (1,962 s of CPU, heap 1.7 GiB
- * sampled, RSS 1.9 GiB) when the session that started it ended, before steady state. The next full
- * run wants a quiet machine for about 75 minutes.
+ * per pod. The full size (session 15, commit a03b6e4; `SCALE_MINUTES=150 node --expose-gc
+ * --max-old-space-size=4096 --import tsx bench/scale.ts --child 5000 150000`): steady after
+ * 2,142 s of wall time and 2,115 s of CPU, peak heap 3,156 MiB, peak RSS 3,410 MiB, steady heap
+ * 2,287 MiB (15.1 KiB per pod over 155,006 pods); 5,000 nodes Ready after 23.5 s. It needs the
+ * longer SCALE_MINUTES: the default 20 stops it at about 45,000 pods.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
