@@ -2,15 +2,11 @@ import { FitAddon } from "@xterm/addon-fit";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal } from "@xterm/xterm";
 import type { ClientMessage, ServerMessage } from "../server/protocol";
-import {
-  type EarlyTerminal,
-  LIVE_GLOBAL,
-  newSessionId,
-  SESSION_KEY,
-  TERMINAL_FONT_FAMILY,
-  TERMINAL_FONT_SIZE,
-  takeEarlyTerminal,
-} from "./earlyConnect";
+import { type EarlyTerminal, newSessionId, SESSION_KEY, takeEarlyTerminal } from "./earlyConnect";
+
+/** xterm's font and size. */
+const TERMINAL_FONT_FAMILY = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
+const TERMINAL_FONT_SIZE = 14;
 
 /** Options of the browser terminal. */
 export interface ConnectOptions {
@@ -181,12 +177,9 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     }
   });
   observer.observe(element);
-  const live = window as unknown as Record<string, number | undefined>;
-  live[LIVE_GLOBAL] = (live[LIVE_GLOBAL] ?? 0) + 1;
   connect();
   terminal.focus();
   return () => {
-    if (!disposed) live[LIVE_GLOBAL] = Math.max(0, (live[LIVE_GLOBAL] ?? 1) - 1);
     disposed = true;
     if (retryTimer !== undefined) window.clearTimeout(retryTimer);
     observer.disconnect();

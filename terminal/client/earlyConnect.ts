@@ -17,12 +17,6 @@ export const SESSION_KEY = "kubelab-terminal-session";
 /** The global the inline script leaves for `connectTerminal()`. */
 export const EARLY_GLOBAL = "__kubelabEarlyTerminal";
 
-/** Font and size xterm is given (connectTerminal.ts). */
-export const TERMINAL_FONT_FAMILY = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
-export const TERMINAL_FONT_SIZE = 14;
-/** A count of the connected terminals in this document (connectTerminal keeps it): the socket script then stays out. */
-export const LIVE_GLOBAL = "__kubelabTerminalsLive";
-
 /** The global the terminal's script (standalone.ts) defines: {@link TerminalApi}. */
 export const TERMINAL_API_GLOBAL = "kubelabTerminal";
 
@@ -51,12 +45,12 @@ export function newSessionId(): string {
  * The socket script. Its URL asks for no size: the shell starts at 80×24 and `connectTerminal()`
  * sends xterm's fitted size as soon as it has opened. Estimating the size here cost the script
  * 40–130 ms before the socket opened: a font measured on a canvas (the page's first use of fonts),
- * or the window's size read (it forces the page's first layout). It does nothing where a terminal
- * is already connected; any failure leaves no global, and `connectTerminal()` opens its own socket.
+ * or the window's size read (it forces the page's first layout). Any failure leaves no global, and
+ * `connectTerminal()` opens its own socket.
  */
 export const earlyTerminalScript = `(function () {
   try {
-    if (!window.WebSocket || !window.sessionStorage || window[${JSON.stringify(LIVE_GLOBAL)}] > 0) return;
+    if (!window.WebSocket || !window.sessionStorage) return;
     var id = sessionStorage.getItem(${JSON.stringify(SESSION_KEY)});
     if (!id || !/^[0-9a-f]{24}$/.test(id)) {
       id = Array.from(crypto.getRandomValues(new Uint8Array(12)), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
