@@ -243,12 +243,9 @@ export const authCommand: Command = {
 };
 
 /**
- * The time `kubectl events` orders by (its eventTime()): a series' last observation, else
- * lastTimestamp, else eventTime.
- */
-/**
- * The time `kubectl events` orders by (cmd/events eventTime), in microseconds: series and
- * eventTime are MicroTimes, and two events a few microseconds apart are not a tie for kubectl.
+ * The time `kubectl events` orders by (cmd/events eventTime: a series' last observation, else
+ * lastTimestamp, else eventTime), in microseconds: series and eventTime are MicroTimes, and two
+ * events a few microseconds apart are not a tie for kubectl.
  */
 function eventsSortTime(event: Any): number {
   const time: string | undefined = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime;
