@@ -105,7 +105,7 @@ function track(write: Promise<void>): void {
   void write.finally(() => writes.delete(write));
 }
 
-/** Resolves once the `lastUsedAt` writes started so far have settled (tests, shutdown). */
+/** Resolves once the `lastUsedAt` writes started so far have settled (for tests). */
 export async function learnerClusterWrites(): Promise<void> {
   await Promise.all([...((globalThis as Holder)[WRITES] ?? [])]);
 }
