@@ -2,7 +2,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal } from "@xterm/xterm";
 import type { ClientMessage, ServerMessage } from "../server/protocol";
-import { type EarlyTerminal, newSessionId, SESSION_KEY, takeEarlyTerminal } from "./earlyConnect";
+import { type EarlyTerminal, newSessionId, openHydrationGate, SESSION_KEY, takeEarlyTerminal } from "./earlyConnect";
 
 /** xterm's font and size. */
 const TERMINAL_FONT_FAMILY = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
@@ -112,17 +112,26 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
             // The inline script marks output that arrived before xterm was open.
             if (performance.getEntriesByName?.("kubelab:terminal-first-output").length === 0)
               mark("terminal-first-output");
-            terminal.write(message.data, () => mark("terminal-first-output-parsed"));
+            terminal.write(message.data, () => {
+              mark("terminal-first-output-parsed");
+              // Next hydrates the page once the frame that shows the prompt has been rendered.
+              const rendered = terminal.onRender(() => {
+                rendered.dispose();
+                window.setTimeout(openHydrationGate);
+              });
+            });
           } else terminal.write(message.data);
           break;
         case "exit":
           exited = true;
+          openHydrationGate();
           terminal.write("\r\n\x1b[2m[shell exited; press Enter for a new one]\x1b[0m\r\n");
           setState("exited");
           break;
         case "error":
           terminal.write(`\r\n\x1b[31m${message.message}\x1b[0m\r\n`);
           setState("error");
+          openHydrationGate();
           break;
         case "pong":
           break;
@@ -132,6 +141,8 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     current.onclose = () => {
       if (disposed || socket !== current) return;
       if (exited) return;
+      // No prompt from this socket: the page need not wait for the next one.
+      openHydrationGate();
       attempt++;
       const delay = Math.min(5000, 250 * 2 ** Math.min(attempt, 5));
       setState("reconnecting");

@@ -7,6 +7,18 @@
  * element: standalone.ts). Nothing is painted from here: the prompt on screen is the one the
  * shell sent.
  *
+ * The script also holds back Next's hydration until the terminal's first output is on screen (at
+ * most {@link HYDRATION_GATE_TIMEOUT_MS}). The browser hands a WebSocket's handshake and each of
+ * its messages to the page only when the main thread has nothing more urgent to do, and while the
+ * page loads something always is: measured in Chromium traces, the prompt reached the page right
+ * after Next's runtime had started and React had hydrated (~130 ms of script on the 2-core bench
+ * machine), not when it arrived. The gate is Next's own `beforeInteractive` queue (`self.__next_s`,
+ * what `<Script strategy="beforeInteractive">` writes), which Next's bootstrap loads, in order,
+ * before it requires React and hydrates: the entry pushed here is a `<script>` of a type the
+ * browser does not run, so it never loads by itself, and the gate fires its `load` when the
+ * terminal calls {@link openHydrationGate}. The lesson's text is server-rendered and readable
+ * meanwhile; only its buttons wait, for about as long as the prompt.
+ *
  * The script is plain ES2017 text (not a serialized function, which the bundler would rewrite), so
  * the server's HTML and the client's hydration carry the same characters.
  */
@@ -16,6 +28,12 @@ export const SESSION_KEY = "kubelab-terminal-session";
 
 /** The global the inline script leaves for `connectTerminal()`. */
 export const EARLY_GLOBAL = "__kubelabEarlyTerminal";
+
+/** The function the inline script leaves to let Next hydrate the page: {@link openHydrationGate}. */
+const HYDRATION_GATE_GLOBAL = "__kubelabOpenHydrationGate";
+
+/** Hydration waits at most this long for the terminal's first screen (a slow first visit, a broken socket). */
+export const HYDRATION_GATE_TIMEOUT_MS = 1_500;
 
 /** The global the terminal's script (standalone.ts) defines: {@link TerminalApi}. */
 export const TERMINAL_API_GLOBAL = "kubelabTerminal";
@@ -70,10 +88,41 @@ export const earlyTerminalScript = `(function () {
     };
     window[${JSON.stringify(EARLY_GLOBAL)}] = early;
     if (window.performance && performance.mark) performance.mark("kubelab:terminal-socket-opened-early");
+    var gate = { open: false, element: null };
+    var release = function () {
+      var element = gate.element;
+      if (!gate.open || !element) return;
+      gate.element = null;
+      watcher.disconnect();
+      element.dispatchEvent(new Event("load"));
+    };
+    var watcher = new MutationObserver(function () {
+      if (gate.element) return;
+      gate.element = document.head.querySelector("script[data-kubelab-hydration-gate]");
+      release();
+    });
+    watcher.observe(document.head, { childList: true });
+    window[${JSON.stringify(HYDRATION_GATE_GLOBAL)}] = function () {
+      if (gate.open) return;
+      gate.open = true;
+      if (window.performance && performance.mark) performance.mark("kubelab:hydration-gate-opened");
+      release();
+    };
+    setTimeout(window[${JSON.stringify(HYDRATION_GATE_GLOBAL)}], ${HYDRATION_GATE_TIMEOUT_MS});
+    (self.__next_s = self.__next_s || []).push(["data:,", { type: "text/x-kubelab-hydration-gate", "data-kubelab-hydration-gate": "" }]);
   } catch (error) {
     // connectTerminal() opens its own socket.
   }
 })();`;
+
+/**
+ * Lets Next hydrate the page (a no-op when it already may, or on a page without the inline script).
+ * The terminal calls it once its first output is on screen, or when it gives up connecting.
+ */
+export function openHydrationGate(): void {
+  const open = (window as unknown as Record<string, (() => void) | undefined>)[HYDRATION_GATE_GLOBAL];
+  open?.();
+}
 
 const LOADING_GLOBAL = "__kubelabTerminalLoading";
 

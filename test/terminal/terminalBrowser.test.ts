@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HYDRATION_GATE_TIMEOUT_MS } from "../../terminal/client/earlyConnect";
 import { type ProductionServer, startProductionServer } from "../support/productionServer";
 
 /**
@@ -60,19 +61,36 @@ describe.skipIf(!available)("terminal in Chromium", () => {
       socket.on("framesent", (frame) => entry.sent.push(String(frame.payload)));
     });
     const terminal = page.getByTestId("terminal");
-    const open = async () => {
+    /** `reattached`: the shell is running (a reload), so its prompt comes well within the gate's timeout. */
+    const open = async (reattached: boolean) => {
       await expect.poll(() => terminal.getAttribute("data-state"), { timeout: 30_000 }).toBe("ready");
       await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("controlplane:~$");
       // The socket xterm uses is the one the inline script opened while the page loaded.
       expect(await terminal.getAttribute("data-early-socket")).toBe("adopted");
-      const marks = await page.evaluate(() =>
-        Object.fromEntries(performance.getEntriesByType("mark").map((mark) => [mark.name, mark.startTime])),
-      );
+      const readMarks = () =>
+        page.evaluate(() =>
+          Object.fromEntries(performance.getEntriesByType("mark").map((mark) => [mark.name, mark.startTime])),
+        );
+      // React hydrates the page after the prompt is on screen (the hydration gate, earlyConnect.ts).
+      await expect
+        .poll(async () => (await readMarks())["kubelab:terminal-column-hydrated"], { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      const marks = await readMarks();
       expect(marks["kubelab:terminal-socket-opened-early"]).toBeLessThan(marks["kubelab:terminal-column-hydrated"]);
       expect(marks["kubelab:terminal-socket-adopted"]).toBeGreaterThan(0);
+      // Next hydrated only once the gate opened; a running shell's screen opens it, not the timeout.
+      expect(marks["kubelab:terminal-column-hydrated"]).toBeGreaterThan(marks["kubelab:hydration-gate-opened"]);
+      if (reattached) {
+        expect(marks["kubelab:hydration-gate-opened"]).toBeGreaterThanOrEqual(
+          marks["kubelab:terminal-first-output-parsed"],
+        );
+        expect(marks["kubelab:hydration-gate-opened"] - marks["kubelab:terminal-socket-opened-early"]).toBeLessThan(
+          HYDRATION_GATE_TIMEOUT_MS,
+        );
+      }
     };
     await page.goto(`${url}/lessons/what-is-kubernetes`);
-    await open();
+    await open(false);
     expect(sockets).toHaveLength(1);
     const [first] = sockets as [(typeof sockets)[number]];
     // The early socket asks for no size (the shell starts at 80×24): xterm's fitted size follows at once.
@@ -91,7 +109,7 @@ describe.skipIf(!available)("terminal in Chromium", () => {
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain(`early-42 size-${fitted.cols}-${fitted.rows}`);
     // A reload reattaches the same shell through the new page's early socket: the screen is replayed.
     await page.reload();
-    await open();
+    await open(true);
     expect(sockets).toHaveLength(2);
     expect(new URL(sockets[1]?.url ?? "").pathname).toBe(new URL(first.url).pathname);
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("early-42");
