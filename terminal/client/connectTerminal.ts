@@ -114,10 +114,11 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
               mark("terminal-first-output");
             terminal.write(message.data, () => {
               mark("terminal-first-output-parsed");
-              // Next hydrates the page once the frame that shows the prompt has been rendered.
+              // Next hydrates the page once the frame that shows the prompt has been rendered: after
+              // the frame that follows it (the first a requestAnimationFrame poll sees the prompt in).
               const rendered = terminal.onRender(() => {
                 rendered.dispose();
-                window.setTimeout(openHydrationGate);
+                requestAnimationFrame(() => window.setTimeout(openHydrationGate));
               });
             });
           } else terminal.write(message.data);
