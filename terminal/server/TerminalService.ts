@@ -48,6 +48,9 @@ const sessionIdPattern = /^[A-Za-z0-9_-]{6,64}$/;
  * (terminal/shell/main.ts): an OSC sequence terminals ignore, consumed here and never shown.
  */
 export const warmShellReady = "\x1b]697;kubelab-shell-ready\x07";
+/** How long after a shell's prompt the next warm shell is started (the page that asked for it is loading meanwhile). */
+const warmShellRefillDelayMs = 1_000;
+
 /** A pre-started shell not ready by then (a starved machine) is replaced by a fresh one. */
 const warmShellReadyTimeoutMs = 10_000;
 
@@ -275,12 +278,14 @@ export class TerminalService {
           `${JSON.stringify({ home: this.home(learnerId), kubeconfig, nodeUrl: grant?.url, nodeToken: grant?.token })}\n`,
         );
       if (grant) this.nodeGrants.set(key, grant);
-      // The next warm shell starts once this one has printed: both starting at once would
-      // share the cores and delay the learner's prompt. Holding the cluster boots a new one's
-      // components (their first sync): that too waits for the prompt.
+      // The next warm shell starts a while after this one has printed: starting a shell process
+      // while this one starts, or while the browser is still loading the page that asked for it,
+      // would share the cores with both and delay the learner's prompt (one A/B of bench/terminal.ts page:
+      // new tab p50 436 → 402 ms, p95 569 → 512). Holding the cluster boots a new one's components
+      // (their first sync): that waits for the prompt too.
       void session.firstOutput.then(() => {
         this.holdClusterFor(learnerId, key);
-        return this.refillWarmShell();
+        setTimeout(() => void this.refillWarmShell(), warmShellRefillDelayMs).unref();
       });
       this.sessions.set(key, session);
       this.ensureReaper();
