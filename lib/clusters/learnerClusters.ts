@@ -229,6 +229,18 @@ export async function learnerClusterLesson(learnerId: string): Promise<string | 
   return row?.lessonId ?? undefined;
 }
 
+/**
+ * Starts finding (a new learner: creating) the learner's cluster and waking it, without waiting:
+ * the lesson page calls it while it renders, so the terminal's socket, which the page opens once
+ * its HTML arrives, finds the cluster ready instead of starting it. Failures are left to the
+ * terminal, which asks again and reports them.
+ */
+export function prepareLearnerCluster(learnerId: string): void {
+  void ensureLearnerCluster(learnerId)
+    .then(({ clusterId }) => clusterHost().wake(clusterId))
+    .catch(() => undefined);
+}
+
 /** Keeps the learner's cluster awake while their terminal is open; returns the release. */
 export async function holdLearnerCluster(learnerId: string): Promise<() => void> {
   const { clusterId } = await ensureLearnerCluster(learnerId);

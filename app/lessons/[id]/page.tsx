@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
-import { learnerClusterLesson } from "../../../lib/clusters/learnerClusters";
+import { learnerClusterLesson, prepareLearnerCluster } from "../../../lib/clusters/learnerClusters";
 import { currentLearnerId } from "../../../lib/learner/currentLearner";
 import { currentCourse } from "../../../lib/lessons/loadLessons";
 import { terminalClientScriptUrl } from "../../../lib/terminalClientScriptUrl";
@@ -41,6 +41,9 @@ export default async function LessonPage({ params }: LessonPageProps) {
   if (!found?.lesson) notFound();
   const { lesson, previous, next } = found;
   const terminalScript = terminalClientScriptUrl();
+  // The terminal's socket opens once this HTML arrives; its cluster is found (or created) meanwhile.
+  const learnerId = terminalScript ? await currentLearnerId() : undefined;
+  if (learnerId) prepareLearnerCluster(learnerId);
 
   return (
     <main className="lesson-layout">
