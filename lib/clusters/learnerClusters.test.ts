@@ -11,6 +11,7 @@ import {
   lastUsedWriteIntervalMs,
   learnerClusterWrites,
   learnerHome,
+  prepareLearnerCluster,
   terminalKubeconfig,
 } from "./learnerClusters";
 
@@ -26,7 +27,7 @@ describe("learner clusters", () => {
 
   beforeAll(async () => {
     migratedTestDatabase(folder);
-    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4", "learner-5"])
+    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4", "learner-5", "learner-6"])
       await prisma().learner.create({ data: { id } });
     setClusterHost(host, { dataDirectory: folder });
   }, 60_000);
@@ -54,6 +55,19 @@ describe("learner clusters", () => {
     // The spy does see the client's queries (so the line above can fail).
     await prisma().learnerCluster.findUnique({ where: { learnerId: "learner-1" } });
     expect(findUnique).toHaveBeenCalledTimes(1);
+  });
+
+  it("prepares the cluster while the lesson page renders: the terminal's look-up then shares its creation", async () => {
+    const create = vi.spyOn(host, "create");
+    const wake = vi.spyOn(host, "wake");
+    prepareLearnerCluster("learner-6");
+    const found = await ensureLearnerCluster("learner-6");
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(host.exists(found.clusterId)).toBe(true);
+    await vi.waitFor(() => expect(wake).toHaveBeenCalledWith(found.clusterId));
+    // Nothing to wait for and nothing thrown when it cannot (no such learner): the terminal reports it.
+    expect(() => prepareLearnerCluster("no-such-learner")).not.toThrow();
+    await expect(ensureLearnerCluster("no-such-learner")).rejects.toThrow();
   });
 
   it("gives a new cluster when the learner's cluster is gone from the host (data wiped)", async () => {
