@@ -49,10 +49,12 @@ export default async function LessonPage({ params }: LessonPageProps) {
     <main className="lesson-layout">
       {/*
         Opens the terminal's WebSocket before the lesson's HTML is parsed and laid out and before the
-        page's JavaScript runs (terminal/client/earlyConnect.ts): only the site header precedes it.
+        page's JavaScript runs, and holds Next's hydration back until the terminal's first output is
+        on screen (terminal/client/earlyConnect.ts): only the site header precedes it. Without the
+        terminal's script there is no terminal to wait for.
       */}
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script (terminal/client/earlyConnect.ts), no data in it. */}
-      <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} />
+      {terminalScript ? <script dangerouslySetInnerHTML={{ __html: earlyTerminalScript }} /> : null}
       <article className="lesson" data-testid="lesson">
         <p className="lesson-module">{lesson.module}</p>
         <Suspense fallback={<ClusterActions lessonId={lesson.id} />}>
