@@ -31,6 +31,8 @@ export interface KubectlIO {
   isTerminal?: boolean;
   /** Current time, injectable for tests. */
   now?(): Date;
+  /** The process id klog lines name (absent in the learner's shell, which has no processes). */
+  pid?: number;
 }
 
 /** A raw-mode terminal a command can take over (keystrokes in, bytes out, size). */

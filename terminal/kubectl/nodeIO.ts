@@ -108,6 +108,7 @@ export function createNodeIO(
       });
     },
     isTerminal: Boolean(process.stdout.isTTY),
+    pid: process.pid,
     terminal: options.interactive && process.stdin.isTTY ? processTerminal() : undefined,
     signal: options.signal,
   };

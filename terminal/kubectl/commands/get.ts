@@ -1,16 +1,14 @@
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
-import { quantitySuffixFactors } from "../describe/quantity";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
-import { goSort } from "../goSort";
 import { readManifests } from "../manifests";
-import { JsonPath } from "../printers/jsonpath";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
 import { decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
 import { formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
 import { filenameFlags, type KubeObject, printFlags, tableAccept } from "./common";
+import { sortObjects, sortRows } from "./sortBy";
 
 const getFlags = [
   ...printFlags,
@@ -253,10 +251,14 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
       ) {
         if (format.type === "custom-columns") {
           context.io.stdout(
-            printCustomColumns(sortBy ? sortObjects(objects, sortBy) : objects, format.spec, flags.bool("no-headers")),
+            printCustomColumns(
+              sortBy ? sortObjects(objects, sortBy, context.io) : objects,
+              format.spec,
+              flags.bool("no-headers"),
+            ),
           );
         } else {
-          const sorted = sortBy ? sortObjects(objects, sortBy) : objects;
+          const sorted = sortBy ? sortObjects(objects, sortBy, context.io) : objects;
           context.io.stdout(printForGet(asList(sorted), format, flags));
         }
       }
@@ -265,6 +267,11 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     return errors.length > 0 ? 1 : 0;
   }
 
+  // With more than one table, kubectl's RuntimeSorter sorts the undecoded Table objects
+  // themselves by the field (SortObjects) before each table's rows are sorted: they rarely have it
+  // ("couldn't find any field"), and when they do the tables are printed in that order.
+  const sortedResults =
+    sortBy && results.length > 1 ? sortObjects(results, sortBy, context.io, (result) => result.table) : results;
   const kinds = new Set(results.map((result) => `${result.info.group}/${result.info.kind}`));
   const withKind = kinds.size > 1 || flags.bool("show-kind");
   let written = 0;
@@ -287,7 +294,7 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     let columns: string | undefined;
     for (const result of group) {
       const table = result.table as Table;
-      if (sortBy) table.rows = sortRows(table, sortBy);
+      if (sortBy) table.rows = sortRows(table, sortBy, context.io);
       const decorated = decorateTable(table, options);
       const key = JSON.stringify(table.columnDefinitions);
       const includeHeader = !headerPrinted || (table.columnDefinitions.length > 0 && key !== columns);
@@ -304,13 +311,20 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     }
     group = [];
   };
-  for (const result of results) {
-    const key = `${result.info.group}/${result.info.resource}`;
-    if (key !== previousKey) flush();
-    previousKey = key;
-    group.push(result);
+  try {
+    for (const result of sortedResults) {
+      const key = `${result.info.group}/${result.info.resource}`;
+      if (key !== previousKey) flush();
+      previousKey = key;
+      group.push(result);
+    }
+    flush();
+  } catch (error) {
+    // An unsortable --sort-by field ends kubectl (klog.Exitf) after the tables of the resources
+    // before it were flushed; the errors it would print after the tables are not printed.
+    context.io.stdout(output);
+    throw error;
   }
-  flush();
   context.io.stdout(output);
   for (const error of errors) context.io.stderr(`${error}\n`);
   if (written === 0 && errors.length === 0 && !flags.bool("ignore-not-found")) {
@@ -324,116 +338,6 @@ function printForGet(object: KubeObject, format: OutputFormat, flags: Flags): st
   return printObject(object, format, flags.bool("show-managed-fields"));
 }
 
-function sortKey(value: unknown): string | number {
-  if (typeof value === "number") return value;
-  if (typeof value === "string") {
-    const quantity = parseQuantity(value);
-    return quantity ?? value;
-  }
-  return JSON.stringify(value ?? "");
-}
-
-/**
- * resource.ParseQuantity's grammar (a signed decimal, then a binary or decimal SI suffix or an
- * e/E exponent), as the amount; undefined for anything else, so "10.244.1.5" (a pod IP) is a
- * plain string and sorts naturally.
- */
-export function parseQuantity(text: string): number | undefined {
-  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(text);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  if (match[2] !== undefined) return amount * 10 ** Number(match[2]);
-  return amount * (match[3] ? (quantitySuffixFactors[match[3]] as number) : 1);
-}
-
-function compareKeys(a: unknown, b: unknown): number {
-  const left = sortKey(a);
-  const right = sortKey(b);
-  if (typeof left === "number" && typeof right === "number") return left - right;
-  return String(left) < String(right) ? -1 : String(left) > String(right) ? 1 : 0;
-}
-
-/** get's isLess for two found values: nil first, quantities by amount, other strings naturally. */
-function valueLess(a: unknown, b: unknown): boolean {
-  if (a === null || b === null) return a !== null ? false : b !== null;
-  if (typeof a === "string" && typeof b === "string") {
-    const left = parseQuantity(a);
-    const right = parseQuantity(b);
-    if (left !== undefined && right !== undefined) return left < right;
-    return naturalLess(a, b);
-  }
-  return compareKeys(a, b) < 0;
-}
-
-const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
-
-/**
- * sortorder.NaturalLess (github.com/fvbommel/sortorder), which --sort-by uses for strings: runs
- * of digits compare as numbers ("web-2" before "web-10"), digits before other bytes, fewer
- * leading zeros first; everything else byte by byte in UTF-8.
- */
-export function naturalLess(first: string, second: string): boolean {
-  const a = new TextEncoder().encode(first);
-  const b = new TextEncoder().encode(second);
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const left = a[i] as number;
-    const right = b[j] as number;
-    const leftDigit = isDigit(left);
-    if (leftDigit !== isDigit(right)) return leftDigit;
-    if (!leftDigit) {
-      if (left !== right) return left < right;
-      i++;
-      j++;
-      continue;
-    }
-    while (i < a.length && a[i] === 0x30) i++;
-    while (j < b.length && b[j] === 0x30) j++;
-    const leftStart = i;
-    const rightStart = j;
-    while (i < a.length && isDigit(a[i] as number)) i++;
-    while (j < b.length && isDigit(b[j] as number)) j++;
-    if (i - leftStart !== j - rightStart) return i - leftStart < j - rightStart;
-    for (let k = 0; k < i - leftStart; k++) {
-      const leftByte = a[leftStart + k] as number;
-      const rightByte = b[rightStart + k] as number;
-      if (leftByte !== rightByte) return leftByte < rightByte;
-    }
-    if (leftStart !== rightStart) return leftStart < rightStart;
-  }
-  return a.length < b.length;
-}
-
-/**
- * RuntimeSort.Less and TableSorter.Less: an object without the field sorts before anything (even
- * before another without it), then the first values compare. kubectl sorts with sort.Sort, so
- * goSort puts ties (and the missing fields' inconsistent order) where kubectl does.
- */
-function sortLess<T>(path: JsonPath, objectOf: (item: T) => unknown): (a: T, b: T) => boolean {
-  return (a, b) => {
-    const left = path.values(objectOf(a));
-    if (left.length === 0) return true;
-    const right = path.values(objectOf(b));
-    if (right.length === 0) return false;
-    return valueLess(left[0], right[0]);
-  };
-}
-
-function sortExpression(sortBy: string): JsonPath {
-  let expression = sortBy;
-  if (!expression.startsWith("{")) expression = `{${expression.startsWith(".") ? "" : "."}${expression}}`;
-  return new JsonPath(expression);
-}
-
-function sortObjects(objects: KubeObject[], sortBy: string): KubeObject[] {
-  const path = sortExpression(sortBy);
-  return goSort(
-    [...objects],
-    sortLess(path, (object: KubeObject) => object),
-  );
-}
-
 /** runtimeresource.EnhanceListError: a refused list names the resource and the selectors. */
 function listErrorPrefix(error: ApiStatusError, info: ResourceInfo, query: Record<string, string | undefined>): string {
   if (error.statusCode !== 400 && error.statusCode !== 404) return "";
@@ -442,17 +346,6 @@ function listErrorPrefix(error: ApiStatusError, info: ResourceInfo, query: Recor
   const fields = query.fieldSelector ?? "";
   if (!labels && !fields) return `Unable to list "${resource}": `;
   return `Unable to find "${resource}" that match label selector "${labels}", field selector "${fields}": `;
-}
-
-function sortRows(table: Table, sortBy: string): Table["rows"] {
-  const path = sortExpression(sortBy);
-  // NewTableSorter fails when no row has the field; kubectl 1.32 then prints no rows at all
-  // ("No resources found"), and so does Kubelab.
-  if (!table.rows.some((row) => path.values(row.object).length > 0)) return [];
-  return goSort(
-    [...table.rows],
-    sortLess(path, (row: Table["rows"][number]) => row.object),
-  );
 }
 
 async function getRaw(context: CommandContext, raw: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { naturalLess, parseQuantity } from "./get";
+import { naturalLess, parseQuantity } from "./sortBy";
 
 describe("naturalLess (sortorder.NaturalLess, used by get --sort-by for strings)", () => {
   it.each([
