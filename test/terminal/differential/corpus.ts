@@ -384,6 +384,23 @@ spec:
   apiURL: https://example.com
 `,
   "tie-events.yaml": tieEvents(),
+  // --sort-by on values kubectl cannot compare: bools, maps, arrays, an int64 against a float64
+  // (3.0 is written back as 3) and mixed types end kubectl with klog's fatal line.
+  "sort-widgets.yaml": `apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1, namespace: stest}
+spec: {flag: true, count: 3, ratio: 2.5, parts: {a: "1"}, sizes: [1, 2], mixed: s, label: web-c}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w2, namespace: stest}
+spec: {flag: false, count: 1, ratio: 1.5, parts: {a: "2"}, sizes: [3], mixed: true, label: web-b}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w3, namespace: stest}
+spec: {count: 2, ratio: 3.0, parts: {a: "0"}, sizes: [0], mixed: 4, label: web-a}
+`,
   "pvc.yaml": `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -423,6 +440,8 @@ export const setup: string[] = [
   "apply -f {dir}/crd.yaml",
   "wait --for=condition=Established crd/widgets.example.com --timeout=30s",
   "apply -f {dir}/widget.yaml",
+  "create namespace stest",
+  "apply -f {dir}/sort-widgets.yaml",
   "run quota-pod -n qtest --image=nginx",
   "autoscale deployment web --min=2 --max=4 --cpu-percent=70",
   "rollout status deployment web --timeout=60s",
@@ -759,6 +778,18 @@ export const readOnly: string[] = [
   "get pods -o custom-columns=BAD",
   "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name --no-headers",
   "get pods --sort-by=.nope",
+  "get widgets -n stest --sort-by=.spec.count",
+  "get widgets -n stest --sort-by=spec.label -o name",
+  "get widgets -n stest --sort-by=.spec.flag",
+  "get widgets -n stest --sort-by=.spec.flag -o name",
+  "get widgets -n stest --sort-by=.spec.parts -o custom-columns=NAME:.metadata.name",
+  "get widgets -n stest --sort-by=.spec.sizes",
+  "get widgets -n stest --sort-by=.spec.ratio -o name",
+  "get widgets -n stest --sort-by={.spec.mixed}",
+  "get widgets -n stest --sort-by=.spec.nope -o name",
+  "get widget w1 -n stest --sort-by=.spec.nope",
+  "get widget w1 w2 -n stest --sort-by=.spec.count",
+  "get widgets,configmaps -n stest --sort-by=.metadata.name",
   "get pods --field-selector=spec.bogus=x",
   "get pods -l 'bad selector'",
   "get pods --output=yaml --show-managed-fields=false -l app=solo",

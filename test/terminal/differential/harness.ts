@@ -185,7 +185,7 @@ export function runRealUntil(
 export function normalize(text: string): string {
   return (
     text
-      .replace(/^[EWI]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.]+:\d+\] /gm, "")
+      .replace(/^[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.]+:\d+\] /gm, "")
       .replace(/"command failed" err="(.*)"$/gm, (_, message: string) => `error: ${message.replace(/\\"/g, '"')}`)
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
