@@ -311,20 +311,13 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     }
     group = [];
   };
-  try {
-    for (const result of sortedResults) {
-      const key = `${result.info.group}/${result.info.resource}`;
-      if (key !== previousKey) flush();
-      previousKey = key;
-      group.push(result);
-    }
-    flush();
-  } catch (error) {
-    // An unsortable --sort-by field ends kubectl (klog.Exitf) after the tables of the resources
-    // before it were flushed; the errors it would print after the tables are not printed.
-    context.io.stdout(output);
-    throw error;
+  for (const result of sortedResults) {
+    const key = `${result.info.group}/${result.info.resource}`;
+    if (key !== previousKey) flush();
+    previousKey = key;
+    group.push(result);
   }
+  flush();
   context.io.stdout(output);
   for (const error of errors) context.io.stderr(`${error}\n`);
   if (written === 0 && errors.length === 0 && !flags.bool("ignore-not-found")) {
