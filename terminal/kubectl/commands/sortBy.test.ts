@@ -27,7 +27,7 @@ describe("sortValueLess (sorter.go's isLess on unstructured values)", () => {
     { name: "int64s", a: 2, b: 10, less: true },
     { name: "float64s", a: 2.5, b: 1.5, less: false },
     { name: "quantities by amount", a: "500m", b: "2", less: true },
-    { name: "strings naturally", a: "web-2", b: "web-10", less: true },
+    { name: "strings byte by byte (kubectl 1.31+)", a: "web-10", b: "web-2", less: true },
     { name: "RFC 3339 times as strings", a: "2026-11-01T10:00:04Z", b: "2026-11-01T10:00:05Z", less: true },
     { name: "nil first", a: null, b: true, less: true },
     { name: "nothing after nil", a: { m: 1 }, b: null, less: false },

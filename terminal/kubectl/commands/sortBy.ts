@@ -30,7 +30,7 @@ function goType(value: unknown): string {
 
 /**
  * isLess for two found values: nil before anything; int64s, float64s and strings (quantities by
- * amount, others naturally) against their own type only; any other pairing throws Go's error.
+ * amount, others byte by byte) against their own type only; any other pairing throws Go's error.
  */
 export function sortValueLess(a: unknown, b: unknown): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return a == null && b != null;
@@ -41,7 +41,7 @@ export function sortValueLess(a: unknown, b: unknown): boolean {
     const left = parseQuantity(a);
     const right = parseQuantity(b);
     if (left !== undefined && right !== undefined) return left < right;
-    return naturalLess(a, b);
+    return goStringLess(a, b);
   }
   return (a as number) < (b as number);
 }
@@ -49,7 +49,7 @@ export function sortValueLess(a: unknown, b: unknown): boolean {
 /**
  * resource.ParseQuantity's grammar (a signed decimal, then a binary or decimal SI suffix or an
  * e/E exponent), as the amount; undefined for anything else, so "10.244.1.5" (a pod IP) is a
- * plain string and sorts naturally.
+ * plain string and sorts byte by byte.
  */
 export function parseQuantity(text: string): number | undefined {
   const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(text);
@@ -59,45 +59,23 @@ export function parseQuantity(text: string): number | undefined {
   return amount * (match[3] ? (quantitySuffixFactors[match[3]] as number) : 1);
 }
 
-const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
-
 /**
- * sortorder.NaturalLess (github.com/fvbommel/sortorder), which --sort-by uses for strings: runs
- * of digits compare as numbers ("web-2" before "web-10"), digits before other bytes, fewer
- * leading zeros first; everything else byte by byte in UTF-8.
+ * Go's `<` on strings, which kubectl 1.31 and later use for --sort-by on non-quantity strings
+ * (kubernetes#124514 replaced sortorder.NaturalLess: "web-10" now sorts before "web-2"): byte by
+ * byte in UTF-8, which orders some characters differently from JavaScript's UTF-16 `<`.
  */
-export function naturalLess(first: string, second: string): boolean {
-  const a = new TextEncoder().encode(first);
-  const b = new TextEncoder().encode(second);
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const left = a[i] as number;
-    const right = b[j] as number;
-    const leftDigit = isDigit(left);
-    if (leftDigit !== isDigit(right)) return leftDigit;
-    if (!leftDigit) {
-      if (left !== right) return left < right;
-      i++;
-      j++;
-      continue;
-    }
-    while (i < a.length && a[i] === 0x30) i++;
-    while (j < b.length && b[j] === 0x30) j++;
-    const leftStart = i;
-    const rightStart = j;
-    while (i < a.length && isDigit(a[i] as number)) i++;
-    while (j < b.length && isDigit(b[j] as number)) j++;
-    if (i - leftStart !== j - rightStart) return i - leftStart < j - rightStart;
-    for (let k = 0; k < i - leftStart; k++) {
-      const leftByte = a[leftStart + k] as number;
-      const rightByte = b[rightStart + k] as number;
-      if (leftByte !== rightByte) return leftByte < rightByte;
-    }
-    if (leftStart !== rightStart) return leftStart < rightStart;
+export function goStringLess(first: string, second: string): boolean {
+  if (first === second) return false;
+  const a = encoder.encode(first);
+  const b = encoder.encode(second);
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    if (a[index] !== b[index]) return (a[index] as number) < (b[index] as number);
   }
   return a.length < b.length;
 }
+
+const encoder = new TextEncoder();
 
 /** Where kubectl 1.32's sorter.go ends the run, and the `%T` its message names. */
 const sorters = {

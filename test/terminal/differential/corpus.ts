@@ -385,21 +385,23 @@ spec:
 `,
   "tie-events.yaml": tieEvents(),
   // --sort-by on values kubectl cannot compare: bools, maps, arrays, an int64 against a float64
-  // (3.0 is written back as 3) and mixed types end kubectl with klog's fatal line.
+  // (3.0 is written back as 3) and mixed types end kubectl with klog's fatal line. The labels sort
+  // differently byte by byte (kubectl 1.31+: web-10, web-9, web-a), naturally (web-9, web-10,
+  // web-a) and unsorted (w1, w2, w3).
   "sort-widgets.yaml": `apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w1, namespace: stest}
-spec: {flag: true, count: 3, ratio: 2.5, parts: {a: "1"}, sizes: [1, 2], mixed: s, label: web-c}
+spec: {flag: true, count: 3, ratio: 2.5, parts: {a: "1"}, sizes: [1, 2], mixed: s, label: web-a}
 ---
 apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w2, namespace: stest}
-spec: {flag: false, count: 1, ratio: 1.5, parts: {a: "2"}, sizes: [3], mixed: true, label: web-b}
+spec: {flag: false, count: 1, ratio: 1.5, parts: {a: "2"}, sizes: [3], mixed: true, label: web-9}
 ---
 apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w3, namespace: stest}
-spec: {count: 2, ratio: 3.0, parts: {a: "0"}, sizes: [0], mixed: 4, label: web-a}
+spec: {count: 2, ratio: 3.0, parts: {a: "0"}, sizes: [0], mixed: 4, label: web-10}
 `,
   "pvc.yaml": `apiVersion: v1
 kind: PersistentVolumeClaim
@@ -780,6 +782,7 @@ export const readOnly: string[] = [
   "get pods --sort-by=.nope",
   "get widgets -n stest --sort-by=.spec.count",
   "get widgets -n stest --sort-by=spec.label -o name",
+  "get widgets -n stest --sort-by=.spec.label",
   "get widgets -n stest --sort-by=.spec.flag",
   "get widgets -n stest --sort-by=.spec.flag -o name",
   "get widgets -n stest --sort-by=.spec.parts -o custom-columns=NAME:.metadata.name",
