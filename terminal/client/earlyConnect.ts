@@ -16,8 +16,9 @@
  * what `<Script strategy="beforeInteractive">` writes), which Next's bootstrap loads, in order,
  * before it requires React and hydrates: the entry pushed here is a `<script>` of a type the
  * browser does not run, so it never loads by itself, and the gate fires its `load` when the
- * terminal calls {@link openHydrationGate}. The lesson's text is server-rendered and readable
- * meanwhile; only its buttons wait, for about as long as the prompt.
+ * terminal calls {@link openHydrationGate}, or at the learner's first press of a pointer or a key
+ * (React is then hydrating when the click that follows arrives, and handles it). The lesson's text
+ * is server-rendered and readable meanwhile.
  *
  * The script is plain ES2017 text (not a serialized function, which the bundler would rewrite), so
  * the server's HTML and the client's hydration carry the same characters.
@@ -109,6 +110,10 @@ export const earlyTerminalScript = `(function () {
       release();
     };
     setTimeout(window[${JSON.stringify(HYDRATION_GATE_GLOBAL)}], ${HYDRATION_GATE_TIMEOUT_MS});
+    // A learner who reaches for the page (a button, a key) wants it working now: React hydrates at
+    // once, and the click that follows the press finds its handlers.
+    document.addEventListener("pointerdown", window[${JSON.stringify(HYDRATION_GATE_GLOBAL)}], { capture: true, once: true });
+    document.addEventListener("keydown", window[${JSON.stringify(HYDRATION_GATE_GLOBAL)}], { capture: true, once: true });
     (self.__next_s = self.__next_s || []).push(["data:,", { type: "text/x-kubelab-hydration-gate", "data-kubelab-hydration-gate": "" }]);
   } catch (error) {
     // connectTerminal() opens its own socket.

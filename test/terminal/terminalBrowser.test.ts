@@ -115,4 +115,37 @@ describe.skipIf(!available)("terminal in Chromium", () => {
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("early-42");
     await page.close();
   }, 120_000);
+
+  it("hydrates the page at the learner's first press when the prompt has not come, and handles the click", async () => {
+    const page = await browser.newPage();
+    page.on("dialog", (dialog) => void dialog.accept());
+    // The test holds the terminal's socket: it opens, and no prompt ever comes.
+    await page.routeWebSocket(/\/terminal\//, () => {});
+    await page.addInitScript(
+      `document.addEventListener("pointerdown", function () { performance.mark("test:press"); }, { capture: true, once: true });`,
+    );
+    // Loaded: Next's scripts have run and wait at the gate.
+    await page.goto(`${url}/lessons/what-is-kubernetes`, { waitUntil: "load" });
+    const button = page.getByTestId("reset-cluster");
+    await button.click();
+    // React hydrated and ran the button's handler (the reset itself may take a while).
+    await expect
+      .poll(
+        async () =>
+          (await button.textContent()) === "Resetting…" ||
+          (await page.locator('[data-testid="cluster-actions"] [role="status"]').count()) > 0,
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const marks = await page.evaluate(() =>
+      Object.fromEntries(performance.getEntriesByType("mark").map((mark) => [mark.name, mark.startTime])),
+    );
+    expect(marks["kubelab:terminal-first-output"]).toBeUndefined();
+    // The press opened the gate (unless the page took longer than the gate's timeout to load).
+    if ((marks["test:press"] ?? 0) < HYDRATION_GATE_TIMEOUT_MS - 250) {
+      expect(marks["kubelab:hydration-gate-opened"]).toBeGreaterThanOrEqual(marks["test:press"] ?? 0);
+      expect(marks["kubelab:hydration-gate-opened"] - marks["test:press"]).toBeLessThan(50);
+    }
+    await page.close();
+  }, 120_000);
 });
