@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { goStringLess, parseQuantity } from "./sortBy";
+import { quantityAmount } from "../describe/quantity";
+import { goStringLess } from "./sortBy";
 
 describe("goStringLess (Go's string <, used by get --sort-by for non-quantity strings since kubectl 1.31)", () => {
   it.each([
@@ -17,7 +18,7 @@ describe("goStringLess (Go's string <, used by get --sort-by for non-quantity st
   });
 });
 
-describe("parseQuantity (resource.ParseQuantity's grammar, for get --sort-by)", () => {
+describe("quantityAmount (resource.ParseQuantity's grammar, for get --sort-by)", () => {
   it.each([
     { text: "500m", amount: 0.5 },
     { text: "2Gi", amount: 2 * 1024 ** 3 },
@@ -31,6 +32,6 @@ describe("parseQuantity (resource.ParseQuantity's grammar, for get --sort-by)", 
     { text: "web-1", amount: undefined },
     { text: "", amount: undefined },
   ])("$text", ({ text, amount }) => {
-    expect(parseQuantity(text)).toBe(amount);
+    expect(quantityAmount(text)).toBe(amount);
   });
 });

@@ -1,4 +1,4 @@
-import { quantitySuffixFactors } from "../describe/quantity";
+import { quantityAmount } from "../describe/quantity";
 import { KubectlError } from "../errors";
 import { goSort } from "../goSort";
 import type { KubectlIO } from "../KubectlIO";
@@ -38,25 +38,12 @@ export function sortValueLess(a: unknown, b: unknown): boolean {
   if (type !== "int64" && type !== "float64" && type !== "string") throw new Unsortable(`unsortable type: ${type}`);
   if (goType(b) !== type) throw new Unsortable("unsortable interface: interface");
   if (typeof a === "string" && typeof b === "string") {
-    const left = parseQuantity(a);
-    const right = parseQuantity(b);
+    const left = quantityAmount(a);
+    const right = quantityAmount(b);
     if (left !== undefined && right !== undefined) return left < right;
     return goStringLess(a, b);
   }
   return (a as number) < (b as number);
-}
-
-/**
- * resource.ParseQuantity's grammar (a signed decimal, then a binary or decimal SI suffix or an
- * e/E exponent), as the amount; undefined for anything else, so "10.244.1.5" (a pod IP) is a
- * plain string and sorts byte by byte.
- */
-export function parseQuantity(text: string): number | undefined {
-  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(text);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  if (match[2] !== undefined) return amount * 10 ** Number(match[2]);
-  return amount * (match[3] ? (quantitySuffixFactors[match[3]] as number) : 1);
 }
 
 /**

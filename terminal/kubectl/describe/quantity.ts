@@ -18,7 +18,7 @@ const decimal: Record<string, number> = {
 };
 
 /** The amount each of resource.Quantity's suffixes stands for (binary and decimal SI; "" is 1). */
-export const quantitySuffixFactors: Readonly<Record<string, number>> = { ...decimal, ...binary };
+const quantitySuffixFactors: Readonly<Record<string, number>> = { ...decimal, ...binary };
 
 /** A parsed quantity. */
 export interface Quantity {
@@ -36,6 +36,20 @@ export function parseQuantity(text: string | number | undefined): Quantity {
   if (suffix in binary) return { value: number * (binary[suffix] as number), format: "BinarySI" };
   if (/^[eE]/.test(suffix)) return { value: number * 10 ** Number(suffix.slice(1)), format: "DecimalExponent" };
   return { value: number * (decimal[suffix] ?? 1), format: "DecimalSI" };
+}
+
+/**
+ * resource.ParseQuantity's grammar (a signed decimal, then a binary or decimal SI suffix or an
+ * e/E exponent), as the amount; undefined for anything else ("10.244.1.5", a pod IP, is no quantity).
+ * Stricter than {@link parseQuantity}, which reads whatever describe is given: get --sort-by needs
+ * to know whether a string is a quantity at all.
+ */
+export function quantityAmount(text: string): number | undefined {
+  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(text);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  if (match[2] !== undefined) return amount * 10 ** Number(match[2]);
+  return amount * (match[3] ? (quantitySuffixFactors[match[3]] as number) : 1);
 }
 
 /** Quantity.String() in canonical form. */
