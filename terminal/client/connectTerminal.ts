@@ -74,6 +74,9 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
   const setState = (state: Parameters<NonNullable<ConnectOptions["onState"]>>[0]) => {
     element.dataset.state = state;
     options.onState?.(state);
+    // No prompt is coming from this socket (an exit, an error, a lost connection): the page need
+    // not wait for one before it hydrates.
+    if (state === "exited" || state === "error" || state === "reconnecting") openHydrationGate();
   };
   const send = (message: ClientMessage) => {
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -125,14 +128,12 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
           break;
         case "exit":
           exited = true;
-          openHydrationGate();
           terminal.write("\r\n\x1b[2m[shell exited; press Enter for a new one]\x1b[0m\r\n");
           setState("exited");
           break;
         case "error":
           terminal.write(`\r\n\x1b[31m${message.message}\x1b[0m\r\n`);
           setState("error");
-          openHydrationGate();
           break;
         case "pong":
           break;
@@ -142,8 +143,6 @@ export function connectTerminal(element: HTMLElement, options: ConnectOptions = 
     current.onclose = () => {
       if (disposed || socket !== current) return;
       if (exited) return;
-      // No prompt from this socket: the page need not wait for the next one.
-      openHydrationGate();
       attempt++;
       const delay = Math.min(5000, 250 * 2 ** Math.min(attempt, 5));
       setState("reconnecting");
