@@ -21,6 +21,14 @@ export type Mount = (registry: RouteRegistry) => void | Promise<void>;
  * ```
  */
 export const mounts: Mount[] = [
+  // A production build's client files at /_next/static, from memory and compressed once (Next
+  // compiles them on demand in development, and serves them itself then).
+  async (registry) => {
+    if (process.env.NODE_ENV !== "production") return;
+    const { mountNextStaticAssets } = await import("./staticAssets");
+    const { projectRoot } = await import("../lib/projectRoot");
+    await mountNextStaticAssets(registry, projectRoot());
+  },
   // The browser terminal's script (xterm.js and terminal/client), built and served apart from Next's bundles.
   async (registry) => {
     const { mountTerminalClientScript } = await import("./terminalClientScript");

@@ -2,19 +2,16 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
 import { setTerminalClientScriptUrl } from "../lib/terminalClientScriptUrl";
 import type { RouteRegistry } from "./routes";
+import { addBrotli, type ImmutableAsset, immutableAsset, serveImmutableAsset } from "./staticAssets";
 
 /** Where the terminal's script is served: `/_kubelab/terminal-<hash>.js`. */
 export const CLIENT_SCRIPT_PREFIX = "/_kubelab";
 
 /** The built terminal script: its URL (named by its content) and its bytes. */
-export interface TerminalClientScript {
+export interface TerminalClientScript extends ImmutableAsset {
   url: string;
-  body: Buffer;
-  gzip: Buffer;
-  etag: string;
 }
 
 /** Sources the script is built from: terminal/client and the xterm packages (by their package.json). */
@@ -63,12 +60,13 @@ export async function buildTerminalClientScript(root: string): Promise<TerminalC
   }
   const body = readFileSync(output);
   const hash = createHash("sha256").update(body).digest("base64url").slice(0, 16);
-  return { url: `${CLIENT_SCRIPT_PREFIX}/terminal-${hash}.js`, body, gzip: gzipSync(body), etag: `"${hash}"` };
+  const asset = await immutableAsset(body, "text/javascript; charset=utf-8");
+  return { ...asset, url: `${CLIENT_SCRIPT_PREFIX}/terminal-${hash}.js` };
 }
 
 /**
- * Serves the terminal's script under its content-named URL, cached by browsers for a year
- * (another build has another URL), gzip-compressed when the browser accepts it.
+ * Serves the terminal's script under its content-named URL (see {@link serveImmutableAsset}); any
+ * other URL under the prefix, another build's, is not found.
  */
 export function serveTerminalClientScript(
   script: TerminalClientScript,
@@ -80,26 +78,7 @@ export function serveTerminalClientScript(
     response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
     return;
   }
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end();
-    return;
-  }
-  const headers: Record<string, string | number> = {
-    "content-type": "text/javascript; charset=utf-8",
-    "cache-control": "public, max-age=31536000, immutable",
-    etag: script.etag,
-    vary: "Accept-Encoding",
-  };
-  if (request.headers["if-none-match"] === script.etag) {
-    response.writeHead(304, headers).end();
-    return;
-  }
-  const gzip = /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""));
-  const body = gzip ? script.gzip : script.body;
-  if (gzip) headers["content-encoding"] = "gzip";
-  headers["content-length"] = body.length;
-  response.writeHead(200, headers);
-  response.end(request.method === "HEAD" ? undefined : body);
+  serveImmutableAsset(script, request, response);
 }
 
 /** Builds the terminal's script, mounts it and tells the lesson page its URL. */
@@ -107,4 +86,8 @@ export async function mountTerminalClientScript(registry: RouteRegistry, root: s
   const script = await buildTerminalClientScript(root);
   registry.mountHttp(CLIENT_SCRIPT_PREFIX, (request, response) => serveTerminalClientScript(script, request, response));
   setTerminalClientScriptUrl(script.url);
+  void addBrotli([script], path.join(root, "node_modules", ".cache", "kubelab-static", "terminal")).catch(
+    (error: unknown) =>
+      console.error(`terminal: Brotli compression of the terminal's script failed; serving gzip: ${String(error)}`),
+  );
 }
