@@ -27,7 +27,7 @@ describe("learner clusters", () => {
 
   beforeAll(async () => {
     migratedTestDatabase(folder);
-    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4", "learner-5", "learner-6"])
+    for (const id of ["learner-1", "learner-2", "learner-3", "learner-4", "learner-5", "learner-6", "learner-7"])
       await prisma().learner.create({ data: { id } });
     setClusterHost(host, { dataDirectory: folder });
   }, 60_000);
@@ -143,6 +143,21 @@ describe("learner clusters", () => {
     // Served on another port: a new kubeconfig (and token) for that server.
     await terminalKubeconfig(folder, "learner-5", "http://127.0.0.1:4000");
     expect(readFileSync(file, "utf8")).toContain(`server: http://127.0.0.1:4000/clusters/${clusterId}`);
+    expect(host.verifyToken(clusterId, token)).toBe(false);
+  }, 60_000);
+
+  it("writes a new learner's first kubeconfig with the token their cluster was created with", async () => {
+    const issueToken = vi.spyOn(host, "issueToken");
+    prepareLearnerCluster("learner-7");
+    const { clusterId, token: created } = await ensureLearnerCluster("learner-7");
+    const file = await terminalKubeconfig(folder, "learner-7", "http://127.0.0.1:3000");
+    expect(issueToken).not.toHaveBeenCalled();
+    const token = /token:\s*(\S+)/.exec(readFileSync(file, "utf8"))?.[1] as string;
+    expect(token).toBe(created);
+    expect(host.verifyToken(clusterId, token)).toBe(true);
+    // The token is handed over once: a kubeconfig for another server gets a token of its own.
+    await terminalKubeconfig(folder, "learner-7", "http://127.0.0.1:4000");
+    expect(issueToken).toHaveBeenCalledTimes(1);
     expect(host.verifyToken(clusterId, token)).toBe(false);
   }, 60_000);
 });

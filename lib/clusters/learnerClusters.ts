@@ -129,7 +129,41 @@ async function ensureOnce(learnerId: string): Promise<{ clusterId: string; token
     update: { clusterId: id, tokenSha256: hashToken(token), lessonId: null, lastUsedAt: now },
   });
   known.set(learnerId, { clusterId: id, touchedAt: now.getTime() });
+  keepFreshToken(id, token);
   return { clusterId: id, token };
+}
+
+const FRESH = Symbol.for("kubelab.freshTerminalTokens");
+
+/** How long a new cluster's token waits for the learner's terminal to take it. */
+const freshTokenMaxAgeMs = 10 * 60_000;
+
+/**
+ * New clusters' terminal tokens (the one `create()` returns) until the learner's terminal writes
+ * its kubeconfig with it, so a new learner's first terminal does not issue (write to disk and to
+ * the database) a second token while their prompt is awaited. On globalThis: the lesson page
+ * (Next's bundle) creates the cluster and the terminal (the server) takes the token.
+ */
+function freshTokens(): Map<string, { token: string; at: number }> {
+  const holder = globalThis as { [FRESH]?: Map<string, { token: string; at: number }> };
+  holder[FRESH] ??= new Map();
+  return holder[FRESH];
+}
+
+function keepFreshToken(clusterId: string, token: string): void {
+  const tokens = freshTokens();
+  const now = Date.now();
+  // Tokens nobody took (the learner never opened a terminal) go when the next one comes.
+  for (const [id, entry] of tokens) if (now - entry.at > freshTokenMaxAgeMs) tokens.delete(id);
+  tokens.set(clusterId, { token, at: now });
+}
+
+/** The cluster's creation token, once, when it is recent. */
+function takeFreshToken(clusterId: string): string | undefined {
+  const tokens = freshTokens();
+  const entry = tokens.get(clusterId);
+  tokens.delete(clusterId);
+  return entry && Date.now() - entry.at <= freshTokenMaxAgeMs ? entry.token : undefined;
 }
 
 /** The API URL of a cluster as seen from `origin` (`http://host:port`). */
@@ -157,15 +191,19 @@ export async function terminalKubeconfig(
   return file;
 }
 
-/** Writes a kubeconfig with a new terminal token to `file` unless the one there still opens the cluster. */
+/** Writes a terminal kubeconfig to `file` unless the one there still opens the cluster. */
 async function keepTerminalKubeconfig(learnerId: string, clusterId: string, file: string, server: string) {
   const host = clusterHost();
   const existing = await readFile(file, "utf8").catch(() => "");
   const existingToken = /^\s*token:\s*(\S+)\s*$/m.exec(existing)?.[1];
   const existingServer = /^\s*server:\s*(\S+)\s*$/m.exec(existing)?.[1];
   if (existingToken && existingServer === server && host.verifyToken(clusterId, existingToken)) return;
-  const token = await host.issueToken(clusterId, "terminal");
-  await prisma().learnerCluster.update({ where: { learnerId }, data: { tokenSha256: hashToken(token) } });
+  // A new cluster's own token (its row already records it), else a new one replacing the last.
+  let token = takeFreshToken(clusterId);
+  if (!token || !host.verifyToken(clusterId, token)) {
+    token = await host.issueToken(clusterId, "terminal");
+    await prisma().learnerCluster.update({ where: { learnerId }, data: { tokenSha256: hashToken(token) } });
+  }
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, host.kubeconfig(clusterId, token, server), { mode: 0o600 });
 }
