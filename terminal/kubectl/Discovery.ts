@@ -68,6 +68,8 @@ export class Discovery {
   private resources: ResourceInfo[] | undefined;
   private groups: APIGroup[] | undefined;
   private loadedAt = 0;
+  /** The discovery being fetched: callers that ask meanwhile share it rather than fetch it again. */
+  private loading: Promise<void> | undefined;
 
   constructor(
     private readonly client: RestClient,
@@ -92,8 +94,15 @@ export class Discovery {
     return this.resources as ResourceInfo[];
   }
 
-  private async load(): Promise<void> {
-    if (this.resources && Date.now() - this.loadedAt < this.maxAgeMs) return;
+  private load(): Promise<void> {
+    if (this.resources && Date.now() - this.loadedAt < this.maxAgeMs) return Promise.resolve();
+    this.loading ??= this.fetch().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async fetch(): Promise<void> {
     const core = await this.client.get<{ versions: string[] }>("/api");
     const groupList = await this.client.get<{ groups: APIGroup[] }>("/apis");
     const groups: APIGroup[] = [
