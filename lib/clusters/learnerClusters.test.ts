@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -68,6 +68,15 @@ describe("learner clusters", () => {
     // Nothing to wait for and nothing thrown when it cannot (no such learner): the terminal reports it.
     expect(() => prepareLearnerCluster("no-such-learner")).not.toThrow();
     await expect(ensureLearnerCluster("no-such-learner")).rejects.toThrow();
+  });
+
+  it("removes the cluster it created when no row can tie it to the learner (no such learner)", async () => {
+    const create = vi.spyOn(host, "create");
+    await expect(ensureLearnerCluster("nobody")).rejects.toThrow();
+    expect(create).toHaveBeenCalledTimes(1);
+    const { id } = await (create.mock.results[0]?.value as Promise<{ id: string }>);
+    expect(host.exists(id)).toBe(false);
+    expect(existsSync(path.join(folder, "clusters", id))).toBe(false);
   });
 
   it("gives a new cluster when the learner's cluster is gone from the host (data wiped)", async () => {

@@ -123,11 +123,17 @@ async function ensureOnce(learnerId: string): Promise<{ clusterId: string; token
   known.delete(learnerId);
   const { id, token } = await host.create();
   const now = new Date();
-  await prisma().learnerCluster.upsert({
-    where: { learnerId },
-    create: { learnerId, clusterId: id, tokenSha256: hashToken(token), lastUsedAt: now },
-    update: { clusterId: id, tokenSha256: hashToken(token), lessonId: null, lastUsedAt: now },
-  });
+  try {
+    await prisma().learnerCluster.upsert({
+      where: { learnerId },
+      create: { learnerId, clusterId: id, tokenSha256: hashToken(token), lastUsedAt: now },
+      update: { clusterId: id, tokenSha256: hashToken(token), lessonId: null, lastUsedAt: now },
+    });
+  } catch (error) {
+    // No row ties the cluster to anyone (no such learner, say): it would stay on disk for nobody.
+    await host.remove(id);
+    throw error;
+  }
   known.set(learnerId, { clusterId: id, touchedAt: now.getTime() });
   keepFreshToken(id, token);
   return { clusterId: id, token };
