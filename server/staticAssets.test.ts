@@ -131,6 +131,19 @@ describe("an immutable asset", () => {
     }
   });
 
+  it("is still served in Brotli when its cache folder cannot be written", async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), "kubelab-brotli-readonly-"));
+    try {
+      // A file where the folder should be: nothing can be made under it.
+      writeFileSync(path.join(parent, "cache"), "");
+      const asset = await immutableAsset(script, "text/javascript; charset=utf-8");
+      await addBrotli([asset], path.join(parent, "cache", "next"));
+      expect(brotliDecompressSync(asset.brotli ?? Buffer.alloc(0)).equals(script)).toBe(true);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it("is kept as it is when compression would not make it smaller (an image, a tiny file)", async () => {
     expect((await immutableAsset(Buffer.from([0x89, 0x50, 0x4e, 0x47]), "image/png")).gzip).toBeUndefined();
     expect((await immutableAsset(Buffer.from("a"), "text/css; charset=utf-8")).gzip).toBeUndefined();

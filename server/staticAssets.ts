@@ -76,11 +76,12 @@ export async function immutableAsset(body: Buffer, contentType: string): Promise
  * and serves them in Brotli from then on (gzip until then). Quality 11 takes about a second and a
  * half of CPU for a build's 600 kB of scripts, so with `cacheDirectory` each result is kept on disk
  * under the asset's ETag and the next start of the same build reads it back; files there that no
- * asset of this set names (an older build's) are removed.
+ * asset of this set names (an older build's) are removed. The cache is best effort: a folder that
+ * cannot be written (a read-only install) only means compressing again at the next start.
  */
 export async function addBrotli(assets: Iterable<ImmutableAsset>, cacheDirectory?: string): Promise<void> {
   const kept = new Set<string>();
-  if (cacheDirectory) await mkdir(cacheDirectory, { recursive: true });
+  if (cacheDirectory) await mkdir(cacheDirectory, { recursive: true }).catch(() => undefined);
   for (const asset of assets) {
     if (!asset.gzip) continue;
     const cached = cacheDirectory && path.join(cacheDirectory, `${asset.etag.replaceAll('"', "")}.br`);
@@ -99,14 +100,15 @@ export async function addBrotli(assets: Iterable<ImmutableAsset>, cacheDirectory
       if (cached) {
         // Servers started together (the tests') may write the same file: each renames a whole one into place.
         const partial = `${cached}.${process.pid}.${Date.now()}`;
-        await writeFile(partial, brotli);
-        await rename(partial, cached);
+        await writeFile(partial, brotli)
+          .then(() => rename(partial, cached))
+          .catch(() => rm(partial, { force: true }).catch(() => undefined));
       }
     }
     if (brotli.length < asset.gzip.length) asset.brotli = brotli;
   }
   if (!cacheDirectory) return;
-  for (const name of await readdir(cacheDirectory))
+  for (const name of await readdir(cacheDirectory).catch(() => [] as string[]))
     if (name.endsWith(".br") && !kept.has(name)) await rm(path.join(cacheDirectory, name), { force: true });
 }
 
