@@ -74,7 +74,9 @@ describe("learner clusters", () => {
     const create = vi.spyOn(host, "create");
     await expect(ensureLearnerCluster("nobody")).rejects.toThrow();
     expect(create).toHaveBeenCalledTimes(1);
-    const { id } = await (create.mock.results[0]?.value as Promise<{ id: string }>);
+    const [created] = create.mock.results;
+    if (!created) throw new Error("no cluster was created");
+    const { id } = await (created.value as Promise<{ id: string }>);
     expect(host.exists(id)).toBe(false);
     expect(existsSync(path.join(folder, "clusters", id))).toBe(false);
   });
