@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
@@ -59,9 +58,9 @@ export async function buildTerminalClientScript(root: string): Promise<TerminalC
     renameSync(partial, output);
   }
   const body = readFileSync(output);
-  const hash = createHash("sha256").update(body).digest("base64url").slice(0, 16);
   const asset = await immutableAsset(body, "text/javascript; charset=utf-8");
-  return { ...asset, url: `${CLIENT_SCRIPT_PREFIX}/terminal-${hash}.js` };
+  // Named by its content: the ETag's hash (SHA-256, base64url), cut to 16 characters.
+  return { ...asset, url: `${CLIENT_SCRIPT_PREFIX}/terminal-${asset.etag.slice(1, 17)}.js` };
 }
 
 /**
