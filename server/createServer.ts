@@ -6,6 +6,7 @@ import { WebSocketServer } from "ws";
 import { disconnectPrisma } from "../lib/database/prisma";
 import { learnerSetCookieHeader, withLearnerCookie } from "../lib/learner/learnerCookie";
 import { ensureLearner, learnerFromCookieHeader } from "../lib/learner/learners";
+import { keepServingWhenOutputCloses } from "./logStreams";
 import { type RouteRegistry, routes } from "./routes";
 
 /** How the one-port server is started. */
@@ -63,6 +64,7 @@ const consoleLogger: Logger = {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const registry = options.registry ?? routes();
   const log = options.log ?? consoleLogger;
+  keepServingWhenOutputCloses();
   const graceMs = options.shutdownGraceMs ?? 5_000;
   const tracePages = options.tracePages ?? process.env.KUBELAB_TRACE_PAGES === "1";
   const sockets = new Set<Socket>();
