@@ -33,9 +33,11 @@ async function afterOutputCloses(guard: boolean): Promise<{ cpuMs: number; answe
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   try {
-    await once(proc.stdout, "data");
-    proc.stdout.destroy();
-    proc.stderr.destroy();
+    const { stdout, stderr } = proc;
+    if (!stdout || !stderr) throw new Error("the child has no output pipes");
+    await once(stdout, "data");
+    stdout.destroy();
+    stderr.destroy();
     proc.send("start");
     const before = cpuMs(proc.pid as number);
     await new Promise((resolve) => setTimeout(resolve, 500));
