@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -8,6 +9,7 @@ import { learnerSetCookieHeader, withLearnerCookie } from "../lib/learner/learne
 import { ensureLearner, learnerFromCookieHeader } from "../lib/learner/learners";
 import { keepServingWhenOutputCloses } from "./logStreams";
 import { type RouteRegistry, routes } from "./routes";
+import { WARM_UP_HEADER, warmUpPages } from "./warmUp";
 
 /** How the one-port server is started. */
 export interface ServerOptions {
@@ -30,6 +32,12 @@ export interface ServerOptions {
    * response's head and end were written (ms since the request arrived): `KUBELAB_TRACE_PAGES=1`.
    */
   tracePages?: boolean;
+  /**
+   * Renders the home page and the first lesson once as soon as Next is ready, for nobody, so the
+   * first learner after a start does not pay Next's first render of them (server/warmUp.ts).
+   * Default: in production mode (in development it would compile them).
+   */
+  warmUp?: boolean;
 }
 
 /** Progress and error reporting. */
@@ -67,6 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   keepServingWhenOutputCloses();
   const graceMs = options.shutdownGraceMs ?? 5_000;
   const tracePages = options.tracePages ?? process.env.KUBELAB_TRACE_PAGES === "1";
+  const warmUpToken = randomBytes(16).toString("hex");
   const sockets = new Set<Socket>();
   const webSockets = new WebSocketServer({ noServer: true });
   let shuttingDown = false;
@@ -96,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const { handle } = await nextHandlers;
-    if (needsLearner(pathname)) {
+    if (needsLearner(pathname) && request.headers[WARM_UP_HEADER] !== warmUpToken) {
       const arrived = performance.now();
       const { learnerId, created } = await ensureLearner(request.headers.cookie);
       if (tracePages) tracePage(request, response, arrived, created, log);
@@ -166,6 +175,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   nextReady({ handle: nextApp.getRequestHandler(), upgrade: nextApp.getUpgradeHandler() });
+  if (options.warmUp ?? !options.dev) {
+    const origin = `http://${connectableHost(options.hostname)}:${port}`;
+    warmUpPages(origin, warmUpToken).then(
+      ({ paths, ms }) => log.info(`warmed up ${paths.join(" and ")} in ${ms.toFixed(0)} ms`),
+      (error: unknown) => {
+        if (!shuttingDown)
+          log.info(`warming up the pages failed (the first learner's page renders them): ${(error as Error).message}`);
+      },
+    );
+  }
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
@@ -185,8 +204,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await disconnectPrisma();
   }
 
-  const host =
-    options.hostname && options.hostname !== "0.0.0.0" && options.hostname !== "::" ? options.hostname : "localhost";
+  const host = options.hostname && !isWildcard(options.hostname) ? options.hostname : "localhost";
   return {
     port,
     url: `http://${host}:${port}`,
@@ -195,6 +213,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+function isWildcard(hostname: string): boolean {
+  return hostname === "0.0.0.0" || hostname === "::";
+}
+
+/** A host name this process can connect to itself on, listening on `hostname` (all interfaces when undefined). */
+function connectableHost(hostname: string | undefined): string {
+  if (!hostname || hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 interface NextHandlers {

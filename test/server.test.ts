@@ -75,6 +75,19 @@ describe("the production build", () => {
 describe("the server", () => {
   let cookie = "";
 
+  it("renders the home page and the first lesson once at start, for nobody", async () => {
+    const deadline = Date.now() + 60_000;
+    while (!/warmed up \/ and \/lessons\/\S+ in \d+ ms/.test(server.output()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.output()).toMatch(/warmed up \/ and \/lessons\/\S+ in \d+ ms/);
+    // No learner row (and so no cluster) for the server's own requests.
+    expect(learnerRows()).toEqual([]);
+    // The header alone, without this start's token, is a visitor like any other.
+    const guessed = await fetch(`${server.url}/`, { headers: { "x-kubelab-warm-up": "guess" } });
+    expect(learnerCookie(guessed)).toBeDefined();
+    expect(learnerRows()).toHaveLength(1);
+  });
+
   it("serves the home page, lists lessons by module in order, and names broken lesson files", async () => {
     const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
