@@ -94,6 +94,33 @@ export class GradingCluster {
   }
 
   /**
+   * This cluster, with identical reads made while one is on its way sharing its answer. The live
+   * checklist grades every exercise a change affects at once, and their checks ask for the same
+   * things: a lesson's first grading listed deployments 16 times. Only reads that start while the
+   * shared one is still in flight join it, so a view made after a change never answers from before
+   * that change. Each caller gets its own copy of the answer (checks may change what they read).
+   */
+  sharingReads(): GradingCluster {
+    const view = Object.create(this) as GradingCluster;
+    const inFlight = new Map<string, Promise<unknown>>();
+    const share = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+      let pending = inFlight.get(key) as Promise<T> | undefined;
+      if (!pending) {
+        pending = read().finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      return pending.then((value) => structuredClone(value));
+    };
+    view.list = (info, namespace, selector) =>
+      share(`${resourcePath(info, info.namespaced ? namespace : undefined)}?${selector ?? ""}`, () =>
+        this.list(info, namespace, selector),
+      );
+    view.read = (info, namespace, name) =>
+      share(resourcePath(info, info.namespaced ? namespace : undefined, name), () => this.read(info, namespace, name));
+    return view;
+  }
+
+  /**
    * Runs a command in a container (what `kubectl exec` does) and collects its output; the
    * exit code comes from the status channel.
    */

@@ -35,9 +35,12 @@ async function hostedCluster() {
   });
   const { id, token } = await host.create();
   const watches: string[] = [];
+  const reads: string[] = [];
   served.server.on("request", (request) => {
     const url = new URL(request.url ?? "/", "http://x");
-    if (url.searchParams.get("watch") === "true") watches.push(url.pathname.replace(`/clusters/${id}`, ""));
+    const resource = url.pathname.replace(`/clusters/${id}`, "");
+    if (url.searchParams.get("watch") === "true") watches.push(resource);
+    else if (request.method === "GET") reads.push(resource);
   });
   const client = new GradingCluster(
     host.kubeconfig(id, await host.issueToken(id, "grader"), `${served.url}/clusters/${id}`),
@@ -48,7 +51,7 @@ async function hostedCluster() {
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ metadata: { name } }),
     });
-  return { host, id, folder, client, create, watches };
+  return { host, id, folder, client, create, watches, reads };
 }
 
 /** Six exercises, as on the practice assessment's page: three name ConfigMaps (by three names of the kind), two Pods, one a Secret. */
@@ -144,5 +147,62 @@ describe("liveLesson", () => {
     await settle();
     expect(results).toEqual([]);
     expect([...grades.values()].reduce((sum, count) => sum + count, 0)).toBe(graded);
+  });
+
+  it("shares identical reads among the exercises it grades together, each getting its own copy", async () => {
+    const { folder, client, create, reads } = await hostedCluster();
+    expect((await create("configmaps", "alpha")).status).toBe(201);
+
+    // Identical reads in flight together: one request, an answer of its own for each.
+    const view = client.sharingReads();
+    const info = await client.resolve("ConfigMap");
+    const start = reads.length;
+    const [first, second] = await Promise.all([view.list(info, "default"), view.list(info, "default")]);
+    expect(reads.length - start).toBe(1);
+    expect(first).toEqual(second);
+    (first[0] as { metadata: { name: string } }).metadata.name = "changed by a check";
+    expect(second[0]?.metadata?.name).not.toBe("changed by a check");
+    // A read made after the shared one was answered asks again.
+    await view.list(info, "default");
+    expect(reads.length - start).toBe(2);
+
+    // Three exercises whose checks read the same ConfigMap (and list the ConfigMaps: alpha and the
+    // namespace's kube-root-ca.crt), graded together.
+    const same = ["one", "two", "three"].map((id) =>
+      Exercise.parse({
+        id,
+        title: id,
+        solution: "true",
+        checks: [
+          { type: "exists", kind: "ConfigMap", name: "alpha" },
+          { type: "count", kind: "ConfigMap", exactly: 2 },
+        ],
+      }),
+    );
+    const results: ExerciseResult[] = [];
+    const stop = await liveLesson({
+      exercises: same,
+      client: async () => client,
+      grade: (exercise, cluster) => gradeExercise(exercise, { cluster, lessonFolder: folder }, { noWait: true }),
+      onResult: (result) => {
+        results.push(result);
+      },
+      watch: { coalesceMs: 50, retryMinMs: 50, retryMaxMs: 200 },
+    });
+    cleanups.push(stop);
+    await until(() => results.length === 3);
+    expect(results.map((result) => [result.exerciseId, result.status])).toEqual([
+      ["one", "pass"],
+      ["two", "pass"],
+      ["three", "pass"],
+    ]);
+    expect(reads.filter((resource) => resource === "/api/v1/namespaces/default/configmaps/alpha")).toHaveLength(1);
+
+    // A later change is graded from new reads, not from the earlier round's.
+    results.length = 0;
+    expect((await create("configmaps", "bravo")).status).toBe(201);
+    await until(() => results.length === 3);
+    expect(results.map((result) => result.status)).toEqual(["fail", "fail", "fail"]);
+    expect(reads.filter((resource) => resource === "/api/v1/namespaces/default/configmaps/alpha")).toHaveLength(2);
   });
 });

@@ -41,12 +41,19 @@ export async function liveLesson(options: LiveLessonOptions): Promise<() => void
       byKey.set(key, [...(byKey.get(key) ?? []), exercise]);
     }
   }
-  const states = new Map(exercises.map((exercise) => [exercise, { last: "", running: false, again: false }]));
+  const states = new Map(
+    exercises.map((exercise) => [
+      exercise,
+      { last: "", running: false, again: false, view: undefined as GradingCluster | undefined },
+    ]),
+  );
   let stopped = false;
 
-  const regrade = async (exercise: Exercise) => {
+  /** Grades `exercise` on `view` (the cluster as of the change that calls for it), or once more after the run in progress. */
+  const regrade = async (exercise: Exercise, view: GradingCluster) => {
     const state = states.get(exercise);
     if (!state || stopped) return;
+    state.view = view;
     if (state.running) {
       state.again = true;
       return;
@@ -57,7 +64,7 @@ export async function liveLesson(options: LiveLessonOptions): Promise<() => void
         state.again = false;
         let result: ExerciseResult;
         try {
-          result = await grade(exercise, cluster);
+          result = await grade(exercise, state.view ?? cluster);
         } catch {
           continue;
         }
@@ -74,7 +81,9 @@ export async function liveLesson(options: LiveLessonOptions): Promise<() => void
     const affected = new Set<Exercise>();
     if (!changed) for (const exercise of exercises) affected.add(exercise);
     else for (const key of changed) for (const exercise of byKey.get(key) ?? []) affected.add(exercise);
-    for (const exercise of affected) void regrade(exercise);
+    // The exercises graded together share identical reads (GradingCluster.sharingReads).
+    const view = cluster.sharingReads();
+    for (const exercise of affected) void regrade(exercise, view);
   };
 
   regradeChanged(undefined);
