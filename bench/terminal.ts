@@ -198,9 +198,15 @@ process.exit(0);
  *
  * - a new learner's first visit: a new browser context (no cookie, an empty HTTP cache) opening
  *   the lesson, so their cluster is created and every script and style is fetched;
- * - a new tab of a returning learner: the scripts in the HTTP cache, a new terminal session (a
- *   new shell from the warm pool);
- * - a reload: the tab's terminal session reattached (the shell kept, its screen replayed).
+ * - a new tab of a returning learner, in a browser with a profile on disk (as a learner's own
+ *   browser has): the scripts in the HTTP cache and their compiled code in V8's code cache, a new
+ *   terminal session (a new shell from the warm pool);
+ * - a reload: the tab's terminal session reattached (the shell kept, its screen replayed);
+ * - for comparison with sessions 14–18, new tabs in an off-the-record context (Playwright's
+ *   `browser.newContext()`): the HTTP cache, but no code cache, so every script is compiled again.
+ *
+ * A first visit is an off-the-record context: a new learner's browser has nothing of the site to
+ * reuse either way.
  *
  * Each open prints where its time went (medians): the HTML's first byte and its end, DOM ready,
  * the page's own performance marks (`kubelab:…`, set by terminal/client/earlyConnect.ts and
@@ -293,23 +299,50 @@ async function lessonPageToPrompt(): Promise<void> {
       await context.close();
       await new Promise((resolve) => setTimeout(resolve, 1500));
     }
-    const context = await browser.newContext();
-    await open(await context.newPage(), false);
-    const tabs: Open[] = [];
-    for (let index = 0; index < runs; index++) {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const page = await context.newPage();
-      tabs.push(await open(page, false));
-      await page.close();
-    }
+    /**
+     * New tabs of one returning learner's browser context, after two visits that fill its caches
+     * (Chromium keeps a script's compiled code once it has run it twice).
+     */
+    const newTabs = async (context: import("playwright-core").BrowserContext) => {
+      for (let visit = 0; visit < 2; visit++) {
+        const page = await context.newPage();
+        await open(page, false);
+        await page.close();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const tabs: Open[] = [];
+      for (let index = 0; index < runs; index++) {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const page = await context.newPage();
+        tabs.push(await open(page, false));
+        await page.close();
+      }
+      return tabs;
+    };
+    // A returning learner's browser keeps a profile: the HTTP cache and V8's code cache, which
+    // compiles a script seen before from its cache instead of from its source. Playwright's
+    // browser.newContext() is off the record, where Chromium keeps no code cache: a profile on disk
+    // (launchPersistentContext) is what a learner's own browser has.
+    const profile = mkdtempSync(path.join(tmpdir(), "kubelab-bench-profile-"));
+    const returning = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
+    const tabs = await newTabs(returning);
     const reloads: Open[] = [];
-    const page = await context.newPage();
+    const page = await returning.newPage();
     await open(page, false);
     for (let index = 0; index < runs; index++) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       reloads.push(await open(page, true));
     }
-    await context.close();
+    await returning.close();
+    const { rmSync } = await import("node:fs");
+    rmSync(profile, { recursive: true, force: true });
+    // The same new tabs off the record (HTTP cache, no code cache), as sessions 14–18 measured them.
+    const offTheRecord = await browser.newContext();
+    const offTheRecordTabs = await newTabs(offTheRecord);
+    await offTheRecord.close();
     const percentile = (values: number[], p: number) => {
       const sorted = [...values].sort((a, b) => a - b);
       return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -346,8 +379,9 @@ async function lessonPageToPrompt(): Promise<void> {
         .join(" ")}):`,
     );
     report("first visit of a new learner (cluster created, empty cache)", firsts);
-    report("new tab (new terminal session)", tabs);
+    report("new tab of a returning learner (their browser profile: HTTP and code caches; new terminal session)", tabs);
     report("reload (session reattached)", reloads);
+    report("new tab in an off-the-record context (HTTP cache, no code cache; sessions 14–18's case)", offTheRecordTabs);
   } finally {
     await browser.close();
     await server.stop();
