@@ -328,17 +328,21 @@ async function lessonPageToPrompt(): Promise<void> {
       executablePath: chromiumPath,
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
     });
-    const tabs = await newTabs(returning);
-    const reloads: Open[] = [];
-    const page = await returning.newPage();
-    await open(page, false);
-    for (let index = 0; index < runs; index++) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      reloads.push(await open(page, true));
-    }
-    await returning.close();
     const { rmSync } = await import("node:fs");
-    rmSync(profile, { recursive: true, force: true });
+    const reloads: Open[] = [];
+    let tabs: Open[];
+    try {
+      tabs = await newTabs(returning);
+      const page = await returning.newPage();
+      await open(page, false);
+      for (let index = 0; index < runs; index++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        reloads.push(await open(page, true));
+      }
+    } finally {
+      await returning.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
     // The same new tabs off the record (HTTP cache, no code cache), as sessions 14–18 measured them.
     const offTheRecord = await browser.newContext();
     const offTheRecordTabs = await newTabs(offTheRecord);
