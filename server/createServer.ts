@@ -8,7 +8,7 @@ import { disconnectPrisma } from "../lib/database/prisma";
 import { learnerSetCookieHeader, withLearnerCookie } from "../lib/learner/learnerCookie";
 import { ensureLearner, learnerFromCookieHeader } from "../lib/learner/learners";
 import { keepServingWhenOutputCloses } from "./logStreams";
-import { type RouteRegistry, routes } from "./routes";
+import { loopbackHostFor, type RouteRegistry, routes } from "./routes";
 import { WARM_UP_HEADER, warmUpPages } from "./warmUp";
 
 /** How the one-port server is started. */
@@ -165,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as { port: number }).port;
   registry.listeningPort = port;
+  registry.loopbackHost = loopbackHostFor(options.hostname);
 
   const nextApp = next({ dev: options.dev, dir: options.dir, hostname: options.hostname ?? "localhost", port });
   try {
@@ -176,8 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   nextReady({ handle: nextApp.getRequestHandler(), upgrade: nextApp.getUpgradeHandler() });
   if (options.warmUp ?? !options.dev) {
-    const origin = `http://${connectableHost(options.hostname)}:${port}`;
-    warmUpPages(origin, warmUpToken).then(
+    warmUpPages(registry.localOrigin(), warmUpToken).then(
       ({ paths, ms }) => log.info(`warmed up ${paths.join(" and ")} in ${ms.toFixed(0)} ms`),
       (error: unknown) => {
         if (!shuttingDown)
@@ -217,13 +217,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 function isWildcard(hostname: string): boolean {
   return hostname === "0.0.0.0" || hostname === "::";
-}
-
-/** A host name this process can connect to itself on, listening on `hostname` (all interfaces when undefined). */
-function connectableHost(hostname: string | undefined): string {
-  if (!hostname || hostname === "0.0.0.0") return "127.0.0.1";
-  if (hostname === "::") return "[::1]";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 interface NextHandlers {

@@ -69,14 +69,12 @@ export const mounts: Mount[] = [
     const { ensureLearnerCluster, holdLearnerCluster, learnerHome, terminalKubeconfig } = await import(
       "../lib/clusters/learnerClusters"
     );
-    // Read when a shell starts, after the server listens: PORT may be 0 (a free port).
-    const localOrigin = () => `http://127.0.0.1:${registry.listeningPort ?? (process.env.PORT?.trim() || "3000")}`;
     const terminals = new TerminalService({
       root: projectRoot(),
       dataDirectory,
       homeFor: (learnerId) => learnerHome(dataDirectory, learnerId),
       // The shell's kubectl talks to the learner's own cluster on this port; ~/.kube/config holds its token.
-      kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, localOrigin()),
+      kubeconfigFor: (learnerId) => terminalKubeconfig(dataDirectory, learnerId, registry.localOrigin()),
       // An open terminal keeps its learner's cluster from hibernating.
       holdCluster: holdLearnerCluster,
       // ssh, crictl, etcdctl and the nodes' files: the learner's hosted cluster, looked up per call.

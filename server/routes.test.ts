@@ -1,9 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { RouteRegistry } from "./routes";
+import { loopbackHostFor, RouteRegistry } from "./routes";
 
 const noop = () => {};
 
 describe("RouteRegistry", () => {
+  it("gives the origin its own process reaches the server on, by the interface the server listens on", () => {
+    const registry = new RouteRegistry();
+    registry.listeningPort = 41234;
+    expect(registry.localOrigin()).toBe("http://127.0.0.1:41234");
+    registry.loopbackHost = loopbackHostFor("10.1.2.3");
+    expect(registry.localOrigin()).toBe("http://10.1.2.3:41234");
+    expect([undefined, "0.0.0.0", "::", "::1", "localhost"].map(loopbackHostFor)).toEqual([
+      "127.0.0.1",
+      "127.0.0.1",
+      "[::1]",
+      "[::1]",
+      "localhost",
+    ]);
+  });
+
   it("matches HTTP prefixes on segment boundaries, longest first", () => {
     const registry = new RouteRegistry();
     const clusters = () => "clusters";

@@ -53,6 +53,13 @@ interface WebSocketMount {
   handler: WebSocketHandler;
 }
 
+/** The host a process connects to its own server on when that server listens on `hostname` (all interfaces when undefined). */
+export function loopbackHostFor(hostname: string | undefined): string {
+  if (!hostname || hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
 /**
  * What the one-port server serves besides Next: HTTP handlers under path prefixes and WebSocket
  * endpoints. The server consults it on every request, so mounts may come and go while it runs.
@@ -65,6 +72,16 @@ export class RouteRegistry {
   private readonly connectionListeners: Array<(socket: Socket) => void> = [];
   /** The port the server listens on, once it does (PORT may be 0: a free port is chosen). */
   listeningPort: number | undefined;
+  /** The host this process connects to its own server on: the interface it listens on, 127.0.0.1 when it listens on all. */
+  loopbackHost = "127.0.0.1";
+
+  /**
+   * The origin this process reaches its own server on (the terminal's and the grader's kubeconfigs,
+   * the start-up warm-up): read once the server listens, as PORT may be 0 (a free port).
+   */
+  localOrigin(): string {
+    return `http://${this.loopbackHost}:${this.listeningPort ?? (process.env.PORT?.trim() || "3000")}`;
+  }
 
   /**
    * Serves every request whose path is `prefix` or lies under it (`/clusters` serves `/clusters`,

@@ -66,9 +66,8 @@ async function makeGradingCluster(learnerId: string): Promise<GradingCluster> {
   // Reset cluster replaces the cluster's tokens: a client holding the old one only gets Unauthorized.
   if (cached?.clusterId === clusterId && host.verifyToken(clusterId, cached.token)) return cached.cluster;
   const token = await host.issueToken(clusterId, "grader");
-  // The port the server really listens on (PORT may be 0: a free port).
-  const port = routes().listeningPort ?? (process.env.PORT?.trim() || "3000");
-  const origin = `http://127.0.0.1:${port}`;
+  // Where this process reaches its own server (PORT may be 0: a free port).
+  const origin = routes().localOrigin();
   // File checks read what the learner's terminal sees: their home folder as /root, and the nodes'
   // own file systems (static Pod manifests, files written over ssh).
   const folder = dataDirectory();
