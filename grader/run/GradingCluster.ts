@@ -72,10 +72,9 @@ export class GradingCluster {
    * connections alive, which keeps a converged exercise's check well under 20 ms.
    */
   async list(info: ResourceInfo, namespace: string | undefined, selector?: string): Promise<KubeObject[]> {
-    const list = await this.call(() =>
-      this.rest.get<{ items?: KubeObject[] }>(resourcePath(info, info.namespaced ? namespace : undefined), {
-        query: selector ? { labelSelector: selector } : undefined,
-      }),
+    const list = await this.get<{ items?: KubeObject[] }>(
+      resourcePath(info, info.namespaced ? namespace : undefined),
+      selector ? { labelSelector: selector } : undefined,
     );
     return list.items ?? [];
   }
@@ -83,14 +82,28 @@ export class GradingCluster {
   /** Reads one object, or undefined when it does not exist. */
   async read(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     try {
-      return await this.call(() =>
-        this.rest.get<KubeObject>(resourcePath(info, info.namespaced ? namespace : undefined, name)),
-      );
+      return await this.get<KubeObject>(resourcePath(info, info.namespaced ? namespace : undefined, name));
     } catch (error) {
       if ((error as { code?: number; status?: { code?: number } }).code === 404 || statusCode(error) === 404)
         return undefined;
       throw error;
     }
+  }
+
+  /** Identical GETs on their way, shared: a {@link sharingReads} view's own, none on the cluster itself. */
+  private inFlight: Map<string, Promise<unknown>> | undefined;
+
+  /** One GET of the API; in a {@link sharingReads} view, a copy of the answer of an identical GET in flight. */
+  private async get<T>(path: string, query?: Record<string, string>): Promise<T> {
+    const inFlight = this.inFlight;
+    if (!inFlight) return this.call(() => this.rest.get<T>(path, { query }));
+    const key = query ? `${path}?${new URLSearchParams(query)}` : path;
+    let pending = inFlight.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = this.call(() => this.rest.get<T>(path, { query })).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return structuredClone(await pending);
   }
 
   /**
@@ -102,21 +115,7 @@ export class GradingCluster {
    */
   sharingReads(): GradingCluster {
     const view = Object.create(this) as GradingCluster;
-    const inFlight = new Map<string, Promise<unknown>>();
-    const share = <T>(key: string, read: () => Promise<T>): Promise<T> => {
-      let pending = inFlight.get(key) as Promise<T> | undefined;
-      if (!pending) {
-        pending = read().finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
-      }
-      return pending.then((value) => structuredClone(value));
-    };
-    view.list = (info, namespace, selector) =>
-      share(`${resourcePath(info, info.namespaced ? namespace : undefined)}?${selector ?? ""}`, () =>
-        this.list(info, namespace, selector),
-      );
-    view.read = (info, namespace, name) =>
-      share(resourcePath(info, info.namespaced ? namespace : undefined, name), () => this.read(info, namespace, name));
+    view.inFlight = new Map();
     return view;
   }
 

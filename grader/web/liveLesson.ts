@@ -41,11 +41,9 @@ export async function liveLesson(options: LiveLessonOptions): Promise<() => void
       byKey.set(key, [...(byKey.get(key) ?? []), exercise]);
     }
   }
+  // `view`: the cluster to grade on next, as of the change that called for it (set before each run).
   const states = new Map(
-    exercises.map((exercise) => [
-      exercise,
-      { last: "", running: false, again: false, view: undefined as GradingCluster | undefined },
-    ]),
+    exercises.map((exercise) => [exercise, { last: "", running: false, again: false, view: cluster }]),
   );
   let stopped = false;
 
@@ -64,7 +62,7 @@ export async function liveLesson(options: LiveLessonOptions): Promise<() => void
         state.again = false;
         let result: ExerciseResult;
         try {
-          result = await grade(exercise, state.view ?? cluster);
+          result = await grade(exercise, state.view);
         } catch {
           continue;
         }
