@@ -482,6 +482,9 @@ function requestTimeoutMs(text: string): number {
   return total;
 }
 
+/** kubectl's printers' tabwriter minwidth (`printers.GetNewTabWriter`). */
+const minTabWidth = 6;
+
 /** Tabwriter with remembered widths: columns only grow between flushes (liggitt/tabwriter RememberWidths). */
 function formatRemembering(text: string, remembered: number[]): { text: string; widths: number[] } {
   const lines = text.split("\n").filter((line, index, all) => index < all.length - 1 || line !== "");
@@ -489,7 +492,7 @@ function formatRemembering(text: string, remembered: number[]): { text: string; 
   const widths = [...remembered];
   for (const row of rows) {
     row.slice(0, -1).forEach((cell, index) => {
-      widths[index] = Math.max(widths[index] ?? 0, cell.length + 3);
+      widths[index] = Math.max(widths[index] ?? minTabWidth, cell.length + 3);
     });
   }
   const out = rows.map((row) =>

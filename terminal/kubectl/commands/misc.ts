@@ -168,7 +168,7 @@ const canI: Command = {
       }
       for (const rule of review.status?.nonResourceRules ?? [])
         text += `\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[]\t[${(rule.verbs ?? []).join(" ")}]\n`;
-      context.io.stdout(formatTabbed(text, 1));
+      context.io.stdout(formatTabbed(text));
       return 0;
     }
     const [verb, what] = flags.positional;

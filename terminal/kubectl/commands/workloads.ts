@@ -842,7 +842,7 @@ const rolloutHistory: Command = {
         let text = "REVISION\tCHANGE-CAUSE\n";
         for (const revision of owned)
           text += `${(revision as Any).revision}\t${revision.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "<none>"}\n`;
-        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2)}\n`);
+        context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2, 0)}\n`);
         continue;
       }
       const sets = await ownedReplicaSets(context, object);
@@ -863,7 +863,7 @@ const rolloutHistory: Command = {
       let text = "REVISION\tCHANGE-CAUSE\n";
       for (const value of revisions)
         text += `${value}\t${byRevision.get(value)?.metadata?.annotations?.["kubernetes.io/change-cause"] || "<none>"}\n`;
-      context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2)}\n`);
+      context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} \n${formatTabbed(text, 2, 0)}\n`);
     }
     return 0;
   },

@@ -18,7 +18,7 @@ export class DescribeWriter {
   }
 
   flush(): void {
-    this.out += formatTabbed(this.pending, 2);
+    this.out += formatTabbed(this.pending, 2, 0);
     this.pending = "";
   }
 

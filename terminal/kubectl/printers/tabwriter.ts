@@ -1,15 +1,18 @@
 /**
- * Go's text/tabwriter as kubectl configures it (minwidth 0, tabwidth 8, padding 3, padchar ' ').
- * Cells are tab-terminated; the text after a line's last tab is not part of any column. Column
- * blocks follow Go's rule: a column's width is shared by consecutive lines that have that cell.
+ * Go's text/tabwriter. The defaults are kubectl's printers (`printers.GetNewTabWriter`:
+ * minwidth 6, tabwidth 4, padding 3, padchar ' '), which tables, `top`, `api-resources` and
+ * `config get-contexts` use; describe's `tabbedString` is minwidth 0, padding 2. Cells are
+ * tab-terminated; the text after a line's last tab is not part of any column. Column blocks follow
+ * Go's rule: a column's width is shared by consecutive lines that have that cell, and is never
+ * below minwidth (which is why `get deploy --no-headers` still spaces `2     2`).
  */
-export function formatTabbed(text: string, padding = 3): string {
+export function formatTabbed(text: string, padding = 3, minWidth = 6): string {
   const lines = text.split("\n");
   const trailingNewline = text.endsWith("\n");
   if (trailingNewline) lines.pop();
   const cells = lines.map((line) => line.split("\t"));
   const widths: number[][] = cells.map((row) => new Array(Math.max(0, row.length - 1)).fill(0));
-  formatBlock(cells, widths, 0, 0, cells.length, padding);
+  formatBlock(cells, widths, 0, 0, cells.length, padding, minWidth);
   const out = cells.map((row, lineIndex) => {
     let line = "";
     for (let column = 0; column < row.length; column++) {
@@ -33,6 +36,7 @@ function formatBlock(
   start: number,
   end: number,
   padding: number,
+  minWidth: number,
 ): void {
   let line = start;
   while (line < end) {
@@ -41,7 +45,7 @@ function formatBlock(
       continue;
     }
     const blockStart = line;
-    let width = 0;
+    let width = minWidth;
     for (; line < end; line++) {
       const row = cells[line] as string[];
       if (row.length - 1 <= column) break;
@@ -49,6 +53,6 @@ function formatBlock(
       if (w > width) width = w;
     }
     for (let i = blockStart; i < line; i++) (widths[i] as number[])[column] = width;
-    formatBlock(cells, widths, column + 1, blockStart, line, padding);
+    formatBlock(cells, widths, column + 1, blockStart, line, padding, minWidth);
   }
 }
