@@ -3,7 +3,7 @@ import { goPrint, goQuote } from "./goFmt";
 import { toGoJson, toGoJsonCompact } from "./goJson";
 import { GoTemplate, GoTemplateExecError } from "./goTemplate";
 import { toGoYaml } from "./goYaml";
-import { formatJsonPathValue, JsonPath, JsonPathError } from "./jsonpath";
+import { formatJsonPathValue, JsonPath, JsonPathError, jsonPathDebugDump } from "./jsonpath";
 import { formatTabbed } from "./tabwriter";
 
 /** An output format chosen with -o. */
@@ -110,12 +110,15 @@ export function printObject(
         throw new KubectlError(`error: error parsing jsonpath ${format.template}, ${(error as Error).message}`);
       }
       try {
-        if (format.asJson) return `${toGoJson(path.values(shown)).trimEnd()}\n`;
-        return path.execute(shown);
+        return path.execute(shown, format.asJson);
       } catch (error) {
-        if (error instanceof JsonPathError)
-          throw new KubectlError(`error: error executing jsonpath "${format.template}": ${error.message}`);
-        throw error;
+        if (!(error instanceof JsonPathError)) throw error;
+        // kubectl's JSONPathPrinter puts a dump of what it was given into the error (stderr).
+        throw new KubectlError(
+          `error: error executing jsonpath ${goQuote(format.template)}: Error executing template: ${error.message}. Printing more information for debugging the template:\n` +
+            `\ttemplate was:\n\t\t${format.template}\n` +
+            `\tobject given to jsonpath engine was:\n\t\t${jsonPathDebugDump(shown)}\n\n\n`,
+        );
       }
     }
     case "go-template": {
