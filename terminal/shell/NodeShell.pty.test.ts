@@ -190,6 +190,21 @@ describe("node shells in a pty", () => {
     expect(read).toContain("\r\nline one\r\nline two\r\npiped\r\n");
   });
 
+  it.each([
+    ["kubectl get pods -A -w", "kube-proxy-"],
+    ["journalctl -u kubelet -f", "kubelet"],
+    ["sleep 30", "sleep 30"],
+  ])("ends `%s` on Ctrl-C as bash does: ^C, a new line, the prompt, status 130", async (line, started) => {
+    const mark = shell.output.length;
+    shell.pty.write(`${line}\r`);
+    await shell.waitFor(started, mark + line.length);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = await shell.run("\x03");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
+    expect(stopped).toMatch(/\^C\r\n(?:\r|\x1b\[\d*[A-Za-z])*controlplane:~\$ /);
+    expect(await shell.run("echo $?\r")).toContain("\r\n130\r\n");
+  });
+
   it("streams a watch through a pipeline and stops it when head has its lines or on Ctrl-C", async () => {
     const started = Date.now();
     const out = await shell.run("kubectl get pods -A -w | grep --line-buffered kube-proxy | head -2\r");

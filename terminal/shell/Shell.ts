@@ -435,7 +435,9 @@ export class Shell {
    */
   async execute(line: string): Promise<number> {
     this.mode = "running";
-    this.abort = new AbortController();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.interruptHandled = false;
     try {
       this.lastStatus = await this.run(line);
     } catch (error) {
@@ -446,8 +448,17 @@ export class Shell {
       this.inputListeners.clear();
       this.resizeListeners.clear();
     }
+    if (abort.signal.aborted && !this.interruptHandled) {
+      // A command killed by Ctrl-C (SIGINT) ends with 128+2 whatever it returned itself, and bash
+      // starts the next prompt on a new line, after the echoed `^C` rather than on it.
+      this.lastStatus = 130;
+      if (this.column > 0) this.output("\n");
+    }
     return this.lastStatus;
   }
+
+  /** Set by a command that catches SIGINT and exits on its own terms (procps `watch` exits 0). */
+  private interruptHandled = false;
 
   /** The history file's pending appends, in order (awaited before the shell exits). */
   private historySaved: Promise<void> = Promise.resolve();
@@ -605,10 +616,7 @@ export class Shell {
     this.env = { ...result.env };
     delete this.env["?"];
     if (result.env.PWD) this.cwd = result.env.PWD;
-    if (this.abort?.signal.aborted) {
-      this.write("\n");
-      return 130;
-    }
+    if (this.abort?.signal.aborted) return 130;
     return result.exitCode;
   }
 
@@ -778,10 +786,7 @@ export class Shell {
     } else return undefined;
     if (pending) flow(`${pending}\n`);
     await chain;
-    if (outer?.aborted) {
-      this.write("\n");
-      return 130;
-    }
+    if (outer?.aborted) return 130;
     if (final?.kind === "final") {
       const result = await bash.exec(final.script, { stdin: finalInput, cwd, env, replaceEnv: true });
       this.write(result.stdout);
@@ -841,11 +846,7 @@ export class Shell {
         resolve();
       });
     });
-    if (signal?.aborted) {
-      this.write("\n");
-      return 130;
-    }
-    return 0;
+    return signal?.aborted ? 130 : 0;
   }
 
   /** procps `watch`: reruns a command every interval on a cleared screen until Ctrl-C. */
@@ -903,6 +904,7 @@ export class Shell {
       });
     }
     this.output(ansi.mainScreen);
+    this.interruptHandled = true;
     return 0;
   }
 
