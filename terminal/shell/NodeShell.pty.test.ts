@@ -205,6 +205,20 @@ describe("node shells in a pty", () => {
     expect(await shell.run("echo $?\r")).toContain("\r\n130\r\n");
   });
 
+  it("shows the whole table in `watch kubectl get pods -A`", async () => {
+    const mark = shell.output.length;
+    shell.pty.write("watch kubectl get pods -A\r");
+    const screen = await shell.waitFor(/Every 2\.0s.*kube-scheduler-controlplane/s, mark);
+    expect(screen).toMatch(/\r\nkube-system +etcd-controlplane +1\/1/);
+    expect(screen.match(/\r\nkube-system +kube-proxy-/g)?.length).toBeGreaterThanOrEqual(2);
+    // The main screen comes back with the cursor where watch started: the prompt, no new line.
+    const closed = shell.output.length;
+    shell.pty.write("\x03");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
+    await shell.waitFor(/\x1b\[\?1049l\r\x1b\[Jcontrolplane:~\$ /, closed);
+    expect(await shell.run("echo $?\r")).toContain("\r\n0\r\n");
+  });
+
   it("streams a watch through a pipeline and stops it when head has its lines or on Ctrl-C", async () => {
     const started = Date.now();
     const out = await shell.run("kubectl get pods -A -w | grep --line-buffered kube-proxy | head -2\r");

@@ -74,3 +74,19 @@ describe("Ctrl-C on a command that runs until stopped", () => {
     expect(session.output).toBe("130\n");
   });
 });
+
+describe("watch", () => {
+  it("shows every line of the command's output that fits the screen, and exits 0 on Ctrl-C", async () => {
+    const session = await startShell({ rows: 12 });
+    session.clear();
+    const running = session.shell.execute("watch -n 10 seq 30");
+    await session.waitFor("\n10");
+    session.shell.input("\x03");
+    expect(await running).toBe(0);
+    const screen = session.output;
+    // The title, a blank line, then rows - 2 lines of output.
+    expect(screen).toContain("Every 10.0s: seq 30");
+    expect(screen).toMatch(/\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10(?!\d)/);
+    expect(screen).not.toContain("\n11");
+  });
+});

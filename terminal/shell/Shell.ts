@@ -890,9 +890,8 @@ export class Shell {
       let screen = ansi.moveTo(1, 1) + ansi.clearScreenDown;
       if (!noTitle)
         screen += `${title}${" ".repeat(Math.max(1, this.columns - title.length - stamp.length))}${stamp}\r\n\r\n`;
-      const lines = toCrlf(output)
-        .split("\r\n")
-        .slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
+      // Lines end in LF (the pty adds the CR).
+      const lines = output.split("\n").slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
       screen += lines.map((line) => line.slice(0, this.columns)).join("\r\n");
       this.output(screen);
       await new Promise<void>((resolve) => {
