@@ -60,7 +60,14 @@ export async function startNode(
   context: ComponentContext,
   options: StartNodeOptions,
 ): Promise<{ component: Component; kubelet: Kubelet }> {
-  await writeKubeadmFiles(options.fileSystem, options.nodeName, options.role, nodeIp(options.index), nodeIp(0));
+  await writeKubeadmFiles(
+    options.fileSystem,
+    options.nodeName,
+    options.role,
+    nodeIp(options.index),
+    nodeIp(0),
+    context.clock.now(),
+  );
   const kubelet = new Kubelet(context, {
     name: options.nodeName,
     index: options.index,

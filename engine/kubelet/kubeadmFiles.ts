@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { kubernetesVersion } from "../images";
+import { createKubeadmPki, type KubeadmPki } from "./kubeadmPki";
 import type { NodeFileSystem } from "./NodeFileSystem";
 
 const manifests = "/etc/kubernetes/manifests";
@@ -307,12 +308,17 @@ function pem(kind: string, name: string): string {
   return `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
 }
 
-function kubeconfig(user: string, server: string): string {
+/**
+ * A kubeconfig as kubeadm writes it: the cluster CA and a client certificate for `user` in `groups`
+ * (the API server takes the user from its CN and the groups from its O), both embedded.
+ */
+function kubeconfig(pki: KubeadmPki, user: string, groups: readonly string[], server: string): string {
+  const client = pki.clientCertificate(user, groups);
   return stringify({
     apiVersion: "v1",
     clusters: [
       {
-        cluster: { "certificate-authority-data": Buffer.from(pem("CERTIFICATE", "ca")).toString("base64"), server },
+        cluster: { "certificate-authority-data": Buffer.from(pki.ca.certificatePem).toString("base64"), server },
         name: "kubernetes",
       },
     ],
@@ -324,12 +330,20 @@ function kubeconfig(user: string, server: string): string {
       {
         name: user,
         user: {
-          "client-certificate-data": Buffer.from(pem("CERTIFICATE", user)).toString("base64"),
-          "client-key-data": Buffer.from(pem("RSA PRIVATE KEY", user)).toString("base64"),
+          "client-certificate-data": Buffer.from(client.certificatePem).toString("base64"),
+          "client-key-data": Buffer.from(client.privateKeyPem).toString("base64"),
         },
       },
     ],
   });
+}
+
+let processPki: KubeadmPki | undefined;
+
+/** The process's cluster CA (see kubeadmPki.ts), made on first use. */
+function kubeadmPki(nowMs: number): KubeadmPki {
+  processPki ??= createKubeadmPki(nowMs);
+  return processPki;
 }
 
 /**
@@ -344,8 +358,9 @@ export async function writeKubeadmFiles(
   role: "control-plane" | "worker",
   ip: string,
   controlPlaneIp: string,
+  nowMs: number,
 ): Promise<void> {
-  const files = kubeadmFileContents(nodeName, role, ip, controlPlaneIp);
+  const files = kubeadmFileContents(nodeName, role, ip, controlPlaneIp, kubeadmPki(nowMs));
   if ((await fs.readFile("/etc/kubernetes/kubelet.conf")) !== undefined) {
     // A node that was set up before (a restored cluster): files it still has unchanged take the
     // process-wide copy of their content, so a thousand clusters hold one copy of kubeadm's files.
@@ -365,11 +380,12 @@ function kubeadmFileContents(
   role: "control-plane" | "worker",
   ip: string,
   controlPlaneIp: string,
+  pki: KubeadmPki,
 ): Readonly<Record<string, string>> {
   const key = `${nodeName} ${role} ${ip} ${controlPlaneIp}`;
   let files = contentsByNode.get(key);
   if (!files) {
-    files = Object.freeze(buildKubeadmFiles(nodeName, role, ip, controlPlaneIp));
+    files = Object.freeze(buildKubeadmFiles(nodeName, role, ip, controlPlaneIp, pki));
     if (contentsByNode.size >= 64) contentsByNode.clear();
     contentsByNode.set(key, files);
   }
@@ -381,6 +397,7 @@ function buildKubeadmFiles(
   role: "control-plane" | "worker",
   ip: string,
   controlPlaneIp: string,
+  pki: KubeadmPki,
 ): Record<string, string> {
   const server = `https://${controlPlaneIp}:6443`;
   const files: Record<string, string> = {
@@ -404,8 +421,8 @@ function buildKubeadmFiles(
       rotateCertificates: true,
       staticPodPath: manifests,
     }),
-    "/etc/kubernetes/kubelet.conf": kubeconfig(`system:node:${nodeName}`, server),
-    "/etc/kubernetes/pki/ca.crt": pem("CERTIFICATE", "ca"),
+    "/etc/kubernetes/kubelet.conf": kubeconfig(pki, `system:node:${nodeName}`, ["system:nodes"], server),
+    "/etc/kubernetes/pki/ca.crt": pki.ca.certificatePem,
     "/etc/hostname": `${nodeName}\n`,
     "/etc/hosts": `127.0.0.1\tlocalhost\n${ip}\t${nodeName}\n`,
   };
@@ -421,10 +438,14 @@ function buildKubeadmFiles(
           : "CERTIFICATE";
       files[`/etc/kubernetes/pki/${name}`] = pem(kind, name);
     }
-    files["/etc/kubernetes/admin.conf"] = kubeconfig("kubernetes-admin", server);
-    files["/etc/kubernetes/super-admin.conf"] = kubeconfig("kubernetes-super-admin", server);
-    files["/etc/kubernetes/controller-manager.conf"] = kubeconfig("system:kube-controller-manager", server);
-    files["/etc/kubernetes/scheduler.conf"] = kubeconfig("system:kube-scheduler", server);
+    files["/etc/kubernetes/pki/ca.crt"] = pki.ca.certificatePem;
+    files["/etc/kubernetes/pki/ca.key"] = pki.ca.privateKeyPem;
+    // kubeadm 1.29+: admin.conf's user is bound to cluster-admin through the kubeadm:cluster-admins
+    // group (a ClusterRoleBinding); super-admin.conf keeps system:masters, which RBAC cannot revoke.
+    files["/etc/kubernetes/admin.conf"] = kubeconfig(pki, "kubernetes-admin", ["kubeadm:cluster-admins"], server);
+    files["/etc/kubernetes/super-admin.conf"] = kubeconfig(pki, "kubernetes-super-admin", ["system:masters"], server);
+    files["/etc/kubernetes/controller-manager.conf"] = kubeconfig(pki, "system:kube-controller-manager", [], server);
+    files["/etc/kubernetes/scheduler.conf"] = kubeconfig(pki, "system:kube-scheduler", [], server);
   }
   return files;
 }

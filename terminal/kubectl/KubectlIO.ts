@@ -1,3 +1,5 @@
+import type { Connection } from "./kubeconfig";
+
 /**
  * Everything a kubectl run needs from its host: output streams, files (the learner's virtual
  * file system in the shell, the real one in the CLI), environment, cancellation and, for
@@ -33,6 +35,17 @@ export interface KubectlIO {
   now?(): Date;
   /** The process id klog lines name (absent in the learner's shell, which has no processes). */
   pid?: number;
+  /**
+   * The cluster's API server at the addresses a node reaches it by (the server of kubeadm's
+   * admin.conf, kubelet.conf …, in the node shells): for a connection to such a server, with the
+   * kubeconfig's credentials, one that reaches it; else undefined (terminal/node/clusterApiEndpoint.ts).
+   */
+  clusterApi?: {
+    connect(
+      connection: Connection,
+      credentials: { certificate?: Buffer; key?: Buffer; token?: string },
+    ): Promise<Connection | undefined>;
+  };
 }
 
 /** A raw-mode terminal a command can take over (keystrokes in, bytes out, size). */

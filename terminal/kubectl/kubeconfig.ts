@@ -145,7 +145,14 @@ export async function loadKubeconfig(io: KubectlIO, overrides: KubeconfigOverrid
       options.headers = headers;
     },
   };
-  return { path, currentContext: contextName, namespace: context?.namespace || "default", connection };
+  // A node's own address for the API server (kubeadm's admin.conf) goes over the shell's connection.
+  const routed = await io.clusterApi?.connect(connection, { certificate: cert, key, token });
+  return {
+    path,
+    currentContext: contextName,
+    namespace: context?.namespace || "default",
+    connection: routed ?? connection,
+  };
 }
 
 /**

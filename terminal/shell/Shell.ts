@@ -15,6 +15,7 @@ import { loadKubeconfig } from "../kubectl/kubeconfig";
 import { runKubectl } from "../kubectl/kubectl";
 import { virtualLocalFiles } from "../kubectl/localFiles";
 import { RestClient } from "../kubectl/RestClient";
+import { ClusterApiEndpoint } from "../node/clusterApiEndpoint";
 import { type NodeBackend, nodeToolNames } from "../node/NodeBackend";
 import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
 import { ansi, toCrlf } from "./ansi";
@@ -88,11 +89,23 @@ export class Shell {
   private typeAhead: Key[] = [];
   private lastStatus = 0;
   private hostname: string;
+  /** The API server at the nodes' own addresses (kubeadm's admin.conf …), over the shell's own connection. */
+  private readonly clusterApi: ClusterApiEndpoint | undefined;
 
   constructor(private readonly options: ShellOptions) {
     this.columns = options.columns;
     this.rows = options.rows;
     this.hostname = options.hostname ?? "controlplane";
+    if (options.nodes) {
+      let own: ReturnType<typeof loadKubeconfig> | undefined;
+      const kubeconfig = options.kubeconfig;
+      this.clusterApi = new ClusterApiEndpoint(options.nodes, async () => {
+        // The kubeconfig the shell was started with, whatever the learner has made of ~/.kube/config.
+        const io = { ...this.kubectlIO({ live: false }), readFile: async () => kubeconfig, clusterApi: undefined };
+        own ??= loadKubeconfig(io, { kubeconfig: "/root/.kube/config" });
+        return (await own).connection;
+      });
+    }
     const customCommands = [...this.commands(), ...this.nodeCommands(this.hostname), ...(options.commands ?? [])];
     const fs = createLearnerFileSystem(
       options.homeDirectory,
@@ -448,17 +461,8 @@ export class Shell {
       this.inputListeners.clear();
       this.resizeListeners.clear();
     }
-    if (abort.signal.aborted && !this.interruptHandled) {
-      // A command killed by Ctrl-C (SIGINT) ends with 128+2 whatever it returned itself, and bash
-      // starts the next prompt on a new line, after the echoed `^C` rather than on it.
-      this.lastStatus = 130;
-      if (this.column > 0) this.output("\n");
-    }
     return this.lastStatus;
   }
-
-  /** Set by a command that catches SIGINT and exits on its own terms (procps `watch` exits 0). */
-  private interruptHandled = false;
 
   /** The history file's pending appends, in order (awaited before the shell exits). */
   private historySaved: Promise<void> = Promise.resolve();
@@ -471,9 +475,18 @@ export class Shell {
       // Saved while the command runs (bash itself writes the file only at exit), not before it:
       // under load a file write can take milliseconds.
       const text = `${line.replace(/\n/g, " ")}\n`;
+    if (abort.signal.aborted && !this.interruptHandled) {
+      // A command killed by Ctrl-C (SIGINT) ends with 128+2 whatever it returned itself, and bash
+      // starts the next prompt on a new line, after the echoed `^C` rather than on it.
+      this.lastStatus = 130;
+      if (this.column > 0) this.output("\n");
+    }
       const fs = this.bash.fs;
       this.historySaved = this.historySaved.then(() =>
         fs.appendFile("/root/.bash_history", text).catch(() => undefined),
+  /** Set by a command that catches SIGINT and exits on its own terms (procps `watch` exits 0). */
+  private interruptHandled = false;
+
       );
     }
   }
@@ -649,6 +662,7 @@ export class Shell {
       files: virtualLocalFiles(fs, resolve),
       env: this.env,
       signal: this.abort?.signal,
+      clusterApi: this.clusterApi,
     };
     if (options.live) {
       io.isTerminal = true;
@@ -890,8 +904,9 @@ export class Shell {
       let screen = ansi.moveTo(1, 1) + ansi.clearScreenDown;
       if (!noTitle)
         screen += `${title}${" ".repeat(Math.max(1, this.columns - title.length - stamp.length))}${stamp}\r\n\r\n`;
-      // Lines end in LF (the pty adds the CR).
-      const lines = output.split("\n").slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
+      const lines = toCrlf(output)
+        .split("\r\n")
+        .slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
       screen += lines.map((line) => line.slice(0, this.columns)).join("\r\n");
       this.output(screen);
       await new Promise<void>((resolve) => {
@@ -903,7 +918,6 @@ export class Shell {
       });
     }
     this.output(ansi.mainScreen);
-    this.interruptHandled = true;
     return 0;
   }
 
@@ -918,6 +932,7 @@ export class Shell {
       try {
         await fs.writeFile(path, content);
         return undefined;
+    this.interruptHandled = true;
       } catch (error) {
         return `"${file}" E212: Can't open file for writing: ${(error as Error).message}`;
       }
