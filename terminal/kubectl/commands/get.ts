@@ -144,6 +144,8 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
 
   const results: Result[] = [];
   const errors: string[] = [];
+  // The builder's singleItemImplied: one name asked for (`get pod x`, `get pod/x`) or one file.
+  let singleItemImplied = false;
   const client = await context.client();
   const wantsTable = format.type === "table";
   const sortBy = flags.string("sort-by");
@@ -186,6 +188,7 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     }
   } else {
     const targets = await resolveTargets(context, args);
+    singleItemImplied = targets.length === 1 && targets[0]?.names.length === 1;
     if ((flags.string("selector") || flags.string("field-selector")) && targets.some((t) => t.names.length > 0))
       throw new KubectlError("error: name cannot be provided when a selector is specified");
     const namedForm = args.some((arg) => arg.includes("/"));
@@ -241,26 +244,25 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
 
   if (format.type !== "table") {
     const objects = results.flatMap((result) => result.objects ?? []);
-    const singleItemImplied = results.length === 1 && results[0]?.single === true && filenames.length === 0;
-    if (!(objects.length === 0 && flags.bool("ignore-not-found"))) {
+    if (filenames.length > 0) singleItemImplied = results.length === 1 && results[0]?.single === true;
+    // printGeneric: a failed single item is only its error; otherwise what was found is printed,
+    // as one object when a single item was implied, else as a List (even of one).
+    const printed =
+      !(singleItemImplied && errors.length > 0) && !(objects.length === 0 && flags.bool("ignore-not-found"));
+    if (printed) {
       if (singleItemImplied && objects.length === 1) {
         context.io.stdout(printForGet(objects[0] as KubeObject, format, flags));
-      } else if (
-        !(singleItemImplied && objects.length === 0) &&
-        !(errors.length > 0 && objects.length === 0 && singleItemImplied)
-      ) {
-        if (format.type === "custom-columns") {
-          context.io.stdout(
-            printCustomColumns(
-              sortBy ? sortObjects(objects, sortBy, context.io) : objects,
-              format.spec,
-              flags.bool("no-headers"),
-            ),
-          );
-        } else {
-          const sorted = sortBy ? sortObjects(objects, sortBy, context.io) : objects;
-          context.io.stdout(printForGet(asList(sorted), format, flags));
-        }
+      } else if (format.type === "custom-columns") {
+        context.io.stdout(
+          printCustomColumns(
+            sortBy ? sortObjects(objects, sortBy, context.io) : objects,
+            format.spec,
+            flags.bool("no-headers"),
+          ),
+        );
+      } else {
+        const sorted = sortBy ? sortObjects(objects, sortBy, context.io) : objects;
+        context.io.stdout(printForGet(asList(sorted), format, flags));
       }
     }
     for (const error of errors) context.io.stderr(`${error}\n`);

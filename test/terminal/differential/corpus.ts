@@ -541,6 +541,11 @@ export const readOnly: string[] = [
   "get pods --ignore-not-found nope",
   "get pods -n empty-namespace-x",
   "get pods -o yaml --ignore-not-found nope",
+  "get deploy nope -o yaml",
+  "get deploy/nope -o json",
+  "get pod nope -o custom-columns=N:.metadata.name",
+  "get secret nope -o go-template='{{.data}}'",
+  "get pod solo nope -o yaml",
   // output formats
   "get pod solo -o yaml",
   "get pod solo -o json",
