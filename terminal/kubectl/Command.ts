@@ -135,6 +135,15 @@ export class CommandContext {
       server: this.global("server"),
       token: this.global("token"),
       insecureSkipTlsVerify: this.globals.bool("insecure-skip-tls-verify") || undefined,
+      certificateAuthority: this.global("certificate-authority"),
+      clientCertificate: this.global("client-certificate"),
+      clientKey: this.global("client-key"),
+      tlsServerName: this.global("tls-server-name"),
+      username: this.global("username"),
+      password: this.global("password"),
+      impersonate: this.global("as"),
+      impersonateGroups: this.shadowed.has("as-group") ? undefined : this.globals.list("as-group"),
+      impersonateUid: this.global("as-uid"),
     });
     return this.kubeConfigPromise;
   }

@@ -20,6 +20,16 @@ export interface KubeconfigOverrides {
   server?: string;
   token?: string;
   insecureSkipTlsVerify?: boolean;
+  certificateAuthority?: string;
+  clientCertificate?: string;
+  clientKey?: string;
+  tlsServerName?: string;
+  username?: string;
+  password?: string;
+  /** --as, --as-group, --as-uid: the user, groups and UID to impersonate. */
+  impersonate?: string;
+  impersonateGroups?: string[];
+  impersonateUid?: string;
 }
 
 /**
@@ -50,6 +60,9 @@ interface RawUser {
   "client-key-data"?: string;
   username?: string;
   password?: string;
+  as?: string;
+  "as-groups"?: string[];
+  "as-uid"?: string;
   exec?: unknown;
   "auth-provider"?: unknown;
 }
@@ -102,12 +115,34 @@ export async function loadKubeconfig(io: KubectlIO, overrides: KubeconfigOverrid
   const cluster: RawCluster = { ...(raw.clusters?.find((entry) => entry.name === clusterName)?.cluster ?? {}) };
   const user: RawUser = { ...(raw.users?.find((entry) => entry.name === userName)?.user ?? {}) };
   if (overrides.server) cluster.server = overrides.server;
-  if (overrides.token) user.token = overrides.token;
+  if (overrides.certificateAuthority) {
+    cluster["certificate-authority"] = overrides.certificateAuthority;
+    delete cluster["certificate-authority-data"];
+  }
+  if (overrides.tlsServerName) cluster["tls-server-name"] = overrides.tlsServerName;
   if (overrides.insecureSkipTlsVerify) {
     cluster["insecure-skip-tls-verify"] = true;
     delete cluster["certificate-authority"];
     delete cluster["certificate-authority-data"];
   }
+  if (overrides.token) user.token = overrides.token;
+  if (overrides.clientCertificate) {
+    user["client-certificate"] = overrides.clientCertificate;
+    delete user["client-certificate-data"];
+  }
+  if (overrides.clientKey) {
+    user["client-key"] = overrides.clientKey;
+    delete user["client-key-data"];
+  }
+  if (overrides.username) user.username = overrides.username;
+  if (overrides.password) user.password = overrides.password;
+  if (overrides.impersonate) user.as = overrides.impersonate;
+  if (overrides.impersonateGroups?.length) user["as-groups"] = overrides.impersonateGroups;
+  if (overrides.impersonateUid) user["as-uid"] = overrides.impersonateUid;
+  if (!user.as && (user["as-groups"]?.length || user["as-uid"]))
+    throw new KubectlError(
+      `error: requesting uid, groups or user-extra for ${userName ?? ""} without impersonating a user`,
+    );
   const server = (cluster.server ?? "http://localhost:8080").replace(/\/$/, "");
   const readBytes = async (data: string | undefined, file: string | undefined): Promise<Buffer | undefined> => {
     if (data) return Buffer.from(data, "base64");
@@ -120,16 +155,28 @@ export async function loadKubeconfig(io: KubectlIO, overrides: KubeconfigOverrid
   let token = user.token;
   if (!token && user.tokenFile) token = (await io.readFile(user.tokenFile)).trim();
   const needsPlugin = Boolean(user.exec || user["auth-provider"]);
+  // client-go's impersonating round tripper: one header per group, the UID only with a user.
+  const impersonation: Record<string, string | string[]> = {};
+  if (user.as) impersonation["Impersonate-User"] = user.as;
+  if (user["as-groups"]?.length) impersonation["Impersonate-Group"] = user["as-groups"];
+  if (user["as-uid"]) impersonation["Impersonate-Uid"] = user["as-uid"];
   const connection: Connection = {
     server,
-    key: `${server}|${userName ?? ""}|${(token ?? "").slice(-16)}`,
+    key: [
+      server,
+      userName ?? "",
+      (token ?? "").slice(-16),
+      user.username ?? "",
+      cert ? cert.subarray(-16).toString("base64") : "",
+      JSON.stringify(impersonation),
+    ].join("|"),
     async apply(options) {
       if (ca) options.ca = ca;
       if (cert) options.cert = cert;
       if (key) options.key = key;
       if (cluster["insecure-skip-tls-verify"]) options.rejectUnauthorized = false;
       if (cluster["tls-server-name"]) options.servername = cluster["tls-server-name"];
-      const headers = (options.headers ?? {}) as Record<string, string>;
+      const headers = { ...(options.headers ?? {}), ...impersonation } as Record<string, string | string[]>;
       if (token) headers.Authorization = `Bearer ${token}`;
       else if (user.username)
         headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
