@@ -192,7 +192,11 @@ function bootstrapRbac(create: (gvr: Gvr, object: KubeObject) => void): void {
       verbs: ["get"],
     },
   ]);
+  role("system:public-info-viewer", [
+    { nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] },
+  ]);
   role("system:basic-user", [
+    { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
     {
       apiGroups: ["authorization.k8s.io"],
       resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
@@ -210,6 +214,10 @@ function bootstrapRbac(create: (gvr: Gvr, object: KubeObject) => void): void {
   binding("cluster-admin", "cluster-admin", [{ apiGroup: RBAC, kind: "Group", name: "system:masters" }]);
   binding("system:discovery", "system:discovery", [{ apiGroup: RBAC, kind: "Group", name: "system:authenticated" }]);
   binding("system:basic-user", "system:basic-user", [{ apiGroup: RBAC, kind: "Group", name: "system:authenticated" }]);
+  binding("system:public-info-viewer", "system:public-info-viewer", [
+    { apiGroup: RBAC, kind: "Group", name: "system:authenticated" },
+    { apiGroup: RBAC, kind: "Group", name: "system:unauthenticated" },
+  ]);
   binding("kubeadm:cluster-admins", "cluster-admin", [
     { apiGroup: RBAC, kind: "Group", name: "kubeadm:cluster-admins" },
   ]);

@@ -3,19 +3,21 @@ import { ApiError } from "../ApiError";
 import { isPlainObject } from "../patch/mergePatch";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest, ResourceResponse, UserInfo } from "../ResourceRequest";
-import { authorize, type RbacSource } from "./rbacAuthorizer";
+import { authorize, type RbacSource, rulesFor } from "./rbacAuthorizer";
 
 const GROUP = "authorization.k8s.io";
 
-const review = (resource: string, kind: string, namespaced: boolean): ResourceDefinition => ({
-  group: GROUP,
+const AUTHENTICATION = "authentication.k8s.io";
+
+const review = (resource: string, kind: string, namespaced: boolean, group = GROUP): ResourceDefinition => ({
+  group,
   versions: ["v1"],
   resource,
   kind,
   singular: kind.toLowerCase(),
   namespaced,
   verbs: ["create"],
-  storagePrefix: `${GROUP}/${resource}`,
+  storagePrefix: `${group}/${resource}`,
   strategy: {},
 });
 
@@ -25,10 +27,11 @@ export const accessReviewDefinitions: readonly ResourceDefinition[] = [
   review("subjectaccessreviews", "SubjectAccessReview", false),
   review("localsubjectaccessreviews", "LocalSubjectAccessReview", true),
   review("selfsubjectrulesreviews", "SelfSubjectRulesReview", false),
+  review("selfsubjectreviews", "SelfSubjectReview", false, AUTHENTICATION),
 ];
 
 export function isAccessReview(definition: ResourceDefinition): boolean {
-  return definition.group === GROUP;
+  return accessReviewDefinitions.includes(definition);
 }
 
 /**
@@ -40,10 +43,17 @@ export function handleAccessReview(
   definition: ResourceDefinition,
   request: ResourceRequest,
 ): ResourceResponse {
-  if (request.verb !== "create") throw ApiError.methodNotSupported(GROUP, definition.resource, request.verb);
+  if (request.verb !== "create") throw ApiError.methodNotSupported(definition.group, definition.resource, request.verb);
   const body = request.body;
   if (!isPlainObject(body)) throw ApiError.badRequest("the body of the request must be a JSON object");
   const reviewObject = structuredClone(body) as KubeObject;
+  if (definition.resource === "selfsubjectreviews") {
+    // `kubectl auth whoami` (pkg/registry/authentication/selfsubjectreview): who the request is from.
+    const { username, groups } = request.user;
+    reviewObject.status = { userInfo: { username, ...(groups.length ? { groups } : {}) } };
+    reviewObject.metadata = { ...(reviewObject.metadata ?? {}), creationTimestamp: null as unknown as string };
+    return { status: 201, body: reviewObject };
+  }
   const spec = (reviewObject.spec ?? {}) as Record<string, unknown>;
   let user: UserInfo = request.user;
   if (definition.resource === "subjectaccessreviews" || definition.resource === "localsubjectaccessreviews") {
@@ -60,7 +70,7 @@ export function handleAccessReview(
     user = { username: String(spec.user ?? ""), groups: (spec.groups as string[] | undefined) ?? [] };
   }
   if (definition.resource === "selfsubjectrulesreviews") {
-    reviewObject.status = { resourceRules: [], nonResourceRules: [], incomplete: true };
+    reviewObject.status = rulesReviewStatus(source, user, String(spec.namespace ?? ""));
     reviewObject.metadata = { ...(reviewObject.metadata ?? {}), creationTimestamp: null as unknown as string };
     return { status: 201, body: reviewObject };
   }
@@ -89,11 +99,65 @@ export function handleAccessReview(
       name: resourceAttributes.name || undefined,
     });
   } else {
-    decision = user.groups.includes("system:masters") ? { allowed: true, reason: "" } : { allowed: false, reason: "" };
+    decision = authorizeNonResource(source, user, nonResourceAttributes?.verb ?? "", nonResourceAttributes?.path ?? "");
   }
   reviewObject.status = decision.reason
     ? { allowed: decision.allowed, reason: decision.reason }
     : { allowed: decision.allowed };
   reviewObject.metadata = { ...(reviewObject.metadata ?? {}), creationTimestamp: null as unknown as string };
   return { status: 201, body: reviewObject };
+}
+
+/**
+ * A SelfSubjectRulesReview's status (pkg/registry/authorization/selfsubjectrulesreview): the RBAC
+ * rules of the user in the namespace, split into resource and non-resource rules. A kubeadm
+ * cluster's API server authorizes with Node,RBAC; the Node authorizer cannot list a node's rules, so
+ * for a node the list is marked incomplete with its error, as upstream's union of authorizers does.
+ */
+function rulesReviewStatus(source: RbacSource, user: UserInfo, namespace: string): Record<string, unknown> {
+  if (!namespace) throw ApiError.badRequest("no namespace on request");
+  const resourceRules: Record<string, unknown>[] = [];
+  const nonResourceRules: Record<string, unknown>[] = [];
+  for (const rule of rulesFor(source, user, namespace)) {
+    if (rule.resources?.length)
+      resourceRules.push({
+        verbs: rule.verbs ?? [],
+        ...(rule.apiGroups?.length ? { apiGroups: rule.apiGroups } : {}),
+        resources: rule.resources,
+        ...(rule.resourceNames?.length ? { resourceNames: rule.resourceNames } : {}),
+      });
+    if (rule.nonResourceURLs?.length)
+      nonResourceRules.push({ verbs: rule.verbs ?? [], nonResourceURLs: rule.nonResourceURLs });
+  }
+  const isNode = user.groups.includes("system:nodes") && user.username.startsWith("system:node:");
+  return isNode
+    ? {
+        resourceRules,
+        nonResourceRules,
+        incomplete: true,
+        evaluationError: "node authorizer does not support user rule resolution",
+      }
+    : { resourceRules, nonResourceRules, incomplete: false };
+}
+
+/**
+ * A non-resource request (`kubectl auth can-i get /healthz`), as the RBAC authorizer decides it:
+ * allowed when a ClusterRoleBinding's role has a rule with the verb (or `*`) and the path, exactly
+ * or by a prefix ending in `*` (rbac/v1 helpers NonResourceURLMatches).
+ */
+function authorizeNonResource(
+  source: RbacSource,
+  user: UserInfo,
+  verb: string,
+  path: string,
+): { allowed: boolean; reason: string } {
+  if (user.groups.includes("system:masters")) return { allowed: true, reason: "" };
+  const matches = (url: string) =>
+    url === "*" || url === path || (url.endsWith("*") && path.startsWith(url.slice(0, -1)));
+  const allowed = rulesFor(source, user, "").some(
+    (rule) =>
+      (rule.verbs ?? []).some((candidate) => candidate === "*" || candidate === verb) &&
+      (rule.nonResourceURLs ?? []).some(matches),
+  );
+  return { allowed, reason: "" };
 }

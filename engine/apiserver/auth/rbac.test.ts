@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigMaps, Pods, RoleBindings, Roles } from "../../api/resources";
+import { ClusterRoleBindings, ClusterRoles, ConfigMaps, Pods, RoleBindings, Roles } from "../../api/resources";
 import type { KubeObject } from "../../api/types";
 import { createClient } from "../../client/createClient";
 import { ApiError } from "../ApiError";
@@ -93,6 +93,80 @@ describe("RBAC", () => {
         'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"',
     });
     expect(review(jane, "list").status).toEqual({ allowed: false });
+  });
+
+  it("lists a user's rules in a namespace for SelfSubjectRulesReview (kubectl auth can-i --list)", async () => {
+    const { apiServer, client: admin } = createTestServer();
+    await admin.create<KubeObject>(Roles, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "reader", namespace: "default" },
+      rules: [
+        { apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list"] },
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["settings"] },
+      ],
+    });
+    await admin.create<KubeObject>(RoleBindings, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "jane-reads", namespace: "default" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "reader" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "jane" }],
+    });
+    await admin.create<KubeObject>(ClusterRoles, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "health" },
+      rules: [{ nonResourceURLs: ["/healthz", "/logs/*"], verbs: ["get"] }],
+    });
+    await admin.create<KubeObject>(ClusterRoleBindings, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "jane-health" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "health" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "jane" }],
+    });
+    const execute = (resource: string, spec: object, user: { username: string; groups: string[] }) =>
+      apiServer.execute({
+        verb: "create",
+        gvr: { group: "authorization.k8s.io", version: "v1", resource },
+        body: { apiVersion: "authorization.k8s.io/v1", spec },
+        options: {},
+        user,
+      }).body as KubeObject;
+    const rules = (namespace: string, user = jane) => execute("selfsubjectrulesreviews", { namespace }, user).status;
+    // What every authenticated user has (system:basic-user, system:discovery, …), from ClusterRoleBindings.
+    const base = rules("default", { username: "bob", groups: ["system:authenticated"] });
+    expect(base.resourceRules).toContainEqual({
+      verbs: ["create"],
+      apiGroups: ["authorization.k8s.io"],
+      resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+    });
+    const health = { verbs: ["get"], nonResourceURLs: ["/healthz", "/logs/*"] };
+    const inDefault = rules("default");
+    // ClusterRoleBindings' rules first, then the namespace's RoleBindings', as upstream's resolver visits them.
+    expect(inDefault.resourceRules).toEqual([
+      ...base.resourceRules,
+      { verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "pods/log"] },
+      { verbs: ["get"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["settings"] },
+    ]);
+    expect(inDefault.nonResourceRules).toHaveLength(base.nonResourceRules.length + 1);
+    expect(inDefault.nonResourceRules).toEqual(expect.arrayContaining([...base.nonResourceRules, health]));
+    expect(inDefault.incomplete).toBe(false);
+    const inKubeSystem = rules("kube-system");
+    expect(inKubeSystem.resourceRules).toEqual(base.resourceRules);
+    expect(inKubeSystem.nonResourceRules).toContainEqual(health);
+    const node = { username: "system:node:node01", groups: ["system:nodes", "system:authenticated"] };
+    expect(execute("selfsubjectrulesreviews", { namespace: "default" }, node).status).toMatchObject({
+      incomplete: true,
+      evaluationError: "node authorizer does not support user rule resolution",
+    });
+    const path = (verb: string, path: string) =>
+      execute("selfsubjectaccessreviews", { nonResourceAttributes: { verb, path } }, jane).status;
+    expect(path("get", "/healthz")).toEqual({ allowed: true });
+    expect(path("get", "/logs/kubelet.log")).toEqual({ allowed: true });
+    expect(path("post", "/healthz")).toEqual({ allowed: false });
+    expect(path("get", "/metrics")).toEqual({ allowed: false });
   });
 });
 

@@ -41,11 +41,12 @@ function isPrivileged(user: UserInfo): boolean {
   );
 }
 
-interface Rule {
+export interface Rule {
   apiGroups?: string[];
   resources?: string[];
   verbs?: string[];
   resourceNames?: string[];
+  nonResourceURLs?: string[];
 }
 
 function ruleAllows(rule: Rule, attributes: AuthorizationAttributes): boolean {
@@ -161,6 +162,32 @@ export function authorize(source: RbacSource, attributes: AuthorizationAttribute
     }
   }
   return { allowed: false, reason: "" };
+}
+
+/**
+ * The rules RBAC grants a user in a namespace, as upstream's rule resolver `RulesFor`
+ * (pkg/registry/rbac/validation): the rules of every role a ClusterRoleBinding binds the user to,
+ * then those of every RoleBinding in the namespace that binds them. For SelfSubjectRulesReview
+ * (`kubectl auth can-i --list`).
+ */
+export function rulesFor(source: RbacSource, user: UserInfo, namespace: string): Rule[] {
+  const rules: Rule[] = [];
+  for (const binding of source.list(RBAC, "clusterrolebindings")) {
+    if (!(binding.subjects ?? []).some((subject: object) => subjectMatches(subject, user))) continue;
+    if (binding.roleRef?.kind !== "ClusterRole") continue;
+    const role = source.get(RBAC, "clusterroles", undefined, binding.roleRef.name);
+    if (role) rules.push(...clusterRoleRules(source, role));
+  }
+  for (const binding of source.list(RBAC, "rolebindings", namespace)) {
+    if (!(binding.subjects ?? []).some((subject: object) => subjectMatches(subject, user, namespace))) continue;
+    const kind = binding.roleRef?.kind;
+    const role =
+      kind === "ClusterRole"
+        ? source.get(RBAC, "clusterroles", undefined, binding.roleRef.name)
+        : source.get(RBAC, "roles", namespace, binding.roleRef?.name ?? "");
+    if (role) rules.push(...(kind === "ClusterRole" ? clusterRoleRules(source, role) : (role.rules ?? [])));
+  }
+  return rules;
 }
 
 /** The 403 upstream's authorization filter answers with (`pods is forbidden: User "jane" cannot list …`). */

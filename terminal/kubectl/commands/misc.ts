@@ -8,7 +8,7 @@ import { goSort } from "../goSort";
 import { readManifests } from "../manifests";
 import { toGoYaml } from "../printers/goYaml";
 import { JsonPath } from "../printers/jsonpath";
-import { omitManagedFields } from "../printers/output";
+import { omitManagedFields, parseOutputFormat, printObject } from "../printers/output";
 import { formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
 import { unifiedDiff } from "../unifiedDiff";
@@ -153,21 +153,27 @@ const canI: Command = {
     { name: "no-headers", kind: "bool", usage: "If true, prints allowed actions without headers" },
   ],
   async run(context, flags) {
+    // cani.go Validate, in its words.
+    if (flags.bool("list") && (flags.bool("quiet") || flags.bool("all-namespaces") || flags.string("subresource")))
+      throw new KubectlError(
+        "error: list option can't be specified with neither quiet, all-namespaces nor subresource options",
+      );
+    if (!flags.bool("list") && flags.bool("no-headers"))
+      throw new KubectlError("error: --no-headers cannot be set without --list specified");
     const client = await context.client();
     const namespace = flags.bool("all-namespaces") ? "" : await context.namespace();
     if (flags.bool("list")) {
       const review = await client.json<Any>("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", {
         body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace } },
       });
+      const status = review.status ?? {};
+      if (status.incomplete)
+        context.io.stderr(`Warning: the list may be incomplete: ${status.evaluationError ?? ""}\n`);
       let text = flags.bool("no-headers") ? "" : "Resources\tNon-Resource URLs\tResource Names\tVerbs\n";
-      for (const rule of review.status?.resourceRules ?? []) {
-        const resources = (rule.resources ?? []).map((resource: string) =>
-          (rule.apiGroups ?? [""])[0] ? `${resource}.${rule.apiGroups[0]}` : resource,
-        );
-        text += `${resources.join(", ")}\t[]\t[${(rule.resourceNames ?? []).join(" ")}]\t[${(rule.verbs ?? []).join(" ")}]\n`;
+      for (const rule of accessTable(status)) {
+        const list = (values: string[] | undefined) => `[${(values ?? []).join(" ")}]`;
+        text += `${combineResourceGroup(rule.resources, rule.apiGroups)}\t${list(rule.nonResourceURLs)}\t${list(rule.resourceNames)}\t${list(rule.verbs)}\n`;
       }
-      for (const rule of review.status?.nonResourceRules ?? [])
-        text += `\t[${(rule.nonResourceURLs ?? []).join(" ")}]\t[]\t[${(rule.verbs ?? []).join(" ")}]\n`;
       context.io.stdout(formatTabbed(text));
       return 0;
     }
@@ -188,6 +194,13 @@ const canI: Command = {
           const info = await (await context.discovery()).resolve(typed as string);
           group = info.group;
           resource = info.resource;
+          // cani.go Validate: a namespace given to a cluster-scoped resource is ignored, with a warning.
+          if (!info.namespaced && !flags.bool("all-namespaces"))
+            context.io.stderr(
+              group
+                ? `Warning: resource '${resource}' is not namespace scoped in group '${group}'\n\n`
+                : `Warning: resource '${resource}' is not namespace scoped\n\n`,
+            );
         } catch {
           context.io.stderr(`Warning: the server doesn't have a resource type '${typed}'\n\n`);
         }
@@ -210,6 +223,67 @@ const canI: Command = {
   },
 };
 
+interface PolicyRule {
+  verbs?: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/**
+ * A SelfSubjectRulesReview's rules as `kubectl auth can-i --list` prints them (cani.go printStatus):
+ * every rule broken down to one group, resource and name (rbacutil.BreakdownRule), rules of one
+ * group and resource (and at most one name) merged with their verbs in order (CompactRules), then
+ * sorted by the rule's protobuf String(), which starts with the verbs (SortableRuleSlice).
+ */
+export function accessTable(status: { resourceRules?: PolicyRule[]; nonResourceRules?: PolicyRule[] }): PolicyRule[] {
+  const broken: PolicyRule[] = [];
+  for (const rule of status.resourceRules ?? []) {
+    for (const group of rule.apiGroups ?? []) {
+      for (const resource of rule.resources ?? []) {
+        const names = rule.resourceNames ?? [];
+        if (names.length === 0) broken.push({ apiGroups: [group], resources: [resource], verbs: rule.verbs });
+        else
+          for (const name of names)
+            broken.push({ apiGroups: [group], resources: [resource], verbs: rule.verbs, resourceNames: [name] });
+      }
+    }
+  }
+  for (const rule of status.nonResourceRules ?? [])
+    for (const url of rule.nonResourceURLs ?? []) broken.push({ nonResourceURLs: [url], verbs: rule.verbs });
+  const compacted: PolicyRule[] = [];
+  const simple = new Map<string, PolicyRule>();
+  for (const rule of broken) {
+    if (rule.nonResourceURLs || !rule.apiGroups || !rule.resources) {
+      compacted.push(rule);
+      continue;
+    }
+    const key = JSON.stringify([rule.apiGroups[0], rule.resources[0], rule.resourceNames?.[0] ?? null]);
+    const existing = simple.get(key);
+    if (!existing) simple.set(key, { ...rule, verbs: [...(rule.verbs ?? [])] });
+    else for (const verb of rule.verbs ?? []) if (!existing.verbs?.includes(verb)) existing.verbs?.push(verb);
+  }
+  compacted.push(...simple.values());
+  const goString = (rule: PolicyRule) =>
+    `&PolicyRule{Verbs:[${(rule.verbs ?? []).join(" ")}],APIGroups:[${(rule.apiGroups ?? []).join(" ")}],Resources:[${(rule.resources ?? []).join(" ")}],ResourceNames:[${(rule.resourceNames ?? []).join(" ")}],NonResourceURLs:[${(rule.nonResourceURLs ?? []).join(" ")}],}`;
+  const keyed = compacted.map((rule) => ({ rule, key: goString(rule) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ rule }) => rule);
+}
+
+/** describe.CombineResourceGroup: `deployments.apps/scale` from resource `deployments/scale` and group `apps`. */
+function combineResourceGroup(resources: string[] | undefined, groups: string[] | undefined): string {
+  const first = resources?.[0];
+  if (!first) return "";
+  const slash = first.indexOf("/");
+  const [resource, subresource] = slash < 0 ? [first, undefined] : [first.slice(0, slash), first.slice(slash + 1)];
+  let combined = resource;
+  if (groups?.[0]) combined += `.${groups[0]}`;
+  if (subresource !== undefined) combined += `/${subresource}`;
+  return combined;
+}
+
 const whoAmI: Command = {
   name: "whoami",
   short: "Experimental: Check self subject attributes",
@@ -220,8 +294,20 @@ const whoAmI: Command = {
     const review = await client.json<Any>("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {
       body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" },
     });
-    if (flags.string("output") === "yaml") {
-      context.io.stdout(toGoYaml(review));
+    const output = flags.string("output");
+    if (output) {
+      // whoami prints a typed SelfSubjectReview: kind before apiVersion, as Go's struct orders them.
+      const allowed =
+        "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
+      const kind = output.split("=")[0] ?? "";
+      if (!allowed.split(",").includes(kind))
+        throw new KubectlError(
+          `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${allowed}`,
+        );
+      const format = parseOutputFormat(output, { tableAllowed: false });
+      context.io.stdout(
+        printObject({ kind: review.kind, apiVersion: review.apiVersion, ...review }, format, false, false),
+      );
       return 0;
     }
     const info = review.status?.userInfo ?? {};
