@@ -461,8 +461,17 @@ export class Shell {
       this.inputListeners.clear();
       this.resizeListeners.clear();
     }
+    if (abort.signal.aborted && !this.interruptHandled) {
+      // A command killed by Ctrl-C (SIGINT) ends with 128+2 whatever it returned itself, and bash
+      // starts the next prompt on a new line, after the echoed `^C` rather than on it.
+      this.lastStatus = 130;
+      if (this.column > 0) this.output("\n");
+    }
     return this.lastStatus;
   }
+
+  /** Set by a command that catches SIGINT and exits on its own terms (procps `watch` exits 0). */
+  private interruptHandled = false;
 
   /** The history file's pending appends, in order (awaited before the shell exits). */
   private historySaved: Promise<void> = Promise.resolve();
@@ -475,18 +484,9 @@ export class Shell {
       // Saved while the command runs (bash itself writes the file only at exit), not before it:
       // under load a file write can take milliseconds.
       const text = `${line.replace(/\n/g, " ")}\n`;
-    if (abort.signal.aborted && !this.interruptHandled) {
-      // A command killed by Ctrl-C (SIGINT) ends with 128+2 whatever it returned itself, and bash
-      // starts the next prompt on a new line, after the echoed `^C` rather than on it.
-      this.lastStatus = 130;
-      if (this.column > 0) this.output("\n");
-    }
       const fs = this.bash.fs;
       this.historySaved = this.historySaved.then(() =>
         fs.appendFile("/root/.bash_history", text).catch(() => undefined),
-  /** Set by a command that catches SIGINT and exits on its own terms (procps `watch` exits 0). */
-  private interruptHandled = false;
-
       );
     }
   }
@@ -904,9 +904,8 @@ export class Shell {
       let screen = ansi.moveTo(1, 1) + ansi.clearScreenDown;
       if (!noTitle)
         screen += `${title}${" ".repeat(Math.max(1, this.columns - title.length - stamp.length))}${stamp}\r\n\r\n`;
-      const lines = toCrlf(output)
-        .split("\r\n")
-        .slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
+      // Lines end in LF (the pty adds the CR).
+      const lines = output.split("\n").slice(0, Math.max(1, this.rows - (noTitle ? 0 : 2)));
       screen += lines.map((line) => line.slice(0, this.columns)).join("\r\n");
       this.output(screen);
       await new Promise<void>((resolve) => {
@@ -918,6 +917,7 @@ export class Shell {
       });
     }
     this.output(ansi.mainScreen);
+    this.interruptHandled = true;
     return 0;
   }
 
@@ -932,7 +932,6 @@ export class Shell {
       try {
         await fs.writeFile(path, content);
         return undefined;
-    this.interruptHandled = true;
       } catch (error) {
         return `"${file}" E212: Can't open file for writing: ${(error as Error).message}`;
       }
