@@ -126,6 +126,23 @@ describe("learner shell in a pty", () => {
     expect(out).toContain("\r\ntyped-ahead-in-order\r\n");
   });
 
+  it.each([
+    ["grep -o b <<< abc", "\r\nb\r\n"],
+    ["cat <<< hello", "\r\nhello\r\n"],
+    ['echo "a <<EOF b"', "\r\na <<EOF b\r\n"],
+    ["x=3; echo $((1<<x))", "\r\n8\r\n"],
+  ])("runs `%s` at once, without a here-document prompt", async (line, printed) => {
+    const out = await shell.run(`${line}\r`);
+    expect(out).toContain(printed);
+    expect(out).not.toContain("\r\n> ");
+  });
+
+  it("reads a here-document's body up to its terminator", async () => {
+    const out = await shell.run("cat <<'END' | wc -l\rone <<EOF\rtwo\rEND\r");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
+    expect(out).toMatch(/> one <<EOF.*> two.*> END\r\x1b\[5C\r\r\n2\r\n/s);
+  });
+
   it("answers unknown commands with status 127", async () => {
     const out = await shell.run("nosuchthing; echo status=$?\r");
     expect(out).toContain("nosuchthing: command not found");

@@ -22,6 +22,7 @@ import { ansi, toCrlf } from "./ansi";
 import { Completer } from "./Completer";
 import { Editor } from "./Editor";
 import { baseFiles, createLearnerFileSystem, type Mount, shellPath, withShellBinaries } from "./filesystem";
+import { hasOpenHereDocument } from "./hereDocuments";
 import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 import { NodeShellFs } from "./NodeShellFs";
@@ -1290,19 +1291,10 @@ function clusterMarker(kubeconfig: string): string {
 /** True when bash would ask for more input (open quote, here-document, trailing pipe, open block …). */
 export function isIncomplete(text: string): boolean {
   if (/\\$/.test(text)) return true;
+  // A line ending in `|`, `&&` or `||` continues on the next (just-bash's parser accepts it as it is).
+  if (/(?:\||&&)\s*$/.test(text) && !/(?:^|\s)#[^\n]*$/.test(text)) return true;
   // A here-document is complete only once its terminator line arrived.
-  const lines = text.split("\n");
-  for (let index = 0; index < lines.length; index++) {
-    const heredocs = [...(lines[index] as string).matchAll(/<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/g)];
-    for (const heredoc of heredocs) {
-      const stripTabs = heredoc[1] === "-";
-      const terminator = heredoc[3] as string;
-      const end = lines
-        .slice(index + 1)
-        .findIndex((line) => (stripTabs ? line.replace(/^\t+/, "") : line) === terminator);
-      if (end < 0) return true;
-    }
-  }
+  if (hasOpenHereDocument(text)) return true;
   try {
     parse(text);
     return false;
