@@ -3,7 +3,7 @@ import { goPrint, goQuote } from "./goFmt";
 import { toGoJson, toGoJsonCompact } from "./goJson";
 import { GoTemplate, GoTemplateExecError } from "./goTemplate";
 import { toGoYaml } from "./goYaml";
-import { formatJsonPathValue, JsonPath, JsonPathError, jsonPathDebugDump } from "./jsonpath";
+import { JsonPath, JsonPathError, jsonPathDebugDump } from "./jsonpath";
 import { formatTabbed } from "./tabwriter";
 
 /** An output format chosen with -o. */
@@ -156,6 +156,11 @@ export function printObject(
   }
 }
 
+/** printers.EscapeTerminal: ESC and CR made visible; other bytes, newlines included, are printed as they are. */
+function escapeTerminal(text: string): string {
+  return text.replaceAll("\x1b", "^[").replaceAll("\r", "\\r");
+}
+
 /** kubectl's custom-columns printer. */
 export function printCustomColumns(items: KubeObject[], spec: string, noHeaders: boolean): string {
   const columns = spec.split(",").map((part) => {
@@ -171,9 +176,11 @@ export function printCustomColumns(items: KubeObject[], spec: string, noHeaders:
   for (const item of items) {
     out += `${columns
       .map((column) => {
-        const values = column.path.values(item);
-        if (values.length === 0 || values.every((value) => value === undefined)) return "<none>";
-        return values.map(formatJsonPathValue).join(",");
+        // fmt.Sprint of each value, as Go prints it (`map[app:web]`, `[map[key:k]]`, `<nil>`).
+        const results = column.path.findResults(item);
+        const values = results.flat().map((value) => escapeTerminal(goPrint(value)));
+        if ((results[0]?.length ?? 0) === 0) values.unshift("<none>");
+        return values.join(",");
       })
       .join("\t")}\n`;
   }

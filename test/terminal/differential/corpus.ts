@@ -567,6 +567,10 @@ export const readOnly: string[] = [
   "get pods -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image",
   "get nodes -o custom-columns=NAME:.metadata.name,CPU:.status.capacity.cpu --no-headers",
   "get pod solo -o custom-columns=NAME:.metadata.name,MISSING:.spec.nothing",
+  "get deploy -o custom-columns=NAME:.metadata.name,LABELS:.metadata.labels",
+  "get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints",
+  "get cm settings -o custom-columns=NAME:.metadata.name,DATA:.data",
+  "get pods -o custom-columns=NAME:.metadata.name,PORTS:.spec.containers[*].ports,READY:.status.containerStatuses[0].ready",
   "get pods -o foo",
   "get pods -o jsonpath=",
   // describe
