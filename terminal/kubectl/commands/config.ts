@@ -64,6 +64,34 @@ function redact(config: RawConfig): RawConfig {
   return copy;
 }
 
+/**
+ * clientcmdapi.FlattenConfig: a cluster's certificate-authority and a user's client-certificate and
+ * client-key files read into their -data fields (paths relative to the kubeconfig's folder).
+ */
+async function flatten(context: CommandContext, config: RawConfig, configPath: string): Promise<RawConfig> {
+  const copy = structuredClone(config);
+  const folder = configPath.slice(0, configPath.lastIndexOf("/") + 1) || "./";
+  const inline = async (entry: Record<string, unknown> | undefined, fileKey: string) => {
+    const file = entry?.[fileKey];
+    if (!entry || typeof file !== "string" || file === "") return;
+    const absolute = file.startsWith("/") ? file : `${folder}${file}`;
+    let text: string;
+    try {
+      text = await context.io.readFile(absolute);
+    } catch {
+      throw new KubectlError(`error: open ${absolute}: no such file or directory`);
+    }
+    entry[`${fileKey}-data`] = Buffer.from(text, "utf8").toString("base64");
+    delete entry[fileKey];
+  };
+  for (const cluster of copy.clusters ?? []) await inline(cluster.cluster, "certificate-authority");
+  for (const user of copy.users ?? []) {
+    await inline(user.user, "client-certificate");
+    await inline(user.user, "client-key");
+  }
+  return copy;
+}
+
 function minify(config: RawConfig, override?: string): RawConfig {
   const current = override || config["current-context"];
   const ctx = config.contexts?.find((entry) => entry.name === current);
@@ -101,10 +129,13 @@ const view: Command = {
     },
   ],
   async run(context, flags) {
-    const { config } = await readConfig(context);
+    const { path, config } = await readConfig(context);
     let shown = normalized(config);
     if (flags.bool("minify")) shown = minify(shown, context.globals.string("context"));
-    if (!flags.bool("raw")) shown = redact(shown);
+    // view.go: --flatten inlines the files the config names and shows everything; otherwise
+    // secrets are redacted and byte data shortened unless --raw.
+    if (flags.bool("flatten")) shown = await flatten(context, shown, path);
+    else if (!flags.bool("raw")) shown = redact(shown);
     const format = parseOutputFormat(flags.string("output"), { tableAllowed: false });
     context.io.stdout(printObject(shown as Record<string, unknown>, format));
     return 0;

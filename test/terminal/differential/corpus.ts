@@ -679,6 +679,8 @@ export const readOnly: string[] = [
   "config set-context -h",
   "config view",
   "config view --minify",
+  "config view --flatten",
+  "config view --flatten --minify -o json",
   "config get-contexts",
   "config current-context",
   "config get-clusters",
