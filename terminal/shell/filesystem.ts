@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { type IFileSystem, InMemoryFs, MountableFs, ReadWriteFs } from "just-bash";
+import { DeviceFs } from "./DeviceFs";
 
 /** A file system the shell mounts at a path (the extension point for node file systems over ssh). */
 export interface Mount {
@@ -36,6 +37,7 @@ export const shellPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
  * command (`/usr/bin/<name>` or `/bin/<name>`), so `which kubectl` answers `/usr/bin/kubectl`.
  * Looking a command up walks every PATH directory; over a node's file system each step was a
  * round trip to the node access server (a dozen per command line), now none is.
+ * /dev holds the devices ({@link DeviceFs}): `> /dev/null` never reaches the node.
  */
 export function withShellBinaries(base: IFileSystem, commandNames: Iterable<string>): MountableFs {
   const fs = new MountableFs({ base });
@@ -49,6 +51,7 @@ export function withShellBinaries(base: IFileSystem, commandNames: Iterable<stri
   fs.mount("/sbin", sbin);
   fs.mount("/usr/local/bin", new InMemoryFs());
   fs.mount("/usr/local/sbin", new InMemoryFs());
+  fs.mount("/dev", new DeviceFs());
   return fs;
 }
 
