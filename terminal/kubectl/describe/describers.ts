@@ -755,34 +755,42 @@ async function describeService(context: DescribeContext, service: KubeObject): P
   return w.toString();
 }
 
-/** formatEndpointSlices: up to three `ip:port`, then `+ N more...`; `<none>` without slices. */
-function formatEndpointSlices(slices: Any[], portName: string): string {
+/**
+ * formatEndpointSlices: up to three ready `ip:port` (an endpoint whose Ready condition is unset
+ * counts as ready), then `+ N more...`; `<none>` without slices. As upstream, "more" is decided
+ * when a fourth endpoint is met, ready or not.
+ */
+export function formatEndpointSlices(slices: Any[], portName: string): string {
   if (slices.length === 0) return "<none>";
   const list: string[] = [];
+  const max = 3;
+  let more = false;
   let count = 0;
+  const add = (endpoint: Any, port?: number) => {
+    if (list.length === max) more = true;
+    if (endpoint.conditions?.ready === false) return;
+    const address = String(endpoint.addresses?.[0] ?? "");
+    if (!more) list.push(port === undefined ? address : joinHostPort(address, port));
+    count++;
+  };
   for (const slice of slices) {
     const ports: Any[] = slice.ports ?? [];
     if (ports.length === 0) {
-      for (const endpoint of slice.endpoints ?? []) {
-        for (const address of endpoint.addresses ?? []) {
-          if (list.length < 3) list.push(address);
-          count++;
-        }
-      }
+      for (const endpoint of slice.endpoints ?? []) add(endpoint);
       continue;
     }
     for (const port of ports) {
       if ((port.name ?? "") !== portName) continue;
-      for (const endpoint of slice.endpoints ?? []) {
-        for (const address of endpoint.addresses ?? []) {
-          if (list.length < 3) list.push(`${address}:${port.port}`);
-          count++;
-        }
-      }
+      for (const endpoint of slice.endpoints ?? []) add(endpoint, port.port);
     }
   }
   const text = list.join(",");
-  return count > 3 ? `${text} + ${count - 3} more...` : text;
+  return more ? `${text} + ${count - max} more...` : text;
+}
+
+/** net.JoinHostPort: an IPv6 address in brackets. */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** formatEndpoints: up to three `ip:port`, then `+ N more...`; `<none>` when empty. */
