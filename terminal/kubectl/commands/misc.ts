@@ -602,12 +602,19 @@ export const explainCommand: Command = {
         'error: You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.\n',
       );
     }
-    const [typed, ...fieldPath] = target.split(".");
+    const [typed, ...parts] = target.split(".");
     // explain words a missing type without the usual "error: " prefix.
     const info = await (await context.discovery()).resolve(typed as string).catch((error: unknown) => {
       if (error instanceof KubectlError) throw new KubectlError(error.message.replace(/^error: /, ""));
       throw error;
     });
+    // `deployments.apps.spec`: a plural name followed by its group names the group, as kubectl's
+    // matching-prefix split takes it; anything else after the type is a field path.
+    const groupParts = info.group ? info.group.split(".") : [];
+    const fieldPath =
+      typed === info.resource && groupParts.length > 0 && parts.slice(0, groupParts.length).join(".") === info.group
+        ? parts.slice(groupParts.length)
+        : parts;
     const client = await context.client();
     const index = await client.get<{ paths: Record<string, { serverRelativeURL: string }> }>("/openapi/v3");
     const key = info.group ? `apis/${info.group}/${info.version}` : `api/${info.version}`;

@@ -752,6 +752,8 @@ export const readOnly: string[] = [
   "get pods --as-group=dev",
   "api-resources --api-group=nope",
   "explain deploy.spec.strategy",
+  "explain deployments.apps.spec.replicas",
+  "explain ingresses.networking.k8s.io",
   "explain nope",
   "explain pods.spec.nope",
   "events --for deployment/web --types=Normal -o name",
