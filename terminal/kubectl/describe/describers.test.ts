@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatEndpointSlices } from "./describers";
+import { accessModesAsString, formatEndpointSlices } from "./describers";
 
 const endpoint = (address: string, ready?: boolean) => ({
   addresses: [address],
@@ -46,5 +46,15 @@ describe("formatEndpointSlices (describe service's Endpoints)", () => {
     },
   ])("$name", ({ slices, want }) => {
     expect(formatEndpointSlices(slices, "")).toBe(want);
+  });
+});
+
+describe("accessModesAsString", () => {
+  it.each([
+    { modes: ["ReadOnlyMany", "ReadWriteOnce", "ReadOnlyMany"], want: "RWO,ROX" },
+    { modes: ["ReadWriteOncePod", "ReadWriteMany"], want: "RWX,RWOP" },
+    { modes: undefined, want: "" },
+  ])("$modes", ({ modes, want }) => {
+    expect(accessModesAsString(modes)).toBe(want);
   });
 });

@@ -1091,7 +1091,7 @@ async function describePersistentVolumeClaim(context: DescribeContext, claim: Ku
   w.write(0, `Finalizers:\t[${((claim.metadata as Any)?.finalizers ?? []).join(" ")}]\n`);
   const capacity = status.capacity?.storage;
   w.write(0, `Capacity:\t${capacity ? formatQuantity(parseQuantity(capacity)) : ""}\n`);
-  w.write(0, `Access Modes:\t${(status.accessModes ?? []).join(",")}\n`);
+  w.write(0, `Access Modes:\t${accessModesAsString(status.accessModes)}\n`);
   w.write(0, `VolumeMode:\t${spec.volumeMode ?? "Filesystem"}\n`);
   const pods = await context.client
     .get<{ items: Any[] }>(`/api/v1/namespaces/${claim.metadata?.namespace}/pods`)
@@ -1106,6 +1106,51 @@ async function describePersistentVolumeClaim(context: DescribeContext, claim: Ku
   return w.toString();
 }
 
+/** storageutil.GetAccessModesAsString: abbreviations, duplicates dropped, in a fixed order. */
+export function accessModesAsString(modes: string[] | undefined): string {
+  const abbreviations: [string, string][] = [
+    ["ReadWriteOnce", "RWO"],
+    ["ReadOnlyMany", "ROX"],
+    ["ReadWriteMany", "RWX"],
+    ["ReadWriteOncePod", "RWOP"],
+  ];
+  return abbreviations
+    .filter(([mode]) => (modes ?? []).includes(mode))
+    .map(([, short]) => short)
+    .join(",");
+}
+
+/** printVolumeNodeAffinity with printNodeSelectorTermsMultilineWithIndent for each required term. */
+function printVolumeNodeAffinity(w: DescribeWriter, affinity: Any): void {
+  w.write(0, "Node Affinity:\t");
+  if (!affinity?.required) {
+    w.write(0, "<none>\n");
+    return;
+  }
+  w.write(0, "\n");
+  w.write(1, "Required Terms:\t");
+  const terms: Any[] = affinity.required.nodeSelectorTerms ?? [];
+  if (terms.length === 0) {
+    w.write(0, "<none>\n");
+    return;
+  }
+  w.write(0, "\n");
+  terms.forEach((term, index) => {
+    w.write(2, `Term ${index}:\t`);
+    const requirements: Any[] = term.matchExpressions ?? [];
+    if (requirements.length === 0) {
+      w.write(0, "<none>\n");
+      return;
+    }
+    requirements.forEach((requirement, i) => {
+      if (i !== 0) w.write(2, "\t");
+      let text = `${requirement.key} ${String(requirement.operator ?? "").toLowerCase()}`;
+      if (requirement.values?.length) text += ` [${requirement.values.join(", ")}]`;
+      w.write(0, `${text}\n`);
+    });
+  });
+}
+
 async function describePersistentVolume(context: DescribeContext, volume: KubeObject): Promise<string> {
   const w = new DescribeWriter();
   const spec = volume.spec ?? {};
@@ -1117,25 +1162,26 @@ async function describePersistentVolume(context: DescribeContext, volume: KubeOb
   w.write(0, `Status:\t${volume.status?.phase ?? ""}\n`);
   w.write(0, `Claim:\t${spec.claimRef ? `${spec.claimRef.namespace}/${spec.claimRef.name}` : ""}\n`);
   w.write(0, `Reclaim Policy:\t${spec.persistentVolumeReclaimPolicy ?? ""}\n`);
-  w.write(0, `Access Modes:\t${(spec.accessModes ?? []).join(",")}\n`);
+  w.write(0, `Access Modes:\t${accessModesAsString(spec.accessModes)}\n`);
   w.write(0, `VolumeMode:\t${spec.volumeMode ?? "Filesystem"}\n`);
   w.write(0, `Capacity:\t${spec.capacity?.storage ? formatQuantity(parseQuantity(spec.capacity.storage)) : ""}\n`);
-  w.write(0, `Node Affinity:\t${spec.nodeAffinity ? "" : "<none>"}\n`);
+  printVolumeNodeAffinity(w, spec.nodeAffinity);
   w.write(0, `Message:\t${volume.status?.message ?? ""}\n`);
   w.write(0, "Source:\n");
+  // Upstream's print…VolumeSource helpers write at LEVEL_2, in a PV's Source as in a pod's Volumes.
   if (spec.hostPath)
     w.write(
-      1,
-      `Type:\tHostPath (bare host directory volume)\n    Path:\t${spec.hostPath.path}\n    HostPathType:\t${spec.hostPath.type ?? ""}\n`,
+      2,
+      `Type:\tHostPath (bare host directory volume)\n    Path:\t${spec.hostPath.path}\n    HostPathType:\t${spec.hostPath.type ?? "<none>"}\n`,
     );
   else if (spec.local)
     w.write(
-      1,
+      2,
       `Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t${spec.local.path}\n`,
     );
   else if (spec.nfs)
     w.write(
-      1,
+      2,
       `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${spec.nfs.server}\n    Path:\t${spec.nfs.path}\n    ReadOnly:\t${spec.nfs.readOnly === true}\n`,
     );
   describeEvents(w, await searchEvents(context, volume), context.now);

@@ -403,6 +403,25 @@ kind: Widget
 metadata: {name: w3, namespace: stest}
 spec: {count: 2, ratio: 3.0, parts: {a: "0"}, sizes: [0], mixed: 4, label: web-10}
 `,
+  "pv-affinity.yaml": `apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv-affinity
+spec:
+  capacity:
+    storage: 1Gi
+  accessModes: [ReadWriteOncePod, ReadOnlyMany, ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: manual
+  local:
+    path: /mnt/disk
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - {key: kubernetes.io/hostname, operator: In, values: [node01, node02]}
+        - {key: disk, operator: Exists}
+`,
   "pvc.yaml": `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -436,6 +455,7 @@ export const setup: string[] = [
   "apply -f {dir}/ds.yaml",
   "apply -f {dir}/sts.yaml",
   "apply -f {dir}/pvc.yaml",
+  "apply -f {dir}/pv-affinity.yaml",
   "apply -f {dir}/ingress.yaml",
   "apply -f {dir}/quota.yaml",
   "apply -f {dir}/policy.yaml",
@@ -617,6 +637,7 @@ export const readOnly: string[] = [
   "describe clusterrolebinding cluster-admin",
   "describe roles -n kube-system",
   "describe pv",
+  "describe pv pv-affinity",
   "describe events --field-selector=involvedObject.name=solo,reason=Scheduled",
   "describe lease node01 -n kube-node-lease",
   "describe widget gadget",
