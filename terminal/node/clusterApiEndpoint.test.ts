@@ -1,3 +1,4 @@
+import type { RequestOptions } from "node:https";
 import { describe, expect, it } from "vitest";
 import { createKubeadmPki } from "../../engine/kubelet/kubeadmPki";
 import { ClusterApiEndpoint, verifyClientCertificate } from "./clusterApiEndpoint";
@@ -66,7 +67,7 @@ describe("ClusterApiEndpoint", () => {
   const own = {
     server: "https://127.0.0.1:7631",
     key: "own",
-    async apply(options: { headers?: Record<string, unknown> }) {
+    async apply(options: RequestOptions) {
       options.headers = { ...(options.headers ?? {}), Authorization: "Bearer admin" };
     },
   };
@@ -75,7 +76,7 @@ describe("ClusterApiEndpoint", () => {
   const kubeconfigConnection = (server: string, headers: Record<string, string> = {}) => ({
     server,
     key: server,
-    async apply(options: { ca?: string; headers?: Record<string, unknown> }) {
+    async apply(options: RequestOptions) {
       options.ca = "the cluster CA";
       options.headers = { ...(options.headers ?? {}), ...headers };
     },
@@ -90,7 +91,7 @@ describe("ClusterApiEndpoint", () => {
   it("carries the control plane's address over the shell's connection, as the certificate's user", async () => {
     const connection = await endpoint.connect(kubeconfigConnection("https://192.168.0.2:6443"), credentials);
     expect(connection?.server).toBe("https://127.0.0.1:7631");
-    const options: { headers?: Record<string, unknown> } = {};
+    const options: RequestOptions = {};
     await connection?.apply(options);
     expect(options.headers).toEqual({ Authorization: "Bearer admin", "Impersonate-User": "system:kube-scheduler" });
   });
@@ -100,7 +101,7 @@ describe("ClusterApiEndpoint", () => {
       kubeconfigConnection("https://192.168.0.2:6443", { "Impersonate-User": "jane" }),
       { certificate: Buffer.from(admin.certificatePem), key: Buffer.from(admin.privateKeyPem) },
     );
-    const options: { headers?: Record<string, unknown> } = {};
+    const options: RequestOptions = {};
     await connection?.apply(options);
     expect(options.headers).toEqual({ Authorization: "Bearer admin", "Impersonate-User": "jane" });
   });
@@ -111,7 +112,7 @@ describe("ClusterApiEndpoint", () => {
       certificate: Buffer.from(forged.certificatePem),
       key: Buffer.from(forged.privateKeyPem),
     });
-    const options: { headers?: Record<string, unknown> } = {};
+    const options: RequestOptions = {};
     await connection?.apply(options);
     expect(options.headers).toEqual({ Authorization: "Bearer -" });
   });

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
+import type { RequestOptions } from "node:https";
 import type { Connection } from "../kubectl/kubeconfig";
 import type { NodeBackend } from "./NodeBackend";
 
@@ -52,7 +53,7 @@ export class ClusterApiEndpoint {
       server: own.server,
       key: `${own.key}|${connection.key}|${identity ? [identity.user, ...identity.groups].join(",") : "-"}`,
       async apply(options) {
-        const requested: { headers?: Record<string, unknown> } = {};
+        const requested: RequestOptions = {};
         await connection.apply(requested);
         const { Authorization: _authorization, ...kubeconfigHeaders } = (requested.headers ?? {}) as Record<
           string,

@@ -37,7 +37,9 @@ export class DeviceFs extends InMemoryFs {
 
   override async readFileBytes(path: string): ReturnType<InMemoryFs["readFileBytes"]> {
     const device = this.device(path);
-    return device ? (latin1(device()) as Awaited<ReturnType<InMemoryFs["readFileBytes"]>>) : super.readFileBytes(path);
+    return device
+      ? (latin1(device()) as unknown as Awaited<ReturnType<InMemoryFs["readFileBytes"]>>)
+      : super.readFileBytes(path);
   }
 
   override async readFileBuffer(path: string): Promise<Uint8Array> {
