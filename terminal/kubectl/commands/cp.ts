@@ -6,6 +6,7 @@ import type { Flags } from "../flags";
 import type { LocalFiles } from "../KubectlIO";
 import { toStatusError } from "../RestClient";
 import type { KubeObject } from "./common";
+import { defaultContainer } from "./defaultContainer";
 
 /**
  * `kubectl cp`, as kubectl 1.32's pkg/cmd/cp does it: a tar stream through exec. To a pod: `test -d
@@ -113,20 +114,6 @@ function stripPathShortcuts(path: string): string {
 // ---------------------------------------------------------------------------------------------
 // Exec
 
-/** The container an exec goes to, as kubectl's podcmd chooses it (with its "Defaulted container" notice). */
-function containerFor(pod: KubeObject, explicit: string, notice: (text: string) => void): string {
-  // biome-ignore lint/suspicious/noExplicitAny: pod JSON
-  const containers: any[] = pod.spec?.containers ?? [];
-  if (explicit) return explicit;
-  const annotated = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"];
-  if (annotated && containers.some((container) => container.name === annotated)) return annotated;
-  const first = containers[0]?.name ?? "";
-  if (containers.length > 1) {
-    notice(`Defaulted container "${first}" out of: ${containers.map((container) => container.name).join(", ")}\n`);
-  }
-  return first;
-}
-
 interface ExecOutcome {
   exitCode: number;
   /** A failure Status that is not an exit code (container not found, no such executable). */
@@ -154,7 +141,7 @@ async function execute(
   if (phase === "Succeeded" || phase === "Failed") {
     throw plainError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   }
-  const container = containerFor(pod, flags.string("container"), (text) =>
+  const container = defaultContainer(pod, flags.string("container"), false, (text) =>
     streams.stderr(new TextEncoder().encode(text)),
   );
   const session = await openChannel(client, {

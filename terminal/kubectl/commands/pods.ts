@@ -8,6 +8,7 @@ import { formatTabbed } from "../printers/tabwriter";
 import { toStatusError } from "../RestClient";
 import { resolveTargets } from "../targets";
 import type { KubeObject } from "./common";
+import { defaultContainer } from "./defaultContainer";
 import { cookedLineDiscipline } from "./lineDiscipline";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
@@ -137,19 +138,9 @@ export async function podsFor(
   return [sorted[0] as KubeObject];
 }
 
-/** The container kubectl picks: -c, the default-container annotation, or the first (with a notice when several). */
+/** The container kubectl picks (see defaultContainer), its notice on stderr. */
 export function containerFor(context: CommandContext, pod: KubeObject, explicit: string, quiet = false): string {
-  const containers: Any[] = pod.spec?.containers ?? [];
-  if (explicit) return explicit;
-  const annotated = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"];
-  if (annotated && containers.some((container) => container.name === annotated)) return annotated;
-  const first = containers[0]?.name ?? "";
-  if (containers.length > 1 && !quiet) {
-    context.io.stderr(
-      `Defaulted container "${first}" out of: ${containers.map((container) => container.name).join(", ")}\n`,
-    );
-  }
-  return first;
+  return defaultContainer(pod, explicit, quiet, (text) => context.io.stderr(text));
 }
 
 /** `kubectl logs`. */
@@ -275,7 +266,7 @@ export const logsCommand: Command = {
       }
       const containers = flags.bool("all-containers")
         ? [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: Any) => c.name as string)
-        : [containerFor(context, pod, container, Boolean(selector))];
+        : [containerFor(context, pod, container)];
       for (const name of containers) {
         const prefix = flags.bool("prefix") ? `[pod/${pod.metadata?.name}/${name}] ` : "";
         const stream = async () => {

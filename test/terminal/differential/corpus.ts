@@ -41,6 +41,20 @@ count: 1
 
 /** Files written to the working folder before the corpus runs. */
 export const manifests: Record<string, string> = {
+  "init-pod.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: {n}-init
+spec:
+  initContainers:
+  - name: wait
+    image: busybox
+    command: ["sh", "-c", "echo ready"]
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "echo hello; sleep 3600"]
+`,
   "pod.yaml": `apiVersion: v1
 kind: Pod
 metadata:
@@ -1066,6 +1080,12 @@ export const mutating: string[] = [
   "KUBE_EDITOR=true edit configmap/{n}-edcm",
   "delete deployment {n}-ed",
   "delete configmap {n}-edcm",
+  // the "Defaulted container" notice counts and names init containers
+  "apply -f init-pod.yaml",
+  "wait --for=condition=Ready pod/{n}-init --timeout=60s",
+  "logs {n}-init",
+  "exec {n}-init -- echo hi",
+  "delete pod {n}-init --wait=false",
   // attach to a running pod (both sides at once: the pods end on their own clock), then to a finished one
   "run {n}-att --image=busybox --restart=Never -- sh -c 'sleep 10; echo done; echo oops >&2'",
   "wait --for=condition=Ready pod/{n}-att --timeout=60s",
