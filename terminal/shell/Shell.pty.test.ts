@@ -143,6 +143,12 @@ describe("learner shell in a pty", () => {
     expect(out).toMatch(/> one <<EOF.*> two.*> END\r\x1b\[5C\r\r\n2\r\n/s);
   });
 
+  it("keeps a function and an alias defined on one line for the next", async () => {
+    await shell.run("greet() { echo hi $1; }; alias kg='echo kg:'; echo defined\r");
+    const out = await shell.run("greet bob; kg nodes; type k\r");
+    expect(out).toContain("\r\nhi bob\r\nkg: nodes\r\nk is aliased to `kubectl'\r\n");
+  });
+
   it("answers unknown commands with status 127", async () => {
     const out = await shell.run("nosuchthing; echo status=$?\r");
     expect(out).toContain("nosuchthing: command not found");

@@ -1,9 +1,9 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { NodeBackend, NodeRunOptions } from "../node/NodeBackend";
-import { Shell } from "./Shell";
+import { defaultBashrc, Shell } from "./Shell";
 
 /** A node whose tools follow (write a line, then wait) until the shell stops them. */
 class FollowingNode implements NodeBackend {
@@ -26,10 +26,10 @@ class FollowingNode implements NodeBackend {
 }
 
 /** A shell in this process; `output` is everything written, with the pty's CRLF as LF. */
-async function startShell(options: { nodes?: NodeBackend; rows?: number } = {}) {
+async function startShell(options: { nodes?: NodeBackend; rows?: number; home?: string } = {}) {
   let output = "";
   const shell = new Shell({
-    homeDirectory: mkdtempSync(path.join(tmpdir(), "kubelab-shell-test-")),
+    homeDirectory: options.home ?? mkdtempSync(path.join(tmpdir(), "kubelab-shell-test-")),
     kubeconfig: "",
     write: (text) => (output += text),
     columns: 80,
@@ -47,6 +47,12 @@ async function startShell(options: { nodes?: NodeBackend; rows?: number } = {}) 
   return {
     shell,
     waitFor,
+    /** Runs a line as typed at the prompt; what it printed. */
+    async run(line: string): Promise<string> {
+      output = "";
+      await shell.execute(line);
+      return output.replace(/\r\n/g, "\n");
+    },
     get output() {
       return output.replace(/\r\n/g, "\n");
     },
@@ -88,5 +94,80 @@ describe("watch", () => {
     expect(screen).toContain("Every 10.0s: seq 30");
     expect(screen).toMatch(/\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10(?!\d)/);
     expect(screen).not.toContain("\n11");
+  });
+});
+
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: bash's ${…} in command lines
+describe("state kept from one command line to the next, as bash keeps it", () => {
+  it.each([
+    {
+      name: "a function",
+      lines: ["greet() { echo hi $1; }", "greet bob", "type greet | head -1"],
+      printed: "hi bob\ngreet is a function\n",
+    },
+    {
+      name: "a function defined among other commands, then removed",
+      lines: ["echo a && shout() { echo ${1^^}; }; echo b", "shout x", "unset -f shout; echo gone", "shout y"],
+      printed: "a\nb\nX\ngone\nshout: command not found\n",
+    },
+    {
+      name: "an array, appended to and unset",
+      lines: [
+        "arr=(x y z)",
+        "echo ${arr[2]}",
+        "arr+=(w); echo set",
+        "echo ${#arr[@]} ${arr[3]}",
+        "unset arr",
+        "echo n=${#arr[@]}",
+      ],
+      printed: "z\nset\n4 w\nn=0\n",
+    },
+    {
+      name: "an array's status is the line's",
+      lines: ["arr=(a); false", "echo $? ${arr[0]}"],
+      printed: "1 a\n",
+    },
+    {
+      name: "an alias set among other commands",
+      lines: ["alias kg='echo kg:'; echo set", "kg nodes", "unalias kg; echo unset", "kg nodes"],
+      printed: "set\nkg: nodes\nunset\nkg: command not found\n",
+    },
+    { name: "the preset alias, as type tells it", lines: ["type k"], printed: "k is aliased to `kubectl'\n" },
+    {
+      name: "what ~/.bashrc defines, once sourced",
+      lines: [
+        `printf 'alias kd="echo describe"\\nexport FOO=bar\\nmyf() { echo myf; }\\n' > ~/.bashrc`,
+        "source ~/.bashrc",
+        "kd node01",
+        "myf",
+        "echo $FOO",
+      ],
+      printed: "describe node01\nmyf\nbar\n",
+    },
+  ])("$name", async ({ lines, printed }) => {
+    const session = await startShell();
+    let out = "";
+    for (const line of lines) out += await session.run(line);
+    expect(out).toBe(printed);
+  });
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: bash's ${…} in command lines
+
+  it("reads ~/.bashrc when it starts, and gives a new home a default one", async () => {
+    const home = mkdtempSync(path.join(tmpdir(), "kubelab-shell-bashrc-"));
+    const first = await startShell({ home });
+    expect(readFileSync(path.join(home, ".bashrc"), "utf8")).toBe(defaultBashrc);
+    expect(await first.run("type k")).toBe("k is aliased to `kubectl'\n");
+    await first.run(
+      `echo 'export FOO=bar; alias kd="echo describe"; myf() { echo myf; }; echo hello from bashrc' >> ~/.bashrc`,
+    );
+    const second = await startShell({ home });
+    expect(second.output).toContain("hello from bashrc\n");
+    expect(await second.run("echo $FOO; kd x; myf")).toBe("bar\ndescribe x\nmyf\n");
+  });
+
+  it("keeps the aliases out of the environment of the lines that do not use them", async () => {
+    const session = await startShell();
+    await session.run("alias zz=ls; echo set");
+    expect(await session.run("env | grep -c ALIAS")).toBe("0\n");
   });
 });

@@ -7,6 +7,7 @@ import {
   InMemoryFs,
   latin1FromBytes,
   parse,
+  type ScriptNode,
 } from "just-bash";
 import type { SharedClients } from "../kubectl/Command";
 import { Discovery } from "../kubectl/Discovery";
@@ -26,6 +27,7 @@ import { hasOpenHereDocument } from "./hereDocuments";
 import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 import { NodeShellFs } from "./NodeShellFs";
+import { ShellDefinitions } from "./ShellDefinitions";
 import { parseSshArguments } from "./ssh";
 import { isStreamingCommand, planStreamingPipeline, type StreamingPipelinePlan } from "./streamingPipeline";
 
@@ -71,6 +73,8 @@ export class Shell {
   private readonly editor: LineEditor;
   private readonly history: string[] = [];
   private readonly aliases = new Map<string, string>([["k", "kubectl"]]);
+  /** Functions and arrays defined on earlier lines (just-bash keeps only the environment between runs). */
+  private readonly definitions = new ShellDefinitions();
   /** kubectl's clients for the shell's life; discovery is kept as kubectl's disk cache keeps it (6 hours). */
   private readonly shared: SharedClients = { discoveryMaxAgeMs: 6 * 60 * 60_000 };
   private readonly completer: Completer;
@@ -135,6 +139,7 @@ export class Shell {
       customCommands,
       executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
     });
+    this.bash.registerTransformPlugin(this.definitions.plugin);
     this.editor = new LineEditor({
       write: (text) => this.output(text),
       columns: () => this.columns,
@@ -267,7 +272,24 @@ export class Shell {
         await fs.writeFile(file, content).catch(() => undefined);
       }
     }
+    await this.readBashrc();
     this.showPrompt();
+  }
+
+  /**
+   * Reads ~/.bashrc as an interactive bash does when it starts (its aliases, functions and exports
+   * are the session's); a home without one gets {@link defaultBashrc}.
+   */
+  private async readBashrc(): Promise<void> {
+    const fs = this.bash.fs;
+    if (!(await fs.exists("/root/.bashrc"))) await fs.writeFile("/root/.bashrc", defaultBashrc).catch(() => undefined);
+    this.mode = "running";
+    try {
+      await this.runInBash("source ~/.bashrc");
+    } catch (error) {
+      this.write(`bash: ${(error as Error).message}\n`);
+    }
+    this.lastStatus = 0;
   }
 
   private discoveryTimer: NodeJS.Timeout | undefined;
@@ -617,10 +639,21 @@ export class Shell {
 
   private async runInBash(line: string): Promise<number> {
     // $? carries over from the previous line, as in an interactive bash.
-    const script = this.lastStatus !== 0 ? `__kubelab_status ${this.lastStatus}; ${line}` : line;
+    const status = this.lastStatus !== 0 ? `__kubelab_status ${this.lastStatus}; ` : "";
+    // Definitions are the first shell's session state; a node shell entered with ssh starts clean.
+    const keepsDefinitions = this.hosts.length === 0;
+    // The line may read or change aliases: it sees the shell's (just-bash keeps them as
+    // BASH_ALIAS_<name> variables), which are then taken back from its environment.
+    const aliasAware = keepsDefinitions && aliasWords.test(line);
+    // A line that may change arrays hands them back at its end (keeping its status).
+    const arrays = keepsDefinitions && this.definitions.mayChangeArrays(line);
+    const script = `${status}${line}${arrays ? '\n__kubelab_arrays $? "$(declare -p)"' : ""}`;
+    const env = aliasAware
+      ? { ...this.env, ...Object.fromEntries([...this.aliases].map(([name, value]) => [`BASH_ALIAS_${name}`, value])) }
+      : this.env;
     const result = await this.bash.exec(script, {
       cwd: this.cwd,
-      env: this.env,
+      env,
       replaceEnv: true,
       signal: this.abort?.signal,
       rawScript: true,
@@ -630,8 +663,47 @@ export class Shell {
     this.env = { ...result.env };
     delete this.env["?"];
     if (result.env.PWD) this.cwd = result.env.PWD;
+    if (keepsDefinitions) await this.keepDefinitions(line, aliasAware);
     if (this.abort?.signal.aborted) return 130;
     return result.exitCode;
+  }
+
+  /**
+   * After a line ran in just-bash: keeps the functions it defined (also in the files it sourced)
+   * and the aliases it made or removed, as bash keeps them for the next line.
+   */
+  private async keepDefinitions(line: string, aliasAware: boolean): Promise<void> {
+    const aliases = new Map<string, string>();
+    for (const [name, value] of Object.entries(this.env))
+      if (name.startsWith("BASH_ALIAS_")) {
+        aliases.set(name.slice("BASH_ALIAS_".length), value);
+        delete this.env[name];
+      }
+    const changed = aliasAware
+      ? aliases.size !== this.aliases.size || [...aliases].some(([name, value]) => this.aliases.get(name) !== value)
+      : aliases.size > 0;
+    if (changed) {
+      if (aliasAware) this.aliases.clear();
+      for (const [name, value] of aliases) this.aliases.set(name, value);
+      await this.saveAliases();
+    }
+    let script: ScriptNode;
+    try {
+      script = parse(line);
+    } catch {
+      return;
+    }
+    for (const path of this.definitions.sourcedPaths(script)) {
+      const full = this.bash.fs.resolvePath(this.cwd, path.startsWith("~/") ? `/root/${path.slice(2)}` : path);
+      const text = await this.bash.fs.readFile(full).catch(() => undefined);
+      if (text === undefined) continue;
+      try {
+        this.definitions.collect(parse(text));
+      } catch {
+        // bash stopped at the same syntax error.
+      }
+    }
+    this.definitions.collect(script);
   }
 
   private kubectlIO(options: {
@@ -973,6 +1045,10 @@ export class Shell {
         return { stdout: out, stderr: "", exitCode: 0 };
       }),
       defineCommand("__kubelab_status", async (args) => ({ stdout: "", stderr: "", exitCode: Number(args[0]) || 0 })),
+      defineCommand("__kubelab_arrays", async (args) => {
+        this.definitions.recordArrays(args[1] ?? "");
+        return { stdout: "", stderr: "", exitCode: Number(args[0]) || 0 };
+      }),
       // The node's name and root, as on a kubeadm node (just-bash's own say localhost and user).
       defineCommand("hostname", async (_args, ctx) => ({
         stdout: `${ctx.env.get("HOSTNAME") ?? this.hostname}\n`,
@@ -1368,6 +1444,17 @@ export function warmUpStages(): (() => Promise<void> | void)[] {
     },
   ];
 }
+
+/** The ~/.bashrc a new learner's home gets, as a kubeadm lab's root has (killercoda's preset). */
+export const defaultBashrc = `# ~/.bashrc: read by the shell when it starts (and by \`source ~/.bashrc\`).
+
+alias k=kubectl
+# kubectl's completion is built into this shell: Tab completes commands, flags, resource
+# types and object names for kubectl and k (no \`source <(kubectl completion bash)\` needed).
+`;
+
+/** Words of a line that may read or change the shell's aliases. */
+const aliasWords = /\b(?:alias|unalias|type|source|command|compgen)\b|(?:^|[;&|({]\s*)\.\s/;
 
 /** A line of words bash leaves as they are: characters without a meaning to the shell, blanks between. */
 const plainWords = /^[ \t]*[A-Za-z0-9_./=:,@%+-]+(?:[ \t]+[A-Za-z0-9_./=:,@%+-]+)*[ \t]*$/;
