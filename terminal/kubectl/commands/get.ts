@@ -1,10 +1,11 @@
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
+import { since } from "../describe/format";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
-import { decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
+import { asTable, decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
 import { formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
 import { filenameFlags, type KubeObject, printFlags, tableAccept } from "./common";
@@ -151,14 +152,19 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
   const sortBy = flags.string("sort-by");
   const tableQuery = sortBy ? { includeObject: "Object" } : {};
 
+  const now = new Date();
+  const ageOf = (creationTimestamp: string | undefined) => since(creationTimestamp, now);
   const fetchNamed = async (info: ResourceInfo, ns: string | undefined, name: string) => {
     const requestNamespace = info.namespaced ? ns : undefined;
     try {
       if (wantsTable) {
-        const table = await client.get<Table>(resourcePath(info, requestNamespace, name), {
-          accept: tableAccept,
-          query: tableQuery,
-        });
+        const table = asTable(
+          await client.get<unknown>(resourcePath(info, requestNamespace, name), {
+            accept: tableAccept,
+            query: tableQuery,
+          }),
+          ageOf,
+        );
         results.push({ info, namespace: requestNamespace, table, single: true });
       } else {
         const object = await client.get<KubeObject>(resourcePath(info, requestNamespace, name));
@@ -207,10 +213,13 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
         if (wantsTable) {
           let table: Table | undefined;
           for (let next: string | undefined; ; ) {
-            const page: Table = await client.get<Table>(resourcePath(target.info, requestNamespace), {
-              accept: tableAccept,
-              query: { ...query, ...tableQuery, limit, continue: next },
-            });
+            const page = asTable(
+              await client.get<unknown>(resourcePath(target.info, requestNamespace), {
+                accept: tableAccept,
+                query: { ...query, ...tableQuery, limit, continue: next },
+              }),
+              ageOf,
+            );
             table = table ? { ...table, rows: [...table.rows, ...page.rows] } : page;
             next = page.metadata?.continue;
             if (!next) break;

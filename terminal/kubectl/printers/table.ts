@@ -27,6 +27,35 @@ export interface Table {
   rows: TableRow[];
 }
 
+/**
+ * The Table to print for a server answer: the Table itself, or, when the server sent plain objects
+ * (an aggregated API such as metrics.k8s.io serves no Tables), kubectl's default table of a
+ * list or object: NAME and AGE from each item's metadata (printers' objectMetaColumnDefinitions).
+ */
+export function asTable(response: unknown, age: (creationTimestamp: string | undefined) => string): Table {
+  const answer = response as Partial<Table> & {
+    items?: NonNullable<TableRow["object"]>[];
+    metadata?: { resourceVersion?: string; continue?: string; creationTimestamp?: string };
+  };
+  if (Array.isArray(answer.columnDefinitions)) return { ...answer, rows: answer.rows ?? [] } as Table;
+  const objects = Array.isArray(answer.items) ? answer.items : [answer as NonNullable<TableRow["object"]>];
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: Array.isArray(answer.items)
+      ? { resourceVersion: answer.metadata?.resourceVersion, continue: answer.metadata?.continue }
+      : {},
+    columnDefinitions: [
+      { name: "Name", type: "string", format: "name" },
+      { name: "Age", type: "string" },
+    ],
+    rows: objects.map((object) => {
+      const metadata = object.metadata as { name?: string; creationTimestamp?: string } | undefined;
+      return { cells: [metadata?.name ?? "", age(metadata?.creationTimestamp)], object };
+    }),
+  };
+}
+
 /** kubectl's table print options (cli-runtime PrintOptions). */
 export interface TablePrintOptions {
   noHeaders?: boolean;

@@ -695,6 +695,9 @@ export const readOnly: string[] = [
   "top pods -A --sort-by=memory",
   "top pods -A --sort-by=cpu --containers",
   "get ep web -o yaml",
+  // an aggregated API answering without a Table: kubectl's NAME/AGE table
+  "get nodes.metrics.k8s.io",
+  "get pods.metrics.k8s.io -A --no-headers",
   // discovery and info
   "api-resources",
   "api-resources --namespaced=false",
