@@ -21,7 +21,8 @@ import { type NodeBackend, nodeToolNames } from "../node/NodeBackend";
 import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
 import { ansi, toCrlf } from "./ansi";
 import { Completer } from "./Completer";
-import { Editor } from "./Editor";
+import { Editor, type SaveText } from "./Editor";
+import { chooseEditor } from "./editorChoice";
 import { baseFiles, createLearnerFileSystem, type Mount, shellPath, withShellBinaries } from "./filesystem";
 import { hasOpenHereDocument } from "./hereDocuments";
 import { decodeKeys, type Key } from "./keys";
@@ -739,7 +740,7 @@ export class Shell {
     };
     if (options.live) {
       io.isTerminal = true;
-      io.edit = (text, fileName) => this.openEditor(text, fileName, "vi");
+      io.edit = (text, fileName) => this.editForKubectl(io, text, fileName);
       io.terminal = {
         columns: this.columns,
         rows: this.rows,
@@ -760,12 +761,19 @@ export class Shell {
     return io;
   }
 
+  /** `kubectl edit`'s editor: the one `$KUBE_EDITOR` or `$EDITOR` names in the command's environment, else vi. */
+  private editForKubectl(io: KubectlIO, text: string, fileName: string): Promise<string | undefined> {
+    const choice = chooseEditor(io.env ?? {});
+    if ("error" in choice) return Promise.reject(new Error(choice.error));
+    return this.openEditor(text, fileName, choice.flavour);
+  }
+
   /** Opens the full-screen editor; resolves with the saved text (undefined when nothing was saved). */
   private openEditor(
     text: string,
     fileName: string,
     flavour: "vi" | "nano",
-    save?: (text: string) => Promise<string | undefined>,
+    save?: SaveText,
   ): Promise<string | undefined> {
     return new Promise((resolve) => {
       let lastSaved: string | undefined;
@@ -775,9 +783,9 @@ export class Shell {
         flavour,
         (output) => this.output(output),
         { columns: this.columns, rows: this.rows },
-        async (content) => {
+        async (content, name) => {
           lastSaved = content;
-          return save ? save(content) : undefined;
+          return save ? save(content, name) : undefined;
         },
       );
       this.fullScreen = editor;
@@ -1000,13 +1008,20 @@ export class Shell {
     const fs = this.bash.fs;
     const path = file ? fs.resolvePath(this.cwd, file.startsWith("~/") ? `/root/${file.slice(2)}` : file) : undefined;
     const text = path ? await fs.readFile(path).catch(() => "") : "";
-    await this.openEditor(text, file ?? "[No Name]", flavour, async (content) => {
-      if (!path) return "E32: No file name";
+    await this.openEditor(text, file ?? "[No Name]", flavour, async (content, name) => {
+      // nano's Write Out may name another file.
+      const target =
+        name === file
+          ? path
+          : name === "[No Name]"
+            ? undefined
+            : fs.resolvePath(this.cwd, name.startsWith("~/") ? `/root/${name.slice(2)}` : name);
+      if (!target) return "E32: No file name";
       try {
-        await fs.writeFile(path, content);
+        await fs.writeFile(target, content);
         return undefined;
       } catch (error) {
-        return `"${file}" E212: Can't open file for writing: ${(error as Error).message}`;
+        return `"${name}" E212: Can't open file for writing: ${(error as Error).message}`;
       }
     });
     return 0;
@@ -1028,6 +1043,8 @@ export class Shell {
         });
         io.env = Object.fromEntries(ctx.env);
         if (ctx.signal) io.signal = ctx.signal;
+        // `KUBE_EDITOR=nano kubectl edit …` and `kubectl edit …; …` run here: the terminal is still the learner's.
+        if (this.mode === "running") io.edit = (text, fileName) => this.editForKubectl(io, text, fileName);
         const exitCode = await runKubectl(args, io, { shared: this.shared });
         return { stdout, stderr, exitCode };
       }),
