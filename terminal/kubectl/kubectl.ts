@@ -89,6 +89,7 @@ export interface RunOptions {
  */
 export async function runKubectl(args: string[], io: KubectlIO, options: RunOptions = {}): Promise<number> {
   const commands = allCommands();
+  if (args[0] === "help") return runHelp(args.slice(1), io, commands);
   const { chain, rest, unknown } = findCommand(args, commands);
   if (unknown !== undefined) {
     const suggestions = suggestCommands(unknown, orderedRootNames(commands));
@@ -154,6 +155,34 @@ let helpTexts: Promise<Record<string, string>> | undefined;
  * kubectl 1.32's own help text for a command path (`kubectl rollout status`), from the data file
  * generated from the reference client (help/generate.ts), loaded on first use.
  */
+/**
+ * Cobra's help command: `kubectl help [command…]` prints that command's help (the root's without
+ * one) to stdout; an unknown topic is reported on stderr with the root usage, and still exits 0.
+ */
+async function runHelp(topic: string[], io: KubectlIO, commands: Command[]): Promise<number> {
+  if (topic.includes("-h") || topic.includes("--help") || topic[0] === "help") {
+    io.stdout((await referenceHelp("help")) ?? "");
+    return 0;
+  }
+  const words = topic.filter((arg) => !arg.startsWith("-"));
+  const rootHelp = (await referenceHelp("kubectl")) ?? renderRootHelp(commands);
+  if (words.length === 0) {
+    io.stdout(rootHelp);
+    return 0;
+  }
+  const { chain, unknown } = findCommand(words, commands);
+  const command = chain[chain.length - 1];
+  if (unknown !== undefined || !command) {
+    // c.Printf("Unknown help topic %#q\n", args), then the root's usage (its help from the groups on).
+    const usage = rootHelp.slice(rootHelp.indexOf("\nBasic Commands"));
+    io.stderr(`Unknown help topic [${words.map((word) => `\`${word}\``).join(" ")}]\n\n${usage}`);
+    return 0;
+  }
+  const path = ["kubectl", ...chain.map((entry) => entry.name)].join(" ");
+  io.stdout((await referenceHelp(path)) ?? renderHelp(command, path));
+  return 0;
+}
+
 async function referenceHelp(path: string): Promise<string | undefined> {
   helpTexts ??= import("./help/helpTexts.json", { with: { type: "json" } }).then(
     (module) => module.default as Record<string, string>,

@@ -19,7 +19,8 @@ function paths(commands: Command[], prefix: string[] = []): string[][] {
 }
 
 const texts: Record<string, string> = {};
-for (const words of [[], ...paths(allCommands())]) {
+// `help` is cobra's own command, answered in kubectl.ts rather than by the registry.
+for (const words of [[], ["help"], ...paths(allCommands())]) {
   try {
     const text = execFileSync("/usr/bin/kubectl", [...words, "--help"], {
       encoding: "utf8",

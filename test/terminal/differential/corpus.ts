@@ -711,6 +711,11 @@ export const readOnly: string[] = [
   // help texts (kubectl 1.32's own, mirrored in terminal/kubectl/help/helpTexts.json)
   "--help",
   "get -h",
+  "help",
+  "help get",
+  "help create deployment",
+  "help help",
+  "help nope",
   "create deployment --help",
   "rollout status -h",
   "logs --help",

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import helpTexts from "./help/helpTexts.json";
+import type { KubectlIO } from "./KubectlIO";
+import { runKubectl } from "./kubectl";
+
+async function kubectl(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: KubectlIO = {
+    stdout: (text) => (out += text),
+    stderr: (text) => (err += text),
+    readStdin: async () => "",
+    readFile: async () => "",
+    writeFile: async () => undefined,
+    readDirectory: async () => undefined,
+    env: { KUBECONFIG: "/nonexistent", HOME: "/nonexistent" },
+  };
+  const status = await runKubectl(args, io);
+  return { status, out, err };
+}
+
+const texts = helpTexts as Record<string, string>;
+
+describe("kubectl help (cobra's help command)", () => {
+  it.each([
+    { name: "the root help", args: ["help"], text: texts[""] },
+    { name: "a command's help", args: ["help", "get"], text: texts.get },
+    { name: "a subcommand's help", args: ["help", "create", "deployment"], text: texts["create deployment"] },
+    { name: "extra words after a command", args: ["help", "get", "pods"], text: texts.get },
+    { name: "the help command's own help", args: ["help", "help"], text: texts.help },
+    { name: "help -h", args: ["help", "-h"], text: texts.help },
+  ])("$name", async ({ args, text }) => {
+    expect(await kubectl(...args)).toEqual({ status: 0, out: text, err: "" });
+  });
+
+  it("reports an unknown topic with the root usage on stderr, exit 0", async () => {
+    const root = texts[""] as string;
+    expect(await kubectl("help", "nope", "x")).toEqual({
+      status: 0,
+      out: "",
+      err: `Unknown help topic [\`nope\` \`x\`]\n\n${root.slice(root.indexOf("\nBasic Commands"))}`,
+    });
+  });
+});
