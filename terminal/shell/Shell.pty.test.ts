@@ -15,17 +15,23 @@ class PtyDriver {
   output = "";
   readonly pty: IPty;
   constructor(columns = 100, rows = 30) {
-    this.pty = spawn(process.execPath, ["--import", "tsx", path.join(root, "terminal", "shell", "main.ts")], {
-      cwd: root,
-      cols: columns,
-      rows,
-      env: {
-        PATH: process.env.PATH ?? "",
-        KUBELAB_HOME: home,
-        KUBECONFIG: path.join(home, "missing-kubeconfig"),
-        TERM: "xterm-256color",
+    // The V8 limits the terminal server gives each shell (terminal/server/shellBundle.ts).
+    const v8Limits = ["--max-old-space-size=96", "--max-semi-space-size=1"];
+    this.pty = spawn(
+      process.execPath,
+      [...v8Limits, "--import", "tsx", path.join(root, "terminal", "shell", "main.ts")],
+      {
+        cwd: root,
+        cols: columns,
+        rows,
+        env: {
+          PATH: process.env.PATH ?? "",
+          KUBELAB_HOME: home,
+          KUBECONFIG: path.join(home, "missing-kubeconfig"),
+          TERM: "xterm-256color",
+        },
       },
-    });
+    );
     this.pty.onData((data) => {
       this.output += data;
     });
@@ -147,6 +153,13 @@ describe("learner shell in a pty", () => {
     await shell.run("greet() { echo hi $1; }; alias kg='echo kg:'; echo defined\r");
     const out = await shell.run("greet bob; kg nodes; type k\r");
     expect(out).toContain("\r\nhi bob\r\nkg: nodes\r\nk is aliased to `kubectl'\r\n");
+  });
+
+  it("stops a line that would outgrow the shell's memory with a message, and stays alive", async () => {
+    const out = await shell.run("x=$(printf '%*s' 50000000 ''); echo rc=$?\r");
+    expect(out).toContain("limit exceeded");
+    expect(out).not.toContain("heap out of memory");
+    expect(await shell.run("echo alive\r")).toContain("\r\nalive\r\n");
   });
 
   it("answers unknown commands with status 127", async () => {

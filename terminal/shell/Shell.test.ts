@@ -171,3 +171,20 @@ describe("state kept from one command line to the next, as bash keeps it", () =>
     expect(await session.run("env | grep -c ALIAS")).toBe("0\n");
   });
 });
+
+describe("memory", () => {
+  it.each([
+    { name: "a huge printf width", line: "x=$(printf '%*s' 50000000 '')", message: "format width limit exceeded" },
+    {
+      name: "a string doubled past the limit",
+      line: "a=$(printf '%*s' 1000000 ''); b=$a$a$a$a$a$a$a$a$a$a",
+      message: "string length limit exceeded",
+    },
+  ])("stops $name with just-bash's limit message and keeps the shell", async ({ line, message }) => {
+    const session = await startShell();
+    const out = await session.run(line);
+    expect(out).toContain(message);
+    expect(out).not.toContain("executionLimits");
+    expect(await session.run("echo alive")).toBe("alive\n");
+  });
+});

@@ -138,7 +138,7 @@ export class Shell {
       cwd: "/root",
       env: this.env,
       customCommands,
-      executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
+      executionLimits,
     });
     this.bash.registerTransformPlugin(this.definitions.plugin);
     this.editor = new LineEditor({
@@ -1144,7 +1144,7 @@ export class Shell {
       cwd: "/root",
       env: this.nodeEnvironment(node),
       customCommands,
-      executionLimits: { maxLoopIterations: 1_000_000, maxCommandCount: 50_000, maxCallDepth: 100 },
+      executionLimits,
     });
   }
 
@@ -1469,6 +1469,24 @@ alias k=kubectl
 # kubectl's completion is built into this shell: Tab completes commands, flags, resource
 # types and object names for kubectl and k (no \`source <(kubectl completion bash)\` needed).
 `;
+
+/**
+ * just-bash's limits for the learner's scripts. The sizes keep one command line well inside the
+ * shell process's heap (96 MB, terminal/server/shellBundle.ts): past them just-bash stops the line
+ * with a message (`string length limit exceeded`) instead of V8 ending the process.
+ */
+const executionLimits = {
+  maxLoopIterations: 1_000_000,
+  maxCommandCount: 50_000,
+  maxCallDepth: 100,
+  maxStringLength: 8 * 1024 * 1024,
+  maxOutputSize: 8 * 1024 * 1024,
+  maxHeredocSize: 8 * 1024 * 1024,
+  maxInputBytes: 16 * 1024 * 1024,
+  maxLiveBytes: 32 * 1024 * 1024,
+  maxArrayElements: 200_000,
+  maxFileSystemBytes: 32 * 1024 * 1024,
+};
 
 /** Words of a line that may read or change the shell's aliases. */
 const aliasWords = /\b(?:alias|unalias|type|source|command|compgen)\b|(?:^|[;&|({]\s*)\.\s/;
