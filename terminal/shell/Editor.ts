@@ -122,6 +122,12 @@ export class Editor {
   private lastSearch: { pattern: string; forward: boolean } | undefined;
   private readonly options = new Set<string>();
   private prompt: Prompt = "write";
+  /** The column up and down aim for; set by the last key that moved sideways. */
+  private wantedColumn = 0;
+  /** The last key moved up or down (the column it had is kept). */
+  private vertical = false;
+  /** The last key was `$`: up and down go to the ends of lines. */
+  private toEnd = false;
   /** nano: consecutive ^K cuts add to the cut buffer. */
   private cutting = false;
 
@@ -254,6 +260,14 @@ export class Editor {
     this.write(out);
   }
 
+  /** Up and down keep the column the cursor had (vim's curswant, nano's placewewant), `$` the end. */
+  private settleColumn(): void {
+    if (this.vertical) {
+      const length = (this.lines[this.row] ?? "").length;
+      this.column = Math.min(this.wantedColumn, this.mode === "normal" ? Math.max(0, length - 1) : length);
+    } else this.wantedColumn = this.toEnd ? Number.MAX_SAFE_INTEGER : this.column;
+  }
+
   /** Remembers the buffer before a change, for `u`. */
   private snapshot(): void {
     this.undoStack.push({ lines: [...this.lines], row: this.row, column: this.column });
@@ -329,9 +343,11 @@ export class Editor {
   private move(key: Key): boolean {
     switch (key.type) {
       case "up":
+        this.vertical = true;
         this.row = Math.max(0, this.row - 1);
         return true;
       case "down":
+        this.vertical = true;
         this.row = Math.min(this.lines.length - 1, this.row + 1);
         return true;
       case "left":
@@ -347,9 +363,11 @@ export class Editor {
         this.column = (this.lines[this.row] ?? "").length;
         return true;
       case "pageUp":
+        this.vertical = true;
         this.row = Math.max(0, this.row - this.textRows);
         return true;
       case "pageDown":
+        this.vertical = true;
         this.row = Math.min(this.lines.length - 1, this.row + this.textRows);
         return true;
       default:
@@ -382,8 +400,11 @@ export class Editor {
 
   /** Handles a key; returns a result when the editor closes. */
   async handle(key: Key): Promise<EditorResult | undefined> {
+    this.vertical = false;
+    this.toEnd = false;
     const result = this.flavour === "nano" ? await this.handleNano(key) : await this.handleVi(key);
     if (result) return result;
+    this.settleColumn();
     this.render();
     return undefined;
   }
@@ -593,8 +614,11 @@ export class Editor {
     }
     const text = key.text;
     for (let index = 0; index < text.length; index++) {
+      this.vertical = false;
+      this.toEnd = false;
       const result = await this.normalKey(text[index] as string);
       if (result) return result;
+      this.settleColumn();
       if (this.mode !== "normal") {
         const rest = text.slice(index + 1);
         if (rest) await this.handleVi({ type: "text", text: rest });
@@ -618,6 +642,7 @@ export class Editor {
 
   private async normalCtrl(letter: string): Promise<EditorResult | undefined> {
     const half = Math.max(1, Math.floor(this.textRows / 2));
+    this.vertical = "dufb".includes(letter);
     switch (letter) {
       case "s":
         await this.doSave();
@@ -992,6 +1017,8 @@ export class Editor {
     if (motion) {
       this.row = motion.row;
       this.column = motion.column;
+      this.vertical = ch === "j" || ch === "k";
+      this.toEnd = ch === "$";
       return undefined;
     }
     switch (ch) {
@@ -1135,13 +1162,17 @@ export class Editor {
       case " ":
         return { row: this.row, column: Math.min(line.length, this.column + count) };
       case "j":
-      case "+":
-        return this.row + count > lastRow && this.row === lastRow
-          ? undefined
-          : { row: Math.min(lastRow, this.row + count), column: this.column, linewise: true };
+      case "+": {
+        if (this.row === lastRow) return undefined;
+        const row = Math.min(lastRow, this.row + count);
+        return { row, column: ch === "j" ? this.column : this.firstNonBlank(row), linewise: true };
+      }
       case "k":
-      case "-":
-        return this.row === 0 ? undefined : { row: Math.max(0, this.row - count), column: this.column, linewise: true };
+      case "-": {
+        if (this.row === 0) return undefined;
+        const row = Math.max(0, this.row - count);
+        return { row, column: ch === "k" ? this.column : this.firstNonBlank(row), linewise: true };
+      }
       case "0":
         return { row: this.row, column: 0 };
       case "^":
