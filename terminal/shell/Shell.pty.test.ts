@@ -162,6 +162,14 @@ describe("learner shell in a pty", () => {
     expect(await shell.run("echo alive\r")).toContain("\r\nalive\r\n");
   });
 
+  it("expands !!, !$ and !prefix, showing the line before running it", async () => {
+    await shell.run("echo history-one two\r");
+    expect(await shell.run("echo !$\r")).toContain("\r\necho two\r\ntwo\r\n");
+    expect(await shell.run("!!\r")).toContain("\r\necho two\r\ntwo\r\n");
+    expect(await shell.run("!echo h\r")).toContain("\r\necho two h\r\ntwo h\r\n");
+    expect(await shell.run("!nosuch\r")).toContain("bash: !nosuch: event not found\r\n");
+  });
+
   it("answers unknown commands with status 127", async () => {
     const out = await shell.run("nosuchthing; echo status=$?\r");
     expect(out).toContain("nosuchthing: command not found");

@@ -25,6 +25,7 @@ import { Editor, type SaveText } from "./Editor";
 import { chooseEditor } from "./editorChoice";
 import { baseFiles, createLearnerFileSystem, type Mount, shellPath, withShellBinaries } from "./filesystem";
 import { hasOpenHereDocument } from "./hereDocuments";
+import { expandHistory } from "./historyExpansion";
 import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 import { NodeShellFs } from "./NodeShellFs";
@@ -458,8 +459,16 @@ export class Shell {
       return;
     }
     this.continuation = "";
-    this.remember(full);
-    await this.execute(full);
+    // History expansion (!!, !$, !prefix …): bash shows the line it expanded to, then runs it.
+    const expansion = expandHistory(full, this.history);
+    if ("error" in expansion) {
+      this.write(`bash: ${expansion.error}\n`);
+      this.showPrompt();
+      return;
+    }
+    if (expansion.expanded) this.write(`${expansion.line}\n`);
+    this.remember(expansion.line);
+    await this.execute(expansion.line);
     if ((this.mode as Mode) === "idle") return;
     this.showPrompt();
   }
