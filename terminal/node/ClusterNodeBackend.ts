@@ -4,6 +4,7 @@ import type { Cluster } from "../../engine/cluster/createCluster";
 import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
 import { nodeIp, nodeOsRelease } from "../../engine/kubelet/nodeObject";
 import type { NodeBackend, NodeDirEntry, NodeInfo, NodeRunOptions } from "./NodeBackend";
+import { withShellFiles } from "./shellFiles";
 import { type CriContainer, criState, streamContainerLog } from "./tools/criContainers";
 import { crictl } from "./tools/crictl";
 import { etcdctl } from "./tools/etcdctl";
@@ -226,7 +227,8 @@ export class ClusterNodeBackend implements NodeBackend {
       return 127;
     }
     try {
-      return await tool(this.context(nodes, info, fs, args, options));
+      const files = options.shellFiles ? withShellFiles(fs, options.shellFiles) : fs;
+      return await tool(this.context(nodes, info, files, args, options));
     } catch (error) {
       options.stderr(`${name}: ${(error as Error).message}\n`);
       return 1;

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { NodeBackend } from "./NodeBackend";
+import type { NodeBackend, ShellFiles } from "./NodeBackend";
 
 /** Where a shell finds its node access: a loopback URL and the session's bearer token. */
 export interface NodeAccessGrant {
@@ -138,6 +138,9 @@ export class NodeAccessServer {
         stdin: typeof body.stdin === "string" ? body.stdin : "",
         columns: typeof body.columns === "number" ? body.columns : 80,
         cwd: typeof body.cwd === "string" ? body.cwd : "/root",
+        shellFiles: shellFilesOf(body.shellFiles, (path, content) => {
+          response.write(`${JSON.stringify({ w: path, c: content })}\n`);
+        }),
         stdout: (text) => {
           if (text) response.write(`${JSON.stringify({ o: text })}\n`);
         },
@@ -160,4 +163,18 @@ export class NodeAccessServer {
     this.server?.close();
     this.server?.closeAllConnections();
   }
+}
+
+/** The shell's files from a run request (`{roots, contents}`), writes going back as `{"w": path, "c": content}` lines. */
+function shellFilesOf(value: unknown, write: (path: string, content: string) => void): ShellFiles | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { roots, contents } = value as { roots?: unknown; contents?: unknown };
+  if (!Array.isArray(roots) || typeof contents !== "object" || contents === null) return undefined;
+  return {
+    roots: roots.filter((root): root is string => typeof root === "string" && root.startsWith("/")),
+    contents: Object.fromEntries(
+      Object.entries(contents).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    ),
+    write: async (path, content) => write(path, content),
+  };
 }

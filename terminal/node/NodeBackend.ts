@@ -42,6 +42,23 @@ export interface NodeRunOptions {
   cwd?: string;
   /** The shell's terminal width, for tools that fit their output to it. */
   columns?: number;
+  /** The files the shell keeps itself rather than the node (its /root, /tmp, /dev), see {@link ShellFiles}. */
+  shellFiles?: ShellFiles;
+}
+
+/**
+ * The folders a shell keeps itself, over the node's file system (the learner's /root, the shell's
+ * /tmp and /dev): a tool run from the shell reads files there from `contents` (those its arguments
+ * name, sent along) and writes them through `write`, so `etcdctl snapshot save /tmp/snap.db` and
+ * `wget -O f` leave the file where the shell's `ls` finds it (terminal/node/shellFiles.ts).
+ */
+export interface ShellFiles {
+  /** Absolute folder paths (mount points). */
+  roots: string[];
+  /** Normalized absolute path → content. */
+  contents: Record<string, string>;
+  /** Writes a file in the shell; awaited before the run ends. */
+  write?(path: string, content: string): Promise<void>;
 }
 
 /** Names of the tools {@link NodeBackend.run} knows. */

@@ -103,16 +103,28 @@ export class RemoteNodeBackend implements NodeBackend {
 
   async run(node: string, argv: string[], options: NodeRunOptions): Promise<number> {
     let status = 130;
+    const writes: Promise<void>[] = [];
+    const shellFiles = options.shellFiles
+      ? { roots: options.shellFiles.roots, contents: options.shellFiles.contents }
+      : undefined;
     await this.post(
       "run",
-      { node, argv, stdin: options.stdin ?? "", columns: options.columns, cwd: options.cwd },
+      { node, argv, stdin: options.stdin ?? "", columns: options.columns, cwd: options.cwd, shellFiles },
       (line) => {
         if (typeof line.o === "string") options.stdout(line.o);
         else if (typeof line.e === "string") options.stderr(line.e);
-        else if (typeof line.x === "number") status = line.x;
+        else if (typeof line.w === "string" && typeof line.c === "string" && options.shellFiles?.write) {
+          const path = line.w;
+          writes.push(
+            options.shellFiles
+              .write(path, line.c)
+              .catch((error: Error) => options.stderr(`${argv[0]}: ${path}: ${error.message}\n`)),
+          );
+        } else if (typeof line.x === "number") status = line.x;
       },
       options.signal,
     );
+    await Promise.all(writes);
     return status;
   }
 

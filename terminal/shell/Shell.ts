@@ -4,6 +4,7 @@ import {
   decodeBytesToUtf8,
   defineCommand,
   getCommandNames,
+  type IFileSystem,
   InMemoryFs,
   latin1FromBytes,
   parse,
@@ -18,6 +19,7 @@ import { virtualLocalFiles } from "../kubectl/localFiles";
 import { RestClient } from "../kubectl/RestClient";
 import { ClusterApiEndpoint } from "../node/clusterApiEndpoint";
 import { type NodeBackend, nodeToolNames } from "../node/NodeBackend";
+import { collectShellFiles } from "../node/shellFiles";
 import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
 import { ansi, toCrlf } from "./ansi";
 import { Completer } from "./Completer";
@@ -113,7 +115,11 @@ export class Shell {
         return (await own).connection;
       });
     }
-    const customCommands = [...this.commands(), ...this.nodeCommands(this.hostname), ...(options.commands ?? [])];
+    const customCommands = [
+      ...this.commands(),
+      ...this.nodeCommands(this.hostname, () => fs),
+      ...(options.commands ?? []),
+    ];
     const fs = createLearnerFileSystem(
       options.homeDirectory,
       options.mounts,
@@ -886,6 +892,8 @@ export class Shell {
         stderr,
         signal: producer.signal,
         columns: this.columns,
+        cwd,
+        shellFiles: await collectShellFiles(bash.fs, cwd, args),
       });
     } else return undefined;
     if (pending) flow(`${pending}\n`);
@@ -911,6 +919,7 @@ export class Shell {
         signal: this.abort?.signal,
         columns: this.columns,
         cwd: this.cwd,
+        shellFiles: await collectShellFiles(this.bash.fs, this.cwd, args),
       });
     switch (name) {
       case "kubectl":
@@ -1124,7 +1133,7 @@ export class Shell {
   }
 
   /** The node tools as just-bash commands bound to `node` (for pipes and scripts; live runs stream). */
-  private nodeCommands(node: string): BashCommand[] {
+  private nodeCommands(node: string, shellFs: () => IFileSystem): BashCommand[] {
     const backend = this.options.nodes;
     if (!backend) return [];
     return nodeToolNames.map((name) =>
@@ -1138,6 +1147,8 @@ export class Shell {
           signal: ctx.signal ?? this.abort?.signal,
           columns: this.columns,
           cwd: ctx.cwd,
+          // The shell's own file system (its mounts); the command's view of it has none.
+          shellFiles: await collectShellFiles(shellFs(), ctx.cwd, args),
         });
         return { stdout, stderr, exitCode };
       }),
@@ -1147,9 +1158,10 @@ export class Shell {
   /** A shell on another node: its file system, its tools, the same kubectl, history and aliases. */
   private nodeBash(node: string): Bash {
     const backend = this.options.nodes as NodeBackend;
-    const customCommands = [...this.commands(), ...this.nodeCommands(node), ...(this.options.commands ?? [])];
+    const customCommands = [...this.commands(), ...this.nodeCommands(node, () => fs), ...(this.options.commands ?? [])];
+    const fs = withShellBinaries(new NodeShellFs(backend, node), commandNamesOf(customCommands));
     return new Bash({
-      fs: withShellBinaries(new NodeShellFs(backend, node), commandNamesOf(customCommands)),
+      fs,
       cwd: "/root",
       env: this.nodeEnvironment(node),
       customCommands,

@@ -1,22 +1,45 @@
 import { type Command, createCommandContext, encodeUtf8ToBytes, InMemoryFs } from "just-bash";
 import type { NetworkSource } from "../../../engine/proxy/Network";
 import { curlCommand, nslookupCommand, wgetCommand } from "../../../engine/runtime/shell/networkCommands";
-import { type NodeTool, nodeObject, parseFlags, type ToolContext } from "./ToolContext";
+import { type NodeTool, nodeObject, nodePath, parseFlags, type ToolContext } from "./ToolContext";
 
-/** Runs one of the engine's network commands (the ones containers have) from the node's host network. */
+/**
+ * Runs one of the engine's network commands (the ones containers have) from the node's host network,
+ * in the caller's directory, over the node's files: the files its arguments name (`-d @body.json`,
+ * `-T f`) are copied in, and what it writes (`wget -O f`, `curl -o f`) is copied back to the node
+ * (or the shell's /root and /tmp, see shellFiles.ts).
+ */
 async function runEngineCommand(context: ToolContext, command: Command): Promise<number> {
   const fs = new InMemoryFs();
-  await fs.mkdir("/root", { recursive: true });
+  const cwd = context.cwd.replace(/\/+$/, "") || "/";
+  await fs.mkdir(cwd, { recursive: true });
+  const given = new Map<string, string>();
+  for (const arg of context.args) {
+    const name = arg.replace(/^@/, "");
+    if (name === "" || name.startsWith("-")) continue;
+    const path = nodePath(context, name);
+    const content = await context.fs.readFile(path).catch(() => undefined);
+    if (content === undefined) continue;
+    await fs.mkdir(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true });
+    await fs.writeFile(path, content);
+    given.set(path, content);
+  }
   const result = await command.execute(
     context.args,
     createCommandContext({
       fs,
-      cwd: "/root",
+      cwd,
       env: new Map([["HOME", "/root"]]),
       stdin: encodeUtf8ToBytes(context.stdin),
       signal: context.signal,
     }),
   );
+  for (const path of fs.getAllPaths()) {
+    const stat = await fs.stat(path).catch(() => undefined);
+    if (!stat?.isFile) continue;
+    const content = await fs.readFile(path);
+    if (given.get(path) !== content) await context.fs.writeFile(path, content);
+  }
   context.stdout(result.stdout);
   context.stderr(result.stderr);
   return result.exitCode;
