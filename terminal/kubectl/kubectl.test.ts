@@ -42,3 +42,30 @@ describe("kubectl help (cobra's help command)", () => {
     });
   });
 });
+
+describe("commands refuse arguments they do not take, in kubectl's words", () => {
+  it.each([
+    { args: ["explain", "pods", "spec"], err: "error: We accept only this format: explain RESOURCE\n" },
+    {
+      args: ["api-resources", "a", "b"],
+      err: "error: unexpected arguments: [a b]\nSee 'kubectl api-resources -h' for help and examples\n",
+    },
+    {
+      args: ["api-versions", "extra"],
+      err: "error: unexpected arguments: [extra]\nSee 'kubectl api-versions -h' for help and examples\n",
+    },
+    { args: ["version", "extra"], err: "error: extra arguments: [extra]\n" },
+    {
+      args: ["config", "view", "extra"],
+      err: "error: unexpected arguments: [extra]\nSee 'kubectl config view -h' for help and examples\n",
+    },
+    { args: ["get", "--raw", "/api", "extra"], err: "error: arguments may not be passed when --raw is specified\n" },
+    { args: ["get", "pods", "--raw", "/api"], err: "error: arguments may not be passed when --raw is specified\n" },
+    {
+      args: ["top", "node", "a", "b"],
+      err: "error: node [NAME | -l label]\nSee 'kubectl top node -h' for help and examples\n",
+    },
+  ])("kubectl $args", async ({ args, err }) => {
+    expect(await kubectl(...args)).toEqual({ status: 1, out: "", err });
+  });
+});

@@ -1,6 +1,7 @@
 import type { CommandContext } from "../Command";
 import { type ResourceInfo, resourcePath } from "../Discovery";
-import type { FlagSpec } from "../flags";
+import { usageError } from "../errors";
+import type { FlagSpec, Flags } from "../flags";
 import type { Table } from "../printers/table";
 
 /** Accept header kubectl sends to get server-side tables. */
@@ -159,4 +160,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       { once: true },
     );
   });
+}
+
+/** cmdutil.UsageErrorf(cmd, "unexpected arguments: %v", args) of commands that take none. */
+export function rejectArguments(context: CommandContext, flags: Flags): void {
+  if (flags.positional.length > 0)
+    throw usageError(context.commandPath, `unexpected arguments: [${flags.positional.join(" ")}]`);
 }

@@ -5,6 +5,7 @@ import { kubeconfigPath } from "../kubeconfig";
 import { toGoYaml } from "../printers/goYaml";
 import { parseOutputFormat, printObject } from "../printers/output";
 import { formatTabbed } from "../printers/tabwriter";
+import { rejectArguments } from "./common";
 
 interface NamedEntry<T> {
   name: string;
@@ -129,6 +130,7 @@ const view: Command = {
     },
   ],
   async run(context, flags) {
+    rejectArguments(context, flags);
     const { path, config } = await readConfig(context);
     let shown = normalized(config);
     if (flags.bool("minify")) shown = minify(shown, context.globals.string("context"));

@@ -1,7 +1,7 @@
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { since } from "../describe/format";
-import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
+import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
@@ -122,7 +122,10 @@ interface Result {
 
 async function runGet(context: CommandContext, flags: Flags): Promise<number> {
   const raw = flags.string("raw");
-  if (raw) return getRaw(context, raw);
+  if (raw) {
+    if (flags.positional.length > 0) throw plainError("arguments may not be passed when --raw is specified");
+    return getRaw(context, raw);
+  }
   const args = flags.positional;
   const filenames = flags.list("filename");
   if (args.length === 0 && filenames.length === 0) {

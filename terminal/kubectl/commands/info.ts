@@ -5,6 +5,7 @@ import type { Flags } from "../flags";
 import { toGoJson } from "../printers/goJson";
 import { toGoYaml } from "../printers/goYaml";
 import { formatTabbed } from "../printers/tabwriter";
+import { rejectArguments } from "./common";
 
 /** The client version this kubectl reports. */
 export const clientVersion = {
@@ -29,6 +30,9 @@ export const versionCommand: Command = {
     { name: "output", shorthand: "o", kind: "string", usage: "One of 'yaml' or 'json'." },
   ],
   async run(context, flags) {
+    // version.go keeps the arguments only when it will ask the server; --client ignores them.
+    if (!flags.bool("client") && flags.positional.length > 0)
+      throw new KubectlError(`error: extra arguments: [${flags.positional.join(" ")}]`);
     const output = flags.string("output");
     if (output && output !== "yaml" && output !== "json")
       throw new KubectlError("error: --output must be 'yaml' or 'json'");
@@ -86,6 +90,7 @@ export const apiResourcesCommand: Command = {
     { name: "verbs", kind: "stringSlice", usage: "Limit to resources that support the specified verbs." },
   ],
   async run(context, flags) {
+    rejectArguments(context, flags);
     const output = flags.string("output");
     if (output && output !== "wide" && output !== "name") {
       throw new KubectlError(`error: --output ${output} is not available`);
@@ -135,7 +140,8 @@ export const apiVersionsCommand: Command = {
   short: 'Print the supported API versions on the server, in the form of "group/version"',
   long: 'Print the supported API versions on the server, in the form of "group/version".',
   use: "api-versions",
-  async run(context) {
+  async run(context, flags) {
+    rejectArguments(context, flags);
     const discovery = await context.discovery();
     // kubectl's api-versions always asks the server (it invalidates its discovery cache).
     discovery.invalidate();

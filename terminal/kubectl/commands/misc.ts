@@ -602,6 +602,7 @@ export const explainCommand: Command = {
         'error: You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.\n',
       );
     }
+    if (flags.positional.length > 1) throw new KubectlError("error: We accept only this format: explain RESOURCE");
     const [typed, ...parts] = target.split(".");
     // explain words a missing type without the usual "error: " prefix.
     const info = await (await context.discovery()).resolve(typed as string).catch((error: unknown) => {

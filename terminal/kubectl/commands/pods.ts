@@ -611,6 +611,7 @@ const topNode: Command = {
     },
   ],
   async run(context, flags) {
+    if (flags.positional.length > 1) throw usageError(context.commandPath, "node [NAME | -l label]");
     const client = await context.client();
     let metrics: Any[];
     try {
