@@ -30,15 +30,18 @@ export async function searchEvents(
   context: DescribeContext,
   object: KubeObject,
   kindOverride?: string,
+  uidOverride?: string,
 ): Promise<EventList | undefined> {
   if (!context.showEvents) return undefined;
   const metadata = object.metadata ?? {};
+  const kind = kindOverride ?? object.kind ?? "";
+  // GetFieldSelector: an empty kind or uid is left out of the selector.
   const search = async (uid: string | undefined): Promise<Any[]> => {
     const selector = [
       `involvedObject.name=${metadata.name}`,
       `involvedObject.namespace=${metadata.namespace ?? ""}`,
-      `involvedObject.kind=${kindOverride ?? object.kind}`,
-      `involvedObject.uid=${uid ?? ""}`,
+      ...(kind ? [`involvedObject.kind=${kind}`] : []),
+      ...(uid ? [`involvedObject.uid=${uid}`] : []),
     ].join(",");
     const path = metadata.namespace ? `/api/v1/namespaces/${metadata.namespace}/events` : "/api/v1/events";
     try {
@@ -47,9 +50,8 @@ export async function searchEvents(
       return [];
     }
   };
-  const items = await search(metadata.uid);
-  if ((kindOverride ?? object.kind) === "Node" && metadata.uid !== metadata.name)
-    items.push(...(await search(metadata.name)));
+  const items = await search(uidOverride ?? metadata.uid);
+  if (kind === "Node" && metadata.uid !== metadata.name) items.push(...(await search(metadata.name)));
   return { items };
 }
 

@@ -443,7 +443,10 @@ async function describePod(context: DescribeContext, pod: KubeObject): Promise<s
       },
     );
   }
-  describeEvents(w, await searchEvents(context, pod), context.now);
+  // PodDescriber searches with no kind, and a mirror pod's events by the static pod's UID (the
+  // kubelet records them against it, kept in the kubernetes.io/config.mirror annotation).
+  const mirrorUid = pod.metadata?.annotations?.["kubernetes.io/config.mirror"];
+  describeEvents(w, await searchEvents(context, pod, "", mirrorUid), context.now);
   return w.toString();
 }
 

@@ -610,6 +610,7 @@ export const readOnly: string[] = [
   // describe
   "describe pod solo",
   "describe pod/solo",
+  "describe pod -n kube-system etcd-controlplane",
   "describe pods -l app=solo",
   "describe deployment web",
   "describe deploy web",
