@@ -7,7 +7,7 @@ import type { NodeBackend, NodeDirEntry, NodeInfo, NodeRunOptions } from "./Node
 import { withShellFiles } from "./shellFiles";
 import { type CriContainer, criState, streamContainerLog } from "./tools/criContainers";
 import { crictl } from "./tools/crictl";
-import { etcdctl } from "./tools/etcdctl";
+import { etcdctl, etcdutl } from "./tools/etcdctl";
 import { curl, ip, iptables, iptablesSave, nslookup, wget } from "./tools/network";
 import { journalctl, systemctl } from "./tools/systemd";
 import type { NodeTool, ToolContext } from "./tools/ToolContext";
@@ -21,6 +21,7 @@ export interface ClusterNodes {
 const tools: Record<string, NodeTool> = {
   crictl,
   etcdctl,
+  etcdutl,
   systemctl,
   journalctl,
   iptables,
@@ -222,8 +223,8 @@ export class ClusterNodeBackend implements NodeBackend {
       return 127;
     }
     const { nodes, info, fs } = await this.node(node);
-    if (name === "etcdctl" && info.role !== "control-plane") {
-      options.stderr("etcdctl: command not found\n");
+    if ((name === "etcdctl" || name === "etcdutl") && info.role !== "control-plane") {
+      options.stderr(`${name}: command not found\n`);
       return 127;
     }
     try {

@@ -70,6 +70,7 @@ export const nodeToolNames = [
   "iptables-save",
   "ip",
   "etcdctl",
+  "etcdutl",
   "curl",
   "wget",
   "nslookup",
