@@ -133,6 +133,13 @@ describe("vi", () => {
     { name: "Ctrl-R redoes", keys: "xxuu\x12", text: "abc\n", expected: "bc\n" },
     { name: ">> indents by two spaces", keys: ">>", text: "a\n", expected: "  a\n" },
     { name: "~ toggles case", keys: "~", text: "ab\n", expected: "Ab\n" },
+    { name: "Vjd deletes two lines", keys: "Vjd", text: "a\nb\nc\n", expected: "c\n" },
+    { name: "Vj> indents two lines", keys: "Vj>", text: "a\nb\nc\n", expected: "  a\n  b\nc\n" },
+    { name: "vey then P", keys: "veyP", text: "ab cd\n", expected: "abab cd\n" },
+    { name: "vllx deletes three characters", keys: "vllx", text: "abcdef\n", expected: "def\n" },
+    { name: "Esc leaves Visual mode", keys: "Vj\x1bdd", text: "a\nb\nc\n", expected: "a\nc\n" },
+    { name: "Vj:s works on the selection", keys: "jVj:s/^/#/\r", text: "a\nb\nc\nd\n", expected: "a\n#b\n#c\nd\n" },
+    { name: "3: gives a range of three lines", keys: "3:d\r", text: "a\nb\nc\nd\n", expected: "d\n" },
   ])("$name", async ({ keys, text, expected }) => {
     const { editor, type } = open(text);
     await type(keys);
@@ -213,6 +220,18 @@ describe("vi", () => {
     };
     await type(":set paste\ri");
     expect(screen).toContain("-- INSERT (paste) --");
+  });
+
+  it("shows a Visual selection in reverse video", async () => {
+    const { editor, type } = open("ab\ncd\n");
+    let screen = "";
+    (editor as unknown as { write: (text: string) => void }).write = (text) => {
+      screen = text;
+    };
+    await type("lvj");
+    expect(screen).toContain("a\x1b[7mb\x1b[0m");
+    expect(screen).toContain("\x1b[7mcd\x1b[0m");
+    expect(screen).toContain("-- VISUAL --");
   });
 
   it("numbers lines with :set number", async () => {

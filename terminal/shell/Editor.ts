@@ -91,7 +91,7 @@ const knownOptions = new Map<string, string>([
  *
  * vi flavour: normal mode with counts (`3j`, `2dd`, `5x`, `10G`), motions (h j k l w b e W B E 0 ^
  * $ gg G), operators d c y with motions and `iw`/`aw` (`dw`, `cw`, `d2w`, `ciw`), x X D C s S J r
- * ~ p P, o O i a A I, u and Ctrl-R, `/` `?` `n` `N` searches (wrapping with vim's messages), and
+ * ~ p P, o O i a A I, u and Ctrl-R, v and V (Visual: d x y c s > < and :'<,'>), `/` `?` `n` `N` searches (wrapping with vim's messages), and
  * the ex commands :w :q :q! :wq :x :N :$ :[range]s/…/…/[g] :[range]d :set. A key it does not know
  * does nothing. nano flavour: always inserting; ^O asks for the file name, ^X asks whether to save a
  * modified buffer, ^W searches, ^K cuts lines and ^U pastes them. Both accept arrows, Home/End,
@@ -122,6 +122,10 @@ export class Editor {
   private lastSearch: { pattern: string; forward: boolean } | undefined;
   private readonly options = new Set<string>();
   private prompt: Prompt = "write";
+  /** vi's Visual mode: where the selection started, and whether it takes whole lines (`V`). */
+  private visual: (Position & { linewise: boolean }) | undefined;
+  /** The rows of the last Visual selection, for the `'<,'>` range. */
+  private lastVisual = { first: 0, last: 0 };
   /** The column up and down aim for; set by the last key that moved sideways. */
   private wantedColumn = 0;
   /** The last key moved up or down (the column it had is kept). */
@@ -229,7 +233,7 @@ export class Editor {
           ? this.flavour === "vi"
             ? "~"
             : ""
-          : line.replace(/\t/g, " ").slice(this.left, this.left + columns);
+          : this.visibleLine(this.top + index, line.replace(/\t/g, " "), columns);
       out += `${number}${shown}${ansi.clearLineRight}\r\n`;
     }
     const width = this.size.columns;
@@ -248,7 +252,15 @@ export class Editor {
       out += `${this.commandPrefix}${this.commandLine}${ansi.clearLineRight}`;
     } else {
       const status =
-        this.mode === "insert" ? (this.options.has("paste") ? "-- INSERT (paste) --" : "-- INSERT --") : this.message;
+        this.mode === "insert"
+          ? this.options.has("paste")
+            ? "-- INSERT (paste) --"
+            : "-- INSERT --"
+          : this.visual
+            ? this.visual.linewise
+              ? "-- VISUAL LINE --"
+              : "-- VISUAL --"
+            : this.message;
       const position = `${this.row + 1},${this.column + 1}`;
       out += `${status.slice(0, Math.max(0, width - 20)).padEnd(Math.max(0, width - 18))}${position}${ansi.clearLineRight}`;
     }
@@ -258,6 +270,46 @@ export class Editor {
     else out += ansi.moveTo(firstRow + this.row - this.top, this.gutter + this.column - this.left + 1);
     out += ansi.showCursor;
     this.write(out);
+  }
+
+  /** The Visual selection in buffer order: its first and last positions (the last one included). */
+  private selection(): { start: Position; end: Position; linewise: boolean } | undefined {
+    const visual = this.visual;
+    if (!visual) return undefined;
+    const cursor = { row: this.row, column: this.column };
+    const before = visual.row < cursor.row || (visual.row === cursor.row && visual.column <= cursor.column);
+    const start = before ? { row: visual.row, column: visual.column } : cursor;
+    const end = before ? cursor : { row: visual.row, column: visual.column };
+    return { start, end, linewise: visual.linewise };
+  }
+
+  /** The visible part of a line, the Visual selection in it in reverse video. */
+  private visibleLine(row: number, line: string, columns: number): string {
+    const shown = line.slice(this.left, this.left + columns);
+    const selection = this.selection();
+    if (!selection || row < selection.start.row || row > selection.end.row) return shown;
+    const from = selection.linewise || row > selection.start.row ? 0 : selection.start.column;
+    const to = selection.linewise || row < selection.end.row ? line.length : selection.end.column + 1;
+    const start = Math.max(0, Math.min(shown.length, from - this.left));
+    const end = Math.max(0, Math.min(shown.length, to - this.left));
+    const marked = shown.slice(start, end) || (line.length === 0 ? " " : "");
+    return `${shown.slice(0, start)}${ansi.reverse}${marked}${ansi.reset}${shown.slice(end)}`;
+  }
+
+  /** d, x, y, c, s, >, < on the Visual selection. */
+  private visualOperator(ch: string): void {
+    const selection = this.selection();
+    if (!selection) return;
+    this.visual = undefined;
+    this.lastVisual = { first: selection.start.row, last: selection.end.row };
+    const operator = ch === "x" ? "d" : ch === "s" ? "c" : ch;
+    if (selection.linewise || operator === ">" || operator === "<")
+      this.applyOperator(
+        operator,
+        { row: selection.end.row, column: 0, linewise: true },
+        { row: selection.start.row, column: 0 },
+      );
+    else this.applyOperator(operator, { ...selection.end, inclusive: true }, selection.start);
   }
 
   /** Up and down keep the column the cursor had (vim's curswant, nano's placewewant), `$` the end. */
@@ -589,6 +641,13 @@ export class Editor {
       }
     }
     if (key.type !== "text") this.clearPending();
+    if (key.type === "escape" || (key.type === "ctrl" && (key.letter === "c" || key.letter === "["))) {
+      if (this.visual) {
+        this.lastVisual = { first: Math.min(this.visual.row, this.row), last: Math.max(this.visual.row, this.row) };
+        this.visual = undefined;
+        return undefined;
+      }
+    }
     if (this.move(key)) {
       this.column = Math.min(this.column, Math.max(0, (this.lines[this.row] ?? "").length - 1));
       return undefined;
@@ -801,17 +860,31 @@ export class Editor {
       this.setOptions(trimmed.replace(/^\S+\s*/, ""));
       return undefined;
     }
-    const range = /^(%|[.$]|\d+)?(?:,([.$]|\d+))?/.exec(trimmed);
+    const address = String.raw`(?:[.$]|\d+|'[<>])?(?:[+-]\d*)?`;
+    const range = new RegExp(`^(%|${address})(?:,(${address}))?`).exec(trimmed);
     const rangeText = range?.[0] ?? "";
     const rest = trimmed.slice(rangeText.length).trim();
-    const line = (spec: string | undefined, fallback: number) =>
-      spec === undefined ? fallback : spec === "." ? this.row : spec === "$" ? this.lines.length - 1 : Number(spec) - 1;
+    const line = (spec: string | undefined, fallback: number) => {
+      if (spec === undefined || spec === "") return fallback;
+      const [, base = "", offset = ""] = /^([.$]|\d+|'[<>])?([+-]\d*)?$/.exec(spec) ?? [];
+      const at =
+        base === "" || base === "."
+          ? this.row
+          : base === "$"
+            ? this.lines.length - 1
+            : base === "'<"
+              ? this.lastVisual.first
+              : base === "'>"
+                ? this.lastVisual.last
+                : Number(base) - 1;
+      return at + (offset === "" ? 0 : offset.length === 1 ? (offset === "+" ? 1 : -1) : Number(offset));
+    };
     let first = this.row;
     let last = this.row;
     if (range?.[1] === "%") {
       first = 0;
       last = this.lines.length - 1;
-    } else if (range?.[1] !== undefined) {
+    } else if (range?.[1]) {
       first = line(range[1], this.row);
       last = line(range[2], first);
     }
@@ -956,6 +1029,28 @@ export class Editor {
     const operator = this.pendingOperator;
     this.pendingOperator = "";
     const line = this.lines[this.row] ?? "";
+    if (this.visual && operator === "") {
+      if ("dxycs><".includes(ch)) {
+        this.visualOperator(ch);
+        return undefined;
+      }
+      if (ch === "v" || ch === "V") {
+        const linewise = ch === "V";
+        if (this.visual.linewise === linewise) this.visual = undefined;
+        else this.visual.linewise = linewise;
+        return undefined;
+      }
+      if (ch === ":") {
+        const selection = this.selection();
+        if (selection) this.lastVisual = { first: selection.start.row, last: selection.end.row };
+        this.visual = undefined;
+        this.mode = "command";
+        this.commandPrefix = ":";
+        this.commandLine = "'<,'>";
+        return undefined;
+      }
+      if ("iaAIoOpPrJuDCSXY~".includes(ch)) return undefined;
+    }
 
     if (operator === "Z") {
       if (ch === "Z") return this.runCommand("x");
@@ -1129,6 +1224,10 @@ export class Editor {
         this.pendingOperator = ch;
         if (hasCount) this.pendingCount = String(count);
         break;
+      case "v":
+      case "V":
+        this.visual = { row: this.row, column: this.column, linewise: ch === "V" };
+        break;
       case ":":
       case "/":
       case "?":
@@ -1137,7 +1236,7 @@ export class Editor {
         this.commandLine = hasCount && ch === ":" ? `.,.+${count - 1}` : "";
         break;
       default:
-        // Keys vim has but this editor does not (v, V, ., q, m …) do nothing, as an
+        // Keys vim has but this editor does not (., q, m …) do nothing, as an
         // unmapped key does: they must never change the buffer.
         break;
     }
