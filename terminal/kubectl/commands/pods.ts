@@ -498,6 +498,18 @@ function bytes(text: string | undefined): number {
   return Number(match[1]) * (factors[match[2] ?? ""] ?? 1);
 }
 
+/**
+ * printPodResourcesSum: two lines under the last two columns, `________` then the totals
+ * (Quantity sums: MilliValue rounds CPU up, memory in whole Mi). As upstream, the leading empty
+ * cells count the NAMESPACE and POD columns only when headers are printed.
+ */
+export function podUsageSum(rows: { cpu: number; memory: number }[], columnWidth: number): string {
+  const cpu = Math.ceil(rows.reduce((sum, row) => sum + row.cpu, 0));
+  const memory = Math.trunc(Math.ceil(rows.reduce((sum, row) => sum + row.memory, 0)) / 1024 ** 2);
+  const lead = "\t".repeat(Math.max(0, columnWidth - 2));
+  return `${lead}________\t________\t\n${lead}${cpu}m\t${memory}Mi\t\n`;
+}
+
 const topPod: Command = {
   name: "pod",
   aliases: ["pods", "po"],
@@ -586,6 +598,8 @@ const topPod: Command = {
         text += `${allNamespaces ? `${row.item.metadata.namespace}\t` : ""}${row.item.metadata.name}\t${Math.trunc(row.cpu)}m\t${Math.trunc(row.memory / 1024 ** 2)}Mi\t\n`;
       }
     }
+    if (flags.bool("sum"))
+      text += podUsageSum(rows, flags.bool("no-headers") ? 3 : 3 + Number(allNamespaces) + Number(containers));
     context.io.stdout(formatTabbed(text));
     return 0;
   },
@@ -624,7 +638,8 @@ const topNode: Command = {
             })
           ).items;
     } catch (error) {
-      if (error instanceof ApiStatusError && error.statusCode === 404)
+      // A named node that has no metrics is the server's NotFound; a 404 for the list means no API.
+      if (error instanceof ApiStatusError && error.statusCode === 404 && !flags.positional[0])
         throw new KubectlError("error: Metrics API not available");
       throw error;
     }

@@ -694,6 +694,9 @@ export const readOnly: string[] = [
   "get pods -A --sort-by=.status.podIP -o custom-columns=NAME:.metadata.name,IP:.status.podIP",
   "get pods -A -o wide --sort-by=.spec.nodeName",
   "top pods -A --sort-by=memory",
+  "top pods -n kube-system --sum",
+  "top pods -A --sum --no-headers",
+  "top node nope",
   "top pods -A --sort-by=cpu --containers",
   "get ep web -o yaml",
   // an aggregated API answering without a Table: kubectl's NAME/AGE table
