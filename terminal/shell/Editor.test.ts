@@ -133,6 +133,12 @@ describe("vi", () => {
     { name: "Ctrl-R redoes", keys: "xxuu\x12", text: "abc\n", expected: "bc\n" },
     { name: ">> indents by two spaces", keys: ">>", text: "a\n", expected: "  a\n" },
     { name: "~ toggles case", keys: "~", text: "ab\n", expected: "Ab\n" },
+    { name: ". repeats dd", keys: "dd.", text: "a\nb\nc\n", expected: "c\n" },
+    { name: ". repeats an insert", keys: "A!\x1bj.", text: "a\nb\n", expected: "a!\nb!\n" },
+    { name: ". repeats cw", keys: "cwx\x1bw.", text: "one two\n", expected: "x x\n" },
+    { name: "2. repeats x twice", keys: "x2.", text: "abcd\n", expected: "d\n" },
+    { name: ". after a motion still repeats the change", keys: "xll.", text: "abcde\n", expected: "bce\n" },
+    { name: ". with nothing to repeat", keys: ".", text: "a\n", expected: "a\n" },
     { name: "Vjd deletes two lines", keys: "Vjd", text: "a\nb\nc\n", expected: "c\n" },
     { name: "Vj> indents two lines", keys: "Vj>", text: "a\nb\nc\n", expected: "  a\n  b\nc\n" },
     { name: "vey then P", keys: "veyP", text: "ab cd\n", expected: "abab cd\n" },
@@ -148,7 +154,7 @@ describe("vi", () => {
 
   it.each([
     { name: "/ then Esc", keys: "/replicas\x1b" },
-    { name: "keys vi does not have here", keys: "vVq.m;,QK" },
+    { name: "keys vi does not have here", keys: "vVq\x1bm;,QK%" },
     { name: "a motion-less operator", keys: "dqcz" },
     { name: "an unknown ex command", keys: ":frobnicate\r" },
     { name: "yank and motions", keys: "yy3wbe$0^ggG" },

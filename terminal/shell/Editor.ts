@@ -91,7 +91,7 @@ const knownOptions = new Map<string, string>([
  *
  * vi flavour: normal mode with counts (`3j`, `2dd`, `5x`, `10G`), motions (h j k l w b e W B E 0 ^
  * $ gg G), operators d c y with motions and `iw`/`aw` (`dw`, `cw`, `d2w`, `ciw`), x X D C s S J r
- * ~ p P, o O i a A I, u and Ctrl-R, v and V (Visual: d x y c s > < and :'<,'>), `/` `?` `n` `N` searches (wrapping with vim's messages), and
+ * ~ p P, o O i a A I, `.`, u and Ctrl-R, v and V (Visual: d x y c s > < and :'<,'>), `/` `?` `n` `N` searches (wrapping with vim's messages), and
  * the ex commands :w :q :q! :wq :x :N :$ :[range]s/…/…/[g] :[range]d :set. A key it does not know
  * does nothing. nano flavour: always inserting; ^O asks for the file name, ^X asks whether to save a
  * modified buffer, ^W searches, ^K cuts lines and ^U pastes them. Both accept arrows, Home/End,
@@ -126,6 +126,13 @@ export class Editor {
   private visual: (Position & { linewise: boolean }) | undefined;
   /** The rows of the last Visual selection, for the `'<,'>` range. */
   private lastVisual = { first: 0, last: 0 };
+  /** Changes made so far (one per snapshot), to tell whether a command changed the buffer. */
+  private changes = 0;
+  /** The keys of the command being typed, from its count to the end of its insert. */
+  private recording: { keys: Key[]; changes: number } | undefined;
+  /** The keys of the last change, for `.`. */
+  private lastChange: Key[] = [];
+  private replaying = false;
   /** The column up and down aim for; set by the last key that moved sideways. */
   private wantedColumn = 0;
   /** The last key moved up or down (the column it had is kept). */
@@ -322,6 +329,7 @@ export class Editor {
 
   /** Remembers the buffer before a change, for `u`. */
   private snapshot(): void {
+    this.changes++;
     this.undoStack.push({ lines: [...this.lines], row: this.row, column: this.column });
     if (this.undoStack.length > 200) this.undoStack.shift();
     this.redoStack = [];
@@ -611,7 +619,12 @@ export class Editor {
   private async handleVi(key: Key): Promise<EditorResult | undefined> {
     if (this.mode === "command") return this.handleCommandLine(key);
     if (this.mode === "insert") {
-      if (this.move(key)) return undefined;
+      if (this.move(key)) {
+        // vim too starts a new change when the cursor moves in insert mode.
+        this.recording = undefined;
+        return undefined;
+      }
+      if (!this.replaying) this.recording?.keys.push(key);
       switch (key.type) {
         case "escape":
           this.leaveInsert();
@@ -675,9 +688,26 @@ export class Editor {
     for (let index = 0; index < text.length; index++) {
       this.vertical = false;
       this.toEnd = false;
-      const result = await this.normalKey(text[index] as string);
+      const ch = text[index] as string;
+      const idle = this.pendingCount === "" && this.pendingOperator === "";
+      if (ch === "." && this.pendingOperator === "" && !this.visual) {
+        const count = Number(this.pendingCount || "1");
+        this.pendingCount = "";
+        await this.repeatChange(count);
+        continue;
+      }
+      if (!this.replaying) {
+        if (idle) this.recording = this.visual ? undefined : { keys: [], changes: this.changes };
+        this.recording?.keys.push({ type: "text", text: ch });
+      }
+      const result = await this.normalKey(ch);
       if (result) return result;
       this.settleColumn();
+      const done = this.mode === "normal" && this.pendingCount === "" && this.pendingOperator === "";
+      if (done && this.recording && !this.replaying) {
+        if (this.changes > this.recording.changes) this.lastChange = this.recording.keys;
+        this.recording = undefined;
+      }
       if (this.mode !== "normal") {
         const rest = text.slice(index + 1);
         if (rest) await this.handleVi({ type: "text", text: rest });
@@ -687,7 +717,21 @@ export class Editor {
     return undefined;
   }
 
+  /** `.`: the keys of the last change again, count times. */
+  private async repeatChange(count: number): Promise<void> {
+    if (this.lastChange.length === 0 || this.replaying) return;
+    this.replaying = true;
+    try {
+      for (let time = 0; time < Math.min(count, 1000); time++)
+        for (const key of this.lastChange) await this.handleVi(key);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
   private leaveInsert(): void {
+    if (this.recording && !this.replaying) this.lastChange = this.recording.keys;
+    this.recording = undefined;
     this.mode = "normal";
     this.column = Math.max(0, this.column - 1);
     this.message = "";
@@ -1236,7 +1280,7 @@ export class Editor {
         this.commandLine = hasCount && ch === ":" ? `.,.+${count - 1}` : "";
         break;
       default:
-        // Keys vim has but this editor does not (., q, m …) do nothing, as an
+        // Keys vim has but this editor does not (q, m, % …) do nothing, as an
         // unmapped key does: they must never change the buffer.
         break;
     }
