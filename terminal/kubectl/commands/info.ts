@@ -5,6 +5,7 @@ import type { Flags } from "../flags";
 import { toGoJson } from "../printers/goJson";
 import { toGoYaml } from "../printers/goYaml";
 import { formatTabbed } from "../printers/tabwriter";
+import { clusterInfoDumpCommand } from "./clusterInfoDump";
 import { rejectArguments } from "./common";
 
 /** The client version this kubectl reports. */
@@ -158,6 +159,7 @@ export const clusterInfoCommand: Command = {
   short: "Display cluster information",
   long: "Display addresses of the control plane and services with label kubernetes.io/cluster-service=true. To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.",
   use: "cluster-info [flags]",
+  subcommands: [clusterInfoDumpCommand],
   async run(context) {
     const client = await context.client();
     const server = client.server;

@@ -711,6 +711,9 @@ export const readOnly: string[] = [
   "api-resources --verbs=list --namespaced=true -o name",
   "api-versions",
   "cluster-info",
+  "cluster-info dump",
+  "cluster-info dump -o name",
+  "cluster-info dump --help",
   "version --client",
   // help texts (kubectl 1.32's own, mirrored in terminal/kubectl/help/helpTexts.json)
   "--help",
