@@ -139,6 +139,9 @@ describe("vi", () => {
     { name: "2. repeats x twice", keys: "x2.", text: "abcd\n", expected: "d\n" },
     { name: ". after a motion still repeats the change", keys: "xll.", text: "abcde\n", expected: "bce\n" },
     { name: ". with nothing to repeat", keys: ".", text: "a\n", expected: "a\n" },
+    { name: ":e! goes back to the file", keys: "ddx:e!\r", text: "a\nb\n", expected: "a\nb\n" },
+    { name: "Ctrl-W in insert mode deletes a word", keys: "A two\x17x\x1b", text: "one\n", expected: "one x\n" },
+    { name: "Ctrl-U in insert mode deletes to the start", keys: "A two\x15x\x1b", text: "one\n", expected: "x\n" },
     { name: "Vjd deletes two lines", keys: "Vjd", text: "a\nb\nc\n", expected: "c\n" },
     { name: "Vj> indents two lines", keys: "Vj>", text: "a\nb\nc\n", expected: "  a\n  b\nc\n" },
     { name: "vey then P", keys: "veyP", text: "ab cd\n", expected: "abab cd\n" },
@@ -255,6 +258,14 @@ describe("vi", () => {
     expect(open("").editor.status).toBe('"web.yaml" [New]');
   });
 
+  it("says [New] when it first writes a new file", async () => {
+    const { editor, type } = open("");
+    await type("ia\x1b:w\r");
+    expect(editor.status).toBe('"web.yaml" [New] 1L, 2B written');
+    await type(":w\r");
+    expect(editor.status).toBe('"web.yaml" 1L, 2B written');
+  });
+
   it("saves and quits with :wq", async () => {
     const { saves, type, closed } = open("a\n");
     await type("x:wq\r");
@@ -333,6 +344,12 @@ describe("nano", () => {
     await type("\x17nothere\r");
     expect(editor.status).toBe('[ "nothere" not found ]');
     expect(editor.text).toBe(deployment);
+  });
+
+  it("^C tells where the cursor is", async () => {
+    const { editor, type } = open("ab\ncde\n", "nano");
+    await type("\x1b[B\x1b[C\x03");
+    expect(editor.status).toBe("[ line 2/2 (100%), col 2/4 (50%), char 4/7 (57%) ]");
   });
 
   it("^K cuts consecutive lines together and ^U pastes them", async () => {

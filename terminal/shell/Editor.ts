@@ -91,11 +91,12 @@ const knownOptions = new Map<string, string>([
  *
  * vi flavour: normal mode with counts (`3j`, `2dd`, `5x`, `10G`), motions (h j k l w b e W B E 0 ^
  * $ gg G), operators d c y with motions and `iw`/`aw` (`dw`, `cw`, `d2w`, `ciw`), x X D C s S J r
- * ~ p P, o O i a A I, `.`, u and Ctrl-R, v and V (Visual: d x y c s > < and :'<,'>), `/` `?` `n` `N` searches (wrapping with vim's messages), and
- * the ex commands :w :q :q! :wq :x :N :$ :[range]s/…/…/[g] :[range]d :set. A key it does not know
- * does nothing. nano flavour: always inserting; ^O asks for the file name, ^X asks whether to save a
- * modified buffer, ^W searches, ^K cuts lines and ^U pastes them. Both accept arrows, Home/End,
- * PgUp/PgDn and Ctrl-S to save.
+ * ~ p P, o O i a A I, `.`, u and Ctrl-R, v and V (Visual: d x y c s > < and :'<,'>), `/` `?` `n`
+ * `N` searches (wrapping with vim's messages), the ex commands :w :q :q! :wq :x :e! :N :$
+ * :[range]s/…/…/[g] :[range]d :set, and Ctrl-W / Ctrl-U while inserting. A key it does not know
+ * does nothing. nano flavour: always inserting; ^O asks for the file name, ^X asks whether to save
+ * a modified buffer, ^W searches, ^K cuts lines and ^U pastes them, ^C tells the cursor's position.
+ * Both accept arrows, Home/End, PgUp/PgDn and Ctrl-S to save.
  */
 export class Editor {
   private lines: string[];
@@ -139,6 +140,8 @@ export class Editor {
   private vertical = false;
   /** The last key was `$`: up and down go to the ends of lines. */
   private toEnd = false;
+  /** The file did not exist (vim says `[New]` until it is first written). */
+  private isNew: boolean;
   /** nano: consecutive ^K cuts add to the cut buffer. */
   private cutting = false;
 
@@ -154,6 +157,7 @@ export class Editor {
     this.lines = text.replace(/\n$/, "").split("\n");
     if (this.lines.length === 0) this.lines = [""];
     this.baseline = this.text;
+    this.isNew = text === "";
     this.mode = flavour === "vi" ? "normal" : "insert";
     const lineCount = text === "" ? 0 : this.lines.length;
     this.message =
@@ -448,8 +452,9 @@ export class Editor {
     const count = this.lines.length;
     this.message =
       this.flavour === "vi"
-        ? `"${this.fileName}" ${count}L, ${text.length}B written`
+        ? `"${this.fileName}"${this.isNew ? " [New]" : ""} ${count}L, ${text.length}B written`
         : `[ Wrote ${count} line${count === 1 ? "" : "s"} ]`;
+    this.isNew = false;
     return true;
   }
 
@@ -534,6 +539,9 @@ export class Editor {
           case "e":
             this.column = (this.lines[this.row] ?? "").length;
             break;
+          case "c":
+            this.message = this.nanoPosition();
+            break;
           default:
             break;
         }
@@ -587,6 +595,16 @@ export class Editor {
     return undefined;
   }
 
+  /** ^C: where the cursor is, as nano reports it. */
+  private nanoPosition(): string {
+    const lines = this.lines.length;
+    const length = (this.lines[this.row] ?? "").length;
+    const total = this.text.length;
+    const before = this.lines.slice(0, this.row).reduce((sum, line) => sum + line.length + 1, 0) + this.column;
+    const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.floor((100 * part) / whole));
+    return `[ line ${this.row + 1}/${lines} (${percent(this.row + 1, lines)}%), col ${this.column + 1}/${length + 1} (${percent(this.column + 1, length + 1)}%), char ${before}/${total} (${percent(before, total)}%) ]`;
+  }
+
   /** ^W: the next match after the cursor, case-insensitive, wrapping round as nano does. */
   private nanoSearch(answer: string): void {
     const pattern = answer || this.lastSearch?.pattern;
@@ -632,6 +650,19 @@ export class Editor {
         case "ctrl":
           if (key.letter === "c" || key.letter === "[") this.leaveInsert();
           else if (key.letter === "s") await this.doSave();
+          else if (key.letter === "w" || key.letter === "u") {
+            // Ctrl-W: the word before the cursor; Ctrl-U: all before it on the line.
+            const line = this.lines[this.row] ?? "";
+            const from =
+              key.letter === "u"
+                ? 0
+                : this.column === 0
+                  ? 0
+                  : wordBackward([line], { row: 0, column: this.column }).column;
+            this.lines[this.row] = line.slice(0, from) + line.slice(this.column);
+            this.column = from;
+            this.modified = true;
+          }
           return undefined;
         case "text":
         case "paste":
@@ -899,6 +930,15 @@ export class Editor {
       return undefined;
     }
     if (/^(noh|nohl|nohlsearch)$/.test(trimmed)) return undefined;
+    if (trimmed === "e!" || trimmed === "edit!") {
+      // Back to the file as last read or written.
+      this.snapshot();
+      this.lines = this.baseline.replace(/\n$/, "").split("\n");
+      this.row = Math.min(this.row, this.lines.length - 1);
+      this.modified = false;
+      this.message = `"${this.fileName}" ${this.lines.length}L, ${this.baseline.length}B`;
+      return undefined;
+    }
     if (/^(syntax|syn|filetype)(\s|$)/.test(trimmed)) return undefined;
     if (/^(set|se)(\s|$)/.test(trimmed)) {
       this.setOptions(trimmed.replace(/^\S+\s*/, ""));
