@@ -138,6 +138,7 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     );
   }
   const format = parseOutputFormat(flags.string("output"), { template: flags.string("template") });
+  if (format.type === "jsonpath") format.allowMissingKeys = flags.bool("allow-missing-template-keys");
   const allNamespaces = flags.bool("all-namespaces");
   const namespace = allNamespaces ? undefined : await context.namespace();
   const query = {

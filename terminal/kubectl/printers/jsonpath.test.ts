@@ -131,3 +131,11 @@ describe("JsonPath as client-go's parser and engine", () => {
     expect(() => new JsonPath(template)).toThrow(message);
   });
 });
+
+describe("JsonPath with --allow-missing-template-keys=false", () => {
+  it("a missing field is an error", () => {
+    const path = new JsonPath("{.items[0].metadata.nope}");
+    path.allowMissingKeys = false;
+    expect(() => path.execute(data)).toThrow("nope is not found");
+  });
+});

@@ -12,7 +12,7 @@ export type OutputFormat =
   | { type: "yaml" }
   | { type: "json" }
   | { type: "name" }
-  | { type: "jsonpath"; template: string; asJson: boolean }
+  | { type: "jsonpath"; template: string; asJson: boolean; allowMissingKeys?: boolean }
   | { type: "custom-columns"; spec: string }
   | { type: "go-template"; template: string };
 
@@ -109,6 +109,7 @@ export function printObject(
       } catch (error) {
         throw new KubectlError(`error: error parsing jsonpath ${format.template}, ${(error as Error).message}`);
       }
+      path.allowMissingKeys = format.allowMissingKeys ?? true;
       try {
         return path.execute(shown, format.asJson);
       } catch (error) {

@@ -876,6 +876,7 @@ export const readOnly: string[] = [
   "get pods -o jsonpath='{range .items[*]}{.metadata.name}'",
   "get pods -o jsonpath='{.items[*].metadata.name}{end}'",
   "get pods -o jsonpath='{.items[*'",
+  "get pods -o jsonpath='{.items[0].metadata.nope}' --allow-missing-template-keys=false",
   "get pods -o jsonpath-as-json='{range .items[*]}{.metadata.name}{end}'",
   "get pod solo -o jsonpath={.metadata.nope}",
   "get pods -o jsonpath-as-json={.items[0].metadata.name}",
