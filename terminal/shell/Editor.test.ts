@@ -346,6 +346,28 @@ describe("nano", () => {
     expect(editor.text).toBe(deployment);
   });
 
+  it("M-U undoes a run of typing at once and M-E redoes it", async () => {
+    const { editor, type } = open("a\n", "nano");
+    await type("xyz\x1b[C\x7f");
+    expect(editor.text).toBe("xyz\n");
+    await type("\x1bu");
+    expect(editor.text).toBe("xyza\n");
+    await type("\x1bu");
+    expect(editor.text).toBe("a\n");
+    await type("\x1bu");
+    expect(editor.status).toBe("[ Nothing to undo ]");
+    await type("\x1be");
+    expect(editor.text).toBe("xyza\n");
+  });
+
+  it("M-W searches again", async () => {
+    const { editor, type } = open("a\nb a\n", "nano");
+    await type("\x17a\r");
+    expect(editor.cursor).toEqual({ row: 1, column: 2 });
+    await type("\x1bw");
+    expect(editor.cursor).toEqual({ row: 0, column: 0 });
+  });
+
   it("^C tells where the cursor is", async () => {
     const { editor, type } = open("ab\ncde\n", "nano");
     await type("\x1b[B\x1b[C\x03");

@@ -95,7 +95,8 @@ const knownOptions = new Map<string, string>([
  * `N` searches (wrapping with vim's messages), the ex commands :w :q :q! :wq :x :e! :N :$
  * :[range]s/…/…/[g] :[range]d :set, and Ctrl-W / Ctrl-U while inserting. A key it does not know
  * does nothing. nano flavour: always inserting; ^O asks for the file name, ^X asks whether to save
- * a modified buffer, ^W searches, ^K cuts lines and ^U pastes them, ^C tells the cursor's position.
+ * a modified buffer, ^W (and M-W again) searches, ^K cuts lines and ^U pastes them, M-U and M-E
+ * undo and redo, ^C tells the cursor's position.
  * Both accept arrows, Home/End, PgUp/PgDn and Ctrl-S to save.
  */
 export class Editor {
@@ -142,6 +143,11 @@ export class Editor {
   private toEnd = false;
   /** The file did not exist (vim says `[New]` until it is first written). */
   private isNew: boolean;
+  /** nano: the kind of change the last key made, and the key before it (for undo steps). */
+  private nanoAction = "";
+  private previousAction = "";
+  /** nano: Esc was pressed; the next key is a Meta key (M-U undo, M-E redo, M-W search again). */
+  private meta = false;
   /** nano: consecutive ^K cuts add to the cut buffer. */
   private cutting = false;
 
@@ -353,9 +359,20 @@ export class Editor {
     this.message = "";
   }
 
+  /**
+   * nano: a change of this kind begins, and with it an undo step, unless the key before made the
+   * same kind of change (nano undoes a run of typing at once).
+   */
+  private nanoChange(kind: "add" | "delete"): void {
+    if (this.flavour !== "nano") return;
+    if (this.previousAction !== kind) this.snapshot();
+    this.previousAction = kind;
+    this.nanoAction = kind;
+  }
+
   private insertText(text: string): void {
     // vi: the change began when insert mode began (one `u` undoes the whole insert).
-    if (this.flavour === "nano") this.snapshot();
+    this.nanoChange("add");
     const [first = "", ...rest] = text.replace(/\r\n?/g, "\n").split("\n");
     const line = this.lines[this.row] ?? "";
     const before = line.slice(0, this.column);
@@ -374,7 +391,7 @@ export class Editor {
 
   private backspace(): void {
     const line = this.lines[this.row] ?? "";
-    if (this.flavour === "nano") this.snapshot();
+    this.nanoChange("delete");
     if (this.column > 0) {
       this.lines[this.row] = line.slice(0, this.column - 1) + line.slice(this.column);
       this.column--;
@@ -393,11 +410,12 @@ export class Editor {
   private deleteKey(): void {
     const line = this.lines[this.row] ?? "";
     if (this.column < line.length) {
-      if (this.mode !== "insert" || this.flavour === "nano") this.snapshot();
+      if (this.flavour === "nano") this.nanoChange("delete");
+      else if (this.mode !== "insert") this.snapshot();
       this.lines[this.row] = line.slice(0, this.column) + line.slice(this.column + 1);
       this.modified = true;
     } else if (this.mode === "insert" && this.row < this.lines.length - 1) {
-      if (this.flavour === "nano") this.snapshot();
+      this.nanoChange("delete");
       this.lines[this.row] = line + (this.lines[this.row + 1] ?? "");
       this.lines.splice(this.row + 1, 1);
       this.modified = true;
@@ -480,6 +498,22 @@ export class Editor {
     if (this.mode === "prompt") return this.handleNanoPrompt(key);
     const cutting = this.cutting;
     this.cutting = false;
+    this.previousAction = this.nanoAction;
+    this.nanoAction = "";
+    if (key.type === "escape") {
+      this.meta = true;
+      return undefined;
+    }
+    if (this.meta) {
+      this.meta = false;
+      if (key.type === "text") {
+        const letter = key.text[0]?.toLowerCase();
+        if (letter === "u") this.undo(this.undoStack, this.redoStack, "[ Nothing to undo ]");
+        else if (letter === "e") this.undo(this.redoStack, this.undoStack, "[ Nothing to redo ]");
+        else if (letter === "w") this.nanoSearch("");
+        return undefined;
+      }
+    }
     if (this.move(key)) return undefined;
     switch (key.type) {
       case "text":
@@ -530,6 +564,7 @@ export class Editor {
           case "u":
             if (this.register.text === "") break;
             this.snapshot();
+            this.previousAction = "paste";
             this.column = 0;
             this.insertText(this.register.text);
             break;
