@@ -27,6 +27,18 @@ function fsError(code: "ENOENT" | "EISDIR" | "ENOTDIR" | "EPERM" | "ENOTEMPTY", 
   return error;
 }
 
+/**
+ * The error for `ln -s` where the file system keeps no links (a node's files, the learner's folder
+ * on disk). just-bash's ln prints an EPERM as "hard link not allowed for directory", and hides the
+ * paths of other messages (as `<path>`), so this is GNU ln's message without the link's name:
+ * `ln: failed to create symbolic link: Operation not supported`.
+ */
+export function symlinkNotSupported(): Error {
+  const error = new Error("failed to create symbolic link: Operation not supported") as Error & { code: string };
+  error.code = "ENOTSUP";
+  return error;
+}
+
 const text = (content: string | Uint8Array) => (typeof content === "string" ? content : decoder.decode(content));
 const epoch = new Date(0);
 
@@ -178,8 +190,8 @@ export class NodeShellFs implements IFileSystem {
 
   async utimes(): Promise<void> {}
 
-  async symlink(_target: string, linkPath: string): Promise<void> {
-    throw fsError("EPERM", "symlink", linkPath);
+  async symlink(): Promise<void> {
+    throw symlinkNotSupported();
   }
 
   async link(existingPath: string, newPath: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { type IFileSystem, InMemoryFs, MountableFs, ReadWriteFs } from "just-bash";
 import { DeviceFs } from "./DeviceFs";
+import { symlinkNotSupported } from "./NodeShellFs";
 
 /** A file system the shell mounts at a path (the extension point for node file systems over ssh). */
 export interface Mount {
@@ -23,7 +24,7 @@ export function createLearnerFileSystem(
   // With node access, the control-plane node's own file system is the root (its /tmp stays in memory).
   const fs = withShellBinaries(node ?? new InMemoryFs(), commandNames);
   if (node) fs.mount("/tmp", new InMemoryFs());
-  fs.mount("/root", new ReadWriteFs({ root: homeDirectory }));
+  fs.mount("/root", new HomeFs({ root: homeDirectory }));
   for (const mount of extraMounts) fs.mount(mount.mountPoint, mount.filesystem);
   return fs;
 }
@@ -77,3 +78,14 @@ export const baseFiles: Record<string, string> = {
   "/etc/resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n",
   "/tmp/.keep": "",
 };
+
+/**
+ * The learner's folder on disk. Symbolic links stay off (just-bash's default): with them on, an
+ * absolute target would be taken inside the folder (`ln -s /etc/hostname h` → `<home>/etc/hostname`),
+ * not the shell's /etc. `ln -s` says so in GNU ln's words rather than just-bash's EPERM wording.
+ */
+class HomeFs extends ReadWriteFs {
+  override async symlink(): Promise<void> {
+    throw symlinkNotSupported();
+  }
+}
