@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { printCustomColumns } from "./output";
+import { parseOutputFormat, printCustomColumns } from "./output";
 
 describe("printCustomColumns prints values with Go's fmt.Sprint, as kubectl's CustomColumnsPrinter", () => {
   const node = {
@@ -18,5 +18,19 @@ describe("printCustomColumns prints values with Go's fmt.Sprint, as kubectl's Cu
     { name: "ESC and CR escaped", column: "S:.status.message", want: "x^[y\\rz" },
   ])("$name", ({ column, want }) => {
     expect(printCustomColumns([node], column, true)).toBe(`${want}\n`);
+  });
+});
+
+describe("parseOutputFormat for commands without get's printers", () => {
+  it("refuses custom columns and leaves them out of the allowed formats", () => {
+    expect(() => parseOutputFormat("custom-columns=N:.metadata.name", { tableAllowed: false })).toThrow(
+      'error: unable to match a printer suitable for the output format "custom-columns=N:.metadata.name", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml',
+    );
+  });
+  it("accepts them for get", () => {
+    expect(parseOutputFormat("custom-columns=N:.metadata.name")).toEqual({
+      type: "custom-columns",
+      spec: "N:.metadata.name",
+    });
   });
 });

@@ -19,7 +19,10 @@ export type OutputFormat =
 const allowedFormats =
   "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
-/** Parses `-o`. `allowed` restricts formats for commands that only print objects (create, apply …). */
+/**
+ * Parses `-o`. `tableAllowed: false` is the commands that only print objects (create, apply,
+ * config view, events …): no table, wide or custom columns.
+ */
 export function parseOutputFormat(
   output: string,
   options: { tableAllowed?: boolean; template?: string } = {},
@@ -42,11 +45,14 @@ export function parseOutputFormat(
     if (template === "") throw new KubectlError("error: template format specified but no template given");
     return { type: "go-template", template };
   }
-  if (kind === "custom-columns") {
+  // Custom columns are get's own printer: commands with genericclioptions' PrintFlags don't have them.
+  if (kind === "custom-columns" && tableAllowed) {
     if (argument === "") throw new KubectlError("error: custom-columns format specified but no custom columns given");
     return { type: "custom-columns", spec: argument };
   }
-  const formats = tableAllowed ? allowedFormats : allowedFormats.replace(",wide", "");
+  const formats = tableAllowed
+    ? allowedFormats
+    : allowedFormats.replace(",wide", "").replace("custom-columns,custom-columns-file,", "");
   throw new KubectlError(
     `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${formats}`,
   );

@@ -606,6 +606,9 @@ export const readOnly: string[] = [
   "get cm settings -o custom-columns=NAME:.metadata.name,DATA:.data",
   "get pods -o custom-columns=NAME:.metadata.name,PORTS:.spec.containers[*].ports,READY:.status.containerStatuses[0].ready",
   "get pods -o foo",
+  "create deployment x --image=nginx --dry-run=client -o custom-columns=N:.metadata.name",
+  "config view -o custom-columns=N:.kind",
+  "cluster-info dump -o wide",
   "get pods -o jsonpath=",
   // describe
   "describe pod solo",
