@@ -53,6 +53,7 @@ export const describeCommand: Command = {
     const allNamespaces = flags.bool("all-namespaces");
     const namespace = await context.namespace();
     const outputs: string[] = [];
+    const prefixMatches: string[] = [];
     const errors: string[] = [];
     const settings = { client, now: context.now(), showEvents: flags.bool("show-events") };
     const describeOne = async (info: Parameters<typeof describeObject>[0]["info"], object: KubeObject) => {
@@ -108,18 +109,24 @@ export const describeCommand: Command = {
             await describeOne(target.info, object);
           } catch (error) {
             if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
-            // kubectl describes every object whose name starts with the given prefix.
+            // DescribeMatchingResources: only `describe TYPE NAME` (two arguments) falls back to
+            // every object whose name starts with NAME, each description followed by a newline.
+            if (args.length !== 2) {
+              errors.push(formatApiError(error));
+              continue;
+            }
             const list = await client.get<{ items: KubeObject[] }>(
               resourcePath(target.info, target.info.namespaced ? namespace : undefined),
             );
             const matches = list.items.filter((item) => String(item.metadata?.name ?? "").startsWith(name));
             if (matches.length === 0) errors.push(formatApiError(error));
-            for (const item of matches) await describeOne(target.info, item);
+            for (const item of matches)
+              prefixMatches.push(`${await describeObject({ ...settings, info: target.info }, item)}\n`);
           }
         }
       }
     }
-    context.io.stdout(outputs.join("\n\n"));
+    context.io.stdout(outputs.join("\n\n") + prefixMatches.join(""));
     for (const error of errors) context.io.stderr(`${error}\n`);
     return errors.length > 0 ? 1 : 0;
   },

@@ -613,6 +613,9 @@ export const readOnly: string[] = [
   // describe
   "describe pod solo",
   "describe pod/solo",
+  "describe pod web --show-events=false",
+  "describe pod/web",
+  "describe svc we",
   "describe pod -n kube-system etcd-controlplane",
   "describe pods -l app=solo",
   "describe deployment web",
