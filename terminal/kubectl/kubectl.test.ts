@@ -43,7 +43,7 @@ describe("kubectl help (cobra's help command)", () => {
   });
 });
 
-describe("commands refuse arguments they do not take, in kubectl's words", () => {
+describe("commands refuse arguments and flag values they do not take, in kubectl's words", () => {
   it.each([
     { args: ["explain", "pods", "spec"], err: "error: We accept only this format: explain RESOURCE\n" },
     {
@@ -65,6 +65,9 @@ describe("commands refuse arguments they do not take, in kubectl's words", () =>
       args: ["top", "node", "a", "b"],
       err: "error: node [NAME | -l label]\nSee 'kubectl top node -h' for help and examples\n",
     },
+    { args: ["top", "pod", "--sort-by=bogus"], err: "error: --sort-by accepts only cpu or memory\n" },
+    { args: ["top", "node", "--sort-by=bogus"], err: "error: --sort-by accepts only cpu or memory\n" },
+    { args: ["api-resources", "--sort-by=bogus"], err: "error: --sort-by accepts only name or kind\n" },
   ])("kubectl $args", async ({ args, err }) => {
     expect(await kubectl(...args)).toEqual({ status: 1, out: "", err });
   });

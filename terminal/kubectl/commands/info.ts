@@ -96,6 +96,8 @@ export const apiResourcesCommand: Command = {
     if (output && output !== "wide" && output !== "name") {
       throw new KubectlError(`error: --output ${output} is not available`);
     }
+    if (flags.string("sort-by") && !["name", "kind"].includes(flags.string("sort-by")))
+      throw new KubectlError("error: --sort-by accepts only name or kind");
     const discovery = await context.discovery();
     // Always fresh from the server unless --cached, as kubectl invalidates its discovery cache.
     if (!flags.bool("cached")) discovery.invalidate();

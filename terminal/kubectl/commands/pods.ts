@@ -510,6 +510,13 @@ export function podUsageSum(rows: { cpu: number; memory: number }[], columnWidth
   return `${lead}________\t________\t\n${lead}${cpu}m\t${memory}Mi\t\n`;
 }
 
+/** TopPodOptions/TopNodeOptions.Validate: --sort-by is cpu or memory. */
+function validateTopSortBy(flags: Flags): void {
+  const sortBy = flags.string("sort-by");
+  if (sortBy && sortBy !== "cpu" && sortBy !== "memory")
+    throw new KubectlError("error: --sort-by accepts only cpu or memory");
+}
+
 const topPod: Command = {
   name: "pod",
   aliases: ["pods", "po"],
@@ -535,6 +542,7 @@ const topPod: Command = {
     { name: "field-selector", kind: "string", usage: "Selector (field query) to filter on" },
   ],
   async run(context, flags) {
+    validateTopSortBy(flags);
     const client = await context.client();
     const allNamespaces = flags.bool("all-namespaces");
     const namespace = await context.namespace();
@@ -626,6 +634,7 @@ const topNode: Command = {
   ],
   async run(context, flags) {
     if (flags.positional.length > 1) throw usageError(context.commandPath, "node [NAME | -l label]");
+    validateTopSortBy(flags);
     const client = await context.client();
     let metrics: Any[];
     try {

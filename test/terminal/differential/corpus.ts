@@ -949,6 +949,8 @@ export const readOnly: string[] = [
   "get --raw /api extra",
   "get pods --raw /api",
   "top node a b",
+  "top pods --sort-by=bogus",
+  "api-resources --sort-by=bogus",
   "gett pods",
   "describ pod solo",
   "lgos solo",
