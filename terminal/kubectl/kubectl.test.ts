@@ -68,6 +68,23 @@ describe("commands refuse arguments and flag values they do not take, in kubectl
     { args: ["top", "pod", "--sort-by=bogus"], err: "error: --sort-by accepts only cpu or memory\n" },
     { args: ["top", "node", "--sort-by=bogus"], err: "error: --sort-by accepts only cpu or memory\n" },
     { args: ["api-resources", "--sort-by=bogus"], err: "error: --sort-by accepts only name or kind\n" },
+    {
+      args: ["get", "pods", "--show-labels", "-o", "name"],
+      err: "error: --show-labels option cannot be used with name printer\n",
+    },
+    {
+      args: ["get", "pods", "--output-watch-events"],
+      err: "error: --output-watch-events option can only be used with --watch or --watch-only\n",
+    },
+    { args: ["get", "--raw", "/api", "-o", "json"], err: "error: --raw and --output are mutually exclusive\n" },
+    {
+      args: ["get", "--raw", "/api", "-l", "a=b"],
+      err: "error: --raw may not be specified with other flags that filter the server request or alter the output\n",
+    },
+    {
+      args: ["get", "--raw", "api/v1"],
+      err: 'error: --raw must be a valid URL path: parse "api/v1": invalid URI for request\n',
+    },
   ])("kubectl $args", async ({ args, err }) => {
     expect(await kubectl(...args)).toEqual({ status: 1, out: "", err });
   });

@@ -4,6 +4,7 @@ import { since } from "../describe/format";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
+import { goQuote } from "../printers/goFmt";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
 import { asTable, decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
 import { formatTabbed } from "../printers/tabwriter";
@@ -120,12 +121,34 @@ interface Result {
   single?: boolean;
 }
 
+/** GetOptions.Validate. */
+function validateGet(flags: Flags, raw: string): void {
+  const watching = flags.bool("watch") || flags.bool("watch-only");
+  const output = flags.string("output");
+  if (raw) {
+    if (watching || flags.string("selector"))
+      throw plainError(
+        "--raw may not be specified with other flags that filter the server request or alter the output",
+      );
+    if (output) throw plainError("--raw and --output are mutually exclusive");
+    // url.ParseRequestURI: a path from the root or an absolute URL.
+    if (!raw.startsWith("/") && !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(raw))
+      throw plainError(`--raw must be a valid URL path: parse ${goQuote(raw)}: invalid URI for request`);
+  }
+  if (flags.bool("show-labels") && output !== "" && output !== "wide")
+    throw plainError(`--show-labels option cannot be used with ${output} printer`);
+  if (flags.bool("output-watch-events") && !watching)
+    throw plainError("--output-watch-events option can only be used with --watch or --watch-only");
+}
+
 async function runGet(context: CommandContext, flags: Flags): Promise<number> {
   const raw = flags.string("raw");
   if (raw) {
     if (flags.positional.length > 0) throw plainError("arguments may not be passed when --raw is specified");
+    validateGet(flags, raw);
     return getRaw(context, raw);
   }
+  validateGet(flags, raw);
   const args = flags.positional;
   const filenames = flags.list("filename");
   if (args.length === 0 && filenames.length === 0) {
