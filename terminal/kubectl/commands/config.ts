@@ -93,6 +93,81 @@ async function flatten(context: CommandContext, config: RawConfig, configPath: s
   return copy;
 }
 
+/** Field order of clientcmd/api/v1's types, which `config view -o json` prints in. */
+const goFieldOrder = {
+  config: ["kind", "apiVersion", "preferences", "clusters", "users", "contexts", "current-context", "extensions"],
+  cluster: [
+    "server",
+    "tls-server-name",
+    "insecure-skip-tls-verify",
+    "certificate-authority",
+    "certificate-authority-data",
+    "proxy-url",
+    "disable-compression",
+    "extensions",
+  ],
+  user: [
+    "client-certificate",
+    "client-certificate-data",
+    "client-key",
+    "client-key-data",
+    "token",
+    "tokenFile",
+    "as",
+    "as-uid",
+    "as-groups",
+    "as-user-extra",
+    "username",
+    "password",
+    "auth-provider",
+    "exec",
+    "extensions",
+  ],
+  context: ["cluster", "user", "namespace", "extensions"],
+};
+
+/** Keys sorted at every level, as Go marshals the map an extension (a RawExtension) decodes to. */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedDeep((value as Record<string, unknown>)[key])]),
+  );
+}
+
+function ordered(object: Record<string, unknown> | undefined, order: string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of order) if (object && object[key] !== undefined) result[key] = object[key];
+  // NamedExtension: name, then the extension's own (map) keys.
+  if (Array.isArray(result.extensions))
+    result.extensions = result.extensions.map((entry: { name?: string; extension?: unknown }) => ({
+      name: entry.name,
+      extension: sortedDeep(entry.extension),
+    }));
+  return result;
+}
+
+function inGoOrder(config: RawConfig): Record<string, unknown> {
+  const named = (entries: { name: string }[] | undefined | null, field: string, order: string[]) =>
+    entries === null || entries === undefined
+      ? entries
+      : entries.map((entry) => ({
+          name: entry.name,
+          [field]: ordered((entry as Record<string, unknown>)[field] as Record<string, unknown>, order),
+        }));
+  return ordered(
+    {
+      ...config,
+      clusters: named(config.clusters, "cluster", goFieldOrder.cluster),
+      users: named(config.users, "user", goFieldOrder.user),
+      contexts: named(config.contexts, "context", goFieldOrder.context),
+    },
+    goFieldOrder.config,
+  );
+}
+
 function minify(config: RawConfig, override?: string): RawConfig {
   const current = override || config["current-context"];
   const ctx = config.contexts?.find((entry) => entry.name === current);
@@ -139,7 +214,9 @@ const view: Command = {
     if (flags.bool("flatten")) shown = await flatten(context, shown, path);
     else if (!flags.bool("raw")) shown = redact(shown);
     const format = parseOutputFormat(flags.string("output"), { tableAllowed: false });
-    context.io.stdout(printObject(shown as Record<string, unknown>, format));
+    // JSON keeps the Go struct's field order (clientcmd/api/v1); YAML sorts keys, as kubectl's does.
+    if (format.type === "json") context.io.stdout(printObject(inGoOrder(shown), format, false, false));
+    else context.io.stdout(printObject(shown as Record<string, unknown>, format));
     return 0;
   },
 };

@@ -737,6 +737,7 @@ export const readOnly: string[] = [
   "config view --minify",
   "config view --flatten",
   "config view --flatten --minify -o json",
+  "config view -o json",
   "config get-contexts",
   "config current-context",
   "config get-clusters",
