@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { RestClient } from "./RestClient";
@@ -49,6 +50,13 @@ describe("RestClient", () => {
     const created = await client.json("POST", "/api/v1/namespaces", { body: { metadata: { name: "exam" } } });
     expect(created).toEqual({ kind: "Namespace" });
     expect(seen).toEqual(Array(3).fill('POST /api/v1/namespaces {"metadata":{"name":"exam"}}'));
+  });
+
+  it("takes each request's abort listener off the command's signal when the request ends", async () => {
+    const { client } = await serve([]);
+    const controller = new AbortController();
+    for (let round = 0; round < 15; round++) await client.get("/api/v1/namespaces", { signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("gives up after 10 retries with the server's last answer", async () => {

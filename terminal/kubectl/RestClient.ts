@@ -105,9 +105,13 @@ export class RestClient {
         } else if (error.name === "AbortError") reject(error);
         else reject(new KubectlError(`Unable to connect to the server: ${error.message}`));
       });
-      if (options.signal) {
-        if (options.signal.aborted) request.destroy(new AbortedError());
-        options.signal.addEventListener("abort", () => request.destroy(new AbortedError()), { once: true });
+      const signal = options.signal;
+      if (signal) {
+        if (signal.aborted) request.destroy(new AbortedError());
+        // One command's signal serves all its requests; each takes its listener away when done.
+        const abort = () => request.destroy(new AbortedError());
+        signal.addEventListener("abort", abort, { once: true });
+        request.on("close", () => signal.removeEventListener("abort", abort));
       }
       if (payload !== undefined) request.write(payload);
       request.end();

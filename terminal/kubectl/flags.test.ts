@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type FlagSpec, HelpRequested, parseFlags } from "./flags";
+import { type FlagSpec, Flags, HelpRequested, parseFlags, parseGoDuration } from "./flags";
 
 const specs: FlagSpec[] = [
   { name: "namespace", shorthand: "n", kind: "string" },
@@ -11,6 +11,7 @@ const specs: FlagSpec[] = [
   { name: "env", kind: "stringArray" },
   { name: "image", kind: "stringSlice" },
   { name: "dry-run", kind: "string", default: "none", noOptDefault: "unchanged" },
+  { name: "timeout", kind: "duration", default: "0s" },
 ];
 
 describe("parseFlags", () => {
@@ -59,11 +60,36 @@ describe("parseFlags", () => {
       message:
         'Error: invalid argument "x" for "--replicas" flag: strconv.ParseInt: parsing "x": invalid syntax\nSee \'kubectl get --help\' for usage.',
     },
+    {
+      name: "bad duration",
+      args: ["--timeout=5"],
+      message:
+        'Error: invalid argument "5" for "--timeout" flag: time: invalid duration "5"\nSee \'kubectl get --help\' for usage.',
+    },
   ];
   it.each(errors)("reports $name as kubectl does", ({ args, message }) => {
     expect(() => parseFlags(args, specs, "kubectl get")).toThrow(message);
   });
   it("asks for help on -h", () => {
     expect(() => parseFlags(["-h"], specs, "kubectl get")).toThrow(HelpRequested);
+  });
+  it("reads a duration flag in milliseconds", () => {
+    expect(new Flags(parseFlags(["--timeout=1m30s"], specs, "kubectl")).duration("timeout")).toBe(90_000);
+    expect(new Flags(parseFlags([], specs, "kubectl")).duration("timeout")).toBe(0);
+  });
+});
+
+describe("parseGoDuration", () => {
+  it.each([
+    { name: "seconds", text: "5s", ms: 5000 },
+    { name: "units together", text: "1h2m3.5s", ms: 3_723_500 },
+    { name: "milliseconds", text: "250ms", ms: 250 },
+    { name: "bare zero", text: "0", ms: 0 },
+    { name: "negative", text: "-2s", ms: -2000 },
+    { name: "no unit", text: "5", ms: undefined },
+    { name: "words", text: "abc", ms: undefined },
+    { name: "empty", text: "", ms: undefined },
+  ])("$name", ({ text, ms }) => {
+    expect(parseGoDuration(text)).toBe(ms);
   });
 });

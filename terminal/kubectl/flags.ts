@@ -77,6 +77,16 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
         values.set(spec.name, Number.parseInt(raw, 10));
         return;
       }
+      case "duration": {
+        if (parseGoDuration(raw) === undefined) {
+          throw flagError(
+            commandPath,
+            `invalid argument "${raw}" for "${shownName}" flag: time: invalid duration "${raw}"`,
+          );
+        }
+        values.set(spec.name, raw);
+        return;
+      }
       case "stringArray": {
         const current = explicitFirst ? [] : ((values.get(spec.name) as string[]) ?? []);
         values.set(spec.name, [...current, raw]);
@@ -166,6 +176,27 @@ export class HelpRequested extends Error {
   }
 }
 
+/** Go's time.ParseDuration, in milliseconds; undefined when malformed. */
+export function parseGoDuration(text: string): number | undefined {
+  const body = text.replace(/^[-+]/, "");
+  if (body === "0") return 0;
+  if (!/^([0-9]*\.?[0-9]+(ns|us|µs|μs|ms|s|m|h))+$/.test(body)) return undefined;
+  const units: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    μs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
+  let total = 0;
+  for (const [, value, unit] of body.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/g))
+    total += Number(value) * (units[unit as string] ?? 0);
+  return text.startsWith("-") ? -total : total;
+}
+
 /** Go's strconv.ParseBool. */
 export function parseGoBool(text: string): boolean | undefined {
   if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
@@ -209,6 +240,10 @@ export class Flags {
   int(name: string): number {
     const value = this.parsed.values.get(name);
     return typeof value === "number" ? value : Number(value ?? 0);
+  }
+  /** A duration flag's value in milliseconds. */
+  duration(name: string): number {
+    return parseGoDuration(this.string(name)) ?? 0;
   }
   list(name: string): string[] {
     const value = this.parsed.values.get(name);

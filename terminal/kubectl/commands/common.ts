@@ -147,18 +147,22 @@ export function withTypeMeta(object: KubeObject, info: ResourceInfo): KubeObject
   return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? info.kind };
 }
 
-/** Sleeps, resolving early when the signal aborts. */
+/**
+ * Sleeps, resolving early when the signal aborts. The abort listener goes when the sleep ends,
+ * so a poll loop sharing one signal doesn't pile up listeners (Node's MaxListenersExceededWarning).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 

@@ -761,7 +761,7 @@ const rolloutStatus: Command = {
     },
     {
       name: "timeout",
-      kind: "string",
+      kind: "duration",
       default: "0s",
       usage:
         "The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).",
@@ -775,6 +775,9 @@ const rolloutStatus: Command = {
       );
     }
     const client = await context.client();
+    // watchtools.ContextWithOptionalTimeout: one deadline for the whole watch, none when zero.
+    const timeout = flags.duration("timeout");
+    const deadline = timeout > 0 ? Date.now() + timeout : Number.POSITIVE_INFINITY;
     for (const { info, object } of await rolloutTarget(context, flags)) {
       const viewer =
         info.kind === "Deployment"
@@ -793,7 +796,9 @@ const rolloutStatus: Command = {
         if (result.message !== last || result.done) context.io.stdout(result.message);
         last = result.message;
         if (result.done || !flags.bool("watch")) break;
-        await sleep(200, context.io.signal);
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new KubectlError("error: timed out waiting for the condition");
+        await sleep(Math.min(200, remaining), context.io.signal);
         current = await client.get<KubeObject>(
           resourcePath(info, object.metadata?.namespace, String(object.metadata?.name)),
         );

@@ -1040,6 +1040,13 @@ export const mutating: string[] = [
   "rollout resume deployment/{n}-d",
   "rollout resume deployment/{n}-d",
   "rollout undo deployment/{n}-d",
+  // --timeout ends the watch of a rollout that cannot finish
+  "create deployment {n}-stuck --image=nginx:1.25",
+  "wait --for=condition=Available deployment/{n}-stuck --timeout=60s",
+  "set image deployment/{n}-stuck nginx=nginx:doesnotexist",
+  "rollout status deployment/{n}-stuck --timeout=2s",
+  "rollout status deployment/{n}-stuck --timeout=abc",
+  "delete deployment {n}-stuck",
   'patch deployment {n}-d -p {"spec":{"replicas":2}}',
   'patch deployment {n}-d --type=merge -p {"metadata":{"labels":{"patched":"yes"}}}',
   'patch deployment {n}-d --type=json -p [{"op":"replace","path":"/spec/replicas","value":1}]',
