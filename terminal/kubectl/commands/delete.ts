@@ -185,12 +185,14 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
       if (dryRun === "client") {
         await client.get(resourcePath(victim.info, victim.namespace, victim.name));
       } else {
-        const result = await client.json<KubeObject>(
+        const result = await client.json<KubeObject & { details?: { uid?: string } }>(
           "DELETE",
           resourcePath(victim.info, victim.namespace, victim.name),
           { body },
         );
-        uid = result.metadata?.uid;
+        // An immediate delete answers with a Status that names the uid in its details; a
+        // graceful one answers with the object (kubectl's uidMap in cmd/delete).
+        uid = result.kind === "Status" ? result.details?.uid : result.metadata?.uid;
       }
       any = true;
       if (flags.string("output") === "name") context.io.stdout(`${kindDotGroup(victim.info)}/${victim.name}\n`);
