@@ -1,60 +1,15 @@
 import { type ChildProcess, spawn as spawnProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type IPty, spawn } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PtyDriver, promptAtEnd } from "./testing/PtyDriver";
 
 /**
  * vi and nano in the learner shell through a real pty: what the keys do to a file, and which
  * editor `kubectl edit` opens (against a standalone cluster started for the test).
  */
 const root = path.resolve(import.meta.dirname, "..", "..");
-
-class PtyDriver {
-  output = "";
-  readonly pty: IPty;
-  constructor(
-    readonly home: string,
-    kubeconfig: string,
-  ) {
-    this.pty = spawn(process.execPath, ["--import", "tsx", path.join(root, "terminal", "shell", "main.ts")], {
-      cwd: root,
-      cols: 100,
-      rows: 30,
-      env: { PATH: process.env.PATH ?? "", KUBELAB_HOME: home, KUBECONFIG: kubeconfig, TERM: "xterm-256color" },
-    });
-    this.pty.onData((data) => {
-      this.output += data;
-    });
-  }
-  async waitFor(pattern: RegExp | string, from = 0, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const slice = this.output.slice(from);
-      if (typeof pattern === "string" ? slice.includes(pattern) : pattern.test(slice)) return slice;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(slice.slice(-500))}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  /** Types text and waits for the next prompt. */
-  async run(text: string): Promise<string> {
-    const mark = this.output.length;
-    this.pty.write(text);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
-    return this.waitFor(/controlplane:[^$\n]*\$ (\r\x1b\[\d+C)?$/, mark);
-  }
-  /** Types keys into a full-screen editor and waits until `expected` is drawn. */
-  async keys(text: string, expected: RegExp | string): Promise<string> {
-    const mark = this.output.length;
-    this.pty.write(text);
-    return this.waitFor(expected, mark);
-  }
-  file(name: string): string {
-    return readFileSync(path.join(this.home, name), "utf8");
-  }
-}
 
 const manifest =
   "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - image: nginx\n    name: web\n";
@@ -63,7 +18,7 @@ describe("the shell's editors in a pty", () => {
   let shell: PtyDriver;
   beforeAll(async () => {
     const home = mkdtempSync(path.join(tmpdir(), "kubelab-editor-home-"));
-    shell = new PtyDriver(home, path.join(home, "missing-kubeconfig"));
+    shell = new PtyDriver({ home, prompt: promptAtEnd });
     await shell.waitFor("controlplane:~$ ", 0, 60_000);
   }, 90_000);
   afterAll(() => shell.pty.kill());
@@ -149,7 +104,7 @@ describe("kubectl edit's editor in a pty", () => {
         }
       });
     });
-    shell = new PtyDriver(path.join(home, "shell-home"), kubeconfig);
+    shell = new PtyDriver({ home: path.join(home, "shell-home"), kubeconfig, prompt: promptAtEnd });
     await shell.waitFor("controlplane:~$ ", 0, 60_000);
     await shell.run("kubectl create deployment web --image=nginx\r");
   }, 120_000);

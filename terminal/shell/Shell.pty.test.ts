@@ -1,66 +1,22 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type IPty, spawn } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PtyDriver } from "./testing/PtyDriver";
 
 /**
  * The learner shell through a real pty, as the terminal server runs it: line editing, history,
  * completion, Ctrl-C, resize, persistence of history and files.
  */
-const root = path.resolve(import.meta.dirname, "..", "..");
 const home = mkdtempSync(path.join(tmpdir(), "kubelab-shell-home-"));
 
-class PtyDriver {
-  output = "";
-  readonly pty: IPty;
-  constructor(columns = 100, rows = 30) {
-    // The V8 limits the terminal server gives each shell (terminal/server/shellBundle.ts).
-    const v8Limits = ["--max-old-space-size=96", "--max-semi-space-size=1"];
-    this.pty = spawn(
-      process.execPath,
-      [...v8Limits, "--import", "tsx", path.join(root, "terminal", "shell", "main.ts")],
-      {
-        cwd: root,
-        cols: columns,
-        rows,
-        env: {
-          PATH: process.env.PATH ?? "",
-          KUBELAB_HOME: home,
-          KUBECONFIG: path.join(home, "missing-kubeconfig"),
-          TERM: "xterm-256color",
-        },
-      },
-    );
-    this.pty.onData((data) => {
-      this.output += data;
-    });
-  }
-  /** Waits until the output (after `from`) matches, returning that slice. */
-  async waitFor(pattern: RegExp | string, from = 0, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const slice = this.output.slice(from);
-      if (typeof pattern === "string" ? slice.includes(pattern) : pattern.test(slice)) return slice;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(slice.slice(-500))}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  /** Types text and waits for the next prompt; returns what was printed in between. */
-  async run(text: string): Promise<string> {
-    const mark = this.output.length;
-    this.pty.write(text);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
-    const slice = await this.waitFor(/\r\n.*controlplane:[^$\n]*\$ (\r\x1b\[\d+C)?$/s, mark);
-    return slice;
-  }
-}
+// The V8 limits the terminal server gives each shell (terminal/server/shellBundle.ts).
+const v8Limits = ["--max-old-space-size=96", "--max-semi-space-size=1"];
 
 describe("learner shell in a pty", () => {
   let shell: PtyDriver;
   beforeAll(async () => {
-    shell = new PtyDriver();
+    shell = new PtyDriver({ home, nodeFlags: v8Limits });
     await shell.waitFor("controlplane:~$ ", 0, 60_000);
   }, 90_000);
   afterAll(() => shell.pty.kill());
