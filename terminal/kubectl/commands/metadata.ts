@@ -425,47 +425,138 @@ export const drainCommand: Command = {
         return 1;
       }
       const warnings: string[] = [];
-      if (daemonSetPods.length > 0) warnings.push(`ignoring DaemonSet-managed Pods: ${daemonSetPods.join(", ")}`);
       if (unmanaged.length > 0) warnings.push(`deleting Pods that declare no controller: ${unmanaged.join(", ")}`);
+      if (daemonSetPods.length > 0) warnings.push(`ignoring DaemonSet-managed Pods: ${daemonSetPods.join(", ")}`);
       if (warnings.length > 0) context.io.stderr(`Warning: ${warnings.join("; ")}\n`);
-      for (const pod of evict) {
-        context.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}\n`);
-        const body: Any = {
-          apiVersion: "policy/v1",
-          kind: "Eviction",
-          metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
-        };
-        if (flags.int("grace-period") >= 0) body.deleteOptions = { gracePeriodSeconds: flags.int("grace-period") };
-        if (flags.bool("disable-eviction")) {
-          await client.json("DELETE", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, {
-            body: { kind: "DeleteOptions", apiVersion: "v1" },
-          });
-        } else {
-          await client.json("POST", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/eviction`, {
-            body,
-          });
-        }
-      }
-      for (const pod of evict) {
-        while (!context.io.signal?.aborted) {
-          try {
-            const current = await client.get<Any>(
-              `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
-            );
-            if (current.metadata.uid !== pod.metadata.uid) break;
-          } catch (error) {
-            if (error instanceof ApiStatusError && error.reason === "NotFound") break;
-            throw error;
+      const dryRun = dryRunOf(context, flags);
+      if (dryRun === "client") {
+        for (const pod of evict)
+          context.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name} (dry run)\n`);
+      } else {
+        const errors = await evictPods(context, flags, evict, dryRun === "server");
+        if (context.io.signal?.aborted) return 130;
+        if (errors.length > 0) {
+          const message = errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`;
+          const pending = (
+            await client.get<{ items: Any[] }>("/api/v1/pods", {
+              query: {
+                fieldSelector: `spec.nodeName=${name}`,
+                labelSelector: flags.string("pod-selector") || undefined,
+              },
+            })
+          ).items.filter(
+            (pod) =>
+              !pod.metadata.annotations?.["kubernetes.io/config.mirror"] &&
+              (pod.metadata.ownerReferences ?? []).find((reference: Any) => reference.controller)?.kind !== "DaemonSet",
+          );
+          if (pending.length > 0) {
+            context.io.stderr(`There are pending pods in node "${name}" when an error occurred: ${message}\n`);
+            for (const pod of pending) context.io.stderr(`pod/${pod.metadata.name}\n`);
           }
-          await sleep(100, context.io.signal);
+          context.io.stderr(
+            `error: unable to drain node "${name}" due to error: ${message}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n`,
+          );
+          // CheckErr prints an aggregate one error a line, without the "error: " prefix.
+          throw new KubectlError(errors.join("\n"));
         }
-        context.io.stdout(`pod/${pod.metadata.name} evicted\n`);
       }
-      context.io.stdout(`node/${name} drained\n`);
+      context.io.stdout(`node/${name} drained${dryRunSuffix(dryRun)}\n`);
     }
     return 0;
   },
 };
+
+/** A Go time.Duration's String() for whole milliseconds (`8s`, `1m30s`, `500ms`). */
+function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
+}
+
+/** drain's --timeout: a Go duration or bare seconds; 0 means no limit. */
+function drainTimeoutMs(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  for (const match of text.matchAll(/([0-9.]+)(h|ms|m|s)/g))
+    total += Number(match[1]) * (units[match[2] as string] ?? 0);
+  return total;
+}
+
+/**
+ * drain.Helper.evictPods (or deletePods with --disable-eviction): every pod in parallel, each eviction
+ * refused by a disruption budget (429) retried every 5 s until --timeout or the learner's Ctrl-C, then
+ * waiting for the pod to go. Returns the error of each pod that did not go.
+ */
+async function evictPods(context: CommandContext, flags: Flags, pods: Any[], serverDryRun: boolean): Promise<string[]> {
+  const client = await context.client();
+  const timeoutMs = drainTimeoutMs(flags.string("timeout"));
+  const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
+  const usingEviction = !flags.bool("disable-eviction");
+  const verb = usingEviction ? "evicting" : "deleting";
+  const signal = context.io.signal;
+  const stopped = () => signal?.aborted || Date.now() >= deadline;
+  const timedOut = (pod: Any) =>
+    `error when ${verb} pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}": global timeout reached: ${goDuration(timeoutMs)}`;
+  const podPath = (pod: Any) => `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+  const one = async (pod: Any): Promise<string | undefined> => {
+    for (;;) {
+      const suffix = serverDryRun ? " (server dry run)" : "";
+      context.io.stdout(`${verb} pod ${pod.metadata.namespace}/${pod.metadata.name}${suffix}\n`);
+      if (stopped()) return timedOut(pod);
+      try {
+        if (usingEviction) {
+          const body: Any = {
+            apiVersion: "policy/v1",
+            kind: "Eviction",
+            metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
+          };
+          if (flags.int("grace-period") >= 0) body.deleteOptions = { gracePeriodSeconds: flags.int("grace-period") };
+          if (serverDryRun) body.deleteOptions = { ...body.deleteOptions, dryRun: ["All"] };
+          await client.json("POST", `${podPath(pod)}/eviction`, { body });
+        } else {
+          const body: Any = { kind: "DeleteOptions", apiVersion: "v1" };
+          if (flags.int("grace-period") >= 0) body.gracePeriodSeconds = flags.int("grace-period");
+          if (serverDryRun) body.dryRun = ["All"];
+          await client.json("DELETE", podPath(pod), { body });
+        }
+        break;
+      } catch (error) {
+        if (error instanceof ApiStatusError && error.reason === "NotFound") return undefined;
+        if (usingEviction && error instanceof ApiStatusError && error.reason === "TooManyRequests") {
+          context.io.stderr(
+            `error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}" (will retry after 5s): ${error.status.message}\n`,
+          );
+          await sleep(5000, signal);
+          continue;
+        }
+        if (error instanceof ApiStatusError)
+          return `error when ${verb} pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}": ${error.status.message}`;
+        throw error;
+      }
+    }
+    if (serverDryRun) return undefined;
+    while (!stopped()) {
+      try {
+        const current = await client.get<Any>(podPath(pod));
+        if (current.metadata.uid !== pod.metadata.uid) break;
+      } catch (error) {
+        if (error instanceof ApiStatusError && error.reason === "NotFound") break;
+        throw error;
+      }
+      await sleep(100, signal);
+    }
+    if (stopped()) return timedOut(pod);
+    context.io.stdout(`pod/${pod.metadata.name} ${usingEviction ? "evicted" : "deleted"}\n`);
+    return undefined;
+  };
+  const results = await Promise.all(pods.map(one));
+  return results.filter((result): result is string => result !== undefined);
+}
 
 /** `kubectl patch`. */
 export const patchCommand: Command = {

@@ -16,6 +16,8 @@ export interface KubectlRun {
 /** A hosted cluster without controllers (objects are only what a test creates) and a kubectl for it. */
 export interface HostedKubectl {
   kubectl(...args: string[]): Promise<KubectlRun>;
+  /** Runs kubectl with a signal that stands for the learner's Ctrl-C. */
+  kubectlWithSignal(signal: AbortSignal, ...args: string[]): Promise<KubectlRun>;
   /** Runs `kubectl create -f -` (or apply) with the manifest on standard input; throws when it fails. */
   create(manifest: string): Promise<void>;
   close(): Promise<void>;
@@ -29,7 +31,7 @@ export async function startHostedKubectl(): Promise<HostedKubectl> {
   const { id, token } = await host.create();
   const kubeconfig = path.join(folder, "kubeconfig");
   writeFileSync(kubeconfig, host.kubeconfig(id, token, `${served.url}${host.pathOf(id)}`));
-  const run = async (args: string[], stdin = ""): Promise<KubectlRun> => {
+  const run = async (args: string[], stdin = "", signal?: AbortSignal): Promise<KubectlRun> => {
     let out = "";
     let err = "";
     const io: KubectlIO = {
@@ -40,12 +42,14 @@ export async function startHostedKubectl(): Promise<HostedKubectl> {
       writeFile: async () => undefined,
       readDirectory: async () => undefined,
       env: { KUBECONFIG: kubeconfig, HOME: folder },
+      signal,
     };
     const status = await runKubectl(args, io);
     return { status, out, err };
   };
   return {
     kubectl: (...args) => run(args),
+    kubectlWithSignal: (signal, ...args) => run(args, "", signal),
     async create(manifest) {
       const result = await run(["create", "-f", "-"], manifest);
       if (result.status !== 0) throw new Error(`kubectl create failed: ${result.err}`);
