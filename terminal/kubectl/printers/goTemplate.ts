@@ -21,6 +21,7 @@ import {
   goSprintln,
   goTypeName,
 } from "./goFmt";
+import { GoUnquoteError, unquoteBody } from "./goUnquote";
 
 /** A parse or execution error, worded as text/template's. */
 export class GoTemplateError extends Error {}
@@ -374,48 +375,12 @@ function pipeString(pipe: Pipe): string {
 /** strconv.Unquote for a template string literal. */
 function unquote(quoted: string): string {
   if (quoted.startsWith("`")) return quoted.slice(1, -1);
-  const body = quoted.slice(1, -1);
-  let out = "";
-  for (let index = 0; index < body.length; index++) {
-    const ch = body[index] as string;
-    if (ch !== "\\") {
-      out += ch;
-      continue;
-    }
-    const next = body[++index];
-    const simple: Record<string, string> = {
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      n: "\n",
-      r: "\r",
-      t: "\t",
-      v: "\v",
-      "\\": "\\",
-      '"': '"',
-      "'": "'",
-    };
-    if (next !== undefined && next in simple && !(quoted.startsWith('"') && next === "'")) {
-      out += simple[next];
-      continue;
-    }
-    const hex = (count: number) => {
-      const digits = body.slice(index + 1, index + 1 + count);
-      if (!new RegExp(`^[0-9a-fA-F]{${count}}$`).test(digits)) throw new GoTemplateError("invalid syntax");
-      index += count;
-      return Number.parseInt(digits, 16);
-    };
-    if (next === "x") out += String.fromCharCode(hex(2));
-    else if (next === "u") out += String.fromCodePoint(hex(4));
-    else if (next === "U") out += String.fromCodePoint(hex(8));
-    else if (next !== undefined && /[0-7]/.test(next)) {
-      const digits = body.slice(index, index + 3);
-      if (!/^[0-7]{3}$/.test(digits)) throw new GoTemplateError("invalid syntax");
-      index += 2;
-      out += String.fromCharCode(Number.parseInt(digits, 8));
-    } else throw new GoTemplateError("invalid syntax");
+  try {
+    return unquoteBody(quoted.slice(1, -1), '"');
+  } catch (error) {
+    if (error instanceof GoUnquoteError) throw new GoTemplateError("invalid syntax");
+    throw error;
   }
-  return out;
 }
 
 /** parse.newNumber: integer, float and character constants. */

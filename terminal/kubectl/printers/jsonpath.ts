@@ -1,5 +1,6 @@
 import { GoNumber, goPrint, goSprintf, goTypeName } from "./goFmt";
 import { toGoJson, toGoJsonCompact } from "./goJson";
+import { GoUnquoteError, unquoteBody } from "./goUnquote";
 
 /**
  * Kubernetes' JSONPath dialect, ported from k8s.io/client-go/util/jsonpath (parser.go and
@@ -327,42 +328,12 @@ function formatRune(r: string): string {
 
 /** UnquoteExtend: strconv.Unquote that also takes single-quoted strings. */
 function unquoteExtend(text: string): string {
-  const quote = text[0];
-  const body = text.slice(1, -1);
-  if (!body.includes("\\")) {
-    if (body.includes(quote as string)) throw new JsonPathError(`unquote string ${text} error invalid syntax`);
-    return body;
+  try {
+    return unquoteBody(text.slice(1, -1), text[0] as string);
+  } catch (error) {
+    if (error instanceof GoUnquoteError) throw new JsonPathError(`unquote string ${text} error invalid syntax`);
+    throw error;
   }
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
-    if (ch !== "\\") {
-      out += ch;
-      continue;
-    }
-    const escaped = body[++i];
-    const simple: Record<string, string> = {
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      n: "\n",
-      r: "\r",
-      t: "\t",
-      v: "\v",
-      "\\": "\\",
-    };
-    if (escaped !== undefined && escaped in simple) out += simple[escaped];
-    else if (escaped === quote) out += escaped;
-    else if (escaped === "x" || escaped === "u" || escaped === "U") {
-      const length = escaped === "x" ? 2 : escaped === "u" ? 4 : 8;
-      const hex = body.slice(i + 1, i + 1 + length);
-      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== length)
-        throw new JsonPathError(`unquote string ${text} error invalid syntax`);
-      out += escaped === "x" ? String.fromCharCode(parseInt(hex, 16)) : String.fromCodePoint(parseInt(hex, 16));
-      i += length;
-    } else throw new JsonPathError(`unquote string ${text} error invalid syntax`);
-  }
-  return out;
 }
 
 /** A value as the jsonpath engine holds it: data (JSON) or a literal of the template (Go int/float64). */
