@@ -1,9 +1,24 @@
-import { objectMetaFields } from "../../api/types";
 import { isPlainObject } from "../patch/mergePatch";
 import type { OpenApiSchema } from "../ResourceDefinition";
 
 /** Metadata's fields, for schemas that only declare `metadata: {type: object}`. */
-const OBJECT_META_FIELDS = new Set<string>(objectMetaFields);
+const OBJECT_META_FIELDS = new Set([
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+]);
 
 /**
  * Finds fields the schema does not know (`spec.contianers`), removing them from `object` as

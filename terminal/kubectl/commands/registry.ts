@@ -5,13 +5,13 @@ import { configCommand } from "./config";
 import { createCommand } from "./create";
 import { deleteCommand } from "./delete";
 import { describeCommand } from "./describe";
+import { editCommand } from "./edit";
 import { getCommand } from "./get";
 import { apiResourcesCommand, apiVersionsCommand, clusterInfoCommand, completionCommand, versionCommand } from "./info";
 import {
   annotateCommand,
   cordonCommand,
   drainCommand,
-  editCommand,
   labelCommand,
   patchCommand,
   replaceCommand,

@@ -156,6 +156,10 @@ Object.assign(manifests, {
   "edit-replicas.sh": `#!/bin/sh\nsed -i 's/^  replicas: .*/  replicas: 3/' "$1"\n`,
   "edit-invalid.sh": `#!/bin/sh\nsed -i 's/^  replicas: .*/  replicas: -1/' "$1"\n`,
   "edit-image.sh": `#!/bin/sh\nsed -i 's/image: nginx$/image: nginx:1.27/' "$1"\n`,
+  // breaks the YAML once; the reopened file (spec: : :) is saved unchanged
+  "edit-yaml.sh": `#!/bin/sh\nsed -i 's/^spec:$/spec: : :/' "$1"\n`,
+  "edit-unknown.sh": `#!/bin/sh\nsed -i 's/^spec:$/spec:\\n  bogus: 1/' "$1"\n`,
+  "edit-rename.sh": `#!/bin/sh\nsed -i 's/^  name: \\(.*\\)-ed$/  name: \\1-renamed/' "$1"\n`,
   "edit-cm.sh": `#!/bin/sh\nsed -i 's/^  a: "1"$/  a: "2"\\n  b: added/' "$1"\n`,
   "hello.txt": "hello\n",
 });
@@ -1128,6 +1132,9 @@ export const mutating: string[] = [
   "EDITOR=./edit-replicas.sh edit deploy/{n}-ed",
   "KUBE_EDITOR=./edit-image.sh edit deployment {n}-ed -o jsonpath={.spec.template.spec.containers[0].image}",
   "KUBE_EDITOR=./edit-invalid.sh edit deployment {n}-ed",
+  "KUBE_EDITOR=./edit-yaml.sh edit deployment {n}-ed",
+  "KUBE_EDITOR=./edit-unknown.sh edit deployment {n}-ed",
+  "KUBE_EDITOR=./edit-rename.sh edit deployment {n}-ed",
   "create configmap {n}-edcm --from-literal=a=1",
   "KUBE_EDITOR=./edit-cm.sh edit configmap {n}-edcm -o yaml",
   "KUBE_EDITOR=true edit configmap/{n}-edcm",
