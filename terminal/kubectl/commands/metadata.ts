@@ -76,6 +76,12 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
         }
       }
       flags.parsed.positional = resources;
+      const local = flags.bool("local");
+      if (local && resources.length > 0) {
+        const example =
+          field === "labels" ? "-f pod.yaml or --filename=pod.json" : "-f rsrc.yaml or --filename=rsrc.json";
+        throw plainError(`can only use local files by ${example} when --local=true is set`);
+      }
       const dryRun = dryRunOf(context, flags);
       for (const { info, object } of await objectsFor(context, flags)) {
         const current: Record<string, string> = (object.metadata?.[field] as Record<string, string>) ?? {};
@@ -110,7 +116,8 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
         const patch: Any = { metadata: { [field]: next } };
         if (flags.string("resource-version")) patch.metadata.resourceVersion = flags.string("resource-version");
         let result: KubeObject = object;
-        if (dryRun !== "client") {
+        if (local) result = applyLocally(object, field, next);
+        else if (dryRun !== "client") {
           result = await patchObject(context, info, object.metadata?.namespace, objectName, patch, "merge", {
             dryRun,
             fieldManager: flags.string("field-manager"),
@@ -124,6 +131,24 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
       return 0;
     },
   };
+}
+
+/** The file's object with the label or annotation changes merged in, as --local prints it. */
+function applyLocally(
+  object: KubeObject,
+  field: "labels" | "annotations",
+  next: Record<string, string | null>,
+): KubeObject {
+  const result = structuredClone(object);
+  result.metadata ??= {};
+  const metadata = result.metadata as Any;
+  const values: Record<string, string> = { ...(metadata[field] ?? {}) };
+  for (const [key, value] of Object.entries(next)) {
+    if (value === null) delete values[key];
+    else values[key] = value;
+  }
+  metadata[field] = values;
+  return result;
 }
 
 /** `kubectl label`. */
@@ -700,6 +725,7 @@ export const replaceCommand: Command = {
     const discovery = await context.discovery();
     const namespace = await context.namespace();
     const dryRun = dryRunOf(context, flags);
+    if (dryRun !== "none" && flags.bool("force")) throw plainError("--dry-run can not be used when --force is set");
     let failed = false;
     const manifests = await readManifests(context.io, flags.list("filename"), flags.bool("recursive"));
     // --force deletes every object (waiting for each to be gone) before creating them again, as forceReplace.
@@ -716,7 +742,9 @@ export const replaceCommand: Command = {
             ...(flags.int("grace-period") >= 0 ? { gracePeriodSeconds: flags.int("grace-period") } : {}),
           },
         });
-        context.io.stdout(`${kindDotGroup(info)} "${object.metadata?.name}" deleted\n`);
+        // DeleteOptions.PrintObj: -o name is the only output format a delete honours.
+        if (flags.string("output") === "name") context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name}\n`);
+        else context.io.stdout(`${kindDotGroup(info)} "${object.metadata?.name}" deleted\n`);
         for (let i = 0; i < 600; i++) {
           try {
             await client.get(resourcePath(info, objectNamespace, String(object.metadata?.name)));

@@ -352,6 +352,11 @@ async function objectsFor(
     const discovery = await context.discovery();
     for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
       const info = await discovery.resolveKind(String(manifest.object.apiVersion), String(manifest.object.kind));
+      // --local works on the file's object and never reads (or writes) the live one.
+      if (flags.bool("local")) {
+        out.push({ info, object: manifest.object as KubeObject });
+        continue;
+      }
       out.push({
         info,
         object: await client.get<KubeObject>(
@@ -410,6 +415,7 @@ async function updatePodSpec(
   change: (spec: Any, object: KubeObject) => void,
 ): Promise<number> {
   const dryRun = dryRunOf(context, flags);
+  const local = flags.bool("local");
   const namespace = await context.namespace();
   const objects = await objectsFor(context, flags);
   for (const { info, object } of objects) {
@@ -417,7 +423,7 @@ async function updatePodSpec(
     change(podSpecOf(modified), modified);
     const patch = threeWayMergePatch(object, modified, object);
     let result = modified;
-    if (Object.keys(patch).length > 0 && dryRun !== "client") {
+    if (Object.keys(patch).length > 0 && dryRun !== "client" && !local) {
       result = await patchObject(
         context,
         info,
@@ -449,6 +455,14 @@ const setCommonFlags = [
   { name: "local", kind: "bool", usage: "If true, set image will NOT contact api-server but run locally." },
 ] as Command["flags"] & object;
 
+/** set image and set resources (Validate): --local takes its objects from -f only. */
+function localNeedsFilename(flags: Flags): void {
+  if (flags.bool("local") && flags.positional.length > 0)
+    throw new KubectlError(
+      "error: you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'",
+    );
+}
+
 const setImage: Command = {
   name: "image",
   short: "Update the image of a pod template",
@@ -459,6 +473,7 @@ const setImage: Command = {
     const resources = flags.positional.filter((arg) => !arg.includes("="));
     if (pairs.length === 0) throw plainError("at least one image update is required");
     flags.parsed.positional = resources;
+    localNeedsFilename(flags);
     return updatePodSpec(context, flags, "image updated", (spec) => {
       for (const pair of pairs) {
         const [containerName, image] = pair.split("=");
@@ -518,6 +533,11 @@ const setEnv: Command = {
       return 0;
     }
     if (changes.length === 0) throw usageError("kubectl set env", "at least one environment variable must be provided");
+    // The builder of a local run reads files only, so TYPE/NAME arguments leave it with nothing.
+    if (flags.bool("local") && flags.list("filename").length === 0)
+      throw new KubectlError(
+        "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
     return updatePodSpec(context, flags, "env updated", (spec) => {
       const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
       for (const container of spec.containers ?? []) {
@@ -580,6 +600,7 @@ const setResources: Command = {
       for (const pair of text.split(",").filter(Boolean))
         if (!new RegExp(quantity).test(pair.slice(pair.indexOf("=") + 1)))
           throw new KubectlError(`error: quantities must match the regular expression '${quantity}'`);
+    localNeedsFilename(flags);
     return updatePodSpec(context, flags, "resource requirements updated", (spec) => {
       const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
       const parse = (text: string) =>

@@ -86,6 +86,31 @@ spec:
       - name: web
         image: nginx
 `,
+  "local.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {n}-local
+  labels:
+    tier: web
+  annotations:
+    note: one
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: {n}-local
+  template:
+    metadata:
+      labels:
+        app: {n}-local
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+        env:
+        - name: A
+          value: "1"
+`,
   "deploy-v2.yaml": `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -1165,4 +1190,25 @@ export const mutating: string[] = [
   "run {n}-job --image=busybox --restart=OnFailure -- echo x",
   "delete job {n}-job",
   "delete deployment {n}-deploy {n}-d --wait=true",
+  // --local works on the file only: the live object keeps its labels, annotations and env
+  "apply -f local.yaml",
+  "label -f local.yaml --local newl=1",
+  "label -f local.yaml --local newl=1 -o yaml",
+  "label -f local.yaml --local tier- --dry-run=client",
+  "annotate -f local.yaml --local a=1 -o json",
+  "set env -f local.yaml --local LOCALTEST=1 -o name",
+  "set env -f local.yaml --local LOCALTEST=1",
+  "set resources -f local.yaml --local --limits=cpu=1",
+  "set image -f local.yaml --local web=nginx:1.27 -o name",
+  "set image deployment/{n}-local web=nginx:1.27 --local -o yaml",
+  "set resources deployment/{n}-local --limits=cpu=1 --local",
+  "set env deployment/{n}-local B=1 --local",
+  "label deployment {n}-local a=b --local",
+  "annotate deployment/{n}-local a=b --local",
+  "get deployment {n}-local -o jsonpath={.metadata.labels}{.metadata.annotations.a}{.spec.template.spec.containers[0]}",
+  // a forced replace deletes and recreates, so it refuses to be a dry run
+  "replace --force -f local.yaml --dry-run=client",
+  "replace --force -f local.yaml --dry-run=server",
+  "replace --force -f local.yaml --dry-run=none -o name",
+  "delete deployment {n}-local",
 ];
