@@ -8,7 +8,7 @@ import { toGoYaml } from "../printers/goYaml";
 import { omitManagedFields } from "../printers/output";
 import { threeWayJsonMergePatch, threeWayMergePatch } from "../strategicMerge";
 import { filenameFlags, type KubeObject, printFlags } from "./common";
-import { patchObject, printResult } from "./mutation";
+import { type FieldValidation, patchObject, printResult, validationDirective } from "./mutation";
 import { objectsFor } from "./workloads";
 
 const editHeader = `# Please edit the object below. Lines beginning with a '#' will be ignored,
@@ -107,6 +107,7 @@ export const editCommand: Command = {
         "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
       );
     }
+    const fieldValidation = validationDirective(flags);
     const output = flags.string("output");
     if (output && output !== "json" && output !== "yaml")
       throw plainError(
@@ -114,7 +115,7 @@ export const editCommand: Command = {
       );
     if (!context.io.edit) throw new KubectlError("error: no editor is available in this session");
     for (const { info, object } of await objectsFor(context, flags)) {
-      const status = await editObject(context, flags, info, object);
+      const status = await editObject(context, flags, info, object, fieldValidation);
       if (status !== 0) return status;
     }
     return 0;
@@ -125,7 +126,13 @@ export const editCommand: Command = {
  * One editing session, as editoptions.go's editFn: the file is reopened, with the reasons in its
  * header, while the edit is invalid; saving it unchanged after an error gives up.
  */
-async function editObject(context: CommandContext, flags: Flags, info: ResourceInfo, object: KubeObject) {
+async function editObject(
+  context: CommandContext,
+  flags: Flags,
+  info: ResourceInfo,
+  object: KubeObject,
+  fieldValidation: FieldValidation,
+) {
   const resource = `${info.resource}${info.group ? `.${info.group}` : ""}`;
   const name = String(object.metadata?.name);
   const shown = omitManagedFields(object);
@@ -209,7 +216,7 @@ async function editObject(context: CommandContext, flags: Flags, info: ResourceI
         name,
         patch,
         builtin ? "strategic" : "merge",
-        { fieldManager: flags.string("field-manager") },
+        { fieldManager: flags.string("field-manager"), fieldValidation },
       );
       if (flags.string("output")) printResult(context, flags, info, result, "edited", "none");
       else context.io.stdout(`${kindDotGroup(info)}/${name} edited\n`);

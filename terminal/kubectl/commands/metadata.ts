@@ -270,6 +270,7 @@ export const taintCommand: Command = {
         await patchObject(context, info, undefined, String(object.metadata?.name), { spec: { taints } }, "merge", {
           dryRun,
           fieldManager: flags.string("field-manager"),
+          fieldValidation: "Strict",
         });
       }
       // taint never adds " (dry run)": it does not pass its dry-run strategy to the printer.

@@ -1,7 +1,7 @@
 import type { CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { KubectlError } from "../errors";
-import type { Flags } from "../flags";
+import { type Flags, parseGoBool } from "../flags";
 import { type OutputFormat, parseOutputFormat, printObject } from "../printers/output";
 import type { KubeObject } from "./common";
 
@@ -77,6 +77,22 @@ export async function createObject(
   });
 }
 
+/** The server's field validation directives (the fieldValidation query parameter). */
+export type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+/** cmdutil.GetValidationDirective: the directive --validate names. */
+export function validationDirective(flags: Flags): FieldValidation {
+  const value = flags.string("validate");
+  const asBool = parseGoBool(value);
+  if (asBool !== undefined) return asBool ? "Strict" : "Ignore";
+  if (value === "strict") return "Strict";
+  if (value === "warn") return "Warn";
+  if (value === "ignore") return "Ignore";
+  throw new KubectlError(
+    `error: invalid - validate option "${value}"; must be one of: strict (or true), warn, ignore (or false)`,
+  );
+}
+
 /** PATCHes an object. */
 export async function patchObject(
   context: CommandContext,
@@ -85,7 +101,14 @@ export async function patchObject(
   name: string,
   patch: unknown,
   patchType: "strategic" | "merge" | "json" | "apply",
-  options: { dryRun?: DryRun; fieldManager?: string; subresource?: string; force?: boolean } = {},
+  options: {
+    dryRun?: DryRun;
+    fieldManager?: string;
+    subresource?: string;
+    force?: boolean;
+    /** Sent only by the commands whose helper has WithFieldValidation (edit, taint); patch, label, set … send none. */
+    fieldValidation?: FieldValidation;
+  } = {},
 ): Promise<KubeObject> {
   const client = await context.client();
   const contentTypes = {
@@ -104,7 +127,7 @@ export async function patchObject(
         fieldManager: options.fieldManager ?? "kubectl-patch",
         dryRun: options.dryRun === "server" ? "All" : undefined,
         force: options.force ? true : undefined,
-        fieldValidation: patchType === "apply" ? undefined : "Strict",
+        fieldValidation: options.fieldValidation,
       },
     },
   );

@@ -1079,6 +1079,8 @@ export const mutating: string[] = [
   'patch deployment {n}-d -p {"spec":{"replicas":2}}',
   'patch deployment {n}-d --type=merge -p {"metadata":{"labels":{"patched":"yes"}}}',
   'patch deployment {n}-d --type=json -p [{"op":"replace","path":"/spec/replicas","value":1}]',
+  // patch sends no fieldValidation: the server warns of an unknown field and drops it
+  'patch deployment {n}-d -p {"spec":{"bogus":1}}',
   "autoscale deployment {n}-d --min=1 --max=3 --cpu-percent=50",
   "apply -f pod.yaml",
   "apply -f pod.yaml",
@@ -1160,6 +1162,8 @@ export const mutating: string[] = [
   "KUBE_EDITOR=./edit-yaml.sh edit deployment {n}-ed",
   "KUBE_EDITOR=./edit-unknown.sh edit deployment {n}-ed",
   "KUBE_EDITOR=./edit-rename.sh edit deployment {n}-ed",
+  "KUBE_EDITOR=./edit-unknown.sh edit deployment {n}-ed --validate=warn",
+  "KUBE_EDITOR=true edit deployment {n}-ed --validate=bogus",
   "create configmap {n}-edcm --from-literal=a=1",
   "KUBE_EDITOR=./edit-cm.sh edit configmap {n}-edcm -o yaml",
   "KUBE_EDITOR=true edit configmap/{n}-edcm",
