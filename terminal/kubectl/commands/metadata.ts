@@ -109,15 +109,17 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
           }
         }
         const objectName = String(object.metadata?.name);
-        if (!changed) {
-          context.io.stdout(`${kindDotGroup(info)}/${objectName} not ${verb}${dryRunSuffix(dryRun)}\n`);
+        // label says "not labeled" when nothing changes (updateDataChangeMsg); annotate has no such message.
+        if (!changed && field === "labels") {
+          if (flags.string("output")) printResult(context, flags, info, object, `not ${verb}`, dryRun);
+          else context.io.stdout(`${kindDotGroup(info)}/${objectName} not ${verb}${dryRunSuffix(dryRun)}\n`);
           continue;
         }
         const patch: Any = { metadata: { [field]: next } };
         if (flags.string("resource-version")) patch.metadata.resourceVersion = flags.string("resource-version");
-        let result: KubeObject = object;
-        if (local) result = applyLocally(object, field, next);
-        else if (dryRun !== "client") {
+        // A client dry run prints the object as the patch would leave it, as --local does.
+        let result: KubeObject = applyLocally(object, field, next);
+        if (changed && !local && dryRun !== "client") {
           result = await patchObject(context, info, object.metadata?.namespace, objectName, patch, "merge", {
             dryRun,
             fieldManager: flags.string("field-manager"),

@@ -413,6 +413,7 @@ async function updatePodSpec(
   flags: Flags,
   verb: string,
   change: (spec: Any, object: KubeObject) => void,
+  skipUnchanged = true,
 ): Promise<number> {
   const dryRun = dryRunOf(context, flags);
   const local = flags.bool("local");
@@ -422,6 +423,9 @@ async function updatePodSpec(
     const modified = structuredClone(object);
     change(podSpecOf(modified), modified);
     const patch = threeWayMergePatch(object, modified, object);
+    // An empty patch ("{}") prints nothing, as the Run loops of set image, env and resources skip it
+    // (set serviceaccount has no such check).
+    if (Object.keys(patch).length === 0 && skipUnchanged) continue;
     let result = modified;
     if (Object.keys(patch).length > 0 && dryRun !== "client" && !local) {
       result = await patchObject(
@@ -647,9 +651,15 @@ const setServiceAccount: Command = {
   async run(context, flags) {
     const account = flags.positional[flags.positional.length - 1];
     flags.parsed.positional = flags.positional.slice(0, -1);
-    return updatePodSpec(context, flags, "serviceaccount updated", (spec) => {
-      spec.serviceAccountName = account;
-    });
+    return updatePodSpec(
+      context,
+      flags,
+      "serviceaccount updated",
+      (spec) => {
+        spec.serviceAccountName = account;
+      },
+      false,
+    );
   },
 };
 

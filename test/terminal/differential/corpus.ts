@@ -1214,5 +1214,20 @@ export const mutating: string[] = [
   "replace --force -f local.yaml --dry-run=client",
   "replace --force -f local.yaml --dry-run=server",
   "replace --force -f local.yaml --dry-run=none -o name",
+  // a client dry run prints the changed object; an unchanged value is 'not labeled' but still 'annotated'
+  "label deployment {n}-local x=1 --dry-run=client -o jsonpath={.metadata.labels}",
+  "annotate deployment {n}-local z=1 --dry-run=client -o jsonpath={.metadata.annotations.z}",
+  "label deployment {n}-local tier=web",
+  "label deployment {n}-local tier=web -o name",
+  "annotate deployment {n}-local note=one --overwrite",
+  "annotate deployment {n}-local nope-",
+  // setting the current value sends no patch and prints nothing (set serviceaccount always prints)
+  "set image deployment/{n}-local web=nginx:1.25",
+  "set image deployment/{n}-local web=nginx:1.25 -o name",
+  "set env deployment/{n}-local A=1",
+  "set resources deployment/{n}-local --limits=cpu=1",
+  "set resources deployment/{n}-local --limits=cpu=1",
+  "set serviceaccount deployment/{n}-local default",
+  "set serviceaccount deployment/{n}-local default",
   "delete deployment {n}-local",
 ];
