@@ -966,7 +966,7 @@ const rolloutUndo: Command = {
 function simpleRollout(
   name: string,
   short: string,
-  action: (object: KubeObject, now: string) => { patch?: unknown; message: string; error?: string },
+  action: (object: KubeObject, now: string, kind: string) => { patch?: unknown; message: string; error?: string },
 ): Command {
   return {
     name,
@@ -989,6 +989,9 @@ function simpleRollout(
           "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
         );
       }
+      // As pause.go, resume.go and restart.go: an object that can't be changed is an error
+      // reported after the others are done.
+      const errors: string[] = [];
       for (const { info, object } of await rolloutTarget(context, flags)) {
         const result = action(
           object,
@@ -996,11 +999,12 @@ function simpleRollout(
             .now()
             .toISOString()
             .replace(/\.\d{3}Z$/, "Z"),
+          info.kind,
         );
-        if (result.error)
-          throw new KubectlError(
-            `error: ${result.error.replace("%s", `${info.resource}${info.group ? `.${info.group}` : ""}`)}`,
-          );
+        if (result.error) {
+          errors.push(`error: ${result.error.replace("%s", `${info.resource}${info.group ? `.${info.group}` : ""}`)}`);
+          continue;
+        }
         if (result.patch)
           await patchObject(
             context,
@@ -1013,6 +1017,7 @@ function simpleRollout(
           );
         context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} ${result.message}\n`);
       }
+      if (errors.length > 0) throw new KubectlError(errors.join("\n"));
       return 0;
     },
   };
@@ -1026,19 +1031,35 @@ export const rolloutCommand: Command = {
   use: "rollout SUBCOMMAND",
   subcommands: [
     rolloutHistory,
-    simpleRollout("pause", "Mark the provided resource as paused", (object) =>
-      object.spec?.paused
-        ? { message: "", error: `%s "${object.metadata?.name}" is already paused` }
-        : { patch: { spec: { paused: true } }, message: "paused" },
+    // The checks are polymorphichelpers' objectpauser, objectrestarter and objectresumer.
+    simpleRollout("pause", "Mark the provided resource as paused", (object, _now, kind) =>
+      kind !== "Deployment"
+        ? { message: "", error: `%s "${object.metadata?.name}" pausing is not supported` }
+        : object.spec?.paused
+          ? { message: "", error: `%s "${object.metadata?.name}" is already paused` }
+          : { patch: { spec: { paused: true } }, message: "paused" },
     ),
-    simpleRollout("restart", "Restart a resource", (_object, now) => ({
-      patch: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": now } } } } },
-      message: "restarted",
-    })),
-    simpleRollout("resume", "Resume a paused resource", (object) =>
-      object.spec?.paused
-        ? { patch: { spec: { paused: null } }, message: "resumed" }
-        : { message: "", error: `%s "${object.metadata?.name}" is not paused` },
+    simpleRollout("restart", "Restart a resource", (object, now, kind) =>
+      !["Deployment", "DaemonSet", "StatefulSet"].includes(kind)
+        ? { message: "", error: `%s "${object.metadata?.name}" restarting is not supported` }
+        : kind === "Deployment" && object.spec?.paused
+          ? {
+              message: "",
+              error: `%s "${object.metadata?.name}" can't restart paused deployment (run rollout resume first)`,
+            }
+          : {
+              patch: {
+                spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": now } } } },
+              },
+              message: "restarted",
+            },
+    ),
+    simpleRollout("resume", "Resume a paused resource", (object, _now, kind) =>
+      kind !== "Deployment"
+        ? { message: "", error: `%s "${object.metadata?.name}" resuming is not supported` }
+        : object.spec?.paused
+          ? { patch: { spec: { paused: null } }, message: "resumed" }
+          : { message: "", error: `%s "${object.metadata?.name}" is not paused` },
     ),
     rolloutStatus,
     rolloutUndo,
