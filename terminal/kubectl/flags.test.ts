@@ -73,6 +73,15 @@ describe("parseFlags", () => {
   it("asks for help on -h", () => {
     expect(() => parseFlags(["-h"], specs, "kubectl get")).toThrow(HelpRequested);
   });
+  it("announces each use of a deprecated flag as pflag does", () => {
+    const deprecated: FlagSpec[] = [
+      { name: "record", kind: "bool", deprecated: "--record will be removed in the future" },
+    ];
+    expect(parseFlags(["--record", "x"], deprecated, "kubectl scale").deprecationNotices).toEqual([
+      "Flag --record has been deprecated, --record will be removed in the future",
+    ]);
+    expect(parseFlags(["x"], deprecated, "kubectl scale").deprecationNotices).toEqual([]);
+  });
   it("reads a duration flag in milliseconds", () => {
     expect(new Flags(parseFlags(["--timeout=1m30s"], specs, "kubectl")).duration("timeout")).toBe(90_000);
     expect(new Flags(parseFlags([], specs, "kubectl")).duration("timeout")).toBe(0);

@@ -15,6 +15,8 @@ export interface FlagSpec {
   /** The value placeholder in help output. */
   valueName?: string;
   hidden?: boolean;
+  /** pflag's MarkDeprecated message: each use prints a notice (MarkDeprecated also hides the flag: set hidden). */
+  deprecated?: string;
 }
 
 /** Parsed flags: values by long name, and which were set explicitly. */
@@ -24,6 +26,8 @@ export interface ParsedFlags {
   positional: string[];
   /** Index in `positional` where `--` appeared, or -1 (cobra's ArgsLenAtDash). */
   argsLenAtDash: number;
+  /** pflag's `Flag --x has been deprecated, …` lines, one per use of a deprecated flag, for stderr. */
+  deprecationNotices?: string[];
 }
 
 /** Error text of pflag failures, with cobra's "Error: " prefix and kubectl's usage hint. */
@@ -52,9 +56,11 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
   const positional: string[] = [];
   let argsLenAtDash = -1;
 
+  const deprecationNotices: string[] = [];
   const assign = (spec: FlagSpec, raw: string, shownName: string): void => {
     const explicitFirst = !changed.has(spec.name);
     changed.add(spec.name);
+    if (spec.deprecated) deprecationNotices.push(`Flag --${spec.name} has been deprecated, ${spec.deprecated}`);
     switch (spec.kind) {
       case "bool": {
         const parsed = parseGoBool(raw);
@@ -165,7 +171,7 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
     }
     positional.push(arg);
   }
-  return { values, changed, positional, argsLenAtDash };
+  return { values, changed, positional, argsLenAtDash, deprecationNotices };
 }
 
 /** Thrown when `-h`/`--help` is given; the command prints its help text. */

@@ -118,6 +118,7 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
   const target = command as Command;
   try {
     const parsed = parseFlags(rest, [...(target.flags ?? []), ...globalFlags], path);
+    for (const notice of parsed.deprecationNotices ?? []) io.stderr(`${notice}\n`);
     const flags = new Flags(parsed);
     if (!target.run) {
       if (flags.positional.length > 0 && target.subcommands) {

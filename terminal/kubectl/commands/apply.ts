@@ -18,7 +18,7 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`
 
 import { readManifests } from "../manifests";
 import { asList, parseOutputFormat, printObject } from "../printers/output";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
 import { dryRunOf, dryRunSuffix } from "./mutation";
 
 /** `kubectl apply`. */
@@ -28,6 +28,7 @@ export const applyCommand: Command = {
   long: "Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet. To use 'apply', always create the resource initially with either 'apply' or 'create --save-config'.\n\n JSON and YAML formats are accepted.\n\n Alpha Disclaimer: the --prune functionality is not yet complete. Do not use unless you are aware of what the current state is. See https://issues.k8s.io/34274.",
   use: "apply (-f FILENAME | -k DIRECTORY)",
   flags: [
+    recordFlag,
     ...printFlags,
     ...filenameFlags("that contains the configuration to apply"),
     dryRunFlag,

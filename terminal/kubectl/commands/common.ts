@@ -67,6 +67,19 @@ export const dryRunFlag: FlagSpec = {
     'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
 };
 
+/**
+ * The deprecated --record (genericclioptions.RecordFlags): accepted, hidden, and announced with
+ * pflag's deprecation notice. The kubernetes.io/change-cause annotation it asks for is not written.
+ */
+export const recordFlag: FlagSpec = {
+  name: "record",
+  kind: "bool",
+  hidden: true,
+  deprecated: "--record will be removed in the future",
+  usage:
+    "Record current kubectl command in the resource annotation. If set to false, do not record the command. If set to true, record the command. If not set, default to updating the existing annotation value only if one already exists.",
+};
+
 /** Lists a collection as a server-side Table. */
 export async function listTable(
   context: CommandContext,

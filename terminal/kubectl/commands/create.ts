@@ -4,7 +4,7 @@ import type { ResourceInfo } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError } from "../errors";
 import type { FlagSpec, Flags } from "../flags";
 import { readManifests } from "../manifests";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
 import { createObject, type DryRun, dryRunOf, printResult } from "./mutation";
 
 const createCommonFlags: FlagSpec[] = [
@@ -882,6 +882,7 @@ export const createCommand: Command = {
   long: "Create a resource from a file or from stdin.\n\n JSON and YAML formats are accepted.",
   use: "create -f FILENAME",
   flags: [
+    recordFlag,
     ...createCommonFlags,
     ...filenameFlags("use to create the resource"),
     { name: "edit", kind: "bool", usage: "Edit the API resource before creating" },

@@ -7,7 +7,7 @@ import { goYamlError } from "../goYamlError";
 import { toGoYaml } from "../printers/goYaml";
 import { omitManagedFields } from "../printers/output";
 import { threeWayJsonMergePatch, threeWayMergePatch } from "../strategicMerge";
-import { filenameFlags, type KubeObject, printFlags } from "./common";
+import { filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
 import { type FieldValidation, patchObject, printResult, validationDirective } from "./mutation";
 import { objectsFor } from "./workloads";
 
@@ -73,6 +73,7 @@ export const editCommand: Command = {
   short: "Edit a resource on the server",
   use: "edit (RESOURCE/NAME | -f FILENAME)",
   flags: [
+    recordFlag,
     ...printFlags,
     ...filenameFlags("to use to edit the resource"),
     { name: "output-patch", kind: "bool", usage: "Output the patch if the resource is edited." },

@@ -4,7 +4,7 @@ import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { readManifests } from "../manifests";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags, sleep } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag, sleep } from "./common";
 import { dryRunOf, dryRunSuffix, patchObject, printResult, replaceObject } from "./mutation";
 import { objectsFor } from "./workloads";
 
@@ -18,6 +18,7 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
     short: field === "labels" ? "Update the labels on a resource" : "Update the annotations on a resource",
     use: `${name} [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]`,
     flags: [
+      recordFlag,
       ...printFlags,
       ...filenameFlags(`identifying the resource to update the ${singular}`),
       dryRunFlag,
@@ -589,6 +590,7 @@ export const patchCommand: Command = {
   short: "Update fields of a resource",
   use: "patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]",
   flags: [
+    recordFlag,
     ...printFlags,
     ...filenameFlags("identifying the resource to update"),
     dryRunFlag,

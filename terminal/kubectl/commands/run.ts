@@ -2,7 +2,7 @@ import { builtinResources } from "../builtinResources";
 import type { Command, CommandContext } from "../Command";
 import { type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, KubectlError, plainError, usageError } from "../errors";
-import { dryRunFlag, type KubeObject, printFlags } from "./common";
+import { dryRunFlag, type KubeObject, printFlags, recordFlag } from "./common";
 import { createObject, dryRunOf, printResult } from "./mutation";
 import { parseLabels } from "./workloads";
 
@@ -23,6 +23,7 @@ export const runCommand: Command = {
   short: "Run a particular image on the cluster",
   use: 'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]',
   flags: [
+    recordFlag,
     ...printFlags,
     dryRunFlag,
     { name: "image", kind: "string", usage: "The image for the container to run." },

@@ -6,7 +6,7 @@ import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
 import { threeWayMergePatch } from "../strategicMerge";
 import { resolveTargets } from "../targets";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags, sleep } from "./common";
+import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag, sleep } from "./common";
 import { createObject, dryRunOf, dryRunSuffix, patchObject, printResult } from "./mutation";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
@@ -51,6 +51,7 @@ export const exposeCommand: Command = {
   short: "Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service",
   use: "expose (-f FILENAME | TYPE NAME) [--port=port] [--protocol=TCP|UDP|SCTP] [--target-port=number-or-name] [--name=name] [--external-ip=external-ip-of-service] [--type=type]",
   flags: [
+    recordFlag,
     ...printFlags,
     ...filenameFlags("identifying the resource to expose a service"),
     dryRunFlag,
@@ -183,6 +184,7 @@ export const scaleCommand: Command = {
   short: "Set a new size for a deployment, replica set, or replication controller",
   use: "scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)",
   flags: [
+    recordFlag,
     ...printFlags,
     ...filenameFlags("identifying the resource to set a new size"),
     dryRunFlag,
@@ -275,6 +277,7 @@ export const autoscaleCommand: Command = {
   short: "Auto-scale a deployment, replica set, stateful set, or replication controller",
   use: "autoscale (-f FILENAME | TYPE NAME | TYPE/NAME) [--min=MINPODS] --max=MAXPODS [--cpu-percent=CPU]",
   flags: [
+    recordFlag,
     ...printFlags,
     dryRunFlag,
     {
@@ -471,7 +474,7 @@ const setImage: Command = {
   name: "image",
   short: "Update the image of a pod template",
   use: "image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N",
-  flags: setCommonFlags,
+  flags: [recordFlag, ...setCommonFlags],
   async run(context, flags) {
     const pairs = flags.positional.filter((arg) => arg.includes("="));
     const resources = flags.positional.filter((arg) => !arg.includes("="));
@@ -571,6 +574,7 @@ const setResources: Command = {
   short: "Update resource requests/limits on objects with pod templates",
   use: "resources (-f FILENAME | TYPE NAME)  ([--limits=LIMITS & --requests=REQUESTS]",
   flags: [
+    recordFlag,
     ...setCommonFlags,
     {
       name: "containers",
@@ -636,7 +640,7 @@ const setSelector: Command = {
   name: "selector",
   short: "Set the selector on a resource",
   use: "selector (-f FILENAME | TYPE NAME) EXPRESSIONS [--resource-version=version]",
-  flags: setCommonFlags,
+  flags: [recordFlag, ...setCommonFlags],
   async run() {
     throw new KubectlError("error: set selector is not available in this terminal");
   },
@@ -647,7 +651,7 @@ const setServiceAccount: Command = {
   aliases: ["sa"],
   short: "Update the service account of a resource",
   use: "serviceaccount (-f FILENAME | TYPE NAME) SERVICE_ACCOUNT",
-  flags: setCommonFlags,
+  flags: [recordFlag, ...setCommonFlags],
   async run(context, flags) {
     const account = flags.positional[flags.positional.length - 1];
     flags.parsed.positional = flags.positional.slice(0, -1);

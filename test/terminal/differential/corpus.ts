@@ -1078,6 +1078,10 @@ export const mutating: string[] = [
   "set image deployment/{n}-stuck nginx=nginx:doesnotexist",
   "rollout status deployment/{n}-stuck --timeout=2s",
   "rollout status deployment/{n}-stuck --timeout=abc",
+  // the deprecated --record is accepted with pflag's notice (set env takes none)
+  "scale deployment {n}-stuck --replicas=1 --record",
+  "annotate deployment {n}-stuck note=x --record",
+  "set env deployment/{n}-stuck A=1 --record",
   "delete deployment {n}-stuck",
   'patch deployment {n}-d -p {"spec":{"replicas":2}}',
   'patch deployment {n}-d --type=merge -p {"metadata":{"labels":{"patched":"yes"}}}',
