@@ -59,6 +59,16 @@ describe("kubectl drain", () => {
     expect((await cluster.kubectl("get", "pods", "-o", "name")).out).toBe("pod/bare\npod/guarded\n");
   });
 
+  it("refuses pods without a controller unless --force, with kubectl 1.32's doubled prefix", async () => {
+    const run = await cluster.kubectl("drain", "node01", "--dry-run=client");
+    const problem =
+      "cannot delete cannot delete Pods that declare no controller (use --force to override): default/bare, default/guarded";
+    expect(run.err).toBe(
+      `error: unable to drain node "node01" due to error: ${problem}, continuing command...\nThere are pending nodes to be drained:\n node01\n${problem}\n`,
+    );
+    expect(run.status).toBe(1);
+  });
+
   it("retries an eviction the disruption budget refuses until --timeout, evicting the others", async () => {
     const run = await cluster.kubectl("drain", "node01", "--force", "--grace-period=0", "--timeout=1s");
     expect(run.out).toContain("pod/bare evicted\n");

@@ -433,7 +433,8 @@ export const drainCommand: Command = {
       const problems: string[] = [];
       if (unmanaged.length > 0 && !flags.bool("force"))
         problems.push(
-          `cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(", ")}`,
+          // kubectl 1.32 doubles the prefix (unmanagedFatal already says "cannot delete").
+          `cannot delete cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(", ")}`,
         );
       if (daemonSetPods.length > 0 && !flags.bool("ignore-daemonsets"))
         problems.push(
