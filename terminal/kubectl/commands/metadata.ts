@@ -375,7 +375,7 @@ export const drainCommand: Command = {
     },
     {
       name: "timeout",
-      kind: "string",
+      kind: "duration",
       default: "0s",
       usage: "The length of time to wait before giving up, zero means infinite",
     },
@@ -504,16 +504,6 @@ function goDuration(ms: number): string {
   return `${seconds}s`;
 }
 
-/** drain's --timeout: a Go duration or bare seconds; 0 means no limit. */
-function drainTimeoutMs(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  let total = 0;
-  for (const match of text.matchAll(/([0-9.]+)(h|ms|m|s)/g))
-    total += Number(match[1]) * (units[match[2] as string] ?? 0);
-  return total;
-}
-
 /**
  * drain.Helper.evictPods (or deletePods with --disable-eviction): every pod in parallel, each eviction
  * refused by a disruption budget (429) retried every 5 s until --timeout or the learner's Ctrl-C, then
@@ -521,7 +511,7 @@ function drainTimeoutMs(text: string): number {
  */
 async function evictPods(context: CommandContext, flags: Flags, pods: Any[], serverDryRun: boolean): Promise<string[]> {
   const client = await context.client();
-  const timeoutMs = drainTimeoutMs(flags.string("timeout"));
+  const timeoutMs = flags.duration("timeout");
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
   const usingEviction = !flags.bool("disable-eviction");
   const verb = usingEviction ? "evicting" : "deleting";
