@@ -24,6 +24,25 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
+/** ObjectMeta's fields in the Go struct's order (meta/v1), as encoding/json writes them. */
+export const objectMetaFields = [
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+] as const;
+
 export interface ObjectMeta {
   name?: string;
   generateName?: string;

@@ -1,24 +1,9 @@
+import { objectMetaFields } from "../../api/types";
 import { isPlainObject } from "../patch/mergePatch";
 import type { OpenApiSchema } from "../ResourceDefinition";
 
 /** Metadata's fields, for schemas that only declare `metadata: {type: object}`. */
-const OBJECT_META_FIELDS = new Set([
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
-]);
+const OBJECT_META_FIELDS = new Set<string>(objectMetaFields);
 
 /**
  * Finds fields the schema does not know (`spec.contianers`), removing them from `object` as

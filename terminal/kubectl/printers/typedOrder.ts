@@ -1,26 +1,12 @@
+import { objectMetaFields } from "../../../engine/api/types";
+
 /**
  * Field order of a typed object as Go's encoding/json writes it (struct order, non-omitempty
  * fields always present), for the places kubectl prints typed objects rather than unstructured
  * maps (cluster-info dump). Kubelab's server already writes most fields in the types' order; what
  * differs is ObjectMeta's order and the fields a typed Event always has.
  */
-const objectMetaOrder = [
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
-];
+const objectMetaOrder: readonly string[] = objectMetaFields;
 
 /** core/v1 Event: struct order; source, firstTimestamp, lastTimestamp and eventTime are not omitempty. */
 const eventOrder = [
@@ -46,7 +32,7 @@ const eventAlways: Record<string, unknown> = { source: {}, firstTimestamp: null,
 
 type Json = Record<string, unknown>;
 
-function ordered(object: Json, order: string[], always: Json = {}): Json {
+function ordered(object: Json, order: readonly string[], always: Json = {}): Json {
   const out: Json = {};
   for (const key of order) {
     if (key in object) out[key] = object[key];
