@@ -290,7 +290,11 @@ export class Shell {
    */
   private async readBashrc(): Promise<void> {
     const fs = this.bash.fs;
-    if (!(await fs.exists("/root/.bashrc"))) await fs.writeFile("/root/.bashrc", defaultBashrc).catch(() => undefined);
+    const bashrc = await fs.readFile("/root/.bashrc").catch(() => undefined);
+    if (bashrc === undefined) await fs.writeFile("/root/.bashrc", defaultBashrc).catch(() => undefined);
+    // The default file only sets `alias k=kubectl`, which every shell starts with: running it
+    // through the interpreter would cost a new session ~60 ms before its prompt, for nothing.
+    if (bashrc === undefined || bashrc === defaultBashrc) return;
     this.mode = "running";
     try {
       await this.runInBash("source ~/.bashrc");
