@@ -7,7 +7,7 @@ import { readManifests } from "../manifests";
 import { goQuote } from "../printers/goFmt";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
 import { asTable, decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
-import { formatTabbed } from "../printers/tabwriter";
+import { formatRememberingWidths, formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
 import { filenameFlags, type KubeObject, printFlags, tableAccept } from "./common";
 import { sortObjects, sortRows } from "./sortBy";
@@ -438,7 +438,7 @@ async function watch(
     const text = tableLines(decorated, options, !headerPrinted);
     if (decorated.rows.length > 0) headerPrinted = true;
     if (text === "") return;
-    const result = formatRemembering(text, widths);
+    const result = formatRememberingWidths(text, widths);
     widths = result.widths;
     context.io.stdout(result.text);
   };
@@ -467,19 +467,7 @@ async function watch(
   }
   // A watch started from a single object's RV 0 emits a synthetic ADDED first; kubectl suppresses it.
   let suppressFirst = Boolean(name) && !flags.bool("watch-only");
-  // --request-timeout ends the watch quietly (status 0), as the server closing it would.
-  const watching = new AbortController();
-  const stop = () => watching.abort();
-  if (context.io.signal?.aborted) stop();
-  context.io.signal?.addEventListener("abort", stop, { once: true });
-  const timeoutMs = requestTimeoutMs(flags.string("request-timeout"));
-  const timer = timeoutMs > 0 ? setTimeout(stop, timeoutMs) : undefined;
-  try {
-    await watchEvents(watching.signal);
-  } finally {
-    clearTimeout(timer);
-    context.io.signal?.removeEventListener("abort", stop);
-  }
+  await untilInterrupted(context, flags, watchEvents);
   return 0;
 
   function watchEvents(signal: AbortSignal): Promise<void> {
@@ -509,6 +497,29 @@ async function watch(
   }
 }
 
+/**
+ * Runs a watch until Ctrl-C (the IO's signal) or --request-timeout, which ends it quietly (status
+ * 0), as the server closing it would.
+ */
+export async function untilInterrupted(
+  context: CommandContext,
+  flags: Flags,
+  run: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const watching = new AbortController();
+  const stop = () => watching.abort();
+  if (context.io.signal?.aborted) stop();
+  context.io.signal?.addEventListener("abort", stop, { once: true });
+  const timeoutMs = requestTimeoutMs(flags.string("request-timeout"));
+  const timer = timeoutMs > 0 ? setTimeout(stop, timeoutMs) : undefined;
+  try {
+    await run(watching.signal);
+  } finally {
+    clearTimeout(timer);
+    context.io.signal?.removeEventListener("abort", stop);
+  }
+}
+
 /** --request-timeout: a Go duration (`1s`, `500ms`, `2m`), or a bare number of seconds; 0 is none. */
 function requestTimeoutMs(text: string): number {
   if (!text || text === "0") return 0;
@@ -518,23 +529,4 @@ function requestTimeoutMs(text: string): number {
   for (const match of text.matchAll(/([0-9.]+)(h|ms|m|s|us|µs|ns)/g))
     total += Number(match[1]) * (units[match[2] as string] ?? 0);
   return total;
-}
-
-/** kubectl's printers' tabwriter minwidth (`printers.GetNewTabWriter`). */
-const minTabWidth = 6;
-
-/** Tabwriter with remembered widths: columns only grow between flushes (liggitt/tabwriter RememberWidths). */
-function formatRemembering(text: string, remembered: number[]): { text: string; widths: number[] } {
-  const lines = text.split("\n").filter((line, index, all) => index < all.length - 1 || line !== "");
-  const rows = lines.map((line) => line.split("\t"));
-  const widths = [...remembered];
-  for (const row of rows) {
-    row.slice(0, -1).forEach((cell, index) => {
-      widths[index] = Math.max(widths[index] ?? minTabWidth, cell.length + 3);
-    });
-  }
-  const out = rows.map((row) =>
-    row.map((cell, index) => (index < row.length - 1 ? cell.padEnd(widths[index] ?? 0) : cell)).join(""),
-  );
-  return { text: `${out.join("\n")}\n`, widths };
 }

@@ -1,5 +1,5 @@
 import { applyObject } from "../apply";
-import type { Command } from "../Command";
+import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { since } from "../describe/format";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
@@ -9,10 +9,11 @@ import { readManifests } from "../manifests";
 import { toGoYaml } from "../printers/goYaml";
 import { JsonPath } from "../printers/jsonpath";
 import { omitManagedFields, parseOutputFormat, printObject } from "../printers/output";
-import { formatTabbed } from "../printers/tabwriter";
+import { formatRememberingWidths, formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
 import { unifiedDiff } from "../unifiedDiff";
 import { filenameFlags, type KubeObject, sleep } from "./common";
+import { untilInterrupted } from "./get";
 import { objectsFor } from "./workloads";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
@@ -366,32 +367,48 @@ export const eventsCommand: Command = {
     { name: "chunk-size", kind: "int", default: 500, usage: "Return large lists in chunks rather than all at once." },
   ],
   async run(context, flags) {
-    const client = await context.client();
     const allNamespaces = flags.bool("all-namespaces");
     const namespace = await context.namespace();
-    let fieldSelector: string | undefined;
-    if (flags.string("for")) {
-      const [typed, name] = flags.string("for").split("/");
-      const info = await (await context.discovery()).resolve(typed as string);
-      fieldSelector = `involvedObject.kind=${info.kind},involvedObject.name=${name}`;
-    }
-    const path = allNamespaces ? "/api/v1/events" : `/api/v1/namespaces/${namespace}/events`;
-    const list = await client.get<{ items: Any[] }>(path, { query: { fieldSelector } });
+    const fieldSelector = await eventsForSelector(context, flags.string("for"));
     const types = flags.list("types");
     for (const type of types)
       if (type.toLowerCase() !== "normal" && type.toLowerCase() !== "warning")
         throw new KubectlError("error: valid --types are Normal or Warning");
+    const wanted = (event: Any) =>
+      types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase());
+    const client = await context.client();
+    const path = allNamespaces ? "/api/v1/events" : `/api/v1/namespaces/${namespace}/events`;
+    const printer = new EventPrinter(flags.bool("no-headers"), allNamespaces);
+    if (flags.bool("watch")) {
+      const format = flags.string("output")
+        ? (await import("../printers/output")).parseOutputFormat(flags.string("output"), { tableAllowed: false })
+        : undefined;
+      let printed = 0;
+      // runWatch: a watch without a resourceVersion, so the existing events come first as the
+      // server's ADDED events, in its order and unsorted; deletions (events expiring) are not shown.
+      await untilInterrupted(context, flags, (signal) =>
+        client.watchLines(path, { query: { fieldSelector, limit: 500, watch: true }, signal }, (change) => {
+          const { type, object } = change as { type: string; object: Any };
+          if (type === "DELETED" || type === "BOOKMARK" || type === "ERROR" || !wanted(object)) return;
+          const event = { apiVersion: "v1", kind: "Event", ...object };
+          if (!format) context.io.stdout(printer.flush([event], context.now()));
+          else {
+            // One printer for the whole watch: the YAML printer separates documents with ---.
+            const separator = format.type === "yaml" && printed > 0 ? "---\n" : "";
+            context.io.stdout(separator + printObject(event, format));
+          }
+          printed++;
+        }),
+      );
+      return 0;
+    }
+    const list = await client.get<{ items: Any[] }>(path, { query: { fieldSelector, limit: 500 } });
     // cmd/events sorts with sort.Sort: ties (events in the same microsecond, or the same second
     // for core events) land where Go's unstable sort puts them.
-    const items = goSort(
-      list.items.filter(
-        (event) => types.length === 0 || types.some((type) => type.toLowerCase() === String(event.type).toLowerCase()),
-      ),
-      (a, b) => eventsSortTime(a) < eventsSortTime(b),
-    );
+    const items = goSort(list.items.filter(wanted), (a, b) => eventsSortTime(a) < eventsSortTime(b));
     if (flags.string("output") === "name") return 0;
     if (flags.string("output")) {
-      const { printObject, parseOutputFormat, asList } = await import("../printers/output");
+      const { asList } = await import("../printers/output");
       context.io.stdout(
         printObject(
           asList(items.map((item) => ({ apiVersion: "v1", kind: "Event", ...item }))),
@@ -404,24 +421,79 @@ export const eventsCommand: Command = {
       context.io.stderr(allNamespaces ? "No events found.\n" : `No events found in ${namespace} namespace.\n`);
       return 0;
     }
-    const now = context.now();
-    let text = flags.bool("no-headers")
-      ? ""
-      : `${allNamespaces ? "NAMESPACE\t" : ""}LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n`;
-    for (const event of items) {
-      const first = since(event.eventTime ?? event.firstTimestamp, now);
-      const last = event.series
-        ? since(event.series.lastObservedTime, now)
-        : since(event.lastTimestamp ?? event.eventTime, now);
-      const count = event.series?.count ?? event.count ?? 1;
-      const seen = count > 1 ? `${last} (x${count} over ${first})` : last;
-      const object = `${event.involvedObject?.kind ?? ""}/${event.involvedObject?.name ?? ""}`;
-      text += `${allNamespaces ? `${event.metadata.namespace}\t` : ""}${seen}\t${event.type}\t${event.reason}\t${object}\t${String(event.message ?? "").trim()}\n`;
-    }
-    context.io.stdout(formatTabbed(text));
+    context.io.stdout(printer.flush(items, context.now()));
     return 0;
   },
 };
+
+/**
+ * `--for TYPE/NAME` as cmd/events decodes it (decodeResourceTypeName): the field selector on the
+ * involved object's kind and name. The mapper's error is printed without kubectl's `error: `.
+ */
+async function eventsForSelector(context: CommandContext, forObject: string): Promise<string | undefined> {
+  if (!forObject) return undefined;
+  if (!forObject.includes("/")) throw new KubectlError("error: --for must be in resource/name form");
+  const parts = forObject.split("/");
+  if (parts.length !== 2)
+    throw new KubectlError("error: arguments in resource/name form may not have more than one slash");
+  const [typed, name] = parts as [string, string];
+  const discovery = await context.discovery();
+  let info: ResourceInfo;
+  try {
+    info = await discovery.resolve(typed);
+  } catch (error) {
+    if (error instanceof KubectlError) throw new KubectlError(error.message.replace(/^error: /, ""));
+    throw error;
+  }
+  return `involvedObject.kind=${info.kind},involvedObject.name=${name}`;
+}
+
+/**
+ * cmd/events' EventPrinter: the heading once, then a row per event, through one tabwriter that
+ * remembers its widths between flushes (a watch flushes after each event).
+ */
+class EventPrinter {
+  private headersPrinted = false;
+  private widths: number[] = [];
+
+  constructor(
+    private readonly noHeaders: boolean,
+    private readonly allNamespaces: boolean,
+  ) {}
+
+  flush(events: Any[], now: Date): string {
+    let text = "";
+    if (!this.noHeaders && !this.headersPrinted) {
+      text += `${this.allNamespaces ? "NAMESPACE\t" : ""}LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n`;
+      this.headersPrinted = true;
+    }
+    for (const event of events) {
+      const object = `${escapeEventCell(event.involvedObject?.kind ?? "")}/${escapeEventCell(event.involvedObject?.name ?? "")}`;
+      text += `${this.allNamespaces ? `${event.metadata?.namespace ?? ""}\t` : ""}${eventInterval(event, now)}\t${escapeEventCell(event.type ?? "")}\t${escapeEventCell(event.reason ?? "")}\t${object}\t${escapeEventCell(String(event.message ?? "").trim())}\n`;
+    }
+    const result = formatRememberingWidths(text, this.widths);
+    this.widths = result.widths;
+    return result.text;
+  }
+}
+
+/**
+ * The LAST SEEN column (event_printer.go getInterval): a series' last observation, or for a
+ * repeated event its last time, `(xN over FIRST)`; a single event shows when it first happened.
+ */
+function eventInterval(event: Any, now: Date): string {
+  const first = event.eventTime ? since(event.eventTime, now) : since(event.firstTimestamp, now);
+  if (event.series) return `${since(event.series.lastObservedTime, now)} (x${event.series.count ?? 0} over ${first})`;
+  if ((event.count ?? 0) > 1) return `${since(event.lastTimestamp, now)} (x${event.count} over ${first})`;
+  return first;
+}
+
+/** escapeCell: a cell ends at its first line break (`...` marks the cut), then ESC and CR are made visible. */
+function escapeEventCell(text: string): string {
+  const cut = text.search(/[\f\n\r]/);
+  const kept = cut >= 0 ? `${text.slice(0, cut)}...` : text;
+  return kept.replaceAll("\x1b", "^[").replaceAll("\r", "\\r");
+}
 
 /** `kubectl diff`. */
 export const diffCommand: Command = {

@@ -56,3 +56,23 @@ function formatBlock(
     formatBlock(cells, widths, column + 1, blockStart, line, padding, minWidth);
   }
 }
+
+/**
+ * kubectl's printers' tabwriter (minwidth 6, padding 3) with remembered widths, for output that is
+ * flushed piece by piece (`get -w`, `events -w`): columns only grow between flushes
+ * (liggitt/tabwriter's RememberWidths).
+ */
+export function formatRememberingWidths(text: string, remembered: number[]): { text: string; widths: number[] } {
+  const lines = text.split("\n").filter((line, index, all) => index < all.length - 1 || line !== "");
+  const rows = lines.map((line) => line.split("\t"));
+  const widths = [...remembered];
+  for (const row of rows) {
+    row.slice(0, -1).forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 6, cellWidth(cell) + 3);
+    });
+  }
+  const out = rows.map((row) =>
+    row.map((cell, index) => (index < row.length - 1 ? cell.padEnd(widths[index] ?? 0) : cell)).join(""),
+  );
+  return { text: `${out.join("\n")}\n`, widths };
+}
