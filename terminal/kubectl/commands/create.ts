@@ -56,18 +56,38 @@ async function createGenerated(
       flags.string("field-manager") || "kubectl-create",
     );
   } catch (error) {
-    // Only some generators wrap server errors (create_deployment.go, create_job.go …).
-    if (
-      error instanceof ApiStatusError &&
-      error.reason !== "Invalid" &&
-      ["deployment", "job", "cronjob", "ingress"].includes(info.singular)
-    ) {
-      throw new KubectlError(`error: failed to create ${info.singular}: ${error.status.message ?? error.rawBody}`);
+    const wrapping = failedToCreate(object, info);
+    if (error instanceof ApiStatusError && wrapping !== undefined) {
+      throw new KubectlError(`error: ${wrapping}${error.status.message ?? error.rawBody}`);
     }
     throw error;
   }
   printResult(context, flags, info, dryRun === "client" ? created : asTyped(created), "created", dryRun);
   return 0;
+}
+
+/**
+ * How a generator wraps the server's error, as each create_*.go does with fmt.Errorf (its message,
+ * not kubectl's rewording of the status): none for namespace, role and clusterrole, no colon for
+ * secrets, the type for services and the plural for poddisruptionbudgets.
+ */
+function failedToCreate(object: KubeObject, info: ResourceInfo): string | undefined {
+  switch (info.singular) {
+    case "namespace":
+    case "role":
+    case "clusterrole":
+      return undefined;
+    case "secret":
+      return "failed to create secret ";
+    case "service":
+      return `failed to create ${(object as { spec?: { type?: string } }).spec?.type ?? "ClusterIP"} service: `;
+    case "poddisruptionbudget":
+      return "failed to create poddisruptionbudgets: ";
+    case "resourcequota":
+      return "failed to create quota: ";
+    default:
+      return `failed to create ${info.singular}: `;
+  }
 }
 
 /**
