@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium)("in Chromium", () => {
     await expect.poll(prompt, { timeout: 30_000 }).toContain("controlplane:~$");
     // And on to the next lesson, where the script is already loaded.
     await page.locator(".lesson-nav a").last().click();
-    await expect.poll(() => page.title()).not.toBe(`${lesson.title} · Kubelab`);
+    await expect.poll(() => page.title(), { timeout: 30_000 }).not.toBe(`${lesson.title} · Kubelab`);
     await expect.poll(prompt, { timeout: 30_000 }).toContain("controlplane:~$");
     expect(await page.locator('script[src^="/_kubelab/terminal-"]').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
