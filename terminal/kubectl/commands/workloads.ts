@@ -7,6 +7,16 @@ import { formatTabbed } from "../printers/tabwriter";
 import { threeWayMergePatch } from "../strategicMerge";
 import { resolveTargets } from "../targets";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag, sleep } from "./common";
+import {
+  EnvRefResolver,
+  type EnvVar,
+  envFromSource,
+  listContainerEnv,
+  overwriteError,
+  parseEnv,
+  splitEnvironmentFromResources,
+  updateEnv,
+} from "./envVars";
 import { createObject, dryRunOf, dryRunSuffix, patchObject, printResult } from "./mutation";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
@@ -415,7 +425,7 @@ async function updatePodSpec(
   context: CommandContext,
   flags: Flags,
   verb: string,
-  change: (spec: Any, object: KubeObject) => void,
+  change: (spec: Any, object: KubeObject, info: ResourceInfo) => void,
   skipUnchanged = true,
 ): Promise<number> {
   const dryRun = dryRunOf(context, flags);
@@ -424,7 +434,7 @@ async function updatePodSpec(
   const objects = await objectsFor(context, flags);
   for (const { info, object } of objects) {
     const modified = structuredClone(object);
-    change(podSpecOf(modified), modified);
+    change(podSpecOf(modified), modified, info);
     const patch = threeWayMergePatch(object, modified, object);
     // An empty patch ("{}") prints nothing, as the Run loops of set image, env and resources skip it
     // (set serviceaccount has no such check).
@@ -506,6 +516,14 @@ const setEnv: Command = {
       default: "*",
       usage: "The names of containers in the selected pod templates to change - may use wildcards",
     },
+    { name: "from", kind: "string", usage: "The name of a resource from which to inject environment variables" },
+    { name: "prefix", kind: "string", usage: "Prefix to append to variable names" },
+    { name: "keys", kind: "stringSlice", usage: "Comma-separated list of keys to import from specified resource" },
+    {
+      name: "resolve",
+      kind: "bool",
+      usage: "If true, show secret or configmap references when listing variables",
+    },
     {
       name: "env",
       shorthand: "e",
@@ -527,47 +545,118 @@ const setEnv: Command = {
     },
   ],
   async run(context, flags) {
-    const changes = [...flags.positional.filter((arg) => arg.includes("=") || arg.endsWith("-")), ...flags.list("env")];
-    flags.parsed.positional = flags.positional.filter((arg) => !(arg.includes("=") || arg.endsWith("-")));
-    if (flags.bool("list")) {
-      const objects = await objectsFor(context, flags);
-      for (const { info, object } of objects) {
-        for (const container of podSpecOf(object)?.containers ?? []) {
-          context.io.stdout(`# ${info.kind} ${object.metadata?.name}, container ${container.name}\n`);
-          for (const env of container.env ?? []) context.io.stdout(`${env.name}=${env.value ?? ""}\n`);
-        }
-      }
-      return 0;
-    }
-    if (changes.length === 0) throw usageError("kubectl set env", "at least one environment variable must be provided");
+    if (flags.bool("all") && flags.string("selector"))
+      throw new KubectlError("error: cannot set --all and --selector at the same time");
+    const split = splitEnvironmentFromResources(flags.positional);
+    if (!split)
+      throw new KubectlError(
+        `error: all resources must be specified before environment changes: ${flags.positional.join(" ")}`,
+      );
+    flags.parsed.positional = split.resources;
+    if (flags.bool("local") && flags.string("dry-run") === "server")
+      throw new KubectlError("error: cannot specify --local and --dry-run=server - did you mean --dry-run=client?");
+    if (flags.list("filename").length === 0 && split.resources.length === 0)
+      throw new KubectlError(
+        "error: one or more resources must be specified as <resource> <name> or <resource>/<name>",
+      );
+    if (flags.bool("list") && flags.string("output"))
+      throw new KubectlError("error: --list and --output may not be specified together");
+    if (flags.list("keys").length > 0 && !flags.string("from"))
+      throw new KubectlError("error: when specifying --keys, a configmap or secret must be provided with --from");
+    const parsed = await parseEnv([...flags.list("env"), ...split.envArgs], () => context.io.readStdin());
+    const env = parsed.env;
+    if (flags.string("from")) env.push(...(await envFromFlag(context, flags)));
+    const prefix = flags.string("prefix");
+    if (prefix) for (const entry of env) entry.name = `${prefix}${entry.name}`;
     // The builder of a local run reads files only, so TYPE/NAME arguments leave it with nothing.
     if (flags.bool("local") && flags.list("filename").length === 0)
       throw new KubectlError(
         "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
       );
-    return updatePodSpec(context, flags, "env updated", (spec) => {
-      const pattern = new RegExp(`^${flags.string("containers").replace(/\*/g, ".*")}$`);
-      for (const container of spec.containers ?? []) {
-        if (!pattern.test(container.name)) continue;
-        let env: Any[] = container.env ?? [];
-        for (const change of changes) {
-          if (change.endsWith("-") && !change.includes("=")) {
-            env = env.filter((entry) => entry.name !== change.slice(0, -1));
-            continue;
-          }
-          const equals = change.indexOf("=");
-          const name = change.slice(0, equals);
-          const value = change.slice(equals + 1);
-          const existing = env.find((entry) => entry.name === name);
-          if (existing) existing.value = value;
-          else env.push({ name, value });
-        }
-        if (env.length > 0) container.env = env;
+    const selector = flags.string("containers");
+    const change = (spec: Any, object: KubeObject, info: ResourceInfo): Any[] => {
+      const containers = [
+        ...selectContainers(spec?.containers ?? [], selector),
+        ...selectContainers(spec?.initContainers ?? [], selector),
+      ];
+      if (containers.length === 0)
+        context.io.stderr(
+          `Warning: ${object.kind}/${object.metadata?.name} does not have any containers matching ${JSON.stringify(selector)}\n`,
+        );
+      for (const container of containers) {
+        const refused = flags.bool("overwrite") ? undefined : overwriteError(container.env ?? [], env);
+        if (refused) throw new KubectlError(`error: ${info.resource}/${object.metadata?.name} ${refused}`);
+        const updated = updateEnv(container.env ?? [], env, parsed.remove);
+        if (updated.length > 0) container.env = updated;
         else delete container.env;
       }
-    });
+      return containers;
+    };
+    if (flags.bool("list")) return listEnv(context, flags, change);
+    return updatePodSpec(context, flags, "env updated", (spec, object, info) => change(spec, object, info));
   },
 };
+
+/** `set env --from=configmap/NAME|secret/NAME`: the referenced object's keys as references. */
+async function envFromFlag(context: CommandContext, flags: Flags): Promise<EnvVar[]> {
+  const client = await context.client();
+  const namespace = await context.namespace();
+  const env: EnvVar[] = [];
+  for (const target of await resolveTargets(context, [flags.string("from")])) {
+    for (const name of target.names) {
+      const source = await client.get<KubeObject>(
+        resourcePath(target.info, target.info.namespaced ? namespace : undefined, name),
+      );
+      if (target.info.group !== "" || (target.info.kind !== "ConfigMap" && target.info.kind !== "Secret"))
+        throw new KubectlError("error: unsupported resource specified in --from");
+      env.push(
+        ...envFromSource({ ...source, kind: target.info.kind }, flags.list("keys"), (text) => context.io.stderr(text)),
+      );
+    }
+  }
+  return env;
+}
+
+/**
+ * `set env --list`: each selected container's environment after the command's changes, nothing sent
+ * to the server; references shown as such, or looked up with --resolve (its errors on stderr).
+ * kubectl ignores the per-object errors here (--overwrite=false, failed look-ups): it exits 0.
+ */
+async function listEnv(
+  context: CommandContext,
+  flags: Flags,
+  change: (spec: Any, object: KubeObject, info: ResourceInfo) => Any[],
+): Promise<number> {
+  const resolver = flags.bool("resolve")
+    ? new EnvRefResolver(await context.client(), await context.namespace())
+    : undefined;
+  for (const { info, object } of await objectsFor(context, flags)) {
+    const modified = structuredClone(object);
+    let containers: Any[];
+    try {
+      containers = change(podSpecOf(modified), modified, info);
+    } catch {
+      continue;
+    }
+    for (const container of containers) {
+      const listed = await listContainerEnv(object.kind ?? info.kind, modified, container, resolver);
+      context.io.stdout(listed.text);
+      for (const error of listed.errors) context.io.stderr(`${error}\n`);
+    }
+  }
+  return 0;
+}
+
+/** selectContainers: the containers whose names match the --containers wildcard (path.Match). */
+function selectContainers(containers: Any[], selector: string): Any[] {
+  const pattern = new RegExp(
+    `^${selector
+      .replace(/[.+^${}()|\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
+  return containers.filter((container) => pattern.test(container.name));
+}
 
 const setResources: Command = {
   name: "resources",
