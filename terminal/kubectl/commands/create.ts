@@ -856,6 +856,13 @@ const priorityClassCommand: Command = {
   })),
 };
 
+/**
+ * The rule check of kubectl 1.32's create_ingress.go: `host/path=service:port` at the start (the
+ * path runs to the last `=` before `service:port`); its optional `,tls[=secret]` group is not
+ * anchored to the end, so anything may follow.
+ */
+const ingressRulePattern = /^[\w*\-.]*\/.*=[\w-]+:[\w-]+/;
+
 const ingressCommand: Command = {
   name: "ingress",
   aliases: ["ing"],
@@ -863,37 +870,132 @@ const ingressCommand: Command = {
   use: "ingress NAME --rule=host/path=service:port[,tls[=secret]] ",
   flags: [
     ...createCommonFlags,
-    { name: "rule", kind: "stringArray", usage: "Rule in format host/path=service:port[,tls=secretname]." },
+    {
+      name: "rule",
+      kind: "stringArray",
+      usage:
+        "Rule in format host/path=service:port[,tls=secretname]. Paths containing the leading character '*' are considered pathType=Prefix. tls argument is optional.",
+    },
     { name: "class", kind: "string", usage: "Ingress Class to be used" },
     { name: "default-backend", kind: "string", usage: "Default service for backend, in format of svcname:port" },
+    {
+      name: "annotation",
+      kind: "stringArray",
+      usage: "Annotation to insert in the ingress object, in the format annotation=value",
+    },
   ],
   async run(context, flags) {
     const name = requireName(flags, "kubectl create ingress", "");
-    const rules = flags.list("rule").map((rule) => {
-      const [hostPath, backend] = rule.split("=");
-      const slash = (hostPath ?? "").indexOf("/");
-      const host = slash >= 0 ? (hostPath as string).slice(0, slash) : (hostPath as string);
-      const rawPath = slash >= 0 ? (hostPath as string).slice(slash) : "/";
-      const [service, port] = (backend ?? "").split(",")[0]?.split(":") ?? [];
-      const pathType = rawPath.endsWith("*") ? "Prefix" : "Exact";
-      const path = rawPath.replace(/\*$/, "");
-      const portSpec = /^[0-9]+$/.test(port ?? "") ? { number: Number(port) } : { name: port };
-      return {
-        ...(host ? { host } : {}),
-        http: { paths: [{ backend: { service: { name: service, port: portSpec } }, path, pathType }] },
-      };
-    });
+    const rules = flags.list("rule");
+    const annotations = flags.list("annotation");
+    const defaultBackend = flags.string("default-backend");
+    validateIngressFlags(rules, annotations, defaultBackend);
     const spec: Record<string, unknown> = {};
     if (flags.string("class")) spec.ingressClassName = flags.string("class");
-    spec.rules = rules;
+    if (defaultBackend) spec.defaultBackend = ingressBackend(defaultBackend);
+    const tls = ingressTls(rules);
+    if (tls.length > 0) spec.tls = tls;
+    const ingressRules = ingressRulesOf(rules);
+    if (ingressRules.length > 0) spec.rules = ingressRules;
+    const metadata: Record<string, unknown> = meta(name);
+    if (annotations.length > 0)
+      metadata.annotations = Object.fromEntries(
+        annotations.map((annotation) => {
+          const equals = annotation.indexOf("=");
+          return [annotation.slice(0, equals), annotation.slice(equals + 1)];
+        }),
+      );
     return createGenerated(
       context,
       flags,
-      { kind: "Ingress", apiVersion: "networking.k8s.io/v1", metadata: meta(name), spec, status: { loadBalancer: {} } },
+      { kind: "Ingress", apiVersion: "networking.k8s.io/v1", metadata, spec, status: { loadBalancer: {} } },
       await info(context, "ingresses.networking.k8s.io"),
     );
   },
 };
+
+/** CreateIngressOptions.Validate, in its order and words. */
+function validateIngressFlags(rules: string[], annotations: string[], defaultBackend: string): void {
+  if (!defaultBackend && rules.length === 0)
+    throw new KubectlError(
+      "error: not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)",
+    );
+  for (const rule of rules)
+    if (!ingressRulePattern.test(rule))
+      throw new KubectlError(
+        `error: rule ${rule} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]`,
+      );
+  for (const annotation of annotations)
+    if (!annotation.includes("="))
+      throw new KubectlError(`error: annotation ${annotation} is invalid and should be in format key=[value]`);
+  if (defaultBackend && defaultBackend.split(":").length !== 2)
+    throw new KubectlError("error: default-backend should be in format servicename:serviceport");
+}
+
+/** buildIngressBackendSvc: `service:port`, the port a number when it parses as one (intstr.Parse). */
+function ingressBackend(service: string): Record<string, unknown> {
+  const [serviceName, port = ""] = service.split(":");
+  const number = /^[+-]?\d+$/.test(port) ? Number(port) : undefined;
+  const portSpec = number === undefined ? { name: port } : number === 0 ? {} : { number };
+  return { service: { name: serviceName, port: portSpec } };
+}
+
+/**
+ * buildIngressRules: one rule per host, the paths of every --rule for that host gathered in it, in
+ * order; a trailing `*` makes a path's type Prefix, else Exact.
+ */
+function ingressRulesOf(rules: string[]): Record<string, unknown>[] {
+  const out: { host?: string; http: { paths: unknown[] } }[] = [];
+  for (const rule of rules) {
+    const withoutTls = rule.split(",")[0] as string;
+    const slash = withoutTls.indexOf("/");
+    const host = withoutTls.slice(0, slash);
+    const [rawPath = "", service] = withoutTls.slice(slash + 1).split("=");
+    // A rule the loose check lets through with a `,` or second `=` in its path crashes kubectl 1.32.
+    if (service === undefined || !service.includes(":"))
+      throw new KubectlError("panic: runtime error: index out of range [1] with length 1", 2);
+    let path = `/${rawPath}`;
+    let pathType = "Exact";
+    if (path.endsWith("*")) {
+      pathType = "Prefix";
+      path = path.slice(0, -1);
+    }
+    // Go's HTTPIngressPath field order, which -o json keeps.
+    const ingressPath = { path, pathType, backend: ingressBackend(service) };
+    const existing = out.find((candidate) => (candidate.host ?? "") === host);
+    if (existing) existing.http.paths.push(ingressPath);
+    else out.push({ ...(host ? { host } : {}), http: { paths: [ingressPath] } });
+  }
+  return out;
+}
+
+/**
+ * buildTLSRules: a rule's `,tls[=secret]` puts its host under that secret's entry (hosts without a
+ * secret share the entry that has none), each host once.
+ */
+function ingressTls(rules: string[]): Record<string, unknown>[] {
+  const out: { hosts?: string[]; secretName?: string }[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    const parts = rule.split(",");
+    if (parts.length !== 2) continue;
+    const host = rule.split("/")[0] as string;
+    const secretParts = (parts[1] as string).split("=");
+    const secret = secretParts.length > 1 ? (secretParts[1] as string) : "";
+    if (seen.has(host)) continue;
+    seen.add(host);
+    const existing = out.find((entry) => (entry.secretName ?? "") === secret);
+    if (existing) {
+      existing.hosts = [...(existing.hosts ?? []), host];
+      continue;
+    }
+    const entry: { hosts?: string[]; secretName?: string } = {};
+    if (host) entry.hosts = [host];
+    if (secret) entry.secretName = secret;
+    if (entry.hosts || entry.secretName) out.push(entry);
+  }
+  return out;
+}
 
 /** `kubectl create -f` and its generators. */
 export const createCommand: Command = {
