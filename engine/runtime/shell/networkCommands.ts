@@ -45,10 +45,15 @@ async function request(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
+  progress: { resolved: boolean } = { resolved: false },
 ): Promise<{ response: HttpResponse; remote: { ip: string; port: number } }> {
   // The app listens on all of the pod's addresses: loopback reaches it through the pod IP.
   const loopback = target.host === "localhost" || target.host === "127.0.0.1" || target.host === "::1";
-  const connection = await network.connect(source, loopback ? source.ip : target.host, target.port);
+  const host = loopback ? source.ip : target.host;
+  // The name is looked up before the connection opens, so a timeout can tell which one it cut short.
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) await network.resolve(source, host);
+  progress.resolved = true;
+  const connection = await network.connect(source, host, target.port);
   try {
     const response = await connection.http({ method, path: target.path, headers, body });
     return { response, remote: connection.remote };
@@ -188,11 +193,12 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
       if (data !== undefined && !requestHeaders["Content-Type"])
         requestHeaders["Content-Type"] = "application/x-www-form-urlencoded";
       const started = clock.now();
+      const progress = { resolved: false };
       try {
         const { response, remote } = await withTimeout(
           clock,
           maxTimeMs,
-          request(network, source, target, requestMethod, requestHeaders, data),
+          request(network, source, target, requestMethod, requestHeaders, data, progress),
         );
         if (verbose) {
           stderr += `*   Trying ${remote.ip}:${remote.port}...\n* Connected to ${target.host} (${remote.ip}) port ${target.port}\n> ${requestMethod} ${target.path} HTTP/1.1\n`;
@@ -229,9 +235,13 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
         const elapsed = clock.now() - started;
         const code = error instanceof NetworkError ? error.code : "ConnectionRefused";
         let message: string;
-        if (code === "NameNotResolved") {
+        if (code === "NameNotResolved" || (code === "Timeout" && !progress.resolved && maxTimeMs === undefined)) {
+          // No answer from the resolver (DNS blocked by a NetworkPolicy, kube-dns down) ends the same way.
           exitCode = 6;
           message = `curl: (6) Could not resolve host: ${target.host}`;
+        } else if (code === "Timeout" && !progress.resolved) {
+          exitCode = 28;
+          message = `curl: (28) Resolving timed out after ${elapsed} milliseconds`;
         } else if (code === "Timeout") {
           exitCode = 28;
           message =
