@@ -16,6 +16,8 @@ import {
   authorize,
   forbiddenError,
 } from "./auth/rbacAuthorizer";
+import { ServiceAccountKey, type ServiceAccountKeyPair } from "./auth/serviceAccountKey";
+import { checkToken, type TokenCheck } from "./auth/serviceAccountTokens";
 import { CustomResources } from "./crd/CustomResources";
 import { builtinListTypes, type ListTypeResolver } from "./fieldmanager/fieldSet";
 import { managedFieldsAfterUpdate, serverSideApply } from "./fieldmanager/managedFields";
@@ -24,7 +26,7 @@ import { applyMergePatch, isPlainObject } from "./patch/mergePatch";
 import { applyStrategicMergePatch, deepEqual } from "./patch/strategicMergePatch";
 import type { FieldError, ResourceDefinition, StrategyContext } from "./ResourceDefinition";
 import { ResourceRegistry } from "./ResourceRegistry";
-import type { ResourceRequest, ResourceResponse, Verb, WatchListener } from "./ResourceRequest";
+import type { ResourceRequest, ResourceResponse, UserInfo, Verb, WatchListener } from "./ResourceRequest";
 import { DecodedObjects } from "./registry/DecodedObjects";
 import { deleteCollection, deleteObject } from "./registry/deletion";
 import { EventExpiry } from "./registry/EventExpiry";
@@ -73,6 +75,8 @@ export interface ApiServerOptions {
    * made, as a real cluster's would, though no write stored it.
    */
   leaseRenewals?: { lastRenewal(nodeName: string, now: number): number | undefined };
+  /** Told when the cluster's service-account signing key is first made (kubeadm's sa.key shows it). */
+  onServiceAccountKeyCreated?: (pair: ServiceAccountKeyPair) => void;
 }
 
 /** The namespace of the nodes' heartbeat Leases. */
@@ -111,6 +115,14 @@ export interface ApiServer {
    * it serves itself; `handle` and `watch` already check every request).
    */
   authorize(attributes: AuthorizationAttributes): AuthorizationDecision;
+  /**
+   * The service account a bearer token stands for, as kube-apiserver's service-account
+   * authenticator decides (signature, lifetime, audience, account and bound object still there);
+   * undefined when it does not authenticate (the transports answer 401 Unauthorized).
+   */
+  authenticateToken(token: string): UserInfo | undefined;
+  /** The same check with its reason and audiences (TokenReview). */
+  reviewToken(token: string, audiences?: readonly string[]): TokenCheck;
 }
 
 /** Creates an API server over a store, serving the given resources. */
@@ -139,6 +151,8 @@ export class ApiServerCore implements ApiServer {
   readonly admissionContext: AdmissionContext;
   readonly allocators: ServiceAllocators;
   readonly customResources: CustomResources;
+  /** Signs and verifies service-account tokens; made on the first TokenRequest, kept in the store. */
+  readonly serviceAccountKey: ServiceAccountKey;
   private readonly admission: AdmissionPlugin[];
   private readonly leaseRenewals: ApiServerOptions["leaseRenewals"];
   /** Deletes Events an hour after their last write (--event-ttl), swept as events are written. */
@@ -177,6 +191,18 @@ export class ApiServerCore implements ApiServer {
       updateStatus: (group, resource, object) => this.writeStatusDirect(group, resource, object),
     };
     this.customResources = new CustomResources(this);
+    this.serviceAccountKey = new ServiceAccountKey(this.store, options.onServiceAccountKeyCreated);
+  }
+
+  authenticateToken(token: string): UserInfo | undefined {
+    const check = this.reviewToken(token);
+    return "user" in check ? check.user : undefined;
+  }
+
+  reviewToken(token: string, audiences?: readonly string[]): TokenCheck {
+    const get = (group: string, resource: string, namespace: string | undefined, name: string) =>
+      this.getObject(group, resource, namespace, name);
+    return checkToken(this.serviceAccountKey, get, token, Math.floor(this.clock.now() / 1000), audiences);
   }
 
   async handle(request: ResourceRequest): Promise<ResourceResponse> {

@@ -5,6 +5,10 @@ import type { PatchType } from "../client/Client";
 export interface UserInfo {
   username: string;
   groups: string[];
+  /** A service account's uid (its tokens' user), as upstream's user.Info GetUID. */
+  uid?: string;
+  /** What a service-account token adds (the pod it is bound to, its credential id). */
+  extra?: Record<string, string[]>;
 }
 
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";

@@ -1,4 +1,5 @@
 import { type ApiServer, createApiServer } from "../apiserver/ApiServer";
+import { prepareServiceAccountKey, SERVICE_ACCOUNT_KEY } from "../apiserver/auth/serviceAccountKey";
 import type { ResourceDefinition } from "../apiserver/ResourceDefinition";
 import type { UserInfo } from "../apiserver/ResourceRequest";
 import type { Client } from "../client/Client";
@@ -123,6 +124,13 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     random: options.random,
     log: options.log ? (line) => options.log?.("kube-apiserver", line) : undefined,
     leaseRenewals: heartbeats,
+    // kube-apiserver signs with kubeadm's /etc/kubernetes/pki/sa.key: the control plane shows the key made.
+    onServiceAccountKeyCreated: (pair) => {
+      const files = options.nodeFileSystem?.("controlplane");
+      if (!files) return;
+      void files.writeFile("/etc/kubernetes/pki/sa.key", pair.privateKeyPem);
+      void files.writeFile("/etc/kubernetes/pki/sa.pub", pair.publicKeyPem);
+    },
   });
   bootstrapCluster(apiServer, { caCertificate: options.caCertificate ?? DEFAULT_CA_CERTIFICATE });
   const workers = options.nodes ?? 2;
@@ -154,6 +162,10 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
   const wanted = options.components
     ? componentStarters.filter((starter) => options.components?.includes(starter.name))
     : componentStarters;
+  // Kubelets ask for a token for every pod's projected volume: have a signing key made off the
+  // event loop meanwhile, rather than at the first pod's start (RSA-2048 takes 100-500 ms of CPU).
+  if (!store.get(SERVICE_ACCOUNT_KEY) && wanted.some((starter) => starter.name === "kubelet"))
+    prepareServiceAccountKey();
   let started: Promise<void> | undefined;
   let stopped = false;
   const start = (): Promise<void> => {

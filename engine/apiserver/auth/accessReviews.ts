@@ -49,8 +49,15 @@ export function handleAccessReview(
   const reviewObject = structuredClone(body) as KubeObject;
   if (definition.resource === "selfsubjectreviews") {
     // `kubectl auth whoami` (pkg/registry/authentication/selfsubjectreview): who the request is from.
-    const { username, groups } = request.user;
-    reviewObject.status = { userInfo: { username, ...(groups.length ? { groups } : {}) } };
+    const { username, uid, groups, extra } = request.user;
+    reviewObject.status = {
+      userInfo: {
+        username,
+        ...(uid ? { uid } : {}),
+        ...(groups.length ? { groups } : {}),
+        ...(extra && Object.keys(extra).length ? { extra } : {}),
+      },
+    };
     reviewObject.metadata = { ...(reviewObject.metadata ?? {}), creationTimestamp: null as unknown as string };
     return { status: 201, body: reviewObject };
   }

@@ -590,6 +590,8 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     }
     if (definition.group === "" && definition.resource === "namespaces" && subresource === "finalize")
       return verb === "update";
+    if (definition.group === "" && definition.resource === "serviceaccounts" && subresource === "token")
+      return verb === "create";
     return false;
   }
 
@@ -621,6 +623,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     if (info.subresource === "scale") return { group: "autoscaling", version: "v1", kind: "Scale" };
     if (info.subresource === "binding") return { group: "", version: "v1", kind: "Binding" };
     if (info.subresource === "eviction") return { group: "policy", version: "v1", kind: "Eviction" };
+    if (info.subresource === "token") return { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" };
     return { group: definition.group, version: info.version, kind: definition.kind };
   }
 

@@ -41,6 +41,9 @@ const CONNECT_SUBRESOURCES: Record<string, Array<Omit<DiscoverySubresource, "ver
     { name: "log", group: "", kind: "Pod", verbs: ["get"] },
     { name: "portforward", group: "", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
   ],
+  "/serviceaccounts": [
+    { name: "token", group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: ["create"] },
+  ],
 };
 
 /** The metrics.k8s.io group the API server serves from the kubelets' numbers (what metrics-server does). */

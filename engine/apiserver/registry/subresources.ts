@@ -9,6 +9,7 @@ import { selectorFromObject } from "../selectors/LabelSelector";
 import { evictPod } from "./eviction";
 import { applyJsonPatchDocument } from "./jsonPatch";
 import { clone, getPath, setPath } from "./objects";
+import { createToken } from "./tokenRequest";
 
 type Handler = (server: ApiServerCore, definition: ResourceDefinition, request: ResourceRequest) => ResourceResponse;
 
@@ -19,6 +20,7 @@ export const SUBRESOURCE_HANDLERS: Record<string, Handler> = {
   binding: handleBinding,
   eviction: evictPod,
   finalize: handleFinalize,
+  token: createToken,
 };
 
 /** Routes a request for `<resource>/<subresource>`. */
@@ -59,6 +61,8 @@ function supports(definition: ResourceDefinition, subresource: string): boolean 
       return core && definition.resource === "pods";
     case "finalize":
       return core && definition.resource === "namespaces";
+    case "token":
+      return core && definition.resource === "serviceaccounts";
     default:
       return false;
   }

@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import { ApiError } from "../../apiserver/ApiError";
 import { httpApiServerOf } from "../../apiserver/http/adapter";
 import { createHttpHandler, type HttpHandler } from "../../apiserver/http/createHttpHandler";
+import type { UserInfo } from "../../apiserver/ResourceRequest";
 import type { Clock } from "../../clock/Clock";
 import { RealClock } from "../../clock/RealClock";
 import type { Speed } from "../../cluster/Component";
@@ -36,6 +37,9 @@ import { hashToken } from "./tokens";
 
 /** A journal shorter than this (or than the snapshot) is appended to rather than folded into a new snapshot. */
 const JOURNAL_MIN_BYTES = 512 * 1024;
+
+/** The rate-limit bucket of requests made with the cluster's own service-account tokens. */
+const SERVICE_ACCOUNT_LABEL = "serviceaccount";
 
 /** A cluster id: 26 characters of lower-case base32 (128 random bits), unguessable. */
 export const CLUSTER_ID_PATTERN = /^[a-z2-7]{26}$/;
@@ -306,6 +310,28 @@ export class ClusterHost {
     return record === undefined ? undefined : matched;
   }
 
+  /**
+   * Who a request's bearer token makes it: the cluster admin for one of the cluster's own tokens
+   * (rate-limited by its label), or the service account of a token the cluster itself issued
+   * (`kubectl create token`, a pod's projected token), which only the running cluster can check
+   * (its signing key and accounts are in its state). Undefined: 401.
+   */
+  private async authenticate(
+    id: string,
+    authorization: string | undefined,
+  ): Promise<{ label: string; user: UserInfo; live: LiveCluster } | undefined> {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+    if (!match) return undefined;
+    const token = match[1].trim();
+    const label = this.tokenLabel(id, token);
+    if (label !== undefined) return { label, user: ADMIN_USER, live: await this.acquireQuietly(id) };
+    // Only what could be a JWT of an existing cluster wakes it to be checked.
+    if (!this.record(id) || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return undefined;
+    const live = await this.acquireQuietly(id);
+    const user = live.cluster.apiServer.authenticateToken(token);
+    return user ? { label: SERVICE_ACCOUNT_LABEL, user, live } : undefined;
+  }
+
   /** The API URL path of a cluster on the app's port. */
   pathOf(id: string): string {
     return `${this.mountPrefix}/${id}`;
@@ -334,15 +360,14 @@ export class ClusterHost {
   async serve(request: IncomingMessage, response: ServerResponse, requestPath: string): Promise<void> {
     this.noteConnection(request);
     const id = requestPath.split("/")[1] ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
-    const label = match ? this.tokenLabel(id, match[1].trim()) : undefined;
-    if (label === undefined) {
+    const caller = await this.authenticate(id, request.headers.authorization);
+    if (caller === undefined) {
       request.resume();
       response.writeHead(401, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
       response.end(unauthorizedBody);
       return;
     }
-    const live = await this.acquireQuietly(id);
+    const { label, user, live } = caller;
     const wait = this.limiterOf(live, label).take(this.clock.now());
     if (wait > 0) {
       request.resume();
@@ -384,7 +409,7 @@ export class ClusterHost {
     if (isWatch) this.bootSoon(id, live);
     else response.once("finish", () => this.bootSoon(id, live));
     try {
-      await serveRequest(live.handler, () => ADMIN_USER, request, response);
+      await serveRequest(live.handler, () => user, request, response);
     } finally {
       if (response.writableEnded && !isWatch) finish();
     }
@@ -434,13 +459,14 @@ export class ClusterHost {
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, requestPath: string): Promise<void> {
     this.noteConnection(request);
     const id = requestPath.split("/")[1] ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? "");
-    if (!match || !this.verifyToken(id, match[1].trim())) {
+    const caller = await this.authenticate(id, request.headers.authorization);
+    if (caller === undefined) {
       socket.end(
         `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${unauthorizedBody}`,
       );
       return;
     }
+    const { user } = caller;
     const live = await this.acquire(id);
     this.touch(live);
     live.activeRequests++;
@@ -454,7 +480,7 @@ export class ClusterHost {
     };
     socket.once("close", finish);
     this.webSockets ??= createWebSocketServer();
-    await serveUpgrade(live.handler, () => ADMIN_USER, this.webSockets, request, socket, head);
+    await serveUpgrade(live.handler, () => user, this.webSockets, request, socket, head);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { SERVICE_ACCOUNT_KEY } from "../../apiserver/auth/serviceAccountKey";
 import type { Clock } from "../../clock/Clock";
 import type { Speed } from "../../cluster/Component";
 import { createCluster } from "../../cluster/createCluster";
@@ -108,6 +109,10 @@ export async function buildClusterTemplate(options: ClusterTemplateOptions): Pro
   try {
     await cluster.ready;
     await settled(clock, store, options.settleTimeoutMs ?? 120_000);
+    // Every cluster signs its service-account tokens with a key of its own (made on its first
+    // TokenRequest): one learner's token must not open another's cluster.
+    if (store.get(SERVICE_ACCOUNT_KEY))
+      store.txn({ compare: [], success: [{ type: "delete", key: SERVICE_ACCOUNT_KEY }] });
     // The history is of no use to a new cluster: its informers list from scratch.
     if (store.revision > store.compactRevision) store.compact(store.revision);
     const nodes: ClusterSnapshot["nodes"] = {};

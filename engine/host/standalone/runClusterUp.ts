@@ -101,7 +101,7 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   try {
     server = await startStandaloneServer({
       handler,
-      authenticate: bearerTokenAuthenticator(token),
+      authenticate: bearerTokenAuthenticator(token, undefined, (bearer) => cluster.apiServer.authenticateToken(bearer)),
       certificate,
       port: options.port,
     });

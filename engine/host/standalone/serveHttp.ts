@@ -23,14 +23,27 @@ export const ADMIN_USER: UserInfo = {
 
 export type Authenticate = (authorization: string | undefined) => UserInfo | undefined;
 
-/** Accepts `Authorization: Bearer <token>` for exactly `token` (compared in constant time). */
-export function bearerTokenAuthenticator(token: string, user: UserInfo = ADMIN_USER): Authenticate {
+/** A bearer token's user by another authenticator (the cluster's service-account tokens), or undefined. */
+export type TokenAuthenticator = (token: string) => UserInfo | undefined;
+
+/**
+ * Accepts `Authorization: Bearer <token>` for exactly `token` (compared in constant time) as
+ * `user`, and any other token `others` accepts (kube-apiserver's union of token authenticators:
+ * a service account's token is that account).
+ */
+export function bearerTokenAuthenticator(
+  token: string,
+  user: UserInfo = ADMIN_USER,
+  others?: TokenAuthenticator,
+): Authenticate {
   const expected = Buffer.from(token);
   return (authorization) => {
     const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
     if (!match) return undefined;
-    const given = Buffer.from(match[1].trim());
-    return given.length === expected.length && timingSafeEqual(given, expected) ? user : undefined;
+    const text = match[1].trim();
+    const given = Buffer.from(text);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return user;
+    return others?.(text);
   };
 }
 

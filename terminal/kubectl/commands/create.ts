@@ -5,6 +5,7 @@ import { ApiStatusError, formatApiError, KubectlError, plainError } from "../err
 import type { FlagSpec, Flags } from "../flags";
 import { readManifests } from "../manifests";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
+import { createTokenCommand } from "./createToken";
 import { createObject, type DryRun, dryRunOf, printResult } from "./mutation";
 
 const createCommonFlags: FlagSpec[] = [
@@ -1038,6 +1039,7 @@ export const createCommand: Command = {
     secretCommand,
     serviceGroup,
     serviceAccountCommand,
+    createTokenCommand,
   ],
   async run(context, flags) {
     const filenames = flags.list("filename");

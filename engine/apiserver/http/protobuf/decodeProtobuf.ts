@@ -17,12 +17,23 @@ const messages = schemas.messages;
 const mapEntries = new Set(schemas.maps);
 const fieldIndex = new Map<string, Map<number, Field>>();
 
+/**
+ * Proto field names gogo derived from a Go field name with an initialism, whose JSON name differs
+ * (`UID` → proto `uID`, json `uid`): kubectl create token's --bound-object-uid arrives as `uID`.
+ */
+const JSON_NAMES: Record<string, string> = { uID: "uid", aPIGroup: "apiGroup" };
+
 function fieldsOf(message: string): Map<number, Field> | undefined {
   let index = fieldIndex.get(message);
   if (!index) {
     const fields = messages[message];
     if (!fields) return undefined;
-    index = new Map(fields.map((field) => [field[0], field]));
+    index = new Map(
+      fields.map((field) => {
+        const jsonName = JSON_NAMES[field[1]];
+        return [field[0], jsonName ? ([field[0], jsonName, ...field.slice(2)] as Field) : field];
+      }),
+    );
     fieldIndex.set(message, index);
   }
   return index;
