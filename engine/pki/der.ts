@@ -28,6 +28,14 @@ export const octetString = (content: Uint8Array): Buffer => tlv(0x04, content);
 export const bitString = (content: Uint8Array, unusedBits = 0): Buffer =>
   tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), content]));
 export const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, "utf8"));
+
+/**
+ * A string as Go's encoding/asn1 marshals one without a tag: PrintableString when every character
+ * is in its alphabet (letters, digits, space and '()+,-./:=?), else UTF8String.
+ */
+export function goString(text: string): Buffer {
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(text) ? tlv(0x13, Buffer.from(text, "latin1")) : utf8String(text);
+}
 export const booleanTrue = (): Buffer => tlv(0x01, [0xff]);
 /** A context-specific constructed tag ([0], [3] …) around `content`. */
 export const explicit = (tag: number, content: Uint8Array): Buffer => tlv(0xa0 | tag, content);

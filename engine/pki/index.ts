@@ -1,3 +1,4 @@
+export { buildCertificateRequest } from "./buildCertificateRequest";
 export {
   type CertificateFields,
   certificateTime,
@@ -6,4 +7,15 @@ export {
   pem,
   signCertificate,
 } from "./certificate";
+export {
+  type CertificateRequest,
+  checkRequestSignature,
+  commonNameOf,
+  decodePem,
+  type NameAttribute,
+  organizationsOf,
+  parseCertificateRequest,
+  parseCertificateRequestPem,
+} from "./certificateRequest";
 export { bitString, booleanTrue, oid, sequence, tlv, utcTime } from "./der";
+export { type SigningAuthority, type SigningPolicy, signRequest } from "./signRequest";
