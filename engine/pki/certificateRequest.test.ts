@@ -1,8 +1,4 @@
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createKubeadmPki } from "../kubelet/kubeadmPki";
 import { buildCertificateRequest } from "./buildCertificateRequest";
@@ -99,31 +95,6 @@ describe("certificate requests", () => {
   ])("refuses $name as Go does", ({ text, message }) => {
     expect(() => parseCertificateRequestPem(text)).toThrow(message);
   });
-
-  const openssl = "/usr/bin/openssl";
-  it.skipIf(!existsSync(openssl))("reads a request made by openssl (skipped without /usr/bin/openssl)", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "csr-"));
-    execFileSync(openssl, ["genrsa", "-out", path.join(dir, "jane.key"), "2048"], { stdio: "ignore" });
-    execFileSync(
-      openssl,
-      [
-        "req",
-        "-new",
-        "-key",
-        path.join(dir, "jane.key"),
-        "-subj",
-        "/CN=jane/O=dev",
-        "-out",
-        path.join(dir, "jane.csr"),
-      ],
-      { stdio: "ignore" },
-    );
-    const request = parseCertificateRequestPem(readFileSync(path.join(dir, "jane.csr")));
-    expect(request.publicKeyAlgorithm).toBe("RSA");
-    expect(commonNameOf(request.subject)).toBe("jane");
-    expect(organizationsOf(request.subject)).toEqual(["dev"]);
-    expect(() => checkRequestSignature(request)).not.toThrow();
-  });
 });
 
 describe("signing a request", () => {
@@ -159,23 +130,5 @@ describe("signing a request", () => {
     expect(() => signRequest(request(), pki.ca, { ...policy, usages: ["bogus"], ttl: 3_600_000 })).toThrow(
       'unrecognized usage values: ["bogus"]',
     );
-  });
-
-  it.skipIf(!existsSync("/usr/bin/openssl"))("gives a certificate openssl verifies against the CA", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "csr-"));
-    writeFileSync(path.join(dir, "ca.crt"), pki.ca.certificatePem);
-    writeFileSync(
-      path.join(dir, "jane.crt"),
-      signRequest(request(), pki.ca, { ...policy, now: Date.now(), ttl: 3_600_000 }),
-    );
-    const output = execFileSync("/usr/bin/openssl", [
-      "verify",
-      "-purpose",
-      "sslclient",
-      "-CAfile",
-      path.join(dir, "ca.crt"),
-      path.join(dir, "jane.crt"),
-    ]).toString();
-    expect(output.trim()).toBe(`${path.join(dir, "jane.crt")}: OK`);
   });
 });
