@@ -36,3 +36,4 @@ export const RoleBindings = gvr("rbac.authorization.k8s.io", "v1", "rolebindings
 export const ClusterRoles = gvr("rbac.authorization.k8s.io", "v1", "clusterroles");
 export const ClusterRoleBindings = gvr("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
 export const CustomResourceDefinitions = gvr("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+export const CertificateSigningRequests = gvr("certificates.k8s.io", "v1", "certificatesigningrequests");

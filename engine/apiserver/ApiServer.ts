@@ -577,7 +577,8 @@ export class ApiServerCore implements ApiServer {
       dryRun: !!request.options.dryRun,
       user: request.user,
     });
-    strategy.prepareForCreate?.(object, this.strategyContext);
+    // upstream strategies read the requesting user from the context (a CSR's spec.username).
+    strategy.prepareForCreate?.(object, { ...this.strategyContext, user: request.user });
     this.customResources.prepareForCreate(definition, object);
     strategy.defaults?.(object, this.strategyContext);
     // Strategies set generation; a resource that tracks none keeps none, but the metadata is ours.
@@ -766,6 +767,8 @@ export class ApiServerCore implements ApiServer {
     if (subresource === "status") {
       if (strategy.status?.prepareForUpdate) strategy.status.prepareForUpdate(object, old, context);
       else keepAllButStatus(object, old);
+    } else if (subresource === "approval") {
+      strategy.approval?.prepareForUpdate?.(object, old, context);
     } else if (subresource === "finalize") {
       // namespaces/finalize (upstream's finalizeStrategy): the caller set only spec.finalizers.
       object.status = clone(old.status);
@@ -796,6 +799,8 @@ export class ApiServerCore implements ApiServer {
       ...validateObjectMeta(definition, object, !strategy.validate && !strategy.validateUpdate),
     ];
     if (subresource === "status") errors.push(...(strategy.status?.validateUpdate?.(object, old, context) ?? []));
+    else if (subresource === "approval")
+      errors.push(...(strategy.approval?.validateUpdate?.(object, old, context) ?? []));
     else if (strategy.validateUpdate) errors.push(...strategy.validateUpdate(object, old, context));
     else errors.push(...(strategy.validate?.(object, context) ?? []));
     errors.push(...this.customResources.validate(definition, object));
@@ -818,7 +823,8 @@ export class ApiServerCore implements ApiServer {
         manager: fieldManager(request),
         operation: "Update" as const,
         apiVersion: apiVersionOf(request.gvr),
-        subresource: subresource === "status" || subresource === "scale" ? subresource : undefined,
+        subresource:
+          subresource === "status" || subresource === "scale" || subresource === "approval" ? subresource : undefined,
       };
       object.metadata.managedFields =
         managedFieldsOverride ??

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types";
 import type { Clock } from "../clock/Clock";
+import type { UserInfo } from "./ResourceRequest";
 
 /**
  * Everything the generic registry needs to serve one resource, in the manner of upstream's
@@ -28,6 +29,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
     status?: boolean;
     /** `/scale`: where the replica count and selector live, as upstream's scale subresource. */
     scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+    /** `/approval` (certificatesigningrequests): writes only the approval conditions, through `strategy.approval`. */
+    approval?: boolean;
   };
   strategy: ResourceStrategy<T>;
   /** Server-side printing for `kubectl get` (upstream printers.go). */
@@ -107,6 +110,8 @@ export interface OpenApiSchema {
 /** What a strategy may consult: time, the cluster's allocators, and reads of other objects. */
 export interface StrategyContext {
   clock: Clock;
+  /** The requesting user, on create (upstream's genericapirequest.UserFrom: a CSR records its requestor). */
+  user?: UserInfo;
   /** Reads an object already stored (for admission-like checks); undefined if absent. */
   get(group: string, resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Allocates a ClusterIP from the service CIDR (10.96.0.0/12), or reserves `requested`. */
@@ -161,6 +166,11 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   validateUpdate?(object: T, old: T, context: StrategyContext): FieldError[];
   /** Called after the object is deleted from storage, to release what it held (ClusterIPs, NodePorts). */
   afterDelete?(object: T, context: StrategyContext): void;
+  /** The `/approval` subresource's strategy (CSRs): keeps all but the conditions from `old`. */
+  approval?: {
+    prepareForUpdate?(object: T, old: T, context: StrategyContext): void;
+    validateUpdate?(object: T, old: T, context: StrategyContext): FieldError[];
+  };
   /** The `/status` subresource's strategy: keeps spec from `old`, validates status. */
   status?: {
     prepareForUpdate?(object: T, old: T, context: StrategyContext): void;

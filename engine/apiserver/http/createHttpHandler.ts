@@ -585,6 +585,8 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
   function isServedSubresource(definition: ResourceDefinition, subresource: string, verb: string): boolean {
     if (subresource === "status") return !!definition.subresources?.status && ["get", "update", "patch"].includes(verb);
     if (subresource === "scale") return !!definition.subresources?.scale && ["get", "update", "patch"].includes(verb);
+    if (subresource === "approval")
+      return !!definition.subresources?.approval && ["get", "update", "patch"].includes(verb);
     if (definition.group === "" && definition.resource === "pods") {
       if (subresource === "binding" || subresource === "eviction") return verb === "create";
     }

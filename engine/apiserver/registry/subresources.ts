@@ -16,6 +16,7 @@ type Handler = (server: ApiServerCore, definition: ResourceDefinition, request: 
 /** Subresources served through `handle`, by name. Streaming ones (log, exec …) are the HTTP layer's. */
 export const SUBRESOURCE_HANDLERS: Record<string, Handler> = {
   status: handleStatus,
+  approval: handleStatus,
   scale: handleScale,
   binding: handleBinding,
   eviction: evictPod,
@@ -56,6 +57,8 @@ function supports(definition: ResourceDefinition, subresource: string): boolean 
       );
     case "scale":
       return !!definition.subresources?.scale;
+    case "approval":
+      return !!definition.subresources?.approval;
     case "binding":
     case "eviction":
       return core && definition.resource === "pods";

@@ -11,6 +11,7 @@ import { replicaSets } from "./apps/replicasets";
 import { statefulSets } from "./apps/statefulsets";
 import { horizontalPodAutoscalers } from "./autoscaling/horizontalpodautoscalers";
 import { cronJobs } from "./batch/cronjobs";
+import { certificateSigningRequests } from "./certificates/certificatesigningrequests";
 import { jobs } from "./batch/jobs";
 import { leases } from "./coordination/leases";
 import { configMaps } from "./core/configmaps";
@@ -61,6 +62,7 @@ export const builtinResources: ResourceDefinition[] = [
   horizontalPodAutoscalers,
   jobs,
   cronJobs,
+  certificateSigningRequests,
   networkPolicies,
   ingresses,
   ingressClasses,

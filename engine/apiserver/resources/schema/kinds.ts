@@ -59,6 +59,7 @@ export const schemaKinds: SchemaKind[] = [
   k("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"),
   k("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
   k("scheduling.k8s.io", "v1", "PriorityClass"),
+  k("certificates.k8s.io", "v1", "CertificateSigningRequest"),
   k("policy", "v1", "PodDisruptionBudget"),
   k("policy", "v1", "Eviction"),
 ];
