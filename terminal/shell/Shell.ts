@@ -1,8 +1,11 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   Bash,
   type Command as BashCommand,
+  createCommandContext,
   decodeBytesToUtf8,
   defineCommand,
+  encodeUtf8ToBytes,
   getCommandNames,
   type IFileSystem,
   InMemoryFs,
@@ -10,6 +13,9 @@ import {
   parse,
   type ScriptNode,
 } from "just-bash";
+import { RealClock } from "../../engine/clock/RealClock";
+import { NetworkError } from "../../engine/proxy/Network";
+import { curlCommand, wgetCommand } from "../../engine/runtime/shell/networkCommands";
 import type { SharedClients } from "../kubectl/Command";
 import { Discovery } from "../kubectl/Discovery";
 import type { KubectlIO } from "../kubectl/KubectlIO";
@@ -22,14 +28,18 @@ import { type NodeBackend, nodeToolNames } from "../node/NodeBackend";
 import { collectShellFiles } from "../node/shellFiles";
 import { expandAliases, formatAlias, parseAliasArguments } from "./aliases";
 import { ansi, toCrlf } from "./ansi";
+import { type LinePart, splitBackground } from "./backgroundLine";
 import { Completer } from "./Completer";
 import { Editor, type SaveText } from "./Editor";
 import { chooseEditor } from "./editorChoice";
 import { baseFiles, createLearnerFileSystem, type Mount, shellPath, withShellBinaries } from "./filesystem";
 import { hasOpenHereDocument } from "./hereDocuments";
 import { expandHistory } from "./historyExpansion";
+import { jobCommands, waitPlugin } from "./jobCommands";
+import { JobTable, plausiblePids, TooManyJobs } from "./jobs";
 import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
+import { Loopback } from "./Loopback";
 import { NodeShellFs } from "./NodeShellFs";
 import { ShellDefinitions } from "./ShellDefinitions";
 import { parseSshArguments } from "./ssh";
@@ -100,6 +110,17 @@ export class Shell {
   private hostname: string;
   /** The API server at the nodes' own addresses (kubeadm's admin.conf …), over the shell's own connection. */
   private readonly clusterApi: ClusterApiEndpoint | undefined;
+  /** The background jobs (`cmd &`), as bash's job table. */
+  private readonly jobs = new JobTable(plausiblePids());
+  /**
+   * The job whose commands run in this async context. Each background job runs in its own scope,
+   * so everything it runs (kubectl -w, logs -f, port-forward, sleep, node tools) stops on its own
+   * signal (`kill %1`) rather than the foreground's (Ctrl-C), and leaves the shell's working
+   * directory and variables alone, as a subshell does.
+   */
+  private readonly jobScope = new AsyncLocalStorage<{ signal: AbortSignal }>();
+  /** The shell's own loopback: `kubectl port-forward` listens there, curl and wget connect there. */
+  private readonly loopback = new Loopback();
 
   constructor(private readonly options: ShellOptions) {
     this.columns = options.columns;
@@ -118,6 +139,8 @@ export class Shell {
     const customCommands = [
       ...this.commands(),
       ...this.nodeCommands(this.hostname, () => fs),
+      // Without node access curl and wget still reach the shell's own loopback (port-forwards).
+      ...(options.nodes ? [] : [this.networkCommand("curl"), this.networkCommand("wget")]),
       ...(options.commands ?? []),
     ];
     const fs = createLearnerFileSystem(
@@ -148,6 +171,7 @@ export class Shell {
       executionLimits,
     });
     this.bash.registerTransformPlugin(this.definitions.plugin);
+    this.bash.registerTransformPlugin(waitPlugin);
     this.editor = new LineEditor({
       write: (text) => this.output(text),
       columns: () => this.columns,
@@ -216,6 +240,14 @@ export class Shell {
       "vim",
       "nano",
       "clear",
+      "jobs",
+      "fg",
+      "bg",
+      "kill",
+      "wait",
+      "disown",
+      "curl",
+      "wget",
     ]);
     for (const name of bashCommandNames) names.add(name);
     for (const command of this.options.commands ?? []) names.add(command.name);
@@ -330,6 +362,12 @@ export class Shell {
 
   private showPrompt(): void {
     this.mode = "prompt";
+    // Jobs that ended since the last prompt are reported before the next one, as bash does
+    // (without `set -b`): `[1]+  Done                    sleep 3`.
+    if (!this.continuation) {
+      const notices = this.jobs.takeNotices();
+      if (notices) this.write(notices);
+    }
     // Output that did not end in a newline stays and the prompt follows it, as in bash
     // (`printf abc` leaves `abccontrolplane:~$ `); a line filled to the edge wraps first.
     if (this.column > 0 && this.column % Math.max(1, this.columns) === 0) this.output("\r\n");
@@ -437,6 +475,7 @@ export class Shell {
         }
         this.output("logout\r\n");
         this.mode = "idle";
+        this.hangUpJobs();
         await this.historySaved;
         this.options.onExit?.(0);
         return;
@@ -497,7 +536,8 @@ export class Shell {
     try {
       this.lastStatus = await this.run(line);
     } catch (error) {
-      this.output(toCrlf(`bash: ${(error as Error).message}\n`));
+      // just-bash stops a script on Ctrl-C by throwing ("execution aborted"); bash prints only ^C.
+      if (!abort.signal.aborted) this.output(toCrlf(`bash: ${(error as Error).message}\n`));
       this.lastStatus = 1;
     } finally {
       this.abort = undefined;
@@ -543,6 +583,8 @@ export class Shell {
     // The learner is root, as on a kubeadm node: `sudo …` runs the command, `sudo -i` is a no-op.
     const line = withoutSudo(input);
     if (line === "") return 0;
+    const parts = this.inBackground() ? undefined : splitBackground(line);
+    if (parts) return this.runParts(parts);
     const simple = simpleCommand(line);
     if (simple) {
       const handled = await this.builtin(simple.name, simple.argsText, line);
@@ -574,8 +616,11 @@ export class Shell {
           this.leaveHost(Number.isFinite(status) ? status : 0);
           return Number.isFinite(status) ? status : 0;
         }
+        // `exit &` runs in a subshell: it leaves the job, not the shell.
+        if (this.inBackground()) return Number(argsText.trim() || "0") || 0;
         this.write("logout\n");
         this.mode = "idle";
+        this.hangUpJobs();
         const status = Number(argsText.trim() || "0");
         await this.historySaved;
         this.options.onExit?.(Number.isFinite(status) ? status : 0);
@@ -675,16 +720,20 @@ export class Shell {
       cwd: this.cwd,
       env,
       replaceEnv: true,
-      signal: this.abort?.signal,
+      signal: this.signal(),
       rawScript: true,
     });
     if (result.stdout) this.write(result.stdout);
-    if (result.stderr) this.write(learnerWording(result.stderr));
+    // just-bash ends a script stopped by Ctrl-C or `kill` with "execution aborted"; bash prints only ^C.
+    const stderr = this.signal()?.aborted ? result.stderr.replace(/^bash: execution aborted\n?/m, "") : result.stderr;
+    if (stderr) this.write(learnerWording(stderr));
+    // A background job is a subshell: its variables, directory and definitions stay its own.
+    if (this.inBackground()) return this.signal()?.aborted ? 130 : result.exitCode;
     this.env = { ...result.env };
     delete this.env["?"];
     if (result.env.PWD) this.cwd = result.env.PWD;
     if (keepsDefinitions) await this.keepDefinitions(line, aliasAware);
-    if (this.abort?.signal.aborted) return 130;
+    if (this.signal()?.aborted) return 130;
     return result.exitCode;
   }
 
@@ -737,6 +786,7 @@ export class Shell {
     const cwd = options.cwd ?? this.cwd;
     const resolve = (path: string) => fs.resolvePath(cwd, path.startsWith("~/") ? `/root/${path.slice(2)}` : path);
     const io: KubectlIO = {
+      cwd,
       stdout: options.stdout ?? ((text) => this.write(text)),
       stderr: options.stderr ?? ((text) => this.write(text)),
       readStdin: async () => options.stdin ?? "",
@@ -754,11 +804,13 @@ export class Shell {
       },
       files: virtualLocalFiles(fs, resolve),
       env: this.env,
-      signal: this.abort?.signal,
+      signal: this.signal(),
       clusterApi: this.clusterApi,
+      listen: (address, port, onConnection) => this.loopback.listen(address, port, onConnection),
     };
-    if (options.live) {
-      io.isTerminal = true;
+    if (options.live) io.isTerminal = true;
+    // A background job does not get the terminal's input (bash would stop it with SIGTTIN).
+    if (options.live && !this.inBackground()) {
       io.edit = (text, fileName) => this.editForKubectl(io, text, fileName);
       io.terminal = {
         columns: this.columns,
@@ -829,7 +881,7 @@ export class Shell {
     const argv = await this.expandArguments(plan.source);
     if (!argv) return undefined;
     const [name, ...args] = argv;
-    const outer = this.abort?.signal;
+    const outer = this.signal();
     const producer = new AbortController();
     outer?.addEventListener("abort", () => producer.abort(), { once: true });
     const remaining = plan.stages.map((stage) => (stage.kind === "head" ? stage.lines : 0));
@@ -915,12 +967,20 @@ export class Shell {
 
   /** Commands that write as they go, take the terminal, or run until Ctrl-C. */
   private async runLive(name: string, args: string[]): Promise<number> {
-    if (name === "ssh") return this.ssh(args);
+    if (name === "ssh")
+      return this.inBackground()
+        ? this.ssh(args, { stdout: (text) => this.write(text), stderr: (text) => this.write(text), interactive: false })
+        : this.ssh(args);
+    if ((name === "curl" || name === "wget") && this.reachesLoopback(args)) return this.runNetworkLocally(name, args);
+    if (this.inBackground() && ["watch", "vi", "vim", "nano"].includes(name)) {
+      this.write(`${name}: needs the terminal; run it in the foreground\n`);
+      return 1;
+    }
     if (this.isNodeTool(name) && this.options.nodes)
       return this.options.nodes.run(this.hostname, [name, ...args], {
         stdout: (text) => this.write(text),
         stderr: (text) => this.write(text),
-        signal: this.abort?.signal,
+        signal: this.signal(),
         columns: this.columns,
         cwd: this.cwd,
         shellFiles: await collectShellFiles(this.bash.fs, this.cwd, args),
@@ -955,7 +1015,7 @@ export class Shell {
       );
       return 1;
     }
-    const signal = this.abort?.signal;
+    const signal = this.signal();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, seconds * 1000);
       signal?.addEventListener("abort", () => {
@@ -984,7 +1044,7 @@ export class Shell {
     }
     interval = Math.max(0.1, Number.isFinite(interval) ? interval : 2);
     const command = rest.join(" ");
-    const signal = this.abort?.signal;
+    const signal = this.signal();
     this.output(ansi.alternateScreen);
     while (!signal?.aborted) {
       const expanded = expandAliases(command, this.aliases);
@@ -1052,6 +1112,7 @@ export class Shell {
   /** Custom commands registered with just-bash (for pipes, redirections and scripts). */
   private commands(): BashCommand[] {
     return [
+      ...jobCommands({ table: this.jobs, write: (text) => this.write(text) }),
       defineCommand("__kubelab_argv", async (args) => ({ stdout: JSON.stringify(args), stderr: "", exitCode: 0 })),
       defineCommand("kubectl", async (args, ctx) => {
         let stdout = "";
@@ -1066,7 +1127,8 @@ export class Shell {
         io.env = Object.fromEntries(ctx.env);
         if (ctx.signal) io.signal = ctx.signal;
         // `KUBE_EDITOR=nano kubectl edit …` and `kubectl edit …; …` run here: the terminal is still the learner's.
-        if (this.mode === "running") io.edit = (text, fileName) => this.editForKubectl(io, text, fileName);
+        if (this.mode === "running" && !this.inBackground())
+          io.edit = (text, fileName) => this.editForKubectl(io, text, fileName);
         const exitCode = await runKubectl(args, io, { shared: this.shared });
         return { stdout, stderr, exitCode };
       }),
@@ -1132,6 +1194,101 @@ export class Shell {
     ];
   }
 
+  /** The signal that stops what runs here: the background job's (`kill %1`), else the foreground's (Ctrl-C). */
+  private signal(): AbortSignal | undefined {
+    return this.jobScope.getStore()?.signal ?? this.abort?.signal;
+  }
+
+  private inBackground(): boolean {
+    return this.jobScope.getStore() !== undefined;
+  }
+
+  /** Runs a line's parts in order: `sleep 30 & echo next` starts job 1, then echoes. */
+  private async runParts(parts: LinePart[]): Promise<number> {
+    let status = 0;
+    for (const part of parts) {
+      status = part.background ? this.startJob(part.text, part.display ?? part.text) : await this.run(part.text);
+      this.lastStatus = status;
+    }
+    return status;
+  }
+
+  /** `cmd &`: starts the job, prints `[1] 1234` as bash does, and returns at once. */
+  private startJob(text: string, display: string): number {
+    try {
+      const job = this.jobs.start(expandAliases(display, this.aliases), (signal) =>
+        this.jobScope.run({ signal }, () => this.runJob(text)),
+      );
+      this.write(`[${job.number}] ${job.pid}\n`);
+      setLastBackgroundPid(this.bash, job.pid);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof TooManyJobs)) throw error;
+      // bash's words when fork fails; the limit keeps jobs within the shell's memory and CPU.
+      this.write(
+        `bash: fork: Resource temporarily unavailable (at most ${this.jobs.limit} jobs run at once: \`jobs\` lists them, \`kill %N\` stops one)\n`,
+      );
+      return 254;
+    }
+  }
+
+  private async runJob(text: string): Promise<number> {
+    try {
+      return await this.run(text);
+    } catch (error) {
+      // A job stopped by `kill` is reported by its notice, not by just-bash's "execution aborted".
+      if (!this.signal()?.aborted) this.write(`bash: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  /** Leaving the shell ends its jobs, so their watches, streams and listeners are released. */
+  private hangUpJobs(): void {
+    for (const job of this.jobs.running()) this.jobs.kill(job, "HUP");
+  }
+
+  /** True when a curl or wget URL names the shell's loopback at a port something listens on. */
+  private reachesLoopback(args: string[]): boolean {
+    if (!this.options.nodes) return true;
+    return args.some((arg) => {
+      if (arg.startsWith("-")) return false;
+      try {
+        const url = new URL(/^[a-z]+:\/\//i.test(arg) ? arg : `http://${arg}`);
+        const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+        return this.loopback.accepts(url.hostname.replace(/^\[|\]$/g, ""), port);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** The engine's curl or wget over the shell's loopback (other hosts: the node's network is elsewhere). */
+  private networkCommand(name: "curl" | "wget"): BashCommand {
+    const network = this.loopback.network((host) =>
+      /^[\d.]+$|:/.test(host)
+        ? new NetworkError("ConnectionRefused", "connect: connection refused")
+        : new NetworkError("NameNotResolved", `Could not resolve host: ${host}`),
+    );
+    const source = { ip: "127.0.0.1" };
+    return name === "curl" ? curlCommand(network, source, clock) : wgetCommand(network, source, clock);
+  }
+
+  private async runNetworkLocally(name: "curl" | "wget", args: string[]): Promise<number> {
+    const result = await this.networkCommand(name).execute(
+      args,
+      createCommandContext({
+        fs: this.bash.fs,
+        cwd: this.cwd,
+        env: new Map(Object.entries(this.env)),
+        stdin: encodeUtf8ToBytes(""),
+        signal: this.signal(),
+      }),
+    );
+    this.write(result.stdout);
+    this.write(result.stderr);
+    return result.exitCode;
+  }
+
   private isNodeTool(name: string): boolean {
     return this.options.nodes !== undefined && (nodeToolNames as readonly string[]).includes(name);
   }
@@ -1142,13 +1299,15 @@ export class Shell {
     if (!backend) return [];
     return nodeToolNames.map((name) =>
       defineCommand(name, async (args, ctx) => {
+        if ((name === "curl" || name === "wget") && this.reachesLoopback(args))
+          return this.networkCommand(name).execute(args, ctx);
         let stdout = "";
         let stderr = "";
         const exitCode = await backend.run(node, [name, ...args], {
           stdin: decodeBytesToUtf8(ctx.stdin),
           stdout: (text) => (stdout += text),
           stderr: (text) => (stderr += text),
-          signal: ctx.signal ?? this.abort?.signal,
+          signal: ctx.signal ?? this.signal(),
           columns: this.columns,
           cwd: ctx.cwd,
           // The shell's own file system (its mounts); the command's view of it has none.
@@ -1164,13 +1323,15 @@ export class Shell {
     const backend = this.options.nodes as NodeBackend;
     const customCommands = [...this.commands(), ...this.nodeCommands(node, () => fs), ...(this.options.commands ?? [])];
     const fs = withShellBinaries(new NodeShellFs(backend, node), commandNamesOf(customCommands));
-    return new Bash({
+    const bash = new Bash({
       fs,
       cwd: "/root",
       env: this.nodeEnvironment(node),
       customCommands,
       executionLimits,
     });
+    bash.registerTransformPlugin(waitPlugin);
+    return bash;
   }
 
   private nodeEnvironment(node: string): Record<string, string> {
@@ -1228,7 +1389,7 @@ export class Shell {
         cwd: "/root",
         env: this.nodeEnvironment(node.name),
         replaceEnv: true,
-        signal: this.abort?.signal,
+        signal: this.signal(),
         ...(io.stdin ? { stdin: io.stdin, stdinKind: "bytes" as const } : {}),
       });
       io.stdout(result.stdout);
@@ -1260,6 +1421,17 @@ export class Shell {
     this.env = previous.env;
     this.lastStatus = status;
   }
+}
+
+const clock = new RealClock();
+
+/**
+ * `$!`: just-bash keeps the last background pid in its interpreter state, which every exec starts
+ * from a copy of, and offers no way to set it; the shell's jobs run outside it, so it is set here.
+ */
+function setLastBackgroundPid(bash: Bash, pid: number): void {
+  const state = Reflect.get(bash, "state") as { lastBackgroundPid?: unknown } | undefined;
+  if (state && typeof state.lastBackgroundPid === "number") state.lastBackgroundPid = pid;
 }
 
 /** A shell this one was entered from (ssh). */
