@@ -41,6 +41,21 @@ apiVersion: v1
 kind: Pod
 metadata: {name: client}
 spec: {containers: [{name: client, image: busybox:1.36, command: [sleep, "3600"]}]}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deploy-manager}
+rules: [{apiGroups: [apps], resources: [deployments], verbs: [get, list, create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-manages-deployments}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deploy-manager}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: default}]
 `,
     );
     // Converged: the deployment rolled out and the client running.
@@ -195,6 +210,39 @@ spec: {containers: [{name: client, image: busybox:1.36, command: [sleep, "3600"]
         check: { type: "request", pod: "client", url: "http://nothing-here" },
         status: "fail",
         message: /A request from Pod client to http:\/\/nothing-here got no answer/,
+      },
+      {
+        name: "access: a ServiceAccount allowed by a RoleBinding",
+        check: { type: "access", serviceAccount: "deployer", verb: "create", resource: "deploy" },
+        status: "pass",
+        message:
+          /^ServiceAccount default\/deployer can create deploy in namespace default \(RBAC: allowed by RoleBinding "deployer-manages-deployments\/default" of Role "deploy-manager" to ServiceAccount "deployer\/default"\)$/,
+      },
+      {
+        name: "access: what no rule grants",
+        check: { type: "access", serviceAccount: "default:deployer", verb: "delete", resource: "deployments" },
+        status: "fail",
+        message:
+          /^ServiceAccount default\/deployer cannot delete deployments in namespace default; expected it can — no Role or ClusterRole bound to it allows that$/,
+      },
+      {
+        name: "access: denied as expected, for a user and a subresource",
+        check: { type: "access", user: "jane", verb: "get", resource: "pods/log", allowed: false },
+        status: "pass",
+        message: /^User jane cannot get pods\/log in namespace default$/,
+      },
+      {
+        name: "access: a group's rights (system:masters may do anything)",
+        check: {
+          type: "access",
+          user: "root",
+          groups: ["system:masters"],
+          verb: "delete",
+          resource: "nodes",
+          allowed: false,
+        },
+        status: "fail",
+        message: /^User root \(groups system:masters\) can delete nodes; expected it cannot/,
       },
       {
         name: "command",

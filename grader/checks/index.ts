@@ -1,6 +1,7 @@
 import { checkId } from "../format/gradedLesson";
 import { type Check, durationMs, type Exercise } from "../format/schema";
 import { UnreachableError } from "../run/GradingCluster";
+import { accessCheck } from "./access";
 import { fileCheck, moduleCheck } from "./files";
 import { absentCheck, conditionCheck, countCheck, existsCheck, fieldCheck } from "./objects";
 import { commandCheck, endpointsCheck, eventCheck, requestCheck, spreadCheck } from "./relations";
@@ -35,6 +36,8 @@ export function prepareCheck(check: Check, context: CheckContext): PreparedCheck
       return fileCheck(check, context);
     case "module":
       return moduleCheck(check, context);
+    case "access":
+      return accessCheck(check, context);
   }
 }
 
@@ -68,6 +71,8 @@ export function describeCheck(check: Check): string {
       return `file ${check.path} ${check.node ? `on ${check.node}` : "in your home"}`;
     case "module":
       return check.module;
+    case "access":
+      return `${check.serviceAccount !== undefined ? `ServiceAccount ${check.serviceAccount}` : `User ${check.user}`} ${check.allowed ? "can" : "cannot"} ${check.verb} ${check.resource}`;
   }
 }
 

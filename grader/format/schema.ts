@@ -170,6 +170,28 @@ export const FileCheck = z
   .refine((check) => (check.node === undefined) !== (check.home !== true), {
     message: "a file check needs exactly one of node: NAME or home: true",
   });
+export const AccessCheck = z
+  .strictObject({
+    type: z.literal("access"),
+    ...common,
+    /** Who asks: a ServiceAccount (`name` in `namespace`, or `namespace:name`)… */
+    serviceAccount: z.string().optional(),
+    /** …or a user, with the groups their credentials carry. */
+    user: z.string().optional(),
+    groups: z.array(z.string()).optional(),
+    /** What they ask to do: a verb (get, list, create, delete, …, or * ) on a resource as kubectl names it (pods, deploy, pods/log). */
+    verb: name,
+    resource: name,
+    /** One object by name (resourceNames rules); omit for any. */
+    name: z.string().optional(),
+    /** Where: the namespace of the request (default: the kubeconfig's); ignored for cluster-scoped resources. */
+    namespace: z.string().optional(),
+    /** Whether it must be allowed (default) or denied. */
+    allowed: z.boolean().default(true),
+  })
+  .refine((check) => (check.serviceAccount === undefined) !== (check.user === undefined), {
+    message: "an access check needs exactly one of serviceAccount or user",
+  });
 export const ModuleCheck = z.strictObject({
   type: z.literal("module"),
   ...common,
@@ -193,6 +215,7 @@ export const Check = z.discriminatedUnion("type", [
   CommandCheck,
   FileCheck,
   ModuleCheck,
+  AccessCheck,
 ]);
 export type Check = z.infer<typeof Check>;
 export type CheckOf<T extends Check["type"]> = Extract<Check, { type: T }>;

@@ -29,6 +29,20 @@ function isConnectionFailure(error: unknown): boolean {
   );
 }
 
+/** Who asks to do what, as a SubjectAccessReview's spec says it. */
+export interface AccessReviewSpec {
+  user: string;
+  groups?: string[];
+  resourceAttributes: {
+    namespace?: string;
+    verb: string;
+    group: string;
+    resource: string;
+    subresource?: string;
+    name?: string;
+  };
+}
+
 /**
  * The grader's view of one cluster, through the Kubernetes API with @kubernetes/client-node and a
  * kubeconfig, so the same checks grade Kubelab clusters and real ones. Resource types are resolved
@@ -88,6 +102,26 @@ export class GradingCluster {
         return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Asks the API server's authorizer whether a user may do something (a SubjectAccessReview, what
+   * `kubectl auth can-i --as` asks for). Needs the grader's own right to create reviews, which
+   * cluster admins have.
+   */
+  async accessReview(spec: AccessReviewSpec): Promise<{ allowed: boolean; denied?: boolean; reason?: string }> {
+    const review = await this.call(() =>
+      this.rest.json<{ status?: { allowed?: boolean; denied?: boolean; reason?: string } }>(
+        "POST",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        { body: { apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview", spec } },
+      ),
+    );
+    return {
+      allowed: review.status?.allowed === true,
+      denied: review.status?.denied,
+      reason: review.status?.reason,
+    };
   }
 
   /** Identical GETs on their way, shared: a {@link sharingReads} view's own, none on the cluster itself. */

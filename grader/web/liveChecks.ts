@@ -1,4 +1,5 @@
 import * as k8s from "@kubernetes/client-node";
+import { RBAC_KINDS } from "../checks/access";
 import type { Exercise } from "../format/schema";
 import type { GradingCluster } from "../run/GradingCluster";
 
@@ -13,7 +14,7 @@ export function kindKey(kind: WatchedKind): string {
   return kind.apiVersion ? `${kind.kind}@${kind.apiVersion}` : kind.kind;
 }
 
-/** The resource types an exercise's checks look at (pods for relation and command checks). */
+/** The resource types an exercise's checks look at (pods for relation and command checks, RBAC for access checks). */
 export function watchedKinds(exercise: Exercise): WatchedKind[] {
   const kinds = new Map<string, WatchedKind>();
   const add = (kind: WatchedKind) => kinds.set(kindKey(kind), kind);
@@ -28,6 +29,7 @@ export function watchedKinds(exercise: Exercise): WatchedKind[] {
     if (check.type === "event") add({ kind: "events" });
     if (["spread", "request", "command", "endpoints"].includes(check.type)) add({ kind: "pods" });
     if (check.type === "endpoints" || check.type === "request") add({ kind: "services" });
+    if (check.type === "access") for (const kind of RBAC_KINDS) add({ kind });
   }
   return [...kinds.values()];
 }
