@@ -48,6 +48,13 @@ describe.skipIf(!hasKubectl)("service-account tokens over HTTP", () => {
       );
       const whoami = await real(`--token=${token}`, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
       expect(whoami.stdout).toBe("system:serviceaccount:team:reader");
+      // The table, Extra (the token's credential id) included, as the real one prints it.
+      const [realTable, ourTable] = await Promise.all([
+        real(`--token=${token}`, "auth", "whoami"),
+        ours(`--token=${token}`, "auth", "whoami"),
+      ]);
+      expect(realTable.stdout).toContain("Extra: authentication.kubernetes.io/credential-id");
+      expect(ourTable.stdout).toBe(realTable.stdout);
     }
   }, 60_000);
 

@@ -316,6 +316,10 @@ const whoAmI: Command = {
     text += `Username\t${info.username ?? ""}\n`;
     if (info.uid) text += `UID\t${info.uid}\n`;
     if (info.groups?.length) text += `Groups\t[${info.groups.join(" ")}]\n`;
+    // Then each extra attribute (a service-account token's credential id, its pod …), keys sorted.
+    for (const key of Object.keys(info.extra ?? {}).sort()) {
+      text += `Extra: ${key}\t[${(info.extra?.[key] ?? []).join(" ")}]\n`;
+    }
     context.io.stdout(formatTabbed(text));
     return 0;
   },
