@@ -198,7 +198,7 @@ describe.skipIf(!hasChromium)("the course, walked by a new learner in Chromium",
     await page.close();
   }, 180_000);
 
-  it("lesson 19: the assessment shows its countdown and a per-task score when the learner finishes", async () => {
+  it("lesson 20: the assessment shows its countdown and a per-task score when the learner finishes", async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     await openLesson(page, server.url, "practice-assessment");
     await expect
