@@ -1,9 +1,25 @@
 import { startControllerManager } from "../controllers";
+import { kubeadmCa } from "../kubelet/kubeadmFiles";
 import { startKubelets } from "../kubelet/startKubelets";
 import { startKubeProxy } from "../proxy";
 import { startScheduler } from "../scheduler";
-import type { ComponentStarter } from "./createCluster";
+import type { ClusterHandle, ComponentStarter } from "./createCluster";
 import { startKubernetesServiceController } from "./kubernetesService";
+
+/**
+ * kube-controller-manager's --cluster-signing-cert-file and -key-file: the control plane's
+ * /etc/kubernetes/pki/ca.crt and ca.key as they are now (a learner may have replaced or removed
+ * them); the process's kubeadm CA when the node's files live only inside its kubelet.
+ */
+async function signingAuthority(cluster: ClusterHandle) {
+  const files = cluster.nodeFileSystem?.(cluster.controlPlaneNode);
+  if (!files) return kubeadmCa(cluster.clock.now());
+  const [certificatePem, privateKeyPem] = await Promise.all([
+    files.readFile("/etc/kubernetes/pki/ca.crt"),
+    files.readFile("/etc/kubernetes/pki/ca.key"),
+  ]);
+  return certificatePem !== undefined && privateKeyPem !== undefined ? { certificatePem, privateKeyPem } : undefined;
+}
 
 /**
  * The components createCluster starts, in order. Each engineer adds one entry for their
@@ -30,6 +46,7 @@ export const componentStarters: ComponentStarter[] = [
         // The HPA reads pod usage from the kubelets, as metrics-server does for metrics.k8s.io.
         metrics: (namespace, pod, node) =>
           node ? cluster.apiServer.kubelets.get(node)?.podMetrics(namespace, pod)?.containers : undefined,
+        signingAuthority: () => signingAuthority(cluster),
       }),
   },
   {

@@ -1,4 +1,9 @@
 import type { Component, ComponentContext } from "../cluster/Component";
+import {
+  CSRCleanerController,
+  CSRSigningController,
+  type SigningAuthoritySource,
+} from "./certificates/CSRSigningController";
 import { CronJobController } from "./cronjob/CronJobController";
 import { DaemonSetController } from "./daemonset/DaemonSetController";
 import { DeploymentController } from "./deployment/DeploymentController";
@@ -43,6 +48,9 @@ const CONTROLLERS: Record<string, (context: ControllerContext, options: Controll
   podgc: (context) => new PodGCController(context),
   "persistentvolume-binder": (context) => new PersistentVolumeController(context),
   resourcequota: (context) => new ResourceQuotaController(context),
+  csrsigning: (context, options) =>
+    new CSRSigningController(context, options.signingAuthority ?? (async () => undefined)),
+  csrcleaner: (context) => new CSRCleanerController(context),
   horizontalpodautoscaling: (context, options) =>
     new HorizontalPodAutoscalerController(context, options.metrics ?? (() => undefined)),
 };
@@ -60,6 +68,12 @@ export interface ControllerManagerOptions {
    * FailedGetResourceMetric, as on a cluster without metrics-server.
    */
   metrics?: PodMetricsSource;
+  /**
+   * The CA the CSR signer signs with (--cluster-signing-cert-file/-key-file: kubeadm's
+   * /etc/kubernetes/pki/ca.crt and ca.key), read when a request is to be signed; without it approved
+   * requests stay unissued.
+   */
+  signingAuthority?: SigningAuthoritySource;
 }
 
 /** The running controller manager. `idle` tells tests and benchmarks when every queue has drained. */
@@ -100,5 +114,6 @@ export function startControllerManager(
   };
 }
 
+export type { SigningAuthoritySource } from "./certificates/CSRSigningController";
 export type { ContainerUsage, PodMetricsSource } from "./podautoscaler/HorizontalPodAutoscalerController";
 export type { ControllerContext } from "./runtime/types";

@@ -346,6 +346,11 @@ function kubeadmPki(nowMs: number): KubeadmPki {
   return processPki;
 }
 
+/** The process's cluster CA certificate and key (PEM), as kubeadm writes them to ca.crt and ca.key. */
+export function kubeadmCa(nowMs: number): { certificatePem: string; privateKeyPem: string } {
+  return kubeadmPki(nowMs).ca;
+}
+
 /**
  * Writes what kubeadm leaves on a node, once (a node that already has its kubelet.conf is left as
  * it is, so a learner's edits and deletions survive restarts): on the control plane the static pod

@@ -34,7 +34,12 @@ export interface DiscoveryResource {
 /** Subresources the API server serves besides status and scale (pods' log, exec …), as upstream lists them. */
 const CONNECT_SUBRESOURCES: Record<string, Array<Omit<DiscoverySubresource, "version"> & { version?: string }>> = {
   "certificates.k8s.io/certificatesigningrequests": [
-    { name: "approval", group: "certificates.k8s.io", kind: "CertificateSigningRequest", verbs: ["get", "patch", "update"] },
+    {
+      name: "approval",
+      group: "certificates.k8s.io",
+      kind: "CertificateSigningRequest",
+      verbs: ["get", "patch", "update"],
+    },
   ],
   "/pods": [
     { name: "attach", group: "", kind: "PodAttachOptions", verbs: ["create", "get"] },

@@ -5,7 +5,12 @@ import type { Client } from "../../client/Client";
 import { toRfc3339 } from "../../clock/Clock";
 import { VirtualClock } from "../../clock/VirtualClock";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
-import { type ControllerManager, type PodMetricsSource, startControllerManager } from "../index";
+import {
+  type ControllerManager,
+  type PodMetricsSource,
+  type SigningAuthoritySource,
+  startControllerManager,
+} from "../index";
 
 /**
  * A real in-process API server (createCluster without components) with this controller manager
@@ -33,7 +38,12 @@ export interface Harness {
 }
 
 export async function createHarness(
-  options: { controllers?: string[]; start?: number; metrics?: PodMetricsSource } = {},
+  options: {
+    controllers?: string[];
+    start?: number;
+    metrics?: PodMetricsSource;
+    signingAuthority?: SigningAuthoritySource;
+  } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock(options.start ?? Date.UTC(2026, 0, 1));
   // mulberry32: a seeded generator good enough that generated names do not collide.
@@ -50,7 +60,7 @@ export async function createHarness(
   const logs: string[] = [];
   const manager = startControllerManager(
     { clock, speed: "fast", client, log: (line) => logs.push(line) },
-    { controllers: options.controllers, metrics: options.metrics },
+    { controllers: options.controllers, metrics: options.metrics, signingAuthority: options.signingAuthority },
   );
   let podIp = 1;
   const settle = async (ms = 0) => {
