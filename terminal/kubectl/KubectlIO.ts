@@ -18,6 +18,8 @@ export interface KubectlIO {
   /** Byte-level access to the local files, for `kubectl cp` (absent: cp says it cannot copy). */
   files?: LocalFiles;
   env: Record<string, string | undefined>;
+  /** The working directory relative paths are read against (Go's filepath.Abs uses it: `config set-credentials`). */
+  cwd?: string;
   /** Aborted on Ctrl-C; streaming commands stop and return. */
   signal?: AbortSignal;
   /** Opens an editor on text and returns the edited text (kubectl edit), or undefined if unavailable. */

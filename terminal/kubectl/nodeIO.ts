@@ -23,6 +23,7 @@ export function createNodeIO(
   const home = process.env.HOME ?? "/root";
   const full = (path: string) => resolve(cwd, path.startsWith("~/") ? `${home}/${path.slice(2)}` : path);
   return {
+    cwd,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     async readStdin() {

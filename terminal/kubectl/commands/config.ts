@@ -1,11 +1,11 @@
-import { parse } from "yaml";
 import type { Command, CommandContext } from "../Command";
-import { KubectlError } from "../errors";
-import { kubeconfigPath } from "../kubeconfig";
-import { toGoYaml } from "../printers/goYaml";
+import { KubectlError, usageError } from "../errors";
+import { KubeconfigAccess, type Stanza, toV1 } from "../kubeconfigAccess";
 import { parseOutputFormat, printObject } from "../printers/output";
 import { formatTabbed } from "../printers/tabwriter";
 import { rejectArguments } from "./common";
+import { modifyAuthInfo, modifyCluster, parsePairs, validateCluster, validateCredentials } from "./configEntries";
+import { modifyConfig, navigationSteps } from "./configSet";
 
 interface NamedEntry<T> {
   name: string;
@@ -24,32 +24,27 @@ interface RawConfig {
   [key: string]: unknown;
 }
 
+/** The kubeconfig files `kubectl config` reads and writes (--kubeconfig, $KUBECONFIG or ~/.kube/config). */
+function configAccess(context: CommandContext): KubeconfigAccess {
+  return new KubeconfigAccess(context.io, context.globals.string("kubeconfig"));
+}
+
+/** The merged configuration in clientcmd's v1 shape (what `config view` prints), and the first file's path. */
 async function readConfig(context: CommandContext): Promise<{ path: string; config: RawConfig }> {
-  const path = kubeconfigPath(context.io, context.globals.string("kubeconfig") || undefined);
-  let text = "";
-  try {
-    text = await context.io.readFile(path);
-  } catch {
-    // A missing kubeconfig reads as empty, as kubectl treats it.
-  }
-  const config = ((text.trim() ? parse(text) : {}) ?? {}) as RawConfig;
-  return { path, config };
+  const access = configAccess(context);
+  const config = toV1(await access.startingConfig()) as RawConfig;
+  return { path: access.precedence()[0] as string, config };
 }
 
-function normalized(config: RawConfig): RawConfig {
-  return {
-    apiVersion: "v1",
-    clusters: config.clusters ?? null,
-    contexts: config.contexts ?? null,
-    "current-context": config["current-context"] ?? "",
-    kind: "Config",
-    preferences: config.preferences ?? {},
-    users: config.users ?? null,
-  } as RawConfig;
+/** The file `delete-*` name in their messages: --kubeconfig, else the default file. */
+async function reportedFile(access: KubeconfigAccess): Promise<string> {
+  return access.defaultFilename();
 }
 
-async function writeConfig(context: CommandContext, path: string, config: RawConfig): Promise<void> {
-  await context.io.writeFile(path, toGoYaml(normalized(config)));
+/** cmd.Help() then the error, as set/set-cluster/set-credentials' complete() fail. */
+async function helpThenError(context: CommandContext, message: string): Promise<never> {
+  const texts = (await import("../help/helpTexts.json", { with: { type: "json" } })).default as Record<string, string>;
+  throw new KubectlError(`error: ${message}`, 1, texts[context.commandPath.replace(/^kubectl /, "")] ?? "");
 }
 
 function redact(config: RawConfig): RawConfig {
@@ -124,6 +119,8 @@ const goFieldOrder = {
     "extensions",
   ],
   context: ["cluster", "user", "namespace", "extensions"],
+  exec: ["command", "args", "env", "apiVersion", "installHint", "provideClusterInfo", "interactiveMode"],
+  authProvider: ["name", "config"],
 };
 
 /** Keys sorted at every level, as Go marshals the map an extension (a RawExtension) decodes to. */
@@ -140,6 +137,9 @@ function sortedDeep(value: unknown): unknown {
 function ordered(object: Record<string, unknown> | undefined, order: string[]): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const key of order) if (object && object[key] !== undefined) result[key] = object[key];
+  if (result.exec) result.exec = ordered(result.exec as Record<string, unknown>, goFieldOrder.exec);
+  if (result["auth-provider"])
+    result["auth-provider"] = ordered(result["auth-provider"] as Record<string, unknown>, goFieldOrder.authProvider);
   // NamedExtension: name, then the extension's own (map) keys.
   if (Array.isArray(result.extensions))
     result.extensions = result.extensions.map((entry: { name?: string; extension?: unknown }) => ({
@@ -207,7 +207,7 @@ const view: Command = {
   async run(context, flags) {
     rejectArguments(context, flags);
     const { path, config } = await readConfig(context);
-    let shown = normalized(config);
+    let shown = config;
     if (flags.bool("minify")) shown = minify(shown, context.globals.string("context"));
     // view.go: --flatten inlines the files the config names and shows everything; otherwise
     // secrets are redacted and byte data shortened unless --raw.
@@ -274,12 +274,11 @@ const useContext: Command = {
   async run(context, flags) {
     const name = flags.positional[0];
     if (!name) throw new KubectlError("error: empty context names are not allowed");
-    const { path, config } = await readConfig(context);
-    if (!(config.contexts ?? []).some((entry) => entry.name === name)) {
-      throw new KubectlError(`error: no context exists with the name: "${name}"`);
-    }
-    config["current-context"] = name;
-    await writeConfig(context, path, config);
+    const access = configAccess(context);
+    const config = await access.startingConfig();
+    if (!config.contexts.has(name)) throw new KubectlError(`error: no context exists with the name: "${name}"`);
+    config.currentContext = name;
+    await access.modify(config, true);
     context.io.stdout(`Switched to context "${name}".\n`);
     return 0;
   },
@@ -289,70 +288,89 @@ const setContext: Command = {
   name: "set-context",
   short: "Set a context entry in kubeconfig",
   use: "set-context [NAME | --current] [--cluster=cluster_nickname] [--user=user_nickname] [--namespace=namespace]",
-  flags: [{ name: "current", kind: "bool", usage: "Modify the current context" }],
+  flags: [
+    { name: "cluster", kind: "string", usage: "cluster for the context entry in kubeconfig" },
+    { name: "current", kind: "bool", usage: "Modify the current context" },
+    { name: "namespace", kind: "string", usage: "namespace for the context entry in kubeconfig" },
+    { name: "user", kind: "string", usage: "user for the context entry in kubeconfig" },
+  ],
   async run(context, flags) {
-    const { path, config } = await readConfig(context);
-    let name: string | undefined = flags.positional[0];
-    if (flags.bool("current")) {
-      if (name) throw new KubectlError("error: you cannot specify both a context name and --current");
-      name = config["current-context"];
-      if (!name) throw new KubectlError("error: no current context is set");
+    if (flags.positional.length > 1) await helpThenError(context, `Unexpected args: [${flags.positional.join(" ")}]`);
+    let name = flags.positional[0] ?? "";
+    const current = flags.bool("current");
+    if (!name && !current) throw new KubectlError("error: you must specify a non-empty context name or --current");
+    if (name && current) throw new KubectlError("error: you cannot specify both a context name and --current");
+    const access = configAccess(context);
+    const config = await access.startingConfig();
+    if (current) {
+      if (!config.currentContext) throw new KubectlError("error: no current context is set");
+      name = config.currentContext;
     }
-    if (!name)
-      throw new KubectlError(
-        "error: you must specify a non-empty context name or --current\nSee 'kubectl config set-context -h' for help and examples",
-      );
-    config.contexts ??= [];
-    let entry = config.contexts.find((candidate) => candidate.name === name);
-    const existed = Boolean(entry);
-    if (!entry) {
-      entry = { name, context: {} };
-      config.contexts.push(entry);
+    const existing = config.contexts.get(name);
+    const entry: Stanza = existing ? { ...existing, value: { ...existing.value } } : { value: {}, origin: "" };
+    for (const field of ["cluster", "user", "namespace"]) {
+      if (!flags.changed(field)) continue;
+      const value = flags.string(field);
+      if (value) entry.value[field] = value;
+      else delete entry.value[field];
     }
-    if (context.globals.changed("cluster")) entry.context.cluster = context.globals.string("cluster");
-    if (context.globals.changed("user")) entry.context.user = context.globals.string("user");
-    if (context.globals.changed("namespace")) {
-      const namespace = context.globals.string("namespace");
-      if (namespace) entry.context.namespace = namespace;
-      else delete entry.context.namespace;
-    }
-    await writeConfig(context, path, config);
-    context.io.stdout(`Context "${name}" ${existed ? "modified" : "created"}.\n`);
+    config.contexts.set(name, entry);
+    await access.modify(config, true);
+    context.io.stdout(`Context "${name}" ${existing ? "modified" : "created"}.\n`);
     return 0;
   },
 };
 
-const listNames = (title: string, key: "clusters" | "users"): Command => ({
+/** get-clusters and get-users: the names, under a NAME heading (users sorted, clusters as the map gives them). */
+const listNames = (key: "clusters" | "users"): Command => ({
   name: key === "clusters" ? "get-clusters" : "get-users",
   short: key === "clusters" ? "Display clusters defined in the kubeconfig" : "Display users defined in the kubeconfig",
   use: key === "clusters" ? "get-clusters [flags]" : "get-users [flags]",
   async run(context) {
-    const { config } = await readConfig(context);
-    const names = (config[key] ?? []).map((entry) => entry.name);
-    context.io.stdout(`${title}\n${names.map((name) => `${name}\n`).join("")}`);
+    const config = await configAccess(context).startingConfig();
+    const names = [...config[key].keys()];
+    if (key === "users") names.sort();
+    context.io.stdout(`NAME\n${names.map((name) => `${name}\n`).join("")}`);
     return 0;
   },
 });
 
-const deleteContext: Command = {
-  name: "delete-context",
-  short: "Delete the specified context from the kubeconfig",
-  use: "delete-context CONTEXT_NAME",
-  async run(context, flags) {
-    const name = flags.positional[0] ?? "";
-    const { path, config } = await readConfig(context);
-    const index = (config.contexts ?? []).findIndex((entry) => entry.name === name);
-    if (index < 0) throw new KubectlError(`error: cannot delete context ${name}, not in ${path}`);
-    config.contexts?.splice(index, 1);
-    if (config["current-context"] === name) {
-      context.io.stderr(
-        'warning: this removed your active context, use "kubectl config use-context" to select a different one\n',
-      );
-    }
-    await writeConfig(context, path, config);
-    context.io.stdout(`deleted context ${name} from ${path}\n`);
-    return 0;
-  },
+/**
+ * delete-context, delete-cluster, delete-user: the entry removed from the file it is in; the
+ * message names the default file, as kubectl's does.
+ */
+const deleteEntry = (key: "contexts" | "clusters" | "users"): Command => {
+  const noun = { contexts: "context", clusters: "cluster", users: "user" }[key];
+  return {
+    name: `delete-${noun}`,
+    short: `Delete the specified ${noun} from the kubeconfig`,
+    use: `delete-${noun} ${key === "contexts" ? "CONTEXT_NAME" : "NAME"}`,
+    async run(context, flags) {
+      if (flags.positional.length !== 1) {
+        if (key === "users") throw usageError(context.commandPath, "user to delete is required");
+        // delete-context and delete-cluster print their help and succeed.
+        const texts = (await import("../help/helpTexts.json", { with: { type: "json" } })).default as Record<
+          string,
+          string
+        >;
+        context.io.stdout(texts[context.commandPath.replace(/^kubectl /, "")] ?? "");
+        return 0;
+      }
+      const name = flags.positional[0] as string;
+      const access = configAccess(context);
+      const config = await access.startingConfig();
+      const file = await reportedFile(access);
+      if (!config[key].has(name)) throw new KubectlError(`error: cannot delete ${noun} ${name}, not in ${file}`);
+      config[key].delete(name);
+      if (key === "contexts" && config.currentContext === name)
+        context.io.stderr(
+          'warning: this removed your active context, use "kubectl config use-context" to select a different one\n',
+        );
+      await access.modify(config, true);
+      context.io.stdout(`deleted ${noun} ${name} from ${file}\n`);
+      return 0;
+    },
+  };
 };
 
 const renameContext: Command = {
@@ -360,21 +378,161 @@ const renameContext: Command = {
   short: "Rename a context from the kubeconfig file",
   use: "rename-context CONTEXT_NAME NEW_NAME",
   async run(context, flags) {
-    const [from, to] = flags.positional;
-    if (!from || !to)
+    if (flags.positional.length !== 2) await helpThenError(context, `Unexpected args: [${flags.positional.join(" ")}]`);
+    const [from, to] = flags.positional as [string, string];
+    const access = configAccess(context);
+    const config = await access.startingConfig();
+    const file = await reportedFile(access);
+    const entry = config.contexts.get(from);
+    if (!entry) throw new KubectlError(`error: cannot rename the context "${from}", it's not in ${file}`);
+    if (config.contexts.has(to))
       throw new KubectlError(
-        "error: Unexpected args: []\nSee 'kubectl config rename-context -h' for help and examples",
+        `error: cannot rename the context "${from}", the context "${to}" already exists in ${file}`,
       );
-    const { path, config } = await readConfig(context);
-    const entry = (config.contexts ?? []).find((candidate) => candidate.name === from);
-    if (!entry) throw new KubectlError(`error: cannot rename the context "${from}", it's not in ${path}`);
-    entry.name = to;
-    if (config["current-context"] === from) config["current-context"] = to;
-    await writeConfig(context, path, config);
+    config.contexts.set(to, entry);
+    config.contexts.delete(from);
+    if (config.currentContext === from) config.currentContext = to;
+    await access.modify(config, true);
     context.io.stdout(`Context "${from}" renamed to "${to}".\n`);
     return 0;
   },
 };
+
+const setCredentials: Command = {
+  name: "set-credentials",
+  short: "Set a user entry in kubeconfig",
+  use: "set-credentials NAME",
+  flags: [
+    { name: "auth-provider", kind: "string", usage: "Auth provider for the user entry in kubeconfig" },
+    { name: "auth-provider-arg", kind: "stringSlice", usage: "'key=value' arguments for the auth provider" },
+    {
+      name: "client-certificate",
+      kind: "string",
+      usage: "Path to client-certificate file for the user entry in kubeconfig",
+    },
+    { name: "client-key", kind: "string", usage: "Path to client-key file for the user entry in kubeconfig" },
+    { name: "embed-certs", kind: "bool", usage: "Embed client cert/key for the user entry in kubeconfig" },
+    {
+      name: "exec-api-version",
+      kind: "string",
+      usage: "API version of the exec credential plugin for the user entry in kubeconfig",
+    },
+    {
+      name: "exec-arg",
+      kind: "stringSlice",
+      usage: "New arguments for the exec credential plugin command for the user entry in kubeconfig",
+    },
+    {
+      name: "exec-command",
+      kind: "string",
+      usage: "Command for the exec credential plugin for the user entry in kubeconfig",
+    },
+    { name: "exec-env", kind: "stringArray", usage: "'key=value' environment values for the exec credential plugin" },
+    {
+      name: "exec-interactive-mode",
+      kind: "string",
+      usage: "InteractiveMode of the exec credentials plugin for the user entry in kubeconfig",
+    },
+    {
+      name: "exec-provide-cluster-info",
+      kind: "bool",
+      usage: "ProvideClusterInfo of the exec credentials plugin for the user entry in kubeconfig",
+    },
+    { name: "password", kind: "string", usage: "password for the user entry in kubeconfig" },
+    { name: "token", kind: "string", usage: "token for the user entry in kubeconfig" },
+    { name: "username", kind: "string", usage: "username for the user entry in kubeconfig" },
+  ],
+  async run(context, flags) {
+    if (flags.positional.length !== 1) await helpThenError(context, `unexpected args: [${flags.positional.join(" ")}]`);
+    let pairs: Parameters<typeof modifyAuthInfo>[4];
+    try {
+      const env = flags.list("exec-env");
+      pairs = {
+        provider: parsePairs(flags.list("auth-provider-arg"), "auth-provider-arg"),
+        ...(env.length > 0 ? { env: parsePairs(env, "exec-env") } : {}),
+      };
+    } catch (error) {
+      return helpThenError(context, (error as Error).message.replace(/^error: /, ""));
+    }
+    const name = flags.positional[0] as string;
+    await validateCredentials(context, flags, name);
+    const access = configAccess(context);
+    const config = await access.startingConfig();
+    const existing = config.users.get(name);
+    const entry: Stanza = existing ? structuredClone(existing) : { value: {}, origin: "" };
+    await modifyAuthInfo(context, access, flags, entry.value, pairs);
+    config.users.set(name, entry);
+    await access.modify(config, true);
+    context.io.stdout(`User "${name}" set.\n`);
+    return 0;
+  },
+};
+
+const setCluster: Command = {
+  name: "set-cluster",
+  short: "Set a cluster entry in kubeconfig",
+  use: "set-cluster NAME",
+  flags: [
+    {
+      name: "certificate-authority",
+      kind: "string",
+      usage: "Path to certificate-authority file for the cluster entry in kubeconfig",
+    },
+    { name: "embed-certs", kind: "bool", usage: "embed-certs for the cluster entry in kubeconfig" },
+    {
+      name: "insecure-skip-tls-verify",
+      kind: "bool",
+      usage: "insecure-skip-tls-verify for the cluster entry in kubeconfig",
+    },
+    { name: "proxy-url", kind: "string", usage: "proxy-url for the cluster entry in kubeconfig" },
+    { name: "server", kind: "string", usage: "server for the cluster entry in kubeconfig" },
+    { name: "tls-server-name", kind: "string", usage: "tls-server-name for the cluster entry in kubeconfig" },
+  ],
+  async run(context, flags) {
+    if (flags.positional.length !== 1) await helpThenError(context, `Unexpected args: [${flags.positional.join(" ")}]`);
+    const name = flags.positional[0] as string;
+    await validateCluster(context, flags, name);
+    const access = configAccess(context);
+    const config = await access.startingConfig();
+    const existing = config.clusters.get(name);
+    const entry: Stanza = existing ? structuredClone(existing) : { value: {}, origin: "" };
+    await modifyCluster(context, access, flags, entry.value);
+    config.clusters.set(name, entry);
+    await access.modify(config, true);
+    context.io.stdout(`Cluster "${name}" set.\n`);
+    return 0;
+  },
+};
+
+/** `config set` and `config unset` (set.go, unset.go). */
+const setProperty = (unset: boolean): Command => ({
+  name: unset ? "unset" : "set",
+  short: unset ? "Unset an individual value in a kubeconfig file" : "Set an individual value in a kubeconfig file",
+  use: unset ? "unset PROPERTY_NAME" : "set PROPERTY_NAME PROPERTY_VALUE",
+  flags: unset
+    ? []
+    : [
+        {
+          name: "set-raw-bytes",
+          kind: "bool",
+          usage: "When writing a []byte PROPERTY_VALUE, write the given string directly without base64 decoding.",
+        },
+      ],
+  async run(context, flags) {
+    const args = flags.positional;
+    if (args.length !== (unset ? 1 : 2)) await helpThenError(context, `Unexpected args: [${args.join(" ")}]`);
+    const [property, value = ""] = args as [string, string?];
+    if (!unset && value === "") throw new KubectlError("error: you cannot use set to unset a property");
+    if (property === "") throw new KubectlError("error: you must specify a property");
+    const access = configAccess(context);
+    const config = await access.startingConfig();
+    const steps = navigationSteps(property);
+    modifyConfig(config, steps, value, { unset, rawBytes: flags.bool("set-raw-bytes") });
+    await access.modify(config, false);
+    context.io.stdout(`Property "${property}" ${unset ? "unset" : "set"}.\n`);
+    return 0;
+  },
+});
 
 export const configCommand: Command = {
   name: "config",
@@ -389,12 +547,18 @@ export const configCommand: Command = {
   use: "config SUBCOMMAND",
   subcommands: [
     currentContext,
-    deleteContext,
-    listNames("NAME", "clusters"),
+    deleteEntry("clusters"),
+    deleteEntry("contexts"),
+    deleteEntry("users"),
+    listNames("clusters"),
     getContexts,
-    listNames("NAME", "users"),
+    listNames("users"),
     renameContext,
+    setProperty(false),
+    setCluster,
     setContext,
+    setCredentials,
+    setProperty(true),
     useContext,
     view,
   ],

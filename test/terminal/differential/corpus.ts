@@ -41,6 +41,24 @@ count: 1
 
 /** Files written to the working folder before the corpus runs. */
 export const manifests: Record<string, string> = {
+  // kubectl config set-credentials/set-cluster/set: each side edits its own copy of cfg/kc
+  "cfg/kc": `apiVersion: v1
+kind: Config
+clusters:
+- name: lab
+  cluster:
+    server: https://10.0.0.10:6443
+    certificate-authority: ca.crt
+contexts:
+- name: lab
+  context: {cluster: lab, user: admin}
+current-context: lab
+users:
+- name: admin
+  user: {token: abc, unknown: dropped}
+`,
+  "cfg/jane.crt": "-----BEGIN CERTIFICATE-----\nMIIBjane\n-----END CERTIFICATE-----\n",
+  "cfg/jane.key": "-----BEGIN PRIVATE KEY-----\nMIIBkey\n-----END PRIVATE KEY-----\n",
   "init-pod.yaml": `apiVersion: v1
 kind: Pod
 metadata:
@@ -1307,4 +1325,32 @@ export const mutating: string[] = [
   "set serviceaccount deployment/{n}-local default",
   "set serviceaccount deployment/{n}-local default",
   "delete deployment {n}-local",
+  // kubectl config writes the file as clientcmd does (sorted, unknown fields dropped, paths relative to it)
+  "config set-credentials {n}-jane --kubeconfig=cfg/kc --client-certificate=cfg/jane.crt --client-key=cfg/jane.key --embed-certs",
+  "config set-credentials {n}-bob --kubeconfig=cfg/kc --client-certificate=cfg/jane.crt --client-key=cfg/jane.key",
+  "config set-credentials {n}-bob --kubeconfig=cfg/kc --token=t0ken",
+  "config set-credentials {n}-bob --kubeconfig=cfg/kc --username=bob --token=t",
+  "config set-credentials {n}-x --kubeconfig=cfg/kc --client-certificate=cfg/nope.crt --embed-certs",
+  "config set-credentials {n}-ex --kubeconfig=cfg/kc --exec-command=/usr/bin/plugin --exec-api-version=client.authentication.k8s.io/v1beta1 --exec-arg=a,b --exec-env=K=V",
+  "config set-credentials --kubeconfig=cfg/kc {n}-y --auth-provider-arg=bad",
+  "config set-cluster {n}-c --kubeconfig=cfg/kc --server=https://10.0.0.1:6443 --certificate-authority=cfg/jane.crt --embed-certs",
+  "config set-cluster {n}-d --kubeconfig=cfg/kc --server=https://10.0.0.2:6443 --certificate-authority=cfg/jane.crt --tls-server-name=kubernetes",
+  "config set-cluster {n}-d --kubeconfig=cfg/kc --insecure-skip-tls-verify",
+  "config set-cluster --kubeconfig=cfg/kc {n}-e --insecure-skip-tls-verify --certificate-authority=cfg/jane.crt",
+  "config set-context {n}-ctx --kubeconfig=cfg/kc --cluster={n}-c --user={n}-jane",
+  "config set-context {n}-ctx --kubeconfig=cfg/kc --namespace=dev",
+  "config set --kubeconfig=cfg/kc contexts.{n}-ctx.namespace kube-system",
+  "config set --kubeconfig=cfg/kc clusters.{n}.dotted.server https://10.0.0.3",
+  "config set --kubeconfig=cfg/kc users.{n}-bob.client-key-data aGVsbG8=",
+  "config set --kubeconfig=cfg/kc x y",
+  "config set --kubeconfig=cfg/kc clusters.lab.insecure-skip-tls-verify maybe",
+  "config unset --kubeconfig=cfg/kc contexts.{n}-ctx.namespace",
+  "config unset --kubeconfig=cfg/kc contexts.nope.cluster",
+  "config delete-user --kubeconfig=cfg/kc {n}-x",
+  "config delete-user --kubeconfig=cfg/kc {n}-bob",
+  "config delete-cluster --kubeconfig=cfg/kc {n}-e",
+  "config delete-cluster --kubeconfig=cfg/kc {n}-d",
+  "config view --kubeconfig=cfg/kc --raw",
+  "config view --kubeconfig=cfg/kc -o json",
+  "config get-users --kubeconfig=cfg/kc",
 ];
