@@ -1,6 +1,7 @@
 import type { Command } from "../Command";
 import { applyCommand } from "./apply";
 import { attachCommand } from "./attach";
+import { certificateCommand } from "./certificate";
 import { configCommand } from "./config";
 import { createCommand } from "./create";
 import { deleteCommand } from "./delete";
@@ -38,6 +39,7 @@ export function allCommands(): Command[] {
     rolloutCommand,
     scaleCommand,
     autoscaleCommand,
+    certificateCommand,
     clusterInfoCommand,
     topCommand,
     cordonCommand,

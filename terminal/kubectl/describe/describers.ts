@@ -1,6 +1,7 @@
 import type { KubeObject } from "../commands/common";
 import { resourcePath } from "../Discovery";
 import { goSort } from "../goSort";
+import { describeCertificateSigningRequest } from "./certificates";
 import { type Any, type DescribeContext, describeEvents, searchEvents } from "./context";
 import {
   DescribeWriter,
@@ -1441,6 +1442,7 @@ export const describers: Record<string, Describer> = {
   "discovery.k8s.io/EndpointSlice": describeEndpointSlice,
   "policy/PodDisruptionBudget": describePodDisruptionBudget,
   "scheduling.k8s.io/PriorityClass": describePriorityClass,
+  "certificates.k8s.io/CertificateSigningRequest": describeCertificateSigningRequest,
   "storage.k8s.io/StorageClass": describeStorageClass,
   "/Event": describeEvent,
   "rbac.authorization.k8s.io/Role": describeRole,

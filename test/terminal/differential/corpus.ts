@@ -59,6 +59,18 @@ users:
 `,
   "cfg/jane.crt": "-----BEGIN CERTIFICATE-----\nMIIBjane\n-----END CERTIFICATE-----\n",
   "cfg/jane.key": "-----BEGIN PRIVATE KEY-----\nMIIBkey\n-----END PRIVATE KEY-----\n",
+  // certificates: a fixed PKCS#10 request (EC P-256, CN=dana, O=dev, O=qa) made with openssl
+  "csr.yaml": `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata:
+  name: {n}-csr
+spec:
+  request: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIbU1JR01BZ0VBTUNveERUQUxCZ05WQkFNTUJHUmhibUV4RERBS0JnTlZCQW9NQTJSbGRqRUxNQWtHQTFVRQpDZ3dDY1dFd1dUQVRCZ2NxaGtqT1BRSUJCZ2dxaGtqT1BRTUJCd05DQUFSTExSUFFDL3pHNk5PN3RtZTRLMVVDCmIwT2pzZ3JmMVVpdHhCM0t3T3B2cVVNQnQ1emVpTGNrcmhUNW9yRkpxZ3RKRnBpMTRRYnJoWmExcVh4RDBqMG0Kb0FBd0NnWUlLb1pJemowRUF3SURTUUF3UmdJaEFPV0k4YTZUMjY2WFRlbWJnQ0EyeVF5YlpYWlFPbHRaWUlSNgpINjhUaDdrUUFpRUFvYXpjSmcvcVBRR0RObXFYNkdYajdUM1NSNzIyZmxFSDNFWXZtTm1yOGxZPQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K
+  signerName: kubernetes.io/kube-apiserver-client
+  expirationSeconds: 86400
+  usages:
+  - client auth
+`,
   "init-pod.yaml": `apiVersion: v1
 kind: Pod
 metadata:
@@ -1087,6 +1099,17 @@ export const readOnly: string[] = [
 
 /** Commands that change the cluster; `{n}` names the side's objects. Run in order. */
 export const mutating: string[] = [
+  // certificates: create, describe, approve/deny and their refusals
+  "create -f csr.yaml",
+  "get csr {n}-csr -o jsonpath={.spec.username}{.spec.signerName}",
+  "describe csr {n}-csr",
+  "certificate approve {n}-csr",
+  "certificate approve {n}-csr -o name",
+  "certificate approve -f csr.yaml",
+  "certificate deny {n}-csr",
+  "certificate approve {n}-csr {n}-nope",
+  "certificate deny",
+  "get csr {n}-csr -o jsonpath={.status.conditions[0].reason}",
   "create deployment {n}-d --image=nginx",
   "create deployment {n}-d2 --image=nginx --replicas=2 --port=80",
   "create namespace {n}-ns",

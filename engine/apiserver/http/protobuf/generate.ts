@@ -85,6 +85,9 @@ function main(binary: string): void {
     try {
       while (!reader.done) {
         const { field, wireType } = reader.tag();
+        // gunzip runs on into the next gzip member when two descriptors sit back to back
+        // (certificates/v1 then v1beta1): a second file name starts the next descriptor.
+        if (field === 1 && wireType === 2 && file) break;
         if (field === 1 && wireType === 2) file = new TextDecoder().decode(reader.bytesField());
         else if (field === 2 && wireType === 2) packageName = new TextDecoder().decode(reader.bytesField());
         else if (field === 4 && wireType === 2) messageBytes.push(reader.bytesField());
