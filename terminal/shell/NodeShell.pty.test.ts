@@ -205,6 +205,25 @@ describe("node shells in a pty", () => {
     expect(await shell.run("echo $?\r")).toContain("\r\n130\r\n");
   });
 
+  it("reaches a background port-forward with curl in the same shell, until kill %1 releases its port", async () => {
+    await shell.run("kubectl run pf-web --image=nginx:1.27 --port=80\r");
+    expect(await shell.run("kubectl wait --for=condition=ready pod/pf-web --timeout=60s\r")).toContain("condition met");
+    const mark = shell.output.length;
+    shell.pty.write("kubectl port-forward pod/pf-web 8080:80 &\r");
+    const started = await shell.waitFor("Forwarding from [::1]:8080 -> 80", mark);
+    expect(started).toMatch(/\r\n\[1\] \d+\r\n/);
+    const page = await shell.run("curl -s localhost:8080 | grep -o '<title>.*</title>'\r");
+    expect(page).toContain("Handling connection for 8080\r\n<title>Welcome to nginx!</title>\r\n");
+    expect(await shell.run("jobs\r")).toContain(
+      "[1]+  Running                 kubectl port-forward pod/pf-web 8080:80 &",
+    );
+    // The notice comes before the first prompt after the job ended: kill's own, or the next.
+    const killed = await shell.run("kill %1\r");
+    const after = await shell.run("curl -s localhost:8080; echo status=$?\r");
+    expect(killed + after).toContain("[1]+  Terminated              kubectl port-forward pod/pf-web 8080:80\r\n");
+    expect(after).toContain("status=7");
+  });
+
   it("shows the whole table in `watch kubectl get pods -A`", async () => {
     const mark = shell.output.length;
     shell.pty.write("watch kubectl get pods -A\r");

@@ -139,6 +139,34 @@ describe("learner shell in a pty", () => {
     expect(out).toContain("120 x 40");
   });
 
+  it("runs `sleep 1 &` in the background and reports it Done before a later prompt", async () => {
+    const started = await shell.run("sleep 1 &\r");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences
+    expect(started).toMatch(/\r\n\[1\] \d+\r\n\r\x1b\[Jcontrolplane:~\$ /);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(await shell.run("\r")).toContain("\r\n[1]+  Done                    sleep 1\r\n");
+  });
+
+  it("stops a job with kill %1, reported as Terminated at the next prompt", async () => {
+    await shell.run("sleep 30 &\r");
+    const killed = await shell.run("kill %1\r");
+    const later = killed.includes("Terminated") ? killed : await shell.run("\r");
+    expect(later).toContain("[1]+  Terminated              sleep 30\r\n");
+    expect(await shell.run("jobs; echo n=$?\r")).toContain("\r\nn=0\r\n");
+  });
+
+  it("brings a job to the foreground with fg, where Ctrl-C stops it", async () => {
+    await shell.run("sleep 30 &\r");
+    const mark = shell.output.length;
+    shell.pty.write("fg\r");
+    await shell.waitFor("\r\nsleep 30\r\n", mark);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await shell.run("\x03")).toContain("^C");
+    const status = await shell.run("echo $?; jobs\r");
+    expect(status).toContain("\r\n130\r\n");
+    expect(status).not.toContain("sleep 30");
+  });
+
   it("keeps k=kubectl and persists history to the home folder", async () => {
     const out = await shell.run("alias k\r");
     expect(out).toContain("alias k='kubectl'");

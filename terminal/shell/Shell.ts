@@ -43,7 +43,13 @@ import { Loopback } from "./Loopback";
 import { NodeShellFs } from "./NodeShellFs";
 import { ShellDefinitions } from "./ShellDefinitions";
 import { parseSshArguments } from "./ssh";
-import { isStreamingCommand, planStreamingPipeline, type StreamingPipelinePlan } from "./streamingPipeline";
+import {
+  isStreamingCommand,
+  planStreamingPipeline,
+  planStreamingRedirect,
+  type StreamingPipelinePlan,
+  type StreamingRedirectPlan,
+} from "./streamingPipeline";
 
 /** What the hosting passes in to start a learner shell. */
 export interface ShellOptions {
@@ -603,6 +609,13 @@ export class Shell {
       const status = await this.runStreamingPipeline(plan);
       if (status !== undefined) return status;
     }
+    const redirect = planStreamingRedirect(expanded, (argv) =>
+      isStreamingCommand(argv, this.options.nodes ? nodeToolNames : []),
+    );
+    if (redirect) {
+      const status = await this.runStreamingRedirect(redirect);
+      if (status !== undefined) return status;
+    }
     return this.runInBash(expanded);
   }
 
@@ -963,6 +976,41 @@ export class Shell {
     }
     if (last?.kind === "head") return 0;
     return everSucceeded ? 0 : lastStatus;
+  }
+
+  /** `kubectl logs -f web > log.txt`: each write of the command is appended to the file as it comes. */
+  private async runStreamingRedirect(plan: StreamingRedirectPlan): Promise<number | undefined> {
+    const argv = await this.expandArguments(plan.source);
+    if (!argv) return undefined;
+    const [name, ...args] = argv;
+    if (name !== "kubectl" && !this.options.nodes) return undefined;
+    const fs = this.bash.fs;
+    const cwd = this.cwd;
+    const path = fs.resolvePath(cwd, plan.path.startsWith("~/") ? `/root/${plan.path.slice(2)}` : plan.path);
+    try {
+      if (!plan.append || !(await fs.exists(path))) await fs.writeFile(path, "");
+    } catch {
+      this.write(`bash: ${plan.path}: No such file or directory\n`);
+      return 1;
+    }
+    let written: Promise<void> = Promise.resolve();
+    const toFile = (text: string) => {
+      written = written.then(() => fs.appendFile(path, text)).catch(() => undefined);
+    };
+    const stderr = plan.withErrors ? toFile : (text: string) => this.write(text);
+    const status =
+      name === "kubectl"
+        ? await runKubectl(args, this.kubectlIO({ live: false, stdout: toFile, stderr }), { shared: this.shared })
+        : await (this.options.nodes as NodeBackend).run(this.hostname, argv, {
+            stdout: toFile,
+            stderr,
+            signal: this.signal(),
+            columns: this.columns,
+            cwd,
+            shellFiles: await collectShellFiles(fs, cwd, args),
+          });
+    await written;
+    return this.signal()?.aborted ? 130 : status;
   }
 
   /** Commands that write as they go, take the terminal, or run until Ctrl-C. */
@@ -1535,7 +1583,7 @@ function helpText(names: string[]): string {
   const width = Math.max(...sorted.map((name) => name.length)) + 2;
   const perRow = Math.max(1, Math.floor(78 / width));
   let out =
-    "Kubelab shell (bash syntax: pipes, redirection, here-documents, variables, $(...), loops, && and ||).\nCommands available:\n\n";
+    "Kubelab shell (bash syntax: pipes, redirection, here-documents, variables, $(...), loops, && and ||, &).\nCommands available:\n\n";
   for (let index = 0; index < sorted.length; index += perRow) {
     out += `  ${sorted
       .slice(index, index + perRow)
@@ -1544,7 +1592,7 @@ function helpText(names: string[]): string {
       .trimEnd()}\n`;
   }
   out +=
-    "\n`kubectl` talks to your cluster (alias k=kubectl is preset); `kubectl --help` lists its commands.\nvi, vim and nano open an editor; Ctrl-C stops a running command; `exit` or Ctrl-D closes the shell.\n";
+    "\n`kubectl` talks to your cluster (alias k=kubectl is preset); `kubectl --help` lists its commands.\nvi, vim and nano open an editor; Ctrl-C stops a running command; `exit` or Ctrl-D closes the shell.\n`cmd &` runs a command in the background (jobs, fg, kill %1, wait); `kubectl port-forward … &` then\n`curl localhost:PORT` reaches the pod from this shell.\n";
   return out;
 }
 

@@ -39,7 +39,9 @@ export function splitBackground(line: string): LinePart[] | undefined {
     flush();
     const text = serialize({ ...script, statements: [{ ...statement, background: false }] });
     const typed = statement.sourceText?.replace(/\s*&\s*$/, "") ?? text;
-    parts.push({ text, background: true, display: text.includes("\n") ? typed : text });
+    // serialize writes `2>&1` as `2>& 1`; bash shows it whole.
+    const display = text.includes("\n") ? typed : text.replace(/>& (\d)\b/g, ">&$1");
+    parts.push({ text, background: true, display });
   }
   flush();
   return parts;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isStreamingCommand, planStreamingPipeline } from "./streamingPipeline";
+import { isStreamingCommand, planStreamingPipeline, planStreamingRedirect } from "./streamingPipeline";
 
 const streaming = (argv: string[]) => isStreamingCommand(argv, ["crictl", "journalctl"]);
 
@@ -37,4 +37,25 @@ describe("planStreamingPipeline", () => {
       expect(stages).toEqual(testCase.stages);
     });
   }
+});
+
+describe("planStreamingRedirect", () => {
+  const kubectlStreaming = (argv: string[]) => isStreamingCommand(argv, []);
+  it.each([
+    {
+      name: "> file",
+      line: "kubectl logs -f web > log.txt",
+      expected: { source: "kubectl logs -f web", path: "log.txt", append: false, withErrors: false },
+    },
+    {
+      name: ">> file 2>&1",
+      line: "kubectl get pods -w >> /tmp/w.txt 2>&1",
+      expected: { source: "kubectl get pods -w", path: "/tmp/w.txt", append: true, withErrors: true },
+    },
+    { name: "not streaming", line: "kubectl get pods > pods.txt", expected: undefined },
+    { name: "a pipeline", line: "kubectl logs -f web | grep x > f", expected: undefined },
+    { name: "stdin redirected", line: "kubectl logs -f web < in > out", expected: undefined },
+  ])("$name", ({ line, expected }) => {
+    expect(planStreamingRedirect(line, kubectlStreaming)).toEqual(expected);
+  });
 });

@@ -127,3 +127,62 @@ export function isStreamingCommand(argv: string[], nodeTools: readonly string[])
   if (name && nodeTools.includes(name)) return args.some((arg) => arg === "-f" || arg === "--follow");
   return false;
 }
+
+/** A streaming command whose output goes to a file (`kubectl logs -f web > log.txt &`). */
+export interface StreamingRedirectPlan {
+  /** The command without its redirections, to expand into argv. */
+  source: string;
+  /** The file, as written (relative to the working directory). */
+  path: string;
+  append: boolean;
+  /** `2>&1` (or `&>`): errors go to the file too. */
+  withErrors: boolean;
+}
+
+/**
+ * Plans `cmd > file` / `cmd >> file` (with `2>&1` or `&>` allowed) for a streaming command, so its
+ * lines reach the file as they come, as a process's writes do: `tail log.txt` while it runs, or
+ * after `kill %1`, shows them. just-bash would write the file only once the command ended.
+ */
+export function planStreamingRedirect(
+  line: string,
+  isStreaming: (argv: string[]) => boolean,
+): StreamingRedirectPlan | undefined {
+  let script: ScriptNode;
+  try {
+    script = parse(line);
+  } catch {
+    return undefined;
+  }
+  const statement = script.statements[0];
+  if (script.statements.length !== 1 || !statement || statement.pipelines.length !== 1) return undefined;
+  const command = statement.pipelines[0]?.commands[0];
+  if (statement.pipelines[0]?.commands.length !== 1 || command?.type !== "SimpleCommand") return undefined;
+  if (command.assignments.length > 0 || !isStreaming(words(command))) return undefined;
+  let file: { path: string; append: boolean } | undefined;
+  let withErrors = false;
+  for (const redirection of command.redirections) {
+    const target = redirection.target.type === "Word" ? words({ ...command, name: redirection.target, args: [] }) : [];
+    const text = target[0];
+    if (text === undefined || text.includes("\0")) return undefined;
+    const toStdout = redirection.fd === null || redirection.fd === 1;
+    if ((redirection.operator === ">" || redirection.operator === ">>") && toStdout && !file)
+      file = { path: text, append: redirection.operator === ">>" };
+    else if ((redirection.operator === "&>" || redirection.operator === "&>>") && !file) {
+      file = { path: text, append: redirection.operator === "&>>" };
+      withErrors = true;
+    } else if (redirection.operator === ">&" && redirection.fd === 2 && text === "1" && file) withErrors = true;
+    else return undefined;
+  }
+  if (!file) return undefined;
+  return {
+    source: serialize({
+      ...script,
+      statements: [
+        { ...statement, pipelines: [{ ...statement.pipelines[0], commands: [{ ...command, redirections: [] }] }] },
+      ],
+    }),
+    ...file,
+    withErrors,
+  };
+}
