@@ -118,7 +118,37 @@ describe("ClusterApiEndpoint", () => {
   });
 
   it("leaves other servers alone", async () => {
-    for (const server of ["https://127.0.0.1:7631", "https://192.168.0.3:6443", "http://192.168.0.2:6443"])
+    for (const server of ["https://192.168.0.3:6443", "http://192.168.0.2:6443"])
       expect(await endpoint.connect(kubeconfigConnection(server), credentials)).toBeUndefined();
+  });
+
+  it("carries a client-certificate user of the shell's own cluster as the certificate's user (CN, O)", async () => {
+    const jane = pki.clientCertificate("jane", ["dev"]);
+    const connection = await endpoint.connect(kubeconfigConnection("https://127.0.0.1:7631/"), {
+      certificate: Buffer.from(jane.certificatePem),
+      key: Buffer.from(jane.privateKeyPem),
+    });
+    const options: RequestOptions = {};
+    await connection?.apply(options);
+    expect(options.headers).toEqual({
+      Authorization: "Bearer admin",
+      "Impersonate-User": "jane",
+      "Impersonate-Group": ["dev"],
+    });
+  });
+
+  it("refuses a forged certificate on the shell's own cluster, and leaves its token users alone", async () => {
+    const forged = other.clientCertificate("jane", ["system:masters"]);
+    const connection = await endpoint.connect(kubeconfigConnection("https://127.0.0.1:7631"), {
+      certificate: Buffer.from(forged.certificatePem),
+      key: Buffer.from(forged.privateKeyPem),
+    });
+    const options: RequestOptions = {};
+    await connection?.apply(options);
+    expect(options.headers).toEqual({ Authorization: "Bearer -" });
+    expect(await endpoint.connect(kubeconfigConnection("https://127.0.0.1:7631"), { token: "t" })).toBeUndefined();
+    expect(
+      await endpoint.connect(kubeconfigConnection("https://127.0.0.1:7631"), { ...credentials, token: "t" }),
+    ).toBeUndefined();
   });
 });

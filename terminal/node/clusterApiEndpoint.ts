@@ -25,6 +25,9 @@ export interface ClientCredentials {
  * gets a credential the API server refuses, so kubectl answers `Unauthorized` as it would. This is
  * realism, not a security boundary: the shell already holds the cluster's admin credential.
  *
+ * The shell's own cluster entry with a client-certificate user (the CKA's "create a user" path:
+ * a CSR approved, its certificate in the kubeconfig) is carried the same way.
+ *
  * Why not real client-certificate TLS: the hosted cluster is served over plain HTTP behind the
  * app's origin and the standalone one over TLS on its own port, neither at the node's address, so
  * the shell has to re-route the request anyway; re-routing with impersonation works for both
@@ -43,7 +46,8 @@ export class ClusterApiEndpoint {
    * are kept; its TLS settings are for an address the shell does not dial and are dropped.
    */
   async connect(connection: Connection, credentials: ClientCredentials): Promise<Connection | undefined> {
-    const controlPlane = await this.controlPlaneFor(connection.server);
+    const controlPlane =
+      (await this.controlPlaneFor(connection.server)) ?? (await this.ownServerWithCertificate(connection, credentials));
     if (!controlPlane) return undefined;
     const own = await this.ownConnection();
     const identity = credentials.certificate
@@ -76,6 +80,24 @@ export class ClusterApiEndpoint {
         options.headers = headers;
       },
     };
+  }
+
+  /**
+   * The control plane, when `connection` is a client-certificate user of the shell's own cluster
+   * entry (`kubectl config set-credentials jane --client-certificate=jane.crt …` then a context
+   * with the learner's cluster): the shell's own address is plain HTTP or carries its own token,
+   * so the certificate is checked here as for a node address. A token beside the certificate is
+   * left to the API server, as client-go sends both and the token authenticates.
+   */
+  private async ownServerWithCertificate(
+    connection: Connection,
+    credentials: ClientCredentials,
+  ): Promise<string | undefined> {
+    if (!credentials.certificate || credentials.token) return undefined;
+    const own = await this.ownConnection();
+    if (connection.server.replace(/\/+$/, "") !== own.server.replace(/\/+$/, "")) return undefined;
+    const nodes = await this.nodes.nodes().catch(() => []);
+    return nodes.find((node) => node.role === "control-plane")?.name;
   }
 
   /** The control plane node `server` addresses, if any. */
