@@ -15,6 +15,7 @@ export type { Connection, KubeconfigOverrides, LoadedKubeconfig } from "./kubeco
 export { connectionFromKubeConfig, kubeconfigPath, loadKubeconfig } from "./kubeconfig";
 export type { RunOptions } from "./kubectl";
 export { runKubectl, suggestCommands } from "./kubectl";
+export { buildKustomization, KustomizeError, kustomizeBuild, readFilenameOptions } from "./kustomize";
 export type { ManifestObject } from "./manifests";
 export { parseManifests, readManifests } from "./manifests";
 export { createNodeIO } from "./nodeIO";

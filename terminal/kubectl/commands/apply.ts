@@ -16,7 +16,7 @@ are the ways you can resolve this warning:
   stop managing the field (remove it from their configuration).
 See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;
 
-import { readManifests } from "../manifests";
+import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { asList, parseOutputFormat, printObject } from "../printers/output";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
 import { dryRunOf, dryRunSuffix } from "./mutation";
@@ -85,15 +85,14 @@ export const applyCommand: Command = {
   ],
   subcommands: [],
   async run(context, flags) {
-    const filenames = flags.list("filename");
-    if (flags.string("kustomize")) throw new KubectlError("error: kustomize is not available in this terminal");
+    const filenames = filenameArguments(flags);
     if (filenames.length === 0) {
       throw new KubectlError("error: must specify one of -f and -k");
     }
     const output = flags.string("output");
     const format = output ? parseOutputFormat(output, { tableAllowed: false }) : undefined;
     const dryRun = dryRunOf(context, flags);
-    const manifests = await readManifests(context.io, filenames, flags.bool("recursive"));
+    const manifests = await readFilenameOptions(context.io, flags);
     if (manifests.length === 0) throw new KubectlError("error: no objects passed to apply");
     const client = await context.client();
     const discovery = await context.discovery();

@@ -3,7 +3,7 @@ import type { Command, CommandContext } from "../Command";
 import type { ResourceInfo } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError } from "../errors";
 import type { FlagSpec, Flags } from "../flags";
-import { readManifests } from "../manifests";
+import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
 import { createTokenCommand } from "./createToken";
 import { createObject, type DryRun, dryRunOf, printResult } from "./mutation";
@@ -1042,7 +1042,7 @@ export const createCommand: Command = {
     createTokenCommand,
   ],
   async run(context, flags) {
-    const filenames = flags.list("filename");
+    const filenames = filenameArguments(flags);
     if (filenames.length === 0) {
       if (flags.positional.length > 0) {
         throw new KubectlError(
@@ -1052,7 +1052,7 @@ export const createCommand: Command = {
       throw new KubectlError("error: must specify one of -f and -k");
     }
     const dryRun: DryRun = dryRunOf(context, flags);
-    const manifests = await readManifests(context.io, filenames, flags.bool("recursive"));
+    const manifests = await readFilenameOptions(context.io, flags);
     const discovery = await context.discovery();
     const namespace = await context.namespace();
     let failed = false;

@@ -2,7 +2,7 @@ import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError } from "../errors";
 import type { Flags } from "../flags";
-import { readManifests } from "../manifests";
+import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { resolveTargets } from "../targets";
 import { dryRunFlag, filenameFlags, type KubeObject, sleep } from "./common";
 import { dryRunOf, dryRunSuffix } from "./mutation";
@@ -105,7 +105,7 @@ export const deleteCommand: Command = {
 
 async function runDelete(context: CommandContext, flags: Flags): Promise<number> {
   const args = flags.positional;
-  const filenames = flags.list("filename");
+  const filenames = filenameArguments(flags);
   if (args.length === 0 && filenames.length === 0) {
     throw new KubectlError(
       "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
@@ -132,7 +132,7 @@ async function runDelete(context: CommandContext, flags: Flags): Promise<number>
   const ignoreNotFound = flags.bool("ignore-not-found") || (flags.bool("all") && !flags.changed("ignore-not-found"));
   if (filenames.length > 0) {
     const discovery = await context.discovery();
-    for (const manifest of await readManifests(context.io, filenames, flags.bool("recursive"))) {
+    for (const manifest of await readFilenameOptions(context.io, flags)) {
       const info = await discovery.resolveKind(
         String(manifest.object.apiVersion ?? ""),
         String(manifest.object.kind ?? ""),

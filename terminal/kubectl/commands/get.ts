@@ -3,7 +3,7 @@ import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { since } from "../describe/format";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
-import { readManifests } from "../manifests";
+import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { goQuote } from "../printers/goFmt";
 import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, printObject } from "../printers/output";
 import { asTable, decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
@@ -150,7 +150,7 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
   }
   validateGet(flags, raw);
   const args = flags.positional;
-  const filenames = flags.list("filename");
+  const filenames = filenameArguments(flags);
   if (args.length === 0 && filenames.length === 0) {
     context.io.stderr(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n',
@@ -206,7 +206,12 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
   };
 
   if (filenames.length > 0) {
-    const manifests = await readManifests(context.io, filenames, flags.bool("recursive"));
+    const manifests = await readFilenameOptions(context.io, flags).catch((error: unknown) => {
+      // The table printer reports a kustomize failure as it comes, without "error: ".
+      if (error instanceof KubectlError && format.type === "table" && flags.string("kustomize"))
+        throw new KubectlError(error.message.replace(/^error: /, ""));
+      throw error;
+    });
     const discovery = await context.discovery();
     for (const manifest of manifests) {
       const info = await discovery.resolveKind(

@@ -3,7 +3,7 @@ import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
-import { readManifests } from "../manifests";
+import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag, sleep } from "./common";
 import { dryRunOf, dryRunSuffix, patchObject, printResult, replaceObject } from "./mutation";
 import { objectsFor } from "./workloads";
@@ -716,14 +716,14 @@ export const replaceCommand: Command = {
     },
   ],
   async run(context, flags) {
-    if (flags.list("filename").length === 0) throw plainError("must specify one of -f and -k");
+    if (filenameArguments(flags).length === 0) throw plainError("must specify one of -f and -k");
     const client = await context.client();
     const discovery = await context.discovery();
     const namespace = await context.namespace();
     const dryRun = dryRunOf(context, flags);
     if (dryRun !== "none" && flags.bool("force")) throw plainError("--dry-run can not be used when --force is set");
     let failed = false;
-    const manifests = await readManifests(context.io, flags.list("filename"), flags.bool("recursive"));
+    const manifests = await readFilenameOptions(context.io, flags);
     // --force deletes every object (waiting for each to be gone) before creating them again, as forceReplace.
     const deleted = new Set<KubeObject>();
     for (const manifest of flags.bool("force") ? manifests : []) {

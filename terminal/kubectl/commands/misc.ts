@@ -5,7 +5,7 @@ import { since } from "../describe/format";
 import { ApiStatusError, formatApiError, KubectlError, usageError } from "../errors";
 import { renderGlobalOptionsText } from "../globalOptions";
 import { goSort } from "../goSort";
-import { readManifests } from "../manifests";
+import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { toGoYaml } from "../printers/goYaml";
 import { JsonPath } from "../printers/jsonpath";
 import { omitManagedFields, parseOutputFormat, printObject } from "../printers/output";
@@ -529,7 +529,7 @@ export const diffCommand: Command = {
     },
   ],
   async run(context, flags) {
-    if (flags.list("filename").length === 0) throw new KubectlError("error: must specify one of -f and -k");
+    if (filenameArguments(flags).length === 0) throw new KubectlError("error: must specify one of -f and -k");
     const client = await context.client();
     const discovery = await context.discovery();
     const namespace = await context.namespace();
@@ -541,7 +541,7 @@ export const diffCommand: Command = {
       const copy = omitManagedFields(structuredClone(object));
       return toGoYaml(copy);
     };
-    for (const manifest of await readManifests(context.io, flags.list("filename"), flags.bool("recursive"))) {
+    for (const manifest of await readFilenameOptions(context.io, flags)) {
       const object = manifest.object as KubeObject;
       const info = await discovery.resolveKind(String(object.apiVersion), String(object.kind));
       const objectNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;

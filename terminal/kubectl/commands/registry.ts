@@ -9,6 +9,7 @@ import { describeCommand } from "./describe";
 import { editCommand } from "./edit";
 import { getCommand } from "./get";
 import { apiResourcesCommand, apiVersionsCommand, clusterInfoCommand, completionCommand, versionCommand } from "./info";
+import { kustomizeCommand } from "./kustomize";
 import {
   annotateCommand,
   cordonCommand,
@@ -59,6 +60,7 @@ export function allCommands(): Command[] {
     patchCommand,
     replaceCommand,
     waitCommand,
+    kustomizeCommand,
     labelCommand,
     annotateCommand,
     completionCommand,

@@ -4,6 +4,8 @@
  * act on equivalent objects; outputs are compared after mapping the names back.
  */
 
+import { kustomizeManifests, kustomizeMutating, kustomizeReadOnly } from "./kustomizeCorpus";
+
 /**
  * 14 events on pod etest/ties in two seconds, interleaved in name order (the order the server lists
  * them): more than 12, so kubectl's sort.Sort (Go's pdqsort) partitions them and equal times
@@ -1377,3 +1379,8 @@ export const mutating: string[] = [
   "config view --kubeconfig=cfg/kc -o json",
   "config get-users --kubeconfig=cfg/kc",
 ];
+
+// kubectl kustomize and -k (kustomizeCorpus.ts)
+Object.assign(manifests, kustomizeManifests);
+readOnly.push(...kustomizeReadOnly);
+mutating.push(...kustomizeMutating);
