@@ -39,3 +39,27 @@ describe("kubectl get -o yaml/json/name/custom-columns/go-template with names (p
     expect(result).toEqual({ status: 0, out: "ConfigMap", err: "" });
   });
 });
+
+describe("kubectl get -w", () => {
+  let cluster: HostedKubectl;
+  beforeAll(async () => {
+    cluster = await startHostedKubectl();
+  }, 60_000);
+  afterAll(async () => cluster?.close());
+
+  it("prints every change: watch events after the first carry no column definitions", async () => {
+    const stop = new AbortController();
+    const watching = cluster.kubectlWithSignal(stop.signal, "get", "configmaps", "-w", "--no-headers");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const name of ["first", "second", "third"]) {
+      await cluster.create(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\n`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop.abort();
+    const result = await watching;
+    expect(result.err).toBe("");
+    expect(result.out.split("\n").map((line) => line.split(/\s+/)[0])).toEqual(
+      expect.arrayContaining(["first", "second", "third"]),
+    );
+  });
+});

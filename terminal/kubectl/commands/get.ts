@@ -430,7 +430,8 @@ async function watch(
   let headerPrinted = false;
   let lastColumns: Table["columnDefinitions"] = [];
   const printRows = (table: Table, eventType?: string) => {
-    if (table.columnDefinitions.length > 0) lastColumns = table.columnDefinitions;
+    // Watch events after the first carry no column definitions (null): the first ones still apply.
+    if ((table.columnDefinitions ?? []).length > 0) lastColumns = table.columnDefinitions;
     const full = { ...table, columnDefinitions: lastColumns };
     let decorated = decorateTable(full, options);
     if (outputEvents && eventType) {
