@@ -41,6 +41,7 @@ import { decodeKeys, type Key } from "./keys";
 import { LineEditor } from "./LineEditor";
 import { Loopback } from "./Loopback";
 import { NodeShellFs } from "./NodeShellFs";
+import { opensslCommand } from "./openssl/command";
 import { ShellDefinitions } from "./ShellDefinitions";
 import { parseSshArguments } from "./ssh";
 import {
@@ -1162,6 +1163,7 @@ export class Shell {
     return [
       ...jobCommands({ table: this.jobs, write: (text) => this.write(text) }),
       defineCommand("__kubelab_argv", async (args) => ({ stdout: JSON.stringify(args), stderr: "", exitCode: 0 })),
+      opensslCommand(),
       defineCommand("kubectl", async (args, ctx) => {
         let stdout = "";
         let stderr = "";
