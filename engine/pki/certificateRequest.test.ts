@@ -12,6 +12,7 @@ import {
 } from "./certificateRequest";
 import { integer, octetString, oid, sequence, utf8String } from "./der";
 import { readChildren, readElement, readOid, readSingle, readString, readTime } from "./derReader";
+import { clientCertificateIdentity } from "./clientCertificateIdentity";
 import { signRequest } from "./signRequest";
 
 describe("DER reading", () => {
@@ -114,6 +115,20 @@ describe("signing a request", () => {
     // Long-lived: both ends backdated by five minutes.
     expect(Date.parse(certificate.validFrom)).toBe(now - 5 * 60_000);
     expect(Date.parse(certificate.validTo)).toBe(now + 24 * 3_600_000 - 5 * 60_000);
+  });
+
+  it("is authenticated as its CN and every O, though Go puts the O entries in one RDN", () => {
+    const multi = parseCertificateRequest(
+      buildCertificateRequest(keys.ec(), { commonName: "jane", organizations: ["qa", "dev"] }),
+    );
+    const certificate = signRequest(multi, pki.ca, { ...policy, ttl: 3_600_000 });
+    expect(clientCertificateIdentity(certificate, pki.ca.certificatePem, now)).toEqual({
+      user: "jane",
+      groups: ["qa", "dev"],
+    });
+    expect(clientCertificateIdentity(certificate, pki.ca.certificatePem, now + 2 * 3_600_000)).toBeUndefined();
+    const stranger = createKubeadmPki(now).ca.certificatePem;
+    expect(clientCertificateIdentity(certificate, stranger, now)).toBeUndefined();
   });
 
   it("does not backdate the end of a short-lived certificate", () => {

@@ -17,5 +17,6 @@ export {
   parseCertificateRequest,
   parseCertificateRequestPem,
 } from "./certificateRequest";
+export { clientCertificateIdentity } from "./clientCertificateIdentity";
 export { bitString, booleanTrue, oid, sequence, tlv, utcTime } from "./der";
 export { type SigningAuthority, type SigningPolicy, signRequest } from "./signRequest";

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
 import type { RequestOptions } from "node:https";
+import { clientCertificateIdentity } from "../../engine/pki";
 import type { Connection } from "../kubectl/kubeconfig";
 import type { NodeBackend } from "./NodeBackend";
 
@@ -145,19 +146,13 @@ export function verifyClientCertificate(
   keyPem: string | Buffer | undefined,
   nowMs: number,
 ): { user: string; groups: string[] } | undefined {
+  if (!keyPem) return undefined;
   try {
-    const ca = new X509Certificate(caPem);
     const certificate = new X509Certificate(certificatePem);
-    if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) return undefined;
-    if (nowMs < Date.parse(certificate.validFrom) || nowMs > Date.parse(certificate.validTo)) return undefined;
-    if (!keyPem) return undefined;
     const derived = createPublicKey(createPrivateKey(keyPem)).export({ type: "spki", format: "der" });
     if (!derived.equals(certificate.publicKey.export({ type: "spki", format: "der" }))) return undefined;
-    const fields = certificate.subject.split("\n");
-    const user = fields.find((field) => field.startsWith("CN="))?.slice(3);
-    if (!user) return undefined;
-    const groups = fields.filter((field) => field.startsWith("O=")).map((field) => field.slice(2));
-    return { user, groups };
+    // The subject is read from its DER: several O in one RDN (as Go writes them) are each a group.
+    return clientCertificateIdentity(certificate.raw, caPem, nowMs);
   } catch {
     return undefined;
   }

@@ -22,14 +22,22 @@ export interface StandaloneServer {
 
 /**
  * The standalone cluster's API endpoint: HTTPS on 127.0.0.1 with the cluster's self-signed
- * certificate, bearer-token authentication, and the transport-independent handler behind it.
+ * certificate, bearer-token and client-certificate authentication, and the transport-independent
+ * handler behind it.
  */
 export async function startStandaloneServer(options: StandaloneServerOptions): Promise<StandaloneServer> {
   const host = options.host ?? "127.0.0.1";
   const webSockets = createWebSocketServer();
   const sockets = new Set<Socket>();
   const server: Server = createServer(
-    { key: options.certificate.privateKeyPem, cert: options.certificate.certificatePem },
+    {
+      key: options.certificate.privateKeyPem,
+      cert: options.certificate.certificatePem,
+      // Client certificates are asked for, never required, and checked per request against the
+      // cluster CA as it is then (the authenticator): a CA list here would be fixed at start.
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (request, response) => {
       serveRequest(options.handler, options.authenticate, request, response).catch((error) => {
         if (!response.headersSent) response.writeHead(500, { "Content-Type": "text/plain" });

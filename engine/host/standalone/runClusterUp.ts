@@ -9,12 +9,14 @@ import type { Speed } from "../../cluster/Component";
 import { renderKubeconfig } from "./kubeconfig";
 import { type StandaloneServer, startStandaloneServer } from "./StandaloneServer";
 import { createServingCertificate, type ServingCertificate } from "./selfSignedCertificate";
-import { bearerTokenAuthenticator } from "./serveHttp";
+import { bearerTokenAuthenticator, clientCertificateAuthenticator } from "./serveHttp";
 import { standaloneClock } from "./standaloneClock";
 
 /** What `kubelab cluster up` starts: a running cluster with its API server. */
 export interface RunningCluster {
   apiServer: ApiServer;
+  /** The CA client certificates must be signed by (the control plane's /etc/kubernetes/pki/ca.crt). */
+  clientCa?(): Promise<string | undefined>;
   /** Resolves when the cluster has finished booting (nodes registered, system objects created). */
   ready?: Promise<void>;
   stop(): void | Promise<void>;
@@ -68,6 +70,16 @@ function credentials(dataDir: string | undefined, now: number): { token: string;
   return created;
 }
 
+/** The cluster's client CA, read again at most every 10 s (a learner may replace the file). */
+function cachedClientCa(cluster: RunningCluster, clock: Clock): () => Promise<string | undefined> {
+  let cached: { at: number; pem: Promise<string | undefined> } | undefined;
+  return () => {
+    if (!cached || clock.now() - cached.at > 10_000)
+      cached = { at: clock.now(), pem: cluster.clientCa?.().catch(() => undefined) ?? Promise.resolve(undefined) };
+    return cached.pem;
+  };
+}
+
 /**
  * Starts a cluster and serves its API on 127.0.0.1 over HTTPS with a bearer token, writing a
  * kubeconfig for it. kubectl sends tokens only over TLS, so the server is HTTPS with a
@@ -101,7 +113,11 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   try {
     server = await startStandaloneServer({
       handler,
-      authenticate: bearerTokenAuthenticator(token, undefined, (bearer) => cluster.apiServer.authenticateToken(bearer)),
+      authenticate: clientCertificateAuthenticator(
+        cachedClientCa(cluster, clock),
+        () => clock.now(),
+        bearerTokenAuthenticator(token, undefined, (bearer) => cluster.apiServer.authenticateToken(bearer)),
+      ),
       certificate,
       port: options.port,
     });

@@ -1,18 +1,21 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
 import { type WebSocket, WebSocketServer } from "ws";
 import { ApiError } from "../../apiserver/ApiError";
 import type { HttpHandler, UpgradeRejection } from "../../apiserver/http/createHttpHandler";
 import { MAX_REQUEST_BODY_BYTES } from "../../apiserver/http/createHttpHandler";
 import type { HttpRequest, MessageSocket } from "../../apiserver/http/types";
 import type { UserInfo } from "../../apiserver/ResourceRequest";
+import { clientCertificateIdentity } from "../../pki";
 import { SPDY_PORT_FORWARD_PROTOCOL, serveSpdyPortForward } from "./spdyPortForward";
 
 /**
- * Glue between node:http(s) and the transport-independent handler: bearer-token authentication,
- * body reading with the 3 MiB limit, and WebSocket upgrades through `ws`. Used by the standalone
- * server and reusable by the app server that mounts clusters under a prefix.
+ * Glue between node:http(s) and the transport-independent handler: authentication (bearer tokens,
+ * TLS client certificates), body reading with the 3 MiB limit, and WebSocket upgrades through
+ * `ws`. Used by the standalone server and reusable by the app server that mounts clusters under a
+ * prefix.
  */
 
 /** The user every valid token maps to: the cluster admin, as kind's kubeconfig does. */
@@ -21,7 +24,14 @@ export const ADMIN_USER: UserInfo = {
   groups: ["system:masters", "system:authenticated"],
 };
 
-export type Authenticate = (authorization: string | undefined) => UserInfo | undefined;
+/**
+ * Who a request is: from its Authorization header, or from the connection it came on (`request`:
+ * a TLS client certificate); undefined answers 401.
+ */
+export type Authenticate = (
+  authorization: string | undefined,
+  request?: IncomingMessage,
+) => UserInfo | undefined | Promise<UserInfo | undefined>;
 
 /** A bearer token's user by another authenticator (the cluster's service-account tokens), or undefined. */
 export type TokenAuthenticator = (token: string) => UserInfo | undefined;
@@ -44,6 +54,32 @@ export function bearerTokenAuthenticator(
     const given = Buffer.from(text);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return user;
     return others?.(text);
+  };
+}
+
+/**
+ * kube-apiserver's union of authenticators with the x509 one first: a TLS client certificate
+ * that `clientCa()` (the control plane's ca.crt, as --client-ca-file) signed and that is valid at
+ * `now()` is its CN with its O entries as groups; anything else goes to `others` (bearer tokens).
+ */
+export function clientCertificateAuthenticator(
+  clientCa: () => Promise<string | undefined>,
+  now: () => number,
+  others: Authenticate,
+): Authenticate {
+  return async (authorization, request) => {
+    const socket = request?.socket as TLSSocket | undefined;
+    const peer = typeof socket?.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined;
+    const raw = peer && "raw" in peer ? peer.raw : undefined;
+    const caPem = raw ? await clientCa() : undefined;
+    const identity = raw && caPem ? clientCertificateIdentity(raw, caPem, now()) : undefined;
+    if (identity) {
+      const groups = identity.groups.includes("system:authenticated")
+        ? identity.groups
+        : [...identity.groups, "system:authenticated"];
+      return { username: identity.user, groups };
+    }
+    return others(authorization, request);
   };
 }
 
@@ -89,7 +125,7 @@ export async function serveRequest(
   response: ServerResponse,
   url = request.url ?? "/",
 ): Promise<void> {
-  const user = authenticate(request.headers.authorization);
+  const user = await authenticate(request.headers.authorization, request);
   if (!user) {
     request.resume();
     writeUnauthorized(response);
@@ -169,7 +205,7 @@ export async function serveUpgrade(
   head: Buffer,
   url = request.url ?? "/",
 ): Promise<void> {
-  const user = authenticate(request.headers.authorization);
+  const user = await authenticate(request.headers.authorization, request);
   if (!user) {
     writeRejection(socket, { status: 401, headers: { "Content-Type": "application/json" }, body: unauthorizedBody });
     return;

@@ -51,6 +51,7 @@ export function startCluster(options: {
     apiServer: cluster.apiServer,
     ready: cluster.ready,
     stop: () => cluster.stop(),
+    clientCa: () => nodeFileSystem(cluster.controlPlaneNode).readFile("/etc/kubernetes/pki/ca.crt"),
     cluster,
     nodeFileSystem: (nodeName) => (cluster.nodeNames.includes(nodeName) ? nodeFileSystem(nodeName) : undefined),
   };
