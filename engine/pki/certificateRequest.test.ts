@@ -10,9 +10,9 @@ import {
   parseCertificateRequest,
   parseCertificateRequestPem,
 } from "./certificateRequest";
+import { clientCertificateIdentity } from "./clientCertificateIdentity";
 import { integer, octetString, oid, sequence, utf8String } from "./der";
 import { readChildren, readElement, readOid, readSingle, readString, readTime } from "./derReader";
-import { clientCertificateIdentity } from "./clientCertificateIdentity";
 import { signRequest } from "./signRequest";
 
 describe("DER reading", () => {

@@ -88,7 +88,7 @@ export function decodePem(text: string): { type: string; der: Buffer } | undefin
 /** upstream certificates.ParseCSR: the request in the first PEM block of `pem`. */
 export function parseCertificateRequestPem(pem: string | Buffer): CertificateRequest {
   const block = decodePem(pem.toString());
-  if (!block || block.type !== "CERTIFICATE REQUEST") throw new Error("PEM block type must be CERTIFICATE REQUEST");
+  if (block?.type !== "CERTIFICATE REQUEST") throw new Error("PEM block type must be CERTIFICATE REQUEST");
   return parseCertificateRequest(block.der);
 }
 
