@@ -1,4 +1,5 @@
 import type { AdmissionPlugin } from "./Admission";
+import { certificateSubjectRestriction } from "./certificateSubjectRestriction";
 import { defaultStorageClassAdmission } from "./defaultStorageClass";
 import { limitRanger } from "./limitRanger";
 import { namespaceLifecycle } from "./namespaceLifecycle";
@@ -13,5 +14,6 @@ export const defaultAdmissionPlugins: AdmissionPlugin[] = [
   priorityAdmission,
   defaultTolerationSeconds,
   defaultStorageClassAdmission,
+  certificateSubjectRestriction,
   resourceQuota,
 ];

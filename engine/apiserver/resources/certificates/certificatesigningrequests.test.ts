@@ -111,6 +111,23 @@ describe("certificatesigningrequests", () => {
     expect(await failure(jane.create(CertificateSigningRequests, csr(spec)))).toBe(message);
   });
 
+  it("refuses a kube-apiserver-client request for system:masters (CertificateSubjectRestriction)", async () => {
+    const { jane } = server();
+    const masters = pem(
+      "CERTIFICATE REQUEST",
+      buildCertificateRequest(key, { commonName: "eve", organizations: ["dev", "system:masters"] }),
+    );
+    expect(await failure(jane.create(CertificateSigningRequests, csr({ request: base64(masters) })))).toBe(
+      'certificatesigningrequests.certificates.k8s.io "jane" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed',
+    );
+    // Other signers may (a custom signer decides for itself).
+    const other = await jane.create(
+      CertificateSigningRequests,
+      csr({ request: base64(masters), signerName: "example.com/mine" }),
+    );
+    expect(other.metadata.name).toBe("jane");
+  });
+
   it("approves through /approval only (an ordinary update keeps status), stamping the condition", async () => {
     const { client, jane, clock } = server();
     const created = await jane.create(CertificateSigningRequests, csr());
