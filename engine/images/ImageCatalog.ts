@@ -1,5 +1,6 @@
 import { baseImages } from "./catalog/baseImages";
 import { dataStoreImages } from "./catalog/dataStores";
+import { ingressNginxImages } from "./catalog/ingressNginx";
 import { systemImages } from "./catalog/systemImages";
 import { webServerImages } from "./catalog/webServers";
 import { stableHex64 } from "./digest";
@@ -126,6 +127,7 @@ let sharedCatalog: ImageCatalog | undefined;
 /** Tags that point at the same content share a digest, as `nginx:1.27` and `nginx:latest` do. */
 function digestOf(definition: ImageDefinition, tag: string): string {
   const tagDefinition = definition.tags[tag];
+  if (tagDefinition?.digest) return tagDefinition.digest;
   return `sha256:${stableHex64(`manifest:${definition.repository}:${tagDefinition?.version ?? tag}:${tagDefinition?.sizeBytes ?? 0}`)}`;
 }
 
@@ -135,4 +137,5 @@ export const defaultImages: ImageDefinition[] = [
   ...baseImages,
   ...dataStoreImages,
   ...systemImages,
+  ...ingressNginxImages,
 ];

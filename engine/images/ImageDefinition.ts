@@ -30,6 +30,11 @@ export interface TagDefinition {
   version?: string;
   /** Compressed size as `Pulled` events report it. */
   sizeBytes: number;
+  /**
+   * The registry's real manifest digest (`sha256:…`), for images whose manifests pin one
+   * (ingress-nginx's deploy.yaml); otherwise a stable digest is made up from the tag.
+   */
+  digest?: string;
 }
 
 /** The OCI image config fields the kubelet and runtime read. */
@@ -47,7 +52,12 @@ export interface ImageConfig {
 }
 
 /** What an executable does when it is a container's process (or run by exec). */
-export type ProgramDefinition = ServerProgram | EntrypointProgram | StressProgram | PauseProgram;
+export type ProgramDefinition =
+  | ServerProgram
+  | EntrypointProgram
+  | StressProgram
+  | PauseProgram
+  | IngressControllerProgram;
 
 /** A long-running daemon: logs its start, listens, serves, and exits on the stop signal. */
 export interface ServerProgram {
@@ -138,6 +148,16 @@ export interface EntrypointProgram {
   log: string[];
   /** Prepended to the arguments when the first argument starts with `-` (redis-server, postgres). */
   defaultCommand?: string;
+  /** Skips a leading `--` before the command it runs (dumb-init's `dumb-init -- cmd`). */
+  skipsDoubleDash?: boolean;
+}
+
+/**
+ * ingress-nginx's /nginx-ingress-controller: watches the cluster's Ingresses through the API (as
+ * its pod's ServiceAccount) and proxies HTTP by their rules (engine/runtime/ingress).
+ */
+export interface IngressControllerProgram {
+  kind: "ingress-nginx";
 }
 
 /** polinux/stress: allocates `--vm-bytes` per `--vm` worker, burns `--cpu` cores, exits after `--timeout`. */

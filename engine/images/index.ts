@@ -7,6 +7,7 @@ export type {
   HttpBehaviour,
   ImageConfig,
   ImageDefinition,
+  IngressControllerProgram,
   ListenDefinition,
   PauseProgram,
   ProgramDefinition,

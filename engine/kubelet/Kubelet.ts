@@ -9,7 +9,7 @@ import { toRfc3339, toRfc3339Micro } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { ImageCatalog } from "../images";
 import type { Network } from "../proxy/Network";
-import { ContainerRuntime, warmUpShell } from "../runtime";
+import { ContainerRuntime, type InClusterApi, warmUpShell } from "../runtime";
 import { Backoff } from "./Backoff";
 import { InMemoryVolumeStore, type NodeFacts, type ObjectSource, type VolumeStore } from "./containerConfig";
 import { EventRecorder } from "./EventRecorder";
@@ -37,6 +37,8 @@ export interface KubeletOptions extends NodeIdentity {
   /** Images already on the node (kubeadm pre-pulls the control-plane images). */
   preloadedImages?: string[];
   random?: () => number;
+  /** The API server as programs in pods reach it with their ServiceAccount token. */
+  inClusterApi?: InClusterApi;
 }
 
 const mirrorAnnotation = "kubernetes.io/config.mirror";
@@ -92,6 +94,7 @@ export class Kubelet implements Component {
       catalog: options.catalog ?? ImageCatalog.shared,
       speed: context.speed,
       random: options.random,
+      inClusterApi: options.inClusterApi,
     });
     for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
     this.recorder = new EventRecorder(context.client, clock, options.name, context.log);

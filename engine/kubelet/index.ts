@@ -2,6 +2,7 @@ import { isApiError } from "../apiserver/ApiError";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { type ImageCatalog, kubernetesVersion } from "../images";
 import type { Network } from "../proxy/Network";
+import type { InClusterApi } from "../runtime";
 import { kubeadmAddons } from "./addons";
 import type { VolumeStore } from "./containerConfig";
 import { Kubelet } from "./Kubelet";
@@ -32,6 +33,8 @@ export interface StartNodeOptions {
   /** The cluster's watched ConfigMaps, Secrets and Services, shared by its kubelets. */
   objects?: WatchedObjects;
   random?: () => number;
+  /** The API server as programs in pods reach it with their ServiceAccount token. */
+  inClusterApi?: InClusterApi;
 }
 
 /** Images a kubeadm node has before anything is scheduled (kind's node image preloads them). */
@@ -79,6 +82,7 @@ export async function startNode(
     objects: options.objects,
     preloadedImages: preloadedImages(options.role),
     random: options.random,
+    inClusterApi: options.inClusterApi,
   });
   await kubelet.start();
   return { component: kubelet, kubelet };

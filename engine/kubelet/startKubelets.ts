@@ -1,3 +1,4 @@
+import { createClient } from "../client/createClient";
 import type { Component } from "../cluster/Component";
 import type { ClusterHandle } from "../cluster/createCluster";
 import { createNetwork } from "../proxy/createNetwork";
@@ -24,6 +25,14 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
   const objects = new WatchedObjects(
     cluster.context("kubelet", `system:node:${cluster.controlPlaneNode}`, ["system:nodes"]),
   );
+  // Programs in pods (ingress-nginx) reach the API with their mounted token, authenticated and
+  // authorized as the token's ServiceAccount, as a request with that bearer token would be.
+  const inClusterApi = {
+    clientFor(bearerToken: string, fieldManager: string) {
+      const user = cluster.apiServer.authenticateToken(bearerToken);
+      return user ? createClient(cluster.apiServer, user, fieldManager) : undefined;
+    },
+  };
   for (const [index, nodeName] of cluster.nodeNames.entries()) {
     const context = cluster.context(`kubelet@${nodeName}`, `system:node:${nodeName}`, ["system:nodes"]);
     const fileSystem = cluster.nodeFileSystem?.(nodeName) ?? new InMemoryNodeFileSystem();
@@ -35,6 +44,7 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       network,
       volumes,
       objects,
+      inClusterApi,
     });
     const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);
     const running: Component & { kubelet: typeof kubelet } = {

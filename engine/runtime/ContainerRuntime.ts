@@ -11,7 +11,7 @@ import {
 import type { Network, NetworkSource } from "../proxy/Network";
 import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
-import type { ExitStatus, Process, ProcessEnvironment, Signal } from "./Process";
+import type { ExitStatus, InClusterApi, Process, ProcessEnvironment, Signal } from "./Process";
 import { streamedStderrPath, streamedStdoutPath } from "./shell/streamOutput";
 import { SpawnError, type SpawnOptions, spawn } from "./spawn";
 import { expandTemplate } from "./templates";
@@ -216,6 +216,8 @@ export interface RuntimeOptions {
   speed: Speed;
   /** Random source for container IDs (tests pass a seeded one). */
   random?: () => number;
+  /** The API server as in-cluster programs reach it with their pod's token (ingress-nginx). */
+  inClusterApi?: InClusterApi;
 }
 
 /** How long the runtime takes for things Kubernetes does not time: pulls, creates, starts. */
@@ -429,6 +431,7 @@ export class ContainerRuntime {
       cpuLimitMillicores: spec.cpuLimitMillicores,
       write,
       isInit,
+      inClusterApi: this.options.inClusterApi,
       processTable: () => [
         ...(container.process ? [{ pid: 1, command: container.process.commandLine }] : []),
         ...[...container.execs].map((exec) => ({ pid: exec.pid, command: exec.process.commandLine })),

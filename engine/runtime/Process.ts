@@ -1,4 +1,5 @@
 import type { IFileSystem } from "just-bash";
+import type { Client } from "../client/Client";
 import type { Clock } from "../clock/Clock";
 import type { ResolvedImage } from "../images";
 import type { Network, NetworkSource } from "../proxy/Network";
@@ -12,6 +13,20 @@ export interface ExitStatus {
   /** Set by the runtime when it, not the process, decided the outcome. */
   reason?: "OOMKilled" | "StartError";
   message?: string;
+}
+
+/**
+ * The cluster's API as a program in a pod reaches it with its ServiceAccount token (client-go's
+ * rest.InClusterConfig): the program reads the token from its mounted volume and gets a client
+ * authenticated by it, so the API server's authorizer applies the RBAC of the pod's account.
+ */
+export interface InClusterApi {
+  /**
+   * A client acting as the token's service account, or undefined when the API server refuses the
+   * token (401: expired, forged, its account deleted). `fieldManager` is the program's name, as
+   * client-go derives it from the user agent.
+   */
+  clientFor(bearerToken: string, fieldManager: string): Client | undefined;
 }
 
 /** Everything a process can touch: its container's file system, environment, network and output. */
@@ -36,6 +51,8 @@ export interface ProcessEnvironment {
    * log, probes) the bytes reach `write` decoded as UTF-8.
    */
   writeBytes?(stream: "stdout" | "stderr", data: Uint8Array): void;
+  /** The API server, for programs that watch it (ingress-nginx); absent in tests without a cluster. */
+  inClusterApi?: InClusterApi;
   /** True for the container's main process (PID 1: no default signal handlers). */
   isInit: boolean;
   /** Other processes of the container, for `ps`. */

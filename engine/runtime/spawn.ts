@@ -1,4 +1,5 @@
 import { notFoundMessage, resolveExecutable } from "./executables";
+import { IngressNginxProcess } from "./ingress/IngressNginxProcess";
 import { deferred, type ExitStatus, type Process, type ProcessEnvironment } from "./Process";
 import { PauseProcess, ServerProcess, StressProcess } from "./programs";
 import { scriptReadsStdin } from "./shell/readsStdin";
@@ -49,6 +50,7 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
       switch (program.kind) {
         case "entrypoint": {
           let rest = args.slice(1);
+          if (program.skipsDoubleDash && rest[0] === "--") rest = rest.slice(1);
           if (program.defaultCommand && (rest.length === 0 || rest[0].startsWith("-")))
             rest = [program.defaultCommand, ...rest];
           if (!program.whenFirstArgument || program.whenFirstArgument.includes(rest[0] ?? "")) {
@@ -66,6 +68,8 @@ export function spawn(env: ProcessEnvironment, argv: string[], options: SpawnOpt
           return new StressProcess(env, args);
         case "pause":
           return new PauseProcess(env, program);
+        case "ingress-nginx":
+          return new IngressNginxProcess(env, args);
       }
     }
     const programNames = Object.keys(env.image.definition.programs ?? {}).map((path) =>

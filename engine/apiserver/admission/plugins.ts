@@ -1,5 +1,6 @@
 import type { AdmissionPlugin } from "./Admission";
 import { certificateSubjectRestriction } from "./certificateSubjectRestriction";
+import { defaultIngressClassAdmission } from "./defaultIngressClass";
 import { defaultStorageClassAdmission } from "./defaultStorageClass";
 import { limitRanger } from "./limitRanger";
 import { namespaceLifecycle } from "./namespaceLifecycle";
@@ -14,6 +15,7 @@ export const defaultAdmissionPlugins: AdmissionPlugin[] = [
   priorityAdmission,
   defaultTolerationSeconds,
   defaultStorageClassAdmission,
+  defaultIngressClassAdmission,
   certificateSubjectRestriction,
   resourceQuota,
 ];
