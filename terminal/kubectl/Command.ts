@@ -118,6 +118,8 @@ export class CommandContext {
     private readonly shared: SharedClients = {},
     /** Global flags the command defines for itself (create rolebinding's --user): not kubeconfig overrides. */
     private readonly shadowed: ReadonlySet<string> = new Set(),
+    /** The command line as --record writes it into kubernetes.io/change-cause. */
+    readonly commandLine: () => string = () => "kubectl",
   ) {}
 
   /** A global flag's value, unless the command's own flag of that name shadows it. */

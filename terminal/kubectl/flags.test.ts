@@ -15,6 +15,23 @@ const specs: FlagSpec[] = [
 ];
 
 describe("parseFlags", () => {
+  it("keeps each flag as pflag's ParseAll sees it, in order, for --record's command line", () => {
+    const parsed = parseFlags(
+      ["scale", "-n", "default", "deploy", "web", "--replicas=2", "-it", "--dry-run", "--env", "A=1"],
+      specs,
+      "kubectl scale",
+    );
+    expect(parsed.positional).toEqual(["scale", "deploy", "web"]);
+    expect(parsed.assignments).toEqual([
+      ["namespace", "default"],
+      ["replicas", "2"],
+      ["stdin", "true"],
+      ["tty", "true"],
+      ["dry-run", "unchanged"],
+      ["env", "A=1"],
+    ]);
+  });
+
   it("accepts pflag's forms and interspersed positionals", () => {
     const parsed = parseFlags(
       ["get", "-n", "kube-system", "pods", "-oyaml", "--replicas=3", "-it", "--env", "A=1", "--env=B=2", "--image=a,b"],

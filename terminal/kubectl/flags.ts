@@ -28,6 +28,8 @@ export interface ParsedFlags {
   argsLenAtDash: number;
   /** pflag's `Flag --x has been deprecated, …` lines, one per use of a deprecated flag, for stderr. */
   deprecationNotices?: string[];
+  /** Each flag as it was set, in order: its long name and the text pflag's Set received (ParseAll's view). */
+  assignments?: [name: string, value: string][];
 }
 
 /** Error text of pflag failures, with cobra's "Error: " prefix and kubectl's usage hint. */
@@ -57,7 +59,9 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
   let argsLenAtDash = -1;
 
   const deprecationNotices: string[] = [];
+  const assignments: [string, string][] = [];
   const assign = (spec: FlagSpec, raw: string, shownName: string): void => {
+    assignments.push([spec.name, raw]);
     const explicitFirst = !changed.has(spec.name);
     changed.add(spec.name);
     if (spec.deprecated) deprecationNotices.push(`Flag --${spec.name} has been deprecated, ${spec.deprecated}`);
@@ -171,7 +175,7 @@ export function parseFlags(args: string[], specs: FlagSpec[], commandPath: strin
     }
     positional.push(arg);
   }
-  return { values, changed, positional, argsLenAtDash, deprecationNotices };
+  return { values, changed, positional, argsLenAtDash, deprecationNotices, assignments };
 }
 
 /** Thrown when `-h`/`--help` is given; the command prints its help text. */

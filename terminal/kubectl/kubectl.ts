@@ -1,7 +1,7 @@
 import { type Command, CommandContext, globalFlags, type SharedClients } from "./Command";
 import { allCommands } from "./commands/registry";
 import { describeFailure, KubectlError } from "./errors";
-import { Flags, HelpRequested, parseFlags } from "./flags";
+import { type FlagSpec, Flags, HelpRequested, parseFlags } from "./flags";
 import { commandGroups, renderFlags, renderHelp, renderRootHelp } from "./help";
 import type { KubectlIO } from "./KubectlIO";
 import { AbortedError } from "./RestClient";
@@ -135,7 +135,8 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
     }
     const own = new Set((target.flags ?? []).map((flag) => flag.name));
     const shadowed = new Set(globalFlags.map((flag) => flag.name).filter((name) => own.has(name)));
-    const context = new CommandContext(io, flags, path, options.shared, shadowed);
+    const commandLine = () => recordedCommandLine(args, [...(target.flags ?? []), ...globalFlags], path);
+    const context = new CommandContext(io, flags, path, options.shared, shadowed, commandLine);
     return await target.run(context, flags);
   } catch (error) {
     if (error instanceof HelpRequested) {
@@ -148,6 +149,18 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
     io.stderr(failure.message.endsWith("\n") ? failure.message : `${failure.message}\n`);
     return failure.exitCode;
   }
+}
+
+/**
+ * The command line as RecordFlags' parseCommandArguments renders it for --record: the binary's
+ * name, every argument that is not a flag (the command's words as typed included), then each flag
+ * in the order given as ` --name=value` (long names; a bare bool is `=true`).
+ */
+function recordedCommandLine(args: string[], specs: FlagSpec[], path: string): string {
+  const parsed = parseFlags(args, specs, path);
+  const words = parsed.positional.length > 0 ? ` ${parsed.positional.join(" ")}` : "";
+  const flags = (parsed.assignments ?? []).map(([name, value]) => ` --${name}=${value}`).join("");
+  return `kubectl${words}${flags}`;
 }
 
 let helpTexts: Promise<Record<string, string>> | undefined;

@@ -18,7 +18,15 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`
 
 import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { asList, parseOutputFormat, printObject } from "../printers/output";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
+import {
+  changeCause,
+  dryRunFlag,
+  filenameFlags,
+  type KubeObject,
+  printFlags,
+  recordChangeCause,
+  recordFlag,
+} from "./common";
 import { dryRunOf, dryRunSuffix } from "./mutation";
 
 /** `kubectl apply`. */
@@ -113,6 +121,8 @@ export const applyCommand: Command = {
             `error: the namespace from the provided object "${objectNamespace}" does not match the namespace "${namespace}". You must pass '--namespace=${objectNamespace}' to perform this operation.`,
           );
         }
+        // apply records before the last-applied annotation is computed, so it holds the cause too.
+        recordChangeCause(object, changeCause(context, flags));
         const result = await applyObject(client, discovery, object, {
           namespace,
           serverSide,

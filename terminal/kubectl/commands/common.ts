@@ -68,8 +68,9 @@ export const dryRunFlag: FlagSpec = {
 };
 
 /**
- * The deprecated --record (genericclioptions.RecordFlags): accepted, hidden, and announced with
- * pflag's deprecation notice. The kubernetes.io/change-cause annotation it asks for is not written.
+ * The deprecated --record (genericclioptions.RecordFlags): hidden, announced with pflag's
+ * deprecation notice, and when true the command line goes into the changed objects'
+ * kubernetes.io/change-cause annotation (see changeCause), which `rollout history` shows.
  */
 export const recordFlag: FlagSpec = {
   name: "record",
@@ -79,6 +80,23 @@ export const recordFlag: FlagSpec = {
   usage:
     "Record current kubectl command in the resource annotation. If set to false, do not record the command. If set to true, record the command. If not set, default to updating the existing annotation value only if one already exists.",
 };
+
+/** The annotation --record writes (ChangeCauseAnnotation). */
+export const changeCauseAnnotation = "kubernetes.io/change-cause";
+
+/** What --record writes (ChangeCauseRecorder), or undefined when it is not set to true (NoopRecorder). */
+export function changeCause(context: CommandContext, flags: Flags): string | undefined {
+  return flags.bool("record") ? context.commandLine() : undefined;
+}
+
+/** ChangeCauseRecorder.Record: the change cause set on an object about to be sent. */
+export function recordChangeCause(object: KubeObject, cause: string | undefined): void {
+  if (cause === undefined) return;
+  object.metadata = {
+    ...object.metadata,
+    annotations: { ...object.metadata?.annotations, [changeCauseAnnotation]: cause },
+  };
+}
 
 /** Lists a collection as a server-side Table. */
 export async function listTable(

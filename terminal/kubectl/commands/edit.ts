@@ -7,7 +7,7 @@ import { goYamlError } from "../goYamlError";
 import { toGoYaml } from "../printers/goYaml";
 import { omitManagedFields } from "../printers/output";
 import { threeWayJsonMergePatch, threeWayMergePatch } from "../strategicMerge";
-import { filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
+import { changeCause, filenameFlags, type KubeObject, printFlags, recordChangeCause, recordFlag } from "./common";
 import { type FieldValidation, patchObject, printResult, validationDirective } from "./mutation";
 import { objectsFor } from "./workloads";
 
@@ -204,11 +204,15 @@ async function editObject(
       return 1;
     }
     const builtin = !info.group.includes(".") || info.group.endsWith(".k8s.io");
-    const patch = builtin ? threeWayMergePatch(shown, modified, shown) : threeWayJsonMergePatch(shown, modified, shown);
-    if (Object.keys(patch).length === 0) {
+    const diff = (edited: KubeObject) =>
+      builtin ? threeWayMergePatch(shown, edited, shown) : threeWayJsonMergePatch(shown, edited, shown);
+    if (Object.keys(diff(modified)).length === 0) {
       context.io.stdout(`${kindDotGroup(info)}/${name} skipped\n`);
       return 0;
     }
+    // --record: the editor's changes and the change cause go in one patch.
+    recordChangeCause(modified, changeCause(context, flags));
+    const patch = diff(modified);
     try {
       const result = await patchObject(
         context,

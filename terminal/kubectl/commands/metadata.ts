@@ -4,8 +4,17 @@ import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { filenameArguments, readFilenameOptions } from "../kustomize";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag, sleep } from "./common";
-import { dryRunOf, dryRunSuffix, patchObject, printResult, replaceObject } from "./mutation";
+import {
+  changeCause,
+  changeCauseAnnotation,
+  dryRunFlag,
+  filenameFlags,
+  type KubeObject,
+  printFlags,
+  recordFlag,
+  sleep,
+} from "./common";
+import { dryRunOf, dryRunSuffix, patchObject, printResult, recordWithMergePatch, replaceObject } from "./mutation";
 import { objectsFor } from "./workloads";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
@@ -117,6 +126,11 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
           continue;
         }
         const patch: Any = { metadata: { [field]: next } };
+        // The recorder's annotation rides in the same patch (label.go and annotate.go record into the
+        // object they patch with); a client dry run or --local prints the object unrecorded.
+        const cause = changeCause(context, flags);
+        if (cause !== undefined && object.metadata?.annotations?.[changeCauseAnnotation] !== cause)
+          patch.metadata.annotations = { ...patch.metadata.annotations, [changeCauseAnnotation]: cause };
         if (flags.string("resource-version")) patch.metadata.resourceVersion = flags.string("resource-version");
         // A client dry run prints the object as the patch would leave it, as --local does.
         let result: KubeObject = applyLocally(object, field, next);
@@ -629,7 +643,7 @@ export const patchCommand: Command = {
       throw new KubectlError(`error: --type must be one of [json merge strategic], not "${type}"`);
     const dryRun = dryRunOf(context, flags);
     for (const { info, object } of await objectsFor(context, flags)) {
-      const result = await patchObject(
+      let result = await patchObject(
         context,
         info,
         object.metadata?.namespace,
@@ -645,6 +659,7 @@ export const patchCommand: Command = {
       // patch.go: "(no change)" when the patched object deep-equals the one fetched; its printer
       // gets no dry-run strategy, so no " (dry run)" either.
       const unchanged = canonicalJson(result) === canonicalJson(object);
+      result = await recordWithMergePatch(context, flags, info, result, dryRun);
       if (flags.string("output")) printResult(context, flags, info, result, "patched", dryRun);
       else
         context.io.stdout(`${kindDotGroup(info)}/${object.metadata?.name} patched${unchanged ? " (no change)" : ""}\n`);

@@ -3,7 +3,7 @@ import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { KubectlError } from "../errors";
 import { type Flags, parseGoBool } from "../flags";
 import { type OutputFormat, parseOutputFormat, printObject } from "../printers/output";
-import type { KubeObject } from "./common";
+import { changeCause, changeCauseAnnotation, type KubeObject, recordChangeCause } from "./common";
 
 /** --dry-run values. */
 export type DryRun = "none" | "client" | "server";
@@ -68,6 +68,8 @@ export async function createObject(
   fieldManager = "kubectl-create",
   fieldValidation = "Strict",
 ): Promise<KubeObject> {
+  // Recorded before the dry-run check, so a client dry run prints it too.
+  recordChangeCause(object, changeCause(context, context.globals));
   if (dryRun === "client") return object;
   const client = await context.client();
   const requestNamespace = info.namespaced ? (object.metadata?.namespace ?? namespace) : undefined;
@@ -75,6 +77,33 @@ export async function createObject(
     body: object,
     query: { fieldManager, fieldValidation, dryRun: dryRun === "server" ? "All" : undefined },
   });
+}
+
+/**
+ * How patch and scale record (ChangeCauseRecorder.MakeRecordMergePatch): after their change, a
+ * second merge patch setting the change cause, on the object itself (scale's first patch went to
+ * its scale subresource). Not on dry runs.
+ */
+export async function recordWithMergePatch(
+  context: CommandContext,
+  flags: Flags,
+  info: ResourceInfo,
+  object: KubeObject,
+  dryRun: DryRun,
+  fieldManager?: string,
+): Promise<KubeObject> {
+  const cause = changeCause(context, flags);
+  if (cause === undefined || dryRun !== "none" || object.metadata?.annotations?.[changeCauseAnnotation] === cause)
+    return object;
+  return patchObject(
+    context,
+    info,
+    object.metadata?.namespace,
+    String(object.metadata?.name),
+    { metadata: { annotations: { [changeCauseAnnotation]: cause } } },
+    "merge",
+    { fieldManager: fieldManager ?? (flags.string("field-manager") || undefined) },
+  );
 }
 
 /** The server's field validation directives (the fieldValidation query parameter). */

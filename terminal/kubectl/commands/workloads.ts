@@ -6,7 +6,16 @@ import type { Flags } from "../flags";
 import { formatTabbed } from "../printers/tabwriter";
 import { threeWayMergePatch } from "../strategicMerge";
 import { resolveTargets } from "../targets";
-import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag, sleep } from "./common";
+import {
+  changeCause,
+  dryRunFlag,
+  filenameFlags,
+  type KubeObject,
+  printFlags,
+  recordChangeCause,
+  recordFlag,
+  sleep,
+} from "./common";
 import {
   EnvRefResolver,
   type EnvVar,
@@ -17,7 +26,7 @@ import {
   splitEnvironmentFromResources,
   updateEnv,
 } from "./envVars";
-import { createObject, dryRunOf, dryRunSuffix, patchObject, printResult } from "./mutation";
+import { createObject, dryRunOf, dryRunSuffix, patchObject, printResult, recordWithMergePatch } from "./mutation";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
 type Any = any;
@@ -268,6 +277,10 @@ export const scaleCommand: Command = {
               subresource: "scale",
               fieldManager: "kubectl-scale",
             });
+            if (flags.bool("record")) {
+              const scaled = await client.get<KubeObject>(resourcePath(target.info, namespace, name));
+              await recordWithMergePatch(context, flags, target.info, scaled, dryRun, "kubectl-scale");
+            }
           }
           context.io.stdout(`${kindDotGroup(target.info)}/${name} scaled${dryRunSuffix(dryRun)}\n`);
         } catch (error) {
@@ -435,6 +448,8 @@ async function updatePodSpec(
   for (const { info, object } of objects) {
     const modified = structuredClone(object);
     change(podSpecOf(modified), modified, info);
+    // set's commands record into the changed object, so the cause rides in their patch.
+    recordChangeCause(modified, changeCause(context, flags));
     const patch = threeWayMergePatch(object, modified, object);
     // An empty patch ("{}") prints nothing, as the Run loops of set image, env and resources skip it
     // (set serviceaccount has no such check).
@@ -1040,7 +1055,7 @@ const rolloutUndo: Command = {
         continue;
       }
       if (dryRun !== "client") {
-        const annotations = { ...(object.metadata?.annotations ?? {}) };
+        const annotations = rolledBackAnnotations(object, target);
         const patch = [
           { op: "replace", path: "/spec/template", value: template },
           { op: "replace", path: "/metadata/annotations", value: annotations },
@@ -1055,6 +1070,29 @@ const rolloutUndo: Command = {
     return 0;
   },
 };
+
+/** The deployment controller's own annotations, which a rollback keeps from the deployment (rollback.go). */
+const rollbackSkippedAnnotations = new Set([
+  "kubectl.kubernetes.io/last-applied-configuration",
+  "deployment.kubernetes.io/revision",
+  "deployment.kubernetes.io/revision-history",
+  "deployment.kubernetes.io/desired-replicas",
+  "deployment.kubernetes.io/max-replicas",
+  "deprecated.deployment.rollback.to",
+]);
+
+/**
+ * DeploymentRollbacker's annotations: the deployment's own ones above, then every other annotation
+ * of the revision's ReplicaSet, so the revision's kubernetes.io/change-cause comes back with it.
+ */
+function rolledBackAnnotations(deployment: KubeObject, replicaSet: KubeObject): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(deployment.metadata?.annotations ?? {}))
+    if (rollbackSkippedAnnotations.has(key)) annotations[key] = value;
+  for (const [key, value] of Object.entries(replicaSet.metadata?.annotations ?? {}))
+    if (!rollbackSkippedAnnotations.has(key)) annotations[key] = value;
+  return annotations;
+}
 
 function simpleRollout(
   name: string,
