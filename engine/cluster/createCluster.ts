@@ -9,12 +9,14 @@ import { RealClock } from "../clock/RealClock";
 import type { NodeFileSystem } from "../kubelet/NodeFileSystem";
 import type { KubeProxyRules } from "../proxy/createNetwork";
 import type { Network } from "../proxy/Network";
+import type { KubernetesApiApp } from "../runtime";
 import { KeyValueStore } from "../store/KeyValueStore";
 import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
 import { builtinResourceDefinitions } from "./builtinResources";
 import type { Component, ComponentContext, Speed } from "./Component";
 import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
 import { componentStarters } from "./components";
+import { createKubernetesApiApp } from "./kubernetesApiApp";
 import { NodeHeartbeats } from "./NodeHeartbeats";
 
 /** Options for {@link createCluster}. */
@@ -96,6 +98,8 @@ export interface ClusterHandle {
   kubeProxy?: KubeProxyRules;
   /** Each node's file system (see ClusterOptions.nodeFileSystem). */
   nodeFileSystem?: (nodeName: string) => NodeFileSystem;
+  /** The API server as kube-apiserver's secure port serves it to pods (kubernetesApiApp.ts), for the kubelets' runtimes. */
+  kubernetesApi?: KubernetesApiApp;
 }
 
 /**
@@ -105,6 +109,22 @@ export interface ClusterHandle {
 export interface ComponentStarter {
   name: string;
   start(cluster: ClusterHandle): Component | Component[] | Promise<Component | Component[]>;
+}
+
+/**
+ * The CA certificates a client may verify kube-apiserver's serving certificate with: the one pods
+ * mount as ca.crt (kube-system's kube-root-ca.crt, which the root-CA publisher copies to every
+ * namespace) and the control plane's /etc/kubernetes/pki/ca.crt. On a kubeadm cluster they are
+ * the same certificate; here the published one is a fixed CA (or the host's) while kubeadm's files
+ * hold the process's generated CA, so either verifies it.
+ */
+async function clusterCertificateAuthorities(
+  apiServer: ApiServer,
+  nodeFileSystem: ((nodeName: string) => NodeFileSystem) | undefined,
+): Promise<string[]> {
+  const published = apiServer.getObject("", "configmaps", "kube-system", "kube-root-ca.crt")?.data?.["ca.crt"];
+  const kubeadm = await nodeFileSystem?.("controlplane").readFile("/etc/kubernetes/pki/ca.crt");
+  return [published, kubeadm].filter((pem): pem is string => typeof pem === "string");
 }
 
 /**
@@ -148,6 +168,11 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     controlPlaneIp: CONTROL_PLANE_IP,
     dataDir: options.dataDir,
     nodeFileSystem: options.nodeFileSystem,
+    kubernetesApi: createKubernetesApiApp(apiServer, {
+      clock,
+      controlPlaneNode: "controlplane",
+      certificateAuthorities: () => clusterCertificateAuthorities(apiServer, options.nodeFileSystem),
+    }),
     context(component, username, groups = []) {
       return {
         clock,

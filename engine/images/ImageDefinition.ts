@@ -105,6 +105,14 @@ export interface ListenDefinition {
   protocol?: "TCP" | "UDP";
   http?: HttpBehaviour;
   tcp?: TcpBehaviour;
+  /**
+   * The port serves HTTPS. `kubernetesApi`: kube-apiserver's secure port, with the serving
+   * certificate the cluster CA signed, answered by the cluster's own API server when the cluster
+   * provides one (engine/runtime `RuntimeOptions.kubernetesApi`; `http` routes otherwise).
+   * `selfSigned`: a certificate the program made for itself in memory (kube-controller-manager,
+   * kube-scheduler), which no CA file verifies.
+   */
+  tls?: "kubernetesApi" | "selfSigned";
 }
 
 /** How an HTTP server answers. */

@@ -9,7 +9,7 @@ import { toRfc3339, toRfc3339Micro } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { ImageCatalog } from "../images";
 import type { Network } from "../proxy/Network";
-import { ContainerRuntime, type InClusterApi, warmUpShell } from "../runtime";
+import { ContainerRuntime, type InClusterApi, type KubernetesApiApp, warmUpShell } from "../runtime";
 import { Backoff } from "./Backoff";
 import { InMemoryVolumeStore, type NodeFacts, type ObjectSource, type VolumeStore } from "./containerConfig";
 import { EventRecorder } from "./EventRecorder";
@@ -37,6 +37,8 @@ export interface KubeletOptions extends NodeIdentity {
   /** Images already on the node (kubeadm pre-pulls the control-plane images). */
   preloadedImages?: string[];
   random?: () => number;
+  /** The cluster's API server as kube-apiserver's secure port answers it (RuntimeOptions.kubernetesApi). */
+  kubernetesApi?: KubernetesApiApp;
   /** The API server as programs in pods reach it with their ServiceAccount token. */
   inClusterApi?: InClusterApi;
 }
@@ -94,6 +96,7 @@ export class Kubelet implements Component {
       catalog: options.catalog ?? ImageCatalog.shared,
       speed: context.speed,
       random: options.random,
+      kubernetesApi: options.kubernetesApi,
       inClusterApi: options.inClusterApi,
     });
     for (const image of options.preloadedImages ?? []) this.runtime.preload(image);

@@ -91,7 +91,9 @@ export async function runProbe(
         Accept: "*/*",
       };
       for (const header of probe.httpGet.httpHeaders ?? []) headers[header.name] = header.value;
-      const response = await withTimeout(connection.http({ method: "GET", path, headers }), () => {
+      // An HTTPS probe speaks TLS without verifying the certificate, as the kubelet's prober does.
+      const request = { method: "GET", path, headers, ...(scheme === "https" ? { tls: true } : {}) };
+      const response = await withTimeout(connection.http(request), () => {
         throw new NetworkError("Timeout", "timeout");
       });
       connection.close();

@@ -2,7 +2,7 @@ import { isApiError } from "../apiserver/ApiError";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { type ImageCatalog, kubernetesVersion } from "../images";
 import type { Network } from "../proxy/Network";
-import type { InClusterApi } from "../runtime";
+import type { InClusterApi, KubernetesApiApp } from "../runtime";
 import { kubeadmAddons } from "./addons";
 import type { VolumeStore } from "./containerConfig";
 import { Kubelet } from "./Kubelet";
@@ -33,6 +33,8 @@ export interface StartNodeOptions {
   /** The cluster's watched ConfigMaps, Secrets and Services, shared by its kubelets. */
   objects?: WatchedObjects;
   random?: () => number;
+  /** The cluster's API server as kube-apiserver's secure port answers it (RuntimeOptions.kubernetesApi). */
+  kubernetesApi?: KubernetesApiApp;
   /** The API server as programs in pods reach it with their ServiceAccount token. */
   inClusterApi?: InClusterApi;
 }
@@ -82,6 +84,7 @@ export async function startNode(
     objects: options.objects,
     preloadedImages: preloadedImages(options.role),
     random: options.random,
+    kubernetesApi: options.kubernetesApi,
     inClusterApi: options.inClusterApi,
   });
   await kubelet.start();

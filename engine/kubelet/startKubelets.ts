@@ -44,6 +44,7 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       network,
       volumes,
       objects,
+      kubernetesApi: cluster.kubernetesApi,
       inClusterApi,
     });
     const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);

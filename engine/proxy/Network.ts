@@ -75,6 +75,23 @@ export interface ConnectionHandler {
   http?(request: HttpRequest, peer: { ip: string; port: number }): Promise<HttpResponse> | HttpResponse;
   /** Raw TCP apps (redis, postgres …) answer bytes; optional. */
   tcp?(data: Uint8Array, peer: { ip: string; port: number }): Promise<Uint8Array> | Uint8Array;
+  /** Set when the app serves TLS on this port: what a client's handshake sees. */
+  tls?: TlsServer;
+}
+
+/**
+ * The serving certificate of a TLS port as a client's handshake checks it. No bytes are
+ * encrypted in the simulation: a client that speaks TLS (curl with `https://`) verifies these
+ * facts as OpenSSL would verify the chain, then sends its request with `tls: true`.
+ */
+export interface TlsServer {
+  /** The certificate's subject alternative names: DNS names and IP addresses. */
+  names: readonly string[];
+  /**
+   * The CA certificates (PEM) that verify the chain the server sends; empty for a certificate
+   * the program generated for itself in memory (kube-controller-manager's, kube-scheduler's).
+   */
+  issuers(): Promise<readonly string[]>;
 }
 
 export interface Connection {
@@ -83,6 +100,8 @@ export interface Connection {
   http(request: HttpRequest): Promise<HttpResponse>;
   tcp(data: Uint8Array): Promise<Uint8Array>;
   close(): void;
+  /** The listener's TLS certificate, when it serves TLS ({@link ConnectionHandler.tls}). */
+  tls?: TlsServer;
 }
 
 export interface HttpRequest {
@@ -90,6 +109,13 @@ export interface HttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** The client spoke TLS (`https://`, an HTTPS probe); a TLS port answers plain HTTP with a 400. */
+  tls?: boolean;
+  /**
+   * Aborted when the client gives up (Ctrl-C, `--max-time`): a server still streaming the answer
+   * (a watch) stops and frees what it holds.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {

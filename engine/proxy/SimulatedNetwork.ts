@@ -145,6 +145,7 @@ export class SimulatedNetwork implements Network {
       close: () => {
         closed = true;
       },
+      ...(handler.tls ? { tls: handler.tls } : {}),
     };
   }
 

@@ -11,7 +11,7 @@ import {
 import type { Network, NetworkSource } from "../proxy/Network";
 import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
-import type { ExitStatus, InClusterApi, Process, ProcessEnvironment, Signal } from "./Process";
+import type { ExitStatus, InClusterApi, KubernetesApiApp, Process, ProcessEnvironment, Signal } from "./Process";
 import { streamedStderrPath, streamedStdoutPath } from "./shell/streamOutput";
 import { SpawnError, type SpawnOptions, spawn } from "./spawn";
 import { expandTemplate } from "./templates";
@@ -216,6 +216,8 @@ export interface RuntimeOptions {
   speed: Speed;
   /** Random source for container IDs (tests pass a seeded one). */
   random?: () => number;
+  /** What kube-apiserver's secure port answers with (the cluster's API server); absent: its fixed routes. */
+  kubernetesApi?: KubernetesApiApp;
   /** The API server as in-cluster programs reach it with their pod's token (ingress-nginx). */
   inClusterApi?: InClusterApi;
 }
@@ -421,6 +423,7 @@ export class ContainerRuntime {
               setTimer: (ms, callback) => clock.setTimer(ms, callback),
             },
       network: this.options.network,
+      kubernetesApi: this.options.kubernetesApi,
       env: spec.env,
       workingDir: spec.workingDir || spec.image.definition.config.workingDir || "/",
       hostname: spec.hostname,

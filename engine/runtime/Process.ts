@@ -2,7 +2,7 @@ import type { IFileSystem } from "just-bash";
 import type { Client } from "../client/Client";
 import type { Clock } from "../clock/Clock";
 import type { ResolvedImage } from "../images";
-import type { Network, NetworkSource } from "../proxy/Network";
+import type { ConnectionHandler, Network, NetworkSource, TlsServer } from "../proxy/Network";
 
 /** The signals the runtime delivers. */
 export type Signal = "SIGTERM" | "SIGKILL" | "SIGQUIT" | "SIGINT" | "SIGWINCH";
@@ -57,6 +57,20 @@ export interface ProcessEnvironment {
   isInit: boolean;
   /** Other processes of the container, for `ps`. */
   processTable(): Array<{ pid: number; command: string }>;
+  /** The cluster's Kubernetes API, which kube-apiserver's secure port serves ({@link KubernetesApiApp}). */
+  kubernetesApi?: KubernetesApiApp;
+}
+
+/**
+ * The cluster's real API server as an app of the simulated network: what the kube-apiserver
+ * static pod's program answers on its secure port (6443), so a pod reaches it through the
+ * `kubernetes` Service. Injected when the cluster is assembled (engine/cluster), since the
+ * runtime does not know the API server.
+ */
+export interface KubernetesApiApp {
+  http: NonNullable<ConnectionHandler["http"]>;
+  /** The API server's serving certificate (signed by the cluster CA). */
+  tls: TlsServer;
 }
 
 /** A running process. */

@@ -1,5 +1,5 @@
-import type { HttpBehaviour, PauseProgram, ServerProgram, TcpBehaviour } from "../images";
-import type { ConnectionHandler, HttpRequest, HttpResponse } from "../proxy/Network";
+import type { HttpBehaviour, ListenDefinition, PauseProgram, ServerProgram, TcpBehaviour } from "../images";
+import type { ConnectionHandler, HttpRequest, HttpResponse, TlsServer } from "../proxy/Network";
 import {
   deferred,
   type ExitStatus,
@@ -93,8 +93,28 @@ export class ServerProcess implements Process {
     }
     for (const listen of program.listen) {
       const port = portFrom(listen.portOption ? this.values[listen.portOption] : undefined, listen.port);
-      this.listeners.push(env.network.listen(env.ip, port, this.handlerFor(listen.http, listen.tcp)));
+      const handler = this.handlerFor(listen.http, listen.tcp);
+      this.listeners.push(env.network.listen(env.ip, port, listen.tls ? this.secure(listen.tls, handler) : handler));
     }
+  }
+
+  /**
+   * An HTTPS port. Plain HTTP gets what Go's server answers it; kube-apiserver's secure port is
+   * answered by the cluster's API server when the cluster gave the runtime one, except the
+   * kubelet's probes (`/livez`, `/readyz`, `/healthz` without options), which keep the program's
+   * fixed answers: the same words, and the prober may skip repeating them.
+   */
+  private secure(kind: NonNullable<ListenDefinition["tls"]>, handler: ConnectionHandler): ConnectionHandler {
+    const api = kind === "kubernetesApi" ? this.env.kubernetesApi : undefined;
+    const fixed = handler.http;
+    return {
+      tls: api?.tls ?? selfSignedCertificate,
+      http: (request, peer) => {
+        if (!request.tls) return plainHttpToHttpsPort();
+        if (api && !isHealthCheck(request)) return api.http(request, peer);
+        return fixed ? fixed(request, peer) : plainHttpToHttpsPort();
+      },
+    };
   }
 
   private handlerFor(http: HttpBehaviour | undefined, tcp: TcpBehaviour | undefined): ConnectionHandler {
@@ -324,6 +344,21 @@ export class ServerProcess implements Process {
     this.listeners = [];
     this.finish(status);
   }
+}
+
+/** A certificate a program generated for itself in memory: no CA file verifies it. */
+const selfSignedCertificate: TlsServer = { names: ["localhost", "127.0.0.1"], issuers: async () => [] };
+
+/** Go's net/http to a client that sent plain HTTP to a TLS port (its tls.RecordHeaderError path). */
+function plainHttpToHttpsPort(): HttpResponse {
+  return { status: 400, headers: {}, body: "Client sent an HTTP request to an HTTPS server.\n" };
+}
+
+/** A health check without options (what the kubelet's probes of kube-apiserver send). */
+function isHealthCheck(request: HttpRequest): boolean {
+  return (
+    request.method === "GET" && (request.path === "/livez" || request.path === "/readyz" || request.path === "/healthz")
+  );
 }
 
 /** registry.k8s.io/pause: does nothing until signalled. */

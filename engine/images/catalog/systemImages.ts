@@ -6,13 +6,21 @@ export const kubernetesVersion = "v1.32.0";
 
 const ok = { status: 200, body: "ok", contentType: "text/plain; charset=utf-8" };
 
-function klogServer(startupLog: string[], ports: number[], memoryBytes: number, cpuMillicores: number): ServerProgram {
+/** A component's health and metrics ports (HTTPS when `tls` says so), answered by fixed routes. */
+function klogServer(
+  startupLog: string[],
+  ports: number[],
+  memoryBytes: number,
+  cpuMillicores: number,
+  tls?: "kubernetesApi" | "selfSigned",
+): ServerProgram {
   return {
     kind: "server",
     startupLog,
     listen: ports.map((port) => ({
       port,
       http: { kind: "routes", routes: { "/healthz": ok, "/livez": ok, "/readyz": ok, "/metrics": ok } },
+      ...(tls ? { tls } : {}),
     })),
     memoryBytes,
     cpuMillicores,
@@ -93,6 +101,7 @@ export const systemImages: ImageDefinition[] = [
         [6443],
         262_144_000,
         38,
+        "kubernetesApi",
       ),
     },
   },
@@ -115,6 +124,7 @@ export const systemImages: ImageDefinition[] = [
         [10257],
         52_428_800,
         12,
+        "selfSigned",
       ),
     },
   },
@@ -136,6 +146,7 @@ export const systemImages: ImageDefinition[] = [
         [10259],
         20_971_520,
         4,
+        "selfSigned",
       ),
     },
   },

@@ -69,6 +69,8 @@ export class ShellProcess implements Process {
   private line = "";
   private queue: string[] = [];
   private running = false;
+  /** Aborted by Ctrl-C at a terminal while an interactive line runs: its commands stop (SIGINT). */
+  private lineInterrupt?: AbortController;
   private stdinClosed = false;
   /** A script waiting for the end of its stdin, and the bytes read so far (see ShellOptions.readsStdin). */
   private waitingScript: string | undefined;
@@ -161,12 +163,25 @@ export class ShellProcess implements Process {
 
   /** Runs one interactive line; true when it ran `exit` (`echo bye; exit 3`), as sh would leave. */
   private async runLine(line: string): Promise<boolean> {
+    this.lineInterrupt = new AbortController();
+    try {
+      return await this.runLineScript(line, this.lineInterrupt.signal);
+    } finally {
+      this.lineInterrupt = undefined;
+    }
+  }
+
+  private async runLineScript(line: string, interrupt: AbortSignal): Promise<boolean> {
     const script = withLineDone(line);
     if (script === undefined) {
-      await this.runScript(line);
+      await this.runScript(line, undefined, undefined, interrupt);
       return false;
     }
-    await this.runScript(script);
+    await this.runScript(script, undefined, undefined, interrupt);
+    if (interrupt.aborted) {
+      this.lastStatus = 130;
+      return false;
+    }
     if (!this.scriptReturnedEnv || this.killed.signal.aborted) return false;
     const status = this.shellEnv[lineDoneVariable];
     delete this.shellEnv[lineDoneVariable];
@@ -175,20 +190,27 @@ export class ShellProcess implements Process {
     return false;
   }
 
-  private async runScript(script: string, stdin?: string, stdinKind?: "text" | "bytes"): Promise<number> {
+  private async runScript(
+    script: string,
+    stdin?: string,
+    stdinKind?: "text" | "bytes",
+    interrupt?: AbortSignal,
+  ): Promise<number> {
     this.scriptReturnedEnv = false;
     try {
       const result = await this.bash.exec(script, {
         stdin,
         stdinKind,
-        signal: this.killed.signal,
+        signal: interrupt ? AbortSignal.any([this.killed.signal, interrupt]) : this.killed.signal,
         env: this.shellEnv,
         replaceEnv: true,
         cwd: this.cwd,
         rawScript: true,
       });
       this.write("stdout", result.stdout);
-      if (!this.killed.signal.aborted) this.write("stderr", result.stderr);
+      // Ctrl-C stops the interpreter, which says so; a shell whose command got SIGINT says nothing.
+      const stderr = interrupt?.aborted ? result.stderr.replace(/^bash: execution aborted\n/m, "") : result.stderr;
+      if (!this.killed.signal.aborted) this.write("stderr", stderr);
       if (result.env) {
         this.scriptReturnedEnv = true;
         this.shellEnv = { ...result.env };
@@ -242,7 +264,9 @@ export class ShellProcess implements Process {
       } else if (char === "\x03") {
         this.line = "";
         this.env.write("stdout", "^C\r\n");
-        this.prompt();
+        // A running line's foreground command gets the SIGINT; the prompt follows when it ends.
+        if (this.lineInterrupt) this.lineInterrupt.abort();
+        else this.prompt();
       } else if (char === "\x04") {
         if (this.line === "") this.enqueue(["exit"]);
       } else if (char >= " " || char === "\t") {

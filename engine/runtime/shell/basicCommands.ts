@@ -27,7 +27,7 @@ export function parseSleep(args: string[]): number {
  * timer at all: an idle container costs nothing.
  */
 export function sleepCommand(env: ProcessEnvironment, killed: AbortSignal): Command {
-  return defineCommand("sleep", async (args) => {
+  return defineCommand("sleep", async (args, ctx) => {
     if (args.length === 0) return { stdout: "", stderr: "sleep: missing operand\n", exitCode: 1 };
     const ms = parseSleep(args);
     if (Number.isNaN(ms))
@@ -36,16 +36,21 @@ export function sleepCommand(env: ProcessEnvironment, killed: AbortSignal): Comm
         stderr: `sleep: invalid number '${args.find((a) => !/^\d/.test(a)) ?? args[0]}'\n`,
         exitCode: 1,
       };
+    // The process's end, or Ctrl-C at a terminal (the line's signal), ends the sleep.
+    const interrupt = ctx.signal;
     await new Promise<void>((resolve) => {
-      if (killed.aborted) return resolve();
+      if (killed.aborted || interrupt?.aborted) return resolve();
       const cancel = Number.isFinite(ms) ? env.clock.setTimer(ms, () => done()) : () => {};
       const done = () => {
         cancel();
         killed.removeEventListener("abort", done);
+        interrupt?.removeEventListener("abort", done);
         resolve();
       };
       killed.addEventListener("abort", done);
+      interrupt?.addEventListener("abort", done);
     });
+    if (interrupt?.aborted && !killed.aborted) return { stdout: "", stderr: "", exitCode: 130 };
     return { stdout: "", stderr: "", exitCode: 0 };
   });
 }

@@ -1,23 +1,84 @@
 import { type Command, defineCommand } from "just-bash";
 import type { Clock } from "../../clock/Clock";
 import { reasonPhrase } from "../../proxy/httpStatus";
-import { type HttpResponse, type Network, NetworkError, type NetworkSource } from "../../proxy/Network";
+import { type HttpResponse, type Network, NetworkError, type NetworkSource, type TlsServer } from "../../proxy/Network";
 
 interface Target {
   host: string;
   port: number;
   path: string;
+  https: boolean;
 }
 
 function parseUrl(raw: string): Target | undefined {
   const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
   try {
     const url = new URL(withScheme);
-    const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-    return { host: url.hostname.replace(/^\[|\]$/g, ""), port, path: `${url.pathname}${url.search}` || "/" };
+    const https = url.protocol === "https:";
+    const port = url.port ? Number(url.port) : https ? 443 : 80;
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port, path: `${url.pathname}${url.search}` || "/", https };
   } catch {
     return undefined;
   }
+}
+
+/** A TLS handshake the client refused: curl's exit code and message. */
+class TlsFailure extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TlsFailure";
+  }
+}
+
+/** The client ended the request itself (Ctrl-C): no message, as a process killed by SIGINT. */
+class Interrupted extends Error {}
+
+/** curl's advice after a certificate it could not verify (tool_operate.c's CURL_CA_CERT_ERRORMSG, curl 8). */
+const CA_CERT_ADVICE =
+  "More details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.\n";
+
+/** The base64 bodies of a PEM bundle's certificates, whitespace removed, to compare certificates by. */
+function certificatesIn(pem: string): string[] {
+  const blocks = pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g);
+  return [...blocks].map((block) => block[1].replace(/\s+/g, ""));
+}
+
+/**
+ * curl's TLS handshake with OpenSSL: a port that does not speak TLS fails the handshake (35);
+ * unless `-k`, the chain must end at a CA of `--cacert` (else the image's bundle, which holds no
+ * cluster CA) and the certificate must name the host. Throws a TlsFailure.
+ */
+async function curlHandshake(
+  tls: TlsServer | undefined,
+  host: string,
+  options: { insecure: boolean; caFile?: string; readFile(path: string): Promise<string | undefined> },
+): Promise<void> {
+  if (!tls) throw new TlsFailure(35, "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number");
+  if (options.insecure) return;
+  let trusted: string[] = [];
+  if (options.caFile !== undefined) {
+    trusted = certificatesIn((await options.readFile(options.caFile)) ?? "");
+    if (trusted.length === 0) throw new TlsFailure(77, `curl: (77) error setting certificate file: ${options.caFile}`);
+  }
+  const issuers = (await tls.issuers()).flatMap(certificatesIn);
+  if (issuers.length === 0)
+    throw new TlsFailure(
+      60,
+      `curl: (60) SSL certificate problem: self-signed certificate in certificate chain\n${CA_CERT_ADVICE}`,
+    );
+  if (!issuers.some((issuer) => trusted.includes(issuer)))
+    throw new TlsFailure(
+      60,
+      `curl: (60) SSL certificate problem: unable to get local issuer certificate\n${CA_CERT_ADVICE}`,
+    );
+  if (!tls.names.includes(host.toLowerCase()))
+    throw new TlsFailure(
+      60,
+      `curl: (60) SSL: no alternative certificate subject name matches target hostname '${host}'\n${CA_CERT_ADVICE}`,
+    );
 }
 
 /** Rejects after `ms` on the engine clock (curl -m, wget -T). */
@@ -38,6 +99,15 @@ function withTimeout<T>(clock: Clock, ms: number | undefined, promise: Promise<T
   });
 }
 
+/** What a request may add to the plain exchange: the TLS handshake, and the client giving up. */
+interface RequestOptions {
+  progress?: { resolved: boolean; connected?: boolean };
+  /** Checks the server's certificate for an `https://` target; throws to refuse it. */
+  handshake?(tls: TlsServer | undefined): Promise<void>;
+  /** Aborted when the client gives up (Ctrl-C, its own timeout): the server stops streaming. */
+  signal?: AbortSignal;
+}
+
 async function request(
   network: Network,
   source: NetworkSource,
@@ -45,8 +115,9 @@ async function request(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
-  progress: { resolved: boolean } = { resolved: false },
+  options: RequestOptions = {},
 ): Promise<{ response: HttpResponse; remote: { ip: string; port: number } }> {
+  const progress = options.progress ?? { resolved: false };
   // The app listens on all of the pod's addresses: loopback reaches it through the pod IP.
   const loopback = target.host === "localhost" || target.host === "127.0.0.1" || target.host === "::1";
   const host = loopback ? source.ip : target.host;
@@ -54,11 +125,45 @@ async function request(
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) await network.resolve(source, host);
   progress.resolved = true;
   const connection = await network.connect(source, host, target.port);
+  progress.connected = true;
   try {
-    const response = await connection.http({ method, path: target.path, headers, body });
+    if (target.https) await options.handshake?.(connection.tls);
+    const response = await connection.http({
+      method,
+      path: target.path,
+      headers,
+      body,
+      ...(target.https ? { tls: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return { response, remote: connection.remote };
   } finally {
     connection.close();
+  }
+}
+
+/**
+ * Runs `work` with a signal that aborts when the shell's line is interrupted (Ctrl-C) or when
+ * `work` settles early for another reason; an interruption rejects with {@link Interrupted} at once.
+ */
+async function interruptible<T>(
+  interrupt: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  interrupt?.addEventListener("abort", onInterrupt, { once: true });
+  try {
+    if (interrupt?.aborted) throw new Interrupted();
+    const interrupted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener("abort", () => reject(new Interrupted()), { once: true }),
+    );
+    interrupted.catch(() => {});
+    return await Promise.race([work(controller.signal), interrupted]);
+  } finally {
+    interrupt?.removeEventListener("abort", onInterrupt);
+    // Whatever ended the wait (an answer, a timeout, Ctrl-C), a server still streaming stops.
+    controller.abort();
   }
 }
 
@@ -81,6 +186,8 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
     let writeOut: string | undefined;
     let maxTimeMs: number | undefined;
     let data: string | undefined;
+    let insecure = false;
+    let caFile: string | undefined;
     const headers: Record<string, string> = {};
     const urls: string[] = [];
     for (let i = 0; i < args.length; i++) {
@@ -95,6 +202,7 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
           else if (flag === "I") head = true;
           else if (flag === "f") fail = true;
           else if (flag === "v") verbose = true;
+          else if (flag === "k") insecure = true;
         }
         continue;
       }
@@ -123,10 +231,15 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
         case "--verbose":
           verbose = true;
           break;
-        case "-L":
-        case "--location":
         case "-k":
         case "--insecure":
+          insecure = true;
+          break;
+        case "--cacert":
+          caFile = next();
+          break;
+        case "-L":
+        case "--location":
         case "--http1.1":
         case "-4":
           break;
@@ -185,7 +298,7 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
       }
       const requestMethod = method ?? (head ? "HEAD" : data !== undefined ? "POST" : "GET");
       const requestHeaders: Record<string, string> = {
-        Host: target.port === 80 ? target.host : `${target.host}:${target.port}`,
+        Host: target.port === (target.https ? 443 : 80) ? target.host : `${target.host}:${target.port}`,
         "User-Agent": "curl/8.11.1",
         Accept: "*/*",
         ...headers,
@@ -193,12 +306,25 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
       if (data !== undefined && !requestHeaders["Content-Type"])
         requestHeaders["Content-Type"] = "application/x-www-form-urlencoded";
       const started = clock.now();
-      const progress = { resolved: false };
+      const progress = { resolved: false, connected: false };
+      const readFile = async (path: string) => {
+        try {
+          return await ctx.fs.readFile(ctx.fs.resolvePath(ctx.cwd, path));
+        } catch {
+          return undefined;
+        }
+      };
       try {
-        const { response, remote } = await withTimeout(
-          clock,
-          maxTimeMs,
-          request(network, source, target, requestMethod, requestHeaders, data, progress),
+        const { response, remote } = await interruptible(ctx.signal, (signal) =>
+          withTimeout(
+            clock,
+            maxTimeMs,
+            request(network, source, target, requestMethod, requestHeaders, data, {
+              progress,
+              signal,
+              handshake: (tls) => curlHandshake(tls, target.host, { insecure, caFile, readFile }),
+            }),
+          ),
         );
         if (verbose) {
           stderr += `*   Trying ${remote.ip}:${remote.port}...\n* Connected to ${target.host} (${remote.ip}) port ${target.port}\n> ${requestMethod} ${target.path} HTTP/1.1\n`;
@@ -232,10 +358,25 @@ export function curlCommand(network: Network, source: NetworkSource, clock: Cloc
             .replace(/\\n/g, "\n");
         }
       } catch (error) {
+        // Ctrl-C: curl dies of SIGINT, and what it printed so far is all there is.
+        if (error instanceof Interrupted) return { stdout, stderr, exitCode: 130 };
+        if (error instanceof TlsFailure) {
+          exitCode = error.exitCode;
+          if (writeOut) stdout += writeOut.replace(/%\{http_code\}/g, "000").replace(/\\n/g, "\n");
+          if (!silent || showError) stderr += `${error.message}${error.message.endsWith("\n") ? "" : "\n"}`;
+          continue;
+        }
         const elapsed = clock.now() - started;
         const code = error instanceof NetworkError ? error.code : "ConnectionRefused";
         let message: string;
-        if (code === "NameNotResolved" || (code === "Timeout" && !progress.resolved && maxTimeMs === undefined)) {
+        if (code === "Timeout" && progress.connected) {
+          // The answer did not come in time (a watch that goes on streaming).
+          exitCode = 28;
+          message = `curl: (28) Operation timed out after ${elapsed} milliseconds with 0 bytes received`;
+        } else if (
+          code === "NameNotResolved" ||
+          (code === "Timeout" && !progress.resolved && maxTimeMs === undefined)
+        ) {
           // No answer from the resolver (DNS blocked by a NetworkPolicy, kube-dns down) ends the same way.
           exitCode = 6;
           message = `curl: (6) Could not resolve host: ${target.host}`;
@@ -267,6 +408,8 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
     let output: string | undefined;
     let spider = false;
     let timeoutMs: number | undefined;
+    let checkCertificate = true;
+    const extraHeaders: Record<string, string> = {};
     const urls: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
@@ -279,7 +422,12 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
       else if (arg === "--spider") spider = true;
       else if (arg === "-T" || arg === "--timeout") timeoutMs = Number(args[++i]) * 1000;
       else if (arg.startsWith("--timeout=")) timeoutMs = Number(arg.slice("--timeout=".length)) * 1000;
-      else if (arg === "-S" || arg === "-c" || arg === "--no-check-certificate") continue;
+      else if (arg === "--no-check-certificate") checkCertificate = false;
+      else if (arg === "--header" || arg.startsWith("--header=")) {
+        const header = arg === "--header" ? (args[++i] ?? "") : arg.slice("--header=".length);
+        const colon = header.indexOf(":");
+        if (colon > 0) extraHeaders[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+      } else if (arg === "-S" || arg === "-c") continue;
       else if (arg.startsWith("-")) {
         return {
           stdout: "",
@@ -302,14 +450,21 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
       const target = parseUrl(raw);
       if (!target) return { stdout, stderr: `${stderr}wget: bad address '${raw}'\n`, exitCode: 1 };
       try {
-        const headers = { Host: target.host, "User-Agent": "Wget", Connection: "close" };
-        const { response, remote } = await withTimeout(
-          clock,
-          timeoutMs ?? 900_000,
-          request(network, source, target, spider ? "HEAD" : "GET", headers, undefined),
+        const headers = { Host: target.host, "User-Agent": "Wget", Connection: "close", ...extraHeaders };
+        const { response, remote } = await interruptible(ctx.signal, (signal) =>
+          withTimeout(
+            clock,
+            timeoutMs ?? 900_000,
+            request(network, source, target, spider ? "HEAD" : "GET", headers, undefined, { signal }),
+          ),
         );
         if (!quiet)
-          stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`} (${remote.ip}:${remote.port})\n`;
+          stderr += `Connecting to ${target.host}${target.port === (target.https ? 443 : 80) ? "" : `:${target.port}`} (${remote.ip}:${remote.port})\n`;
+        // BusyBox's TLS client checks no certificate, and says so once (unless told not to).
+        if (target.https && checkCertificate) {
+          stderr += "wget: note: TLS certificate validation not implemented\n";
+          checkCertificate = false;
+        }
         if (response.status >= 400) {
           return {
             stdout,
@@ -339,14 +494,16 @@ export function wgetCommand(network: Network, source: NetworkSource, clock: Cloc
             stderr += `${name.padEnd(20).slice(0, 20)} 100% |********************************|  ${String(size).padStart(4)}  0:00:00 ETA\n'${name}' saved\n`;
         }
       } catch (error) {
+        if (error instanceof Interrupted) return { stdout, stderr, exitCode: 130 };
         const code = error instanceof NetworkError ? error.code : "ConnectionRefused";
         if (code === "NameNotResolved")
           return {
             stdout,
-            stderr: `${stderr}wget: bad address '${target.host}${target.port === 80 ? "" : `:${target.port}`}'\n`,
+            stderr: `${stderr}wget: bad address '${target.host}${target.port === (target.https ? 443 : 80) ? "" : `:${target.port}`}'\n`,
             exitCode: 1,
           };
-        if (!quiet) stderr += `Connecting to ${target.host}${target.port === 80 ? "" : `:${target.port}`}\n`;
+        if (!quiet)
+          stderr += `Connecting to ${target.host}${target.port === (target.https ? 443 : 80) ? "" : `:${target.port}`}\n`;
         if (code === "Timeout") return { stdout, stderr: `${stderr}wget: download timed out\n`, exitCode: 1 };
         const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host) ? target.host : target.host;
         return {
