@@ -4,6 +4,7 @@ import { describeFailure, KubectlError } from "./errors";
 import { type FlagSpec, Flags, HelpRequested, parseFlags } from "./flags";
 import { commandGroups, renderFlags, renderHelp, renderRootHelp } from "./help";
 import type { KubectlIO } from "./KubectlIO";
+import { readOutputTemplateFile } from "./printers/templateFiles";
 import { AbortedError } from "./RestClient";
 
 const globalValueFlags = new Set(
@@ -133,6 +134,7 @@ export async function runKubectl(args: string[], io: KubectlIO, options: RunOpti
       else io.stderr(help);
       return 1;
     }
+    await readOutputTemplateFile(flags, io);
     const own = new Set((target.flags ?? []).map((flag) => flag.name));
     const shadowed = new Set(globalFlags.map((flag) => flag.name).filter((name) => own.has(name)));
     const commandLine = () => recordedCommandLine(args, [...(target.flags ?? []), ...globalFlags], path);

@@ -298,7 +298,7 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
           printCustomColumns(
             sortBy ? sortObjects(objects, sortBy, context.io) : objects,
             format.spec,
-            flags.bool("no-headers"),
+            flags.bool("no-headers") && !format.headersAlways,
           ),
         );
       } else {
@@ -371,6 +371,9 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
 }
 
 function printForGet(object: KubeObject, format: OutputFormat, flags: Flags): string {
+  // One object's custom columns honour --no-headers as a list's do (a file's printer never does).
+  if (format.type === "custom-columns")
+    return printCustomColumns([object], format.spec, flags.bool("no-headers") && !format.headersAlways);
   return printObject(object, format, flags.bool("show-managed-fields"));
 }
 

@@ -5,6 +5,7 @@ import { GoTemplate, GoTemplateExecError } from "./goTemplate";
 import { toGoYaml } from "./goYaml";
 import { JsonPath, JsonPathError, jsonPathDebugDump } from "./jsonpath";
 import { formatTabbed } from "./tabwriter";
+import { customColumnsFromTemplate } from "./templateFiles";
 
 /** An output format chosen with -o. */
 export type OutputFormat =
@@ -13,7 +14,8 @@ export type OutputFormat =
   | { type: "json" }
   | { type: "name" }
   | { type: "jsonpath"; template: string; asJson: boolean; allowMissingKeys?: boolean }
-  | { type: "custom-columns"; spec: string }
+  /** `headersAlways`: a custom-columns file's printer, which --no-headers does not reach. */
+  | { type: "custom-columns"; spec: string; headersAlways?: boolean }
   | { type: "go-template"; template: string };
 
 const allowedFormats =
@@ -37,8 +39,16 @@ export function parseOutputFormat(
   const kind = equals >= 0 ? output.slice(0, equals) : output;
   const argument = equals >= 0 ? output.slice(equals + 1) : "";
   if (kind === "jsonpath" || kind === "jsonpath-as-json") {
-    if (argument === "") throw new KubectlError("error: template format specified but no template given");
-    return { type: "jsonpath", template: argument, asJson: kind === "jsonpath-as-json" };
+    const template = argument || options.template || "";
+    if (template === "") throw new KubectlError("error: template format specified but no template given");
+    return { type: "jsonpath", template, asJson: kind === "jsonpath-as-json" };
+  }
+  // The *-file formats arrive with the file's text in place of its name (readOutputTemplateFile).
+  if (kind === "go-template-file" || kind === "templatefile") return { type: "go-template", template: argument };
+  if (kind === "jsonpath-file") return { type: "jsonpath", template: argument, asJson: false };
+  if (kind === "custom-columns-file" && tableAllowed) {
+    const text = argument.slice(argument.indexOf("\0") + 1);
+    return { type: "custom-columns", spec: customColumnsFromTemplate(text), headersAlways: true };
   }
   if (kind === "go-template" || kind === "template") {
     const template = argument || options.template || "";
@@ -53,8 +63,9 @@ export function parseOutputFormat(
   const formats = tableAllowed
     ? allowedFormats
     : allowedFormats.replace(",wide", "").replace("custom-columns,custom-columns-file,", "");
+  const typed = kind === "custom-columns-file" ? output.replace(/\0[\s\S]*$/, "") : output;
   throw new KubectlError(
-    `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${formats}`,
+    `error: unable to match a printer suitable for the output format "${typed}", allowed formats are: ${formats}`,
   );
 }
 

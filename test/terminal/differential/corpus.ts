@@ -43,6 +43,11 @@ count: 1
 
 /** Files written to the working folder before the corpus runs. */
 export const manifests: Record<string, string> = {
+  // -o *-file templates, read from the working folder
+  "columns.txt": "NAME          NODE\nmetadata.name spec.nodeName\n",
+  "columns-short.txt": "NAME IMAGE\nmetadata.name\n",
+  "names.tmpl": "{{range .items}}{{.metadata.name}} {{.status.phase}}\n{{end}}",
+  "names.jsonpath": '{range .items[*]}{.metadata.name}{"\\n"}{end}',
   // kubectl config set-credentials/set-cluster/set: each side edits its own copy of cfg/kc
   "cfg/kc": `apiVersion: v1
 kind: Config
@@ -1018,6 +1023,21 @@ export const readOnly: string[] = [
   "get pod solo -o 'go-template={{break}}'",
   "get pod solo -o wide --show-labels",
   "get pods -w --request-timeout=1s -l app=solo",
+  // templates in files (-o …-file=NAME, or the bare format and --template=NAME)
+  "get pods -l app=solo -o custom-columns-file=columns.txt",
+  "get pod solo -o custom-columns-file=columns.txt --no-headers",
+  "get pod solo -o custom-columns=NAME:.metadata.name --no-headers",
+  "get pods -l app=solo -o custom-columns-file=columns-short.txt",
+  "get pods -l app=solo -o go-template-file=names.tmpl",
+  "get pods -l app=solo -o templatefile --template=names.tmpl",
+  "get pods -l app=solo -o jsonpath-file=names.jsonpath",
+  "get pods -l app=solo -o jsonpath --template={.items[0].metadata.name}",
+  "get pods -o go-template-file=nope.tmpl",
+  "get pods -o jsonpath-file",
+  "get pods -o custom-columns-file=nope.txt",
+  "get pods -o custom-columns-file",
+  "create deployment x --image=nginx --dry-run=client -o custom-columns-file=columns.txt",
+  "create deployment x --image=nginx --dry-run=client -o go-template-file=names.tmpl",
   "get cs",
   "get pods --chunk-size=1",
   "version -o json --client",
