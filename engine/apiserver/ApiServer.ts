@@ -772,6 +772,8 @@ export class ApiServerCore implements ApiServer {
     } else if (subresource === "finalize") {
       // namespaces/finalize (upstream's finalizeStrategy): the caller set only spec.finalizers.
       object.status = clone(old.status);
+    } else if (subresource === "ephemeralcontainers") {
+      strategy.ephemeralContainers?.prepareForUpdate(object, old, context);
     } else {
       if (definition.subresources?.status && !strategy.prepareForUpdate) object.status = clone(old.status);
       nameInvalidErrors(definition, name, () => strategy.prepareForUpdate?.(object, old, context));
@@ -801,6 +803,8 @@ export class ApiServerCore implements ApiServer {
     if (subresource === "status") errors.push(...(strategy.status?.validateUpdate?.(object, old, context) ?? []));
     else if (subresource === "approval")
       errors.push(...(strategy.approval?.validateUpdate?.(object, old, context) ?? []));
+    else if (subresource === "ephemeralcontainers")
+      errors.push(...(strategy.ephemeralContainers?.validateUpdate(object, old, context) ?? []));
     else if (strategy.validateUpdate) errors.push(...strategy.validateUpdate(object, old, context));
     else errors.push(...(strategy.validate?.(object, context) ?? []));
     errors.push(...this.customResources.validate(definition, object));
@@ -823,8 +827,7 @@ export class ApiServerCore implements ApiServer {
         manager: fieldManager(request),
         operation: "Update" as const,
         apiVersion: apiVersionOf(request.gvr),
-        subresource:
-          subresource === "status" || subresource === "scale" || subresource === "approval" ? subresource : undefined,
+        subresource: subresource && managedSubresources.has(subresource) ? subresource : undefined,
       };
       object.metadata.managedFields =
         managedFieldsOverride ??
@@ -1334,6 +1337,9 @@ function setOrDelete<T extends object, K extends keyof T>(target: T, key: K, val
   if (value === undefined) delete target[key];
   else target[key] = value;
 }
+
+/** Subresources whose writes managedFields records as theirs (`subresource: status`). */
+const managedSubresources = new Set(["status", "scale", "ephemeralcontainers", "approval"]);
 
 /** The status subresource writes only status: everything else comes from the stored object. */
 function keepAllButStatus(object: KubeObject, old: KubeObject): void {

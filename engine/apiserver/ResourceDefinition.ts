@@ -166,6 +166,14 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   validateUpdate?(object: T, old: T, context: StrategyContext): FieldError[];
   /** Called after the object is deleted from storage, to release what it held (ClusterIPs, NodePorts). */
   afterDelete?(object: T, context: StrategyContext): void;
+  /**
+   * The `pods/ephemeralcontainers` subresource's strategy (upstream's
+   * podEphemeralContainersStrategy): keeps all but the ephemeral containers from `old`.
+   */
+  ephemeralContainers?: {
+    prepareForUpdate(object: T, old: T, context: StrategyContext): void;
+    validateUpdate(object: T, old: T, context: StrategyContext): FieldError[];
+  };
   /** The `/approval` subresource's strategy (CSRs): keeps all but the conditions from `old`. */
   approval?: {
     prepareForUpdate?(object: T, old: T, context: StrategyContext): void;

@@ -17,6 +17,7 @@ import { KubeletServer } from "./KubeletServer";
 import { NodeDirectoryFileSystem } from "./NodeDirectoryFileSystem";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { type NodeIdentity, nodeImages, nodeIp, nodeObject, podCidr, podSubnetPrefix } from "./nodeObject";
+import { NodeOperatingSystemFs, nodeDirectories } from "./nodeOperatingSystem";
 import { PodWorker, type PodWorkerHost } from "./PodWorker";
 import { StaticPods } from "./StaticPods";
 import { serviceAccountToken } from "./serviceAccountToken";
@@ -104,10 +105,12 @@ export class Kubelet implements Component {
     this.objects = options.objects ?? new WatchedObjects(context);
     this.crashBackoff = new Backoff(clock);
     this.pullBackoff = new Backoff(clock);
-    // hostPath volumes are directories of this node's file system; persistent volumes are shared.
+    // hostPath volumes are directories of this node's file system, the operating system's files
+    // included (a node debugging pod's /host is what `ssh` shows); persistent volumes are shared.
     const shared = options.volumes ?? new InMemoryVolumeStore();
+    const withSystem = new NodeOperatingSystemFs(options.fileSystem, options.name);
     this.volumes = {
-      hostPath: (path) => new NodeDirectoryFileSystem(options.fileSystem, path),
+      hostPath: (path) => new NodeDirectoryFileSystem(withSystem, path, nodeDirectories),
       persistentVolume: (key) => shared.persistentVolume(key),
     };
     this.node = {

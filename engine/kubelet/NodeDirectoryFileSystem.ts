@@ -39,7 +39,16 @@ export class NodeDirectoryFileSystem implements IFileSystem {
   constructor(
     private readonly node: NodeFileSystem,
     private readonly root: string,
-  ) {}
+    /** Node-absolute folders that exist even when empty (the operating system's /opt, /mnt …). */
+    knownDirectories: readonly string[] = [],
+  ) {
+    const base = normalize(root);
+    for (const directory of knownDirectories) {
+      const path = normalize(directory);
+      if (base === "/") this.directories.add(path);
+      else if (path.startsWith(`${base}/`)) this.directories.add(path.slice(base.length));
+    }
+  }
 
   private full(path: string): string {
     return normalize(`${this.root}/${path}`);

@@ -1,5 +1,14 @@
 import type { IFileSystem } from "just-bash";
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus, Probe } from "../api/core";
+import type {
+  Container,
+  ContainerState,
+  ContainerStatus,
+  EphemeralContainer,
+  Pod,
+  PodCondition,
+  PodStatus,
+  Probe,
+} from "../api/core";
 import { quantityToMilli, quantityToNumber } from "../api/quantity";
 import type { Clock } from "../clock/Clock";
 import { toRfc3339 } from "../clock/Clock";
@@ -59,7 +68,8 @@ export interface PodWorkerHost {
   log(line: string): void;
 }
 
-type ContainerKind = "init" | "sidecar" | "app";
+/** `ephemeral`: a debug container added through pods/ephemeralcontainers (started once, never restarted). */
+type ContainerKind = "init" | "sidecar" | "app" | "ephemeral";
 
 interface ContainerRecord {
   name: string;
@@ -145,6 +155,7 @@ export class PodWorker {
       this.records.set(spec.name, this.newRecord(spec, spec.restartPolicy === "Always" ? "sidecar" : "init"));
     }
     for (const spec of pod.spec?.containers ?? []) this.records.set(spec.name, this.newRecord(spec, "app"));
+    this.addEphemeralContainers(pod);
     const status = pod.status;
     if (status?.podIP && status.hostIP === host.node.ip && hasContainerIds(status)) {
       // A pod this node ran before its kubelet restarted (a restored cluster): its sandbox, IP,
@@ -158,6 +169,13 @@ export class PodWorker {
         if (condition.lastTransitionTime)
           this.setConditionTime(condition.type, condition.status, condition.lastTransitionTime);
       }
+    }
+  }
+
+  /** Records for ephemeral containers the pod gained (kubectl debug); the next sync starts them. */
+  private addEphemeralContainers(pod: Pod): void {
+    for (const spec of pod.spec?.ephemeralContainers ?? []) {
+      if (!this.records.has(spec.name)) this.records.set(spec.name, this.newRecord(spec, "ephemeral"));
     }
   }
 
@@ -199,7 +217,9 @@ export class PodWorker {
       [...(candidate.spec?.initContainers ?? []), ...(candidate.spec?.containers ?? [])].map((c) => c.image).join(" ");
     const specChanged = pod.spec !== this.pod.spec && images(pod) !== images(this.pod);
     this.pod = pod;
+    this.addEphemeralContainers(pod);
     for (const record of this.records.values()) {
+      if (record.kind === "ephemeral") continue;
       if (specChanged) record.retryAt = undefined;
       const specs = record.kind === "app" ? pod.spec?.containers : pod.spec?.initContainers;
       const spec = specs?.find((candidate) => candidate.name === record.name);
@@ -316,6 +336,11 @@ export class PodWorker {
       }
     }
 
+    // Ephemeral containers start even while init containers run, once each (upstream's
+    // computePodActions: never restarted).
+    for (const record of this.records.values()) {
+      if (record.kind === "ephemeral" && !record.current && !record.busy) this.ensureStarted(record);
+    }
     const initialized = this.syncInitContainers();
     if (initialized === "failed") {
       this.finish();
@@ -349,7 +374,11 @@ export class PodWorker {
       return;
     }
     this.adoptedStatus = status;
-    const saved = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+    const saved = [
+      ...(status.initContainerStatuses ?? []),
+      ...(status.containerStatuses ?? []),
+      ...(status.ephemeralContainerStatuses ?? []),
+    ];
     for (const containerStatus of saved) {
       const record = this.records.get(containerStatus.name);
       if (!record || record.current) continue;
@@ -428,7 +457,7 @@ export class PodWorker {
   /** Runs init containers in order; true once all are done, "failed" when one failed for good. */
   private syncInitContainers(): boolean | "failed" {
     for (const record of this.records.values()) {
-      if (record.kind === "app") continue;
+      if (record.kind === "app" || record.kind === "ephemeral") continue;
       const state = record.current?.state;
       if (record.kind === "sidecar") {
         if (record.busy) return false;
@@ -505,7 +534,8 @@ export class PodWorker {
   }
 
   private fieldPath(record: ContainerRecord): string {
-    const list = record.kind === "app" ? "containers" : "initContainers";
+    const list =
+      record.kind === "app" ? "containers" : record.kind === "ephemeral" ? "ephemeralContainers" : "initContainers";
     return `spec.${list}{${record.name}}`;
   }
 
@@ -568,7 +598,10 @@ export class PodWorker {
   /** What the runtime needs to create the container (the CRI ContainerConfig). Throws ContainerConfigError. */
   private async containerSpec(record: ContainerRecord, image: ResolvedImage): Promise<ContainerSpec> {
     const spec = record.spec;
-    const hostname = this.pod.spec?.hostname ?? this.pod.metadata.name ?? "";
+    // A pod in the node's network namespace shares its UTS namespace too: the node's hostname.
+    const hostname = this.pod.spec?.hostNetwork
+      ? this.host.node.name
+      : (this.pod.spec?.hostname ?? this.pod.metadata.name ?? "");
     const env = await containerEnvironment(
       this.pod,
       spec,
@@ -610,7 +643,19 @@ export class PodWorker {
       stdin: spec.stdin,
       stdinOnce: spec.stdinOnce,
       tty: spec.tty,
+      ...this.pidNamespaceOf(record),
     };
+  }
+
+  /**
+   * `kubectl debug --target=c`: the ephemeral container joins the target container's PID namespace
+   * (the CRI's NamespaceMode TARGET), so its `ps` shows the target's processes.
+   */
+  private pidNamespaceOf(record: ContainerRecord): { pidNamespaceTarget?: string } {
+    const target = (record.spec as EphemeralContainer).targetContainerName;
+    if (record.kind !== "ephemeral" || !target) return {};
+    const id = this.records.get(target)?.current?.id;
+    return id ? { pidNamespaceTarget: id } : {};
   }
 
   private async ensureImage(record: ContainerRecord, imageName: string): Promise<ResolvedImage | undefined> {
@@ -872,7 +917,7 @@ export class PodWorker {
     };
     const records = [...this.records.values()];
     // Regular containers first, then sidecars in reverse order, as the kubelet stops them.
-    await Promise.all(records.filter((r) => r.kind === "app").map(stopOne));
+    await Promise.all(records.filter((r) => r.kind === "app" || r.kind === "ephemeral").map(stopOne));
     for (const record of records.filter((r) => r.kind === "sidecar").reverse()) await stopOne(record);
     for (const record of records) if (record.current?.state === "running") await stopOne(record);
     this.finished = true;
@@ -1032,7 +1077,10 @@ export class PodWorker {
     } else {
       // Upstream's default waiting state for a container not created yet: PodInitializing in a pod
       // with init containers (its app containers too, until they are created), else ContainerCreating.
-      const fallback = record.kind === "app" && !this.hasInitContainers() ? "ContainerCreating" : "PodInitializing";
+      const fallback =
+        (record.kind === "app" || record.kind === "ephemeral") && !this.hasInitContainers()
+          ? "ContainerCreating"
+          : "PodInitializing";
       const reason = record.waiting?.reason ?? fallback;
       state = { waiting: { reason, ...(record.waiting?.message ? { message: record.waiting.message } : {}) } };
       if (record.previous) lastState = terminatedOf(record.previous);
@@ -1046,7 +1094,10 @@ export class PodWorker {
       ready:
         record.kind === "init"
           ? state.terminated?.exitCode === 0
-          : current?.state === "running" && record.ready && (record.kind !== "sidecar" || record.started),
+          : record.kind !== "ephemeral" &&
+            current?.state === "running" &&
+            record.ready &&
+            (record.kind !== "sidecar" || record.started),
       restartCount: record.restartCount,
       image: image ? `${image.definition.repository}:${image.tag}` : (spec.image ?? ""),
       imageID: image ? image.repoDigest : "",
@@ -1058,6 +1109,8 @@ export class PodWorker {
       })),
     };
     if (current) status.containerID = `containerd://${current.id}`;
+    // The prober manager reports `started` for regular and init containers only.
+    if (record.kind === "ephemeral") delete status.started;
     if (record.kind === "app" || record.kind === "sidecar") {
       if (spec.resources && Object.keys(spec.resources).length > 0) status.resources = spec.resources;
     }
@@ -1154,8 +1207,11 @@ export class PodWorker {
     const initialized = this.initDone();
     const phase = this.phase();
     const records = [...this.records.values()];
-    const initStatuses = records.filter((r) => r.kind !== "app").map((r) => this.containerStatus(r));
+    const initStatuses = records
+      .filter((r) => r.kind === "init" || r.kind === "sidecar")
+      .map((r) => this.containerStatus(r));
     const appStatuses = records.filter((r) => r.kind === "app").map((r) => this.containerStatus(r));
+    const ephemeralStatuses = records.filter((r) => r.kind === "ephemeral").map((r) => this.containerStatus(r));
     const terminal = phase === "Succeeded" || phase === "Failed";
     const conditions: PodCondition[] = [];
     conditions.push(
@@ -1163,7 +1219,11 @@ export class PodWorker {
     );
     if (this.hasInitContainers()) {
       const incomplete = records
-        .filter((r) => r.kind !== "app" && !(r.kind === "init" ? r.current?.exit?.exitCode === 0 : r.started))
+        .filter(
+          (r) =>
+            (r.kind === "init" || r.kind === "sidecar") &&
+            !(r.kind === "init" ? r.current?.exit?.exitCode === 0 : r.started),
+        )
         .map((r) => r.name);
       conditions.push(
         initialized || (terminal && incomplete.length === 0)
@@ -1218,6 +1278,7 @@ export class PodWorker {
       startTime: toRfc3339(this.startTime),
       ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
       containerStatuses: appStatuses,
+      ...(ephemeralStatuses.length > 0 ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),
       qosClass: this.pod.status?.qosClass ?? qosClass(this.pod),
     };
     return status;

@@ -47,6 +47,11 @@ export interface ContainerSpec {
   /** Container.stdinOnce: the first attached client's end of stdin is the container's EOF. */
   stdinOnce?: boolean;
   tty?: boolean;
+  /**
+   * The id of a running container whose PID namespace this one joins (the CRI's NamespaceMode
+   * TARGET: an ephemeral container with a targetContainerName): each sees the other's processes.
+   */
+  pidNamespaceTarget?: string;
 }
 
 /**
@@ -88,6 +93,12 @@ export class RuntimeContainer {
   readonly execs = new Set<{ pid: number; process: Process }>();
   private exitListeners: Array<(status: ExitStatus) => void> = [];
   private nextPid = 7;
+  /** The PID of the main process in its namespace: 1, unless it joined another container's. */
+  mainPid = 1;
+  /** The container whose PID namespace this one joined (see ContainerSpec.pidNamespaceTarget). */
+  pidNamespaceOwner?: RuntimeContainer;
+  /** Containers that joined this one's PID namespace. */
+  readonly pidNamespaceMembers = new Set<RuntimeContainer>();
   /** The container's stdin has reached EOF (stdinOnce, after the first attach's stdin ended). */
   private stdinEnded = false;
   private filesystem?: IFileSystem;
@@ -134,7 +145,20 @@ export class RuntimeContainer {
   }
 
   allocatePid(): number {
+    if (this.pidNamespaceOwner) return this.pidNamespaceOwner.allocatePid();
     return this.nextPid++;
+  }
+
+  /** Every process of the PID namespace this container is in, as `ps` lists them. */
+  processTable(): Array<{ pid: number; command: string }> {
+    const owner = this.pidNamespaceOwner ?? this;
+    return [owner, ...owner.pidNamespaceMembers]
+      .filter((container) => container.state === "running")
+      .flatMap((container) => [
+        ...(container.process ? [{ pid: container.mainPid, command: container.process.commandLine }] : []),
+        ...[...container.execs].map((exec) => ({ pid: exec.pid, command: exec.process.commandLine })),
+      ])
+      .sort((a, b) => a.pid - b.pid);
   }
 
   onExit(listener: (status: ExitStatus) => void): () => void {
@@ -156,6 +180,7 @@ export class RuntimeContainer {
     this.finishedAt = now;
     for (const exec of this.execs) exec.process.signal("SIGKILL");
     this.execs.clear();
+    this.pidNamespaceOwner?.pidNamespaceMembers.delete(this);
     this.log.end();
     const listeners = this.exitListeners;
     this.exitListeners = [];
@@ -216,10 +241,10 @@ export interface RuntimeOptions {
   speed: Speed;
   /** Random source for container IDs (tests pass a seeded one). */
   random?: () => number;
-  /** What kube-apiserver's secure port answers with (the cluster's API server); absent: its fixed routes. */
-  kubernetesApi?: KubernetesApiApp;
   /** The API server as in-cluster programs reach it with their pod's token (ingress-nginx). */
   inClusterApi?: InClusterApi;
+  /** What kube-apiserver's secure port answers with (the cluster's API server); absent: its fixed routes. */
+  kubernetesApi?: KubernetesApiApp;
 }
 
 /** How long the runtime takes for things Kubernetes does not time: pulls, creates, starts. */
@@ -336,9 +361,10 @@ export class ContainerRuntime {
     if (container.state !== "created") return;
     const now = this.options.clock.now();
     container.startedAt = now;
+    this.joinPidNamespace(container);
     try {
       const process = spawn(
-        this.environment(container, true, (stream, text) => container.log.write(stream, text)),
+        this.environment(container, container.mainPid === 1, (stream, text) => container.log.write(stream, text)),
         container.spec.argv,
         {
           stdin: container.spec.stdin,
@@ -355,6 +381,18 @@ export class ContainerRuntime {
           : String(error);
       container.markExited({ exitCode: 128, reason: "StartError", message }, now);
     }
+  }
+
+  /** Joins the target's PID namespace when the spec names a running target: its main process gets the next PID there. */
+  private joinPidNamespace(container: RuntimeContainer): void {
+    const targetId = container.spec.pidNamespaceTarget;
+    if (!targetId) return;
+    const target = this.containers.get(targetId);
+    if (target?.state !== "running") return;
+    const owner = target.pidNamespaceOwner ?? target;
+    container.pidNamespaceOwner = owner;
+    container.mainPid = owner.allocatePid();
+    owner.pidNamespaceMembers.add(container);
   }
 
   /**
@@ -435,10 +473,7 @@ export class ContainerRuntime {
       write,
       isInit,
       inClusterApi: this.options.inClusterApi,
-      processTable: () => [
-        ...(container.process ? [{ pid: 1, command: container.process.commandLine }] : []),
-        ...[...container.execs].map((exec) => ({ pid: exec.pid, command: exec.process.commandLine })),
-      ],
+      processTable: () => container.processTable(),
     }) as ProcessEnvironment;
   }
 

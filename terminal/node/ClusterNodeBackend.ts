@@ -2,7 +2,8 @@ import type { Node } from "../../engine/api/core";
 import { Nodes } from "../../engine/api/resources";
 import type { Cluster } from "../../engine/cluster/createCluster";
 import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
-import { nodeIp, nodeOsRelease } from "../../engine/kubelet/nodeObject";
+import { nodeIp } from "../../engine/kubelet/nodeObject";
+import { nodeDirectories, nodeSystemFiles } from "../../engine/kubelet/nodeOperatingSystem";
 import type { NodeBackend, NodeDirEntry, NodeInfo, NodeRunOptions } from "./NodeBackend";
 import { withShellFiles } from "./shellFiles";
 import { type CriContainer, criState, streamContainerLog } from "./tools/criContainers";
@@ -31,30 +32,6 @@ const tools: Record<string, NodeTool> = {
   wget,
   nslookup,
 };
-
-/** Folders every node has, even when empty. */
-const nodeDirectories = [
-  "/root/",
-  "/tmp/",
-  "/etc/kubernetes/manifests/",
-  "/var/lib/kubelet/",
-  "/var/log/pods/",
-  "/var/log/containers/",
-  "/opt/",
-  "/mnt/",
-  "/home/",
-];
-
-/** Files every node has that kubeadm does not write (the operating system's). */
-function systemFiles(node: NodeInfo): Record<string, string> {
-  return {
-    "/etc/os-release": nodeOsRelease,
-    "/etc/passwd":
-      "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-    "/etc/resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n",
-    "/etc/hostname": `${node.name}\n`,
-  };
-}
 
 function normalize(path: string): string {
   const parts: string[] = [];
@@ -150,7 +127,7 @@ export class ClusterNodeBackend implements NodeBackend {
     fs: NodeFileSystem,
     path: string,
   ): Promise<{ files: Record<string, string>; logs: Map<string, CriContainer> }> {
-    const files = systemFiles(info);
+    const files = nodeSystemFiles(info.name);
     const logs =
       path === "/" || path === "/var" || path.startsWith("/var/log") ? await this.logFiles(nodes, info, fs) : new Map();
     return { files, logs };

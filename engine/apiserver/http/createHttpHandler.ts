@@ -589,6 +589,7 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
       return !!definition.subresources?.approval && ["get", "update", "patch"].includes(verb);
     if (definition.group === "" && definition.resource === "pods") {
       if (subresource === "binding" || subresource === "eviction") return verb === "create";
+      if (subresource === "ephemeralcontainers") return ["get", "update", "patch"].includes(verb);
     }
     if (definition.group === "" && definition.resource === "namespaces" && subresource === "finalize")
       return verb === "update";

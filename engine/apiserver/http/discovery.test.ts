@@ -99,6 +99,7 @@ describe("discovery", () => {
       "pods",
       "pods/attach",
       "pods/binding",
+      "pods/ephemeralcontainers",
       "pods/eviction",
       "pods/exec",
       "pods/log",

@@ -44,6 +44,7 @@ const CONNECT_SUBRESOURCES: Record<string, Array<Omit<DiscoverySubresource, "ver
   "/pods": [
     { name: "attach", group: "", kind: "PodAttachOptions", verbs: ["create", "get"] },
     { name: "binding", group: "", kind: "Binding", verbs: ["create"] },
+    { name: "ephemeralcontainers", group: "", kind: "Pod", verbs: ["get", "patch", "update"] },
     { name: "eviction", group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] },
     { name: "exec", group: "", kind: "PodExecOptions", verbs: ["create", "get"] },
     { name: "log", group: "", kind: "Pod", verbs: ["get"] },

@@ -21,6 +21,7 @@ export const SUBRESOURCE_HANDLERS: Record<string, Handler> = {
   binding: handleBinding,
   eviction: evictPod,
   finalize: handleFinalize,
+  ephemeralcontainers: handleEphemeralContainers,
   token: createToken,
 };
 
@@ -64,6 +65,8 @@ function supports(definition: ResourceDefinition, subresource: string): boolean 
       return core && definition.resource === "pods";
     case "finalize":
       return core && definition.resource === "namespaces";
+    case "ephemeralcontainers":
+      return core && definition.resource === "pods";
     case "token":
       return core && definition.resource === "serviceaccounts";
     default:
@@ -92,6 +95,34 @@ function handleStatus(
       return server.patchObject(definition, request);
     default:
       throw ApiError.methodNotSupported(definition.group, `${definition.resource}/status`, request.verb);
+  }
+}
+
+/**
+ * `pods/ephemeralcontainers` (upstream's EphemeralContainersREST): reads and writes the whole Pod,
+ * of which only spec.ephemeralContainers may change, through the pod's ephemeral-containers
+ * strategy. `kubectl debug` adds its container with a strategic merge patch here.
+ */
+function handleEphemeralContainers(
+  server: ApiServerCore,
+  definition: ResourceDefinition,
+  request: ResourceRequest,
+): ResourceResponse {
+  switch (request.verb) {
+    case "get": {
+      const found = server.readOrNotFound(definition, request.namespace, request.name ?? "");
+      return { status: 200, body: server.present(definition, found.object, request) };
+    }
+    case "update": {
+      if (!isPlainObject(request.body)) throw ApiError.badRequest("the body of the request must be a JSON object");
+      const object = server.decodeBody(definition, request, []);
+      const found = server.readOrNotFound(definition, request.namespace, request.name ?? "");
+      return { status: 200, body: server.updateObject(definition, request, found, object) };
+    }
+    case "patch":
+      return server.patchObject(definition, request);
+    default:
+      throw ApiError.methodNotSupported("", "pods/ephemeralcontainers", request.verb);
   }
 }
 

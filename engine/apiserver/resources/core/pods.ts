@@ -138,7 +138,7 @@ function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
 }
 
 /** A compact rendering of what changed, in the spirit of upstream's cmp.Diff in the same message. */
-function specDiff(old: unknown, current: unknown, path = "core.PodSpec"): string {
+export function specDiff(old: unknown, current: unknown, path = "core.PodSpec"): string {
   const lines: string[] = [];
   const walk = (a: unknown, b: unknown, at: string) => {
     if (jsonEqual(a, b)) return;
@@ -157,6 +157,57 @@ function specDiff(old: unknown, current: unknown, path = "core.PodSpec"): string
   };
   walk(old, current, "");
   return `  ${path}{\n${lines.map((line) => line.replace("\t.", "\t")).join("\n")}\n  }\n`;
+}
+
+/** upstream's MirrorPodAnnotationKey: the kubelet's mirror of a static pod. */
+const mirrorPodAnnotation = "kubernetes.io/config.mirror";
+
+/**
+ * dropNonEphemeralContainerUpdates: a write to `pods/ephemeralcontainers` changes only the
+ * ephemeral containers; everything else is the stored pod's.
+ */
+function keepAllButEphemeralContainers(pod: Pod, old: Pod): void {
+  const ephemeralContainers = pod.spec?.ephemeralContainers;
+  const { name, namespace, resourceVersion, uid } = pod.metadata;
+  const kept = clone(old);
+  for (const key of Object.keys(pod)) delete (pod as unknown as Record<string, unknown>)[key];
+  Object.assign(pod, kept);
+  pod.metadata = { ...pod.metadata, name, namespace, resourceVersion, uid };
+  const spec: PodSpec = { ...(pod.spec ?? { containers: [] }) };
+  if (ephemeralContainers === undefined) delete spec.ephemeralContainers;
+  else spec.ephemeralContainers = ephemeralContainers;
+  pod.spec = spec;
+}
+
+/**
+ * ValidatePodEphemeralContainersUpdate: the pod as a whole, then what may change: ephemeral
+ * containers are only ever added (matched by name, since a patch does not keep their order).
+ */
+function validateEphemeralContainersUpdate(pod: Pod, old: Pod): FieldError[] {
+  const errors = [
+    ...validateObjectMeta(pod.metadata, { namespaced: true, nameValidator: nameIsDnsSubdomain }),
+    ...validatePodSpec(pod.spec, "spec"),
+  ];
+  if (old.metadata.annotations?.[mirrorPodAnnotation] !== undefined) {
+    return [forbidden("", "static pods do not support ephemeral containers")];
+  }
+  const current = new Map((pod.spec?.ephemeralContainers ?? []).map((container) => [container.name, container]));
+  for (const previous of old.spec?.ephemeralContainers ?? []) {
+    const now = current.get(previous.name);
+    if (!now) {
+      errors.push(
+        forbidden("spec.ephemeralContainers", `existing ephemeral containers "${previous.name}" may not be removed\n`),
+      );
+    } else if (!jsonEqual(previous, now)) {
+      errors.push(
+        forbidden(
+          "spec.ephemeralContainers",
+          `existing ephemeral containers "${previous.name}" may not be changed\n${specDiff(previous, now, "core.EphemeralContainer")}`,
+        ),
+      );
+    }
+  }
+  return errors;
 }
 
 function isRestartableInitContainer(container: Container | undefined): boolean {
@@ -365,6 +416,10 @@ export const pods: ResourceDefinition<Pod> = {
       ...validateObjectMeta(pod.metadata, { namespaced: true, nameValidator: nameIsDnsSubdomain }),
       ...validatePodUpdate(pod, old),
     ],
+    ephemeralContainers: {
+      prepareForUpdate: keepAllButEphemeralContainers,
+      validateUpdate: validateEphemeralContainersUpdate,
+    },
     status: {
       prepareForUpdate(pod, old) {
         pod.spec = clone(old.spec);

@@ -188,6 +188,8 @@ export function validateResources(resources: ResourceRequirements | undefined, f
 interface ContainerOptions {
   volumes: Map<string, Volume>;
   init: boolean;
+  /** An ephemeral container: its restartPolicy is refused by the allow-list, not here. */
+  ephemeral?: boolean;
 }
 
 function validateContainer(container: Container, field: string, options: ContainerOptions): FieldError[] {
@@ -223,9 +225,11 @@ function validateContainer(container: Container, field: string, options: Contain
       errors.push(invalid(`${path}.subPath`, mount.subPath, "must be a relative path without '..'"));
     }
   });
+  // An ephemeral container's resources and probes are refused whole (validateEphemeralContainers).
+  if (options.ephemeral) return errors;
   errors.push(...validateResources(container.resources, `${field}.resources`));
   const sidecar = options.init && container.restartPolicy === "Always";
-  if (container.restartPolicy !== undefined) {
+  if (container.restartPolicy !== undefined && !options.ephemeral) {
     if (!options.init) errors.push(forbidden(`${field}.restartPolicy`, "may not be set for non-init containers"));
     else if (container.restartPolicy !== "Always")
       errors.push(notSupported(`${field}.restartPolicy`, container.restartPolicy, ["Always"]));
@@ -339,10 +343,7 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string, option
     errors.push(...validateContainer(container, path, { volumes: volumes.byName, init: false }));
     checkName(container, path);
   });
-  (spec.ephemeralContainers ?? []).forEach((container, index) => {
-    const path = `${field}.ephemeralContainers[${index}]`;
-    checkName(container, path);
-  });
+  errors.push(...validateEphemeralContainers(spec, `${field}.ephemeralContainers`, volumes.byName, names));
   const allowedRestart = options.restartPolicies ?? restartPolicies;
   if (!spec.restartPolicy) errors.push(required(`${field}.restartPolicy`));
   else if (!allowedRestart.includes(spec.restartPolicy))
@@ -404,5 +405,66 @@ export function validatePodTemplateSpec(
       forbidden(`${field}.spec.activeDeadlineSeconds`, "activeDeadlineSeconds in ReplicaSet is not Supported"),
     );
   }
+  return errors;
+}
+
+/**
+ * EphemeralContainerCommon's fields an ephemeral container may not set (upstream's
+ * allowedEphemeralContainerFields, false entries), in the struct's order: debugging containers
+ * are not to be relied on for the pod's service, so no ports, resources, probes or hooks.
+ */
+const forbiddenEphemeralFields = [
+  "ports",
+  "resources",
+  "resizePolicy",
+  "restartPolicy",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "lifecycle",
+] as const;
+
+/** Go's zero value test of validateFieldAllowList, as the JSON decodes: absent, null, {} or []. */
+function isSet(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object") return Object.keys(value as object).length > 0;
+  return true;
+}
+
+/**
+ * validateEphemeralContainers: each container as any other (name, image, policies, env, mounts),
+ * a name unique across every container of the pod, a target that is a regular or init container,
+ * none of the forbidden fields and no subPath mounts. `names` holds the other containers' names.
+ */
+function validateEphemeralContainers(
+  spec: PodSpec,
+  field: string,
+  volumes: Map<string, Volume>,
+  names: Set<string>,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  const others = new Set(names);
+  (spec.ephemeralContainers ?? []).forEach((container, index) => {
+    const path = `${field}[${index}]`;
+    errors.push(...validateContainer(container, path, { volumes, init: false, ephemeral: true }));
+    if (container.name) {
+      if (names.has(container.name)) errors.push(duplicate(`${path}.name`, container.name));
+      names.add(container.name);
+    }
+    const target = container.targetContainerName;
+    if (target && !others.has(target)) errors.push(notFound(`${path}.targetContainerName`, target));
+    for (const key of forbiddenEphemeralFields) {
+      if (isSet(container[key])) errors.push(forbidden(`${path}.${key}`, "cannot be set for an Ephemeral Container"));
+    }
+    (container.volumeMounts ?? []).forEach((mount, mountIndex) => {
+      for (const key of ["subPath", "subPathExpr"] as const) {
+        if (mount[key])
+          errors.push(
+            forbidden(`${path}.volumeMounts[${mountIndex}].${key}`, "cannot be set for an Ephemeral Container"),
+          );
+      }
+    });
+  });
   return errors;
 }
