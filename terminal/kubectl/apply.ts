@@ -26,6 +26,10 @@ export interface ApplyOptions {
   annotate?: boolean;
   /** Called before patching an object that lacks the last-applied annotation (kubectl warns). */
   onMissingAnnotation?(info: ResourceInfo, name: string): void;
+  /** The fieldValidation directive of --validate (kubectl's default: Strict). */
+  fieldValidation?: "Strict" | "Warn" | "Ignore";
+  /** The file the object came from: server errors then name it, as kubectl apply's do. */
+  source?: string;
 }
 
 /** What apply did to one object. */
@@ -37,6 +41,22 @@ export interface ApplyResult {
   object: KubeObject;
   /** Set when the live object had no last-applied annotation (kubectl warns). */
   missingAnnotation?: boolean;
+}
+
+/**
+ * cmdutil.AddSourceToErr: a server error's message prefixed with what kubectl was doing to which
+ * file (`error when creating "x.yaml": …`); without a file, the error as it was.
+ */
+export function addSourceToError(error: unknown, verb: string, source: string | undefined): unknown {
+  if (!source || !(error instanceof ApiStatusError)) return error;
+  const message = `error when ${verb} "${source}": ${error.status.message ?? ""}`;
+  return new ApiStatusError(error.statusCode, { ...error.status, message }, error.rawBody);
+}
+
+/** resource.Info's String(): the mapping, then name and namespace. */
+function infoString(info: ResourceInfo, name: string, namespace: string | undefined): string {
+  const groupVersion = `${info.group}/${info.version}`;
+  return `Resource: "${groupVersion}, Resource=${info.resource}", GroupVersionKind: "${groupVersion}, Kind=${info.kind}"\nName: "${name}", Namespace: "${namespace ?? ""}"`;
 }
 
 /** The value kubectl stores in the last-applied annotation: compact sorted JSON plus a newline. */
@@ -95,6 +115,7 @@ export async function applyObject(
       query: {
         fieldManager: options.fieldManager ?? "kubectl",
         force: options.forceConflicts === true,
+        fieldValidation: options.fieldValidation ?? "Strict",
         dryRun: dryRunQuery,
       },
     });
@@ -111,14 +132,18 @@ export async function applyObject(
     if (info.namespaced && namespace && !modified.metadata?.namespace)
       modified.metadata = { ...(modified.metadata ?? {}), namespace };
     if (dryRun === "client") return { info, name, operation: "created", object: modified };
-    const created = await client.json<KubeObject>("POST", resourcePath(info, namespace), {
-      body: modified,
-      query: {
-        fieldManager: options.fieldManager ?? "kubectl-client-side-apply",
-        fieldValidation: "Strict",
-        dryRun: dryRunQuery,
-      },
-    });
+    const created = await client
+      .json<KubeObject>("POST", resourcePath(info, namespace), {
+        body: modified,
+        query: {
+          fieldManager: options.fieldManager ?? "kubectl-client-side-apply",
+          fieldValidation: options.fieldValidation ?? "Strict",
+          dryRun: dryRunQuery,
+        },
+      })
+      .catch((error: unknown) => {
+        throw addSourceToError(error, "creating", options.source);
+      });
     return { info, name, operation: "created", object: created };
   }
   const originalText = current.metadata?.annotations?.[lastAppliedAnnotation];
@@ -140,14 +165,21 @@ export async function applyObject(
       missingAnnotation,
     };
   }
-  const patched = await client.json<KubeObject>("PATCH", resourcePath(info, namespace, name), {
-    body: JSON.stringify(patch),
-    contentType: builtin ? "application/strategic-merge-patch+json" : "application/merge-patch+json",
-    query: {
-      fieldManager: options.fieldManager ?? "kubectl-client-side-apply",
-      fieldValidation: "Strict",
-      dryRun: dryRunQuery,
-    },
-  });
+  const patched = await client
+    .json<KubeObject>("PATCH", resourcePath(info, namespace, name), {
+      body: JSON.stringify(patch),
+      contentType: builtin ? "application/strategic-merge-patch+json" : "application/merge-patch+json",
+      query: {
+        fieldManager: options.fieldManager ?? "kubectl-client-side-apply",
+        fieldValidation: options.fieldValidation ?? "Strict",
+        dryRun: dryRunQuery,
+      },
+    })
+    .catch((error: unknown) => {
+      // apply's patcher: the patch and the object it was for, around the patch's own failure.
+      const patching = addSourceToError(error, "patching", options.source);
+      const target = `${infoString(info, name, namespace)}\nfor:`;
+      throw addSourceToError(patching, `applying patch:\n${toGoJsonCompact(patch)}\nto:\n${target}`, options.source);
+    });
   return { info, name, operation: "configured", object: patched, missingAnnotation };
 }

@@ -15,7 +15,8 @@ export interface ManifestObject {
 /** Parses YAML or JSON text holding one or more documents; `List` kinds are flattened. */
 export function parseManifests(text: string, source: string): ManifestObject[] {
   const out: ManifestObject[] = [];
-  const documents = parseAllDocuments(text);
+  // kubectl's YAML-to-JSON conversion takes a repeated key's last value rather than refusing it.
+  const documents = parseAllDocuments(text, { uniqueKeys: false });
   for (const document of Array.isArray(documents) ? documents : [documents]) {
     if (document.errors.length > 0) {
       throw new KubectlError(`error: error parsing ${source}: ${document.errors[0]?.message ?? "invalid YAML"}`);

@@ -27,7 +27,7 @@ import {
   recordChangeCause,
   recordFlag,
 } from "./common";
-import { dryRunOf, dryRunSuffix } from "./mutation";
+import { dryRunOf, dryRunSuffix, validationDirective } from "./mutation";
 
 /** `kubectl apply`. */
 export const applyCommand: Command = {
@@ -97,6 +97,7 @@ export const applyCommand: Command = {
     if (filenames.length === 0) {
       throw new KubectlError("error: must specify one of -f and -k");
     }
+    const fieldValidation = validationDirective(flags);
     const output = flags.string("output");
     const format = output ? parseOutputFormat(output, { tableAllowed: false }) : undefined;
     const dryRun = dryRunOf(context, flags);
@@ -133,6 +134,8 @@ export const applyCommand: Command = {
               ? "kubectl"
               : "kubectl-client-side-apply",
           dryRun,
+          fieldValidation,
+          source: manifest.source,
           onMissingAnnotation: (info, name) =>
             context.io.stderr(
               `Warning: resource ${info.resource}/${name} is missing the ${lastAppliedAnnotation} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,

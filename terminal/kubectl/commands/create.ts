@@ -6,7 +6,7 @@ import type { FlagSpec, Flags } from "../flags";
 import { filenameArguments, readFilenameOptions } from "../kustomize";
 import { dryRunFlag, filenameFlags, type KubeObject, printFlags, recordFlag } from "./common";
 import { createTokenCommand } from "./createToken";
-import { createObject, type DryRun, dryRunOf, printResult } from "./mutation";
+import { createObject, type DryRun, dryRunOf, printResult, validationDirective } from "./mutation";
 
 const createCommonFlags: FlagSpec[] = [
   ...printFlags,
@@ -1042,6 +1042,7 @@ export const createCommand: Command = {
     createTokenCommand,
   ],
   async run(context, flags) {
+    const fieldValidation = validationDirective(flags);
     const filenames = filenameArguments(flags);
     if (filenames.length === 0) {
       if (flags.positional.length > 0) {
@@ -1073,6 +1074,7 @@ export const createCommand: Command = {
           objectNamespace ?? namespace,
           dryRun,
           flags.string("field-manager") || "kubectl-create",
+          fieldValidation,
         );
         printResult(context, flags, resource, created, "created", dryRun);
       } catch (error) {

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { addSourceToError } from "../apply";
 import type { Command, CommandContext } from "../Command";
 import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
@@ -14,7 +15,15 @@ import {
   recordFlag,
   sleep,
 } from "./common";
-import { dryRunOf, dryRunSuffix, patchObject, printResult, recordWithMergePatch, replaceObject } from "./mutation";
+import {
+  dryRunOf,
+  dryRunSuffix,
+  patchObject,
+  printResult,
+  recordWithMergePatch,
+  replaceObject,
+  validationDirective,
+} from "./mutation";
 import { objectsFor } from "./workloads";
 
 // biome-ignore lint/suspicious/noExplicitAny: describers walk loosely typed API JSON
@@ -731,6 +740,7 @@ export const replaceCommand: Command = {
     },
   ],
   async run(context, flags) {
+    const fieldValidation = validationDirective(flags);
     if (filenameArguments(flags).length === 0) throw plainError("must specify one of -f and -k");
     const client = await context.client();
     const discovery = await context.discovery();
@@ -788,9 +798,13 @@ export const replaceCommand: Command = {
           printResult(context, flags, info, created, "replaced", dryRun);
           continue;
         }
-        if (!object.metadata?.resourceVersion) {
-          const live = await client.get<KubeObject>(resourcePath(info, objectNamespace, String(object.metadata?.name)));
-          object.metadata = { ...(object.metadata ?? {}), resourceVersion: live.metadata?.resourceVersion };
+        // Helper.Replace: the live object's resourceVersion when the file has none; a failed read
+        // still sends the PUT, so the server's answer (a decoding error, NotFound) is what is shown.
+        if (!object.metadata?.resourceVersion && dryRun !== "client") {
+          const live = await client
+            .get<KubeObject>(resourcePath(info, objectNamespace, String(object.metadata?.name)))
+            .catch(() => undefined);
+          if (live) object.metadata = { ...(object.metadata ?? {}), resourceVersion: live.metadata?.resourceVersion };
         }
         const replaced =
           dryRun === "client"
@@ -798,6 +812,9 @@ export const replaceCommand: Command = {
             : await replaceObject(context, info, objectNamespace, object, {
                 dryRun,
                 fieldManager: flags.string("field-manager"),
+                fieldValidation,
+              }).catch((error: unknown) => {
+                throw addSourceToError(error, "replacing", manifest.source);
               });
         printResult(context, flags, info, replaced, "replaced", dryRun);
       } catch (error) {

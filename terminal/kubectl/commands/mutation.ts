@@ -168,7 +168,7 @@ export async function replaceObject(
   info: ResourceInfo,
   namespace: string | undefined,
   object: KubeObject,
-  options: { dryRun?: DryRun; fieldManager?: string; subresource?: string } = {},
+  options: { dryRun?: DryRun; fieldManager?: string; subresource?: string; fieldValidation?: FieldValidation } = {},
 ): Promise<KubeObject> {
   const client = await context.client();
   const name = String(object.metadata?.name ?? "");
@@ -179,7 +179,7 @@ export async function replaceObject(
       body: object,
       query: {
         fieldManager: options.fieldManager ?? "kubectl-replace",
-        fieldValidation: "Strict",
+        fieldValidation: options.fieldValidation ?? "Strict",
         dryRun: options.dryRun === "server" ? "All" : undefined,
       },
     },

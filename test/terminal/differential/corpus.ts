@@ -43,6 +43,39 @@ count: 1
 
 /** Files written to the working folder before the corpus runs. */
 export const manifests: Record<string, string> = {
+  // --validate: unknown fields (spec.replica) and a repeated key
+  "typo-base.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {n}-typo
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: {n}-typo}}
+  template:
+    metadata: {labels: {app: {n}-typo}}
+    spec:
+      containers: [{name: nginx, image: nginx}]
+`,
+  "typo.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {n}-typo
+spec:
+  replica: 2
+  selector: {matchLabels: {app: {n}-typo}}
+  template:
+    metadata: {labels: {app: {n}-typo}}
+    spec:
+      containers: [{name: nginx, image: nginx, imagePolicy: x}]
+`,
+  "dup-keys.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {n}-dup
+data:
+  a: "1"
+  a: "2"
+`,
   // -o *-file templates, read from the working folder
   "columns.txt": "NAME          NODE\nmetadata.name spec.nodeName\n",
   "columns-short.txt": "NAME IMAGE\nmetadata.name\n",
@@ -1023,6 +1056,17 @@ export const readOnly: string[] = [
   "get pod solo -o 'go-template={{break}}'",
   "get pod solo -o wide --show-labels",
   "get pods -w --request-timeout=1s -l app=solo",
+  // --validate: the fieldValidation directive sent, and kubectl's "error when …" around the answer
+  "create -f typo.yaml --dry-run=server",
+  "create -f typo.yaml --dry-run=server --validate=warn",
+  "create -f typo.yaml --dry-run=server --validate=false",
+  "create -f typo.yaml --validate=bogus",
+  "apply -f typo.yaml --dry-run=server",
+  "apply -f typo.yaml --dry-run=server --validate=ignore",
+  "apply -f typo.yaml --dry-run=server --server-side",
+  "replace -f typo.yaml --dry-run=server",
+  "replace -f typo.yaml --dry-run=server --validate=warn",
+  "create -f dup-keys.yaml --dry-run=server -o jsonpath={.data.a}",
   // templates in files (-o …-file=NAME, or the bare format and --template=NAME)
   "get pods -l app=solo -o custom-columns-file=columns.txt",
   "get pod solo -o custom-columns-file=columns.txt --no-headers",
@@ -1215,6 +1259,12 @@ export const mutating: string[] = [
   "annotate deployment {n}-stuck note=x --record",
   "set env deployment/{n}-stuck A=1 --record",
   "delete deployment {n}-stuck",
+  // apply's patch refused: the patch and the object it was for, around the server's answer
+  "apply -f typo-base.yaml",
+  "apply -f typo.yaml",
+  "apply -f typo.yaml --validate=warn --dry-run=server",
+  "replace -f typo.yaml --validate=ignore --dry-run=server",
+  "delete -f typo-base.yaml",
   // --record writes the command line (binary, words as typed, then each flag as --name=value)
   "create deployment {n}-rec --image=nginx:1.25",
   "set image deployment/{n}-rec nginx=nginx:1.26 --record",
