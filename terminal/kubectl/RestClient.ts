@@ -118,6 +118,43 @@ export class RestClient {
     });
   }
 
+  /**
+   * Sends a request as a client gave it (kubectl proxy): the path with its query as written, the
+   * client's headers and body bytes, this client's credentials. The answer is the server's own,
+   * to be streamed on; refused connections fail as `send` words them.
+   */
+  async forward(
+    method: string,
+    pathAndQuery: string,
+    headers: Record<string, string>,
+    body?: Uint8Array,
+  ): Promise<http.IncomingMessage> {
+    const url = new URL(this.server.replace(/\/$/, "") + pathAndQuery);
+    const requestOptions: https.RequestOptions = {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      headers: { ...headers, ...(body && body.length > 0 ? { "Content-Length": String(body.length) } : {}) },
+    };
+    await this.connection.apply(requestOptions);
+    if (url.protocol === "http:") delete requestOptions.agent;
+    const transport = url.protocol === "https:" ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(requestOptions, resolve);
+      request.on("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === "ECONNREFUSED"
+            ? new KubectlError(`dial tcp ${url.host}: connect: connection refused`)
+            : new KubectlError(error.message),
+        ),
+      );
+      if (body && body.length > 0) request.write(body);
+      request.end();
+    });
+  }
+
   /** Performs a request and returns the whole body. */
   async raw(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
     const response = await this.open(method, path, options);

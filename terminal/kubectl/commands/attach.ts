@@ -112,9 +112,15 @@ export async function attachSession(
   options: { tty: boolean; stdin: boolean; quiet: boolean; commandName: string },
 ): Promise<number> {
   const { quiet, stdin } = options;
-  const spec = ((pod.spec?.containers ?? []) as Array<{ name?: string; tty?: boolean }>).find(
+  // podcmd.FindContainerByName: regular, init and ephemeral containers (kubectl debug attaches to those).
+  const ephemeral = ((pod.spec?.ephemeralContainers ?? []) as Array<{ name?: string; tty?: boolean }>).find(
     (candidate) => candidate.name === container,
   );
+  const spec =
+    ephemeral ??
+    (
+      [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as Array<{ name?: string; tty?: boolean }>
+    ).find((candidate) => candidate.name === container);
   let tty = options.tty;
   if (tty && !spec?.tty) {
     tty = false;
@@ -141,7 +147,9 @@ export async function attachSession(
   // Only a container that is restarted can be attached to again (kubectl 1.32's reattachMessage).
   if (!quiet && stdin && raw && status !== 130 && (pod.spec?.restartPolicy ?? "Always") === "Always") {
     context.io.stdout(
-      `Session ended, resume using '${options.commandName} ${name} -c ${container} -i -t' command when the pod is running\n`,
+      ephemeral
+        ? `Session ended, the ephemeral container will not be restarted but may be reattached using '${options.commandName} ${name} -c ${container} -i -t' if it is still running\n`
+        : `Session ended, resume using '${options.commandName} ${name} -c ${container} -i -t' command when the pod is running\n`,
     );
   }
   return status;

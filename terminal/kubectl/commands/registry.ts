@@ -4,6 +4,7 @@ import { attachCommand } from "./attach";
 import { certificateCommand } from "./certificate";
 import { configCommand } from "./config";
 import { createCommand } from "./create";
+import { debugCommand } from "./debug";
 import { deleteCommand } from "./delete";
 import { describeCommand } from "./describe";
 import { editCommand } from "./edit";
@@ -23,6 +24,7 @@ import {
 import { authCommand, diffCommand, eventsCommand, explainCommand, optionsCommand, waitCommand } from "./misc";
 import { cpCommand, execCommand, logsCommand, topCommand } from "./pods";
 import { portForwardCommand } from "./portForward";
+import { proxyCommand } from "./proxy";
 import { runCommand } from "./run";
 import { autoscaleCommand, exposeCommand, rolloutCommand, scaleCommand, setCommand } from "./workloads";
 
@@ -52,8 +54,10 @@ export function allCommands(): Command[] {
     attachCommand,
     execCommand,
     portForwardCommand,
+    proxyCommand,
     cpCommand,
     authCommand,
+    debugCommand,
     eventsCommand,
     diffCommand,
     applyCommand,

@@ -4,6 +4,7 @@
  * act on equivalent objects; outputs are compared after mapping the names back.
  */
 
+import { debugMutating, debugReadOnly } from "./debugCorpus";
 import { kustomizeManifests, kustomizeMutating, kustomizeReadOnly } from "./kustomizeCorpus";
 
 /**
@@ -1468,3 +1469,6 @@ export const mutating: string[] = [
 Object.assign(manifests, kustomizeManifests);
 readOnly.push(...kustomizeReadOnly);
 mutating.push(...kustomizeMutating);
+// kubectl debug and proxy (debugCorpus.ts)
+readOnly.push(...debugReadOnly);
+mutating.push(...debugMutating);
