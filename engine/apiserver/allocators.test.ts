@@ -3,7 +3,6 @@ import { Services } from "../api/resources";
 import type { KubeObject } from "../api/types";
 import { VirtualClock } from "../clock/VirtualClock";
 import { bootstrapCluster } from "../cluster/bootstrap";
-import { DEFAULT_CA_CERTIFICATE } from "../cluster/caCertificate";
 import { KeyValueStore } from "../store/KeyValueStore";
 import { createApiServer } from "./ApiServer";
 import type { ResourceRequest } from "./ResourceRequest";
@@ -19,7 +18,7 @@ function server(store = new KeyValueStore()) {
     resources: builtinResources,
     random: seededRandom(),
   });
-  bootstrapCluster(apiServer, { caCertificate: DEFAULT_CA_CERTIFICATE });
+  bootstrapCluster(apiServer);
   const create = (body: KubeObject, dryRun = false) =>
     apiServer.handle({
       verb: "create",

@@ -2,6 +2,7 @@ import type { KubeObject } from "../api/types";
 import { isApiError } from "../apiserver/ApiError";
 import type { ApiServer } from "../apiserver/ApiServer";
 import type { UserInfo } from "../apiserver/ResourceRequest";
+import { kubeadmCa } from "../kubelet/kubeadmFiles";
 
 /** The control-plane node's address: where the `kubernetes` Service's endpoints point. */
 export const CONTROL_PLANE_IP = "192.168.0.2";
@@ -19,12 +20,15 @@ type Gvr = { group: string; version: string; resource: string };
  * StorageClass (kind's local-path `standard`) and the bootstrap RBAC roles. Written through the
  * request pipeline, so every object gets the same defaults and metadata as a client's would.
  * Idempotent: objects that already exist (a restored snapshot) are left as they are.
+ * `caCertificate` defaults to the process's kubeadm CA, which a new control plane's
+ * /etc/kubernetes/pki/ca.crt holds (the root-CA publisher keeps it to the node's file after).
  */
 export function bootstrapCluster(
   apiServer: ApiServer,
-  options: { caCertificate: string; controlPlaneIp?: string },
+  options: { caCertificate?: string; controlPlaneIp?: string } = {},
 ): void {
   const ip = options.controlPlaneIp ?? CONTROL_PLANE_IP;
+  const caCertificate = options.caCertificate ?? kubeadmCa(apiServer.clock.now()).certificatePem;
   const create = (gvr: Gvr, object: KubeObject) => {
     if (!apiServer.resources.find(gvr)) return;
     if (apiServer.getObject(gvr.group, gvr.resource, object.metadata.namespace, object.metadata.name ?? "")) return;
@@ -66,7 +70,7 @@ export function bootstrapCluster(
             "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.",
         },
       },
-      data: { "ca.crt": options.caCertificate },
+      data: { "ca.crt": caCertificate },
     });
   }
   for (const { gvr, object } of kubernetesServiceObjects(ip)) create(gvr, object);

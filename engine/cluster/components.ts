@@ -1,5 +1,5 @@
 import { startControllerManager } from "../controllers";
-import { kubeadmCa } from "../kubelet/kubeadmFiles";
+import { controlPlaneCa } from "../kubelet/kubeadmFiles";
 import { startKubelets } from "../kubelet/startKubelets";
 import { startKubeProxy } from "../proxy";
 import { startScheduler } from "../scheduler";
@@ -9,15 +9,13 @@ import { startKubernetesServiceController } from "./kubernetesService";
 /**
  * kube-controller-manager's --cluster-signing-cert-file and -key-file: the control plane's
  * /etc/kubernetes/pki/ca.crt and ca.key as they are now (a learner may have replaced or removed
- * them); the process's kubeadm CA when the node's files live only inside its kubelet.
+ * them); see controlPlaneCa.
  */
 async function signingAuthority(cluster: ClusterHandle) {
-  const files = cluster.nodeFileSystem?.(cluster.controlPlaneNode);
-  if (!files) return kubeadmCa(cluster.clock.now());
-  const [certificatePem, privateKeyPem] = await Promise.all([
-    files.readFile("/etc/kubernetes/pki/ca.crt"),
-    files.readFile("/etc/kubernetes/pki/ca.key"),
-  ]);
+  const { certificatePem, privateKeyPem } = await controlPlaneCa(
+    cluster.nodeFileSystem?.(cluster.controlPlaneNode),
+    cluster.clock.now(),
+  );
   return certificatePem !== undefined && privateKeyPem !== undefined ? { certificatePem, privateKeyPem } : undefined;
 }
 
@@ -47,6 +45,10 @@ export const componentStarters: ComponentStarter[] = [
         metrics: (namespace, pod, node) =>
           node ? cluster.apiServer.kubelets.get(node)?.podMetrics(namespace, pod)?.containers : undefined,
         signingAuthority: () => signingAuthority(cluster),
+        // --root-ca-file (kubeadm: /etc/kubernetes/pki/ca.crt), what kube-root-ca.crt publishes.
+        rootCa: async () =>
+          (await controlPlaneCa(cluster.nodeFileSystem?.(cluster.controlPlaneNode), cluster.clock.now()))
+            .certificatePem,
       }),
   },
   {

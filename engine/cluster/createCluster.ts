@@ -6,6 +6,7 @@ import type { Client } from "../client/Client";
 import { ADMIN_USER, createClient } from "../client/createClient";
 import type { Clock } from "../clock/Clock";
 import { RealClock } from "../clock/RealClock";
+import { controlPlaneCa } from "../kubelet/kubeadmFiles";
 import type { NodeFileSystem } from "../kubelet/NodeFileSystem";
 import type { KubeProxyRules } from "../proxy/createNetwork";
 import type { Network } from "../proxy/Network";
@@ -14,7 +15,6 @@ import { KeyValueStore } from "../store/KeyValueStore";
 import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
 import { builtinResourceDefinitions } from "./builtinResources";
 import type { Component, ComponentContext, Speed } from "./Component";
-import { DEFAULT_CA_CERTIFICATE } from "./caCertificate";
 import { componentStarters } from "./components";
 import { createKubernetesApiApp } from "./kubernetesApiApp";
 import { NodeHeartbeats } from "./NodeHeartbeats";
@@ -34,8 +34,6 @@ export interface ClusterOptions {
   resources?: readonly ResourceDefinition[];
   /** Where node file systems live (`DIR/nodes/<node>/`), for hosts that persist them. */
   dataDir?: string;
-  /** The cluster CA certificate (PEM) published in `kube-root-ca.crt`. */
-  caCertificate?: string;
   /** Which components to start (default: every registered starter). Names as in components.ts. */
   components?: readonly string[];
   /** Receives component log lines as `component: line`. */
@@ -112,22 +110,6 @@ export interface ComponentStarter {
 }
 
 /**
- * The CA certificates a client may verify kube-apiserver's serving certificate with: the one pods
- * mount as ca.crt (kube-system's kube-root-ca.crt, which the root-CA publisher copies to every
- * namespace) and the control plane's /etc/kubernetes/pki/ca.crt. On a kubeadm cluster they are
- * the same certificate; here the published one is a fixed CA (or the host's) while kubeadm's files
- * hold the process's generated CA, so either verifies it.
- */
-async function clusterCertificateAuthorities(
-  apiServer: ApiServer,
-  nodeFileSystem: ((nodeName: string) => NodeFileSystem) | undefined,
-): Promise<string[]> {
-  const published = apiServer.getObject("", "configmaps", "kube-system", "kube-root-ca.crt")?.data?.["ca.crt"];
-  const kubeadm = await nodeFileSystem?.("controlplane").readFile("/etc/kubernetes/pki/ca.crt");
-  return [published, kubeadm].filter((pem): pem is string => typeof pem === "string");
-}
-
-/**
  * Creates a cluster: an API server over a store holding what a fresh kubeadm cluster holds, then
  * the components (scheduler, controller manager, kubelets, proxies) registered in components.ts.
  * Bootstrap is synchronous and light (tens of objects); components start on `ready`.
@@ -152,7 +134,11 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
       void files.writeFile("/etc/kubernetes/pki/sa.pub", pair.publicKeyPem);
     },
   });
-  bootstrapCluster(apiServer, { caCertificate: options.caCertificate ?? DEFAULT_CA_CERTIFICATE });
+  // One cluster CA, as kubeadm's: the control plane's /etc/kubernetes/pki/ca.crt (the process's CA,
+  // which kubeadm's files are written with, until the node holds one), published in kube-root-ca.crt,
+  // signing the node kubeconfigs, the CSR signer's certificates and the API server's serving certificate.
+  const clusterCa = () => controlPlaneCa(options.nodeFileSystem?.("controlplane"), clock.now());
+  bootstrapCluster(apiServer);
   const workers = options.nodes ?? 2;
   const nodeNames = [
     "controlplane",
@@ -171,7 +157,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     kubernetesApi: createKubernetesApiApp(apiServer, {
       clock,
       controlPlaneNode: "controlplane",
-      certificateAuthorities: () => clusterCertificateAuthorities(apiServer, options.nodeFileSystem),
+      certificateAuthority: async () => (await clusterCa()).certificatePem,
     }),
     context(component, username, groups = []) {
       return {

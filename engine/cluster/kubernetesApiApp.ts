@@ -21,7 +21,7 @@ const API_SERVER_USER: UserInfo = { username: "system:apiserver", groups: ["syst
  * The names kubeadm's apiserver.crt carries (certs/apiserver: the node's name, the `kubernetes`
  * Service's names and ClusterIP, the advertise address), which curl checks the URL's host against.
  */
-function servingCertificateNames(controlPlaneNode: string): string[] {
+export function servingCertificateNames(controlPlaneNode: string): string[] {
   return [
     controlPlaneNode,
     "kubernetes",
@@ -37,10 +37,10 @@ export interface KubernetesApiAppOptions {
   clock: Clock;
   controlPlaneNode: string;
   /**
-   * The cluster CA certificates that verify the serving certificate, as a pod's ca.crt and the
-   * control plane's /etc/kubernetes/pki/ca.crt hold them (read when a client checks).
+   * The cluster CA that signs the serving certificate: the control plane's /etc/kubernetes/pki/ca.crt,
+   * which pods mount as ca.crt (read when a client checks; undefined: a learner removed it).
    */
-  certificateAuthorities(): Promise<readonly string[]>;
+  certificateAuthority(): Promise<string | undefined>;
 }
 
 /**
@@ -65,7 +65,10 @@ export function createKubernetesApiApp(apiServer: ApiServer, options: Kubernetes
   };
   const tls: TlsServer = {
     names: servingCertificateNames(options.controlPlaneNode),
-    issuers: () => options.certificateAuthorities(),
+    issuers: async () => {
+      const ca = await options.certificateAuthority();
+      return ca === undefined ? [] : [ca];
+    },
   };
   return {
     tls,

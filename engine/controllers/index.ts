@@ -35,7 +35,7 @@ const CONTROLLERS: Record<string, (context: ControllerContext, options: Controll
   garbagecollector: (context) => new GarbageCollector(context),
   namespace: (context) => new NamespaceController(context),
   serviceaccount: (context) => new ServiceAccountController(context),
-  "root-ca-cert-publisher": (context) => new RootCAPublisher(context),
+  "root-ca-cert-publisher": (context, options) => new RootCAPublisher(context, options.rootCa),
   endpoint: (context) => new EndpointsController(context),
   endpointslice: (context) => new EndpointSliceController(context),
   "node-lifecycle": (context) => new NodeLifecycleController(context),
@@ -74,6 +74,11 @@ export interface ControllerManagerOptions {
    * requests stay unissued.
    */
   signingAuthority?: SigningAuthoritySource;
+  /**
+   * --root-ca-file (kubeadm's /etc/kubernetes/pki/ca.crt), read once when the root-CA publisher
+   * first needs it; without it the publisher copies kube-system's kube-root-ca.crt.
+   */
+  rootCa?: () => Promise<string | undefined>;
 }
 
 /** The running controller manager. `idle` tells tests and benchmarks when every queue has drained. */

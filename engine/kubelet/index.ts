@@ -14,7 +14,7 @@ import type { WatchedObjects } from "./WatchedObjects";
 export { kubeadmAddons } from "./addons";
 export { InMemoryVolumeStore, type VolumeStore } from "./containerConfig";
 export { Kubelet, type KubeletOptions, leaseDurationSeconds, leaseRenewIntervalMs } from "./Kubelet";
-export { controlPlaneManifests, kubeadmCa, writeKubeadmFiles } from "./kubeadmFiles";
+export { controlPlaneCa, controlPlaneManifests, kubeadmCa, writeKubeadmFiles } from "./kubeadmFiles";
 export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
 export { nodeIp, nodeOsImage, nodeOsRelease, podCidr } from "./nodeObject";
 export { manifestDirectory } from "./StaticPods";

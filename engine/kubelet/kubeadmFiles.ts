@@ -352,6 +352,24 @@ export function kubeadmCa(nowMs: number): { certificatePem: string; privateKeyPe
 }
 
 /**
+ * The cluster CA: the control plane's /etc/kubernetes/pki/ca.crt and ca.key as they are now (a
+ * node written by an earlier process keeps its CA; a learner may have replaced or removed them),
+ * or the process's CA, which kubeadm's files are written with, while the node is not set up yet
+ * (no kubelet.conf) or when its files live only inside its kubelet (`files` undefined).
+ */
+export async function controlPlaneCa(
+  files: NodeFileSystem | undefined,
+  nowMs: number,
+): Promise<{ certificatePem?: string; privateKeyPem?: string }> {
+  if (!files || (await files.readFile("/etc/kubernetes/kubelet.conf")) === undefined) return kubeadmCa(nowMs);
+  const [certificatePem, privateKeyPem] = await Promise.all([
+    files.readFile("/etc/kubernetes/pki/ca.crt"),
+    files.readFile("/etc/kubernetes/pki/ca.key"),
+  ]);
+  return { certificatePem, privateKeyPem };
+}
+
+/**
  * Writes what kubeadm leaves on a node, once (a node that already has its kubelet.conf is left as
  * it is, so a learner's edits and deletions survive restarts): on the control plane the static pod
  * manifests, the PKI and the component kubeconfigs; on every node kubelet.conf and the kubelet's

@@ -4,7 +4,6 @@ import type { KubeObject } from "../../api/types";
 import { createClient } from "../../client/createClient";
 import { VirtualClock } from "../../clock/VirtualClock";
 import { bootstrapCluster } from "../../cluster/bootstrap";
-import { DEFAULT_CA_CERTIFICATE } from "../../cluster/caCertificate";
 import { createApiServer } from "../ApiServer";
 import { builtinResources } from "../resources";
 import { seededRandom } from "../testing/testServer";
@@ -12,7 +11,7 @@ import { seededRandom } from "../testing/testServer";
 function setup() {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const apiServer = createApiServer({ clock, resources: builtinResources, random: seededRandom() });
-  bootstrapCluster(apiServer, { caCertificate: DEFAULT_CA_CERTIFICATE });
+  bootstrapCluster(apiServer);
   return { clock, client: createClient(apiServer) };
 }
 

@@ -3,7 +3,6 @@ import { Deployments, HorizontalPodAutoscalers, Pods } from "../../api/resources
 import type { KubeObject } from "../../api/types";
 import { VirtualClock } from "../../clock/VirtualClock";
 import { bootstrapCluster } from "../../cluster/bootstrap";
-import { DEFAULT_CA_CERTIFICATE } from "../../cluster/caCertificate";
 import { createApiServer } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
 import type { ResourceRequest } from "../ResourceRequest";
@@ -18,7 +17,7 @@ function server(resources: ResourceDefinition[] = builtinResources) {
     random: seededRandom(),
     log: (line) => logged.push(line),
   });
-  bootstrapCluster(apiServer, { caCertificate: DEFAULT_CA_CERTIFICATE });
+  bootstrapCluster(apiServer);
   return { apiServer, logged };
 }
 

@@ -1,7 +1,6 @@
 import { createClient } from "../../client/createClient";
 import { VirtualClock } from "../../clock/VirtualClock";
 import { bootstrapCluster } from "../../cluster/bootstrap";
-import { DEFAULT_CA_CERTIFICATE } from "../../cluster/caCertificate";
 import { KeyValueStore } from "../../store/KeyValueStore";
 import { createApiServer } from "../ApiServer";
 import type { ResourceDefinition } from "../ResourceDefinition";
@@ -28,7 +27,7 @@ export function createTestServer(options: { resources?: ResourceDefinition[]; hi
     resources: options.resources ?? genericResources,
     random: seededRandom(),
   });
-  bootstrapCluster(apiServer, { caCertificate: DEFAULT_CA_CERTIFICATE });
+  bootstrapCluster(apiServer);
   const client = createClient(apiServer);
   return { clock, store, apiServer, client };
 }

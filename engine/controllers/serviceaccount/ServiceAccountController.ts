@@ -48,15 +48,22 @@ export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
 
 /**
  * pkg/controller/certificates/rootcacertpublisher: a `kube-root-ca.crt` ConfigMap with the
- * cluster CA in every namespace, restored if deleted or edited. The CA comes from the copy the
- * cluster bootstrap keeps in kube-system (the real controller reads its own CA file).
+ * cluster CA in every namespace, restored if deleted or edited. The CA is kube-controller-manager's
+ * --root-ca-file (`rootCaFile`, kubeadm's /etc/kubernetes/pki/ca.crt), read once, as the real one reads
+ * it at start; kube-system's copy is kept to it too, so a cluster whose store holds another CA (a
+ * fresh store over a node written earlier) publishes the control plane's. Without `rootCaFile` the CA
+ * is the copy the cluster bootstrap keeps in kube-system.
  */
 export class RootCAPublisher {
   private readonly queue: WorkQueue;
   private readonly namespaces;
   private readonly configMaps;
+  private rootCa: Promise<string | undefined> | undefined;
 
-  constructor(private readonly context: ControllerContext) {
+  constructor(
+    private readonly context: ControllerContext,
+    private readonly rootCaFile?: () => Promise<string | undefined>,
+  ) {
     this.namespaces = context.informer<Namespace>(Namespaces);
     this.configMaps = context.informer<ConfigMap>(ConfigMaps);
     this.queue = context.loop("root-ca-cert-publisher", (namespace) => this.sync(namespace));
@@ -66,7 +73,7 @@ export class RootCAPublisher {
     });
     const changed = (cm: ConfigMap) => {
       if (cm.metadata.name !== ROOT_CA_CONFIGMAP) return;
-      if (cm.metadata.namespace === "kube-system") {
+      if (cm.metadata.namespace === "kube-system" && !this.rootCaFile) {
         for (const ns of this.namespaces.list()) this.queue.add(ns.metadata.name ?? "");
       } else {
         this.queue.add(cm.metadata.namespace ?? "");
@@ -75,12 +82,18 @@ export class RootCAPublisher {
     this.configMaps.addHandlers({ add: changed, update: (_old, cm) => changed(cm), delete: changed });
   }
 
+  /** The CA to publish: the root CA file's, else kube-system's copy. */
+  private async ca(): Promise<string | undefined> {
+    if (!this.rootCaFile) return this.configMaps.get("kube-system", ROOT_CA_CONFIGMAP)?.data?.["ca.crt"];
+    this.rootCa ??= this.rootCaFile().catch(() => undefined);
+    return this.rootCa;
+  }
+
   async sync(namespace: string): Promise<void> {
     const ns = this.namespaces.get(undefined, namespace);
     if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") return;
-    const source = this.configMaps.get("kube-system", ROOT_CA_CONFIGMAP);
-    const ca = source?.data?.["ca.crt"];
-    if (ca === undefined || namespace === "kube-system") return;
+    const ca = await this.ca();
+    if (ca === undefined || (namespace === "kube-system" && !this.rootCaFile)) return;
     const existing = this.configMaps.get(namespace, ROOT_CA_CONFIGMAP);
     const annotations = { "kubernetes.io/description": DESCRIPTION };
     try {

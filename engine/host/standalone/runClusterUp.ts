@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ApiServer } from "../../apiserver/ApiServer";
@@ -6,6 +6,8 @@ import { httpApiServerOf } from "../../apiserver/http/adapter";
 import { createHttpHandler } from "../../apiserver/http/createHttpHandler";
 import type { Clock } from "../../clock/Clock";
 import type { Speed } from "../../cluster/Component";
+import { servingCertificateNames } from "../../cluster/kubernetesApiApp";
+import { apiServerCertificate } from "../../kubelet/kubeadmPki";
 import { renderKubeconfig } from "./kubeconfig";
 import { type StandaloneServer, startStandaloneServer } from "./StandaloneServer";
 import { createServingCertificate, type ServingCertificate } from "./selfSignedCertificate";
@@ -17,6 +19,11 @@ export interface RunningCluster {
   apiServer: ApiServer;
   /** The CA client certificates must be signed by (the control plane's /etc/kubernetes/pki/ca.crt). */
   clientCa?(): Promise<string | undefined>;
+  /**
+   * The cluster CA (the control plane's ca.crt and ca.key) that signs the serving certificate, as
+   * kubeadm's does apiserver.crt; without it (or without its key) the certificate is self-signed.
+   */
+  certificateAuthority?(): Promise<{ certificatePem?: string; privateKeyPem?: string }>;
   /** Resolves when the cluster has finished booting (nodes registered, system objects created). */
   ready?: Promise<void>;
   stop(): void | Promise<void>;
@@ -45,29 +52,71 @@ export interface ClusterUp {
   stop(): Promise<void>;
 }
 
-/** Loads the token and certificate from `dataDir` (so kubeconfigs survive restarts), or creates them. */
-function credentials(dataDir: string | undefined, now: number): { token: string; certificate: ServingCertificate } {
-  const fresh = () => ({ token: randomBytes(24).toString("hex"), certificate: createServingCertificate(now) });
-  if (!dataDir) return fresh();
+/** Loads the token from `dataDir` (so kubeconfigs survive restarts), or creates it. */
+function loadToken(dataDir: string | undefined): string {
+  const fresh = randomBytes(24).toString("hex");
+  if (!dataDir) return fresh;
   const folder = path.join(dataDir, "pki");
   const tokenFile = path.join(folder, "token");
-  const certificateFile = path.join(folder, "apiserver.crt");
-  const keyFile = path.join(folder, "apiserver.key");
-  if (existsSync(tokenFile) && existsSync(certificateFile) && existsSync(keyFile)) {
-    return {
-      token: readFileSync(tokenFile, "utf8").trim(),
-      certificate: {
-        certificatePem: readFileSync(certificateFile, "utf8"),
-        privateKeyPem: readFileSync(keyFile, "utf8"),
-      },
-    };
-  }
-  const created = fresh();
+  if (existsSync(tokenFile)) return readFileSync(tokenFile, "utf8").trim();
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  writeFileSync(tokenFile, `${created.token}\n`, { mode: 0o600 });
-  writeFileSync(certificateFile, created.certificate.certificatePem);
-  writeFileSync(keyFile, created.certificate.privateKeyPem, { mode: 0o600 });
-  return created;
+  writeFileSync(tokenFile, `${fresh}\n`, { mode: 0o600 });
+  return fresh;
+}
+
+/** The names `cluster up`'s certificate carries: kube-apiserver's (kubeadm's apiserver.crt) and the loopback it listens on. */
+const SERVING_NAMES = [...servingCertificateNames("controlplane"), "127.0.0.1", "localhost"];
+
+/** Whether `certificate` is one `ca` signed, valid at `now`, for every name the server answers to. */
+function servesWith(certificate: ServingCertificate, ca: string | undefined, now: number): boolean {
+  try {
+    const served = new X509Certificate(certificate.certificatePem);
+    const authority = new X509Certificate(ca ?? certificate.certificatePem);
+    const names = new Set((served.subjectAltName ?? "").split(", ").map((name) => name.replace(/^[^:]+:/, "")));
+    return (
+      served.checkIssued(authority) &&
+      served.verify(authority.publicKey) &&
+      Date.parse(served.validTo) > now &&
+      (ca === undefined || SERVING_NAMES.every((name) => names.has(name)))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The serving certificate and the CA the kubeconfig trusts: one the cluster CA signed (kept in
+ * `dataDir` across restarts while that CA still signs it), else, for a cluster without a CA key, a
+ * self-signed one.
+ */
+async function servingCredentials(
+  cluster: RunningCluster,
+  dataDir: string | undefined,
+  now: number,
+): Promise<{ certificate: ServingCertificate; certificateAuthorityPem: string }> {
+  const ca = await cluster.certificateAuthority?.().catch(() => undefined);
+  const caPem = ca?.certificatePem !== undefined && ca.privateKeyPem !== undefined ? ca.certificatePem : undefined;
+  const folder = dataDir ? path.join(dataDir, "pki") : undefined;
+  const certificateFile = folder && path.join(folder, "apiserver.crt");
+  const keyFile = folder && path.join(folder, "apiserver.key");
+  if (certificateFile && keyFile && existsSync(certificateFile) && existsSync(keyFile)) {
+    const saved = {
+      certificatePem: readFileSync(certificateFile, "utf8"),
+      privateKeyPem: readFileSync(keyFile, "utf8"),
+    };
+    if (servesWith(saved, caPem, now))
+      return { certificate: saved, certificateAuthorityPem: caPem ?? saved.certificatePem };
+  }
+  const certificate =
+    caPem !== undefined && ca?.privateKeyPem !== undefined
+      ? apiServerCertificate({ certificatePem: caPem, privateKeyPem: ca.privateKeyPem }, SERVING_NAMES, now)
+      : createServingCertificate(now);
+  if (folder && certificateFile && keyFile) {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeFileSync(certificateFile, certificate.certificatePem);
+    writeFileSync(keyFile, certificate.privateKeyPem, { mode: 0o600 });
+  }
+  return { certificate, certificateAuthorityPem: caPem ?? certificate.certificatePem };
 }
 
 /** The cluster's client CA, read again at most every 10 s (a learner may replace the file). */
@@ -82,19 +131,28 @@ function cachedClientCa(cluster: RunningCluster, clock: Clock): () => Promise<st
 
 /**
  * Starts a cluster and serves its API on 127.0.0.1 over HTTPS with a bearer token, writing a
- * kubeconfig for it. kubectl sends tokens only over TLS, so the server is HTTPS with a
- * self-signed certificate that the kubeconfig trusts.
+ * kubeconfig for it. kubectl sends tokens only over TLS, so the server is HTTPS with a certificate
+ * the cluster CA signed (as kubeadm's apiserver.crt), the CA the kubeconfig trusts, pods mount as
+ * ca.crt and the control plane holds in /etc/kubernetes/pki/ca.crt.
  */
 export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp> {
   const log = options.log ?? (() => {});
   const clock = standaloneClock(log);
-  const { token, certificate } = credentials(options.dataDir, clock.now());
+  const token = loadToken(options.dataDir);
   const cluster = await options.startCluster({
     clock,
     speed: options.speed,
     nodes: options.nodes,
     dataDir: options.dataDir,
   });
+  let credentials: Awaited<ReturnType<typeof servingCredentials>>;
+  try {
+    credentials = await servingCredentials(cluster, options.dataDir, clock.now());
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  const { certificate, certificateAuthorityPem } = credentials;
   let ready = cluster.ready === undefined;
   cluster.ready?.then(
     () => {
@@ -128,7 +186,7 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   const kubeconfig = renderKubeconfig({
     server: server.url,
     token,
-    certificateAuthorityPem: certificate.certificatePem,
+    certificateAuthorityPem,
   });
   mkdirSync(path.dirname(path.resolve(options.kubeconfigPath)), { recursive: true });
   writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });

@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock/Clock";
 import type { Speed } from "../../cluster/Component";
 import { type Cluster, createCluster } from "../../cluster/createCluster";
+import { controlPlaneCa } from "../../kubelet/kubeadmFiles";
 import { InMemoryNodeFileSystem, type NodeFileSystem } from "../../kubelet/NodeFileSystem";
 import { diskNodeFileSystems } from "../DiskNodeFileSystem";
 import type { RunningCluster } from "./runClusterUp";
@@ -19,7 +20,6 @@ export function startCluster(options: {
   speed: Speed;
   nodes?: number;
   dataDir?: string;
-  caCertificate?: string;
   /** The store's limits (default {@link STANDALONE_QUOTAS}); `false`: none. */
   quotas?: StandaloneQuotas | false;
   log?: (line: string) => void;
@@ -44,7 +44,6 @@ export function startCluster(options: {
     nodes: options.nodes,
     dataDir: options.dataDir,
     nodeFileSystem,
-    caCertificate: options.caCertificate,
     log: options.log ? (component, line) => options.log?.(`${component}: ${line}`) : undefined,
   });
   return {
@@ -52,6 +51,7 @@ export function startCluster(options: {
     ready: cluster.ready,
     stop: () => cluster.stop(),
     clientCa: () => nodeFileSystem(cluster.controlPlaneNode).readFile("/etc/kubernetes/pki/ca.crt"),
+    certificateAuthority: () => controlPlaneCa(nodeFileSystem(cluster.controlPlaneNode), options.clock.now()),
     cluster,
     nodeFileSystem: (nodeName) => (cluster.nodeNames.includes(nodeName) ? nodeFileSystem(nodeName) : undefined),
   };
