@@ -14,10 +14,12 @@ import {
 } from "../../pki";
 
 /**
- * A self-signed serving certificate for the standalone API server (ECDSA P-256, SHA-256), valid for
- * 127.0.0.1 and localhost. kubectl only sends a bearer token over TLS (client-go reads the user's
- * credentials only when the transport is TLS), so the standalone cluster serves HTTPS and puts
- * this certificate into the kubeconfig as the cluster's certificate authority, as kind does.
+ * A self-signed serving certificate (ECDSA P-256, SHA-256), valid for 127.0.0.1 and localhost: the
+ * hosting TLS port's (tlsListener.ts) and test servers'. kubectl only sends a bearer token over TLS
+ * (client-go reads the user's credentials only when the transport is TLS), so such a server puts
+ * this certificate into its kubeconfig as the cluster's certificate authority. The standalone
+ * cluster serves one its cluster CA signed instead (runClusterUp.ts), falling back to this only
+ * when the control plane has no CA key.
  */
 
 export interface ServingCertificate {
