@@ -33,7 +33,7 @@ export interface KubeconfigData {
 export type StanzaKind = "clusters" | "users" | "contexts";
 
 /** The v1 fields each stanza keeps (clientcmd/api/v1/types.go); `always` ones are written even when empty. */
-const fieldsOf: Record<StanzaKind | "preferences", { keys: string[]; always: string[] }> = {
+export const fieldsOf: Record<StanzaKind | "preferences", { keys: string[]; always: string[] }> = {
   clusters: {
     keys: [
       "server",

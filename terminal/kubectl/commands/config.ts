@@ -1,6 +1,6 @@
 import type { Command, CommandContext } from "../Command";
 import { KubectlError, usageError } from "../errors";
-import { KubeconfigAccess, type Stanza, toV1 } from "../kubeconfigAccess";
+import { fieldsOf, KubeconfigAccess, type Stanza, toV1 } from "../kubeconfigAccess";
 import { parseOutputFormat, printObject } from "../printers/output";
 import { formatTabbed } from "../printers/tabwriter";
 import { rejectArguments } from "./common";
@@ -91,34 +91,9 @@ async function flatten(context: CommandContext, config: RawConfig, configPath: s
 /** Field order of clientcmd/api/v1's types, which `config view -o json` prints in. */
 const goFieldOrder = {
   config: ["kind", "apiVersion", "preferences", "clusters", "users", "contexts", "current-context", "extensions"],
-  cluster: [
-    "server",
-    "tls-server-name",
-    "insecure-skip-tls-verify",
-    "certificate-authority",
-    "certificate-authority-data",
-    "proxy-url",
-    "disable-compression",
-    "extensions",
-  ],
-  user: [
-    "client-certificate",
-    "client-certificate-data",
-    "client-key",
-    "client-key-data",
-    "token",
-    "tokenFile",
-    "as",
-    "as-uid",
-    "as-groups",
-    "as-user-extra",
-    "username",
-    "password",
-    "auth-provider",
-    "exec",
-    "extensions",
-  ],
-  context: ["cluster", "user", "namespace", "extensions"],
+  cluster: fieldsOf.clusters.keys,
+  user: fieldsOf.users.keys,
+  context: fieldsOf.contexts.keys,
   exec: ["command", "args", "env", "apiVersion", "installHint", "provideClusterInfo", "interactiveMode"],
   authProvider: ["name", "config"],
 };
