@@ -15,13 +15,13 @@ type Handler = (server: ApiServerCore, definition: ResourceDefinition, request: 
 
 /** Subresources served through `handle`, by name. Streaming ones (log, exec …) are the HTTP layer's. */
 export const SUBRESOURCE_HANDLERS: Record<string, Handler> = {
-  status: handleStatus,
-  approval: handleStatus,
+  status: handleObjectSubresource,
+  approval: handleObjectSubresource,
   scale: handleScale,
   binding: handleBinding,
   eviction: evictPod,
   finalize: handleFinalize,
-  ephemeralcontainers: handleEphemeralContainers,
+  ephemeralcontainers: handleObjectSubresource,
   token: createToken,
 };
 
@@ -74,36 +74,13 @@ function supports(definition: ResourceDefinition, subresource: string): boolean 
   }
 }
 
-function handleStatus(
-  server: ApiServerCore,
-  definition: ResourceDefinition,
-  request: ResourceRequest,
-): ResourceResponse {
-  switch (request.verb) {
-    case "get": {
-      const found = server.readOrNotFound(definition, request.namespace, request.name ?? "");
-      return { status: 200, body: server.present(definition, found.object, request) };
-    }
-    case "update": {
-      const body = request.body;
-      if (!isPlainObject(body)) throw ApiError.badRequest("the body of the request must be a JSON object");
-      const object = server.decodeBody(definition, request, []);
-      const found = server.readOrNotFound(definition, request.namespace, request.name ?? "");
-      return { status: 200, body: server.updateObject(definition, request, found, object) };
-    }
-    case "patch":
-      return server.patchObject(definition, request);
-    default:
-      throw ApiError.methodNotSupported(definition.group, `${definition.resource}/status`, request.verb);
-  }
-}
-
 /**
- * `pods/ephemeralcontainers` (upstream's EphemeralContainersREST): reads and writes the whole Pod,
- * of which only spec.ephemeralContainers may change, through the pod's ephemeral-containers
- * strategy. `kubectl debug` adds its container with a strategic merge patch here.
+ * A subresource that reads and writes the whole object, of which the subresource's strategy lets
+ * only its own part change: `status`, `approval` (CertificateSigningRequests) and
+ * `pods/ephemeralcontainers` (upstream's EphemeralContainersREST, where `kubectl debug` adds its
+ * container with a strategic merge patch).
  */
-function handleEphemeralContainers(
+function handleObjectSubresource(
   server: ApiServerCore,
   definition: ResourceDefinition,
   request: ResourceRequest,
@@ -122,7 +99,11 @@ function handleEphemeralContainers(
     case "patch":
       return server.patchObject(definition, request);
     default:
-      throw ApiError.methodNotSupported("", "pods/ephemeralcontainers", request.verb);
+      throw ApiError.methodNotSupported(
+        definition.group,
+        `${definition.resource}/${request.subresource}`,
+        request.verb,
+      );
   }
 }
 
