@@ -5,6 +5,8 @@ import { kindDotGroup, type ResourceInfo, resourcePath } from "../Discovery";
 import { ApiStatusError, formatApiError, KubectlError, plainError, usageError } from "../errors";
 import type { Flags } from "../flags";
 import { filenameArguments, readFilenameOptions } from "../kustomize";
+import { goQuote } from "../printers/goFmt";
+import { toGoJsonCompact } from "../printers/goJson";
 import {
   changeCause,
   changeCauseAnnotation,
@@ -12,6 +14,7 @@ import {
   filenameFlags,
   type KubeObject,
   printFlags,
+  recordChangeCause,
   recordFlag,
   sleep,
 } from "./common";
@@ -128,29 +131,37 @@ function metadataCommand(field: "labels" | "annotations", verb: string, name: st
           }
         }
         const objectName = String(object.metadata?.name);
+        const sending = !local && dryRun !== "client";
+        // The recorder's annotation rides in the same patch (label.go and annotate.go record into the
+        // object they patch with); a client dry run or --local prints the object unrecorded.
+        const cause = sending ? changeCause(context, flags) : undefined;
+        const recording = cause !== undefined && object.metadata?.annotations?.[changeCauseAnnotation] !== cause;
+        const updated = applyLocally(object, field, next);
+        if (recording) recordChangeCause(updated, cause);
+        // labelFunc, on the way to the server only: each removal of a label the object lacks.
+        if (sending && field === "labels")
+          for (const key of removals) if (!(key in current)) context.io.stdout(`label ${goQuote(key)} not found.\n`);
         // label says "not labeled" when nothing changes (updateDataChangeMsg); annotate has no such message.
-        if (!changed && field === "labels") {
+        if (!changed && !recording && field === "labels") {
           if (flags.string("output")) printResult(context, flags, info, object, `not ${verb}`, dryRun);
           else context.io.stdout(`${kindDotGroup(info)}/${objectName} not ${verb}${dryRunSuffix(dryRun)}\n`);
           continue;
         }
         const patch: Any = { metadata: { [field]: next } };
-        // The recorder's annotation rides in the same patch (label.go and annotate.go record into the
-        // object they patch with); a client dry run or --local prints the object unrecorded.
-        const cause = changeCause(context, flags);
-        if (cause !== undefined && object.metadata?.annotations?.[changeCauseAnnotation] !== cause)
-          patch.metadata.annotations = { ...patch.metadata.annotations, [changeCauseAnnotation]: cause };
+        if (recording) patch.metadata.annotations = { ...patch.metadata.annotations, [changeCauseAnnotation]: cause };
         if (flags.string("resource-version")) patch.metadata.resourceVersion = flags.string("resource-version");
         // A client dry run prints the object as the patch would leave it, as --local does.
-        let result: KubeObject = applyLocally(object, field, next);
-        if (changed && !local && dryRun !== "client") {
+        let result: KubeObject = sending ? updated : applyLocally(object, field, next);
+        if ((changed || recording) && sending) {
           result = await patchObject(context, info, object.metadata?.namespace, objectName, patch, "merge", {
             dryRun,
             fieldManager: flags.string("field-manager"),
           });
         }
-        // kubectl says "unlabeled" for label removals only; annotate always says "annotated".
-        const message = Object.keys(additions).length === 0 && field === "labels" ? `un${verb}` : verb;
+        // updateDataChangeMsg: "unlabeled" when, without --overwrite, the object's JSON got shorter (a
+        // removal, or a shorter change cause); annotate always says "annotated".
+        const shorter = toGoJsonCompact(updated).length < toGoJsonCompact(object).length;
+        const message = field === "labels" && !flags.bool("overwrite") && shorter ? `un${verb}` : verb;
         if (flags.string("output")) printResult(context, flags, info, result, message, dryRun);
         else context.io.stdout(`${kindDotGroup(info)}/${objectName} ${message}${dryRunSuffix(dryRun)}\n`);
       }

@@ -1218,6 +1218,12 @@ export const mutating: string[] = [
   "label deployment {n}-d team=green",
   "label deployment {n}-d team=green --overwrite",
   "label deployment {n}-d team-",
+  // updateDataChangeMsg: "unlabeled" only when the object got shorter without --overwrite
+  "label deployment {n}-d q=1",
+  "label deployment {n}-d q- --overwrite",
+  "label deployment {n}-d q=1 r-",
+  "label deployment {n}-d q-",
+  "label deployment {n}-d q-",
   "annotate deployment {n}-d note=hello",
   "annotate deployment {n}-d note-",
   "set image deployment/{n}-d nginx=nginx:1.27",
