@@ -1,7 +1,13 @@
-import path from "node:path";
-import { spawn as spawnPty } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, hasKubectl, KUBECTL, kubectl, startTestCluster, type TestCluster } from "./support";
+import {
+  hasKubectl,
+  KUBECTL,
+  KUBELAB_KUBECTL,
+  kubectl,
+  kubectlInTerminal,
+  startTestCluster,
+  type TestCluster,
+} from "./support";
 
 /**
  * `kubectl debug -it` in a pseudo-terminal against the standalone cluster: an ephemeral container
@@ -19,36 +25,10 @@ describe.skipIf(!hasKubectl)("kubectl debug -it", () => {
     await cluster?.stop();
   });
 
-  /** Runs a kubectl in a terminal, types each key group once the screen settled; the screen and exit code. */
-  const inTerminal = (command: string[], keys: string[]) =>
-    new Promise<{ screen: string; code: number }>((resolve) => {
-      const pty = spawnPty(command[0] as string, command.slice(1), {
-        cols: 100,
-        rows: 30,
-        env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.folder } as Record<string, string>,
-      });
-      let screen = "";
-      pty.onData((data) => {
-        screen += data;
-      });
-      pty.onExit(({ exitCode }) => resolve({ screen, code: exitCode }));
-      void (async () => {
-        await eventually(() => screen.includes("try pressing enter."), 40_000);
-        for (const key of keys) {
-          let seen = -1;
-          await eventually(async () => {
-            const settled = seen === screen.length;
-            seen = screen.length;
-            await new Promise((r) => setTimeout(r, 700));
-            return settled;
-          }, 20_000);
-          pty.write(key);
-        }
-      })();
-    });
+  const inTerminal = (command: string[], keys: string[]) => kubectlInTerminal(cluster, command, keys);
   const commands = {
     real: [KUBECTL],
-    ours: [process.execPath, path.resolve(import.meta.dirname, "../../bin/kubelab.mjs"), "kubectl"],
+    ours: KUBELAB_KUBECTL,
   };
   const hint = "If you don't see a command prompt, try pressing enter.\r\n";
 

@@ -1,8 +1,14 @@
-import path from "node:path";
-import { spawn as spawnPty } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOurs } from "../terminal/differential/harness";
-import { eventually, hasKubectl, KUBECTL, kubectl, startTestCluster, type TestCluster } from "./support";
+import {
+  hasKubectl,
+  KUBECTL,
+  KUBELAB_KUBECTL,
+  kubectl,
+  kubectlInTerminal,
+  startTestCluster,
+  type TestCluster,
+} from "./support";
 
 /**
  * `kubectl run -i` and `kubectl attach -i` with input on stdin and no TTY, against the standalone
@@ -139,39 +145,8 @@ describe.skipIf(!hasKubectl)("kubectl run -i / attach -i with stdin", () => {
     expect(again.ours).toEqual(again.real);
   });
 
-  /**
-   * Runs a kubectl in a pseudo-terminal (the real one, or `npx kubelab kubectl` as a process),
-   * types each key group once the session is attached and the screen has settled, and returns
-   * the screen's bytes and the exit code.
-   */
-  const inTerminal = (command: string[], keys: string[]) =>
-    new Promise<{ screen: string; code: number }>((resolve) => {
-      const pty = spawnPty(command[0] as string, command.slice(1), {
-        cols: 100,
-        rows: 30,
-        env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.folder } as Record<string, string>,
-      });
-      let screen = "";
-      pty.onData((data) => {
-        screen += data;
-      });
-      pty.onExit(({ exitCode }) => resolve({ screen, code: exitCode }));
-      void (async () => {
-        await eventually(() => screen.includes("try pressing enter."), 40_000);
-        for (const key of keys) {
-          // The attach connects after the hint; then each answer is awaited by the screen settling.
-          let seen = -1;
-          await eventually(async () => {
-            const settled = seen === screen.length;
-            seen = screen.length;
-            await new Promise((r) => setTimeout(r, 700));
-            return settled;
-          }, 20_000);
-          pty.write(key);
-        }
-      })();
-    });
-  const ourCommand = [process.execPath, path.resolve(import.meta.dirname, "../../bin/kubelab.mjs"), "kubectl"];
+  const inTerminal = (command: string[], keys: string[]) => kubectlInTerminal(cluster, command, keys);
+  const ourCommand = KUBELAB_KUBECTL;
   /** The same keys through both kubectls in a terminal, pod names masked. */
   const bothInTerminal = async (name: string, args: (name: string) => string[], keys: string[]) => {
     const results: Record<string, { screen: string; code: number }> = {};

@@ -2,6 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { spawn as spawnPty } from "node-pty";
 import { type ClusterUp, runClusterUp } from "../../engine/host/standalone/runClusterUp";
 import { startCluster } from "../../engine/host/standalone/startCluster";
 
@@ -95,4 +96,49 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
+}
+
+/** Kubelab's kubectl as a process (`kubelab kubectl`), to run beside the real one. */
+export const KUBELAB_KUBECTL = [
+  process.execPath,
+  path.resolve(import.meta.dirname, "../../bin/kubelab.mjs"),
+  "kubectl",
+];
+
+/**
+ * Runs a kubectl (the real one, or {@link KUBELAB_KUBECTL}) in a pseudo-terminal against the
+ * cluster, types each key group once the session is attached ("try pressing enter.") and the
+ * screen has settled, and returns the screen's bytes and the exit code.
+ */
+export function kubectlInTerminal(
+  cluster: TestCluster,
+  command: string[],
+  keys: string[],
+): Promise<{ screen: string; code: number }> {
+  return new Promise((resolve) => {
+    const pty = spawnPty(command[0] as string, command.slice(1), {
+      cols: 100,
+      rows: 30,
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.folder } as Record<string, string>,
+    });
+    let screen = "";
+    pty.onData((data) => {
+      screen += data;
+    });
+    pty.onExit(({ exitCode }) => resolve({ screen, code: exitCode }));
+    void (async () => {
+      await eventually(() => screen.includes("try pressing enter."), 40_000);
+      for (const key of keys) {
+        // Each answer is awaited by the screen settling.
+        let seen = -1;
+        await eventually(async () => {
+          const settled = seen === screen.length;
+          seen = screen.length;
+          await new Promise((r) => setTimeout(r, 700));
+          return settled;
+        }, 20_000);
+        pty.write(key);
+      }
+    })();
+  });
 }
