@@ -1,6 +1,6 @@
 import type { CommandContext } from "../Command";
 import { type ResourceInfo, resourcePath } from "../Discovery";
-import { usageError } from "../errors";
+import { ApiStatusError, usageError } from "../errors";
 import type { FlagSpec, Flags } from "../flags";
 import type { Table } from "../printers/table";
 
@@ -96,6 +96,41 @@ export function recordChangeCause(object: KubeObject, cause: string | undefined)
     ...object.metadata,
     annotations: { ...object.metadata?.annotations, [changeCauseAnnotation]: cause },
   };
+}
+
+/**
+ * What cli-runtime's Info.Get adds to a NotFound for a namespaced object: it asks for the namespace,
+ * and when that is missing too the namespace's NotFound is the error shown
+ * (`namespaces "x" not found`). Undefined when the namespace exists (or cannot be read).
+ */
+export async function missingNamespaceError(
+  context: CommandContext,
+  info: Pick<ResourceInfo, "namespaced">,
+  namespace: string | undefined,
+): Promise<ApiStatusError | undefined> {
+  if (!info.namespaced || !namespace) return undefined;
+  try {
+    await (await context.client()).get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+  } catch (error) {
+    if (error instanceof ApiStatusError && error.reason === "NotFound") return error;
+  }
+  return undefined;
+}
+
+/** A named read as the resource builder makes it: a NotFound in a missing namespace names the namespace. */
+export async function getNamed<T>(
+  context: CommandContext,
+  info: Pick<ResourceInfo, "namespaced">,
+  namespace: string | undefined,
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ApiStatusError && error.reason === "NotFound")
+      throw (await missingNamespaceError(context, info, namespace)) ?? error;
+    throw error;
+  }
 }
 
 /** Lists a collection as a server-side Table. */

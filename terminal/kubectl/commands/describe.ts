@@ -4,7 +4,7 @@ import { describeObject } from "../describe/describers";
 import { ApiStatusError, formatApiError, KubectlError } from "../errors";
 import { readManifests } from "../manifests";
 import { resolveTargets } from "../targets";
-import { filenameFlags, type KubeObject } from "./common";
+import { filenameFlags, type KubeObject, missingNamespaceError } from "./common";
 
 /** `kubectl describe`. */
 export const describeCommand: Command = {
@@ -109,17 +109,20 @@ export const describeCommand: Command = {
             await describeOne(target.info, object);
           } catch (error) {
             if (!(error instanceof ApiStatusError) || error.reason !== "NotFound") throw error;
+            const shown =
+              (await missingNamespaceError(context, target.info, target.info.namespaced ? namespace : undefined)) ??
+              error;
             // DescribeMatchingResources: only `describe TYPE NAME` (two arguments) falls back to
             // every object whose name starts with NAME, each description followed by a newline.
             if (args.length !== 2) {
-              errors.push(formatApiError(error));
+              errors.push(formatApiError(shown));
               continue;
             }
             const list = await client.get<{ items: KubeObject[] }>(
               resourcePath(target.info, target.info.namespaced ? namespace : undefined),
             );
             const matches = list.items.filter((item) => String(item.metadata?.name ?? "").startsWith(name));
-            if (matches.length === 0) errors.push(formatApiError(error));
+            if (matches.length === 0) errors.push(formatApiError(shown));
             for (const item of matches)
               prefixMatches.push(`${await describeObject({ ...settings, info: target.info }, item)}\n`);
           }

@@ -9,7 +9,7 @@ import { asList, type OutputFormat, parseOutputFormat, printCustomColumns, print
 import { asTable, decorateTable, type Table, type TablePrintOptions, tableLines } from "../printers/table";
 import { formatRememberingWidths, formatTabbed } from "../printers/tabwriter";
 import { resolveTargets } from "../targets";
-import { filenameFlags, type KubeObject, printFlags, tableAccept } from "./common";
+import { filenameFlags, getNamed, type KubeObject, printFlags, tableAccept } from "./common";
 import { sortObjects, sortRows } from "./sortBy";
 
 const getFlags = [
@@ -186,15 +186,19 @@ async function runGet(context: CommandContext, flags: Flags): Promise<number> {
     try {
       if (wantsTable) {
         const table = asTable(
-          await client.get<unknown>(resourcePath(info, requestNamespace, name), {
-            accept: tableAccept,
-            query: tableQuery,
-          }),
+          await getNamed(context, info, requestNamespace, () =>
+            client.get<unknown>(resourcePath(info, requestNamespace, name), {
+              accept: tableAccept,
+              query: tableQuery,
+            }),
+          ),
           ageOf,
         );
         results.push({ info, namespace: requestNamespace, table, single: true });
       } else {
-        const object = await client.get<KubeObject>(resourcePath(info, requestNamespace, name));
+        const object = await getNamed(context, info, requestNamespace, () =>
+          client.get<KubeObject>(resourcePath(info, requestNamespace, name)),
+        );
         results.push({ info, namespace: requestNamespace, objects: [object], single: true });
       }
     } catch (error) {

@@ -7,7 +7,7 @@ import { goSort } from "../goSort";
 import { formatTabbed } from "../printers/tabwriter";
 import { toStatusError } from "../RestClient";
 import { resolveTargets } from "../targets";
-import type { KubeObject } from "./common";
+import { getNamed, type KubeObject } from "./common";
 import { defaultContainer } from "./defaultContainer";
 import { cookedLineDiscipline } from "./lineDiscipline";
 
@@ -111,14 +111,21 @@ export async function podsFor(
     });
     return list.items;
   }
-  if (!target.includes("/"))
-    return [await client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(target)}`)];
+  if (!target.includes("/")) {
+    return [
+      await getNamed(context, { namespaced: true }, namespace, () =>
+        client.get<KubeObject>(`/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(target)}`),
+      ),
+    ];
+  }
   const [targets] = [await resolveTargets(context, [target])];
   const first = targets[0];
   if (!first) return [];
   const name = first.names[0] as string;
-  if (first.info.kind === "Pod") return [await client.get<KubeObject>(resourcePath(first.info, namespace, name))];
-  const object = await client.get<KubeObject>(resourcePath(first.info, namespace, name));
+  const object = await getNamed(context, first.info, namespace, () =>
+    client.get<KubeObject>(resourcePath(first.info, namespace, name)),
+  );
+  if (first.info.kind === "Pod") return [object];
   const matchLabels =
     first.info.kind === "Service"
       ? object.spec?.selector

@@ -10,6 +10,7 @@ import {
   changeCause,
   dryRunFlag,
   filenameFlags,
+  getNamed,
   type KubeObject,
   printFlags,
   recordChangeCause,
@@ -253,6 +254,7 @@ export const scaleCommand: Command = {
     const client = await context.client();
     const namespace = await context.namespace();
     const dryRun = dryRunOf(context, flags);
+    await refuseWhenNoneReadable(context, targets, namespace);
     let failed = false;
     for (const target of targets) {
       let names = target.names;
@@ -293,6 +295,39 @@ export const scaleCommand: Command = {
     return failed ? 1 : 0;
   },
 };
+
+/**
+ * scale's builder reads the named objects first; when it can read none of them kubectl stops with
+ * one line: `no objects passed to scale <error>`, the errors bracketed when they differ.
+ */
+async function refuseWhenNoneReadable(
+  context: CommandContext,
+  targets: { info: ResourceInfo; names: string[] }[],
+  namespace: string,
+): Promise<void> {
+  const client = await context.client();
+  const failures: string[] = [];
+  let read = 0;
+  for (const target of targets) {
+    const objectNamespace = target.info.namespaced ? namespace : undefined;
+    for (const name of target.names) {
+      try {
+        await getNamed(context, target.info, objectNamespace, () =>
+          client.get(resourcePath(target.info, objectNamespace, name)),
+        );
+        read++;
+      } catch (error) {
+        if (!(error instanceof ApiStatusError)) throw error;
+        failures.push(error.status.message ?? error.rawBody);
+      }
+    }
+  }
+  if (read > 0 || failures.length === 0) return;
+  // utilerrors' aggregate prints each distinct message once.
+  const distinct = [...new Set(failures)];
+  const message = distinct.length === 1 ? distinct[0] : `[${distinct.join(", ")}]`;
+  throw new KubectlError(`error: no objects passed to scale ${message}`);
+}
 
 /** `kubectl autoscale`. */
 export const autoscaleCommand: Command = {
@@ -416,13 +451,15 @@ async function objectsFor(
         });
       continue;
     }
-    for (const name of names)
+    for (const name of names) {
+      const objectNamespace = target.info.namespaced ? namespace : undefined;
       out.push({
         info: target.info,
-        object: await client.get<KubeObject>(
-          resourcePath(target.info, target.info.namespaced ? namespace : undefined, name),
+        object: await getNamed(context, target.info, objectNamespace, () =>
+          client.get<KubeObject>(resourcePath(target.info, objectNamespace, name)),
         ),
       });
+    }
   }
   return out;
 }

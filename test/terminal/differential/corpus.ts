@@ -1057,6 +1057,17 @@ export const readOnly: string[] = [
   "get pod solo -o 'go-template={{break}}'",
   "get pod solo -o wide --show-labels",
   "get pods -w --request-timeout=1s -l app=solo",
+  // a named object in a namespace that does not exist: the builder reports the namespace
+  "get svc nope -n no-such-namespace",
+  "get svc nope other -n no-such-namespace -o yaml",
+  "get svc nope -n no-such-namespace --ignore-not-found",
+  "describe svc nope -n no-such-namespace",
+  "label svc nope a=b -n no-such-namespace",
+  "logs nope -n no-such-namespace",
+  "rollout status deployment/nope -n no-such-namespace",
+  "scale deployment nope --replicas=1 -n no-such-namespace",
+  "scale deployment nope other --replicas=1",
+  "get deployment nope -n kube-system",
   // --validate: the fieldValidation directive sent, and kubectl's "error when …" around the answer
   "create -f typo.yaml --dry-run=server",
   "create -f typo.yaml --dry-run=server --validate=warn",
