@@ -213,9 +213,16 @@ function validateTaintEffect(effect: string): void {
 /** taint.go's parseTaints: `key[=value]:effect` to add, `key[:effect]-` to remove; errors are usage errors. */
 function parseTaint(spec: string): { taint: Taint; remove: boolean } {
   if (spec.endsWith("-")) {
-    const [key, effect] = spec.slice(0, -1).split(":");
+    // A removal names key[=value][:effect]; with an effect the value is dropped, without one the
+    // whole text must be a valid key.
+    const body = spec.slice(0, -1);
+    const [keyPart = "", effect] = body.split(":");
     if (effect) validateTaintEffect(effect);
-    return { taint: { key: key as string, ...(effect ? { effect } : {}) }, remove: true };
+    const key = effect ? (keyPart.split("=")[0] as string) : keyPart;
+    const name = key.includes("/") ? key.slice(key.indexOf("/") + 1) : key;
+    if (!qualifiedNamePart.test(name) || name.length > 63)
+      throw usageError("kubectl taint", `invalid taint spec: ${body}, ${qualifiedNameMessage}`);
+    return { taint: { key, ...(effect ? { effect } : {}) }, remove: true };
   }
   const invalid = (detail?: string) =>
     usageError("kubectl taint", `invalid taint spec: ${spec}${detail ? `, ${detail}` : ""}`);

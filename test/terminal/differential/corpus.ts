@@ -1057,6 +1057,10 @@ export const readOnly: string[] = [
   "get pod solo -o 'go-template={{break}}'",
   "get pod solo -o wide --show-labels",
   "get pods -w --request-timeout=1s -l app=solo",
+  // taint removals: key[=value][:effect]-, the value dropped when an effect is named
+  "taint nodes node01 dedicated=gpu:NoSchedule- --dry-run=server",
+  "taint nodes node01 dedicated=gpu- --dry-run=server",
+  "taint nodes node01 dedicated- --dry-run=server",
   // a named object in a namespace that does not exist: the builder reports the namespace
   "get svc nope -n no-such-namespace",
   "get svc nope other -n no-such-namespace -o yaml",
