@@ -198,6 +198,35 @@ describe.skipIf(!hasChromium)("the course, walked by a new learner in Chromium",
     await page.close();
   }, 180_000);
 
+  it("lesson 12: a ServiceAccount's token acts as it in the terminal; least privilege turns green through access checks", async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+    await openLesson(page, server.url, "rbac");
+    const section = exercise(page, "least-privilege");
+    expect(await check(section)).toEqual(["fail", "fail", "fail", "fail"]);
+    // A token the cluster issues authenticates on the learner's own (hosted) cluster.
+    await run(page, "TOKEN=$(kubectl create token ci-bot -n team-a)");
+    expect(await run(page, 'kubectl --token="$TOKEN" auth whoami')).toMatch(
+      /Username\s+system:serviceaccount:team-a:ci-bot/,
+    );
+    // Long lines wrap on screen: compare without the layout's whitespace.
+    const denied = (await run(page, 'kubectl --token="$TOKEN" get pods -n default')).replace(/\s+/g, "");
+    expect(denied).toContain('User"system:serviceaccount:team-a:ci-bot"cannotlistresource"pods"');
+    await run(
+      page,
+      "kubectl create role deployer -n team-a --verb=get,list,watch,update,patch --resource=deployments.apps",
+    );
+    await run(
+      page,
+      "kubectl create rolebinding ci-bot-deployer -n team-a --role=deployer --serviceaccount=team-a:ci-bot",
+    );
+    await run(page, "kubectl delete rolebinding ci-bot-admin -n team-a");
+    expect(
+      await run(page, "kubectl auth can-i delete deployments -n team-a --as=system:serviceaccount:team-a:ci-bot"),
+    ).toMatch(/\nno\n/);
+    expect(await checkUntilGreen(section)).toEqual(["pass", "pass", "pass", "pass"]);
+    await page.close();
+  }, 180_000);
+
   it("lesson 20: the assessment shows its countdown and a per-task score when the learner finishes", async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     await openLesson(page, server.url, "practice-assessment");
