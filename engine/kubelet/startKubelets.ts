@@ -4,7 +4,9 @@ import type { ClusterHandle } from "../cluster/createCluster";
 import { createNetwork } from "../proxy/createNetwork";
 import { InMemoryVolumeStore } from "./containerConfig";
 import { installKubeadmAddons, startNode } from "./index";
+import type { Kubelet } from "./Kubelet";
 import { InMemoryNodeFileSystem } from "./NodeFileSystem";
+import type { NodeServices } from "./service/NodeServices";
 import { WatchedObjects } from "./WatchedObjects";
 
 /**
@@ -36,7 +38,7 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
   for (const [index, nodeName] of cluster.nodeNames.entries()) {
     const context = cluster.context(`kubelet@${nodeName}`, `system:node:${nodeName}`, ["system:nodes"]);
     const fileSystem = cluster.nodeFileSystem?.(nodeName) ?? new InMemoryNodeFileSystem();
-    const { component, kubelet } = await startNode(context, {
+    const { component, services } = await startNode(context, {
       nodeName,
       index,
       role: nodeName === cluster.controlPlaneNode ? "control-plane" : "worker",
@@ -46,14 +48,15 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       objects,
       kubernetesApi: cluster.kubernetesApi,
       inClusterApi,
+      register: (connection) => cluster.apiServer.kubelets.register(nodeName, connection),
     });
-    const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);
-    const running: Component & { kubelet: typeof kubelet } = {
-      kubelet,
-      stop() {
-        unregister();
-        component.stop();
+    // The node's services (systemctl in a node shell), and its kubelet while one runs.
+    const running: Component & { services: NodeServices; readonly kubelet?: Kubelet } = {
+      services,
+      get kubelet() {
+        return services.kubelet;
       },
+      stop: () => component.stop(),
     };
     components.push(running);
   }
