@@ -192,6 +192,11 @@ export class ApiServerCore implements ApiServer {
     };
     this.customResources = new CustomResources(this);
     this.serviceAccountKey = new ServiceAccountKey(this.store, options.onServiceAccountKeyCreated);
+    // etcd restarted on another data dir: what was decoded, and the CRDs served, were the old store's.
+    this.store.onReplaced(() => {
+      this.decoded.clear();
+      this.customResources.resync();
+    });
   }
 
   authenticateToken(token: string): UserInfo | undefined {

@@ -89,6 +89,11 @@ export interface ServerProgram {
   infoFlags?: Record<string, InfoFlag>;
   /** Refuses to start unless one of these environment variables is set (postgres, mysql). */
   requiresEnv?: { anyOf: string[]; log: string[]; exitCode: number };
+  /**
+   * etcd: the program serves the cluster's store from the data dir its option names (relative to
+   * the working directory), where the cluster gave the runtime one (`RuntimeOptions.etcdDataDirs`).
+   */
+  clusterStore?: { dataDirOption: string };
 }
 
 /** What an informational flag prints (nginx writes its version to stderr) and its exit code (default 0). */

@@ -50,6 +50,11 @@ export class NodeDirectoryFileSystem implements IFileSystem {
     }
   }
 
+  /** The node directory this file system shows (a hostPath volume's path). */
+  get directory(): string {
+    return normalize(this.root);
+  }
+
   private full(path: string): string {
     return normalize(`${this.root}/${path}`);
   }

@@ -14,6 +14,7 @@ import { quantityToMilli, quantityToNumber } from "../api/quantity";
 import type { ImageDefinition } from "../images";
 import type { Mount } from "../runtime";
 import { LazyVolumeFs } from "./LazyVolumeFs";
+import { NodeDirectoryFileSystem } from "./NodeDirectoryFileSystem";
 
 /** A container cannot be configured (CreateContainerConfigError), with the kubelet's message. */
 export class ContainerConfigError extends Error {
@@ -505,7 +506,9 @@ export async function containerMounts(
         // A subPath that does not exist yet is created as a directory by the kubelet.
       }
     }
-    mounts.push({ path: mount.mountPath, fs, readOnly: mount.readOnly });
+    // A hostPath volume names its node directory, as the CRI mount's host_path does.
+    const hostPath = fs instanceof NodeDirectoryFileSystem ? fs.directory : undefined;
+    mounts.push({ path: mount.mountPath, fs, readOnly: mount.readOnly, ...(hostPath ? { hostPath } : {}) });
   }
   return { mounts, files };
 }

@@ -11,7 +11,15 @@ import {
 import type { Network, NetworkSource } from "../proxy/Network";
 import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
-import type { ExitStatus, InClusterApi, KubernetesApiApp, Process, ProcessEnvironment, Signal } from "./Process";
+import type {
+  EtcdDataDirs,
+  ExitStatus,
+  InClusterApi,
+  KubernetesApiApp,
+  Process,
+  ProcessEnvironment,
+  Signal,
+} from "./Process";
 import { streamedStderrPath, streamedStdoutPath } from "./shell/streamOutput";
 import { SpawnError, type SpawnOptions, spawn } from "./spawn";
 import { expandTemplate } from "./templates";
@@ -21,6 +29,8 @@ export interface Mount {
   path: string;
   fs: IFileSystem;
   readOnly?: boolean;
+  /** The node directory of a hostPath volume (the CRI mount's host_path). */
+  hostPath?: string;
 }
 
 /** What the kubelet asks the runtime to create (the CRI ContainerConfig, simplified). */
@@ -241,6 +251,8 @@ export interface RuntimeOptions {
   speed: Speed;
   /** Random source for container IDs (tests pass a seeded one). */
   random?: () => number;
+  /** The cluster's store as the etcd program serves it from its data dir; absent: etcd serves nothing. */
+  etcdDataDirs?: EtcdDataDirs;
   /** The API server as in-cluster programs reach it with their pod's token (ingress-nginx). */
   inClusterApi?: InClusterApi;
   /** What kube-apiserver's secure port answers with (the cluster's API server); absent: its fixed routes. */
@@ -473,6 +485,8 @@ export class ContainerRuntime {
       write,
       isInit,
       inClusterApi: this.options.inClusterApi,
+      etcdDataDirs: this.options.etcdDataDirs,
+      hostPathOf: (path: string) => hostPathOf(spec.mounts, path),
       processTable: () => container.processTable(),
     }) as ProcessEnvironment;
   }
@@ -507,6 +521,19 @@ export class ContainerRuntime {
  * an own enumerable accessor (a spread copies it, as it did the literal's getter) defined with one
  * shared getter, so every environment shares one map and keeps fast properties.
  */
+/** The node directory behind a container path: the innermost hostPath mount over it, if any. */
+function hostPathOf(mounts: readonly Mount[], path: string): string | undefined {
+  let found: Mount | undefined;
+  for (const mount of mounts) {
+    const root = mount.path.replace(/\/+$/, "");
+    if (path !== root && !path.startsWith(`${root}/`)) continue;
+    if (!found || mount.path.length > found.path.length) found = mount;
+  }
+  if (!found?.hostPath) return undefined;
+  const rest = path.slice(found.path.replace(/\/+$/, "").length);
+  return `${found.hostPath.replace(/\/+$/, "")}${rest}` || "/";
+}
+
 class ContainerProcessEnvironment {
   declare readonly fs: IFileSystem;
   readonly container: RuntimeContainer;

@@ -53,6 +53,13 @@ export interface ProcessEnvironment {
   writeBytes?(stream: "stdout" | "stderr", data: Uint8Array): void;
   /** The API server, for programs that watch it (ingress-nginx); absent in tests without a cluster. */
   inClusterApi?: InClusterApi;
+  /** The cluster's store as etcd's data dirs hold it ({@link EtcdDataDirs}); absent outside a cluster. */
+  etcdDataDirs?: EtcdDataDirs;
+  /**
+   * The node directory behind a path of the container, when a hostPath volume is mounted over it
+   * (the CRI mount's host_path); undefined for the container's own files.
+   */
+  hostPathOf?(path: string): string | undefined;
   /** True for the container's main process (PID 1: no default signal handlers). */
   isInit: boolean;
   /** Other processes of the container, for `ps`. */
@@ -99,4 +106,17 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * The cluster's store as etcd serves it from a data dir of the control plane's file system:
+ * injected when the cluster is assembled (engine/cluster), since the runtime does not know the
+ * store. The etcd static pod's program calls it as it starts.
+ */
+export interface EtcdDataDirs {
+  /**
+   * etcd starts on `hostDirectory` (a node path; undefined when the data dir is the container's
+   * own): the store becomes what that dir holds. Resolves with an error line when it cannot be read.
+   */
+  serve(hostDirectory: string | undefined): Promise<string | undefined>;
 }

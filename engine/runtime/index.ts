@@ -12,6 +12,14 @@ export {
 } from "./ContainerRuntime";
 export { FakeNetwork } from "./FakeNetwork";
 export { LogBuffer, type LogLine } from "./LogBuffer";
-export type { ExitStatus, InClusterApi, KubernetesApiApp, Process, ProcessEnvironment, Signal } from "./Process";
+export type {
+  EtcdDataDirs,
+  ExitStatus,
+  InClusterApi,
+  KubernetesApiApp,
+  Process,
+  ProcessEnvironment,
+  Signal,
+} from "./Process";
 export { warmUpShell } from "./shell/warmUp";
 export { SpawnError, shellQuote } from "./spawn";

@@ -96,6 +96,25 @@ export class ServerProcess implements Process {
       const handler = this.handlerFor(listen.http, listen.tcp);
       this.listeners.push(env.network.listen(env.ip, port, listen.tls ? this.secure(listen.tls, handler) : handler));
     }
+    if (program.clusterStore) this.serveClusterStore(program.clusterStore.dataDirOption);
+  }
+
+  /**
+   * etcd opens its data dir: the cluster's store becomes what the dir holds (a restored snapshot,
+   * the store it left there, or nothing: a new member). A dir it cannot read ends it, as etcd
+   * exits when its backend will not open.
+   */
+  private serveClusterStore(dataDirOption: string): void {
+    const { env } = this;
+    const dataDirs = env.etcdDataDirs;
+    if (!dataDirs) return;
+    const dataDir = this.values[dataDirOption] || "default.etcd";
+    const path = dataDir.startsWith("/") ? dataDir : `${env.workingDir.replace(/\/$/, "")}/${dataDir}`;
+    void dataDirs.serve(env.hostPathOf?.(path)).then((error) => {
+      if (error === undefined || this.done) return;
+      env.write("stderr", `${expandTemplate(error, this.values, env.clock.now())}\n`);
+      this.exit({ exitCode: 1 });
+    });
   }
 
   /**

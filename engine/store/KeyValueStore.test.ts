@@ -317,4 +317,44 @@ describe("KeyValueStore indexed watch triggers", () => {
     expect(seen).toEqual([]);
     expect(store.watcherCount).toBe(1);
   });
+
+  it("replace: becomes a snapshot's contents, cancels every watch and tells the replaced listeners", () => {
+    const store = new KeyValueStore();
+    store.put("/a", "1");
+    const saved = store.snapshot();
+    store.put("/b", "2");
+    store.put("/a", "3");
+    const canceled: string[] = [];
+    const seen: string[] = [];
+    store.watch("/", { prefix: true, onCanceled: (compacted) => canceled.push(`prefix ${compacted}`) }, (events) =>
+      seen.push(...events.map((event) => event.kv.key)),
+    );
+    store.watch(
+      "/pods/",
+      { prefix: true, trigger: { index: byNode, value: "a" }, onCanceled: () => canceled.push("triggered") },
+      () => {},
+    );
+    store.watch("/a", {}, () => {});
+    let replaced = 0;
+    store.onReplaced(() => replaced++);
+    store.replace(saved);
+    expect(store.get("/a")?.value).toBe("1");
+    expect(store.get("/b")).toBeUndefined();
+    expect(store.revision).toBe(2);
+    expect(canceled).toEqual(["prefix 0", "triggered"]);
+    expect(replaced).toBe(1);
+    expect(store.watcherCount).toBe(0);
+    store.put("/c", "4");
+    expect(seen).toEqual([]);
+  });
+
+  it("bumpRevision: moves the revision on and marks everything before it compacted (etcdutl --bump-revision --mark-compacted)", () => {
+    const store = new KeyValueStore();
+    store.put("/a", "1");
+    store.bumpRevision(1000);
+    expect(store.revision).toBe(1002);
+    expect(store.compactRevision).toBe(1002);
+    expect(() => store.range("/a", { revision: 2 })).toThrow(CompactedError);
+    expect(store.put("/a", "2").modRevision).toBe(1003);
+  });
 });

@@ -118,6 +118,12 @@ export interface WatchOptions {
    * found through the index, so a write costs nothing for the watchers it cannot concern.
    */
   trigger?: WatchTrigger;
+  /**
+   * Called when the store cancels the watch because the history it follows is gone: the store's
+   * contents were replaced ({@link KeyValueStore.replace}, etcd restarted on another data dir), as
+   * etcd cancels a watch whose revision was compacted. Watchers without it are dropped silently.
+   */
+  onCanceled?: (compactRevision: number) => void;
 }
 
 /**
@@ -162,6 +168,7 @@ interface Watcher {
   minRevision: number;
   trigger?: WatchTrigger;
   listener: WatchListener;
+  onCanceled?: (compactRevision: number) => void;
   open: boolean;
 }
 
@@ -201,6 +208,7 @@ export class KeyValueStore {
   private dataBytes = 0;
   private historyBytes = 0;
   private readonly packers = new Map<string, Packer>();
+  private readonly replacedListeners = new Set<() => void>();
 
   constructor(options: KeyValueStoreOptions = {}) {
     this.historyLimit = Math.max(1, options.historyLimit ?? 2000);
@@ -343,6 +351,7 @@ export class KeyValueStore {
       minRevision: start,
       trigger: options.trigger,
       listener,
+      onCanceled: options.onCanceled,
       open: true,
     };
     if (start > 0 && start <= this.currentRevision) {
@@ -444,6 +453,53 @@ export class KeyValueStore {
     for (const entry of this.history) for (const event of entry.events) this.historyBytes += eventBytes(event);
     this.currentRevision = parsed.revision;
     this.compacted = parsed.compactRevision ?? 0;
+  }
+
+  /**
+   * etcd started on another data dir: the store becomes `bytes`'s snapshot (keys, revision and
+   * history as the snapshot has them). Every open watch is canceled (its `onCanceled` told the new
+   * compact revision) since the history it followed is gone, and the {@link onReplaced} listeners
+   * run, so readers that keep decoded state (the API server's caches) drop it.
+   */
+  replace(bytes: Uint8Array): void {
+    this.restore(bytes);
+    const canceled: Watcher[] = [];
+    for (const groups of [this.exactWatchers, this.prefixWatchers]) {
+      for (const group of groups.values()) {
+        canceled.push(...group.untriggered);
+        for (const byValue of group.byIndex.values()) for (const set of byValue.values()) canceled.push(...set);
+      }
+      groups.clear();
+    }
+    this.openWatchers = 0;
+    this.pendingDelivery = [];
+    canceled.sort((a, b) => a.id - b.id);
+    for (const watcher of canceled) watcher.open = false;
+    for (const listener of [...this.replacedListeners]) listener();
+    for (const watcher of canceled) {
+      try {
+        watcher.onCanceled?.(this.compacted);
+      } catch {
+        // One broken watcher must not keep the others from hearing of it.
+      }
+    }
+  }
+
+  /** Runs `listener` after every {@link replace}; returns a disposer. */
+  onReplaced(listener: () => void): () => void {
+    this.replacedListeners.add(listener);
+    return () => this.replacedListeners.delete(listener);
+  }
+
+  /**
+   * etcdutl's `--bump-revision N --mark-compacted`: the revision moves on by `amount` without a
+   * change, and everything before it counts as compacted, so a client holding an older revision is
+   * told to list again rather than handed another history's changes.
+   */
+  bumpRevision(amount: number): void {
+    if (amount <= 0) return;
+    this.currentRevision += amount;
+    this.compact(this.currentRevision);
   }
 
   /** A key's state as the store keeps it: its value in one piece, or as a delta against a like value. */

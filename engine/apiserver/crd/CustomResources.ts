@@ -51,6 +51,21 @@ export class CustomResources {
     for (const crd of this.storedCrds()) this.register(crd);
   }
 
+  /**
+   * Serves what the store's CRDs declare, and no other custom resource: the store was replaced
+   * (etcd restarted on another data dir), as a restarted kube-apiserver reads its CRDs afresh.
+   */
+  resync(): void {
+    const stored = this.storedCrds();
+    const names = new Set(stored.map((crd) => `${crd.spec?.group}/${crd.spec?.names?.plural}`));
+    for (const served of this.server.resources.all()) {
+      if (!served.custom || names.has(`${served.definition.group}/${served.definition.resource}`)) continue;
+      this.schemas.delete(served.definition);
+      this.server.resources.remove(served.definition.group, served.definition.resource);
+    }
+    for (const crd of stored) this.register(crd);
+  }
+
   /** True for a resource served from a CRD. */
   isCustom(definition: ResourceDefinition): boolean {
     return (

@@ -88,6 +88,15 @@ export class DecodedObjects {
     return object;
   }
 
+  /**
+   * Forgets every decoded object: the store was replaced (etcd restarted on another data dir), and
+   * a key may come back at a revision it had before with another value.
+   */
+  clear(): void {
+    this.keys.clear();
+    this.bytes = 0;
+  }
+
   /** How many decoded objects are held (for tests and size reports). */
   get size(): number {
     let count = 0;

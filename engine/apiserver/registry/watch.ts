@@ -144,7 +144,11 @@ export function watchResource(
   }
   try {
     const trigger = watchTrigger(server, definition, filter);
-    disposeStore = server.store.watch(key, { prefix, startRevision, trigger }, onStoreEvents);
+    // The store replaced (etcd restarted on another data dir): the history this watch followed is
+    // gone, so the client is told to list again, as after a compaction.
+    const onCanceled = (compactRevision: number) =>
+      expired(`too old resource version: ${startRevision - 1} (${compactRevision + 1})`);
+    disposeStore = server.store.watch(key, { prefix, startRevision, trigger, onCanceled }, onStoreEvents);
   } catch (error) {
     if (error instanceof CompactedError) {
       expired(`too old resource version: ${startRevision - 1} (${error.compactRevision + 1})`);

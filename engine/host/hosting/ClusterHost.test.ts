@@ -269,6 +269,31 @@ describe("ClusterHost persistence", () => {
     expect(second.lines.join("\n")).toMatch(new RegExp(`${id}: restored \\(\\d+ journaled changes replayed\\)`));
   });
 
+  it("a store replaced by etcd starting on a restored data dir persists as replaced, not journaled onto the old snapshot", async () => {
+    const folder = dataDir();
+    const first = await startHost({ dataDir: folder, persistDelayMs: 60_000 });
+    const { id, token } = await first.host.create();
+    const create = (name: string) =>
+      first.call(id, token, "/api/v1/namespaces/default/configmaps", { method: "POST", body: configMap(name) });
+    await create("in-backup");
+    const live = await first.host.acquire(id);
+    const backup = live.store.snapshot();
+    await create("after-backup");
+    await first.host.persist(id);
+    await create("journaled");
+    live.store.replace(backup);
+    await create("after-restore");
+    await first.host.persist(id);
+    await first.host.close();
+    const second = await startHost({ dataDir: folder });
+    const status = async (name: string) =>
+      (await second.call(id, token, `/api/v1/namespaces/default/configmaps/${name}`)).status;
+    expect([await status("in-backup"), await status("after-backup"), await status("journaled")]).toEqual([
+      200, 404, 404,
+    ]);
+    expect(await status("after-restore")).toBe(200);
+  });
+
   it("a journal record cut short by a crash is skipped, says so, and the next save is a whole snapshot", async () => {
     const folder = dataDir();
     const first = await startHost({ dataDir: folder, persistDelayMs: 60_000 });

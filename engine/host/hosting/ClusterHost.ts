@@ -641,7 +641,23 @@ export class ClusterHost {
       }
       if (live) this.markDirty(id, live);
     };
-    const stopWatchingStore = store.watchInWrite("/", { prefix: true }, record);
+    // etcd restarted on another data dir (a restored snapshot): the journal cannot continue the
+    // saved snapshot with another history, so the next save is whole, and recording starts again.
+    let stopRecording = () => {};
+    const recordFromNow = () => {
+      stopRecording = store.watchInWrite("/", { prefix: true, onCanceled: storeReplaced }, record);
+    };
+    const storeReplaced = () => {
+      const changes = live?.changes ?? early;
+      changes.length = 0;
+      if (live) {
+        live.base = undefined;
+        this.markDirty(id, live);
+      }
+      recordFromNow();
+    };
+    recordFromNow();
+    const stopWatchingStore = () => stopRecording();
     const markDirty = () => {
       if (live) {
         live.nodesChanged = true;

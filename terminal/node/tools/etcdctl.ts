@@ -1,5 +1,7 @@
+import { parseEtcdDb } from "../../../engine/cluster/etcdDataDirs";
 import { crc32 } from "../../../engine/store/crc32";
 import { type KeyValue, KeyValueStore } from "../../../engine/store/KeyValueStore";
+import { etcdutlRestoreValueFlags, restoreValueFlags, snapshotRestore } from "./etcdRestore";
 import { flag, type NodeTool, nodePath, parseFlags, type ToolContext } from "./ToolContext";
 
 // etcd's ids for a single-member kubeadm cluster; fixed so output is stable across restarts.
@@ -25,6 +27,7 @@ COMMANDS:
 	endpoint status		Prints out the status of endpoints specified in \`--endpoints\` flag
 	get			Gets the key or a range of keys
 	member list		Lists all members in the cluster
+	snapshot restore	[deprecated] Restores an etcd member snapshot to an etcd directory
 	snapshot save		Stores an etcd node backend snapshot to a given file
 	snapshot status		[deprecated] Gets backend snapshot status of a given file
 	version			Prints the version of etcdctl
@@ -67,8 +70,10 @@ export const etcdctl: NodeTool = async (context) => {
       "--order",
       "--user",
       "--password",
+      ...restoreValueFlags,
     ],
     booleans: [
+      "--skip-hash-check",
       "--prefix",
       "--from-key",
       "--keys-only",
@@ -187,10 +192,8 @@ export const etcdctl: NodeTool = async (context) => {
       return get(context, rest, flags, format);
     case "snapshot":
       if (rest[0] === "save" || rest[0] === "status") return snapshot(context, rest, format);
-      context.stderr(
-        `Error: etcdctl snapshot ${rest[0] ?? ""} is not available in Kubelab: the cluster's store can be saved, not restored\n`,
-      );
-      return 1;
+      if (rest[0] === "restore") return snapshotRestore(context, rest.slice(1), flags, "etcdctl");
+      break;
     case "put":
     case "del":
     case "txn":
@@ -199,7 +202,7 @@ export const etcdctl: NodeTool = async (context) => {
     case "lease":
     case "watch":
       context.stderr(
-        `Error: etcdctl ${command} is not available in Kubelab: the node shell reads the cluster's store but does not change it (snapshot restore neither)\n`,
+        `Error: etcdctl ${command} is not available in Kubelab: the node shell reads the cluster's store but does not change it\n`,
       );
       return 1;
     default:
@@ -213,7 +216,7 @@ export const etcdctl: NodeTool = async (context) => {
 
 /**
  * `snapshot save FILE` writes the store's snapshot to the node (a backup, as before an upgrade);
- * `snapshot status FILE` reads one back: hash, revision, keys, size. Restoring is not simulated.
+ * `snapshot status FILE` reads one back (or a data dir's db): hash, revision, keys, size.
  */
 async function snapshot(context: ToolContext, args: string[], format: string, tool = "etcdctl"): Promise<number> {
   const [verb, file] = args;
@@ -234,8 +237,16 @@ async function snapshot(context: ToolContext, args: string[], format: string, to
     return 1;
   }
   const restored = new KeyValueStore();
+  // A data dir's db reads as the store it holds (the running member's: the cluster's store now).
+  const db = parseEtcdDb(content);
+  const bytes =
+    db.kind === "live"
+      ? context.cluster.store.snapshot()
+      : db.kind === "stored"
+        ? db.bytes
+        : new Uint8Array(Buffer.from(content, "latin1"));
   try {
-    restored.restore(new Uint8Array(Buffer.from(content, "latin1")));
+    restored.restore(bytes);
   } catch (error) {
     context.stderr(`Error: ${(error as Error).message}\n`);
     return 1;
@@ -383,11 +394,14 @@ Use "etcdutl [command] --help" for more information about a command.
 
 /**
  * etcdutl 3.5, which works on etcd's files rather than over the network: `snapshot status FILE`
- * (what etcdctl's deprecated one prints, without the notice) and `version`. Restoring a snapshot
- * is not simulated, as with etcdctl.
+ * (what etcdctl's deprecated one prints, without the notice), `snapshot restore FILE --data-dir
+ * DIR` (etcdRestore.ts) and `version`.
  */
 export const etcdutl: NodeTool = async (context) => {
-  const parsed = parseFlags(context.args, { values: ["-w", "--write-out", "--data-dir"], booleans: ["-h", "--help"] });
+  const parsed = parseFlags(context.args, {
+    values: ["-w", "--write-out", ...etcdutlRestoreValueFlags],
+    booleans: ["-h", "--help", "--skip-hash-check", "--mark-compacted"],
+  });
   if (parsed.unknown) {
     context.stderr(`Error: unknown flag: ${parsed.unknown}\n`);
     return 1;
@@ -404,12 +418,7 @@ export const etcdutl: NodeTool = async (context) => {
     return 0;
   }
   if (command === "snapshot" && rest[0] === "status") return snapshot(context, rest, format, "etcdutl");
-  if (command === "snapshot" && rest[0] === "restore") {
-    context.stderr(
-      "Error: etcdutl snapshot restore is not available in Kubelab: the cluster's store can be saved, not restored\n",
-    );
-    return 1;
-  }
+  if (command === "snapshot" && rest[0] === "restore") return snapshotRestore(context, rest.slice(1), flags, "etcdutl");
   context.stderr(
     `Error: unknown command "${[command, ...rest].join(" ")}" for "etcdutl"\nRun 'etcdutl --help' for usage.\n`,
   );

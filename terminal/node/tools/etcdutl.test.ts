@@ -55,13 +55,6 @@ describe("etcdutl on the control plane", async () => {
       status: 1,
       stderr: /stat nope.db: no such file/,
     },
-    {
-      name: "restore",
-      node: "controlplane",
-      argv: ["snapshot", "restore", "/opt/snapshot.db"],
-      status: 1,
-      stderr: /not available in Kubelab/,
-    },
     { name: "a worker", node: "node01", argv: ["version"], status: 127, stderr: /etcdutl: command not found/ },
   ];
   for (const testCase of cases)
