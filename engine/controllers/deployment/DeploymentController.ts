@@ -612,6 +612,16 @@ export class DeploymentController {
       availableReplicas: available,
       unavailableReplicas: Math.max(0, total - available),
     };
+    // DeploymentStatus's counts are `omitempty`: a real API server never shows a zero one.
+    for (const key of [
+      "replicas",
+      "updatedReplicas",
+      "readyReplicas",
+      "availableReplicas",
+      "unavailableReplicas",
+    ] as const) {
+      if (status[key] === 0) delete status[key];
+    }
     if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
     status.conditions = (d.status?.conditions ?? []).map((condition) => ({ ...condition }));
     if (available >= replicasOf(d) - maxUnavailable(d)) {
