@@ -6,7 +6,7 @@ import { CertificateSigningRequests, ConfigMaps, Namespaces, Pods } from "../api
 import { seededRandom } from "../apiserver/testing/testServer";
 import { VirtualClock } from "../clock/VirtualClock";
 import { kubeadmCa, writeKubeadmFiles } from "../kubelet/kubeadmFiles";
-import { createKubeadmPki } from "../kubelet/kubeadmPki";
+import { apiServerCertificate, createKubeadmPki } from "../kubelet/kubeadmPki";
 import { InMemoryNodeFileSystem } from "../kubelet/NodeFileSystem";
 import { nodeIp } from "../kubelet/nodeObject";
 import { buildCertificateRequest, pem } from "../pki";
@@ -144,8 +144,9 @@ describe("one cluster CA, as kubeadm's", () => {
     const earlier = createKubeadmPki(Date.UTC(2026, 0, 1));
     const written = new InMemoryNodeFileSystem();
     await writeKubeadmFiles(written, "controlplane", "control-plane", nodeIp(0), nodeIp(0), Date.UTC(2026, 0, 1));
-    await written.writeFile(CA_FILE, earlier.ca.certificatePem);
-    await written.writeFile("/etc/kubernetes/pki/ca.key", earlier.ca.privateKeyPem);
+    // Its whole PKI is the earlier CA's, apiserver.crt (what the in-pod API presents) included.
+    for (const [name, content] of Object.entries(earlier.controlPlaneFiles("controlplane", nodeIp(0))))
+      await written.writeFile(`/etc/kubernetes/pki/${name}`, content);
     const { cluster, files, pod } = await startCluster(written);
     expect(await files.get("controlplane")?.readFile(CA_FILE)).toBe(earlier.ca.certificatePem);
     for (const [namespace, ca] of await publishedCas(cluster))
@@ -163,6 +164,34 @@ describe("one cluster CA, as kubeadm's", () => {
       `printf '%s' '${stranger}' > /tmp/other.crt; curl -s --cacert /tmp/other.crt https://kubernetes.default.svc/version`,
     );
     expect(refused.exitCode).toBe(60);
+    cluster.stop();
+  });
+
+  it("presents the control plane's apiserver.crt to pods: its SANs and its signer are what curl checks", async () => {
+    const { cluster, files, pod } = await startCluster();
+    const node = files.get("controlplane") as InMemoryNodeFileSystem;
+    const served = new X509Certificate((await node.readFile("/etc/kubernetes/pki/apiserver.crt")) ?? "");
+    expect(served.subject).toBe("CN=kube-apiserver");
+    expect(served.subjectAltName).toBe(
+      "DNS:controlplane, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1, IP Address:192.168.0.2",
+    );
+    const ok = await run(cluster, pod, `curl -s --cacert ${POD_CA} https://kubernetes.default.svc/version`);
+    expect(ok.exitCode).toBe(0);
+    // A certificate without the Service's names, signed by the same CA: the name check fails.
+    const ca = {
+      certificatePem: (await node.readFile(CA_FILE)) ?? "",
+      privateKeyPem: (await node.readFile("/etc/kubernetes/pki/ca.key")) ?? "",
+    };
+    await node.writeFile(
+      "/etc/kubernetes/pki/apiserver.crt",
+      apiServerCertificate(ca, ["controlplane"], Date.now()).certificatePem,
+    );
+    const mismatch = await run(cluster, pod, `curl -s --cacert ${POD_CA} https://kubernetes.default.svc/version`);
+    expect(mismatch.exitCode).toBe(60);
+    await node.writeFile("/etc/kubernetes/pki/apiserver.crt", served.toString());
+    expect(
+      (await run(cluster, pod, `curl -s --cacert ${POD_CA} https://kubernetes.default.svc/version`)).exitCode,
+    ).toBe(0);
     cluster.stop();
   });
 });

@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import type { Status } from "../api/types";
 import { ApiError } from "../apiserver/ApiError";
 import type { ApiServer } from "../apiserver/ApiServer";
@@ -7,7 +8,7 @@ import { parseRequestInfo } from "../apiserver/http/requestInfo";
 import type { HttpResponseWriter } from "../apiserver/http/types";
 import type { UserInfo } from "../apiserver/ResourceRequest";
 import type { Clock } from "../clock/Clock";
-import type { HttpRequest, HttpResponse, TlsServer } from "../proxy/Network";
+import type { HttpRequest, HttpResponse, PresentedCertificate, TlsServer } from "../proxy/Network";
 import type { KubernetesApiApp } from "../runtime";
 import { CONTROL_PLANE_IP } from "./bootstrap";
 
@@ -41,6 +42,8 @@ export interface KubernetesApiAppOptions {
    * which pods mount as ca.crt (read when a client checks; undefined: a learner removed it).
    */
   certificateAuthority(): Promise<string | undefined>;
+  /** kube-apiserver's --tls-cert-file: the control plane's /etc/kubernetes/pki/apiserver.crt as it is now. */
+  servingCertificate?(): Promise<string | undefined>;
 }
 
 /**
@@ -69,6 +72,7 @@ export function createKubernetesApiApp(apiServer: ApiServer, options: Kubernetes
       const ca = await options.certificateAuthority();
       return ca === undefined ? [] : [ca];
     },
+    certificate: async () => presented(await options.servingCertificate?.()),
   };
   return {
     tls,
@@ -79,6 +83,30 @@ export function createKubernetesApiApp(apiServer: ApiServer, options: Kubernetes
       const forbidden = forbiddenPath(apiServer, request, user);
       if (forbidden) return statusResponse(forbidden, options.clock, pretty);
       return serve(await httpHandler(), request, user, options.clock, pretty);
+    },
+  };
+}
+
+/** What a TLS client's verification sees of the PEM certificate kube-apiserver serves; undefined when it does not parse. */
+function presented(pem: string | undefined): PresentedCertificate | undefined {
+  if (pem === undefined) return undefined;
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+  const signedBy = (authority: X509Certificate) =>
+    certificate.checkIssued(authority) && certificate.verify(authority.publicKey);
+  return {
+    names: (certificate.subjectAltName ?? "").split(", ").map((name) => name.replace(/^(DNS|IP Address):/, "")),
+    selfSigned: signedBy(certificate),
+    signedBy(caPem) {
+      try {
+        return signedBy(new X509Certificate(caPem));
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
+import { X509Certificate } from "node:crypto";
 import { stringify } from "yaml";
 import { kubernetesVersion } from "../images";
-import { createKubeadmPki, type KubeadmPki } from "./kubeadmPki";
+import { controlPlanePkiFiles, createKubeadmPki, type KubeadmPki } from "./kubeadmPki";
 import type { NodeFileSystem } from "./NodeFileSystem";
 
 const manifests = "/etc/kubernetes/manifests";
@@ -275,38 +276,20 @@ export function controlPlaneManifests(ip: string, nodeName: string): Record<stri
   return files;
 }
 
-const pkiFiles = [
-  "apiserver-etcd-client.crt",
-  "apiserver-etcd-client.key",
-  "apiserver-kubelet-client.crt",
-  "apiserver-kubelet-client.key",
-  "apiserver.crt",
-  "apiserver.key",
-  "ca.crt",
-  "ca.key",
-  "front-proxy-ca.crt",
-  "front-proxy-ca.key",
-  "front-proxy-client.crt",
-  "front-proxy-client.key",
-  "sa.key",
-  "sa.pub",
-  "etcd/ca.crt",
-  "etcd/ca.key",
-  "etcd/healthcheck-client.crt",
-  "etcd/healthcheck-client.key",
-  "etcd/peer.crt",
-  "etcd/peer.key",
-  "etcd/server.crt",
-  "etcd/server.key",
-];
-
-function pem(kind: string, name: string): string {
+/**
+ * sa.key and sa.pub until kube-apiserver makes its service-account key (createCluster writes the
+ * real pair there): a placeholder in PEM armour.
+ */
+function placeholderPem(kind: string, name: string): string {
   const body = Buffer.from(`kubelab ${name} ${kind}`.padEnd(96, "."))
     .toString("base64")
     .replace(/(.{64})/g, "$1\n")
     .trim();
   return `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
 }
+
+/** Whether a node's apiserver.crt is an earlier Kubelab's placeholder (base64 of "kubelab "). */
+const isPlaceholder = (content: string | undefined) => content?.includes("\na3ViZWxhYi") ?? false;
 
 /**
  * A kubeconfig as kubeadm writes it: the cluster CA and a client certificate for `user` in `groups`
@@ -388,11 +371,40 @@ export async function writeKubeadmFiles(
     // A node that was set up before (a restored cluster): files it still has unchanged take the
     // process-wide copy of their content, so a thousand clusters hold one copy of kubeadm's files.
     for (const [path, content] of Object.entries(files)) fs.share?.(path, content);
+    if (role === "control-plane") await replacePlaceholderPki(fs, nodeName, ip);
     return;
   }
   for (const [path, content] of Object.entries(files)) await fs.writeFile(path, content);
   // kubelet.conf last: its presence marks the node as set up.
   await fs.writeFile("/etc/kubernetes/kubelet.conf", files["/etc/kubernetes/kubelet.conf"]);
+}
+
+/**
+ * A control plane written by a Kubelab whose PKI files besides ca.crt and ca.key were placeholders:
+ * those are issued now by the CAs the node has (its own ca.crt and ca.key; new front-proxy and etcd
+ * CAs where it has none), so the node's files agree with each other as kubeadm's do.
+ */
+async function replacePlaceholderPki(fs: NodeFileSystem, nodeName: string, ip: string): Promise<void> {
+  const pki = "/etc/kubernetes/pki";
+  if (!isPlaceholder(await fs.readFile(`${pki}/apiserver.crt`))) return;
+  const [certificatePem, privateKeyPem] = await Promise.all([
+    fs.readFile(`${pki}/ca.crt`),
+    fs.readFile(`${pki}/ca.key`),
+  ]);
+  if (certificatePem === undefined || privateKeyPem === undefined) return;
+  const fresh = createKubeadmPki(Date.parse(new X509Certificate(certificatePem).validFrom));
+  const otherCas = fresh.controlPlaneFiles(nodeName, ip);
+  const caOf = (baseName: string) => ({
+    certificatePem: otherCas[`${baseName}.crt`] ?? "",
+    privateKeyPem: otherCas[`${baseName}.key`] ?? "",
+  });
+  const files = controlPlanePkiFiles(
+    { ca: { certificatePem, privateKeyPem }, "front-proxy-ca": caOf("front-proxy-ca"), "etcd-ca": caOf("etcd/ca") },
+    nodeName,
+    ip,
+  );
+  for (const [name, content] of Object.entries(files))
+    if (name !== "ca.crt" && name !== "ca.key") await fs.writeFile(`${pki}/${name}`, content);
 }
 
 /** What kubeadm leaves on a node, by node; the same strings for every cluster of the process. */
@@ -451,18 +463,10 @@ function buildKubeadmFiles(
   };
   if (role === "control-plane") {
     Object.assign(files, controlPlaneManifests(ip, nodeName));
-    for (const name of pkiFiles) {
-      const kind = name.endsWith(".key")
-        ? name === "sa.key"
-          ? "RSA PRIVATE KEY"
-          : "RSA PRIVATE KEY"
-        : name.endsWith(".pub")
-          ? "PUBLIC KEY"
-          : "CERTIFICATE";
-      files[`/etc/kubernetes/pki/${name}`] = pem(kind, name);
-    }
-    files["/etc/kubernetes/pki/ca.crt"] = pki.ca.certificatePem;
-    files["/etc/kubernetes/pki/ca.key"] = pki.ca.privateKeyPem;
+    for (const [name, content] of Object.entries(pki.controlPlaneFiles(nodeName, ip)))
+      files[`/etc/kubernetes/pki/${name}`] = content;
+    files["/etc/kubernetes/pki/sa.key"] = placeholderPem("RSA PRIVATE KEY", "sa.key");
+    files["/etc/kubernetes/pki/sa.pub"] = placeholderPem("PUBLIC KEY", "sa.pub");
     // kubeadm 1.29+: admin.conf's user is bound to cluster-admin through the kubeadm:cluster-admins
     // group (a ClusterRoleBinding); super-admin.conf keeps system:masters, which RBAC cannot revoke.
     files["/etc/kubernetes/admin.conf"] = kubeconfig(pki, "kubernetes-admin", ["kubeadm:cluster-admins"], server);

@@ -41,6 +41,8 @@ export interface CertificateFields {
   /** DER SubjectPublicKeyInfo of an EC P-256 key. */
   subjectPublicKeyInfo: Uint8Array;
   extensions: readonly Uint8Array[];
+  /** The serial number's bytes (big-endian, positive); a random 128-bit one when absent. */
+  serialNumber?: Uint8Array;
 }
 
 /**
@@ -49,8 +51,8 @@ export interface CertificateFields {
  */
 export function signCertificate(fields: CertificateFields, signingKey: KeyObject): Buffer {
   const ecdsaWithSha256 = sequence(oid("1.2.840.10045.4.3.2"));
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] as number) & 0x7f;
+  const serial = fields.serialNumber ?? randomBytes(16);
+  if (!fields.serialNumber) serial[0] = (serial[0] as number) & 0x7f;
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))),
     integer(serial),

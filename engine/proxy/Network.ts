@@ -92,6 +92,21 @@ export interface TlsServer {
    * the program generated for itself in memory (kube-controller-manager's, kube-scheduler's).
    */
   issuers(): Promise<readonly string[]>;
+  /**
+   * The certificate the program presents from its file (kube-apiserver's --tls-cert-file), when it
+   * does: a client then checks its SANs and signature instead of `names` and `issuers`. Undefined:
+   * the file is gone or unreadable, and the facts above stand.
+   */
+  certificate?(): Promise<PresentedCertificate | undefined>;
+}
+
+/** A served certificate as a TLS client's verification sees it. */
+export interface PresentedCertificate {
+  /** Its subject alternative names: DNS names and IP addresses. */
+  names: readonly string[];
+  selfSigned: boolean;
+  /** Whether the CA certificate `caPem` signed it. */
+  signedBy(caPem: string): boolean;
 }
 
 export interface Connection {

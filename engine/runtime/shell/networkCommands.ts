@@ -1,7 +1,14 @@
 import { type Command, defineCommand } from "just-bash";
 import type { Clock } from "../../clock/Clock";
 import { reasonPhrase } from "../../proxy/httpStatus";
-import { type HttpResponse, type Network, NetworkError, type NetworkSource, type TlsServer } from "../../proxy/Network";
+import {
+  type HttpResponse,
+  type Network,
+  NetworkError,
+  type NetworkSource,
+  type PresentedCertificate,
+  type TlsServer,
+} from "../../proxy/Network";
 
 interface Target {
   host: string;
@@ -63,6 +70,8 @@ async function curlHandshake(
     trusted = certificatesIn((await options.readFile(options.caFile)) ?? "");
     if (trusted.length === 0) throw new TlsFailure(77, `curl: (77) error setting certificate file: ${options.caFile}`);
   }
+  const served = await tls.certificate?.().catch(() => undefined);
+  if (served) return checkServedCertificate(served, trusted, host);
   const issuers = (await tls.issuers()).flatMap(certificatesIn);
   if (issuers.length === 0)
     throw new TlsFailure(
@@ -75,6 +84,27 @@ async function curlHandshake(
       `curl: (60) SSL certificate problem: unable to get local issuer certificate\n${CA_CERT_ADVICE}`,
     );
   if (!tls.names.includes(host.toLowerCase()))
+    throw new TlsFailure(
+      60,
+      `curl: (60) SSL: no alternative certificate subject name matches target hostname '${host}'\n${CA_CERT_ADVICE}`,
+    );
+}
+
+/**
+ * OpenSSL's verification of a one-certificate chain against the `--cacert` bundle (base64 bodies),
+ * then curl's host check against the certificate's own SANs.
+ */
+function checkServedCertificate(served: PresentedCertificate, trusted: readonly string[], host: string): void {
+  const pem = (body: string) =>
+    `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join("\n")}\n-----END CERTIFICATE-----\n`;
+  if (!trusted.some((body) => served.signedBy(pem(body)))) {
+    const { selfSigned } = served;
+    throw new TlsFailure(
+      60,
+      `curl: (60) SSL certificate problem: ${selfSigned ? "self-signed certificate" : "unable to get local issuer certificate"}\n${CA_CERT_ADVICE}`,
+    );
+  }
+  if (!served.names.some((name) => name.toLowerCase() === host.toLowerCase()))
     throw new TlsFailure(
       60,
       `curl: (60) SSL: no alternative certificate subject name matches target hostname '${host}'\n${CA_CERT_ADVICE}`,
