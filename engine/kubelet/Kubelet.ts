@@ -44,6 +44,15 @@ export interface KubeletOptions extends NodeIdentity {
   kubernetesApi?: KubernetesApiApp;
   /** The API server as programs in pods reach it with their ServiceAccount token. */
   inClusterApi?: InClusterApi;
+  /** The node's containerd, which outlives the kubelet (NodeServices); default: the kubelet's own. */
+  runtime?: ContainerRuntime;
+  /** The KubeletConfiguration's staticPodPath ("" for none; default /etc/kubernetes/manifests). */
+  staticPodPath?: string;
+  /**
+   * The kubelet process starts again on a node that ran (`systemctl restart kubelet`): it records
+   * its start-up events as upstream's does on every start, and takes back what containerd kept.
+   */
+  restartedService?: boolean;
 }
 
 const mirrorAnnotation = "kubernetes.io/config.mirror";
@@ -72,7 +81,7 @@ export class Kubelet implements Component {
   private readonly ips = new Map<string, string>();
   private readonly usedIps = new Set<number>();
   private readonly volumes: VolumeStore;
-  private readonly staticPods: StaticPods;
+  private staticPods: StaticPods;
   private stopWatch?: () => void;
   private stopObjectWatches: Array<() => void> = [];
   /**
@@ -93,7 +102,9 @@ export class Kubelet implements Component {
     private readonly options: KubeletOptions,
   ) {
     const { clock } = context;
-    this.runtime = new ContainerRuntime({
+    this.runtime =
+      options.runtime ??
+      new ContainerRuntime({
       clock,
       network: options.network,
       catalog: options.catalog ?? ImageCatalog.shared,
@@ -103,7 +114,7 @@ export class Kubelet implements Component {
       kubernetesApi: options.kubernetesApi,
       inClusterApi: options.inClusterApi,
     });
-    for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
+    if (!options.runtime) for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
     this.recorder = new EventRecorder(context.client, clock, options.name, context.log);
     this.objects = options.objects ?? new WatchedObjects(context);
     this.crashBackoff = new Backoff(clock);
@@ -122,22 +133,27 @@ export class Kubelet implements Component {
       allocatableCpuMillicores: 2000,
       allocatableMemoryBytes: 8029528 * 1024,
     };
-    this.staticPods = new StaticPods({
-      nodeName: options.name,
-      fileSystem: options.fileSystem,
-      client: context.client,
-      clock,
-      log: context.log,
-      nodeUid: () => this.nodeUid,
-      startWorker: (pod, bootedWithNode) => this.startWorker(pod, bootedWithNode),
-      worker: (uid) => this.workers.get(uid),
-    });
+    this.staticPods = this.newStaticPods();
     this.connection = new KubeletServer({
       clock,
       runtime: this.runtime,
       network: options.network,
       findWorker: (namespace, name) => this.findWorker(namespace, name),
       nodeUsage: () => this.nodeUsage(),
+    });
+  }
+
+  private newStaticPods(): StaticPods {
+    return new StaticPods({
+      nodeName: this.options.name,
+      directory: this.options.staticPodPath,
+      fileSystem: this.options.fileSystem,
+      client: this.context.client,
+      clock: this.context.clock,
+      log: this.context.log,
+      nodeUid: () => this.nodeUid,
+      startWorker: (pod, bootedWithNode) => this.startWorker(pod, bootedWithNode),
+      worker: (uid) => this.workers.get(uid),
     });
   }
 
@@ -150,9 +166,142 @@ export class Kubelet implements Component {
     this.watchVolumeSources();
     this.watchPods();
     await this.staticPods.start();
+    if (this.options.restartedService) this.sweepOrphansSoon();
   }
 
-  stop(): void {
+  /**
+   * `systemctl stop kubelet`: the process ends, the node does not. Its Lease is no longer renewed
+   * and it posts nothing more, but containerd keeps the pods' containers running (KillMode=process);
+   * the next kubelet takes them back.
+   */
+  stopService(): void {
+    this.stop(true);
+  }
+
+  /**
+   * Upstream's housekeeping (HandlePodCleanups, every 2 s) after a restart: containers containerd
+   * kept that no pod of this kubelet took back (the pod was deleted meanwhile, a static pod's
+   * manifest is gone, a container was being created when the kubelet stopped) are killed. One timer.
+   */
+  private sweepOrphansSoon(): void {
+    const cancel = this.context.clock.setTimer(2_000, () => {
+      this.stopOrphanSweep = undefined;
+      if (this.stopped || this.runtimeDownSince !== undefined) return;
+      const workers = [...this.workers.values()];
+      for (const container of this.runtime.listContainers()) {
+        if (workers.some((worker) => worker.holds(container))) continue;
+        if (container.state === "running") void this.runtime.stopContainer(container, 30_000);
+        this.runtime.removeContainer(container);
+      }
+    });
+    this.stopOrphanSweep = cancel;
+  }
+
+  private stopOrphanSweep?: () => void;
+  private runtimeDownSince?: number;
+  private cancelRuntimeCheck?: () => void;
+
+  /**
+   * containerd stopped: the kubelet keeps renewing its Lease but can do nothing for its pods. Its
+   * pod workers let go (containers keep running under their shims), and the runtime state goes
+   * unhealthy as upstream's runtimeState does: after maxWaitForContainerRuntime (30 s) the next
+   * node status (every 10 s) says Ready False "container runtime is down", and once PLEG has not
+   * relisted for 3 min it adds "PLEG is not healthy".
+   */
+  runtimeDown(): void {
+    if (this.stopped || this.runtimeDownSince !== undefined) return;
+    const since = this.context.clock.now();
+    this.runtimeDownSince = since;
+    this.letGoOfPods();
+    const statusTick = (after: number) => Math.ceil(after / 10_000) * 10_000;
+    const check = (delay: number, pleg: boolean) => {
+      this.cancelRuntimeCheck = this.context.clock.setTimer(delay, () => {
+        const now = this.context.clock.now();
+        const seen = formatGoDuration(now - since);
+        const message = pleg
+          ? `[container runtime is down, PLEG is not healthy: pleg was last seen active ${seen} ago; threshold is 3m0s]`
+          : "container runtime is down";
+        void this.postReady("False", "KubeletNotReady", message);
+        if (!pleg) check(statusTick(180_000) - statusTick(30_000), true);
+        else this.cancelRuntimeCheck = undefined;
+      });
+    };
+    check(statusTick(30_001), false);
+  }
+
+  /** containerd is back: the pods are taken back as after a kubelet restart, and the node is Ready. */
+  runtimeUp(): void {
+    if (this.stopped || this.runtimeDownSince === undefined) return;
+    this.runtimeDownSince = undefined;
+    this.cancelRuntimeCheck?.();
+    this.cancelRuntimeCheck = undefined;
+    void this.postReady("True", "KubeletReady", "kubelet is posting ready status");
+    this.staticPods = this.newStaticPods();
+    this.watchVolumeSources();
+    this.watchPods();
+    void this.staticPods.start().then(() => this.sweepOrphansSoon());
+  }
+
+  /** The pod workers and sources stop; containers are left to containerd. */
+  private letGoOfPods(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+    for (const stop of this.stopObjectWatches) stop();
+    this.stopObjectWatches = [];
+    this.cancelRewatch?.();
+    this.staticPods.stop();
+    for (const worker of [...this.workers.values()]) worker.detach();
+    this.workers.clear();
+    this.ips.clear();
+    this.usedIps.clear();
+  }
+
+  /** Writes the node's Ready condition (the kubelet's node status setter), keeping the others. */
+  private async postReady(status: "True" | "False", reason: string, message: string): Promise<void> {
+    const { client, clock } = this.context;
+    const now = toRfc3339(clock.now());
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const node = await client.get<Node>(Nodes, undefined, this.options.name);
+        const conditions = node.status?.conditions ?? [];
+        const ready = conditions.find((condition) => condition.type === "Ready");
+        const changed = ready?.status !== status;
+        const next = { type: "Ready", status, lastHeartbeatTime: now, reason, message };
+        node.status = {
+          ...node.status,
+          conditions: [
+            ...conditions.filter((condition) => condition.type !== "Ready"),
+            { ...next, lastTransitionTime: changed ? now : (ready?.lastTransitionTime ?? now) },
+          ],
+        };
+        await client.update(Nodes, node, { subresource: "status" });
+        if (changed)
+          this.recorder.record(
+            this.nodeReference(),
+            "Normal",
+            status === "True" ? "NodeReady" : "NodeNotReady",
+            `Node ${this.options.name} status is now: ${status === "True" ? "NodeReady" : "NodeNotReady"}`,
+          );
+        return;
+      } catch (error) {
+        if (!isApiError(error, "Conflict")) {
+          this.context.log(`node status update failed: ${error}`);
+          return;
+        }
+      }
+    }
+  }
+
+  private nodeReference() {
+    return {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: this.options.name, uid: this.options.name, namespace: "default" },
+    };
+  }
+
+  /** Stops the kubelet; `keepContainers` leaves the pods' containers to containerd (stopService). */
+  stop(keepContainers = false): void {
     if (!this.stopped) {
       // The last renewal before stopping is what the node lifecycle controller times out from.
       this.catchUpLease();
@@ -164,8 +313,13 @@ export class Kubelet implements Component {
     this.cancelLease?.();
     this.cancelRewatch?.();
     this.cancelNodeStatus?.();
+    this.stopOrphanSweep?.();
+    this.cancelRuntimeCheck?.();
     this.staticPods.stop();
-    for (const worker of [...this.workers.values()]) worker.cleanUp();
+    for (const worker of [...this.workers.values()]) {
+      if (keepContainers) worker.detach();
+      else worker.cleanUp();
+    }
     this.workers.clear();
   }
 
@@ -180,6 +334,7 @@ export class Kubelet implements Component {
       throw error;
     });
     const restarted = node !== undefined;
+    const wasReady = node?.status?.conditions?.find((condition) => condition.type === "Ready")?.status === "True";
     if (!node) {
       try {
         node = await client.create<Node>(Nodes, desired);
@@ -220,12 +375,15 @@ export class Kubelet implements Component {
       }
     }
     this.publishedImages = this.runtime.listImages().length;
+    const reference = this.nodeReference();
+    if (restarted && this.options.restartedService) {
+      // Every kubelet start records these; condition events only for what changed (Ready, after a stop).
+      this.recorder.record(reference, "Normal", "Starting", "Starting kubelet.");
+      this.recorder.record(reference, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
+      if (!wasReady)
+        this.recorder.record(reference, "Normal", "NodeReady", `Node ${this.options.name} status is now: NodeReady`);
+    }
     if (restarted) return true;
-    const reference = {
-      apiVersion: "v1",
-      kind: "Node",
-      metadata: { name: this.options.name, uid: this.options.name, namespace: "default" },
-    };
     this.recorder.record(reference, "Normal", "Starting", "Starting kubelet.");
     this.recorder.record(reference, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
     this.recorder.record(
@@ -594,3 +752,12 @@ export class Kubelet implements Component {
 }
 
 export { ApiError };
+
+/** Go's time.Duration String for positive durations: "3m0s", "3m9.993s", "45s". */
+export function formatGoDuration(ms: number): string {
+  const totalSeconds = ms / 1000;
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds - hours * 3600) / 60);
+  const seconds = Number((totalSeconds - hours * 3600 - minutes * 60).toFixed(3));
+  return `${hours ? `${hours}h` : ""}${hours || minutes ? `${minutes}m` : ""}${seconds}s`;
+}

@@ -401,7 +401,9 @@ export class PodWorker {
           if (!(error instanceof ContainerConfigError)) throw error;
           continue;
         }
-        container = this.host.runtime.restoreContainer(spec, { id, startedAt: parseTime(state.running.startedAt) });
+        container =
+          this.keptContainer(id) ??
+          this.host.runtime.restoreContainer(spec, { id, startedAt: parseTime(state.running.startedAt) });
         record.current = container;
         if (container.state !== "running") continue;
         record.ready = containerStatus.ready;
@@ -409,7 +411,8 @@ export class PodWorker {
         container.onExit(() => this.containerExited(record, container));
         this.startProbes(record, container, { ready: containerStatus.ready, started: record.started });
       } else if (ended) {
-        container = this.host.runtime.restoreContainer(this.exitedSpec(record, image), savedExit(id, ended));
+        container =
+          this.keptContainer(id) ?? this.host.runtime.restoreContainer(this.exitedSpec(record, image), savedExit(id, ended));
       } else continue;
       record.current = container;
       if (state.waiting) {
@@ -428,14 +431,24 @@ export class PodWorker {
       const previous = state.waiting ? undefined : lastState.terminated;
       const previousId = containerIdOf(previous?.containerID);
       if (previous && previousId)
-        record.previous = this.host.runtime.restoreContainer(
+        record.previous =
+          this.keptContainer(previousId) ??
+          this.host.runtime.restoreContainer(
           this.exitedSpec(record, image),
           savedExit(previousId, previous),
         );
     }
   }
 
-  /** A container that no longer runs needs no process configuration: only its identity. */
+  /**
+   * The container containerd kept while the kubelet was stopped (`systemctl stop kubelet`): it is
+   * taken as it is, still running or exited meanwhile, rather than rebuilt from the recorded status.
+   */
+  private keptContainer(id: string): RuntimeContainer | undefined {
+    return this.host.runtime.listContainers().find((container) => container.id === id);
+  }
+
+
   private exitedSpec(record: ContainerRecord, image: ResolvedImage): ContainerSpec {
     const ip = this.ip ?? this.host.node.ip;
     return {
@@ -949,7 +962,29 @@ export class PodWorker {
     this.host.workerDone(this.uid);
   }
 
-  /** Posts the status again even if unchanged (a mirror pod was recreated). */
+  /**
+   * The kubelet stops (`systemctl stop kubelet`, or containerd went away) but the node does not:
+   * containerd keeps the containers running, while this worker arms no timer, probes nothing and
+   * posts nothing more. The next kubelet's worker for the pod takes the containers back.
+   */
+  detach(): void {
+    this.terminated = true;
+    // Flows still waiting on the runtime (a pull) stop at their next check.
+    this.terminating = true;
+    for (const cancel of this.timers ?? []) cancel();
+    this.timers = undefined;
+    for (const record of this.records.values()) this.stopProbes(record);
+  }
+
+  /** Is `container` one of this pod's containers (current or previous run)? */
+  holds(container: RuntimeContainer): boolean {
+    for (const record of this.records.values()) {
+      if (record.current === container || record.previous === container) return true;
+    }
+    return false;
+  }
+
+
   republish(): void {
     this.lastPosted = undefined;
     this.requestSync();

@@ -34,6 +34,8 @@ const seenAnnotation = "kubernetes.io/config.seen";
 
 export interface StaticPodsOptions {
   nodeName: string;
+  /** The KubeletConfiguration's staticPodPath (default: kubeadm's /etc/kubernetes/manifests; "" for none). */
+  directory?: string;
   fileSystem: NodeFileSystem;
   client: Client;
   clock: Clock;
@@ -69,13 +71,20 @@ export class StaticPods {
 
   constructor(private readonly options: StaticPodsOptions) {}
 
+  private get directory(): string {
+    return this.options.directory ?? manifestDirectory;
+  }
+
   async start(): Promise<void> {
-    this.stopWatching = this.options.fileSystem.watch(manifestDirectory, (name) => {
-      this.reloading = this.reloading
-        .then(() => this.reload(name))
-        .catch((error) => this.options.log(`static pod ${name}: ${error}`));
-    });
-    for (const name of await this.options.fileSystem.readDir(manifestDirectory)) await this.reload(name, true);
+    // No staticPodPath (the KubeletConfiguration sets none): no file source, every mirror is an orphan.
+    if (this.directory !== "") {
+      this.stopWatching = this.options.fileSystem.watch(this.directory, (name) => {
+        this.reloading = this.reloading
+          .then(() => this.reload(name))
+          .catch((error) => this.options.log(`static pod ${name}: ${error}`));
+      });
+      for (const name of await this.options.fileSystem.readDir(this.directory)) await this.reload(name, true);
+    }
     const pending = this.pendingMirrors;
     this.pendingMirrors = undefined;
     for (const { type, mirror } of pending?.values() ?? []) this.mirrorEvent(type, mirror);
@@ -98,7 +107,7 @@ export class StaticPods {
   private async reload(name: string, atBoot = false): Promise<void> {
     if (this.stopped) return;
     if (name.startsWith(".") || !/\.(ya?ml|json)$/.test(name)) return;
-    const file = `${manifestDirectory}/${name}`;
+    const file = `${this.directory}/${name}`;
     const content = await this.options.fileSystem.readFile(file);
     const existing = this.byFile.get(file);
     if (content === undefined) {

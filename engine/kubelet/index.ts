@@ -1,11 +1,14 @@
 import { isApiError } from "../apiserver/ApiError";
+import type { KubeletConnection } from "../apiserver/KubeletConnection";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { type ImageCatalog, kubernetesVersion } from "../images";
 import type { Network } from "../proxy/Network";
 import type { EtcdDataDirs, InClusterApi, KubernetesApiApp } from "../runtime";
 import { kubeadmAddons } from "./addons";
 import type { VolumeStore } from "./containerConfig";
-import { Kubelet } from "./Kubelet";
+import { Kubelet, type KubeletOptions } from "./Kubelet";
+import { NodeServices } from "./service/NodeServices";
+import type { NodeNetwork } from "./service/kubeletStartup";
 import { writeKubeadmFiles } from "./kubeadmFiles";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { nodeIp } from "./nodeObject";
@@ -17,6 +20,8 @@ export { Kubelet, type KubeletOptions, leaseDurationSeconds, leaseRenewIntervalM
 export { controlPlaneCa, controlPlaneManifests, kubeadmCa, writeKubeadmFiles } from "./kubeadmFiles";
 export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
 export { nodeIp, nodeOsImage, nodeOsRelease, podCidr } from "./nodeObject";
+export { NodeServices, type UnitName, type UnitStatus } from "./service/NodeServices";
+export type { JournalEntry } from "./service/Journal";
 export { manifestDirectory } from "./StaticPods";
 export { WatchedObjects } from "./WatchedObjects";
 
@@ -37,6 +42,8 @@ export interface StartNodeOptions {
   kubernetesApi?: KubernetesApiApp;
   /** The API server as programs in pods reach it with their ServiceAccount token. */
   inClusterApi?: InClusterApi;
+  /** Makes a kubelet's server reachable from the API server (its KubeletRegistry); returns a disposer. */
+  register?: (connection: KubeletConnection) => () => void;
   /** The cluster's store as the etcd static pod serves it (the control plane's kubelet only). */
   etcdDataDirs?: EtcdDataDirs;
 }
@@ -66,7 +73,7 @@ export function preloadedImages(role: "control-plane" | "worker"): string[] {
 export async function startNode(
   context: ComponentContext,
   options: StartNodeOptions,
-): Promise<{ component: Component; kubelet: Kubelet }> {
+): Promise<{ component: Component; services: NodeServices }> {
   await writeKubeadmFiles(
     options.fileSystem,
     options.nodeName,
@@ -75,7 +82,7 @@ export async function startNode(
     nodeIp(0),
     context.clock.now(),
   );
-  const kubelet = new Kubelet(context, {
+  const kubeletOptions: KubeletOptions = {
     name: options.nodeName,
     index: options.index,
     role: options.role,
@@ -89,9 +96,24 @@ export async function startNode(
     kubernetesApi: options.kubernetesApi,
     inClusterApi: options.inClusterApi,
     etcdDataDirs: options.etcdDataDirs,
+  };
+  // The kubelet runs as kubeadm's node runs it: a systemd service beside containerd.
+  const services = new NodeServices(context, {
+    nodeName: options.nodeName,
+    fileSystem: options.fileSystem,
+    network: nodeNetwork(options.nodeName, options.index),
+    createKubelet: (start) => new Kubelet(context, { ...kubeletOptions, ...start }),
+    register: options.register,
   });
-  await kubelet.start();
-  return { component: kubelet, kubelet };
+  await services.boot();
+  return { component: services, services };
+}
+
+/** The names a kubeadm node resolves (/etc/hosts and the lab's DNS) and kube-apiserver's address. */
+function nodeNetwork(nodeName: string, index: number): NodeNetwork {
+  const hosts: Record<string, string> = { localhost: "127.0.0.1", controlplane: nodeIp(0), [nodeName]: nodeIp(index) };
+  for (let worker = 1; worker <= 9; worker++) hosts[`node0${worker}`] = nodeIp(worker);
+  return { nodeName, hosts, apiServerIp: nodeIp(0), apiServerPort: 6443 };
 }
 
 /**

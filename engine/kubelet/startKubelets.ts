@@ -5,7 +5,9 @@ import { EtcdDataDirs } from "../cluster/etcdDataDirs";
 import { createNetwork } from "../proxy/createNetwork";
 import { InMemoryVolumeStore } from "./containerConfig";
 import { installKubeadmAddons, startNode } from "./index";
+import type { Kubelet } from "./Kubelet";
 import { InMemoryNodeFileSystem } from "./NodeFileSystem";
+import type { NodeServices } from "./service/NodeServices";
 import { WatchedObjects } from "./WatchedObjects";
 
 /**
@@ -37,7 +39,7 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
   for (const [index, nodeName] of cluster.nodeNames.entries()) {
     const context = cluster.context(`kubelet@${nodeName}`, `system:node:${nodeName}`, ["system:nodes"]);
     const fileSystem = cluster.nodeFileSystem?.(nodeName) ?? new InMemoryNodeFileSystem();
-    const { component, kubelet } = await startNode(context, {
+    const { component, services } = await startNode(context, {
       nodeName,
       index,
       role: nodeName === cluster.controlPlaneNode ? "control-plane" : "worker",
@@ -47,18 +49,19 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       objects,
       kubernetesApi: cluster.kubernetesApi,
       inClusterApi,
+      register: (connection) => cluster.apiServer.kubelets.register(nodeName, connection),
       // Only the control plane's etcd is the cluster's: an etcd image elsewhere serves nothing.
       ...(nodeName === cluster.controlPlaneNode
         ? { etcdDataDirs: new EtcdDataDirs(cluster.apiServer.store, fileSystem, context.log) }
         : {}),
     });
-    const unregister = cluster.apiServer.kubelets.register(nodeName, kubelet.connection);
-    const running: Component & { kubelet: typeof kubelet } = {
-      kubelet,
-      stop() {
-        unregister();
-        component.stop();
+    // The node's services (systemctl in a node shell), and its kubelet while one runs.
+    const running: Component & { services: NodeServices; readonly kubelet?: Kubelet } = {
+      services,
+      get kubelet() {
+        return services.kubelet;
       },
+      stop: () => component.stop(),
     };
     components.push(running);
   }
