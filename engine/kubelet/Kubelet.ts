@@ -105,15 +105,15 @@ export class Kubelet implements Component {
     this.runtime =
       options.runtime ??
       new ContainerRuntime({
-      clock,
-      network: options.network,
-      catalog: options.catalog ?? ImageCatalog.shared,
-      speed: context.speed,
-      random: options.random,
-      etcdDataDirs: options.etcdDataDirs,
-      kubernetesApi: options.kubernetesApi,
-      inClusterApi: options.inClusterApi,
-    });
+        clock,
+        network: options.network,
+        catalog: options.catalog ?? ImageCatalog.shared,
+        speed: context.speed,
+        random: options.random,
+        etcdDataDirs: options.etcdDataDirs,
+        kubernetesApi: options.kubernetesApi,
+        inClusterApi: options.inClusterApi,
+      });
     if (!options.runtime) for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
     this.recorder = new EventRecorder(context.client, clock, options.name, context.log);
     this.objects = options.objects ?? new WatchedObjects(context);
@@ -379,7 +379,12 @@ export class Kubelet implements Component {
     if (restarted && this.options.restartedService) {
       // Every kubelet start records these; condition events only for what changed (Ready, after a stop).
       this.recorder.record(reference, "Normal", "Starting", "Starting kubelet.");
-      this.recorder.record(reference, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
+      this.recorder.record(
+        reference,
+        "Normal",
+        "NodeAllocatableEnforced",
+        "Updated Node Allocatable limit across pods",
+      );
       if (!wasReady)
         this.recorder.record(reference, "Normal", "NodeReady", `Node ${this.options.name} status is now: NodeReady`);
     }

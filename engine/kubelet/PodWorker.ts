@@ -448,7 +448,7 @@ export class PodWorker {
     return this.host.runtime.listContainers().find((container) => container.id === id);
   }
 
-
+  /** A container that no longer runs needs no process configuration: only its identity. */
   private exitedSpec(record: ContainerRecord, image: ResolvedImage): ContainerSpec {
     const ip = this.ip ?? this.host.node.ip;
     return {
@@ -984,7 +984,7 @@ export class PodWorker {
     return false;
   }
 
-
+  /** Posts the status again even if unchanged (a mirror pod was recreated). */
   republish(): void {
     this.lastPosted = undefined;
     this.requestSync();

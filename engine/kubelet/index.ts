@@ -7,11 +7,11 @@ import type { EtcdDataDirs, InClusterApi, KubernetesApiApp } from "../runtime";
 import { kubeadmAddons } from "./addons";
 import type { VolumeStore } from "./containerConfig";
 import { Kubelet, type KubeletOptions } from "./Kubelet";
-import { NodeServices } from "./service/NodeServices";
-import type { NodeNetwork } from "./service/kubeletStartup";
 import { writeKubeadmFiles } from "./kubeadmFiles";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import { nodeIp } from "./nodeObject";
+import type { NodeNetwork } from "./service/kubeletStartup";
+import { NodeServices } from "./service/NodeServices";
 import type { WatchedObjects } from "./WatchedObjects";
 
 export { kubeadmAddons } from "./addons";
@@ -20,9 +20,9 @@ export { Kubelet, type KubeletOptions, leaseDurationSeconds, leaseRenewIntervalM
 export { controlPlaneCa, controlPlaneManifests, kubeadmCa, writeKubeadmFiles } from "./kubeadmFiles";
 export { InMemoryNodeFileSystem, type NodeFileSystem } from "./NodeFileSystem";
 export { nodeIp, nodeOsImage, nodeOsRelease, podCidr } from "./nodeObject";
-export { NodeServices, type UnitName, type UnitStatus } from "./service/NodeServices";
-export type { JournalEntry } from "./service/Journal";
 export { manifestDirectory } from "./StaticPods";
+export type { JournalEntry } from "./service/Journal";
+export { NodeServices, type UnitName, type UnitStatus } from "./service/NodeServices";
 export { WatchedObjects } from "./WatchedObjects";
 
 /** What createCluster passes to start one node. */
@@ -42,10 +42,10 @@ export interface StartNodeOptions {
   kubernetesApi?: KubernetesApiApp;
   /** The API server as programs in pods reach it with their ServiceAccount token. */
   inClusterApi?: InClusterApi;
-  /** Makes a kubelet's server reachable from the API server (its KubeletRegistry); returns a disposer. */
-  register?: (connection: KubeletConnection) => () => void;
   /** The cluster's store as the etcd static pod serves it (the control plane's kubelet only). */
   etcdDataDirs?: EtcdDataDirs;
+  /** Makes a kubelet's server reachable from the API server (its KubeletRegistry); returns a disposer. */
+  register?: (connection: KubeletConnection) => () => void;
 }
 
 /** Images a kubeadm node has before anything is scheduled (kind's node image preloads them). */

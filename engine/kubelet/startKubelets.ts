@@ -49,11 +49,11 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       objects,
       kubernetesApi: cluster.kubernetesApi,
       inClusterApi,
-      register: (connection) => cluster.apiServer.kubelets.register(nodeName, connection),
       // Only the control plane's etcd is the cluster's: an etcd image elsewhere serves nothing.
       ...(nodeName === cluster.controlPlaneNode
         ? { etcdDataDirs: new EtcdDataDirs(cluster.apiServer.store, fileSystem, context.log) }
         : {}),
+      register: (connection) => cluster.apiServer.kubelets.register(nodeName, connection),
     });
     // The node's services (systemctl in a node shell), and its kubelet while one runs.
     const running: Component & { services: NodeServices; readonly kubelet?: Kubelet } = {
