@@ -278,6 +278,12 @@ describe("createHttpHandler", () => {
     });
     expect(media.status).toBe(415);
     expect(media.json.reason).toBe("UnsupportedMediaType");
+    // No Content-Type at all is JSON, the first media type served (kubectl create --raw sends none).
+    const bare = await send("POST", "/api/v1/namespaces/default/configmaps", {
+      body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bare"}}',
+      headers: { "content-type": "" },
+    });
+    expect(bare.status).toBe(201);
     const limit = await send("GET", "/api/v1/namespaces/default/configmaps?limit=abc");
     expect(limit.json).toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "abc": invalid syntax' });
     const validation = await send("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Loose", {

@@ -678,7 +678,9 @@ export function createHttpHandler(apiServer: HttpApiServer, options: HttpHandler
     info: ResourceRequestInfo,
     warnings: string[],
   ): void {
-    const mediaType = bodyMediaType(request);
+    // A body without a Content-Type is read as the first media type served (JSON), as
+    // NegotiateInputSerializerForMediaType does; `kubectl create --raw` sends none.
+    const mediaType = bodyMediaType(request) || "application/json";
     if (mediaType !== "application/json" && mediaType !== "application/yaml" && mediaType !== PROTOBUF) {
       throw new ApiError(
         "UnsupportedMediaType",
