@@ -35,10 +35,14 @@ export const componentStarters: ComponentStarter[] = [
   },
   {
     name: "kube-scheduler",
+    // The kube-scheduler static pod is the scheduler: it schedules while that pod serves and can
+    // reach the API (kube-apiserver over etcd).
+    runsWhile: (controlPlane) => controlPlane.isServing("kube-scheduler") && controlPlane.apiReachable(),
     start: (cluster) => startScheduler(cluster.context("kube-scheduler", "system:kube-scheduler")),
   },
   {
     name: "kube-controller-manager",
+    runsWhile: (controlPlane) => controlPlane.isServing("kube-controller-manager") && controlPlane.apiReachable(),
     start: (cluster) =>
       startControllerManager(cluster.context("kube-controller-manager", "system:kube-controller-manager"), {
         // The HPA reads pod usage from the kubelets, as metrics-server does for metrics.k8s.io.

@@ -15,9 +15,11 @@ import { KeyValueStore } from "../store/KeyValueStore";
 import { bootstrapCluster, CONTROL_PLANE_IP } from "./bootstrap";
 import { builtinResourceDefinitions } from "./builtinResources";
 import type { Component, ComponentContext, Speed } from "./Component";
+import { ControlPlaneStatus } from "./ControlPlaneStatus";
 import { componentStarters } from "./components";
 import { createKubernetesApiApp } from "./kubernetesApiApp";
 import { NodeHeartbeats } from "./NodeHeartbeats";
+import { startGated } from "./startGated";
 
 /** Options for {@link createCluster}. */
 export interface ClusterOptions {
@@ -77,6 +79,11 @@ export interface Cluster {
   readonly network?: Network;
   /** The kubelets' lazily computed lease renewals (what the node lifecycle controller reads). */
   readonly heartbeats: NodeHeartbeats;
+  /**
+   * Whether the control plane's static pods serve: hosts refuse the API to outside clients while
+   * `apiReachable()` is false (kube-apiserver or etcd not running).
+   */
+  readonly controlPlane: ControlPlaneStatus;
 }
 
 /** What a component starter receives: the cluster's shared pieces and a context factory. */
@@ -98,6 +105,8 @@ export interface ClusterHandle {
   nodeFileSystem?: (nodeName: string) => NodeFileSystem;
   /** The API server as kube-apiserver's secure port serves it to pods (kubernetesApiApp.ts), for the kubelets' runtimes. */
   kubernetesApi?: KubernetesApiApp;
+  /** Whether the control plane's static pods serve, as the control plane node's runtime reports it. */
+  readonly controlPlane: ControlPlaneStatus;
 }
 
 /**
@@ -106,6 +115,11 @@ export interface ClusterHandle {
  */
 export interface ComponentStarter {
   name: string;
+  /**
+   * The component runs only while this holds (the engine's scheduler while the kube-scheduler static
+   * pod serves): it is stopped when it stops holding and started anew when it holds again.
+   */
+  runsWhile?(controlPlane: ControlPlaneStatus): boolean;
   start(cluster: ClusterHandle): Component | Component[] | Promise<Component | Component[]>;
 }
 
@@ -145,7 +159,9 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     ...Array.from({ length: workers }, (_, index) => `node${String(index + 1).padStart(2, "0")}`),
   ];
   const log = options.log ?? (() => {});
+  const controlPlane = new ControlPlaneStatus();
   const handle: ClusterHandle = {
+    controlPlane,
     apiServer,
     clock,
     speed,
@@ -158,8 +174,6 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
       clock,
       controlPlaneNode: "controlplane",
       certificateAuthority: async () => (await clusterCa()).certificatePem,
-      servingCertificate: async () =>
-        options.nodeFileSystem?.("controlplane")?.readFile("/etc/kubernetes/pki/apiserver.crt"),
     }),
     context(component, username, groups = []) {
       return {
@@ -185,7 +199,14 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     started ??= (async () => {
       for (const starter of wanted) {
         if (stopped) return;
-        const result = await starter.start(handle);
+        const gate = starter.runsWhile;
+        const result = gate
+          ? startGated(
+              controlPlane,
+              () => gate(controlPlane),
+              () => starter.start(handle),
+            )
+          : await starter.start(handle);
         running.set(starter.name, Array.isArray(result) ? result : [result]);
       }
     })();
@@ -214,6 +235,7 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
     dataDir: options.dataDir,
     ready,
     heartbeats,
+    controlPlane,
     components: running,
     get kubeProxy() {
       return handle.kubeProxy;

@@ -94,6 +94,32 @@ export interface ServerProgram {
    * the working directory), where the cluster gave the runtime one (`RuntimeOptions.etcdDataDirs`).
    */
   clusterStore?: { dataDirOption: string };
+  /** A kubeadm static pod's program: checked at start as the real binary checks itself. */
+  controlPlane?: ControlPlaneProgram;
+}
+
+/** The programs of kubeadm's static pods, which are the cluster's control plane. */
+export type ControlPlaneComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+
+/**
+ * How a control-plane binary checks its command line when it starts (engine/runtime
+ * controlPlaneProgram.ts), the common breakages of a static pod manifest: an unknown flag
+ * (cobra's `Error: unknown flag: --x`), a file flag naming a missing file, an unreachable etcd.
+ */
+export interface ControlPlaneProgram {
+  component: ControlPlaneComponent;
+  /** The flags the binary defines (long names without dashes); any other is an unknown flag. Absent: not checked. */
+  flags?: readonly string[];
+  /** How many `startupLog` lines it writes before the checks below can fail. */
+  linesBeforeChecks: number;
+  /**
+   * File flags it opens at start, in order. `stat`/`open`: `"command failed" err="<verb> PATH: no
+   * such file or directory"` (after `linesBeforeChecks`); `signer`: the controller manager's CSR
+   * signer, which fails once the binary has logged all its start-up lines.
+   */
+  files?: Array<{ flag: string; check: "stat" | "open" | "signer" }>;
+  /** It stores in etcd at `--etcd-servers`: it cannot start without a serving etcd there. */
+  etcdServersFlag?: string;
 }
 
 /** What an informational flag prints (nginx writes its version to stderr) and its exit code (default 0). */

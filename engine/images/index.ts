@@ -2,6 +2,8 @@ export { kubernetesVersion } from "./catalog/systemImages";
 export { stableHex64 } from "./digest";
 export { defaultImages, ImageCatalog, type ResolvedImage, type ResolveFailure } from "./ImageCatalog";
 export type {
+  ControlPlaneComponent,
+  ControlPlaneProgram,
   EntrypointProgram,
   FixedResponse,
   HttpBehaviour,

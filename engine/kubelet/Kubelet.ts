@@ -9,7 +9,15 @@ import { toRfc3339, toRfc3339Micro } from "../clock/Clock";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { ImageCatalog } from "../images";
 import type { Network } from "../proxy/Network";
-import { ContainerRuntime, type EtcdDataDirs, type InClusterApi, type KubernetesApiApp, warmUpShell } from "../runtime";
+import {
+  ContainerRuntime,
+  type ControlPlaneComponent,
+  type ControlPlaneLink,
+  type EtcdDataDirs,
+  type InClusterApi,
+  type KubernetesApiApp,
+  warmUpShell,
+} from "../runtime";
 import { Backoff } from "./Backoff";
 import { InMemoryVolumeStore, type NodeFacts, type ObjectSource, type VolumeStore } from "./containerConfig";
 import { EventRecorder } from "./EventRecorder";
@@ -44,6 +52,8 @@ export interface KubeletOptions extends NodeIdentity {
   kubernetesApi?: KubernetesApiApp;
   /** The API server as programs in pods reach it with their ServiceAccount token. */
   inClusterApi?: InClusterApi;
+  /** The control plane's: where its static pods' programs report that they serve (RuntimeOptions.controlPlane). */
+  controlPlane?: ControlPlaneLink & { staticPodsRead(running: ReadonlySet<ControlPlaneComponent>): void };
   /** The node's containerd, which outlives the kubelet (NodeServices); default: the kubelet's own. */
   runtime?: ContainerRuntime;
   /** The KubeletConfiguration's staticPodPath ("" for none; default /etc/kubernetes/manifests). */
@@ -113,6 +123,7 @@ export class Kubelet implements Component {
         etcdDataDirs: options.etcdDataDirs,
         kubernetesApi: options.kubernetesApi,
         inClusterApi: options.inClusterApi,
+        controlPlane: options.controlPlane,
       });
     if (!options.runtime) for (const image of options.preloadedImages ?? []) this.runtime.preload(image);
     this.recorder = new EventRecorder(context.client, clock, options.name, context.log);
@@ -154,6 +165,9 @@ export class Kubelet implements Component {
       nodeUid: () => this.nodeUid,
       startWorker: (pod, bootedWithNode) => this.startWorker(pod, bootedWithNode),
       worker: (uid) => this.workers.get(uid),
+      staticPodsRead: this.options.controlPlane
+        ? (running) => this.options.controlPlane?.staticPodsRead(running)
+        : undefined,
     });
   }
 

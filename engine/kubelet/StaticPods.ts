@@ -6,6 +6,7 @@ import type { Client } from "../client/Client";
 import type { Clock } from "../clock/Clock";
 import { toRfc3339Micro } from "../clock/Clock";
 import { stableHex64 } from "../images";
+import type { ControlPlaneComponent } from "../runtime";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import type { PodWorker } from "./PodWorker";
 
@@ -43,6 +44,11 @@ export interface StaticPodsOptions {
   nodeUid(): string | undefined;
   startWorker(pod: Pod, bootedWithNode: boolean): PodWorker;
   worker(uid: string): PodWorker | undefined;
+  /**
+   * The manifests have been read at start: the control-plane components whose static pod is there
+   * and running or starting (not a restored one whose container had stopped).
+   */
+  staticPodsRead?(running: ReadonlySet<ControlPlaneComponent>): void;
 }
 
 interface StaticPod {
@@ -60,6 +66,8 @@ interface StaticPod {
  */
 export class StaticPods {
   private readonly byFile = new Map<string, StaticPod>();
+  /** Static pods taken back at start whose containers were not running (a crash loop goes on). */
+  private readonly stoppedAtBoot = new Set<string>();
   private stopWatching?: () => void;
   private stopped = false;
   private reloading = Promise.resolve();
@@ -85,6 +93,7 @@ export class StaticPods {
       });
       for (const name of await this.options.fileSystem.readDir(this.directory)) await this.reload(name, true);
     }
+    this.options.staticPodsRead?.(this.controlPlaneRunning());
     const pending = this.pendingMirrors;
     this.pendingMirrors = undefined;
     for (const { type, mirror } of pending?.values() ?? []) this.mirrorEvent(type, mirror);
@@ -93,6 +102,18 @@ export class StaticPods {
   stop(): void {
     this.stopped = true;
     this.stopWatching?.();
+  }
+
+  /** The control-plane components whose static pods run or start, by their image (registry.k8s.io/kube-scheduler …). */
+  private controlPlaneRunning(): Set<ControlPlaneComponent> {
+    const running = new Set<ControlPlaneComponent>();
+    for (const entry of this.byFile.values()) {
+      if (this.stoppedAtBoot.has(entry.file)) continue;
+      const image = entry.pod.spec?.containers[0]?.image ?? "";
+      const match = /(?:^|\/)(etcd|kube-apiserver|kube-controller-manager|kube-scheduler)(?::|@|$)/.exec(image);
+      if (match) running.add(match[1] as ControlPlaneComponent);
+    }
+    return running;
   }
 
   isStatic(pod: Pod): boolean {
@@ -131,6 +152,8 @@ export class StaticPods {
     // worker takes the containers back from it, and the mirror stays as it is.
     const mirror = atBoot ? await this.currentMirror(pod) : undefined;
     const adopt = mirror?.metadata.annotations?.[mirrorAnnotation] === hash && !mirror.metadata.deletionTimestamp;
+    if (adopt && !mirror.status?.containerStatuses?.some((status) => status.state?.running))
+      this.stoppedAtBoot.add(file);
     this.options.startWorker(adopt ? { ...pod, status: mirror.status ?? {} } : pod, atBoot);
     if (!adopt) await this.createMirror(entry);
   }

@@ -3,7 +3,7 @@ import type { KubeletConnection } from "../apiserver/KubeletConnection";
 import type { Component, ComponentContext } from "../cluster/Component";
 import { type ImageCatalog, kubernetesVersion } from "../images";
 import type { Network } from "../proxy/Network";
-import type { EtcdDataDirs, InClusterApi, KubernetesApiApp } from "../runtime";
+import type { ControlPlaneComponent, ControlPlaneLink, EtcdDataDirs, InClusterApi, KubernetesApiApp } from "../runtime";
 import { kubeadmAddons } from "./addons";
 import type { VolumeStore } from "./containerConfig";
 import { Kubelet, type KubeletOptions } from "./Kubelet";
@@ -46,6 +46,8 @@ export interface StartNodeOptions {
   etcdDataDirs?: EtcdDataDirs;
   /** Makes a kubelet's server reachable from the API server (its KubeletRegistry); returns a disposer. */
   register?: (connection: KubeletConnection) => () => void;
+  /** Where the control plane's static pods report that they serve (the control plane's kubelet only). */
+  controlPlane?: ControlPlaneLink & { staticPodsRead(running: ReadonlySet<ControlPlaneComponent>): void };
 }
 
 /** Images a kubeadm node has before anything is scheduled (kind's node image preloads them). */
@@ -96,6 +98,7 @@ export async function startNode(
     kubernetesApi: options.kubernetesApi,
     inClusterApi: options.inClusterApi,
     etcdDataDirs: options.etcdDataDirs,
+    controlPlane: options.controlPlane,
   };
   // The kubelet runs as kubeadm's node runs it: a systemd service beside containerd.
   const services = new NodeServices(context, {

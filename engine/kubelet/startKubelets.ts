@@ -53,6 +53,8 @@ export async function startKubelets(cluster: ClusterHandle): Promise<Component[]
       ...(nodeName === cluster.controlPlaneNode
         ? { etcdDataDirs: new EtcdDataDirs(cluster.apiServer.store, fileSystem, context.log) }
         : {}),
+      // Only the control plane's static pods are the cluster's control plane.
+      controlPlane: nodeName === cluster.controlPlaneNode ? cluster.controlPlane : undefined,
       register: (connection) => cluster.apiServer.kubelets.register(nodeName, connection),
     });
     // The node's services (systemctl in a node shell), and its kubelet while one runs.

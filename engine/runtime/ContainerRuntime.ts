@@ -12,6 +12,7 @@ import type { Network, NetworkSource } from "../proxy/Network";
 import { utilitiesOf } from "./executables";
 import { LogBuffer } from "./LogBuffer";
 import type {
+  ControlPlaneLink,
   EtcdDataDirs,
   ExitStatus,
   InClusterApi,
@@ -257,6 +258,8 @@ export interface RuntimeOptions {
   inClusterApi?: InClusterApi;
   /** What kube-apiserver's secure port answers with (the cluster's API server); absent: its fixed routes. */
   kubernetesApi?: KubernetesApiApp;
+  /** The control plane node's: where its static pods' programs report that they serve. */
+  controlPlane?: ControlPlaneLink;
 }
 
 /** How long the runtime takes for things Kubernetes does not time: pulls, creates, starts. */
@@ -474,6 +477,7 @@ export class ContainerRuntime {
             },
       network: this.options.network,
       kubernetesApi: this.options.kubernetesApi,
+      controlPlane: this.options.controlPlane,
       env: spec.env,
       workingDir: spec.workingDir || spec.image.definition.config.workingDir || "/",
       hostname: spec.hostname,

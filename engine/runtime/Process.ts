@@ -1,8 +1,10 @@
 import type { IFileSystem } from "just-bash";
 import type { Client } from "../client/Client";
 import type { Clock } from "../clock/Clock";
-import type { ResolvedImage } from "../images";
+import type { ControlPlaneComponent, ResolvedImage } from "../images";
 import type { ConnectionHandler, Network, NetworkSource, TlsServer } from "../proxy/Network";
+
+export type { ControlPlaneComponent };
 
 /** The signals the runtime delivers. */
 export type Signal = "SIGTERM" | "SIGKILL" | "SIGQUIT" | "SIGINT" | "SIGWINCH";
@@ -66,6 +68,19 @@ export interface ProcessEnvironment {
   processTable(): Array<{ pid: number; command: string }>;
   /** The cluster's Kubernetes API, which kube-apiserver's secure port serves ({@link KubernetesApiApp}). */
   kubernetesApi?: KubernetesApiApp;
+  /** Where control-plane programs report that they serve (the control plane node's runtime only). */
+  controlPlane?: ControlPlaneLink;
+}
+
+/**
+ * What a control-plane program tells the cluster (engine/cluster's ControlPlaneStatus): it serves
+ * (the returned function says it stopped), or it exited without serving. The engine's own
+ * scheduler, controller manager and API endpoints follow it.
+ */
+export interface ControlPlaneLink {
+  started(component: ControlPlaneComponent): () => void;
+  failed(component: ControlPlaneComponent): void;
+  isServing(component: ControlPlaneComponent): boolean;
 }
 
 /**

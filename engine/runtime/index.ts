@@ -13,6 +13,8 @@ export {
 export { FakeNetwork } from "./FakeNetwork";
 export { LogBuffer, type LogLine } from "./LogBuffer";
 export type {
+  ControlPlaneComponent,
+  ControlPlaneLink,
   EtcdDataDirs,
   ExitStatus,
   InClusterApi,

@@ -1,5 +1,13 @@
-import type { HttpBehaviour, ListenDefinition, PauseProgram, ServerProgram, TcpBehaviour } from "../images";
+import type {
+  ControlPlaneProgram,
+  HttpBehaviour,
+  ListenDefinition,
+  PauseProgram,
+  ServerProgram,
+  TcpBehaviour,
+} from "../images";
 import type { ConnectionHandler, HttpRequest, HttpResponse, TlsServer } from "../proxy/Network";
+import { checkControlPlaneStart } from "./controlPlaneProgram";
 import {
   deferred,
   type ExitStatus,
@@ -43,6 +51,7 @@ export class ServerProcess implements Process {
   private done = false;
   private readonly values: Record<string, string>;
   private readonly firstArgument?: string;
+  private readonly args: string[];
   /** Times of recent requests (last 10 s), for load-dependent CPU use. */
   private recentRequests: number[] = [];
 
@@ -56,6 +65,7 @@ export class ServerProcess implements Process {
     this.finish = resolve;
     this.commandLine = argv.join(" ");
     this.firstArgument = argv[1];
+    this.args = argv.slice(1);
     const options = parseOptions(program, argv.slice(1));
     const firstPort = program.listen[0];
     const port = firstPort
@@ -86,11 +96,25 @@ export class ServerProcess implements Process {
       this.exit({ exitCode: program.requiresEnv.exitCode });
       return;
     }
-    for (const line of program.startupLog) env.write("stdout", `${expandTemplate(line, this.values, now)}\n`);
+    if (program.controlPlane) {
+      void this.startControlPlane(program.controlPlane);
+      return;
+    }
+    this.serve();
+  }
+
+  /** Writes the start-up lines from `firstLine` on, then listens on the program's ports. */
+  private serve(firstLine = 0): void {
+    const { env, program } = this;
+    const now = env.clock.now();
+    for (const line of program.startupLog.slice(firstLine))
+      env.write("stdout", `${expandTemplate(line, this.values, now)}\n`);
     if (env.memoryLimitBytes !== undefined && program.memoryBytes > env.memoryLimitBytes) {
       this.exit({ exitCode: 137, reason: "OOMKilled" });
       return;
     }
+    if (program.controlPlane && env.controlPlane)
+      this.listeners.push(env.controlPlane.started(program.controlPlane.component));
     for (const listen of program.listen) {
       const port = portFrom(listen.portOption ? this.values[listen.portOption] : undefined, listen.port);
       const handler = this.handlerFor(listen.http, listen.tcp);
@@ -115,6 +139,36 @@ export class ServerProcess implements Process {
       env.write("stderr", `${expandTemplate(error, this.values, env.clock.now())}\n`);
       this.exit({ exitCode: 1 });
     });
+  }
+
+  /**
+   * A static pod's control-plane binary: its first log lines, then the checks its command line and
+   * files must pass (controlPlaneProgram.ts). Passing, it serves and tells the cluster so; failing,
+   * it writes the real binary's error lines and exits, and the kubelet restarts it with back-off.
+   */
+  private async startControlPlane(definition: ControlPlaneProgram): Promise<void> {
+    const { env, program } = this;
+    const failure = await checkControlPlaneStart(env, definition, this.args, env.ip);
+    if (this.done) return;
+    const firstLines = failure?.startupLines ?? definition.linesBeforeChecks;
+    const now = env.clock.now();
+    for (const line of program.startupLog.slice(0, firstLines))
+      env.write("stdout", `${expandTemplate(line, this.values, now)}\n`);
+    if (!failure) {
+      this.serve(firstLines);
+      return;
+    }
+    env.controlPlane?.failed(definition.component);
+    const count = failure.lines.length;
+    for (const [index, line] of failure.lines.entries()) {
+      const write = () => env.write("stderr", `${line(env.clock.now())}\n`);
+      const at = count === 0 ? 0 : Math.round((failure.exitAfterMs * (index + 1)) / count);
+      if (at === 0) write();
+      else this.listeners.push(env.clock.setTimer(at, write));
+    }
+    const exit = () => this.exit({ exitCode: failure.exitCode });
+    if (failure.exitAfterMs === 0) exit();
+    else this.listeners.push(env.clock.setTimer(failure.exitAfterMs, exit));
   }
 
   /**

@@ -1,5 +1,6 @@
-import type { ImageDefinition, ServerProgram } from "../ImageDefinition";
+import type { ControlPlaneProgram, ImageDefinition, ServerProgram } from "../ImageDefinition";
 import { releases } from "../tags";
+import { kubeApiServerFlags, kubeControllerManagerFlags, kubeSchedulerFlags } from "./controlPlaneFlags";
 
 /** The Kubernetes version the simulated control plane, kubelets and kube-proxy report. */
 export const kubernetesVersion = "v1.32.0";
@@ -26,6 +27,11 @@ function klogServer(
     cpuMillicores,
     stopExitCode: 0,
   };
+}
+
+/** A static pod's control-plane binary: `server` checked at start as `definition` says. */
+function controlPlane(definition: ControlPlaneProgram, server: ServerProgram): ServerProgram {
+  return { ...server, controlPlane: definition };
 }
 
 const kubeTags = (sizeBytes: number) => ({
@@ -79,6 +85,7 @@ export const systemImages: ImageDefinition[] = [
         memoryBytes: 41_943_040,
         cpuMillicores: 21,
         stopExitCode: 0,
+        controlPlane: { component: "etcd", linesBeforeChecks: 0 },
         options: { "--data-dir": "dataDir" },
         defaults: { dataDir: "default.etcd" },
         clusterStore: { dataDirOption: "dataDir" },
@@ -92,19 +99,32 @@ export const systemImages: ImageDefinition[] = [
     os: "distroless",
     config: { env: ["PATH=/usr/local/bin:/usr/bin:/bin"] },
     programs: {
-      "/usr/local/bin/kube-apiserver": klogServer(
-        [
-          "{time:klog}       1 options.go:228] external host was not specified, using {ip}",
-          "{time:klog}       1 server.go:143] Version: {version}",
-          '{time:klog}       1 server.go:145] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""',
-          "{time:klog}       1 shared_informer.go:313] Waiting for caches to sync for node_authorizer",
-          "{time:klog}       1 secure_serving.go:213] Serving securely on [::]:6443",
-          "{time:klog}       1 controller.go:615] quota admission added evaluator for: namespaces",
-        ],
-        [6443],
-        262_144_000,
-        38,
-        "kubernetesApi",
+      "/usr/local/bin/kube-apiserver": controlPlane(
+        {
+          component: "kube-apiserver",
+          flags: kubeApiServerFlags,
+          linesBeforeChecks: 3,
+          files: [
+            { flag: "tls-cert-file", check: "open" },
+            { flag: "tls-private-key-file", check: "open" },
+            { flag: "client-ca-file", check: "open" },
+          ],
+          etcdServersFlag: "etcd-servers",
+        },
+        klogServer(
+          [
+            "{time:klog}       1 options.go:228] external host was not specified, using {ip}",
+            "{time:klog}       1 server.go:143] Version: {version}",
+            '{time:klog}       1 server.go:145] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""',
+            "{time:klog}       1 shared_informer.go:313] Waiting for caches to sync for node_authorizer",
+            "{time:klog}       1 secure_serving.go:213] Serving securely on [::]:6443",
+            "{time:klog}       1 controller.go:615] quota admission added evaluator for: namespaces",
+          ],
+          [6443],
+          262_144_000,
+          38,
+          "kubernetesApi",
+        ),
       ),
     },
   },
@@ -115,19 +135,30 @@ export const systemImages: ImageDefinition[] = [
     os: "distroless",
     config: { env: ["PATH=/usr/local/bin:/usr/bin:/bin"] },
     programs: {
-      "/usr/local/bin/kube-controller-manager": klogServer(
-        [
-          "{time:klog}       1 serving.go:386] Generated self-signed cert in-memory",
-          '{time:klog}       1 controllermanager.go:185] "Starting" version="{version}"',
-          '{time:klog}       1 controllermanager.go:187] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""',
-          "{time:klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10257",
-          "{time:klog}       1 leaderelection.go:257] attempting to acquire leader lease kube-system/kube-controller-manager...",
-          "{time:klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-controller-manager",
-        ],
-        [10257],
-        52_428_800,
-        12,
-        "selfSigned",
+      "/usr/local/bin/kube-controller-manager": controlPlane(
+        {
+          component: "kube-controller-manager",
+          flags: kubeControllerManagerFlags,
+          linesBeforeChecks: 1,
+          files: [
+            { flag: "kubeconfig", check: "stat" },
+            { flag: "cluster-signing-cert-file", check: "signer" },
+          ],
+        },
+        klogServer(
+          [
+            "{time:klog}       1 serving.go:386] Generated self-signed cert in-memory",
+            '{time:klog}       1 controllermanager.go:185] "Starting" version="{version}"',
+            '{time:klog}       1 controllermanager.go:187] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""',
+            "{time:klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10257",
+            "{time:klog}       1 leaderelection.go:257] attempting to acquire leader lease kube-system/kube-controller-manager...",
+            "{time:klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-controller-manager",
+          ],
+          [10257],
+          52_428_800,
+          12,
+          "selfSigned",
+        ),
       ),
     },
   },
@@ -138,18 +169,26 @@ export const systemImages: ImageDefinition[] = [
     os: "distroless",
     config: { env: ["PATH=/usr/local/bin:/usr/bin:/bin"] },
     programs: {
-      "/usr/local/bin/kube-scheduler": klogServer(
-        [
-          "{time:klog}       1 serving.go:386] Generated self-signed cert in-memory",
-          '{time:klog}       1 server.go:167] "Starting Kubernetes Scheduler" version="{version}"',
-          "{time:klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10259",
-          "{time:klog}       1 leaderelection.go:257] attempting to acquire leader lease kube-system/kube-scheduler...",
-          "{time:klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-scheduler",
-        ],
-        [10259],
-        20_971_520,
-        4,
-        "selfSigned",
+      "/usr/local/bin/kube-scheduler": controlPlane(
+        {
+          component: "kube-scheduler",
+          flags: kubeSchedulerFlags,
+          linesBeforeChecks: 1,
+          files: [{ flag: "kubeconfig", check: "stat" }],
+        },
+        klogServer(
+          [
+            "{time:klog}       1 serving.go:386] Generated self-signed cert in-memory",
+            '{time:klog}       1 server.go:167] "Starting Kubernetes Scheduler" version="{version}"',
+            "{time:klog}       1 secure_serving.go:213] Serving securely on 127.0.0.1:10259",
+            "{time:klog}       1 leaderelection.go:257] attempting to acquire leader lease kube-system/kube-scheduler...",
+            "{time:klog}       1 leaderelection.go:271] successfully acquired lease kube-system/kube-scheduler",
+          ],
+          [10259],
+          20_971_520,
+          4,
+          "selfSigned",
+        ),
       ),
     },
   },
