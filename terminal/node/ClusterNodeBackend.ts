@@ -9,6 +9,7 @@ import { withShellFiles } from "./shellFiles";
 import { type CriContainer, criState, streamContainerLog } from "./tools/criContainers";
 import { crictl } from "./tools/crictl";
 import { etcdctl, etcdutl } from "./tools/etcdctl";
+import { kubeadm } from "./tools/kubeadm";
 import { curl, ip, iptables, iptablesSave, nslookup, wget } from "./tools/network";
 import { journalctl, systemctl } from "./tools/systemd";
 import type { NodeTool, ToolContext } from "./tools/ToolContext";
@@ -23,6 +24,7 @@ const tools: Record<string, NodeTool> = {
   crictl,
   etcdctl,
   etcdutl,
+  kubeadm,
   systemctl,
   journalctl,
   iptables,

@@ -71,6 +71,7 @@ export const nodeToolNames = [
   "ip",
   "etcdctl",
   "etcdutl",
+  "kubeadm",
   "curl",
   "wget",
   "nslookup",

@@ -23,6 +23,7 @@ export interface ShellNames {
 const toolSubcommands: Record<string, string[]> = {
   crictl: ["images", "inspect", "inspecti", "inspectp", "logs", "pods", "ps", "version"],
   etcdctl: ["endpoint", "get", "member", "snapshot", "version"],
+  kubeadm: ["certs", "config", "init", "join", "reset", "token", "upgrade", "version"],
   systemctl: ["is-active", "is-enabled", "restart", "status"],
   journalctl: ["-u", "-f", "--no-pager"],
   ip: ["addr", "link", "route"],

@@ -111,6 +111,21 @@ describe("node shells in a pty", () => {
     expect(out).toMatch(/\r\n1\r\n/);
   });
 
+  it("runs kubeadm and reads kubeadm's certificates with openssl on the control plane", async () => {
+    const validity = await shell.run(
+      "openssl x509 -in /etc/kubernetes/pki/apiserver.crt -noout -text | grep -A2 Validity; openssl x509 -in /etc/kubernetes/pki/etcd/server.crt -noout -issuer\r",
+    );
+    expect(validity).toMatch(/Validity\r\n {12}Not Before: .* GMT\r\n {12}Not After : .* GMT\r\n/);
+    expect(validity).toContain("issuer=CN = etcd-ca");
+    const table = await shell.run("kubeadm certs check-expiration | grep -E '^(apiserver|etcd-ca) '\r");
+    expect(table).toMatch(/apiserver {18}\w{3} \d\d, \d{4} \d\d:\d\d UTC {3}36[45]d {12}ca {22}no/);
+    expect(table).toMatch(/etcd-ca {17}\w{3} \d\d, \d{4} \d\d:\d\d UTC {3}9y {14}no/);
+    const join = await shell.run("kubeadm token create --print-join-command; kubeadm token list | wc -l\r");
+    expect(join).toMatch(
+      /kubeadm join 192\.168\.0\.2:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \r\n2\r\n/,
+    );
+  });
+
   it("reads the store with etcdctl on the control plane", async () => {
     const out = await shell.run("etcdctl get /registry/namespaces --prefix --keys-only\r");
     expect(out).toContain("/registry/namespaces/default\r\n\r\n/registry/namespaces/kube-node-lease");

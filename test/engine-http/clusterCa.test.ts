@@ -68,8 +68,9 @@ describe.skipIf(!hasKubectl)("the standalone server's certificates and the clust
       expect(serving.checkIssued(authority)).toBe(true);
       expect(serving.verify(authority.publicKey)).toBe(true);
       expect(serving.subject).toBe("CN=kube-apiserver");
+      // Go's x509 writes the DNS names, then the IP addresses.
       expect(serving.subjectAltName).toBe(
-        "DNS:controlplane, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1, IP Address:192.168.0.2, IP Address:127.0.0.1, DNS:localhost",
+        "DNS:controlplane, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, DNS:localhost, IP Address:10.96.0.1, IP Address:192.168.0.2, IP Address:127.0.0.1",
       );
       // The real kubectl verifies the server with the kubeconfig's CA (no --insecure-skip-tls-verify).
       const nodes = await kubectl(cluster, ["get", "nodes", "-o", "name"]);
