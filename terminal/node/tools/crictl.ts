@@ -1,5 +1,6 @@
 import { toGoJson } from "../../kubectl/printers/goJson";
 import { type CriContainer, type CriSandbox, criState, findContainer, streamContainerLog } from "./criContainers";
+import { nodeServices } from "./systemd";
 import {
   flag,
   humanDuration,
@@ -59,6 +60,18 @@ GLOBAL OPTIONS:
 /** crictl 1.32 against the node's containerd: ps, pods, images, logs, inspect, inspectp, inspecti, version. */
 export const crictl: NodeTool = async (context) => {
   const [command, ...rest] = context.args;
+  // containerd stopped: its socket is gone, and every command that talks to it fails as crictl's do.
+  const services = nodeServices(context);
+  if (
+    services &&
+    !services.containerdRunning &&
+    command &&
+    !["help", "h", "--help", "-h", "--version", "-v"].includes(command)
+  )
+    return fatal(
+      context,
+      'validate service connection: validate CRI v1 runtime API for endpoint "unix:///run/containerd/containerd.sock": rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix /run/containerd/containerd.sock: connect: no such file or directory"',
+    );
   switch (command) {
     case undefined:
     case "help":
