@@ -174,6 +174,8 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
       clock,
       controlPlaneNode: "controlplane",
       certificateAuthority: async () => (await clusterCa()).certificatePem,
+      servingCertificate: async () =>
+        options.nodeFileSystem?.("controlplane")?.readFile("/etc/kubernetes/pki/apiserver.crt"),
     }),
     context(component, username, groups = []) {
       return {
