@@ -412,7 +412,8 @@ export class PodWorker {
         this.startProbes(record, container, { ready: containerStatus.ready, started: record.started });
       } else if (ended) {
         container =
-          this.keptContainer(id) ?? this.host.runtime.restoreContainer(this.exitedSpec(record, image), savedExit(id, ended));
+          this.keptContainer(id) ??
+          this.host.runtime.restoreContainer(this.exitedSpec(record, image), savedExit(id, ended));
       } else continue;
       record.current = container;
       if (state.waiting) {
@@ -433,10 +434,7 @@ export class PodWorker {
       if (previous && previousId)
         record.previous =
           this.keptContainer(previousId) ??
-          this.host.runtime.restoreContainer(
-          this.exitedSpec(record, image),
-          savedExit(previousId, previous),
-        );
+          this.host.runtime.restoreContainer(this.exitedSpec(record, image), savedExit(previousId, previous));
     }
   }
 
