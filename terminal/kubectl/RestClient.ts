@@ -94,14 +94,14 @@ export class RestClient {
     if (url.protocol === "http:") delete requestOptions.agent;
     const transport = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
-      const request = transport.request(requestOptions, resolve);
+      const request = transport.request(requestOptions, (response) => {
+        if (!refusedByHost(response)) return resolve(response);
+        response.resume();
+        reject(refusedError(url));
+      });
       request.on("error", (error: NodeJS.ErrnoException) => {
         if (error.code === "ECONNREFUSED") {
-          reject(
-            new KubectlError(
-              `The connection to the server ${url.host} was refused - did you specify the right host or port?`,
-            ),
-          );
+          reject(refusedError(url));
         } else if (error.name === "AbortError") reject(error);
         else reject(new KubectlError(`Unable to connect to the server: ${error.message}`));
       });
@@ -142,7 +142,11 @@ export class RestClient {
     if (url.protocol === "http:") delete requestOptions.agent;
     const transport = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
-      const request = transport.request(requestOptions, resolve);
+      const request = transport.request(requestOptions, (response) => {
+        if (!refusedByHost(response)) return resolve(response);
+        response.resume();
+        reject(new KubectlError(`dial tcp ${url.host}: connect: connection refused`));
+      });
       request.on("error", (error: NodeJS.ErrnoException) =>
         reject(
           error.code === "ECONNREFUSED"
@@ -316,4 +320,20 @@ function unknownMessage(code: number, body: string): string {
   if (code === 404) return "the server could not find the requested resource";
   if (trimmed) return trimmed;
   return `the server responded with the status code ${code} but did not return more information`;
+}
+
+/**
+ * A hosted cluster whose kube-apiserver static pod is not running: the app's port cannot refuse
+ * one cluster's connections, so its host answers with this header (engine/host/hosting
+ * ClusterHost's REFUSED_HEADER), which stands for a refused connection.
+ */
+function refusedByHost(response: http.IncomingMessage): boolean {
+  return response.statusCode === 503 && response.headers["x-kubelab-connection"] === "refused";
+}
+
+/** kubectl's words for a refused connection (its CheckErr on a connection-refused error). */
+function refusedError(url: URL): KubectlError {
+  return new KubectlError(
+    `The connection to the server ${url.host} was refused - did you specify the right host or port?`,
+  );
 }

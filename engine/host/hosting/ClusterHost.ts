@@ -368,6 +368,11 @@ export class ClusterHost {
       return;
     }
     const { label, user, live } = caller;
+    if (!live.cluster.controlPlane.apiReachable()) {
+      request.resume();
+      refuse(response, request.headers.host);
+      return;
+    }
     const wait = this.limiterOf(live, label).take(this.clock.now());
     if (wait > 0) {
       request.resume();
@@ -468,6 +473,12 @@ export class ClusterHost {
     }
     const { user } = caller;
     const live = await this.acquire(id);
+    if (!live.cluster.controlPlane.apiReachable()) {
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\n${REFUSED_HEADER}: refused\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify(refusedStatus(request.headers.host))}`,
+      );
+      return;
+    }
     this.touch(live);
     live.activeRequests++;
     let finished = false;
@@ -1019,4 +1030,29 @@ export class ClusterHost {
     this.closed = true;
     for (const [id, live] of [...this.live]) this.stopLive(id, live);
   }
+}
+
+/**
+ * Set on the answer for a cluster whose kube-apiserver (or etcd) static pod is not running: the
+ * hosted clusters share the app's port, which cannot refuse one cluster's connections, so this
+ * says "connection refused" to Kubelab's kubectl (terminal/kubectl RestClient), which words it as
+ * kubectl does; other clients read the 503 Status.
+ */
+export const REFUSED_HEADER = "X-Kubelab-Connection";
+
+function refusedStatus(host: string | undefined) {
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: `The connection to the server ${host ?? "localhost"} was refused - did you specify the right host or port?`,
+    reason: "ServiceUnavailable",
+    code: 503,
+  };
+}
+
+function refuse(response: ServerResponse, host: string | undefined): void {
+  response.writeHead(503, { "Content-Type": "application/json", [REFUSED_HEADER]: "refused", Connection: "close" });
+  response.end(JSON.stringify(refusedStatus(host)));
 }

@@ -18,6 +18,12 @@ export interface StandaloneServer {
   readonly url: string;
   /** Stops accepting, ends open watches and streams, and closes every connection. */
   close(): Promise<void>;
+  /**
+   * Whether the port accepts connections. Not accepting, it is closed (a client's connect is
+   * refused, as when kube-apiserver is not running) and its connections are dropped; accepting
+   * again, it listens on the same port.
+   */
+  accept(accepting: boolean): Promise<void>;
 }
 
 /**
@@ -58,23 +64,40 @@ export async function startStandaloneServer(options: StandaloneServerOptions): P
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, host, () => {
-      server.off("error", reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  await listen(options.port);
   const port = (server.address() as AddressInfo).port;
+  let accepting = true;
+  let closed = false;
   return {
     port,
     url: `https://${host}:${port}`,
+    async accept(wanted) {
+      if (wanted === accepting || closed) return;
+      accepting = wanted;
+      if (wanted) {
+        await listen(port);
+        return;
+      }
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const client of webSockets.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
     async close() {
+      closed = true;
       options.handler.close();
       for (const client of webSockets.clients) client.terminate();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = accepting ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
       for (const socket of sockets) socket.destroy();
-      await closed;
+      await stopped;
     },
   };
 }

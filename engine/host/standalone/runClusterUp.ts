@@ -26,6 +26,11 @@ export interface RunningCluster {
   certificateAuthority?(): Promise<{ certificatePem?: string; privateKeyPem?: string }>;
   /** Resolves when the cluster has finished booting (nodes registered, system objects created). */
   ready?: Promise<void>;
+  /**
+   * Whether kube-apiserver (over etcd) runs on the control plane (engine/cluster's
+   * ControlPlaneStatus): while it does not, the port refuses connections.
+   */
+  controlPlane?: { apiReachable(): boolean; subscribe(listener: () => void): () => void };
   stop(): void | Promise<void>;
 }
 
@@ -183,6 +188,7 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
     await cluster.stop();
     throw error;
   }
+  const stopRefusing = refuseWhileApiServerDown(cluster, server, log);
   const kubeconfig = renderKubeconfig({
     server: server.url,
     token,
@@ -195,8 +201,28 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
     cluster,
     token,
     async stop() {
+      stopRefusing();
       await server.close();
       await cluster.stop();
     },
   };
+}
+
+/**
+ * The API port follows kube-apiserver's static pod: while it (or etcd under it) is not running the
+ * port is closed, so kubectl says "The connection to the server 127.0.0.1:PORT was refused - did
+ * you specify the right host or port?" as against a kubeadm node; it listens again once it runs.
+ */
+function refuseWhileApiServerDown(cluster: RunningCluster, server: StandaloneServer, log: (line: string) => void) {
+  const controlPlane = cluster.controlPlane;
+  if (!controlPlane) return () => {};
+  let applying = Promise.resolve();
+  const follow = () => {
+    applying = applying
+      .then(() => server.accept(controlPlane.apiReachable()))
+      .catch((error) => log(`API port: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  const unsubscribe = controlPlane.subscribe(follow);
+  follow();
+  return unsubscribe;
 }

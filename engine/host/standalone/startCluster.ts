@@ -49,6 +49,7 @@ export function startCluster(options: {
   return {
     apiServer: cluster.apiServer,
     ready: cluster.ready,
+    controlPlane: cluster.controlPlane,
     stop: () => cluster.stop(),
     clientCa: () => nodeFileSystem(cluster.controlPlaneNode).readFile("/etc/kubernetes/pki/ca.crt"),
     certificateAuthority: () => controlPlaneCa(nodeFileSystem(cluster.controlPlaneNode), options.clock.now()),
