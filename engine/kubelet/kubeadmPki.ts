@@ -37,13 +37,15 @@ const day = 24 * 60 * 60 * 1000;
 /** kubeadm's CertificateValidityPeriod and CACertificateValidityPeriod. */
 const CERTIFICATE_VALIDITY = 365 * day;
 const CA_VALIDITY = 10 * 365 * day;
+/** kubeadm's CertificateBackdate: every certificate starts five minutes before kubeadm did, for clock skew. */
+const BACKDATE = 5 * 60 * 1000;
 
-/** A CA that signs: its subject (DER), key, key identifier and start. */
+/** A CA that signs: its subject (DER), key, key identifier and when kubeadm made it (its start plus the backdate). */
 interface Issuer {
   subject: Buffer;
   key: KeyObject;
   keyIdentifier: Buffer;
-  notBefore: number;
+  created: number;
 }
 
 /** What a signed certificate is for (Go's ExtKeyUsage). */
@@ -102,18 +104,21 @@ function serialNumber(): Buffer {
 
 const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 
-/** A self-signed CA as pkiutil.NewSelfSignedCACert: CN `commonName`, a DNS SAN of it, ten years from `nowMs`. */
+/**
+ * A self-signed CA as pkiutil.NewSelfSignedCACert: CN `commonName`, a DNS SAN of it, from five
+ * minutes before `nowMs` to ten years after it.
+ */
 function issueCa(commonName: string, nowMs: number): KubeadmCertificate & { issuer: Issuer } {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const spki = publicKey.export({ type: "spki", format: "der" });
   const subject = goSubject([{ type: "2.5.4.3", value: commonName }]);
-  const notBefore = floorSecond(nowMs);
+  const created = floorSecond(nowMs);
   const ski = keyIdentifier(spki);
   const certificate = signCertificate(
     {
       issuer: subject,
       subject,
-      validity: sequence(certificateTime(notBefore), certificateTime(notBefore + CA_VALIDITY)),
+      validity: sequence(certificateTime(created - BACKDATE), certificateTime(created + CA_VALIDITY)),
       subjectPublicKeyInfo: spki,
       serialNumber: serialNumber(),
       // Go's order: keyUsage (digitalSignature, keyEncipherment, keyCertSign), basicConstraints, SKI, SAN.
@@ -129,7 +134,7 @@ function issueCa(commonName: string, nowMs: number): KubeadmCertificate & { issu
   return {
     certificatePem: pem("CERTIFICATE", certificate),
     privateKeyPem: privateKey.export({ type: "sec1", format: "pem" }).toString(),
-    issuer: { subject, key: privateKey, keyIdentifier: ski, notBefore },
+    issuer: { subject, key: privateKey, keyIdentifier: ski, created },
   };
 }
 
@@ -145,17 +150,18 @@ export function issuerOf(ca: KubeadmCertificate): Issuer {
     subject,
     key: createPrivateKey(ca.privateKeyPem),
     keyIdentifier: keyIdentifier(spki),
-    notBefore: Date.parse(certificate.validFrom),
+    created: Date.parse(certificate.validFrom) + BACKDATE,
   };
 }
 
 /**
- * A certificate `issuer` signs for `profile`, as pkiutil.NewSignedCert: valid from `notBefore`
- * (kubeadm init: the CA's start; a renewal: now) for one year.
+ * A certificate `issuer` signs for `profile`, as pkiutil.NewSignedCert with kubeadm's validity:
+ * from five minutes before `startMs` (kubeadm init: when it made the CA; a renewal: now) to a year
+ * after it.
  */
-export function issueCertificate(profile: CertificateProfile, issuer: Issuer, notBefore: number): KubeadmCertificate {
+export function issueCertificate(profile: CertificateProfile, issuer: Issuer, startMs: number): KubeadmCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const start = floorSecond(notBefore);
+  const start = floorSecond(startMs);
   const extensions = [
     extension("2.5.29.15", true, bitString(Buffer.from([0xa0]), 5)),
     extension("2.5.29.37", false, sequence(...profile.usages.map((usage) => oid(EXTENDED_USAGE_OIDS[usage])))),
@@ -170,7 +176,7 @@ export function issueCertificate(profile: CertificateProfile, issuer: Issuer, no
         ...(profile.organizations ?? []).map((value) => ({ type: "2.5.4.10", value })),
         { type: "2.5.4.3", value: profile.commonName },
       ]),
-      validity: sequence(certificateTime(start), certificateTime(start + CERTIFICATE_VALIDITY)),
+      validity: sequence(certificateTime(start - BACKDATE), certificateTime(start + CERTIFICATE_VALIDITY)),
       subjectPublicKeyInfo: publicKey.export({ type: "spki", format: "der" }),
       serialNumber: serialNumber(),
       extensions,
@@ -344,7 +350,7 @@ function filesOf(baseName: string, certificate: KubeadmCertificate): Record<stri
 
 /**
  * The control plane's PKI files for `nodeName` at `ip`, signed by the given CAs: the CAs' own
- * files, and each certificate of kubeadm's list valid from its CA's start.
+ * files, and each certificate of kubeadm's list issued when its CA was made.
  */
 export function controlPlanePkiFiles(
   cas: Record<KubeadmCaName, KubeadmCertificate>,
@@ -360,10 +366,7 @@ export function controlPlanePkiFiles(
       issuer = issuerOf(cas[spec.ca]);
       issuers.set(spec.ca, issuer);
     }
-    Object.assign(
-      files,
-      filesOf(spec.baseName, issueCertificate(spec.profile(nodeName, ip), issuer, issuer.notBefore)),
-    );
+    Object.assign(files, filesOf(spec.baseName, issueCertificate(spec.profile(nodeName, ip), issuer, issuer.created)));
   }
   return files;
 }
@@ -384,7 +387,7 @@ export function createKubeadmPki(nowMs: number): KubeadmPki {
         certificate = issueCertificate(
           { commonName, organizations, usages: ["clientAuth"] },
           ca.issuer,
-          ca.issuer.notBefore,
+          ca.issuer.created,
         );
         issued.set(key, certificate);
       }

@@ -126,6 +126,7 @@ describe("kubeadm on the nodes", async () => {
     expect(after.keyUsage).toEqual(before.keyUsage);
     expect(after.verify(ca.publicKey)).toBe(true);
     expect(Date.parse(after.validTo)).toBe(Math.floor(clock.now() / 1000) * 1000 + 365 * day);
+    expect(Date.parse(after.validFrom)).toBe(Math.floor(clock.now() / 1000) * 1000 - 5 * 60_000);
     const key = await read("/etc/kubernetes/pki/apiserver.key");
     expect(after.checkPrivateKey((await import("node:crypto")).createPrivateKey(key))).toBe(true);
     const all = await run("controlplane", ["certs", "renew", "all"]);
