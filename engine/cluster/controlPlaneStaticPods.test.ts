@@ -4,6 +4,7 @@ import { Deployments, Events, Pods, ReplicaSets } from "../api/resources";
 import { seededRandom } from "../apiserver/testing/testServer";
 import { VirtualClock } from "../clock/VirtualClock";
 import { InMemoryNodeFileSystem } from "../kubelet/NodeFileSystem";
+import type { NodeServices } from "../kubelet/service/NodeServices";
 import { type Cluster, createCluster } from "./createCluster";
 
 const manifests = "/etc/kubernetes/manifests";
@@ -188,5 +189,23 @@ describe("the control plane's static pods are the control plane", () => {
     expect(log).toMatch(
       /\nE\d{4} [\d:.]{15} {7}1 run\.go:72\] "command failed" err="open \/etc\/kubernetes\/pki\/ca-authority\.crt: no such file or directory"\n$/,
     );
+  }, 60_000);
+  it("a manifest that does not parse is left out with the kubelet's journal line: its pod stops", async () => {
+    const h = await setup();
+    await h.edit("kube-scheduler", (text) => text.replace("apiVersion: v1", "apiVersio: v1"));
+    await h.clock.advance(35_000);
+    const services = (h.cluster.components.get("kubelet") as Array<{ services?: NodeServices }>).find(
+      (component) => component.services?.nodeName === "controlplane",
+    )?.services;
+    const line = services?.journal
+      .read("kubelet")
+      .map((entry) => entry.text)
+      .find((text) => text.includes("Could not process manifest file"));
+    expect(line).toMatch(
+      /^E\d{4} [\d:.]{15} +\d+ file\.go:187\] "Could not process manifest file" err="\/etc\/kubernetes\/manifests\/kube-scheduler\.yaml: couldn't parse as pod\(Object 'apiVersion' is missing in '\{\\"apiVersio\\":\\"v1\\",\\"kind\\":\\"Pod\\",\\"metadata\\":/,
+    );
+    expect(line).toContain(`), please check config file" path="/etc/kubernetes/manifests/kube-scheduler.yaml"`);
+    expect(h.cluster.controlPlane.isServing("kube-scheduler")).toBe(false);
+    await expect(h.client.get<Pod>(Pods, "kube-system", "kube-scheduler-controlplane")).rejects.toThrow(/not found/);
   }, 60_000);
 });

@@ -28,6 +28,7 @@ import { type NodeIdentity, nodeImages, nodeIp, nodeObject, podCidr, podSubnetPr
 import { NodeOperatingSystemFs, nodeDirectories } from "./nodeOperatingSystem";
 import { PodWorker, type PodWorkerHost } from "./PodWorker";
 import { StaticPods } from "./StaticPods";
+import type { KlogLine } from "./service/kubeletStartup";
 import { serviceAccountToken } from "./serviceAccountToken";
 import { WatchedObjects } from "./WatchedObjects";
 
@@ -63,6 +64,8 @@ export interface KubeletOptions extends NodeIdentity {
    * its start-up events as upstream's does on every start, and takes back what containerd kept.
    */
   restartedService?: boolean;
+  /** Writes one of the kubelet's klog lines to its journal (the node's NodeServices). */
+  klog?(line: KlogLine): void;
 }
 
 const mirrorAnnotation = "kubernetes.io/config.mirror";
@@ -168,6 +171,7 @@ export class Kubelet implements Component {
       staticPodsRead: this.options.controlPlane
         ? (running) => this.options.controlPlane?.staticPodsRead(running)
         : undefined,
+      klog: this.options.klog,
     });
   }
 

@@ -7,6 +7,7 @@ import type { Clock } from "../clock/Clock";
 import { toRfc3339Micro } from "../clock/Clock";
 import { stableHex64 } from "../images";
 import type { ControlPlaneComponent } from "../runtime";
+import { manifestError } from "./manifestError";
 import type { NodeFileSystem } from "./NodeFileSystem";
 import type { PodWorker } from "./PodWorker";
 
@@ -18,11 +19,14 @@ export const manifestDirectory = "/etc/kubernetes/manifests";
  */
 const parsedManifests = new Map<string, Pod>();
 
-function parseManifest(content: string): Pod {
+function parseManifest(content: string, file: string): Pod {
   let manifest = parsedManifests.get(content);
   if (!manifest) {
+    const why = manifestError(file, content);
+    if (why) throw new Error(why);
     manifest = parse(content) as Pod;
-    if (manifest?.kind !== "Pod" || !manifest.metadata?.name) throw new Error("not a Pod manifest");
+    if (manifest?.kind !== "Pod" || !manifest.metadata?.name)
+      throw new Error("invalid pod: [metadata.name: Required value: name or generateName is required]");
     if (parsedManifests.size >= 256) parsedManifests.delete(parsedManifests.keys().next().value as string);
     parsedManifests.set(content, manifest);
   }
@@ -49,6 +53,8 @@ export interface StaticPodsOptions {
    * and running or starting (not a restored one whose container had stopped).
    */
   staticPodsRead?(running: ReadonlySet<ControlPlaneComponent>): void;
+  /** The kubelet's klog lines (its journal), for what the file source logs. */
+  klog?(line: { severity: "E"; source: string; message: string }): void;
 }
 
 interface StaticPod {
@@ -139,9 +145,15 @@ export class StaticPods {
     if (existing && existing.hash === hash) return;
     let manifest: Pod;
     try {
-      manifest = parseManifest(content);
+      manifest = parseManifest(content, file);
     } catch (error) {
-      this.options.log(`could not process manifest file "${file}": ${(error as Error).message}`);
+      // The file source leaves it out of the node's pods (a static pod it ran stops) and says why,
+      // as config/file.go does.
+      const why = (error as Error).message;
+      const message = `"Could not process manifest file" err=${JSON.stringify(why)} path=${JSON.stringify(file)}`;
+      if (this.options.klog) this.options.klog({ severity: "E", source: "file.go:187", message });
+      else this.options.log(message);
+      if (existing) this.remove(existing);
       return;
     }
     if (existing) this.remove(existing);

@@ -66,6 +66,8 @@ export interface KubeletProcessOptions {
   staticPodPath: string;
   /** Not the node's first kubelet: it takes back what containerd kept. */
   restartedService: boolean;
+  /** Writes one of the kubelet's klog lines to the journal, with this process's pid. */
+  klog(line: KlogLine): void;
 }
 
 export interface NodeServicesOptions {
@@ -363,6 +365,7 @@ export class NodeServices implements Component {
       runtime: this.runtime,
       staticPodPath: startup.staticPodPath,
       restartedService: started,
+      klog: (line) => this.journal.klog(this.now(), pid, line),
     });
     this.current = kubelet;
     this.runtime = kubelet.runtime;
