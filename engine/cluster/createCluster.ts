@@ -17,6 +17,7 @@ import { builtinResourceDefinitions } from "./builtinResources";
 import type { Component, ComponentContext, Speed } from "./Component";
 import { ControlPlaneStatus } from "./ControlPlaneStatus";
 import { componentStarters } from "./components";
+import { bootstrapKubeadmObjects } from "./kubeadmObjects";
 import { createKubernetesApiApp } from "./kubernetesApiApp";
 import { NodeHeartbeats } from "./NodeHeartbeats";
 import { startGated } from "./startGated";
@@ -153,6 +154,8 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
   // signing the node kubeconfigs, the CSR signer's certificates and the API server's serving certificate.
   const clusterCa = () => controlPlaneCa(options.nodeFileSystem?.("controlplane"), clock.now());
   bootstrapCluster(apiServer);
+  // What kubeadm init and kube-apiserver add (kubeadm-config, kubelet-config, cluster-info, the init token …).
+  bootstrapKubeadmObjects(apiServer, { controlPlaneNode: "controlplane", controlPlaneIp: CONTROL_PLANE_IP });
   const workers = options.nodes ?? 2;
   const nodeNames = [
     "controlplane",

@@ -1,4 +1,6 @@
 import type { Component, ComponentContext } from "../cluster/Component";
+import { BootstrapSigner } from "./bootstrap/BootstrapSigner";
+import { TokenCleaner } from "./bootstrap/TokenCleaner";
 import {
   CSRCleanerController,
   CSRSigningController,
@@ -53,6 +55,9 @@ const CONTROLLERS: Record<string, (context: ControllerContext, options: Controll
   csrcleaner: (context) => new CSRCleanerController(context),
   horizontalpodautoscaling: (context, options) =>
     new HorizontalPodAutoscalerController(context, options.metrics ?? (() => undefined)),
+  // Off by default upstream; kubeadm turns them on (--controllers=*,bootstrapsigner,tokencleaner).
+  bootstrapsigner: (context) => new BootstrapSigner(context),
+  tokencleaner: (context) => new TokenCleaner(context),
 };
 
 /** Every controller name this controller manager knows. */

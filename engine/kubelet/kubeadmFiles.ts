@@ -407,6 +407,41 @@ async function replacePlaceholderPki(fs: NodeFileSystem, nodeName: string, ip: s
     if (name !== "ca.crt" && name !== "ca.key") await fs.writeFile(`${pki}/${name}`, content);
 }
 
+let kubeletConfiguration: string | undefined;
+
+/**
+ * The KubeletConfiguration kubeadm writes to every node's /var/lib/kubelet/config.yaml and uploads
+ * as the kubelet-config ConfigMap's `kubelet` key (one marshalled text for both, as kubeadm's).
+ */
+export function kubeletConfigurationYaml(): string {
+  kubeletConfiguration ??= stringify({
+    apiVersion: "kubelet.config.k8s.io/v1beta1",
+    kind: "KubeletConfiguration",
+    authentication: {
+      anonymous: { enabled: false },
+      webhook: { enabled: true },
+      x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+    },
+    authorization: { mode: "Webhook" },
+    cgroupDriver: "systemd",
+    clusterDNS: ["10.96.0.10"],
+    clusterDomain: "cluster.local",
+    containerRuntimeEndpoint: "unix:///var/run/containerd/containerd.sock",
+    healthzBindAddress: "127.0.0.1",
+    healthzPort: 10248,
+    nodeStatusReportFrequency: "5m0s",
+    nodeStatusUpdateFrequency: "10s",
+    rotateCertificates: true,
+    staticPodPath: manifests,
+  });
+  return kubeletConfiguration;
+}
+
+/** The process's front-proxy CA certificate (PEM): the control plane's /etc/kubernetes/pki/front-proxy-ca.crt. */
+export function frontProxyCa(nowMs: number, nodeName: string, ip: string): string {
+  return kubeadmPki(nowMs).controlPlaneFiles(nodeName, ip)["front-proxy-ca.crt"] ?? "";
+}
+
 /** What kubeadm leaves on a node, by node; the same strings for every cluster of the process. */
 const contentsByNode = new Map<string, Readonly<Record<string, string>>>();
 
@@ -436,26 +471,7 @@ function buildKubeadmFiles(
 ): Record<string, string> {
   const server = `https://${controlPlaneIp}:6443`;
   const files: Record<string, string> = {
-    "/var/lib/kubelet/config.yaml": stringify({
-      apiVersion: "kubelet.config.k8s.io/v1beta1",
-      kind: "KubeletConfiguration",
-      authentication: {
-        anonymous: { enabled: false },
-        webhook: { enabled: true },
-        x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
-      },
-      authorization: { mode: "Webhook" },
-      cgroupDriver: "systemd",
-      clusterDNS: ["10.96.0.10"],
-      clusterDomain: "cluster.local",
-      containerRuntimeEndpoint: "unix:///var/run/containerd/containerd.sock",
-      healthzBindAddress: "127.0.0.1",
-      healthzPort: 10248,
-      nodeStatusReportFrequency: "5m0s",
-      nodeStatusUpdateFrequency: "10s",
-      rotateCertificates: true,
-      staticPodPath: manifests,
-    }),
+    "/var/lib/kubelet/config.yaml": kubeletConfigurationYaml(),
     "/etc/kubernetes/kubelet.conf": kubeconfig(pki, `system:node:${nodeName}`, ["system:nodes"], server),
     "/etc/kubernetes/pki/ca.crt": pki.ca.certificatePem,
     "/etc/hostname": `${nodeName}\n`,

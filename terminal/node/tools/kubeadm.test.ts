@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Secret } from "../../../engine/api/core";
-import { Secrets } from "../../../engine/api/resources";
+import type { ConfigMap, Secret } from "../../../engine/api/core";
+import { ConfigMaps, Secrets } from "../../../engine/api/resources";
 import { VirtualClock } from "../../../engine/clock/VirtualClock";
 import { createCluster } from "../../../engine/cluster/createCluster";
 import { InMemoryNodeFileSystem } from "../../../engine/kubelet/NodeFileSystem";
@@ -17,6 +17,7 @@ const haveReference = existsSync(reference);
 if (!haveReference) console.warn(`skipped: ${reference} is not installed; the comparisons with OpenSSL do not run`);
 
 const day = 24 * 60 * 60 * 1000;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("kubeadm on the nodes", async () => {
   const clock = new VirtualClock();
@@ -178,7 +179,12 @@ describe("kubeadm on the nodes", async () => {
       status: 0,
       stdout: `bootstrap token "${id}" deleted\n`,
     });
-    expect((await run("controlplane", ["token", "list"])).stdout).toBe("");
+    // Left is kubeadm init's token, past its 24 h (no tokencleaner runs in this cluster).
+    const left = (await run("controlplane", ["token", "list"])).stdout.split("\n").slice(1).filter(Boolean);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(
+      /^[a-z0-9]{6}\.[a-z0-9]{16} {3}<invalid> {3}\S+Z {3}authentication,signing {3}<none> +system:bootstrappers:kubeadm:default-node-token$/,
+    );
   });
 
   it("plans an upgrade offline: the client's version is the target, and the cluster is at it", async () => {
@@ -189,6 +195,38 @@ describe("kubeadm on the nodes", async () => {
     );
     expect(stdout).toMatch(/Latest version in the v1\.32 series: v1\.32\.0\n\nAwesome, you're up-to-date! Enjoy!\n$/);
     expect(stderr).toMatch(/version\.go:105\] falling back to the local client version: v1\.32\.0\n/);
+  });
+
+  it("reads the kubeadm-config ConfigMap: without it certs fall back to defaults and upgrade plan stops", async () => {
+    const client = cluster.client();
+    const saved = await client.get<ConfigMap>(ConfigMaps, "kube-system", "kubeadm-config");
+    expect(saved.data?.ClusterConfiguration).toContain("kind: ClusterConfiguration\nkubernetesVersion: v1.32.0\n");
+    await client.delete(ConfigMaps, "kube-system", "kubeadm-config");
+    const reading =
+      '[check-expiration] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...\n' +
+      "[check-expiration] Use 'kubeadm init phase upload-config --config your-config.yaml' to re-upload it.\n";
+    expect((await run("controlplane", ["certs", "check-expiration"])).stdout).toMatch(
+      new RegExp(
+        `^${escapeRegExp(reading)}\\[check-expiration\\] Error reading configuration from the Cluster\\. Falling back to default configuration\n\nCERTIFICATE `,
+      ),
+    );
+    const plan = await run("controlplane", ["upgrade", "plan"]);
+    expect(plan.status).toBe(1);
+    expect(plan.stdout).toMatch(
+      /In order to upgrade, a ConfigMap called "kubeadm-config" in the "kube-system" namespace must exist\.\n\[upgrade\/config\] Use 'kubeadm init phase upload-config --config your-config\.yaml' to re-upload it\.\n$/,
+    );
+    expect(plan.stderr).toBe(
+      '[upgrade/init config] FATAL: the ConfigMap "kubeadm-config" in the "kube-system" namespace was not found\nTo see the stack trace of this error execute with --v=5 or higher\n',
+    );
+    await client.create<ConfigMap>(ConfigMaps, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "kubeadm-config", namespace: "kube-system" },
+      data: saved.data,
+    });
+    expect((await run("controlplane", ["certs", "check-expiration"])).stdout).toMatch(
+      new RegExp(`^${escapeRegExp(reading)}\nCERTIFICATE `),
+    );
   });
 
   it("refuses init and join on nodes already set up, as their preflight checks do", async () => {

@@ -1,7 +1,9 @@
-import { randomBytes, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { parse, stringify } from "yaml";
-import type { Secret } from "../../../engine/api/core";
-import { Secrets } from "../../../engine/api/resources";
+import type { ConfigMap, Secret } from "../../../engine/api/core";
+import { ConfigMaps, Secrets } from "../../../engine/api/resources";
+import { isNotFound } from "../../../engine/apiserver/ApiError";
+import { bootstrapTokenSecret, randomTokenPart, rfc3339 } from "../../../engine/controllers/bootstrap/tokens";
 import { kubernetesVersion } from "../../../engine/images";
 import {
   caCertificateHash,
@@ -58,11 +60,51 @@ async function requireAdminConf(context: ToolContext): Promise<void> {
     );
 }
 
-/** getInternalCfg's lines: the cluster's configuration is read only where admin.conf gives a client. */
+/** What FetchInitConfigurationFromCluster printed, and its error when the kubeadm-config ConfigMap fails it. */
+interface ClusterConfigurationFetch {
+  lines: string;
+  error?: string;
+  notFound?: boolean;
+}
+
+/**
+ * FetchInitConfigurationFromCluster: its two lines, then the kubeadm-config ConfigMap read through
+ * the cluster's API (getInitConfigurationFromCluster's errors for a missing map, a missing
+ * ClusterConfiguration key or one that does not decode).
+ */
+async function fetchClusterConfiguration(context: ToolContext, phase: string): Promise<ClusterConfigurationFetch> {
+  const lines = readingConfiguration(phase);
+  let configMap: ConfigMap;
+  try {
+    configMap = await context.client.get<ConfigMap>(ConfigMaps, "kube-system", "kubeadm-config");
+  } catch (error) {
+    return { lines, error: `failed to get config map: ${(error as Error).message}`, notFound: isNotFound(error) };
+  }
+  const text = configMap.data?.ClusterConfiguration;
+  if (text === undefined)
+    return {
+      lines,
+      error: "unexpected error when reading kubeadm-config ConfigMap: ClusterConfiguration key value pair missing",
+    };
+  try {
+    const config = parse(text) as { kind?: string } | null;
+    if (config?.kind !== "ClusterConfiguration") throw new Error("Object 'Kind' is missing");
+  } catch (error) {
+    return { lines, error: `failed to decode cluster configuration data: ${(error as Error).message}` };
+  }
+  return { lines };
+}
+
+/**
+ * getInternalCfg's lines: the cluster's configuration is read only where admin.conf gives a client;
+ * when it cannot be read, the certificates are still checked or renewed with kubeadm's defaults.
+ */
 async function configurationLines(context: ToolContext, phase: string): Promise<string> {
-  return (await context.fs.readFile("/etc/kubernetes/admin.conf")) === undefined
-    ? ""
-    : `${readingConfiguration(phase)}\n`;
+  if ((await context.fs.readFile("/etc/kubernetes/admin.conf")) === undefined) return "";
+  const fetched = await fetchClusterConfiguration(context, phase);
+  return fetched.error === undefined
+    ? `${fetched.lines}\n`
+    : `${fetched.lines}[${phase}] Error reading configuration from the Cluster. Falling back to default configuration\n\n`;
 }
 
 // ---- version ----
@@ -350,19 +392,6 @@ Use "kubeadm certs renew [command] --help" for more information about a command.
 
 const TOKEN_ID = /^[a-z0-9]{6}$/;
 const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
-const TOKEN_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
-
-function randomToken(length: number): string {
-  const bytes = randomBytes(length * 2);
-  let out = "";
-  // Rejection sampling keeps the characters uniform, as bootstraputil's randBytes does.
-  for (const byte of bytes) {
-    if (out.length === length) break;
-    if (byte < 252) out += TOKEN_ALPHABET[byte % 36];
-  }
-  return out.length === length ? out : randomToken(length);
-}
-
 /** Go's time.ParseDuration for what --ttl takes (`24h`, `1h30m`, `90s`, `0`). */
 function parseDuration(text: string): number | undefined {
   if (text === "0") return 0;
@@ -377,9 +406,6 @@ function parseDuration(text: string): number | undefined {
   }
   return total;
 }
-
-/** RFC 3339 in UTC without fractions, as Go formats time.RFC3339. */
-const rfc3339 = (ms: number) => `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 
 /** The join command GetJoinWorkerCommand prints, the template's line breaks and tabs removed (so it ends in a space). */
 async function joinCommand(context: ToolContext, token: string): Promise<string> {
@@ -409,8 +435,8 @@ async function tokenCreate(context: ToolContext, args: string[]): Promise<number
     throw new KubeadmError(
       `the bootstrap token "${given}" was not of the form "\\\\A([a-z0-9]{6})\\\\.([a-z0-9]{16})\\\\z"`,
     );
-  const id = match?.[1] ?? randomToken(6);
-  const secret = match?.[2] ?? randomToken(16);
+  const id = match?.[1] ?? randomTokenPart(6);
+  const secret = match?.[2] ?? randomTokenPart(16);
   const ttlText = parsed.flags.get("--ttl") ?? "24h0m0s";
   const ttl = parseDuration(ttlText);
   if (ttl === undefined)
@@ -418,24 +444,24 @@ async function tokenCreate(context: ToolContext, args: string[]): Promise<number
   const usages = (parsed.flags.get("--usages") ?? "signing,authentication").split(",");
   const groups = (parsed.flags.get("--groups") ?? "system:bootstrappers:kubeadm:default-node-token").split(",");
   const description = parsed.flags.get("--description") ?? "";
-  const data: Record<string, string> = { "token-id": id, "token-secret": secret };
-  if (description) data.description = description;
-  if (ttl > 0) data.expiration = rfc3339(context.now() + ttl);
-  for (const usage of usages) data[`usage-bootstrap-${usage}`] = "true";
-  if (groups.length > 0) data["auth-extra-groups"] = groups.join(",");
   const name = `bootstrap-token-${id}`;
   const exists = await context.client.get<Secret>(Secrets, "kube-system", name).then(
     () => true,
     () => false,
   );
   if (exists) throw new KubeadmError(`a token with id "${id}" already exists`);
-  await context.client.create<Secret>(Secrets, {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name, namespace: "kube-system" },
-    type: "bootstrap.kubernetes.io/token",
-    data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString("base64")])),
-  });
+  // The bootstrapsigner (kube-controller-manager) then signs cluster-info for the new token.
+  await context.client.create<Secret>(
+    Secrets,
+    bootstrapTokenSecret({
+      id,
+      secret,
+      expires: ttl > 0 ? context.now() + ttl : undefined,
+      description,
+      usages,
+      groups,
+    }),
+  );
   const token = `${id}.${secret}`;
   context.stdout(`${parsed.flags.has("--print-join-command") ? await joinCommand(context, token) : token}\n`);
   return 0;
@@ -514,8 +540,20 @@ function offlineVersionWarnings(context: ToolContext, label: string): string {
 async function upgradePlan(context: ToolContext): Promise<number> {
   const clusterVersion = kubernetesVersion.replace(/^v/, "");
   const series = `${versionInfo.major}.${versionInfo.minor}`;
+  const fetched = await fetchClusterConfiguration(context, "upgrade/config");
+  context.stdout(`[preflight] Running pre-flight checks.\n${fetched.lines}`);
+  if (fetched.error !== undefined) {
+    if (!fetched.notFound) return fail(context, `[upgrade/init config] FATAL: ${fetched.error}`);
+    context.stdout(
+      `[upgrade/config] In order to upgrade, a ConfigMap called "kubeadm-config" in the "kube-system" namespace must exist.\n[upgrade/config] Use 'kubeadm init phase upload-config --config your-config.yaml' to re-upload it.\n`,
+    );
+    return fail(
+      context,
+      `[upgrade/init config] FATAL: the ConfigMap "kubeadm-config" in the "kube-system" namespace was not found`,
+    );
+  }
   context.stdout(
-    `[preflight] Running pre-flight checks.\n${readingConfiguration("upgrade/config")}[upgrade] Running cluster health checks\n[upgrade] Fetching available versions to upgrade to\n[upgrade/versions] Cluster version: ${clusterVersion}\n[upgrade/versions] kubeadm version: ${kubernetesVersion}\n`,
+    `[upgrade] Running cluster health checks\n[upgrade] Fetching available versions to upgrade to\n[upgrade/versions] Cluster version: ${clusterVersion}\n[upgrade/versions] kubeadm version: ${kubernetesVersion}\n`,
   );
   context.stderr(offlineVersionWarnings(context, "stable"));
   context.stdout(`[upgrade/versions] Target version: ${kubernetesVersion}\n`);
@@ -751,7 +789,7 @@ async function dispatch(context: ToolContext, args: string[]): Promise<number> {
       if (sub === "list") return tokenList(context);
       if (sub === "delete") return tokenDelete(context, args.slice(args.indexOf("delete") + 1));
       if (sub === "generate") {
-        context.stdout(`${randomToken(6)}.${randomToken(16)}\n`);
+        context.stdout(`${randomTokenPart(6)}.${randomTokenPart(16)}\n`);
         return 0;
       }
       break;
