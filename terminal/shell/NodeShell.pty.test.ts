@@ -120,9 +120,10 @@ describe("node shells in a pty", () => {
     const table = await shell.run("kubeadm certs check-expiration | grep -E '^(apiserver|etcd-ca) '\r");
     expect(table).toMatch(/apiserver {18}\w{3} \d\d, \d{4} \d\d:\d\d UTC {3}36[45]d {12}ca {22}no/);
     expect(table).toMatch(/etcd-ca {17}\w{3} \d\d, \d{4} \d\d:\d\d UTC {3}9y {14}no/);
+    // The header, kubeadm init's token and the new one.
     const join = await shell.run("kubeadm token create --print-join-command; kubeadm token list | wc -l\r");
     expect(join).toMatch(
-      /kubeadm join 192\.168\.0\.2:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \r\n2\r\n/,
+      /kubeadm join 192\.168\.0\.2:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \r\n3\r\n/,
     );
   });
 
