@@ -6,7 +6,7 @@ import { connect } from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
 import { runClusterUp } from "../../engine/host/standalone/runClusterUp";
 import { type StandaloneCluster, startCluster } from "../../engine/host/standalone/startCluster";
-import { hasKubectl, kubectl, type TestCluster } from "./support";
+import { hasKubectl, kubeconfigCa, kubectl, type TestCluster } from "./support";
 
 /** The certificate the server presents, read from a TLS handshake to 127.0.0.1:`port`. */
 function peerCertificate(port: number): Promise<X509Certificate> {
@@ -18,12 +18,6 @@ function peerCertificate(port: number): Promise<X509Certificate> {
     });
     socket.on("error", reject);
   });
-}
-
-/** The CA the kubeconfig's cluster entry trusts (certificate-authority-data). */
-function kubeconfigCa(kubeconfig: string): string {
-  const data = /certificate-authority-data: (\S+)/.exec(readFileSync(kubeconfig, "utf8"))?.[1] ?? "";
-  return Buffer.from(data, "base64").toString();
 }
 
 /**

@@ -1,8 +1,14 @@
-import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, hasKubectl, kubectl, kubectlWatch, startTestCluster, type TestCluster } from "./support";
+import {
+  eventually,
+  hasKubectl,
+  kubeconfigCa,
+  kubectl,
+  kubectlWatch,
+  startTestCluster,
+  type TestCluster,
+} from "./support";
 
 /**
  * The real kubectl 1.32 against `kubelab cluster up`'s HTTP surface: discovery, OpenAPI-driven
@@ -205,7 +211,8 @@ spec:
   });
 
   it("authenticates with the bearer token and limits bodies to 3 MiB, over TLS", async () => {
-    const ca = readFileSync(path.join(cluster.folder, "data", "pki", "apiserver.crt"), "utf8");
+    // The server's certificate is signed by the cluster CA, which the kubeconfig trusts.
+    const ca = kubeconfigCa(cluster.kubeconfig);
     const call = (method: string, url: string, headers: Record<string, string>, body?: Buffer) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(`${cluster.up.server.url}${url}`, { method, headers, ca }, (res) => {

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn as spawnPty } from "node-pty";
@@ -141,4 +141,10 @@ export function kubectlInTerminal(
       }
     })();
   });
+}
+
+/** The CA a kubeconfig's cluster entry trusts (certificate-authority-data), as PEM. */
+export function kubeconfigCa(kubeconfig: string): string {
+  const data = /certificate-authority-data: (\S+)/.exec(readFileSync(kubeconfig, "utf8"))?.[1] ?? "";
+  return Buffer.from(data, "base64").toString();
 }
