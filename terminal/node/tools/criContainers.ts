@@ -58,7 +58,18 @@ function time(value: string | null | undefined): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
-function fromStatus(pod: Pod, status: ContainerStatus, init: boolean, sandbox: string): CriContainer[] {
+/**
+ * The runtime's containers behind one container status: the last terminated instance and the
+ * current one. In back-off (CrashLoopBackOff) the kubelet reports the dead container twice, as the
+ * waiting status's containerID and as its last state (convertToAPIContainerStatuses), while the
+ * runtime holds it once, Exited, with the status's restart count as its attempt.
+ */
+export function containersFromStatus(
+  pod: Pod,
+  status: ContainerStatus,
+  init: boolean,
+  sandbox: string,
+): CriContainer[] {
   const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
     (container) => container.name === status.name,
   );
@@ -74,11 +85,14 @@ function fromStatus(pod: Pod, status: ContainerStatus, init: boolean, sandbox: s
   };
   const containers: CriContainer[] = [];
   const last = status.lastState?.terminated;
+  const state = status.state ?? {};
+  const backingOff =
+    !state.running && !state.terminated && !!last?.containerID && status.containerID === last.containerID;
   if (last?.containerID) {
     containers.push({
       ...base,
       id: last.containerID.replace(/^[a-z]+:\/\//, ""),
-      attempt: Math.max(0, status.restartCount - 1),
+      attempt: backingOff ? status.restartCount : Math.max(0, status.restartCount - 1),
       state: "Exited",
       createdAt: time(last.startedAt) ?? 0,
       startedAt: time(last.startedAt),
@@ -89,8 +103,7 @@ function fromStatus(pod: Pod, status: ContainerStatus, init: boolean, sandbox: s
       previous: true,
     });
   }
-  if (status.containerID) {
-    const state = status.state ?? {};
+  if (status.containerID && !backingOff) {
     const running = state.running;
     const terminated = state.terminated;
     containers.push({
@@ -118,8 +131,10 @@ export async function criState(context: ToolContext): Promise<{ containers: CriC
   for (const pod of pods) {
     const sandbox = sandboxIdOf(pod);
     const podContainers = [
-      ...(pod.status?.initContainerStatuses ?? []).flatMap((status) => fromStatus(pod, status, true, sandbox)),
-      ...(pod.status?.containerStatuses ?? []).flatMap((status) => fromStatus(pod, status, false, sandbox)),
+      ...(pod.status?.initContainerStatuses ?? []).flatMap((status) =>
+        containersFromStatus(pod, status, true, sandbox),
+      ),
+      ...(pod.status?.containerStatuses ?? []).flatMap((status) => containersFromStatus(pod, status, false, sandbox)),
     ];
     containers.push(...podContainers);
     const phase = pod.status?.phase;
