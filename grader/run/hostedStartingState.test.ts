@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RealClock } from "../../engine/clock/RealClock";
 import { createCluster } from "../../engine/cluster/createCluster";
+import { InMemoryNodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
 import { applyStartingStateToCluster } from "./hostedStartingState";
 
 describe("applyStartingStateToCluster (ClusterHost's reset hook)", () => {
@@ -17,6 +18,36 @@ describe("applyStartingStateToCluster (ClusterHost's reset hook)", () => {
       expect((configMap as { data?: Record<string, string> }).data).toEqual({ a: "1" });
       const namespace = await client.get({ group: "", version: "v1", resource: "namespaces" }, undefined, "practice");
       expect(namespace.metadata?.name).toBe("practice");
+    } finally {
+      cluster.stop();
+    }
+  }, 60_000);
+
+  it("runs commands on the nodes when the host hands over their file systems (Reset as lessons check)", async () => {
+    const nodes = new Map<string, InMemoryNodeFileSystem>();
+    const nodeFileSystem = (node: string) => {
+      if (!nodes.has(node)) nodes.set(node, new InMemoryNodeFileSystem());
+      return nodes.get(node) as InMemoryNodeFileSystem;
+    };
+    const cluster = createCluster({ clock: new RealClock(), speed: "fast", nodeFileSystem });
+    try {
+      await cluster.ready;
+      await applyStartingStateToCluster(
+        cluster,
+        {
+          commands: [
+            "ssh node01 \"sed -i 's#pki/ca.crt#pki/ca.cert#' /var/lib/kubelet/config.yaml\"",
+            "etcdctl snapshot save /opt/backup.db",
+          ],
+        },
+        { nodeFileSystem: (node) => (cluster.nodeNames.includes(node) ? nodeFileSystem(node) : undefined) },
+      );
+      expect(await nodes.get("node01")?.readFile("/var/lib/kubelet/config.yaml")).toContain(
+        "clientCAFile: /etc/kubernetes/pki/ca.cert",
+      );
+      expect(await nodes.get(cluster.controlPlaneNode)?.readFile("/opt/backup.db")).toContain(
+        "/registry/namespaces/default",
+      );
     } finally {
       cluster.stop();
     }

@@ -9,6 +9,8 @@ import { renderKubeconfig } from "../../engine/host/standalone/kubeconfig";
 import { startStandaloneServer } from "../../engine/host/standalone/StandaloneServer";
 import { createServingCertificate } from "../../engine/host/standalone/selfSignedCertificate";
 import { bearerTokenAuthenticator } from "../../engine/host/standalone/serveHttp";
+import type { NodeFileSystem } from "../../engine/kubelet/NodeFileSystem";
+import { ClusterNodeBackend } from "../../terminal/node/ClusterNodeBackend";
 import { StartingState } from "../format/schema";
 import { applyStartingState } from "./freshCluster";
 import { GradingCluster } from "./GradingCluster";
@@ -26,6 +28,7 @@ export async function applyStartingStateToCluster(
   files: {
     writeNodeFile?: (node: string, file: string, content: string) => Promise<void>;
     writeHomeFile?: (file: string, content: string) => Promise<void>;
+    nodeFileSystem?: (node: string) => NodeFileSystem | undefined;
   } = {},
 ): Promise<void> {
   const parsed = StartingState.parse(state);
@@ -56,7 +59,9 @@ export async function applyStartingStateToCluster(
     await applyStartingState(
       {
         grading,
-        shell: new LearnerShell(folder, kubeconfigPath),
+        // With the cluster's nodes, as `kubelab lessons check` and the terminal run commands: a starting
+        // state may break a node (`ssh node01 systemctl restart kubelet`) or take an etcd snapshot.
+        shell: new LearnerShell(folder, kubeconfigPath, nodesOf(cluster, files.nodeFileSystem)),
         writeNodeFile: files.writeNodeFile,
         writeHomeFile: files.writeHomeFile,
       },
@@ -66,4 +71,10 @@ export async function applyStartingStateToCluster(
     await server.close();
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** Node access for the starting state's shell, when the host hands over the node file systems. */
+function nodesOf(cluster: Cluster, fileSystem?: (node: string) => NodeFileSystem | undefined) {
+  if (!fileSystem) return undefined;
+  return new ClusterNodeBackend(async () => ({ cluster, fileSystem }));
 }

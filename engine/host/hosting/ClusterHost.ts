@@ -140,6 +140,12 @@ export interface StartingFileWriters {
   writeNodeFile(node: string, file: string, content: string): Promise<void>;
   /** Writes `file` (`~/x`, `/root/x` or relative) into the learner's home; absent without a home. */
   writeHomeFile?: (file: string, content: string) => Promise<void>;
+  /**
+   * The cluster's node file systems, for the starting state's shell commands that reach the nodes
+   * (`ssh node01 …`, `sed -i` on a static Pod manifest, `etcdctl snapshot save`), as the terminal's
+   * node tools do.
+   */
+  nodeFileSystem?: (node: string) => HostedNodeFileSystem | undefined;
 }
 
 /** Info about a cluster for the app (no secrets). */
@@ -740,6 +746,7 @@ export class ClusterHost {
           await nodeFileSystem(node).writeFile(file, content);
         },
         writeHomeFile: home ? homeFileWriter(home) : undefined,
+        nodeFileSystem: (node) => (cluster.nodeNames.includes(node) ? nodeFileSystem(node) : undefined),
       });
     }
     void cluster.ready.then(
