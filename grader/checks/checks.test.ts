@@ -122,6 +122,18 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: default}]
         message: /expected something matching/,
       },
       {
+        name: "field: a wildcard path names the value that matched",
+        check: { type: "field", kind: "Role", name: "deploy-manager", path: "rules[*].verbs[*]", equals: "create" },
+        status: "pass",
+        message: /^Role deploy-manager has rules\[\*\]\.verbs\[\*\] = create$/,
+      },
+      {
+        name: "field: a long value is cut short",
+        check: { type: "field", kind: "Role", name: "deploy-manager", path: "rules", exists: true },
+        status: "pass",
+        message: /^Role deploy-manager has rules = \[\{"apiGroups":\["apps"\],"resources":\["deployments"\],"verbs":…$/,
+      },
+      {
         name: "field: oneOf and label with dots",
         check: {
           type: "field",
@@ -255,6 +267,12 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: default}]
         check: { type: "command", pod: "client", command: ["sh", "-c", "exit 3"] },
         status: "fail",
         message: /exited with 3; expected 0/,
+      },
+      {
+        name: "command: an expected failure does not read as success",
+        check: { type: "command", pod: "client", command: ["sh", "-c", "exit 3"], exitCode: 3 },
+        status: "pass",
+        message: /^`sh -c exit 3` in Pod client exits with 3, as expected$/,
       },
       {
         name: "module",

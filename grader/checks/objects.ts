@@ -124,10 +124,15 @@ function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** "runs image nginx" for image paths, "has spec.replicas = 3" otherwise. */
+/** Longest value a message quotes whole: a certificate or a token would bury the line. */
+const shownValueLimit = 60;
+
+/** "runs image nginx" for image paths, "has spec.replicas = 3" otherwise (long values cut short). */
 function phrase(path: string, value: unknown): string {
   if (/(^|\.)image$/.test(path)) return `runs image ${show(value)}`;
-  return `has ${path.replace(/^\.|^\{\.|\}$/g, "")} = ${show(value)}`;
+  const shown = show(value);
+  const cut = shown.length > shownValueLimit ? `${shown.slice(0, shownValueLimit - 1)}…` : shown;
+  return `has ${path.replace(/^\.|^\{\.|\}$/g, "")} = ${cut}`;
 }
 
 export function fieldCheck(check: CheckOf<"field">, { cluster }: CheckContext): PreparedCheck {
@@ -164,7 +169,11 @@ export function fieldCheck(check: CheckOf<"field">, { cluster }: CheckContext): 
       return { pass: false, message, expected, found: show(value) };
     }
     const firstValues = valuesAt(found.objects[0], check.path);
-    const value = check.path.includes("*") && Array.isArray(check.equals) ? firstValues : firstValues[0];
+    // Name the value that matched (a wildcard path's first value may be another one: verbs "get", not "patch").
+    const value =
+      check.path.includes("*") && Array.isArray(check.equals)
+        ? firstValues
+        : (firstValues.find((candidate) => matches(candidate, matcher).ok) ?? firstValues[0]);
     return {
       pass: true,
       message:

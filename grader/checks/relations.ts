@@ -208,11 +208,18 @@ export function commandCheck(check: CheckOf<"command">, { cluster }: CheckContex
           found: output.slice(0, 200),
         };
       }
-      return {
-        pass: true,
-        message: `\`${shown}\` in ${where} ${check.expect ? "prints what was expected" : "succeeds"}`,
-      };
+      return { pass: true, message: `\`${shown}\` in ${where} ${commandPassed(check, wantedExit)}` };
     },
   };
   return prepared;
+}
+
+/**
+ * What a passing command check did, in the learner's words: a check that wants a failure (curl's
+ * 28 for a blocked connection) must not read "succeeds".
+ */
+function commandPassed(check: CheckOf<"command">, wantedExit: number | undefined): string {
+  if (check.expect) return "prints what was expected";
+  if (wantedExit !== undefined && wantedExit !== 0) return `exits with ${wantedExit}, as expected`;
+  return "succeeds";
 }
