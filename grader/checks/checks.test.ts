@@ -263,6 +263,12 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: default}]
         message: /succeeds|expected/,
       },
       {
+        name: "command: what it printed, on one line",
+        check: { type: "command", pod: "client", command: "printf 'a\\n  b\\n'", expect: "^c$" },
+        status: "fail",
+        message: /printed "a b"; expected something matching/,
+      },
+      {
         name: "command: exit code",
         check: { type: "command", pod: "client", command: ["sh", "-c", "exit 3"] },
         status: "fail",

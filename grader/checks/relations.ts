@@ -165,7 +165,7 @@ export function requestCheck(check: CheckOf<"request">, { cluster }: CheckContex
       if (check.expect && !new RegExp(check.expect).test(answer)) {
         return {
           pass: false,
-          message: `${from} got an answer from ${check.url}, but not the expected one: "${answer.slice(0, 80)}"`,
+          message: `${from} got an answer from ${check.url}, but not the expected one: "${answer.slice(0, 80).replace(/\s+/g, " ")}"`,
           expected: `/${check.expect}/`,
           found: answer.slice(0, 200),
         };
@@ -203,7 +203,8 @@ export function commandCheck(check: CheckOf<"command">, { cluster }: CheckContex
       if (check.expect !== undefined && !new RegExp(check.expect).test(output)) {
         return {
           pass: false,
-          message: `\`${shown}\` in ${where} printed "${output.slice(0, 80)}"; expected something matching /${check.expect}/`,
+          // One line in the checklist: an HTML page's first 80 characters span several.
+          message: `\`${shown}\` in ${where} printed "${output.slice(0, 80).replace(/\s+/g, " ")}"; expected something matching /${check.expect}/`,
           expected: `/${check.expect}/`,
           found: output.slice(0, 200),
         };
