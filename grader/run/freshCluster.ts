@@ -81,17 +81,43 @@ export async function startFreshCluster(options: { speed?: "fast" | "realistic" 
 export async function applyManifests(grading: GradingCluster, yaml: string, source = "manifests"): Promise<string[]> {
   const applied: string[] = [];
   for (const manifest of parseManifests(yaml, source)) {
-    const result = await applyObject(
-      grading.rest,
-      grading.discovery,
-      manifest.object as Parameters<typeof applyObject>[2],
-      {
+    const apply = () =>
+      applyObject(grading.rest, grading.discovery, manifest.object as Parameters<typeof applyObject>[2], {
         namespace: grading.namespace,
-      },
-    );
+      });
+    const result = await apply().catch(async (error: unknown) => {
+      // A Pod in a namespace created a moment earlier in the same manifests: the ServiceAccount
+      // admission plugin refuses it until the serviceaccount controller has made the namespace's
+      // ServiceAccount. `kubectl apply` would fail the same way; a starting state waits and applies again.
+      const missing = missingServiceAccount(error);
+      if (!missing || !(await serviceAccountAppears(grading, missing.namespace, missing.name))) throw error;
+      return apply();
+    });
     applied.push(`${result.info.kind.toLowerCase()}/${result.name} ${result.operation}`);
   }
   return applied;
+}
+
+/** How long a starting state waits for a new namespace's ServiceAccount. */
+const serviceAccountWaitMs = 30_000;
+
+/** The ServiceAccount a Forbidden answer of the ServiceAccount admission plugin names, if it is one. */
+function missingServiceAccount(error: unknown): { namespace: string; name: string } | undefined {
+  const match = /error looking up service account ([^/\s]+)\/([^:\s]+): serviceaccount "[^"]+" not found/.exec(
+    error instanceof Error ? error.message : String(error),
+  );
+  return match ? { namespace: match[1] as string, name: match[2] as string } : undefined;
+}
+
+/** Waits (bounded) until a ServiceAccount exists; whether it does. */
+async function serviceAccountAppears(grading: GradingCluster, namespace: string, name: string): Promise<boolean> {
+  const info = await grading.resolve("ServiceAccount");
+  const deadline = Date.now() + serviceAccountWaitMs;
+  while (Date.now() < deadline) {
+    if (await grading.read(info, namespace, name)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }
 
 /**

@@ -23,6 +23,34 @@ describe("applyStartingStateToCluster (ClusterHost's reset hook)", () => {
     }
   }, 60_000);
 
+  it("waits for a new namespace's ServiceAccount before a Pod in it (network-policies' monitoring/prober)", async () => {
+    // No components: the serviceaccount controller's part is played below, a moment late, as it
+    // was on a busy hosted Reset ('pods "prober" is forbidden: error looking up service account').
+    const cluster = createCluster({ clock: new RealClock(), speed: "fast", components: [] });
+    try {
+      await cluster.ready;
+      const client = cluster.client();
+      const serviceAccounts = { group: "", version: "v1", resource: "serviceaccounts" };
+      const controller = setTimeout(() => {
+        void client.create(serviceAccounts, {
+          apiVersion: "v1",
+          kind: "ServiceAccount",
+          metadata: { name: "default", namespace: "monitoring" },
+        });
+      }, 500);
+      await applyStartingStateToCluster(cluster, {
+        manifests: [
+          "apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}",
+          "apiVersion: v1\nkind: Pod\nmetadata: {name: prober, namespace: monitoring}\nspec: {containers: [{name: curl, image: curlimages/curl:8.11.1}]}",
+        ].join("\n---\n"),
+      }).finally(() => clearTimeout(controller));
+      const pod = await client.get({ group: "", version: "v1", resource: "pods" }, "monitoring", "prober");
+      expect(pod.spec?.serviceAccountName).toBe("default");
+    } finally {
+      cluster.stop();
+    }
+  }, 60_000);
+
   it("runs commands on the nodes when the host hands over their file systems (Reset as lessons check)", async () => {
     const nodes = new Map<string, InMemoryNodeFileSystem>();
     const nodeFileSystem = (node: string) => {
