@@ -1,5 +1,4 @@
 import { type ApiServer, createApiServer } from "../apiserver/ApiServer";
-import { prepareServiceAccountKey, SERVICE_ACCOUNT_KEY } from "../apiserver/auth/serviceAccountKey";
 import type { ResourceDefinition } from "../apiserver/ResourceDefinition";
 import type { UserInfo } from "../apiserver/ResourceRequest";
 import type { Client } from "../client/Client";
@@ -194,10 +193,6 @@ export function createCluster(options: ClusterOptions = {}): Cluster {
   const wanted = options.components
     ? componentStarters.filter((starter) => options.components?.includes(starter.name))
     : componentStarters;
-  // Kubelets ask for a token for every pod's projected volume: have a signing key made off the
-  // event loop meanwhile, rather than at the first pod's start (RSA-2048 takes 100-500 ms of CPU).
-  if (!store.get(SERVICE_ACCOUNT_KEY) && wanted.some((starter) => starter.name === "kubelet"))
-    prepareServiceAccountKey();
   let started: Promise<void> | undefined;
   let stopped = false;
   const start = (): Promise<void> => {

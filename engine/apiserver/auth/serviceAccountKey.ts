@@ -1,11 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  generateKeyPairSync,
-  type KeyObject,
-} from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { KeyValueStore } from "../../store/KeyValueStore";
 
 /**
@@ -16,53 +9,28 @@ import type { KeyValueStore } from "../../store/KeyValueStore";
  */
 export const SERVICE_ACCOUNT_KEY = "/kubelab/serviceaccount-signing-key";
 
-/** The key pair that signs (RS256) and verifies a cluster's service-account tokens. */
+/** The key pair that signs (ES256, or RS256 for an RSA key) and verifies a cluster's service-account tokens. */
 export interface ServiceAccountKeyPair {
   privateKey: KeyObject;
   publicKey: KeyObject;
+  /** The JWS algorithm its tokens carry: ES256 for kubeadm's ECDSA-P256 key, RS256 for an RSA one. */
+  algorithm: "ES256" | "RS256";
   /** As upstream's keyIDFromPublicKey: base64url of the SHA-256 of the PKIX public key. */
   keyId: string;
-  /** kubeadm's sa.key (PKCS#1) and sa.pub (PKIX), PEM. */
+  /** kubeadm's sa.key (SEC1 for ECDSA, PKCS#1 for RSA) and sa.pub (PKIX), PEM. */
   privateKeyPem: string;
   publicKeyPem: string;
 }
 
 /**
- * RSA-2048 key pairs made ahead of need, one at a time on libuv's thread pool: making one costs
- * 100-500 ms of CPU, which on the event loop would stall every cluster of the process. A cluster
- * takes the spare one when it first signs a token and a new spare is started; with none ready it
- * makes its own where it stands. One spare per process, made only after some cluster asked.
+ * A new signing key as kubeadm makes sa.key for the cluster's `encryptionAlgorithm` (ECDSA-P256,
+ * as kubeadm-config says and every other kubeadm key here is): well under a millisecond to make,
+ * where RSA-2048 took 100-500 ms of CPU. Keys stored by earlier versions (RSA) keep working.
  */
-class SparePairs {
-  private spare: string | undefined;
-  private making = false;
-
-  /** A PKCS#1 PEM private key: the spare when there is one, else one made now. */
-  take(): string {
-    const spare = this.spare;
-    this.spare = undefined;
-    this.prepare();
-    return spare ?? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export(pkcs1).toString();
-  }
-
-  /** Starts making a spare unless one is ready or under way. */
-  prepare(): void {
-    if (this.spare !== undefined || this.making) return;
-    this.making = true;
-    generateKeyPair("rsa", { modulusLength: 2048 }, (error, _publicKey, privateKey) => {
-      this.making = false;
-      if (!error && this.spare === undefined) this.spare = privateKey.export(pkcs1).toString();
-    });
-  }
-}
-
-const pkcs1 = { type: "pkcs1", format: "pem" } as const;
-
-const spares = new SparePairs();
-
-/** Starts making a spare key pair in the background (a cluster without a key will want one soon). */
-export function prepareServiceAccountKey(): void {
-  spares.prepare();
+function newPrivateKeyPem(): string {
+  return generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+    .privateKey.export({ type: "sec1", format: "pem" })
+    .toString();
 }
 
 /** The key pair of a PEM private key. */
@@ -70,11 +38,13 @@ export function keyPairOf(privateKeyPem: string): ServiceAccountKeyPair {
   const privateKey = createPrivateKey(privateKeyPem);
   const publicKey = createPublicKey(privateKey);
   const der = publicKey.export({ type: "spki", format: "der" });
+  const ecdsa = privateKey.asymmetricKeyType === "ec";
   return {
     privateKey,
     publicKey,
+    algorithm: ecdsa ? "ES256" : "RS256",
     keyId: createHash("sha256").update(der).digest("base64url"),
-    privateKeyPem: privateKey.export(pkcs1).toString(),
+    privateKeyPem: privateKey.export({ type: ecdsa ? "sec1" : "pkcs1", format: "pem" }).toString(),
     publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
   };
 }
@@ -98,7 +68,7 @@ export class ServiceAccountKey {
   signing(): ServiceAccountKeyPair {
     const stored = this.stored();
     if (stored) return stored;
-    const pem = spares.take();
+    const pem = newPrivateKeyPem();
     this.store.txn({
       compare: [{ key: SERVICE_ACCOUNT_KEY, target: "createRevision", result: "=", value: 0 }],
       success: [{ type: "put", key: SERVICE_ACCOUNT_KEY, value: JSON.stringify({ privateKeyPem: pem }) }],

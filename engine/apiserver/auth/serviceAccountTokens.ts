@@ -88,11 +88,12 @@ export function tokenClaims(grant: TokenGrant): ServiceAccountClaims {
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/** The signed JWT (RS256, `kid` of the signing key) for `claims`. */
+/** The signed JWT (ES256 — JWS's raw r||s signature — or RS256, `kid` of the signing key) for `claims`. */
 export function signToken(key: ServiceAccountKey, claims: ServiceAccountClaims): string {
   const pair = key.signing();
-  const signingInput = `${encode({ alg: "RS256", kid: pair.keyId })}.${encode(claims)}`;
-  return `${signingInput}.${sign("sha256", Buffer.from(signingInput), pair.privateKey).toString("base64url")}`;
+  const signingInput = `${encode({ alg: pair.algorithm, kid: pair.keyId })}.${encode(claims)}`;
+  const signature = sign("sha256", Buffer.from(signingInput), { key: pair.privateKey, dsaEncoding: "ieee-p1363" });
+  return `${signingInput}.${signature.toString("base64url")}`;
 }
 
 /** Reads objects the way the validator's getters do (the API server's store). */
@@ -135,8 +136,13 @@ export function checkToken(
   const signature = Buffer.from(parts[2], "base64url");
   if (
     !pair ||
-    header.alg !== "RS256" ||
-    !verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), pair.publicKey, signature)
+    header.alg !== pair.algorithm ||
+    !verify(
+      "sha256",
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      { key: pair.publicKey, dsaEncoding: "ieee-p1363" },
+      signature,
+    )
   )
     return { error: "invalid signature", handled: true };
   if (typeof claims.exp !== "number" || nowSeconds > claims.exp + LEEWAY_SECONDS)

@@ -45,12 +45,12 @@ async function setUp() {
 }
 
 describe("serviceaccounts/token", () => {
-  it("issues an RS256 JWT with a real cluster's claims, defaulted to an hour for the API server", async () => {
+  it("issues an ES256 JWT with a real cluster's claims, defaulted to an hour for the API server", async () => {
     const { issue, apiServer, clock } = await setUp();
     const answer = await issue();
     const account = apiServer.getObject("", "serviceaccounts", "default", "robot");
     const [header] = answer.status.token.split(".");
-    expect(JSON.parse(Buffer.from(header, "base64url").toString())).toMatchObject({ alg: "RS256" });
+    expect(JSON.parse(Buffer.from(header, "base64url").toString())).toMatchObject({ alg: "ES256" });
     const now = Math.floor(clock.now() / 1000);
     const claims = claimsOf(answer.status.token);
     expect(Object.keys(claims)).toEqual(["aud", "exp", "iat", "iss", "jti", "kubernetes.io", "nbf", "sub"]);
