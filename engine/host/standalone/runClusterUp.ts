@@ -159,12 +159,16 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   }
   const { certificate, certificateAuthorityPem } = credentials;
   let ready = cluster.ready === undefined;
-  cluster.ready?.then(
-    () => {
-      ready = true;
-    },
-    (error) => log(`cluster failed to start: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  cluster.ready
+    // As `kubeadm init` waits for the control plane ("[wait-control-plane]") before it returns, the
+    // cluster counts as up (/readyz) once its static pods are Ready too.
+    ?.then(() => controlPlanePodsReady(cluster.apiServer))
+    .then(
+      () => {
+        ready = true;
+      },
+      (error) => log(`cluster failed to start: ${error instanceof Error ? error.message : String(error)}`),
+    );
   const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
   const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
     clock,
@@ -206,6 +210,28 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
       await cluster.stop();
     },
   };
+}
+
+/** The control plane's static pods, as `kubeadm init` names them. */
+const CONTROL_PLANE_PODS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map(
+  (component) => `${component}-controlplane`,
+);
+
+/**
+ * Resolves once the control plane's static (mirror) pods are Ready, or after 30 s: looked at every
+ * 100 ms while the cluster starts, never after.
+ */
+async function controlPlanePodsReady(apiServer: RunningCluster["apiServer"]): Promise<void> {
+  const isReady = (name: string) => {
+    const pod = apiServer.getObject("", "pods", "kube-system", name) as
+      | { status?: { conditions?: { type?: string; status?: string }[] } }
+      | undefined;
+    return pod?.status?.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True");
+  };
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    if (CONTROL_PLANE_PODS.every(isReady)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
