@@ -1,40 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { VirtualClock } from "../../../engine/clock/VirtualClock";
-import { createCluster } from "../../../engine/cluster/createCluster";
-import { InMemoryNodeFileSystem } from "../../../engine/kubelet/NodeFileSystem";
-import { ClusterNodeBackend } from "../ClusterNodeBackend";
+import { startNodeToolCluster } from "./testCluster";
 
 describe("etcdutl on the control plane", async () => {
-  const clock = new VirtualClock();
-  const fileSystems = new Map<string, InMemoryNodeFileSystem>();
-  const cluster = createCluster({
-    clock,
-    speed: "fast",
-    components: ["kubelet"],
-    nodeFileSystem: (node) => {
-      let fs = fileSystems.get(node);
-      if (!fs) {
-        fs = new InMemoryNodeFileSystem();
-        fileSystems.set(node, fs);
-      }
-      return fs;
-    },
-  });
+  const { cluster, run } = await startNodeToolCluster();
   afterAll(() => cluster.stop());
-  await clock.advance(0);
-  await cluster.ready;
-  const backend = new ClusterNodeBackend(async () => ({ cluster, fileSystem: (node) => fileSystems.get(node) }));
-
-  async function run(node: string, argv: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const status = await backend.run(node, argv, {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      cwd: "/root",
-    });
-    return { status, stdout, stderr };
-  }
 
   it("reads a snapshot etcdctl saved, as etcdctl's status does, without its deprecation notice", async () => {
     expect((await run("controlplane", ["etcdctl", "snapshot", "save", "/opt/snapshot.db"])).status).toBe(0);

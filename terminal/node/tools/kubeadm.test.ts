@@ -6,11 +6,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigMap, Secret } from "../../../engine/api/core";
 import { ConfigMaps, Secrets } from "../../../engine/api/resources";
-import { VirtualClock } from "../../../engine/clock/VirtualClock";
-import { createCluster } from "../../../engine/cluster/createCluster";
-import { InMemoryNodeFileSystem } from "../../../engine/kubelet/NodeFileSystem";
+import type { InMemoryNodeFileSystem } from "../../../engine/kubelet/NodeFileSystem";
 import { runOpenssl } from "../../shell/openssl/openssl";
-import { ClusterNodeBackend } from "../ClusterNodeBackend";
+import { startNodeToolCluster } from "./testCluster";
 
 const reference = "/usr/bin/openssl";
 const haveReference = existsSync(reference);
@@ -20,42 +18,12 @@ const day = 24 * 60 * 60 * 1000;
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("kubeadm on the nodes", async () => {
-  const clock = new VirtualClock();
-  const fileSystems = new Map<string, InMemoryNodeFileSystem>();
-  const cluster = createCluster({
-    clock,
-    speed: "fast",
-    components: ["kubelet"],
-    nodeFileSystem: (node) => {
-      let fs = fileSystems.get(node);
-      if (!fs) {
-        fs = new InMemoryNodeFileSystem();
-        fileSystems.set(node, fs);
-      }
-      return fs;
-    },
-  });
+  const { clock, cluster, fileSystems, run: runTool } = await startNodeToolCluster();
   afterAll(() => cluster.stop());
-  await clock.advance(0);
-  await cluster.ready;
-  const backend = new ClusterNodeBackend(
-    async () => ({ cluster, fileSystem: (node) => fileSystems.get(node) }),
-    () => clock.now(),
-  );
   const files = fileSystems.get("controlplane") as InMemoryNodeFileSystem;
   const read = async (file: string) => (await files.readFile(file)) as string;
 
-  async function run(node: string, argv: string[], stdin = "") {
-    let stdout = "";
-    let stderr = "";
-    const status = await backend.run(node, ["kubeadm", ...argv], {
-      stdin,
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      cwd: "/root",
-    });
-    return { status, stdout, stderr };
-  }
+  const run = (node: string, argv: string[], stdin = "") => runTool(node, ["kubeadm", ...argv], stdin);
 
   it("prints kubeadm v1.32.0's version in every format", async () => {
     expect((await run("controlplane", ["version"])).stdout).toBe(

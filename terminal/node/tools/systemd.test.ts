@@ -1,42 +1,20 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../engine/clock/VirtualClock";
-import { createCluster } from "../../../engine/cluster/createCluster";
-import { InMemoryNodeFileSystem } from "../../../engine/kubelet/NodeFileSystem";
-import { ClusterNodeBackend } from "../ClusterNodeBackend";
+import type { InMemoryNodeFileSystem } from "../../../engine/kubelet/NodeFileSystem";
+import { startNodeToolCluster } from "./testCluster";
 
 describe("systemctl and journalctl on a node", async () => {
-  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-  const fileSystems = new Map<string, InMemoryNodeFileSystem>();
-  const cluster = createCluster({
+  const {
     clock,
-    speed: "fast",
+    cluster,
+    fileSystems,
+    run: runTool,
+  } = await startNodeToolCluster({
+    clock: new VirtualClock(Date.UTC(2026, 0, 1)),
     nodes: 1,
-    components: ["kubelet"],
-    nodeFileSystem: (node) => {
-      let fs = fileSystems.get(node);
-      if (!fs) {
-        fs = new InMemoryNodeFileSystem();
-        fileSystems.set(node, fs);
-      }
-      return fs;
-    },
   });
   afterAll(() => cluster.stop());
-  await clock.advance(0);
-  await cluster.ready;
-  const backend = new ClusterNodeBackend(
-    async () => ({ cluster, fileSystem: (node) => fileSystems.get(node) }),
-    () => clock.now(),
-  );
-  async function run(argv: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const status = await backend.run("node01", argv, {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-    });
-    return { status, stdout, stderr };
-  }
+  const run = (argv: string[]) => runTool("node01", argv);
 
   it("stop, status, is-active, start", async () => {
     await clock.advance(300_000);
