@@ -162,7 +162,7 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   cluster.ready
     // As `kubeadm init` waits for the control plane ("[wait-control-plane]") before it returns, the
     // cluster counts as up (/readyz) once its static pods are Ready too.
-    ?.then(() => controlPlanePodsReady(cluster.apiServer))
+    ?.then(() => controlPlanePodsReady(cluster.apiServer, clock))
     .then(
       () => {
         ready = true;
@@ -221,7 +221,7 @@ const CONTROL_PLANE_PODS = ["etcd", "kube-apiserver", "kube-controller-manager",
  * Resolves once the control plane's static (mirror) pods are Ready, or after 30 s: looked at every
  * 100 ms while the cluster starts, never after.
  */
-async function controlPlanePodsReady(apiServer: RunningCluster["apiServer"]): Promise<void> {
+async function controlPlanePodsReady(apiServer: RunningCluster["apiServer"], clock: Clock): Promise<void> {
   const isReady = (name: string) => {
     const pod = apiServer.getObject("", "pods", "kube-system", name) as
       | { status?: { conditions?: { type?: string; status?: string }[] } }
@@ -230,7 +230,7 @@ async function controlPlanePodsReady(apiServer: RunningCluster["apiServer"]): Pr
   };
   for (let waited = 0; waited < 30_000; waited += 100) {
     if (CONTROL_PLANE_PODS.every(isReady)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise<void>((resolve) => clock.setTimer(100, resolve));
   }
 }
 
