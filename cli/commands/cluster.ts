@@ -155,6 +155,8 @@ const up: CliCommand = {
       log: (line) => io.stderr.write(`${line}\n`),
     });
     const nodeAccess = await serveNodeAccess(started as StandaloneCluster, kubeconfigPath);
+    // Announced once the control plane is up, as kubeadm init does.
+    await running.ready.catch(() => undefined);
     io.stdout.write(
       [
         `Kubernetes control plane is running at ${running.server.url}`,

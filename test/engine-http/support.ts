@@ -29,7 +29,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     dataDir: path.join(folder, "data"),
     startCluster,
   });
-  await up.cluster.ready;
+  await up.ready;
   return {
     up,
     kubeconfig,

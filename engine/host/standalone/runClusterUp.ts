@@ -54,6 +54,8 @@ export interface ClusterUp {
   server: StandaloneServer;
   cluster: RunningCluster;
   token: string;
+  /** Resolves when the cluster counts as up (/readyz `ok`): booted, its control plane's static pods Ready. */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,16 +161,14 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
   }
   const { certificate, certificateAuthorityPem } = credentials;
   let ready = cluster.ready === undefined;
-  cluster.ready
-    // As `kubeadm init` waits for the control plane ("[wait-control-plane]") before it returns, the
-    // cluster counts as up (/readyz) once its static pods are Ready too.
-    ?.then(() => controlPlanePodsReady(cluster.apiServer, clock))
-    .then(
-      () => {
-        ready = true;
-      },
-      (error) => log(`cluster failed to start: ${error instanceof Error ? error.message : String(error)}`),
-    );
+  // As `kubeadm init` waits for the control plane ("[wait-control-plane]") before it returns, the
+  // cluster counts as up (/readyz) once its static pods are Ready too.
+  const up = (cluster.ready ?? Promise.resolve())
+    .then(() => controlPlanePodsReady(cluster.apiServer, clock))
+    .then(() => {
+      ready = true;
+    });
+  up.catch((error) => log(`cluster failed to start: ${error instanceof Error ? error.message : String(error)}`));
   const { schemaComponents } = await import("../../apiserver/resources/schema/schemas");
   const handler = createHttpHandler(httpApiServerOf(cluster.apiServer, schemaComponents), {
     clock,
@@ -204,6 +204,7 @@ export async function runClusterUp(options: ClusterUpOptions): Promise<ClusterUp
     server,
     cluster,
     token,
+    ready: up,
     async stop() {
       stopRefusing();
       await server.close();
